@@ -1,0 +1,68 @@
+// The one interface every connector implements (file, datagen, stdout now; Kafka next).
+// A source reader yields raw records with their positions; decoding to typed rows, watermarks,
+// dead letters and late output are the engine's job (exec/source-runtime.ts), the same for all.
+
+import type { Column, SinkDef, SourceDef } from '../catalog/catalog.js';
+import type { Batch } from '../exec/operator.js';
+
+export type RecordPosition = Readonly<Record<string, string | number>>;
+
+export interface SourceRecord {
+  /** Raw text (a file line, a Kafka value) or an already structured object (datagen). */
+  readonly value: string | Readonly<Record<string, unknown>>;
+  readonly position: RecordPosition;
+}
+
+export interface SourceReader {
+  /** True when the input has an end (a file without follow, datagen with count). */
+  readonly bounded: boolean;
+  /**
+   * Read until the end of a bounded input or until `signal` aborts. `emit` is awaited after each
+   * batch, which is how the engine applies backpressure. Resolves when reading has stopped.
+   */
+  run(emit: (records: SourceRecord[]) => void | Promise<void>, signal: AbortSignal): Promise<void>;
+}
+
+export interface SourceConnector {
+  readonly name: string;
+  /** The option names it accepts (others are rejected with a hint). */
+  readonly options: readonly string[];
+  /** Columns and event time when CREATE SOURCE lists none (datagen generators). */
+  defaultSchema?(options: Readonly<Record<string, string>>): { columns: Column[]; eventTime?: string } | undefined;
+  /** Throws ConnectorError on a bad option value. */
+  open(def: SourceDef): SourceReader;
+}
+
+export interface SinkWriter {
+  /** Queue a batch; rows follow the sink's schema (hidden columns already removed). */
+  write(batch: Batch): void;
+  /** Resolves when queued output is durable enough to go on (written to the OS). */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface SinkConnector {
+  readonly name: string;
+  readonly options: readonly string[];
+  /** `changelog` is true when the stream carries retractions: rows then get an `op` field. */
+  open(def: SinkDef, columns: readonly Column[], changelog: boolean): SinkWriter;
+}
+
+/** A bad connector option: reported as a diagnostic at the option's span by the planner. */
+export class ConnectorError extends Error {
+  readonly option: string | undefined;
+  readonly hint: string | undefined;
+  constructor(message: string, option?: string, hint?: string) {
+    super(message);
+    this.name = 'ConnectorError';
+    this.option = option;
+    this.hint = hint;
+  }
+}
+
+/** A writer of JSON lines for the dead-letter and late outputs of a source. */
+export interface SideOutput {
+  write(record: Readonly<Record<string, unknown>>): void;
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,84 @@
+// The operator interface and the messages that flow between operators. Operators receive
+// batches of rows, watermarks, checkpoint barriers and end-of-input; every method but onData
+// has a default in the runner (forward watermarks, barriers and end downstream).
+
+import type { Row } from '../catalog/types.js';
+import type { KeyedTable, TimeKeyedTable } from '../state/tables.js';
+
+/**
+ * Row kinds of a changelog, as Flink names them: +I insert, -U retract the old value of an
+ * update, +U the new value of an update, -D delete. Append-only streams carry only +I.
+ */
+export const Op = { Insert: 0, UpdateBefore: 1, UpdateAfter: 2, Delete: 3 } as const;
+export type Op = (typeof Op)[keyof typeof Op];
+
+export const OP_LABEL = ['+I', '-U', '+U', '-D'] as const;
+
+export function isRetraction(op: Op): boolean {
+  return op === Op.UpdateBefore || op === Op.Delete;
+}
+
+export interface Batch {
+  readonly rows: Row[];
+  /** One Op per row; null means every row is an insert (the common, append-only case). */
+  readonly ops: Op[] | null;
+}
+
+export type Message =
+  | { readonly kind: 'data'; readonly batch: Batch }
+  | { readonly kind: 'watermark'; readonly micros: number }
+  | { readonly kind: 'barrier'; readonly checkpointId: number }
+  | { readonly kind: 'end' };
+
+/** Where a record came from, carried in the hidden `$ref` column when provenance is on. */
+export interface RecordRef {
+  readonly source: string;
+  /** Per-source sequence number of admitted records, from 0: the oracle's row id. */
+  readonly seq: number;
+  /** Connector-specific: { file, line, offset } | { index } | { partition, offset }. */
+  readonly position: Readonly<Record<string, string | number>>;
+  /** The original record text, when the connector has one. */
+  readonly raw: string | undefined;
+}
+
+export interface LateEvent {
+  /** Node id of the operator that dropped it. */
+  readonly operator: number;
+  /** Provenance of the dropped row, when tracked. */
+  readonly ref: RecordRef | undefined;
+  readonly eventTime: number;
+  readonly watermark: number;
+  /** HOP: the start of the closed window the row was kept out of; undefined when it entered no window at all. */
+  readonly windowStart: number | undefined;
+  /** e.g. "window [10:00:00, 10:00:10) closed at watermark 10:00:11". */
+  readonly reason: string;
+}
+
+export interface OperatorContext {
+  /** Send a batch downstream (synchronously). */
+  emit(batch: Batch): void;
+  /** Report a row kept out of a closed window or released buffer; counted and routed to the source's late output. */
+  late(event: LateEvent): void;
+  keyedTable<V>(name: string): KeyedTable<V>;
+  timeKeyedTable<V>(name: string): TimeKeyedTable<V>;
+  /** Current combined input watermark (min over inputs), -Infinity before the first. */
+  readonly watermark: number;
+}
+
+export interface Operator {
+  /** Called once before any data. */
+  open?(ctx: OperatorContext): void;
+  onData(batch: Batch, input: number): void;
+  /**
+   * The combined input watermark advanced to `micros`. Emit what it completes; the runner
+   * forwards the watermark downstream after this returns.
+   */
+  onWatermark?(micros: number): void;
+  /** A checkpoint barrier passed (all inputs aligned). */
+  onBarrier?(checkpointId: number): void;
+  /** All inputs ended. The runner first delivers onWatermark(+Infinity). */
+  onEnd?(): void;
+}
+
+export const END_OF_TIME = Number.POSITIVE_INFINITY;
+export const BEFORE_TIME = Number.NEGATIVE_INFINITY;

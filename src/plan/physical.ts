@@ -1,0 +1,140 @@
+// Physical stream nodes: the closed set of operator kinds. A node is an immutable description
+// (schema, keys, window, emit mode, state declarations); exec/ builds the runtime from it.
+// A job's plan is a DAG held as an array in topological order; inputs refer to node ids.
+
+import type { Column, SinkDef, SourceDef } from '../catalog/catalog.js';
+import type { AggCall, BoundExpr } from '../expr/bound.js';
+
+export type WindowSpec =
+  | { readonly kind: 'tumble'; readonly sizeMicros: number }
+  | { readonly kind: 'hop'; readonly slideMicros: number; readonly sizeMicros: number }
+  | { readonly kind: 'session'; readonly gapMicros: number };
+
+export type EmitMode = 'final' | 'changes';
+
+export interface StateDecl {
+  readonly name: string;
+  readonly shape: 'keyed' | 'timeKeyed';
+  /** What a key and a value are, for EXPLAIN and SHOW STATE. */
+  readonly describe: string;
+  /** True when the table expires behind the watermark; false means it grows with the key space. */
+  readonly bounded: boolean;
+}
+
+interface NodeBase {
+  readonly id: number;
+  readonly inputs: readonly number[];
+  /** Output columns. A hidden column (`$ref`) carries record provenance and is never selected by `*`. */
+  readonly schema: readonly PlanColumn[];
+  /** Index in schema of the event-time column that watermarks refer to, when the output has one. */
+  readonly timeColumn: number | undefined;
+  /** False when the output carries retractions (-U/-D), i.e. is a changelog. */
+  readonly appendOnly: boolean;
+  readonly state: readonly StateDecl[];
+}
+
+export interface PlanColumn extends Column {
+  readonly hidden?: boolean;
+}
+
+export interface SourceNode extends NodeBase {
+  readonly kind: 'source';
+  readonly source: SourceDef;
+  /** Event-time column index and watermark delay; undefined when the source declares none. */
+  readonly watermark: { readonly column: number; readonly delayMicros: number } | undefined;
+  /** Index of the hidden `$ref` provenance column, when provenance is tracked. */
+  readonly refColumn: number | undefined;
+}
+
+export interface FilterNode extends NodeBase {
+  readonly kind: 'filter';
+  readonly predicate: BoundExpr;
+}
+
+export interface ProjectNode extends NodeBase {
+  readonly kind: 'project';
+  /** One expression per output column (the hidden `$ref` column, if any, is a plain column ref). */
+  readonly exprs: readonly BoundExpr[];
+}
+
+/** `FROM TUMBLE(t, ts, 10s)` without an aggregate: each row gains window_start and window_end (HOP: one row per window). */
+export interface WindowExpandNode extends NodeBase {
+  readonly kind: 'windowExpand';
+  readonly window: WindowSpec & { readonly kind: 'tumble' | 'hop' };
+  readonly timeInput: number;
+}
+
+/**
+ * Windowed aggregate (TUMBLE, HOP). Output columns: keys..., window_start, window_end, aggs...
+ */
+export interface WindowAggNode extends NodeBase {
+  readonly kind: 'windowAgg';
+  readonly window: WindowSpec & { readonly kind: 'tumble' | 'hop' };
+  /** Event-time column index in the input. */
+  readonly timeInput: number;
+  readonly keys: readonly BoundExpr[];
+  readonly aggs: readonly AggCall[];
+  readonly emit: EmitMode;
+  /** Input column carrying provenance, for the late output; undefined when not tracked. */
+  readonly refInput: number | undefined;
+}
+
+/** SESSION windows. Output columns: keys..., window_start, window_end, aggs... */
+export interface SessionAggNode extends NodeBase {
+  readonly kind: 'sessionAgg';
+  readonly window: WindowSpec & { readonly kind: 'session' };
+  readonly timeInput: number;
+  readonly keys: readonly BoundExpr[];
+  readonly aggs: readonly AggCall[];
+  readonly emit: EmitMode;
+  readonly refInput: number | undefined;
+}
+
+/** GROUP BY without a window: a changelog (+I, -U, +U, -D). Output columns: keys..., aggs... */
+export interface GroupAggNode extends NodeBase {
+  readonly kind: 'groupAgg';
+  readonly keys: readonly BoundExpr[];
+  readonly aggs: readonly AggCall[];
+  /** Whether the input carries retractions that the accumulators must undo. */
+  readonly inputAppendOnly: boolean;
+}
+
+/**
+ * `LAG(x, n, default) OVER (PARTITION BY k ORDER BY ts)`: buffers rows until the watermark
+ * passes them, then releases them in event-time order (ties in arrival order) with the lagged
+ * values appended. Output columns: input columns..., one per lag.
+ */
+export interface LagNode extends NodeBase {
+  readonly kind: 'lag';
+  readonly partitionBy: readonly BoundExpr[];
+  readonly timeInput: number;
+  readonly lags: readonly { readonly arg: BoundExpr; readonly offset: number; readonly default: BoundExpr | undefined; readonly display: string }[];
+  readonly refInput: number | undefined;
+}
+
+export interface SinkNode extends NodeBase {
+  readonly kind: 'sink';
+  readonly sink: SinkDef;
+}
+
+export type PhysicalNode =
+  | SourceNode
+  | FilterNode
+  | ProjectNode
+  | WindowExpandNode
+  | WindowAggNode
+  | SessionAggNode
+  | GroupAggNode
+  | LagNode
+  | SinkNode;
+
+export type OperatorKind = PhysicalNode['kind'];
+
+export interface PhysicalPlan {
+  /** Topological order: every node's inputs come before it. */
+  readonly nodes: readonly PhysicalNode[];
+  /** Ids of the sink nodes, one per CREATE SINK (or the ad-hoc query's output). */
+  readonly sinks: readonly number[];
+}
+
+export const REF_COLUMN = '$ref';

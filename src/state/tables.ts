@@ -1,0 +1,130 @@
+// The two state shapes every operator uses, declared by name in its physical node. Operators
+// never see how a table is stored: the memory tier lives here; the DuckDB tier and checkpoints
+// (state issue) implement the same interfaces.
+
+/** Keyed state: one value per key (group key, partition key). Keys are encoded strings. */
+export interface KeyedTable<V> {
+  get(key: string): V | undefined;
+  set(key: string, value: V): void;
+  delete(key: string): void;
+  readonly size: number;
+  entries(): IterableIterator<[string, V]>;
+}
+
+/**
+ * Time-keyed state: values under (time, key), expiring behind the watermark. `time` is an
+ * integer micros value whose meaning the operator fixes (a window end, an event time).
+ */
+export interface TimeKeyedTable<V> {
+  get(time: number, key: string): V | undefined;
+  set(time: number, key: string, value: V): void;
+  delete(time: number, key: string): void;
+  /** All entries under one time, for window close. */
+  keysAt(time: number): IterableIterator<[string, V]> | undefined;
+  /** Smallest time held, or undefined when empty. */
+  minTime(): number | undefined;
+  /**
+   * Remove and return, in ascending time order, every entry with time <= upTo.
+   * Entries under one time come in insertion order.
+   */
+  drainThrough(upTo: number): Array<{ time: number; key: string; value: V }>;
+  /** Number of distinct times held (open windows). */
+  readonly timeCount: number;
+  /** Number of (time, key) entries. */
+  readonly size: number;
+}
+
+export class MemoryKeyedTable<V> implements KeyedTable<V> {
+  private readonly map = new Map<string, V>();
+  get(key: string): V | undefined {
+    return this.map.get(key);
+  }
+  set(key: string, value: V): void {
+    this.map.set(key, value);
+  }
+  delete(key: string): void {
+    this.map.delete(key);
+  }
+  get size(): number {
+    return this.map.size;
+  }
+  entries(): IterableIterator<[string, V]> {
+    return this.map.entries();
+  }
+}
+
+export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
+  private readonly byTime = new Map<number, Map<string, V>>();
+  /** Sorted ascending lazily: times are appended and sorted on drain. */
+  private times: number[] = [];
+  private sorted = true;
+  private entryCount = 0;
+
+  get(time: number, key: string): V | undefined {
+    return this.byTime.get(time)?.get(key);
+  }
+
+  set(time: number, key: string, value: V): void {
+    let m = this.byTime.get(time);
+    if (m === undefined) {
+      m = new Map();
+      this.byTime.set(time, m);
+      const last = this.times[this.times.length - 1];
+      if (last !== undefined && time < last) this.sorted = false;
+      this.times.push(time);
+    }
+    if (!m.has(key)) this.entryCount++;
+    m.set(key, value);
+  }
+
+  delete(time: number, key: string): void {
+    const m = this.byTime.get(time);
+    if (m === undefined) return;
+    if (m.delete(key)) this.entryCount--;
+    if (m.size === 0) {
+      this.byTime.delete(time);
+      this.times = this.times.filter((t) => t !== time);
+    }
+  }
+
+  keysAt(time: number): IterableIterator<[string, V]> | undefined {
+    return this.byTime.get(time)?.entries();
+  }
+
+  minTime(): number | undefined {
+    this.sort();
+    return this.times[0];
+  }
+
+  drainThrough(upTo: number): Array<{ time: number; key: string; value: V }> {
+    this.sort();
+    const out: Array<{ time: number; key: string; value: V }> = [];
+    let i = 0;
+    for (; i < this.times.length; i++) {
+      const t = this.times[i]!;
+      if (t > upTo) break;
+      const m = this.byTime.get(t);
+      if (m === undefined) continue;
+      for (const [key, value] of m) out.push({ time: t, key, value });
+      this.entryCount -= m.size;
+      this.byTime.delete(t);
+    }
+    if (i > 0) this.times = this.times.slice(i);
+    return out;
+  }
+
+  get timeCount(): number {
+    return this.byTime.size;
+  }
+
+  get size(): number {
+    return this.entryCount;
+  }
+
+  private sort(): void {
+    if (!this.sorted) {
+      this.times.sort((a, b) => a - b);
+      this.sorted = true;
+    }
+  }
+}
