@@ -10,7 +10,7 @@ export function parseTimestamp(_v: string | number): number | undefined {
   throw new Error('not implemented');
 }
 
-/** `2024-05-20T10:00:00.123456Z`: milliseconds when the micros part is zero, none when that is zero too. */
+/** `2024-05-20T10:00:00.123Z` (always milliseconds; six fraction digits when there are micros: `...00.123456Z`). */
 export function formatTimestamp(_micros: number): string {
   throw new Error('not implemented');
 }
