@@ -1,0 +1,25 @@
+// `sluice compare FILE`: the streaming answer against DuckDB's batch answer, per sink.
+
+import { loadScriptFile } from './load.js';
+import { selectSinks } from './select-sinks.js';
+import { checkJob, UnboundedInputError } from '../oracle/check-job.js';
+import { renderComparison } from '../oracle/index.js';
+import { UsageError } from './errors.js';
+
+export async function compareCommand(file: string, opts: { sink?: string[]; showSql?: boolean }): Promise<number> {
+  const script = loadScriptFile(file);
+  const sinks = selectSinks(script, opts.sink);
+  let result;
+  try {
+    result = await checkJob(script.catalog, sinks);
+  } catch (e) {
+    if (e instanceof UnboundedInputError) throw new UsageError(e.message);
+    throw e;
+  }
+  if (opts.showSql) {
+    for (const c of result.comparisons) process.stdout.write(`-- ${c.sink}\n${c.sql}\n\n`);
+  }
+  process.stdout.write(renderComparison([...result.comparisons], { color: process.stdout.isTTY === true }) + '\n');
+  for (const n of result.summary.notes) process.stderr.write(`note: ${n}\n`);
+  return result.comparisons.every((c) => c.equal) ? 0 : 1;
+}

@@ -1,0 +1,70 @@
+// argv -> run | explain | compare. No engine logic here: each command is a thin file that
+// loads the script, plans it and hands it to the engine or the oracle.
+
+import { Command, CommanderError } from 'commander';
+import { SqlError } from '../sql/diagnostics.js';
+import { UsageError } from './errors.js';
+import { runCommand } from './run.js';
+import { explainCommand } from './explain.js';
+import { compareCommand } from './compare.js';
+
+const program = new Command();
+program
+  .name('sluice')
+  .description('Streaming SQL over files, generators and Kafka, with event-time windows checked against DuckDB.')
+  .version('0.1.0')
+  .showHelpAfterError('(run `sluice --help` for usage)')
+  .exitOverride();
+
+program
+  .command('run')
+  .description('run every sink of a .sql file as one job; exits once bounded inputs are done, Ctrl-C stops cleanly')
+  .argument('<file>', 'the .sql job: CREATE SOURCE / VIEW / SINK statements (a bare SELECT prints to the terminal)')
+  .option('--sink <name...>', 'run only these sinks')
+  .option('--format <format>', "terminal output of bare queries and stdout sinks: 'table' or 'jsonl'")
+  .addHelpText('after', '\nExample:\n  sluice run queries/sensor-downsampling.sql\n')
+  .action(async (file: string, opts: { sink?: string[]; format?: string }) => {
+    process.exitCode = await runCommand(file, opts);
+  });
+
+program
+  .command('explain')
+  .description("print the physical plan of a .sql file's sinks: operators, keys, windows, emit modes and state")
+  .argument('<file>', 'the .sql job')
+  .option('--sink <name...>', 'explain only these sinks')
+  .action(async (file: string, opts: { sink?: string[] }) => {
+    process.exitCode = explainCommand(file, opts);
+  });
+
+program
+  .command('compare')
+  .description('run each sink over its bounded inputs both as a stream and as one DuckDB batch query, and report equal or the differing rows (exit 0 or 1)')
+  .argument('<file>', 'the .sql job; its sources must be bounded (files, datagen with count)')
+  .option('--sink <name...>', 'compare only these sinks')
+  .option('--show-sql', 'print the DuckDB query of each sink')
+  .action(async (file: string, opts: { sink?: string[]; showSql?: boolean }) => {
+    process.exitCode = await compareCommand(file, opts);
+  });
+
+try {
+  if (process.argv.length <= 2) {
+    program.outputHelp();
+  } else {
+    await program.parseAsync(process.argv);
+  }
+} catch (e) {
+  if (e instanceof CommanderError) {
+    process.exitCode = e.exitCode === 0 ? 0 : 2;
+  } else if (e instanceof SqlError) {
+    process.stderr.write(e.render() + '\n');
+    process.exitCode = 2;
+  } else if (e instanceof UsageError) {
+    process.stderr.write(`sluice: ${e.message}\n`);
+    process.exitCode = 2;
+  } else {
+    const err = e as Error;
+    process.stderr.write(`sluice: ${err.message}\n`);
+    if (process.env['SLUICE_DEBUG']) process.stderr.write(`${err.stack}\n`);
+    process.exitCode = 2;
+  }
+}

@@ -1,0 +1,305 @@
+// The graph runner: builds runtimes from a physical plan and pushes batches, watermarks and
+// end-of-input through the DAG synchronously, one source batch at a time; awaits sink flushes
+// between batches for backpressure. Sources run concurrently; JS runs each push to completion.
+
+import * as path from 'node:path';
+import type { Column } from '../catalog/catalog.js';
+import type { Row } from '../catalog/types.js';
+import type { PhysicalNode, PhysicalPlan, SinkNode, SourceNode } from '../plan/physical.js';
+import type { SideOutput, SinkWriter, SourceReader } from '../connectors/connector.js';
+import { sinkConnector, sourceConnector } from '../connectors/registry.js';
+import { openSideOutput } from '../connectors/side-output.js';
+import { formatTimestamp } from '../catalog/timestamp.js';
+import { createOperator } from './operators/index.js';
+import { WatermarkCombiner } from './time.js';
+import { END_OF_TIME, type Batch, type LateEvent, type Operator, type OperatorContext, type RecordRef } from './operator.js';
+import { SourceRuntime, positionText, type DeadLetterInfo } from './source-runtime.js';
+import type { JobMetrics, SinkMetrics, StateMetrics } from './metrics.js';
+import { MemoryKeyedTable, MemoryTimeKeyedTable, type KeyedTable, type TimeKeyedTable } from '../state/tables.js';
+
+export interface JobHooks {
+  /** Every admitted source batch, after decoding (compare records the oracle's input here). */
+  onSourceRows?(sourceNode: number, rows: readonly Row[]): void;
+  onLate?(e: LateEvent): void;
+  onDeadLetter?(d: DeadLetterInfo): void;
+  /** Replace a sink's writer (compare, tests, the REPL's result view). */
+  sinkWriter?(node: SinkNode, columns: readonly Column[], changelog: boolean): SinkWriter | undefined;
+  /** Replace a source's reader (tests feeding batches directly). */
+  sourceReader?(node: SourceNode): SourceReader | undefined;
+}
+
+export interface JobOptions {
+  readonly hooks?: JobHooks;
+  readonly signal?: AbortSignal;
+  /** Write dead-letter and late side outputs (off for `compare`, which must not touch files). */
+  readonly sideOutputs?: boolean;
+}
+
+export interface JobSummary {
+  readonly aborted: boolean;
+  readonly metrics: JobMetrics;
+  /** Human-readable notes: records skipped per reason, late rows without a late output. */
+  readonly notes: readonly string[];
+}
+
+interface Runtime {
+  readonly node: PhysicalNode;
+  readonly op: Operator | undefined;
+  readonly ctx: MutableContext | undefined;
+  readonly downstream: Array<{ id: number; input: number }>;
+  readonly combiner: WatermarkCombiner;
+  endedInputs: number;
+  sink: SinkRuntime | undefined;
+  /** Source node ids upstream of this node, for attributing late rows. */
+  readonly upstreamSources: readonly number[];
+}
+
+interface MutableContext extends OperatorContext {
+  watermark: number;
+}
+
+class SinkRuntime {
+  readonly metrics: SinkMetrics;
+  private readonly visible: number[] | undefined;
+  constructor(
+    readonly writer: SinkWriter,
+    node: SinkNode,
+  ) {
+    this.metrics = { name: node.sink.name, rowsOut: 0 };
+    const vis = node.schema.map((c, i) => (c.hidden ? -1 : i)).filter((i) => i >= 0);
+    this.visible = vis.length === node.schema.length ? undefined : vis;
+  }
+  write(batch: Batch): void {
+    if (batch.rows.length === 0) return;
+    this.metrics.rowsOut += batch.rows.length;
+    if (this.visible === undefined) {
+      this.writer.write(batch);
+      return;
+    }
+    const vis = this.visible;
+    this.writer.write({ rows: batch.rows.map((r) => vis.map((i) => r[i]!)), ops: batch.ops });
+  }
+}
+
+export class Job {
+  readonly plan: PhysicalPlan;
+  private readonly runtimes: Runtime[] = [];
+  private readonly sources: SourceRuntime[] = [];
+  private readonly sideOutputs: SideOutput[] = [];
+  private readonly lateOutputs = new Map<number, SideOutput>();
+  private readonly tables: Array<{ operator: number; name: string; table: MemoryKeyedTable<unknown> | MemoryTimeKeyedTable<unknown> }> = [];
+  private readonly hooks: JobHooks;
+  private readonly signal: AbortSignal | undefined;
+  private readonly startedAt = Date.now();
+  private readonly writeSideOutputs: boolean;
+
+  constructor(plan: PhysicalPlan, options: JobOptions = {}) {
+    this.plan = plan;
+    this.hooks = options.hooks ?? {};
+    this.signal = options.signal;
+    this.writeSideOutputs = options.sideOutputs ?? true;
+    for (const node of plan.nodes) this.runtimes.push(this.makeRuntime(node));
+    for (const node of plan.nodes) {
+      node.inputs.forEach((input, i) => this.runtimes[input]!.downstream.push({ id: node.id, input: i }));
+    }
+  }
+
+  metrics(): JobMetrics {
+    const state: StateMetrics[] = this.tables.map((t) => ({
+      operator: t.operator,
+      table: t.name,
+      shape: t.table instanceof MemoryTimeKeyedTable ? 'timeKeyed' : 'keyed',
+      rows: t.table.size,
+      times: t.table instanceof MemoryTimeKeyedTable ? t.table.timeCount : undefined,
+    }));
+    return {
+      sources: this.sources.map((s) => s.metrics),
+      sinks: this.runtimes.flatMap((r) => (r.sink ? [r.sink.metrics] : [])),
+      state,
+      startedAt: this.startedAt,
+    };
+  }
+
+  /** Runs until every source has ended (bounded inputs) or the signal aborts. */
+  async run(): Promise<JobSummary> {
+    const readers = this.sources.map((s) => this.openReader(s.node));
+    for (const r of this.runtimes) r.op?.open?.(r.ctx!);
+    const controller = new AbortController();
+    const signal = this.signal ? AbortSignal.any([this.signal, controller.signal]) : controller.signal;
+    try {
+      await Promise.all(
+        this.sources.map(async (src, i) => {
+          await readers[i]!.run(async (records) => {
+            const rows = src.decodeBatch(records);
+            if (rows.length > 0) {
+              this.hooks.onSourceRows?.(src.node.id, rows);
+              this.push(src.node.id, { rows, ops: null });
+            }
+            const wm = src.advanceWatermark();
+            if (wm !== undefined) this.advance(src.node.id, wm);
+            await this.flushSinks();
+          }, signal);
+          if (!signal.aborted) {
+            src.metrics.ended = true;
+            src.metrics.watermark = END_OF_TIME;
+            this.advance(src.node.id, END_OF_TIME);
+            this.end(src.node.id);
+          }
+        }),
+      );
+    } catch (e) {
+      controller.abort();
+      await this.close();
+      throw e;
+    }
+    await this.flushSinks();
+    await this.close();
+    return { aborted: signal.aborted, metrics: this.metrics(), notes: this.notes() };
+  }
+
+  private notes(): string[] {
+    const out: string[] = [];
+    for (const s of this.sources) {
+      for (const [reason, { count, first }] of s.skipped) {
+        out.push(`${s.metrics.name}: ${count} record${count === 1 ? '' : 's'} skipped: ${reason} (first at ${first}); declare dead_letter = '<path>' to keep them`);
+      }
+      if (s.metrics.late > 0 && !this.lateOutputs.has(s.node.id)) {
+        out.push(`${s.metrics.name}: ${s.metrics.late} late row${s.metrics.late === 1 ? '' : 's'} dropped behind the watermark; declare late = '<path>' to keep them, or raise the WATERMARK delay`);
+      }
+    }
+    return out;
+  }
+
+  private makeRuntime(node: PhysicalNode): Runtime {
+    const upstreamSources = node.kind === 'source' ? [node.id] : [...new Set(node.inputs.flatMap((i) => this.runtimes[i]!.upstreamSources))];
+    const base = { node, downstream: [], combiner: new WatermarkCombiner(Math.max(1, node.inputs.length)), endedInputs: 0, upstreamSources, sink: undefined };
+    switch (node.kind) {
+      case 'source': {
+        const dl = node.source.options['dead_letter'];
+        const dead = dl !== undefined && this.writeSideOutputs ? this.side(path.resolve(node.source.baseDir, dl)) : undefined;
+        const late = node.source.options['late'];
+        if (late !== undefined && this.writeSideOutputs) this.lateOutputs.set(node.id, this.side(path.resolve(node.source.baseDir, late)));
+        this.sources.push(new SourceRuntime(node, dead, this.hooks.onDeadLetter));
+        return { ...base, op: undefined, ctx: undefined };
+      }
+      case 'sink': {
+        const columns = node.schema.filter((c) => !c.hidden);
+        const changelog = !node.appendOnly;
+        let writer = this.hooks.sinkWriter?.(node, columns, changelog);
+        if (!writer) {
+          const conn = sinkConnector(node.sink.options['connector'] ?? 'stdout');
+          if (!conn) throw new Error(`unknown sink connector '${node.sink.options['connector']}'`);
+          writer = conn.open(node.sink, columns, changelog);
+        }
+        const rt: Runtime = { ...base, op: undefined, ctx: undefined };
+        rt.sink = new SinkRuntime(writer!, node);
+        return rt;
+      }
+      default: {
+        const ctx = this.makeContext(node, upstreamSources);
+        return { ...base, op: createOperator(node), ctx };
+      }
+    }
+  }
+
+  private makeContext(node: PhysicalNode, upstreamSources: readonly number[]): MutableContext {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const job = this;
+    return {
+      watermark: Number.NEGATIVE_INFINITY,
+      emit(batch: Batch) {
+        job.push(node.id, batch);
+      },
+      late(e: LateEvent) {
+        job.late(e, upstreamSources);
+      },
+      keyedTable<V>(name: string): KeyedTable<V> {
+        const t = new MemoryKeyedTable<V>();
+        job.tables.push({ operator: node.id, name, table: t as MemoryKeyedTable<unknown> });
+        return t;
+      },
+      timeKeyedTable<V>(name: string): TimeKeyedTable<V> {
+        const t = new MemoryTimeKeyedTable<V>();
+        job.tables.push({ operator: node.id, name, table: t as MemoryTimeKeyedTable<unknown> });
+        return t;
+      },
+    };
+  }
+
+  private openReader(node: SourceNode): SourceReader {
+    const custom = this.hooks.sourceReader?.(node);
+    if (custom) return custom;
+    const conn = sourceConnector(node.source.options['connector']!);
+    if (!conn) throw new Error(`unknown source connector '${node.source.options['connector']}'`);
+    return conn.open(node.source);
+  }
+
+  private side(file: string): SideOutput {
+    const s = openSideOutput(file);
+    this.sideOutputs.push(s);
+    return s;
+  }
+
+  private push(from: number, batch: Batch): void {
+    const down = this.runtimes[from]!.downstream;
+    for (let i = 0; i < down.length; i++) {
+      const d = down[i]!;
+      const rt = this.runtimes[d.id]!;
+      if (rt.sink) rt.sink.write(batch);
+      else rt.op!.onData(batch, d.input);
+    }
+  }
+
+  private advance(from: number, wm: number): void {
+    for (const d of this.runtimes[from]!.downstream) {
+      const rt = this.runtimes[d.id]!;
+      const combined = rt.combiner.update(d.input, wm);
+      if (combined === undefined) continue;
+      if (rt.ctx) {
+        rt.ctx.watermark = combined;
+        rt.op!.onWatermark?.(combined);
+      }
+      this.advance(d.id, combined);
+    }
+  }
+
+  private end(from: number): void {
+    for (const d of this.runtimes[from]!.downstream) {
+      const rt = this.runtimes[d.id]!;
+      rt.endedInputs++;
+      if (rt.endedInputs < rt.node.inputs.length) continue;
+      rt.op?.onEnd?.();
+      this.end(d.id);
+    }
+  }
+
+  private late(e: LateEvent, upstream: readonly number[]): void {
+    const ref: RecordRef | undefined = e.ref;
+    const srcId = ref ? this.sources.find((s) => s.node.source.name === ref.source)?.node.id : upstream[0];
+    const src = this.sources.find((s) => s.node.id === srcId);
+    if (src) src.metrics.late++;
+    this.hooks.onLate?.(e);
+    const out = srcId !== undefined ? this.lateOutputs.get(srcId) : undefined;
+    if (out) {
+      out.write({
+        source: src?.metrics.name,
+        reason: e.reason,
+        event_time: formatTimestamp(e.eventTime),
+        watermark: Number.isFinite(e.watermark) ? formatTimestamp(e.watermark) : null,
+        ...(e.windowStart !== undefined ? { window_start: formatTimestamp(e.windowStart) } : {}),
+        position: ref?.position ?? null,
+        at: ref ? positionText(ref.position) : null,
+        raw: ref?.raw ?? null,
+      });
+    }
+  }
+
+  private async flushSinks(): Promise<void> {
+    for (const r of this.runtimes) if (r.sink) await r.sink.writer.flush();
+  }
+
+  private async close(): Promise<void> {
+    for (const r of this.runtimes) if (r.sink) await r.sink.writer.close();
+    for (const s of this.sideOutputs) await s.close();
+  }
+}

@@ -1,0 +1,35 @@
+// Live job metrics: per source records in, dead letters, late rows and watermark; per sink rows
+// out; per operator state sizes. Read by the CLI summary, the REPL status line and (later) the
+// Prometheus endpoint; written on the hot path only as plain counter increments.
+
+export interface SourceMetrics {
+  readonly name: string;
+  recordsIn: number;
+  deadLetters: number;
+  late: number;
+  watermark: number;
+  maxEventTime: number;
+  ended: boolean;
+}
+
+export interface SinkMetrics {
+  readonly name: string;
+  rowsOut: number;
+}
+
+export interface StateMetrics {
+  readonly operator: number;
+  readonly table: string;
+  readonly shape: 'keyed' | 'timeKeyed';
+  /** Entries held (keys, or (time, key) pairs). */
+  readonly rows: number;
+  /** Open windows / distinct times for time-keyed tables. */
+  readonly times: number | undefined;
+}
+
+export interface JobMetrics {
+  readonly sources: readonly SourceMetrics[];
+  readonly sinks: readonly SinkMetrics[];
+  readonly state: readonly StateMetrics[];
+  readonly startedAt: number;
+}

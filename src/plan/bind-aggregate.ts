@@ -1,0 +1,288 @@
+// Aggregating query blocks: GROUP BY keys and at most one window (TUMBLE, HOP, SESSION in
+// GROUP BY, or the window of a FROM TUMBLE/HOP table function), aggregate calls, the emit
+// mode, HAVING and the SELECT list over the aggregate's output.
+
+import type { Expr, Query, Span } from '../sql/ast.js';
+import { T, isNumeric, typeToSql, type SqlType } from '../catalog/types.js';
+import type { AggCall, AggFn, BoundExpr } from '../expr/bound.js';
+import { ExprBinder, AGGREGATES, GROUP_WINDOWS, exprIdentity, type BindHooks } from './bind-expr.js';
+import { PlanError } from './errors.js';
+import { Scope, type ScopeColumn } from './scope.js';
+import type { PlanBuilder } from './builder.js';
+import type { EmitMode, StateDecl, WindowSpec } from './physical.js';
+import { project, requireTimeColumn, isVirtualRef, isAggregateCall, type BoundFrom, type BoundRelation } from './bind-query.js';
+import { windowArg } from './window-args.js';
+import { defaultName } from './names.js';
+
+export function isWindowGroup(e: Expr): e is Expr & { kind: 'call' } {
+  return e.kind === 'call' && GROUP_WINDOWS.has(e.name.name.toLowerCase());
+}
+
+export function hasAggregates(q: Query): boolean {
+  return q.items.some((i) => findAggregates(i.expr).length > 0) || (q.having !== undefined && findAggregates(q.having).length > 0);
+}
+
+/** Aggregate calls in an expression, outermost first, not descending into them. */
+function findAggregates(e: Expr): Array<Expr & { kind: 'call' }> {
+  const out: Array<Expr & { kind: 'call' }> = [];
+  const visit = (x: unknown): void => {
+    if (!x || typeof x !== 'object') return;
+    if (Array.isArray(x)) {
+      for (const y of x) visit(y);
+      return;
+    }
+    const node = x as Expr;
+    if ((node as { kind?: string }).kind === 'call' && isAggregateCall(node)) {
+      out.push(node);
+      return;
+    }
+    for (const [k, v] of Object.entries(x)) if (k !== 'span') visit(v);
+  };
+  visit(e);
+  return out;
+}
+
+interface WindowChoice {
+  readonly window: WindowSpec;
+  readonly timeIndex: number;
+  readonly span: Span;
+}
+
+export function bindAggregate(b: PlanBuilder, q: Query, rel: BoundFrom, text: string): BoundRelation {
+  const inBinder = new ExprBinder(rel.scope, text);
+
+  // GROUP BY: keys and the window.
+  let win: WindowChoice | undefined;
+  const keyAsts: Expr[] = [];
+  const keys: BoundExpr[] = [];
+  const setWindow = (w: WindowChoice) => {
+    if (win && !(rel.tvf && w.span === rel.tvf.span)) {
+      throw new PlanError(text, w.span, 'a GROUP BY takes at most one window', { hint: 'group by one of TUMBLE, HOP or SESSION' });
+    }
+    win = w;
+  };
+  for (const g of q.groupBy) {
+    if (isWindowGroup(g)) setWindow(groupWindow(g, rel, text));
+    else if (rel.tvf && isVirtualRef(g, rel)) setWindow({ window: rel.tvf.window, timeIndex: rel.tvf.timeIndex, span: rel.tvf.span });
+    else {
+      keyAsts.push(g);
+      keys.push(inBinder.bind(g));
+    }
+  }
+  if (q.distinct) {
+    if (q.groupBy.length > 0 || hasAggregates(q)) {
+      throw new PlanError(text, q.span, 'SELECT DISTINCT cannot be combined with GROUP BY or aggregates', { hint: 'GROUP BY the selected columns instead' });
+    }
+    for (const it of q.items) {
+      if (it.expr.kind === 'star') throw new PlanError(text, it.span, 'SELECT DISTINCT * is not supported', { hint: 'list the columns' });
+      keyAsts.push(it.expr);
+      keys.push(inBinder.bind(it.expr));
+    }
+  }
+  if (win && !rel.appendOnly) {
+    throw new PlanError(text, win.span, 'windows need an append-only input, and this input is a changelog', {
+      hint: 'a GROUP BY without a window emits updates; window the raw events instead',
+    });
+  }
+
+  // Aggregate calls of SELECT and HAVING, deduplicated.
+  const aggs: AggCall[] = [];
+  const aggIndex = new Map<string, number>();
+  for (const e of [...q.items.map((i) => i.expr), ...(q.having ? [q.having] : [])]) {
+    for (const call of findAggregates(e)) {
+      const id = exprIdentity(call);
+      if (aggIndex.has(id)) continue;
+      aggIndex.set(id, aggs.length);
+      aggs.push(bindAggCall(call, inBinder, text));
+    }
+  }
+
+  // The aggregate node and its output scope.
+  const cols: ScopeColumn[] = [];
+  const used = new Set<string>();
+  const name = (n: string) => {
+    let out = n;
+    for (let i = 1; used.has(out); i++) out = `${n}_${i}`;
+    used.add(out);
+    return out;
+  };
+  keys.forEach((k, i) => cols.push({ name: name(defaultName(keyAsts[i]!, k)), type: k.type, qualifier: undefined, hidden: false }));
+  const windowAt = cols.length;
+  if (win) {
+    cols.push({ name: name('window_start'), type: T.timestamp, qualifier: undefined, hidden: false });
+    cols.push({ name: name('window_end'), type: T.timestamp, qualifier: undefined, hidden: false });
+  }
+  const aggAt = cols.length;
+  for (const a of aggs) cols.push({ name: name(a.display), type: a.type, qualifier: undefined, hidden: false });
+  const outScope = new Scope(cols, undefined, undefined);
+  const schema = outScope.schema();
+
+  const emit = emitMode(q, win !== undefined, text);
+  let node: number;
+  const refInput = rel.scope.refColumn;
+  if (win && win.window.kind === 'session') {
+    const state: StateDecl[] = [
+      { name: 'sessions', shape: 'keyed', describe: 'key → open sessions with accumulators', bounded: true },
+      { name: 'closed', shape: 'keyed', describe: 'key → end of the last closed session', bounded: true },
+    ];
+    node = b.add({ kind: 'sessionAgg', inputs: [rel.node], schema, timeColumn: undefined, appendOnly: emit === 'final', state, window: win.window, timeInput: win.timeIndex, keys, aggs, emit, refInput });
+  } else if (win) {
+    const w = win.window as WindowSpec & { kind: 'tumble' | 'hop' };
+    const state: StateDecl[] = [{ name: 'windows', shape: 'timeKeyed', describe: 'window end × key → accumulators', bounded: true }];
+    node = b.add({ kind: 'windowAgg', inputs: [rel.node], schema, timeColumn: undefined, appendOnly: emit === 'final', state, window: w, timeInput: win.timeIndex, keys, aggs, emit, refInput });
+  } else {
+    const state: StateDecl[] = [{ name: 'groups', shape: 'keyed', describe: 'key → accumulators and last emitted row', bounded: false }];
+    node = b.add({ kind: 'groupAgg', inputs: [rel.node], schema, timeColumn: undefined, appendOnly: false, state, keys, aggs, inputAppendOnly: rel.appendOnly });
+  }
+  let out: BoundRelation = { node, scope: outScope, appendOnly: emit === 'final' && win !== undefined };
+
+  // HAVING and SELECT see keys, window bounds and aggregates.
+  const keyIds = new Map(keyAsts.map((k, i) => [exprIdentity(k), i]));
+  const hooks: BindHooks = {
+    intercept(e) {
+      const id = exprIdentity(e);
+      const k = keyIds.get(id);
+      if (k !== undefined) return { kind: 'column', index: k, name: cols[k]!.name, type: keys[k]!.type };
+      const a = aggIndex.get(id);
+      if (a !== undefined) return { kind: 'column', index: aggAt + a, name: cols[aggAt + a]!.name, type: aggs[a]!.type };
+      if (e.kind === 'column') return resolveOutputColumn(e, outScope, rel, windowAt, win !== undefined, keyAsts, text);
+      return undefined;
+    },
+  };
+  if (q.having) {
+    const pred = new ExprBinder(outScope, text, hooks).bindCondition(q.having, 'HAVING');
+    out = { ...out, node: b.add({ kind: 'filter', inputs: [out.node], schema, timeColumn: undefined, appendOnly: out.appendOnly, state: [], predicate: pred }) };
+  }
+  return project(b, q.items, out, text, hooks);
+}
+
+function resolveOutputColumn(
+  e: Expr & { kind: 'column' },
+  outScope: Scope,
+  rel: BoundFrom,
+  windowAt: number,
+  windowed: boolean,
+  keyAsts: readonly Expr[],
+  text: string,
+): BoundExpr | undefined {
+  const last = e.path[e.path.length - 1]!.name;
+  if ((last === 'window_start' || last === 'window_end') && (e.path.length === 1 || isVirtualRef(e, rel))) {
+    if (!windowed) {
+      throw new PlanError(text, e.span, `'${last}' exists only in a windowed aggregate`, {
+        hint: 'add a window to GROUP BY, e.g. `GROUP BY sensor, TUMBLE(ts, 10s)`',
+      });
+    }
+    const index = windowAt + (last === 'window_start' ? 0 : 1);
+    return { kind: 'column', index, name: last, type: T.timestamp };
+  }
+  // A key written differently (r.sensor vs sensor): same input column.
+  try {
+    const inRes = rel.scope.resolve(e.path, e.span, text);
+    const target = exprIdentityOfColumn(inRes.index, inRes.fields.map((f) => f.name));
+    for (let i = 0; i < keyAsts.length; i++) {
+      const k = keyAsts[i]!;
+      if (k.kind !== 'column') continue;
+      try {
+        const kr = rel.scope.resolve(k.path, k.span, text);
+        if (exprIdentityOfColumn(kr.index, kr.fields.map((f) => f.name)) === target) {
+          const c = outScope.columns[i]!;
+          return { kind: 'column', index: i, name: c.name, type: c.type };
+        }
+      } catch {
+        // not a column of the input: cannot match
+      }
+    }
+  } catch {
+    return undefined; // unknown everywhere: the output scope reports it with a hint
+  }
+  throw new PlanError(text, e.span, `column '${e.path.map((p) => p.name).join('.')}' must appear in GROUP BY or be used in an aggregate`, {
+    hint: `add it to GROUP BY, or aggregate it, e.g. MAX(${e.path.map((p) => p.name).join('.')})`,
+  });
+}
+
+function exprIdentityOfColumn(index: number, fields: readonly string[]): string {
+  return `${index}:${fields.join('.')}`;
+}
+
+function groupWindow(g: Expr & { kind: 'call' }, rel: BoundFrom, text: string): WindowChoice {
+  const fn = g.name.name.toUpperCase();
+  const arity = fn === 'HOP' ? 3 : 2;
+  const usage = fn === 'TUMBLE' ? 'TUMBLE(ts, 10s)' : fn === 'HOP' ? 'HOP(ts, 5s, 10s) (slide, then size)' : 'SESSION(ts, 30s) (inactivity gap)';
+  if (g.args.length !== arity) {
+    throw new PlanError(text, g.span, `${fn} takes ${arity} arguments`, { expected: usage });
+  }
+  const t = g.args[0]!;
+  if (t.kind !== 'column') throw new PlanError(text, t.span, `the first argument of ${fn} must be the event-time column`, { expected: usage });
+  const { index, fields } = rel.scope.resolve(t.path, t.span, text);
+  if (fields.length > 0) throw new PlanError(text, t.span, `the first argument of ${fn} must be the event-time column`);
+  requireTimeColumn(rel.scope, index, t.span, text, fn);
+  let window: WindowSpec;
+  if (fn === 'TUMBLE') window = { kind: 'tumble', sizeMicros: windowArg(g.args[1]!, 'size', text) };
+  else if (fn === 'HOP') {
+    const slide = windowArg(g.args[1]!, 'slide', text);
+    const size = windowArg(g.args[2]!, 'size', text);
+    if (slide > size) throw new PlanError(text, g.args[1]!.span, 'the HOP slide must not exceed its size', { hint: 'HOP(ts, slide, size): e.g. HOP(ts, 5s, 10s)' });
+    window = { kind: 'hop', slideMicros: slide, sizeMicros: size };
+  } else window = { kind: 'session', gapMicros: windowArg(g.args[1]!, 'gap', text) };
+  return { window, timeIndex: index, span: g.span };
+}
+
+function emitMode(q: Query, windowed: boolean, text: string): EmitMode {
+  if (!q.emit) return windowed ? 'final' : 'changes';
+  if (q.emit.mode === 'final' && !windowed) {
+    throw new PlanError(text, q.emit.span, 'EMIT FINAL needs a window: a GROUP BY without one never closes', {
+      hint: 'add TUMBLE, HOP or SESSION to GROUP BY, or use EMIT CHANGES',
+    });
+  }
+  return q.emit.mode;
+}
+
+const AGG_ALIASES: Readonly<Record<string, AggFn>> = {
+  count: 'count',
+  sum: 'sum',
+  avg: 'avg',
+  mean: 'avg',
+  min: 'min',
+  max: 'max',
+  stddev: 'stddev',
+  stddev_samp: 'stddev',
+};
+
+function bindAggCall(call: Expr & { kind: 'call' }, binder: ExprBinder, text: string): AggCall {
+  const lname = call.name.name.toLowerCase();
+  const display = defaultName(call, { kind: 'literal', value: null, type: T.null });
+  if (!AGGREGATES.has(lname)) throw new PlanError(text, call.span, `unknown aggregate ${lname}`);
+  let fn = AGG_ALIASES[lname]!;
+  if (call.star) {
+    if (fn !== 'count') throw new PlanError(text, call.span, `${lname.toUpperCase()}(*) is not an aggregate`, { hint: 'only COUNT takes *' });
+    return { fn: 'count_star', distinct: false, type: T.bigint, display };
+  }
+  if (call.args.length !== 1) throw new PlanError(text, call.span, `${lname.toUpperCase()} takes one argument`);
+  const argAst = call.args[0]!;
+  if (findAggregates(argAst).length > 0) throw new PlanError(text, argAst.span, 'aggregates cannot be nested');
+  const arg = binder.bind(argAst);
+  const type = aggType(fn, arg.type);
+  if (typeof type === 'string') throw new PlanError(text, argAst.span, type);
+  if (fn === 'count' && call.distinct) fn = 'count';
+  return { fn, arg, distinct: call.distinct, type, display };
+}
+
+function aggType(fn: AggFn, t: SqlType): SqlType | string {
+  switch (fn) {
+    case 'count':
+    case 'count_star':
+      return T.bigint;
+    case 'sum':
+      if (t.kind === 'null') return T.double;
+      if (!isNumeric(t)) return `SUM needs a number, got ${typeToSql(t)}`;
+      return t.kind === 'double' ? T.double : T.bigint;
+    case 'avg':
+    case 'stddev':
+      if (t.kind !== 'null' && !isNumeric(t)) return `${fn.toUpperCase()} needs a number, got ${typeToSql(t)}`;
+      return T.double;
+    case 'min':
+    case 'max':
+      if (t.kind === 'struct' || t.kind === 'interval') return `${fn.toUpperCase()} cannot compare ${typeToSql(t)} values`;
+      return t;
+  }
+}

@@ -1,0 +1,221 @@
+// Binds a SELECT block into physical nodes: FROM (sources, views, subqueries, window table
+// functions), WHERE, then one of three shapes (plain projection, LAG window functions, or an
+// aggregate, see bind-aggregate.ts), and finally the SELECT list.
+
+import type { Expr, FromItem, Query, SelectItem, Span } from '../sql/ast.js';
+import { T, type SqlType } from '../catalog/types.js';
+import type { BoundExpr } from '../expr/bound.js';
+import { nearest } from '../sql/diagnostics.js';
+import { ExprBinder, AGGREGATES, WINDOW_FUNCTIONS, exprIdentity, type BindHooks } from './bind-expr.js';
+import { PlanError } from './errors.js';
+import { Scope, listNames, type ScopeColumn } from './scope.js';
+import type { PlanBuilder } from './builder.js';
+import type { WindowSpec } from './physical.js';
+import { bindAggregate, hasAggregates, isWindowGroup } from './bind-aggregate.js';
+import { bindLag } from './bind-lag.js';
+import { windowArg } from './window-args.js';
+import { defaultName } from './names.js';
+
+export interface BoundRelation {
+  readonly node: number;
+  readonly scope: Scope;
+  readonly appendOnly: boolean;
+}
+
+/** A FROM item; for a window table function, the input plus the window still to apply. */
+export interface BoundFrom extends BoundRelation {
+  readonly tvf?: { readonly window: WindowSpec & { kind: 'tumble' | 'hop' }; readonly timeIndex: number; readonly span: Span };
+}
+
+export function bindQuery(b: PlanBuilder, q: Query, text: string, depth = 0): BoundRelation {
+  if (depth > 32) throw new PlanError(text, q.span, 'views nest too deeply (a view that refers to itself?)');
+  const from = bindFrom(b, q.from, text, depth);
+  const windowed = q.groupBy.length > 0 || q.distinct || hasAggregates(q);
+  if (q.groupBy.length === 0 && q.emit && !hasAggregates(q)) {
+    throw new PlanError(text, q.emit.span, `EMIT ${q.emit.mode.toUpperCase()} needs an aggregate`, {
+      hint: 'EMIT applies to GROUP BY queries: windows emit FINAL (default) or CHANGES',
+    });
+  }
+
+  // A window table function used without a windowed aggregate: materialise its columns.
+  let rel: BoundFrom = from;
+  if (from.tvf && !(windowed && groupsByTvfWindow(q, from))) rel = expandTvf(b, from);
+  else if (from.tvf && q.where && referencesVirtual(q.where, from)) {
+    throw new PlanError(text, q.where.span, 'window_start and window_end are not known before the window is aggregated', {
+      hint: 'filter on them in HAVING instead of WHERE',
+    });
+  }
+
+  if (q.where) {
+    const pred = new ExprBinder(rel.scope, text).bindCondition(q.where, 'WHERE');
+    rel = { ...rel, node: b.add({ kind: 'filter', inputs: [rel.node], schema: b.node(rel.node).schema, timeColumn: rel.scope.timeColumn, appendOnly: rel.appendOnly, state: [], predicate: pred }) };
+  }
+
+  if (windowed) return bindAggregate(b, q, rel, text);
+  if (q.items.some((it) => containsWindowFunction(it.expr))) {
+    const lagged = bindLag(b, q, rel, text);
+    return project(b, q.items, lagged.relation, text, lagged.hooks);
+  }
+  return project(b, q.items, rel, text, {});
+}
+
+/** The SELECT list as a project node. `hooks` maps aggregates, keys or LAG calls to columns. */
+export function project(b: PlanBuilder, items: readonly SelectItem[], rel: BoundRelation, text: string, hooks: BindHooks): BoundRelation {
+  const binder = new ExprBinder(rel.scope, text, hooks);
+  const exprs: BoundExpr[] = [];
+  const cols: ScopeColumn[] = [];
+  let timeColumn: number | undefined;
+  const used = new Set<string>();
+  const push = (e: BoundExpr, name: string) => {
+    let n = name;
+    for (let i = 1; used.has(n); i++) n = `${name}_${i}`;
+    used.add(n);
+    if (timeColumn === undefined && e.kind === 'column' && e.index === rel.scope.timeColumn) timeColumn = exprs.length;
+    exprs.push(e);
+    cols.push({ name: n, type: e.type, qualifier: undefined, hidden: false });
+  };
+  for (const it of items) {
+    if (it.expr.kind === 'star') {
+      const q = it.expr.qualifier?.name;
+      let any = false;
+      rel.scope.columns.forEach((c, i) => {
+        if (c.hidden || (q !== undefined && c.qualifier !== q)) return;
+        any = true;
+        push({ kind: 'column', index: i, name: c.name, type: c.type }, c.name);
+      });
+      if (!any) {
+        throw new PlanError(text, it.span, q ? `no relation named '${q}' in FROM` : 'nothing to select', {
+          ...(q ? { hint: `qualifiers in scope: ${[...new Set(rel.scope.columns.map((c) => c.qualifier).filter(Boolean))].join(', ')}` } : {}),
+        });
+      }
+      continue;
+    }
+    const e = binder.bind(it.expr);
+    push(e, it.alias?.name ?? defaultName(it.expr, e));
+  }
+  let refColumn: number | undefined;
+  if (rel.scope.refColumn !== undefined) {
+    const rc = rel.scope.columns[rel.scope.refColumn]!;
+    refColumn = exprs.length;
+    exprs.push({ kind: 'column', index: rel.scope.refColumn, name: rc.name, type: rc.type });
+    cols.push({ ...rc, qualifier: undefined });
+  }
+  const scope = new Scope(cols, timeColumn, refColumn);
+  const node = b.add({ kind: 'project', inputs: [rel.node], schema: scope.schema(), timeColumn, appendOnly: rel.appendOnly, state: [], exprs });
+  return { node, scope, appendOnly: rel.appendOnly };
+}
+
+function bindFrom(b: PlanBuilder, f: FromItem, text: string, depth: number): BoundFrom {
+  switch (f.kind) {
+    case 'table': {
+      const entry = b.catalog.lookupRelation(f.name.name);
+      if (!entry) {
+        const guess = nearest(f.name.name, b.catalog.relationNames());
+        const sink = b.catalog.sinks.has(f.name.name);
+        throw new PlanError(text, f.name.span, sink ? `'${f.name.name}' is a sink and cannot be read` : `unknown source or view '${f.name.name}'`, {
+          expected: `one of ${listNames(b.catalog.relationNames())}`,
+          ...(guess ? { hint: `did you mean '${guess}'?` } : sink ? {} : { hint: 'declare it with CREATE SOURCE or CREATE VIEW first' }),
+        });
+      }
+      const qualifier = f.alias?.name ?? f.name.name;
+      if (entry.kind === 'source') {
+        const node = b.source(entry.def);
+        const n = b.node(node);
+        return { node, scope: Scope.fromSchema(n.schema, qualifier, n.timeColumn), appendOnly: true };
+      }
+      const v = bindQuery(b, entry.def.query, entry.def.sourceText, depth + 1);
+      return { ...v, scope: v.scope.withQualifier(qualifier) };
+    }
+    case 'subquery': {
+      const v = bindQuery(b, f.query, text, depth + 1);
+      return f.alias ? { ...v, scope: v.scope.withQualifier(f.alias.name) } : v;
+    }
+    case 'windowTvf': {
+      const input = bindFrom(b, f.input, text, depth);
+      const rel = input.tvf ? expandTvf(b, input) : input;
+      const { index } = rel.scope.resolve([f.timeCol], f.timeCol.span, text);
+      requireTimeColumn(rel.scope, index, f.timeCol.span, text, f.fn);
+      const window = tvfWindow(f, text);
+      const base = rel.scope.columns.map((c) => ({ ...c, qualifier: f.alias?.name ?? c.qualifier }));
+      const virtual: ScopeColumn[] = [
+        { name: 'window_start', type: T.timestamp, qualifier: f.alias?.name, hidden: false },
+        { name: 'window_end', type: T.timestamp, qualifier: f.alias?.name, hidden: false },
+      ];
+      return {
+        node: rel.node,
+        scope: new Scope([...base, ...virtual], rel.scope.timeColumn, rel.scope.refColumn),
+        appendOnly: rel.appendOnly,
+        tvf: { window, timeIndex: index, span: f.span },
+      };
+    }
+  }
+}
+
+function tvfWindow(f: FromItem & { kind: 'windowTvf' }, text: string): WindowSpec & { kind: 'tumble' | 'hop' } {
+  const want = f.fn === 'TUMBLE' ? 1 : 2;
+  if (f.args.length !== want) {
+    throw new PlanError(text, f.span, `${f.fn}(relation, time_column, ${f.fn === 'TUMBLE' ? 'size' : 'slide, size'}) takes ${want + 2} arguments`);
+  }
+  if (f.fn === 'TUMBLE') return { kind: 'tumble', sizeMicros: windowArg(f.args[0]!, 'size', text) };
+  const slide = windowArg(f.args[0]!, 'slide', text);
+  const size = windowArg(f.args[1]!, 'size', text);
+  return { kind: 'hop', slideMicros: slide, sizeMicros: size };
+}
+
+/** The event-time column check shared by TUMBLE, HOP, SESSION and LAG. */
+export function requireTimeColumn(scope: Scope, index: number, span: Span, text: string, what: string): void {
+  if (scope.timeColumn === index) return;
+  const col = scope.columns[index]!;
+  if (col.type.kind !== 'timestamp') {
+    throw new PlanError(text, span, `${what} needs a TIMESTAMP event-time column, '${col.name}' is ${col.type.kind.toUpperCase()}`);
+  }
+  throw new PlanError(text, span, `'${col.name}' has no watermark, so ${what} windows would never close`, {
+    hint: `${what} needs the event-time column of a source with a WATERMARK; add \`WATERMARK FOR ${col.name} AS ${col.name} - INTERVAL '1' SECOND\` to the CREATE SOURCE`,
+  });
+}
+
+function expandTvf(b: PlanBuilder, from: BoundFrom): BoundFrom {
+  const tvf = from.tvf!;
+  const input = b.node(from.node);
+  const schema = [...input.schema, { name: 'window_start', type: T.timestamp as SqlType }, { name: 'window_end', type: T.timestamp as SqlType }];
+  const node = b.add({ kind: 'windowExpand', inputs: [from.node], schema, timeColumn: from.scope.timeColumn, appendOnly: from.appendOnly, state: [], window: tvf.window, timeInput: tvf.timeIndex });
+  // The scope already lists window_start/window_end after the input columns; the node makes them real.
+  return { node, scope: from.scope, appendOnly: from.appendOnly };
+}
+
+function groupsByTvfWindow(q: Query, from: BoundFrom): boolean {
+  return q.groupBy.some((g) => isVirtualRef(g, from));
+}
+
+export function isVirtualRef(e: Expr, from: BoundFrom): boolean {
+  if (!from.tvf || e.kind !== 'column') return false;
+  const last = e.path[e.path.length - 1]!.name;
+  return (last === 'window_start' || last === 'window_end') && e.path.length <= 2;
+}
+
+function referencesVirtual(e: Expr, from: BoundFrom): boolean {
+  let hit = false;
+  JSON.stringify(e, (_k, v: unknown) => {
+    if (v && typeof v === 'object' && (v as { kind?: string }).kind === 'column' && isVirtualRef(v as Expr, from)) hit = true;
+    return v;
+  });
+  return hit;
+}
+
+export function containsWindowFunction(e: Expr): boolean {
+  let hit = false;
+  JSON.stringify(e, (_k, v: unknown) => {
+    if (v && typeof v === 'object' && (v as { kind?: string }).kind === 'call') {
+      const c = v as Expr & { kind: 'call' };
+      if (c.over || WINDOW_FUNCTIONS.has(c.name.name.toLowerCase())) hit = true;
+    }
+    return v;
+  });
+  return hit;
+}
+
+export function isAggregateCall(e: Expr): e is Expr & { kind: 'call' } {
+  return e.kind === 'call' && !e.over && AGGREGATES.has(e.name.name.toLowerCase());
+}
+
+export { exprIdentity, isWindowGroup };

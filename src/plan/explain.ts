@@ -1,0 +1,93 @@
+// EXPLAIN: the physical plan as an indented tree per sink, each operator with its keys,
+// window, emit mode and state tables; unbounded state is flagged with a warning.
+
+import { typeToSql } from '../catalog/types.js';
+import { formatDuration } from '../catalog/duration.js';
+import type { BoundExpr } from '../expr/bound.js';
+import type { PhysicalNode, PhysicalPlan, WindowSpec } from './physical.js';
+import { describeExpr } from './describe-expr.js';
+
+export function explainPlan(plan: PhysicalPlan): string {
+  const out: string[] = [];
+  for (const id of plan.sinks) {
+    walk(plan, id, '', '', out);
+    out.push('');
+  }
+  const unbounded = plan.nodes.filter((n) => n.state.some((s) => !s.bounded));
+  for (const n of unbounded) {
+    out.push(`warning: ${label(n)} #${n.id} keeps state that grows with its keys and never expires (${n.state.filter((s) => !s.bounded).map((s) => s.name).join(', ')})`);
+  }
+  return out.join('\n').trimEnd() + '\n';
+}
+
+function walk(plan: PhysicalPlan, id: number, first: string, rest: string, out: string[]): void {
+  const n = plan.nodes[id]!;
+  out.push(`${first}${line(n, plan)}`);
+  const detail = rest + (n.inputs.length > 0 ? '│    ' : '     ');
+  for (const s of n.state) {
+    out.push(`${detail}state ${s.name}: ${s.shape === 'keyed' ? 'keyed' : 'time-keyed'} (${s.describe}), ${s.bounded ? 'bounded: expires behind the watermark' : 'UNBOUNDED: grows with the number of keys'}`);
+  }
+  n.inputs.forEach((input, i) => {
+    const last = i === n.inputs.length - 1;
+    walk(plan, input, `${rest}${last ? '└─ ' : '├─ '}`, `${rest}${last ? '   ' : '│  '}`, out);
+  });
+}
+
+function label(n: PhysicalNode): string {
+  const names: Record<PhysicalNode['kind'], string> = {
+    source: 'Source',
+    filter: 'Filter',
+    project: 'Project',
+    windowExpand: 'WindowExpand',
+    windowAgg: 'WindowAggregate',
+    sessionAgg: 'SessionAggregate',
+    groupAgg: 'GroupAggregate',
+    lag: 'Lag',
+    sink: 'Sink',
+  };
+  return names[n.kind];
+}
+
+function line(n: PhysicalNode, plan: PhysicalPlan): string {
+  const input = n.inputs[0] !== undefined ? plan.nodes[n.inputs[0]]! : undefined;
+  const ex = (e: BoundExpr) => describeExpr(e, input?.schema ?? []);
+  const head = `${label(n)} #${n.id}`;
+  switch (n.kind) {
+    case 'source': {
+      const o = n.source.options;
+      const where = o['path'] ?? o['generator'] ?? o['topic'] ?? '';
+      const cols = n.schema.filter((c) => !c.hidden).map((c) => `${c.name} ${typeToSql(c.type)}`).join(', ');
+      const wm = n.watermark ? `watermark ${n.schema[n.watermark.column]!.name} - ${formatDuration(n.watermark.delayMicros)}` : 'no watermark';
+      return `${head} ${n.source.name} [${o['connector']}${where ? ` ${where}` : ''}] (${cols}) ${wm}`;
+    }
+    case 'filter':
+      return `${head} ${ex(n.predicate)}`;
+    case 'project':
+      return `${head} ${n.exprs.map((e, i) => (n.schema[i]!.hidden ? null : `${ex(e)}${e.kind === 'column' && e.name === n.schema[i]!.name ? '' : ` AS ${n.schema[i]!.name}`}`)).filter((x) => x !== null).join(', ')}`;
+    case 'windowExpand':
+      return `${head} ${windowText(n.window, input!.schema[n.timeInput]!.name)}`;
+    case 'windowAgg':
+    case 'sessionAgg':
+      return `${head} ${windowText(n.window, input!.schema[n.timeInput]!.name)} keys=[${n.keys.map(ex).join(', ')}] aggs=[${n.aggs.map((a) => a.display).join(', ')}] emit=${n.emit.toUpperCase()}`;
+    case 'groupAgg':
+      return `${head} keys=[${n.keys.map(ex).join(', ')}] aggs=[${n.aggs.map((a) => a.display).join(', ')}] emit=CHANGES`;
+    case 'lag':
+      return `${head} partition=[${n.partitionBy.map(ex).join(', ')}] order=${input!.schema[n.timeInput]!.name} ${n.lags.map((l) => l.display).join(', ')}`;
+    case 'sink': {
+      const o = n.sink.options;
+      const where = o['path'] ?? o['topic'] ?? '';
+      return `${head} ${n.sink.name} [${o['connector']}${where ? ` ${where}` : ''}${o['format'] ? `, ${o['format']}` : ''}] ${n.appendOnly ? 'append-only' : 'changelog (+I/-U/+U/-D)'}`;
+    }
+  }
+}
+
+function windowText(w: WindowSpec, ts: string): string {
+  switch (w.kind) {
+    case 'tumble':
+      return `TUMBLE(${ts}, ${formatDuration(w.sizeMicros)})`;
+    case 'hop':
+      return `HOP(${ts}, ${formatDuration(w.slideMicros)}, ${formatDuration(w.sizeMicros)})`;
+    case 'session':
+      return `SESSION(${ts}, ${formatDuration(w.gapMicros)})`;
+  }
+}
