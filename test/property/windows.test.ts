@@ -1,0 +1,184 @@
+// Property tests of the window semantics against DuckDB: random events (keys, values with
+// NULLs, timestamps out of order within the watermark delay, some late beyond it, duplicates),
+// random windows, aggregate lists, filters, emit modes and batch sizes. The streaming output
+// must equal DuckDB's batch answer over the events the engine admitted. A failure prints the
+// seed, the SQL, the input and the first differing row. SLUICE_PROPERTY_RUNS sets the count.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { Catalog } from '../../src/catalog/catalog.js';
+import { loadScriptText } from '../../src/cli/load.js';
+import { checkJob } from '../../src/oracle/check-job.js';
+import { renderComparison } from '../../src/oracle/index.js';
+import type { SourceReader, SourceRecord } from '../../src/connectors/connector.js';
+
+const RUNS = Number(process.env['SLUICE_PROPERTY_RUNS'] ?? 60);
+const BASE_MS = Date.UTC(2024, 4, 20, 10, 0, 0);
+
+interface Event {
+  readonly k: string | null;
+  readonly v: number | null;
+  readonly d: number | null;
+  readonly ms: number;
+}
+
+/** Event times that mostly advance, jitter backwards within `delay`, and sometimes jump far back (late). */
+const eventsArb = (delayMs: number) =>
+  fc
+    .array(
+      fc.record({
+        k: fc.constantFrom('a', 'b', 'c', 'd', null),
+        v: fc.option(fc.integer({ min: -50, max: 100 }), { freq: 6 }),
+        d: fc.option(fc.double({ min: -1000, max: 1000, noNaN: true, noDefaultInfinity: true }), { freq: 6 }),
+        step: fc.integer({ min: 0, max: 1500 }),
+        jitter: fc.integer({ min: 0, max: Math.max(0, delayMs) }),
+        late: fc.integer({ min: 0, max: 30 }),
+        dup: fc.integer({ min: 0, max: 15 }),
+      }),
+      { minLength: 0, maxLength: 120 },
+    )
+    .map((raw) => {
+      const out: Event[] = [];
+      let t = 0;
+      for (const r of raw) {
+        t += r.step;
+        let ms = t - r.jitter;
+        if (r.late === 0) ms -= 5000 + r.step * 3; // far behind the watermark
+        const e = { k: r.k, v: r.v, d: r.d, ms: BASE_MS + ms };
+        out.push(e);
+        if (r.dup === 0) out.push(e);
+      }
+      return out;
+    });
+
+const AGGS = ['COUNT(*)', 'COUNT(v)', 'SUM(v)', 'MIN(v)', 'MAX(v)', 'AVG(v)', 'SUM(d)', 'AVG(d)', 'MIN(d)', 'STDDEV(d)', 'COUNT(DISTINCT v)', 'MAX(k)'];
+
+const queryArb = fc.record({
+  window: fc.oneof(
+    fc.record({ kind: fc.constant('tumble' as const), size: fc.constantFrom(1000, 2000, 5000, 10000) }),
+    fc.record({ kind: fc.constant('hop' as const), slide: fc.constantFrom(1000, 2000), mult: fc.constantFrom(1, 2, 3) }),
+    fc.record({ kind: fc.constant('session' as const), gap: fc.constantFrom(500, 1500, 3000) }),
+    fc.record({ kind: fc.constant('tvf' as const), size: fc.constantFrom(2000, 5000) }),
+    fc.record({ kind: fc.constant('none' as const) }),
+  ),
+  aggs: fc.subarray(AGGS, { minLength: 1, maxLength: 5 }),
+  filter: fc.constantFrom('', 'WHERE v > 10', 'WHERE v IS NOT NULL', "WHERE k <> 'b'", 'WHERE d < 0 OR v BETWEEN 0 AND 50'),
+  keyed: fc.boolean(),
+  changes: fc.boolean(),
+  having: fc.boolean(),
+});
+
+function buildSql(q: QueryShape, delayMs: number): string {
+  const source = `CREATE SOURCE ev (k VARCHAR, v INT, d DOUBLE, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '${delayMs}' MILLISECOND) WITH (connector = 'datagen', generator = 'sensors');`;
+  const aggs = q.aggs.map((a, i) => `${a} AS a${i}`).join(', ');
+  const keys = q.keyed ? ['k'] : [];
+  let from = 'ev';
+  let groupBy = [...keys];
+  let windowCols = '';
+  switch (q.window.kind) {
+    case 'tumble':
+      groupBy.push(`TUMBLE(ts, ${q.window.size}ms)`);
+      windowCols = 'window_start, window_end, ';
+      break;
+    case 'hop':
+      groupBy.push(`HOP(ts, ${q.window.slide}ms, ${q.window.slide * q.window.mult}ms)`);
+      windowCols = 'window_start, window_end, ';
+      break;
+    case 'session':
+      groupBy.push(`SESSION(ts, ${q.window.gap}ms)`);
+      windowCols = 'window_start, window_end, ';
+      break;
+    case 'tvf':
+      from = `TUMBLE(ev, ts, ${q.window.size}ms)`;
+      groupBy.push('window_start', 'window_end');
+      windowCols = 'window_start, window_end, ';
+      break;
+    case 'none':
+      if (groupBy.length === 0) groupBy = [];
+      break;
+  }
+  const having = q.having ? ' HAVING COUNT(*) > 1' : '';
+  const emit = q.window.kind !== 'none' && q.changes ? ' EMIT CHANGES' : '';
+  const select = `SELECT ${keys.map((k) => `${k}, `).join('')}${windowCols}${aggs} FROM ${from} ${q.filter}${groupBy.length ? ` GROUP BY ${groupBy.join(', ')}` : ''}${having}${emit}`;
+  return `${source}\nCREATE SINK out AS ${select};`;
+}
+
+type QueryShape = typeof queryArb extends fc.Arbitrary<infer T> ? T : never;
+
+/** A reader that replays events in the given order, in batches of the given sizes. */
+function replay(events: readonly Event[], batchSizes: readonly number[]): SourceReader {
+  return {
+    bounded: true,
+    async run(emit) {
+      let i = 0;
+      let b = 0;
+      while (i < events.length) {
+        const n = batchSizes[b++ % batchSizes.length]!;
+        const batch: SourceRecord[] = events.slice(i, i + n).map((e, j) => ({
+          value: { k: e.k, v: e.v, d: e.d, ts: e.ms },
+          position: { index: i + j },
+        }));
+        i += n;
+        await emit(batch);
+      }
+    },
+  };
+}
+
+test(`windowed aggregates equal DuckDB over admitted events (${RUNS} cases)`, async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.integer({ min: 0, max: 3000 }).chain((delay) =>
+        fc.tuple(fc.constant(delay), eventsArb(delay), queryArb, fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 5 })),
+      ),
+      async ([delay, events, q, batches]) => {
+        const sql = buildSql(q, delay);
+        const script = loadScriptText(sql, 'property.sql', process.cwd(), new Catalog());
+        const sinks = [...script.catalog.sinks.values()];
+        const result = await checkJob(script.catalog, sinks, { reader: () => replay(events, batches) });
+        for (const c of result.comparisons) {
+          if (!c.equal) {
+            assert.fail(
+              `streaming != DuckDB\nSQL:\n${sql}\nwatermark delay: ${delay} ms, batch sizes: ${batches.join(',')}\n` +
+                `input (${events.length} events): ${JSON.stringify(events.slice(0, 60))}${events.length > 60 ? ' …' : ''}\n` +
+                `${renderComparison([c])}\nDuckDB SQL:\n${c.sql}`,
+            );
+          }
+        }
+      },
+    ),
+    { numRuns: RUNS, verbose: 1, ...(process.env['SLUICE_PROPERTY_SEED'] ? { seed: Number(process.env['SLUICE_PROPERTY_SEED']) } : {}) },
+  );
+});
+
+test(`LAG over event time equals DuckDB over admitted events (${Math.ceil(RUNS / 2)} cases)`, async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.integer({ min: 0, max: 3000 }).chain((delay) =>
+        fc.tuple(
+          fc.constant(delay),
+          eventsArb(delay),
+          fc.constantFrom('LAG(v)', 'LAG(d, 2)', "LAG(v, 1, -1)"),
+          fc.constantFrom('', 'WHERE ABS(v - prev) > 5', 'WHERE prev IS NULL'),
+          fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 5 }),
+        ),
+      ),
+      async ([delay, events, lag, outer, batches]) => {
+        // Ties in event time are released in arrival order; the oracle orders by (ts, arrival).
+        const distinct = events;
+        const sql =
+          `CREATE SOURCE ev (k VARCHAR, v INT, d DOUBLE, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '${delay}' MILLISECOND) WITH (connector = 'datagen', generator = 'sensors');\n` +
+          `CREATE SINK out AS SELECT k, v, d, ts, prev FROM (SELECT k, v, d, ts, ${lag} OVER (PARTITION BY k ORDER BY ts) AS prev FROM ev) ${outer};`;
+        const script = loadScriptText(sql, 'property.sql', process.cwd(), new Catalog());
+        const result = await checkJob(script.catalog, [...script.catalog.sinks.values()], { reader: () => replay(distinct, batches) });
+        for (const c of result.comparisons) {
+          if (!c.equal) {
+            assert.fail(`streaming != DuckDB\nSQL:\n${sql}\nbatch sizes: ${batches.join(',')}\ninput: ${JSON.stringify(distinct.slice(0, 60))}\n${renderComparison([c])}\nDuckDB SQL:\n${c.sql}`);
+          }
+        }
+      },
+    ),
+    { numRuns: Math.ceil(RUNS / 2), ...(process.env['SLUICE_PROPERTY_SEED'] ? { seed: Number(process.env['SLUICE_PROPERTY_SEED']) } : {}) },
+  );
+});
