@@ -1,8 +1,14 @@
 // The scalar function registry: for each function, its typing rule, its implementation and its
 // DuckDB spelling (used by the oracle), kept together so engine and oracle cannot drift apart.
-// (Stub signatures: implemented by the expressions work.)
+// Implementations live in functions/ by family; aggregate names and result types are here too.
 
 import type { SqlType, Value } from '../catalog/types.js';
+import { CONDITIONAL_FUNCTIONS } from './functions/conditional.js';
+import { MATH_FUNCTIONS } from './functions/math.js';
+import { TEXT_FUNCTIONS } from './functions/text.js';
+import { TIME_FUNCTIONS } from './functions/time.js';
+
+export { AGGREGATE_NAMES, aggregateFn, aggregateResultType } from './aggregates/types.js';
 
 export interface ScalarFunction {
   /** Canonical lower-case name. */
@@ -20,10 +26,25 @@ export interface ScalarFunction {
   sql(args: readonly string[], argTypes: readonly SqlType[]): string;
 }
 
-export function lookupFunction(_name: string): ScalarFunction | undefined {
-  throw new Error('not implemented');
+const REGISTRY: ReadonlyMap<string, ScalarFunction> = (() => {
+  const m = new Map<string, ScalarFunction>();
+  for (const family of [MATH_FUNCTIONS, TEXT_FUNCTIONS, CONDITIONAL_FUNCTIONS, TIME_FUNCTIONS]) {
+    for (const [fn, ...aliases] of family) {
+      for (const name of [fn.name, ...aliases]) {
+        if (m.has(name)) throw new Error(`function ${name} registered twice`);
+        m.set(name, fn);
+      }
+    }
+  }
+  return m;
+})();
+
+/** Case-insensitive; an alias (CEILING, POW, SUBSTR) gives the canonical function. */
+export function lookupFunction(name: string): ScalarFunction | undefined {
+  return REGISTRY.get(name.toLowerCase());
 }
 
+/** Every name a call may use, aliases included, sorted (for completion). */
 export function functionNames(): string[] {
-  throw new Error('not implemented');
+  return [...REGISTRY.keys()].sort();
 }
