@@ -4,6 +4,7 @@
 
 import type { Column, SinkDef, SourceDef } from '../catalog/catalog.js';
 import type { Batch } from '../exec/operator.js';
+import type { Row } from '../catalog/types.js';
 
 export type RecordPosition = Readonly<Record<string, string | number>>;
 
@@ -21,7 +22,16 @@ export interface SourceReader {
    * batch, which is how the engine applies backpressure. Resolves when reading has stopped.
    */
   run(emit: (records: SourceRecord[]) => void | Promise<void>, signal: AbortSignal): Promise<void>;
+  /**
+   * Readers whose string records are not JSON (a CSV file) supply their decoder; absent means
+   * JSON (format/decode.ts compileDecoder). `compileSourceDecoder` picks the right one.
+   */
+  decoder?(columns: readonly Column[], eventTime: string | undefined): RecordDecoder;
 }
+
+/** A decoded record: a row in the source's column order, or why it was rejected (a dead letter). */
+export type DecodeResult = { row: Row } | { error: string };
+export type RecordDecoder = (value: SourceRecord['value']) => DecodeResult;
 
 export interface SourceConnector {
   readonly name: string;

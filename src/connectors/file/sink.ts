@@ -1,0 +1,40 @@
+// The `file` sink: JSON lines (compileEncoder), the file truncated or created when the job
+// opens it, parent directories created; rows are queued per batch and written in large chunks.
+
+import type { Column, SinkDef } from '../../catalog/catalog.js';
+import { Op } from '../../exec/operator.js';
+import { ConnectorError } from '../connector.js';
+import type { SinkConnector, SinkWriter } from '../connector.js';
+import { compileEncoder } from '../format/encode.js';
+import { choiceOption, requiredOption, resolvePath } from '../options.js';
+import { LineFileWriter } from './line-writer.js';
+
+export function openFileSink(file: string, columns: readonly Column[], changelog: boolean): SinkWriter {
+  const encode = compileEncoder(columns, changelog);
+  const out = new LineFileWriter(file, 'w');
+  return {
+    write(batch) {
+      const { rows, ops } = batch;
+      let text = '';
+      for (let i = 0; i < rows.length; i++) text += `${encode(rows[i]!, ops ? ops[i]! : Op.Insert)}\n`;
+      if (text.length > 0) out.append(text);
+    },
+    flush: () => out.flush(),
+    close: () => out.close(),
+  };
+}
+
+export const fileSink: SinkConnector = {
+  name: 'file',
+  options: ['connector', 'path', 'format'],
+  open(def: SinkDef, columns: readonly Column[], changelog: boolean): SinkWriter {
+    const p = requiredOption(def.options, 'path', 'out.jsonl');
+    choiceOption(def.options, 'format', ['jsonl', 'json'] as const, 'jsonl');
+    const file = resolvePath(def.baseDir, p);
+    try {
+      return openFileSink(file, columns, changelog);
+    } catch (e) {
+      throw new ConnectorError(`cannot open ${file} for writing: ${e instanceof Error ? e.message : String(e)}`, 'path', 'check that the directory is writable');
+    }
+  },
+};

@@ -1,0 +1,165 @@
+// Value converters from JSON values or CSV text to the in-memory form of each SQL type
+// (catalog/types.ts), compiled once per column. Shared by the JSON and CSV decoders.
+// A converter returns FAIL and leaves the message in `failure()` instead of allocating a result.
+
+import type { SqlType, StructValue, Value } from '../../catalog/types.js';
+import { typeToSql } from '../../catalog/types.js';
+import { parseTimestamp } from '../../catalog/timestamp.js';
+
+export const FAIL: unique symbol = Symbol('decode failure');
+export type Converted = Value | typeof FAIL;
+/** Converts a present, non-null input value. */
+export type Converter = (v: unknown) => Converted;
+
+let lastFailure = '';
+
+/** The reason of the last FAIL (valid until the next converter call). */
+export function failure(): string {
+  return lastFailure;
+}
+
+const SHOW_MAX = 60;
+
+/** A short rendering of an offending input value for an error message. */
+export function showValue(v: unknown): string {
+  let s: string;
+  try {
+    s = JSON.stringify(v) ?? String(v);
+  } catch {
+    s = String(v);
+  }
+  return s.length > SHOW_MAX ? `${s.slice(0, SHOW_MAX - 1)}…` : s;
+}
+
+function fail(path: string, type: string, v: unknown): typeof FAIL {
+  lastFailure = `column '${path}': expected ${type}, got ${showValue(v)}`;
+  return FAIL;
+}
+
+/** Number(text) without its leniencies: blank text is not 0. */
+function numberFromText(s: string): number {
+  if (s.length === 0) return NaN;
+  const c = s.charCodeAt(0);
+  if (c === 32 || c === 9 || c === 10 || c === 13) {
+    if (s.trim().length === 0) return NaN;
+  }
+  return Number(s);
+}
+
+const INT_MIN = -2_147_483_648;
+const INT_MAX = 2_147_483_647;
+
+function integral(path: string, typeName: string, min: number, max: number): Converter {
+  return (v) => {
+    const n = typeof v === 'number' ? v : typeof v === 'string' ? numberFromText(v) : NaN;
+    if (Number.isInteger(n) && n >= min && n <= max) return n;
+    return fail(path, typeName, v);
+  };
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Reads field `name` of a parsed object: exact name first, then a case-insensitive match. */
+export type FieldGetter = (o: Record<string, unknown>) => unknown;
+
+export function compileFieldGetter(name: string): FieldGetter {
+  const lower = name.toLowerCase();
+  const inherited = name in Object.prototype;
+  const fallback = (o: Record<string, unknown>): unknown => {
+    for (const k in o) {
+      if (k.length === lower.length && k.toLowerCase() === lower && Object.hasOwn(o, k)) return o[k];
+    }
+    return undefined;
+  };
+  if (inherited) return (o) => (Object.hasOwn(o, name) ? o[name] : fallback(o));
+  return (o) => {
+    const v = o[name];
+    return v !== undefined ? v : fallback(o);
+  };
+}
+
+/** The converter for one column or struct field; `path` names it in errors (`metadata.page`). */
+export function compileConverter(type: SqlType, path: string): Converter {
+  switch (type.kind) {
+    case 'boolean':
+      return (v) => {
+        if (typeof v === 'boolean') return v;
+        if (typeof v === 'string') {
+          const t = v.trim().toLowerCase();
+          if (t === 'true') return true;
+          if (t === 'false') return false;
+        }
+        return fail(path, 'BOOLEAN', v);
+      };
+    case 'int':
+      return integral(path, 'INT', INT_MIN, INT_MAX);
+    case 'bigint':
+      return integral(path, 'BIGINT', Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+    case 'double':
+      return (v) => {
+        if (typeof v === 'number') return v;
+        if (typeof v === 'string') {
+          const n = numberFromText(v);
+          if (!Number.isNaN(n) || v.trim() === 'NaN') return n;
+        }
+        return fail(path, 'DOUBLE', v);
+      };
+    case 'varchar':
+      return (v) => {
+        if (typeof v === 'string') return v;
+        if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+        return fail(path, 'VARCHAR', v);
+      };
+    case 'timestamp':
+      return (v) => {
+        if (typeof v === 'number') return parseTimestamp(v) ?? fail(path, 'TIMESTAMP', v);
+        if (typeof v === 'string') {
+          const t = parseTimestamp(v);
+          if (t !== undefined) return t;
+          // Epoch milliseconds written as text (CSV, or a quoted JSON number).
+          const n = numberFromText(v);
+          if (Number.isFinite(n)) return parseTimestamp(n) ?? fail(path, 'TIMESTAMP', v);
+        }
+        return fail(path, 'TIMESTAMP', v);
+      };
+    case 'struct': {
+      const names = type.fields.map((f) => f.name);
+      const getters = type.fields.map((f) => compileFieldGetter(f.name));
+      const convs = type.fields.map((f) => compileConverter(f.type, `${path}.${f.name}`));
+      const n = names.length;
+      const expected = typeToSql(type);
+      return (v) => {
+        let o: unknown = v;
+        if (typeof v === 'string') {
+          // CSV cells (and stringified JSON) carry a nested object as JSON text.
+          try {
+            o = JSON.parse(v);
+          } catch {
+            return fail(path, expected, v);
+          }
+        }
+        if (!isPlainObject(o)) return fail(path, expected, v);
+        const out: Record<string, Value> = {};
+        for (let i = 0; i < n; i++) {
+          const fv = getters[i]!(o);
+          if (fv === undefined || fv === null) {
+            out[names[i]!] = null;
+            continue;
+          }
+          const c = convs[i]!(fv);
+          if (c === FAIL) return FAIL;
+          out[names[i]!] = c;
+        }
+        return out as StructValue;
+      };
+    }
+    case 'interval':
+    case 'null':
+      return (v) => {
+        lastFailure = `column '${path}': type ${typeToSql(type)} cannot be read from input (got ${showValue(v)})`;
+        return FAIL;
+      };
+  }
+}

@@ -1,0 +1,130 @@
+// JSON and CSV decoding: type conversions, NULLs, event time, and every error reason.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Column } from '../../../src/catalog/catalog.js';
+import { struct, T } from '../../../src/catalog/types.js';
+import type { Row } from '../../../src/catalog/types.js';
+import { compileDecoder } from '../../../src/connectors/format/decode.js';
+import { compileCsvDecoder, parseCsvHeader, splitCsvLine } from '../../../src/connectors/format/csv.js';
+import type { DecodeResult } from '../../../src/connectors/connector.js';
+
+const cols: Column[] = [
+  { name: 'b', type: T.boolean },
+  { name: 'i', type: T.int },
+  { name: 'big', type: T.bigint },
+  { name: 'value', type: T.double },
+  { name: 's', type: T.varchar },
+  { name: 'ts', type: T.timestamp },
+];
+
+function row(r: DecodeResult): Row {
+  if ('error' in r) assert.fail(`unexpected error: ${r.error}`);
+  return r.row;
+}
+
+function error(r: DecodeResult): string {
+  if (!('error' in r)) assert.fail(`expected an error, got ${JSON.stringify(r.row)}`);
+  return r.error;
+}
+
+const dec = compileDecoder(cols, 'ts');
+
+test('decodes JSON text and objects into positional rows', () => {
+  const text = '{"ts":"2024-05-20T10:00:00.123456","b":true,"i":42,"big":9007199254740991,"value":1.5,"s":"x"}';
+  assert.deepEqual(row(dec(text)), [true, 42, 9007199254740991, 1.5, 'x', 1716199200123456]);
+  assert.deepEqual(row(dec({ b: false, i: -3, big: 0, value: 2, s: '', ts: 1705305600017 })), [false, -3, 0, 2, '', 1705305600017000]);
+});
+
+test('missing fields and JSON null are NULL', () => {
+  assert.deepEqual(row(dec('{"ts":0,"i":null}')), [null, null, null, null, null, 0]);
+});
+
+test('field names match exactly first, then ignoring case', () => {
+  const d = compileDecoder([{ name: 'userid', type: T.varchar }, { name: 'UserId', type: T.varchar }], undefined);
+  assert.deepEqual(row(d('{"UserId":"a"}')), ['a', 'a']);
+  assert.deepEqual(row(d('{"userid":"x","UserId":"y"}')), ['x', 'y']);
+  const c = compileDecoder([{ name: 'constructor', type: T.varchar }], undefined);
+  assert.deepEqual(row(c('{}')), [null]);
+});
+
+test('lenient conversions', () => {
+  assert.deepEqual(row(dec('{"ts":0,"i":"42","big":"-7","value":"2.5","s":12,"b":"TRUE"}')), [true, 42, -7, 2.5, '12', 0]);
+  assert.deepEqual(row(dec('{"ts":"1705305600017","s":false,"i":4.0}')), [null, 4, null, null, 'false', 1705305600017000]);
+  assert.deepEqual(row(dec('{"ts":"2024-06-27 15:43:43.315342"}')).slice(5), [Date.UTC(2024, 5, 27, 15, 43, 43) * 1000 + 315342]);
+});
+
+test('every error reason names the column and the value', () => {
+  assert.match(error(dec('{"ts":0,')), /^not valid JSON: /);
+  assert.equal(error(dec('42')), 'expected a JSON object, got 42');
+  assert.equal(error(dec('[1,2]')), 'expected a JSON object, got [1,2]');
+  assert.equal(error(dec('null')), 'expected a JSON object, got null');
+  assert.equal(error(dec('{"i":1}')), "missing event time 'ts'");
+  assert.equal(error(dec('{"ts":null}')), "missing event time 'ts'");
+  assert.equal(error(dec('{"ts":0,"value":"abc"}')), `column 'value': expected DOUBLE, got "abc"`);
+  assert.equal(error(dec('{"ts":0,"value":""}')), `column 'value': expected DOUBLE, got ""`);
+  assert.equal(error(dec('{"ts":0,"i":4.5}')), `column 'i': expected INT, got 4.5`);
+  assert.equal(error(dec('{"ts":0,"i":"4.5"}')), `column 'i': expected INT, got "4.5"`);
+  assert.equal(error(dec('{"ts":0,"i":3000000000}')), `column 'i': expected INT, got 3000000000`);
+  assert.equal(error(dec('{"ts":0,"big":1e300}')), `column 'big': expected BIGINT, got 1e+300`);
+  assert.equal(error(dec('{"ts":0,"b":1}')), `column 'b': expected BOOLEAN, got 1`);
+  assert.equal(error(dec('{"ts":0,"s":{"a":1}}')), `column 's': expected VARCHAR, got {"a":1}`);
+  assert.equal(error(dec('{"ts":0,"s":[1]}')), `column 's': expected VARCHAR, got [1]`);
+  assert.equal(error(dec('{"ts":"yesterday"}')), `column 'ts': expected TIMESTAMP, got "yesterday"`);
+  assert.equal(error(dec('{"ts":true}')), `column 'ts': expected TIMESTAMP, got true`);
+  const long = 'x'.repeat(500);
+  const e = error(dec(`{"ts":0,"value":"${long}"}`));
+  assert.ok(e.length < 120 && e.endsWith('…'), e);
+});
+
+test('STRUCT columns decode nested objects by their fields', () => {
+  const meta = struct([
+    { name: 'session_id', type: T.varchar },
+    { name: 'page', type: T.varchar },
+    { name: 'depth', type: T.int },
+  ]);
+  const d = compileDecoder([{ name: 'user_id', type: T.varchar }, { name: 'metadata', type: meta }], undefined);
+  assert.deepEqual(row(d('{"user_id":"User1","metadata":{"session_id":"s","page":"/search","extra":1}}')), [
+    'User1',
+    { session_id: 's', page: '/search', depth: null },
+  ]);
+  assert.deepEqual(row(d('{"metadata":null}')), [null, null]);
+  assert.equal(error(d('{"metadata":{"depth":"deep"}}')), `column 'metadata.depth': expected INT, got "deep"`);
+  assert.equal(error(d('{"metadata":5}')), `column 'metadata': expected STRUCT<session_id VARCHAR, page VARCHAR, depth INT>, got 5`);
+});
+
+test('CSV line splitting: quotes, escapes, commas in quotes, empty fields', () => {
+  const out: Array<string | null> = [];
+  const split = (line: string): Array<string | null> | number => {
+    const n = splitCsvLine(line, out);
+    return n < 0 ? n : out.slice(0, n);
+  };
+  assert.deepEqual(split('a,b,c'), ['a', 'b', 'c']);
+  assert.deepEqual(split('"a,b","say ""hi""",c'), ['a,b', 'say "hi"', 'c']);
+  assert.deepEqual(split('a,,"",'), ['a', null, '', null]);
+  assert.deepEqual(split(''), [null]);
+  assert.deepEqual(split('""""'), ['"']);
+  assert.deepEqual(split('x,y\r'), ['x', 'y']);
+  assert.equal(split('"open,b'), -1);
+  assert.equal(split('"a"b,c'), -2);
+  assert.deepEqual(parseCsvHeader('\ufeffsensor_id, temperature ,timestamp'), ['sensor_id', 'temperature', 'timestamp']);
+});
+
+test('CSV decoding maps header names and converts text', () => {
+  const columns: Column[] = [
+    { name: 'sensor_id', type: T.varchar },
+    { name: 'temperature', type: T.double },
+    { name: 'timestamp', type: T.timestamp },
+    { name: 'ok', type: T.boolean },
+    { name: 'absent', type: T.int },
+  ];
+  const d = compileCsvDecoder(columns, 'timestamp', ['Timestamp', 'sensor_id', 'temperature', 'ok']);
+  assert.deepEqual(row(d('1705305600017,sensor_1,20.13,true')), ['sensor_1', 20.13, 1705305600017000, true, null]);
+  assert.deepEqual(row(d('2024-05-20T10:00:00Z,"sensor, 2",,false')), ['sensor, 2', null, 1716199200000000, false, null]);
+  assert.deepEqual(row(d('0,"",1')), ['', 1, 0, null, null]);
+  assert.equal(error(d(',sensor_1,20')), "missing event time 'timestamp'");
+  assert.equal(error(d('0,s,abc')), `column 'temperature': expected DOUBLE, got "abc"`);
+  assert.equal(error(d('0,"s,1')), 'malformed CSV: unterminated quoted field');
+  assert.equal(error(d('0,"s"x,1')), 'malformed CSV: text after a closing quote');
+  assert.deepEqual(row(d('0')), [null, null, 0, null, null]);
+});
