@@ -1,0 +1,239 @@
+// The physical plan translated to ONE DuckDB batch query per sink: each node becomes a CTE
+// `n<id>` with columns c0..c<n-1> (positional, as in the node's schema) plus `__seq`, the source
+// row id that provenance and late exclusion key on (the hidden `$ref` column reads as __seq).
+
+import type { PhysicalNode, PhysicalPlan, WindowSpec } from '../plan/physical.js';
+import type { AggCall, BoundExpr } from '../expr/bound.js';
+import { aggSql, exprSql, type ColumnResolver } from './expr-sql.js';
+import { duckTypeSql, quoteIdent, readableSql } from './sql-types.js';
+
+/** Where the loaded data lives. */
+export interface OracleTables {
+  /** A source node's admitted rows: one column per visible schema column, plus `__seq`. */
+  source(nodeId: number): string;
+  /** The late drops a node reported, `(seq BIGINT, window_start BIGINT)`; undefined when none. */
+  late(nodeId: number): string | undefined;
+}
+
+/** `src_<id>` and, for the given nodes, `late_<id>`: the names compareWithOracle loads into. */
+export function defaultTables(lateNodeIds: Iterable<number> = []): OracleTables {
+  const late = new Set(lateNodeIds);
+  return {
+    source: (id) => `src_${id}`,
+    late: (id) => (late.has(id) ? `late_${id}` : undefined),
+  };
+}
+
+interface Cte {
+  readonly name: string;
+  readonly sql: string;
+}
+
+/** The DuckDB SQL for one sink; shown by `sluice compare --show-sql`. */
+export function translatePlan(plan: PhysicalPlan, sinkId: number, tables: OracleTables = defaultTables()): string {
+  const byId = new Map(plan.nodes.map((n) => [n.id, n] as const));
+  const sink = byId.get(sinkId);
+  if (!sink) throw new Error(`oracle: no node ${sinkId} in the plan`);
+  const needed = new Set<number>();
+  const visit = (id: number): void => {
+    if (needed.has(id)) return;
+    const n = byId.get(id);
+    if (!n) throw new Error(`oracle: node ${id} is referenced but not in the plan`);
+    needed.add(id);
+    for (const i of n.inputs) visit(i);
+  };
+  visit(sinkId);
+  const ctes: Cte[] = [];
+  for (const n of plan.nodes) if (needed.has(n.id)) ctes.push(...nodeCtes(n, byId, tables));
+  const out = sink.schema
+    .map((c, i) => ({ c, i }))
+    .filter(({ c }) => !c.hidden)
+    .map(({ c, i }) => `${readableSql(`c${i}`, c.type)} AS ${quoteIdent(c.name)}`);
+  if (out.length === 0) throw new Error(`oracle: sink ${sinkId} has no visible columns`);
+  return `WITH\n${ctes.map((c) => `${c.name} AS (\n  ${c.sql}\n)`).join(',\n')}\nSELECT ${out.join(', ')}\nFROM n${sinkId}`;
+}
+
+const inCol: ColumnResolver = (i) => `i.c${i}`;
+
+function nodeCtes(n: PhysicalNode, byId: ReadonlyMap<number, PhysicalNode>, tables: OracleTables): Cte[] {
+  if (n.kind === 'source') return [sourceCte(n, tables)];
+  const inputId = n.inputs[0];
+  if (n.inputs.length !== 1 || inputId === undefined) throw new Error(`oracle: ${n.kind} node ${n.id} must have exactly one input`);
+  const input = byId.get(inputId);
+  if (!input) throw new Error(`oracle: node ${inputId} is not in the plan`);
+  const from = `n${inputId} AS i`;
+  const late = lateFilter(tables.late(n.id), 'i', undefined);
+  const where = (conds: string[]): string => {
+    const all = late ? [...conds, late] : conds;
+    return all.length === 0 ? '' : ` WHERE ${all.join(' AND ')}`;
+  };
+  const name = `n${n.id}`;
+  switch (n.kind) {
+    case 'filter':
+      return [{ name, sql: `SELECT i.* FROM ${from}${where([exprSql(n.predicate, inCol)])}` }];
+    case 'project': {
+      const cols = n.exprs.map((e, k) => `${exprSql(e, inCol)} AS c${k}`);
+      return [{ name, sql: `SELECT ${[...cols, 'i.__seq AS __seq'].join(', ')} FROM ${from}${where([])}` }];
+    }
+    case 'sink':
+      return [{ name, sql: `SELECT i.* FROM ${from}` }];
+    case 'windowExpand': {
+      const width = input.schema.length;
+      expectWidth(n, width + 2);
+      const w = windowCte(n.id, inputId, n.timeInput, n.window, tables);
+      const size = n.window.sizeMicros;
+      return [
+        w,
+        {
+          name,
+          sql: `SELECT ${[...range(width).map((k) => `w.c${k}`), `make_timestamp(w.__ws) AS c${width}`, `make_timestamp(w.__ws + ${size}) AS c${width + 1}`, 'w.__seq AS __seq'].join(', ')} FROM ${w.name} AS w`,
+        },
+      ];
+    }
+    case 'windowAgg': {
+      const w = windowCte(n.id, inputId, n.timeInput, n.window, tables);
+      const size = n.window.sizeMicros;
+      return [w, ...groupCtes(n, w.name, n.keys, n.aggs, '__ws', ['__ws'], [`make_timestamp(__ws)`, `make_timestamp(__ws + ${size})`])];
+    }
+    case 'sessionAgg':
+      return sessionCtes(n, inputId, tables);
+    case 'groupAgg': {
+      const pre: Cte = { name: `${name}_in`, sql: `SELECT i.* FROM ${from}${where([])}` };
+      return [pre, ...groupCtes(n, pre.name, n.keys, n.aggs, undefined, [], [])];
+    }
+    case 'lag': {
+      const width = input.schema.length;
+      expectWidth(n, width + n.lags.length);
+      const part = n.partitionBy.length > 0 ? `PARTITION BY ${n.partitionBy.map((e) => exprSql(e, inCol)).join(', ')} ` : '';
+      const over = `OVER (${part}ORDER BY i.c${n.timeInput}, i.__seq)`;
+      const lags = n.lags.map((l, j) => {
+        const t = duckTypeSql(n.schema[width + j]?.type ?? l.arg.type);
+        const dflt = l.default ? `, CAST(${exprSql(l.default, inCol)} AS ${t})` : '';
+        return `CAST(lag(${exprSql(l.arg, inCol)}, ${l.offset}${dflt}) ${over} AS ${t}) AS c${width + j}`;
+      });
+      const cols = [...range(width).map((k) => `i.c${k}`), ...lags, 'i.__seq AS __seq'];
+      return [{ name, sql: `SELECT ${cols.join(', ')} FROM ${from}${where([`i.c${n.timeInput} IS NOT NULL`])}` }];
+    }
+  }
+}
+
+function sourceCte(n: PhysicalNode & { kind: 'source' }, tables: OracleTables): Cte {
+  const cols = n.schema.map((c, k) => {
+    if (k === n.refColumn) return `i.__seq AS c${k}`;
+    if (c.hidden) return `NULL AS c${k}`;
+    return `i.${quoteIdent(c.name)} AS c${k}`;
+  });
+  return { name: `n${n.id}`, sql: `SELECT ${[...cols, 'i.__seq AS __seq'].join(', ')} FROM ${quoteIdent(tables.source(n.id))} AS i` };
+}
+
+/**
+ * One row per (input row, window it falls in), with `__ws` the window start in epoch micros,
+ * minus the late pairs. Windows are aligned to the epoch; rows with a NULL event time belong to
+ * no window. TUMBLE: floor(x / size) * size (correct for negative x). HOP: every multiple of
+ * the slide in (x - size, x].
+ */
+function windowCte(id: number, inputId: number, timeInput: number, window: WindowSpec & { kind: 'tumble' | 'hop' }, tables: OracleTables): Cte {
+  const x = `epoch_us(i.c${timeInput})`;
+  const floorTo = (v: string, s: number): string => `(${v} - (((${v} % ${s}) + ${s}) % ${s}))`;
+  const ws =
+    window.kind === 'tumble'
+      ? floorTo(x, window.sizeMicros)
+      : `unnest(generate_series(${floorTo(`(${x} - ${window.sizeMicros})`, window.slideMicros)} + ${window.slideMicros}, ${floorTo(x, window.slideMicros)}, ${window.slideMicros}))`;
+  const expanded = `SELECT i.*, ${ws} AS __ws FROM n${inputId} AS i WHERE i.c${timeInput} IS NOT NULL`;
+  const late = lateFilter(tables.late(id), 'w', 'w.__ws');
+  return { name: `n${id}_w`, sql: late ? `SELECT w.* FROM (${expanded}) AS w WHERE ${late}` : expanded };
+}
+
+/**
+ * `NOT EXISTS` over a late table: a drop with a NULL window_start (or any drop when `ws` is
+ * undefined) removes the whole row; with a window start only that (row, window) pair.
+ */
+function lateFilter(table: string | undefined, alias: string, ws: string | undefined): string | undefined {
+  if (table === undefined) return undefined;
+  const win = ws === undefined ? '' : ` AND (l.window_start IS NULL OR l.window_start = ${ws})`;
+  return `NOT EXISTS (SELECT 1 FROM ${quoteIdent(table)} AS l WHERE l.seq = ${alias}.__seq${win})`;
+}
+
+/**
+ * GROUP BY keys (plus extra grouping columns of the source CTE, e.g. the window start), output
+ * keys..., extra outputs..., aggs... A global aggregate (no keys, no extras) over no rows gives
+ * no row: the engine's consolidated state has no group then, where plain SQL would give one
+ * row of COUNT = 0.
+ */
+function groupCtes(
+  n: PhysicalNode,
+  fromCte: string,
+  keys: readonly BoundExpr[],
+  aggs: readonly AggCall[],
+  passColumn: string | undefined,
+  groupExtras: readonly string[],
+  extraOutputs: readonly string[],
+): Cte[] {
+  expectWidth(n, keys.length + extraOutputs.length + aggs.length);
+  const col: ColumnResolver = (i) => `p.c${i}`;
+  const pre = [
+    ...keys.map((k, j) => `${exprSql(k, col)} AS __k${j}`),
+    ...(passColumn ? [`p.${passColumn}`] : []),
+    ...aggs.flatMap((a, j) => (a.arg ? [`${exprSql(a.arg, col)} AS __a${j}`] : [])),
+  ];
+  const preSql = `SELECT ${pre.length > 0 ? pre.join(', ') : '1 AS __one'} FROM ${fromCte} AS p`;
+  const group = [...keys.map((_, j) => `__k${j}`), ...groupExtras];
+  const cols = [
+    ...keys.map((_, j) => `__k${j}`),
+    ...extraOutputs,
+    ...aggs.map((a, j) => aggSql(a, a.arg ? `__a${j}` : undefined)),
+  ].map((s, k) => `${s} AS c${k}`);
+  const tail = group.length > 0 ? ` GROUP BY ${group.join(', ')}` : ' HAVING count(*) > 0';
+  return [
+    { name: `n${n.id}_p`, sql: preSql },
+    { name: `n${n.id}`, sql: `SELECT ${[...cols, 'CAST(NULL AS BIGINT) AS __seq'].join(', ')} FROM n${n.id}_p${tail}` },
+  ];
+}
+
+/**
+ * Gaps and islands over the admitted rows: within a key, ordered by (event time, arrival), a
+ * row starts a new session when it is at least `gap` after the previous one. A session is
+ * [min ts, max ts + gap).
+ */
+function sessionCtes(n: PhysicalNode & { kind: 'sessionAgg' }, inputId: number, tables: OracleTables): Cte[] {
+  expectWidth(n, n.keys.length + 2 + n.aggs.length);
+  const gap = n.window.gapMicros;
+  const late = lateFilter(tables.late(n.id), 'i', undefined);
+  const conds = [`i.c${n.timeInput} IS NOT NULL`, ...(late ? [late] : [])];
+  const col: ColumnResolver = (i) => `i.c${i}`;
+  const pre = [
+    ...n.keys.map((k, j) => `${exprSql(k, col)} AS __k${j}`),
+    `epoch_us(i.c${n.timeInput}) AS __x`,
+    'i.__seq AS __seq',
+    ...n.aggs.flatMap((a, j) => (a.arg ? [`${exprSql(a.arg, col)} AS __a${j}`] : [])),
+  ];
+  const keyCols = n.keys.map((_, j) => `__k${j}`);
+  const part = keyCols.length > 0 ? `PARTITION BY ${keyCols.join(', ')} ` : '';
+  const order = `ORDER BY __x, __seq`;
+  const prev = `lag(__x) OVER (${part}${order})`;
+  const cols = [
+    ...keyCols,
+    'make_timestamp(min(__x))',
+    `make_timestamp(max(__x) + ${gap})`,
+    ...n.aggs.map((a, j) => aggSql(a, a.arg ? `__a${j}` : undefined)),
+  ].map((s, k) => `${s} AS c${k}`);
+  return [
+    { name: `n${n.id}_p`, sql: `SELECT ${pre.join(', ')} FROM n${inputId} AS i WHERE ${conds.join(' AND ')}` },
+    { name: `n${n.id}_b`, sql: `SELECT p.*, CASE WHEN ${prev} IS NULL OR __x - ${prev} >= ${gap} THEN 1 ELSE 0 END AS __brk FROM n${n.id}_p AS p` },
+    {
+      name: `n${n.id}_s`,
+      sql: `SELECT b.*, sum(__brk) OVER (${part}${order} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS __sid FROM n${n.id}_b AS b`,
+    },
+    { name: `n${n.id}`, sql: `SELECT ${[...cols, 'CAST(NULL AS BIGINT) AS __seq'].join(', ')} FROM n${n.id}_s GROUP BY ${[...keyCols, '__sid'].join(', ')}` },
+  ];
+}
+
+function expectWidth(n: PhysicalNode, width: number): void {
+  if (n.schema.length !== width) {
+    throw new Error(`oracle: ${n.kind} node ${n.id} has ${n.schema.length} output columns, its layout implies ${width}`);
+  }
+}
+
+function range(k: number): number[] {
+  return Array.from({ length: k }, (_, i) => i);
+}
