@@ -122,7 +122,11 @@ export class Job {
 
   /** Runs until every source has ended (bounded inputs) or the signal aborts. */
   async run(): Promise<JobSummary> {
-    const readers = this.sources.map((s) => this.openReader(s.node));
+    const readers = this.sources.map((s) => {
+      const reader = this.openReader(s.node);
+      s.attach(reader);
+      return reader;
+    });
     for (const r of this.runtimes) r.op?.open?.(r.ctx!);
     const controller = new AbortController();
     const signal = this.signal ? AbortSignal.any([this.signal, controller.signal]) : controller.signal;

@@ -3,9 +3,10 @@
 // watermark (largest event time seen minus the declared delay) after each batch.
 
 import type { Row } from '../catalog/types.js';
+import type { Column } from '../catalog/catalog.js';
 import type { SourceNode } from '../plan/physical.js';
-import type { SideOutput, SourceRecord } from '../connectors/connector.js';
-import { compileDecoder, type RecordDecoder } from '../connectors/format/decode.js';
+import type { SideOutput, SourceReader, SourceRecord } from '../connectors/connector.js';
+import { compileSourceDecoder, type RecordDecoder } from '../connectors/format/decode.js';
 import type { RecordRef } from './operator.js';
 import { sourceWatermark } from './time.js';
 import type { SourceMetrics } from './metrics.js';
@@ -20,7 +21,9 @@ export interface DeadLetterInfo {
 export class SourceRuntime {
   readonly node: SourceNode;
   readonly metrics: SourceMetrics;
-  private readonly decode: RecordDecoder;
+  private decode: RecordDecoder | undefined;
+  private readonly columns: readonly Column[];
+  private readonly eventTime: string | undefined;
   private readonly deadLetter: SideOutput | undefined;
   private readonly onDead: ((d: DeadLetterInfo) => void) | undefined;
   private readonly tsIndex: number;
@@ -33,9 +36,8 @@ export class SourceRuntime {
 
   constructor(node: SourceNode, deadLetter: SideOutput | undefined, onDead?: (d: DeadLetterInfo) => void) {
     this.node = node;
-    const columns = node.schema.filter((c) => !c.hidden);
-    const eventTime = node.watermark ? node.schema[node.watermark.column]!.name : undefined;
-    this.decode = compileDecoder(columns, eventTime);
+    this.columns = node.schema.filter((c) => !c.hidden);
+    this.eventTime = node.watermark ? node.schema[node.watermark.column]!.name : undefined;
     this.deadLetter = deadLetter;
     this.onDead = onDead;
     this.tsIndex = node.watermark?.column ?? -1;
@@ -44,14 +46,20 @@ export class SourceRuntime {
     this.metrics = { name: node.source.name, recordsIn: 0, deadLetters: 0, late: 0, watermark: Number.NEGATIVE_INFINITY, maxEventTime: Number.NEGATIVE_INFINITY, ended: false };
   }
 
+  /** Bind the reader, whose format (a CSV header) may decide how records decode. */
+  attach(reader: SourceReader): void {
+    this.decode = compileSourceDecoder(reader, this.columns, this.eventTime);
+  }
+
   /** Decode a batch; returns the admitted rows. Hot path. */
   decodeBatch(records: readonly SourceRecord[]): Row[] {
+    const decode = this.decode!;
     const rows: Row[] = [];
     const ts = this.tsIndex;
     let maxTs = this.maxTs;
     for (let i = 0; i < records.length; i++) {
       const rec = records[i]!;
-      const r = this.decode(rec.value);
+      const r = decode(rec.value);
       if ('error' in r) {
         this.dead(rec, r.error);
         continue;
