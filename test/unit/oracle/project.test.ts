@@ -41,6 +41,8 @@ const exprs: [string, BoundExpr, boolean?][] = [
   ['mid', { kind: 'between', operand: y, low: lit(0, T.double), high: lit(1.5, T.double), negated: false, type: B }],
   ['num', { kind: 'cast', operand: name, type: T.int }],
   ['ts_text', { kind: 'cast', operand: ts, type: T.varchar }],
+  ['up', { kind: 'call', fn: 'upper', args: [name], type: T.varchar }],
+  ['safe', { kind: 'call', fn: 'coalesce', args: [y, lit(0, T.double)], type: T.double }],
   ['$ref', col(5, '$ref', T.varchar), true],
 ];
 const proj = project(2, src, exprs);
@@ -53,9 +55,9 @@ const input = rows([
 ]);
 
 const engine: Row[] = [
-  [{ name: 'a', loc: { x: 3, y: 1.5 }, at: T0 }, '/home', 6, 0.75, -Infinity, 1, T0 + 90 * SEC, "a's", true, 'ab', true, null, '2024-05-20 10:00:00'],
-  [{ name: 'cat', loc: { x: -5, y: null }, at: T0 + 1 }, null, -10, null, Infinity, -1, T0 + 1 + 90 * SEC, "cat's", false, 'c', null, null, '2024-05-20 10:00:00.000001'],
-  [{ name: '42', loc: { x: null, y: 0.25 }, at: T0 + 2 * SEC }, null, null, 0.125, null, null, T0 + 92 * SEC, "42's", null, null, true, 42, '2024-05-20 10:00:02'],
+  [{ name: 'a', loc: { x: 3, y: 1.5 }, at: T0 }, '/home', 6, 0.75, -Infinity, 1, T0 + 90 * SEC, "a's", true, 'ab', true, null, '2024-05-20 10:00:00', 'A', 1.5],
+  [{ name: 'cat', loc: { x: -5, y: null }, at: T0 + 1 }, null, -10, null, Infinity, -1, T0 + 1 + 90 * SEC, "cat's", false, 'c', null, null, '2024-05-20 10:00:00.000001', 'CAT', 0],
+  [{ name: '42', loc: { x: null, y: 0.25 }, at: T0 + 2 * SEC }, null, null, 0.125, null, null, T0 + 92 * SEC, "42's", null, null, true, 42, '2024-05-20 10:00:02', '42', 0.25],
 ];
 
 test('project: structs, nested timestamps and every expression kind agree with DuckDB', async () => {

@@ -168,3 +168,21 @@ test('a source without $ref numbers its rows by arrival', async () => {
   const c = await one(p, [['a', 1], ['a', 2]], [['a', 2]]);
   assert.equal(c.equal, true, c.firstDifference);
 });
+
+test('groupAgg over a changelog: the inner aggregate is consolidated state', async () => {
+  const perUser = groupAgg(2, gSrc, [['user', col(0, 'user', T.varchar)]], [['n', agg('count_star', T.bigint)]]);
+  const histogram = groupAgg(3, perUser, [['n', col(1, 'n', T.bigint)]], [['users', agg('count_star', T.bigint)]]);
+  const p = plan(gSrc, perUser, histogram, sink(4, histogram, 'histogram'));
+  const engine: Row[] = [
+    [1, 1],
+    [1, 1],
+    [1, 2],
+    [1, 2],
+    [1, 1],
+    [2, 1],
+  ];
+  const ops = [Op.Insert, Op.UpdateBefore, Op.UpdateAfter, Op.UpdateBefore, Op.UpdateAfter, Op.Insert];
+  const c = await one(p, rows([['a', 1], ['b', 2], ['a', 3]]), engine, {}, ops);
+  assert.equal(c.equal, true, c.firstDifference);
+  assert.equal(c.engineRows, 2);
+});
