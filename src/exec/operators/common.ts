@@ -1,0 +1,102 @@
+// Helpers shared by the stateful operators: state table names from a node's declarations,
+// provenance of a late row, aggregate argument evaluators, and result comparison for changelogs.
+
+import type { Row, Value } from '../../catalog/types.js';
+import type { AggCall } from '../../expr/bound.js';
+import { compileExpr, type Evaluator } from '../../expr/compile.js';
+import { createAccumulator, type Accumulator } from '../../expr/aggregates/accumulator.js';
+import type { StateDecl } from '../../plan/physical.js';
+import type { RecordRef } from '../operator.js';
+
+/**
+ * The name of the node's first state table of a shape. When the planner declared none, a name
+ * derived from the node id (the runner's memory tier creates tables on first use).
+ */
+export function stateName(
+  node: { readonly id: number; readonly kind: string; readonly state: readonly StateDecl[] },
+  shape: StateDecl['shape'],
+  nth = 0,
+): string {
+  let seen = 0;
+  for (const d of node.state) {
+    if (d.shape !== shape) continue;
+    if (seen === nth) return d.name;
+    seen++;
+  }
+  return `${node.kind}#${node.id}.${shape}${nth === 0 ? '' : nth}`;
+}
+
+/** Provenance of a row from its hidden `$ref` column, when tracked. */
+export function refOf(row: Row, refInput: number | undefined): RecordRef | undefined {
+  if (refInput === undefined) return undefined;
+  const v = row[refInput];
+  if (v === null || v === undefined || typeof v !== 'object') return undefined;
+  // The source fills `$ref` with a RecordRef; Value has no RecordRef member, hence the cast.
+  return v as unknown as RecordRef;
+}
+
+/** Per aggregate: its argument evaluator (null for COUNT(*), which gets `true`). */
+export interface CompiledAggs {
+  readonly accs: readonly Accumulator[];
+  readonly args: readonly (Evaluator | null)[];
+}
+
+export function compileAggs(calls: readonly AggCall[], retractable: boolean): CompiledAggs {
+  const accs: Accumulator[] = [];
+  const args: (Evaluator | null)[] = [];
+  for (const call of calls) {
+    accs.push(createAccumulator(call, retractable));
+    args.push(call.arg === undefined ? null : compileExpr(call.arg));
+  }
+  return { accs, args };
+}
+
+/** Fresh accumulator states, one per aggregate. */
+export function initStates(aggs: CompiledAggs): unknown[] {
+  const n = aggs.accs.length;
+  const out = new Array<unknown>(n);
+  for (let i = 0; i < n; i++) out[i] = aggs.accs[i]!.init();
+  return out;
+}
+
+/** Evaluates every aggregate argument of `row` into `into` (reused scratch array). */
+export function evalArgs(aggs: CompiledAggs, row: Row, into: Value[]): void {
+  const args = aggs.args;
+  for (let i = 0; i < args.length; i++) {
+    const f = args[i]!;
+    into[i] = f === null ? true : f(row);
+  }
+}
+
+export function addAll(aggs: CompiledAggs, states: unknown[], values: readonly Value[]): void {
+  const accs = aggs.accs;
+  for (let i = 0; i < accs.length; i++) states[i] = accs[i]!.add(states[i], values[i]!);
+}
+
+export function retractAll(aggs: CompiledAggs, states: unknown[], values: readonly Value[]): void {
+  const accs = aggs.accs;
+  for (let i = 0; i < accs.length; i++) states[i] = accs[i]!.retract(states[i], values[i]!);
+}
+
+/** Merges `from` into `into` (sessions joined by a bridging event). */
+export function mergeAll(aggs: CompiledAggs, into: unknown[], from: readonly unknown[]): void {
+  const accs = aggs.accs;
+  for (let i = 0; i < accs.length; i++) into[i] = accs[i]!.merge(into[i], from[i]);
+}
+
+/** Appends every aggregate's result to `row`. */
+export function pushResults(aggs: CompiledAggs, states: readonly unknown[], row: Row): void {
+  const accs = aggs.accs;
+  for (let i = 0; i < accs.length; i++) row.push(accs[i]!.result(states[i]));
+}
+
+/** Same values from `from` on (the aggregate results; keys and window bounds are equal by construction). */
+export function sameTail(a: Row, b: Row, from: number): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = from; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x !== y && !(typeof x === 'number' && typeof y === 'number' && Number.isNaN(x) && Number.isNaN(y))) return false;
+  }
+  return true;
+}

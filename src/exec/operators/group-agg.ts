@@ -1,0 +1,134 @@
+// GROUP BY without a window: a changelog. State: a keyed table, group key -> accumulators, live
+// row count and the row last emitted. After each batch, per touched group: +I the first time,
+// -U old / +U new on change, -D when its last row was retracted. A global aggregate (no keys)
+// is SQL's single row: it is never deleted and is emitted at end even over an empty input.
+
+import type { Row, Value } from '../../catalog/types.js';
+import { compileKey, type KeyFn } from '../../expr/key.js';
+import type { GroupAggNode } from '../../plan/physical.js';
+import type { KeyedTable } from '../../state/tables.js';
+import { isRetraction, Op, type Batch, type Operator, type OperatorContext } from '../operator.js';
+import { addAll, compileAggs, evalArgs, initStates, pushResults, retractAll, sameTail, stateName, type CompiledAggs } from './common.js';
+
+interface GroupState {
+  readonly keyValues: Value[];
+  accs: unknown[];
+  /** Rows added minus rows retracted. */
+  rowCount: number;
+  lastEmitted: Row | undefined;
+}
+
+export class GroupAggOperator implements Operator {
+  private readonly node: GroupAggNode;
+  private readonly key: KeyFn;
+  private readonly aggs: CompiledAggs;
+  private readonly global: boolean;
+  private readonly nKeys: number;
+  private readonly argValues: Value[];
+  private ctx!: OperatorContext;
+  private table!: KeyedTable<GroupState>;
+  private cachedKey: string | undefined;
+  private cached: GroupState | undefined;
+  private readonly touched = new Map<string, GroupState>();
+
+  constructor(node: GroupAggNode) {
+    this.node = node;
+    this.key = compileKey(node.keys);
+    this.aggs = compileAggs(node.aggs, !node.inputAppendOnly);
+    this.global = node.keys.length === 0;
+    this.nKeys = node.keys.length;
+    this.argValues = new Array<Value>(node.aggs.length).fill(null);
+  }
+
+  open(ctx: OperatorContext): void {
+    this.ctx = ctx;
+    this.table = ctx.keyedTable<GroupState>(stateName(this.node, 'keyed'));
+  }
+
+  onData(batch: Batch): void {
+    const { rows, ops } = batch;
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      const retract = ops !== null && isRetraction(ops[i]!);
+      const key = this.key.encode(row);
+      let state: GroupState | undefined;
+      if (key === this.cachedKey && this.cached !== undefined) state = this.cached;
+      else {
+        state = this.table.get(key);
+        if (state === undefined) {
+          // Retracting a row never added is an upstream bug; nothing to undo.
+          if (retract) continue;
+          state = { keyValues: this.key.values(row), accs: initStates(this.aggs), rowCount: 0, lastEmitted: undefined };
+          this.table.set(key, state);
+        }
+        this.cachedKey = key;
+        this.cached = state;
+      }
+      evalArgs(this.aggs, row, this.argValues);
+      if (retract) {
+        retractAll(this.aggs, state.accs, this.argValues);
+        state.rowCount--;
+      } else {
+        addAll(this.aggs, state.accs, this.argValues);
+        state.rowCount++;
+      }
+      if (!this.touched.has(key)) this.touched.set(key, state);
+    }
+    if (this.touched.size > 0) this.flush();
+  }
+
+  onEnd(): void {
+    if (!this.global) return;
+    const state = this.globalState();
+    if (state.lastEmitted !== undefined) return;
+    const row = this.outputRow(state);
+    state.lastEmitted = row;
+    this.ctx.emit({ rows: [row], ops: [Op.Insert] });
+  }
+
+  /** The one group of a global aggregate, or an empty one when no row ever arrived. */
+  private globalState(): GroupState {
+    for (const [, v] of this.table.entries()) return v;
+    return { keyValues: [], accs: initStates(this.aggs), rowCount: 0, lastEmitted: undefined };
+  }
+
+  private outputRow(state: GroupState): Row {
+    const kv = state.keyValues;
+    const row: Row = [];
+    for (let j = 0; j < kv.length; j++) row.push(kv[j]!);
+    pushResults(this.aggs, state.accs, row);
+    return row;
+  }
+
+  private flush(): void {
+    const rows: Row[] = [];
+    const ops: Op[] = [];
+    for (const [key, state] of this.touched) {
+      const prev = state.lastEmitted;
+      if (state.rowCount <= 0 && !this.global) {
+        if (prev !== undefined) {
+          rows.push(prev);
+          ops.push(Op.Delete);
+        }
+        this.table.delete(key);
+        if (this.cached === state) this.cached = undefined;
+        continue;
+      }
+      // Restart an emptied global group from fresh states (no drift from add/retract pairs).
+      if (state.rowCount === 0) state.accs = initStates(this.aggs);
+      const row = this.outputRow(state);
+      if (prev === undefined) {
+        rows.push(row);
+        ops.push(Op.Insert);
+      } else if (!sameTail(prev, row, this.nKeys)) {
+        rows.push(prev, row);
+        ops.push(Op.UpdateBefore, Op.UpdateAfter);
+      } else {
+        continue;
+      }
+      state.lastEmitted = row;
+    }
+    this.touched.clear();
+    if (rows.length > 0) this.ctx.emit({ rows, ops });
+  }
+}

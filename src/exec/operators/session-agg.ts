@@ -1,0 +1,214 @@
+// SESSION windows. Per group key: the open sessions (sorted, non-overlapping) with their
+// accumulators, and the end of the last closed session. State: a keyed table (group key -> key
+// state) and a time-keyed timer table (time -> key) that says which keys to look at when the
+// watermark passes a session end or the expiry of a closed-session mark. Session rules: time.ts.
+
+import type { Row, Value } from '../../catalog/types.js';
+import { compileKey, type KeyFn } from '../../expr/key.js';
+import type { SessionAggNode } from '../../plan/physical.js';
+import type { KeyedTable, TimeKeyedTable } from '../../state/tables.js';
+import { Op, type Batch, type Operator, type OperatorContext } from '../operator.js';
+import { eventJoinsSession, formatMicros, windowLateReason } from '../time.js';
+import { addAll, compileAggs, evalArgs, initStates, mergeAll, pushResults, refOf, sameTail, stateName, type CompiledAggs } from './common.js';
+
+interface Session {
+  start: number;
+  end: number;
+  readonly accs: unknown[];
+  /** EMIT CHANGES: the row last sent downstream. */
+  lastEmitted: Row | undefined;
+}
+
+interface KeyState {
+  readonly keyValues: Value[];
+  /** Open sessions, ascending and non-overlapping (so their ends ascend too). */
+  sessions: Session[];
+  /**
+   * WARNING: end of the last closed (emitted) session of this key, -Infinity when none. An event
+   * before it would reopen an emitted session, so it is late. Kept until no open session remains
+   * and watermark - gap >= it: from then on, every event before it is late by its own window.
+   */
+  closedEnd: number;
+}
+
+export class SessionAggOperator implements Operator {
+  private readonly node: SessionAggNode;
+  private readonly key: KeyFn;
+  private readonly aggs: CompiledAggs;
+  private readonly gap: number;
+  private readonly changes: boolean;
+  private readonly nKeys: number;
+  private readonly argValues: Value[];
+  private ctx!: OperatorContext;
+  private table!: KeyedTable<KeyState>;
+  /** (time, key) -> true: look at `key` once the watermark reaches `time`. */
+  private timers!: TimeKeyedTable<true>;
+  /** EMIT CHANGES: keys touched by the current batch, and the rows of sessions absorbed by a merge. */
+  private readonly touched = new Map<KeyState, Row[]>();
+
+  constructor(node: SessionAggNode) {
+    this.node = node;
+    this.key = compileKey(node.keys);
+    this.aggs = compileAggs(node.aggs, false);
+    this.gap = node.window.gapMicros;
+    this.changes = node.emit === 'changes';
+    this.nKeys = node.keys.length;
+    this.argValues = new Array<Value>(node.aggs.length).fill(null);
+  }
+
+  open(ctx: OperatorContext): void {
+    this.ctx = ctx;
+    this.table = ctx.keyedTable<KeyState>(stateName(this.node, 'keyed'));
+    this.timers = ctx.timeKeyedTable<true>(stateName(this.node, 'timeKeyed'));
+  }
+
+  onData(batch: Batch): void {
+    const rows = batch.rows;
+    const timeInput = this.node.timeInput;
+    const watermark = this.ctx.watermark;
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      const ts = row[timeInput];
+      if (typeof ts !== 'number') continue;
+      this.onRow(row, ts, watermark);
+    }
+    if (this.changes && this.touched.size > 0) this.emitChanges();
+  }
+
+  onWatermark(micros: number): void {
+    const fired = this.timers.drainThrough(micros);
+    if (fired.length === 0) return;
+    const gap = this.gap;
+    const out: Row[] = [];
+    for (let f = 0; f < fired.length; f++) {
+      const key = fired[f]!.key;
+      const ks = this.table.get(key);
+      if (ks === undefined) continue;
+      const sessions = ks.sessions;
+      let n = 0;
+      while (n < sessions.length && sessions[n]!.end <= micros) {
+        const s = sessions[n]!;
+        if (!this.changes) out.push(this.outputRow(ks, s));
+        if (s.end > ks.closedEnd) ks.closedEnd = s.end;
+        n++;
+      }
+      if (n > 0) ks.sessions = sessions.slice(n);
+      if (ks.sessions.length > 0 || ks.closedEnd === Number.NEGATIVE_INFINITY) continue;
+      if (micros - gap >= ks.closedEnd) this.table.delete(key);
+      else this.timers.set(ks.closedEnd + gap, key, true);
+    }
+    if (out.length === 0) return;
+    // Stale timers (of sessions since extended) may fire early: order by session end, stably.
+    const endCol = this.nKeys + 1;
+    if (out.length > 1) out.sort((a, b) => (a[endCol] as number) - (b[endCol] as number));
+    this.ctx.emit({ rows: out, ops: null });
+  }
+
+  private onRow(row: Row, ts: number, watermark: number): void {
+    const gap = this.gap;
+    const key = this.key.encode(row);
+    let ks = this.table.get(key);
+    if (ks !== undefined && ts < ks.closedEnd) {
+      this.reportLate(row, ts, watermark, `session of this key ending ${formatMicros(ks.closedEnd)} closed at watermark ${formatMicros(watermark)}`);
+      return;
+    }
+    // The open sessions this event joins are contiguous: [first, last].
+    let first = -1;
+    let last = -1;
+    if (ks !== undefined) {
+      const sessions = ks.sessions;
+      for (let j = 0; j < sessions.length; j++) {
+        const s = sessions[j]!;
+        if (s.start >= ts + gap) break;
+        if (eventJoinsSession(ts, gap, s.start, s.end)) {
+          if (first < 0) first = j;
+          last = j;
+        }
+      }
+    }
+    if (first < 0 && ts + gap <= watermark) {
+      this.reportLate(row, ts, watermark, windowLateReason(ts, ts + gap, watermark));
+      return;
+    }
+    if (ks === undefined) {
+      ks = { keyValues: this.key.values(row), sessions: [], closedEnd: Number.NEGATIVE_INFINITY };
+      this.table.set(key, ks);
+    }
+    let absorbed: Row[] | undefined;
+    if (this.changes) {
+      absorbed = this.touched.get(ks);
+      if (absorbed === undefined) {
+        absorbed = [];
+        this.touched.set(ks, absorbed);
+      }
+    }
+    let target: Session;
+    if (first < 0) {
+      target = { start: ts, end: ts + gap, accs: initStates(this.aggs), lastEmitted: undefined };
+      const sessions = ks.sessions;
+      let at = 0;
+      while (at < sessions.length && sessions[at]!.start < ts) at++;
+      sessions.splice(at, 0, target);
+    } else {
+      const sessions = ks.sessions;
+      target = sessions[first]!;
+      // A bridging event merges every session it overlaps into the first one.
+      for (let j = first + 1; j <= last; j++) {
+        const other = sessions[j]!;
+        mergeAll(this.aggs, target.accs, other.accs);
+        if (other.end > target.end) target.end = other.end;
+        if (absorbed !== undefined && other.lastEmitted !== undefined) absorbed.push(other.lastEmitted);
+      }
+      if (last > first) sessions.splice(first + 1, last - first);
+      if (ts < target.start) target.start = ts;
+      if (ts + gap > target.end) target.end = ts + gap;
+    }
+    evalArgs(this.aggs, row, this.argValues);
+    addAll(this.aggs, target.accs, this.argValues);
+    this.timers.set(target.end, key, true);
+  }
+
+  private outputRow(ks: KeyState, s: Session): Row {
+    const kv = ks.keyValues;
+    const row: Row = [];
+    for (let j = 0; j < kv.length; j++) row.push(kv[j]!);
+    row.push(s.start, s.end);
+    pushResults(this.aggs, s.accs, row);
+    return row;
+  }
+
+  /** Per touched key: -D for sessions absorbed by a merge, then +I / -U +U for its open sessions. */
+  private emitChanges(): void {
+    const rows: Row[] = [];
+    const ops: Op[] = [];
+    const from = this.nKeys;
+    for (const [ks, absorbed] of this.touched) {
+      for (let j = 0; j < absorbed.length; j++) {
+        rows.push(absorbed[j]!);
+        ops.push(Op.Delete);
+      }
+      const sessions = ks.sessions;
+      for (let j = 0; j < sessions.length; j++) {
+        const s = sessions[j]!;
+        const row = this.outputRow(ks, s);
+        const prev = s.lastEmitted;
+        if (prev === undefined) {
+          rows.push(row);
+          ops.push(Op.Insert);
+        } else if (!sameTail(prev, row, from)) {
+          rows.push(prev, row);
+          ops.push(Op.UpdateBefore, Op.UpdateAfter);
+        } else {
+          continue;
+        }
+        s.lastEmitted = row;
+      }
+    }
+    this.touched.clear();
+    if (rows.length > 0) this.ctx.emit({ rows, ops });
+  }
+
+  private reportLate(row: Row, ts: number, watermark: number, reason: string): void {
+    this.ctx.late({ operator: this.node.id, ref: refOf(row, this.node.refInput), eventTime: ts, watermark, windowStart: undefined, reason });
+  }
+}

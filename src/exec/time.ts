@@ -1,0 +1,166 @@
+// Every event-time rule of the engine in one place: window bounds (TUMBLE, HOP, SESSION), when a
+// window closes, what counts as late, source watermarks, combining input watermarks, and how
+// micros are shown in late reasons. Pure functions over integer epoch microseconds.
+
+/**
+ * Start of the tumbling window holding `ts`: floor(ts / size) * size, also for negative `ts`.
+ * Integer remainder rather than float division, so that micros near 2^53 stay exact.
+ * The window is [start, start + size): its end is exclusive.
+ */
+export function tumbleStart(ts: number, size: number): number {
+  const r = ts % size;
+  return r < 0 ? ts - r - size : ts - r;
+}
+
+/** End (exclusive) of the tumbling window holding `ts`. */
+export function tumbleEnd(ts: number, size: number): number {
+  return tumbleStart(ts, size) + size;
+}
+
+/**
+ * Smallest HOP window start holding `ts`: the first multiple of `slide` that is > ts - size.
+ * The windows holding `ts` are hopFirstStart, +slide, ... up to tumbleStart(ts, slide).
+ */
+export function hopFirstStart(ts: number, slide: number, size: number): number {
+  return tumbleStart(ts - size, slide) + slide;
+}
+
+/** The starts s (multiples of slide) with s <= ts < s + size, ascending. */
+export function hopWindowStarts(ts: number, slide: number, size: number): number[] {
+  const out: number[] = [];
+  const last = tumbleStart(ts, slide);
+  for (let s = hopFirstStart(ts, slide, size); s <= last; s += slide) out.push(s);
+  return out;
+}
+
+/**
+ * A window [start, end) is closed once the watermark reaches its end: watermark W promises
+ * no more events with ts < W, so every event of the window has arrived.
+ */
+export function windowClosed(end: number, watermark: number): boolean {
+  return end <= watermark;
+}
+
+/** A buffered row (LAG) is late when the watermark has already passed it: ts < W. */
+export function isLate(ts: number, watermark: number): boolean {
+  return ts < watermark;
+}
+
+/** The last event time a buffer may release at watermark W: rows with ts <= W - 1 are complete. */
+export function lastReleasable(watermark: number): number {
+  return watermark - 1;
+}
+
+/** `WATERMARK FOR ts AS ts - INTERVAL d`: the watermark a source emits after seeing maxTs. */
+export function sourceWatermark(maxTs: number, delay: number): number {
+  return maxTs - delay;
+}
+
+/**
+ * Sessions. An event at ts opens [ts, ts + gap). Events a <= b are in the same session iff
+ * b - a < gap, so a session is [first, last + gap) and an event exactly at last + gap starts a
+ * new one: sessions merge when they overlap, not when they merely touch. A session closes, like
+ * any window, when the watermark reaches its end.
+ */
+export function sessionEnd(lastTs: number, gap: number): number {
+  return lastTs + gap;
+}
+
+/** Whether [s1, e1) and [s2, e2) overlap (touching is not overlapping). */
+export function sessionsOverlap(s1: number, e1: number, s2: number, e2: number): boolean {
+  return s1 < e2 && s2 < e1;
+}
+
+/** Whether an event at ts belongs to the session [start, end) (its own window overlaps it). */
+export function eventJoinsSession(ts: number, gap: number, start: number, end: number): boolean {
+  return ts < end && ts + gap > start;
+}
+
+/**
+ * Combines the watermarks of several inputs: the minimum over inputs that are not idle. An
+ * idle input (a drained partition, a quiet file) must not hold everyone back. When every input
+ * is idle, the combined watermark is the maximum of them: nothing more is coming from any, so
+ * the most advanced promise holds. The combined watermark never goes back: an input that
+ * resumes (stops being idle) behind it cannot lower it, its rows are then late downstream.
+ */
+export class WatermarkCombiner {
+  private readonly marks: number[];
+  private readonly idle: boolean[];
+  private combined = Number.NEGATIVE_INFINITY;
+
+  constructor(inputs: number) {
+    this.marks = new Array<number>(inputs).fill(Number.NEGATIVE_INFINITY);
+    this.idle = new Array<boolean>(inputs).fill(false);
+  }
+
+  get current(): number {
+    return this.combined;
+  }
+
+  /** Watermark of one input; per input it only moves forward. Returns the new combined value when it advanced. */
+  update(input: number, watermark: number): number | undefined {
+    const prev = this.marks[input];
+    if (prev === undefined) throw new Error(`watermark for unknown input ${input}`);
+    if (watermark > prev) this.marks[input] = watermark;
+    return this.recompute();
+  }
+
+  /** Mark an input idle (or active again). Returns the new combined value when it advanced. */
+  markIdle(input: number, idle: boolean): number | undefined {
+    if (this.idle[input] === undefined) throw new Error(`idle mark for unknown input ${input}`);
+    this.idle[input] = idle;
+    return this.recompute();
+  }
+
+  private recompute(): number | undefined {
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    let active = 0;
+    for (let i = 0; i < this.marks.length; i++) {
+      const m = this.marks[i]!;
+      if (m > max) max = m;
+      if (this.idle[i]) continue;
+      active++;
+      if (m < min) min = m;
+    }
+    const next = active > 0 ? min : max;
+    if (next > this.combined) {
+      this.combined = next;
+      return next;
+    }
+    return undefined;
+  }
+}
+
+const MICROS_PER_DAY = 86_400_000_000;
+
+function pad(n: number, width: number): string {
+  return String(n).padStart(width, '0');
+}
+
+/**
+ * Time of day (UTC) for late reasons: `10:00:10.000`, with six fraction digits when there are
+ * sub-millisecond micros (`10:00:10.000250`); `-inf` / `+inf` for the unbounded watermarks.
+ */
+export function formatMicros(micros: number): string {
+  if (micros === Number.NEGATIVE_INFINITY) return '-inf';
+  if (micros === Number.POSITIVE_INFINITY) return '+inf';
+  let tod = micros % MICROS_PER_DAY;
+  if (tod < 0) tod += MICROS_PER_DAY;
+  const h = Math.floor(tod / 3_600_000_000);
+  const m = Math.floor((tod % 3_600_000_000) / 60_000_000);
+  const s = Math.floor((tod % 60_000_000) / 1_000_000);
+  const us = tod % 1_000_000;
+  const frac = us % 1000 === 0 ? pad(us / 1000, 3) : pad(us, 6);
+  return `${pad(h, 2)}:${pad(m, 2)}:${pad(s, 2)}.${frac}`;
+}
+
+/** `[10:00:00.000, 10:00:10.000)` */
+export function formatWindow(start: number, end: number): string {
+  return `[${formatMicros(start)}, ${formatMicros(end)})`;
+}
+
+/** The late reason of a row kept out of a closed window. */
+export function windowLateReason(start: number, end: number, watermark: number): string {
+  return `window ${formatWindow(start, end)} closed at watermark ${formatMicros(watermark)}`;
+}
