@@ -13,6 +13,7 @@ import { formatTimestamp } from '../catalog/timestamp.js';
 import { createOperator } from './operators/index.js';
 import { WatermarkCombiner } from './time.js';
 import { END_OF_TIME, type Batch, type LateEvent, type Operator, type OperatorContext, type RecordRef } from './operator.js';
+import { watermarkSteps } from './watermark-steps.js';
 import { SourceRuntime, positionText, type DeadLetterInfo } from './source-runtime.js';
 import type { JobMetrics, SinkMetrics, StateMetrics } from './metrics.js';
 import { MemoryKeyedTable, MemoryTimeKeyedTable, type KeyedTable, type TimeKeyedTable } from '../state/tables.js';
@@ -99,6 +100,8 @@ export class Job {
     this.signal = options.signal;
     this.writeSideOutputs = options.sideOutputs ?? true;
     for (const node of plan.nodes) this.runtimes.push(this.makeRuntime(node));
+    const steps = watermarkSteps(plan);
+    for (const s of this.sources) s.step = steps.get(s.node.id);
     for (const node of plan.nodes) {
       node.inputs.forEach((input, i) => this.runtimes[input]!.downstream.push({ id: node.id, input: i }));
     }
@@ -134,13 +137,13 @@ export class Job {
       await Promise.all(
         this.sources.map(async (src, i) => {
           await readers[i]!.run(async (records) => {
-            const rows = src.decodeBatch(records);
-            if (rows.length > 0) {
-              this.hooks.onSourceRows?.(src.node.id, rows);
-              this.push(src.node.id, { rows, ops: null });
+            for (const { rows, watermark } of src.decodeBatch(records)) {
+              if (rows.length > 0) {
+                this.hooks.onSourceRows?.(src.node.id, rows);
+                this.push(src.node.id, { rows, ops: null });
+              }
+              if (watermark !== undefined) this.advance(src.node.id, watermark);
             }
-            const wm = src.advanceWatermark();
-            if (wm !== undefined) this.advance(src.node.id, wm);
             await this.flushSinks();
           }, signal);
           if (!signal.aborted) {

@@ -30,6 +30,8 @@ export class SourceRuntime {
   private readonly delay: number;
   private readonly ref: number | undefined;
   private seq = 0;
+  /** Watermark step at which batches are cut (see watermark-steps.ts); undefined: never cut. */
+  step: number | undefined;
   private maxTs = Number.NEGATIVE_INFINITY;
   /** Dead letters without a dead_letter output: count and first position per reason. */
   readonly skipped = new Map<string, { count: number; first: string }>();
@@ -51,12 +53,22 @@ export class SourceRuntime {
     this.decode = compileSourceDecoder(reader, this.columns, this.eventTime);
   }
 
-  /** Decode a batch; returns the admitted rows. Hot path. */
-  decodeBatch(records: readonly SourceRecord[]): Row[] {
+  /**
+   * Decode a batch into segments: rows, then the watermark after them (undefined when it did
+   * not move). A segment ends where the watermark crosses a multiple of `step`, so the rows
+   * after that point see the windows it closed, exactly as if the watermark advanced after
+   * every record. Hot path.
+   */
+  decodeBatch(records: readonly SourceRecord[]): Array<{ rows: Row[]; watermark: number | undefined }> {
     const decode = this.decode!;
-    const rows: Row[] = [];
+    const segments: Array<{ rows: Row[]; watermark: number | undefined }> = [];
+    let rows: Row[] = [];
     const ts = this.tsIndex;
+    const step = this.step;
+    const delay = this.delay;
     let maxTs = this.maxTs;
+    let wm = this.metrics.watermark;
+    let bucket = step === undefined ? 0 : Math.floor(wm / step);
     for (let i = 0; i < records.length; i++) {
       const rec = records[i]!;
       const r = decode(rec.value);
@@ -70,27 +82,31 @@ export class SourceRuntime {
         row.push(ref as unknown as Row[number]);
       }
       this.seq++;
+      rows.push(row);
       if (ts >= 0) {
         const t = row[ts] as number;
-        if (t > maxTs) maxTs = t;
+        if (t > maxTs) {
+          maxTs = t;
+          if (step !== undefined) {
+            const w = sourceWatermark(maxTs, delay);
+            const b = Math.floor(w / step);
+            if (b > bucket) {
+              bucket = b;
+              wm = w;
+              segments.push({ rows, watermark: w });
+              rows = [];
+            }
+          }
+        }
       }
-      rows.push(row);
     }
     this.maxTs = maxTs;
     this.metrics.recordsIn += records.length;
     this.metrics.maxEventTime = maxTs;
-    return rows;
-  }
-
-  /** The watermark after the last batch, if it advanced. */
-  advanceWatermark(): number | undefined {
-    if (this.tsIndex < 0 || this.maxTs === Number.NEGATIVE_INFINITY) return undefined;
-    const wm = sourceWatermark(this.maxTs, this.delay);
-    if (wm > this.metrics.watermark) {
-      this.metrics.watermark = wm;
-      return wm;
-    }
-    return undefined;
+    const last = ts >= 0 && maxTs !== Number.NEGATIVE_INFINITY ? sourceWatermark(maxTs, delay) : undefined;
+    if (rows.length > 0 || (last !== undefined && last > wm)) segments.push({ rows, watermark: last !== undefined && last > wm ? last : undefined });
+    for (const sgm of segments) if (sgm.watermark !== undefined) this.metrics.watermark = Math.max(this.metrics.watermark, sgm.watermark);
+    return segments;
   }
 
   private dead(rec: SourceRecord, reason: string): void {

@@ -1,0 +1,51 @@
+// Where a source must cut its batches so that lateness does not depend on batch sizes: the
+// engine behaves as if the watermark advanced after every record. Emitting a watermark after
+// every record is costly, so a source cuts a batch only where the watermark crosses a boundary
+// that some downstream operator can observe: a multiple of a TUMBLE size, of gcd(slide, size)
+// for HOP (window ends are multiples of it), and any advance for SESSION and LAG.
+
+import type { PhysicalNode, PhysicalPlan } from '../plan/physical.js';
+
+function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return Math.abs(a);
+}
+
+/** The step of watermark values an operator can tell apart; undefined if it ignores watermarks for lateness. */
+function observableStep(n: PhysicalNode): number | undefined {
+  switch (n.kind) {
+    case 'windowAgg':
+      return n.window.kind === 'tumble' ? n.window.sizeMicros : gcd(n.window.slideMicros, n.window.sizeMicros);
+    case 'sessionAgg':
+    case 'lag':
+      return 1;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Per source node id: the watermark step at which its batches must be cut (gcd over the
+ * operators it feeds), or undefined when nothing downstream checks lateness.
+ */
+export function watermarkSteps(plan: PhysicalPlan): Map<number, number | undefined> {
+  const down = new Map<number, number[]>();
+  for (const n of plan.nodes) for (const i of n.inputs) down.set(i, [...(down.get(i) ?? []), n.id]);
+  const out = new Map<number, number | undefined>();
+  for (const n of plan.nodes) {
+    if (n.kind !== 'source') continue;
+    let step: number | undefined;
+    const seen = new Set<number>();
+    const stack = [...(down.get(n.id) ?? [])];
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const s = observableStep(plan.nodes[id]!);
+      if (s !== undefined) step = step === undefined ? s : gcd(step, s);
+      stack.push(...(down.get(id) ?? []));
+    }
+    out.set(n.id, step);
+  }
+  return out;
+}
