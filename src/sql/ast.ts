@@ -2,7 +2,7 @@
 // span. Produced by to-ast.ts from the parser's CST, printed back to SQL by print.ts.
 
 export interface Pos {
-  /** 0-based character offset into the statement text. */
+  /** 0-based character offset into the parsed text (the whole script, for parseScript). */
   readonly offset: number;
   /** 1-based line. */
   readonly line: number;
