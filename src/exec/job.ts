@@ -167,10 +167,16 @@ export class Job {
   private notes(): string[] {
     const out: string[] = [];
     for (const s of this.sources) {
+      const declared = s.node.source.options['dead_letter'] !== undefined;
       for (const [reason, { count, first }] of s.skipped) {
-        out.push(`${s.metrics.name}: ${count} record${count === 1 ? '' : 's'} skipped: ${reason} (first at ${first}); declare dead_letter = '<path>' to keep them`);
+        const n = `${count} record${count === 1 ? '' : 's'}`;
+        out.push(
+          declared
+            ? `${s.metrics.name}: ${n} dead-lettered: ${reason} (first at ${first})`
+            : `${s.metrics.name}: ${n} skipped: ${reason} (first at ${first}); declare dead_letter = '<path>' to keep them`,
+        );
       }
-      if (s.metrics.late > 0 && !this.lateOutputs.has(s.node.id)) {
+      if (s.metrics.late > 0 && s.node.source.options['late'] === undefined) {
         out.push(`${s.metrics.name}: ${s.metrics.late} late row${s.metrics.late === 1 ? '' : 's'} dropped behind the watermark; declare late = '<path>' to keep them, or raise the WATERMARK delay`);
       }
     }

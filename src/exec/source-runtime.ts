@@ -33,7 +33,7 @@ export class SourceRuntime {
   /** Watermark step at which batches are cut (see watermark-steps.ts); undefined: never cut. */
   step: number | undefined;
   private maxTs = Number.NEGATIVE_INFINITY;
-  /** Dead letters without a dead_letter output: count and first position per reason. */
+  /** Dead letters per reason class: count and first position, for the end-of-run report. */
   readonly skipped = new Map<string, { count: number; first: string }>();
 
   constructor(node: SourceNode, deadLetter: SideOutput | undefined, onDead?: (d: DeadLetterInfo) => void) {
@@ -114,10 +114,7 @@ export class SourceRuntime {
     const raw = typeof rec.value === 'string' ? rec.value : JSON.stringify(rec.value);
     const info: DeadLetterInfo = { source: this.node.source.name, reason, position: rec.position, raw };
     this.onDead?.(info);
-    if (this.deadLetter) {
-      this.deadLetter.write({ source: info.source, reason, position: rec.position, raw });
-      return;
-    }
+    this.deadLetter?.write({ source: info.source, reason, position: rec.position, raw });
     const key = reasonClass(reason);
     const s = this.skipped.get(key);
     if (s) s.count++;

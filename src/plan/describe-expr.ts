@@ -18,7 +18,8 @@ export function describeExpr(e: BoundExpr, input: readonly PlanColumn[]): string
       if (typeof e.value === 'string') return `'${e.value.replace(/'/g, "''")}'`;
       return typeof e.value === 'object' ? JSON.stringify(e.value) : String(e.value);
     case 'column':
-      return quoteIdentIfNeeded(input[e.index]?.name ?? e.name);
+      // Names as the user sees them (`count(*)`, `window_start`), unquoted for readability.
+      return input[e.index]?.name ?? e.name;
     case 'field':
       return `${d(e.operand)}.${quoteIdentIfNeeded(e.field)}`;
     case 'unary':
