@@ -1,7 +1,7 @@
 // GROUP BY without a window: a changelog. State: a keyed table, group key -> accumulators, live
 // row count and the row last emitted. After each batch, per touched group: +I the first time,
 // -U old / +U new on change, -D when its last row was retracted. A global aggregate (no keys)
-// is SQL's single row: it is never deleted and is emitted at end even over an empty input.
+// is one group like any other: no rows, no output row (as the oracle's `HAVING count(*) > 0`).
 
 import type { Row, Value } from '../../catalog/types.js';
 import { compileKey, type KeyFn } from '../../expr/key.js';
@@ -22,7 +22,6 @@ export class GroupAggOperator implements Operator {
   private readonly node: GroupAggNode;
   private readonly key: KeyFn;
   private readonly aggs: CompiledAggs;
-  private readonly global: boolean;
   private readonly nKeys: number;
   private readonly argValues: Value[];
   private ctx!: OperatorContext;
@@ -35,7 +34,6 @@ export class GroupAggOperator implements Operator {
     this.node = node;
     this.key = compileKey(node.keys);
     this.aggs = compileAggs(node.aggs, !node.inputAppendOnly);
-    this.global = node.keys.length === 0;
     this.nKeys = node.keys.length;
     this.argValues = new Array<Value>(node.aggs.length).fill(null);
   }
@@ -77,21 +75,6 @@ export class GroupAggOperator implements Operator {
     if (this.touched.size > 0) this.flush();
   }
 
-  onEnd(): void {
-    if (!this.global) return;
-    const state = this.globalState();
-    if (state.lastEmitted !== undefined) return;
-    const row = this.outputRow(state);
-    state.lastEmitted = row;
-    this.ctx.emit({ rows: [row], ops: [Op.Insert] });
-  }
-
-  /** The one group of a global aggregate, or an empty one when no row ever arrived. */
-  private globalState(): GroupState {
-    for (const [, v] of this.table.entries()) return v;
-    return { keyValues: [], accs: initStates(this.aggs), rowCount: 0, lastEmitted: undefined };
-  }
-
   private outputRow(state: GroupState): Row {
     const kv = state.keyValues;
     const row: Row = [];
@@ -105,7 +88,7 @@ export class GroupAggOperator implements Operator {
     const ops: Op[] = [];
     for (const [key, state] of this.touched) {
       const prev = state.lastEmitted;
-      if (state.rowCount <= 0 && !this.global) {
+      if (state.rowCount <= 0) {
         if (prev !== undefined) {
           rows.push(prev);
           ops.push(Op.Delete);
@@ -114,8 +97,6 @@ export class GroupAggOperator implements Operator {
         if (this.cached === state) this.cached = undefined;
         continue;
       }
-      // Restart an emptied global group from fresh states (no drift from add/retract pairs).
-      if (state.rowCount === 0) state.accs = initStates(this.aggs);
       const row = this.outputRow(state);
       if (prev === undefined) {
         rows.push(row);

@@ -41,7 +41,12 @@ export class SessionAggOperator implements Operator {
   private readonly argValues: Value[];
   private ctx!: OperatorContext;
   private table!: KeyedTable<KeyState>;
-  /** (time, key) -> true: look at `key` once the watermark reaches `time`. */
+  /**
+   * (time, key) -> true: look at `key` once the watermark reaches `time`. WARNING: invariant: a
+   * key with open sessions has a timer at or before its earliest session end. Extending or
+   * merging sessions only moves ends later, so a timer is armed when a session is created and
+   * re-armed when one fires; a timer that finds nothing to close is harmless.
+   */
   private timers!: TimeKeyedTable<true>;
   /** EMIT CHANGES: keys touched by the current batch, and the rows of sessions absorbed by a merge. */
   private readonly touched = new Map<KeyState, Row[]>();
@@ -93,12 +98,18 @@ export class SessionAggOperator implements Operator {
         n++;
       }
       if (n > 0) ks.sessions = sessions.slice(n);
-      if (ks.sessions.length > 0 || ks.closedEnd === Number.NEGATIVE_INFINITY) continue;
+      const next = ks.sessions[0];
+      if (next !== undefined) {
+        // Re-arm at the earliest open end (timers are armed at creation, not on every extension).
+        this.timers.set(next.end, key, true);
+        continue;
+      }
+      if (ks.closedEnd === Number.NEGATIVE_INFINITY) continue;
       if (micros - gap >= ks.closedEnd) this.table.delete(key);
       else this.timers.set(ks.closedEnd + gap, key, true);
     }
     if (out.length === 0) return;
-    // Stale timers (of sessions since extended) may fire early: order by session end, stably.
+    // Timers fire in their own order, not by session end: order the output by end, stably.
     const endCol = this.nKeys + 1;
     if (out.length > 1) out.sort((a, b) => (a[endCol] as number) - (b[endCol] as number));
     this.ctx.emit({ rows: out, ops: null });
@@ -149,6 +160,7 @@ export class SessionAggOperator implements Operator {
       let at = 0;
       while (at < sessions.length && sessions[at]!.start < ts) at++;
       sessions.splice(at, 0, target);
+      this.timers.set(target.end, key, true);
     } else {
       const sessions = ks.sessions;
       target = sessions[first]!;
@@ -165,7 +177,6 @@ export class SessionAggOperator implements Operator {
     }
     evalArgs(this.aggs, row, this.argValues);
     addAll(this.aggs, target.accs, this.argValues);
-    this.timers.set(target.end, key, true);
   }
 
   private outputRow(ks: KeyState, s: Session): Row {

@@ -83,6 +83,19 @@ describe('sessionAgg, EMIT FINAL, gap 5s', () => {
     assert.deepEqual(h.end(), [`+I a,${s(6)},${s(11)},1`]);
   });
 
+  it('closes a session extended after its first end at its final end', () => {
+    const h = new Harness(new SessionAggOperator(sessionAgg([agg('count_star')])));
+    h.send([row('a', 0), row('a', 3)]);
+    h.send([row('a', 6), row('a', 9)]);
+    assert.deepEqual(h.advance(s(5)), []);
+    assert.deepEqual(h.advance(s(13)), []);
+    assert.deepEqual(h.advance(s(14)), [`+I a,${s(0)},${s(14)},4`]);
+    assert.equal(h.timeKeyedSize('timers'), 1, 'the expiry of the closed mark at 19');
+    assert.deepEqual(h.advance(s(19)), []);
+    assert.equal(h.keyedSize('sessions'), 0);
+    assert.equal(h.timeKeyedSize('timers'), 0);
+  });
+
   it('keeps keys apart', () => {
     const h = new Harness(new SessionAggOperator(sessionAgg([agg('count_star')])));
     h.send([row('a', 0), row('b', 2), row('a', 3), row('b', 9)]);
