@@ -122,8 +122,8 @@ export function bindAggregate(b: PlanBuilder, q: Query, rel: BoundFrom, text: st
   const refInput = rel.scope.refColumn;
   if (win && win.window.kind === 'session') {
     const state: StateDecl[] = [
-      { name: 'sessions', shape: 'keyed', describe: 'key → open sessions with accumulators', bounded: true },
-      { name: 'closed', shape: 'keyed', describe: 'key → end of the last closed session', bounded: true },
+      { name: 'sessions', shape: 'keyed', describe: 'key → open sessions with accumulators and the end of the last closed one', bounded: true },
+      { name: 'timers', shape: 'timeKeyed', describe: 'session end × key → key to check', bounded: true },
     ];
     node = b.add({ kind: 'sessionAgg', inputs: [rel.node], schema, timeColumn: undefined, appendOnly: emit === 'final', state, window: win.window, timeInput: win.timeIndex, keys, aggs, emit, refInput });
   } else if (win) {
