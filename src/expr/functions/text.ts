@@ -38,29 +38,17 @@ export function codePointLength(s: string): number {
   return n;
 }
 
-/** DuckDB's SUBSTRING(s, start, length): 1-based, negative start counts from the end,
- * start 0 begins one before the first character, a negative length goes backwards. */
+/** DuckDB's SUBSTRING(s, start, length): 1-based, a negative start counts from the end, start 0
+ * is one before the first character, a negative length takes the characters before start;
+ * the range is then clipped to the string. */
 export function substringSql(s: string, offset: number, length: number): string {
   const chars = SURROGATE.test(s) ? [...s] : undefined;
   const size = chars ? chars.length : s.length;
-  if (length === 0) return '';
-  let start: number;
-  let len = length;
-  if (offset > 0) start = Math.min(size, offset - 1);
-  else if (offset < 0) start = Math.max(size + offset, 0);
-  else {
-    start = 0;
-    len--;
-    if (len <= 0) return '';
-  }
-  let end: number;
-  if (len > 0) end = Math.min(size, start + len);
-  else {
-    end = start;
-    start = Math.max(0, start + len);
-  }
-  if (start >= end) return '';
-  return chars ? chars.slice(start, end).join('') : s.slice(start, end);
+  const start = offset > 0 ? offset - 1 : offset < 0 ? size + offset : -1;
+  const from = Math.max(0, length >= 0 ? start : start + length);
+  const to = Math.min(size, length >= 0 ? start + length : start);
+  if (from >= to) return '';
+  return chars ? chars.slice(from, to).join('') : s.slice(from, to);
 }
 
 function trimmer(name: 'trim' | 'ltrim' | 'rtrim', doc: string): ScalarFunction {
