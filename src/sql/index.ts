@@ -224,9 +224,9 @@ function parseDiagnostic(text: string, tokens: readonly IToken[], e: IRecognitio
   const notAll = e.name === 'NotAllInputParsedException';
   const names = notAll ? [] : expectedTokenNames(e.message);
   if (e.name === 'MismatchedTokenException' && names.some((n) => LIST_BEFORE[innermost]?.includes(n))) names.unshift('Comma');
+  const atStatementStart = rule === 'script' && (previous === undefined || previous.tokenType === T.Semicolon);
   let expected = notAll ? (rule === 'script' ? "';' or the end of the input" : 'the end of the expression') : describeExpected(names, ruleStack);
-  if (names.length === 0 && !notAll && ruleStack.length <= 1 && rule === 'script') expected = STATEMENT_WORDS;
-  if (ruleStack[ruleStack.length - 1] === 'statement' && ruleStack.length === 2) expected = STATEMENT_WORDS;
+  if (atStatementStart) expected = STATEMENT_WORDS;
 
   const what = atEnd ? 'unexpected end of input' : `unexpected '${tok.image}'`;
   const base = { message: what, span, ...(expected ? { expected } : {}) };
