@@ -5,6 +5,7 @@ import { selectSinks } from './select-sinks.js';
 import { checkJob, UnboundedInputError } from '../oracle/check-job.js';
 import { renderComparison } from '../oracle/index.js';
 import { UsageError } from './errors.js';
+import { SqlError } from '../sql/diagnostics.js';
 
 export async function compareCommand(file: string, opts: { sink?: string[]; showSql?: boolean }): Promise<number> {
   const script = loadScriptFile(file);
@@ -14,6 +15,7 @@ export async function compareCommand(file: string, opts: { sink?: string[]; show
     result = await checkJob(script.catalog, sinks);
   } catch (e) {
     if (e instanceof UnboundedInputError) throw new UsageError(e.message);
+    if (e instanceof SqlError && e.file === undefined) throw e.withFile(script.file);
     throw e;
   }
   if (opts.showSql) {

@@ -9,6 +9,10 @@ import { SqlError } from '../sql/diagnostics.js';
 import { applyDdl } from '../plan/ddl.js';
 import type { Statement } from '../sql/ast.js';
 import { UsageError } from './errors.js';
+import type { SinkDef } from '../catalog/catalog.js';
+import { planSinks } from '../plan/job.js';
+import type { PlanOptions } from '../plan/builder.js';
+import type { PhysicalPlan } from '../plan/physical.js';
 
 export interface LoadedScript {
   readonly file: string;
@@ -40,4 +44,14 @@ export function loadScriptText(text: string, file: string | undefined, baseDir: 
     throw e;
   }
   return { file: file ?? '<input>', text, catalog, other };
+}
+
+/** Plans a script's sinks, reporting diagnostics against the script's file. */
+export function planScript(s: LoadedScript, sinks: readonly SinkDef[], options: PlanOptions): PhysicalPlan {
+  try {
+    return planSinks(s.catalog, sinks, options);
+  } catch (e) {
+    if (e instanceof SqlError && e.file === undefined) throw e.withFile(s.file);
+    throw e;
+  }
 }

@@ -1,16 +1,15 @@
 // `sluice run FILE`: every sink of the file as one job. Exits 0 when bounded inputs are done;
 // the first Ctrl-C stops cleanly (sinks flushed and closed), a second one exits at once.
 
-import { loadScriptFile } from './load.js';
+import { loadScriptFile, planScript } from './load.js';
 import { selectSinks } from './select-sinks.js';
-import { planSinks } from '../plan/job.js';
 import { Job } from '../exec/job.js';
 import { formatSummary } from './summary.js';
 
 export async function runCommand(file: string, opts: { sink?: string[]; format?: string }): Promise<number> {
   const script = loadScriptFile(file);
   const sinks = selectSinks(script, opts.sink, opts.format);
-  const plan = planSinks(script.catalog, sinks, { provenance: false });
+  const plan = planScript(script, sinks, { provenance: false });
   const controller = new AbortController();
   let interrupts = 0;
   const stop = () => {
