@@ -16,6 +16,8 @@ export interface CheckResult {
   readonly plan: PhysicalPlan;
   readonly comparisons: readonly SinkComparison[];
   readonly summary: JobSummary;
+  /** Every row the engine dropped as late, in the order it dropped them. */
+  readonly late: readonly LateEvent[];
 }
 
 export class UnboundedInputError extends Error {}
@@ -73,5 +75,5 @@ export async function checkJob(catalog: Catalog, sinks: readonly SinkDef[], opti
   for (const id of plan.sinks) if (!sinkOutputs.has(id)) sinkOutputs.set(id, { rows: [], ops: null });
   for (const n of plan.nodes) if (n.kind === 'source' && !sourceRows.has(n.id)) sourceRows.set(n.id, []);
   const comparisons = await compareWithOracle({ plan, sourceRows, late, sinkOutputs });
-  return { plan, comparisons, summary };
+  return { plan, comparisons, summary, late };
 }

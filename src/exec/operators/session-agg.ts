@@ -8,7 +8,7 @@ import { compileKey, type KeyFn } from '../../expr/key.js';
 import type { SessionAggNode } from '../../plan/physical.js';
 import type { KeyedTable, TimeKeyedTable } from '../../state/tables.js';
 import { Op, type Batch, type Operator, type OperatorContext } from '../operator.js';
-import { eventJoinsSession, formatMicros, windowLateReason } from '../time.js';
+import { eventJoinsSession, formatMicros, sessionEnd, windowClosed, windowLateReason } from '../time.js';
 import { addAll, compileAggs, evalArgs, initStates, mergeAll, pushResults, refOf, sameTail, stateName, type CompiledAggs } from './common.js';
 
 interface Session {
@@ -137,7 +137,7 @@ export class SessionAggOperator implements Operator {
         }
       }
     }
-    if (first < 0 && ts + gap <= watermark) {
+    if (first < 0 && windowClosed(sessionEnd(ts, gap), watermark)) {
       this.reportLate(row, ts, watermark, windowLateReason(ts, ts + gap, watermark));
       return;
     }

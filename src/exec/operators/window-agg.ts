@@ -8,7 +8,7 @@ import { compileKey, type KeyFn } from '../../expr/key.js';
 import type { WindowAggNode } from '../../plan/physical.js';
 import type { TimeKeyedTable } from '../../state/tables.js';
 import { Op, type Batch, type Operator, type OperatorContext } from '../operator.js';
-import { hopFirstStart, tumbleStart, windowLateReason } from '../time.js';
+import { hopFirstStart, tumbleStart, windowClosed, windowLateReason } from '../time.js';
 import { addAll, compileAggs, evalArgs, initStates, pushResults, refOf, sameTail, stateName, type CompiledAggs } from './common.js';
 
 /** The value under (window end, group key). */
@@ -70,7 +70,7 @@ export class WindowAggOperator implements Operator {
       if (typeof ts !== 'number') continue;
       if (!this.hop) {
         const end = tumbleStart(ts, size) + size;
-        if (end <= watermark) {
+        if (windowClosed(end, watermark)) {
           this.reportLate(row, ts, end, watermark, undefined);
           continue;
         }
@@ -82,7 +82,7 @@ export class WindowAggOperator implements Operator {
       const last = tumbleStart(ts, slide);
       for (let s = hopFirstStart(ts, slide, size); s <= last; s += slide) {
         const end = s + size;
-        if (end <= watermark) {
+        if (windowClosed(end, watermark)) {
           // A late HOP row still enters its windows that are open.
           this.reportLate(row, ts, end, watermark, s);
           continue;
