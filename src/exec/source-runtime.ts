@@ -5,7 +5,7 @@
 import type { Row } from '../catalog/types.js';
 import type { Column } from '../catalog/catalog.js';
 import type { SourceNode } from '../plan/physical.js';
-import type { SideOutput, SourceReader, SourceRecord } from '../connectors/connector.js';
+import { DecodeError, type SideOutput, type SourceReader, type SourceRecord } from '../connectors/connector.js';
 import { compileSourceDecoder, type RecordDecoder } from '../connectors/format/decode.js';
 import type { RecordRef } from './operator.js';
 import { sourceWatermark } from './time.js';
@@ -72,11 +72,11 @@ export class SourceRuntime {
     for (let i = 0; i < records.length; i++) {
       const rec = records[i]!;
       const r = decode(rec.value);
-      if ('error' in r) {
+      if (r instanceof DecodeError) {
         this.dead(rec, r.error);
         continue;
       }
-      const row = r.row;
+      const row = r;
       if (this.ref !== undefined) {
         const ref: RecordRef = { source: this.node.source.name, seq: this.seq, position: rec.position, raw: typeof rec.value === 'string' ? rec.value : JSON.stringify(rec.value) };
         row.push(ref as unknown as Row[number]);

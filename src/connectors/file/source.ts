@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import type { Column, SourceDef } from '../../catalog/catalog.js';
 import { ConnectorError } from '../connector.js';
-import type { RecordDecoder, SourceConnector, SourceReader, SourceRecord } from '../connector.js';
+import type { RecordDecoder, RecordPosition, SourceConnector, SourceReader, SourceRecord } from '../connector.js';
 import { compileCsvDecoder, parseCsvHeader } from '../format/csv.js';
 import { compileDecoder } from '../format/decode.js';
 import { boolOption, choiceOption, intOption, requiredOption, resolvePath } from '../options.js';
@@ -38,6 +38,19 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     const t = setTimeout(done, ms);
     signal.addEventListener('abort', done, { once: true });
   });
+}
+
+/** A line and where it is; the position object is built only when asked for (dead letters, late rows). */
+class FileRecord implements SourceRecord {
+  constructor(
+    readonly value: string,
+    private readonly file: string,
+    private readonly line: number,
+    private readonly offset: number,
+  ) {}
+  get position(): RecordPosition {
+    return { file: this.file, line: this.line, offset: this.offset };
+  }
 }
 
 export class FileReader implements SourceReader {
@@ -83,7 +96,7 @@ export class FileReader implements SourceReader {
           this.csvHeader = parseCsvHeader(line);
           return;
         }
-        batch.push({ value: line, position: { file: label, line: lineNo, offset } });
+        batch.push(new FileRecord(line, label, lineNo, offset));
       };
       const flushBatch = async (): Promise<void> => {
         if (batch.length === 0) return;

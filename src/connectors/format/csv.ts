@@ -4,7 +4,7 @@
 
 import type { Column } from '../../catalog/catalog.js';
 import type { Row } from '../../catalog/types.js';
-import type { RecordDecoder } from '../connector.js';
+import { DecodeError, type RecordDecoder } from '../connector.js';
 import { compileConverter, failure, FAIL } from './convert.js';
 import { eventTimeIndex } from './decode.js';
 
@@ -79,23 +79,23 @@ export function compileCsvDecoder(
   const missingEventTime = `missing event time '${eventTime ?? ''}'`;
   const fields: Array<string | null> = [];
   return (value) => {
-    if (typeof value !== 'string') return { error: 'expected a CSV line' };
+    if (typeof value !== 'string') return new DecodeError('expected a CSV line');
     const count = splitCsvLine(value, fields);
-    if (count === -1) return { error: 'malformed CSV: unterminated quoted field' };
-    if (count === -2) return { error: 'malformed CSV: text after a closing quote' };
+    if (count === -1) return new DecodeError('malformed CSV: unterminated quoted field');
+    if (count === -2) return new DecodeError('malformed CSV: text after a closing quote');
     const row: Row = [];
     for (let i = 0; i < n; i++) {
       const k = index[i]!;
       const text = k >= 0 && k < count ? fields[k]! : null;
       if (text === null) {
-        if (i === et) return { error: missingEventTime };
+        if (i === et) return new DecodeError(missingEventTime);
         row.push(null);
         continue;
       }
       const c = convs[i]!(text);
-      if (c === FAIL) return { error: failure() };
+      if (c === FAIL) return new DecodeError(failure());
       row.push(c);
     }
-    return { row };
+    return row;
   };
 }

@@ -7,7 +7,7 @@ import { struct, T } from '../../../src/catalog/types.js';
 import type { Row } from '../../../src/catalog/types.js';
 import { compileDecoder } from '../../../src/connectors/format/decode.js';
 import { compileCsvDecoder, parseCsvHeader, splitCsvLine } from '../../../src/connectors/format/csv.js';
-import type { DecodeResult } from '../../../src/connectors/connector.js';
+import { DecodeError, type DecodeResult } from '../../../src/connectors/connector.js';
 
 const cols: Column[] = [
   { name: 'b', type: T.boolean },
@@ -19,12 +19,12 @@ const cols: Column[] = [
 ];
 
 function row(r: DecodeResult): Row {
-  if ('error' in r) assert.fail(`unexpected error: ${r.error}`);
-  return r.row;
+  if (r instanceof DecodeError) assert.fail(`unexpected error: ${r.error}`);
+  return r;
 }
 
 function error(r: DecodeResult): string {
-  if (!('error' in r)) assert.fail(`expected an error, got ${JSON.stringify(r.row)}`);
+  if (!(r instanceof DecodeError)) assert.fail(`expected an error, got ${JSON.stringify(r)}`);
   return r.error;
 }
 

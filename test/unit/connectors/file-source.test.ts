@@ -74,8 +74,8 @@ test('CSV: the header is consumed and drives the decoder', async () => {
     { name: 'timestamp', type: T.timestamp },
   ], 'timestamp');
   assert.deepEqual(records.map((r) => decode(r.value)), [
-    { row: ['sensor_1', 20.13, 1705305600017000] },
-    { row: ['sensor,2', null, 1716199200000000] },
+    ['sensor_1', 20.13, 1705305600017000],
+    ['sensor,2', null, 1716199200000000],
   ]);
 });
 
