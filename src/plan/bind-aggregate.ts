@@ -3,8 +3,9 @@
 // mode, HAVING and the SELECT list over the aggregate's output.
 
 import type { Expr, Query, Span } from '../sql/ast.js';
-import { T, isNumeric, typeToSql, type SqlType } from '../catalog/types.js';
-import type { AggCall, AggFn, BoundExpr } from '../expr/bound.js';
+import { T } from '../catalog/types.js';
+import { aggregateFn, aggregateResultType } from '../expr/aggregates/accumulator.js';
+import type { AggCall, BoundExpr } from '../expr/bound.js';
 import { ExprBinder, AGGREGATES, GROUP_WINDOWS, exprIdentity, type BindHooks } from './bind-expr.js';
 import { PlanError } from './errors.js';
 import { Scope, type ScopeColumn } from './scope.js';
@@ -237,22 +238,11 @@ function emitMode(q: Query, windowed: boolean, text: string): EmitMode {
   return q.emit.mode;
 }
 
-const AGG_ALIASES: Readonly<Record<string, AggFn>> = {
-  count: 'count',
-  sum: 'sum',
-  avg: 'avg',
-  mean: 'avg',
-  min: 'min',
-  max: 'max',
-  stddev: 'stddev',
-  stddev_samp: 'stddev',
-};
-
 function bindAggCall(call: Expr & { kind: 'call' }, binder: ExprBinder, text: string): AggCall {
   const lname = call.name.name.toLowerCase();
   const display = defaultName(call, { kind: 'literal', value: null, type: T.null });
   if (!AGGREGATES.has(lname)) throw new PlanError(text, call.span, `unknown aggregate ${lname}`);
-  let fn = AGG_ALIASES[lname]!;
+  const fn = aggregateFn(lname)!;
   if (call.star) {
     if (fn !== 'count') throw new PlanError(text, call.span, `${lname.toUpperCase()}(*) is not an aggregate`, { hint: 'only COUNT takes *' });
     return { fn: 'count_star', distinct: false, type: T.bigint, display };
@@ -261,28 +251,7 @@ function bindAggCall(call: Expr & { kind: 'call' }, binder: ExprBinder, text: st
   const argAst = call.args[0]!;
   if (findAggregates(argAst).length > 0) throw new PlanError(text, argAst.span, 'aggregates cannot be nested');
   const arg = binder.bind(argAst);
-  const type = aggType(fn, arg.type);
-  if (typeof type === 'string') throw new PlanError(text, argAst.span, type);
-  if (fn === 'count' && call.distinct) fn = 'count';
+  const type = aggregateResultType(fn, arg.type);
+  if ('error' in type) throw new PlanError(text, argAst.span, type.error);
   return { fn, arg, distinct: call.distinct, type, display };
-}
-
-function aggType(fn: AggFn, t: SqlType): SqlType | string {
-  switch (fn) {
-    case 'count':
-    case 'count_star':
-      return T.bigint;
-    case 'sum':
-      if (t.kind === 'null') return T.double;
-      if (!isNumeric(t)) return `SUM needs a number, got ${typeToSql(t)}`;
-      return t.kind === 'double' ? T.double : T.bigint;
-    case 'avg':
-    case 'stddev':
-      if (t.kind !== 'null' && !isNumeric(t)) return `${fn.toUpperCase()} needs a number, got ${typeToSql(t)}`;
-      return T.double;
-    case 'min':
-    case 'max':
-      if (t.kind === 'struct' || t.kind === 'interval') return `${fn.toUpperCase()} cannot compare ${typeToSql(t)} values`;
-      return t;
-  }
 }

@@ -7,11 +7,12 @@ import { T, commonType, isNumeric, isIntegral, typeToSql, type SqlType, type Val
 import { parseTimestamp } from '../catalog/timestamp.js';
 import type { BoundExpr } from '../expr/bound.js';
 import { lookupFunction, functionNames } from '../expr/functions.js';
+import { AGGREGATE_NAMES } from '../expr/aggregates/accumulator.js';
 import { nearest } from '../sql/diagnostics.js';
 import { PlanError } from './errors.js';
 import type { Scope } from './scope.js';
 
-export const AGGREGATES = new Set(['count', 'sum', 'avg', 'min', 'max', 'stddev', 'stddev_samp', 'mean']);
+export const AGGREGATES: ReadonlySet<string> = new Set(AGGREGATE_NAMES);
 export const WINDOW_FUNCTIONS = new Set(['lag']);
 export const GROUP_WINDOWS = new Set(['tumble', 'hop', 'session']);
 
