@@ -6,7 +6,7 @@ import type { AggCall } from '../../expr/bound.js';
 import { compileExpr, type Evaluator } from '../../expr/compile.js';
 import { createAccumulator, type Accumulator } from '../../expr/aggregates/accumulator.js';
 import type { StateDecl } from '../../plan/physical.js';
-import type { RecordRef } from '../operator.js';
+import { Op, type RecordRef } from '../operator.js';
 
 /**
  * The name of the node's first state table of a shape. When the planner declared none, a name
@@ -98,5 +98,21 @@ export function sameTail(a: Row, b: Row, from: number): boolean {
     const y = b[i];
     if (x !== y && !(typeof x === 'number' && typeof y === 'number' && Number.isNaN(x) && Number.isNaN(y))) return false;
   }
+  return true;
+}
+
+/**
+ * Appends the change from the last emitted row `prev` to `row`: +I when nothing was emitted
+ * yet, -U/+U when a result column (from index `from` on) differs. Returns whether it appended.
+ */
+export function pushChange(rows: Row[], ops: Op[], prev: Row | undefined, row: Row, from: number): boolean {
+  if (prev === undefined) {
+    rows.push(row);
+    ops.push(Op.Insert);
+    return true;
+  }
+  if (sameTail(prev, row, from)) return false;
+  rows.push(prev, row);
+  ops.push(Op.UpdateBefore, Op.UpdateAfter);
   return true;
 }

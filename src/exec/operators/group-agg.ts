@@ -8,7 +8,7 @@ import { compileKey, type KeyFn } from '../../expr/key.js';
 import type { GroupAggNode } from '../../plan/physical.js';
 import type { KeyedTable } from '../../state/tables.js';
 import { isRetraction, Op, type Batch, type Operator, type OperatorContext } from '../operator.js';
-import { addAll, compileAggs, evalArgs, initStates, pushResults, retractAll, sameTail, stateName, type CompiledAggs } from './common.js';
+import { addAll, compileAggs, evalArgs, initStates, pushResults, retractAll, pushChange, stateName, type CompiledAggs } from './common.js';
 
 interface GroupState {
   readonly keyValues: Value[];
@@ -98,15 +98,7 @@ export class GroupAggOperator implements Operator {
         continue;
       }
       const row = this.outputRow(state);
-      if (prev === undefined) {
-        rows.push(row);
-        ops.push(Op.Insert);
-      } else if (!sameTail(prev, row, this.nKeys)) {
-        rows.push(prev, row);
-        ops.push(Op.UpdateBefore, Op.UpdateAfter);
-      } else {
-        continue;
-      }
+      if (!pushChange(rows, ops, prev, row, this.nKeys)) continue;
       state.lastEmitted = row;
     }
     this.touched.clear();

@@ -9,7 +9,7 @@ import type { SessionAggNode } from '../../plan/physical.js';
 import type { KeyedTable, TimeKeyedTable } from '../../state/tables.js';
 import { Op, type Batch, type Operator, type OperatorContext } from '../operator.js';
 import { eventJoinsSession, formatMicros, sessionEnd, windowClosed, windowLateReason } from '../time.js';
-import { addAll, compileAggs, evalArgs, initStates, mergeAll, pushResults, refOf, sameTail, stateName, type CompiledAggs } from './common.js';
+import { addAll, compileAggs, evalArgs, initStates, mergeAll, pushResults, refOf, pushChange, stateName, type CompiledAggs } from './common.js';
 
 interface Session {
   start: number;
@@ -203,15 +203,7 @@ export class SessionAggOperator implements Operator {
         const s = sessions[j]!;
         const row = this.outputRow(ks, s);
         const prev = s.lastEmitted;
-        if (prev === undefined) {
-          rows.push(row);
-          ops.push(Op.Insert);
-        } else if (!sameTail(prev, row, from)) {
-          rows.push(prev, row);
-          ops.push(Op.UpdateBefore, Op.UpdateAfter);
-        } else {
-          continue;
-        }
+        if (!pushChange(rows, ops, prev, row, from)) continue;
         s.lastEmitted = row;
       }
     }

@@ -9,7 +9,7 @@ import type { WindowAggNode } from '../../plan/physical.js';
 import type { TimeKeyedTable } from '../../state/tables.js';
 import { Op, type Batch, type Operator, type OperatorContext } from '../operator.js';
 import { hopFirstStart, tumbleStart, windowClosed, windowLateReason } from '../time.js';
-import { addAll, compileAggs, evalArgs, initStates, pushResults, refOf, sameTail, stateName, type CompiledAggs } from './common.js';
+import { addAll, compileAggs, evalArgs, initStates, pushResults, refOf, pushChange, stateName, type CompiledAggs } from './common.js';
 
 /** The value under (window end, group key). */
 interface WindowState {
@@ -145,15 +145,7 @@ export class WindowAggOperator implements Operator {
     for (const [state, end] of this.touched) {
       const row = this.outputRow(state, end);
       const prev = state.lastEmitted;
-      if (prev === undefined) {
-        rows.push(row);
-        ops.push(Op.Insert);
-      } else if (!sameTail(prev, row, from)) {
-        rows.push(prev, row);
-        ops.push(Op.UpdateBefore, Op.UpdateAfter);
-      } else {
-        continue;
-      }
+      if (!pushChange(rows, ops, prev, row, from)) continue;
       state.lastEmitted = row;
     }
     this.touched.clear();
