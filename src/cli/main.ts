@@ -4,9 +4,10 @@
 import { Command, CommanderError } from 'commander';
 import { SqlError } from '../sql/diagnostics.js';
 import { UsageError } from './errors.js';
-import { runCommand } from './run.js';
+import { runCommand, type RunOptions } from './run.js';
 import { explainCommand } from './explain.js';
 import { compareCommand } from './compare.js';
+import { isReplInvocation, replCommand } from './repl.js';
 
 const program = new Command();
 program
@@ -14,6 +15,7 @@ program
   .description('Streaming SQL over files, generators and Kafka, with event-time windows checked against DuckDB.')
   .version('0.1.0')
   .showHelpAfterError('(run `sluice --help` for usage)')
+  .addHelpText('after', '\nWithout a command, sluice opens the interactive REPL on the demo sources:\n  sluice [--file job.sql] [--brokers host:port]\n')
   .exitOverride();
 
 program
@@ -22,8 +24,12 @@ program
   .argument('<file>', 'the .sql job: CREATE SOURCE / VIEW / SINK statements (a bare SELECT prints to the terminal)')
   .option('--sink <name...>', 'run only these sinks')
   .option('--format <format>', "terminal output of bare queries and stdout sinks: 'table' or 'jsonl'")
+  .option('--state-dir <dir>', 'where checkpoints and spilled state live (default: .sluice/<job> beside the .sql file)')
+  .option('--checkpoint-interval <duration>', 'time between checkpoints, e.g. 500ms (default 10s; or SET checkpoint_interval)')
+  .option('--state-memory <size>', 'memory budget for operator state, e.g. 256MB (or SET state_memory)')
+  .option('--fresh', 'discard the saved state and start from the beginning of the inputs')
   .addHelpText('after', '\nExample:\n  sluice run queries/sensor-downsampling.sql\n')
-  .action(async (file: string, opts: { sink?: string[]; format?: string }) => {
+  .action(async (file: string, opts: RunOptions) => {
     process.exitCode = await runCommand(file, opts);
   });
 
@@ -47,8 +53,10 @@ program
   });
 
 try {
-  if (process.argv.length <= 2) {
-    program.outputHelp();
+  if (isReplInvocation(process.argv.slice(2))) {
+    process.exitCode = await replCommand(process.argv.slice(2));
+    // Stopped generators may leave timers behind; the REPL is done.
+    process.exit(process.exitCode);
   } else {
     await program.parseAsync(process.argv);
   }

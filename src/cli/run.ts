@@ -1,15 +1,54 @@
 // `sluice run FILE`: every sink of the file as one job. Exits 0 when bounded inputs are done;
-// the first Ctrl-C stops cleanly (sinks flushed and closed), a second one exits at once.
+// the first Ctrl-C stops cleanly (sinks flushed and closed, a final checkpoint), a second one
+// exits at once. Checkpoints go to the job's state directory; a run that was interrupted
+// (Ctrl-C, a crash, kill -9) resumes from the last one, unless --fresh.
 
 import { loadScriptFile, planScript } from './load.js';
 import { selectSinks } from './select-sinks.js';
-import { Job } from '../exec/job.js';
+import { DEFAULT_CHECKPOINT_INTERVAL_MS, Job, type CheckpointMeta } from '../exec/job.js';
 import { formatSummary } from './summary.js';
+import { UsageError } from './errors.js';
+import { CheckpointStore, type JobCheckpoint } from '../state/checkpoint.js';
+import { planFingerprint } from '../state/fingerprint.js';
+import { defaultStateDir, formatBytes, parseBytes, parseIntervalMs } from '../state/settings.js';
+import { positionText } from '../exec/source-runtime.js';
 
-export async function runCommand(file: string, opts: { sink?: string[]; format?: string }): Promise<number> {
+export interface RunOptions {
+  sink?: string[];
+  format?: string;
+  stateDir?: string;
+  checkpointInterval?: string;
+  stateMemory?: string;
+  fresh?: boolean;
+}
+
+export async function runCommand(file: string, opts: RunOptions): Promise<number> {
   const script = loadScriptFile(file);
   const sinks = selectSinks(script, opts.sink, opts.format);
   const plan = planScript(script, sinks, { provenance: false });
+  const settings = script.catalog.settings;
+  const intervalText = opts.checkpointInterval ?? settings.get('checkpoint_interval');
+  const intervalMs = intervalText === undefined ? DEFAULT_CHECKPOINT_INTERVAL_MS : parseIntervalMs(intervalText);
+  if (intervalMs === undefined || intervalMs <= 0) throw new UsageError(`checkpoint interval '${intervalText}' is not a duration; write e.g. 500ms, 10s or 1m`);
+  const memoryText = opts.stateMemory ?? settings.get('state_memory');
+  if (memoryText !== undefined && parseBytes(memoryText) === undefined) throw new UsageError(`state memory '${memoryText}' is not a size; write e.g. 256MB or 2GB`);
+  const stateDir = opts.stateDir ?? settings.get('state_dir') ?? defaultStateDir(file);
+  if (opts.fresh) CheckpointStore.remove(stateDir);
+
+  const store = await CheckpointStore.open(stateDir);
+  const fingerprint = planFingerprint(plan);
+  let restore: JobCheckpoint<CheckpointMeta> | undefined;
+  const last = await store.latest<CheckpointMeta>();
+  if (last !== undefined && !last.finished) {
+    if (last.checkpoint.fingerprint !== fingerprint) {
+      store.close();
+      throw new UsageError(
+        `the state in ${stateDir} was checkpointed by a different plan (the job's SQL or its sinks changed); run with --fresh to discard it and start over`,
+      );
+    }
+    restore = last.checkpoint;
+  }
+
   const controller = new AbortController();
   let interrupts = 0;
   const stop = () => {
@@ -22,13 +61,27 @@ export async function runCommand(file: string, opts: { sink?: string[]; format?:
   process.on('SIGTERM', stop);
   const targets = sinks.map((s) => `${s.name} → ${s.options['connector']}${s.options['path'] ? ` ${s.options['path']}` : ''}`).join(', ');
   process.stderr.write(`sluice: running ${file}: ${targets}\n`);
+  if (restore) process.stderr.write(`sluice: resuming from checkpoint ${restore.id} of ${new Date(restore.createdAt).toISOString()} (${describeResume(restore)})\n`);
   try {
-    const job = new Job(plan, { signal: controller.signal });
+    const job = new Job(plan, { signal: controller.signal, checkpoints: { target: store, fingerprint, intervalMs, ...(restore ? { restore } : {}) } });
     const summary = await job.run();
     process.stderr.write(formatSummary(summary));
+    const c = job.lastCheckpoint;
+    if (c) process.stderr.write(`sluice: checkpoint ${c.id} in ${stateDir} (${formatBytes(c.bytes)}, ${c.ms.toFixed(0)} ms)\n`);
     return 0;
   } finally {
+    store.close();
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
+}
+
+function describeResume(c: JobCheckpoint<CheckpointMeta>): string {
+  return c.meta.sources
+    .map((s) => {
+      const p = s.position;
+      const at = s.ended ? 'ended' : p === null ? 'from the start' : typeof p['line'] === 'number' ? `after line ${p['line']}` : positionText(p as Record<string, number>);
+      return `${s.runtime.recordsIn} records read, ${at}`;
+    })
+    .join('; ');
 }

@@ -8,6 +8,15 @@ import type { Row } from '../catalog/types.js';
 
 export type RecordPosition = Readonly<Record<string, string | number>>;
 
+/**
+ * Where a source resumes after a restore (file: byte offset and line of the next record;
+ * datagen: the next index; Kafka: offsets). JSON; stored in checkpoints.
+ */
+export type ResumePosition = Readonly<Record<string, unknown>>;
+
+/** Where a sink's output stood at a checkpoint (file: its length in bytes). JSON. */
+export type SinkPosition = Readonly<Record<string, unknown>>;
+
 export interface SourceRecord {
   /** Raw text (a file line, a Kafka value) or an already structured object (datagen). */
   readonly value: string | Readonly<Record<string, unknown>>;
@@ -27,6 +36,11 @@ export interface SourceReader {
    * JSON (format/decode.ts compileDecoder). `compileSourceDecoder` picks the right one.
    */
   decoder?(columns: readonly Column[], eventTime: string | undefined): RecordDecoder;
+  /**
+   * Checkpoints: the position just after the last batch handed to `emit` (set before emit is
+   * called, so it covers exactly what the engine has pushed). Undefined: cannot resume.
+   */
+  position?(): ResumePosition | undefined;
 }
 
 /** A decoded record: a row in the source's column order, or why it was rejected (a dead letter). */
@@ -45,8 +59,8 @@ export interface SourceConnector {
   readonly options: readonly string[];
   /** Columns and event time when CREATE SOURCE lists none (datagen generators). */
   defaultSchema?(options: Readonly<Record<string, string>>): { columns: Column[]; eventTime?: string } | undefined;
-  /** Throws ConnectorError on a bad option value. */
-  open(def: SourceDef): SourceReader;
+  /** Throws ConnectorError on a bad option value. `resume`: a checkpointed position() to start from. */
+  open(def: SourceDef, resume?: ResumePosition): SourceReader;
 }
 
 export interface SinkWriter {
@@ -55,13 +69,19 @@ export interface SinkWriter {
   /** Resolves when queued output is durable enough to go on (written to the OS). */
   flush(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Checkpoints: where the output stands counting every batch written so far (on the OS after
+   * the next flush). Undefined or absent: the sink cannot roll back (stdout).
+   */
+  position?(): SinkPosition | undefined;
 }
 
 export interface SinkConnector {
   readonly name: string;
   readonly options: readonly string[];
   /** `changelog` is true when the stream carries retractions: rows then get an `op` field. */
-  open(def: SinkDef, columns: readonly Column[], changelog: boolean): SinkWriter;
+  /** `resume`: a checkpointed position(); output written after it is rolled back (exactly-once). */
+  open(def: SinkDef, columns: readonly Column[], changelog: boolean, resume?: SinkPosition): SinkWriter;
 }
 
 /** A bad connector option: reported as a diagnostic at the option's span by the planner. */
@@ -81,4 +101,6 @@ export interface SideOutput {
   write(record: Readonly<Record<string, unknown>>): void;
   flush(): Promise<void>;
   close(): Promise<void>;
+  /** Bytes of the file counting everything written so far (for checkpoints). */
+  position?(): number;
 }

@@ -13,14 +13,18 @@ function toJsonLine(record: Readonly<Record<string, unknown>>): string {
   }
 }
 
-/** Opens (appending) the JSON-lines file at `file`, an absolute or cwd-relative path. */
-export function openSideOutput(file: string): SideOutput {
-  const out = new LineFileWriter(file, 'a');
+/**
+ * Opens (appending) the JSON-lines file at `file`, an absolute or cwd-relative path; `truncateTo`
+ * (a checkpointed length) first rolls back what was written after the checkpoint.
+ */
+export function openSideOutput(file: string, truncateTo?: number): SideOutput {
+  const out = new LineFileWriter(file, 'a', truncateTo);
   return {
     write(record) {
       out.append(toJsonLine(record));
     },
     flush: () => out.flush(),
     close: () => out.close(),
+    position: () => out.bytes,
   };
 }

@@ -1,12 +1,15 @@
 // The graph runner: builds runtimes from a physical plan and pushes batches, watermarks and
 // end-of-input through the DAG synchronously, one source batch at a time; awaits sink flushes
 // between batches for backpressure. Sources run concurrently; JS runs each push to completion.
+// Checkpoints: between two source batches the graph is quiescent, so a barrier taken there
+// (operators' onBarrier, then a synchronous snapshot of every state table, source position,
+// watermark and sink length) is consistent; sinks are flushed before it is committed.
 
 import * as path from 'node:path';
 import type { Column } from '../catalog/catalog.js';
 import type { Row } from '../catalog/types.js';
 import type { PhysicalNode, PhysicalPlan, SinkNode, SourceNode } from '../plan/physical.js';
-import type { SideOutput, SinkWriter, SourceReader } from '../connectors/connector.js';
+import type { ResumePosition, SideOutput, SinkPosition, SinkWriter, SourceReader } from '../connectors/connector.js';
 import { sinkConnector, sourceConnector } from '../connectors/registry.js';
 import { openSideOutput } from '../connectors/side-output.js';
 import { formatTimestamp } from '../catalog/timestamp.js';
@@ -14,26 +17,53 @@ import { createOperator } from './operators/index.js';
 import { WatermarkCombiner } from './time.js';
 import { END_OF_TIME, type Batch, type LateEvent, type Operator, type OperatorContext, type RecordRef } from './operator.js';
 import { watermarkSteps } from './watermark-steps.js';
-import { SourceRuntime, positionText, type DeadLetterInfo } from './source-runtime.js';
+import { SourceRuntime, positionText, type DeadLetterInfo, type SourceRuntimeState } from './source-runtime.js';
 import type { JobMetrics, SinkMetrics, StateMetrics } from './metrics.js';
 import { MemoryKeyedTable, MemoryTimeKeyedTable, type KeyedTable, type TimeKeyedTable } from '../state/tables.js';
+import type { CheckpointStats, CheckpointTarget, JobCheckpoint, StoredTable } from '../state/checkpoint.js';
 
 export interface JobHooks {
   /** Every admitted source batch, after decoding (compare records the oracle's input here). */
   onSourceRows?(sourceNode: number, rows: readonly Row[]): void;
   onLate?(e: LateEvent): void;
   onDeadLetter?(d: DeadLetterInfo): void;
-  /** Replace a sink's writer (compare, tests, the REPL's result view). */
-  sinkWriter?(node: SinkNode, columns: readonly Column[], changelog: boolean): SinkWriter | undefined;
-  /** Replace a source's reader (tests feeding batches directly). */
-  sourceReader?(node: SourceNode): SourceReader | undefined;
+  /** Replace a sink's writer (compare, tests, the REPL's result view); `resume`: its checkpointed position. */
+  sinkWriter?(node: SinkNode, columns: readonly Column[], changelog: boolean, resume?: SinkPosition): SinkWriter | undefined;
+  /** Replace a source's reader (tests feeding batches directly); `resume`: its checkpointed position. */
+  sourceReader?(node: SourceNode, resume?: ResumePosition): SourceReader | undefined;
 }
+
+/** The runner's part of a checkpoint, next to the state tables. */
+export interface CheckpointMeta {
+  readonly sources: ReadonlyArray<{ node: number; position: ResumePosition | null; ended: boolean; runtime: SourceRuntimeState }>;
+  readonly sinks: ReadonlyArray<{ node: number; position: SinkPosition }>;
+  readonly sideOutputs: ReadonlyArray<{ file: string; bytes: number }>;
+  /** Per operator and sink node: the per-input watermarks and how many inputs ended. */
+  readonly nodes: ReadonlyArray<{ node: number; marks: number[]; endedInputs: number }>;
+}
+
+export interface CheckpointOptions {
+  readonly target: CheckpointTarget;
+  /** planFingerprint of the plan, stored with each checkpoint. */
+  readonly fingerprint: string;
+  /** Wall-clock milliseconds between checkpoints (default 10 s). */
+  readonly intervalMs?: number;
+  /** Replaces the interval: asked after every source batch (tests pick random points). */
+  readonly due?: () => boolean;
+  /** Start from this checkpoint (its fingerprint must match; the caller checks). */
+  readonly restore?: JobCheckpoint<CheckpointMeta>;
+  readonly onCheckpoint?: (stats: CheckpointStats) => void;
+}
+
+export const DEFAULT_CHECKPOINT_INTERVAL_MS = 10_000;
 
 export interface JobOptions {
   readonly hooks?: JobHooks;
   readonly signal?: AbortSignal;
   /** Write dead-letter and late side outputs (off for `compare`, which must not touch files). */
   readonly sideOutputs?: boolean;
+  /** Periodic and final checkpoints, and the one to resume from. */
+  readonly checkpoints?: CheckpointOptions;
 }
 
 export interface JobSummary {
@@ -86,19 +116,29 @@ export class Job {
   readonly plan: PhysicalPlan;
   private readonly runtimes: Runtime[] = [];
   private readonly sources: SourceRuntime[] = [];
-  private readonly sideOutputs: SideOutput[] = [];
+  private readonly sideOutputs: Array<{ file: string; out: SideOutput }> = [];
   private readonly lateOutputs = new Map<number, SideOutput>();
   private readonly tables: Array<{ operator: number; name: string; table: MemoryKeyedTable<unknown> | MemoryTimeKeyedTable<unknown> }> = [];
   private readonly hooks: JobHooks;
   private readonly signal: AbortSignal | undefined;
   private readonly startedAt = Date.now();
   private readonly writeSideOutputs: boolean;
+  private readonly ckpt: CheckpointOptions | undefined;
+  private readonly restoring: CheckpointMeta | undefined;
+  private checkpointId = 0;
+  private nextCheckpointAt = 0;
+  private checkpointing: Promise<void> | undefined;
+  /** The last checkpoint written by this run. */
+  lastCheckpoint: CheckpointStats | undefined;
 
   constructor(plan: PhysicalPlan, options: JobOptions = {}) {
     this.plan = plan;
     this.hooks = options.hooks ?? {};
     this.signal = options.signal;
     this.writeSideOutputs = options.sideOutputs ?? true;
+    this.ckpt = options.checkpoints;
+    this.restoring = this.ckpt?.restore?.meta;
+    this.checkpointId = this.ckpt?.restore?.id ?? 0;
     for (const node of plan.nodes) this.runtimes.push(this.makeRuntime(node));
     const steps = watermarkSteps(plan);
     for (const s of this.sources) s.step = steps.get(s.node.id);
@@ -123,20 +163,48 @@ export class Job {
     };
   }
 
+  /**
+   * Each time-keyed state table's open event times (window ends, session timers): how many, the
+   * earliest, and the watermark its operator has seen. Read by the REPL's \watermarks to say
+   * why a window is still open; not on the hot path.
+   */
+  timeState(): Array<{ operator: number; table: string; watermark: number; openTimes: number; earliest: number | undefined }> {
+    const out = [];
+    for (const t of this.tables) {
+      if (!(t.table instanceof MemoryTimeKeyedTable)) continue;
+      const ctx = this.runtimes[t.operator]?.ctx;
+      out.push({ operator: t.operator, table: t.name, watermark: ctx?.watermark ?? Number.NEGATIVE_INFINITY, openTimes: t.table.timeCount, earliest: t.table.minTime() });
+    }
+    return out;
+  }
+
   /** Runs until every source has ended (bounded inputs) or the signal aborts. */
   async run(): Promise<JobSummary> {
+    const saved = this.restoring;
     const readers = this.sources.map((s) => {
-      const reader = this.openReader(s.node);
+      const at = saved?.sources.find((x) => x.node === s.node.id);
+      if (at?.ended) {
+        s.metrics.ended = true;
+        return undefined;
+      }
+      const reader = this.openReader(s.node, at?.position ?? undefined);
       s.attach(reader);
       return reader;
     });
     for (const r of this.runtimes) r.op?.open?.(r.ctx!);
+    if (this.ckpt?.restore) this.restore(this.ckpt.restore);
     const controller = new AbortController();
     const signal = this.signal ? AbortSignal.any([this.signal, controller.signal]) : controller.signal;
     try {
+      // A first checkpoint before any input: a crash before the first periodic one then rolls
+      // back to the side outputs' starting lengths instead of appending to them again.
+      if (this.ckpt && !this.ckpt.restore) await this.checkpoint(false);
+      this.nextCheckpointAt = Date.now() + (this.ckpt?.intervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS);
       await Promise.all(
         this.sources.map(async (src, i) => {
-          await readers[i]!.run(async (records) => {
+          const reader = readers[i];
+          if (reader === undefined) return;
+          await reader.run(async (records) => {
             for (const { rows, watermark } of src.decodeBatch(records)) {
               if (rows.length > 0) {
                 this.hooks.onSourceRows?.(src.node.id, rows);
@@ -145,6 +213,7 @@ export class Job {
               if (watermark !== undefined) this.advance(src.node.id, watermark);
             }
             await this.flushSinks();
+            if (this.checkpointDue()) await this.checkpoint(false);
           }, signal);
           if (!signal.aborted) {
             src.metrics.ended = true;
@@ -160,8 +229,88 @@ export class Job {
       throw e;
     }
     await this.flushSinks();
+    if (this.ckpt) await this.checkpoint(true);
     await this.close();
     return { aborted: signal.aborted, metrics: this.metrics(), notes: this.notes() };
+  }
+
+  /** True when every source has ended (a bounded job ran to completion). */
+  get finished(): boolean {
+    return this.sources.every((s) => s.metrics.ended);
+  }
+
+  private checkpointDue(): boolean {
+    const c = this.ckpt;
+    if (c === undefined) return false;
+    if (c.due) return c.due();
+    return Date.now() >= this.nextCheckpointAt;
+  }
+
+  /**
+   * Barrier and snapshot, synchronously (so consistent), then flush every output so the recorded
+   * lengths are on the OS, then commit. One at a time: a source finding one under way skips.
+   */
+  private async checkpoint(final: boolean): Promise<void> {
+    const c = this.ckpt!;
+    if (this.checkpointing) {
+      await this.checkpointing;
+      if (!final) return;
+    }
+    const run = async (): Promise<void> => {
+      const id = ++this.checkpointId;
+      for (const r of this.runtimes) r.op?.onBarrier?.(id);
+      const snapshot: JobCheckpoint<CheckpointMeta> = { id, createdAt: Date.now(), fingerprint: c.fingerprint, meta: this.snapshotMeta(), tables: this.snapshotTables() };
+      await this.flushSinks();
+      for (const s of this.sideOutputs) await s.out.flush();
+      const stats = await c.target.write(snapshot, final && this.finished);
+      this.lastCheckpoint = stats;
+      this.nextCheckpointAt = Date.now() + (c.intervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS);
+      c.onCheckpoint?.(stats);
+    };
+    this.checkpointing = run();
+    try {
+      await this.checkpointing;
+    } finally {
+      this.checkpointing = undefined;
+    }
+  }
+
+  private snapshotTables(): StoredTable[] {
+    return this.tables.map((t) => ({ operator: t.operator, name: t.name, shape: t.table instanceof MemoryTimeKeyedTable ? 'timeKeyed' : 'keyed', ...t.table.snapshot() }));
+  }
+
+  private snapshotMeta(): CheckpointMeta {
+    const sinks: Array<{ node: number; position: SinkPosition }> = [];
+    for (const r of this.runtimes) {
+      const p = r.sink?.writer.position?.();
+      if (p !== undefined) sinks.push({ node: r.node.id, position: p });
+    }
+    return {
+      sources: this.sources.map((s) => ({ node: s.node.id, position: s.reader?.position?.() ?? null, ended: s.metrics.ended, runtime: s.saveState() })),
+      sinks,
+      sideOutputs: this.sideOutputs.flatMap((s) => {
+        const bytes = s.out.position?.();
+        return bytes === undefined ? [] : [{ file: s.file, bytes }];
+      }),
+      nodes: this.runtimes.filter((r) => r.node.inputs.length > 0).map((r) => ({ node: r.node.id, marks: r.combiner.inputMarks(), endedInputs: r.endedInputs })),
+    };
+  }
+
+  /** Puts back what a checkpoint saved; sinks and side outputs were already cut back when opened. */
+  private restore(c: JobCheckpoint<CheckpointMeta>): void {
+    for (const t of c.tables) {
+      const table = this.tables.find((x) => x.operator === t.operator && x.name === t.name);
+      if (table === undefined) throw new Error(`checkpoint ${c.id} holds state table '${t.name}' of operator ${t.operator}, which this plan does not have`);
+      table.table.restore(t.chunks);
+    }
+    for (const s of c.meta.sources) this.sources.find((x) => x.node.id === s.node)?.restoreState(s.runtime);
+    for (const n of c.meta.nodes) {
+      const rt = this.runtimes[n.node];
+      if (rt === undefined) continue;
+      rt.combiner.restoreMarks(n.marks);
+      rt.endedInputs = n.endedInputs;
+      if (rt.ctx) rt.ctx.watermark = rt.combiner.current;
+    }
   }
 
   private notes(): string[] {
@@ -198,11 +347,12 @@ export class Job {
       case 'sink': {
         const columns = node.schema.filter((c) => !c.hidden);
         const changelog = !node.appendOnly;
-        let writer = this.hooks.sinkWriter?.(node, columns, changelog);
+        const resume = this.restoring?.sinks.find((s) => s.node === node.id)?.position;
+        let writer = this.hooks.sinkWriter?.(node, columns, changelog, resume);
         if (!writer) {
           const conn = sinkConnector(node.sink.options['connector'] ?? 'stdout');
           if (!conn) throw new Error(`unknown sink connector '${node.sink.options['connector']}'`);
-          writer = conn.open(node.sink, columns, changelog);
+          writer = conn.open(node.sink, columns, changelog, resume);
         }
         const rt: Runtime = { ...base, op: undefined, ctx: undefined };
         rt.sink = new SinkRuntime(writer!, node);
@@ -239,18 +389,21 @@ export class Job {
     };
   }
 
-  private openReader(node: SourceNode): SourceReader {
-    const custom = this.hooks.sourceReader?.(node);
+  private openReader(node: SourceNode, resume: ResumePosition | undefined): SourceReader {
+    const custom = this.hooks.sourceReader?.(node, resume);
     if (custom) return custom;
     const conn = sourceConnector(node.source.options['connector']!);
     if (!conn) throw new Error(`unknown source connector '${node.source.options['connector']}'`);
-    return conn.open(node.source);
+    return conn.open(node.source, resume);
   }
 
   private side(file: string): SideOutput {
-    const s = openSideOutput(file);
-    this.sideOutputs.push(s);
-    return s;
+    const open = this.sideOutputs.find((s) => s.file === file);
+    if (open) return open.out;
+    const saved = this.restoring?.sideOutputs.find((s) => s.file === file);
+    const out = openSideOutput(file, saved?.bytes);
+    this.sideOutputs.push({ file, out });
+    return out;
   }
 
   private push(from: number, batch: Batch): void {
@@ -313,6 +466,6 @@ export class Job {
 
   private async close(): Promise<void> {
     for (const r of this.runtimes) if (r.sink) await r.sink.writer.close();
-    for (const s of this.sideOutputs) await s.close();
+    for (const s of this.sideOutputs) await s.out.close();
   }
 }

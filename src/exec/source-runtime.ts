@@ -1,6 +1,7 @@
 // The engine side of a source: decodes raw records into typed rows, routes bad records to the
 // dead-letter output (or counts them per reason), stamps provenance, and advances the source's
-// watermark (largest event time seen minus the declared delay) after each batch.
+// watermark (largest event time seen minus the declared delay) after each batch. Its counters
+// and largest event time are part of a checkpoint (saveState/restoreState).
 
 import type { Row } from '../catalog/types.js';
 import type { Column } from '../catalog/catalog.js';
@@ -18,6 +19,17 @@ export interface DeadLetterInfo {
   readonly raw: string;
 }
 
+export interface SourceRuntimeState {
+  readonly seq: number;
+  readonly maxTs: number;
+  readonly recordsIn: number;
+  readonly deadLetters: number;
+  readonly late: number;
+  readonly watermark: number;
+  readonly maxEventTime: number;
+  readonly skipped: ReadonlyArray<[string, { count: number; first: string }]>;
+}
+
 export class SourceRuntime {
   readonly node: SourceNode;
   readonly metrics: SourceMetrics;
@@ -30,6 +42,8 @@ export class SourceRuntime {
   private readonly delay: number;
   private readonly ref: number | undefined;
   private seq = 0;
+  /** The attached reader (its position() goes into checkpoints). */
+  reader: SourceReader | undefined;
   /** Watermark step at which batches are cut (see watermark-steps.ts); undefined: never cut. */
   step: number | undefined;
   private maxTs = Number.NEGATIVE_INFINITY;
@@ -48,8 +62,23 @@ export class SourceRuntime {
     this.metrics = { name: node.source.name, recordsIn: 0, deadLetters: 0, late: 0, watermark: Number.NEGATIVE_INFINITY, maxEventTime: Number.NEGATIVE_INFINITY, ended: false };
   }
 
+  /** What a checkpoint keeps: counters, the largest event time, the dead-letter report. */
+  saveState(): SourceRuntimeState {
+    const { recordsIn, deadLetters, late, watermark, maxEventTime } = this.metrics;
+    return { seq: this.seq, maxTs: this.maxTs, recordsIn, deadLetters, late, watermark, maxEventTime, skipped: [...this.skipped] };
+  }
+
+  restoreState(s: SourceRuntimeState): void {
+    this.seq = s.seq;
+    this.maxTs = s.maxTs;
+    Object.assign(this.metrics, { recordsIn: s.recordsIn, deadLetters: s.deadLetters, late: s.late, watermark: s.watermark, maxEventTime: s.maxEventTime });
+    this.skipped.clear();
+    for (const [k, v] of s.skipped) this.skipped.set(k, v);
+  }
+
   /** Bind the reader, whose format (a CSV header) may decide how records decode. */
   attach(reader: SourceReader): void {
+    this.reader = reader;
     this.decode = compileSourceDecoder(reader, this.columns, this.eventTime);
   }
 

@@ -1,6 +1,34 @@
 // The two state shapes every operator uses, declared by name in its physical node. Operators
-// never see how a table is stored: the memory tier lives here; the DuckDB tier and checkpoints
-// (state issue) implement the same interfaces.
+// never see how a table is stored: the memory tier lives here, with the snapshot and restore
+// that checkpoints use (state/checkpoint.ts); values are encoded by state/codec.ts.
+
+import { decodeState, encodeState } from './codec.js';
+
+/** Entries per checkpoint chunk: large enough that DuckDB statements stay few. */
+const CHUNK_ENTRIES = 20_000;
+
+/** A table's entries as encoded JSON chunks, for a checkpoint. */
+export interface TableSnapshot {
+  readonly rows: number;
+  readonly chunks: string[];
+}
+
+/** Cuts encoded entries into chunks of at most CHUNK_ENTRIES. */
+function chunked<E>(entries: Iterable<E>): TableSnapshot {
+  const chunks: string[] = [];
+  let part: E[] = [];
+  let rows = 0;
+  for (const e of entries) {
+    part.push(e);
+    rows++;
+    if (part.length >= CHUNK_ENTRIES) {
+      chunks.push(encodeState(part));
+      part = [];
+    }
+  }
+  if (part.length > 0) chunks.push(encodeState(part));
+  return { rows, chunks };
+}
 
 /** Keyed state: one value per key (group key, partition key). Keys are encoded strings. */
 export interface KeyedTable<V> {
@@ -50,6 +78,16 @@ export class MemoryKeyedTable<V> implements KeyedTable<V> {
   }
   entries(): IterableIterator<[string, V]> {
     return this.map.entries();
+  }
+
+  snapshot(): TableSnapshot {
+    return chunked(this.map.entries());
+  }
+
+  /** Replaces the contents with a snapshot's. */
+  restore(chunks: readonly string[]): void {
+    this.map.clear();
+    for (const c of chunks) for (const [k, v] of decodeState<Array<[string, V]>>(c)) this.map.set(k, v);
   }
 }
 
@@ -115,6 +153,29 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
 
   get timeCount(): number {
     return this.byTime.size;
+  }
+
+  /** Entries as [time, key, value], ascending time, insertion order within a time. */
+  snapshot(): TableSnapshot {
+    this.sort();
+    const byTime = this.byTime;
+    const times = this.times;
+    function* all(): Generator<[number, string, V]> {
+      for (const t of times) {
+        const m = byTime.get(t);
+        if (m !== undefined) for (const [k, v] of m) yield [t, k, v];
+      }
+    }
+    return chunked(all());
+  }
+
+  /** Replaces the contents with a snapshot's. */
+  restore(chunks: readonly string[]): void {
+    this.byTime.clear();
+    this.times = [];
+    this.sorted = true;
+    this.entryCount = 0;
+    for (const c of chunks) for (const [t, k, v] of decodeState<Array<[number, string, V]>>(c)) this.set(t, k, v);
   }
 
   get size(): number {

@@ -1,13 +1,13 @@
 // The `datagen` source: deterministic synthetic streams from `seed`: `sensors` (the Quix
 // tutorial) and the Nexmark `bid`, `auction` and `person` streams. `count` bounds the number of
 // records this source yields; `rate` limits records per wall-clock second; `start` is the event
-// time of the first event. Records are objects with TIMESTAMPs as epoch ms; position { index }.
+// time of the first event (`'now'`: the wall clock when the source opens, for live demos). Records are objects with TIMESTAMPs as epoch ms; position { index }.
 
 import type { Column, SourceDef } from '../../catalog/catalog.js';
 import { parseDuration } from '../../catalog/duration.js';
 import { parseTimestamp } from '../../catalog/timestamp.js';
 import { ConnectorError } from '../connector.js';
-import type { SourceConnector, SourceReader, SourceRecord } from '../connector.js';
+import type { ResumePosition, SourceConnector, SourceReader, SourceRecord } from '../connector.js';
 import { choiceOption, intOption, positiveNumberOption } from '../options.js';
 import { NEXMARK_COLUMNS, NexmarkGenerator, nexmarkEventId } from './nexmark.js';
 import type { NexmarkKind } from './nexmark.js';
@@ -39,7 +39,7 @@ export interface DatagenSettings {
 export function datagenSettings(o: Options): DatagenSettings {
   const generator = choiceOption(o, 'generator', GENERATORS, 'sensors');
   const startText = o['start'] ?? DEFAULT_START;
-  const startUs = parseTimestamp(startText);
+  const startUs = startText.toLowerCase() === 'now' ? Date.now() * 1000 : parseTimestamp(startText);
   if (startUs === undefined) throw new ConnectorError(`option 'start' is not a timestamp: '${startText}'`, 'start', `start = '${DEFAULT_START}'`);
   let disorderMs = 0;
   if (o['disorder'] !== undefined) {
@@ -90,10 +90,17 @@ const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(r
 export class DatagenReader implements SourceReader {
   readonly bounded: boolean;
   readonly settings: DatagenSettings;
+  /** Index of the next record; checkpointed, and where a resumed reader starts. */
+  private nextIndex: number;
 
-  constructor(settings: DatagenSettings) {
+  constructor(settings: DatagenSettings, resumeIndex = 0) {
     this.settings = settings;
     this.bounded = settings.count !== undefined;
+    this.nextIndex = resumeIndex;
+  }
+
+  position(): ResumePosition {
+    return { index: this.nextIndex };
   }
 
   async run(emit: (records: SourceRecord[]) => void | Promise<void>, signal: AbortSignal): Promise<void> {
@@ -102,8 +109,11 @@ export class DatagenReader implements SourceReader {
     // Rate-limited streams go in ~20 batches a second so output is smooth, not bursty.
     const batchSize = rate === undefined ? this.settings.batchSize : Math.max(1, Math.min(this.settings.batchSize, Math.ceil(rate / 20)));
     const next = recordStream(this.settings);
-    const t0 = performance.now();
-    let index = 0;
+    // Resume: the streams are deterministic from the seed, so replaying the generator to the
+    // checkpointed index reproduces its state exactly (cheap next to processing the records).
+    let index = this.nextIndex;
+    for (let i = 0; i < index; i++) next();
+    const t0 = performance.now() - (rate === undefined ? 0 : (index / rate) * 1000);
     while (index < total && !signal.aborted) {
       if (rate !== undefined) {
         const wait = t0 + (index / rate) * 1000 - performance.now();
@@ -113,6 +123,7 @@ export class DatagenReader implements SourceReader {
       const n = Math.min(batchSize, total - index);
       const batch: SourceRecord[] = [];
       for (let i = 0; i < n; i++) batch.push({ value: next(), position: { index: index++ } });
+      this.nextIndex = index;
       await emit(batch);
       // Let timers and I/O (an abort, a sink write) run between batches of an unthrottled stream.
       if (rate === undefined) await yieldToLoop();
@@ -126,7 +137,8 @@ export const datagenSource: SourceConnector = {
   defaultSchema(options) {
     return generatorSchema(choiceOption(options, 'generator', GENERATORS, 'sensors'));
   },
-  open(def: SourceDef): SourceReader {
-    return new DatagenReader(datagenSettings(def.options));
+  open(def: SourceDef, resume?: ResumePosition): SourceReader {
+    const at = resume?.['index'];
+    return new DatagenReader(datagenSettings(def.options), typeof at === 'number' ? at : 0);
   },
 };

@@ -1,6 +1,7 @@
 // Buffered, ordered text output to one file: the file sink and the side outputs. Text is queued
 // synchronously and written in large chunks; flush() resolves once everything queued so far has
-// been handed to the OS. A write error rejects the following flush/close.
+// been handed to the OS. A write error rejects the following flush/close. `bytes` counts the
+// file's length including queued text: what a checkpoint records once the queue is flushed.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -28,17 +29,31 @@ export class LineFileWriter {
   private size = 0;
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
+  /** File length in bytes once everything queued is written. */
+  bytes: number;
 
-  /** Creates parent directories; `mode` 'w' truncates, 'a' appends. Throws when it cannot open. */
-  constructor(file: string, mode: 'w' | 'a') {
+  /**
+   * Creates parent directories; `mode` 'w' truncates, 'a' appends. `truncateTo` (a checkpointed
+   * length) first cuts the file back to that many bytes, rolling back output written after the
+   * checkpoint, then appends. Throws when it cannot open.
+   */
+  constructor(file: string, mode: 'w' | 'a', truncateTo?: number) {
     this.path = file;
     fs.mkdirSync(path.dirname(file), { recursive: true });
+    if (truncateTo !== undefined) {
+      if (!fs.existsSync(file)) fs.writeFileSync(file, '');
+      // WARNING: exactly-once rests on this: nothing after the checkpointed length survives.
+      if (fs.statSync(file).size > truncateTo) fs.truncateSync(file, truncateTo);
+      mode = 'a';
+    }
     this.fd = fs.openSync(file, mode);
+    this.bytes = mode === 'a' ? fs.fstatSync(this.fd).size : 0;
   }
 
   /** Queue text (callers include the newlines). */
   append(text: string): void {
     this.parts.push(text);
+    this.bytes += Buffer.byteLength(text, 'utf8');
     this.size += text.length;
     if (this.size >= CHUNK) this.drain();
   }

@@ -1,17 +1,20 @@
 // The `file` sink: JSON lines (compileEncoder), the file truncated or created when the job
 // opens it, parent directories created; rows are queued per batch and written in large chunks.
+// Exactly-once under checkpoints: position() is the length in bytes, and a resumed sink is
+// first truncated to its checkpointed length.
 
 import type { Column, SinkDef } from '../../catalog/catalog.js';
 import { Op } from '../../exec/operator.js';
 import { ConnectorError } from '../connector.js';
-import type { SinkConnector, SinkWriter } from '../connector.js';
+import type { SinkConnector, SinkPosition, SinkWriter } from '../connector.js';
 import { compileEncoder } from '../format/encode.js';
 import { choiceOption, requiredOption, resolvePath } from '../options.js';
 import { LineFileWriter } from './line-writer.js';
 
-export function openFileSink(file: string, columns: readonly Column[], changelog: boolean): SinkWriter {
+export function openFileSink(file: string, columns: readonly Column[], changelog: boolean, resume?: SinkPosition): SinkWriter {
   const encode = compileEncoder(columns, changelog);
-  const out = new LineFileWriter(file, 'w');
+  const length = resume?.['bytes'];
+  const out = new LineFileWriter(file, 'w', typeof length === 'number' ? length : undefined);
   return {
     write(batch) {
       const { rows, ops } = batch;
@@ -21,18 +24,19 @@ export function openFileSink(file: string, columns: readonly Column[], changelog
     },
     flush: () => out.flush(),
     close: () => out.close(),
+    position: () => ({ bytes: out.bytes }),
   };
 }
 
 export const fileSink: SinkConnector = {
   name: 'file',
   options: ['connector', 'path', 'format'],
-  open(def: SinkDef, columns: readonly Column[], changelog: boolean): SinkWriter {
+  open(def: SinkDef, columns: readonly Column[], changelog: boolean, resume?: SinkPosition): SinkWriter {
     const p = requiredOption(def.options, 'path', 'out.jsonl');
     choiceOption(def.options, 'format', ['jsonl', 'json'] as const, 'jsonl');
     const file = resolvePath(def.baseDir, p);
     try {
-      return openFileSink(file, columns, changelog);
+      return openFileSink(file, columns, changelog, resume);
     } catch (e) {
       throw new ConnectorError(`cannot open ${file} for writing: ${e instanceof Error ? e.message : String(e)}`, 'path', 'check that the directory is writable');
     }

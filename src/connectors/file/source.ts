@@ -3,11 +3,13 @@
 // file until aborted. Records are the line text; position { file, line (1-based), offset (bytes) }.
 // CSV: the first non-empty line is the header; it is not emitted but kept in `csvHeader`, and the
 // reader's decoder() maps fields by it (the engine gets it via compileSourceDecoder).
+// Checkpoints: position() is { offset, line } of the next unread line (and the CSV header); a
+// reader opened with it resumes there.
 
 import * as fs from 'node:fs';
 import type { Column, SourceDef } from '../../catalog/catalog.js';
 import { ConnectorError } from '../connector.js';
-import type { RecordDecoder, RecordPosition, SourceConnector, SourceReader, SourceRecord } from '../connector.js';
+import type { RecordDecoder, RecordPosition, ResumePosition, SourceConnector, SourceReader, SourceRecord } from '../connector.js';
 import { compileCsvDecoder, parseCsvHeader } from '../format/csv.js';
 import { compileDecoder } from '../format/decode.js';
 import { boolOption, choiceOption, intOption, requiredOption, resolvePath } from '../options.js';
@@ -25,6 +27,21 @@ export interface FileReaderOptions {
   readonly format: FileFormat;
   readonly follow: boolean;
   readonly batchSize: number;
+  /** Start at this byte offset and line count (a checkpointed position), not at the top. */
+  readonly resume?: FileResume;
+}
+
+export interface FileResume {
+  readonly offset: number;
+  readonly line: number;
+  readonly header?: string[];
+}
+
+/** A checkpointed file position, or undefined when `p` is not one. */
+export function fileResume(p: ResumePosition | undefined): FileResume | undefined {
+  if (p === undefined || typeof p['offset'] !== 'number' || typeof p['line'] !== 'number') return undefined;
+  const h = p['header'];
+  return { offset: p['offset'], line: p['line'], ...(Array.isArray(h) ? { header: h.map(String) } : {}) };
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -58,10 +75,17 @@ export class FileReader implements SourceReader {
   readonly options: FileReaderOptions;
   /** CSV: the header's field names, set once the header line has been read. */
   csvHeader: string[] | undefined;
+  private resumeAt: FileResume;
 
   constructor(options: FileReaderOptions) {
     this.options = options;
     this.bounded = !options.follow;
+    this.resumeAt = options.resume ?? { offset: 0, line: 0 };
+    this.csvHeader = options.resume?.header;
+  }
+
+  position(): ResumePosition {
+    return { ...this.resumeAt };
   }
 
   decoder(columns: readonly Column[], eventTime: string | undefined): RecordDecoder {
@@ -80,18 +104,21 @@ export class FileReader implements SourceReader {
     const fh = await fs.promises.open(file, 'r');
     try {
       let buf = Buffer.allocUnsafe(READ_SIZE);
+      const start = this.resumeAt;
       let filled = 0; // bytes of an unfinished line kept at the front of buf
-      let filePos = 0; // file offset of buf[filled]
-      let bufStart = 0; // file offset of buf[0]
-      let lineNo = 0;
+      let filePos = start.offset; // file offset of buf[filled]
+      let bufStart = start.offset; // file offset of buf[0]
+      let lineNo = start.line;
+      let next = start.offset; // file offset after the last line taken
       let batch: SourceRecord[] = [];
 
-      const take = (text: string, offset: number): void => {
+      const take = (text: string, offset: number, end: number): void => {
         lineNo++;
-        let end = text.length;
-        if (end > 0 && text.charCodeAt(end - 1) === 13) end--;
-        if (end === 0) return;
-        const line = end === text.length ? text : text.slice(0, end);
+        next = end;
+        let len = text.length;
+        if (len > 0 && text.charCodeAt(len - 1) === 13) len--;
+        if (len === 0) return;
+        const line = len === text.length ? text : text.slice(0, len);
         if (csv && this.csvHeader === undefined) {
           this.csvHeader = parseCsvHeader(line);
           return;
@@ -102,6 +129,7 @@ export class FileReader implements SourceReader {
         if (batch.length === 0) return;
         const out = batch;
         batch = [];
+        this.resumeAt = { offset: next, line: lineNo, ...(this.csvHeader ? { header: this.csvHeader } : {}) };
         await emit(out);
       };
 
@@ -115,7 +143,7 @@ export class FileReader implements SourceReader {
         const { bytesRead } = await fh.read(buf, filled, buf.length - filled, filePos);
         if (bytesRead === 0) {
           if (!follow) {
-            if (filled > 0) take(buf.toString('utf8', 0, filled), bufStart);
+            if (filled > 0) take(buf.toString('utf8', 0, filled), bufStart, bufStart + filled);
             filled = 0;
             await flushBatch();
             break;
@@ -137,7 +165,7 @@ export class FileReader implements SourceReader {
           let from = 0;
           while (from <= lastNl) {
             const nl = text.indexOf('\n', from);
-            take(text.slice(from, nl), bufStart + from);
+            take(text.slice(from, nl), bufStart + from, bufStart + nl + 1);
             from = nl + 1;
             if (batch.length >= batchSize) await flushBatch();
           }
@@ -145,7 +173,7 @@ export class FileReader implements SourceReader {
           let from = 0;
           while (from <= lastNl) {
             const nl = buf.indexOf(10, from);
-            take(buf.toString('utf8', from, nl), bufStart + from);
+            take(buf.toString('utf8', from, nl), bufStart + from, bufStart + nl + 1);
             from = nl + 1;
             if (batch.length >= batchSize) await flushBatch();
           }
@@ -168,7 +196,7 @@ const FORMATS = ['jsonl', 'json', 'csv'] as const;
 export const fileSource: SourceConnector = {
   name: 'file',
   options: ['connector', 'path', 'format', 'follow', 'batch_size', 'dead_letter', 'late'],
-  open(def: SourceDef): SourceReader {
+  open(def: SourceDef, resume?: ResumePosition): SourceReader {
     const o = def.options;
     const label = requiredOption(o, 'path', 'data.jsonl');
     const file = resolvePath(def.baseDir, label);
@@ -183,6 +211,7 @@ export const fileSource: SourceConnector = {
       throw new ConnectorError(`file not found: ${file}`, 'path', `relative paths are resolved against the script's directory (${def.baseDir})`);
     }
     if (!stat.isFile()) throw new ConnectorError(`not a file: ${file}`, 'path', 'point path at a .jsonl or .csv file');
-    return new FileReader({ file, label, format: format === 'csv' ? 'csv' : 'jsonl', follow, batchSize });
+    const at = fileResume(resume);
+    return new FileReader({ file, label, format: format === 'csv' ? 'csv' : 'jsonl', follow, batchSize, ...(at ? { resume: at } : {}) });
   },
 };

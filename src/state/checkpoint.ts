@@ -1,0 +1,190 @@
+// Durable checkpoints in the job's state directory: one DuckDB file (state.duckdb) holding the
+// last complete snapshot (every state table as JSON chunks, plus the runner's metadata: source
+// positions, sink lengths, watermarks). Each checkpoint is written in one transaction that also
+// deletes the previous one, so a crash mid-write leaves the previous checkpoint intact.
+// A small summary (checkpoint.json, replaced by rename) lets `sluice state` read it while the
+// job runs and holds the database's lock.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { decodeState, encodeState } from './codec.js';
+
+export interface StoredTable {
+  readonly operator: number;
+  readonly name: string;
+  readonly shape: 'keyed' | 'timeKeyed';
+  readonly rows: number;
+  readonly chunks: readonly string[];
+}
+
+/** A consistent snapshot of a job. `meta` is the runner's (exec/job.ts CheckpointMeta). */
+export interface JobCheckpoint<M = unknown> {
+  readonly id: number;
+  readonly createdAt: number;
+  readonly fingerprint: string;
+  readonly meta: M;
+  readonly tables: readonly StoredTable[];
+}
+
+export interface CheckpointStats {
+  readonly id: number;
+  readonly bytes: number;
+  readonly ms: number;
+}
+
+/** What `sluice state` shows: the last checkpoint without its data. */
+export interface CheckpointSummary {
+  readonly id: number;
+  readonly createdAt: number;
+  readonly fingerprint: string;
+  readonly bytes: number;
+  readonly ms: number;
+  readonly finished: boolean;
+  readonly tables: ReadonlyArray<{ operator: number; name: string; shape: string; rows: number; bytes: number }>;
+}
+
+/** Where checkpoints go; the in-memory one serves the property tests. */
+export interface CheckpointTarget {
+  write(c: JobCheckpoint, finished: boolean): Promise<CheckpointStats>;
+}
+
+export const STATE_DB = 'state.duckdb';
+export const SUMMARY_FILE = 'checkpoint.json';
+
+function tableBytes(t: StoredTable): number {
+  let n = 0;
+  for (const c of t.chunks) n += c.length;
+  return n;
+}
+
+export function summarize(c: JobCheckpoint, stats: CheckpointStats, finished: boolean): CheckpointSummary {
+  return {
+    id: c.id,
+    createdAt: c.createdAt,
+    fingerprint: c.fingerprint,
+    bytes: stats.bytes,
+    ms: stats.ms,
+    finished,
+    tables: c.tables.map((t) => ({ operator: t.operator, name: t.name, shape: t.shape, rows: t.rows, bytes: tableBytes(t) })),
+  };
+}
+
+export function readSummary(dir: string): CheckpointSummary | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, SUMMARY_FILE), 'utf8')) as CheckpointSummary;
+  } catch {
+    return undefined;
+  }
+}
+
+export class CheckpointStore implements CheckpointTarget {
+  readonly dir: string;
+  private readonly instance: DuckDBInstance;
+  private readonly conn: DuckDBConnection;
+
+  private constructor(dir: string, instance: DuckDBInstance, conn: DuckDBConnection) {
+    this.dir = dir;
+    this.instance = instance;
+    this.conn = conn;
+  }
+
+  static async open(dir: string): Promise<CheckpointStore> {
+    fs.mkdirSync(dir, { recursive: true });
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path.join(dir, STATE_DB));
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      throw new Error(/lock/i.test(msg) ? `the state in ${dir} is in use by another running job` : `cannot open the state in ${dir}: ${msg}`);
+    }
+    const conn = await instance.connect();
+    await conn.run(`CREATE TABLE IF NOT EXISTS checkpoints (id BIGINT, created_at BIGINT, fingerprint VARCHAR, meta VARCHAR, finished BOOLEAN)`);
+    await conn.run(`CREATE TABLE IF NOT EXISTS checkpoint_state (id BIGINT, operator INTEGER, tbl VARCHAR, shape VARCHAR, chunk INTEGER, rows BIGINT, data VARCHAR)`);
+    return new CheckpointStore(dir, instance, conn);
+  }
+
+  /** Deletes a job's state directory (`--fresh`). */
+  static remove(dir: string): void {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+
+  async latest<M>(): Promise<{ checkpoint: JobCheckpoint<M>; finished: boolean } | undefined> {
+    const head = (await this.conn.runAndReadAll(`SELECT id, created_at, fingerprint, meta, finished FROM checkpoints ORDER BY id DESC LIMIT 1`)).getRowsJS();
+    const h = head[0];
+    if (h === undefined) return undefined;
+    const id = Number(h[0]);
+    const rows = (await this.conn.runAndReadAll(`SELECT operator, tbl, shape, rows, data FROM checkpoint_state WHERE id = $1 ORDER BY operator, tbl, chunk`, [id])).getRowsJS();
+    const tables: Array<{ operator: number; name: string; shape: 'keyed' | 'timeKeyed'; rows: number; chunks: string[] }> = [];
+    for (const r of rows) {
+      const operator = Number(r[0]);
+      const name = String(r[1]);
+      let t = tables[tables.length - 1];
+      if (t === undefined || t.operator !== operator || t.name !== name) {
+        t = { operator, name, shape: r[2] === 'timeKeyed' ? 'timeKeyed' : 'keyed', rows: 0, chunks: [] };
+        tables.push(t);
+      }
+      t.rows += Number(r[3]);
+      if (r[4] !== null) t.chunks.push(String(r[4]));
+    }
+    const checkpoint: JobCheckpoint<M> = { id, createdAt: Number(h[1]), fingerprint: String(h[2]), meta: decodeState<M>(String(h[3])), tables };
+    return { checkpoint, finished: h[4] === true };
+  }
+
+  async write(c: JobCheckpoint, finished: boolean): Promise<CheckpointStats> {
+    const t0 = performance.now();
+    let bytes = 0;
+    const conn = this.conn;
+    await conn.run('BEGIN TRANSACTION');
+    try {
+      const meta = encodeState(c.meta);
+      bytes += meta.length;
+      await conn.run(`INSERT INTO checkpoints VALUES ($1, $2, $3, $4, $5)`, [c.id, c.createdAt, c.fingerprint, meta, finished]);
+      const ins = await conn.prepare(`INSERT INTO checkpoint_state VALUES ($1, $2, $3, $4, $5, $6, $7)`);
+      for (const t of c.tables) {
+        // An empty table still gets a row, so `sluice state` lists it.
+        const chunks = t.chunks.length === 0 ? [null] : t.chunks;
+        for (let i = 0; i < chunks.length; i++) {
+          const data = chunks[i] ?? null;
+          if (data !== null) bytes += data.length;
+          ins.bind([c.id, t.operator, t.name, t.shape, i, i === 0 ? t.rows : 0, data]);
+          await ins.run();
+        }
+      }
+      await conn.run(`DELETE FROM checkpoint_state WHERE id <> $1`, [c.id]);
+      await conn.run(`DELETE FROM checkpoints WHERE id <> $1`, [c.id]);
+      await conn.run('COMMIT');
+    } catch (e) {
+      await conn.run('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
+    const stats = { id: c.id, bytes, ms: performance.now() - t0 };
+    const tmp = path.join(this.dir, `${SUMMARY_FILE}.tmp`);
+    fs.writeFileSync(tmp, JSON.stringify(summarize(c, stats, finished), null, 1));
+    fs.renameSync(tmp, path.join(this.dir, SUMMARY_FILE));
+    return stats;
+  }
+
+  close(): void {
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** Keeps the last checkpoint in memory, as text, as the DuckDB store would (tests). */
+export class MemoryCheckpointStore implements CheckpointTarget {
+  private last: { text: string; finished: boolean } | undefined;
+  count = 0;
+
+  async write(c: JobCheckpoint, finished: boolean): Promise<CheckpointStats> {
+    const text = encodeState(c);
+    this.last = { text, finished };
+    this.count++;
+    return { id: c.id, bytes: text.length, ms: 0 };
+  }
+
+  latest<M>(): { checkpoint: JobCheckpoint<M>; finished: boolean } | undefined {
+    if (this.last === undefined) return undefined;
+    return { checkpoint: decodeState<JobCheckpoint<M>>(this.last.text), finished: this.last.finished };
+  }
+}
