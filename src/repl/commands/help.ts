@@ -1,0 +1,30 @@
+// `\help`: the commands, the statements and the keys.
+
+import type { Command } from './command.js';
+import { out } from '../output.js';
+import { COMMANDS } from './index.js';
+
+export const STATEMENT_HELP = [
+  'statements (end with ;):',
+  '  SELECT ... FROM sensors GROUP BY sensor, TUMBLE(ts, 10s);   run a query live',
+  '  CREATE SOURCE / VIEW / SINK ...;  DROP SOURCE|VIEW|SINK name;',
+  '  SHOW SOURCES|VIEWS|SINKS;  DESCRIBE name;  EXPLAIN query;',
+];
+
+export const KEY_HELP = [
+  'keys: Enter runs a statement ended by ; (or a \\command), otherwise starts a new line;',
+  '  Ctrl-C stops the running query (twice on an empty prompt exits); Up/Down history;',
+  '  Ctrl-R searches history; Tab completes keywords, names, columns and functions.',
+];
+
+export const helpCommand: Command = {
+  name: 'help',
+  aliases: ['?', 'h'],
+  usage: '\\help',
+  summary: 'this list',
+  run() {
+    const width = Math.max(...COMMANDS.map((c) => c.usage.length));
+    const cmds = COMMANDS.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`);
+    return [out.plain([...STATEMENT_HELP, 'commands:', ...cmds, ...KEY_HELP].join('\n'))];
+  },
+};

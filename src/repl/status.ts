@@ -1,0 +1,141 @@
+// The status line of a running query and the `\watermarks` report: rates, rows out, each
+// source's watermark and lag behind the wall clock, open windows and why they are still open.
+
+import { formatTimestamp } from '../catalog/timestamp.js';
+import type { PhysicalNode } from '../plan/physical.js';
+import type { LiveQuery } from './live-query.js';
+import { plural } from './format.js';
+
+/** A source silent this long counts as idle: its watermark no longer advances. */
+export const IDLE_AFTER_MS = 3000;
+
+export interface SourceStatus {
+  readonly name: string;
+  readonly records: number;
+  readonly watermark: number;
+  /** Wall clock minus watermark, in ms; undefined before the first watermark or after the end. */
+  readonly lagMs: number | undefined;
+  readonly late: number;
+  readonly deadLetters: number;
+  readonly ended: boolean;
+  readonly silentMs: number;
+}
+
+export interface QueryStatus {
+  readonly elapsedMs: number;
+  readonly eventsPerSec: number;
+  readonly rowsOut: number;
+  readonly sources: readonly SourceStatus[];
+  readonly openWindows: number;
+  readonly stateRows: number;
+  readonly late: number;
+  readonly deadLetters: number;
+  readonly running: boolean;
+}
+
+export function queryStatus(q: LiveQuery, now = Date.now()): QueryStatus {
+  const m = q.job.metrics();
+  const nodes = q.sourceNodes;
+  const sources = m.sources.map((s, i) => {
+    const node = nodes[i];
+    const finite = Number.isFinite(s.watermark);
+    return {
+      name: s.name,
+      records: s.recordsIn,
+      watermark: s.watermark,
+      lagMs: finite && !s.ended ? Math.max(0, now - s.watermark / 1000) : undefined,
+      late: s.late,
+      deadLetters: s.deadLetters,
+      ended: s.ended,
+      silentMs: node ? q.silentFor(node.id, s.recordsIn, now) : 0,
+    };
+  });
+  const records = sources.reduce((a, s) => a + s.records, 0);
+  const elapsedMs = (q.finishedAt ?? now) - q.startedAt;
+  return {
+    elapsedMs,
+    eventsPerSec: elapsedMs > 0 ? (records * 1000) / elapsedMs : 0,
+    rowsOut: m.sinks.reduce((a, s) => a + s.rowsOut, 0),
+    sources,
+    openWindows: m.state.reduce((a, t) => a + (t.times ?? 0), 0),
+    stateRows: m.state.reduce((a, t) => a + t.rows, 0),
+    late: sources.reduce((a, s) => a + s.late, 0),
+    deadLetters: sources.reduce((a, s) => a + s.deadLetters, 0),
+    running: q.running,
+  };
+}
+
+export function formatLag(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 120_000) return `${(ms / 1000).toFixed(1)}s`;
+  if (ms < 7_200_000) return `${Math.round(ms / 60_000)}m`;
+  return `${Math.round(ms / 3_600_000)}h`;
+}
+
+/** Watermark as wall-clock time of day when it is today-ish, else the full timestamp. */
+export function formatWatermark(micros: number): string {
+  if (!Number.isFinite(micros)) return micros > 0 ? 'end' : 'none yet';
+  const iso = formatTimestamp(micros);
+  return iso.replace(/^\d{4}-\d{2}-\d{2}T/, '').replace(/Z$/, '');
+}
+
+export function statusLine(s: QueryStatus): string {
+  const parts = [
+    `${s.running ? 'running' : 'finished'} ${(s.elapsedMs / 1000).toFixed(1)}s`,
+    `in ${s.eventsPerSec.toFixed(1)}/s`,
+    `out ${plural(s.rowsOut, 'row')}`,
+  ];
+  for (const src of s.sources) {
+    const lag = src.lagMs !== undefined ? ` lag ${formatLag(src.lagMs)}` : '';
+    parts.push(`${src.name} wm ${src.ended ? 'end' : formatWatermark(src.watermark)}${lag}`);
+  }
+  parts.push(`open windows ${s.openWindows}`, `late ${s.late}`, `dead ${s.deadLetters}`, `state ${plural(s.stateRows, 'row')}`);
+  return parts.join(' │ ');
+}
+
+function describeNode(n: PhysicalNode): string {
+  if (n.kind === 'windowAgg') {
+    const w = n.window;
+    return w.kind === 'tumble' ? `TUMBLE ${w.sizeMicros / 1e6}s` : `HOP ${w.slideMicros / 1e6}s/${w.sizeMicros / 1e6}s`;
+  }
+  if (n.kind === 'sessionAgg') return `SESSION gap ${n.window.gapMicros / 1e6}s`;
+  return n.kind;
+}
+
+/** `\watermarks`: each source's watermark, then each windowed operator's open windows and why. */
+export function watermarkReport(q: LiveQuery, now = Date.now()): string[] {
+  const s = queryStatus(q, now);
+  const lines: string[] = ['sources:'];
+  for (const src of s.sources) {
+    const state = src.ended ? 'ended' : src.silentMs >= IDLE_AFTER_MS ? `idle for ${formatLag(src.silentMs)}` : 'active';
+    const lag = src.lagMs !== undefined ? `, ${formatLag(src.lagMs)} behind the wall clock` : '';
+    lines.push(`  ${src.name}: watermark ${formatWatermark(src.watermark)}${lag}; ${plural(src.records, 'record')}, ${src.late} late, ${src.deadLetters} dead-lettered; ${state}`);
+  }
+  const idle = s.sources.filter((x) => !x.ended && x.silentMs >= IDLE_AFTER_MS);
+  const timed = q.job.timeState();
+  if (timed.length === 0) {
+    lines.push('no windows: this query keeps no event-time state');
+    return lines;
+  }
+  for (const t of timed) {
+    const node = q.plan.nodes[t.operator]!;
+    const label = `${describeNode(node)} (operator ${t.operator})`;
+    if (t.openTimes === 0 || t.earliest === undefined) {
+      lines.push(`${label}: no open windows`);
+      continue;
+    }
+    const size = node.kind === 'windowAgg' ? node.window.sizeMicros : undefined;
+    const first = size !== undefined ? `[${formatWatermark(t.earliest - size)}, ${formatWatermark(t.earliest)})` : `ending ${formatWatermark(t.earliest)}`;
+    const waitMs = Number.isFinite(t.watermark) ? (t.earliest - t.watermark) / 1000 : undefined;
+    let why: string;
+    if (idle.length > 0) {
+      why = `held back by idle input ${idle.map((x) => x.name).join(', ')}: no events for ${formatLag(Math.min(...idle.map((x) => x.silentMs)))}, so the watermark stays at ${formatWatermark(t.watermark)}`;
+    } else if (!Number.isFinite(t.watermark)) {
+      why = 'waiting for the first watermark (no events yet)';
+    } else {
+      why = `waiting for the watermark (${formatWatermark(t.watermark)}) to pass its end, ${formatLag(waitMs ?? 0)} of event time to go`;
+    }
+    lines.push(`${label}: ${plural(t.openTimes, 'open window')}; the earliest ${first} is ${why}`);
+  }
+  return lines;
+}
