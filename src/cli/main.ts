@@ -7,6 +7,7 @@ import { UsageError } from './errors.js';
 import { runCommand, type RunOptions } from './run.js';
 import { explainCommand } from './explain.js';
 import { compareCommand } from './compare.js';
+import { isReplInvocation, replCommand } from './repl.js';
 
 const program = new Command();
 program
@@ -14,6 +15,7 @@ program
   .description('Streaming SQL over files, generators and Kafka, with event-time windows checked against DuckDB.')
   .version('0.1.0')
   .showHelpAfterError('(run `sluice --help` for usage)')
+  .addHelpText('after', '\nWithout a command, sluice opens the interactive REPL on the demo sources:\n  sluice [--file job.sql] [--brokers host:port]\n')
   .exitOverride();
 
 program
@@ -51,8 +53,10 @@ program
   });
 
 try {
-  if (process.argv.length <= 2) {
-    program.outputHelp();
+  if (isReplInvocation(process.argv.slice(2))) {
+    process.exitCode = await replCommand(process.argv.slice(2));
+    // Stopped generators may leave timers behind; the REPL is done.
+    process.exit(process.exitCode);
   } else {
     await program.parseAsync(process.argv);
   }

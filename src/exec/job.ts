@@ -163,6 +163,21 @@ export class Job {
     };
   }
 
+  /**
+   * Each time-keyed state table's open event times (window ends, session timers): how many, the
+   * earliest, and the watermark its operator has seen. Read by the REPL's \watermarks to say
+   * why a window is still open; not on the hot path.
+   */
+  timeState(): Array<{ operator: number; table: string; watermark: number; openTimes: number; earliest: number | undefined }> {
+    const out = [];
+    for (const t of this.tables) {
+      if (!(t.table instanceof MemoryTimeKeyedTable)) continue;
+      const ctx = this.runtimes[t.operator]?.ctx;
+      out.push({ operator: t.operator, table: t.name, watermark: ctx?.watermark ?? Number.NEGATIVE_INFINITY, openTimes: t.table.timeCount, earliest: t.table.minTime() });
+    }
+    return out;
+  }
+
   /** Runs until every source has ended (bounded inputs) or the signal aborts. */
   async run(): Promise<JobSummary> {
     const saved = this.restoring;

@@ -1,7 +1,7 @@
 // The `datagen` source: deterministic synthetic streams from `seed`: `sensors` (the Quix
 // tutorial) and the Nexmark `bid`, `auction` and `person` streams. `count` bounds the number of
 // records this source yields; `rate` limits records per wall-clock second; `start` is the event
-// time of the first event. Records are objects with TIMESTAMPs as epoch ms; position { index }.
+// time of the first event (`'now'`: the wall clock when the source opens, for live demos). Records are objects with TIMESTAMPs as epoch ms; position { index }.
 
 import type { Column, SourceDef } from '../../catalog/catalog.js';
 import { parseDuration } from '../../catalog/duration.js';
@@ -39,7 +39,7 @@ export interface DatagenSettings {
 export function datagenSettings(o: Options): DatagenSettings {
   const generator = choiceOption(o, 'generator', GENERATORS, 'sensors');
   const startText = o['start'] ?? DEFAULT_START;
-  const startUs = parseTimestamp(startText);
+  const startUs = startText.toLowerCase() === 'now' ? Date.now() * 1000 : parseTimestamp(startText);
   if (startUs === undefined) throw new ConnectorError(`option 'start' is not a timestamp: '${startText}'`, 'start', `start = '${DEFAULT_START}'`);
   let disorderMs = 0;
   if (o['disorder'] !== undefined) {
