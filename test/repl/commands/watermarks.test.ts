@@ -1,0 +1,16 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { session, text, until, SLOW } from '../helpers.js';
+
+test('\\watermarks shows each source and why open windows are still open', async () => {
+  const s = session(SLOW);
+  assert.match(text(await s.submit('\\watermarks')), /no query has run yet/);
+  await s.submit('SELECT sensor, COUNT(*) FROM slow GROUP BY sensor, TUMBLE(ts, 1h);');
+  await until(() => (s.live?.job.metrics().sources[0]?.recordsIn ?? 0) > 20);
+  const t = text(await s.submit('\\watermarks'));
+  assert.match(t, /running query: SELECT sensor/);
+  assert.match(t, /slow: watermark \d\d:\d\d:\d\d/);
+  assert.match(t, /TUMBLE 3600s \(operator \d+\): 1 open window; the earliest \[.*\) is waiting for the watermark/);
+  s.stopQuery();
+  await s.live?.done;
+});
