@@ -7,6 +7,9 @@ import { UsageError } from './errors.js';
 import { runCommand, type RunOptions } from './run.js';
 import { explainCommand } from './explain.js';
 import { compareCommand } from './compare.js';
+import { stateCommand } from './state.js';
+import { registerProduce } from './produce.js';
+import { ConnectorError } from '../connectors/connector.js';
 import { isReplInvocation, replCommand } from './repl.js';
 
 const program = new Command();
@@ -52,6 +55,18 @@ program
     process.exitCode = await compareCommand(file, opts);
   });
 
+program
+  .command('state')
+  .description("show a job's state: the last checkpoint's time and size, and each operator's state tables with rows and bytes in memory and in DuckDB")
+  .argument('<file>', 'the .sql job')
+  .option('--sink <name...>', 'only these sinks')
+  .option('--state-dir <dir>', 'the state directory (default: .sluice/<job> beside the .sql file)')
+  .action((file: string, opts: { sink?: string[]; stateDir?: string }) => {
+    process.exitCode = stateCommand(file, opts);
+  });
+
+registerProduce(program);
+
 try {
   if (isReplInvocation(process.argv.slice(2))) {
     process.exitCode = await replCommand(process.argv.slice(2));
@@ -65,6 +80,9 @@ try {
     process.exitCode = e.exitCode === 0 ? 0 : 2;
   } else if (e instanceof SqlError) {
     process.stderr.write(e.render() + '\n');
+    process.exitCode = 2;
+  } else if (e instanceof ConnectorError) {
+    process.stderr.write(`sluice: ${e.message}${e.option ? ` (option '${e.option}')` : ''}\n${e.hint ? `  = hint: ${e.hint}\n` : ''}`);
     process.exitCode = 2;
   } else if (e instanceof UsageError) {
     process.stderr.write(`sluice: ${e.message}\n`);

@@ -21,6 +21,16 @@ export interface SourceRecord {
   /** Raw text (a file line, a Kafka value) or an already structured object (datagen). */
   readonly value: string | Readonly<Record<string, unknown>>;
   readonly position: RecordPosition;
+  /** Partitioned sources (Kafka): the record's partition, for per-partition watermarks. */
+  readonly partition?: number;
+}
+
+/** What a partitioned reader tells the engine besides its records (see exec/time.ts PartitionWatermarks). */
+export interface PartitionListener {
+  /** The partitions the reader now owns (at start and after a rebalance). */
+  assigned(partitions: readonly number[]): void;
+  /** A partition went quiet for the idle timeout (or sent again); an `emit([])` follows. */
+  idle(partition: number, idle: boolean): void;
 }
 
 export interface SourceReader {
@@ -37,6 +47,12 @@ export interface SourceReader {
    */
   decoder?(columns: readonly Column[], eventTime: string | undefined): RecordDecoder;
   /**
+   * Partitioned readers: the engine keeps a watermark per partition when a reader has this. The
+   * reader calls `emit([])` after an idle change, and while every partition is idle, so that
+   * the engine can move the watermark without records.
+   */
+  watchPartitions?(listener: PartitionListener): void;
+  /**
    * Checkpoints: the position just after the last batch handed to `emit` (set before emit is
    * called, so it covers exactly what the engine has pushed). Undefined: cannot resume.
    */
@@ -51,7 +67,8 @@ export class DecodeError {
 
 /** A decoded row, or why the record is bad. */
 export type DecodeResult = Row | DecodeError;
-export type RecordDecoder = (value: SourceRecord['value']) => DecodeResult;
+/** `record` is the whole record, for decoders that read more than the value (Kafka keys, metadata). */
+export type RecordDecoder = (value: SourceRecord['value'], record?: SourceRecord) => DecodeResult;
 
 export interface SourceConnector {
   readonly name: string;
@@ -59,6 +76,11 @@ export interface SourceConnector {
   readonly options: readonly string[];
   /** Columns and event time when CREATE SOURCE lists none (datagen generators). */
   defaultSchema?(options: Readonly<Record<string, string>>): { columns: Column[]; eventTime?: string } | undefined;
+  /**
+   * The source's own `dead_letter` / `late` output when its target is not a file (Kafka: a
+   * topic); absent: a JSON-lines file at that path.
+   */
+  sideOutput?(def: SourceDef, target: string): SideOutput;
   /** Throws ConnectorError on a bad option value. `resume`: a checkpointed position() to start from. */
   open(def: SourceDef, resume?: ResumePosition): SourceReader;
 }
@@ -98,7 +120,8 @@ export class ConnectorError extends Error {
 
 /** A writer of JSON lines for the dead-letter and late outputs of a source. */
 export interface SideOutput {
-  write(record: Readonly<Record<string, unknown>>): void;
+  /** `origin`: the record it is about, when known (a Kafka side output copies its key and headers). */
+  write(record: Readonly<Record<string, unknown>>, origin?: SourceRecord): void;
   flush(): Promise<void>;
   close(): Promise<void>;
   /** Bytes of the file counting everything written so far (for checkpoints). */

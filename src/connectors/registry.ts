@@ -4,16 +4,20 @@ import type { SinkConnector, SourceConnector } from './connector.js';
 import { datagenSource } from './datagen/source.js';
 import { fileSink } from './file/sink.js';
 import { fileSource } from './file/source.js';
+import { kafkaSink } from './kafka/sink.js';
+import { kafkaSource } from './kafka/source.js';
 import { stdoutSink } from './stdout/sink.js';
 
 const SOURCES: ReadonlyMap<string, SourceConnector> = new Map([
   [fileSource.name, fileSource],
   [datagenSource.name, datagenSource],
+  [kafkaSource.name, kafkaSource],
 ]);
 
 const SINKS: ReadonlyMap<string, SinkConnector> = new Map([
   [fileSink.name, fileSink],
   [stdoutSink.name, stdoutSink],
+  [kafkaSink.name, kafkaSink],
 ]);
 
 export function sourceConnector(name: string): SourceConnector | undefined {

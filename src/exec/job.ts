@@ -6,7 +6,7 @@
 // watermark and sink length) is consistent; sinks are flushed before it is committed.
 
 import * as path from 'node:path';
-import type { Column } from '../catalog/catalog.js';
+import type { Column, SourceDef } from '../catalog/catalog.js';
 import type { Row } from '../catalog/types.js';
 import type { PhysicalNode, PhysicalPlan, SinkNode, SourceNode } from '../plan/physical.js';
 import type { ResumePosition, SideOutput, SinkPosition, SinkWriter, SourceReader } from '../connectors/connector.js';
@@ -338,9 +338,9 @@ export class Job {
     switch (node.kind) {
       case 'source': {
         const dl = node.source.options['dead_letter'];
-        const dead = dl !== undefined && this.writeSideOutputs ? this.side(path.resolve(node.source.baseDir, dl)) : undefined;
+        const dead = dl !== undefined && this.writeSideOutputs ? this.sourceSide(node.source, dl) : undefined;
         const late = node.source.options['late'];
-        if (late !== undefined && this.writeSideOutputs) this.lateOutputs.set(node.id, this.side(path.resolve(node.source.baseDir, late)));
+        if (late !== undefined && this.writeSideOutputs) this.lateOutputs.set(node.id, this.sourceSide(node.source, late));
         this.sources.push(new SourceRuntime(node, dead, this.hooks.onDeadLetter));
         return { ...base, op: undefined, ctx: undefined };
       }
@@ -395,6 +395,14 @@ export class Job {
     const conn = sourceConnector(node.source.options['connector']!);
     if (!conn) throw new Error(`unknown source connector '${node.source.options['connector']}'`);
     return conn.open(node.source, resume);
+  }
+
+  /** A source's `dead_letter` / `late` target: the connector's own output (a Kafka topic), else a JSON-lines file. */
+  private sourceSide(def: SourceDef, target: string): SideOutput {
+    const own = sourceConnector(def.options['connector']!)?.sideOutput?.(def, target);
+    if (!own) return this.side(path.resolve(def.baseDir, target));
+    this.sideOutputs.push({ file: `${def.options['connector']}:${target}`, out: own });
+    return own;
   }
 
   private side(file: string): SideOutput {
@@ -456,7 +464,7 @@ export class Job {
         position: ref?.position ?? null,
         at: ref ? positionText(ref.position) : null,
         raw: ref?.raw ?? null,
-      });
+      }, ref?.origin);
     }
   }
 

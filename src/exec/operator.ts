@@ -3,6 +3,7 @@
 // has a default in the runner (forward watermarks, barriers and end downstream).
 
 import type { Row } from '../catalog/types.js';
+import type { SourceRecord } from '../connectors/connector.js';
 import type { KeyedTable, TimeKeyedTable } from '../state/tables.js';
 
 /**
@@ -39,6 +40,8 @@ export interface RecordRef {
   readonly position: Readonly<Record<string, string | number>>;
   /** The original record text, when the connector has one. */
   readonly raw: string | undefined;
+  /** Partitioned (Kafka) records: the record itself, whose late output copies its key and headers; never checkpointed. */
+  readonly origin?: SourceRecord;
 }
 
 export interface LateEvent {

@@ -9,7 +9,7 @@ import type { SourceNode } from '../plan/physical.js';
 import { DecodeError, type SideOutput, type SourceReader, type SourceRecord } from '../connectors/connector.js';
 import { compileSourceDecoder, type RecordDecoder } from '../connectors/format/decode.js';
 import type { RecordRef } from './operator.js';
-import { sourceWatermark } from './time.js';
+import { PartitionWatermarks, sourceWatermark } from './time.js';
 import type { SourceMetrics } from './metrics.js';
 
 export interface DeadLetterInfo {
@@ -47,6 +47,8 @@ export class SourceRuntime {
   /** Watermark step at which batches are cut (see watermark-steps.ts); undefined: never cut. */
   step: number | undefined;
   private maxTs = Number.NEGATIVE_INFINITY;
+  /** Partitioned readers with an event time: the per-partition watermarks (exec/time.ts). */
+  private partitions: PartitionWatermarks | undefined;
   /** Dead letters per reason class: count and first position, for the end-of-run report. */
   readonly skipped = new Map<string, { count: number; first: string }>();
 
@@ -80,6 +82,11 @@ export class SourceRuntime {
   attach(reader: SourceReader): void {
     this.reader = reader;
     this.decode = compileSourceDecoder(reader, this.columns, this.eventTime);
+    if (reader.watchPartitions && this.tsIndex >= 0) {
+      const pw = new PartitionWatermarks(this.delay);
+      this.partitions = pw;
+      reader.watchPartitions({ assigned: (ps) => pw.assign(ps), idle: (p, idle) => pw.setIdle(p, idle, Date.now() * 1000) });
+    }
   }
 
   /**
@@ -89,6 +96,7 @@ export class SourceRuntime {
    * every record. Hot path.
    */
   decodeBatch(records: readonly SourceRecord[]): Array<{ rows: Row[]; watermark: number | undefined }> {
+    if (this.partitions) return this.decodePartitioned(records, this.partitions);
     const decode = this.decode!;
     const segments: Array<{ rows: Row[]; watermark: number | undefined }> = [];
     let rows: Row[] = [];
@@ -100,14 +108,14 @@ export class SourceRuntime {
     let bucket = step === undefined ? 0 : Math.floor(wm / step);
     for (let i = 0; i < records.length; i++) {
       const rec = records[i]!;
-      const r = decode(rec.value);
+      const r = decode(rec.value, rec);
       if (r instanceof DecodeError) {
         this.dead(rec, r.error);
         continue;
       }
       const row = r;
       if (this.ref !== undefined) {
-        const ref: RecordRef = { source: this.node.source.name, seq: this.seq, position: rec.position, raw: typeof rec.value === 'string' ? rec.value : JSON.stringify(rec.value) };
+        const ref: RecordRef = { source: this.node.source.name, seq: this.seq, position: rec.position, raw: typeof rec.value === 'string' ? rec.value : JSON.stringify(rec.value), ...(rec.partition !== undefined ? { origin: rec } : {}) };
         row.push(ref as unknown as Row[number]);
       }
       this.seq++;
@@ -138,12 +146,63 @@ export class SourceRuntime {
     return segments;
   }
 
+  /**
+   * decodeBatch for a partitioned reader (Kafka): the watermark is the minimum over partitions
+   * (PartitionWatermarks), cut into segments at `step` boundaries as above. An empty batch
+   * (an idle notification or a clock tick while every partition is idle) can move it too.
+   */
+  private decodePartitioned(records: readonly SourceRecord[], pw: PartitionWatermarks): Array<{ rows: Row[]; watermark: number | undefined }> {
+    const decode = this.decode!;
+    const segments: Array<{ rows: Row[]; watermark: number | undefined }> = [];
+    let rows: Row[] = [];
+    const ts = this.tsIndex;
+    const step = this.step;
+    let maxTs = this.maxTs;
+    let wm = this.metrics.watermark;
+    let bucket = step === undefined ? 0 : Math.floor(wm / step);
+    for (let i = 0; i < records.length; i++) {
+      const rec = records[i]!;
+      const r = decode(rec.value, rec);
+      if (r instanceof DecodeError) {
+        this.dead(rec, r.error);
+        continue;
+      }
+      if (this.ref !== undefined) {
+        const ref: RecordRef = { source: this.node.source.name, seq: this.seq, position: rec.position, raw: typeof rec.value === 'string' ? rec.value : JSON.stringify(rec.value), origin: rec };
+        r.push(ref as unknown as Row[number]);
+      }
+      this.seq++;
+      rows.push(r);
+      const t = r[ts] as number;
+      if (t > maxTs) maxTs = t;
+      const w = pw.observe(rec.partition ?? 0, t);
+      if (w !== undefined && step !== undefined) {
+        const b = Math.floor(w / step);
+        if (b > bucket) {
+          bucket = b;
+          wm = w;
+          segments.push({ rows, watermark: w });
+          rows = [];
+        }
+      }
+    }
+    this.maxTs = maxTs;
+    this.metrics.recordsIn += records.length;
+    this.metrics.maxEventTime = maxTs;
+    pw.tick(Date.now() * 1000);
+    const last = pw.current;
+    const moved = last > wm && last !== Number.NEGATIVE_INFINITY;
+    if (rows.length > 0 || moved) segments.push({ rows, watermark: moved ? last : undefined });
+    if (moved) this.metrics.watermark = Math.max(this.metrics.watermark, last);
+    return segments;
+  }
+
   private dead(rec: SourceRecord, reason: string): void {
     this.metrics.deadLetters++;
     const raw = typeof rec.value === 'string' ? rec.value : JSON.stringify(rec.value);
     const info: DeadLetterInfo = { source: this.node.source.name, reason, position: rec.position, raw };
     this.onDead?.(info);
-    this.deadLetter?.write({ source: info.source, reason, position: rec.position, raw });
+    this.deadLetter?.write({ source: info.source, reason, position: rec.position, raw }, rec);
     const key = reasonClass(reason);
     const s = this.skipped.get(key);
     if (s) s.count++;

@@ -177,3 +177,78 @@ export function formatWindow(start: number, end: number): string {
 export function windowLateReason(start: number, end: number, watermark: number): string {
   return `window ${formatWindow(start, end)} closed at watermark ${formatMicros(watermark)}`;
 }
+
+/**
+ * The watermark of a partitioned source (Kafka): each partition's own watermark is its largest
+ * event time minus the delay, and the source's is the minimum over partitions that are not
+ * idle, so that one partition running ahead cannot make another's records late. An assigned
+ * partition that has sent nothing holds the watermark back (at -inf) until it sends or goes
+ * idle. When every partition is idle the watermark follows the wall clock (now - delay), so
+ * windows close when a stream goes quiet; records that arrive later behind it are late. Like
+ * the combiner, the result never goes back.
+ */
+export class PartitionWatermarks {
+  private readonly marks = new Map<number, number>();
+  private readonly idle = new Set<number>();
+  private combined = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly delay: number) {}
+
+  get current(): number {
+    return this.combined;
+  }
+
+  /** The partitions this reader now owns; new ones start at -inf, active. */
+  assign(partitions: readonly number[]): number | undefined {
+    const keep = new Set(partitions);
+    for (const p of [...this.marks.keys()]) if (!keep.has(p)) this.marks.delete(p);
+    for (const p of [...this.idle]) if (!keep.has(p)) this.idle.delete(p);
+    for (const p of partitions) if (!this.marks.has(p)) this.marks.set(p, Number.NEGATIVE_INFINITY);
+    return this.recompute(undefined);
+  }
+
+  /** A record of `partition` at event time `ts`; returns the new watermark when it advanced. Hot path. */
+  observe(partition: number, ts: number): number | undefined {
+    const w = sourceWatermark(ts, this.delay);
+    const prev = this.marks.get(partition);
+    if (prev !== undefined && w <= prev && !this.idle.has(partition)) return undefined;
+    if (prev === undefined || w > prev) this.marks.set(partition, w);
+    this.idle.delete(partition);
+    // Only the partition holding the minimum can move it (or a partition new to the set).
+    if (prev !== undefined && prev > this.combined) return undefined;
+    return this.recompute(undefined);
+  }
+
+  /** Mark a partition idle or active; `now` (epoch micros) is the wall clock. */
+  setIdle(partition: number, idle: boolean, now: number): number | undefined {
+    if (!this.marks.has(partition)) this.marks.set(partition, Number.NEGATIVE_INFINITY);
+    if (idle) this.idle.add(partition);
+    else this.idle.delete(partition);
+    return this.recompute(now);
+  }
+
+  /** The wall clock moved: when every partition is idle, the watermark follows it. */
+  tick(now: number): number | undefined {
+    return this.recompute(now);
+  }
+
+  private recompute(now: number | undefined): number | undefined {
+    if (this.marks.size === 0) return undefined;
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    let active = 0;
+    for (const [p, m] of this.marks) {
+      if (m > max) max = m;
+      if (this.idle.has(p)) continue;
+      active++;
+      if (m < min) min = m;
+    }
+    let next = min;
+    if (active === 0) next = now === undefined ? max : Math.max(max, sourceWatermark(now, this.delay));
+    if (next > this.combined) {
+      this.combined = next;
+      return next;
+    }
+    return undefined;
+  }
+}

@@ -117,11 +117,12 @@ test('side outputs append JSON lines, creating directories', async () => {
 });
 
 test('registry lists and finds the connectors', () => {
-  assert.deepEqual(sourceConnectorNames(), ['file', 'datagen']);
-  assert.deepEqual(sinkConnectorNames(), ['file', 'stdout']);
+  assert.deepEqual(sourceConnectorNames(), ['file', 'datagen', 'kafka']);
+  assert.deepEqual(sinkConnectorNames(), ['file', 'stdout', 'kafka']);
   assert.equal(sourceConnector('FILE')?.name, 'file');
   assert.equal(sinkConnector('stdout')?.name, 'stdout');
-  assert.equal(sourceConnector('kafka'), undefined);
+  assert.equal(sourceConnector('KAFKA')?.name, 'kafka');
+  assert.equal(sourceConnector('pulsar'), undefined);
   for (const o of ['connector', 'path', 'format', 'follow', 'batch_size', 'dead_letter', 'late']) assert.ok(sourceConnector('file')!.options.includes(o));
   for (const o of ['generator', 'count', 'rate', 'seed', 'start', 'sensors', 'disorder', 'batch_size']) assert.ok(sourceConnector('datagen')!.options.includes(o));
   for (const o of ['path', 'format']) assert.ok(sinkConnector('file')!.options.includes(o));

@@ -1,0 +1,154 @@
+// Kafka client settings shared by the source, the sink, the dead-letter/late topics and
+// `sluice produce`: brokers, SASL (PLAIN, SCRAM) and TLS passed through to kafkajs, secrets read
+// from `${env:NAME}`. kafkajs is only touched here and in this folder, so that a maintained
+// client can replace it without touching the engine.
+
+import * as fs from 'node:fs';
+import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
+import { ConnectorError } from '../connector.js';
+import { boolOption, choiceOption } from '../options.js';
+
+type Options = Readonly<Record<string, string>>;
+
+/** The broker of `npm run kafka:up`; SLUICE_BROKERS overrides it for every job. */
+export const DEFAULT_BROKERS = '127.0.0.1:9092';
+
+/** Options every Kafka connector accepts. */
+export const CLIENT_OPTIONS = [
+  'brokers',
+  'client_id',
+  'sasl_mechanism',
+  'sasl_username',
+  'sasl_password',
+  'tls',
+  'tls_ca',
+  'tls_cert',
+  'tls_key',
+  'tls_reject_unauthorized',
+] as const;
+
+const SASL = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+const ENV_REF = /^\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}$/;
+
+/**
+ * An option value, with `${env:NAME}` replaced by that environment variable. WARNING: the
+ * resolved value may be a secret: it must never reach an error message, a log line or EXPLAIN;
+ * errors name the variable, never its value.
+ */
+export function secretOption(options: Options, name: string): string | undefined {
+  const v = options[name];
+  if (v === undefined) return undefined;
+  const m = ENV_REF.exec(v.trim());
+  if (!m) return v;
+  const resolved = process.env[m[1]!];
+  if (resolved === undefined) {
+    throw new ConnectorError(`option '${name}' reads the environment variable ${m[1]}, which is not set`, name, `export ${m[1]}=... before running the job`);
+  }
+  return resolved;
+}
+
+export function brokerList(options: Options): string[] {
+  const raw = secretOption(options, 'brokers') ?? process.env['SLUICE_BROKERS'] ?? DEFAULT_BROKERS;
+  const list = raw.split(',').map((b) => b.trim()).filter((b) => b.length > 0);
+  for (const b of list) {
+    if (!/^[^:\s]+:\d+$/.test(b)) throw new ConnectorError(`broker '${b}' is not host:port`, 'brokers', "brokers = '127.0.0.1:9092'");
+  }
+  if (list.length === 0) throw new ConnectorError('option brokers lists no broker', 'brokers', "brokers = '127.0.0.1:9092'");
+  return list;
+}
+
+function readFileOption(options: Options, name: string): string | undefined {
+  const p = secretOption(options, name);
+  if (p === undefined) return undefined;
+  try {
+    return fs.readFileSync(p, 'utf8');
+  } catch {
+    throw new ConnectorError(`cannot read the file of option '${name}'`, name, 'a PEM file path (or ${env:NAME} holding one)');
+  }
+}
+
+/** kafkajs logs go to stderr, one line each, warnings and errors only (no payloads, no secrets). */
+function logCreator() {
+  return ({ namespace, level, log }: LogEntry): void => {
+    // Connection-level errors are retried by kafkajs; a final failure reaches us as an exception.
+    if (level > logLevel.WARN || namespace === 'Connection') return;
+    const { message, error } = log as { message?: string; error?: string };
+    process.stderr.write(`kafka ${level === logLevel.ERROR ? 'error' : 'warning'} [${namespace}]: ${message ?? ''}${error ? ` (${error})` : ''}\n`);
+  };
+}
+
+/** The kafkajs client config from a connector's options; throws ConnectorError on a bad one. */
+export function clientConfig(options: Options, fallbackClientId: string): KafkaConfig {
+  const config: KafkaConfig = {
+    brokers: brokerList(options),
+    clientId: options['client_id'] ?? fallbackClientId,
+    logLevel: logLevel.WARN,
+    logCreator,
+    retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 5000 },
+  };
+  const mechanism = options['sasl_mechanism'] !== undefined ? choiceOption(options, 'sasl_mechanism', SASL, 'plain') : undefined;
+  if (mechanism !== undefined) {
+    const username = secretOption(options, 'sasl_username');
+    const password = secretOption(options, 'sasl_password');
+    if (username === undefined || password === undefined) {
+      throw new ConnectorError(`SASL ${mechanism} needs sasl_username and sasl_password`, username === undefined ? 'sasl_username' : 'sasl_password', "sasl_password = '${env:KAFKA_PASSWORD}'");
+    }
+    config.sasl = { mechanism, username, password } as SASLOptions;
+  }
+  const tls = boolOption(options, 'tls', false) || options['tls_ca'] !== undefined || options['tls_cert'] !== undefined;
+  if (tls) {
+    const ca = readFileOption(options, 'tls_ca');
+    const cert = readFileOption(options, 'tls_cert');
+    const key = readFileOption(options, 'tls_key');
+    config.ssl = {
+      rejectUnauthorized: boolOption(options, 'tls_reject_unauthorized', true),
+      ...(ca !== undefined ? { ca: [ca] } : {}),
+      ...(cert !== undefined ? { cert } : {}),
+      ...(key !== undefined ? { key } : {}),
+    };
+  }
+  return config;
+}
+
+let warningFilterInstalled = false;
+
+/**
+ * kafkajs 2.2.4 arms `setTimeout(fn, throttledUntil - Date.now())` with throttledUntil = -1,
+ * which Node 24 reports on every run as a TimeoutNegativeWarning (the delay becomes 1 ms, the
+ * intended behavior). Drop that one warning type; every other warning passes through.
+ */
+function filterKafkajsTimeoutWarning(): void {
+  if (warningFilterInstalled) return;
+  warningFilterInstalled = true;
+  const emit = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+  process.emitWarning = ((warning: unknown, ...rest: unknown[]) => {
+    const first = rest[0];
+    const type = typeof first === 'string' ? first : (first as { type?: string } | undefined)?.type;
+    if (type === 'TimeoutNegativeWarning') return;
+    emit(warning, ...rest);
+  }) as typeof process.emitWarning;
+}
+
+export function kafkaClient(options: Options, fallbackClientId: string): Kafka {
+  filterKafkajsTimeoutWarning();
+  return new Kafka(clientConfig(options, fallbackClientId));
+}
+
+/**
+ * Creates `topic` when it does not exist (waiting for its leaders: auto-created topics give
+ * transient "does not host this topic-partition" errors on KRaft). Existing topics are kept.
+ */
+export async function ensureTopic(kafka: Kafka, topic: string, partitions = 1): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = await admin.listTopics();
+    if (existing.includes(topic)) return;
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+  } catch (e) {
+    // Another client created it in between.
+    if (!(e instanceof Error && /already exists/i.test(e.message))) throw e;
+  } finally {
+    await admin.disconnect();
+  }
+}

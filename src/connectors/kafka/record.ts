@@ -1,0 +1,128 @@
+// A Kafka message as a source record, and the decoder of such records into rows: value
+// columns from the JSON value, KEY columns from the message key (plain text for one VARCHAR
+// key column, else JSON fields or a JSON scalar), and the metadata columns `_partition`,
+// `_offset`, `_timestamp` (the record timestamp, usable as event time).
+
+import type { IHeaders, KafkaMessage } from 'kafkajs';
+import type { Column } from '../../catalog/catalog.js';
+import type { Row, Value } from '../../catalog/types.js';
+import { DecodeError, type RecordDecoder, type RecordPosition, type SourceRecord } from '../connector.js';
+import { compileConverter, failure, FAIL } from '../format/convert.js';
+import { compileDecoder, eventTimeIndex } from '../format/decode.js';
+
+export const METADATA_COLUMNS = ['_partition', '_offset', '_timestamp'] as const;
+type Meta = (typeof METADATA_COLUMNS)[number];
+
+/** One consumed message. The position object is built only when asked for (dead letters, late rows). */
+export class KafkaRecord implements SourceRecord {
+  readonly value: string;
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly message: KafkaMessage,
+  ) {
+    this.value = message.value === null ? '' : message.value.toString('utf8');
+  }
+  get position(): RecordPosition {
+    return { topic: this.topic, partition: this.partition, offset: Number(this.message.offset) };
+  }
+  get key(): Buffer | null {
+    return this.message.key;
+  }
+  get headers(): IHeaders | undefined {
+    return this.message.headers;
+  }
+  /** Kept out of checkpoints (a late row's provenance may hold the record): nothing to save. */
+  toJSON(): undefined {
+    return undefined;
+  }
+}
+
+function isMeta(name: string): name is Meta {
+  return (METADATA_COLUMNS as readonly string[]).includes(name.toLowerCase());
+}
+
+/** The columns that come from the message value (not KEY, not metadata). */
+export function valueColumns(columns: readonly Column[]): Column[] {
+  return columns.filter((c) => !c.key && !isMeta(c.name));
+}
+
+function compileKeyDecoder(keyCols: readonly Column[]): (key: Buffer | null) => Value[] | DecodeError {
+  if (keyCols.length === 0) return () => [];
+  if (keyCols.length === 1 && keyCols[0]!.type.kind === 'varchar') return (key) => [key === null ? null : key.toString('utf8')];
+  const objectDecoder = compileDecoder(keyCols, undefined);
+  const scalar = keyCols.length === 1 ? compileConverter(keyCols[0]!.type, keyCols[0]!.name) : undefined;
+  return (key) => {
+    if (key === null) return keyCols.map(() => null);
+    const text = key.toString('utf8');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = text;
+    }
+    if (scalar && (typeof parsed !== 'object' || parsed === null)) {
+      const v = parsed === null ? null : scalar(parsed);
+      return v === FAIL ? new DecodeError(`message key: ${failure()}`) : [v];
+    }
+    const r = objectDecoder(text);
+    return r instanceof DecodeError ? new DecodeError(`message key: ${r.error}`) : r;
+  };
+}
+
+/**
+ * The decoder of a Kafka source's records into rows in `columns` order. Without KEY and
+ * metadata columns it is the plain JSON decoder (the hot path); otherwise the value is decoded
+ * into its columns and the rest are filled in from the message.
+ */
+export function compileKafkaDecoder(columns: readonly Column[], eventTime: string | undefined): RecordDecoder {
+  const valueCols = valueColumns(columns);
+  const inValue = eventTimeIndex(valueCols, eventTime) >= 0;
+  const decodeValue = compileDecoder(valueCols, inValue ? eventTime : undefined);
+  if (valueCols.length === columns.length) {
+    return (value, record) => {
+      if (record instanceof KafkaRecord && record.message.value === null) return new DecodeError('message has no value (a tombstone)');
+      return decodeValue(value);
+    };
+  }
+  const keyCols = columns.filter((c) => c.key);
+  const decodeKey = compileKeyDecoder(keyCols);
+  // Where each output column comes from: value index, key index or a metadata column.
+  const plan = columns.map((c) => {
+    if (c.key) return { from: 'key' as const, i: keyCols.indexOf(c), conv: undefined };
+    if (isMeta(c.name)) return { from: c.name.toLowerCase() as Meta, i: -1, conv: compileConverter(c.type, c.name) };
+    return { from: 'value' as const, i: valueCols.indexOf(c), conv: undefined };
+  });
+  const n = plan.length;
+  return (value, record) => {
+    const rec = record instanceof KafkaRecord ? record : undefined;
+    let vals: Row = [];
+    if (valueCols.length > 0) {
+      if (rec && rec.message.value === null) return new DecodeError('message has no value (a tombstone)');
+      const r = decodeValue(value);
+      if (r instanceof DecodeError) return r;
+      vals = r;
+    }
+    const keys = decodeKey(rec ? rec.message.key : null);
+    if (keys instanceof DecodeError) return keys;
+    const row: Row = new Array<Value>(n);
+    for (let j = 0; j < n; j++) {
+      const p = plan[j]!;
+      switch (p.from) {
+        case 'value':
+          row[j] = vals[p.i] ?? null;
+          break;
+        case 'key':
+          row[j] = keys[p.i] ?? null;
+          break;
+        default: {
+          const raw = rec === undefined ? null : p.from === '_partition' ? rec.partition : p.from === '_offset' ? Number(rec.message.offset) : Number(rec.message.timestamp);
+          const v = raw === null ? null : p.conv!(raw);
+          if (v === FAIL) return new DecodeError(failure());
+          row[j] = v;
+        }
+      }
+    }
+    return row;
+  };
+}

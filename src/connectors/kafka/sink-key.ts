@@ -1,0 +1,38 @@
+// The default message key of a Kafka sink: the query's GROUP BY columns that it selects
+// unchanged (by output name). For an updating result of a windowed aggregate the selected
+// window bounds join the key, so that each window is its own upsert key; a final result is
+// keyed by the group alone (the tutorials' output topics are keyed by sensor id).
+
+import type { Column } from '../../catalog/catalog.js';
+import type { Expr, Query } from '../../sql/ast.js';
+
+const WINDOW_COLUMNS = new Set(['window_start', 'window_end']);
+const WINDOW_FUNCTIONS = new Set(['tumble', 'hop', 'session']);
+
+function columnName(e: Expr): string | undefined {
+  return e.kind === 'column' ? e.path[e.path.length - 1]!.name.toLowerCase() : undefined;
+}
+
+/** Output column indexes of the default key; empty when the query has no selected group column. */
+export function defaultSinkKey(query: Query, columns: readonly Column[], changelog: boolean): number[] {
+  const groupCols = new Set<string>();
+  let windowed = false;
+  for (const g of query.groupBy) {
+    const name = columnName(g);
+    if (name !== undefined && WINDOW_COLUMNS.has(name)) windowed = true;
+    else if (name !== undefined) groupCols.add(name);
+    else if (g.kind === 'call' && WINDOW_FUNCTIONS.has(g.name.name.toLowerCase())) windowed = true;
+  }
+  const outNames = columns.map((c) => c.name.toLowerCase());
+  const key: number[] = [];
+  query.items.forEach((item, i) => {
+    const src = columnName(item.expr);
+    if (src === undefined) return;
+    const inKey = groupCols.has(src) || (changelog && windowed && WINDOW_COLUMNS.has(src));
+    if (!inKey) return;
+    const out = (item.alias?.name ?? src).toLowerCase();
+    const idx = outNames[i] === out ? i : outNames.indexOf(out);
+    if (idx >= 0 && !key.includes(idx)) key.push(idx);
+  });
+  return key;
+}

@@ -1,0 +1,170 @@
+// The `kafka` sink: one JSON message per row, keyed by the query's group key (or `key = 'a, b'`),
+// sent in batches, in order, by a kafkajs producer (acks from all in-sync replicas); flush()
+// resolves once the broker has acknowledged everything written. A changelog (EMIT CHANGES, a
+// GROUP BY without a window) becomes an upsert stream: +I/+U send the row under its key, -U is
+// dropped (the +U that follows replaces it), -D sends a tombstone (null value).
+// guarantee = 'at_least_once' only, until checkpoints can commit output in Kafka transactions.
+
+import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import type { Column, SinkDef } from '../../catalog/catalog.js';
+import type { Row } from '../../catalog/types.js';
+import { Op } from '../../exec/operator.js';
+import { ConnectorError } from '../connector.js';
+import type { SinkConnector, SinkWriter } from '../connector.js';
+import { compileEncoder, compileValueEncoder } from '../format/encode.js';
+import { choiceOption, intOption, requiredOption } from '../options.js';
+import { CLIENT_OPTIONS, ensureTopic, kafkaClient } from './client.js';
+import { defaultSinkKey } from './sink-key.js';
+
+export interface KafkaSinkSettings {
+  readonly topic: string;
+  /** Output column indexes forming the message key; empty: no key. */
+  readonly key: readonly number[];
+  readonly batchSize: number;
+  /** Partitions of the topic when the sink creates it. */
+  readonly partitions: number;
+}
+
+/** The message key of a row: the one key column's text, or a JSON object of the key columns. */
+export function compileKeyEncoder(columns: readonly Column[], key: readonly number[]): (row: Row) => string | null {
+  if (key.length === 0) return () => null;
+  if (key.length === 1) {
+    const i = key[0]!;
+    const enc = compileValueEncoder(columns[i]!.type);
+    return (row) => {
+      const v = row[i] ?? null;
+      if (v === null) return null;
+      return typeof v === 'string' ? v : enc(v);
+    };
+  }
+  const cols = key.map((i) => columns[i]!);
+  const encode = compileEncoder(cols, false);
+  return (row) => encode(key.map((i) => row[i] ?? null), Op.Insert);
+}
+
+export class KafkaSinkWriter implements SinkWriter {
+  private readonly producer: Producer;
+  private readonly encodeValue: (row: Row, op: Op) => string;
+  private readonly encodeKey: (row: Row) => string | null;
+  private pending: Message[] = [];
+  private inFlight: Promise<void> = Promise.resolve();
+  private error: unknown;
+  private ready: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly columns: readonly Column[],
+    private readonly changelog: boolean,
+    readonly settings: KafkaSinkSettings,
+  ) {
+    this.producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    // The upsert stream carries the row itself; the op is in how the message is sent.
+    this.encodeValue = compileEncoder(columns, false);
+    this.encodeKey = compileKeyEncoder(columns, settings.key);
+  }
+
+  private start(): Promise<void> {
+    this.ready ??= (async () => {
+      await ensureTopic(this.kafka, this.settings.topic, this.settings.partitions);
+      await this.producer.connect();
+    })();
+    return this.ready;
+  }
+
+  write(batch: { rows: readonly Row[]; ops: readonly Op[] | null }): void {
+    const { rows, ops } = batch;
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      const op = ops ? ops[i]! : Op.Insert;
+      if (op === Op.UpdateBefore) continue;
+      const key = this.encodeKey(row);
+      this.pending.push({ key, value: op === Op.Delete ? null : this.encodeValue(row, op) });
+    }
+    if (this.pending.length >= this.settings.batchSize) this.send();
+  }
+
+  /** Starts sending what is queued; sends go one after another, in order. */
+  private send(): void {
+    if (this.pending.length === 0) return;
+    const messages = this.pending;
+    this.pending = [];
+    const topic = this.settings.topic;
+    this.inFlight = this.inFlight.then(async () => {
+      if (this.error !== undefined) return;
+      try {
+        await this.start();
+        await this.producer.send({ topic, messages, acks: -1 });
+      } catch (e) {
+        this.error = e;
+      }
+    });
+  }
+
+  async flush(): Promise<void> {
+    this.send();
+    await this.inFlight;
+    if (this.error !== undefined) {
+      const e = this.error;
+      throw new Error(`kafka sink '${this.settings.topic}': ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.flush();
+    } finally {
+      if (this.ready) await this.producer.disconnect().catch(() => {});
+    }
+  }
+}
+
+/** Resolves `key = 'a, b'` against the output columns, else the query's group key. */
+function sinkKey(def: SinkDef, columns: readonly Column[], changelog: boolean): number[] {
+  const names = columns.map((c) => c.name.toLowerCase());
+  const opt = def.options['key'];
+  if (opt !== undefined) {
+    if (opt.trim() === '') return [];
+    return opt.split(',').map((raw) => {
+      const name = raw.trim();
+      const i = names.indexOf(name.toLowerCase());
+      if (i < 0) throw new ConnectorError(`key column '${name}' is not an output column`, 'key', `one of ${columns.map((c) => c.name).join(', ')}`);
+      return i;
+    });
+  }
+  return defaultSinkKey(def.query, columns, changelog);
+}
+
+export const kafkaSink: SinkConnector = {
+  name: 'kafka',
+  options: ['connector', 'topic', 'format', 'key', 'guarantee', 'batch_size', 'partitions', ...CLIENT_OPTIONS],
+  open(def: SinkDef, columns: readonly Column[], changelog: boolean): SinkWriter {
+    const o = def.options;
+    const topic = requiredOption(o, 'topic', 'agg-temperature');
+    choiceOption(o, 'format', ['json', 'jsonl'] as const, 'json');
+    const guarantee = choiceOption(o, 'guarantee', ['at_least_once', 'exactly_once'] as const, 'at_least_once');
+    if (guarantee === 'exactly_once') {
+      throw new ConnectorError(
+        "guarantee = 'exactly_once' needs checkpoints to commit output and offsets in one Kafka transaction, which Sluice does not do yet",
+        'guarantee',
+        "use guarantee = 'at_least_once' (every flush waits for the broker's acknowledgement)",
+      );
+    }
+    const key = sinkKey(def, columns, changelog);
+    if (changelog && key.length === 0) {
+      throw new ConnectorError(
+        'an updating result (EMIT CHANGES, or GROUP BY without a window) is written to Kafka as an upsert stream and needs a message key',
+        'key',
+        "select the GROUP BY columns, or name them with key = 'col, ...'",
+      );
+    }
+    return new KafkaSinkWriter(kafkaClient(o, `sluice-${def.name}`), columns, changelog, {
+      topic,
+      key,
+      batchSize: intOption(o, 'batch_size', 1000, 1),
+      partitions: intOption(o, 'partitions', 1, 1),
+    });
+  },
+};

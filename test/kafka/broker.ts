@@ -1,0 +1,99 @@
+// The broker of the Kafka tests: $SLUICE_BROKERS when set, else the local Apache Kafka of
+// scripts/kafka-up.sh, started once however many test files ask at the same time (the script
+// holds a lock and leaves an already serving broker alone). Also unique names per test and
+// small kafkajs helpers for producing input and reading output.
+
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { Partitioners, type IHeaders, type Kafka, type KafkaMessage } from 'kafkajs';
+import { kafkaClient } from '../../src/connectors/kafka/client.js';
+
+const run = promisify(execFile);
+let ready: Promise<string> | undefined;
+
+/** Bootstrap address of a serving broker; starts the local one when SLUICE_BROKERS is unset. */
+export function broker(): Promise<string> {
+  ready ??= (async () => {
+    const env = process.env['SLUICE_BROKERS'];
+    if (env) return env;
+    const script = path.resolve('scripts/kafka-up.sh');
+    const { stdout } = await run('bash', [script], { maxBuffer: 1 << 24, timeout: 600_000 });
+    const address = stdout.trim().split('\n').pop()!;
+    process.env['SLUICE_BROKERS'] = address;
+    return address;
+  })();
+  return ready;
+}
+
+/** A topic or group name no other test (or earlier run) uses. */
+export function unique(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+export async function client(): Promise<Kafka> {
+  return kafkaClient({ brokers: await broker() }, 'sluice-test');
+}
+
+export async function createTopic(topic: string, partitions = 1): Promise<void> {
+  const admin = (await client()).admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export interface TestMessage {
+  readonly key?: string | null;
+  readonly value: string | null;
+  readonly partition?: number;
+  readonly headers?: IHeaders;
+  readonly timestamp?: string;
+}
+
+export async function produceMessages(topic: string, messages: readonly TestMessage[]): Promise<void> {
+  const producer = (await client()).producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  try {
+    for (let i = 0; i < messages.length; i += 1000) {
+      await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 1000).map((m) => ({ ...m, key: m.key ?? null })) });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** Every message of `topic` (all partitions) up to its end offsets now, in partition then offset order. */
+export async function readAll(topic: string): Promise<Array<KafkaMessage & { partition: number }>> {
+  const kafka = await client();
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const want = new Map(ends.filter((e) => Number(e.high) > Number(e.low)).map((e) => [e.partition, BigInt(e.high)]));
+  const out: Array<KafkaMessage & { partition: number }> = [];
+  if (want.size === 0) return out;
+  const consumer = kafka.consumer({ groupId: unique('sluice-test-read'), maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`readAll(${topic}) timed out`)), 30_000);
+    void consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        const end = want.get(partition);
+        if (end === undefined || BigInt(message.offset) >= end) return;
+        out.push({ ...message, partition });
+        if (BigInt(message.offset) + 1n >= end) want.delete(partition);
+        if (want.size === 0) {
+          clearTimeout(timer);
+          resolve();
+        }
+      },
+    });
+  });
+  await consumer.disconnect();
+  return out.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
+}
