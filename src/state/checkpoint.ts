@@ -41,7 +41,8 @@ export interface CheckpointSummary {
   readonly bytes: number;
   readonly ms: number;
   readonly finished: boolean;
-  readonly tables: ReadonlyArray<{ operator: number; name: string; shape: string; rows: number; bytes: number }>;
+  /** Per table: rows and encoded bytes in total, and how many of them lived in the DuckDB tier. */
+  readonly tables: ReadonlyArray<{ operator: number; name: string; shape: string; rows: number; bytes: number; spilledRows?: number; spilledBytes?: number }>;
 }
 
 /** Where checkpoints go; the in-memory one serves the property tests. */
