@@ -8,7 +8,6 @@ import { runCommand, type RunOptions } from './run.js';
 import { explainCommand } from './explain.js';
 import { compareCommand } from './compare.js';
 import { stateCommand } from './state.js';
-import { stateCommand } from './state.js';
 import { registerProduce } from './produce.js';
 import { ConnectorError } from '../connectors/connector.js';
 import { isReplInvocation, replCommand } from './repl.js';
@@ -54,16 +53,6 @@ program
   .option('--show-sql', 'print the DuckDB query of each sink')
   .action(async (file: string, opts: { sink?: string[]; showSql?: boolean }) => {
     process.exitCode = await compareCommand(file, opts);
-  });
-
-program
-  .command('state')
-  .description("show a job's state: the last checkpoint's time and size, and each operator's state tables with rows and bytes in memory and in DuckDB")
-  .argument('<file>', 'the .sql job')
-  .option('--sink <name...>', 'only these sinks')
-  .option('--state-dir <dir>', 'the state directory (default: .sluice/<job> beside the .sql file)')
-  .action((file: string, opts: { sink?: string[]; stateDir?: string }) => {
-    process.exitCode = stateCommand(file, opts);
   });
 
 program
