@@ -63,7 +63,12 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   process.stderr.write(`sluice: running ${file}: ${targets}\n`);
   if (restore) process.stderr.write(`sluice: resuming from checkpoint ${restore.id} of ${new Date(restore.createdAt).toISOString()} (${describeResume(restore)})\n`);
   try {
-    const job = new Job(plan, { signal: controller.signal, checkpoints: { target: store, fingerprint, intervalMs, ...(restore ? { restore } : {}) } });
+    const memory = memoryText === undefined ? undefined : parseBytes(memoryText);
+    const job = new Job(plan, {
+      signal: controller.signal,
+      checkpoints: { target: store, fingerprint, intervalMs, ...(restore ? { restore } : {}) },
+      ...(memory !== undefined ? { stateMemory: { bytes: memory, dir: stateDir } } : {}),
+    });
     const summary = await job.run();
     process.stderr.write(formatSummary(summary));
     const c = job.lastCheckpoint;

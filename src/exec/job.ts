@@ -21,6 +21,7 @@ import { SourceRuntime, positionText, type DeadLetterInfo, type SourceRuntimeSta
 import type { JobMetrics, SinkMetrics, StateMetrics } from './metrics.js';
 import { MemoryKeyedTable, MemoryTimeKeyedTable, type KeyedTable, type TimeKeyedTable } from '../state/tables.js';
 import type { CheckpointStats, CheckpointTarget, JobCheckpoint, StoredTable } from '../state/checkpoint.js';
+import { SpillStore, SpillableTimeKeyedTable } from '../state/spill.js';
 
 export interface JobHooks {
   /** Every admitted source batch, after decoding (compare records the oracle's input here). */
@@ -64,6 +65,8 @@ export interface JobOptions {
   readonly sideOutputs?: boolean;
   /** Periodic and final checkpoints, and the one to resume from. */
   readonly checkpoints?: CheckpointOptions;
+  /** Memory budget for state in bytes, and where the DuckDB tier's file goes. */
+  readonly stateMemory?: { readonly bytes: number; readonly dir: string };
 }
 
 export interface JobSummary {
@@ -128,6 +131,11 @@ export class Job {
   private checkpointId = 0;
   private nextCheckpointAt = 0;
   private checkpointing: Promise<void> | undefined;
+  private readonly budget: { readonly bytes: number; readonly dir: string } | undefined;
+  private spillStore: SpillStore | undefined;
+  private readonly spillable: SpillableTimeKeyedTable<unknown>[] = [];
+  /** Under a memory budget, batches, spills and checkpoints run one at a time (see exclusive). */
+  private lock: Promise<void> = Promise.resolve();
   /** The last checkpoint written by this run. */
   lastCheckpoint: CheckpointStats | undefined;
 
@@ -137,6 +145,7 @@ export class Job {
     this.signal = options.signal;
     this.writeSideOutputs = options.sideOutputs ?? true;
     this.ckpt = options.checkpoints;
+    this.budget = options.stateMemory;
     this.restoring = this.ckpt?.restore?.meta;
     this.checkpointId = this.ckpt?.restore?.id ?? 0;
     for (const node of plan.nodes) this.runtimes.push(this.makeRuntime(node));
@@ -198,6 +207,7 @@ export class Job {
     try {
       // A first checkpoint before any input: a crash before the first periodic one then rolls
       // back to the side outputs' starting lengths instead of appending to them again.
+      if (this.budget && this.spillable.length > 0) this.spillStore = await SpillStore.open(this.budget.dir);
       if (this.ckpt && !this.ckpt.restore) await this.checkpoint(false);
       this.nextCheckpointAt = Date.now() + (this.ckpt?.intervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS);
       await Promise.all(
@@ -205,32 +215,54 @@ export class Job {
           const reader = readers[i];
           if (reader === undefined) return;
           await reader.run(async (records) => {
-            for (const { rows, watermark } of src.decodeBatch(records)) {
-              if (rows.length > 0) {
-                this.hooks.onSourceRows?.(src.node.id, rows);
-                this.push(src.node.id, { rows, ops: null });
+            if (this.spillStore === undefined) {
+              for (const { rows, watermark } of src.decodeBatch(records)) {
+                if (rows.length > 0) {
+                  this.hooks.onSourceRows?.(src.node.id, rows);
+                  this.push(src.node.id, { rows, ops: null });
+                }
+                if (watermark !== undefined) this.advance(src.node.id, watermark);
               }
-              if (watermark !== undefined) this.advance(src.node.id, watermark);
+            } else {
+              await this.exclusive(async () => {
+                for (const { rows, watermark } of src.decodeBatch(records)) {
+                  if (rows.length > 0) {
+                    this.hooks.onSourceRows?.(src.node.id, rows);
+                    this.push(src.node.id, { rows, ops: null });
+                  }
+                  if (watermark !== undefined) {
+                    await this.prefetch(watermark);
+                    this.advance(src.node.id, watermark);
+                  }
+                }
+                await this.maybeSpill();
+              });
             }
             await this.flushSinks();
             if (this.checkpointDue()) await this.checkpoint(false);
           }, signal);
           if (!signal.aborted) {
-            src.metrics.ended = true;
-            src.metrics.watermark = END_OF_TIME;
-            this.advance(src.node.id, END_OF_TIME);
-            this.end(src.node.id);
+            const finish = async (): Promise<void> => {
+              src.metrics.ended = true;
+              src.metrics.watermark = END_OF_TIME;
+              await this.prefetch(END_OF_TIME);
+              this.advance(src.node.id, END_OF_TIME);
+              this.end(src.node.id);
+            };
+            await (this.spillStore ? this.exclusive(finish) : finish());
           }
         }),
       );
     } catch (e) {
       controller.abort();
       await this.close();
+      this.spillStore?.close();
       throw e;
     }
     await this.flushSinks();
     if (this.ckpt) await this.checkpoint(true);
     await this.close();
+    this.spillStore?.close();
     return { aborted: signal.aborted, metrics: this.metrics(), notes: this.notes() };
   }
 
@@ -257,9 +289,17 @@ export class Job {
       if (!final) return;
     }
     const run = async (): Promise<void> => {
-      const id = ++this.checkpointId;
-      for (const r of this.runtimes) r.op?.onBarrier?.(id);
-      const snapshot: JobCheckpoint<CheckpointMeta> = { id, createdAt: Date.now(), fingerprint: c.fingerprint, meta: this.snapshotMeta(), tables: this.snapshotTables() };
+      const take = async (): Promise<JobCheckpoint<CheckpointMeta>> => {
+        // Spilled partials are read first; nothing changes them until the snapshot below, since
+        // batches, spills and prefetches hold the same lock.
+        const spilled = new Map<SpillableTimeKeyedTable<unknown>, string[]>();
+        const store = this.spillStore;
+        if (store) for (const t of this.spillable) spilled.set(t, await t.spilledChunks(store));
+        const id = ++this.checkpointId;
+        for (const r of this.runtimes) r.op?.onBarrier?.(id);
+        return { id, createdAt: Date.now(), fingerprint: c.fingerprint, meta: this.snapshotMeta(), tables: this.snapshotTables(spilled) };
+      };
+      const snapshot = this.spillStore ? await this.exclusive(take) : await take();
       await this.flushSinks();
       for (const s of this.sideOutputs) await s.out.flush();
       const stats = await c.target.write(snapshot, final && this.finished);
@@ -275,8 +315,45 @@ export class Job {
     }
   }
 
-  private snapshotTables(): StoredTable[] {
-    return this.tables.map((t) => ({ operator: t.operator, name: t.name, shape: t.table instanceof MemoryTimeKeyedTable ? 'timeKeyed' : 'keyed', ...t.table.snapshot() }));
+  private snapshotTables(spilled: ReadonlyMap<SpillableTimeKeyedTable<unknown>, string[]>): StoredTable[] {
+    return this.tables.map((t) => {
+      const mem = t.table.snapshot();
+      const more = t.table instanceof SpillableTimeKeyedTable ? (spilled.get(t.table) ?? []) : [];
+      const spilledRows = t.table instanceof SpillableTimeKeyedTable ? t.table.spilledRows : 0;
+      const shape = t.table instanceof MemoryTimeKeyedTable ? 'timeKeyed' : 'keyed';
+      return { operator: t.operator, name: t.name, shape, rows: mem.rows + spilledRows, chunks: [...mem.chunks, ...more], spilledRows };
+    });
+  }
+
+  /** Runs `f` after every earlier exclusive section has finished (only under a memory budget). */
+  private exclusive<T>(f: () => Promise<T>): Promise<T> {
+    const result = this.lock.then(f);
+    this.lock = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  /** Brings back every spilled partial a watermark up to `wm` would close. */
+  private async prefetch(wm: number): Promise<void> {
+    const store = this.spillStore;
+    if (store) for (const t of this.spillable) await t.prefetch(store, wm);
+  }
+
+  /** Past the budget, moves the newest windows to DuckDB until state is at half the budget. */
+  private async maybeSpill(): Promise<void> {
+    const store = this.spillStore;
+    const budget = this.budget;
+    if (!store || !budget) return;
+    let total = 0;
+    for (const t of this.spillable) total += t.estimatedBytes();
+    if (total <= budget.bytes) return;
+    const excess = total - budget.bytes / 2;
+    for (const t of this.spillable) {
+      const share = total === 0 ? 0 : (t.estimatedBytes() / total) * excess;
+      if (share > 0) await t.spill(store, share);
+    }
   }
 
   private snapshotMeta(): CheckpointMeta {
@@ -381,7 +458,13 @@ export class Job {
         job.tables.push({ operator: node.id, name, table: t as MemoryKeyedTable<unknown> });
         return t;
       },
-      timeKeyedTable<V>(name: string): TimeKeyedTable<V> {
+      timeKeyedTable<V>(name: string, merge?: (a: V, b: V) => V): TimeKeyedTable<V> {
+        if (job.budget && merge) {
+          const s = new SpillableTimeKeyedTable<V>(`${node.id}/${name}`, merge);
+          job.spillable.push(s as SpillableTimeKeyedTable<unknown>);
+          job.tables.push({ operator: node.id, name, table: s as MemoryTimeKeyedTable<unknown> });
+          return s;
+        }
         const t = new MemoryTimeKeyedTable<V>();
         job.tables.push({ operator: node.id, name, table: t as MemoryTimeKeyedTable<unknown> });
         return t;

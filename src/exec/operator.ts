@@ -63,7 +63,11 @@ export interface OperatorContext {
   /** Report a row kept out of a closed window or released buffer; counted and routed to the source's late output. */
   late(event: LateEvent): void;
   keyedTable<V>(name: string): KeyedTable<V>;
-  timeKeyedTable<V>(name: string): TimeKeyedTable<V>;
+  /**
+   * `merge`: values are mergeable partial aggregates (EMIT FINAL windows), so under a memory
+   * budget the table may spill whole times to DuckDB and merge them back before they close.
+   */
+  timeKeyedTable<V>(name: string, merge?: (a: V, b: V) => V): TimeKeyedTable<V>;
   /** Current combined input watermark (min over inputs), -Infinity before the first. */
   readonly watermark: number;
 }

@@ -16,6 +16,8 @@ export interface StoredTable {
   readonly shape: 'keyed' | 'timeKeyed';
   readonly rows: number;
   readonly chunks: readonly string[];
+  /** Of `rows`, how many lived in the DuckDB tier. */
+  readonly spilledRows?: number;
 }
 
 /** A consistent snapshot of a job. `meta` is the runner's (exec/job.ts CheckpointMeta). */
@@ -67,7 +69,7 @@ export function summarize(c: JobCheckpoint, stats: CheckpointStats, finished: bo
     bytes: stats.bytes,
     ms: stats.ms,
     finished,
-    tables: c.tables.map((t) => ({ operator: t.operator, name: t.name, shape: t.shape, rows: t.rows, bytes: tableBytes(t) })),
+    tables: c.tables.map((t) => ({ operator: t.operator, name: t.name, shape: t.shape, rows: t.rows, bytes: tableBytes(t), spilledRows: t.spilledRows ?? 0, spilledBytes: t.rows > 0 ? Math.round((tableBytes(t) * (t.spilledRows ?? 0)) / t.rows) : 0 })),
   };
 }
 

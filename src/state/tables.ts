@@ -155,6 +155,24 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
     return this.byTime.size;
   }
 
+  /** Times held, newest first (the spill tier moves those out first). */
+  timesDescending(): number[] {
+    this.sort();
+    return [...this.times].reverse();
+  }
+
+  /** Removes and returns every entry under one time. */
+  takeTime(time: number): Array<{ key: string; value: V }> {
+    const m = this.byTime.get(time);
+    if (m === undefined) return [];
+    const out: Array<{ key: string; value: V }> = [];
+    for (const [key, value] of m) out.push({ key, value });
+    this.entryCount -= m.size;
+    this.byTime.delete(time);
+    this.times = this.times.filter((t) => t !== time);
+    return out;
+  }
+
   /** Entries as [time, key, value], ascending time, insertion order within a time. */
   snapshot(): TableSnapshot {
     this.sort();

@@ -2,10 +2,14 @@
 // restores from the last checkpoint give DuckDB's answer over the admitted rows, for windowed,
 // session, non-windowed and LAG queries with DISTINCT, late rows and EMIT CHANGES. A failure
 // prints the seed, the SQL, the batches, the checkpoint and crash points and the first difference.
+// The same under tiny memory budgets, so windows spill to the DuckDB tier on every batch.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { mkdtempSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Catalog } from '../../src/catalog/catalog.js';
 import { loadScriptText } from '../../src/cli/load.js';
 import { planSinks } from '../../src/plan/job.js';
@@ -75,5 +79,43 @@ test(`random checkpoints, crashes and restores equal DuckDB (${RUNS} cases)`, as
       },
     ),
     { numRuns: RUNS, ...(process.env['SLUICE_PROPERTY_SEED'] ? { seed: Number(process.env['SLUICE_PROPERTY_SEED']) } : {}) },
+  );
+});
+
+const SPILL_QUERIES = [
+  'SELECT k, window_start, COUNT(*) AS n, SUM(v) AS s, COUNT(DISTINCT v) AS dv, MAX(d) AS m, AVG(d) AS a FROM ev GROUP BY k, TUMBLE(ts, 2s)',
+  'SELECT k, window_start, COUNT(*) AS n, STDDEV(d) AS sd, MIN(v) AS lo FROM ev GROUP BY k, HOP(ts, 1s, 3s)',
+  'SELECT window_start, COUNT(DISTINCT k) AS keys, SUM(d) AS s FROM ev GROUP BY TUMBLE(ts, 1s)',
+];
+
+test(`a tiny memory budget (spill on every batch), with crashes and restores, equals DuckDB (${Math.ceil(RUNS / 2)} cases)`, async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-spill-'));
+  await fc.assert(
+    fc.asyncProperty(
+      eventsArb,
+      fc.constantFrom(...SPILL_QUERIES),
+      fc.array(fc.integer({ min: 1, max: 25 }), { minLength: 1, maxLength: 4 }),
+      fc.array(fc.boolean(), { minLength: 1, maxLength: 7 }),
+      fc.array(fc.integer({ min: 0, max: 8 }), { minLength: 0, maxLength: 3 }),
+      fc.constantFrom(1, 400, 4000),
+      async (events, query, batches, ckptPattern, crashAt, budget) => {
+        const sql =
+          `CREATE SOURCE ev (k VARCHAR, v INT, d DOUBLE, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '${DELAY}' MILLISECOND) WITH (connector = 'datagen', generator = 'sensors');\n` +
+          `CREATE SINK out AS ${query};`;
+        const script = loadScriptText(sql, 'spill.sql', process.cwd(), new Catalog());
+        const plan = planSinks(script.catalog, [...script.catalog.sinks.values()], { provenance: true });
+        const r = await runWithCrashes(plan, events, batches, (n) => ckptPattern[n % ckptPattern.length]!, crashAt, { stateMemory: { bytes: budget, dir } });
+        const comparisons = await compareWithOracle({ plan, sourceRows: r.sourceRows, late: r.late, sinkOutputs: r.sinkOutputs });
+        for (const c of comparisons) {
+          if (!c.equal) {
+            assert.fail(
+              `budget ${budget} B, ${r.crashes} crashes: streaming != DuckDB\nSQL:\n${sql}\nbatch sizes: ${batches.join(',')}, checkpoint pattern: ${ckptPattern.map(Number).join('')}, crashes after batches: ${crashAt.join(',')}\n` +
+                `input (${events.length} events): ${JSON.stringify(events.slice(0, 60))}\n${renderComparison([c])}`,
+            );
+          }
+        }
+      },
+    ),
+    { numRuns: Math.ceil(RUNS / 2), ...(process.env['SLUICE_PROPERTY_SEED'] ? { seed: Number(process.env['SLUICE_PROPERTY_SEED']) } : {}) },
   );
 });

@@ -9,7 +9,7 @@ import type { WindowAggNode } from '../../plan/physical.js';
 import type { TimeKeyedTable } from '../../state/tables.js';
 import { Op, type Batch, type Operator, type OperatorContext } from '../operator.js';
 import { hopFirstStart, tumbleStart, windowClosed, windowLateReason } from '../time.js';
-import { addAll, compileAggs, evalArgs, initStates, pushResults, refOf, pushChange, stateName, type CompiledAggs } from './common.js';
+import { addAll, compileAggs, evalArgs, initStates, mergeAll, pushResults, refOf, pushChange, stateName, type CompiledAggs } from './common.js';
 
 /** The value under (window end, group key). */
 interface WindowState {
@@ -55,7 +55,13 @@ export class WindowAggOperator implements Operator {
 
   open(ctx: OperatorContext): void {
     this.ctx = ctx;
-    this.table = ctx.timeKeyedTable<WindowState>(stateName(this.node, 'timeKeyed'));
+    // EMIT FINAL partials are mergeable and can spill; EMIT CHANGES needs the emitted row in memory.
+    const merge = this.changes ? undefined : (a: WindowState, b: WindowState): WindowState => {
+      const accs = [...a.accs];
+      mergeAll(this.aggs, accs, b.accs);
+      return { keyValues: a.keyValues, accs, lastEmitted: undefined };
+    };
+    this.table = ctx.timeKeyedTable<WindowState>(stateName(this.node, 'timeKeyed'), merge);
   }
 
   onData(batch: Batch): void {
