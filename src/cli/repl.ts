@@ -12,17 +12,16 @@ export function isReplInvocation(args: readonly string[]): boolean {
 
 export async function replCommand(args: readonly string[]): Promise<number> {
   let file: string | undefined;
+  let brokers: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = args[i]!.split(/=(.*)/s, 2) as [string, string | undefined];
     const value = inline ?? args[++i];
     if (!REPL_FLAGS.includes(flag)) throw new UsageError(`unknown option '${flag}' for the REPL (options: ${REPL_FLAGS.join(', ')})`);
     if (value === undefined || value === '') throw new UsageError(`${flag} needs a value`);
     if (flag === '--file') file = value;
-    if (flag === '--brokers') {
-      throw new UsageError(`--brokers ${value}: the Kafka connector is not available in this build yet; the REPL runs on the demo sources and files for now`);
-    }
+    if (flag === '--brokers') brokers = value;
   }
   const { startRepl } = await import('../repl/main.js');
-  await startRepl(file ? { file } : {});
+  await startRepl({ ...(file ? { file } : {}), ...(brokers ? { brokers } : {}) });
   return 0;
 }

@@ -26,14 +26,14 @@ export function finishedOutputs(q: LiveQuery, format: OutputFormat): Output[] {
   return outputs;
 }
 
-export function lateOutput(e: LateEvent): Output {
-  return out.warn(`late: row at ${formatWatermark(e.eventTime)} dropped: ${e.reason}`);
+export function lateOutput(e: LateEvent, source: string): Output {
+  return out.warn(`late: ${source} row at ${formatWatermark(e.eventTime)} dropped: ${e.reason}`);
 }
 
 /** Drains the query's late rows: up to `max` lines, then one line counting the rest. */
 export function drainLate(q: LiveQuery, max = 3): Output[] {
   const events = q.lateQueue.splice(0, q.lateQueue.length);
-  const outputs = events.slice(0, max).map(lateOutput);
+  const outputs = events.slice(0, max).map((e) => lateOutput(e, q.lateSource(e)));
   if (events.length > max) outputs.push(out.warn(`late: … and ${plural(events.length - max, 'more row')} dropped behind the watermark`));
   return outputs;
 }

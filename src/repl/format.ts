@@ -39,6 +39,11 @@ export function renderRows(columns: readonly Column[], rows: readonly Row[], for
   return { lines, hidden };
 }
 
+/** A line cut to the terminal's width (a live view taller than the screen would scroll away). */
+export function clip(line: string, width: number): string {
+  return line.length > width ? `${line.slice(0, Math.max(0, width - 1))}…` : line;
+}
+
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

@@ -12,6 +12,7 @@ import { Job, type JobSummary } from '../exec/job.js';
 import type { LateEvent } from '../exec/operator.js';
 import type { SinkWriter } from '../connectors/connector.js';
 import { ResultModel } from './result-model.js';
+import { IdleTracker, upstreamSources, type WatchedJob } from './status.js';
 
 /** Source rows kept for `\compare`, over all sources; past it the snapshot is a prefix. */
 export const SNAPSHOT_LIMIT = 200_000;
@@ -22,7 +23,7 @@ export interface SourceSnapshot {
   readonly rows: Row[];
 }
 
-export class LiveQuery {
+export class LiveQuery implements WatchedJob {
   /** The script text the query's spans point into. */
   readonly text: string;
   /** The query as SQL (printed from the AST). */
@@ -43,8 +44,7 @@ export class LiveQuery {
   snapshotTruncated = false;
   readonly done: Promise<void>;
   private readonly controller = new AbortController();
-  /** Per source node id: when its record count last changed (for idle detection). */
-  private readonly lastActive = new Map<number, { records: number; at: number }>();
+  private readonly idle = new IdleTracker();
 
   constructor(catalog: Catalog, text: string, query: Query) {
     this.text = text;
@@ -100,12 +100,16 @@ export class LiveQuery {
 
   /** Milliseconds since the source's record count last changed (0 when it just did). */
   silentFor(sourceNode: number, records: number, now: number): number {
-    const last = this.lastActive.get(sourceNode);
-    if (!last || last.records !== records) {
-      this.lastActive.set(sourceNode, { records, at: now });
-      return 0;
-    }
-    return now - last.at;
+    return this.idle.silentFor(sourceNode, records, now);
+  }
+
+  /**
+   * The source a late row came from: its provenance when the source tracks it (a `late` output),
+   * else the source upstream of the operator that dropped it (a query reads one source; the
+   * REPL plans without provenance so that fast inputs pay nothing for it).
+   */
+  lateSource(e: LateEvent): string {
+    return e.ref?.source ?? (upstreamSources(this.plan, e.operator).map((s) => s.source.name).join(' or ') || 'an input');
   }
 
   private capture(id: number, rows: readonly Row[]): void {

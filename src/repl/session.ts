@@ -1,6 +1,8 @@
 // A REPL session without any UI: the catalog (demo sources first), settings (\format, \timing),
-// the running query and the last one (for \compare and \watermarks). `submit` takes what the
-// user typed (SQL ended by ';' or a backslash command) and returns outputs to print.
+// the running query and the last one (for \compare and \watermarks), and the sinks running as
+// background jobs. `submit` takes what the user typed (SQL ended by ';' or a backslash command)
+// and returns outputs to print; what happens later (a sink ending, a stdout sink's rows) waits
+// in `drainNotices` for the UI.
 
 import * as path from 'node:path';
 import { Catalog } from '../catalog/catalog.js';
@@ -11,9 +13,10 @@ import { ConnectorError } from '../connectors/connector.js';
 import type { Statement } from '../sql/ast.js';
 import { DEMO_SQL } from './demo.js';
 import { LiveQuery } from './live-query.js';
+import { SinkJob } from './sink-job.js';
 import { out, type Output } from './output.js';
 import type { OutputFormat } from './format.js';
-import { describeStatement, explainStatement, showStatement } from './statements.js';
+import { describeStatement, explainStatement, showSinks, showStatement } from './statements.js';
 import { findCommand } from './commands/index.js';
 
 export interface SessionOptions {
@@ -34,6 +37,9 @@ export class Session {
   exitRequested = false;
   /** Called when a statement starts a query (the UI subscribes to show it live). */
   onQuery: ((q: LiveQuery) => void) | undefined;
+  /** Each CREATE SINK's job, by sink name, until DROP SINK (ended ones stay for SHOW SINKS). */
+  readonly sinkJobs = new Map<string, SinkJob>();
+  private notices: Output[] = [];
 
   constructor(options: SessionOptions = {}) {
     this.baseDir = options.baseDir ?? process.cwd();
@@ -52,39 +58,51 @@ export class Session {
       if (!cmd) return [out.error(`unknown command \\${name}; \\help lists the commands`)];
       result = await cmd.run(rest.join(' ').replace(/;\s*$/, '').trim(), this);
     } else {
-      result = this.runScript(text, undefined);
+      result = await this.runScript(text, undefined);
     }
     if (this.timing) result.push(out.dim(`time: ${(performance.now() - t0).toFixed(1)} ms`));
     return result;
   }
 
   /** Applies a script's statements in order; a query starts running (the last one wins). */
-  runScript(text: string, file: string | undefined, baseDir = this.baseDir): Output[] {
+  /** Runs synchronously up to the first DROP SINK (the demo catalog is ready on return). */
+  async runScript(text: string, file: string | undefined, baseDir = this.baseDir): Promise<Output[]> {
     const outputs: Output[] = [];
     try {
       const script = parseScript(text, file);
-      for (const s of script.statements) outputs.push(...this.statement(s.statement, text, baseDir));
+      for (const s of script.statements) {
+        // Only DROP SINK waits (for its job to close), so a script of DDL applies synchronously.
+        const r = this.statement(s.statement, text, baseDir);
+        outputs.push(...(r instanceof Promise ? await r : r));
+      }
     } catch (e) {
       outputs.push(errorOutput(e, file));
     }
     return outputs;
   }
 
-  private statement(s: Statement, text: string, baseDir: string): Output[] {
+  private statement(s: Statement, text: string, baseDir: string): Output[] | Promise<Output[]> {
     switch (s.kind) {
+      case 'createSink':
+        applyDdl(this.catalog, s, { text, baseDir });
+        return [this.startSink(s.name.name)];
+      case 'drop': {
+        const job = s.what === 'sink' ? this.sinkJobs.get(s.name.name) : undefined;
+        applyDdl(this.catalog, s, { text, baseDir });
+        const dropped = out.dim(`dropped ${s.what} ${s.name.name}`);
+        if (!job) return [dropped];
+        this.sinkJobs.delete(s.name.name);
+        return stopSink(job).then((o) => [dropped, ...o]);
+      }
       case 'createSource':
       case 'createView':
-      case 'createSink':
-      case 'drop':
-      case 'set': {
         applyDdl(this.catalog, s, { text, baseDir });
-        const what = s.kind === 'createSource' ? 'source' : s.kind === 'createView' ? 'view' : s.kind === 'createSink' ? 'sink' : undefined;
-        if (s.kind === 'set') return [out.dim(`set ${s.key} = '${s.value}'`)];
-        if (s.kind === 'drop') return [out.dim(`dropped ${s.what} ${s.name.name}`)];
-        return [out.dim(`created ${what} ${s.name.name}`)];
-      }
+        return [out.dim(`created ${s.kind === 'createSource' ? 'source' : 'view'} ${s.name.name}`)];
+      case 'set':
+        applyDdl(this.catalog, s, { text, baseDir });
+        return [out.dim(`set ${s.key} = '${s.value}'`)];
       case 'show':
-        return showStatement(this.catalog, s.what);
+        return s.what === 'sinks' ? showSinks(this.catalog, this.sinkJobs) : showStatement(this.catalog, s.what);
       case 'describe':
         return describeStatement(this.catalog, s, text);
       case 'explain':
@@ -100,6 +118,48 @@ export class Session {
     }
   }
 
+  /** Starts a sink just registered in the catalog; when it cannot start, unregisters it. */
+  private startSink(name: string): Output {
+    const def = this.catalog.sinks.get(name)!;
+    try {
+      const job = new SinkJob(this.catalog, def, (j) => this.notices.push(j.endMessage()));
+      this.sinkJobs.set(name, job);
+      return out.dim(`created sink ${name}: running in the background, writing to ${job.target} (SHOW SINKS shows it, DROP SINK ${name} stops it)`);
+    } catch (e) {
+      this.catalog.sinks.delete(name);
+      return errorOutput(e);
+    }
+  }
+
+  /** What happened since the last call: stdout sinks' rows, sinks that ended by themselves. */
+  drainNotices(): Output[] {
+    const outputs: Output[] = [];
+    for (const j of this.sinkJobs.values()) outputs.push(...j.drainLines());
+    outputs.push(...this.notices);
+    this.notices = [];
+    return outputs;
+  }
+
+  get runningSinks(): SinkJob[] {
+    return [...this.sinkJobs.values()].filter((j) => j.running);
+  }
+
+  /**
+   * The end of the session: stops the running query and every sink (each flushed and closed),
+   * waiting at most `timeoutMs` for each; returns what to print about them.
+   */
+  async close(timeoutMs?: number): Promise<Output[]> {
+    const q = this.live;
+    if (q?.running) void q.stop();
+    const jobs = this.runningSinks;
+    this.sinkJobs.clear();
+    const outputs = [...this.drainNotices()];
+    const stopped = await Promise.all(jobs.map((j) => stopSink(j, timeoutMs)));
+    for (const o of stopped) outputs.push(...o);
+    if (q?.running) await Promise.race([q.done, new Promise((r) => setTimeout(r, timeoutMs ?? 2000).unref())]);
+    return outputs;
+  }
+
   /** Ctrl-C: stops the running query; false when none was running. */
   stopQuery(): boolean {
     if (!this.live?.running) return false;
@@ -110,6 +170,16 @@ export class Session {
   resolvePath(p: string): string {
     return path.resolve(this.baseDir, p);
   }
+}
+
+/** Stops a sink's job and says how it ended (its last stdout rows first). */
+async function stopSink(job: SinkJob, timeoutMs?: number): Promise<Output[]> {
+  const wasRunning = job.running;
+  const ended = await job.stop(timeoutMs);
+  const lines = job.drainLines();
+  if (!ended) return [...lines, out.error(`sink ${job.name} did not stop within ${((timeoutMs ?? 5000) / 1000).toFixed(0)}s; its output may be incomplete`)];
+  if (!wasRunning && !job.error) return lines;
+  return [...lines, job.endMessage()];
 }
 
 export function errorOutput(e: unknown, file?: string): Output {

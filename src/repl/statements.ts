@@ -11,6 +11,7 @@ import { explainPlan } from '../plan/explain.js';
 import { nearest } from '../sql/diagnostics.js';
 import { out, type Output } from './output.js';
 import { plural } from './format.js';
+import type { SinkJob } from './sink-job.js';
 
 function optionText(o: Readonly<Record<string, string>>): string {
   return Object.entries(o)
@@ -39,11 +40,32 @@ export function showStatement(catalog: Catalog, what: 'sources' | 'views' | 'sin
     if (catalog.views.size === 0) return [out.dim('no views')];
     return [out.plain([...catalog.views.values()].map((v) => `${v.name}  AS ${printQuery(v.query)}`).join('\n'))];
   }
-  if (what === 'sinks') {
-    if (catalog.sinks.size === 0) return [out.dim('no sinks')];
-    return [out.plain([...catalog.sinks.values()].map((k) => `${k.name}  (${optionText(k.options)})`).join('\n'))];
-  }
+  if (what === 'sinks') return showSinks(catalog, new Map());
   return [out.dim('SHOW STATE applies to a running job; see the status line and \\watermarks')];
+}
+
+/** SHOW SINKS: each sink's job (running, finished, stopped or failed), rows out and rejected rows. */
+export function showSinks(catalog: Catalog, jobs: ReadonlyMap<string, SinkJob>, now = Date.now()): Output[] {
+  if (catalog.sinks.size === 0) return [out.dim('no sinks')];
+  const head = ['sink', 'status', 'rows out', 'late', 'dead', 'for', 'writes to'];
+  const rows: string[][] = [];
+  const errors: string[] = [];
+  for (const k of catalog.sinks.values()) {
+    const j = jobs.get(k.name);
+    if (!j) {
+      rows.push([k.name, 'not running', '', '', '', '', optionText(k.options)]);
+      continue;
+    }
+    const r = j.rejected;
+    const secs = `${(((j.finishedAt ?? now) - j.startedAt) / 1000).toFixed(1)}s`;
+    rows.push([k.name, j.state, String(j.rowsOut), String(r.late), String(r.deadLetters), secs, j.target]);
+    if (j.error) errors.push(`${k.name}: ${j.error.message}`);
+  }
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const numeric = [false, false, true, true, true, true, false];
+  const line = (cells: readonly string[]): string => cells.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const lines = [line(head), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)];
+  return [out.plain(lines.join('\n')), ...errors.map((e) => out.error(`failed: ${e}`))];
 }
 
 export function describeStatement(catalog: Catalog, s: Statement & { kind: 'describe' }, text: string): Output[] {

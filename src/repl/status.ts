@@ -1,10 +1,53 @@
-// The status line of a running query and the `\watermarks` report: rates, rows out, each
-// source's watermark and lag behind the wall clock, open windows and why they are still open.
+// The status line of a running job (the live query or a background sink) and the `\watermarks`
+// report: rates, rows out, each source's watermark and lag behind the wall clock, open windows
+// and why they are still open.
 
 import { formatTimestamp } from '../catalog/timestamp.js';
-import type { PhysicalNode } from '../plan/physical.js';
-import type { LiveQuery } from './live-query.js';
+import type { PhysicalNode, PhysicalPlan, SourceNode } from '../plan/physical.js';
+import type { Job } from '../exec/job.js';
 import { plural } from './format.js';
+
+/** What the status line and the watermark report read: the live query or a sink's job. */
+export interface WatchedJob {
+  readonly job: Job;
+  readonly plan: PhysicalPlan;
+  readonly startedAt: number;
+  readonly finishedAt: number | undefined;
+  readonly running: boolean;
+  readonly sourceNodes: readonly SourceNode[];
+  /** Milliseconds since the source's record count last changed (0 when it just did). */
+  silentFor(sourceNode: number, records: number, now: number): number;
+}
+
+/** Per source node: when its record count last changed, polled by the UI (idle detection). */
+export class IdleTracker {
+  private readonly lastActive = new Map<number, { records: number; at: number }>();
+
+  silentFor(sourceNode: number, records: number, now: number): number {
+    const last = this.lastActive.get(sourceNode);
+    if (!last || last.records !== records) {
+      this.lastActive.set(sourceNode, { records, at: now });
+      return 0;
+    }
+    return now - last.at;
+  }
+}
+
+/** The source nodes upstream of a plan node (a late row's source when provenance is off). */
+export function upstreamSources(plan: PhysicalPlan, node: number): SourceNode[] {
+  const seen = new Set<number>();
+  const found: SourceNode[] = [];
+  const visit = (id: number): void => {
+    if (seen.has(id)) return;
+    seen.add(id);
+    const n = plan.nodes[id];
+    if (!n) return;
+    if (n.kind === 'source') found.push(n);
+    for (const i of n.inputs) visit(i);
+  };
+  visit(node);
+  return found;
+}
 
 /** A source silent this long counts as idle: its watermark no longer advances. */
 export const IDLE_AFTER_MS = 3000;
@@ -33,7 +76,7 @@ export interface QueryStatus {
   readonly running: boolean;
 }
 
-export function queryStatus(q: LiveQuery, now = Date.now()): QueryStatus {
+export function queryStatus(q: WatchedJob, now = Date.now()): QueryStatus {
   const m = q.job.metrics();
   const nodes = q.sourceNodes;
   const sources = m.sources.map((s, i) => {
@@ -103,7 +146,7 @@ function describeNode(n: PhysicalNode): string {
 }
 
 /** `\watermarks`: each source's watermark, then each windowed operator's open windows and why. */
-export function watermarkReport(q: LiveQuery, now = Date.now()): string[] {
+export function watermarkReport(q: WatchedJob, now = Date.now()): string[] {
   const s = queryStatus(q, now);
   const lines: string[] = ['sources:'];
   for (const src of s.sources) {

@@ -7,14 +7,16 @@ import { COMMANDS } from './index.js';
 export const STATEMENT_HELP = [
   'statements (end with ;):',
   '  SELECT ... FROM sensors GROUP BY sensor, TUMBLE(ts, 10s);   run a query live',
-  '  CREATE SOURCE / VIEW / SINK ...;  DROP SOURCE|VIEW|SINK name;',
+  '  CREATE SOURCE / VIEW ...;  DROP SOURCE|VIEW|SINK name;',
+  '  CREATE SINK name WITH (...) AS query;  starts it in the background until DROP SINK or \\q',
   '  SHOW SOURCES|VIEWS|SINKS;  DESCRIBE name;  EXPLAIN query;',
 ];
 
 export const KEY_HELP = [
   'keys: Enter runs a statement ended by ; (or a \\command), otherwise starts a new line;',
   '  Ctrl-C stops the running query (twice on an empty prompt exits); Up/Down history;',
-  '  Ctrl-R searches history; Tab completes keywords, names, columns and functions.',
+  '  Ctrl-R searches history; Tab completes keywords, names, columns and functions;',
+  '  Ctrl-T shows or hides the watermark panel (\\watermarks, kept up to date).',
 ];
 
 export const helpCommand: Command = {

@@ -7,7 +7,7 @@ import type { Command } from './command.js';
 import { out, type Output } from '../output.js';
 import type { Session } from '../session.js';
 
-export function includeFile(file: string, session: Session): Output[] {
+export async function includeFile(file: string, session: Session): Promise<Output[]> {
   const full = session.resolvePath(file);
   let text: string;
   try {
@@ -16,7 +16,7 @@ export function includeFile(file: string, session: Session): Output[] {
     const code = (e as NodeJS.ErrnoException).code;
     return [out.error(`error: cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`)];
   }
-  return [out.dim(`reading ${file}`), ...session.runScript(text, file, path.dirname(full))];
+  return [out.dim(`reading ${file}`), ...(await session.runScript(text, file, path.dirname(full)))];
 }
 
 export const includeCommand: Command = {

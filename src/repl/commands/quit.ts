@@ -6,7 +6,7 @@ export const quitCommand: Command = {
   name: 'q',
   aliases: ['quit', 'exit'],
   usage: '\\q',
-  summary: 'stop the running query and exit',
+  summary: 'stop the running query and the sinks (flushed and closed), and exit',
   run(_args, session) {
     session.stopQuery();
     session.exitRequested = true;

@@ -1,5 +1,6 @@
 // The REPL app: scrollback (<Static>) of everything printed, the live view of the running
-// query, and the prompt. Key handling is here; statements and commands run in the Session.
+// query, the watermark panel (Ctrl-T), and the prompt. Key handling is here; statements and
+// commands run in the Session, whose background sinks report through its notices.
 
 import { useEffect, useRef, useState } from 'react';
 import { Box, Static, Text, useApp, useInput, useStdout } from 'ink';
@@ -11,6 +12,7 @@ import * as E from '../editor.js';
 import { applyCompletion, complete } from '../complete.js';
 import { drainLate, finishedOutputs } from '../finish.js';
 import { LiveTable } from './LiveTable.js';
+import { panelHeight, panelLines, WatermarkPanel } from './WatermarkPanel.js';
 import { OutputBlock } from './OutputBlock.js';
 import { CONTINUATION, Prompt, PROMPT } from './Prompt.js';
 
@@ -36,6 +38,8 @@ export function App({ session, history, initial = [], tickMs = 250 }: AppProps) 
   const liveRef = useRef<LiveQuery | undefined>(session.live);
   const [, setTick] = useState(0);
   const [hint, setHint] = useState<string | undefined>();
+  const [panel, setPanel] = useState(false);
+  const panelRef = useRef(false);
   const [search, setSearch] = useState<{ query: string; index: number | undefined } | undefined>();
   const histPos = useRef<number | undefined>(undefined);
   const draft = useRef<E.Buffer>(E.EMPTY);
@@ -84,6 +88,15 @@ export function App({ session, history, initial = [], tickMs = 250 }: AppProps) 
     return () => clearInterval(timer);
   }, [live]);
 
+  // Background sinks: their stdout rows and endings, and the panel's sink lines, with no query.
+  useEffect(() => {
+    const timer = setInterval(() => {
+      push(session.drainNotices());
+      if (panelRef.current && !liveRef.current) setTick((t) => t + 1);
+    }, tickMs);
+    return () => clearInterval(timer);
+  }, [session]);
+
   const submit = async (text: string): Promise<void> => {
     history.add(text);
     histPos.current = undefined;
@@ -130,7 +143,8 @@ export function App({ session, history, initial = [], tickMs = 250 }: AppProps) 
       }
       if (exitArmed.current) return quit();
       exitArmed.current = true;
-      return setHint('press Ctrl-C again to exit (or type \\q)');
+      const sinks = session.runningSinks.length;
+      return setHint(`press Ctrl-C again to exit (or type \\q)${sinks > 0 ? `; this stops ${sinks === 1 ? 'the running sink' : `${sinks} running sinks`}` : ''}`);
     }
     exitArmed.current = false;
     if (search) {
@@ -149,6 +163,10 @@ export function App({ session, history, initial = [], tickMs = 250 }: AppProps) 
     }
     setHint(undefined);
     if (key.ctrl && input === 'r') return setSearch({ query: '', index: undefined });
+    if (key.ctrl && input === 't') {
+      panelRef.current = !panelRef.current;
+      return setPanel(panelRef.current);
+    }
     if (key.ctrl && input === 'd' && buf.current.text === '') return quit();
     if (key.return) return enter();
     if (key.tab) {
@@ -176,12 +194,17 @@ export function App({ session, history, initial = [], tickMs = 250 }: AppProps) 
   });
 
   const rows = (stdout as NodeJS.WriteStream).rows ?? 24;
-  const promptLines = buf.current.text.split('\n').length;
-  const maxRows = Math.max(3, rows - promptLines - 8);
+  const columns = (stdout as NodeJS.WriteStream).columns ?? 80;
+  const promptLines = buf.current.text.split('\n').length + (hint ? Math.ceil(hint.length / columns) : 0);
+  const lines = panel ? panelLines(live, session.runningSinks) : [];
+  const panelRows = panel ? panelHeight(lines, columns) : 0;
+  // The live view keeps the prompt, the panel and a spare row on screen.
+  const height = Math.max(6, rows - promptLines - panelRows - 1);
   return (
     <Box flexDirection="column">
       <Static items={items}>{(item) => <OutputBlock key={item.id} output={item} />}</Static>
-      {live && <LiveTable query={live} format={session.format} maxRows={maxRows} />}
+      {live && <LiveTable query={live} format={session.format} height={height} width={columns} panel={panel} />}
+      {panel && <WatermarkPanel lines={lines} width={columns} />}
       <Prompt buffer={buf.current} search={search ? { query: search.query, match: search.index !== undefined ? history.entries[search.index] : undefined } : undefined} />
       {hint && <Text dimColor>{hint}</Text>}
     </Box>
