@@ -1,12 +1,13 @@
 // The real `sluice` binary in a real terminal (tmux send-keys / capture-pane): start the REPL
 // on the demo sources, type the README query and see rows appear, type a misspelled column and
-// see the caret and the suggestion, Ctrl-C the query, and exit with Ctrl-C twice.
+// see the caret and the suggestion, Ctrl-C the query, and exit with Ctrl-C twice; then a sink
+// running in the background, SHOW SINKS, the Ctrl-T watermark panel, and \q closing the sink.
 // Skipped when tmux is not installed (.ci/run installs it).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -21,6 +22,11 @@ function tmux(...args: string[]): string {
 
 function screen(): string {
   return tmux('capture-pane', '-p', '-J', '-S', '-200', '-t', SESSION);
+}
+
+function start(home: string): void {
+  const cmd = `cd ${JSON.stringify(process.cwd())} && env HOME=${JSON.stringify(home)} TERM=xterm-256color ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)}; echo "[exit $?]"; sleep 5`;
+  tmux('new-session', '-d', '-s', SESSION, '-x', '160', '-y', '50', cmd);
 }
 
 /** Types text literally; tmux reads a trailing ';' as a command separator, so it is escaped. */
@@ -45,8 +51,7 @@ function alive(): boolean {
 
 test('the REPL in tmux: live rows, a caret diagnostic, Ctrl-C, exit', { skip: hasTmux ? false : 'tmux is not installed', timeout: 60_000 }, async () => {
   const home = mkdtempSync(path.join(os.tmpdir(), 'sluice-repl-home-'));
-  const cmd = `cd ${JSON.stringify(process.cwd())} && env HOME=${JSON.stringify(home)} TERM=xterm-256color ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)}; echo "[exit $?]"; sleep 5`;
-  tmux('new-session', '-d', '-s', SESSION, '-x', '160', '-y', '50', cmd);
+  start(home);
   try {
     await waitFor(/sluice> /, 15_000);
     typeLine('SELECT sensor, window_start, AVG(value) FROM sensors GROUP BY sensor, TUMBLE(ts, 10s);');
@@ -63,6 +68,33 @@ test('the REPL in tmux: live rows, a caret diagnostic, Ctrl-C, exit', { skip: ha
     await waitFor(/press Ctrl-C again to exit/, 5_000);
     tmux('send-keys', '-t', SESSION, 'C-c');
     await waitFor(/\[exit 0\]/, 5_000);
+  } finally {
+    if (alive()) spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+  }
+});
+
+test('the REPL in tmux: a background sink, SHOW SINKS, the watermark panel, \\q closes the sink', { skip: hasTmux ? false : 'tmux is not installed', timeout: 60_000 }, async () => {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'sluice-repl-home-'));
+  const file = path.join(home, 'counts.jsonl');
+  start(home);
+  try {
+    await waitFor(/sluice> /, 15_000);
+    typeLine(`CREATE SINK counts WITH (connector = 'file', path = '${file}') AS SELECT sensor, window_start, COUNT(*) AS n FROM sensors GROUP BY sensor, TUMBLE(ts, 1s);`);
+    await waitFor(/created sink counts: running in the background, writing to file /, 5_000);
+    // 1 s windows close about every second once the watermark (800 ms behind) passes their end.
+    await new Promise((r) => setTimeout(r, 3000));
+    typeLine('SHOW SINKS;');
+    await waitFor(/counts +running +[1-9]\d* +0 +0 +[\d.]+s +file /, 5_000);
+    tmux('send-keys', '-t', SESSION, 'C-t');
+    await waitFor(/watermarks · Ctrl-T hides[\s\S]*sink counts \(running\): sensors wm \d\d:\d\d:\d\d/, 5_000);
+    tmux('send-keys', '-t', SESSION, 'C-t');
+    typeLine('\\q');
+    const end = await waitFor(/\[exit 0\]/, 10_000);
+    const m = /sink counts stopped, flushed and closed after [\d.]+s: (\d+) rows? to file /.exec(end);
+    assert.ok(m, end);
+    const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+    assert.equal(lines.length, Number(m[1]), 'every row the sink counted is in its file');
+    assert.match(lines[0]!, /^\{"sensor":"Sensor\d","window_start":"[^"]+","n":\d+\}$/);
   } finally {
     if (alive()) spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
   }

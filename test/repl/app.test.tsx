@@ -12,6 +12,7 @@ import { session, BOUNDED, SLOW } from './helpers.js';
 const ENTER = '\r';
 const CTRL_C = '\u0003';
 const TAB = '\t';
+const CTRL_T = '\u0014';
 
 async function waitFor(frames: () => string, re: RegExp, ms = 5000): Promise<string> {
   const t0 = Date.now();
@@ -83,4 +84,47 @@ test('Tab completes, Up recalls history, Ctrl-C twice on an empty prompt exits',
   await type(app.stdin, 'x');
   assert.doesNotMatch(app.lastFrame() ?? '', /sluice> x/, 'the app exited: input is no longer read');
   app.unmount();
+});
+
+test('Ctrl-T toggles the watermark panel, kept up to date while the query runs', async () => {
+  const s = session(SLOW);
+  const app = render(<App session={s} history={new History(undefined)} tickMs={20} />);
+  try {
+    await type(app.stdin, 'SELECT sensor, COUNT(*) AS n FROM slow GROUP BY sensor, TUMBLE(ts, 1h);');
+    await type(app.stdin, ENTER);
+    await waitFor(() => app.lastFrame() ?? '', /Ctrl-T shows the watermarks/);
+    await type(app.stdin, CTRL_T);
+    const first = await waitFor(() => app.lastFrame() ?? '', /watermarks · Ctrl-T hides[\s\S]*slow: watermark (\d\d:\d\d:\d\d\.\d+)[\s\S]*TUMBLE 3600s \(operator \d+\): 1 open window; the earliest/);
+    const wm = /slow: watermark (\S+),/.exec(first)![1]!;
+    // The panel follows the watermark without any key pressed.
+    await waitFor(() => app.lastFrame() ?? '', new RegExp(`slow: watermark (?!${wm.replace(/\./g, '\\.')},)\\d`));
+    await type(app.stdin, CTRL_T);
+    assert.doesNotMatch(app.lastFrame() ?? '', /watermarks · Ctrl-T hides/);
+    assert.match(app.lastFrame() ?? '', /Ctrl-T shows the watermarks/);
+  } finally {
+    s.stopQuery();
+    app.unmount();
+  }
+});
+
+test('a background sink reports in the scrollback; the exit hint counts running sinks', async () => {
+  const s = session(BOUNDED, SLOW);
+  const app = render(<App session={s} history={new History(undefined)} tickMs={20} />);
+  const all = () => app.frames.join('\n');
+  try {
+    await type(app.stdin, 'CREATE SINK hot AS SELECT sensor, value FROM s WHERE value > 99;');
+    await type(app.stdin, ENTER);
+    await waitFor(all, /hot> \{"sensor":"Sensor\d","value":\d+/);
+    await waitFor(all, /sink hot finished \(its inputs ended\)/);
+    await type(app.stdin, "CREATE SINK bg WITH (connector = 'file', path = '/dev/null') AS SELECT sensor FROM slow;");
+    await type(app.stdin, ENTER);
+    await waitFor(all, /created sink bg: running in the background/);
+    await type(app.stdin, CTRL_T);
+    await waitFor(() => app.lastFrame() ?? '', /no query running[\s\S]*sink bg \(running\): slow wm/);
+    await type(app.stdin, CTRL_C);
+    await waitFor(() => app.lastFrame() ?? '', /press Ctrl-C again to exit \(or type \\q\); this stops the running sink/);
+  } finally {
+    await s.close();
+    app.unmount();
+  }
 });
