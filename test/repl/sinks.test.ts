@@ -33,6 +33,7 @@ test('DROP SINK stops a running sink; its file is flushed and closed', async () 
   await s.submit(`CREATE SINK k WITH (connector = 'file', path = '${file}') AS SELECT sensor, value FROM slow;`);
   const job = s.sinkJobs.get('k')!;
   await until(() => job.rowsOut >= 20);
+  assert.match(text(await s.submit('DROP SOURCE slow;')), /cannot drop source slow: running sink k reads it; DROP SINK k first/);
   assert.match(text(await s.submit('SHOW SINKS;')), /^sink +status +rows out +late +dead +for +writes to\n[─ ]+\nk +running +\d+ +0 +0 /);
   const t = text(await s.submit('DROP SINK k;'));
   assert.match(t, /dropped sink k\nsink k stopped, flushed and closed after [\d.]+s: \d+ rows to file /);
