@@ -66,34 +66,43 @@ export async function produceMessages(topic: string, messages: readonly TestMess
   }
 }
 
-/** Every message of `topic` (all partitions) up to its end offsets now, in partition then offset order. */
+/** Every message of `topic` (all partitions) up to its end offsets now, in partition then offset order; none when it does not exist. */
 export async function readAll(topic: string): Promise<Array<KafkaMessage & { partition: number }>> {
   const kafka = await client();
   const admin = kafka.admin();
   await admin.connect();
-  const ends = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
+  let ends: Awaited<ReturnType<typeof admin.fetchTopicOffsets>>;
+  try {
+    // A topic nobody wrote (a side output without rows is never created) reads as empty.
+    if (!(await admin.listTopics()).includes(topic)) return [];
+    ends = await admin.fetchTopicOffsets(topic);
+  } finally {
+    await admin.disconnect();
+  }
   const want = new Map(ends.filter((e) => Number(e.high) > Number(e.low)).map((e) => [e.partition, BigInt(e.high)]));
   const out: Array<KafkaMessage & { partition: number }> = [];
   if (want.size === 0) return out;
   const consumer = kafka.consumer({ groupId: unique('sluice-test-read'), maxWaitTimeInMs: 100 });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`readAll(${topic}) timed out`)), 30_000);
-    void consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        const end = want.get(partition);
-        if (end === undefined || BigInt(message.offset) >= end) return;
-        out.push({ ...message, partition });
-        if (BigInt(message.offset) + 1n >= end) want.delete(partition);
-        if (want.size === 0) {
-          clearTimeout(timer);
-          resolve();
-        }
-      },
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`readAll(${topic}) timed out`)), 30_000);
+      void consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          const end = want.get(partition);
+          if (end === undefined || BigInt(message.offset) >= end) return;
+          out.push({ ...message, partition });
+          if (BigInt(message.offset) + 1n >= end) want.delete(partition);
+          if (want.size === 0) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
     });
-  });
-  await consumer.disconnect();
+  } finally {
+    await consumer.disconnect();
+  }
   return out.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
 }

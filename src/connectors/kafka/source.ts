@@ -48,7 +48,7 @@ export function kafkaSourceSettings(def: SourceDef): KafkaSourceSettings {
     startup,
     bounded,
     idleTimeoutMs: durationMs(o, 'idle_timeout'),
-    maxBytesPerPartition: intOption(o, 'fetch_max_bytes', 4 << 20, 1024),
+    maxBytesPerPartition: intOption(o, 'fetch_max_bytes', 4 << 20, 1),
   };
 }
 

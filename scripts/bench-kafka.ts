@@ -1,0 +1,125 @@
+// `npm run bench:kafka`: on the local broker (or $SLUICE_BROKERS), in one run:
+// (1) the produce rate of `sluice produce`'s path (batched sends, acks from all replicas),
+// (2) the raw kafkajs consume rate of the pre-filled topic: eachBatch + JSON.parse, nothing else,
+// (3) the engine end to end: the 10 s tumbling job (1,000 keys; COUNT, SUM, MIN, MAX, AVG) from
+//     the pre-filled topic (bounded = 'latest') to an output topic.
+// Prints figures and the engine/raw ratio; never asserts. BENCH_EVENTS sets the input size,
+// BENCH_PARTITIONS the partitions of the input topic.
+
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Partitioners, type Message } from 'kafkajs';
+import { Catalog } from '../src/catalog/catalog.js';
+import { loadScriptText } from '../src/cli/load.js';
+import { kafkaClient } from '../src/connectors/kafka/client.js';
+import { Job } from '../src/exec/job.js';
+import { planSinks } from '../src/plan/job.js';
+
+const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 1_000_000);
+const PARTITIONS = Number(process.env['BENCH_PARTITIONS'] ?? 1);
+const KEYS = 1000;
+const BASE_MS = Date.UTC(2024, 4, 20, 10, 0, 0);
+
+function brokers(): string {
+  const env = process.env['SLUICE_BROKERS'];
+  if (env) return env;
+  const out = execFileSync('bash', [path.resolve('scripts/kafka-up.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return out.trim().split('\n').pop()!;
+}
+
+const rate = (n: number, ms: number): string => `${Math.round((n / ms) * 1000).toLocaleString('en-US')} events/s`;
+
+async function produceInput(bootstrap: string, topic: string): Promise<number> {
+  const kafka = kafkaClient({ brokers: bootstrap }, 'sluice-bench');
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
+  await admin.disconnect();
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, maxInFlightRequests: 1 });
+  await producer.connect();
+  let seed = 12345;
+  const rnd = (): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x7fffffff;
+  };
+  const t0 = performance.now();
+  const BATCH = 5000;
+  for (let i = 0; i < EVENTS; ) {
+    const messages: Message[] = [];
+    for (let j = 0; j < BATCH && i < EVENTS; j++, i++) {
+      // ~2,000 events per second of event time, up to 500 ms out of order.
+      const ts = BASE_MS + Math.floor(i / 2) - Math.floor(rnd() * 500);
+      const sensor = `sensor-${Math.floor(rnd() * KEYS)}`;
+      const value = Math.round(rnd() * 10000) / 100;
+      messages.push({ key: sensor, value: `{"sensor":"${sensor}","value":${value},"ts":${ts}}` });
+    }
+    await producer.send({ topic, messages, acks: -1 });
+  }
+  const ms = performance.now() - t0;
+  await producer.disconnect();
+  return ms;
+}
+
+/** eachBatch + JSON.parse of every value, up to the end offsets; nothing else. */
+async function rawConsume(bootstrap: string, topic: string): Promise<{ ms: number; n: number }> {
+  const kafka = kafkaClient({ brokers: bootstrap }, 'sluice-bench-raw');
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
+  await admin.disconnect();
+  const consumer = kafka.consumer({ groupId: `bench-raw-${randomUUID()}`, maxBytesPerPartition: 4 << 20, maxWaitTimeInMs: 250 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  let n = 0;
+  let sink = 0;
+  const t0 = performance.now();
+  await new Promise<void>((resolve) => {
+    void consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        for (const m of batch.messages) {
+          const o = JSON.parse(m.value!.toString('utf8')) as { value: number };
+          sink += o.value;
+          n++;
+        }
+        const end = ends.get(batch.partition)!;
+        if (BigInt(batch.lastOffset()) + 1n >= end) ends.delete(batch.partition);
+        if (ends.size === 0) resolve();
+      },
+    });
+  });
+  const ms = performance.now() - t0;
+  await consumer.disconnect();
+  if (sink === -1) console.log(sink);
+  return { ms, n };
+}
+
+async function engine(bootstrap: string, input: string, output: string): Promise<{ ms: number; n: number; out: number }> {
+  const sql = `
+    CREATE SOURCE raw (sensor VARCHAR, value DOUBLE, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
+    WITH (connector = 'kafka', topic = '${input}', brokers = '${bootstrap}', bounded = 'latest');
+    CREATE SINK agg WITH (connector = 'kafka', topic = '${output}', brokers = '${bootstrap}') AS
+    SELECT sensor, window_start, window_end, COUNT(*) AS cnt, SUM(value) AS total, MIN(value) AS lo, MAX(value) AS hi, AVG(value) AS mean
+    FROM raw GROUP BY sensor, TUMBLE(ts, 10s);`;
+  const script = loadScriptText(sql, 'bench-kafka.sql', os.tmpdir(), new Catalog());
+  const plan = planSinks(script.catalog, [...script.catalog.sinks.values()], { provenance: false });
+  const t0 = performance.now();
+  const summary = await new Job(plan).run();
+  const ms = performance.now() - t0;
+  return { ms, n: summary.metrics.sources[0]!.recordsIn, out: summary.metrics.sinks[0]!.rowsOut };
+}
+
+const bootstrap = brokers();
+const id = randomUUID().slice(0, 8);
+const input = `bench-in-${id}`;
+const output = `bench-out-${id}`;
+console.log(`bench:kafka: ${EVENTS.toLocaleString('en-US')} events, ${KEYS} keys, ${PARTITIONS} partition(s), broker ${bootstrap}`);
+const produceMs = await produceInput(bootstrap, input);
+console.log(`  produce (kafkajs, 5,000 per send, acks=all)     ${rate(EVENTS, produceMs)}  (${(produceMs / 1000).toFixed(2)} s)`);
+const raw = await rawConsume(bootstrap, input);
+console.log(`  raw consume (eachBatch + JSON.parse)             ${rate(raw.n, raw.ms)}  (${(raw.ms / 1000).toFixed(2)} s)`);
+const eng = await engine(bootstrap, input, output);
+console.log(`  engine: 10 s tumbling job, topic -> topic        ${rate(eng.n, eng.ms)}  (${(eng.ms / 1000).toFixed(2)} s, ${eng.out.toLocaleString('en-US')} rows out)`);
+console.log(`  engine / raw: ${(raw.ms / eng.ms).toFixed(2)}`);
