@@ -15,13 +15,13 @@ import { openSideOutput } from '../connectors/side-output.js';
 import { formatTimestamp } from '../catalog/timestamp.js';
 import { createOperator } from './operators/index.js';
 import { WatermarkCombiner } from './time.js';
-import { END_OF_TIME, type Batch, type LateEvent, type Operator, type OperatorContext, type RecordRef, type TimeSpill } from './operator.js';
+import { END_OF_TIME, type Batch, type LateEvent, type Operator, type OperatorContext, type RecordRef } from './operator.js';
 import { watermarkSteps } from './watermark-steps.js';
 import { SourceRuntime, positionText, type DeadLetterInfo, type SourceRuntimeState } from './source-runtime.js';
 import type { JobMetrics, SinkMetrics, StateMetrics } from './metrics.js';
 import { MemoryKeyedTable, MemoryTimeKeyedTable, type KeyedTable, type TimeKeyedTable } from '../state/tables.js';
 import type { CheckpointStats, CheckpointTarget, JobCheckpoint, StoredTable } from '../state/checkpoint.js';
-import { DUCKDB_SHARE, SpillStore, SpillableTimeKeyedTable } from '../state/spill.js';
+import { SpillStore, SpillableTimeKeyedTable } from '../state/spill.js';
 
 export interface JobHooks {
   /** Every admitted source batch, after decoding (compare records the oracle's input here). */
@@ -131,10 +131,9 @@ export class Job {
   private checkpointId = 0;
   private nextCheckpointAt = 0;
   private checkpointing: Promise<void> | undefined;
-  /** The memory budget; Infinity when there is none but a restored checkpoint holds spilled rows. */
   private readonly budget: { readonly bytes: number; readonly dir: string } | undefined;
   private spillStore: SpillStore | undefined;
-  private readonly spillable: Array<{ readonly operator: number; readonly table: SpillableTimeKeyedTable<unknown>; readonly close: (entries: ReadonlyArray<{ time: number; key: string; value: unknown }>) => void }> = [];
+  private readonly spillable: SpillableTimeKeyedTable<unknown>[] = [];
   /** Under a memory budget, batches, spills and checkpoints run one at a time (see exclusive). */
   private lock: Promise<void> = Promise.resolve();
   /** The last checkpoint written by this run. */
@@ -146,8 +145,7 @@ export class Job {
     this.signal = options.signal;
     this.writeSideOutputs = options.sideOutputs ?? true;
     this.ckpt = options.checkpoints;
-    const spilledInStore = this.ckpt?.restore?.tables.some((t) => t.spilledInStore && (t.spilledRows ?? 0) > 0) ?? false;
-    this.budget = options.stateMemory ?? (spilledInStore ? { bytes: Number.POSITIVE_INFINITY, dir: '' } : undefined);
+    this.budget = options.stateMemory;
     this.restoring = this.ckpt?.restore?.meta;
     this.checkpointId = this.ckpt?.restore?.id ?? 0;
     for (const node of plan.nodes) this.runtimes.push(this.makeRuntime(node));
@@ -203,18 +201,13 @@ export class Job {
       return reader;
     });
     for (const r of this.runtimes) r.op?.open?.(r.ctx!);
+    if (this.ckpt?.restore) this.restore(this.ckpt.restore);
     const controller = new AbortController();
     const signal = this.signal ? AbortSignal.any([this.signal, controller.signal]) : controller.signal;
     try {
-      if (this.budget && this.spillable.length > 0) {
-        // Inside the checkpoint database when it is one, so checkpoints copy spilled rows there.
-        const target = this.ckpt?.target;
-        const duck = this.budget.bytes * DUCKDB_SHARE;
-        this.spillStore = target?.openSpill ? await target.openSpill(duck) : await SpillStore.open(this.budget.dir, duck);
-      }
-      if (this.ckpt?.restore) await this.restore(this.ckpt.restore);
       // A first checkpoint before any input: a crash before the first periodic one then rolls
       // back to the side outputs' starting lengths instead of appending to them again.
+      if (this.budget && this.spillable.length > 0) this.spillStore = await SpillStore.open(this.budget.dir);
       if (this.ckpt && !this.ckpt.restore) await this.checkpoint(false);
       this.nextCheckpointAt = Date.now() + (this.ckpt?.intervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS);
       await Promise.all(
@@ -237,7 +230,10 @@ export class Job {
                     this.hooks.onSourceRows?.(src.node.id, rows);
                     this.push(src.node.id, { rows, ops: null });
                   }
-                  if (watermark !== undefined) await this.advanceSpilling(src.node.id, watermark);
+                  if (watermark !== undefined) {
+                    await this.prefetch(watermark);
+                    this.advance(src.node.id, watermark);
+                  }
                 }
                 await this.maybeSpill();
               });
@@ -249,8 +245,8 @@ export class Job {
             const finish = async (): Promise<void> => {
               src.metrics.ended = true;
               src.metrics.watermark = END_OF_TIME;
-              if (this.spillStore) await this.advanceSpilling(src.node.id, END_OF_TIME);
-              else this.advance(src.node.id, END_OF_TIME);
+              await this.prefetch(END_OF_TIME);
+              this.advance(src.node.id, END_OF_TIME);
               this.end(src.node.id);
             };
             await (this.spillStore ? this.exclusive(finish) : finish());
@@ -294,14 +290,12 @@ export class Job {
     }
     const run = async (): Promise<void> => {
       const take = async (): Promise<JobCheckpoint<CheckpointMeta>> => {
-        // Spilled partials are copied first (inside DuckDB when the spill table lives in the
-        // checkpoint database, else read as chunks); nothing changes them until the snapshot
-        // below, since batches, spills and window closes hold the same lock.
-        const id = ++this.checkpointId;
+        // Spilled partials are read first; nothing changes them until the snapshot below, since
+        // batches, spills and prefetches hold the same lock.
         const spilled = new Map<SpillableTimeKeyedTable<unknown>, string[]>();
         const store = this.spillStore;
-        if (store?.shared) await store.stage(id);
-        else if (store) for (const s of this.spillable) spilled.set(s.table, await s.table.spilledChunks(store));
+        if (store) for (const t of this.spillable) spilled.set(t, await t.spilledChunks(store));
+        const id = ++this.checkpointId;
         for (const r of this.runtimes) r.op?.onBarrier?.(id);
         return { id, createdAt: Date.now(), fingerprint: c.fingerprint, meta: this.snapshotMeta(), tables: this.snapshotTables(spilled) };
       };
@@ -322,14 +316,12 @@ export class Job {
   }
 
   private snapshotTables(spilled: ReadonlyMap<SpillableTimeKeyedTable<unknown>, string[]>): StoredTable[] {
-    const inStore = this.spillStore?.shared ?? false;
     return this.tables.map((t) => {
       const mem = t.table.snapshot();
+      const more = t.table instanceof SpillableTimeKeyedTable ? (spilled.get(t.table) ?? []) : [];
+      const spilledRows = t.table instanceof SpillableTimeKeyedTable ? t.table.spilledRows : 0;
       const shape = t.table instanceof MemoryTimeKeyedTable ? 'timeKeyed' : 'keyed';
-      if (!(t.table instanceof SpillableTimeKeyedTable)) return { operator: t.operator, name: t.name, shape, rows: mem.rows, chunks: mem.chunks };
-      const { spilledRows, spilledBytes } = t.table;
-      const chunks = inStore ? mem.chunks : [...mem.chunks, ...(spilled.get(t.table) ?? [])];
-      return { operator: t.operator, name: t.name, shape, rows: mem.rows + spilledRows, chunks, spilledRows, spilledBytes, spilledInStore: inStore };
+      return { operator: t.operator, name: t.name, shape, rows: mem.rows + spilledRows, chunks: [...mem.chunks, ...more], spilledRows };
     });
   }
 
@@ -343,42 +335,24 @@ export class Job {
     return result;
   }
 
-  /** Past the budget, moves the coldest partials of the oldest windows to DuckDB until state is at half the budget. */
+  /** Brings back every spilled partial a watermark up to `wm` would close. */
+  private async prefetch(wm: number): Promise<void> {
+    const store = this.spillStore;
+    if (store) for (const t of this.spillable) await t.prefetch(store, wm);
+  }
+
+  /** Past the budget, moves the newest windows to DuckDB until state is at half the budget. */
   private async maybeSpill(): Promise<void> {
     const store = this.spillStore;
     const budget = this.budget;
-    if (!store || !budget || !Number.isFinite(budget.bytes)) return;
-    const sizes = this.spillable.map((s) => s.table.estimatedBytes());
+    if (!store || !budget) return;
     let total = 0;
-    for (const n of sizes) total += n;
-    // DuckDB's buffer pool has its share of the budget (SpillStore); the JS heap the rest.
-    const heap = budget.bytes * (1 - DUCKDB_SHARE);
-    if (total <= heap) return;
-    const excess = total - heap / 2;
-    for (let i = 0; i < this.spillable.length; i++) {
-      const share = (sizes[i]! / total) * excess;
-      if (share > 0) await this.spillable[i]!.table.spill(store, share);
-    }
-  }
-
-  /**
-   * advance() under a memory budget: before an operator sees a watermark, the times it closes
-   * that have spilled partials are streamed back from DuckDB and emitted chunk by chunk.
-   */
-  private async advanceSpilling(from: number, wm: number): Promise<void> {
-    const store = this.spillStore!;
-    for (const d of this.runtimes[from]!.downstream) {
-      const rt = this.runtimes[d.id]!;
-      const combined = rt.combiner.update(d.input, wm);
-      if (combined === undefined) continue;
-      if (rt.ctx) {
-        rt.ctx.watermark = combined;
-        for (const s of this.spillable) {
-          if (s.operator === d.id && s.table.hasSpilledThrough(combined)) await s.table.closeThrough(store, combined, s.close);
-        }
-        rt.op!.onWatermark?.(combined);
-      }
-      await this.advanceSpilling(d.id, combined);
+    for (const t of this.spillable) total += t.estimatedBytes();
+    if (total <= budget.bytes) return;
+    const excess = total - budget.bytes / 2;
+    for (const t of this.spillable) {
+      const share = total === 0 ? 0 : (t.estimatedBytes() / total) * excess;
+      if (share > 0) await t.spill(store, share);
     }
   }
 
@@ -400,20 +374,11 @@ export class Job {
   }
 
   /** Puts back what a checkpoint saved; sinks and side outputs were already cut back when opened. */
-  private async restore(c: JobCheckpoint<CheckpointMeta>): Promise<void> {
-    let inStore = false;
+  private restore(c: JobCheckpoint<CheckpointMeta>): void {
     for (const t of c.tables) {
       const table = this.tables.find((x) => x.operator === t.operator && x.name === t.name);
       if (table === undefined) throw new Error(`checkpoint ${c.id} holds state table '${t.name}' of operator ${t.operator}, which this plan does not have`);
       table.table.restore(t.chunks);
-      if (t.spilledInStore && (t.spilledRows ?? 0) > 0) inStore = true;
-    }
-    // Spilled rows go back from the checkpoint's copy to the spill table without passing through JS.
-    const store = this.spillStore;
-    if (inStore) {
-      if (!store?.shared) throw new Error(`checkpoint ${c.id} keeps spilled state in its database, but this job has no spill tier there`);
-      await store.restoreFrom(c.id);
-      for (const s of this.spillable) await s.table.recount(store);
     }
     for (const s of c.meta.sources) this.sources.find((x) => x.node.id === s.node)?.restoreState(s.runtime);
     for (const n of c.meta.nodes) {
@@ -493,10 +458,10 @@ export class Job {
         job.tables.push({ operator: node.id, name, table: t as MemoryKeyedTable<unknown> });
         return t;
       },
-      timeKeyedTable<V>(name: string, spill?: TimeSpill<V>): TimeKeyedTable<V> {
-        if (job.budget && spill) {
-          const s = new SpillableTimeKeyedTable<V>(`${node.id}/${name}`, (a, b) => spill.merge(a, b));
-          job.spillable.push({ operator: node.id, table: s as SpillableTimeKeyedTable<unknown>, close: spill.close as (entries: ReadonlyArray<{ time: number; key: string; value: unknown }>) => void });
+      timeKeyedTable<V>(name: string, merge?: (a: V, b: V) => V): TimeKeyedTable<V> {
+        if (job.budget && merge) {
+          const s = new SpillableTimeKeyedTable<V>(`${node.id}/${name}`, merge);
+          job.spillable.push(s as SpillableTimeKeyedTable<unknown>);
           job.tables.push({ operator: node.id, name, table: s as MemoryTimeKeyedTable<unknown> });
           return s;
         }

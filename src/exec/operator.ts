@@ -57,12 +57,6 @@ export interface LateEvent {
   readonly reason: string;
 }
 
-export interface TimeSpill<V> {
-  merge(a: V, b: V): V;
-  /** Emits closed entries, as onWatermark does with what drainThrough returns. */
-  close(entries: ReadonlyArray<{ time: number; key: string; value: V }>): void;
-}
-
 export interface OperatorContext {
   /** Send a batch downstream (synchronously). */
   emit(batch: Batch): void;
@@ -70,12 +64,10 @@ export interface OperatorContext {
   late(event: LateEvent): void;
   keyedTable<V>(name: string): KeyedTable<V>;
   /**
-   * `spill`: values are mergeable partial aggregates (EMIT FINAL windows), so under a memory
-   * budget the table may move partials to DuckDB. A time with spilled partials is then closed
-   * by the runner before onWatermark: it streams the merged (time, key) values to `close` in
-   * chunks, ascending in time, and onWatermark's drainThrough no longer holds them.
+   * `merge`: values are mergeable partial aggregates (EMIT FINAL windows), so under a memory
+   * budget the table may spill whole times to DuckDB and merge them back before they close.
    */
-  timeKeyedTable<V>(name: string, spill?: TimeSpill<V>): TimeKeyedTable<V>;
+  timeKeyedTable<V>(name: string, merge?: (a: V, b: V) => V): TimeKeyedTable<V>;
   /** Current combined input watermark (min over inputs), -Infinity before the first. */
   readonly watermark: number;
 }

@@ -155,47 +155,21 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
     return this.byTime.size;
   }
 
-  /** Times held, ascending (the spill tier moves the oldest out first). */
-  timesAscending(): readonly number[] {
+  /** Times held, newest first (the spill tier moves those out first). */
+  timesDescending(): number[] {
     this.sort();
-    return this.times;
+    return [...this.times].reverse();
   }
 
-  /** Removes and returns up to `max` entries under one time, oldest inserted (coldest) first. */
-  takeSome(time: number, max: number): Array<{ key: string; value: V }> {
+  /** Removes and returns every entry under one time. */
+  takeTime(time: number): Array<{ key: string; value: V }> {
     const m = this.byTime.get(time);
     if (m === undefined) return [];
     const out: Array<{ key: string; value: V }> = [];
-    for (const [key, value] of m) {
-      if (out.length >= max) break;
-      out.push({ key, value });
-    }
-    for (const e of out) m.delete(e.key);
-    this.entryCount -= out.length;
-    if (m.size === 0) {
-      this.byTime.delete(time);
-      this.times = this.times.filter((t) => t !== time);
-    }
-    return out;
-  }
-
-  /** Removes and returns one entry. */
-  take(time: number, key: string): V | undefined {
-    const m = this.byTime.get(time);
-    const v = m?.get(key);
-    if (v !== undefined) this.delete(time, key);
-    return v;
-  }
-
-  /** Up to `n` entries under one time, left in place (memory sampling). */
-  peek(time: number, n: number): Array<{ key: string; value: V }> {
-    const out: Array<{ key: string; value: V }> = [];
-    const m = this.byTime.get(time);
-    if (m === undefined) return out;
-    for (const [key, value] of m) {
-      if (out.length >= n) break;
-      out.push({ key, value });
-    }
+    for (const [key, value] of m) out.push({ key, value });
+    this.entryCount -= m.size;
+    this.byTime.delete(time);
+    this.times = this.times.filter((t) => t !== time);
     return out;
   }
 

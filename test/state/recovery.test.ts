@@ -15,7 +15,6 @@ import { loadScriptText } from '../../src/cli/load.js';
 import { planSinks } from '../../src/plan/job.js';
 import { compareWithOracle, renderComparison } from '../../src/oracle/index.js';
 import { runWithCrashes, type Event } from './harness.js';
-import { CheckpointStore } from '../../src/state/checkpoint.js';
 
 const RUNS = Math.ceil(Number(process.env['SLUICE_PROPERTY_RUNS'] ?? 200) / 2);
 const BASE_MS = Date.UTC(2024, 4, 20, 10, 0, 0);
@@ -99,26 +98,18 @@ test(`a tiny memory budget (spill on every batch), with crashes and restores, eq
       fc.array(fc.boolean(), { minLength: 1, maxLength: 7 }),
       fc.array(fc.integer({ min: 0, max: 8 }), { minLength: 0, maxLength: 3 }),
       fc.constantFrom(1, 400, 4000),
-      fc.boolean(),
-      async (events, query, batches, ckptPattern, crashAt, budget, durable) => {
+      async (events, query, batches, ckptPattern, crashAt, budget) => {
         const sql =
           `CREATE SOURCE ev (k VARCHAR, v INT, d DOUBLE, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '${DELAY}' MILLISECOND) WITH (connector = 'datagen', generator = 'sensors');\n` +
           `CREATE SINK out AS ${query};`;
         const script = loadScriptText(sql, 'spill.sql', process.cwd(), new Catalog());
         const plan = planSinks(script.catalog, [...script.catalog.sinks.values()], { provenance: true });
-        // durable: checkpoints in a DuckDB store, which keeps spilled rows in its own tables.
-        const store = durable ? await CheckpointStore.open(mkdtempSync(path.join(dir, 'ckpt-'))) : undefined;
-        let r;
-        try {
-          r = await runWithCrashes(plan, events, batches, (n) => ckptPattern[n % ckptPattern.length]!, crashAt, { stateMemory: { bytes: budget, dir } }, store);
-        } finally {
-          store?.close();
-        }
+        const r = await runWithCrashes(plan, events, batches, (n) => ckptPattern[n % ckptPattern.length]!, crashAt, { stateMemory: { bytes: budget, dir } });
         const comparisons = await compareWithOracle({ plan, sourceRows: r.sourceRows, late: r.late, sinkOutputs: r.sinkOutputs });
         for (const c of comparisons) {
           if (!c.equal) {
             assert.fail(
-              `budget ${budget} B, ${durable ? 'DuckDB' : 'memory'} checkpoints, ${r.crashes} crashes: streaming != DuckDB\nSQL:\n${sql}\nbatch sizes: ${batches.join(',')}, checkpoint pattern: ${ckptPattern.map(Number).join('')}, crashes after batches: ${crashAt.join(',')}\n` +
+              `budget ${budget} B, ${r.crashes} crashes: streaming != DuckDB\nSQL:\n${sql}\nbatch sizes: ${batches.join(',')}, checkpoint pattern: ${ckptPattern.map(Number).join('')}, crashes after batches: ${crashAt.join(',')}\n` +
                 `input (${events.length} events): ${JSON.stringify(events.slice(0, 60))}\n${renderComparison([c])}`,
             );
           }

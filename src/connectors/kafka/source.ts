@@ -77,24 +77,12 @@ export class KafkaReader implements SourceReader {
     this.listener = listener;
   }
 
-  /** The end offsets (next offset to be written) per partition, taken now. */
-  private async endOffsets(): Promise<Offsets> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      const out: Offsets = new Map();
-      for (const p of await admin.fetchTopicOffsets(this.settings.topic)) out.set(p.partition, BigInt(p.high));
-      return out;
-    } finally {
-      await admin.disconnect();
-    }
-  }
-
   /**
    * Makes startup = earliest | latest hold even when the group has committed offsets (they are
-   * reset before the consumer joins); returns where each partition starts, for `bounded`.
+   * reset before the consumer joins); returns where each partition starts and its end offset
+   * now (the next offset to be written), for `bounded`. One admin session for all of it.
    */
-  private async prepareGroup(): Promise<Offsets> {
+  private async prepareGroup(): Promise<{ start: Offsets; end: Offsets }> {
     const { topic, group, startup } = this.settings;
     const admin = this.kafka.admin();
     await admin.connect();
@@ -106,12 +94,14 @@ export class KafkaReader implements SourceReader {
       const hasCommits = committed.some((p) => Number(p.offset) >= 0);
       if (startup !== 'group' && hasCommits) await admin.resetOffsets({ groupId: group, topic, earliest: startup === 'earliest' });
       const start: Offsets = new Map();
+      const end: Offsets = new Map();
       for (const b of bounds) {
+        end.set(b.partition, BigInt(b.high));
         const c = committed.find((p) => p.partition === b.partition);
         const from = startup === 'latest' ? b.high : startup === 'group' && c && Number(c.offset) >= 0 ? c.offset : b.low;
         start.set(b.partition, BigInt(from));
       }
-      return start;
+      return { start, end };
     } finally {
       await admin.disconnect();
     }
@@ -120,9 +110,8 @@ export class KafkaReader implements SourceReader {
   async run(emit: (records: SourceRecord[]) => void | Promise<void>, signal: AbortSignal): Promise<void> {
     if (signal.aborted) return;
     const { topic, group, startup, bounded, idleTimeoutMs } = this.settings;
-    const start = await this.prepareGroup();
     // bounded: partitions still to read, and the offset each must reach.
-    const end = bounded ? await this.endOffsets() : new Map<number, bigint>();
+    const { start, end } = await this.prepareGroup();
     const pending = new Set<number>();
     if (bounded) for (const [p, e] of end) if ((start.get(p) ?? 0n) < e) pending.add(p);
     if (bounded && pending.size === 0) return;
@@ -131,7 +120,7 @@ export class KafkaReader implements SourceReader {
       groupId: group,
       allowAutoTopicCreation: false,
       maxBytesPerPartition: this.settings.maxBytesPerPartition,
-      maxWaitTimeInMs: 250,
+      maxWaitTimeInMs: 100,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
     });
