@@ -57,7 +57,7 @@ if [ ! -f "$LIB/.complete" ]; then
   </dependencies>
 </project>
 POM
-  mvn -B -q -f "$HOME_DIR/pom.xml" \
+  mvn -B -q -Dstyle.color=never -f "$HOME_DIR/pom.xml" \
     org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
     -DincludeScope=runtime -DoutputDirectory="$LIB" >&2
   touch "$LIB/.complete"
