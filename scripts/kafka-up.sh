@@ -59,7 +59,8 @@ if [ ! -f "$LIB/.complete" ]; then
 POM
   mvn -B -q -Dstyle.color=never -f "$HOME_DIR/pom.xml" \
     org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
-    -DincludeScope=runtime -DoutputDirectory="$LIB" >&2
+    -DincludeScope=runtime -DoutputDirectory="$LIB" >"$HOME_DIR/mvn.log" 2>&1 \
+    || { log "mvn failed:"; cat "$HOME_DIR/mvn.log" >&2; exit 1; }
   touch "$LIB/.complete"
 fi
 
