@@ -15,13 +15,14 @@ import { openSideOutput } from '../connectors/side-output.js';
 import { formatTimestamp } from '../catalog/timestamp.js';
 import { createOperator } from './operators/index.js';
 import { WatermarkCombiner } from './time.js';
-import { END_OF_TIME, type Batch, type LateEvent, type Operator, type OperatorContext, type RecordRef } from './operator.js';
+import { END_OF_TIME, type Batch, type LateEvent, type Operator, type OperatorContext, type KeyedSpill, type RecordRef, type TimeSpill } from './operator.js';
 import { watermarkSteps } from './watermark-steps.js';
 import { SourceRuntime, positionText, type DeadLetterInfo, type SourceRuntimeState } from './source-runtime.js';
 import type { JobMetrics, SinkMetrics, StateMetrics } from './metrics.js';
 import { MemoryKeyedTable, MemoryTimeKeyedTable, type KeyedTable, type TimeKeyedTable } from '../state/tables.js';
 import type { CheckpointStats, CheckpointTarget, JobCheckpoint, StoredTable } from '../state/checkpoint.js';
-import { SpillStore, SpillableTimeKeyedTable } from '../state/spill.js';
+import { DUCKDB_SHARE, SpillStore, SpillableTimeKeyedTable } from '../state/spill.js';
+import { SpillableKeyedTable } from '../state/spill-keyed.js';
 
 export interface JobHooks {
   /** Every admitted source batch, after decoding (compare records the oracle's input here). */
@@ -131,9 +132,13 @@ export class Job {
   private checkpointId = 0;
   private nextCheckpointAt = 0;
   private checkpointing: Promise<void> | undefined;
+  /** The memory budget; Infinity when there is none but a restored checkpoint holds spilled rows. */
   private readonly budget: { readonly bytes: number; readonly dir: string } | undefined;
   private spillStore: SpillStore | undefined;
-  private readonly spillable: SpillableTimeKeyedTable<unknown>[] = [];
+  private readonly spillable: Array<{ readonly operator: number; readonly table: SpillableTimeKeyedTable<unknown>; readonly close: (entries: ReadonlyArray<{ time: number; key: string; value: unknown }>) => void }> = [];
+  private readonly spillableKeyed: Array<{ readonly operator: number; readonly table: SpillableKeyedTable<unknown>; readonly spill: KeyedSpill }> = [];
+  /** Under a memory budget, what each operator emitted, pushed on by the runner (see pushSpilling). */
+  private readonly outbox = new Map<number, Batch[]>();
   /** Under a memory budget, batches, spills and checkpoints run one at a time (see exclusive). */
   private lock: Promise<void> = Promise.resolve();
   /** The last checkpoint written by this run. */
@@ -145,7 +150,8 @@ export class Job {
     this.signal = options.signal;
     this.writeSideOutputs = options.sideOutputs ?? true;
     this.ckpt = options.checkpoints;
-    this.budget = options.stateMemory;
+    const spilledInStore = this.ckpt?.restore?.tables.some((t) => t.spilledInStore && (t.spilledRows ?? 0) > 0) ?? false;
+    this.budget = options.stateMemory ?? (spilledInStore ? { bytes: Number.POSITIVE_INFINITY, dir: '' } : undefined);
     this.restoring = this.ckpt?.restore?.meta;
     this.checkpointId = this.ckpt?.restore?.id ?? 0;
     for (const node of plan.nodes) this.runtimes.push(this.makeRuntime(node));
@@ -201,13 +207,18 @@ export class Job {
       return reader;
     });
     for (const r of this.runtimes) r.op?.open?.(r.ctx!);
-    if (this.ckpt?.restore) this.restore(this.ckpt.restore);
     const controller = new AbortController();
     const signal = this.signal ? AbortSignal.any([this.signal, controller.signal]) : controller.signal;
     try {
+      if (this.budget && this.spillable.length + this.spillableKeyed.length > 0) {
+        // Inside the checkpoint database when it is one, so checkpoints copy spilled rows there.
+        const target = this.ckpt?.target;
+        const duck = this.budget.bytes * DUCKDB_SHARE;
+        this.spillStore = target?.openSpill ? await target.openSpill(duck) : await SpillStore.open(this.budget.dir, duck);
+      }
+      if (this.ckpt?.restore) await this.restore(this.ckpt.restore);
       // A first checkpoint before any input: a crash before the first periodic one then rolls
       // back to the side outputs' starting lengths instead of appending to them again.
-      if (this.budget && this.spillable.length > 0) this.spillStore = await SpillStore.open(this.budget.dir);
       if (this.ckpt && !this.ckpt.restore) await this.checkpoint(false);
       this.nextCheckpointAt = Date.now() + (this.ckpt?.intervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS);
       await Promise.all(
@@ -228,12 +239,9 @@ export class Job {
                 for (const { rows, watermark } of src.decodeBatch(records)) {
                   if (rows.length > 0) {
                     this.hooks.onSourceRows?.(src.node.id, rows);
-                    this.push(src.node.id, { rows, ops: null });
+                    await this.pushSpilling(src.node.id, { rows, ops: null });
                   }
-                  if (watermark !== undefined) {
-                    await this.prefetch(watermark);
-                    this.advance(src.node.id, watermark);
-                  }
+                  if (watermark !== undefined) await this.advanceSpilling(src.node.id, watermark);
                 }
                 await this.maybeSpill();
               });
@@ -245,9 +253,13 @@ export class Job {
             const finish = async (): Promise<void> => {
               src.metrics.ended = true;
               src.metrics.watermark = END_OF_TIME;
-              await this.prefetch(END_OF_TIME);
-              this.advance(src.node.id, END_OF_TIME);
-              this.end(src.node.id);
+              if (this.spillStore) {
+                await this.advanceSpilling(src.node.id, END_OF_TIME);
+                await this.endSpilling(src.node.id);
+              } else {
+                this.advance(src.node.id, END_OF_TIME);
+                this.end(src.node.id);
+              }
             };
             await (this.spillStore ? this.exclusive(finish) : finish());
           }
@@ -290,12 +302,14 @@ export class Job {
     }
     const run = async (): Promise<void> => {
       const take = async (): Promise<JobCheckpoint<CheckpointMeta>> => {
-        // Spilled partials are read first; nothing changes them until the snapshot below, since
-        // batches, spills and prefetches hold the same lock.
-        const spilled = new Map<SpillableTimeKeyedTable<unknown>, string[]>();
-        const store = this.spillStore;
-        if (store) for (const t of this.spillable) spilled.set(t, await t.spilledChunks(store));
+        // Spilled partials are copied first (inside DuckDB when the spill table lives in the
+        // checkpoint database, else read as chunks); nothing changes them until the snapshot
+        // below, since batches, spills and window closes hold the same lock.
         const id = ++this.checkpointId;
+        const spilled = new Map<SpillableTimeKeyedTable<unknown> | SpillableKeyedTable<unknown>, string[]>();
+        const store = this.spillStore;
+        if (store?.shared) await store.stage(id);
+        else if (store) for (const s of [...this.spillable, ...this.spillableKeyed]) spilled.set(s.table, await s.table.spilledChunks(store));
         for (const r of this.runtimes) r.op?.onBarrier?.(id);
         return { id, createdAt: Date.now(), fingerprint: c.fingerprint, meta: this.snapshotMeta(), tables: this.snapshotTables(spilled) };
       };
@@ -315,13 +329,15 @@ export class Job {
     }
   }
 
-  private snapshotTables(spilled: ReadonlyMap<SpillableTimeKeyedTable<unknown>, string[]>): StoredTable[] {
+  private snapshotTables(spilled: ReadonlyMap<SpillableTimeKeyedTable<unknown> | SpillableKeyedTable<unknown>, string[]>): StoredTable[] {
+    const inStore = this.spillStore?.shared ?? false;
     return this.tables.map((t) => {
       const mem = t.table.snapshot();
-      const more = t.table instanceof SpillableTimeKeyedTable ? (spilled.get(t.table) ?? []) : [];
-      const spilledRows = t.table instanceof SpillableTimeKeyedTable ? t.table.spilledRows : 0;
       const shape = t.table instanceof MemoryTimeKeyedTable ? 'timeKeyed' : 'keyed';
-      return { operator: t.operator, name: t.name, shape, rows: mem.rows + spilledRows, chunks: [...mem.chunks, ...more], spilledRows };
+      if (!(t.table instanceof SpillableTimeKeyedTable || t.table instanceof SpillableKeyedTable)) return { operator: t.operator, name: t.name, shape, rows: mem.rows, chunks: mem.chunks };
+      const { spilledRows, spilledBytes } = t.table;
+      const chunks = inStore ? mem.chunks : [...mem.chunks, ...(spilled.get(t.table) ?? [])];
+      return { operator: t.operator, name: t.name, shape, rows: mem.rows + spilledRows, chunks, spilledRows, spilledBytes, spilledInStore: inStore };
     });
   }
 
@@ -335,24 +351,86 @@ export class Job {
     return result;
   }
 
-  /** Brings back every spilled partial a watermark up to `wm` would close. */
-  private async prefetch(wm: number): Promise<void> {
-    const store = this.spillStore;
-    if (store) for (const t of this.spillable) await t.prefetch(store, wm);
-  }
-
-  /** Past the budget, moves the newest windows to DuckDB until state is at half the budget. */
+  /** Past the budget, moves the coldest partials of the oldest windows to DuckDB until state is at half the budget. */
   private async maybeSpill(): Promise<void> {
     const store = this.spillStore;
     const budget = this.budget;
-    if (!store || !budget) return;
+    if (!store || !budget || !Number.isFinite(budget.bytes)) return;
+    const tables = [...this.spillable, ...this.spillableKeyed].map((s) => s.table);
+    const sizes = tables.map((t) => t.estimatedBytes());
     let total = 0;
-    for (const t of this.spillable) total += t.estimatedBytes();
-    if (total <= budget.bytes) return;
-    const excess = total - budget.bytes / 2;
-    for (const t of this.spillable) {
-      const share = total === 0 ? 0 : (t.estimatedBytes() / total) * excess;
-      if (share > 0) await t.spill(store, share);
+    for (const n of sizes) total += n;
+    // DuckDB's buffer pool has its share of the budget (SpillStore); the JS heap the rest.
+    const heap = budget.bytes * (1 - DUCKDB_SHARE);
+    if (total <= heap) return;
+    const excess = total - heap / 2;
+    for (let i = 0; i < tables.length; i++) {
+      const share = (sizes[i]! / total) * excess;
+      if (share > 0) await tables[i]!.spill(store, share);
+    }
+  }
+
+  /**
+   * advance() under a memory budget: before an operator sees a watermark, the times it closes
+   * that have spilled partials are streamed back from DuckDB and emitted chunk by chunk.
+   */
+  private async advanceSpilling(from: number, wm: number): Promise<void> {
+    const store = this.spillStore!;
+    for (const d of this.runtimes[from]!.downstream) {
+      const rt = this.runtimes[d.id]!;
+      const combined = rt.combiner.update(d.input, wm);
+      if (combined === undefined) continue;
+      if (rt.ctx) {
+        rt.ctx.watermark = combined;
+        for (const s of this.spillable) {
+          if (s.operator !== d.id || !s.table.hasSpilledThrough(combined)) continue;
+          await s.table.closeThrough(store, combined, async (entries) => {
+            s.close(entries);
+            await this.drainOutbox(d.id);
+          });
+        }
+        for (const k of this.spillableKeyed) if (k.operator === d.id && k.spill.keysAt) await k.table.load(store, k.spill.keysAt(combined));
+        rt.op!.onWatermark?.(combined);
+        await this.drainOutbox(d.id);
+      }
+      await this.advanceSpilling(d.id, combined);
+    }
+  }
+
+  /**
+   * push() under a memory budget: an operator's spilled keys that a batch touches come back
+   * first, and what it emits is pushed on after it returns (so that can wait for keys too).
+   */
+  private async pushSpilling(from: number, batch: Batch): Promise<void> {
+    const store = this.spillStore!;
+    const down = this.runtimes[from]!.downstream;
+    for (let i = 0; i < down.length; i++) {
+      const d = down[i]!;
+      const rt = this.runtimes[d.id]!;
+      if (rt.sink) {
+        rt.sink.write(batch);
+        continue;
+      }
+      for (const k of this.spillableKeyed) if (k.operator === d.id) await k.table.load(store, k.spill.keysOf(batch));
+      rt.op!.onData(batch, d.input);
+      await this.drainOutbox(d.id);
+    }
+  }
+
+  private async drainOutbox(node: number): Promise<void> {
+    const box = this.outbox.get(node);
+    if (box === undefined) return;
+    while (box.length > 0) await this.pushSpilling(node, box.shift()!);
+  }
+
+  private async endSpilling(from: number): Promise<void> {
+    for (const d of this.runtimes[from]!.downstream) {
+      const rt = this.runtimes[d.id]!;
+      rt.endedInputs++;
+      if (rt.endedInputs < rt.node.inputs.length) continue;
+      rt.op?.onEnd?.();
+      await this.drainOutbox(d.id);
+      await this.endSpilling(d.id);
     }
   }
 
@@ -374,11 +452,20 @@ export class Job {
   }
 
   /** Puts back what a checkpoint saved; sinks and side outputs were already cut back when opened. */
-  private restore(c: JobCheckpoint<CheckpointMeta>): void {
+  private async restore(c: JobCheckpoint<CheckpointMeta>): Promise<void> {
+    let inStore = false;
     for (const t of c.tables) {
       const table = this.tables.find((x) => x.operator === t.operator && x.name === t.name);
       if (table === undefined) throw new Error(`checkpoint ${c.id} holds state table '${t.name}' of operator ${t.operator}, which this plan does not have`);
       table.table.restore(t.chunks);
+      if (t.spilledInStore && (t.spilledRows ?? 0) > 0) inStore = true;
+    }
+    // Spilled rows go back from the checkpoint's copy to the spill table without passing through JS.
+    const store = this.spillStore;
+    if (inStore) {
+      if (!store?.shared) throw new Error(`checkpoint ${c.id} keeps spilled state in its database, but this job has no spill tier there`);
+      await store.restoreFrom(c.id);
+      for (const s of [...this.spillable, ...this.spillableKeyed]) await s.table.recount(store);
     }
     for (const s of c.meta.sources) this.sources.find((x) => x.node.id === s.node)?.restoreState(s.runtime);
     for (const n of c.meta.nodes) {
@@ -443,25 +530,34 @@ export class Job {
   }
 
   private makeContext(node: PhysicalNode, upstreamSources: readonly number[]): MutableContext {
+    if (this.budget) this.outbox.set(node.id, []);
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const job = this;
     return {
       watermark: Number.NEGATIVE_INFINITY,
       emit(batch: Batch) {
-        job.push(node.id, batch);
+        const box = job.outbox.get(node.id);
+        if (box !== undefined && job.spillStore !== undefined) box.push(batch);
+        else job.push(node.id, batch);
       },
       late(e: LateEvent) {
         job.late(e, upstreamSources);
       },
-      keyedTable<V>(name: string): KeyedTable<V> {
+      keyedTable<V>(name: string, spill?: KeyedSpill): KeyedTable<V> {
+        if (job.budget && spill) {
+          const s = new SpillableKeyedTable<V>(`${node.id}/${name}`);
+          job.spillableKeyed.push({ operator: node.id, table: s as SpillableKeyedTable<unknown>, spill });
+          job.tables.push({ operator: node.id, name, table: s as MemoryKeyedTable<unknown> });
+          return s;
+        }
         const t = new MemoryKeyedTable<V>();
         job.tables.push({ operator: node.id, name, table: t as MemoryKeyedTable<unknown> });
         return t;
       },
-      timeKeyedTable<V>(name: string, merge?: (a: V, b: V) => V): TimeKeyedTable<V> {
-        if (job.budget && merge) {
-          const s = new SpillableTimeKeyedTable<V>(`${node.id}/${name}`, merge);
-          job.spillable.push(s as SpillableTimeKeyedTable<unknown>);
+      timeKeyedTable<V>(name: string, spill?: TimeSpill<V>): TimeKeyedTable<V> {
+        if (job.budget && spill) {
+          const s = new SpillableTimeKeyedTable<V>(`${node.id}/${name}`, (a, b) => spill.merge(a, b));
+          job.spillable.push({ operator: node.id, table: s as SpillableTimeKeyedTable<unknown>, close: spill.close as (entries: ReadonlyArray<{ time: number; key: string; value: unknown }>) => void });
           job.tables.push({ operator: node.id, name, table: s as MemoryTimeKeyedTable<unknown> });
           return s;
         }

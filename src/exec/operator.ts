@@ -57,17 +57,37 @@ export interface LateEvent {
   readonly reason: string;
 }
 
+export interface TimeSpill<V> {
+  merge(a: V, b: V): V;
+  /** Emits closed entries, as onWatermark does with what drainThrough returns. */
+  close(entries: ReadonlyArray<{ time: number; key: string; value: V }>): void;
+}
+
+export interface KeyedSpill {
+  /** The keys onData(batch) will read or write. */
+  keysOf(batch: Batch): Iterable<string>;
+  /** The keys onWatermark(micros) will read or write. */
+  keysAt?(micros: number): Iterable<string>;
+}
+
 export interface OperatorContext {
   /** Send a batch downstream (synchronously). */
   emit(batch: Batch): void;
   /** Report a row kept out of a closed window or released buffer; counted and routed to the source's late output. */
   late(event: LateEvent): void;
-  keyedTable<V>(name: string): KeyedTable<V>;
   /**
-   * `merge`: values are mergeable partial aggregates (EMIT FINAL windows), so under a memory
-   * budget the table may spill whole times to DuckDB and merge them back before they close.
+   * `spill`: under a memory budget the table may move cold keys, whole, to DuckDB; the runner
+   * brings back the keys an input batch or a watermark will touch before the operator sees it,
+   * so the operator must not hold a value across calls.
    */
-  timeKeyedTable<V>(name: string, merge?: (a: V, b: V) => V): TimeKeyedTable<V>;
+  keyedTable<V>(name: string, spill?: KeyedSpill): KeyedTable<V>;
+  /**
+   * `spill`: values are mergeable partial aggregates (EMIT FINAL windows), so under a memory
+   * budget the table may move partials to DuckDB. A time with spilled partials is then closed
+   * by the runner before onWatermark: it streams the merged (time, key) values to `close` in
+   * chunks, ascending in time, and onWatermark's drainThrough no longer holds them.
+   */
+  timeKeyedTable<V>(name: string, spill?: TimeSpill<V>): TimeKeyedTable<V>;
   /** Current combined input watermark (min over inputs), -Infinity before the first. */
   readonly watermark: number;
 }

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { decodeState, encodeState } from './codec.js';
+import { SpillStore } from './spill.js';
 
 export interface StoredTable {
   readonly operator: number;
@@ -18,6 +19,10 @@ export interface StoredTable {
   readonly chunks: readonly string[];
   /** Of `rows`, how many lived in the DuckDB tier. */
   readonly spilledRows?: number;
+  /** Their encoded bytes. */
+  readonly spilledBytes?: number;
+  /** The spilled rows are not in `chunks` but in the store's checkpoint_spill table (SpillStore.stage). */
+  readonly spilledInStore?: boolean;
 }
 
 /** A consistent snapshot of a job. `meta` is the runner's (exec/job.ts CheckpointMeta). */
@@ -50,13 +55,15 @@ export interface CheckpointSummary {
 /** Where checkpoints go; the in-memory one serves the property tests. */
 export interface CheckpointTarget {
   write(c: JobCheckpoint, finished: boolean): Promise<CheckpointStats>;
+  /** A spill tier inside the same database, so checkpoints copy spilled rows without JS. */
+  openSpill?(memoryLimit: number): Promise<SpillStore>;
 }
 
 export const STATE_DB = 'state.duckdb';
 export const SUMMARY_FILE = 'checkpoint.json';
 
 function tableBytes(t: StoredTable): number {
-  let n = 0;
+  let n = t.spilledInStore ? (t.spilledBytes ?? 0) : 0;
   for (const c of t.chunks) n += c.length;
   return n;
 }
@@ -69,7 +76,7 @@ export function summarize(c: JobCheckpoint, stats: CheckpointStats, finished: bo
     bytes: stats.bytes,
     ms: stats.ms,
     finished,
-    tables: c.tables.map((t) => ({ operator: t.operator, name: t.name, shape: t.shape, rows: t.rows, bytes: tableBytes(t), spilledRows: t.spilledRows ?? 0, spilledBytes: t.rows > 0 ? Math.round((tableBytes(t) * (t.spilledRows ?? 0)) / t.rows) : 0 })),
+    tables: c.tables.map((t) => ({ operator: t.operator, name: t.name, shape: t.shape, rows: t.rows, bytes: tableBytes(t), spilledRows: t.spilledRows ?? 0, spilledBytes: t.spilledBytes ?? (t.rows > 0 ? Math.round((tableBytes(t) * (t.spilledRows ?? 0)) / t.rows) : 0) })),
   };
 }
 
@@ -96,7 +103,9 @@ export class CheckpointStore implements CheckpointTarget {
     fs.mkdirSync(dir, { recursive: true });
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(path.join(dir, STATE_DB));
+      // A small buffer pool (it spills to disk past it): the spill tier lives here too, and
+      // its point is to keep the process's memory down.
+      instance = await DuckDBInstance.create(path.join(dir, STATE_DB), { memory_limit: '128MB', threads: '2' });
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       throw new Error(/lock/i.test(msg) ? `the state in ${dir} is in use by another running job` : `cannot open the state in ${dir}: ${msg}`);
@@ -104,7 +113,17 @@ export class CheckpointStore implements CheckpointTarget {
     const conn = await instance.connect();
     await conn.run(`CREATE TABLE IF NOT EXISTS checkpoints (id BIGINT, created_at BIGINT, fingerprint VARCHAR, meta VARCHAR, finished BOOLEAN)`);
     await conn.run(`CREATE TABLE IF NOT EXISTS checkpoint_state (id BIGINT, operator INTEGER, tbl VARCHAR, shape VARCHAR, chunk INTEGER, rows BIGINT, data VARCHAR)`);
+    // Spilled rows of a checkpoint, copied from the spill table before the checkpoint's own
+    // transaction (SpillStore.stage); checkpoint_spilled, written in it, counts them per table.
+    // Rows staged for a checkpoint that never committed are dropped here.
+    await conn.run(`CREATE TABLE IF NOT EXISTS checkpoint_spill (id BIGINT, tbl VARCHAR, time DOUBLE, key VARCHAR, value VARCHAR)`);
+    await conn.run(`CREATE TABLE IF NOT EXISTS checkpoint_spilled (id BIGINT, operator INTEGER, tbl VARCHAR, rows BIGINT, bytes BIGINT)`);
+    await conn.run(`DELETE FROM checkpoint_spill WHERE id NOT IN (SELECT id FROM checkpoints)`);
     return new CheckpointStore(dir, instance, conn);
+  }
+
+  openSpill(memoryLimit: number): Promise<SpillStore> {
+    return SpillStore.attach(this.instance, memoryLimit);
   }
 
   /** Deletes a job's state directory (`--fresh`). */
@@ -118,7 +137,7 @@ export class CheckpointStore implements CheckpointTarget {
     if (h === undefined) return undefined;
     const id = Number(h[0]);
     const rows = (await this.conn.runAndReadAll(`SELECT operator, tbl, shape, rows, data FROM checkpoint_state WHERE id = $1 ORDER BY operator, tbl, chunk`, [id])).getRowsJS();
-    const tables: Array<{ operator: number; name: string; shape: 'keyed' | 'timeKeyed'; rows: number; chunks: string[] }> = [];
+    const tables: Array<{ operator: number; name: string; shape: 'keyed' | 'timeKeyed'; rows: number; chunks: string[]; spilledRows?: number; spilledBytes?: number; spilledInStore?: boolean }> = [];
     for (const r of rows) {
       const operator = Number(r[0]);
       const name = String(r[1]);
@@ -129,6 +148,14 @@ export class CheckpointStore implements CheckpointTarget {
       }
       t.rows += Number(r[3]);
       if (r[4] !== null) t.chunks.push(String(r[4]));
+    }
+    const spilled = (await this.conn.runAndReadAll(`SELECT operator, tbl, rows, bytes FROM checkpoint_spilled WHERE id = $1`, [id])).getRowsJS();
+    for (const r of spilled) {
+      const t = tables.find((x) => x.operator === Number(r[0]) && x.name === String(r[1]));
+      if (t === undefined) continue;
+      t.spilledRows = Number(r[2]);
+      t.spilledBytes = Number(r[3]);
+      t.spilledInStore = true;
     }
     const checkpoint: JobCheckpoint<M> = { id, createdAt: Number(h[1]), fingerprint: String(h[2]), meta: decodeState<M>(String(h[3])), tables };
     return { checkpoint, finished: h[4] === true };
@@ -153,8 +180,14 @@ export class CheckpointStore implements CheckpointTarget {
           ins.bind([c.id, t.operator, t.name, t.shape, i, i === 0 ? t.rows : 0, data]);
           await ins.run();
         }
+        if (t.spilledInStore) {
+          bytes += t.spilledBytes ?? 0;
+          await conn.run(`INSERT INTO checkpoint_spilled VALUES ($1, $2, $3, $4, $5)`, [c.id, t.operator, t.name, t.spilledRows ?? 0, t.spilledBytes ?? 0]);
+        }
       }
       await conn.run(`DELETE FROM checkpoint_state WHERE id <> $1`, [c.id]);
+      await conn.run(`DELETE FROM checkpoint_spilled WHERE id <> $1`, [c.id]);
+      await conn.run(`DELETE FROM checkpoint_spill WHERE id <> $1`, [c.id]);
       await conn.run(`DELETE FROM checkpoints WHERE id <> $1`, [c.id]);
       await conn.run('COMMIT');
     } catch (e) {

@@ -1,9 +1,11 @@
 // The DuckDB tier of time-keyed tables whose values are mergeable partial aggregates (EMIT FINAL
-// TUMBLE/HOP windows). Past the job's memory budget, whole times (the newest windows first, the
-// farthest from closing) move to a DuckDB file in one appender batch each; rows that arrive later
-// for a spilled (time, key) start a fresh partial in memory. Before the runner delivers a
-// watermark it awaits prefetch(W), which merges every spilled partial with time <= W back into
-// memory, so the operator's synchronous drainThrough sees complete windows.
+// TUMBLE/HOP windows). Past the job's memory budget the coldest entries of the oldest times move
+// to DuckDB in appender batches, open windows included: a (time, key) touched again after it
+// spilled just starts another partial in memory, and partials merge. A window closes by streaming
+// its spilled partials from DuckDB ordered by key, chunk by chunk, merging each key's partials
+// with its memory partial and handing each chunk to the operator, so memory stays bounded.
+// The spill table lives in the checkpoint database when there is one, so a checkpoint copies
+// spilled rows inside DuckDB (stage) instead of through JS.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,39 +13,96 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { decodeState, encodeState } from './codec.js';
 import { MemoryTimeKeyedTable } from './tables.js';
 
+/** Rows per appender flush, and entries per chunk handed to an operator from memory. */
+const FLUSH_ROWS = 65_536;
+const CLOSE_CHUNK = 4096;
+/** Entries sampled (serialized) per estimate. */
+const SAMPLE = 48;
+/** Heap bytes per serialized character and per entry (see estimatedBytes). */
+export const BYTES_PER_CHAR = 3;
+export const ENTRY_OVERHEAD = 96;
+
 export class SpillStore {
   private constructor(
-    readonly file: string,
-    private readonly instance: DuckDBInstance,
     readonly conn: DuckDBConnection,
+    /** Streams a closing window, while `conn` serves what its emitted rows cause downstream. */
+    readonly reader: DuckDBConnection,
+    /** Own file (no checkpoint database): deleted on close. */
+    private readonly owned: { readonly file: string; readonly instance: DuckDBInstance } | undefined,
   ) {}
 
-  static async open(dir: string): Promise<SpillStore> {
+  /** A private spill file in `dir` (checkpoints, if any, go elsewhere and copy through JS). */
+  static async open(dir: string, memoryLimit: number): Promise<SpillStore> {
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `spill-${process.pid}.duckdb`);
     fs.rmSync(file, { force: true });
     fs.rmSync(`${file}.wal`, { force: true });
     // A small buffer pool: the point of spilling is to keep the process's memory down.
-    const instance = await DuckDBInstance.create(file, { memory_limit: '128MB', threads: '1' });
-    const conn = await instance.connect();
-    await conn.run('CREATE TABLE spill (tbl VARCHAR, time DOUBLE, key VARCHAR, value VARCHAR)');
-    return new SpillStore(file, instance, conn);
+    const instance = await DuckDBInstance.create(file, { memory_limit: `${mb(memoryLimit)}MB`, threads: '1' });
+    const store = new SpillStore(await instance.connect(), await instance.connect(), { file, instance });
+    await store.init();
+    return store;
+  }
+
+  /**
+   * Spill tables inside the checkpoint database (one DuckDB instance), emptied first. DuckDB's
+   * buffer pool is part of the state budget: `memoryLimit` bytes (it spills to disk past them).
+   */
+  static async attach(instance: DuckDBInstance, memoryLimit: number): Promise<SpillStore> {
+    const store = new SpillStore(await instance.connect(), await instance.connect(), undefined);
+    if (Number.isFinite(memoryLimit)) await store.conn.run(`SET memory_limit = '${mb(memoryLimit)}MB'`);
+    await store.init();
+    return store;
+  }
+
+  /** True when checkpoints can copy spilled rows inside DuckDB (stage / restoreFrom). */
+  get shared(): boolean {
+    return this.owned === undefined;
+  }
+
+  private async init(): Promise<void> {
+    await this.conn.run('DROP TABLE IF EXISTS spill');
+    await this.conn.run('CREATE TABLE spill (tbl VARCHAR, time DOUBLE, key VARCHAR, value VARCHAR)');
+  }
+
+  /** Copies every spilled row into checkpoint `id` (committed by the checkpoint's transaction). */
+  async stage(id: number): Promise<void> {
+    await this.conn.run('DELETE FROM checkpoint_spill WHERE id = $1', [id]);
+    await this.conn.run('INSERT INTO checkpoint_spill SELECT $1, tbl, time, key, value FROM spill', [id]);
+  }
+
+  /** Puts back the spilled rows of checkpoint `id`. */
+  async restoreFrom(id: number): Promise<void> {
+    await this.conn.run('INSERT INTO spill SELECT tbl, time, key, value FROM checkpoint_spill WHERE id = $1', [id]);
   }
 
   close(): void {
     this.conn.closeSync();
-    this.instance.closeSync();
-    fs.rmSync(this.file, { force: true });
-    fs.rmSync(`${this.file}.wal`, { force: true });
+    this.reader.closeSync();
+    if (this.owned) {
+      this.owned.instance.closeSync();
+      fs.rmSync(this.owned.file, { force: true });
+      fs.rmSync(`${this.owned.file}.wal`, { force: true });
+    }
   }
 }
 
+function mb(bytes: number): number {
+  return Math.max(16, Math.round(bytes / 2 ** 20));
+}
+
+/** Of a state budget, the share DuckDB's buffer pool gets; the rest is for state in the JS heap. */
+export const DUCKDB_SHARE = 0.25;
+
+export type TimeEntry<V> = { time: number; key: string; value: V };
+
 export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
-  /** Spilled entries, their encoded bytes, and the smallest spilled time (Infinity when none). */
+  /** Spilled rows (partials; a key may have several) and their encoded bytes. */
   spilledRows = 0;
   spilledBytes = 0;
-  private spilledMin = Number.POSITIVE_INFINITY;
-  /** Estimated bytes per in-memory entry, measured on the first spill check. */
+  /** Spilled rows per time. */
+  private readonly spilledTimes = new Map<number, number>();
+  /** Sampled bytes per memory entry (see estimatedBytes). */
   private entryBytes = 0;
 
   constructor(
@@ -53,81 +112,169 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
     super();
   }
 
+  /**
+   * Memory held, from a sample of entries serialized each call. V8 holds a small state in about
+   * three times its JSON length (object headers and maps, arrays, boxed doubles, the key kept
+   * both as the table key and in the state), plus the hash-table slot and string headers:
+   * measured with scripts/state-heap.ts (heap after GC per entry vs this estimate).
+   */
   estimatedBytes(): number {
-    if (this.size === 0) return 0;
-    if (this.entryBytes === 0) {
-      const first = this.snapshotSample();
-      if (first !== undefined) this.entryBytes = (encodeState(first.value).length + first.key.length) * 3 + 150;
-    }
-    return this.size * this.entryBytes;
-  }
-
-  private snapshotSample(): { key: string; value: V } | undefined {
-    const t = this.minTime();
-    if (t === undefined) return undefined;
-    const it = this.keysAt(t)?.next();
-    return it && !it.done ? { key: it.value[0], value: it.value[1] } : undefined;
-  }
-
-  /** Moves whole times, newest first, to DuckDB until about `bytes` are freed. */
-  async spill(store: SpillStore, bytes: number): Promise<void> {
-    const per = this.entryBytes || 200;
-    const times = this.timesDescending();
-    const appender = await store.conn.createAppender('spill');
-    let freed = 0;
-    for (const t of times) {
-      if (freed >= bytes) break;
-      for (const { key, value } of this.takeTime(t)) {
-        const text = encodeState(value);
-        appender.appendVarchar(this.id);
-        appender.appendDouble(t);
-        appender.appendVarchar(key);
-        appender.appendVarchar(text);
-        appender.endRow();
-        this.spilledRows++;
-        this.spilledBytes += text.length + key.length;
-        freed += per;
+    const n = this.size;
+    if (n === 0) return 0;
+    const times = this.timesAscending();
+    let bytes = 0;
+    let count = 0;
+    for (const t of [times[0]!, times[times.length - 1]!]) {
+      for (const { key, value } of this.peek(t, SAMPLE / 2)) {
+        bytes += encodeState(value).length + key.length;
+        count++;
       }
-      if (t < this.spilledMin) this.spilledMin = t;
+      if (times.length === 1) break;
     }
-    appender.flushSync();
-    appender.closeSync();
+    if (count > 0) this.entryBytes = (BYTES_PER_CHAR * bytes) / count + ENTRY_OVERHEAD;
+    return n * this.entryBytes;
   }
 
-  /** Merges spilled partials with time <= upTo back into memory (before a watermark closes them). */
-  async prefetch(store: SpillStore, upTo: number): Promise<void> {
-    if (this.spilledMin > upTo) return;
-    const rows = (await store.conn.runAndReadAll('SELECT time, key, value FROM spill WHERE tbl = $1 AND time <= $2', [this.id, upTo])).getRowsJS();
-    await store.conn.run('DELETE FROM spill WHERE tbl = $1 AND time <= $2', [this.id, upTo]);
-    for (const r of rows) this.mergeIn(Number(r[0]), String(r[1]), decodeState<V>(String(r[2])), String(r[2]).length + String(r[1]).length);
-    const rest = (await store.conn.runAndReadAll('SELECT min(time) FROM spill WHERE tbl = $1', [this.id])).getRowsJS();
-    const m = rest[0]?.[0];
-    this.spilledMin = m === null || m === undefined ? Number.POSITIVE_INFINITY : Number(m);
+  /** Moves the coldest entries of the oldest times to DuckDB until about `bytes` are freed. */
+  async spill(store: SpillStore, bytes: number): Promise<void> {
+    if (this.entryBytes === 0) this.estimatedBytes();
+    let left = Math.ceil(bytes / Math.max(1, this.entryBytes));
+    const appender = await store.conn.createAppender('spill');
+    let pending = 0;
+    try {
+      for (const t of [...this.timesAscending()]) {
+        if (left <= 0) break;
+        const entries = this.takeSome(t, left);
+        left -= entries.length;
+        for (const { key, value } of entries) {
+          const text = encodeState(value);
+          appender.appendVarchar(this.id);
+          appender.appendDouble(t);
+          appender.appendVarchar(key);
+          appender.appendVarchar(text);
+          appender.endRow();
+          this.spilledBytes += text.length + key.length;
+          if (++pending >= FLUSH_ROWS) {
+            appender.flushSync();
+            pending = 0;
+          }
+        }
+        this.spilledRows += entries.length;
+        this.spilledTimes.set(t, (this.spilledTimes.get(t) ?? 0) + entries.length);
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
   }
 
-  /** Spilled entries as checkpoint chunks ([time, key, value] JSON arrays). */
+  /** True when a watermark up to `upTo` closes a time with spilled rows (then closeThrough). */
+  hasSpilledThrough(upTo: number): boolean {
+    for (const t of this.spilledTimes.keys()) if (t <= upTo) return true;
+    return false;
+  }
+
+  /**
+   * Closes every time <= upTo that has spilled rows, and the memory-only times before them, in
+   * ascending time: each chunk of complete (time, key) values goes to `onChunk`, which emits it.
+   * Later memory-only times are left to the operator's drainThrough.
+   */
+  async closeThrough(store: SpillStore, upTo: number, onChunk: (entries: TimeEntry<V>[]) => void | Promise<void>): Promise<void> {
+    const spilled = [...this.spilledTimes.keys()].filter((t) => t <= upTo).sort((a, b) => a - b);
+    for (const t of spilled) {
+      for (const mt of [...this.timesAscending()]) {
+        if (mt >= t) break;
+        if (!this.spilledTimes.has(mt)) await this.drainTime(mt, onChunk);
+      }
+      await this.streamTime(store, t, onChunk);
+      await this.drainTime(t, onChunk);
+    }
+  }
+
+  /** Memory entries of one time, in chunks. */
+  private async drainTime(t: number, onChunk: (entries: TimeEntry<V>[]) => void | Promise<void>): Promise<void> {
+    for (;;) {
+      const part = this.takeSome(t, CLOSE_CHUNK);
+      if (part.length === 0) return;
+      await onChunk(part.map(({ key, value }) => ({ time: t, key, value })));
+    }
+  }
+
+  /** Spilled partials of one time, ordered by key so a key's partials are adjacent, merged with its memory partial. */
+  private async streamTime(store: SpillStore, t: number, onChunk: (entries: TimeEntry<V>[]) => void | Promise<void>): Promise<void> {
+    const result = await store.reader.stream('SELECT key, value FROM spill WHERE tbl = $1 AND time = $2 ORDER BY key', [this.id, t]);
+    let key: string | undefined;
+    let acc: V | undefined;
+    const finish = (k: string, v: V): TimeEntry<V> => {
+      const mem = this.take(t, k);
+      return { time: t, key: k, value: mem === undefined ? v : this.merge(v, mem) };
+    };
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (chunk === null || chunk.rowCount === 0) break;
+      const keys = chunk.getColumnValues(0) as string[];
+      const values = chunk.getColumnValues(1) as string[];
+      const out: TimeEntry<V>[] = [];
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
+        const text = values[i]!;
+        this.spilledBytes -= text.length + k.length;
+        const v = decodeState<V>(text);
+        if (k === key) acc = this.merge(acc!, v);
+        else {
+          if (key !== undefined) out.push(finish(key, acc!));
+          key = k;
+          acc = v;
+        }
+      }
+      if (out.length > 0) await onChunk(out);
+    }
+    if (key !== undefined) await onChunk([finish(key, acc!)]);
+    await store.conn.run('DELETE FROM spill WHERE tbl = $1 AND time = $2', [this.id, t]);
+    this.spilledRows -= this.spilledTimes.get(t) ?? 0;
+    this.spilledTimes.delete(t);
+  }
+
+  /** Spilled entries as checkpoint chunks ([time, key, value] JSON arrays), read chunk by chunk. */
   async spilledChunks(store: SpillStore): Promise<string[]> {
     if (this.spilledRows === 0) return [];
-    const rows = (await store.conn.runAndReadAll('SELECT time, key, value FROM spill WHERE tbl = $1', [this.id])).getRowsJS();
+    const result = await store.conn.stream('SELECT time, key, value FROM spill WHERE tbl = $1', [this.id]);
     const chunks: string[] = [];
-    for (let i = 0; i < rows.length; i += 20_000) {
-      chunks.push(`[${rows.slice(i, i + 20_000).map((r) => `[${Number(r[0])},${JSON.stringify(String(r[1]))},${String(r[2])}]`).join(',')}]`);
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (chunk === null || chunk.rowCount === 0) break;
+      const times = chunk.getColumnValues(0) as number[];
+      const keys = chunk.getColumnValues(1) as string[];
+      const values = chunk.getColumnValues(2) as string[];
+      const parts: string[] = new Array<string>(keys.length);
+      for (let i = 0; i < keys.length; i++) parts[i] = `[${encodeState(times[i])},${JSON.stringify(keys[i])},${values[i]}]`;
+      chunks.push(`[${parts.join(',')}]`);
     }
     return chunks;
+  }
+
+  /** After the spill table was filled from a checkpoint (restoreFrom): count this table's rows. */
+  async recount(store: SpillStore): Promise<void> {
+    const rows = (await store.conn.runAndReadAll('SELECT time, count(*), sum(length(key) + length(value)) FROM spill WHERE tbl = $1 GROUP BY time', [this.id])).getRowsJS();
+    this.spilledTimes.clear();
+    this.spilledRows = 0;
+    this.spilledBytes = 0;
+    for (const r of rows) {
+      const n = Number(r[1]);
+      this.spilledTimes.set(Number(r[0]), n);
+      this.spilledRows += n;
+      this.spilledBytes += Number(r[2]);
+    }
   }
 
   /** A restored snapshot may hold a memory and a spilled partial of one (time, key): merge them. */
   override restore(chunks: readonly string[]): void {
     super.restore([]);
-    for (const c of chunks) for (const [t, k, v] of decodeState<Array<[number, string, V]>>(c)) this.mergeIn(t, k, v, 0);
-  }
-
-  private mergeIn(t: number, key: string, value: V, bytes: number): void {
-    const have = this.get(t, key);
-    this.set(t, key, have === undefined ? value : this.merge(value, have));
-    if (bytes > 0) {
-      this.spilledRows--;
-      this.spilledBytes -= bytes;
+    for (const c of chunks) {
+      for (const [t, k, v] of decodeState<Array<[number, string, V]>>(c)) {
+        const have = this.get(t, k);
+        this.set(t, k, have === undefined ? v : this.merge(v, have));
+      }
     }
   }
 }

@@ -56,6 +56,8 @@ export interface TimeKeyedTable<V> {
    * Entries under one time come in insertion order.
    */
   drainThrough(upTo: number): Array<{ time: number; key: string; value: V }>;
+  /** The keys of every entry with time <= upTo (what a watermark there will touch). */
+  keysThrough(upTo: number): string[];
   /** Number of distinct times held (open windows). */
   readonly timeCount: number;
   /** Number of (time, key) entries. */
@@ -78,6 +80,31 @@ export class MemoryKeyedTable<V> implements KeyedTable<V> {
   }
   entries(): IterableIterator<[string, V]> {
     return this.map.entries();
+  }
+
+  /** Removes and returns up to `n` entries, oldest inserted (coldest) first. */
+  takeColdest(n: number): Array<[string, V]> {
+    const out: Array<[string, V]> = [];
+    for (const e of this.map) {
+      if (out.length >= n) break;
+      out.push(e);
+    }
+    for (const [k] of out) this.map.delete(k);
+    return out;
+  }
+
+  /** Up to `n` entries, left in place (memory sampling). */
+  peek(n: number): Array<[string, V]> {
+    const out: Array<[string, V]> = [];
+    for (const e of this.map) {
+      if (out.length >= n) break;
+      out.push(e);
+    }
+    return out;
+  }
+
+  has(key: string): boolean {
+    return this.map.has(key);
   }
 
   snapshot(): TableSnapshot {
@@ -151,25 +178,62 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
     return out;
   }
 
+  keysThrough(upTo: number): string[] {
+    this.sort();
+    const out: string[] = [];
+    for (const t of this.times) {
+      if (t > upTo) break;
+      const m = this.byTime.get(t);
+      if (m !== undefined) for (const k of m.keys()) out.push(k);
+    }
+    return out;
+  }
+
   get timeCount(): number {
     return this.byTime.size;
   }
 
-  /** Times held, newest first (the spill tier moves those out first). */
-  timesDescending(): number[] {
+  /** Times held, ascending (the spill tier moves the oldest out first). */
+  timesAscending(): readonly number[] {
     this.sort();
-    return [...this.times].reverse();
+    return this.times;
   }
 
-  /** Removes and returns every entry under one time. */
-  takeTime(time: number): Array<{ key: string; value: V }> {
+  /** Removes and returns up to `max` entries under one time, oldest inserted (coldest) first. */
+  takeSome(time: number, max: number): Array<{ key: string; value: V }> {
     const m = this.byTime.get(time);
     if (m === undefined) return [];
     const out: Array<{ key: string; value: V }> = [];
-    for (const [key, value] of m) out.push({ key, value });
-    this.entryCount -= m.size;
-    this.byTime.delete(time);
-    this.times = this.times.filter((t) => t !== time);
+    for (const [key, value] of m) {
+      if (out.length >= max) break;
+      out.push({ key, value });
+    }
+    for (const e of out) m.delete(e.key);
+    this.entryCount -= out.length;
+    if (m.size === 0) {
+      this.byTime.delete(time);
+      this.times = this.times.filter((t) => t !== time);
+    }
+    return out;
+  }
+
+  /** Removes and returns one entry. */
+  take(time: number, key: string): V | undefined {
+    const m = this.byTime.get(time);
+    const v = m?.get(key);
+    if (v !== undefined) this.delete(time, key);
+    return v;
+  }
+
+  /** Up to `n` entries under one time, left in place (memory sampling). */
+  peek(time: number, n: number): Array<{ key: string; value: V }> {
+    const out: Array<{ key: string; value: V }> = [];
+    const m = this.byTime.get(time);
+    if (m === undefined) return out;
+    for (const [key, value] of m) {
+      if (out.length >= n) break;
+      out.push({ key, value });
+    }
     return out;
   }
 

@@ -9,7 +9,7 @@ import type { SourceReader, SourceRecord, SinkWriter } from '../../src/connector
 import { Job, type CheckpointMeta, type JobOptions } from '../../src/exec/job.js';
 import type { LateEvent, Op, RecordRef } from '../../src/exec/operator.js';
 import type { PhysicalPlan } from '../../src/plan/physical.js';
-import { MemoryCheckpointStore } from '../../src/state/checkpoint.js';
+import { MemoryCheckpointStore, type CheckpointStore } from '../../src/state/checkpoint.js';
 import { planFingerprint } from '../../src/state/fingerprint.js';
 
 export interface Event {
@@ -40,8 +40,9 @@ export async function runWithCrashes(
   checkpointAt: (batch: number) => boolean,
   crashAt: readonly number[],
   extra: Partial<JobOptions> = {},
+  durable?: CheckpointStore,
 ): Promise<CrashRunResult> {
-  const store = new MemoryCheckpointStore();
+  const store = durable ?? new MemoryCheckpointStore();
   const fingerprint = planFingerprint(plan);
   const sourceNode = plan.nodes.find((n) => n.kind === 'source')!;
   const refColumn = sourceNode.kind === 'source' ? sourceNode.refColumn! : -1;
@@ -51,7 +52,7 @@ export async function runWithCrashes(
   let crashes = 0;
   let restores = 0;
   for (let attempt = 0; ; attempt++) {
-    const last = store.latest<CheckpointMeta>();
+    const last = await store.latest<CheckpointMeta>();
     if (last?.finished) break;
     if (last) restores++;
     const crashAfter = crashAt[attempt];

@@ -2,7 +2,8 @@
 // restores from the last checkpoint give DuckDB's answer over the admitted rows, for windowed,
 // session, non-windowed and LAG queries with DISTINCT, late rows and EMIT CHANGES. A failure
 // prints the seed, the SQL, the batches, the checkpoint and crash points and the first difference.
-// The same under tiny memory budgets, so windows spill to the DuckDB tier on every batch.
+// The same under tiny memory budgets, so window partials and keyed state (GROUP BY, sessions, LAG
+// history) spill to the DuckDB tier on every batch, with checkpoints in memory or in DuckDB.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +16,7 @@ import { loadScriptText } from '../../src/cli/load.js';
 import { planSinks } from '../../src/plan/job.js';
 import { compareWithOracle, renderComparison } from '../../src/oracle/index.js';
 import { runWithCrashes, type Event } from './harness.js';
+import { CheckpointStore } from '../../src/state/checkpoint.js';
 
 const RUNS = Math.ceil(Number(process.env['SLUICE_PROPERTY_RUNS'] ?? 200) / 2);
 const BASE_MS = Date.UTC(2024, 4, 20, 10, 0, 0);
@@ -86,6 +88,12 @@ const SPILL_QUERIES = [
   'SELECT k, window_start, COUNT(*) AS n, SUM(v) AS s, COUNT(DISTINCT v) AS dv, MAX(d) AS m, AVG(d) AS a FROM ev GROUP BY k, TUMBLE(ts, 2s)',
   'SELECT k, window_start, COUNT(*) AS n, STDDEV(d) AS sd, MIN(v) AS lo FROM ev GROUP BY k, HOP(ts, 1s, 3s)',
   'SELECT window_start, COUNT(DISTINCT k) AS keys, SUM(d) AS s FROM ev GROUP BY TUMBLE(ts, 1s)',
+  'SELECT k, COUNT(*) AS n, SUM(d) AS s, COUNT(DISTINCT v) AS dv FROM ev GROUP BY k',
+  'SELECT n, COUNT(*) AS c FROM (SELECT k, COUNT(*) AS n FROM ev GROUP BY k) GROUP BY n',
+  'SELECT k, window_start, window_end, COUNT(*) AS n, MIN(v) AS lo, STDDEV(d) AS sd FROM ev GROUP BY k, SESSION(ts, 1500ms)',
+  'SELECT k, window_start, window_end, COUNT(*) AS n FROM ev GROUP BY k, SESSION(ts, 1s) EMIT CHANGES',
+  'SELECT k, v, ts, prev FROM (SELECT k, v, ts, LAG(v, 2, -1) OVER (PARTITION BY k ORDER BY ts) AS prev FROM ev)',
+  'SELECT k, window_start, n FROM (SELECT k, window_start, window_end, COUNT(*) AS n FROM ev GROUP BY k, TUMBLE(ts, 1s)) GROUP BY k, window_start, n',
 ];
 
 test(`a tiny memory budget (spill on every batch), with crashes and restores, equals DuckDB (${Math.ceil(RUNS / 2)} cases)`, async () => {
@@ -98,18 +106,26 @@ test(`a tiny memory budget (spill on every batch), with crashes and restores, eq
       fc.array(fc.boolean(), { minLength: 1, maxLength: 7 }),
       fc.array(fc.integer({ min: 0, max: 8 }), { minLength: 0, maxLength: 3 }),
       fc.constantFrom(1, 400, 4000),
-      async (events, query, batches, ckptPattern, crashAt, budget) => {
+      fc.boolean(),
+      async (events, query, batches, ckptPattern, crashAt, budget, durable) => {
         const sql =
           `CREATE SOURCE ev (k VARCHAR, v INT, d DOUBLE, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '${DELAY}' MILLISECOND) WITH (connector = 'datagen', generator = 'sensors');\n` +
           `CREATE SINK out AS ${query};`;
         const script = loadScriptText(sql, 'spill.sql', process.cwd(), new Catalog());
         const plan = planSinks(script.catalog, [...script.catalog.sinks.values()], { provenance: true });
-        const r = await runWithCrashes(plan, events, batches, (n) => ckptPattern[n % ckptPattern.length]!, crashAt, { stateMemory: { bytes: budget, dir } });
+        // durable: checkpoints in a DuckDB store, which keeps spilled rows in its own tables.
+        const store = durable ? await CheckpointStore.open(mkdtempSync(path.join(dir, 'ckpt-'))) : undefined;
+        let r;
+        try {
+          r = await runWithCrashes(plan, events, batches, (n) => ckptPattern[n % ckptPattern.length]!, crashAt, { stateMemory: { bytes: budget, dir } }, store);
+        } finally {
+          store?.close();
+        }
         const comparisons = await compareWithOracle({ plan, sourceRows: r.sourceRows, late: r.late, sinkOutputs: r.sinkOutputs });
         for (const c of comparisons) {
           if (!c.equal) {
             assert.fail(
-              `budget ${budget} B, ${r.crashes} crashes: streaming != DuckDB\nSQL:\n${sql}\nbatch sizes: ${batches.join(',')}, checkpoint pattern: ${ckptPattern.map(Number).join('')}, crashes after batches: ${crashAt.join(',')}\n` +
+              `budget ${budget} B, ${durable ? 'DuckDB' : 'memory'} checkpoints, ${r.crashes} crashes: streaming != DuckDB\nSQL:\n${sql}\nbatch sizes: ${batches.join(',')}, checkpoint pattern: ${ckptPattern.map(Number).join('')}, crashes after batches: ${crashAt.join(',')}\n` +
                 `input (${events.length} events): ${JSON.stringify(events.slice(0, 60))}\n${renderComparison([c])}`,
             );
           }

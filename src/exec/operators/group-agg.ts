@@ -40,11 +40,13 @@ export class GroupAggOperator implements Operator {
 
   open(ctx: OperatorContext): void {
     this.ctx = ctx;
-    this.table = ctx.keyedTable<GroupState>(stateName(this.node, 'keyed'));
+    this.table = ctx.keyedTable<GroupState>(stateName(this.node, 'keyed'), { keysOf: (batch) => batch.rows.map((r) => this.key.encode(r)) });
   }
 
   onData(batch: Batch): void {
     const { rows, ops } = batch;
+    // WARNING: between batches the table may have moved the cached state to DuckDB.
+    this.cached = undefined;
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
       const retract = ops !== null && isRetraction(ops[i]!);

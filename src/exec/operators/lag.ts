@@ -60,7 +60,8 @@ export class LagOperator implements Operator {
   open(ctx: OperatorContext): void {
     this.ctx = ctx;
     this.buffer = ctx.timeKeyedTable<Pending>(stateName(this.node, 'timeKeyed'));
-    this.history = ctx.keyedTable<History>(stateName(this.node, 'keyed'));
+    // The history is only touched when the watermark releases buffered rows: their partitions.
+    this.history = ctx.keyedTable<History>(stateName(this.node, 'keyed'), { keysOf: () => [], keysAt: (micros) => this.buffer.keysThrough(lastReleasable(micros)) });
   }
 
   onData(batch: Batch): void {

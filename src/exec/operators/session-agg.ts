@@ -63,7 +63,11 @@ export class SessionAggOperator implements Operator {
 
   open(ctx: OperatorContext): void {
     this.ctx = ctx;
-    this.table = ctx.keyedTable<KeyState>(stateName(this.node, 'keyed'));
+    this.table = ctx.keyedTable<KeyState>(stateName(this.node, 'keyed'), {
+      keysOf: (batch) => batch.rows.map((r) => this.key.encode(r)),
+      // Timers that fire name the keys the watermark touches.
+      keysAt: (micros) => this.timers.keysThrough(micros),
+    });
     this.timers = ctx.timeKeyedTable<true>(stateName(this.node, 'timeKeyed'));
   }
 

@@ -56,12 +56,17 @@ export class WindowAggOperator implements Operator {
   open(ctx: OperatorContext): void {
     this.ctx = ctx;
     // EMIT FINAL partials are mergeable and can spill; EMIT CHANGES needs the emitted row in memory.
-    const merge = this.changes ? undefined : (a: WindowState, b: WindowState): WindowState => {
-      const accs = [...a.accs];
-      mergeAll(this.aggs, accs, b.accs);
-      return { keyValues: a.keyValues, accs, lastEmitted: undefined };
-    };
-    this.table = ctx.timeKeyedTable<WindowState>(stateName(this.node, 'timeKeyed'), merge);
+    const spill = this.changes
+      ? undefined
+      : {
+          merge: (a: WindowState, b: WindowState): WindowState => {
+            const accs = [...a.accs];
+            mergeAll(this.aggs, accs, b.accs);
+            return { keyValues: a.keyValues, accs, lastEmitted: undefined };
+          },
+          close: (entries: ReadonlyArray<{ time: number; value: WindowState }>): void => this.emitClosed(entries),
+        };
+    this.table = ctx.timeKeyedTable<WindowState>(stateName(this.node, 'timeKeyed'), spill);
   }
 
   onData(batch: Batch): void {
@@ -69,6 +74,8 @@ export class WindowAggOperator implements Operator {
     const timeInput = this.node.timeInput;
     const watermark = this.ctx.watermark;
     const { size, slide } = this;
+    // WARNING: between batches the table may have moved the cached state to DuckDB.
+    this.cached = undefined;
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
       const ts = row[timeInput];
@@ -107,7 +114,12 @@ export class WindowAggOperator implements Operator {
     const closed = this.table.drainThrough(micros);
     this.cached = undefined;
     this.cachedEnd = Number.NaN;
-    if (this.changes || closed.length === 0) return;
+    if (!this.changes) this.emitClosed(closed);
+  }
+
+  /** EMIT FINAL: one row per closed (window, key). */
+  private emitClosed(closed: ReadonlyArray<{ time: number; value: WindowState }>): void {
+    if (closed.length === 0) return;
     const out: Row[] = new Array<Row>(closed.length);
     for (let i = 0; i < closed.length; i++) {
       const e = closed[i]!;

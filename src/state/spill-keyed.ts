@@ -1,0 +1,124 @@
+// The DuckDB tier of keyed tables (GROUP BY without a window, session key state, LAG history).
+// A key is whole in one tier: past the budget the coldest keys move to DuckDB, and before an
+// operator touches a batch's keys the runner awaits load(), which brings the spilled ones back
+// (one query per batch; a Bloom filter keeps keys never spilled from costing a lookup).
+
+import { listValue } from '@duckdb/node-api';
+import { decodeState, encodeState } from './codec.js';
+import { KeyFilter } from './key-filter.js';
+import { BYTES_PER_CHAR, ENTRY_OVERHEAD, type SpillStore } from './spill.js';
+import { MemoryKeyedTable } from './tables.js';
+
+const SAMPLE = 48;
+const FLUSH_ROWS = 65_536;
+
+export class SpillableKeyedTable<V> extends MemoryKeyedTable<V> {
+  spilledRows = 0;
+  spilledBytes = 0;
+  private filter: KeyFilter | undefined;
+  private entryBytes = 0;
+
+  constructor(readonly id: string) {
+    super();
+  }
+
+  /** Memory held, from a sample of serialized entries (as SpillableTimeKeyedTable). */
+  estimatedBytes(): number {
+    const n = this.size;
+    if (n === 0) return 0;
+    let bytes = 0;
+    const sample = this.peek(SAMPLE);
+    for (const [k, v] of sample) bytes += encodeState(v).length + k.length;
+    this.entryBytes = (BYTES_PER_CHAR * bytes) / sample.length + ENTRY_OVERHEAD;
+    return n * this.entryBytes;
+  }
+
+  /** Moves the coldest keys, whole, to DuckDB until about `bytes` are freed. */
+  async spill(store: SpillStore, bytes: number): Promise<void> {
+    if (this.entryBytes === 0) this.estimatedBytes();
+    const entries = this.takeColdest(Math.ceil(bytes / Math.max(1, this.entryBytes)));
+    if (entries.length === 0) return;
+    if (this.filter === undefined || this.spilledRows + entries.length > this.filter.capacity) await this.rebuildFilter(store, 2 * (this.spilledRows + entries.length));
+    const appender = await store.conn.createAppender('spill');
+    try {
+      let pending = 0;
+      for (const [key, value] of entries) {
+        const text = encodeState(value);
+        appender.appendVarchar(this.id);
+        appender.appendNull();
+        appender.appendVarchar(key);
+        appender.appendVarchar(text);
+        appender.endRow();
+        this.filter!.add(key);
+        this.spilledBytes += text.length + key.length;
+        if (++pending >= FLUSH_ROWS) {
+          appender.flushSync();
+          pending = 0;
+        }
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+    this.spilledRows += entries.length;
+  }
+
+  /** Brings back, whole, every spilled key among `keys`, so the operator finds them in memory. */
+  async load(store: SpillStore, keys: Iterable<string>): Promise<void> {
+    const filter = this.filter;
+    if (filter === undefined || this.spilledRows === 0) return;
+    const wanted = new Set<string>();
+    for (const k of keys) if (!this.has(k) && filter.mightContain(k)) wanted.add(k);
+    if (wanted.size === 0) return;
+    const list = listValue([...wanted]);
+    const rows = (await store.conn.runAndReadAll('SELECT key, value FROM spill WHERE tbl = $1 AND time IS NULL AND key IN (SELECT unnest($2::VARCHAR[]))', [this.id, list])).getRowsJS();
+    if (rows.length === 0) return;
+    await store.conn.run('DELETE FROM spill WHERE tbl = $1 AND time IS NULL AND key IN (SELECT unnest($2::VARCHAR[]))', [this.id, list]);
+    for (const r of rows) {
+      const key = String(r[0]);
+      const text = String(r[1]);
+      this.set(key, decodeState<V>(text));
+      this.spilledRows--;
+      this.spilledBytes -= text.length + key.length;
+    }
+  }
+
+  /** Spilled entries as checkpoint chunks ([key, value] pairs, as the memory snapshot's). */
+  async spilledChunks(store: SpillStore): Promise<string[]> {
+    if (this.spilledRows === 0) return [];
+    const result = await store.conn.stream('SELECT key, value FROM spill WHERE tbl = $1 AND time IS NULL', [this.id]);
+    const chunks: string[] = [];
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (chunk === null || chunk.rowCount === 0) break;
+      const keys = chunk.getColumnValues(0) as string[];
+      const values = chunk.getColumnValues(1) as string[];
+      const parts = new Array<string>(keys.length);
+      for (let i = 0; i < keys.length; i++) parts[i] = `[${JSON.stringify(keys[i])},${values[i]}]`;
+      chunks.push(`[${parts.join(',')}]`);
+    }
+    return chunks;
+  }
+
+  /** After the spill table was filled from a checkpoint (SpillStore.restoreFrom). */
+  async recount(store: SpillStore): Promise<void> {
+    const r = (await store.conn.runAndReadAll('SELECT count(*), coalesce(sum(length(key) + length(value)), 0) FROM spill WHERE tbl = $1 AND time IS NULL', [this.id])).getRowsJS()[0];
+    this.spilledRows = Number(r?.[0] ?? 0);
+    this.spilledBytes = Number(r?.[1] ?? 0);
+    if (this.spilledRows > 0) await this.rebuildFilter(store, 2 * this.spilledRows);
+  }
+
+  /** A filter of `capacity` holding every spilled key (streamed from DuckDB). */
+  private async rebuildFilter(store: SpillStore, capacity: number): Promise<void> {
+    const filter = new KeyFilter(capacity);
+    if (this.spilledRows > 0) {
+      const result = await store.conn.stream('SELECT key FROM spill WHERE tbl = $1 AND time IS NULL', [this.id]);
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (chunk === null || chunk.rowCount === 0) break;
+        for (const k of chunk.getColumnValues(0) as string[]) filter.add(k);
+      }
+    }
+    this.filter = filter;
+  }
+}
