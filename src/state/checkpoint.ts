@@ -103,9 +103,8 @@ export class CheckpointStore implements CheckpointTarget {
     fs.mkdirSync(dir, { recursive: true });
     let instance: DuckDBInstance;
     try {
-      // A small buffer pool (it spills to disk past it): the spill tier lives here too, and
-      // its point is to keep the process's memory down.
-      instance = await DuckDBInstance.create(path.join(dir, STATE_DB), { memory_limit: '128MB', threads: '2' });
+      // Under a memory budget the spill tier lives here too and caps the buffer pool (SpillStore.attach).
+      instance = await DuckDBInstance.create(path.join(dir, STATE_DB));
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       throw new Error(/lock/i.test(msg) ? `the state in ${dir} is in use by another running job` : `cannot open the state in ${dir}: ${msg}`);
@@ -119,6 +118,7 @@ export class CheckpointStore implements CheckpointTarget {
     await conn.run(`CREATE TABLE IF NOT EXISTS checkpoint_spill (id BIGINT, tbl VARCHAR, time DOUBLE, key VARCHAR, value VARCHAR)`);
     await conn.run(`CREATE TABLE IF NOT EXISTS checkpoint_spilled (id BIGINT, operator INTEGER, tbl VARCHAR, rows BIGINT, bytes BIGINT)`);
     await conn.run(`DELETE FROM checkpoint_spill WHERE id NOT IN (SELECT id FROM checkpoints)`);
+    await conn.run(`DELETE FROM checkpoint_state WHERE id NOT IN (SELECT id FROM checkpoints)`);
     return new CheckpointStore(dir, instance, conn);
   }
 
@@ -165,21 +165,27 @@ export class CheckpointStore implements CheckpointTarget {
     const t0 = performance.now();
     let bytes = 0;
     const conn = this.conn;
+    // State chunks go in before the transaction, so it stays small (DuckDB holds a transaction's
+    // rows in its buffer pool until commit); the checkpoint only exists once its row in
+    // `checkpoints` commits, and rows of one that never did are dropped (here and at open).
+    await conn.run(`DELETE FROM checkpoint_state WHERE id = $1`, [c.id]);
+    const ins = await conn.prepare(`INSERT INTO checkpoint_state VALUES ($1, $2, $3, $4, $5, $6, $7)`);
+    for (const t of c.tables) {
+      // An empty table still gets a row, so `sluice state` lists it.
+      const chunks = t.chunks.length === 0 ? [null] : t.chunks;
+      for (let i = 0; i < chunks.length; i++) {
+        const data = chunks[i] ?? null;
+        if (data !== null) bytes += data.length;
+        ins.bind([c.id, t.operator, t.name, t.shape, i, i === 0 ? t.rows : 0, data]);
+        await ins.run();
+      }
+    }
     await conn.run('BEGIN TRANSACTION');
     try {
       const meta = encodeState(c.meta);
       bytes += meta.length;
       await conn.run(`INSERT INTO checkpoints VALUES ($1, $2, $3, $4, $5)`, [c.id, c.createdAt, c.fingerprint, meta, finished]);
-      const ins = await conn.prepare(`INSERT INTO checkpoint_state VALUES ($1, $2, $3, $4, $5, $6, $7)`);
       for (const t of c.tables) {
-        // An empty table still gets a row, so `sluice state` lists it.
-        const chunks = t.chunks.length === 0 ? [null] : t.chunks;
-        for (let i = 0; i < chunks.length; i++) {
-          const data = chunks[i] ?? null;
-          if (data !== null) bytes += data.length;
-          ins.bind([c.id, t.operator, t.name, t.shape, i, i === 0 ? t.rows : 0, data]);
-          await ins.run();
-        }
         if (t.spilledInStore) {
           bytes += t.spilledBytes ?? 0;
           await conn.run(`INSERT INTO checkpoint_spilled VALUES ($1, $2, $3, $4, $5)`, [c.id, t.operator, t.name, t.spilledRows ?? 0, t.spilledBytes ?? 0]);
