@@ -116,7 +116,8 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
    * Memory held, from a sample of entries serialized each call. V8 holds a small state in about
    * three times its JSON length (object headers and maps, arrays, boxed doubles, the key kept
    * both as the table key and in the state), plus the hash-table slot and string headers:
-   * measured with scripts/state-heap.ts (heap after GC per entry vs this estimate).
+   * calibrated on bench:state (BENCH_TRACE prints heap used against rows in memory: ~355 B
+   * per window entry, estimated 3 x 82 + 96).
    */
   estimatedBytes(): number {
     const n = this.size;
