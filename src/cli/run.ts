@@ -3,6 +3,7 @@
 // exits at once. Checkpoints go to the job's state directory; a run that was interrupted
 // (Ctrl-C, a crash, kill -9) resumes from the last one, unless --fresh.
 
+import * as path from 'node:path';
 import { loadScriptFile, planScript } from './load.js';
 import { selectSinks } from './select-sinks.js';
 import { DEFAULT_CHECKPOINT_INTERVAL_MS, Job, type CheckpointMeta } from '../exec/job.js';
@@ -59,16 +60,24 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  const targets = sinks.map((s) => `${s.name} → ${s.options['connector']}${s.options['path'] ? ` ${s.options['path']}` : ''}`).join(', ');
-  process.stderr.write(`sluice: running ${file}: ${targets}\n`);
-  if (restore) process.stderr.write(`sluice: resuming from checkpoint ${restore.id} of ${new Date(restore.createdAt).toISOString()} (${describeResume(restore)})\n`);
   try {
     const memory = memoryText === undefined ? undefined : parseBytes(memoryText);
     const job = new Job(plan, {
+      name: path.basename(file).replace(/\.sql$/i, ''),
       signal: controller.signal,
       checkpoints: { target: store, fingerprint, intervalMs, ...(restore ? { restore } : {}) },
       ...(memory !== undefined ? { stateMemory: { bytes: memory, dir: stateDir } } : {}),
     });
+    const guarantees = new Map(job.guarantees().map((g) => [g.sink, g.guarantee]));
+    const targets = sinks
+      .map((s) => {
+        const g = guarantees.get(s.name);
+        const where = s.options['path'] ?? s.options['topic'];
+        return `${s.name} → ${s.options['connector']}${where ? ` ${where}` : ''}${g ? ` (${g.replace(/_/g, '-')})` : ''}`;
+      })
+      .join(', ');
+    process.stderr.write(`sluice: running ${file}: ${targets}\n`);
+    if (restore) process.stderr.write(`sluice: resuming from checkpoint ${restore.id} of ${new Date(restore.createdAt).toISOString()} (${describeResume(restore)})\n`);
     const summary = await job.run();
     process.stderr.write(formatSummary(summary));
     const c = job.lastCheckpoint;
@@ -85,7 +94,16 @@ function describeResume(c: JobCheckpoint<CheckpointMeta>): string {
   return c.meta.sources
     .map((s) => {
       const p = s.position;
-      const at = s.ended ? 'ended' : p === null ? 'from the start' : typeof p['line'] === 'number' ? `after line ${p['line']}` : positionText(p as Record<string, number>);
+      const next = p?.['next'];
+      const at = s.ended
+        ? 'ended'
+        : p === null
+          ? 'from the start'
+          : typeof p['line'] === 'number'
+            ? `after line ${p['line']}`
+            : typeof next === 'object' && next !== null
+              ? `${String(p['topic'])} at ${Object.entries(next as Record<string, string>).map(([k, o]) => `${k}:${o}`).join(' ') || 'its start'}`
+              : positionText(p as Record<string, number>);
       return `${s.runtime.recordsIn} records read, ${at}`;
     })
     .join('; ');

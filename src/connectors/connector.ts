@@ -27,7 +27,7 @@ export interface SourceRecord {
 
 /** What a partitioned reader tells the engine besides its records (see exec/time.ts PartitionWatermarks). */
 export interface PartitionListener {
-  /** The partitions the reader now owns (at start and after a rebalance). */
+  /** The partitions whose watermarks count (Kafka: every partition of the topic), at start and after a rebalance. */
   assigned(partitions: readonly number[]): void;
   /** A partition went quiet for the idle timeout (or sent again); an `emit([])` follows. */
   idle(partition: number, idle: boolean): void;
@@ -96,6 +96,39 @@ export interface SinkWriter {
    * the next flush). Undefined or absent: the sink cannot roll back (stdout).
    */
   position?(): SinkPosition | undefined;
+  /**
+   * Transactional sinks (exactly-once Kafka), called at the checkpoint barrier synchronously,
+   * in place of position(): seals the output written since the previous checkpoint (no later
+   * write joins it) and returns it as the payload stored with checkpoint `id`. After it,
+   * flush() waits only for the sealed output to be sent, not committed.
+   */
+  prepareCheckpoint?(id: number): SinkPosition;
+  /**
+   * Checkpoint `id` (with prepareCheckpoint's payload) is durable: commit the sealed output
+   * together with the sources' positions at the barrier (one transaction). Resolves once committed.
+   */
+  commitCheckpoint?(id: number, sources: readonly CheckpointSource[]): Promise<void>;
+  /**
+   * On restore, before any source reads: the sealed output of the restored checkpoint (the
+   * payload `open` received as `resume`) may never have been committed; commit it now if not.
+   */
+  recover?(sources: readonly CheckpointSource[]): Promise<void>;
+}
+
+/** A source feeding a sink, and its position at a checkpoint (null: it keeps none). */
+export interface CheckpointSource {
+  readonly def: SourceDef;
+  readonly position: ResumePosition | null;
+}
+
+/** What the runner tells a sink connector about the job it is part of. */
+export interface SinkContext {
+  /** The job's name (the .sql file's), for ids that must stay the same across restarts. */
+  readonly job: string;
+  /** The sources upstream of the sink. */
+  readonly sources: readonly SourceDef[];
+  /** Whether the job takes checkpoints (exactly-once output commits at them). */
+  readonly checkpoints: boolean;
 }
 
 export interface SinkConnector {
@@ -103,7 +136,9 @@ export interface SinkConnector {
   readonly options: readonly string[];
   /** `changelog` is true when the stream carries retractions: rows then get an `op` field. */
   /** `resume`: a checkpointed position(); output written after it is rolled back (exactly-once). */
-  open(def: SinkDef, columns: readonly Column[], changelog: boolean, resume?: SinkPosition): SinkWriter;
+  open(def: SinkDef, columns: readonly Column[], changelog: boolean, resume?: SinkPosition, context?: SinkContext): SinkWriter;
+  /** The delivery guarantee the sink gives in this job, for EXPLAIN and the start-up line. */
+  guarantee?(def: SinkDef, context: SinkContext): string;
 }
 
 /** A bad connector option: reported as a diagnostic at the option's span by the planner. */

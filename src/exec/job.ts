@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { Column, SourceDef } from '../catalog/catalog.js';
 import type { Row } from '../catalog/types.js';
 import type { PhysicalNode, PhysicalPlan, SinkNode, SourceNode } from '../plan/physical.js';
-import type { ResumePosition, SideOutput, SinkPosition, SinkWriter, SourceReader } from '../connectors/connector.js';
+import type { CheckpointSource, ResumePosition, SideOutput, SinkContext, SinkPosition, SinkWriter, SourceReader } from '../connectors/connector.js';
 import { sinkConnector, sourceConnector } from '../connectors/registry.js';
 import { openSideOutput } from '../connectors/side-output.js';
 import { formatTimestamp } from '../catalog/timestamp.js';
@@ -68,6 +68,8 @@ export interface JobOptions {
   readonly checkpoints?: CheckpointOptions;
   /** Memory budget for state in bytes, and where the DuckDB tier's file goes. */
   readonly stateMemory?: { readonly bytes: number; readonly dir: string };
+  /** The job's name (its .sql file's), for ids a sink keeps across restarts (Kafka transactionalId). */
+  readonly name?: string;
 }
 
 export interface JobSummary {
@@ -128,6 +130,7 @@ export class Job {
   private readonly startedAt = Date.now();
   private readonly writeSideOutputs: boolean;
   private readonly ckpt: CheckpointOptions | undefined;
+  private readonly name: string;
   private readonly restoring: CheckpointMeta | undefined;
   private checkpointId = 0;
   private nextCheckpointAt = 0;
@@ -150,6 +153,7 @@ export class Job {
     this.signal = options.signal;
     this.writeSideOutputs = options.sideOutputs ?? true;
     this.ckpt = options.checkpoints;
+    this.name = options.name ?? 'job';
     const spilledInStore = this.ckpt?.restore?.tables.some((t) => t.spilledInStore && (t.spilledRows ?? 0) > 0) ?? false;
     this.budget = options.stateMemory ?? (spilledInStore ? { bytes: Number.POSITIVE_INFINITY, dir: '' } : undefined);
     this.restoring = this.ckpt?.restore?.meta;
@@ -202,6 +206,12 @@ export class Job {
         s.metrics.ended = true;
         return undefined;
       }
+      if (at !== undefined && at.position === null && at.runtime.recordsIn > 0) {
+        // WARNING: starting such a source over would count every record read before the checkpoint twice.
+        throw new Error(
+          `cannot resume from checkpoint ${this.ckpt?.restore?.id}: source '${s.node.source.name}' (connector '${s.node.source.options['connector']}') keeps no read position, so it would read its ${at.runtime.recordsIn} records again and count them twice; run with --fresh to start over`,
+        );
+      }
       const reader = this.openReader(s.node, at?.position ?? undefined);
       s.attach(reader);
       return reader;
@@ -216,7 +226,10 @@ export class Job {
         const duck = this.budget.bytes * DUCKDB_SHARE;
         this.spillStore = target?.openSpill ? await target.openSpill(duck) : await SpillStore.open(this.budget.dir, duck);
       }
-      if (this.ckpt?.restore) await this.restore(this.ckpt.restore);
+      if (this.ckpt?.restore) {
+        await this.restore(this.ckpt.restore);
+        await this.recoverSinks(this.ckpt.restore);
+      }
       // A first checkpoint before any input: a crash before the first periodic one then rolls
       // back to the side outputs' starting lengths instead of appending to them again.
       if (this.ckpt && !this.ckpt.restore) await this.checkpoint(false);
@@ -317,6 +330,8 @@ export class Job {
       await this.flushSinks();
       for (const s of this.sideOutputs) await s.out.flush();
       const stats = await c.target.write(snapshot, final && this.finished);
+      // Transactional sinks commit the output sealed at the barrier once the checkpoint holding it is durable.
+      for (const r of this.runtimes) if (r.sink?.writer.commitCheckpoint) await r.sink.writer.commitCheckpoint(snapshot.id, this.checkpointSources(snapshot.meta, r));
       this.lastCheckpoint = stats;
       this.nextCheckpointAt = Date.now() + (c.intervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS);
       c.onCheckpoint?.(stats);
@@ -437,7 +452,8 @@ export class Job {
   private snapshotMeta(): CheckpointMeta {
     const sinks: Array<{ node: number; position: SinkPosition }> = [];
     for (const r of this.runtimes) {
-      const p = r.sink?.writer.position?.();
+      const w = r.sink?.writer;
+      const p = w?.prepareCheckpoint ? w.prepareCheckpoint(this.checkpointId) : w?.position?.();
       if (p !== undefined) sinks.push({ node: r.node.id, position: p });
     }
     return {
@@ -449,6 +465,32 @@ export class Job {
       }),
       nodes: this.runtimes.filter((r) => r.node.inputs.length > 0).map((r) => ({ node: r.node.id, marks: r.combiner.inputMarks(), endedInputs: r.endedInputs })),
     };
+  }
+
+  /** The sources upstream of a sink runtime with their positions in a checkpoint. */
+  private checkpointSources(meta: CheckpointMeta, r: Runtime): CheckpointSource[] {
+    return r.upstreamSources.map((id) => {
+      const node = this.plan.nodes[id] as SourceNode;
+      return { def: node.source, position: meta.sources.find((s) => s.node === id)?.position ?? null };
+    });
+  }
+
+  /** After a restore, before any source reads: transactional sinks commit the restored checkpoint's output if it never was. */
+  private async recoverSinks(c: JobCheckpoint<CheckpointMeta>): Promise<void> {
+    for (const r of this.runtimes) if (r.sink?.writer.recover) await r.sink.writer.recover(this.checkpointSources(c.meta, r));
+  }
+
+  /** Each sink's delivery guarantee as its connector states it (for the start-up line). */
+  guarantees(): Array<{ sink: string; guarantee: string | undefined }> {
+    return this.runtimes.flatMap((r) => {
+      if (r.node.kind !== 'sink') return [];
+      const conn = sinkConnector(r.node.sink.options['connector'] ?? 'stdout');
+      return [{ sink: r.node.sink.name, guarantee: conn?.guarantee?.(r.node.sink, this.sinkContext(r.upstreamSources)) }];
+    });
+  }
+
+  private sinkContext(upstream: readonly number[]): SinkContext {
+    return { job: this.name, sources: upstream.map((id) => (this.plan.nodes[id] as SourceNode).source), checkpoints: this.ckpt !== undefined };
   }
 
   /** Puts back what a checkpoint saved; sinks and side outputs were already cut back when opened. */
@@ -516,7 +558,7 @@ export class Job {
         if (!writer) {
           const conn = sinkConnector(node.sink.options['connector'] ?? 'stdout');
           if (!conn) throw new Error(`unknown sink connector '${node.sink.options['connector']}'`);
-          writer = conn.open(node.sink, columns, changelog, resume);
+          writer = conn.open(node.sink, columns, changelog, resume, this.sinkContext(upstreamSources));
         }
         const rt: Runtime = { ...base, op: undefined, ctx: undefined };
         rt.sink = new SinkRuntime(writer!, node);

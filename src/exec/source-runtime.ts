@@ -28,6 +28,8 @@ export interface SourceRuntimeState {
   readonly watermark: number;
   readonly maxEventTime: number;
   readonly skipped: ReadonlyArray<[string, { count: number; first: string }]>;
+  /** Partitioned readers (Kafka): each partition's watermark, so a restore holds the same minimum. */
+  readonly partitions?: { marks: Array<[number, number]>; combined: number };
 }
 
 export class SourceRuntime {
@@ -67,7 +69,7 @@ export class SourceRuntime {
   /** What a checkpoint keeps: counters, the largest event time, the dead-letter report. */
   saveState(): SourceRuntimeState {
     const { recordsIn, deadLetters, late, watermark, maxEventTime } = this.metrics;
-    return { seq: this.seq, maxTs: this.maxTs, recordsIn, deadLetters, late, watermark, maxEventTime, skipped: [...this.skipped] };
+    return { seq: this.seq, maxTs: this.maxTs, recordsIn, deadLetters, late, watermark, maxEventTime, skipped: [...this.skipped], ...(this.partitions ? { partitions: this.partitions.save() } : {}) };
   }
 
   restoreState(s: SourceRuntimeState): void {
@@ -76,6 +78,7 @@ export class SourceRuntime {
     Object.assign(this.metrics, { recordsIn: s.recordsIn, deadLetters: s.deadLetters, late: s.late, watermark: s.watermark, maxEventTime: s.maxEventTime });
     this.skipped.clear();
     for (const [k, v] of s.skipped) this.skipped.set(k, v);
+    if (s.partitions && this.partitions) this.partitions.restore(s.partitions);
   }
 
   /** Bind the reader, whose format (a CSV header) may decide how records decode. */

@@ -198,6 +198,18 @@ export class PartitionWatermarks {
     return this.combined;
   }
 
+  /** Checkpoints: each partition's watermark and the combined one (idleness is wall-clock and is not kept). */
+  save(): { marks: Array<[number, number]>; combined: number } {
+    return { marks: [...this.marks], combined: this.combined };
+  }
+
+  restore(s: { marks: ReadonlyArray<readonly [number, number]>; combined: number }): void {
+    this.marks.clear();
+    this.idle.clear();
+    for (const [p, m] of s.marks) this.marks.set(p, m);
+    this.combined = s.combined;
+  }
+
   /** The partitions this reader now owns; new ones start at -inf, active. */
   assign(partitions: readonly number[]): number | undefined {
     const keep = new Set(partitions);

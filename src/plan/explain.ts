@@ -6,6 +6,8 @@ import { formatDuration } from '../catalog/duration.js';
 import type { BoundExpr } from '../expr/bound.js';
 import type { PhysicalNode, PhysicalPlan, WindowSpec } from './physical.js';
 import { describeExpr } from './describe-expr.js';
+import { sinkConnector } from '../connectors/registry.js';
+import type { SourceDef } from '../catalog/catalog.js';
 
 export function explainPlan(plan: PhysicalPlan): string {
   const out: string[] = [];
@@ -76,9 +78,17 @@ function line(n: PhysicalNode, plan: PhysicalPlan): string {
     case 'sink': {
       const o = n.sink.options;
       const where = o['path'] ?? o['topic'] ?? '';
-      return `${head} ${n.sink.name} [${o['connector']}${where ? ` ${where}` : ''}${o['format'] ? `, ${o['format']}` : ''}] ${n.appendOnly ? 'append-only' : 'changelog (+I/-U/+U/-D)'}`;
+      // The guarantee as `sluice run` gives it (with checkpoints), for connectors that state one (Kafka).
+      const g = sinkConnector(o['connector'] ?? 'stdout')?.guarantee?.(n.sink, { job: 'job', sources: upstreamSources(plan, n.id), checkpoints: true });
+      return `${head} ${n.sink.name} [${o['connector']}${where ? ` ${where}` : ''}${o['format'] ? `, ${o['format']}` : ''}] ${n.appendOnly ? 'append-only' : 'changelog (+I/-U/+U/-D)'}${g ? ` guarantee=${g}` : ''}`;
     }
   }
+}
+
+function upstreamSources(plan: PhysicalPlan, id: number): SourceDef[] {
+  const n = plan.nodes[id]!;
+  if (n.kind === 'source') return [n.source];
+  return [...new Set(n.inputs.flatMap((i) => upstreamSources(plan, i)))];
 }
 
 function windowText(w: WindowSpec, ts: string): string {

@@ -88,6 +88,15 @@ export async function readAll(topic: string): Promise<Array<KafkaMessage & { par
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`readAll(${topic}) timed out`)), 30_000);
+      // A transactional topic ends with a commit marker, which eachMessage never sees: follow batch ends too.
+      consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
+        const end = want.get(e.payload.partition);
+        if (end !== undefined && BigInt(e.payload.lastOffset) + 1n >= end) want.delete(e.payload.partition);
+        if (want.size === 0) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
       void consumer.run({
         eachMessage: async ({ partition, message }) => {
           const end = want.get(partition);

@@ -6,6 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { broker, createTopic, produceMessages, readAll, unique } from './broker.js';
 import { runSql } from './job.js';
+import { kafkaSinkGuarantee } from '../../src/connectors/kafka/sink.js';
+import type { SinkDef, SourceDef } from '../../src/catalog/catalog.js';
 
 const BASE = Date.parse('2024-05-20T10:00:00Z');
 const iso = (ms: number): string => new Date(ms).toISOString().replace('Z', '');
@@ -77,17 +79,26 @@ test("key = 'a, b' keys messages by a JSON object of those columns", async () =>
   assert.deepEqual(out.map((m) => [m.key?.toString(), m.value?.toString()]), [['{"a":"x","b":1}', '{"a":"x","b":1,"c":true}']]);
 });
 
-test("guarantee = 'exactly_once' is refused until checkpoints drive Kafka transactions", async () => {
+test("guarantee = 'exactly_once' is refused without checkpoints, and with a source that is not Kafka", async () => {
   const input = unique('sink-eo');
   await assert.rejects(
     runSql(`
       CREATE SOURCE raw (a VARCHAR) WITH (connector = 'kafka', topic = '${input}', bounded = 'latest');
       CREATE SINK s WITH (connector = 'kafka', topic = 'never', guarantee = 'exactly_once') AS SELECT a FROM raw;`),
-    (e: Error) => {
-      assert.match(e.message, /exactly_once.*not yet|does not do yet/);
+    (e: Error & { hint?: string }) => {
+      assert.match(e.message, /exactly_once.*commits output at checkpoints, and this job takes none/);
+      assert.match(e.hint ?? '', /sluice run/);
       return true;
     },
   );
+  const source = { name: 'gen', options: { connector: 'datagen' } } as unknown as SourceDef;
+  const sink = { name: 's', options: { connector: 'kafka', topic: 'never', guarantee: 'exactly_once' } } as unknown as SinkDef;
+  assert.throws(() => kafkaSinkGuarantee(sink, { job: 'j', sources: [source], checkpoints: true }), /source 'gen' is not a Kafka source/);
+  const kafkaSrc = { name: 'raw', options: { connector: 'kafka', topic: 't' } } as unknown as SourceDef;
+  const plain = { name: 's', options: { connector: 'kafka', topic: 'never' } } as unknown as SinkDef;
+  assert.equal(kafkaSinkGuarantee(plain, { job: 'j', sources: [kafkaSrc], checkpoints: true }), 'exactly_once');
+  assert.equal(kafkaSinkGuarantee(plain, { job: 'j', sources: [kafkaSrc, source], checkpoints: true }), 'at_least_once');
+  assert.equal(kafkaSinkGuarantee(plain, { job: 'j', sources: [kafkaSrc], checkpoints: false }), 'at_least_once');
 });
 
 test('an updating result without a key is refused with a hint', async () => {

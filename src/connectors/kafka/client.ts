@@ -73,6 +73,10 @@ function logCreator() {
     // Connection-level errors are retried by kafkajs; a final failure reaches us as an exception.
     if (level > logLevel.WARN || namespace === 'Connection') return;
     const { message, error } = log as { message?: string; error?: string };
+    // The transactional producer keeps the client's bounded retries on purpose: a failure surfaces and the job restores.
+    if (message?.startsWith('Limiting retries for the idempotent producer')) return;
+    // CONCURRENT_TRANSACTIONS (the coordinator still finishing the previous commit) is retried by the exactly-once sink.
+    if (/concurrent operation on the same transaction/.test(`${message ?? ''} ${error ?? ''}`)) return;
     process.stderr.write(`kafka ${level === logLevel.ERROR ? 'error' : 'warning'} [${namespace}]: ${message ?? ''}${error ? ` (${error})` : ''}\n`);
   };
 }

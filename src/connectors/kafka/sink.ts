@@ -3,18 +3,21 @@
 // resolves once the broker has acknowledged everything written. A changelog (EMIT CHANGES, a
 // GROUP BY without a window) becomes an upsert stream: +I/+U send the row under its key, -U is
 // dropped (the +U that follows replaces it), -D sends a tombstone (null value).
-// guarantee = 'at_least_once' only, until checkpoints can commit output in Kafka transactions.
+// guarantee = 'exactly_once' (the default when every source of the sink is Kafka and the job
+// checkpoints) commits the output in one Kafka transaction per checkpoint, together with the
+// sources' offsets (transactional-sink.ts); 'at_least_once' otherwise or on request.
 
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { Column, SinkDef } from '../../catalog/catalog.js';
 import type { Row } from '../../catalog/types.js';
 import { Op } from '../../exec/operator.js';
 import { ConnectorError } from '../connector.js';
-import type { SinkConnector, SinkWriter } from '../connector.js';
+import type { SinkConnector, SinkContext, SinkPosition, SinkWriter } from '../connector.js';
 import { compileEncoder, compileValueEncoder } from '../format/encode.js';
 import { choiceOption, intOption, requiredOption } from '../options.js';
 import { CLIENT_OPTIONS, ensureTopic, kafkaClient } from './client.js';
 import { defaultSinkKey } from './sink-key.js';
+import { KafkaTransactionalWriter } from './transactional-sink.js';
 
 export interface KafkaSinkSettings {
   readonly topic: string;
@@ -139,21 +142,50 @@ function sinkKey(def: SinkDef, columns: readonly Column[], changelog: boolean): 
   return defaultSinkKey(def.query, columns, changelog);
 }
 
+export type Guarantee = 'exactly_once' | 'at_least_once';
+
+/**
+ * The sink's guarantee in a job: `guarantee` when given, else exactly-once when every source
+ * upstream is Kafka and the job checkpoints. Throws ConnectorError when exactly-once is asked
+ * for and cannot be given.
+ */
+export function kafkaSinkGuarantee(def: SinkDef, context: SinkContext | undefined): Guarantee {
+  const asked = def.options['guarantee'] === undefined ? undefined : choiceOption(def.options, 'guarantee', ['at_least_once', 'exactly_once'] as const, 'at_least_once');
+  const allKafka = context !== undefined && context.sources.length > 0 && context.sources.every((s) => s.options['connector'] === 'kafka');
+  if (asked === 'exactly_once') {
+    if (context === undefined || !context.checkpoints) {
+      throw new ConnectorError("guarantee = 'exactly_once' commits output at checkpoints, and this job takes none", 'guarantee', "run the job with `sluice run`, or use guarantee = 'at_least_once'");
+    }
+    if (!allKafka) {
+      const other = context.sources.find((s) => s.options['connector'] !== 'kafka');
+      throw new ConnectorError(
+        `guarantee = 'exactly_once' commits the sources' offsets in the sink's Kafka transaction, but source '${other?.name ?? '?'}' is not a Kafka source`,
+        'guarantee',
+        "use guarantee = 'at_least_once' (a restore then may send some rows again)",
+      );
+    }
+    return 'exactly_once';
+  }
+  if (asked === 'at_least_once') return 'at_least_once';
+  return allKafka && context!.checkpoints ? 'exactly_once' : 'at_least_once';
+}
+
+/** The producer's transactionalId: stable across restarts of the same job and sink. */
+export function transactionalId(def: SinkDef, topic: string, job: string): string {
+  return def.options['transactional_id'] ?? `sluice-${job}-${def.name}-${topic}`;
+}
+
 export const kafkaSink: SinkConnector = {
   name: 'kafka',
-  options: ['connector', 'topic', 'format', 'key', 'guarantee', 'batch_size', 'partitions', ...CLIENT_OPTIONS],
-  open(def: SinkDef, columns: readonly Column[], changelog: boolean): SinkWriter {
+  options: ['connector', 'topic', 'format', 'key', 'guarantee', 'transactional_id', 'batch_size', 'partitions', ...CLIENT_OPTIONS],
+  guarantee(def: SinkDef, context: SinkContext): string {
+    return kafkaSinkGuarantee(def, context);
+  },
+  open(def: SinkDef, columns: readonly Column[], changelog: boolean, resume?: SinkPosition, context?: SinkContext): SinkWriter {
     const o = def.options;
     const topic = requiredOption(o, 'topic', 'agg-temperature');
     choiceOption(o, 'format', ['json', 'jsonl'] as const, 'json');
-    const guarantee = choiceOption(o, 'guarantee', ['at_least_once', 'exactly_once'] as const, 'at_least_once');
-    if (guarantee === 'exactly_once') {
-      throw new ConnectorError(
-        "guarantee = 'exactly_once' needs checkpoints to commit output and offsets in one Kafka transaction, which Sluice does not do yet",
-        'guarantee',
-        "use guarantee = 'at_least_once' (every flush waits for the broker's acknowledgement)",
-      );
-    }
+    const guarantee = kafkaSinkGuarantee(def, context);
     const key = sinkKey(def, columns, changelog);
     if (changelog && key.length === 0) {
       throw new ConnectorError(
@@ -162,11 +194,9 @@ export const kafkaSink: SinkConnector = {
         "select the GROUP BY columns, or name them with key = 'col, ...'",
       );
     }
-    return new KafkaSinkWriter(kafkaClient(o, `sluice-${def.name}`), columns, changelog, {
-      topic,
-      key,
-      batchSize: intOption(o, 'batch_size', 1000, 1),
-      partitions: intOption(o, 'partitions', 1, 1),
-    });
+    const settings = { topic, key, batchSize: intOption(o, 'batch_size', 1000, 1), partitions: intOption(o, 'partitions', 1, 1) };
+    const kafka = kafkaClient(o, `sluice-${def.name}`);
+    if (guarantee === 'exactly_once') return new KafkaTransactionalWriter(kafka, columns, settings, transactionalId(def, topic, context?.job ?? 'job'), resume);
+    return new KafkaSinkWriter(kafka, columns, changelog, settings);
   },
 };

@@ -3,13 +3,16 @@
 // startup = earliest | latest | group; bounded = 'latest' reads up to the end offsets taken at
 // start and then ends; idle_timeout marks quiet partitions idle so that they stop holding the
 // per-partition watermark back (the engine combines them, exec/time.ts PartitionWatermarks).
-// Offsets are not committed: they belong to the job's checkpoints (issue 3).
+// Offsets are not committed by the consumer: they belong to the job's checkpoints. position() is
+// { topic, next: {partition: next offset}, end? } as of the last batch handed to the engine; a
+// resumed reader seeks every partition it is assigned to that offset (and keeps the bounded end
+// offsets of the first start). An exactly-once Kafka sink commits the same offsets to the group.
 
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Column, SourceDef } from '../../catalog/catalog.js';
 import { parseDuration } from '../../catalog/duration.js';
 import { ConnectorError } from '../connector.js';
-import type { PartitionListener, RecordDecoder, SourceConnector, SourceReader, SourceRecord } from '../connector.js';
+import type { PartitionListener, RecordDecoder, ResumePosition, SourceConnector, SourceReader, SourceRecord } from '../connector.js';
 import { choiceOption, intOption, requiredOption } from '../options.js';
 import { CLIENT_OPTIONS, kafkaClient } from './client.js';
 import { compileKafkaDecoder, KafkaRecord } from './record.js';
@@ -26,6 +29,8 @@ export interface KafkaSourceSettings {
   /** Milliseconds without records after which a partition is idle; undefined: never. */
   readonly idleTimeoutMs: number | undefined;
   readonly maxBytesPerPartition: number;
+  /** Consumer group session timeout: how long a crashed member holds its partitions. */
+  readonly sessionTimeoutMs: number;
 }
 
 function durationMs(options: Readonly<Record<string, string>>, name: string): number | undefined {
@@ -49,11 +54,36 @@ export function kafkaSourceSettings(def: SourceDef): KafkaSourceSettings {
     bounded,
     idleTimeoutMs: durationMs(o, 'idle_timeout'),
     maxBytesPerPartition: intOption(o, 'fetch_max_bytes', 4 << 20, 1),
+    sessionTimeoutMs: durationMs(o, 'session_timeout') ?? 30_000,
   };
 }
 
 /** An offset per partition (partition -> offset). */
 type Offsets = Map<number, bigint>;
+
+/** A Kafka source's checkpointed position: the next offset per partition, and the bounded end offsets. */
+export interface KafkaPosition {
+  readonly topic: string;
+  readonly next: Readonly<Record<string, string>>;
+  readonly end?: Readonly<Record<string, string>>;
+}
+
+function toRecord(m: Offsets): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [p, o] of [...m].sort((a, b) => a[0] - b[0])) out[String(p)] = o.toString();
+  return out;
+}
+
+function fromRecord(r: Readonly<Record<string, string>> | undefined): Offsets | undefined {
+  if (r === undefined) return undefined;
+  return new Map(Object.entries(r).map(([p, o]) => [Number(p), BigInt(o)]));
+}
+
+/** Reads a checkpointed Kafka position (undefined when it is not one). */
+export function kafkaPosition(p: ResumePosition | null | undefined): KafkaPosition | undefined {
+  if (!p || typeof p['topic'] !== 'string' || typeof p['next'] !== 'object' || p['next'] === null) return undefined;
+  return p as unknown as KafkaPosition;
+}
 
 export class KafkaReader implements SourceReader {
   readonly bounded: boolean;
@@ -61,12 +91,29 @@ export class KafkaReader implements SourceReader {
   /** Wall-clock ms of the last record per assigned partition. */
   private readonly lastSeen = new Map<number, number>();
   private readonly idle = new Set<number>();
+  /** The next offset per partition, covering exactly the batches handed to the engine. */
+  private readonly next: Offsets = new Map();
+  /** bounded: the end offsets of the first start. */
+  private end: Offsets | undefined;
+  private readonly resume: KafkaPosition | undefined;
 
   constructor(
     private readonly kafka: Kafka,
     readonly settings: KafkaSourceSettings,
+    resume?: ResumePosition,
   ) {
     this.bounded = settings.bounded;
+    const r = kafkaPosition(resume);
+    if (resume !== undefined && (r === undefined || r.topic !== settings.topic)) {
+      throw new ConnectorError(`the checkpoint's position of source '${settings.topic}' is not a position in topic '${settings.topic}'`, 'topic', 'the topic changed since the checkpoint: run with --fresh');
+    }
+    this.resume = r;
+    if (r) for (const [p, o] of fromRecord(r.next)!) this.next.set(p, o);
+  }
+
+  position(): ResumePosition {
+    const pos: KafkaPosition = { topic: this.settings.topic, next: toRecord(this.next), ...(this.end ? { end: toRecord(this.end) } : {}) };
+    return pos as unknown as ResumePosition;
   }
 
   decoder(columns: readonly Column[], eventTime: string | undefined): RecordDecoder {
@@ -78,9 +125,10 @@ export class KafkaReader implements SourceReader {
   }
 
   /**
-   * Makes startup = earliest | latest hold even when the group has committed offsets (they are
-   * reset before the consumer joins); returns where each partition starts and its end offset
-   * now (the next offset to be written), for `bounded`. One admin session for all of it.
+   * Where each partition starts (the checkpoint's next offset, else by `startup`) and its end
+   * offset now (the next offset to be written), for `bounded`. The consumer seeks every assigned
+   * partition to its start, so the group's committed offsets (which an exactly-once sink writes)
+   * matter only for startup = 'group'. One admin session for all of it.
    */
   private async prepareGroup(): Promise<{ start: Offsets; end: Offsets }> {
     const { topic, group, startup } = this.settings;
@@ -91,15 +139,15 @@ export class KafkaReader implements SourceReader {
       if (!topics.includes(topic)) throw new ConnectorError(`topic '${topic}' does not exist`, 'topic', 'create it first (sluice produce creates its topic), or check brokers');
       const bounds = await admin.fetchTopicOffsets(topic);
       const committed = (await admin.fetchOffsets({ groupId: group, topics: [topic] }))[0]?.partitions ?? [];
-      const hasCommits = committed.some((p) => Number(p.offset) >= 0);
-      if (startup !== 'group' && hasCommits) await admin.resetOffsets({ groupId: group, topic, earliest: startup === 'earliest' });
       const start: Offsets = new Map();
       const end: Offsets = new Map();
       for (const b of bounds) {
         end.set(b.partition, BigInt(b.high));
         const c = committed.find((p) => p.partition === b.partition);
         const from = startup === 'latest' ? b.high : startup === 'group' && c && Number(c.offset) >= 0 ? c.offset : b.low;
-        start.set(b.partition, BigInt(from));
+        const resumed = this.next.get(b.partition);
+        // A resumed offset below the log start (retention deleted it) starts at the log start.
+        start.set(b.partition, resumed !== undefined ? (resumed < BigInt(b.low) ? BigInt(b.low) : resumed) : BigInt(from));
       }
       return { start, end };
     } finally {
@@ -111,9 +159,13 @@ export class KafkaReader implements SourceReader {
     if (signal.aborted) return;
     const { topic, group, startup, bounded, idleTimeoutMs } = this.settings;
     // bounded: partitions still to read, and the offset each must reach.
-    const { start, end } = await this.prepareGroup();
+    const prepared = await this.prepareGroup();
+    const start = prepared.start;
+    // bounded: the end offsets of the job's first start, kept through restores.
+    const end = (this.end = fromRecord(this.resume?.end) ?? prepared.end);
+    for (const [p, o] of start) this.next.set(p, o);
     const pending = new Set<number>();
-    if (bounded) for (const [p, e] of end) if ((start.get(p) ?? 0n) < e) pending.add(p);
+    if (bounded) for (const [p, e] of end) if ((this.next.get(p) ?? 0n) < e) pending.add(p);
     if (bounded && pending.size === 0) return;
 
     const consumer: Consumer = this.kafka.consumer({
@@ -121,12 +173,17 @@ export class KafkaReader implements SourceReader {
       allowAutoTopicCreation: false,
       maxBytesPerPartition: this.settings.maxBytesPerPartition,
       maxWaitTimeInMs: 100,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: this.settings.sessionTimeoutMs,
+      heartbeatInterval: Math.min(3_000, Math.floor(this.settings.sessionTimeoutMs / 3)),
     });
-    // One emit at a time: batches and idle notifications are serialized.
+    // One emit at a time: batches and idle notifications are serialized. A batch's next offset
+    // is recorded just before its emit, so position() covers exactly what the engine was given.
     let chain: Promise<void> = Promise.resolve();
-    const serial = (records: SourceRecord[]): Promise<void> => (chain = chain.then(() => emit(records)));
+    const serial = (records: SourceRecord[], p?: number, next?: bigint): Promise<void> =>
+      (chain = chain.then(() => {
+        if (p !== undefined && next !== undefined) this.next.set(p, next);
+        return emit(records);
+      }));
     let finish!: () => void;
     let fail!: (e: unknown) => void;
     const done = new Promise<void>((resolve, reject) => {
@@ -142,8 +199,35 @@ export class KafkaReader implements SourceReader {
       const now = Date.now();
       this.lastSeen.clear();
       this.idle.clear();
-      for (const p of assigned) this.lastSeen.set(p, now);
-      this.listener?.assigned(assigned);
+      // WARNING: the job's state covers every partition of the topic, so every partition holds
+      // the watermark back, also one a crashed member still holds for its session timeout (else
+      // the watermark would pass that partition's unread records and drop them as late).
+      const all = [...new Set([...start.keys(), ...assigned])].sort((a, b) => a - b);
+      for (const p of all) this.lastSeen.set(p, now);
+      for (const p of assigned) {
+        // Every assigned partition starts where the job stands (its checkpoint, or startup).
+        const at = this.next.get(p);
+        if (at !== undefined) consumer.seek({ topic, partition: p, offset: at.toString() });
+      }
+      this.listener?.assigned(all);
+    });
+    // Batches of control records only (transaction markers of a transactional input) never
+    // reach eachBatch: the position moves past them here, and a bounded read can end on them.
+    consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
+      const p = e.payload.partition;
+      // Only batches with no data, starting where the job stands: moving past them skips nothing.
+      const at = this.next.get(p);
+      if (e.payload.batchSize !== 0 || e.payload.firstOffset === null || at === undefined || at < BigInt(e.payload.firstOffset)) return;
+      const last = BigInt(e.payload.lastOffset) + 1n;
+      const limit = bounded ? end.get(p) : undefined;
+      const next = limit !== undefined && last > limit ? limit : last;
+      void (chain = chain.then(() => {
+        if ((this.next.get(p) ?? -1n) < next) this.next.set(p, next);
+      }));
+      if (limit !== undefined && next >= limit && pending.delete(p)) {
+        consumer.pause([{ topic, partitions: [p] }]);
+        if (pending.size === 0) finish();
+      }
     });
     consumer.on(consumer.events.CRASH, (e) => {
       if (!e.payload.restart) fail(e.payload.error);
@@ -163,18 +247,27 @@ export class KafkaReader implements SourceReader {
           if (bounded && !pending.has(p)) return;
           const records: SourceRecord[] = [];
           let reachedEnd = false;
+          const from = this.next.get(p);
+          let next = BigInt(batch.lastOffset()) + 1n;
           for (const m of batch.messages) {
+            // Below the job's position: fetched before a seek took effect.
+            if (from !== undefined && BigInt(m.offset) < from) continue;
             if (limit !== undefined && BigInt(m.offset) >= limit) {
               reachedEnd = true;
+              next = limit;
               break;
             }
             records.push(new KafkaRecord(topic, p, m));
           }
           if (limit !== undefined && BigInt(batch.lastOffset()) + 1n >= limit) reachedEnd = true;
+          if (limit !== undefined && next > limit) next = limit;
           if (records.length > 0) {
             this.lastSeen.set(p, Date.now());
             if (this.idle.delete(p)) this.listener?.idle(p, false);
-            await serial(records);
+            await serial(records, p, next);
+          } else if (from === undefined || next > from) {
+            // Control records only (transaction markers): the position still moves past them.
+            await (chain = chain.then(() => void this.next.set(p, next)));
           }
           await heartbeat();
           if (reachedEnd && pending.delete(p)) {
@@ -214,11 +307,11 @@ export class KafkaReader implements SourceReader {
 
 export const kafkaSource: SourceConnector = {
   name: 'kafka',
-  options: ['connector', 'topic', 'format', 'startup', 'group', 'bounded', 'idle_timeout', 'fetch_max_bytes', 'dead_letter', 'late', ...CLIENT_OPTIONS],
+  options: ['connector', 'topic', 'format', 'startup', 'group', 'bounded', 'idle_timeout', 'fetch_max_bytes', 'session_timeout', 'dead_letter', 'late', ...CLIENT_OPTIONS],
   /** dead_letter / late name topics: the original message with why and where in headers. */
   sideOutput: (def: SourceDef, topic: string) => openKafkaSideOutput(def, topic),
-  open(def: SourceDef): SourceReader {
+  open(def: SourceDef, resume?: ResumePosition): SourceReader {
     const settings = kafkaSourceSettings(def);
-    return new KafkaReader(kafkaClient(def.options, `sluice-${def.name}`), settings);
+    return new KafkaReader(kafkaClient(def.options, `sluice-${def.name}`), settings, resume);
   },
 };

@@ -1,0 +1,272 @@
+// The exactly-once `kafka` sink writer: one Kafka transaction per checkpoint interval. At the
+// checkpoint barrier the output since the previous checkpoint is sealed (prepareCheckpoint) and
+// stored in the checkpoint; once the checkpoint is durable the transaction commits together with
+// the sources' next offsets, sent to their consumer groups (commitCheckpoint). Each committed
+// offset carries a marker `sluice:<epoch>:<checkpoint id>`, so a restore tells whether the
+// restored checkpoint's transaction committed; if it did not, recover() sends the stored output
+// again with the same offsets in a fresh transaction. A new producer with the same
+// transactionalId aborts whatever a crashed process left open (read-committed consumers never
+// see it).
+
+import { randomUUID } from 'node:crypto';
+import { Partitioners, type Kafka, type Message, type Producer, type Transaction } from 'kafkajs';
+import type { Column } from '../../catalog/catalog.js';
+import type { Row } from '../../catalog/types.js';
+import { Op } from '../../exec/operator.js';
+import type { CheckpointSource, SinkPosition, SinkWriter } from '../connector.js';
+import { compileEncoder } from '../format/encode.js';
+import { ensureTopic } from './client.js';
+import { compileKeyEncoder, type KafkaSinkSettings } from './sink.js';
+import { kafkaPosition, kafkaSourceSettings } from './source.js';
+
+/** What a checkpoint stores for this sink: the sealed output of its transaction. */
+interface Sealed {
+  readonly epoch: string;
+  readonly id: number;
+  /** [key, value] per message, in send order. */
+  readonly messages: ReadonlyArray<readonly [string | null, string | null]>;
+}
+
+interface GroupOffsets {
+  readonly group: string;
+  readonly topic: string;
+  readonly partitions: Array<{ partition: number; offset: string; metadata: string }>;
+}
+
+const MARKER = /^sluice:([^:]+):(\d+)$/;
+
+/** The consumer-group offsets to commit with checkpoint `id`: each Kafka source's next offsets. */
+export function groupOffsets(sources: readonly CheckpointSource[], epoch: string, id: number): GroupOffsets[] {
+  const out: GroupOffsets[] = [];
+  for (const s of sources) {
+    const pos = kafkaPosition(s.position);
+    if (pos === undefined) continue;
+    const partitions = Object.entries(pos.next).map(([p, offset]) => ({ partition: Number(p), offset, metadata: `sluice:${epoch}:${id}` }));
+    if (partitions.length > 0) out.push({ group: kafkaSourceSettings(s.def).group, topic: pos.topic, partitions });
+  }
+  return out;
+}
+
+function isConcurrent(e: unknown): boolean {
+  const err = e as { type?: string; message?: string; retriable?: boolean } | undefined;
+  return err?.type === 'CONCURRENT_TRANSACTIONS' || /concurrent transactions/i.test(err?.message ?? '');
+}
+
+/** Retries CONCURRENT_TRANSACTIONS (the coordinator still finishing the previous transaction), which kafkajs leaves to the caller for sendOffsets. */
+export async function retryConcurrent<T>(f: () => Promise<T>, attempts = 30): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await f();
+    } catch (e) {
+      if (!isConcurrent(e) || i >= attempts) throw e;
+      await new Promise((r) => setTimeout(r, Math.min(50 * (i + 1), 1000)));
+    }
+  }
+}
+
+export class KafkaTransactionalWriter implements SinkWriter {
+  private readonly producer: Producer;
+  private readonly encodeValue: (row: Row, op: Op) => string;
+  private readonly encodeKey: (row: Row) => string | null;
+  /** Output since the last barrier, in order (what the next prepareCheckpoint seals). */
+  private current: Array<[string | null, string | null]> = [];
+  /** Written but not yet handed to the send chain. */
+  private pending: Message[] = [];
+  /** Sends, commits and recovery, one after another. */
+  private chain: Promise<void> = Promise.resolve();
+  /** The chain up to the last sealed output (what flush waits for while a commit is pending). */
+  private sealedSent: Promise<void> | undefined;
+  private gate: { release: (sources: readonly CheckpointSource[] | undefined) => void; committed: Promise<void> } | undefined;
+  private txn: Transaction | undefined;
+  private error: unknown;
+  private ready: Promise<void> | undefined;
+  private closed = false;
+  private readonly epoch: string;
+  private readonly resume: Sealed | undefined;
+
+  constructor(
+    private readonly kafka: Kafka,
+    columns: readonly Column[],
+    readonly settings: KafkaSinkSettings,
+    readonly transactionalId: string,
+    resume: SinkPosition | undefined,
+  ) {
+    this.producer = kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
+    this.encodeValue = compileEncoder(columns, false);
+    this.encodeKey = compileKeyEncoder(columns, settings.key);
+    const r = resume as unknown as Sealed | undefined;
+    this.resume = r && typeof r.epoch === 'string' && Array.isArray(r.messages) ? r : undefined;
+    // A fresh start gets a new epoch, so markers of an earlier run (before --fresh) never match.
+    this.epoch = this.resume?.epoch ?? randomUUID().slice(0, 8);
+  }
+
+  /** Connecting initializes the producer id, which fences a crashed process's producer and aborts its open transaction. */
+  private start(): Promise<void> {
+    this.ready ??= (async () => {
+      await ensureTopic(this.kafka, this.settings.topic, this.settings.partitions);
+      await retryConcurrent(() => this.producer.connect());
+    })();
+    return this.ready;
+  }
+
+  private enqueue(f: () => Promise<void>): Promise<void> {
+    const step = this.chain.then(async () => {
+      if (this.error !== undefined) return;
+      try {
+        await f();
+      } catch (e) {
+        this.error = e;
+      }
+    });
+    this.chain = step;
+    return step;
+  }
+
+  private async transaction(): Promise<Transaction> {
+    if (this.txn === undefined) {
+      await this.start();
+      this.txn = await retryConcurrent(() => this.producer.transaction());
+    }
+    return this.txn;
+  }
+
+  private async sendAll(messages: readonly Message[]): Promise<void> {
+    const txn = await this.transaction();
+    const size = this.settings.batchSize;
+    // kafkajs groups a send's messages by partition in time quadratic in their number: keep sends small.
+    for (let i = 0; i < messages.length; i += size) {
+      const slice = messages.slice(i, i + size);
+      await retryConcurrent(() => txn.send({ topic: this.settings.topic, messages: slice, acks: -1 }));
+    }
+  }
+
+  private async commit(offsets: readonly GroupOffsets[]): Promise<void> {
+    if (this.txn === undefined && offsets.length === 0) return;
+    const txn = await this.transaction();
+    for (const o of offsets) {
+      await retryConcurrent(() => txn.sendOffsets({ consumerGroupId: o.group, topics: [{ topic: o.topic, partitions: o.partitions }] }));
+    }
+    await retryConcurrent(() => txn.commit());
+    this.txn = undefined;
+  }
+
+  write(batch: { rows: readonly Row[]; ops: readonly Op[] | null }): void {
+    const { rows, ops } = batch;
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      const op = ops ? ops[i]! : Op.Insert;
+      if (op === Op.UpdateBefore) continue;
+      const key = this.encodeKey(row);
+      const value = op === Op.Delete ? null : this.encodeValue(row, op);
+      this.pending.push({ key, value });
+      this.current.push([key, value]);
+    }
+    if (this.pending.length >= this.settings.batchSize) this.send();
+  }
+
+  private send(): void {
+    if (this.pending.length === 0) return;
+    const messages = this.pending;
+    this.pending = [];
+    void this.enqueue(() => this.sendAll(messages));
+  }
+
+  prepareCheckpoint(id: number): SinkPosition {
+    this.send();
+    const sealed: Sealed = { epoch: this.epoch, id, messages: this.current };
+    this.current = [];
+    this.sealedSent = this.chain;
+    let release!: (sources: readonly CheckpointSource[] | undefined) => void;
+    const sources = new Promise<readonly CheckpointSource[] | undefined>((r) => (release = r));
+    const committed = this.enqueue(async () => {
+      const s = await sources;
+      // undefined: the checkpoint failed or the job is closing; the transaction stays open and is aborted.
+      if (s === undefined) return;
+      // Fault injection for the crash tests: die between the checkpoint and its commit.
+      if (process.env['SLUICE_TEST_KILL_BEFORE_COMMIT'] === String(id)) process.kill(process.pid, 'SIGKILL');
+      await this.commit(groupOffsets(s, this.epoch, id));
+    });
+    this.gate = { release, committed };
+    return sealed as unknown as SinkPosition;
+  }
+
+  async commitCheckpoint(_id: number, sources: readonly CheckpointSource[]): Promise<void> {
+    const g = this.gate;
+    if (g === undefined) return;
+    this.gate = undefined;
+    this.sealedSent = undefined;
+    g.release(sources);
+    await g.committed;
+    this.check();
+  }
+
+  async recover(sources: readonly CheckpointSource[]): Promise<void> {
+    await this.start();
+    const sealed = this.resume;
+    if (sealed === undefined) return;
+    const offsets = groupOffsets(sources, sealed.epoch, sealed.id);
+    if (offsets.length === 0 || (await this.committed(offsets, sealed))) return;
+    process.stderr.write(`sluice: kafka sink '${this.settings.topic}': the transaction of checkpoint ${sealed.id} never committed; committing its ${sealed.messages.length} messages and offsets now\n`);
+    await this.enqueue(async () => {
+      await this.sendAll(sealed.messages.map(([key, value]) => ({ key, value })));
+      await this.commit(offsets);
+    });
+    this.check();
+  }
+
+  /** True when the group's committed offsets carry this checkpoint's marker (or a later one of the same epoch). */
+  private async committed(offsets: readonly GroupOffsets[], sealed: Sealed): Promise<boolean> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      for (const o of offsets) {
+        const got = (await admin.fetchOffsets({ groupId: o.group, topics: [o.topic] }))[0]?.partitions ?? [];
+        for (const p of o.partitions) {
+          const c = got.find((x) => x.partition === p.partition);
+          const m = MARKER.exec(c?.metadata ?? '');
+          if (!m || m[1] !== sealed.epoch || Number(m[2]) < sealed.id) return false;
+        }
+      }
+      return true;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  private check(): void {
+    if (this.error !== undefined) {
+      const e = this.error;
+      throw new Error(`kafka sink '${this.settings.topic}' (exactly-once): ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  async flush(): Promise<void> {
+    // While a sealed transaction waits for its checkpoint, later output queues behind the commit.
+    if (this.sealedSent !== undefined) {
+      await this.sealedSent;
+    } else {
+      this.send();
+      await this.chain;
+    }
+    this.check();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // A sealed transaction whose checkpoint never completed is aborted, as is output after the
+    // last checkpoint: a restore sends both again.
+    this.gate?.release(undefined);
+    this.gate = undefined;
+    await this.chain;
+    if (this.txn) await this.txn.abort().catch(() => {});
+    this.txn = undefined;
+    if (this.ready) await this.producer.disconnect().catch(() => {});
+  }
+}
