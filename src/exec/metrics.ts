@@ -10,6 +10,17 @@ export interface SourceMetrics {
   watermark: number;
   maxEventTime: number;
   ended: boolean;
+  /** Partitioned sources with an event time (Kafka): each partition's watermark, read on demand. */
+  readonly partitions?: readonly PartitionMetrics[];
+}
+
+export interface PartitionMetrics {
+  readonly partition: number;
+  /** This partition's own watermark (epoch micros; -Infinity before its first record). */
+  readonly watermark: number;
+  /** Marked idle by the reader (idle_timeout): it no longer holds the source's watermark back. */
+  readonly idle: boolean;
+  readonly records: number;
 }
 
 export interface SinkMetrics {

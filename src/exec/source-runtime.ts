@@ -29,7 +29,7 @@ export interface SourceRuntimeState {
   readonly maxEventTime: number;
   readonly skipped: ReadonlyArray<[string, { count: number; first: string }]>;
   /** Partitioned readers (Kafka): each partition's watermark, so a restore holds the same minimum. */
-  readonly partitions?: { marks: Array<[number, number]>; combined: number };
+  readonly partitions?: { marks: Array<[number, number]>; combined: number; records?: Array<[number, number]> };
 }
 
 export class SourceRuntime {
@@ -51,6 +51,8 @@ export class SourceRuntime {
   private maxTs = Number.NEGATIVE_INFINITY;
   /** Partitioned readers with an event time: the per-partition watermarks (exec/time.ts). */
   private partitions: PartitionWatermarks | undefined;
+  /** Records read per partition (metrics only). */
+  private readonly partitionRecords = new Map<number, number>();
   /** Dead letters per reason class: count and first position, for the end-of-run report. */
   readonly skipped = new Map<string, { count: number; first: string }>();
 
@@ -63,13 +65,26 @@ export class SourceRuntime {
     this.tsIndex = node.watermark?.column ?? -1;
     this.delay = node.watermark?.delayMicros ?? 0;
     this.ref = node.refColumn;
-    this.metrics = { name: node.source.name, recordsIn: 0, deadLetters: 0, late: 0, watermark: Number.NEGATIVE_INFINITY, maxEventTime: Number.NEGATIVE_INFINITY, ended: false };
+    // `partitions` is a getter: built when the metrics are read, never on the hot path.
+    const self = this;
+    this.metrics = {
+      name: node.source.name,
+      recordsIn: 0,
+      deadLetters: 0,
+      late: 0,
+      watermark: Number.NEGATIVE_INFINITY,
+      maxEventTime: Number.NEGATIVE_INFINITY,
+      ended: false,
+      get partitions() {
+        return self.partitions?.snapshot(self.partitionRecords);
+      },
+    };
   }
 
   /** What a checkpoint keeps: counters, the largest event time, the dead-letter report. */
   saveState(): SourceRuntimeState {
     const { recordsIn, deadLetters, late, watermark, maxEventTime } = this.metrics;
-    return { seq: this.seq, maxTs: this.maxTs, recordsIn, deadLetters, late, watermark, maxEventTime, skipped: [...this.skipped], ...(this.partitions ? { partitions: this.partitions.save() } : {}) };
+    return { seq: this.seq, maxTs: this.maxTs, recordsIn, deadLetters, late, watermark, maxEventTime, skipped: [...this.skipped], ...(this.partitions ? { partitions: { ...this.partitions.save(), records: [...this.partitionRecords] } } : {}) };
   }
 
   restoreState(s: SourceRuntimeState): void {
@@ -79,6 +94,8 @@ export class SourceRuntime {
     this.skipped.clear();
     for (const [k, v] of s.skipped) this.skipped.set(k, v);
     if (s.partitions && this.partitions) this.partitions.restore(s.partitions);
+    this.partitionRecords.clear();
+    for (const [p, n] of s.partitions?.records ?? []) this.partitionRecords.set(p, n);
   }
 
   /** Bind the reader, whose format (a CSV header) may decide how records decode. */
@@ -163,6 +180,7 @@ export class SourceRuntime {
     let maxTs = this.maxTs;
     let wm = this.metrics.watermark;
     let bucket = step === undefined ? 0 : Math.floor(wm / step);
+    const counts = this.partitionRecords;
     for (let i = 0; i < records.length; i++) {
       const rec = records[i]!;
       const r = decode(rec.value, rec);
@@ -178,7 +196,9 @@ export class SourceRuntime {
       rows.push(r);
       const t = r[ts] as number;
       if (t > maxTs) maxTs = t;
-      const w = pw.observe(rec.partition ?? 0, t);
+      const part = rec.partition ?? 0;
+      counts.set(part, (counts.get(part) ?? 0) + 1);
+      const w = pw.observe(part, t);
       if (w !== undefined && step !== undefined) {
         const b = Math.floor(w / step);
         if (b > bucket) {

@@ -210,6 +210,13 @@ export class PartitionWatermarks {
     this.combined = s.combined;
   }
 
+  /** Each partition's watermark and idleness, by partition number; `records`: counts to attach. Not on the hot path. */
+  snapshot(records: ReadonlyMap<number, number>): Array<{ partition: number; watermark: number; idle: boolean; records: number }> {
+    return [...this.marks]
+      .sort((a, b) => a[0] - b[0])
+      .map(([partition, watermark]) => ({ partition, watermark, idle: this.idle.has(partition), records: records.get(partition) ?? 0 }));
+  }
+
   /** The partitions this reader now owns; new ones start at -inf, active. */
   assign(partitions: readonly number[]): number | undefined {
     const keep = new Set(partitions);

@@ -5,6 +5,7 @@
 import { formatTimestamp } from '../catalog/timestamp.js';
 import type { PhysicalNode, PhysicalPlan, SourceNode } from '../plan/physical.js';
 import type { Job } from '../exec/job.js';
+import type { PartitionMetrics } from '../exec/metrics.js';
 import { plural } from './format.js';
 
 /** What the status line and the watermark report read: the live query or a sink's job. */
@@ -62,6 +63,12 @@ export interface SourceStatus {
   readonly deadLetters: number;
   readonly ended: boolean;
   readonly silentMs: number;
+  /** Kafka sources with an event time: each partition's watermark, idleness and records. */
+  readonly partitions: readonly PartitionMetrics[] | undefined;
+  /** The source's plan node (undefined when the plan has fewer source nodes than metrics). */
+  readonly node: number | undefined;
+  /** Whether the source declares idle_timeout (a quiet partition then stops holding it back). */
+  readonly idleTimeout: boolean;
 }
 
 export interface QueryStatus {
@@ -91,6 +98,9 @@ export function queryStatus(q: WatchedJob, now = Date.now()): QueryStatus {
       deadLetters: s.deadLetters,
       ended: s.ended,
       silentMs: node ? q.silentFor(node.id, s.recordsIn, now) : 0,
+      partitions: s.partitions,
+      node: node?.id,
+      idleTimeout: node?.source.options['idle_timeout'] !== undefined,
     };
   });
   const records = sources.reduce((a, s) => a + s.records, 0);
@@ -153,6 +163,10 @@ export function watermarkReport(q: WatchedJob, now = Date.now()): string[] {
     const state = src.ended ? 'ended' : src.silentMs >= IDLE_AFTER_MS ? `idle for ${formatLag(src.silentMs)}` : 'active';
     const lag = src.lagMs !== undefined ? `, ${formatLag(src.lagMs)} behind the wall clock` : '';
     lines.push(`  ${src.name}: watermark ${formatWatermark(src.watermark)}${lag}; ${plural(src.records, 'record')}, ${src.late} late, ${src.deadLetters} dead-lettered; ${state}`);
+    for (const p of src.ended ? [] : (src.partitions ?? [])) {
+      const plag = Number.isFinite(p.watermark) ? `, ${formatLag(Math.max(0, now - p.watermark / 1000))} behind the wall clock` : '';
+      lines.push(`    partition ${p.partition}: watermark ${formatWatermark(p.watermark)}${plag}; ${plural(p.records, 'record')}; ${p.idle ? 'idle (not holding the watermark back)' : 'active'}`);
+    }
   }
   const idle = s.sources.filter((x) => !x.ended && x.silentMs >= IDLE_AFTER_MS);
   const timed = q.job.timeState();
@@ -171,8 +185,11 @@ export function watermarkReport(q: WatchedJob, now = Date.now()): string[] {
     const first = size !== undefined ? `[${formatWatermark(t.earliest - size)}, ${formatWatermark(t.earliest)})` : `ending ${formatWatermark(t.earliest)}`;
     const waitMs = Number.isFinite(t.watermark) ? (t.earliest - t.watermark) / 1000 : undefined;
     let why: string;
+    const held = heldBackBy(s.sources, upstreamSources(q.plan, t.operator), t.earliest);
     if (idle.length > 0) {
       why = `held back by idle input ${idle.map((x) => x.name).join(', ')}: no events for ${formatLag(Math.min(...idle.map((x) => x.silentMs)))}, so the watermark stays at ${formatWatermark(t.watermark)}`;
+    } else if (held !== undefined) {
+      why = held;
     } else if (!Number.isFinite(t.watermark)) {
       why = 'waiting for the first watermark (no events yet)';
     } else {
@@ -181,4 +198,29 @@ export function watermarkReport(q: WatchedJob, now = Date.now()): string[] {
     lines.push(`${label}: ${plural(t.openTimes, 'open window')}; the earliest ${first} is ${why}`);
   }
   return lines;
+}
+
+/**
+ * Why a window ending at `end` is open when a partitioned source upstream has some partitions
+ * past `end` and others not: the source's watermark is the minimum over its active partitions,
+ * so those behind (slow, or silent without idle_timeout) hold it back. Undefined: none does.
+ */
+function heldBackBy(sources: readonly SourceStatus[], upstream: readonly SourceNode[], end: number): string | undefined {
+  const ids = new Set(upstream.map((n) => n.id));
+  const parts: string[] = [];
+  let hint = false;
+  for (const src of sources) {
+    if (src.ended || src.partitions === undefined || (src.node !== undefined && !ids.has(src.node))) continue;
+    const active = src.partitions.filter((p) => !p.idle);
+    if (!active.some((p) => p.watermark >= end)) continue;
+    const behind = active.filter((p) => p.watermark < end);
+    if (behind.length === 0) continue;
+    const lead = active.reduce((x, y) => (y.watermark > x.watermark ? y : x));
+    const what = behind.map((p) => `partition ${p.partition} (${p.records === 0 ? 'no records yet' : `watermark ${formatWatermark(p.watermark)}`})`).join(', ');
+    parts.push(`${src.name} ${what}, while partition ${lead.partition} is at ${formatWatermark(lead.watermark)}`);
+    if (!src.idleTimeout) hint = true;
+  }
+  if (parts.length === 0) return undefined;
+  const tip = hint ? "; a quiet partition holds the watermark for good unless the source sets idle_timeout (e.g. idle_timeout = '10s')" : '';
+  return `held back by ${parts.join('; ')}${tip}`;
 }

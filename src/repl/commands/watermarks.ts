@@ -1,6 +1,7 @@
 // `\watermarks [sink]`: each source's watermark and lag, and for the open windows of the running
 // (or last) query, or of a background sink's job, why they are still open: waiting for the
-// watermark, or held back by an idle input. Ctrl-T shows the same as a live panel.
+// watermark, or held back by an idle input or by a Kafka partition behind the others (each
+// partition is listed with its watermark and whether idle). Ctrl-T shows the same as a live panel.
 
 import type { Command } from './command.js';
 import { out } from '../output.js';
