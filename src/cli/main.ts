@@ -31,6 +31,7 @@ program
   .option('--checkpoint-interval <duration>', 'time between checkpoints, e.g. 500ms (default 10s; or SET checkpoint_interval)')
   .option('--state-memory <size>', 'memory budget for operator state, e.g. 256MB (or SET state_memory)')
   .option('--fresh', 'discard the saved state and start from the beginning of the inputs')
+  .option('--metrics-port <port>', 'serve Prometheus metrics on http://127.0.0.1:<port>/metrics while the job runs (0: any free port)')
   .addHelpText('after', '\nExample:\n  sluice run queries/sensor-downsampling.sql\n')
   .action(async (file: string, opts: RunOptions) => {
     process.exitCode = await runCommand(file, opts);

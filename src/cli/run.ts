@@ -13,6 +13,7 @@ import { CheckpointStore, type JobCheckpoint } from '../state/checkpoint.js';
 import { planFingerprint } from '../state/fingerprint.js';
 import { defaultStateDir, formatBytes, parseBytes, parseIntervalMs } from '../state/settings.js';
 import { positionText } from '../exec/source-runtime.js';
+import { serveMetrics } from './metrics-endpoint.js';
 
 export interface RunOptions {
   sink?: string[];
@@ -21,6 +22,7 @@ export interface RunOptions {
   checkpointInterval?: string;
   stateMemory?: string;
   fresh?: boolean;
+  metricsPort?: string;
 }
 
 export async function runCommand(file: string, opts: RunOptions): Promise<number> {
@@ -31,6 +33,10 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   const intervalText = opts.checkpointInterval ?? settings.get('checkpoint_interval');
   const intervalMs = intervalText === undefined ? DEFAULT_CHECKPOINT_INTERVAL_MS : parseIntervalMs(intervalText);
   if (intervalMs === undefined || intervalMs <= 0) throw new UsageError(`checkpoint interval '${intervalText}' is not a duration; write e.g. 500ms, 10s or 1m`);
+  const metricsPort = opts.metricsPort === undefined ? undefined : Number(opts.metricsPort);
+  if (metricsPort !== undefined && !(Number.isInteger(metricsPort) && metricsPort >= 0 && metricsPort <= 65535)) {
+    throw new UsageError(`metrics port '${opts.metricsPort}' is not a port; write a number from 1 to 65535 (0: any free port)`);
+  }
   const memoryText = opts.stateMemory ?? settings.get('state_memory');
   if (memoryText !== undefined && parseBytes(memoryText) === undefined) throw new UsageError(`state memory '${memoryText}' is not a size; write e.g. 256MB or 2GB`);
   const stateDir = opts.stateDir ?? settings.get('state_dir') ?? defaultStateDir(file);
@@ -51,6 +57,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   }
 
   const controller = new AbortController();
+  let metrics: { port: number; close(): Promise<void> } | undefined;
   let interrupts = 0;
   const stop = () => {
     interrupts++;
@@ -77,6 +84,10 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
       })
       .join(', ');
     process.stderr.write(`sluice: running ${file}: ${targets}\n`);
+    if (metricsPort !== undefined) {
+      metrics = await serveMetrics(metricsPort, job);
+      process.stderr.write(`sluice: metrics on http://127.0.0.1:${metrics.port}/metrics\n`);
+    }
     if (restore) process.stderr.write(`sluice: resuming from checkpoint ${restore.id} of ${new Date(restore.createdAt).toISOString()} (${describeResume(restore)})\n`);
     const summary = await job.run();
     process.stderr.write(formatSummary(summary));
@@ -84,6 +95,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     if (c) process.stderr.write(`sluice: checkpoint ${c.id} in ${stateDir} (${formatBytes(c.bytes)}, ${c.ms.toFixed(0)} ms)\n`);
     return 0;
   } finally {
+    await metrics?.close();
     store.close();
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

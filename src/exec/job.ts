@@ -23,6 +23,7 @@ import { MemoryKeyedTable, MemoryTimeKeyedTable, type KeyedTable, type TimeKeyed
 import type { CheckpointStats, CheckpointTarget, JobCheckpoint, StoredTable } from '../state/checkpoint.js';
 import { DUCKDB_SHARE, SpillStore, SpillableTimeKeyedTable } from '../state/spill.js';
 import { SpillableKeyedTable } from '../state/spill-keyed.js';
+import { estimateTableBytes } from '../state/estimate.js';
 
 export interface JobHooks {
   /** Every admitted source batch, after decoding (compare records the oracle's input here). */
@@ -195,6 +196,17 @@ export class Job {
       out.push({ operator: t.operator, table: t.name, watermark: ctx?.watermark ?? Number.NEGATIVE_INFINITY, openTimes: t.table.timeCount, earliest: t.table.minTime() });
     }
     return out;
+  }
+
+  /**
+   * Each state table's rows and estimated heap bytes in memory, and rows and encoded bytes in the
+   * DuckDB tier. Samples entries, so for the metrics endpoint, not the hot path.
+   */
+  stateSizes(): Array<{ operator: number; table: string; rows: number; bytes: number; spilledRows: number; spilledBytes: number }> {
+    return this.tables.map((t) => {
+      const spilled = t.table as { spilledRows?: number; spilledBytes?: number };
+      return { operator: t.operator, table: t.name, rows: t.table.size, bytes: estimateTableBytes(t.table), spilledRows: spilled.spilledRows ?? 0, spilledBytes: spilled.spilledBytes ?? 0 };
+    });
   }
 
   /** Runs until every source has ended (bounded inputs) or the signal aborts. */
