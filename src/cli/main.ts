@@ -1,7 +1,7 @@
 // argv -> run | explain | compare. No engine logic here: each command is a thin file that
 // loads the script, plans it and hands it to the engine or the oracle.
 
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { SqlError } from '../sql/diagnostics.js';
 import { UsageError } from './errors.js';
 import { runCommand, type RunOptions } from './run.js';
@@ -11,6 +11,7 @@ import { stateCommand } from './state.js';
 import { registerProduce } from './produce.js';
 import { ConnectorError } from '../connectors/connector.js';
 import { isReplInvocation, replCommand } from './repl.js';
+import { LOG_LEVELS, log, logConfig, redact } from '../util/log.js';
 
 const program = new Command();
 program
@@ -32,6 +33,7 @@ program
   .option('--state-memory <size>', 'memory budget for operator state, e.g. 256MB (or SET state_memory)')
   .option('--fresh', 'discard the saved state and start from the beginning of the inputs')
   .option('--metrics-port <port>', 'serve Prometheus metrics on http://127.0.0.1:<port>/metrics while the job runs (0: any free port)')
+  .addOption(new Option('--log-level <level>', 'log this level and above on stderr: JSON lines when stderr is not a terminal, text when it is').choices(LOG_LEVELS).default('info'))
   .addHelpText('after', '\nExample:\n  sluice run queries/sensor-downsampling.sql\n')
   .action(async (file: string, opts: RunOptions) => {
     process.exitCode = await runCommand(file, opts);
@@ -80,18 +82,20 @@ try {
   if (e instanceof CommanderError) {
     process.exitCode = e.exitCode === 0 ? 0 : 2;
   } else if (e instanceof SqlError) {
-    process.stderr.write(e.render() + '\n');
+    // Diagnostics stay text (carets line up) even when the log is JSON; secrets never print.
+    process.stderr.write(redact(e.render()) + '\n');
     process.exitCode = 2;
   } else if (e instanceof ConnectorError) {
-    process.stderr.write(`sluice: ${e.message}${e.option ? ` (option '${e.option}')` : ''}\n${e.hint ? `  = hint: ${e.hint}\n` : ''}`);
+    process.stderr.write(redact(`sluice: ${e.message}${e.option ? ` (option '${e.option}')` : ''}\n${e.hint ? `  = hint: ${e.hint}\n` : ''}`));
     process.exitCode = 2;
   } else if (e instanceof UsageError) {
-    process.stderr.write(`sluice: ${e.message}\n`);
+    process.stderr.write(redact(`sluice: ${e.message}\n`));
     process.exitCode = 2;
   } else {
     const err = e as Error;
-    process.stderr.write(`sluice: ${err.message}\n`);
-    if (process.env['SLUICE_DEBUG']) process.stderr.write(`${err.stack}\n`);
+    // A failure of a running job: through the log (a JSON record when the log is JSON).
+    log.error(`sluice: ${err.message}`, { event: 'failed', ...(process.env['SLUICE_DEBUG'] ? { stack: err.stack } : {}) });
+    if (process.env['SLUICE_DEBUG'] && !logConfig().json) process.stderr.write(redact(`${err.stack}\n`));
     process.exitCode = 2;
   }
 }

@@ -7,13 +7,14 @@ import * as path from 'node:path';
 import { loadScriptFile, planScript } from './load.js';
 import { selectSinks } from './select-sinks.js';
 import { DEFAULT_CHECKPOINT_INTERVAL_MS, Job, type CheckpointMeta } from '../exec/job.js';
-import { formatSummary } from './summary.js';
+import { logSummary } from './summary.js';
 import { UsageError } from './errors.js';
 import { CheckpointStore, type JobCheckpoint } from '../state/checkpoint.js';
 import { planFingerprint } from '../state/fingerprint.js';
 import { defaultStateDir, formatBytes, parseBytes, parseIntervalMs } from '../state/settings.js';
 import { positionText } from '../exec/source-runtime.js';
 import { serveMetrics } from './metrics-endpoint.js';
+import { configureLog, log, type LogLevel } from '../util/log.js';
 
 export interface RunOptions {
   sink?: string[];
@@ -23,9 +24,12 @@ export interface RunOptions {
   stateMemory?: string;
   fresh?: boolean;
   metricsPort?: string;
+  logLevel?: LogLevel;
 }
 
 export async function runCommand(file: string, opts: RunOptions): Promise<number> {
+  // Text for a person at a terminal; JSON lines for whatever collects a service's stderr.
+  configureLog({ level: opts.logLevel ?? 'info', json: !process.stderr.isTTY });
   const script = loadScriptFile(file);
   const sinks = selectSinks(script, opts.sink, opts.format);
   const plan = planScript(script, sinks, { provenance: false });
@@ -62,7 +66,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   const stop = () => {
     interrupts++;
     if (interrupts > 1) process.exit(130);
-    process.stderr.write('\nsluice: stopping (Ctrl-C again to exit at once)\n');
+    log.info('\nsluice: stopping (Ctrl-C again to exit at once)', { event: 'stopping' });
     controller.abort();
   };
   process.on('SIGINT', stop);
@@ -72,7 +76,13 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     const job = new Job(plan, {
       name: path.basename(file).replace(/\.sql$/i, ''),
       signal: controller.signal,
-      checkpoints: { target: store, fingerprint, intervalMs, ...(restore ? { restore } : {}) },
+      checkpoints: {
+        target: store,
+        fingerprint,
+        intervalMs,
+        onCheckpoint: (c) => log.debug(`sluice: checkpoint ${c.id} written (${formatBytes(c.bytes)}, ${c.ms.toFixed(0)} ms)`, { event: 'checkpoint', id: c.id, bytes: c.bytes, ms: c.ms }),
+        ...(restore ? { restore } : {}),
+      },
       ...(memory !== undefined ? { stateMemory: { bytes: memory, dir: stateDir } } : {}),
     });
     const guarantees = new Map(job.guarantees().map((g) => [g.sink, g.guarantee]));
@@ -83,16 +93,16 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
         return `${s.name} → ${s.options['connector']}${where ? ` ${where}` : ''}${g ? ` (${g.replace(/_/g, '-')})` : ''}`;
       })
       .join(', ');
-    process.stderr.write(`sluice: running ${file}: ${targets}\n`);
+    log.info(`sluice: running ${file}: ${targets}`, { event: 'start', file, sinks: sinks.map((s) => s.name) });
     if (metricsPort !== undefined) {
       metrics = await serveMetrics(metricsPort, job);
-      process.stderr.write(`sluice: metrics on http://127.0.0.1:${metrics.port}/metrics\n`);
+      log.info(`sluice: metrics on http://127.0.0.1:${metrics.port}/metrics`, { event: 'metrics', port: metrics.port });
     }
-    if (restore) process.stderr.write(`sluice: resuming from checkpoint ${restore.id} of ${new Date(restore.createdAt).toISOString()} (${describeResume(restore)})\n`);
+    if (restore) log.info(`sluice: resuming from checkpoint ${restore.id} of ${new Date(restore.createdAt).toISOString()} (${describeResume(restore)})`, { event: 'resume', checkpoint: restore.id });
     const summary = await job.run();
-    process.stderr.write(formatSummary(summary));
+    logSummary(summary);
     const c = job.lastCheckpoint;
-    if (c) process.stderr.write(`sluice: checkpoint ${c.id} in ${stateDir} (${formatBytes(c.bytes)}, ${c.ms.toFixed(0)} ms)\n`);
+    if (c) log.info(`sluice: checkpoint ${c.id} in ${stateDir} (${formatBytes(c.bytes)}, ${c.ms.toFixed(0)} ms)`, { event: 'checkpoint', id: c.id, dir: stateDir, bytes: c.bytes, ms: c.ms });
     return 0;
   } finally {
     await metrics?.close();

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import { ConnectorError } from '../connector.js';
 import { boolOption, choiceOption } from '../options.js';
+import { log, registerSecret } from '../../util/log.js';
 
 type Options = Readonly<Record<string, string>>;
 
@@ -44,6 +45,8 @@ export function secretOption(options: Options, name: string): string | undefined
   if (resolved === undefined) {
     throw new ConnectorError(`option '${name}' reads the environment variable ${m[1]}, which is not set`, name, `export ${m[1]}=... before running the job`);
   }
+  // From here on the log and the CLI's error output print it as ***.
+  registerSecret(resolved);
   return resolved;
 }
 
@@ -77,7 +80,9 @@ function logCreator() {
     if (message?.startsWith('Limiting retries for the idempotent producer')) return;
     // CONCURRENT_TRANSACTIONS (the coordinator still finishing the previous commit) is retried by the exactly-once sink.
     if (/concurrent operation on the same transaction/.test(`${message ?? ''} ${error ?? ''}`)) return;
-    process.stderr.write(`kafka ${level === logLevel.ERROR ? 'error' : 'warning'} [${namespace}]: ${message ?? ''}${error ? ` (${error})` : ''}\n`);
+    const text = `kafka ${level === logLevel.ERROR ? 'error' : 'warning'} [${namespace}]: ${message ?? ''}${error ? ` (${error})` : ''}`;
+    if (level === logLevel.ERROR) log.error(text, { component: 'kafka', namespace });
+    else log.warn(text, { component: 'kafka', namespace });
   };
 }
 

@@ -18,6 +18,7 @@ import { compileEncoder } from '../format/encode.js';
 import { ensureTopic } from './client.js';
 import { compileKeyEncoder, type KafkaSinkSettings } from './sink.js';
 import { kafkaPosition, kafkaSourceSettings } from './source.js';
+import { log } from '../../util/log.js';
 
 /** What a checkpoint stores for this sink: the sealed output of its transaction. */
 interface Sealed {
@@ -212,7 +213,7 @@ export class KafkaTransactionalWriter implements SinkWriter {
     if (sealed === undefined) return;
     const offsets = groupOffsets(sources, sealed.epoch, sealed.id);
     if (offsets.length === 0 || (await this.committed(offsets, sealed))) return;
-    process.stderr.write(`sluice: kafka sink '${this.settings.topic}': the transaction of checkpoint ${sealed.id} never committed; committing its ${sealed.messages.length} messages and offsets now\n`);
+    log.warn(`sluice: kafka sink '${this.settings.topic}': the transaction of checkpoint ${sealed.id} never committed; committing its ${sealed.messages.length} messages and offsets now`, { event: 'recommit', topic: this.settings.topic, checkpoint: sealed.id, messages: sealed.messages.length });
     await this.enqueue(async () => {
       await this.sendAll(sealed.messages.map(([key, value]) => ({ key, value })));
       await this.commit(offsets);
