@@ -1,7 +1,8 @@
 // `sluice run --metrics-port`: the job's metrics in the Prometheus text format (version 0.0.4) on
 // 127.0.0.1, built from the engine's JobMetrics on each scrape: per source records, late rows,
 // dead letters, watermark and its lag behind the wall clock (and per Kafka partition), per sink
-// rows, the last checkpoint's duration and size, per state table rows and bytes.
+// rows, Kafka consumer lag per partition, the last checkpoint's duration and size, per state
+// table rows and bytes.
 
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -66,6 +67,7 @@ export function prometheusText(job: MetricsSource, now = Date.now()): string {
   e.family('sluice_partition_records_total', 'counter', 'Records decoded per Kafka partition.', part((x) => x.p.records));
   e.family('sluice_partition_watermark_seconds', 'gauge', "A Kafka partition's own watermark, seconds since the epoch.", part((x) => seconds(x.p.watermark)));
   e.family('sluice_partition_watermark_lag_seconds', 'gauge', "Wall clock minus the partition's watermark.", part((x) => lag(x.p.watermark, x.s.ended)));
+  e.family('sluice_partition_consumer_lag_records', 'gauge', 'Records in the Kafka partition not yet read, as of its last fetch.', part((x) => x.p.lag));
   e.family('sluice_partition_idle', 'gauge', '1 while the partition is idle (idle_timeout) and does not hold the watermark back.', part((x) => (x.p.idle ? 1 : 0)));
   e.family('sluice_sink_rows_total', 'counter', 'Rows written per sink (a changelog counts retractions too).', m.sinks.map((k) => [{ sink: k.name }, k.rowsOut] as const));
   const c = job.lastCheckpoint;

@@ -52,6 +52,8 @@ export interface SourceReader {
    * the engine can move the watermark without records.
    */
   watchPartitions?(listener: PartitionListener): void;
+  /** Partitioned readers: records not yet read per partition (Kafka: consumer lag), as of each partition's last fetch. */
+  backlog?(): ReadonlyMap<number, number>;
   /**
    * Checkpoints: the position just after the last batch handed to `emit` (set before emit is
    * called, so it covers exactly what the engine has pushed). Undefined: cannot resume.

@@ -21,6 +21,8 @@ export interface PartitionMetrics {
   /** Marked idle by the reader (idle_timeout): it no longer holds the source's watermark back. */
   readonly idle: boolean;
   readonly records: number;
+  /** Records in the partition not yet read (Kafka consumer lag), as of its last fetch; undefined before one. */
+  readonly lag?: number;
 }
 
 export interface SinkMetrics {

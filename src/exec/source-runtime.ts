@@ -76,7 +76,7 @@ export class SourceRuntime {
       maxEventTime: Number.NEGATIVE_INFINITY,
       ended: false,
       get partitions() {
-        return self.partitions?.snapshot(self.partitionRecords);
+        return self.partitions?.snapshot(self.partitionRecords, self.reader?.backlog?.());
       },
     };
   }

@@ -210,11 +210,14 @@ export class PartitionWatermarks {
     this.combined = s.combined;
   }
 
-  /** Each partition's watermark and idleness, by partition number; `records`: counts to attach. Not on the hot path. */
-  snapshot(records: ReadonlyMap<number, number>): Array<{ partition: number; watermark: number; idle: boolean; records: number }> {
+  /** Each partition's watermark and idleness, by partition number; `records`, `backlog`: figures to attach. Not on the hot path. */
+  snapshot(records: ReadonlyMap<number, number>, backlog?: ReadonlyMap<number, number>): Array<{ partition: number; watermark: number; idle: boolean; records: number; lag?: number }> {
     return [...this.marks]
       .sort((a, b) => a[0] - b[0])
-      .map(([partition, watermark]) => ({ partition, watermark, idle: this.idle.has(partition), records: records.get(partition) ?? 0 }));
+      .map(([partition, watermark]) => {
+        const lag = backlog?.get(partition);
+        return { partition, watermark, idle: this.idle.has(partition), records: records.get(partition) ?? 0, ...(lag !== undefined ? { lag } : {}) };
+      });
   }
 
   /** The partitions this reader now owns; new ones start at -inf, active. */

@@ -165,7 +165,8 @@ export function watermarkReport(q: WatchedJob, now = Date.now()): string[] {
     lines.push(`  ${src.name}: watermark ${formatWatermark(src.watermark)}${lag}; ${plural(src.records, 'record')}, ${src.late} late, ${src.deadLetters} dead-lettered; ${state}`);
     for (const p of src.ended ? [] : (src.partitions ?? [])) {
       const plag = Number.isFinite(p.watermark) ? `, ${formatLag(Math.max(0, now - p.watermark / 1000))} behind the wall clock` : '';
-      lines.push(`    partition ${p.partition}: watermark ${formatWatermark(p.watermark)}${plag}; ${plural(p.records, 'record')}; ${p.idle ? 'idle (not holding the watermark back)' : 'active'}`);
+      const unread = p.lag !== undefined && p.lag > 0 ? `, ${p.lag} unread` : '';
+      lines.push(`    partition ${p.partition}: watermark ${formatWatermark(p.watermark)}${plag}; ${plural(p.records, 'record')}${unread}; ${p.idle ? 'idle (not holding the watermark back)' : 'active'}`);
     }
   }
   const idle = s.sources.filter((x) => !x.ended && x.silentMs >= IDLE_AFTER_MS);

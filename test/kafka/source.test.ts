@@ -84,6 +84,11 @@ test('per-partition watermarks: a partition running ahead does not make another 
     WITH (connector = 'kafka', topic = '${topic}', bounded = 'latest');
     SELECT window_start, SUM(v) AS n FROM raw GROUP BY TUMBLE(ts, 10s);`, { capture: true });
   assert.equal(summary.metrics.sources[0]!.late, 0, 'no row is late');
+  // Each partition's own watermark (its last event time), records read, nothing left unread.
+  assert.deepEqual(summary.metrics.sources[0]!.partitions, [
+    { partition: 0, watermark: (BASE + 60_000 + 49_000) * 1000, idle: false, records: 50, lag: 0 },
+    { partition: 1, watermark: (BASE + 49_000) * 1000, idle: false, records: 50, lag: 0 },
+  ]);
   const total = sinks.get('query')!.rows.reduce((s, r) => s + (r[1] as number), 0);
   assert.equal(total, 100);
 });

@@ -36,7 +36,7 @@ test('\\watermarks lists each Kafka partition with its watermark, lag and idlene
   const lines = watermarkReport(
     fakeJob([
       { partition: 0, watermark: T0 + 15 * SEC, idle: false, records: 20 },
-      { partition: 1, watermark: T0 + 5 * SEC, idle: false, records: 10 },
+      { partition: 1, watermark: T0 + 5 * SEC, idle: false, records: 10, lag: 7 },
       { partition: 2, watermark: Number.NEGATIVE_INFINITY, idle: true, records: 0 },
     ]),
     now,
@@ -44,7 +44,7 @@ test('\\watermarks lists each Kafka partition with its watermark, lag and idlene
   assert.deepEqual(lines.slice(1, 5), [
     '  readings: watermark 12:00:05.000, 55.0s behind the wall clock; 30 records, 0 late, 0 dead-lettered; active',
     '    partition 0: watermark 12:00:15.000, 45.0s behind the wall clock; 20 records; active',
-    '    partition 1: watermark 12:00:05.000, 55.0s behind the wall clock; 10 records; active',
+    '    partition 1: watermark 12:00:05.000, 55.0s behind the wall clock; 10 records, 7 unread; active',
     '    partition 2: watermark none yet; 0 records; idle (not holding the watermark back)',
   ]);
   assert.match(lines[5]!, /the earliest \[12:00:00\.000, 12:00:10\.000\) is held back by readings partition 1 \(watermark 12:00:05\.000\), while partition 0 is at 12:00:15\.000; a quiet partition holds the watermark for good unless the source sets idle_timeout/);

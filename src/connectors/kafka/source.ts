@@ -93,6 +93,8 @@ export class KafkaReader implements SourceReader {
   private readonly idle = new Set<number>();
   /** The next offset per partition, covering exactly the batches handed to the engine. */
   private readonly next: Offsets = new Map();
+  /** Each partition's high watermark (the offset after its last message) as of its last fetch. */
+  private readonly high: Offsets = new Map();
   /** bounded: the end offsets of the first start. */
   private end: Offsets | undefined;
   private readonly resume: KafkaPosition | undefined;
@@ -122,6 +124,15 @@ export class KafkaReader implements SourceReader {
 
   watchPartitions(listener: PartitionListener): void {
     this.listener = listener;
+  }
+
+  backlog(): ReadonlyMap<number, number> {
+    const out = new Map<number, number>();
+    for (const [p, h] of this.high) {
+      const next = this.next.get(p);
+      if (next !== undefined) out.set(p, Math.max(0, Number(h - next)));
+    }
+    return out;
   }
 
   /**
@@ -243,6 +254,7 @@ export class KafkaReader implements SourceReader {
         eachBatch: async ({ batch, heartbeat, isRunning, isStale }: EachBatchPayload) => {
           if (!isRunning() || isStale() || signal.aborted) return;
           const p = batch.partition;
+          this.high.set(p, BigInt(batch.highWatermark));
           const limit = bounded ? end.get(p) : undefined;
           if (bounded && !pending.has(p)) return;
           const records: SourceRecord[] = [];

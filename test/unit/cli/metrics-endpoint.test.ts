@@ -11,7 +11,7 @@ test('per-source, per-partition, sink, checkpoint and state samples', () => {
     metrics: () => ({
       sources: [
         { name: 'k"s', recordsIn: 7, deadLetters: 1, late: 2, watermark: (now - 5000) * 1000, maxEventTime: 0, ended: false, partitions: [
-          { partition: 0, watermark: (now - 5000) * 1000, idle: false, records: 4 },
+          { partition: 0, watermark: (now - 5000) * 1000, idle: false, records: 4, lag: 12 },
           { partition: 1, watermark: Number.NEGATIVE_INFINITY, idle: true, records: 0 },
         ] },
         { name: 'files', recordsIn: 3, deadLetters: 0, late: 0, watermark: Number.POSITIVE_INFINITY, maxEventTime: 0, ended: true },
@@ -37,6 +37,7 @@ test('per-source, per-partition, sink, checkpoint and state samples', () => {
     'sluice_partition_watermark_lag_seconds{source="k\\"s",partition="0"} 5',
     'sluice_partition_records_total{source="k\\"s",partition="1"} 0',
     'sluice_partition_idle{source="k\\"s",partition="1"} 1',
+    'sluice_partition_consumer_lag_records{source="k\\"s",partition="0"} 12',
     'sluice_sink_rows_total{sink="out"} 9',
     'sluice_checkpoint_duration_seconds 0.0125',
     'sluice_checkpoint_size_bytes 4096',
