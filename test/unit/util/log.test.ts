@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { configureLog, log, redact, registerSecret } from '../../../src/util/log.js';
 import { secretOption } from '../../../src/connectors/kafka/client.js';
+import { out } from '../../../src/repl/output.js';
 
 test('levels, JSON lines and text; a resolved ${env:NAME} option never prints', () => {
   const lines: string[] = [];
@@ -26,6 +27,7 @@ test('levels, JSON lines and text; a resolved ${env:NAME} option never prints', 
     configureLog({ level: 'debug', json: false, write });
     log.debug('  indented\nsecond pa"ss-word');
     assert.equal(lines[2], '  indented\nsecond ***\n');
+    assert.equal(out.error("broker 'pa\"ss-word' is not host:port").text, "broker '***' is not host:port", 'REPL errors too');
     registerSecret('ab');
     assert.equal(redact('ab cd'), 'ab cd', 'too short to be a secret');
   } finally {
