@@ -7,14 +7,17 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import { Catalog } from '../src/catalog/catalog.js';
+import { heapFlags } from '../src/cli/heap-cap.js';
 import { loadScriptText } from '../src/cli/load.js';
 import type { SinkWriter, SourceReader, SourceRecord } from '../src/connectors/connector.js';
 import { Job } from '../src/exec/job.js';
 import { planSinks } from '../src/plan/job.js';
 import { CheckpointStore } from '../src/state/checkpoint.js';
 import { planFingerprint } from '../src/state/fingerprint.js';
+import type { SpillStore } from '../src/state/spill.js';
 
 const KEYS = Number(process.env['BENCH_KEYS'] ?? 10_000_000);
 const BATCH = 8192;
@@ -43,7 +46,9 @@ CREATE SINK out AS SELECT bidder, window_start, COUNT(*) AS n, SUM(price) AS s, 
         if (TRACE && batches % 50 === 0) {
           const m = process.memoryUsage();
           const st = job.metrics().state.map((t) => t.rows).join('/');
-          process.stderr.write(`batch ${batches}: rss ${Math.round(m.rss / 2 ** 20)} MB heap ${Math.round(m.heapUsed / 2 ** 20)} MB ext ${Math.round(m.external / 2 ** 20)} MB ab ${Math.round(m.arrayBuffers / 2 ** 20)} MB, memory rows ${st}\n`);
+          const duck = await duckMemory(job);
+          const lo = v8.getHeapSpaceStatistics().find((sp) => sp.space_name === 'large_object_space');
+          process.stderr.write(`batch ${batches}: rss ${Math.round(m.rss / 2 ** 20)} MB heap ${Math.round(m.heapUsed / 2 ** 20)}/${Math.round(m.heapTotal / 2 ** 20)} MB (large objects ${Math.round((lo?.space_size ?? 0) / 2 ** 20)} MB) ext ${Math.round(m.external / 2 ** 20)} MB duckdb ${duck}, memory rows ${st}\n`);
         }
         await emit(batch);
       }
@@ -56,8 +61,21 @@ CREATE SINK out AS SELECT bidder, window_start, COUNT(*) AS n, SUM(price) AS s, 
     checkpoints: { target: store, fingerprint: planFingerprint(plan), due: () => batches === Math.floor(total / 2), onCheckpoint: (s) => void (s.id === 2 ? (ckpt = s) : undefined) },
     ...(budget !== undefined ? { stateMemory: { bytes: budget, dir } } : {}),
   });
+  // Under BENCH_TRACE, the moment of peak RSS (between the per-50-batch lines): heap then, and the batch.
+  let peak = { rss: 0, heap: 0, heapTotal: 0, batch: 0 };
+  const sampler = TRACE
+    ? setInterval(() => {
+        const m = process.memoryUsage();
+        if (m.rss > peak.rss) peak = { rss: m.rss, heap: m.heapUsed, heapTotal: m.heapTotal, batch: batches };
+      }, 20)
+    : undefined;
   const t0 = performance.now();
   await job.run();
+  if (sampler) {
+    clearInterval(sampler);
+    const mb = (n: number): number => Math.round(n / 2 ** 20);
+    process.stderr.write(`peak sampled rss ${mb(peak.rss)} MB at batch ${peak.batch} of ${total}: heap ${mb(peak.heap)}/${mb(peak.heapTotal)} MB\n`);
+  }
   const secs = (performance.now() - t0) / 1000;
   store.close();
   rmSync(dir, { recursive: true, force: true });
@@ -65,14 +83,23 @@ CREATE SINK out AS SELECT bidder, window_start, COUNT(*) AS n, SUM(price) AS s, 
   process.stdout.write(JSON.stringify({ budget: budget ?? null, events: KEYS, rows: out, secs, eventsPerSec: KEYS / secs, peakRssMB: rssMB, checkpointMs: ckpt?.ms ?? null, checkpointMB: ckpt ? ckpt.bytes / 2 ** 20 : null }) + '\n');
 }
 
+/** DuckDB's own account of its memory (duckdb_memory(): buffer pool by tag) and its temp files, in MB. */
+async function duckMemory(job: Job): Promise<string> {
+  const store = (job as unknown as { spillStore?: SpillStore }).spillStore;
+  if (store === undefined) return '-';
+  const r = (await store.conn.runAndReadAll('SELECT sum(memory_usage_bytes), sum(temporary_storage_bytes) FROM duckdb_memory()')).getRowsJS()[0];
+  return `${Math.round(Number(r?.[0] ?? 0) / 2 ** 20)} MB (temp ${Math.round(Number(r?.[1] ?? 0) / 2 ** 20)} MB)`;
+}
+
 function parent(): void {
   const self = fileURLToPath(import.meta.url);
   const results: Array<Record<string, number | null>> = [];
   for (const budget of ['256MB', 'none']) {
-    // Under a budget, V8's heap is capped a little above it: otherwise V8 lets garbage grow the
-    // heap far past live state before collecting (the no-budget run keeps the default growth).
-    const heap = budget === 'none' ? 16384 : 256 + 192;
-    const r = spawnSync(process.execPath, [`--max-old-space-size=${heap}`, self, 'child', budget], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    // Under a budget, the heap cap and malloc arenas `sluice run` gives itself (cli/heap-cap.ts);
+    // the no-budget run keeps V8's default growth.
+    const flags = budget === 'none' ? ['--max-old-space-size=16384'] : heapFlags(256 * 2 ** 20);
+    const env = budget === 'none' ? process.env : { MALLOC_ARENA_MAX: '2', ...process.env };
+    const r = spawnSync(process.execPath, [...flags, self, 'child', budget], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'inherit'] });
     const line = r.stdout.trim().split('\n').pop() ?? '';
     try {
       results.push(JSON.parse(line) as Record<string, number | null>);

@@ -8,6 +8,7 @@ import { loadScriptFile, planScript } from './load.js';
 import { selectSinks } from './select-sinks.js';
 import { DEFAULT_CHECKPOINT_INTERVAL_MS, Job, type CheckpointMeta } from '../exec/job.js';
 import { logSummary } from './summary.js';
+import { exitWithParent, reexecWithHeapCap } from './heap-cap.js';
 import { UsageError } from './errors.js';
 import { CheckpointStore, type JobCheckpoint } from '../state/checkpoint.js';
 import { planFingerprint } from '../state/fingerprint.js';
@@ -43,6 +44,10 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   }
   const memoryText = opts.stateMemory ?? settings.get('state_memory');
   if (memoryText !== undefined && parseBytes(memoryText) === undefined) throw new UsageError(`state memory '${memoryText}' is not a size; write e.g. 256MB or 2GB`);
+  // Under a budget the job runs in a child node whose V8 heap is capped to match (cli/heap-cap.ts).
+  const capped = reexecWithHeapCap(memoryText === undefined ? undefined : parseBytes(memoryText));
+  if (capped !== undefined) return capped;
+  exitWithParent();
   const stateDir = opts.stateDir ?? settings.get('state_dir') ?? defaultStateDir(file);
   if (opts.fresh) CheckpointStore.remove(stateDir);
 

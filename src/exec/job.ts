@@ -21,7 +21,7 @@ import { SourceRuntime, positionText, type DeadLetterInfo, type SourceRuntimeSta
 import type { JobMetrics, SinkMetrics, StateMetrics } from './metrics.js';
 import { MemoryKeyedTable, MemoryTimeKeyedTable, type KeyedTable, type TimeKeyedTable } from '../state/tables.js';
 import type { CheckpointStats, CheckpointTarget, JobCheckpoint, StoredTable } from '../state/checkpoint.js';
-import { DUCKDB_SHARE, SpillStore, SpillableTimeKeyedTable } from '../state/spill.js';
+import { DUCKDB_SHARE, HEAP_SHARE, SpillStore, SpillableTimeKeyedTable } from '../state/spill.js';
 import { SpillableKeyedTable } from '../state/spill-keyed.js';
 import { estimateTableBytes } from '../state/estimate.js';
 
@@ -387,8 +387,8 @@ export class Job {
     const sizes = tables.map((t) => t.estimatedBytes());
     let total = 0;
     for (const n of sizes) total += n;
-    // DuckDB's buffer pool has its share of the budget (SpillStore); the JS heap the rest.
-    const heap = budget.bytes * (1 - DUCKDB_SHARE);
+    // DuckDB's buffer pool has its share of the budget (SpillStore); live JS state HEAP_SHARE.
+    const heap = budget.bytes * HEAP_SHARE;
     if (total <= heap) return;
     const excess = total - heap / 2;
     for (let i = 0; i < tables.length; i++) {

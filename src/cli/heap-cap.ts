@@ -1,0 +1,76 @@
+// The V8 heap cap for a job with a state budget (`--state-memory`, `SET state_memory`). V8 lets
+// garbage grow the heap far past live state unless its old space is capped, and the cap is a
+// start-up flag: `sluice run` re-executes itself once with a cap derived from the budget, unless
+// the user set one (--max-old-space-size in NODE_OPTIONS or on node's command line).
+
+import { spawn } from 'node:child_process';
+import { HEAP_SHARE } from '../state/spill.js';
+
+/** Set in the re-executed process, so it does not re-execute again. */
+const CAPPED = 'SLUICE_HEAP_CAPPED';
+/** Old-space room past live state in the JS heap: the engine, batches in flight, garbage between collections. */
+const HEADROOM_MB = 112;
+/**
+ * A small young generation (V8's default semi-space grows to 16-32 MB, three of them): with
+ * bench:state's 256 MB budget it took peak RSS from ~690 MB (old space 288 MB, default young
+ * generation) to ~530 MB together with the lower old-space cap.
+ */
+const SEMI_SPACE_MB = 8;
+
+/** The derived --max-old-space-size in MB for a state budget of `bytes` (its JS share plus headroom). */
+export function heapCapMB(bytes: number): number {
+  return Math.round((bytes * HEAP_SHARE) / 2 ** 20) + HEADROOM_MB;
+}
+
+/** The node flags for a state budget of `bytes`. */
+export function heapFlags(bytes: number): string[] {
+  return [`--max-old-space-size=${heapCapMB(bytes)}`, `--max-semi-space-size=${SEMI_SPACE_MB}`];
+}
+
+/** True when the user already chose the heap size, or this process is the re-executed one. */
+function userChoseHeap(): boolean {
+  if (process.env[CAPPED] !== undefined) return true;
+  const flags = [...process.execArgv, ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/)];
+  return flags.some((f) => /^--max[-_]old[-_]space[-_]size/.test(f));
+}
+
+/**
+ * Under a state budget, runs this same command again in a child node with the derived heap cap
+ * and resolves to its exit code; undefined when the current process should run the job itself.
+ * The child shares the terminal (Ctrl-C reaches it directly); SIGTERM is passed on, and the
+ * child exits when its parent disappears (a SIGKILLed parent cannot pass anything on).
+ */
+export function reexecWithHeapCap(bytes: number | undefined): Promise<number> | undefined {
+  if (bytes === undefined || !Number.isFinite(bytes) || userChoseHeap()) return undefined;
+  const args = [...process.execArgv, ...heapFlags(bytes), ...process.argv.slice(1)];
+  // Two malloc arenas instead of one per thread: DuckDB's and libuv's threads otherwise keep
+  // freed native memory in arenas of their own (glibc reads this only at start-up).
+  const env = { MALLOC_ARENA_MAX: '2', ...process.env, [CAPPED]: String(process.pid) };
+  const child = spawn(process.execPath, args, { stdio: 'inherit', env });
+  // Ctrl-C goes to the whole process group: the child stops cleanly; the parent just waits for it.
+  const ignore = (): void => {};
+  const forward = (): void => void child.kill('SIGTERM');
+  process.on('SIGINT', ignore);
+  process.on('SIGTERM', forward);
+  return new Promise<number>((resolve) => {
+    child.on('exit', (code, signal) => {
+      process.off('SIGINT', ignore);
+      process.off('SIGTERM', forward);
+      resolve(code ?? (signal === 'SIGINT' ? 130 : 1));
+    });
+    child.on('error', (e) => {
+      process.stderr.write(`sluice: cannot restart with a heap cap (${e.message}); running without one\n`);
+      resolve(2);
+    });
+  });
+}
+
+/** In the re-executed child: exit when the parent that started it is gone (it was SIGKILLed). */
+export function exitWithParent(): void {
+  const parent = process.env[CAPPED];
+  if (parent === undefined || Number(parent) !== process.ppid) return;
+  const timer = setInterval(() => {
+    if (process.ppid !== Number(parent)) process.kill(process.pid, 'SIGKILL');
+  }, 250);
+  timer.unref();
+}
