@@ -204,6 +204,14 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
     const m = this.byTime.get(time);
     if (m === undefined) return [];
     const out: Array<{ key: string; value: V }> = [];
+    if (max >= m.size) {
+      // The whole time (spilling an old window, closing one): no per-key deletes.
+      for (const [key, value] of m) out.push({ key, value });
+      this.entryCount -= out.length;
+      this.byTime.delete(time);
+      this.times = this.times.filter((t) => t !== time);
+      return out;
+    }
     for (const [key, value] of m) {
       if (out.length >= max) break;
       out.push({ key, value });
