@@ -1,12 +1,16 @@
 // A Bloom filter over the keys of a keyed table that live in the DuckDB tier: a key it has never
 // seen answers "no" without a DuckDB lookup, so new keys cost nothing; a false positive costs
 // one batched lookup that finds nothing. About 10 bits per key, 4 probes (~1% false positives).
+// Keys loaded back keep their bits, so the owner rebuilds it from DuckDB when the adds outgrow it
+// or when it is far larger than the keys still spilled.
 
 export class KeyFilter {
   private readonly bits: Uint32Array;
   private readonly mask: number;
   /** Keys it was sized for; past this the owner rebuilds it larger. */
   readonly capacity: number;
+  /** Keys added, counting those since loaded back (their bits stay: a Bloom filter cannot forget). */
+  added = 0;
 
   constructor(capacity: number) {
     this.capacity = Math.max(1024, capacity);
@@ -17,6 +21,7 @@ export class KeyFilter {
   }
 
   add(key: string): void {
+    this.added++;
     const [h1, h2] = hashes(key);
     for (let i = 0; i < 4; i++) {
       const b = (h1 + i * h2) & this.mask;

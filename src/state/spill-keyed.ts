@@ -38,7 +38,9 @@ export class SpillableKeyedTable<V> extends MemoryKeyedTable<V> {
     if (this.entryBytes === 0) this.estimatedBytes();
     const entries = this.takeColdest(Math.ceil(bytes / Math.max(1, this.entryBytes)));
     if (entries.length === 0) return;
-    if (this.filter === undefined || this.spilledRows + entries.length > this.filter.capacity) await this.rebuildFilter(store, 2 * (this.spilledRows + entries.length));
+    const need = this.spilledRows + entries.length;
+    const f = this.filter;
+    if (f === undefined || f.added + entries.length > f.capacity || f.capacity > 8 * Math.max(1024, need)) await this.rebuildFilter(store, 2 * need);
     const appender = await store.conn.createAppender('spill');
     try {
       let pending = 0;
@@ -81,6 +83,8 @@ export class SpillableKeyedTable<V> extends MemoryKeyedTable<V> {
       this.spilledRows--;
       this.spilledBytes -= text.length + key.length;
     }
+    // Every spilled key came back: the filter's bits are all stale.
+    if (this.spilledRows === 0) this.filter = undefined;
   }
 
   /** Spilled entries as checkpoint chunks ([key, value] pairs, as the memory snapshot's). */
