@@ -127,18 +127,8 @@ export class SourceRuntime {
     let wm = this.metrics.watermark;
     let bucket = step === undefined ? 0 : Math.floor(wm / step);
     for (let i = 0; i < records.length; i++) {
-      const rec = records[i]!;
-      const r = decode(rec.value, rec);
-      if (r instanceof DecodeError) {
-        this.dead(rec, r.error);
-        continue;
-      }
-      const row = r;
-      if (this.ref !== undefined) {
-        const ref: RecordRef = { source: this.node.source.name, seq: this.seq, position: rec.position, raw: typeof rec.value === 'string' ? rec.value : JSON.stringify(rec.value), ...(rec.partition !== undefined ? { origin: rec } : {}) };
-        row.push(ref as unknown as Row[number]);
-      }
-      this.seq++;
+      const row = this.admit(records[i]!, decode);
+      if (row === undefined) continue;
       rows.push(row);
       if (ts >= 0) {
         const t = row[ts] as number;
@@ -183,16 +173,8 @@ export class SourceRuntime {
     const counts = this.partitionRecords;
     for (let i = 0; i < records.length; i++) {
       const rec = records[i]!;
-      const r = decode(rec.value, rec);
-      if (r instanceof DecodeError) {
-        this.dead(rec, r.error);
-        continue;
-      }
-      if (this.ref !== undefined) {
-        const ref: RecordRef = { source: this.node.source.name, seq: this.seq, position: rec.position, raw: typeof rec.value === 'string' ? rec.value : JSON.stringify(rec.value), origin: rec };
-        r.push(ref as unknown as Row[number]);
-      }
-      this.seq++;
+      const r = this.admit(rec, decode);
+      if (r === undefined) continue;
       rows.push(r);
       const t = r[ts] as number;
       if (t > maxTs) maxTs = t;
@@ -218,6 +200,27 @@ export class SourceRuntime {
     if (rows.length > 0 || moved) segments.push({ rows, watermark: moved ? last : undefined });
     if (moved) this.metrics.watermark = Math.max(this.metrics.watermark, last);
     return segments;
+  }
+
+  /** One record: its row, stamped with provenance when tracked, or undefined when dead-lettered. */
+  private admit(rec: SourceRecord, decode: RecordDecoder): Row | undefined {
+    const r = decode(rec.value, rec);
+    if (r instanceof DecodeError) {
+      this.dead(rec, r.error);
+      return undefined;
+    }
+    if (this.ref !== undefined) {
+      const ref: RecordRef = {
+        source: this.node.source.name,
+        seq: this.seq,
+        position: rec.position,
+        raw: typeof rec.value === 'string' ? rec.value : JSON.stringify(rec.value),
+        ...(rec.partition !== undefined ? { origin: rec } : {}),
+      };
+      r.push(ref as unknown as Row[number]);
+    }
+    this.seq++;
+    return r;
   }
 
   private dead(rec: SourceRecord, reason: string): void {
