@@ -2,6 +2,7 @@
 // Python-repr style (`2.0`, `1e+16`, `1e-05`, `nan`), timestamps as `2024-05-20 10:00:00.123`.
 
 import type { SqlType, Value } from '../catalog/types.js';
+import { civilFromDays } from '../catalog/timestamp.js';
 
 export function formatDouble(x: number): string {
   if (x !== x) return 'nan';
@@ -30,28 +31,6 @@ function sci(sign: string, digits: string, exp: number): string {
 }
 
 const MICROS_PER_DAY = 86_400_000_000;
-
-/** Proleptic Gregorian civil date of a day number (days since 1970-01-01), after H. Hinnant. */
-export function civilFromDays(days: number): { y: number; m: number; d: number } {
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  return { y: yoe + era * 400 + (m <= 2 ? 1 : 0), m, d };
-}
-
-export function daysFromCivil(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
 
 function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);

@@ -2,7 +2,7 @@
 // whitespace ignored, `_` between digits, hex/binary integers, `inf`/`nan` doubles, and
 // `2024-05-20[ T]10:00[:00[.ffffff]]` timestamps. Returns null where DuckDB's CAST would fail.
 
-import { daysFromCivil } from './format.js';
+import { daysFromCivil } from '../catalog/timestamp.js';
 
 const DIGITS = '\\d+(?:_\\d+)*';
 const DECIMAL = new RegExp(`^([+-]?)(${DIGITS})?(?:\\.(${DIGITS})?)?(?:[eE]([+-]?${DIGITS}))?$`);

@@ -12,6 +12,7 @@ import { choiceOption, intOption, positiveNumberOption } from '../options.js';
 import { NEXMARK_COLUMNS, NexmarkGenerator, nexmarkEventId } from './nexmark.js';
 import type { NexmarkKind } from './nexmark.js';
 import { SENSOR_COLUMNS, SensorGenerator } from './sensors.js';
+import { abortableSleep } from '../sleep.js';
 
 export const GENERATORS = ['sensors', 'bid', 'auction', 'person'] as const;
 export type GeneratorName = (typeof GENERATORS)[number];
@@ -72,18 +73,6 @@ export function recordStream(s: DatagenSettings): () => Record<string, unknown> 
   return () => g.event(nexmarkEventId(kind, k++));
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -117,7 +106,7 @@ export class DatagenReader implements SourceReader {
     while (index < total && !signal.aborted) {
       if (rate !== undefined) {
         const wait = t0 + (index / rate) * 1000 - performance.now();
-        if (wait > 0) await sleep(wait, signal);
+        if (wait > 0) await abortableSleep(wait, signal);
         if (signal.aborted) break;
       }
       const n = Math.min(batchSize, total - index);

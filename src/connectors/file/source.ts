@@ -13,6 +13,7 @@ import type { RecordDecoder, RecordPosition, ResumePosition, SourceConnector, So
 import { compileCsvDecoder, parseCsvHeader } from '../format/csv.js';
 import { compileDecoder } from '../format/decode.js';
 import { boolOption, choiceOption, intOption, requiredOption, resolvePath } from '../options.js';
+import { abortableSleep } from '../sleep.js';
 
 export type FileFormat = 'jsonl' | 'csv';
 
@@ -44,18 +45,6 @@ export function fileResume(p: ResumePosition | undefined): FileResume | undefine
   return { offset: p['offset'], line: p['line'], ...(Array.isArray(h) ? { header: h.map(String) } : {}) };
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 /** A line and where it is; the position object is built only when asked for (dead letters, late rows). */
 class FileRecord implements SourceRecord {
@@ -149,7 +138,7 @@ export class FileReader implements SourceReader {
             break;
           }
           await flushBatch();
-          await sleep(FOLLOW_POLL_MS, signal);
+          await abortableSleep(FOLLOW_POLL_MS, signal);
           continue;
         }
         filePos += bytesRead;

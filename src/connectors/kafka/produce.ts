@@ -9,6 +9,7 @@ import * as readline from 'node:readline';
 import { Partitioners, type Message } from 'kafkajs';
 import { datagenSettings, recordStream } from '../datagen/source.js';
 import { ensureTopic, kafkaClient } from './client.js';
+import { abortableSleep } from '../sleep.js';
 
 export interface ProduceOptions {
   readonly topic: string;
@@ -106,20 +107,6 @@ async function fileMessages(file: string, key: string | undefined): Promise<{ ne
   return { next: Object.assign(next, { more }), close: () => lines.close() };
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', done);
-      resolve();
-    }, ms);
-    const done = (): void => {
-      clearTimeout(t);
-      resolve();
-    };
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 /** Produces until `count`, the end of the file, or `signal`; `progress` is called after each send. */
 export async function produce(o: ProduceOptions, signal: AbortSignal, progress?: (sent: number) => void): Promise<ProduceResult> {
@@ -140,7 +127,7 @@ export async function produce(o: ProduceOptions, signal: AbortSignal, progress?:
     while (sent < total && !signal.aborted) {
       if (rate !== undefined) {
         const wait = t0 + (sent / rate) * 1000 - performance.now();
-        if (wait > 0) await sleep(wait, signal);
+        if (wait > 0) await abortableSleep(wait, signal);
         if (signal.aborted) break;
       }
       if (more) await more();

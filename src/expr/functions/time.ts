@@ -3,7 +3,7 @@
 
 import { T, typeToSql } from '../../catalog/types.js';
 import { unitMicros } from '../../catalog/duration.js';
-import { civilFromDays, daysFromCivil } from '../format.js';
+import { civilFromDays, daysFromCivil } from '../../catalog/timestamp.js';
 import type { ScalarFunction } from '../functions.js';
 import { arity, define, expectKinds, strict1, strict2 } from './helpers.js';
 
