@@ -53,7 +53,7 @@ test('the REPL in tmux: live rows, a caret diagnostic, Ctrl-C, exit', { skip: ha
   const home = mkdtempSync(path.join(os.tmpdir(), 'sluice-repl-home-'));
   start(home);
   try {
-    await waitFor(/sluice> /, 15_000);
+    await waitFor(/^sluice>/m, 15_000);
     typeLine('SELECT sensor, window_start, AVG(value) FROM sensors GROUP BY sensor, TUMBLE(ts, 10s);');
     // The sensors' event time tracks the wall clock: the first 10 s window closes within ~11 s.
     const live = await waitFor(/Sensor\d +\d{4}-\d\d-\d\dT\d\d:\d\d:\d0\.000Z +\d/, 25_000);
@@ -78,7 +78,7 @@ test('the REPL in tmux: a background sink, SHOW SINKS, the watermark panel, \\q 
   const file = path.join(home, 'counts.jsonl');
   start(home);
   try {
-    await waitFor(/sluice> /, 15_000);
+    await waitFor(/^sluice>/m, 15_000);
     typeLine(`CREATE SINK counts WITH (connector = 'file', path = '${file}') AS SELECT sensor, window_start, COUNT(*) AS n FROM sensors GROUP BY sensor, TUMBLE(ts, 1s);`);
     await waitFor(/created sink counts: running in the background, writing to file /, 5_000);
     // 1 s windows close about every second once the watermark (800 ms behind) passes their end.

@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { broker, client, createTopic, produceMessages, unique, type TestMessage } from './broker.js';
 
 const BIN = path.resolve('bin/sluice.js');
-const ROWS = 150_000;
+const ROWS = 240_000;
 
 function job(input: string, output: string, group: string, extra = ''): string {
   return `CREATE SOURCE ev (k VARCHAR, v INT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
@@ -134,7 +134,7 @@ test('exactly-once Kafka sink: SIGKILL at random moments, restarts: a read-commi
 
   // First a crash between a checkpoint and its transaction's commit: the restart must commit
   // the checkpoint's stored output and offsets itself.
-  const first = await run(dir, 'eos.sql', undefined, { SLUICE_TEST_KILL_BEFORE_COMMIT: '6' });
+  const first = await run(dir, 'eos.sql', undefined, { SLUICE_TEST_KILL_BEFORE_COMMIT: '3' });
   assert.equal(first.signal, 'SIGKILL', first.stderr);
   let kills = 1;
   let resumes = 0;
@@ -144,7 +144,7 @@ test('exactly-once Kafka sink: SIGKILL at random moments, restarts: a read-commi
   let seed = Number(process.env['SLUICE_CRASH_SEED'] ?? Date.now() % 100_000);
   const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   for (let attempt = 0; attempt < 12 && kills < 4; attempt++) {
-    const r = await run(dir, 'eos.sql', { checkpoints: 2 + Math.floor(rnd() * 4), jitterMs: Math.floor(rnd() * 150) });
+    const r = await run(dir, 'eos.sql', { checkpoints: 1 + Math.floor(rnd() * 3), jitterMs: Math.floor(rnd() * 150) });
     const at = /resuming from checkpoint (\d+)/.exec(r.stderr);
     if (at) checkpoints.add(Number(at[1]));
     if (/transaction of checkpoint \d+ never committed/.test(r.stderr)) recovered++;
