@@ -16,6 +16,8 @@ import { defaultStateDir, formatBytes, parseBytes, parseIntervalMs } from '../st
 import { positionText } from '../exec/source-runtime.js';
 import { serveMetrics } from './metrics-endpoint.js';
 import { configureLog, log, type LogLevel } from '../util/log.js';
+import { runScaleOut, scaleOutProblem } from '../exec/scale-out/runner.js';
+import type { PhysicalPlan } from '../plan/physical.js';
 
 export interface RunOptions {
   sink?: string[];
@@ -24,6 +26,7 @@ export interface RunOptions {
   checkpointInterval?: string;
   stateMemory?: string;
   fresh?: boolean;
+  scaleOut?: boolean;
   metricsPort?: string;
   logLevel?: LogLevel;
 }
@@ -43,6 +46,12 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     throw new UsageError(`metrics port '${opts.metricsPort}' is not a port; write a number from 1 to 65535 (0: any free port)`);
   }
   const memoryText = opts.stateMemory ?? settings.get('state_memory');
+  if (opts.scaleOut) {
+    if (memoryText !== undefined) throw new UsageError('a scaled-out job keeps its state in memory and in its changelog topic; --state-memory (SET state_memory) is for single-process jobs');
+    if (opts.fresh) throw new UsageError("a scaled-out job's state lives in its changelog topic, shared by its processes; to start over, give its sources a new group option");
+    if (metricsPort !== undefined) throw new UsageError('--metrics-port is not served by scaled-out jobs yet');
+    return runScaledOut(file, plan, intervalMs);
+  }
   if (memoryText !== undefined && parseBytes(memoryText) === undefined) throw new UsageError(`state memory '${memoryText}' is not a size; write e.g. 256MB or 2GB`);
   // Under a budget the job runs in a child node whose V8 heap is capped to match (cli/heap-cap.ts).
   const capped = reexecWithHeapCap(memoryText === undefined ? undefined : parseBytes(memoryText));
@@ -112,6 +121,37 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   } finally {
     await metrics?.close();
     store.close();
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
+
+/** `--scale-out`: this process's share of the partitions, state in the changelog topic (exec/scale-out). */
+async function runScaledOut(file: string, plan: PhysicalPlan, intervalMs: number): Promise<number> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const stop = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    log.info('\nsluice: stopping (Ctrl-C again to exit at once)', { event: 'stopping' });
+    controller.abort();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  try {
+    const problem = scaleOutProblem(plan);
+    if (problem) throw problem;
+    log.info(`sluice: running ${file} scaled out (exactly-once per partition task)`, { event: 'start', file, scaleOut: true });
+    const summary = await runScaleOut(plan, {
+      fingerprint: planFingerprint(plan),
+      intervalMs,
+      signal: controller.signal,
+      onEvent: (message, fields) => log.info(message, fields),
+    });
+    const rows = summary.tasks.reduce((n, t) => n + t.rowsOut, 0);
+    log.info(`sluice: ${summary.aborted ? 'stopped' : 'done'}: ran partitions ${summary.tasks.map((t) => `${t.partition} (${t.end})`).join(', ') || '(none)'} of group ${summary.group}; ${rows} rows committed; state in ${summary.changelog}`, { event: 'end', rows });
+    return 0;
+  } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }

@@ -115,3 +115,48 @@ export async function readAll(topic: string): Promise<Array<KafkaMessage & { par
   }
   return out.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
 }
+
+/** Every committed message of `topic`, as sorted "key|value" lines, read with readUncommitted: false. */
+export async function readCommitted(topic: string): Promise<string[]> {
+  const kafka = await client();
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const want = new Map(ends.filter((e) => Number(e.high) > Number(e.low)).map((e) => [e.partition, BigInt(e.high)]));
+  const out: string[] = [];
+  if (want.size === 0) return out;
+  const consumer = kafka.consumer({ groupId: unique('sluice-test-rc'), maxWaitTimeInMs: 100, readUncommitted: false });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const reached = (p: number, offset: string): void => {
+    const end = want.get(p);
+    if (end !== undefined && BigInt(offset) + 1n >= end) want.delete(p);
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`readCommitted(${topic}) timed out; partitions left: ${[...want.keys()]}`)), 60_000);
+      const check = (): void => {
+        if (want.size === 0) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      // Batches of only aborted messages or markers are not handed to eachBatch: follow them here.
+      consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
+        reached(e.payload.partition, e.payload.lastOffset);
+        check();
+      });
+      void consumer.run({
+        eachBatch: async ({ batch }) => {
+          for (const m of batch.messages) out.push(`${m.key?.toString() ?? ''}|${m.value?.toString() ?? ''}`);
+          reached(batch.partition, batch.lastOffset());
+          check();
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return out.sort();
+}

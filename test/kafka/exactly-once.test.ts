@@ -10,7 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { broker, client, createTopic, produceMessages, unique, type TestMessage } from './broker.js';
+import { broker, createTopic, produceMessages, readCommitted, unique, type TestMessage } from './broker.js';
 
 const BIN = path.resolve('bin/sluice.js');
 const ROWS = 240_000;
@@ -67,51 +67,6 @@ function run(dir: string, file: string, kill?: { checkpoints: number; jitterMs: 
       resolve({ code, signal, stderr });
     });
   });
-}
-
-/** Every committed message of `topic`, as sorted "key|value" lines, read with readUncommitted: false. */
-async function readCommitted(topic: string): Promise<string[]> {
-  const kafka = await client();
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
-  const want = new Map(ends.filter((e) => Number(e.high) > Number(e.low)).map((e) => [e.partition, BigInt(e.high)]));
-  const out: string[] = [];
-  if (want.size === 0) return out;
-  const consumer = kafka.consumer({ groupId: unique('sluice-test-rc'), maxWaitTimeInMs: 100, readUncommitted: false });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  const reached = (p: number, offset: string): void => {
-    const end = want.get(p);
-    if (end !== undefined && BigInt(offset) + 1n >= end) want.delete(p);
-  };
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`readCommitted(${topic}) timed out; partitions left: ${[...want.keys()]}`)), 60_000);
-      const check = (): void => {
-        if (want.size === 0) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      // Batches of only aborted messages or markers are not handed to eachBatch: follow them here.
-      consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
-        reached(e.payload.partition, e.payload.lastOffset);
-        check();
-      });
-      void consumer.run({
-        eachBatch: async ({ batch }) => {
-          for (const m of batch.messages) out.push(`${m.key?.toString() ?? ''}|${m.value?.toString() ?? ''}`);
-          reached(batch.partition, batch.lastOffset());
-          check();
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return out.sort();
 }
 
 test('exactly-once Kafka sink: SIGKILL at random moments, restarts: a read-committed consumer sees exactly the uninterrupted output', { timeout: 400_000 }, async () => {

@@ -72,14 +72,17 @@ function readFileOption(options: Options, name: string): string | undefined {
 
 /** kafkajs logs go to stderr, one line each, warnings and errors only (no payloads, no secrets). */
 function logCreator() {
-  return ({ namespace, level, log }: LogEntry): void => {
+  // `entry`, not `log`: the entry's field must not shadow the logger.
+  return ({ namespace, level, log: entry }: LogEntry): void => {
     // Connection-level errors are retried by kafkajs; a final failure reaches us as an exception.
     if (level > logLevel.WARN || namespace === 'Connection') return;
-    const { message, error } = log as { message?: string; error?: string };
+    const { message, error } = entry as { message?: string; error?: string };
     // The transactional producer keeps the client's bounded retries on purpose: a failure surfaces and the job restores.
     if (message?.startsWith('Limiting retries for the idempotent producer')) return;
     // CONCURRENT_TRANSACTIONS (the coordinator still finishing the previous commit) is retried by the exactly-once sink.
     if (/concurrent operation on the same transaction/.test(`${message ?? ''} ${error ?? ''}`)) return;
+    // A rebalance is how scaled-out processes share partitions; the job logs the new assignment itself.
+    if (/The group is rebalancing, re-joining/.test(message ?? '')) return;
     const text = `kafka ${level === logLevel.ERROR ? 'error' : 'warning'} [${namespace}]: ${message ?? ''}${error ? ` (${error})` : ''}`;
     if (level === logLevel.ERROR) log.error(text, { component: 'kafka', namespace });
     else log.warn(text, { component: 'kafka', namespace });

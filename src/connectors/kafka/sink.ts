@@ -45,10 +45,27 @@ export function compileKeyEncoder(columns: readonly Column[], key: readonly numb
   return (row) => encode(key.map((i) => row[i] ?? null), Op.Insert);
 }
 
+/**
+ * Rows to messages: an upsert stream for a changelog (-U dropped: the +U after it replaces it;
+ * -D a tombstone), one message per row otherwise.
+ */
+export function compileMessageEncoder(columns: readonly Column[], key: readonly number[]): (batch: { rows: readonly Row[]; ops: readonly Op[] | null }, out: Message[]) => void {
+  // The upsert stream carries the row itself; the op is in how the message is sent.
+  const encodeValue = compileEncoder(columns, false);
+  const encodeKey = compileKeyEncoder(columns, key);
+  return ({ rows, ops }, out) => {
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      const op = ops ? ops[i]! : Op.Insert;
+      if (op === Op.UpdateBefore) continue;
+      out.push({ key: encodeKey(row), value: op === Op.Delete ? null : encodeValue(row, op) });
+    }
+  };
+}
+
 export class KafkaSinkWriter implements SinkWriter {
   private readonly producer: Producer;
-  private readonly encodeValue: (row: Row, op: Op) => string;
-  private readonly encodeKey: (row: Row) => string | null;
+  private readonly encode: (batch: { rows: readonly Row[]; ops: readonly Op[] | null }, out: Message[]) => void;
   private pending: Message[] = [];
   private inFlight: Promise<void> = Promise.resolve();
   private error: unknown;
@@ -62,9 +79,7 @@ export class KafkaSinkWriter implements SinkWriter {
     readonly settings: KafkaSinkSettings,
   ) {
     this.producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-    // The upsert stream carries the row itself; the op is in how the message is sent.
-    this.encodeValue = compileEncoder(columns, false);
-    this.encodeKey = compileKeyEncoder(columns, settings.key);
+    this.encode = compileMessageEncoder(columns, settings.key);
   }
 
   private start(): Promise<void> {
@@ -76,14 +91,7 @@ export class KafkaSinkWriter implements SinkWriter {
   }
 
   write(batch: { rows: readonly Row[]; ops: readonly Op[] | null }): void {
-    const { rows, ops } = batch;
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i]!;
-      const op = ops ? ops[i]! : Op.Insert;
-      if (op === Op.UpdateBefore) continue;
-      const key = this.encodeKey(row);
-      this.pending.push({ key, value: op === Op.Delete ? null : this.encodeValue(row, op) });
-    }
+    this.encode(batch, this.pending);
     if (this.pending.length >= this.settings.batchSize) this.send();
   }
 
@@ -127,7 +135,7 @@ export class KafkaSinkWriter implements SinkWriter {
 }
 
 /** Resolves `key = 'a, b'` against the output columns, else the query's group key. */
-function sinkKey(def: SinkDef, columns: readonly Column[], changelog: boolean): number[] {
+export function sinkKey(def: SinkDef, columns: readonly Column[], changelog: boolean): number[] {
   const names = columns.map((c) => c.name.toLowerCase());
   const opt = def.options['key'];
   if (opt !== undefined) {

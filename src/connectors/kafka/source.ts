@@ -17,6 +17,7 @@ import { choiceOption, intOption, requiredOption } from '../options.js';
 import { CLIENT_OPTIONS, kafkaClient } from './client.js';
 import { compileKafkaDecoder, KafkaRecord } from './record.js';
 import { openKafkaSideOutput } from './side-output.js';
+import { Pacer } from '../pace.js';
 
 export type Startup = 'earliest' | 'latest' | 'group';
 
@@ -31,6 +32,8 @@ export interface KafkaSourceSettings {
   readonly maxBytesPerPartition: number;
   /** Consumer group session timeout: how long a crashed member holds its partitions. */
   readonly sessionTimeoutMs: number;
+  /** `rate`: at most this many records per wall-clock second (a backfill that must not swamp the sink), or undefined. */
+  readonly rate: number | undefined;
 }
 
 function durationMs(options: Readonly<Record<string, string>>, name: string): number | undefined {
@@ -55,6 +58,7 @@ export function kafkaSourceSettings(def: SourceDef): KafkaSourceSettings {
     idleTimeoutMs: durationMs(o, 'idle_timeout'),
     maxBytesPerPartition: intOption(o, 'fetch_max_bytes', 4 << 20, 1),
     sessionTimeoutMs: durationMs(o, 'session_timeout') ?? 30_000,
+    rate: o['rate'] === undefined ? undefined : intOption(o, 'rate', 1, 1),
   };
 }
 
@@ -204,6 +208,7 @@ export class KafkaReader implements SourceReader {
     const onAbort = (): void => finish();
     signal.addEventListener('abort', onAbort, { once: true });
     let timer: NodeJS.Timeout | undefined;
+    const pacer = this.settings.rate === undefined ? undefined : new Pacer(this.settings.rate);
 
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       const assigned = (e.payload.memberAssignment[topic] ?? []).slice().sort((a, b) => a - b);
@@ -274,6 +279,7 @@ export class KafkaReader implements SourceReader {
           if (limit !== undefined && BigInt(batch.lastOffset()) + 1n >= limit) reachedEnd = true;
           if (limit !== undefined && next > limit) next = limit;
           if (records.length > 0) {
+            if (pacer) await pacer.take(records.length, signal);
             this.lastSeen.set(p, Date.now());
             if (this.idle.delete(p)) this.listener?.idle(p, false);
             await serial(records, p, next);
@@ -319,7 +325,7 @@ export class KafkaReader implements SourceReader {
 
 export const kafkaSource: SourceConnector = {
   name: 'kafka',
-  options: ['connector', 'topic', 'format', 'startup', 'group', 'bounded', 'idle_timeout', 'fetch_max_bytes', 'session_timeout', 'dead_letter', 'late', ...CLIENT_OPTIONS],
+  options: ['connector', 'topic', 'format', 'startup', 'group', 'bounded', 'idle_timeout', 'fetch_max_bytes', 'session_timeout', 'rate', 'dead_letter', 'late', ...CLIENT_OPTIONS],
   /** dead_letter / late name topics: the original message with why and where in headers. */
   sideOutput: (def: SourceDef, topic: string) => openKafkaSideOutput(def, topic),
   open(def: SourceDef, resume?: ResumePosition): SourceReader {

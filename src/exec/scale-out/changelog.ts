@@ -1,0 +1,137 @@
+// Task state in Kafka, so that whichever process is given a partition can restore it: the
+// changelog topic `<group>-changelog`, compacted, one partition per input partition. At each of
+// a task's checkpoints its whole snapshot (the runner's JobCheckpoint as JSON) is written there
+// in chunks, inside the same transaction as the task's output and input offsets, so state,
+// output and position commit together or not at all. Keys: `chunk/<i>` then `head` (the
+// checkpoint id and chunk count); compaction keeps the last value of each key, which after a
+// committed head is always that head's chunks. A restore reads the partition read-committed
+// and takes the last head with its chunks.
+// WHY snapshots rather than per-update records (Kafka Streams): a task's state is small enough
+// to write whole at each checkpoint for the jobs this serves (windows that close), it reuses
+// the checkpoint format the single-process runner restores, and a restore reads one snapshot.
+
+import { randomUUID } from 'node:crypto';
+import type { Kafka, Message } from 'kafkajs';
+import type { JobCheckpoint } from '../../state/checkpoint.js';
+
+/** Kafka's default max message is 1 MB; a chunk stays well under it. */
+const CHUNK_CHARS = 256 * 1024;
+
+export interface Head {
+  readonly id: number;
+  readonly chunks: number;
+  readonly finished: boolean;
+}
+
+export function changelogTopic(group: string): string {
+  return `${group}-changelog`;
+}
+
+/** The messages of one snapshot for partition `partition` of the changelog, head last. */
+export function snapshotMessages(c: JobCheckpoint, finished: boolean, partition: number): { messages: Message[]; bytes: number } {
+  const text = JSON.stringify(c);
+  const messages: Message[] = [];
+  let i = 0;
+  for (let at = 0; at < text.length || i === 0; at += CHUNK_CHARS, i++) {
+    messages.push({ key: `chunk/${i}`, value: text.slice(at, at + CHUNK_CHARS), partition, headers: { checkpoint: String(c.id) } });
+  }
+  const head: Head = { id: c.id, chunks: i, finished };
+  messages.push({ key: 'head', value: JSON.stringify(head), partition });
+  return { messages, bytes: text.length };
+}
+
+/** Creates the changelog topic (compacted, `partitions` partitions) unless it exists. */
+export async function ensureChangelog(kafka: Kafka, topic: string, partitions: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const meta = (await admin.listTopics()).includes(topic) ? await admin.fetchTopicMetadata({ topics: [topic] }) : undefined;
+    if (meta) {
+      const n = meta.topics[0]?.partitions.length ?? 0;
+      if (n !== partitions) throw new Error(`the changelog topic '${topic}' has ${n} partitions but the input has ${partitions}; the input's partition count changed since the state was written`);
+      return;
+    }
+    await admin
+      .createTopics({ topics: [{ topic, numPartitions: partitions, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }], waitForLeaders: true })
+      .catch((e: unknown) => {
+        if (!(e instanceof Error && /already exists/i.test(e.message))) throw e;
+      });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * The last committed snapshot of each of `partitions` (undefined: none yet). Reads them with a
+ * throwaway consumer group, read-committed: call it after the task producers of these
+ * partitions have been initialized, which aborts any transaction a previous owner left open.
+ */
+export async function readSnapshots<M>(kafka: Kafka, topic: string, partitions: readonly number[]): Promise<Map<number, { checkpoint: JobCheckpoint<M>; head: Head } | undefined>> {
+  const result = new Map<number, { checkpoint: JobCheckpoint<M>; head: Head } | undefined>();
+  for (const p of partitions) result.set(p, undefined);
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = new Map<number, bigint>();
+  try {
+    for (const o of await admin.fetchTopicOffsets(topic)) {
+      if (result.has(o.partition) && BigInt(o.high) > BigInt(o.low)) ends.set(o.partition, BigInt(o.high));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+  if (ends.size === 0) return result;
+  const heads = new Map<number, Head>();
+  const chunks = new Map<number, Map<string, { id: string; value: string }>>();
+  const groupId = `${topic}-restore-${randomUUID().slice(0, 8)}`;
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, readUncommitted: false, maxBytesPerPartition: 8 << 20 });
+  const remaining = new Set(ends.keys());
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`reading the changelog '${topic}' timed out; partitions left: ${[...remaining].join(', ')}`)), 120_000);
+      const reached = (p: number, last: string): void => {
+        const end = ends.get(p);
+        if (end !== undefined && BigInt(last) + 1n >= end && remaining.delete(p) && remaining.size === 0) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      // Batches of aborted records or transaction markers never reach eachBatch.
+      consumer.on(consumer.events.END_BATCH_PROCESS, (e) => reached(e.payload.partition, e.payload.lastOffset));
+      consumer.on(consumer.events.CRASH, (e) => reject(e.payload.error));
+      void consumer.run({
+        eachBatch: async ({ batch }) => {
+          const p = batch.partition;
+          if (ends.has(p)) {
+            let mine = chunks.get(p);
+            if (!mine) chunks.set(p, (mine = new Map()));
+            for (const m of batch.messages) {
+              const key = m.key?.toString() ?? '';
+              const value = m.value?.toString() ?? '';
+              if (key === 'head') heads.set(p, JSON.parse(value) as Head);
+              else mine.set(key, { id: m.headers?.['checkpoint']?.toString() ?? '', value });
+            }
+          }
+          reached(p, batch.lastOffset());
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect().catch(() => {});
+    const cleanup = kafka.admin();
+    await cleanup.connect().then(() => cleanup.deleteGroups([groupId])).catch(() => {});
+    await cleanup.disconnect().catch(() => {});
+  }
+  for (const [p, head] of heads) {
+    const mine = chunks.get(p)!;
+    let text = '';
+    for (let i = 0; i < head.chunks; i++) {
+      const c = mine.get(`chunk/${i}`);
+      if (c === undefined || c.id !== String(head.id)) throw new Error(`the changelog '${topic}' partition ${p} lacks chunk ${i} of checkpoint ${head.id}`);
+      text += c.value;
+    }
+    result.set(p, { checkpoint: JSON.parse(text) as JobCheckpoint<M>, head });
+  }
+  return result;
+}

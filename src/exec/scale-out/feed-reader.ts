@@ -1,0 +1,139 @@
+// The source reader of a partition task: records of one partition of one Kafka topic, pushed in
+// by the process's consumer (runner.ts) instead of pulled. Keeps the checkpointed position
+// (the same shape as the kafka source's, so a task snapshot reads like a job checkpoint), skips
+// what lies below it (fetched before a seek took effect), cuts a bounded read at its end offset
+// and ends there. With idle_timeout, a partition without records for that long is idle and
+// the task's watermark follows the wall clock (exec/time.ts PartitionWatermarks).
+
+import type { KafkaMessage } from 'kafkajs';
+import type { Column } from '../../catalog/catalog.js';
+import type { PartitionListener, RecordDecoder, ResumePosition, SourceReader, SourceRecord } from '../../connectors/connector.js';
+import { compileKafkaDecoder, KafkaRecord } from '../../connectors/kafka/record.js';
+import { kafkaPosition, type KafkaPosition } from '../../connectors/kafka/source.js';
+import { Pacer } from '../../connectors/pace.js';
+
+export class FeedReader implements SourceReader {
+  readonly bounded: boolean;
+  /** The next offset to hand to the engine. */
+  next: bigint;
+  /** bounded: where the read ends (the end offset of the task's first start). */
+  readonly end: bigint | undefined;
+  private emit: ((records: SourceRecord[]) => void | Promise<void>) | undefined;
+  private started!: () => void;
+  /** Resolves once the runner has called run(), i.e. the task can take records. */
+  readonly ready: Promise<void>;
+  private finish: (() => void) | undefined;
+  private listener: PartitionListener | undefined;
+  private lastSeen = Date.now();
+  private idle = false;
+  private timer: NodeJS.Timeout | undefined;
+  /** `rate`, per task: each partition's task reads at most that many records per second. */
+  private readonly pacer: Pacer | undefined;
+  private signal: AbortSignal | undefined;
+  /** Batches and idle ticks reach the engine one at a time. */
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    start: { next: bigint; end: bigint | undefined },
+    private readonly idleTimeoutMs: number | undefined,
+    rate: number | undefined,
+  ) {
+    this.pacer = rate === undefined ? undefined : new Pacer(rate);
+    this.next = start.next;
+    this.end = start.end;
+    this.bounded = start.end !== undefined;
+    this.ready = new Promise((r) => (this.started = r));
+  }
+
+  /** Where a task resumes: its snapshot's position, else `fallback`. */
+  static startOf(resume: ResumePosition | undefined, topic: string, partition: number, fallback: { next: bigint; end: bigint | undefined }): { next: bigint; end: bigint | undefined } {
+    const pos: KafkaPosition | undefined = kafkaPosition(resume);
+    if (pos === undefined || pos.topic !== topic) return fallback;
+    const next = pos.next[String(partition)];
+    const end = pos.end?.[String(partition)];
+    return { next: next !== undefined ? BigInt(next) : fallback.next, end: end !== undefined ? BigInt(end) : fallback.end };
+  }
+
+  get done(): boolean {
+    return this.end !== undefined && this.next >= this.end;
+  }
+
+  position(): ResumePosition {
+    const p = String(this.partition);
+    const pos: KafkaPosition = { topic: this.topic, next: { [p]: this.next.toString() }, ...(this.end !== undefined ? { end: { [p]: this.end.toString() } } : {}) };
+    return pos as unknown as ResumePosition;
+  }
+
+  decoder(columns: readonly Column[], eventTime: string | undefined): RecordDecoder {
+    return compileKafkaDecoder(columns, eventTime);
+  }
+
+  watchPartitions(listener: PartitionListener): void {
+    this.listener = listener;
+  }
+
+  run(emit: (records: SourceRecord[]) => void | Promise<void>, signal: AbortSignal): Promise<void> {
+    this.emit = emit;
+    this.signal = signal;
+    return new Promise<void>((resolve) => {
+      this.finish = () => {
+        if (this.timer) clearInterval(this.timer);
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = (): void => this.finish?.();
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.listener?.assigned([this.partition]);
+      if (this.idleTimeoutMs !== undefined) this.timer = this.idleTimer(this.idleTimeoutMs);
+      this.started();
+      if (this.done) this.finish();
+    });
+  }
+
+  /** Hands one fetched batch to the task; resolves when the engine has taken it. */
+  async deliver(messages: readonly KafkaMessage[], lastOffset: bigint): Promise<void> {
+    await this.ready;
+    if (this.emit === undefined || this.done) return;
+    const records: SourceRecord[] = [];
+    let next = lastOffset + 1n;
+    for (const m of messages) {
+      const offset = BigInt(m.offset);
+      if (offset < this.next) continue;
+      if (this.end !== undefined && offset >= this.end) break;
+      records.push(new KafkaRecord(this.topic, this.partition, m));
+    }
+    if (this.end !== undefined && next > this.end) next = this.end;
+    if (next <= this.next) return;
+    // The position covers the batch before the engine sees it, as the kafka source's does.
+    this.next = next;
+    if (records.length > 0) {
+      if (this.pacer && this.signal) await this.pacer.take(records.length, this.signal);
+      this.lastSeen = Date.now();
+      if (this.idle) {
+        this.idle = false;
+        this.listener?.idle(this.partition, false);
+      }
+      const emit = this.emit;
+      await (this.chain = this.chain.then(() => emit(records)));
+    }
+    if (this.done) this.finish?.();
+  }
+
+  private idleTimer(timeoutMs: number): NodeJS.Timeout {
+    return setInterval(
+      () => {
+        if (this.emit === undefined) return;
+        if (!this.idle && Date.now() - this.lastSeen >= timeoutMs) {
+          this.idle = true;
+          this.listener?.idle(this.partition, true);
+        }
+        // While idle, an empty emit lets the watermark follow the clock.
+        const emit = this.emit;
+        if (this.idle) void (this.chain = this.chain.then(() => emit([]))).catch(() => {});
+      },
+      Math.max(20, Math.min(1000, timeoutMs / 4)),
+    );
+  }
+}

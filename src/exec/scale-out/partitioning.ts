@@ -1,0 +1,98 @@
+// Whether a plan can run as one independent task per Kafka partition (scale-out by consumer
+// group, exec/scale-out/runner.ts). A task sees one partition of each source, so every stateful
+// operator must group by something that pins a row to its partition: the source's message key
+// (its KEY columns), which the producer's partitioner hashed to choose the partition. A
+// stateful key is traced back through projections and filters to source columns; it is
+// partition-local when it keeps every KEY column of the source it comes from unchanged.
+
+import type { PhysicalNode, PhysicalPlan, SourceNode } from '../../plan/physical.js';
+import type { BoundExpr } from '../../expr/bound.js';
+
+/** A column traced back to the source column it copies, if it copies one unchanged. */
+type Origin = { readonly source: number; readonly column: number } | undefined;
+
+export interface StatefulKeying {
+  readonly node: number;
+  readonly kind: PhysicalNode['kind'];
+  /** True when every row of one key comes from the same partition of its source. */
+  readonly partitionLocal: boolean;
+  /** Why not, for the diagnostic. */
+  readonly reason?: string;
+}
+
+function exprOrigin(e: BoundExpr, input: readonly Origin[]): Origin {
+  // Only a plain column copies its input; any expression (even a cast) may map keys of different partitions together.
+  return e.kind === 'column' ? input[e.index] : undefined;
+}
+
+/** Per node, each output column's origin. */
+export function columnOrigins(plan: PhysicalPlan): Origin[][] {
+  const out: Origin[][] = [];
+  for (const n of plan.nodes) {
+    const input = n.inputs.length === 1 ? out[n.inputs[0]!]! : [];
+    switch (n.kind) {
+      case 'source':
+        out.push(n.schema.map((_, i) => ({ source: n.id, column: i })));
+        break;
+      case 'filter':
+      case 'lag':
+      case 'windowExpand':
+        // Input columns first, unchanged (then lagged values / window bounds, which copy nothing).
+        out.push(n.schema.map((_, i) => (i < input.length ? input[i] : undefined)));
+        break;
+      case 'project':
+        out.push(n.exprs.map((e) => exprOrigin(e, input)));
+        break;
+      case 'windowAgg':
+      case 'sessionAgg':
+      case 'groupAgg':
+        // Output: keys..., [window_start, window_end,] aggs...
+        out.push(n.schema.map((_, i) => (i < n.keys.length ? exprOrigin(n.keys[i]!, input) : undefined)));
+        break;
+      case 'sink':
+        out.push(n.schema.map((_, i) => input[i]));
+        break;
+    }
+  }
+  return out;
+}
+
+/** Each stateful operator of the plan and whether its key pins rows to a partition. */
+export function statefulKeying(plan: PhysicalPlan): StatefulKeying[] {
+  const origins = columnOrigins(plan);
+  const result: StatefulKeying[] = [];
+  for (const n of plan.nodes) {
+    if (n.kind !== 'windowAgg' && n.kind !== 'sessionAgg' && n.kind !== 'groupAgg' && n.kind !== 'lag') continue;
+    const input = origins[n.inputs[0]!]!;
+    const keys = n.kind === 'lag' ? n.partitionBy : n.keys;
+    const traced = keys.map((k) => exprOrigin(k, input));
+    const sources = upstreamSources(plan, n.id);
+    const missing: string[] = [];
+    for (const s of sources) {
+      const keyCols = s.schema.flatMap((c, i) => (c.key ? [i] : []));
+      if (keyCols.length === 0) {
+        missing.push(`source '${s.source.name}' declares no KEY column`);
+        continue;
+      }
+      for (const c of keyCols) {
+        if (!traced.some((t) => t !== undefined && t.source === s.id && t.column === c)) missing.push(`it does not group by ${s.source.name}.${s.schema[c]!.name} (a KEY column) unchanged`);
+      }
+    }
+    result.push({ node: n.id, kind: n.kind, partitionLocal: missing.length === 0, ...(missing.length > 0 ? { reason: missing.join('; ') } : {}) });
+  }
+  return result;
+}
+
+function upstreamSources(plan: PhysicalPlan, id: number): SourceNode[] {
+  const seen = new Set<number>();
+  const out: SourceNode[] = [];
+  const walk = (i: number): void => {
+    if (seen.has(i)) return;
+    seen.add(i);
+    const n = plan.nodes[i]!;
+    if (n.kind === 'source') out.push(n);
+    for (const j of n.inputs) walk(j);
+  };
+  walk(id);
+  return out;
+}

@@ -1,0 +1,273 @@
+// Scale-out by consumer group: every process running the same job joins the sources' consumer
+// group and gets a share of the partitions (assigner.ts: partition p of every source together).
+// For each partition it is given it runs a task (task.ts), restored from the partition's last
+// snapshot in the changelog topic (changelog.ts), wherever it was written; a partition taken
+// away stops its task (a final checkpoint, or nothing if the new owner already fenced it). A
+// bounded job's process exits once every partition of every source has been read to its end,
+// by whichever process: each task's last commit marks its offsets finished.
+
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { PhysicalPlan, SourceNode } from '../../plan/physical.js';
+import { kafkaSourceSettings, type KafkaSourceSettings } from '../../connectors/kafka/source.js';
+import { ensureTopic, kafkaClient } from '../../connectors/kafka/client.js';
+import { ConnectorError } from '../../connectors/connector.js';
+import { coPartitionedAssigner } from './assigner.js';
+import { changelogTopic, ensureChangelog, readSnapshots } from './changelog.js';
+import { PartitionTask, type TaskEnd } from './task.js';
+import { FINISHED_MARKER } from './task-output.js';
+import { statefulKeying } from './partitioning.js';
+import type { CheckpointMeta } from '../job.js';
+import { intOption } from '../../connectors/options.js';
+
+export interface ScaleOutOptions {
+  readonly fingerprint: string;
+  readonly intervalMs: number;
+  readonly signal: AbortSignal;
+  /** Progress for the log: a message and its fields. */
+  readonly onEvent?: (message: string, fields: Readonly<Record<string, unknown>>) => void;
+}
+
+export interface ScaleOutSummary {
+  readonly group: string;
+  readonly changelog: string;
+  /** Partitions this process ran a task for, and rows its tasks committed. */
+  readonly tasks: ReadonlyArray<{ partition: number; rowsOut: number; end: TaskEnd['kind'] }>;
+  readonly aborted: boolean;
+}
+
+/** Why a plan cannot run scaled out, as a ConnectorError with a hint; undefined when it can. */
+export function scaleOutProblem(plan: PhysicalPlan): ConnectorError | undefined {
+  for (const n of plan.nodes) {
+    if (n.kind === 'source' && n.source.options['connector'] !== 'kafka') {
+      return new ConnectorError(`source '${n.source.name}' is not a Kafka source; a scaled-out job reads Kafka topics only, split between its processes by partition`, 'connector', 'run it without --scale-out');
+    }
+    if (n.kind === 'sink' && n.sink.options['connector'] !== 'kafka') {
+      return new ConnectorError(`sink '${n.sink.name}' is not a Kafka sink; each process of a scaled-out job commits its output in Kafka transactions`, 'connector', "write to a topic (connector = 'kafka'), or run without --scale-out");
+    }
+  }
+  for (const k of statefulKeying(plan)) {
+    if (!k.partitionLocal) {
+      return new ConnectorError(
+        `operator ${k.node} (${k.kind}) keeps state by a key that does not pin rows to one partition: ${k.reason}`,
+        undefined,
+        'group (or PARTITION BY) by the KEY columns of the source, which decide the partition of each message',
+      );
+    }
+  }
+  const groups = new Set(plan.nodes.flatMap((n) => (n.kind === 'source' ? [kafkaSourceSettings(n.source).group] : [])));
+  if (groups.size > 1) return new ConnectorError(`the sources of a scaled-out job share one consumer group, and these name ${groups.size}: ${[...groups].join(', ')}`, 'group', 'give every source the same group option');
+  return undefined;
+}
+
+export async function runScaleOut(plan: PhysicalPlan, options: ScaleOutOptions): Promise<ScaleOutSummary> {
+  const problem = scaleOutProblem(plan);
+  if (problem) throw problem;
+  const sources = plan.nodes.filter((n): n is SourceNode => n.kind === 'source');
+  const settings = sources.map((s) => kafkaSourceSettings(s.source));
+  const first = settings[0]!;
+  const group = first.group;
+  const kafka = kafkaClient(sources[0]!.source.options, `sluice-${group}`);
+  const event = options.onEvent ?? (() => {});
+  const topics = [...new Set(settings.map((s) => s.topic))];
+  const { counts, starts } = await prepare(kafka, group, settings);
+  const n = Math.max(...counts.values());
+  const changelog = changelogTopic(group);
+  await ensureChangelog(kafka, changelog, n);
+  for (const node of plan.nodes) if (node.kind === 'sink') await ensureTopic(kafka, node.sink.options['topic']!, intOption(node.sink.options, 'partitions', 1, 1));
+  const bounded = settings.every((s) => s.bounded);
+
+  const consumer: Consumer = kafka.consumer({
+    groupId: group,
+    partitionAssigners: [coPartitionedAssigner((t) => counts.get(t) ?? 0)],
+    allowAutoTopicCreation: false,
+    maxBytesPerPartition: first.maxBytesPerPartition,
+    maxWaitTimeInMs: 100,
+    sessionTimeout: first.sessionTimeoutMs,
+    heartbeatInterval: Math.min(3_000, Math.floor(first.sessionTimeoutMs / 3)),
+  });
+  const tasks = new Map<number, PartitionTask>();
+  const ran = new Map<number, PartitionTask>();
+  const ends = new Map<number, TaskEnd['kind']>();
+  let fail!: (e: unknown) => void;
+  let finish!: () => void;
+  const done = new Promise<void>((resolve, reject) => {
+    finish = resolve;
+    fail = reject;
+  });
+  const onAbort = (): void => finish();
+  options.signal.addEventListener('abort', onAbort, { once: true });
+  const pause = (p: number): void => consumer.pause(topics.filter((t) => p < (counts.get(t) ?? 0)).map((t) => ({ topic: t, partitions: [p] })));
+  const taskOptions = { kafka, group, changelog, fingerprint: options.fingerprint, intervalMs: options.intervalMs, startOf: (t: string, p: number) => starts.get(t)!.get(p)! };
+
+  /** Fences the previous owners, reads their snapshots, starts the tasks and lets their partitions flow. */
+  const startTasks = async (fresh: PartitionTask[]): Promise<void> => {
+    await Promise.all(fresh.map((t) => t.connect()));
+    const live = fresh.filter((t) => tasks.get(t.partition) === t);
+    const snaps = await readSnapshots<CheckpointMeta>(kafka, changelog, live.map((t) => t.partition));
+    for (const t of live) {
+      if (tasks.get(t.partition) !== t) continue;
+      const snap = snaps.get(t.partition);
+      t.start(snap?.checkpoint);
+      ran.set(t.partition, t);
+      event(
+        snap ? `sluice: partition ${t.partition}: restored checkpoint ${snap.checkpoint.id} from ${changelog}${snap.head.finished ? ' (finished)' : ''}` : `sluice: partition ${t.partition}: starting with no saved state`,
+        { event: 'task', partition: t.partition, checkpoint: snap?.checkpoint.id ?? null },
+      );
+      void t.ended!.then((end) => onTaskEnd(t, end));
+      await t.ready();
+      if (tasks.get(t.partition) !== t) continue;
+      for (const topic of topics) {
+        const at = t.nextOffset(topic);
+        if (at !== undefined) consumer.seek({ topic, partition: t.partition, offset: at.toString() });
+      }
+      if (!t.done) consumer.resume(topics.map((topic) => ({ topic, partitions: [t.partition] })));
+    }
+  };
+
+  const onTaskEnd = (t: PartitionTask, end: TaskEnd): void => {
+    ends.set(t.partition, end.kind);
+    if (end.kind === 'failed') {
+      fail(end.error);
+      return;
+    }
+    if (end.kind === 'fenced') {
+      event(`sluice: partition ${t.partition}: taken over by another process`, { event: 'task-fenced', partition: t.partition });
+      if (tasks.get(t.partition) === t) tasks.delete(t.partition);
+      return;
+    }
+    if (end.kind === 'finished') {
+      event(`sluice: partition ${t.partition}: read to its end (${t.rowsOut} rows out)`, { event: 'task-finished', partition: t.partition, rows: t.rowsOut });
+      if (tasks.get(t.partition) === t) pause(t.partition);
+    }
+  };
+
+  consumer.on(consumer.events.GROUP_JOIN, (e) => {
+    const assigned = new Set<number>();
+    for (const t of topics) for (const p of e.payload.memberAssignment[t] ?? []) assigned.add(p);
+    for (const [p, t] of tasks) {
+      if (assigned.has(p)) continue;
+      tasks.delete(p);
+      event(`sluice: partition ${p}: given to another process`, { event: 'task-revoked', partition: p });
+      void t.stop();
+    }
+    const fresh: PartitionTask[] = [];
+    for (const p of [...assigned].sort((a, b) => a - b)) {
+      const t = tasks.get(p);
+      if (t) {
+        // Kafka would fetch from the committed offsets; the task stands further on.
+        for (const topic of topics) {
+          const at = t.nextOffset(topic);
+          if (at !== undefined) consumer.seek({ topic, partition: p, offset: at.toString() });
+        }
+        if (t.done || ends.get(p) === 'finished') pause(p);
+        continue;
+      }
+      pause(p);
+      const task = new PartitionTask(plan, p, taskOptions);
+      tasks.set(p, task);
+      fresh.push(task);
+    }
+    event(`sluice: group ${group}: this process runs partitions ${[...assigned].sort((a, b) => a - b).join(', ') || '(none)'}`, { event: 'assigned', partitions: [...assigned] });
+    if (fresh.length > 0) void startTasks(fresh).catch(fail);
+  });
+  consumer.on(consumer.events.CRASH, (e) => {
+    if (!e.payload.restart) fail(e.payload.error);
+  });
+  // Batches of transaction markers only never reach eachBatch: the position moves past them here.
+  consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
+    if (e.payload.batchSize !== 0 || e.payload.firstOffset === null) return;
+    const t = tasks.get(e.payload.partition);
+    if (t !== undefined && ran.get(e.payload.partition) === t) void t.skipControl(e.payload.topic, BigInt(e.payload.firstOffset), BigInt(e.payload.lastOffset)).catch(fail);
+  });
+
+  let poll: NodeJS.Timeout | undefined;
+  try {
+    await consumer.connect();
+    for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: true,
+      partitionsConsumedConcurrently: Math.min(n, 8),
+      eachBatch: async ({ batch, heartbeat, isRunning, isStale }: EachBatchPayload) => {
+        if (!isRunning() || isStale() || options.signal.aborted) return;
+        const t = tasks.get(batch.partition);
+        if (t === undefined || ran.get(batch.partition) !== t) return;
+        await t.deliver(batch.topic, batch.messages, BigInt(batch.lastOffset()));
+        if (t.done) pause(batch.partition);
+        await heartbeat();
+      },
+    });
+    if (bounded) {
+      // Only once this process has nothing left to read: then ask whether the others are done too.
+      let asking = false;
+      poll = setInterval(() => {
+        if (asking || [...tasks.keys()].some((p) => ends.get(p) !== 'finished')) return;
+        asking = true;
+        void allFinished(kafka, group, counts)
+          .then((yes) => yes && finish(), fail)
+          .finally(() => (asking = false));
+      }, 500);
+    }
+    await done;
+  } finally {
+    options.signal.removeEventListener('abort', onAbort);
+    if (poll) clearInterval(poll);
+    await consumer.stop().catch(() => {});
+    const stopping = [...tasks.values()];
+    tasks.clear();
+    await Promise.all(stopping.map((t) => t.stop()));
+    await consumer.disconnect().catch(() => {});
+  }
+  return {
+    group,
+    changelog,
+    tasks: [...ran.values()].map((t) => ({ partition: t.partition, rowsOut: t.rowsOut, end: ends.get(t.partition) ?? 'stopped' })),
+    aborted: options.signal.aborted,
+  };
+}
+
+/** Partition counts per topic, and where a partition without saved state starts (and, bounded, ends). */
+async function prepare(kafka: Kafka, group: string, settings: readonly KafkaSourceSettings[]): Promise<{ counts: Map<string, number>; starts: Map<string, Map<number, { next: bigint; end: bigint | undefined }>> }> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = await admin.listTopics();
+    const counts = new Map<string, number>();
+    const starts = new Map<string, Map<number, { next: bigint; end: bigint | undefined }>>();
+    for (const s of settings) {
+      if (!existing.includes(s.topic)) throw new ConnectorError(`topic '${s.topic}' does not exist`, 'topic', 'create it first (sluice produce creates its topic), or check brokers');
+      const offsets = await admin.fetchTopicOffsets(s.topic);
+      const committed = (await admin.fetchOffsets({ groupId: group, topics: [s.topic] }))[0]?.partitions ?? [];
+      counts.set(s.topic, offsets.length);
+      const m = new Map<number, { next: bigint; end: bigint | undefined }>();
+      for (const o of offsets) {
+        const c = committed.find((x) => x.partition === o.partition);
+        const from = s.startup === 'latest' ? o.high : s.startup === 'group' && c && Number(c.offset) >= 0 ? c.offset : o.low;
+        m.set(o.partition, { next: BigInt(from), end: s.bounded ? BigInt(o.high) : undefined });
+      }
+      starts.set(s.topic, m);
+    }
+    const distinct = new Set(counts.values());
+    if (distinct.size > 1) {
+      throw new ConnectorError(`the sources of a scaled-out job must have as many partitions each (a task reads partition p of every one), and these have ${[...counts].map(([t, c]) => `${t}: ${c}`).join(', ')}`, 'topic');
+    }
+    return { counts, starts };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** True when every partition of every source topic has a task commit marked finished. */
+async function allFinished(kafka: Kafka, group: string, counts: ReadonlyMap<string, number>): Promise<boolean> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (const [topic, count] of counts) {
+      const parts = (await admin.fetchOffsets({ groupId: group, topics: [topic] }))[0]?.partitions ?? [];
+      for (let p = 0; p < count; p++) if (parts.find((x) => x.partition === p)?.metadata !== FINISHED_MARKER) return false;
+    }
+    return true;
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,121 @@
+// What a partition task writes, in one Kafka transaction per checkpoint: the output of its sinks
+// since the previous checkpoint, its state snapshot to its changelog partition, and its input
+// offsets to the consumer group. The producer's transactionalId is the task's
+// (`<group>-task-<partition>`), so when a partition moves to another process, the new owner's
+// producer fences the old one: a commit of the old owner either happened before the new owner
+// read the changelog (and it restores from it) or fails.
+
+import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import type { Column, SinkDef } from '../../catalog/catalog.js';
+import type { Row } from '../../catalog/types.js';
+import type { SinkPosition, SinkWriter } from '../../connectors/connector.js';
+import { compileMessageEncoder, sinkKey } from '../../connectors/kafka/sink.js';
+import { retryConcurrent } from '../../connectors/kafka/transactional-sink.js';
+import type { CheckpointStats, CheckpointTarget, JobCheckpoint } from '../../state/checkpoint.js';
+import type { Op } from '../operator.js';
+import { snapshotMessages } from './changelog.js';
+import type { CheckpointMeta } from '../job.js';
+import { kafkaPosition } from '../../connectors/kafka/source.js';
+
+/** The committed-offset metadata of a partition whose task read its bounded input to the end. */
+export const FINISHED_MARKER = 'sluice:finished';
+
+export class TaskTransaction implements CheckpointTarget {
+  private readonly producer: Producer;
+  /** Output sealed at the barrier of the checkpoint being written, per topic. */
+  private sealed: Array<{ topic: string; messages: Message[] }> = [];
+  /** Set when another process took the partition over: nothing more commits. */
+  fenced = false;
+  outputRows = 0;
+
+  constructor(
+    kafka: Kafka,
+    readonly transactionalId: string,
+    private readonly group: string,
+    private readonly changelog: string,
+    readonly partition: number,
+  ) {
+    this.producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, transactionalId, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  }
+
+  /** Initializes the producer id: fences a previous owner's producer and aborts its open transaction. */
+  async connect(): Promise<void> {
+    await retryConcurrent(() => this.producer.connect());
+  }
+
+  seal(topic: string, messages: Message[]): void {
+    if (messages.length > 0) this.sealed.push({ topic, messages });
+  }
+
+  /** The checkpoint target: commits the sealed output, the snapshot and the offsets together. */
+  async write(c: JobCheckpoint, finished: boolean): Promise<CheckpointStats> {
+    const t0 = performance.now();
+    const sealed = this.sealed;
+    this.sealed = [];
+    const { messages, bytes } = snapshotMessages(c, finished, this.partition);
+    const meta = c.meta as CheckpointMeta;
+    const topics = meta.sources.flatMap((s) => {
+      const pos = kafkaPosition(s.position);
+      const next = pos?.next[String(this.partition)];
+      // The metadata tells the other processes when this partition's bounded read is done.
+      const metadata = finished ? FINISHED_MARKER : `sluice:${c.id}`;
+      return pos && next !== undefined ? [{ topic: pos.topic, partitions: [{ partition: this.partition, offset: next, metadata }] }] : [];
+    });
+    try {
+      const txn = await retryConcurrent(() => this.producer.transaction());
+      try {
+        for (const s of sealed) for (let i = 0; i < s.messages.length; i += 1000) await txn.send({ topic: s.topic, messages: s.messages.slice(i, i + 1000), acks: -1 });
+        await txn.send({ topic: this.changelog, messages, acks: -1 });
+        if (topics.length > 0) await retryConcurrent(() => txn.sendOffsets({ consumerGroupId: this.group, topics }));
+        await retryConcurrent(() => txn.commit());
+      } catch (e) {
+        await txn.abort().catch(() => {});
+        throw e;
+      }
+    } catch (e) {
+      if (isFenced(e)) this.fenced = true;
+      throw e;
+    }
+    for (const s of sealed) this.outputRows += s.messages.length;
+    return { id: c.id, bytes, ms: performance.now() - t0 };
+  }
+
+  async close(): Promise<void> {
+    await this.producer.disconnect().catch(() => {});
+  }
+}
+
+export function isFenced(e: unknown): boolean {
+  const err = e as { type?: string; message?: string; name?: string } | undefined;
+  return err?.type === 'PRODUCER_FENCED' || err?.type === 'INVALID_PRODUCER_EPOCH' || /fenced|epoch/i.test(err?.message ?? '');
+}
+
+/** A Kafka sink inside a partition task: output waits for the task's next checkpoint transaction. */
+export class TaskSinkWriter implements SinkWriter {
+  private readonly encode: (batch: { rows: readonly Row[]; ops: readonly Op[] | null }, out: Message[]) => void;
+  private current: Message[] = [];
+
+  constructor(
+    private readonly txn: TaskTransaction,
+    readonly topic: string,
+    def: SinkDef,
+    columns: readonly Column[],
+    changelog: boolean,
+  ) {
+    this.encode = compileMessageEncoder(columns, sinkKey(def, columns, changelog));
+  }
+
+  write(batch: { rows: readonly Row[]; ops: readonly Op[] | null }): void {
+    this.encode(batch, this.current);
+  }
+
+  prepareCheckpoint(): SinkPosition {
+    this.txn.seal(this.topic, this.current);
+    this.current = [];
+    return {};
+  }
+
+  async flush(): Promise<void> {}
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,129 @@
+// Scale-out by consumer group: a Kafka-to-Kafka job over a 4-partition topic runs first in one
+// process, then in two (the second takes half the partitions, restoring their state from the
+// changelog topic where the first checkpointed it), then the second is killed with SIGKILL and
+// the first takes its partitions back from the second's checkpoints and finishes. A
+// read-committed consumer of the output sees exactly the rows of a single-process run.
+// Also: a job that groups by something else than the message key is refused with the reason.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { broker, client, createTopic, produceMessages, readCommitted, unique, type TestMessage } from './broker.js';
+
+const BIN = path.resolve('bin/sluice.js');
+const PARTITIONS = 4;
+const ROWS = 120_000;
+const SENSORS = 24;
+
+/** `rate`: records per second per partition task, so that the processes' moves happen mid-stream. */
+function job(input: string, output: string, group: string, groupBy = 'sensor', rate = ''): string {
+  return `CREATE SOURCE ev (sensor VARCHAR KEY, site VARCHAR, v INT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
+  WITH (connector = 'kafka', topic = '${input}', group = '${group}', bounded = 'latest', session_timeout = '6s', fetch_max_bytes = '16384'${rate});
+CREATE SINK agg WITH (connector = 'kafka', topic = '${output}', partitions = '3') AS
+  SELECT ${groupBy}, window_start, COUNT(*) AS n, SUM(v) AS s, MAX(v) AS hi FROM ev GROUP BY ${groupBy}, TUMBLE(ts, 1s);
+`;
+}
+
+/** Keyed by sensor, each sensor in one partition (as a key-hashing producer would put it); event time ascending per partition. */
+function input(): TestMessage[] {
+  const base = Date.UTC(2024, 4, 20, 10, 0, 0);
+  const out: TestMessage[] = [];
+  for (let i = 0; i < ROWS; i++) {
+    const s = (i * 7) % SENSORS;
+    out.push({ partition: s % PARTITIONS, key: `s${s}`, value: JSON.stringify({ site: `site${s % 3}`, v: (i * 31) % 100, ts: new Date(base + i * 4).toISOString() }) });
+  }
+  return out;
+}
+
+interface Proc {
+  readonly child: ChildProcess;
+  stderr: string;
+  readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function start(dir: string, file: string, args: string[] = []): Proc {
+  const child = spawn(process.execPath, [BIN, 'run', file, ...args], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc: Proc = {
+    child,
+    stderr: '',
+    exit: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))),
+  };
+  child.stderr!.on('data', (d: Buffer) => (proc.stderr += d.toString()));
+  return proc;
+}
+
+async function until(what: string, f: () => boolean | Promise<boolean>, ms: number, procs: readonly Proc[]): Promise<void> {
+  const t0 = Date.now();
+  while (!(await f())) {
+    if (Date.now() - t0 > ms) assert.fail(`timed out after ${ms} ms waiting for ${what}\n${procs.map((p, i) => `--- process ${i}:\n${p.stderr}`).join('\n')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Offsets the job's group has committed, summed over the input's partitions. */
+async function committed(group: string, topic: string): Promise<number> {
+  const admin = (await client()).admin();
+  await admin.connect();
+  try {
+    const parts = (await admin.fetchOffsets({ groupId: group, topics: [topic] }))[0]?.partitions ?? [];
+    return parts.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+test('scale-out: one process, then two, then one killed: the output equals a single-process run', { timeout: 300_000 }, async () => {
+  await broker();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-scale-'));
+  const inTopic = unique('scale-in');
+  const refOut = unique('scale-ref');
+  const out = unique('scale-out');
+  const group = unique('g-scale');
+  await createTopic(inTopic, PARTITIONS);
+  await produceMessages(inTopic, input());
+  writeFileSync(path.join(dir, 'ref.sql'), job(inTopic, refOut, unique('g-ref')));
+  writeFileSync(path.join(dir, 'scale.sql'), job(inTopic, out, group, 'sensor', ", rate = '1500'"));
+
+  const ref = start(dir, 'ref.sql');
+  assert.deepEqual(await ref.exit, { code: 0, signal: null }, ref.stderr);
+
+  const a = start(dir, 'scale.sql', ['--scale-out', '--checkpoint-interval', '200ms']);
+  await until('the first process to run all four partitions and commit progress', async () => /runs partitions 0, 1, 2, 3/.test(a.stderr) && (await committed(group, inTopic)) > ROWS * 0.05, 60_000, [a]);
+  const b = start(dir, 'scale.sql', ['--scale-out', '--checkpoint-interval', '200ms']);
+  // The second process takes two partitions, restoring what the first checkpointed for them.
+  await until('the second process to restore partitions from the changelog', () => /partition \d: restored checkpoint \d+/.test(b.stderr), 60_000, [a, b]);
+  const mine = [...b.stderr.matchAll(/this process runs partitions ([\d, ]+)/g)].at(-1)![1]!.split(', ').map(Number);
+  assert.equal(mine.length, PARTITIONS / 2, `${b.stderr}\n--- first process:\n${a.stderr}`);
+  const before = await committed(group, inTopic);
+  await until('both processes to commit more', async () => (await committed(group, inTopic)) > before + ROWS * 0.05, 60_000, [a, b]);
+  assert.equal((await Promise.race([b.exit, new Promise((r) => setTimeout(() => r('running'), 0))])), 'running', 'the second process is still running when killed');
+  b.child.kill('SIGKILL');
+  await b.exit;
+
+  const endA = await a.exit;
+  assert.deepEqual(endA, { code: 0, signal: null }, a.stderr);
+  // The first process took the killed one's partitions back from its checkpoints.
+  for (const p of mine) assert.match(a.stderr, new RegExp(`partition ${p}: restored checkpoint \\d+`), a.stderr);
+  assert.match(a.stderr, /partition \d: given to another process/);
+
+  if (process.env['SLUICE_TEST_VERBOSE']) console.log(`--- first process:\n${a.stderr}\n--- second process:\n${b.stderr}`);
+  const want = await readCommitted(refOut);
+  const got = await readCommitted(out);
+  assert.ok(want.length > 100, `the reference run wrote ${want.length} rows`);
+  if (got.length !== want.length || got.some((l, i) => l !== want[i])) {
+    const first = got.findIndex((l, i) => l !== want[i]);
+    assert.fail(`${got.length} committed rows scaled out vs ${want.length} in one process; first difference (sorted) at ${first}: ${got[first]} vs ${want[first]}\n--- first process:\n${a.stderr}\n--- second process:\n${b.stderr}`);
+  }
+});
+
+test('scale-out: grouping by a column that is not the message key is refused with the reason', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-scale-'));
+  writeFileSync(path.join(dir, 'bad.sql'), job('no-such-topic', 'out', 'g', 'site'));
+  const r = spawnSync(process.execPath, [BIN, 'run', 'bad.sql', '--scale-out'], { cwd: dir, encoding: 'utf8' });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /keeps state by a key that does not pin rows to one partition: it does not group by ev\.sensor \(a KEY column\) unchanged/);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+});
