@@ -23,6 +23,12 @@ export interface SourceRecord {
   readonly position: RecordPosition;
   /** Partitioned sources (Kafka): the record's partition, for per-partition watermarks. */
   readonly partition?: number;
+  /**
+   * Not a row but the watermark of upstream partition `partition`, read from an internal
+   * repartition topic (exec/scale-out/repartition.ts); only for sources whose watermark is
+   * `fromMarkers`.
+   */
+  readonly watermark?: number;
 }
 
 /** What a partitioned reader tells the engine besides its records (see exec/time.ts PartitionWatermarks). */

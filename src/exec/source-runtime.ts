@@ -43,6 +43,8 @@ export class SourceRuntime {
   private readonly tsIndex: number;
   private readonly delay: number;
   private readonly ref: number | undefined;
+  /** The watermark comes from upstream marks in the input (a repartition topic), not from rows. */
+  private readonly fromMarkers: boolean;
   private seq = 0;
   /** The attached reader (its position() goes into checkpoints). */
   reader: SourceReader | undefined;
@@ -65,6 +67,7 @@ export class SourceRuntime {
     this.tsIndex = node.watermark?.column ?? -1;
     this.delay = node.watermark?.delayMicros ?? 0;
     this.ref = node.refColumn;
+    this.fromMarkers = node.watermark?.fromMarkers === true;
     // `partitions` is a getter: built when the metrics are read, never on the hot path.
     const self = this;
     this.metrics = {
@@ -127,7 +130,10 @@ export class SourceRuntime {
     let wm = this.metrics.watermark;
     let bucket = step === undefined ? 0 : Math.floor(wm / step);
     for (let i = 0; i < records.length; i++) {
-      const row = this.admit(records[i]!, decode);
+      const rec = records[i]!;
+      // An upstream mark of a repartition topic whose rows carry no event time: nothing to do.
+      if (rec.watermark !== undefined) continue;
+      const row = this.admit(rec, decode);
       if (row === undefined) continue;
       rows.push(row);
       if (ts >= 0) {
@@ -171,16 +177,25 @@ export class SourceRuntime {
     let wm = this.metrics.watermark;
     let bucket = step === undefined ? 0 : Math.floor(wm / step);
     const counts = this.partitionRecords;
+    const fromMarkers = this.fromMarkers;
+    let marks = 0;
     for (let i = 0; i < records.length; i++) {
       const rec = records[i]!;
-      const r = this.admit(rec, decode);
-      if (r === undefined) continue;
-      rows.push(r);
-      const t = r[ts] as number;
-      if (t > maxTs) maxTs = t;
       const part = rec.partition ?? 0;
-      counts.set(part, (counts.get(part) ?? 0) + 1);
-      const w = pw.observe(part, t);
+      let w: number | undefined;
+      if (rec.watermark !== undefined) {
+        marks++;
+        w = pw.observe(part, rec.watermark);
+      } else {
+        const r = this.admit(rec, decode);
+        if (r === undefined) continue;
+        rows.push(r);
+        const t = r[ts] as number;
+        if (t > maxTs) maxTs = t;
+        counts.set(part, (counts.get(part) ?? 0) + 1);
+        if (fromMarkers) continue;
+        w = pw.observe(part, t);
+      }
       if (w !== undefined && step !== undefined) {
         const b = Math.floor(w / step);
         if (b > bucket) {
@@ -192,7 +207,7 @@ export class SourceRuntime {
       }
     }
     this.maxTs = maxTs;
-    this.metrics.recordsIn += records.length;
+    this.metrics.recordsIn += records.length - marks;
     this.metrics.maxEventTime = maxTs;
     pw.tick(Date.now() * 1000);
     const last = pw.current;

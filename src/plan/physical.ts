@@ -41,7 +41,7 @@ export interface SourceNode extends NodeBase {
   readonly kind: 'source';
   readonly source: SourceDef;
   /** Event-time column index and watermark delay; undefined when the source declares none. */
-  readonly watermark: { readonly column: number; readonly delayMicros: number } | undefined;
+  readonly watermark: { readonly column: number; readonly delayMicros: number; readonly fromMarkers?: boolean } | undefined;
   /** Index of the hidden `$ref` provenance column, when provenance is tracked. */
   readonly refColumn: number | undefined;
 }

@@ -3,7 +3,9 @@
 // changelog topic where the first checkpointed it), then the second is killed with SIGKILL and
 // the first takes its partitions back from the second's checkpoints and finishes. A
 // read-committed consumer of the output sees exactly the rows of a single-process run.
-// Also: a job that groups by something else than the message key is refused with the reason.
+// The same with a job that groups by a column that is not the message key: its rows go
+// through the internal repartition topic to the tasks of a second stage, watermarks with them.
+// Also: a job that cannot be scaled out is refused with the reason.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -75,7 +77,7 @@ async function committed(group: string, topic: string): Promise<number> {
   }
 }
 
-test('scale-out: one process, then two, then one killed: the output equals a single-process run', { timeout: 300_000 }, async () => {
+async function scenario(groupBy: string): Promise<{ a: string; b: string }> {
   await broker();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-scale-'));
   const inTopic = unique('scale-in');
@@ -84,8 +86,8 @@ test('scale-out: one process, then two, then one killed: the output equals a sin
   const group = unique('g-scale');
   await createTopic(inTopic, PARTITIONS);
   await produceMessages(inTopic, input());
-  writeFileSync(path.join(dir, 'ref.sql'), job(inTopic, refOut, unique('g-ref')));
-  writeFileSync(path.join(dir, 'scale.sql'), job(inTopic, out, group, 'sensor', ", rate = '1500'"));
+  writeFileSync(path.join(dir, 'ref.sql'), job(inTopic, refOut, unique('g-ref'), groupBy));
+  writeFileSync(path.join(dir, 'scale.sql'), job(inTopic, out, group, groupBy, ", rate = '1500'"));
 
   const ref = start(dir, 'ref.sql');
   assert.deepEqual(await ref.exit, { code: 0, signal: null }, ref.stderr);
@@ -114,16 +116,44 @@ test('scale-out: one process, then two, then one killed: the output equals a sin
   const got = await readCommitted(out);
   assert.ok(want.length > 100, `the reference run wrote ${want.length} rows`);
   if (got.length !== want.length || got.some((l, i) => l !== want[i])) {
-    const first = got.findIndex((l, i) => l !== want[i]);
-    assert.fail(`${got.length} committed rows scaled out vs ${want.length} in one process; first difference (sorted) at ${first}: ${got[first]} vs ${want[first]}\n--- first process:\n${a.stderr}\n--- second process:\n${b.stderr}`);
+    const count = new Map<string, number>();
+    for (const l of want) count.set(l, (count.get(l) ?? 0) + 1);
+    for (const l of got) count.set(l, (count.get(l) ?? 0) - 1);
+    const diff = [...count].filter(([, c]) => c !== 0).map(([l, c]) => `${c > 0 ? 'missing' : 'extra'} x${Math.abs(c)}: ${l}`);
+    assert.fail(`${got.length} committed rows scaled out vs ${want.length} in one process; ${diff.length} differ:\n${diff.slice(0, 12).join('\n')}\n--- first process:\n${a.stderr}\n--- second process:\n${b.stderr}`);
   }
+  return { a: a.stderr, b: b.stderr };
+}
+
+test('scale-out: one process, then two, then one killed: the output equals a single-process run', { timeout: 300_000 }, async () => {
+  const { a } = await scenario('sensor');
+  assert.doesNotMatch(a, /repartition/);
 });
 
-test('scale-out: grouping by a column that is not the message key is refused with the reason', { timeout: 60_000 }, async () => {
+test('scale-out with a repartition (GROUP BY a column that is not the message key): one process, then two, then one killed: the output equals a single-process run', { timeout: 300_000 }, async () => {
+  const { a, b } = await scenario('site');
+  assert.match(a, /rows are repartitioned by its key through \S+-repartition/);
+  // Both stages moved between the processes and restored from their changelogs.
+  assert.match(b, /stage 1 partition \d: restored checkpoint/);
+  assert.match(b, /stage 2 partition \d: restored checkpoint/);
+});
+
+test('scale-out: a job with a file sink, or two aggregates by different keys, is refused with the reason', { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-scale-'));
-  writeFileSync(path.join(dir, 'bad.sql'), job('no-such-topic', 'out', 'g', 'site'));
-  const r = spawnSync(process.execPath, [BIN, 'run', 'bad.sql', '--scale-out'], { cwd: dir, encoding: 'utf8' });
+  writeFileSync(path.join(dir, 'file.sql'), job('no-such-topic', 'out', 'g').replace("connector = 'kafka', topic = 'out', partitions = '3'", "connector = 'file', path = 'out.jsonl'"));
+  let r = spawnSync(process.execPath, [BIN, 'run', 'file.sql', '--scale-out'], { cwd: dir, encoding: 'utf8' });
   assert.equal(r.status, 2, r.stderr);
-  assert.match(r.stderr, /keeps state by a key that does not pin rows to one partition: it does not group by ev\.sensor \(a KEY column\) unchanged/);
+  assert.match(r.stderr, /sink 'agg' is not a Kafka sink; each process of a scaled-out job commits its output in Kafka transactions/);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  writeFileSync(
+    path.join(dir, 'two.sql'),
+    `CREATE SOURCE ev (sensor VARCHAR KEY, site VARCHAR, v INT, ts TIMESTAMP, WATERMARK FOR ts AS ts) WITH (connector = 'kafka', topic = 'no-such-topic');
+CREATE VIEW per_site AS SELECT site, window_start AS ws, COUNT(*) AS n FROM ev GROUP BY site, TUMBLE(ts, 1s);
+CREATE SINK agg WITH (connector = 'kafka', topic = 'out') AS SELECT n, COUNT(*) AS sites FROM per_site GROUP BY n;
+`,
+  );
+  r = spawnSync(process.execPath, [BIN, 'run', 'two.sql', '--scale-out'], { cwd: dir, encoding: 'utf8' });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /a scaled-out job repartitions once, and operator \d+ \(groupAgg\) keeps state after operator \d+ \(windowAgg\), by another key/);
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
 });

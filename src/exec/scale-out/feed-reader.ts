@@ -4,6 +4,9 @@
 // what lies below it (fetched before a seek took effect), cuts a bounded read at its end offset
 // and ends there. With idle_timeout, a partition without records for that long is idle and
 // the task's watermark follows the wall clock (exec/time.ts PartitionWatermarks).
+// A stage-2 task of a repartitioned job reads the repartition topic: its messages carry rows
+// and the watermark marks of the `upstream` stage-1 partitions (repartition.ts), which become
+// mark records; it ends once every stage-1 partition has marked its end.
 
 import type { KafkaMessage } from 'kafkajs';
 import type { Column } from '../../catalog/catalog.js';
@@ -11,6 +14,8 @@ import type { PartitionListener, RecordDecoder, ResumePosition, SourceReader, So
 import { compileKafkaDecoder, KafkaRecord } from '../../connectors/kafka/record.js';
 import { kafkaPosition, type KafkaPosition } from '../../connectors/kafka/source.js';
 import { Pacer } from '../../connectors/pace.js';
+import { END_OF_TIME } from '../operator.js';
+import { MARK_HEADER } from './repartition.js';
 
 export class FeedReader implements SourceReader {
   readonly bounded: boolean;
@@ -30,6 +35,7 @@ export class FeedReader implements SourceReader {
   /** `rate`, per task: each partition's task reads at most that many records per second. */
   private readonly pacer: Pacer | undefined;
   private signal: AbortSignal | undefined;
+  private readonly upstreamEnded = new Set<number>();
   /** Batches and idle ticks reach the engine one at a time. */
   private chain: Promise<void> = Promise.resolve();
 
@@ -39,7 +45,12 @@ export class FeedReader implements SourceReader {
     start: { next: bigint; end: bigint | undefined },
     private readonly idleTimeoutMs: number | undefined,
     rate: number | undefined,
+    /** Stage 2: how many stage-1 partitions send marks. */
+    private readonly upstream?: number,
+    /** Stage 2: the stage-1 partitions that already marked their end (from the task's snapshot). */
+    ended: readonly number[] = [],
   ) {
+    for (const q of ended) this.upstreamEnded.add(q);
     this.pacer = rate === undefined ? undefined : new Pacer(rate);
     this.next = start.next;
     this.end = start.end;
@@ -48,22 +59,24 @@ export class FeedReader implements SourceReader {
   }
 
   /** Where a task resumes: its snapshot's position, else `fallback`. */
-  static startOf(resume: ResumePosition | undefined, topic: string, partition: number, fallback: { next: bigint; end: bigint | undefined }): { next: bigint; end: bigint | undefined } {
+  static startOf(resume: ResumePosition | undefined, topic: string, partition: number, fallback: { next: bigint; end: bigint | undefined }): { next: bigint; end: bigint | undefined; ended: number[] } {
     const pos: KafkaPosition | undefined = kafkaPosition(resume);
-    if (pos === undefined || pos.topic !== topic) return fallback;
+    if (pos === undefined || pos.topic !== topic) return { ...fallback, ended: [] };
     const next = pos.next[String(partition)];
     const end = pos.end?.[String(partition)];
-    return { next: next !== undefined ? BigInt(next) : fallback.next, end: end !== undefined ? BigInt(end) : fallback.end };
+    const ended = (resume as { upstreamEnded?: number[] }).upstreamEnded ?? [];
+    return { next: next !== undefined ? BigInt(next) : fallback.next, end: end !== undefined ? BigInt(end) : fallback.end, ended };
   }
 
   get done(): boolean {
+    if (this.upstream !== undefined) return this.upstreamEnded.size >= this.upstream;
     return this.end !== undefined && this.next >= this.end;
   }
 
   position(): ResumePosition {
     const p = String(this.partition);
     const pos: KafkaPosition = { topic: this.topic, next: { [p]: this.next.toString() }, ...(this.end !== undefined ? { end: { [p]: this.end.toString() } } : {}) };
-    return pos as unknown as ResumePosition;
+    return { ...pos, ...(this.upstream !== undefined ? { upstreamEnded: [...this.upstreamEnded] } : {}) } as unknown as ResumePosition;
   }
 
   decoder(columns: readonly Column[], eventTime: string | undefined): RecordDecoder {
@@ -85,7 +98,7 @@ export class FeedReader implements SourceReader {
       };
       const onAbort = (): void => this.finish?.();
       signal.addEventListener('abort', onAbort, { once: true });
-      this.listener?.assigned([this.partition]);
+      this.listener?.assigned(this.upstream !== undefined ? Array.from({ length: this.upstream }, (_, q) => q) : [this.partition]);
       if (this.idleTimeoutMs !== undefined) this.timer = this.idleTimer(this.idleTimeoutMs);
       this.started();
       if (this.done) this.finish();
@@ -102,6 +115,13 @@ export class FeedReader implements SourceReader {
       const offset = BigInt(m.offset);
       if (offset < this.next) continue;
       if (this.end !== undefined && offset >= this.end) break;
+      const mark = this.upstream !== undefined ? m.headers?.[MARK_HEADER] : undefined;
+      if (mark !== undefined) {
+        const [q, w] = mark.toString().split(':').map(Number) as [number, number];
+        if (w >= END_OF_TIME) this.upstreamEnded.add(q);
+        records.push({ value: '', position: { topic: this.topic, partition: this.partition, offset: Number(m.offset) }, partition: q, watermark: w });
+        continue;
+      }
       records.push(new KafkaRecord(this.topic, this.partition, m));
     }
     if (this.end !== undefined && next > this.end) next = this.end;

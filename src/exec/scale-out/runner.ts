@@ -5,6 +5,8 @@
 // away stops its task (a final checkpoint, or nothing if the new owner already fenced it). A
 // bounded job's process exits once every partition of every source has been read to its end,
 // by whichever process: each task's last commit marks its offsets finished.
+// A job whose state is not keyed by the message key runs in two stages joined by an internal
+// repartition topic (repartition.ts), each one a set of partition tasks like the above.
 
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { PhysicalPlan, SourceNode } from '../../plan/physical.js';
@@ -15,7 +17,9 @@ import { coPartitionedAssigner } from './assigner.js';
 import { changelogTopic, ensureChangelog, readSnapshots } from './changelog.js';
 import { PartitionTask, type TaskEnd } from './task.js';
 import { FINISHED_MARKER } from './task-output.js';
-import { statefulKeying } from './partitioning.js';
+import { repartitionTopic, splitForRepartition } from './repartition.js';
+import type { BoundExpr } from '../../expr/bound.js';
+import { planFingerprint } from '../../state/fingerprint.js';
 import type { CheckpointMeta } from '../job.js';
 import { intOption } from '../../connectors/options.js';
 
@@ -45,36 +49,65 @@ export function scaleOutProblem(plan: PhysicalPlan): ConnectorError | undefined 
       return new ConnectorError(`sink '${n.sink.name}' is not a Kafka sink; each process of a scaled-out job commits its output in Kafka transactions`, 'connector', "write to a topic (connector = 'kafka'), or run without --scale-out");
     }
   }
-  for (const k of statefulKeying(plan)) {
-    if (!k.partitionLocal) {
-      return new ConnectorError(
-        `operator ${k.node} (${k.kind}) keeps state by a key that does not pin rows to one partition: ${k.reason}`,
-        undefined,
-        'group (or PARTITION BY) by the KEY columns of the source, which decide the partition of each message',
-      );
-    }
-  }
   const groups = new Set(plan.nodes.flatMap((n) => (n.kind === 'source' ? [kafkaSourceSettings(n.source).group] : [])));
   if (groups.size > 1) return new ConnectorError(`the sources of a scaled-out job share one consumer group, and these name ${groups.size}: ${[...groups].join(', ')}`, 'group', 'give every source the same group option');
   return undefined;
 }
 
+/** How one stage of a job runs: the whole job, or one side of a repartition. */
+interface Stage {
+  /** Prefix of its log lines ('' for an unsplit job). */
+  readonly label: string;
+  /** Stage 1 of a repartitioned job: its sink writes to the repartition topic. */
+  readonly repartition?: { readonly topic: string; readonly partitions: number; readonly keys: readonly BoundExpr[] };
+  /** Stage 2: the number of stage-1 partitions, and whether the job's input is bounded. */
+  readonly upstream?: { readonly partitions: number; readonly bounded: boolean };
+}
+
 export async function runScaleOut(plan: PhysicalPlan, options: ScaleOutOptions): Promise<ScaleOutSummary> {
   const problem = scaleOutProblem(plan);
   if (problem) throw problem;
+  const source = plan.nodes.find((n): n is SourceNode => n.kind === 'source')!;
+  const settings = kafkaSourceSettings(source.source);
+  const topic = repartitionTopic(settings.group);
+  const stages = splitForRepartition(plan, topic, `${settings.group}-stage2`);
+  if (stages === undefined) return runStage(plan, options, { label: '' });
+  const kafka = kafkaClient(source.source.options, `sluice-${settings.group}`);
+  const partitions = (await prepare(kafka, settings.group, [settings])).counts.get(settings.topic)!;
+  await ensureTopic(kafka, topic, partitions);
+  const event = options.onEvent ?? (() => {});
+  const desc = plan.nodes[stages.operator]!;
+  event(`sluice: operator ${stages.operator} (${desc.kind}) is not keyed by the message key: rows are repartitioned by its key through ${topic}`, { event: 'repartition', topic, operator: stages.operator });
+  // One stage failing stops the other.
+  const controller = new AbortController();
+  const signal = AbortSignal.any([options.signal, controller.signal]);
+  const run = (p: Promise<ScaleOutSummary>): Promise<ScaleOutSummary> =>
+    p.catch((e: unknown) => {
+      controller.abort();
+      throw e;
+    });
+  const [first, second] = await Promise.all([
+    run(runStage(stages.first, { ...options, signal }, { label: 'stage 1 ', repartition: { topic, partitions, keys: stages.keys } })),
+    run(runStage(stages.second, { ...options, signal }, { label: 'stage 2 ', upstream: { partitions, bounded: settings.bounded } })),
+  ]);
+  return { group: first.group, changelog: `${first.changelog}, ${second.changelog}`, tasks: second.tasks, aborted: options.signal.aborted };
+}
+
+async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Stage): Promise<ScaleOutSummary> {
   const sources = plan.nodes.filter((n): n is SourceNode => n.kind === 'source');
   const settings = sources.map((s) => kafkaSourceSettings(s.source));
   const first = settings[0]!;
   const group = first.group;
   const kafka = kafkaClient(sources[0]!.source.options, `sluice-${group}`);
-  const event = options.onEvent ?? (() => {});
+  const onEvent = options.onEvent ?? (() => {});
+  const event = (message: string, fields: Readonly<Record<string, unknown>>): void => onEvent(stage.label ? message.replace(/^sluice: /, `sluice: ${stage.label}`) : message, { ...fields, ...(stage.label ? { stage: stage.label.trim() } : {}) });
   const topics = [...new Set(settings.map((s) => s.topic))];
   const { counts, starts } = await prepare(kafka, group, settings);
   const n = Math.max(...counts.values());
   const changelog = changelogTopic(group);
   await ensureChangelog(kafka, changelog, n);
   for (const node of plan.nodes) if (node.kind === 'sink') await ensureTopic(kafka, node.sink.options['topic']!, intOption(node.sink.options, 'partitions', 1, 1));
-  const bounded = settings.every((s) => s.bounded);
+  const bounded = stage.upstream ? stage.upstream.bounded : settings.every((s) => s.bounded);
 
   const consumer: Consumer = kafka.consumer({
     groupId: group,
@@ -87,6 +120,12 @@ export async function runScaleOut(plan: PhysicalPlan, options: ScaleOutOptions):
   });
   const tasks = new Map<number, PartitionTask>();
   const ran = new Map<number, PartitionTask>();
+  /**
+   * Tasks whose partitions were sought to where they stand: only these take batches. A batch
+   * fetched before the seek (from where Kafka's consumer stood, possibly past the task's
+   * position after an earlier ownership of the partition) would skip records.
+   */
+  const flowing = new Set<PartitionTask>();
   const ends = new Map<number, TaskEnd['kind']>();
   let fail!: (e: unknown) => void;
   let finish!: () => void;
@@ -97,7 +136,16 @@ export async function runScaleOut(plan: PhysicalPlan, options: ScaleOutOptions):
   const onAbort = (): void => finish();
   options.signal.addEventListener('abort', onAbort, { once: true });
   const pause = (p: number): void => consumer.pause(topics.filter((t) => p < (counts.get(t) ?? 0)).map((t) => ({ topic: t, partitions: [p] })));
-  const taskOptions = { kafka, group, changelog, fingerprint: options.fingerprint, intervalMs: options.intervalMs, startOf: (t: string, p: number) => starts.get(t)!.get(p)! };
+  const taskOptions = {
+    kafka,
+    group,
+    changelog,
+    fingerprint: stage.label ? planFingerprint(plan) : options.fingerprint,
+    intervalMs: options.intervalMs,
+    startOf: (t: string, p: number) => starts.get(t)!.get(p)!,
+    ...(stage.upstream ? { upstream: stage.upstream.partitions } : {}),
+    ...(stage.repartition ? { repartition: stage.repartition } : {}),
+  };
 
   /** Fences the previous owners, reads their snapshots, starts the tasks and lets their partitions flow. */
   const startTasks = async (fresh: PartitionTask[]): Promise<void> => {
@@ -120,6 +168,7 @@ export async function runScaleOut(plan: PhysicalPlan, options: ScaleOutOptions):
         const at = t.nextOffset(topic);
         if (at !== undefined) consumer.seek({ topic, partition: t.partition, offset: at.toString() });
       }
+      flowing.add(t);
       if (!t.done) consumer.resume(topics.map((topic) => ({ topic, partitions: [t.partition] })));
     }
   };
@@ -177,7 +226,7 @@ export async function runScaleOut(plan: PhysicalPlan, options: ScaleOutOptions):
   consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
     if (e.payload.batchSize !== 0 || e.payload.firstOffset === null) return;
     const t = tasks.get(e.payload.partition);
-    if (t !== undefined && ran.get(e.payload.partition) === t) void t.skipControl(e.payload.topic, BigInt(e.payload.firstOffset), BigInt(e.payload.lastOffset)).catch(fail);
+    if (t !== undefined && flowing.has(t)) void t.skipControl(e.payload.topic, BigInt(e.payload.firstOffset), BigInt(e.payload.lastOffset)).catch(fail);
   });
 
   let poll: NodeJS.Timeout | undefined;
@@ -191,7 +240,7 @@ export async function runScaleOut(plan: PhysicalPlan, options: ScaleOutOptions):
       eachBatch: async ({ batch, heartbeat, isRunning, isStale }: EachBatchPayload) => {
         if (!isRunning() || isStale() || options.signal.aborted) return;
         const t = tasks.get(batch.partition);
-        if (t === undefined || ran.get(batch.partition) !== t) return;
+        if (t === undefined || !flowing.has(t)) return;
         await t.deliver(batch.topic, batch.messages, BigInt(batch.lastOffset()));
         if (t.done) pause(batch.partition);
         await heartbeat();

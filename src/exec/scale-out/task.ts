@@ -11,6 +11,8 @@ import { FeedReader } from './feed-reader.js';
 import { TaskSinkWriter, TaskTransaction, isFenced } from './task-output.js';
 import { kafkaSourceSettings } from '../../connectors/kafka/source.js';
 import { ConnectorError } from '../../connectors/connector.js';
+import type { BoundExpr } from '../../expr/bound.js';
+import { REPARTITION_SINK, RepartitionWriter } from './repartition.js';
 
 export interface TaskOptions {
   readonly kafka: Kafka;
@@ -20,6 +22,10 @@ export interface TaskOptions {
   readonly intervalMs: number;
   /** Per source topic: where a task without a snapshot starts and (bounded) ends. */
   readonly startOf: (topic: string, partition: number) => { next: bigint; end: bigint | undefined };
+  /** Stage 2 of a repartitioned job: how many stage-1 partitions send watermark marks. */
+  readonly upstream?: number;
+  /** Stage 1 of a repartitioned job: its sink writes rows keyed by the group key, and marks. */
+  readonly repartition?: { readonly topic: string; readonly partitions: number; readonly keys: readonly BoundExpr[] };
 }
 
 export type TaskEnd = { readonly kind: 'finished' | 'stopped' | 'fenced'; readonly summary?: JobSummary } | { readonly kind: 'failed'; readonly error: unknown };
@@ -60,11 +66,18 @@ export class PartitionTask {
       hooks: {
         sourceReader: (node: SourceNode, resume) => {
           const settings = kafkaSourceSettings(node.source);
-          const reader = new FeedReader(settings.topic, p, FeedReader.startOf(resume, settings.topic, p, this.options.startOf(settings.topic, p)), settings.idleTimeoutMs, settings.rate);
+          const start = FeedReader.startOf(resume, settings.topic, p, this.options.startOf(settings.topic, p));
+          const reader = new FeedReader(settings.topic, p, start, settings.idleTimeoutMs, settings.rate, this.options.upstream, start.ended);
           this.readers.set(settings.topic, reader);
           return reader;
         },
-        sinkWriter: (node, columns, changelog) => new TaskSinkWriter(this.txn, node.sink.options['topic']!, node.sink, columns, changelog),
+        sinkWriter: (node, columns, changelog) => {
+          const r = this.options.repartition;
+          if (r !== undefined && node.sink.name === REPARTITION_SINK) {
+            return new RepartitionWriter(this.txn, r.topic, r.partitions, p, columns, r.keys, () => this.job?.metrics().sources[0]?.watermark ?? Number.NEGATIVE_INFINITY);
+          }
+          return new TaskSinkWriter(this.txn, node.sink.options['topic']!, node.sink, columns, changelog);
+        },
       },
     });
     const job = this.job;
