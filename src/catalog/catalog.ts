@@ -30,6 +30,8 @@ export interface SourceDef {
   readonly baseDir: string;
   /** Text of the script the definition came from, for diagnostics at `span`. */
   readonly sourceText: string;
+  /** The job (.sql file name without extension) that declared it; absent in the REPL. */
+  readonly job?: string;
 }
 
 export interface ViewDef {

@@ -37,7 +37,8 @@ export function loadScriptText(text: string, file: string | undefined, baseDir: 
   try {
     const script = parseScript(text, file);
     for (const s of script.statements) {
-      if (!applyDdl(catalog, s.statement, { text, baseDir })) other.push(s.statement);
+      const job = file === undefined ? undefined : path.basename(file).replace(/\.sql$/i, '');
+      if (!applyDdl(catalog, s.statement, { text, baseDir, ...(job ? { job } : {}) })) other.push(s.statement);
     }
   } catch (e) {
     if (e instanceof SqlError) throw file ? e.withFile(file) : e;

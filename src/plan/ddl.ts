@@ -18,6 +18,8 @@ export interface DdlContext {
   readonly text: string;
   /** Directory relative paths resolve against. */
   readonly baseDir: string;
+  /** The job's name (its .sql file's, without the extension), when the script is a file. */
+  readonly job?: string;
 }
 
 /** Options every source accepts, whatever its connector. */
@@ -135,6 +137,7 @@ function createSource(catalog: Catalog, s: Statement & { kind: 'createSource' },
     span: s.span,
     baseDir: ctx.baseDir,
     sourceText: ctx.text,
+    ...(ctx.job !== undefined ? { job: ctx.job } : {}),
   };
   catalog.sources.set(def.name, def);
 }

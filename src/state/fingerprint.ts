@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { PhysicalPlan } from '../plan/physical.js';
 
-const IGNORED = new Set(['span', 'sourceText', 'baseDir']);
+const IGNORED = new Set(['span', 'sourceText', 'baseDir', 'job']);
 
 export function planFingerprint(plan: PhysicalPlan): string {
   const text = JSON.stringify(plan.nodes, (k, v: unknown) => (IGNORED.has(k) ? undefined : typeof v === 'function' ? '<fn>' : v));

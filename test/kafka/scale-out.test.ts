@@ -77,7 +77,8 @@ async function committed(group: string, topic: string): Promise<number> {
   }
 }
 
-async function scenario(groupBy: string): Promise<{ a: string; b: string }> {
+/** `stages`: the log prefixes of the job's stages ('' unsplit; 'stage 1 ', 'stage 2 ' repartitioned): the second process is killed once it restored in each. */
+async function scenario(groupBy: string, stages: readonly string[]): Promise<{ a: string; b: string }> {
   await broker();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-scale-'));
   const inTopic = unique('scale-in');
@@ -96,7 +97,7 @@ async function scenario(groupBy: string): Promise<{ a: string; b: string }> {
   await until('the first process to run all four partitions and commit progress', async () => /runs partitions 0, 1, 2, 3/.test(a.stderr) && (await committed(group, inTopic)) > ROWS * 0.05, 60_000, [a]);
   const b = start(dir, 'scale.sql', ['--scale-out', '--checkpoint-interval', '200ms']);
   // The second process takes two partitions, restoring what the first checkpointed for them.
-  await until('the second process to restore partitions from the changelog', () => /partition \d: restored checkpoint \d+/.test(b.stderr), 60_000, [a, b]);
+  await until('the second process to restore partitions from the changelog', () => stages.every((st) => new RegExp(`${st}partition \\d: restored checkpoint \\d+`).test(b.stderr)), 60_000, [a, b]);
   const mine = [...b.stderr.matchAll(/this process runs partitions ([\d, ]+)/g)].at(-1)![1]!.split(', ').map(Number);
   assert.equal(mine.length, PARTITIONS / 2, `${b.stderr}\n--- first process:\n${a.stderr}`);
   const before = await committed(group, inTopic);
@@ -126,12 +127,12 @@ async function scenario(groupBy: string): Promise<{ a: string; b: string }> {
 }
 
 test('scale-out: one process, then two, then one killed: the output equals a single-process run', { timeout: 300_000 }, async () => {
-  const { a } = await scenario('sensor');
+  const { a } = await scenario('sensor', ['']);
   assert.doesNotMatch(a, /repartition/);
 });
 
 test('scale-out with a repartition (GROUP BY a column that is not the message key): one process, then two, then one killed: the output equals a single-process run', { timeout: 300_000 }, async () => {
-  const { a, b } = await scenario('site');
+  const { a, b } = await scenario('site', ['stage 1 ', 'stage 2 ']);
   assert.match(a, /rows are repartitioned by its key through \S+-repartition/);
   // Both stages moved between the processes and restored from their changelogs.
   assert.match(b, /stage 1 partition \d: restored checkpoint/);

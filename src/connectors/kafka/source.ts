@@ -52,7 +52,8 @@ export function kafkaSourceSettings(def: SourceDef): KafkaSourceSettings {
   const bounded = o['bounded'] !== undefined && choiceOption(o, 'bounded', ['latest', 'false'] as const, 'false') === 'latest';
   return {
     topic,
-    group: o['group'] ?? `sluice-${def.name}-${topic}`,
+    // Derived from the job, so two jobs reading the same topic never share offsets or partitions.
+    group: o['group'] ?? (def.job !== undefined ? `sluice-${def.job}-${def.name}` : `sluice-${def.name}-${topic}`),
     startup,
     bounded,
     idleTimeoutMs: durationMs(o, 'idle_timeout'),

@@ -65,6 +65,20 @@ export async function retryConcurrent<T>(f: () => Promise<T>, attempts = 30): Pr
   }
 }
 
+/**
+ * Connects a transactional producer and initializes its transactional producer id at once.
+ * WHY: kafkajs's connect() asks only for an idempotent producer id; the transactional one (which
+ * bumps the epoch, fencing a previous producer with the same transactionalId, and aborts or
+ * completes that producer's open transaction) comes with the first transaction(). Until then a
+ * previous owner could still commit, so state read before it may already be stale.
+ */
+export async function connectTransactional(producer: Producer): Promise<void> {
+  await retryConcurrent(() => producer.connect());
+  const txn = await retryConcurrent(() => producer.transaction());
+  // Nothing was added: kafkajs ends it locally without an EndTxn.
+  await txn.abort();
+}
+
 export class KafkaTransactionalWriter implements SinkWriter {
   private readonly producer: Producer;
   private readonly encodeValue: (row: Row, op: Op) => string;
@@ -111,7 +125,7 @@ export class KafkaTransactionalWriter implements SinkWriter {
   private start(): Promise<void> {
     this.ready ??= (async () => {
       await ensureTopic(this.kafka, this.settings.topic, this.settings.partitions);
-      await retryConcurrent(() => this.producer.connect());
+      await connectTransactional(this.producer);
     })();
     return this.ready;
   }

@@ -10,7 +10,7 @@ import type { Column, SinkDef } from '../../catalog/catalog.js';
 import type { Row } from '../../catalog/types.js';
 import type { SinkPosition, SinkWriter } from '../../connectors/connector.js';
 import { compileMessageEncoder, sinkKey } from '../../connectors/kafka/sink.js';
-import { retryConcurrent } from '../../connectors/kafka/transactional-sink.js';
+import { connectTransactional, retryConcurrent } from '../../connectors/kafka/transactional-sink.js';
 import type { CheckpointStats, CheckpointTarget, JobCheckpoint } from '../../state/checkpoint.js';
 import type { Op } from '../operator.js';
 import { snapshotMessages } from './changelog.js';
@@ -38,9 +38,9 @@ export class TaskTransaction implements CheckpointTarget {
     this.producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, transactionalId, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   }
 
-  /** Initializes the producer id: fences a previous owner's producer and aborts its open transaction. */
+  /** Initializes the transactional producer id: fences a previous owner's producer and ends its open transaction. */
   async connect(): Promise<void> {
-    await retryConcurrent(() => this.producer.connect());
+    await connectTransactional(this.producer);
   }
 
   seal(topic: string, messages: Message[]): void {
