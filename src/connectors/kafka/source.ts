@@ -262,7 +262,7 @@ export class KafkaReader implements SourceReader {
           if (bounded && !pending.has(p)) return;
           const from = this.next.get(p);
           const after = BigInt(batch.lastOffset()) + 1n;
-          let next = limit !== undefined && after > limit ? limit : after;
+          const next = limit !== undefined && after > limit ? limit : after;
           const reachedEnd = limit !== undefined && after >= limit;
           // The messages at or past the job's position (a fetch from before a seek took effect
           // starts below it) and below the bounded end. Offsets increase within a batch, so its
@@ -278,10 +278,10 @@ export class KafkaReader implements SourceReader {
             // Handed over in slices: fewer rows alive at once, so the young generation's
             // collections copy less; each slice's next offset is exact.
             for (let i = lo; i < hi; i += EMIT_SLICE) {
-              const end = Math.min(hi, i + EMIT_SLICE);
-              const records: SourceRecord[] = new Array<SourceRecord>(end - i);
-              for (let j = i; j < end; j++) records[j - i] = new KafkaRecord(topic, p, all[j]!);
-              await serial(records, p, end === hi ? next : BigInt(all[end - 1]!.offset) + 1n);
+              const stop = Math.min(hi, i + EMIT_SLICE);
+              const records: SourceRecord[] = new Array<SourceRecord>(stop - i);
+              for (let j = i; j < stop; j++) records[j - i] = new KafkaRecord(topic, p, all[j]!);
+              await serial(records, p, stop === hi ? next : BigInt(all[stop - 1]!.offset) + 1n);
             }
           } else if (from === undefined || next > from) {
             // Control records only (transaction markers): the position still moves past them.
