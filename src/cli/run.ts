@@ -1,7 +1,8 @@
 // `sluice run FILE`: every sink of the file as one job. Exits 0 when bounded inputs are done;
 // the first Ctrl-C stops cleanly (sinks flushed and closed, a final checkpoint), a second one
 // exits at once. Checkpoints go to the job's state directory; a run that was interrupted
-// (Ctrl-C, a crash, kill -9) resumes from the last one, unless --fresh.
+// (Ctrl-C, a crash, kill -9) resumes from the last one, unless --fresh. A SHOW STATE statement in
+// the file prints the `sluice state` view when the run ends.
 
 import * as path from 'node:path';
 import { loadScriptFile, planScript } from './load.js';
@@ -10,7 +11,8 @@ import { DEFAULT_CHECKPOINT_INTERVAL_MS, Job, type CheckpointMeta } from '../exe
 import { logSummary } from './summary.js';
 import { exitWithParent, reexecWithHeapCap } from './heap-cap.js';
 import { UsageError } from './errors.js';
-import { CheckpointStore, type JobCheckpoint } from '../state/checkpoint.js';
+import { CheckpointStore, readSummary, type JobCheckpoint } from '../state/checkpoint.js';
+import { renderState } from './state.js';
 import { planFingerprint } from '../state/fingerprint.js';
 import { defaultStateDir, formatBytes, parseBytes, parseIntervalMs } from '../state/settings.js';
 import { positionText } from '../exec/source-runtime.js';
@@ -117,6 +119,11 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     logSummary(summary);
     const c = job.lastCheckpoint;
     if (c) log.info(`sluice: checkpoint ${c.id} in ${stateDir} (${formatBytes(c.bytes)}, ${c.ms.toFixed(0)} ms)`, { event: 'checkpoint', id: c.id, dir: stateDir, bytes: c.bytes, ms: c.ms });
+    // SHOW STATE in a job file: the `sluice state` view of the final checkpoint, on stderr (stdout carries rows).
+    if (script.other.some((st) => st.kind === 'show' && st.what === 'state')) {
+      const summary = readSummary(stateDir);
+      log.info(`\n${renderState(plan, stateDir, summary)}`, { event: 'state', dir: stateDir, tables: summary?.tables ?? [] });
+    }
     return 0;
   } finally {
     await metrics?.close();

@@ -145,8 +145,8 @@ export class Job {
   private readonly outbox = new Map<number, Batch[]>();
   /** Under a memory budget, batches, spills and checkpoints run one at a time (see exclusive). */
   private lock: Promise<void> = Promise.resolve();
-  /** The last checkpoint written by this run. */
-  lastCheckpoint: CheckpointStats | undefined;
+  /** The last checkpoint written by this run, with the time of its barrier. */
+  lastCheckpoint: (CheckpointStats & { readonly createdAt: number }) | undefined;
 
   constructor(plan: PhysicalPlan, options: JobOptions = {}) {
     this.plan = plan;
@@ -344,7 +344,7 @@ export class Job {
       const stats = await c.target.write(snapshot, final && this.finished);
       // Transactional sinks commit the output sealed at the barrier once the checkpoint holding it is durable.
       for (const r of this.runtimes) if (r.sink?.writer.commitCheckpoint) await r.sink.writer.commitCheckpoint(snapshot.id, this.checkpointSources(snapshot.meta, r));
-      this.lastCheckpoint = stats;
+      this.lastCheckpoint = { ...stats, createdAt: snapshot.createdAt };
       this.nextCheckpointAt = Date.now() + (c.intervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS);
       c.onCheckpoint?.(stats);
     };

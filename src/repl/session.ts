@@ -18,6 +18,7 @@ import { out, type Output } from './output.js';
 import type { OutputFormat } from './format.js';
 import { describeStatement, explainStatement, showSinks, showStatement } from './statements.js';
 import { findCommand } from './commands/index.js';
+import { showState, type StateJob } from './show-state.js';
 
 export interface SessionOptions {
   /** Load the demo sources (default true). */
@@ -106,6 +107,7 @@ export class Session {
         applyDdl(this.catalog, s, { text, baseDir });
         return [out.dim(`set ${s.key} = '${s.value}'`)];
       case 'show':
+        if (s.what === 'state') return showState(this.runningJobs());
         return s.what === 'sinks' ? showSinks(this.catalog, this.sinkJobs) : showStatement(this.catalog, s.what);
       case 'describe':
         return describeStatement(this.catalog, s, text);
@@ -142,6 +144,13 @@ export class Session {
     outputs.push(...this.notices);
     this.notices = [];
     return outputs;
+  }
+
+  /** The running query, then each running sink: the jobs SHOW STATE reports. */
+  runningJobs(): StateJob[] {
+    const jobs: StateJob[] = this.live?.running ? [{ label: 'query', job: this.live.job }] : [];
+    for (const j of this.runningSinks) jobs.push({ label: `sink ${j.name}`, job: j.job });
+    return jobs;
   }
 
   get runningSinks(): SinkJob[] {

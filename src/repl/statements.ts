@@ -31,7 +31,8 @@ export function columnsOf(catalog: Catalog, name: string): readonly Column[] {
   return plan.nodes[plan.sinks[0]!]!.schema.filter((c) => !c.hidden);
 }
 
-export function showStatement(catalog: Catalog, what: 'sources' | 'views' | 'sinks' | 'state'): Output[] {
+/** SHOW SOURCES / VIEWS / SINKS over the catalog alone (SHOW STATE reads the jobs: show-state.ts). */
+export function showStatement(catalog: Catalog, what: 'sources' | 'views' | 'sinks'): Output[] {
   if (what === 'sources') {
     if (catalog.sources.size === 0) return [out.dim('no sources')];
     return [out.plain([...catalog.sources.values()].map((s) => `${s.name}  (${s.options['connector']}${s.watermark ? `, watermark on ${s.watermark.column}` : ''})`).join('\n'))];
@@ -40,8 +41,7 @@ export function showStatement(catalog: Catalog, what: 'sources' | 'views' | 'sin
     if (catalog.views.size === 0) return [out.dim('no views')];
     return [out.plain([...catalog.views.values()].map((v) => `${v.name}  AS ${printQuery(v.query)}`).join('\n'))];
   }
-  if (what === 'sinks') return showSinks(catalog, new Map());
-  return [out.dim('SHOW STATE applies to a running job; see the status line and \\watermarks')];
+  return showSinks(catalog, new Map());
 }
 
 /** SHOW SINKS: each sink's job (running, finished, stopped or failed), rows out and rejected rows. */

@@ -154,3 +154,28 @@ test('Ctrl-C stops an unbounded job cleanly after it printed rows', async () => 
   assert.deepEqual(Object.keys(first), ['sensor', 'window_start', 'window_end', 'readings', 'avg_value', 'max_value']);
   assert.match(stderr, /sluice: stopped after/);
 });
+
+test('run: a SHOW STATE statement prints the state of the final checkpoint on stderr, rows on stdout', () => {
+  const dir = tmp();
+  writeFileSync(
+    path.join(dir, 'job.sql'),
+    `CREATE SOURCE s WITH (connector = 'datagen', generator = 'sensors', count = 2000, disorder = '800ms');
+SELECT sensor, COUNT(*) AS n FROM s GROUP BY sensor;
+SHOW STATE;
+`,
+  );
+  const r = sluice(['run', 'job.sql', '--format', 'jsonl'], dir);
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stdout, /state directory/);
+  // stderr is not a terminal here, so the log is JSON lines: the view is the message, the tables a field.
+  const state = r.stderr.trim().split('\n').map((l) => JSON.parse(l) as { event: string; msg: string; tables?: Array<{ name: string; rows: number; bytes: number }> }).find((e) => e.event === 'state');
+  assert.ok(state, r.stderr);
+  assert.match(state.msg, /^state directory: .*\.sluice[/\\]job\nlast checkpoint: #\d+ at .*; the job ran to the end of its inputs/);
+  // The unwindowed GROUP BY keeps a row per sensor at the end: as many as the distinct sensors in the output.
+  const sensors = new Set(r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { sensor: string }).sensor));
+  assert.ok(sensors.size > 0);
+  const row = /#\d+ groupAgg +groups +keyed +NO \(grows with keys\) +(\d+) +(\d+ B|[\d.]+ KB) +0 +0 B/.exec(state.msg);
+  assert.ok(row, state.msg);
+  assert.equal(Number(row[1]), sensors.size);
+  assert.deepEqual(state.tables?.map((t) => [t.name, t.rows, t.bytes > 0]), [['groups', sensors.size, true]]);
+});

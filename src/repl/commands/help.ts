@@ -9,7 +9,7 @@ export const STATEMENT_HELP = [
   '  SELECT ... FROM sensors GROUP BY sensor, TUMBLE(ts, 10s);   run a query live',
   '  CREATE SOURCE / VIEW ...;  DROP SOURCE|VIEW|SINK name;',
   '  CREATE SINK name WITH (...) AS query;  starts it in the background until DROP SINK or \\q',
-  '  SHOW SOURCES|VIEWS|SINKS;  DESCRIBE name;  EXPLAIN query;',
+  '  SHOW SOURCES|VIEWS|SINKS|STATE;  DESCRIBE name;  EXPLAIN query;',
 ];
 
 export const KEY_HELP = [
