@@ -1,12 +1,37 @@
-// `sluice explain FILE`: the physical plan of the file's sinks.
+// `sluice explain FILE`: the physical plan of the file's sinks. With --scale-out, how the job
+// runs scaled out: one task per partition, or two stages around the repartition topic.
 
 import { loadScriptFile, planScript } from './load.js';
 import { selectSinks } from './select-sinks.js';
 import { explainPlan } from '../plan/explain.js';
+import { scaleOutProblem } from '../exec/scale-out/runner.js';
+import { repartitionTopic, splitForRepartition } from '../exec/scale-out/repartition.js';
+import { changelogTopic } from '../exec/scale-out/changelog.js';
+import { kafkaSourceSettings } from '../connectors/kafka/source.js';
 
-export function explainCommand(file: string, opts: { sink?: string[] }): number {
+export function explainCommand(file: string, opts: { sink?: string[]; scaleOut?: boolean }): number {
   const script = loadScriptFile(file);
   const sinks = selectSinks(script, opts.sink);
-  process.stdout.write(explainPlan(planScript(script, sinks, { provenance: false })));
+  const plan = planScript(script, sinks, { provenance: false });
+  if (!opts.scaleOut) {
+    process.stdout.write(explainPlan(plan));
+    return 0;
+  }
+  const problem = scaleOutProblem(plan);
+  if (problem) throw problem;
+  const source = plan.nodes.find((n) => n.kind === 'source')!;
+  const group = kafkaSourceSettings(source.kind === 'source' ? source.source : (undefined as never)).group;
+  const topic = repartitionTopic(group);
+  const stages = splitForRepartition(plan, topic, `${group}-stage2`);
+  if (stages === undefined) {
+    process.stdout.write(`Scaled out: one task per input partition (every stateful operator is keyed by the message key); consumer group ${group}; state in ${changelogTopic(group)}\n\n${explainPlan(plan)}`);
+    return 0;
+  }
+  const op = plan.nodes[stages.operator]!;
+  process.stdout.write(
+    `Scaled out in two stages: operator ${stages.operator} (${op.kind}) is not keyed by the message key, so rows are repartitioned by its key through ${topic}\n\n` +
+      `Stage 1, one task per input partition (group ${group}, state in ${changelogTopic(group)}):\n${explainPlan(stages.first)}\n` +
+      `Stage 2, one task per partition of ${topic} (group ${group}-stage2, state in ${changelogTopic(`${group}-stage2`)}; watermark: the minimum of the stage-1 partitions' marks):\n${explainPlan(stages.second)}`,
+  );
   return 0;
 }

@@ -45,7 +45,8 @@ program
   .description("print the physical plan of a .sql file's sinks: operators, keys, windows, emit modes and state")
   .argument('<file>', 'the .sql job')
   .option('--sink <name...>', 'explain only these sinks')
-  .action(async (file: string, opts: { sink?: string[] }) => {
+  .option('--scale-out', 'how the job runs with run --scale-out: its stages, groups and changelog topics')
+  .action(async (file: string, opts: { sink?: string[]; scaleOut?: boolean }) => {
     process.exitCode = explainCommand(file, opts);
   });
 

@@ -59,7 +59,11 @@ function line(n: PhysicalNode, plan: PhysicalPlan): string {
       const o = n.source.options;
       const where = o['path'] ?? o['generator'] ?? o['topic'] ?? '';
       const cols = n.schema.filter((c) => !c.hidden).map((c) => `${c.name} ${typeToSql(c.type)}`).join(', ');
-      const wm = n.watermark ? `watermark ${n.schema[n.watermark.column]!.name} - ${formatDuration(n.watermark.delayMicros)}` : 'no watermark';
+      const wm = !n.watermark
+        ? 'no watermark'
+        : n.watermark.fromMarkers
+          ? `watermark ${n.schema[n.watermark.column]!.name} from the upstream partitions' marks`
+          : `watermark ${n.schema[n.watermark.column]!.name} - ${formatDuration(n.watermark.delayMicros)}`;
       return `${head} ${n.source.name} [${o['connector']}${where ? ` ${where}` : ''}] (${cols}) ${wm}`;
     }
     case 'filter':

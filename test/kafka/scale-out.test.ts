@@ -158,3 +158,18 @@ CREATE SINK agg WITH (connector = 'kafka', topic = 'out') AS SELECT n, COUNT(*) 
   assert.match(r.stderr, /a scaled-out job repartitions once, and operator \d+ \(groupAgg\) keeps state after operator \d+ \(windowAgg\), by another key/);
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
 });
+
+test('explain --scale-out shows the tasks, or the two stages around the repartition topic', { timeout: 60_000 }, () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-scale-'));
+  writeFileSync(path.join(dir, 'keyed.sql'), job('in', 'out', 'g'));
+  writeFileSync(path.join(dir, 'site.sql'), job('in', 'out', 'g', 'site'));
+  const keyed = spawnSync(process.execPath, [BIN, 'explain', 'keyed.sql', '--scale-out'], { cwd: dir, encoding: 'utf8' });
+  assert.equal(keyed.status, 0, keyed.stderr);
+  assert.match(keyed.stdout, /^Scaled out: one task per input partition .*consumer group g; state in g-changelog\n/);
+  assert.match(keyed.stdout, /WindowAggregate #\d TUMBLE\(ts, 1s\) keys=\[sensor\]/);
+  const site = spawnSync(process.execPath, [BIN, 'explain', 'site.sql', '--scale-out'], { cwd: dir, encoding: 'utf8' });
+  assert.equal(site.status, 0, site.stderr);
+  assert.match(site.stdout, /rows are repartitioned by its key through g-repartition/);
+  assert.match(site.stdout, /Stage 1, one task per input partition \(group g, state in g-changelog\):\nSink #\d \$repartition \[kafka g-repartition\]/);
+  assert.match(site.stdout, /Stage 2, .*\nSink #\d agg \[kafka out\][\s\S]*WindowAggregate #1 TUMBLE\(ts, 1s\) keys=\[site\][\s\S]*Source #0 ev \[kafka g-repartition\] .* watermark ts from the upstream partitions' marks/);
+});
