@@ -7,10 +7,14 @@
 //     the pre-filled topic (bounded = 'latest') to an output topic.
 // Consume rates (2-4) are timed alike, end to end: from the first admin call (end offsets,
 // connect, group join) to the last record handled and the clients disconnected.
+// (5) with BENCH_SCALE_OUT=1 and BENCH_PARTITIONS > 1: the same job with `sluice run --scale-out`
+//     (sensor declared KEY: one task per partition, exactly-once, 1 s checkpoints), in one
+//     process and in two started together, each timed from spawn to the last process's exit.
 // Prints figures and the engine/raw ratio; never asserts. BENCH_EVENTS sets the input size,
 // BENCH_PARTITIONS the partitions of the input topic.
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -125,6 +129,32 @@ async function rawConsume(bootstrap: string, topic: string, decode = false): Pro
   return { ms, n };
 }
 
+/** `processes` runs of `sluice run --scale-out` at once over `input`; ms from spawn to the last exit. */
+async function scaledOut(bootstrap: string, input: string, output: string, processes: number): Promise<number> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-scale-'));
+  writeFileSync(
+    path.join(dir, 'job.sql'),
+    `CREATE SOURCE raw (sensor VARCHAR KEY, value DOUBLE, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
+    WITH (connector = 'kafka', topic = '${input}', brokers = '${bootstrap}', bounded = 'latest', group = '${output}-g', session_timeout = '6s');
+    CREATE SINK agg WITH (connector = 'kafka', topic = '${output}', brokers = '${bootstrap}') AS
+    SELECT sensor, window_start, window_end, COUNT(*) AS cnt, SUM(value) AS total, MIN(value) AS lo, MAX(value) AS hi, AVG(value) AS mean
+    FROM raw GROUP BY sensor, TUMBLE(ts, 10s);`,
+  );
+  const bin = path.resolve('bin/sluice.js');
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: processes }, () =>
+      new Promise<void>((resolve, reject) => {
+        const child = spawn(process.execPath, [bin, 'run', 'job.sql', '--scale-out', '--checkpoint-interval', '1s'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+        let err = '';
+        child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+        child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`sluice run --scale-out exited ${code}: ${err}`))));
+      }),
+    ),
+  );
+  return performance.now() - t0;
+}
+
 async function engine(bootstrap: string, input: string, output: string): Promise<{ ms: number; n: number; out: number }> {
   const sql = `
     CREATE SOURCE raw (sensor VARCHAR, value DOUBLE, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
@@ -154,3 +184,9 @@ console.log(`  connector only (+ KafkaRecord, decode to rows)   ${rate(conn.n, c
 const eng = await engine(bootstrap, input, output);
 console.log(`  engine: 10 s tumbling job, topic -> topic        ${rate(eng.n, eng.ms)}  (${(eng.ms / 1000).toFixed(2)} s, ${eng.out.toLocaleString('en-US')} rows out)`);
 console.log(`  engine / raw: ${(raw.ms / eng.ms).toFixed(2)}   connector / raw: ${(raw.ms / conn.ms).toFixed(2)}`);
+if (process.env['BENCH_SCALE_OUT'] === '1' && PARTITIONS > 1) {
+  for (const n of [1, 2]) {
+    const ms = await scaledOut(bootstrap, input, `bench-scale-${n}-${id}`, n);
+    console.log(`  engine --scale-out, ${n} process${n > 1 ? 'es' : '  '} (spawn to exit) ${rate(EVENTS, ms)}  (${(ms / 1000).toFixed(2)} s)`);
+  }
+}
