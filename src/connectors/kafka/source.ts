@@ -7,7 +7,10 @@
 // { topic, next: {partition: next offset}, end? } as of the last batch handed to the engine; a
 // resumed reader seeks every partition it is assigned to that offset (and keeps the bounded end
 // offsets of the first start). An exactly-once Kafka sink commits the same offsets to the group.
+// The consumer itself joins a group of its own per run (see run()); `group` is where offsets are
+// read from (startup = 'group') and committed to. Scale-out (exec/scale-out) shares `group`.
 
+import { randomUUID } from 'node:crypto';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Column, SourceDef } from '../../catalog/catalog.js';
 import { parseDuration } from '../../catalog/duration.js';
@@ -187,8 +190,13 @@ export class KafkaReader implements SourceReader {
     if (bounded) for (const [p, e] of end) if ((this.next.get(p) ?? 0n) < e) pending.add(p);
     if (bounded && pending.size === 0) return;
 
+    // WHY a group of its own per run: a single-process job owns every partition and keeps its
+    // offsets in its checkpoints (an exactly-once sink commits them to `group` itself), so it
+    // needs no share of `group`'s partitions; and a restart after kill -9 would otherwise wait
+    // out the dead member's session timeout before getting any partition.
+    const membership = `${group}.run-${randomUUID().slice(0, 8)}`;
     const consumer: Consumer = this.kafka.consumer({
-      groupId: group,
+      groupId: membership,
       allowAutoTopicCreation: false,
       maxBytesPerPartition: this.settings.maxBytesPerPartition,
       maxWaitTimeInMs: 100,
@@ -220,8 +228,8 @@ export class KafkaReader implements SourceReader {
       this.lastSeen.clear();
       this.idle.clear();
       // WARNING: the job's state covers every partition of the topic, so every partition holds
-      // the watermark back, also one a crashed member still holds for its session timeout (else
-      // the watermark would pass that partition's unread records and drop them as late).
+      // the watermark back, also one not (yet) assigned to this consumer (else the watermark
+      // would pass that partition's unread records and drop them as late).
       const all = [...new Set([...start.keys(), ...assigned])].sort((a, b) => a - b);
       for (const p of all) this.lastSeen.set(p, now);
       for (const p of assigned) {
@@ -308,6 +316,20 @@ export class KafkaReader implements SourceReader {
       signal.removeEventListener('abort', onAbort);
       if (timer) clearInterval(timer);
       await consumer.disconnect().catch(() => {});
+      await this.dropGroup(membership);
+    }
+  }
+
+  /** Deletes the run's membership group (it holds no offsets); best effort, the broker expires it anyway. */
+  private async dropGroup(id: string): Promise<void> {
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      await admin.deleteGroups([id]);
+    } catch {
+      // Left for the broker to expire.
+    } finally {
+      await admin.disconnect().catch(() => {});
     }
   }
 

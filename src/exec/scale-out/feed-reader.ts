@@ -28,6 +28,7 @@ export class FeedReader implements SourceReader {
   /** Resolves once the runner has called run(), i.e. the task can take records. */
   readonly ready: Promise<void>;
   private finish: (() => void) | undefined;
+  private fail: ((e: unknown) => void) | undefined;
   private listener: PartitionListener | undefined;
   private lastSeen = Date.now();
   private idle = false;
@@ -90,13 +91,21 @@ export class FeedReader implements SourceReader {
   run(emit: (records: SourceRecord[]) => void | Promise<void>, signal: AbortSignal): Promise<void> {
     this.emit = emit;
     this.signal = signal;
-    return new Promise<void>((resolve) => {
-      this.finish = () => {
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => this.finish?.();
+      const stop = (): void => {
         if (this.timer) clearInterval(this.timer);
         signal.removeEventListener('abort', onAbort);
+      };
+      this.finish = () => {
+        stop();
         resolve();
       };
-      const onAbort = (): void => this.finish?.();
+      // The engine failing on a batch fails the task's job (deliver's caller only learns it was not taken).
+      this.fail = (e: unknown) => {
+        stop();
+        reject(e instanceof Error ? e : new Error(String(e)));
+      };
       signal.addEventListener('abort', onAbort, { once: true });
       this.listener?.assigned(this.upstream !== undefined ? Array.from({ length: this.upstream }, (_, q) => q) : [this.partition]);
       if (this.idleTimeoutMs !== undefined) this.timer = this.idleTimer(this.idleTimeoutMs);
@@ -105,11 +114,23 @@ export class FeedReader implements SourceReader {
     });
   }
 
-  /** Hands one fetched batch to the task; resolves when the engine has taken it. */
-  async deliver(messages: readonly KafkaMessage[], lastOffset: bigint): Promise<void> {
+  /**
+   * Hands one fetched batch to the task; resolves when the engine has taken it. `firstOffset`
+   * (a batch of transaction markers only): moved past only when it starts where the task stands. Batches go one
+   * at a time, each judged against the position the previous one left: after a rebalance Kafka
+   * may fetch a partition again while a batch of it is still being handled.
+   */
+  deliver(messages: readonly KafkaMessage[], lastOffset: bigint, firstOffset?: bigint): Promise<void> {
+    const step = this.chain.then(() => (firstOffset !== undefined && firstOffset > this.next ? undefined : this.take(messages, lastOffset)));
+    this.chain = step.catch(() => {});
+    return step;
+  }
+
+  private async take(messages: readonly KafkaMessage[], lastOffset: bigint): Promise<void> {
     await this.ready;
-    if (this.emit === undefined || this.done) return;
+    if (this.emit === undefined || this.done || this.signal?.aborted) return;
     const records: SourceRecord[] = [];
+    const ends: number[] = [];
     let next = lastOffset + 1n;
     for (const m of messages) {
       const offset = BigInt(m.offset);
@@ -118,7 +139,7 @@ export class FeedReader implements SourceReader {
       const mark = this.upstream !== undefined ? m.headers?.[MARK_HEADER] : undefined;
       if (mark !== undefined) {
         const [q, w] = mark.toString().split(':').map(Number) as [number, number];
-        if (w >= END_OF_TIME) this.upstreamEnded.add(q);
+        if (w >= END_OF_TIME) ends.push(q);
         records.push({ value: '', position: { topic: this.topic, partition: this.partition, offset: Number(m.offset) }, partition: q, watermark: w });
         continue;
       }
@@ -126,17 +147,25 @@ export class FeedReader implements SourceReader {
     }
     if (this.end !== undefined && next > this.end) next = this.end;
     if (next <= this.next) return;
-    // The position covers the batch before the engine sees it, as the kafka source's does.
+    if (records.length > 0 && this.pacer && this.signal) await this.pacer.take(records.length, this.signal);
+    // Stopped while pacing: the job's last checkpoint must not cover records it never saw.
+    if (this.signal?.aborted) return;
+    // The position covers the batch as the engine gets it (its rows enter the operators
+    // synchronously, before any checkpoint can be taken), as the kafka source's does.
     this.next = next;
+    for (const q of ends) this.upstreamEnded.add(q);
     if (records.length > 0) {
-      if (this.pacer && this.signal) await this.pacer.take(records.length, this.signal);
       this.lastSeen = Date.now();
       if (this.idle) {
         this.idle = false;
         this.listener?.idle(this.partition, false);
       }
-      const emit = this.emit;
-      await (this.chain = this.chain.then(() => emit(records)));
+      try {
+        await this.emit(records);
+      } catch (e) {
+        this.fail?.(e);
+        throw e;
+      }
     }
     if (this.done) this.finish?.();
   }
@@ -151,7 +180,7 @@ export class FeedReader implements SourceReader {
         }
         // While idle, an empty emit lets the watermark follow the clock.
         const emit = this.emit;
-        if (this.idle) void (this.chain = this.chain.then(() => emit([]))).catch(() => {});
+        if (this.idle) this.chain = this.chain.then(() => emit([])).catch((e: unknown) => this.fail?.(e));
       },
       Math.max(20, Math.min(1000, timeoutMs / 4)),
     );

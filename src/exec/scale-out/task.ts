@@ -111,7 +111,7 @@ export class PartitionTask {
   /** A fetched batch of transaction markers only, from `first` to `last`: the position moves past it. */
   skipControl(topic: string, first: bigint, last: bigint): Promise<void> {
     const r = this.readers.get(topic);
-    return r && first <= r.next ? r.deliver([], last) : Promise.resolve();
+    return r ? r.deliver([], last, first) : Promise.resolve();
   }
 
   get rowsOut(): number {
