@@ -11,10 +11,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { decodeState, encodeState } from './codec.js';
+import { ShapeCache, ShapeRegistry } from './shape-codec.js';
+import { SPILL, SPILL_ATTACH, SPILL_DDL, SpillWriter, SpilledChunk, spillColumns } from './spill-rows.js';
 import { MemoryTimeKeyedTable } from './tables.js';
 
-/** Rows per appender flush, and entries per chunk handed to an operator from memory. */
-const FLUSH_ROWS = 65_536;
+/** Entries per chunk handed to an operator from memory. */
 const CLOSE_CHUNK = 4096;
 /** Entries sampled (serialized) per estimate. */
 const SAMPLE = 48;
@@ -23,6 +24,9 @@ export const BYTES_PER_CHAR = 3;
 export const ENTRY_OVERHEAD = 96;
 
 export class SpillStore {
+  /** Shapes of the values spilled through this store (spill-rows.ts); they live as long as its spill table. */
+  readonly shapes = new ShapeRegistry();
+
   private constructor(
     readonly conn: DuckDBConnection,
     /** Streams a closing window, while `conn` serves what its emitted rows cause downstream. */
@@ -62,19 +66,23 @@ export class SpillStore {
   }
 
   private async init(): Promise<void> {
-    await this.conn.run('DROP TABLE IF EXISTS spill');
-    await this.conn.run('CREATE TABLE spill (tbl VARCHAR, time DOUBLE, key VARCHAR, value VARCHAR)');
+    await this.conn.run(SPILL_ATTACH);
+    await this.conn.run(`DROP TABLE IF EXISTS ${SPILL}`);
+    await this.conn.run(SPILL_DDL);
   }
 
-  /** Copies every spilled row into checkpoint `id` (committed by the checkpoint's transaction). */
+  /**
+   * Copies every spilled row into checkpoint `id` (committed by the checkpoint's transaction),
+   * values as JSON text (shaped rows rendered by SQL), so a checkpoint needs no shape registry.
+   */
   async stage(id: number): Promise<void> {
     await this.conn.run('DELETE FROM checkpoint_spill WHERE id = $1', [id]);
-    await this.conn.run('INSERT INTO checkpoint_spill SELECT $1, tbl, time, key, value FROM spill', [id]);
+    await this.conn.run(`INSERT INTO checkpoint_spill SELECT $1, tbl, time, key, ${this.shapes.jsonSql()} FROM ${SPILL}`, [id]);
   }
 
-  /** Puts back the spilled rows of checkpoint `id`. */
+  /** Puts back the spilled rows of checkpoint `id` (as JSON rows). */
   async restoreFrom(id: number): Promise<void> {
-    await this.conn.run('INSERT INTO spill SELECT tbl, time, key, value FROM checkpoint_spill WHERE id = $1', [id]);
+    await this.conn.run(`INSERT INTO ${SPILL} (tbl, time, key, value, shape) SELECT tbl, time, key, value, -1 FROM checkpoint_spill WHERE id = $1`, [id]);
   }
 
   close(): void {
@@ -120,6 +128,8 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
   private readonly spilledTimes = new Map<number, number>();
   /** Sampled bytes per memory entry (see estimatedBytes). */
   private entryBytes = 0;
+  /** This table's value shapes in the store's registry (made at the first spill). */
+  private shapes: ShapeCache | undefined;
 
   constructor(
     readonly id: string,
@@ -156,32 +166,19 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
   async spill(store: SpillStore, bytes: number): Promise<void> {
     if (this.entryBytes === 0) this.estimatedBytes();
     let left = Math.ceil(bytes / Math.max(1, this.entryBytes));
-    const appender = await store.conn.createAppender('spill');
-    let pending = 0;
+    this.shapes ??= new ShapeCache(store.shapes);
+    const writer = await SpillWriter.open(store.conn, this.id, this.shapes);
     try {
       for (const t of [...this.timesAscending()]) {
         if (left <= 0) break;
         const entries = this.takeSome(t, left);
         left -= entries.length;
-        for (const { key, value } of entries) {
-          const text = encodeState(value);
-          appender.appendVarchar(this.id);
-          appender.appendDouble(t);
-          appender.appendVarchar(key);
-          appender.appendVarchar(text);
-          appender.endRow();
-          this.spilledBytes += text.length + key.length;
-          if (++pending >= FLUSH_ROWS) {
-            appender.flushSync();
-            pending = 0;
-          }
-        }
+        for (const { key, value } of entries) this.spilledBytes += writer.add(t, key, value);
         this.spilledRows += entries.length;
         this.spilledTimes.set(t, (this.spilledTimes.get(t) ?? 0) + entries.length);
       }
-      appender.flushSync();
     } finally {
-      appender.closeSync();
+      writer.close();
     }
   }
 
@@ -219,7 +216,7 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
 
   /** Spilled partials of one time, ordered by key so a key's partials are adjacent, merged with its memory partial. */
   private async streamTime(store: SpillStore, t: number, onChunk: (entries: TimeEntry<V>[]) => void | Promise<void>): Promise<void> {
-    const result = await store.reader.stream('SELECT key, value FROM spill WHERE tbl = $1 AND time = $2 ORDER BY key', [this.id, t]);
+    const result = await store.reader.stream(`SELECT ${spillColumns(this.shapes?.width ?? 0)} FROM ${SPILL} WHERE tbl = $1 AND time = $2 ORDER BY key`, [this.id, t]);
     let key: string | undefined;
     let acc: V | undefined;
     const finish = (k: string, v: V): TimeEntry<V> => {
@@ -227,16 +224,14 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
       return { time: t, key: k, value: mem === undefined ? v : this.merge(v, mem) };
     };
     for (;;) {
-      const chunk = await result.fetchChunk();
-      if (chunk === null || chunk.rowCount === 0) break;
-      const keys = chunk.getColumnValues(0) as string[];
-      const values = chunk.getColumnValues(1) as string[];
+      const fetched = await result.fetchChunk();
+      if (fetched === null || fetched.rowCount === 0) break;
+      const chunk = new SpilledChunk(fetched, store.shapes, this.shapes?.width ?? 0);
       const out: TimeEntry<V>[] = [];
-      for (let i = 0; i < keys.length; i++) {
-        const k = keys[i]!;
-        const text = values[i]!;
-        this.spilledBytes -= text.length + k.length;
-        const v = decodeState<V>(text);
+      for (let i = 0; i < chunk.count; i++) {
+        const k = chunk.key(i);
+        const v = chunk.value<V>(i, k);
+        this.spilledBytes -= chunk.lastChars;
         if (k === key) acc = this.merge(acc!, v);
         else {
           if (key !== undefined) out.push(finish(key, acc!));
@@ -247,7 +242,7 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
       if (out.length > 0) await onChunk(out);
     }
     if (key !== undefined) await onChunk([finish(key, acc!)]);
-    await store.conn.run('DELETE FROM spill WHERE tbl = $1 AND time = $2', [this.id, t]);
+    await store.conn.run(`DELETE FROM ${SPILL} WHERE tbl = $1 AND time = $2`, [this.id, t]);
     this.spilledRows -= this.spilledTimes.get(t) ?? 0;
     this.spilledTimes.delete(t);
   }
@@ -255,16 +250,19 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
   /** Spilled entries as checkpoint chunks ([time, key, value] JSON arrays), read chunk by chunk. */
   async spilledChunks(store: SpillStore): Promise<string[]> {
     if (this.spilledRows === 0) return [];
-    const result = await store.conn.stream('SELECT time, key, value FROM spill WHERE tbl = $1', [this.id]);
+    const width = this.shapes?.width ?? 0;
+    const result = await store.conn.stream(`SELECT time, ${spillColumns(width)} FROM ${SPILL} WHERE tbl = $1`, [this.id]);
     const chunks: string[] = [];
     for (;;) {
-      const chunk = await result.fetchChunk();
-      if (chunk === null || chunk.rowCount === 0) break;
-      const times = chunk.getColumnValues(0) as number[];
-      const keys = chunk.getColumnValues(1) as string[];
-      const values = chunk.getColumnValues(2) as string[];
-      const parts: string[] = new Array<string>(keys.length);
-      for (let i = 0; i < keys.length; i++) parts[i] = `[${encodeState(times[i])},${JSON.stringify(keys[i])},${values[i]}]`;
+      const fetched = await result.fetchChunk();
+      if (fetched === null || fetched.rowCount === 0) break;
+      const times = fetched.getColumnValues(0) as number[];
+      const chunk = new SpilledChunk(fetched, store.shapes, width, 1);
+      const parts: string[] = new Array<string>(chunk.count);
+      for (let i = 0; i < chunk.count; i++) {
+        const k = chunk.key(i);
+        parts[i] = encodeState([times[i], k, chunk.value(i, k)]);
+      }
       chunks.push(`[${parts.join(',')}]`);
     }
     return chunks;
@@ -272,7 +270,7 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
 
   /** After the spill table was filled from a checkpoint (restoreFrom): count this table's rows. */
   async recount(store: SpillStore): Promise<void> {
-    const rows = (await store.conn.runAndReadAll('SELECT time, count(*), sum(length(key) + length(value)) FROM spill WHERE tbl = $1 GROUP BY time', [this.id])).getRowsJS();
+    const rows = (await store.conn.runAndReadAll(`SELECT time, count(*), sum(length(key) + coalesce(length(value), 0)) FROM ${SPILL} WHERE tbl = $1 GROUP BY time`, [this.id])).getRowsJS();
     this.spilledTimes.clear();
     this.spilledRows = 0;
     this.spilledBytes = 0;
