@@ -11,12 +11,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { decodeState, encodeState } from './codec.js';
+import { KeyFilter } from './key-filter.js';
 import { ShapeCache, ShapeRegistry } from './shape-codec.js';
-import { SPILL, SPILL_ATTACH, SPILL_DDL, SpillWriter, SpilledChunk, spillColumns } from './spill-rows.js';
+import { SPILL, SPILL_DDL, SpillWriter, SpilledChunk, spillColumns } from './spill-rows.js';
 import { MemoryTimeKeyedTable } from './tables.js';
 
 /** Entries per chunk handed to an operator from memory. */
 const CLOSE_CHUNK = 4096;
+/** Keys of a time's first spilled-key filter; each next one holds twice the keys before it. */
+const FIRST_FILTER = 65_536;
 /** Entries sampled (serialized) per estimate. */
 const SAMPLE = 48;
 /** Heap bytes per serialized character and per entry (see estimatedBytes). */
@@ -66,7 +69,6 @@ export class SpillStore {
   }
 
   private async init(): Promise<void> {
-    await this.conn.run(SPILL_ATTACH);
     await this.conn.run(`DROP TABLE IF EXISTS ${SPILL}`);
     await this.conn.run(SPILL_DDL);
   }
@@ -126,6 +128,13 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
   spilledBytes = 0;
   /** Spilled rows per time. */
   private readonly spilledTimes = new Map<number, number>();
+  /**
+   * Bloom filters of each time's spilled keys, so closing a time looks up in memory only the
+   * spilled keys that may also have a memory partial (a random Map lookup per spilled key cost
+   * about as much as reading it back). A time restored from a checkpoint has none: then every
+   * spilled key is looked up.
+   */
+  private readonly spilledKeys = new Map<number, KeyFilter[]>();
   /** Sampled bytes per memory entry (see estimatedBytes). */
   private entryBytes = 0;
   /** This table's value shapes in the store's registry (made at the first spill). */
@@ -173,7 +182,11 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
         if (left <= 0) break;
         const entries = this.takeSome(t, left);
         left -= entries.length;
-        for (const { key, value } of entries) this.spilledBytes += writer.add(t, key, value);
+        const filters = this.spilledTimes.has(t) ? this.spilledKeys.get(t) : this.newFilters(t);
+        for (const { key, value } of entries) {
+          this.spilledBytes += writer.add(t, key, value);
+          if (filters !== undefined) addKey(filters, key);
+        }
         this.spilledRows += entries.length;
         this.spilledTimes.set(t, (this.spilledTimes.get(t) ?? 0) + entries.length);
       }
@@ -219,8 +232,9 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
     const result = await store.reader.stream(`SELECT ${spillColumns(this.shapes?.width ?? 0)} FROM ${SPILL} WHERE tbl = $1 AND time = $2 ORDER BY key`, [this.id, t]);
     let key: string | undefined;
     let acc: V | undefined;
+    const both = this.memoryAndSpilled(t);
     const finish = (k: string, v: V): TimeEntry<V> => {
-      const mem = this.take(t, k);
+      const mem = both === undefined || both.has(k) ? this.take(t, k) : undefined;
       return { time: t, key: k, value: mem === undefined ? v : this.merge(v, mem) };
     };
     for (;;) {
@@ -245,6 +259,23 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
     await store.conn.run(`DELETE FROM ${SPILL} WHERE tbl = $1 AND time = $2`, [this.id, t]);
     this.spilledRows -= this.spilledTimes.get(t) ?? 0;
     this.spilledTimes.delete(t);
+    this.spilledKeys.delete(t);
+  }
+
+  private newFilters(t: number): KeyFilter[] {
+    const filters = [new KeyFilter(FIRST_FILTER)];
+    this.spilledKeys.set(t, filters);
+    return filters;
+  }
+
+  /** Memory keys of time `t` that may also be spilled; undefined when unknown (restored rows). */
+  private memoryAndSpilled(t: number): Set<string> | undefined {
+    const filters = this.spilledKeys.get(t);
+    if (filters === undefined) return undefined;
+    const out = new Set<string>();
+    const mem = this.keysAt(t);
+    if (mem !== undefined) for (const [k] of mem) if (filters.some((f) => f.mightContain(k))) out.add(k);
+    return out;
   }
 
   /** Spilled entries as checkpoint chunks ([time, key, value] JSON arrays), read chunk by chunk. */
@@ -272,6 +303,7 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
   async recount(store: SpillStore): Promise<void> {
     const rows = (await store.conn.runAndReadAll(`SELECT time, count(*), sum(length(key) + coalesce(length(value), 0)) FROM ${SPILL} WHERE tbl = $1 GROUP BY time`, [this.id])).getRowsJS();
     this.spilledTimes.clear();
+    this.spilledKeys.clear();
     this.spilledRows = 0;
     this.spilledBytes = 0;
     for (const r of rows) {
@@ -292,4 +324,14 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
       }
     }
   }
+}
+
+/** Adds a spilled key to a time's filters, starting a filter twice as large when the last is full. */
+function addKey(filters: KeyFilter[], key: string): void {
+  let f = filters[filters.length - 1]!;
+  if (f.added >= f.capacity) {
+    f = new KeyFilter(2 * filters.reduce((n, g) => n + g.added, 0));
+    filters.push(f);
+  }
+  f.add(key);
 }

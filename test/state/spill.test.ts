@@ -17,7 +17,7 @@ import { runWithCrashes, type Event } from './harness.js';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { decodeState, encodeState } from '../../src/state/codec.js';
 import { NUM_COLUMNS, ShapeCache, ShapeRegistry } from '../../src/state/shape-codec.js';
-import { SPILL, SPILL_ATTACH, SPILL_DDL, SpillWriter, SpilledChunk, spillColumns } from '../../src/state/spill-rows.js';
+import { SPILL, SPILL_DDL, SpillWriter, SpilledChunk, spillColumns } from '../../src/state/spill-rows.js';
 
 const BASE = Date.UTC(2024, 4, 20, 10, 0, 0);
 const EVENTS: Event[] = Array.from({ length: 400 }, (_, i) => ({ k: `k${(i * 7) % 23}`, v: i % 13, d: i / 3, ms: BASE + i * 300 - (i % 5) * 200 }));
@@ -69,7 +69,6 @@ test('shaped spill values read back, and render as checkpoint JSON, as a JSON ro
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
   try {
-    await conn.run(SPILL_ATTACH);
     await conn.run(SPILL_DDL);
     const registry = new ShapeRegistry();
     const cache = new ShapeCache(registry);
