@@ -4,19 +4,21 @@
 // (one query per batch; a Bloom filter keeps keys never spilled from costing a lookup).
 
 import { listValue } from '@duckdb/node-api';
-import { decodeState, encodeState } from './codec.js';
+import { encodeState } from './codec.js';
 import { KeyFilter } from './key-filter.js';
+import { ShapeCache } from './shape-codec.js';
 import { BYTES_PER_CHAR, ENTRY_OVERHEAD, type SpillStore } from './spill.js';
+import { SPILL, SpillWriter, SpilledChunk, spillColumns } from './spill-rows.js';
 import { MemoryKeyedTable } from './tables.js';
 
 const SAMPLE = 48;
-const FLUSH_ROWS = 65_536;
 
 export class SpillableKeyedTable<V> extends MemoryKeyedTable<V> {
   spilledRows = 0;
   spilledBytes = 0;
   private filter: KeyFilter | undefined;
   private entryBytes = 0;
+  private shapes: ShapeCache | undefined;
 
   constructor(readonly id: string) {
     super();
@@ -41,26 +43,15 @@ export class SpillableKeyedTable<V> extends MemoryKeyedTable<V> {
     const need = this.spilledRows + entries.length;
     const f = this.filter;
     if (f === undefined || f.added + entries.length > f.capacity || f.capacity > 8 * Math.max(1024, need)) await this.rebuildFilter(store, 2 * need);
-    const appender = await store.conn.createAppender('spill');
+    this.shapes ??= new ShapeCache(store.shapes);
+    const writer = await SpillWriter.open(store.conn, this.id, this.shapes);
     try {
-      let pending = 0;
       for (const [key, value] of entries) {
-        const text = encodeState(value);
-        appender.appendVarchar(this.id);
-        appender.appendNull();
-        appender.appendVarchar(key);
-        appender.appendVarchar(text);
-        appender.endRow();
+        this.spilledBytes += writer.add(Number.NaN, key, value);
         this.filter!.add(key);
-        this.spilledBytes += text.length + key.length;
-        if (++pending >= FLUSH_ROWS) {
-          appender.flushSync();
-          pending = 0;
-        }
       }
-      appender.flushSync();
     } finally {
-      appender.closeSync();
+      writer.close();
     }
     this.spilledRows += entries.length;
   }
@@ -73,15 +64,18 @@ export class SpillableKeyedTable<V> extends MemoryKeyedTable<V> {
     for (const k of keys) if (!this.has(k) && filter.mightContain(k)) wanted.add(k);
     if (wanted.size === 0) return;
     const list = listValue([...wanted]);
-    const rows = (await store.conn.runAndReadAll('SELECT key, value FROM spill WHERE tbl = $1 AND time IS NULL AND key IN (SELECT unnest($2::VARCHAR[]))', [this.id, list])).getRowsJS();
-    if (rows.length === 0) return;
-    await store.conn.run('DELETE FROM spill WHERE tbl = $1 AND time IS NULL AND key IN (SELECT unnest($2::VARCHAR[]))', [this.id, list]);
-    for (const r of rows) {
-      const key = String(r[0]);
-      const text = String(r[1]);
-      this.set(key, decodeState<V>(text));
-      this.spilledRows--;
-      this.spilledBytes -= text.length + key.length;
+    const width = this.shapes?.width ?? 0;
+    const result = await store.conn.run(`SELECT ${spillColumns(width)} FROM ${SPILL} WHERE tbl = $1 AND time IS NULL AND key IN (SELECT unnest($2::VARCHAR[]))`, [this.id, list]);
+    const chunks = (await result.fetchAllChunks()).filter((c) => c.rowCount > 0).map((c) => new SpilledChunk(c, store.shapes, width));
+    if (chunks.length === 0) return;
+    await store.conn.run(`DELETE FROM ${SPILL} WHERE tbl = $1 AND time IS NULL AND key IN (SELECT unnest($2::VARCHAR[]))`, [this.id, list]);
+    for (const chunk of chunks) {
+      for (let i = 0; i < chunk.count; i++) {
+        const key = chunk.key(i);
+        this.set(key, chunk.value<V>(i, key));
+        this.spilledRows--;
+        this.spilledBytes -= chunk.lastChars;
+      }
     }
     // Every spilled key came back: the filter's bits are all stale.
     if (this.spilledRows === 0) this.filter = undefined;
@@ -90,15 +84,18 @@ export class SpillableKeyedTable<V> extends MemoryKeyedTable<V> {
   /** Spilled entries as checkpoint chunks ([key, value] pairs, as the memory snapshot's). */
   async spilledChunks(store: SpillStore): Promise<string[]> {
     if (this.spilledRows === 0) return [];
-    const result = await store.conn.stream('SELECT key, value FROM spill WHERE tbl = $1 AND time IS NULL', [this.id]);
+    const width = this.shapes?.width ?? 0;
+    const result = await store.conn.stream(`SELECT ${spillColumns(width)} FROM ${SPILL} WHERE tbl = $1 AND time IS NULL`, [this.id]);
     const chunks: string[] = [];
     for (;;) {
-      const chunk = await result.fetchChunk();
-      if (chunk === null || chunk.rowCount === 0) break;
-      const keys = chunk.getColumnValues(0) as string[];
-      const values = chunk.getColumnValues(1) as string[];
-      const parts = new Array<string>(keys.length);
-      for (let i = 0; i < keys.length; i++) parts[i] = `[${JSON.stringify(keys[i])},${values[i]}]`;
+      const fetched = await result.fetchChunk();
+      if (fetched === null || fetched.rowCount === 0) break;
+      const chunk = new SpilledChunk(fetched, store.shapes, width);
+      const parts = new Array<string>(chunk.count);
+      for (let i = 0; i < chunk.count; i++) {
+        const k = chunk.key(i);
+        parts[i] = encodeState([k, chunk.value(i, k)]);
+      }
       chunks.push(`[${parts.join(',')}]`);
     }
     return chunks;
@@ -106,7 +103,7 @@ export class SpillableKeyedTable<V> extends MemoryKeyedTable<V> {
 
   /** After the spill table was filled from a checkpoint (SpillStore.restoreFrom). */
   async recount(store: SpillStore): Promise<void> {
-    const r = (await store.conn.runAndReadAll('SELECT count(*), coalesce(sum(length(key) + length(value)), 0) FROM spill WHERE tbl = $1 AND time IS NULL', [this.id])).getRowsJS()[0];
+    const r = (await store.conn.runAndReadAll(`SELECT count(*), coalesce(sum(length(key) + coalesce(length(value), 0)), 0) FROM ${SPILL} WHERE tbl = $1 AND time IS NULL`, [this.id])).getRowsJS()[0];
     this.spilledRows = Number(r?.[0] ?? 0);
     this.spilledBytes = Number(r?.[1] ?? 0);
     if (this.spilledRows > 0) await this.rebuildFilter(store, 2 * this.spilledRows);
@@ -116,7 +113,7 @@ export class SpillableKeyedTable<V> extends MemoryKeyedTable<V> {
   private async rebuildFilter(store: SpillStore, capacity: number): Promise<void> {
     const filter = new KeyFilter(capacity);
     if (this.spilledRows > 0) {
-      const result = await store.conn.stream('SELECT key FROM spill WHERE tbl = $1 AND time IS NULL', [this.id]);
+      const result = await store.conn.stream(`SELECT key FROM ${SPILL} WHERE tbl = $1 AND time IS NULL`, [this.id]);
       for (;;) {
         const chunk = await result.fetchChunk();
         if (chunk === null || chunk.rowCount === 0) break;

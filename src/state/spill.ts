@@ -11,11 +11,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { decodeState, encodeState } from './codec.js';
+import { KeyFilter } from './key-filter.js';
+import { ShapeCache, ShapeRegistry } from './shape-codec.js';
+import { SPILL, SPILL_DDL, SpillWriter, SpilledChunk, spillColumns } from './spill-rows.js';
 import { MemoryTimeKeyedTable } from './tables.js';
 
-/** Rows per appender flush, and entries per chunk handed to an operator from memory. */
-const FLUSH_ROWS = 65_536;
+/** Entries per chunk handed to an operator from memory. */
 const CLOSE_CHUNK = 4096;
+/** Keys of a time's first spilled-key filter; each next one holds twice the keys before it. */
+const FIRST_FILTER = 65_536;
 /** Entries sampled (serialized) per estimate. */
 const SAMPLE = 48;
 /** Heap bytes per serialized character and per entry (see estimatedBytes). */
@@ -23,6 +27,9 @@ export const BYTES_PER_CHAR = 3;
 export const ENTRY_OVERHEAD = 96;
 
 export class SpillStore {
+  /** Shapes of the values spilled through this store (spill-rows.ts); they live as long as its spill table. */
+  readonly shapes = new ShapeRegistry();
+
   private constructor(
     readonly conn: DuckDBConnection,
     /** Streams a closing window, while `conn` serves what its emitted rows cause downstream. */
@@ -62,19 +69,22 @@ export class SpillStore {
   }
 
   private async init(): Promise<void> {
-    await this.conn.run('DROP TABLE IF EXISTS spill');
-    await this.conn.run('CREATE TABLE spill (tbl VARCHAR, time DOUBLE, key VARCHAR, value VARCHAR)');
+    await this.conn.run(`DROP TABLE IF EXISTS ${SPILL}`);
+    await this.conn.run(SPILL_DDL);
   }
 
-  /** Copies every spilled row into checkpoint `id` (committed by the checkpoint's transaction). */
+  /**
+   * Copies every spilled row into checkpoint `id` (committed by the checkpoint's transaction),
+   * values as JSON text (shaped rows rendered by SQL), so a checkpoint needs no shape registry.
+   */
   async stage(id: number): Promise<void> {
     await this.conn.run('DELETE FROM checkpoint_spill WHERE id = $1', [id]);
-    await this.conn.run('INSERT INTO checkpoint_spill SELECT $1, tbl, time, key, value FROM spill', [id]);
+    await this.conn.run(`INSERT INTO checkpoint_spill SELECT $1, tbl, time, key, ${this.shapes.jsonSql()} FROM ${SPILL}`, [id]);
   }
 
-  /** Puts back the spilled rows of checkpoint `id`. */
+  /** Puts back the spilled rows of checkpoint `id` (as JSON rows). */
   async restoreFrom(id: number): Promise<void> {
-    await this.conn.run('INSERT INTO spill SELECT tbl, time, key, value FROM checkpoint_spill WHERE id = $1', [id]);
+    await this.conn.run(`INSERT INTO ${SPILL} (tbl, time, key, value, shape) SELECT tbl, time, key, value, -1 FROM checkpoint_spill WHERE id = $1`, [id]);
   }
 
   close(): void {
@@ -118,8 +128,17 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
   spilledBytes = 0;
   /** Spilled rows per time. */
   private readonly spilledTimes = new Map<number, number>();
+  /**
+   * Bloom filters of each time's spilled keys, so closing a time looks up in memory only the
+   * spilled keys that may also have a memory partial (a random Map lookup per spilled key cost
+   * about as much as reading it back). A time restored from a checkpoint has none: then every
+   * spilled key is looked up.
+   */
+  private readonly spilledKeys = new Map<number, KeyFilter[]>();
   /** Sampled bytes per memory entry (see estimatedBytes). */
   private entryBytes = 0;
+  /** This table's value shapes in the store's registry (made at the first spill). */
+  private shapes: ShapeCache | undefined;
 
   constructor(
     readonly id: string,
@@ -156,32 +175,23 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
   async spill(store: SpillStore, bytes: number): Promise<void> {
     if (this.entryBytes === 0) this.estimatedBytes();
     let left = Math.ceil(bytes / Math.max(1, this.entryBytes));
-    const appender = await store.conn.createAppender('spill');
-    let pending = 0;
+    this.shapes ??= new ShapeCache(store.shapes);
+    const writer = await SpillWriter.open(store.conn, this.id, this.shapes);
     try {
       for (const t of [...this.timesAscending()]) {
         if (left <= 0) break;
         const entries = this.takeSome(t, left);
         left -= entries.length;
+        const filters = this.spilledTimes.has(t) ? this.spilledKeys.get(t) : this.newFilters(t);
         for (const { key, value } of entries) {
-          const text = encodeState(value);
-          appender.appendVarchar(this.id);
-          appender.appendDouble(t);
-          appender.appendVarchar(key);
-          appender.appendVarchar(text);
-          appender.endRow();
-          this.spilledBytes += text.length + key.length;
-          if (++pending >= FLUSH_ROWS) {
-            appender.flushSync();
-            pending = 0;
-          }
+          this.spilledBytes += writer.add(t, key, value);
+          if (filters !== undefined) addKey(filters, key);
         }
         this.spilledRows += entries.length;
         this.spilledTimes.set(t, (this.spilledTimes.get(t) ?? 0) + entries.length);
       }
-      appender.flushSync();
     } finally {
-      appender.closeSync();
+      writer.close();
     }
   }
 
@@ -219,24 +229,23 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
 
   /** Spilled partials of one time, ordered by key so a key's partials are adjacent, merged with its memory partial. */
   private async streamTime(store: SpillStore, t: number, onChunk: (entries: TimeEntry<V>[]) => void | Promise<void>): Promise<void> {
-    const result = await store.reader.stream('SELECT key, value FROM spill WHERE tbl = $1 AND time = $2 ORDER BY key', [this.id, t]);
+    const result = await store.reader.stream(`SELECT ${spillColumns(this.shapes?.width ?? 0)} FROM ${SPILL} WHERE tbl = $1 AND time = $2 ORDER BY key`, [this.id, t]);
     let key: string | undefined;
     let acc: V | undefined;
+    const both = this.memoryAndSpilled(t);
     const finish = (k: string, v: V): TimeEntry<V> => {
-      const mem = this.take(t, k);
+      const mem = both === undefined || both.has(k) ? this.take(t, k) : undefined;
       return { time: t, key: k, value: mem === undefined ? v : this.merge(v, mem) };
     };
     for (;;) {
-      const chunk = await result.fetchChunk();
-      if (chunk === null || chunk.rowCount === 0) break;
-      const keys = chunk.getColumnValues(0) as string[];
-      const values = chunk.getColumnValues(1) as string[];
+      const fetched = await result.fetchChunk();
+      if (fetched === null || fetched.rowCount === 0) break;
+      const chunk = new SpilledChunk(fetched, store.shapes, this.shapes?.width ?? 0);
       const out: TimeEntry<V>[] = [];
-      for (let i = 0; i < keys.length; i++) {
-        const k = keys[i]!;
-        const text = values[i]!;
-        this.spilledBytes -= text.length + k.length;
-        const v = decodeState<V>(text);
+      for (let i = 0; i < chunk.count; i++) {
+        const k = chunk.key(i);
+        const v = chunk.value<V>(i, k);
+        this.spilledBytes -= chunk.lastChars;
         if (k === key) acc = this.merge(acc!, v);
         else {
           if (key !== undefined) out.push(finish(key, acc!));
@@ -247,24 +256,44 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
       if (out.length > 0) await onChunk(out);
     }
     if (key !== undefined) await onChunk([finish(key, acc!)]);
-    await store.conn.run('DELETE FROM spill WHERE tbl = $1 AND time = $2', [this.id, t]);
+    await store.conn.run(`DELETE FROM ${SPILL} WHERE tbl = $1 AND time = $2`, [this.id, t]);
     this.spilledRows -= this.spilledTimes.get(t) ?? 0;
     this.spilledTimes.delete(t);
+    this.spilledKeys.delete(t);
+  }
+
+  private newFilters(t: number): KeyFilter[] {
+    const filters = [new KeyFilter(FIRST_FILTER)];
+    this.spilledKeys.set(t, filters);
+    return filters;
+  }
+
+  /** Memory keys of time `t` that may also be spilled; undefined when unknown (restored rows). */
+  private memoryAndSpilled(t: number): Set<string> | undefined {
+    const filters = this.spilledKeys.get(t);
+    if (filters === undefined) return undefined;
+    const out = new Set<string>();
+    const mem = this.keysAt(t);
+    if (mem !== undefined) for (const [k] of mem) if (filters.some((f) => f.mightContain(k))) out.add(k);
+    return out;
   }
 
   /** Spilled entries as checkpoint chunks ([time, key, value] JSON arrays), read chunk by chunk. */
   async spilledChunks(store: SpillStore): Promise<string[]> {
     if (this.spilledRows === 0) return [];
-    const result = await store.conn.stream('SELECT time, key, value FROM spill WHERE tbl = $1', [this.id]);
+    const width = this.shapes?.width ?? 0;
+    const result = await store.conn.stream(`SELECT time, ${spillColumns(width)} FROM ${SPILL} WHERE tbl = $1`, [this.id]);
     const chunks: string[] = [];
     for (;;) {
-      const chunk = await result.fetchChunk();
-      if (chunk === null || chunk.rowCount === 0) break;
-      const times = chunk.getColumnValues(0) as number[];
-      const keys = chunk.getColumnValues(1) as string[];
-      const values = chunk.getColumnValues(2) as string[];
-      const parts: string[] = new Array<string>(keys.length);
-      for (let i = 0; i < keys.length; i++) parts[i] = `[${encodeState(times[i])},${JSON.stringify(keys[i])},${values[i]}]`;
+      const fetched = await result.fetchChunk();
+      if (fetched === null || fetched.rowCount === 0) break;
+      const times = fetched.getColumnValues(0) as number[];
+      const chunk = new SpilledChunk(fetched, store.shapes, width, 1);
+      const parts: string[] = new Array<string>(chunk.count);
+      for (let i = 0; i < chunk.count; i++) {
+        const k = chunk.key(i);
+        parts[i] = encodeState([times[i], k, chunk.value(i, k)]);
+      }
       chunks.push(`[${parts.join(',')}]`);
     }
     return chunks;
@@ -272,8 +301,9 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
 
   /** After the spill table was filled from a checkpoint (restoreFrom): count this table's rows. */
   async recount(store: SpillStore): Promise<void> {
-    const rows = (await store.conn.runAndReadAll('SELECT time, count(*), sum(length(key) + length(value)) FROM spill WHERE tbl = $1 GROUP BY time', [this.id])).getRowsJS();
+    const rows = (await store.conn.runAndReadAll(`SELECT time, count(*), sum(length(key) + coalesce(length(value), 0)) FROM ${SPILL} WHERE tbl = $1 GROUP BY time`, [this.id])).getRowsJS();
     this.spilledTimes.clear();
+    this.spilledKeys.clear();
     this.spilledRows = 0;
     this.spilledBytes = 0;
     for (const r of rows) {
@@ -294,4 +324,14 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
       }
     }
   }
+}
+
+/** Adds a spilled key to a time's filters, starting a filter twice as large when the last is full. */
+function addKey(filters: KeyFilter[], key: string): void {
+  let f = filters[filters.length - 1]!;
+  if (f.added >= f.capacity) {
+    f = new KeyFilter(2 * filters.reduce((n, g) => n + g.added, 0));
+    filters.push(f);
+  }
+  f.add(key);
 }

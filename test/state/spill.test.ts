@@ -14,6 +14,10 @@ import { planSinks } from '../../src/plan/job.js';
 import { compareWithOracle, renderComparison } from '../../src/oracle/index.js';
 import { CheckpointStore } from '../../src/state/checkpoint.js';
 import { runWithCrashes, type Event } from './harness.js';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { decodeState, encodeState } from '../../src/state/codec.js';
+import { NUM_COLUMNS, ShapeCache, ShapeRegistry } from '../../src/state/shape-codec.js';
+import { SPILL, SPILL_DDL, SpillWriter, SpilledChunk, spillColumns } from '../../src/state/spill-rows.js';
 
 const BASE = Date.UTC(2024, 4, 20, 10, 0, 0);
 const EVENTS: Event[] = Array.from({ length: 400 }, (_, i) => ({ k: `k${(i * 7) % 23}`, v: i % 13, d: i / 3, ms: BASE + i * 300 - (i % 5) * 200 }));
@@ -46,3 +50,62 @@ for (const query of QUERIES) {
     }
   });
 }
+
+// Spilled values in numeric columns (shape-codec.ts): reading one back, and the JSON a checkpoint
+// copies (stage renders it in SQL), both give what a JSON round trip gives, NaN, infinities and
+// -0 included; values without a fixed shape stay JSON.
+const KEY = 'k\u0001"\\é';
+const SHAPED: unknown[] = [
+  { keyValues: [KEY], accs: [3, { n: 2, s: -0 }, { v: NaN }], lastEmitted: undefined },
+  { keyValues: [KEY], accs: [0, { n: 1, s: 1e300, c: -1.5e-10, pinf: 1, ninf: 0, nan: 0 }, { v: -Infinity }], lastEmitted: undefined },
+  { keyValues: [KEY, null, true], accs: [Infinity, { v: null }, { v: false }] },
+  [[1, 2.5], [], {}, { '1': 0.1, a: [KEY] }],
+  5e-324,
+  null,
+];
+const UNSHAPED: unknown[] = [{ keyValues: ['other'], accs: [1] }, [1, undefined], { items: { k1: 1, k2: 2, k3: 3, k4: 4, k5: 5, k6: 6, k7: 7, k8: 8, k9: 9 } }, 'text'];
+
+test('shaped spill values read back, and render as checkpoint JSON, as a JSON round trip does', async () => {
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  try {
+    await conn.run(SPILL_DDL);
+    const registry = new ShapeRegistry();
+    const cache = new ShapeCache(registry);
+    const values = [...SHAPED, ...UNSHAPED];
+    const writer = await SpillWriter.open(conn, 't', cache);
+    values.forEach((v, i) => writer.add(i, KEY, v));
+    writer.close();
+    assert.equal(registry.shapes.length, SHAPED.length);
+    const expected = values.map((v) => decodeState(encodeState(v)));
+    const result = await conn.run(`SELECT time, ${spillColumns(cache.width)}, ${registry.jsonSql()} FROM ${SPILL} ORDER BY time`);
+    let row = 0;
+    for (const c of await result.fetchAllChunks()) {
+      const chunk = new SpilledChunk(c, registry, cache.width, 1);
+      const json = c.getColumnValues(4 + cache.width) as string[];
+      for (let i = 0; i < chunk.count; i++, row++) {
+        const key = chunk.key(i);
+        assert.equal(key, KEY);
+        const v = chunk.value(i, key);
+        assert.deepStrictEqual(v, expected[row], `value ${row}`);
+        assert.equal(encodeState(v), encodeState(expected[row]), `key order of value ${row}`);
+        assert.deepStrictEqual(decodeState(json[i]!), expected[row], `checkpoint JSON of value ${row}: ${json[i]}`);
+      }
+    }
+    assert.equal(row, values.length);
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+});
+
+test('a value whose keys come in another order takes another shape', () => {
+  const registry = new ShapeRegistry();
+  const cache = new ShapeCache(registry);
+  const cols = Array.from({ length: NUM_COLUMNS }, () => new Float64Array(1));
+  const a = cache.encode({ n: 1, s: 2 }, 'k', cols, 0);
+  const b = cache.encode({ s: 2, n: 1 }, 'k', cols, 0);
+  assert.ok(a && b && a.id !== b.id);
+  assert.deepStrictEqual(Object.keys(b.decode('k', cols, 0) as object), ['s', 'n']);
+  assert.equal(cache.encode({ n: 1, s: 'x' }, 'k', cols, 0), undefined);
+});
