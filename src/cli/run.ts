@@ -76,17 +76,8 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     restore = last.checkpoint;
   }
 
-  const controller = new AbortController();
+  const { controller, release } = onInterrupt();
   let metrics: { port: number; close(): Promise<void> } | undefined;
-  let interrupts = 0;
-  const stop = () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
-    log.info('\nsluice: stopping (Ctrl-C again to exit at once)', { event: 'stopping' });
-    controller.abort();
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
   try {
     const memory = memoryText === undefined ? undefined : parseBytes(memoryText);
     const job = new Job(plan, {
@@ -128,16 +119,15 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   } finally {
     await metrics?.close();
     store.close();
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    release();
   }
 }
 
-/** `--scale-out`: this process's share of the partitions, state in the changelog topic (exec/scale-out). */
-async function runScaledOut(file: string, plan: PhysicalPlan, intervalMs: number): Promise<number> {
+/** The first Ctrl-C (or SIGTERM) aborts `controller` for a clean stop; a second exits at once. */
+function onInterrupt(): { controller: AbortController; release: () => void } {
   const controller = new AbortController();
   let interrupts = 0;
-  const stop = () => {
+  const stop = (): void => {
     interrupts++;
     if (interrupts > 1) process.exit(130);
     log.info('\nsluice: stopping (Ctrl-C again to exit at once)', { event: 'stopping' });
@@ -145,6 +135,18 @@ async function runScaledOut(file: string, plan: PhysicalPlan, intervalMs: number
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  return {
+    controller,
+    release: () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    },
+  };
+}
+
+/** `--scale-out`: this process's share of the partitions, state in the changelog topic (exec/scale-out). */
+async function runScaledOut(file: string, plan: PhysicalPlan, intervalMs: number): Promise<number> {
+  const { controller, release } = onInterrupt();
   try {
     const problem = scaleOutProblem(plan);
     if (problem) throw problem;
@@ -159,8 +161,7 @@ async function runScaledOut(file: string, plan: PhysicalPlan, intervalMs: number
     log.info(`sluice: ${summary.aborted ? 'stopped' : 'done'}: ran partitions ${summary.tasks.map((t) => `${t.partition} (${t.end})`).join(', ') || '(none)'} of group ${summary.group}; ${rows} rows committed; state in ${summary.changelog}`, { event: 'end', rows });
     return 0;
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    release();
   }
 }
 
