@@ -98,6 +98,12 @@ export interface SinkWriter {
   write(batch: Batch): void;
   /** Resolves when queued output is durable enough to go on (written to the OS). */
   flush(): Promise<void>;
+  /**
+   * Called after each source batch instead of flush() when present: starts sending what is
+   * queued and resolves once the backlog is small enough to take more (backpressure), without
+   * waiting for all of it. Checkpoints and the end of the job still flush().
+   */
+  relieve?(): Promise<void>;
   close(): Promise<void>;
   /**
    * Checkpoints: where the output stands counting every batch written so far (on the OS after

@@ -271,7 +271,7 @@ export class Job {
                 await this.maybeSpill();
               });
             }
-            await this.flushSinks();
+            await this.relieveSinks();
             if (this.checkpointDue()) await this.checkpoint(false);
           }, signal);
           if (!signal.aborted) {
@@ -698,6 +698,14 @@ export class Job {
         at: ref ? positionText(ref.position) : null,
         raw: ref?.raw ?? null,
       }, ref?.origin);
+    }
+  }
+
+  /** After a source batch: backpressure only (a sink may keep sending while the next batch runs). */
+  private async relieveSinks(): Promise<void> {
+    for (const r of this.runtimes) {
+      const w = r.sink?.writer;
+      if (w) await (w.relieve ? w.relieve() : w.flush());
     }
   }
 
