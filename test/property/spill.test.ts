@@ -1,8 +1,8 @@
-// Property tests of the DuckDB tier: LAG (its waiting rows and its history) runs under a 1-byte
-// state budget, so every table spills after every batch and comes back on each watermark,
-// through random crashes and restores (checkpoints through JS or inside DuckDB). Output and late
-// rows must equal DuckDB's batch answer and the rules. A failure prints the seed
-// (SLUICE_PROPERTY_SEED replays it), the SQL, the input and the batches.
+// Property tests of the DuckDB tier: LAG (its waiting rows and its history) and session windows
+// (key state and timers) run under a 1-byte state budget, so every table spills after every
+// batch and comes back on each watermark, through random crashes and restores (checkpoints
+// through JS or inside DuckDB). Output and late rows must equal DuckDB's batch answer and the
+// rules. A failure prints the seed (SLUICE_PROPERTY_SEED replays it), SQL, input and batches.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -87,4 +87,24 @@ test(`LAG spilling every batch, through crashes, equals DuckDB (${RUNS} cases)`,
   );
   // The checkpoints kept in memory saw the waiting rows in DuckDB, so the path ran.
   assert.ok(spilled.has('buffer') && spilled.has('history'), `spilled tables: ${[...spilled].join(', ')}`);
+});
+
+test(`session windows spilling every batch, through crashes, equal DuckDB (${RUNS} cases)`, async () => {
+  const spilled = new Set<string>();
+  await fc.assert(
+    fc.asyncProperty(
+      delayArb.chain((delay) => fc.tuple(fc.constant(delay), eventsArb(delay))),
+      fc.constantFrom(500, 1500, 3000),
+      fc.boolean(),
+      fc.boolean(),
+      runArb,
+      async ([delay, events], gap, keyed, changes, run) => {
+        const k = keyed ? 'k, ' : '';
+        const query = `SELECT ${k}window_start, window_end, COUNT(*) AS n, SUM(v) AS s, MAX(d) AS m FROM ev GROUP BY ${k}SESSION(ts, ${gap}ms)${changes ? ' EMIT CHANGES' : ''}`;
+        await check(query, delay, events, run, { kind: 'session', gap }, keyed, spilled);
+      },
+    ),
+    { numRuns: RUNS, ...SEED },
+  );
+  assert.ok(spilled.has('timers') && spilled.has('sessions'), `spilled tables: ${[...spilled].join(', ')}`);
 });
