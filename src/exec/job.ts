@@ -139,7 +139,7 @@ export class Job {
   /** The memory budget; Infinity when there is none but a restored checkpoint holds spilled rows. */
   private readonly budget: { readonly bytes: number; readonly dir: string } | undefined;
   private spillStore: SpillStore | undefined;
-  private readonly spillable: Array<{ readonly operator: number; readonly table: SpillableTimeKeyedTable<unknown>; readonly close: (entries: ReadonlyArray<{ time: number; key: string; value: unknown }>) => void }> = [];
+  private readonly spillable: Array<{ readonly operator: number; readonly table: SpillableTimeKeyedTable<unknown>; readonly spill: TimeSpill<unknown> }> = [];
   private readonly spillableKeyed: Array<{ readonly operator: number; readonly table: SpillableKeyedTable<unknown>; readonly spill: KeyedSpill }> = [];
   /** Under a memory budget, what each operator emitted, pushed on by the runner (see pushSpilling). */
   private readonly outbox = new Map<number, Batch[]>();
@@ -410,9 +410,12 @@ export class Job {
       if (rt.ctx) {
         rt.ctx.watermark = combined;
         for (const s of this.spillable) {
-          if (s.operator !== d.id || !s.table.hasSpilledThrough(combined)) continue;
-          await s.table.closeThrough(store, combined, async (entries) => {
-            s.close(entries);
+          const through = s.spill.closesThrough ? s.spill.closesThrough(combined) : combined;
+          if (s.operator !== d.id || !s.table.hasSpilledThrough(through)) continue;
+          await s.table.closeThrough(store, through, async (entries) => {
+            // Spilled entries name keys that keysAt (reading memory) cannot: their keyed state comes back here.
+            for (const k of this.spillableKeyed) if (k.operator === d.id && k.spill.keysClosing) await k.table.load(store, k.spill.keysClosing(entries));
+            s.spill.close(entries);
             await this.drainOutbox(d.id);
           });
         }
@@ -611,7 +614,7 @@ export class Job {
       timeKeyedTable<V>(name: string, spill?: TimeSpill<V>): TimeKeyedTable<V> {
         if (job.budget && spill) {
           const s = new SpillableTimeKeyedTable<V>(`${node.id}/${name}`, (a, b) => spill.merge(a, b));
-          job.spillable.push({ operator: node.id, table: s as SpillableTimeKeyedTable<unknown>, close: spill.close as (entries: ReadonlyArray<{ time: number; key: string; value: unknown }>) => void });
+          job.spillable.push({ operator: node.id, table: s as SpillableTimeKeyedTable<unknown>, spill: spill as TimeSpill<unknown> });
           job.tables.push({ operator: node.id, name, table: s as MemoryTimeKeyedTable<unknown> });
           return s;
         }

@@ -61,6 +61,8 @@ export interface TimeSpill<V> {
   merge(a: V, b: V): V;
   /** Emits closed entries, as onWatermark does with what drainThrough returns. */
   close(entries: ReadonlyArray<{ time: number; key: string; value: V }>): void;
+  /** The last time a watermark closes, when not the watermark itself (LAG releases times before it). */
+  closesThrough?(micros: number): number;
 }
 
 export interface KeyedSpill {
@@ -68,6 +70,8 @@ export interface KeyedSpill {
   keysOf(batch: Batch): Iterable<string>;
   /** The keys onWatermark(micros) will read or write. */
   keysAt?(micros: number): Iterable<string>;
+  /** The keys the operator's TimeSpill.close(entries) will read or write (entries spilled from its time-keyed table). */
+  keysClosing?(entries: ReadonlyArray<{ time: number; key: string }>): Iterable<string>;
 }
 
 export interface OperatorContext {
@@ -82,10 +86,12 @@ export interface OperatorContext {
    */
   keyedTable<V>(name: string, spill?: KeyedSpill): KeyedTable<V>;
   /**
-   * `spill`: values are mergeable partial aggregates (EMIT FINAL windows), so under a memory
-   * budget the table may move partials to DuckDB. A time with spilled partials is then closed
-   * by the runner before onWatermark: it streams the merged (time, key) values to `close` in
-   * chunks, ascending in time, and onWatermark's drainThrough no longer holds them.
+   * `spill`: values are mergeable partials (EMIT FINAL windows, LAG's waiting rows, session
+   * timers), so under a memory budget the table may move partials to DuckDB; a (time, key)
+   * touched again starts a new partial, and spilled partials come back merged in no set order,
+   * so `merge` must not depend on it. A time with spilled partials is then closed by the runner
+   * before onWatermark: it streams the merged (time, key) values to `close` in chunks, ascending
+   * in time, and onWatermark's drainThrough no longer holds them.
    */
   timeKeyedTable<V>(name: string, spill?: TimeSpill<V>): TimeKeyedTable<V>;
   /** Current combined input watermark (min over inputs), -Infinity before the first. */

@@ -14,46 +14,9 @@ import { renderComparison } from '../../src/oracle/index.js';
 import type { SourceReader, SourceRecord } from '../../src/connectors/connector.js';
 import type { LateEvent } from '../../src/exec/operator.js';
 import { expectedLate, type RefEvent, type RefWindow } from './late-reference.js';
+import { eventsArb, type Event } from './events.js';
 
 const RUNS = Number(process.env['SLUICE_PROPERTY_RUNS'] ?? 200);
-const BASE_MS = Date.UTC(2024, 4, 20, 10, 0, 0);
-
-interface Event {
-  readonly k: string | null;
-  readonly v: number | null;
-  readonly d: number | null;
-  readonly ms: number;
-}
-
-/** Event times that mostly advance, jitter backwards within `delay`, and sometimes jump far back (late). */
-const eventsArb = (delayMs: number) =>
-  fc
-    .array(
-      fc.record({
-        k: fc.constantFrom('a', 'b', 'c', 'd', null),
-        v: fc.option(fc.integer({ min: -50, max: 100 }), { freq: 6 }),
-        d: fc.option(fc.double({ min: -1000, max: 1000, noNaN: true, noDefaultInfinity: true }), { freq: 6 }),
-        // Round steps and jitters put event times and watermarks exactly on window bounds.
-        step: fc.oneof({ arbitrary: fc.constantFrom(0, 250, 500, 1000), weight: 6 }, { arbitrary: fc.integer({ min: 0, max: 1500 }), weight: 1 }),
-        jitter: fc.oneof({ arbitrary: fc.constantFrom(0, 250, delayMs), weight: 4 }, { arbitrary: fc.integer({ min: 0, max: Math.max(0, delayMs) }), weight: 1 }).map((j) => Math.min(j, delayMs)),
-        late: fc.integer({ min: 0, max: 30 }),
-        dup: fc.integer({ min: 0, max: 15 }),
-      }),
-      { minLength: 0, maxLength: 120 },
-    )
-    .map((raw) => {
-      const out: Event[] = [];
-      let t = 0;
-      for (const r of raw) {
-        t += r.step;
-        let ms = t - r.jitter;
-        if (r.late === 0) ms -= 5000 + r.step * 3; // far behind the watermark
-        const e = { k: r.k, v: r.v, d: r.d, ms: BASE_MS + ms };
-        out.push(e);
-        if (r.dup === 0) out.push(e);
-      }
-      return out;
-    });
 
 const AGGS = ['COUNT(*)', 'COUNT(v)', 'SUM(v)', 'MIN(v)', 'MAX(v)', 'AVG(v)', 'SUM(d)', 'AVG(d)', 'MIN(d)', 'STDDEV(d)', 'COUNT(DISTINCT v)', 'MAX(k)'];
 

@@ -40,7 +40,7 @@ export async function runWithCrashes(
   checkpointAt: (batch: number) => boolean,
   crashAt: readonly number[],
   extra: Partial<JobOptions> = {},
-  durable?: CheckpointStore,
+  durable?: CheckpointStore | MemoryCheckpointStore,
 ): Promise<CrashRunResult> {
   const store = durable ?? new MemoryCheckpointStore();
   const fingerprint = planFingerprint(plan);

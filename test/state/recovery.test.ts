@@ -2,8 +2,9 @@
 // restores from the last checkpoint give DuckDB's answer over the admitted rows, for windowed,
 // session, non-windowed and LAG queries with DISTINCT, late rows and EMIT CHANGES. A failure
 // prints the seed, the SQL, the batches, the checkpoint and crash points and the first difference.
-// The same under tiny memory budgets, so window partials and keyed state (GROUP BY, sessions, LAG
-// history) spill to the DuckDB tier on every batch, with checkpoints in memory or in DuckDB.
+// The same under tiny memory budgets, so window partials, LAG's waiting rows, session timers and
+// keyed state (GROUP BY, sessions, LAG history) spill to the DuckDB tier on every batch, with
+// checkpoints in memory or in DuckDB.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

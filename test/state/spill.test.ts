@@ -1,7 +1,7 @@
-// The DuckDB tier with many keys: a 1-byte budget spills every batch, so window partials and
-// keyed state (GROUP BY, sessions, LAG history) go back and forth through DuckDB, with crashes
-// and restores from a DuckDB checkpoint store (spilled rows copied inside DuckDB); the result
-// must equal DuckDB's batch answer.
+// The DuckDB tier with many keys: a 1-byte budget spills every batch, so window partials, LAG's
+// waiting rows, session timers and keyed state (GROUP BY, sessions, LAG history) go back and
+// forth through DuckDB, with crashes and restores from a DuckDB checkpoint store (spilled rows
+// copied inside DuckDB); the result must equal DuckDB's batch answer.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

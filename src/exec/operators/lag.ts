@@ -2,6 +2,8 @@
 // (time = event time, key = partition) until the watermark passes them, then are released in
 // ascending event time (ties in arrival order) with the lagged values appended, computed from a
 // per-partition history of the last max(n) argument tuples (a keyed table, unbounded in keys).
+// Under a memory budget both spill: a buffered (time, partition) may come back from DuckDB as
+// several partials, which merge by the arrival numbers the history hands out per partition.
 // The input is append-only (the planner rejects LAG over a changelog).
 
 import type { Row, Value } from '../../catalog/types.js';
@@ -16,6 +18,8 @@ import { refOf, stateName } from './common.js';
 /** The rows of one partition at one event time, in arrival order. */
 interface Pending {
   readonly rows: Row[];
+  /** Per row, its arrival number in the partition (ascending): orders partials that spilled apart. */
+  readonly seqs: number[];
 }
 
 /** Ring buffer of the last `cap` argument tuples of a partition, oldest overwritten first. */
@@ -25,6 +29,37 @@ interface History {
   next: number;
   /** Tuples seen, capped at buf.length. */
   count: number;
+  /**
+   * Rows of the partition admitted so far: the next row's arrival number. Kept here, not in the
+   * operator, so a checkpoint holds it with the buffer and numbers keep rising after a restore.
+   */
+  arrivals?: number;
+}
+
+/**
+ * Two partials of one (time, partition) as one, rows by arrival number. WARNING: the spill tier
+ * merges partials in no set order (spilled ones among themselves, then with memory's), and tied
+ * rows must leave in arrival order, so this must not depend on which argument came first.
+ */
+export function mergePending(a: Pending, b: Pending): Pending {
+  const as = a.seqs;
+  const bs = b.seqs;
+  if (as.length === 0 || (bs.length > 0 && as[as.length - 1]! < bs[0]!)) return { rows: a.rows.concat(b.rows), seqs: as.concat(bs) };
+  if (bs.length === 0 || bs[bs.length - 1]! < as[0]!) return { rows: b.rows.concat(a.rows), seqs: bs.concat(as) };
+  const rows: Row[] = [];
+  const seqs: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < as.length || j < bs.length) {
+    if (j >= bs.length || (i < as.length && as[i]! < bs[j]!)) {
+      rows.push(a.rows[i]!);
+      seqs.push(as[i++]!);
+    } else {
+      rows.push(b.rows[j]!);
+      seqs.push(bs[j++]!);
+    }
+  }
+  return { rows, seqs };
 }
 
 export class LagOperator implements Operator {
@@ -59,9 +94,17 @@ export class LagOperator implements Operator {
 
   open(ctx: OperatorContext): void {
     this.ctx = ctx;
-    this.buffer = ctx.timeKeyedTable<Pending>(stateName(this.node, 'timeKeyed'));
-    // The history is only touched when the watermark releases buffered rows: their partitions.
-    this.history = ctx.keyedTable<History>(stateName(this.node, 'keyed'), { keysOf: () => [], keysAt: (micros) => this.buffer.keysThrough(lastReleasable(micros)) });
+    this.buffer = ctx.timeKeyedTable<Pending>(stateName(this.node, 'timeKeyed'), {
+      merge: mergePending,
+      close: (entries) => this.releaseAll(entries),
+      closesThrough: lastReleasable,
+    });
+    // Arriving rows take an arrival number from their partition's history; released rows read it.
+    this.history = ctx.keyedTable<History>(stateName(this.node, 'keyed'), {
+      keysOf: (batch) => batch.rows.map((r) => this.partition.encode(r)),
+      keysAt: (micros) => this.buffer.keysThrough(lastReleasable(micros)),
+      keysClosing: (entries) => entries.map((e) => e.key),
+    });
   }
 
   onData(batch: Batch): void {
@@ -84,22 +127,38 @@ export class LagOperator implements Operator {
         continue;
       }
       const key = this.partition.encode(row);
+      let hist = this.history.get(key);
+      if (hist === undefined) {
+        hist = { buf: [], next: 0, count: 0, arrivals: 0 };
+        this.history.set(key, hist);
+      }
+      const seq = hist.arrivals ?? 0;
+      hist.arrivals = seq + 1;
       const pending = this.buffer.get(ts, key);
-      if (pending === undefined) this.buffer.set(ts, key, { rows: [row] });
-      else pending.rows.push(row);
+      if (pending === undefined) this.buffer.set(ts, key, { rows: [row], seqs: [seq] });
+      else {
+        pending.rows.push(row);
+        pending.seqs.push(seq);
+      }
     }
   }
 
   onWatermark(micros: number): void {
-    const ready = this.buffer.drainThrough(lastReleasable(micros));
+    this.releaseAll(this.buffer.drainThrough(lastReleasable(micros)));
+  }
+
+  /** Releases closed entries, ascending in time (from drainThrough, or from the spill tier in chunks). */
+  private releaseAll(ready: ReadonlyArray<{ key: string; value: Pending }>): void {
     if (ready.length === 0) return;
     const out: Row[] = [];
     for (let e = 0; e < ready.length; e++) {
       const entry = ready[e]!;
-      let hist = this.history.get(entry.key);
-      if (hist === undefined && this.cap > 0) {
-        hist = { buf: [], next: 0, count: 0 };
-        this.history.set(entry.key, hist);
+      let hist: History | undefined;
+      if (this.cap > 0) {
+        // onData gave the partition a history (the runner brought it back if it spilled); a
+        // checkpoint from before arrival numbers may lack one.
+        hist = this.history.get(entry.key);
+        if (hist === undefined) this.history.set(entry.key, (hist = { buf: [], next: 0, count: 0, arrivals: 0 }));
       }
       const rows = entry.value.rows;
       for (let r = 0; r < rows.length; r++) out.push(this.release(rows[r]!, hist));

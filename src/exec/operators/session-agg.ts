@@ -1,7 +1,8 @@
 // SESSION windows. Per group key: the open sessions (sorted, non-overlapping) with their
 // accumulators, and the end of the last closed session. State: a keyed table (group key -> key
 // state) and a time-keyed timer table (time -> key) that says which keys to look at when the
-// watermark passes a session end or the expiry of a closed-session mark. Session rules: time.ts.
+// watermark passes a session end or the expiry of a closed-session mark. Under a memory budget
+// both spill: cold keys whole, timers as (time, key) marks that merge. Session rules: time.ts.
 
 import type { Row, Value } from '../../catalog/types.js';
 import { compileKey, type KeyFn } from '../../expr/key.js';
@@ -67,8 +68,10 @@ export class SessionAggOperator implements Operator {
       keysOf: (batch) => batch.rows.map((r) => this.key.encode(r)),
       // Timers that fire name the keys the watermark touches.
       keysAt: (micros) => this.timers.keysThrough(micros),
+      keysClosing: (entries) => entries.map((e) => e.key),
     });
-    this.timers = ctx.timeKeyedTable<true>(stateName(this.node, 'timeKeyed'));
+    // A timer set again after it spilled is one timer; spilled ones fire before onWatermark.
+    this.timers = ctx.timeKeyedTable<true>(stateName(this.node, 'timeKeyed'), { merge: () => true, close: (fired) => this.fire(fired, this.ctx.watermark) });
   }
 
   onData(batch: Batch): void {
@@ -85,7 +88,11 @@ export class SessionAggOperator implements Operator {
   }
 
   onWatermark(micros: number): void {
-    const fired = this.timers.drainThrough(micros);
+    this.fire(this.timers.drainThrough(micros), micros);
+  }
+
+  /** Closes the sessions of the keys whose timers fired at watermark `micros`, and re-arms. */
+  private fire(fired: ReadonlyArray<{ key: string }>, micros: number): void {
     if (fired.length === 0) return;
     const gap = this.gap;
     const out: Row[] = [];
