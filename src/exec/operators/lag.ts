@@ -42,8 +42,9 @@ interface History {
  * rows must leave in arrival order, so this must not depend on which argument came first.
  */
 export function mergePending(a: Pending, b: Pending): Pending {
-  const as = a.seqs;
-  const bs = b.seqs;
+  // Partials from a checkpoint written before arrival numbers have none: numbered first.
+  const as = a.seqs ?? a.rows.map((_, i) => i - a.rows.length);
+  const bs = b.seqs ?? b.rows.map((_, i) => i - b.rows.length);
   if (as.length === 0 || (bs.length > 0 && as[as.length - 1]! < bs[0]!)) return { rows: a.rows.concat(b.rows), seqs: as.concat(bs) };
   if (bs.length === 0 || bs[bs.length - 1]! < as[0]!) return { rows: b.rows.concat(a.rows), seqs: bs.concat(as) };
   const rows: Row[] = [];
@@ -137,6 +138,8 @@ export class LagOperator implements Operator {
       const pending = this.buffer.get(ts, key);
       if (pending === undefined) this.buffer.set(ts, key, { rows: [row], seqs: [seq] });
       else {
+        // A checkpoint from before arrival numbers: its rows came first, numbered below any new one.
+        if (pending.seqs === undefined) (pending as { seqs: number[] }).seqs = pending.rows.map((_, i) => i - pending.rows.length);
         pending.rows.push(row);
         pending.seqs.push(seq);
       }
