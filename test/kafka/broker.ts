@@ -90,6 +90,8 @@ export async function readAll(topic: string): Promise<Array<KafkaMessage & { par
       const timer = setTimeout(() => reject(new Error(`readAll(${topic}) timed out`)), 30_000);
       // A transactional topic ends with a commit marker, which eachMessage never sees: follow batch ends too.
       consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
+        // A fetch that brought nothing for the partition reports the high watermark as its last offset.
+        if (e.payload.firstOffset === null) return;
         const end = want.get(e.payload.partition);
         if (end !== undefined && BigInt(e.payload.lastOffset) + 1n >= end) want.delete(e.payload.partition);
         if (want.size === 0) {
@@ -144,6 +146,8 @@ export async function readCommitted(topic: string): Promise<string[]> {
       };
       // Batches of only aborted messages or markers are not handed to eachBatch: follow them here.
       consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
+        // A fetch that brought nothing for the partition reports the high watermark as its last offset.
+        if (e.payload.firstOffset === null) return;
         reached(e.payload.partition, e.payload.lastOffset);
         check();
       });

@@ -97,8 +97,13 @@ export async function readSnapshots<M>(kafka: Kafka, topic: string, partitions: 
           resolve();
         }
       };
-      // Batches of aborted records or transaction markers never reach eachBatch.
-      consumer.on(consumer.events.END_BATCH_PROCESS, (e) => reached(e.payload.partition, e.payload.lastOffset));
+      // Batches of aborted records or transaction markers never reach eachBatch. WARNING: a fetch
+      // that brought nothing for a partition (the response was full, say) also ends a batch, with
+      // firstOffset null and lastOffset = the high watermark - 1: it says nothing of where the
+      // read stands, and counting it ended reads early (a stale snapshot).
+      consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
+        if (e.payload.firstOffset !== null) reached(e.payload.partition, e.payload.lastOffset);
+      });
       consumer.on(consumer.events.CRASH, (e) => reject(e.payload.error));
       void consumer.run({
         eachBatch: async ({ batch }) => {

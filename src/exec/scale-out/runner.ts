@@ -14,9 +14,10 @@ import { kafkaSourceSettings, type KafkaSourceSettings } from '../../connectors/
 import { ensureTopic, kafkaClient } from '../../connectors/kafka/client.js';
 import { ConnectorError } from '../../connectors/connector.js';
 import { coPartitionedAssigner } from './assigner.js';
-import { changelogTopic, ensureChangelog, readSnapshots } from './changelog.js';
+import { changelogTopic, ensureChangelog, readSnapshots, type Head } from './changelog.js';
+import type { JobCheckpoint } from '../../state/checkpoint.js';
 import { PartitionTask, type TaskEnd } from './task.js';
-import { FINISHED_MARKER } from './task-output.js';
+import { committedCheckpoint, FINISHED_MARKER } from './task-output.js';
 import { repartitionTopic, splitForRepartition } from './repartition.js';
 import type { BoundExpr } from '../../expr/bound.js';
 import { planFingerprint } from '../../state/fingerprint.js';
@@ -147,11 +148,32 @@ async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Sta
     ...(stage.repartition ? { repartition: stage.repartition } : {}),
   };
 
+  /**
+   * The partitions' last snapshots, checked against the checkpoint ids committed with their
+   * offsets (same transaction): a snapshot older than the committed checkpoint is a read that
+   * stopped short, read again; one that stays short is an error, not a silent replay.
+   */
+  const readConsistent = async (partitions: readonly number[]): Promise<Map<number, { checkpoint: JobCheckpoint<CheckpointMeta>; head: Head } | undefined>> => {
+    const committed = await committedCheckpoints(kafka, group, topics[0]!);
+    for (let attempt = 1; ; attempt++) {
+      const snaps = await readSnapshots<CheckpointMeta>(kafka, changelog, partitions);
+      const short = partitions.filter((p) => {
+        const want = committed.get(p);
+        return want !== undefined && (snaps.get(p)?.checkpoint.id ?? 0) < want;
+      });
+      if (short.length === 0) return snaps;
+      const p = short[0]!;
+      if (attempt >= 5) throw new Error(`the changelog ${changelog} holds checkpoint ${snaps.get(p)?.checkpoint.id ?? 'none'} of partition ${p}, but checkpoint ${committed.get(p)} was committed with its offsets`);
+      event(`sluice: partition ${p}: read checkpoint ${snaps.get(p)?.checkpoint.id ?? 'none'} from ${changelog} but ${committed.get(p)} is committed; reading again`, { event: 'restore-retry', partition: p });
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  };
+
   /** Fences the previous owners, reads their snapshots, starts the tasks and lets their partitions flow. */
   const startTasks = async (fresh: PartitionTask[]): Promise<void> => {
     await Promise.all(fresh.map((t) => t.connect()));
     const live = fresh.filter((t) => tasks.get(t.partition) === t);
-    const snaps = await readSnapshots<CheckpointMeta>(kafka, changelog, live.map((t) => t.partition));
+    const snaps = await readConsistent(live.map((t) => t.partition));
     for (const t of live) {
       if (tasks.get(t.partition) !== t) continue;
       const snap = snaps.get(t.partition);
@@ -306,6 +328,22 @@ async function prepare(kafka: Kafka, group: string, settings: readonly KafkaSour
   }
 }
 
+/** Per partition of `topic`, the checkpoint id its task committed with its offset. */
+async function committedCheckpoints(kafka: Kafka, group: string, topic: string): Promise<Map<number, number>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const out = new Map<number, number>();
+    for (const p of (await admin.fetchOffsets({ groupId: group, topics: [topic] }))[0]?.partitions ?? []) {
+      const id = committedCheckpoint(p.metadata);
+      if (id !== undefined) out.set(p.partition, id);
+    }
+    return out;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** True when every partition of every source topic has a task commit marked finished. */
 async function allFinished(kafka: Kafka, group: string, counts: ReadonlyMap<string, number>): Promise<boolean> {
   const admin = kafka.admin();
@@ -313,7 +351,7 @@ async function allFinished(kafka: Kafka, group: string, counts: ReadonlyMap<stri
   try {
     for (const [topic, count] of counts) {
       const parts = (await admin.fetchOffsets({ groupId: group, topics: [topic] }))[0]?.partitions ?? [];
-      for (let p = 0; p < count; p++) if (parts.find((x) => x.partition === p)?.metadata !== FINISHED_MARKER) return false;
+      for (let p = 0; p < count; p++) if (!(parts.find((x) => x.partition === p)?.metadata ?? '').startsWith(FINISHED_MARKER)) return false;
     }
     return true;
   } finally {

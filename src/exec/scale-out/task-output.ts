@@ -17,8 +17,14 @@ import { snapshotMessages } from './changelog.js';
 import type { CheckpointMeta } from '../job.js';
 import { kafkaPosition } from '../../connectors/kafka/source.js';
 
-/** The committed-offset metadata of a partition whose task read its bounded input to the end. */
+/** The committed-offset metadata of a partition whose task read its bounded input to the end (then `:<checkpoint id>`). */
 export const FINISHED_MARKER = 'sluice:finished';
+
+/** The checkpoint id in a task's committed-offset metadata (`sluice:<id>` or `sluice:finished:<id>`). */
+export function committedCheckpoint(metadata: string | null | undefined): number | undefined {
+  const m = /^sluice:(?:finished:)?(\d+)$/.exec(metadata ?? '');
+  return m ? Number(m[1]) : undefined;
+}
 
 export class TaskTransaction implements CheckpointTarget {
   private readonly producer: Producer;
@@ -58,7 +64,7 @@ export class TaskTransaction implements CheckpointTarget {
       const pos = kafkaPosition(s.position);
       const next = pos?.next[String(this.partition)];
       // The metadata tells the other processes when this partition's bounded read is done.
-      const metadata = finished ? FINISHED_MARKER : `sluice:${c.id}`;
+      const metadata = finished ? `${FINISHED_MARKER}:${c.id}` : `sluice:${c.id}`;
       return pos && next !== undefined ? [{ topic: pos.topic, partitions: [{ partition: this.partition, offset: next, metadata }] }] : [];
     });
     try {
