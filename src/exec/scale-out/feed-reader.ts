@@ -15,7 +15,7 @@ import { compileKafkaDecoder, KafkaRecord } from '../../connectors/kafka/record.
 import { kafkaPosition, type KafkaPosition } from '../../connectors/kafka/source.js';
 import { Pacer } from '../../connectors/pace.js';
 import { END_OF_TIME } from '../operator.js';
-import { MARK_HEADER } from './repartition.js';
+import { MARK_HEADER, ROW_HEADER } from './repartition.js';
 
 export class FeedReader implements SourceReader {
   readonly bounded: boolean;
@@ -37,6 +37,8 @@ export class FeedReader implements SourceReader {
   private readonly pacer: Pacer | undefined;
   private signal: AbortSignal | undefined;
   private readonly upstreamEnded = new Set<number>();
+  /** Stage 2: per stage-1 partition, the highest row number taken (rows at or below it were seen). */
+  private readonly upstreamRows = new Map<number, number>();
   /** Batches and idle ticks reach the engine one at a time. */
   private chain: Promise<void> = Promise.resolve();
 
@@ -50,8 +52,10 @@ export class FeedReader implements SourceReader {
     private readonly upstream?: number,
     /** Stage 2: the stage-1 partitions that already marked their end (from the task's snapshot). */
     ended: readonly number[] = [],
+    rows: ReadonlyArray<readonly [number, number]> = [],
   ) {
     for (const q of ended) this.upstreamEnded.add(q);
+    for (const [q, n] of rows) this.upstreamRows.set(q, n);
     this.pacer = rate === undefined ? undefined : new Pacer(rate);
     this.next = start.next;
     this.end = start.end;
@@ -60,13 +64,18 @@ export class FeedReader implements SourceReader {
   }
 
   /** Where a task resumes: its snapshot's position, else `fallback`. */
-  static startOf(resume: ResumePosition | undefined, topic: string, partition: number, fallback: { next: bigint; end: bigint | undefined }): { next: bigint; end: bigint | undefined; ended: number[] } {
+  static startOf(
+    resume: ResumePosition | undefined,
+    topic: string,
+    partition: number,
+    fallback: { next: bigint; end: bigint | undefined },
+  ): { next: bigint; end: bigint | undefined; ended: number[]; rows: Array<[number, number]> } {
     const pos: KafkaPosition | undefined = kafkaPosition(resume);
-    if (pos === undefined || pos.topic !== topic) return { ...fallback, ended: [] };
+    if (pos === undefined || pos.topic !== topic) return { ...fallback, ended: [], rows: [] };
     const next = pos.next[String(partition)];
     const end = pos.end?.[String(partition)];
-    const ended = (resume as { upstreamEnded?: number[] }).upstreamEnded ?? [];
-    return { next: next !== undefined ? BigInt(next) : fallback.next, end: end !== undefined ? BigInt(end) : fallback.end, ended };
+    const { upstreamEnded = [], upstreamRows = [] } = resume as { upstreamEnded?: number[]; upstreamRows?: Array<[number, number]> };
+    return { next: next !== undefined ? BigInt(next) : fallback.next, end: end !== undefined ? BigInt(end) : fallback.end, ended: upstreamEnded, rows: upstreamRows };
   }
 
   get done(): boolean {
@@ -77,7 +86,7 @@ export class FeedReader implements SourceReader {
   position(): ResumePosition {
     const p = String(this.partition);
     const pos: KafkaPosition = { topic: this.topic, next: { [p]: this.next.toString() }, ...(this.end !== undefined ? { end: { [p]: this.end.toString() } } : {}) };
-    return { ...pos, ...(this.upstream !== undefined ? { upstreamEnded: [...this.upstreamEnded] } : {}) } as unknown as ResumePosition;
+    return { ...pos, ...(this.upstream !== undefined ? { upstreamEnded: [...this.upstreamEnded], upstreamRows: [...this.upstreamRows] } : {}) } as unknown as ResumePosition;
   }
 
   decoder(columns: readonly Column[], eventTime: string | undefined): RecordDecoder {
@@ -131,6 +140,8 @@ export class FeedReader implements SourceReader {
     if (this.emit === undefined || this.done || this.signal?.aborted) return;
     const records: SourceRecord[] = [];
     const ends: number[] = [];
+    // Stage 2: row numbers taken in this batch, applied with the position.
+    const seen = this.upstream === undefined ? undefined : new Map(this.upstreamRows);
     let next = lastOffset + 1n;
     for (const m of messages) {
       const offset = BigInt(m.offset);
@@ -143,6 +154,13 @@ export class FeedReader implements SourceReader {
         records.push({ value: '', position: { topic: this.topic, partition: this.partition, offset: Number(m.offset) }, partition: q, watermark: w });
         continue;
       }
+      const tag = seen !== undefined ? m.headers?.[ROW_HEADER] : undefined;
+      if (tag !== undefined) {
+        const [q, n] = tag.toString().split(':').map(Number) as [number, number];
+        // Sent again by a stage-1 task that took over, or by its previous owner: seen already.
+        if (n <= (seen!.get(q) ?? -1)) continue;
+        seen!.set(q, n);
+      }
       records.push(new KafkaRecord(this.topic, this.partition, m));
     }
     if (this.end !== undefined && next > this.end) next = this.end;
@@ -154,6 +172,7 @@ export class FeedReader implements SourceReader {
     // synchronously, before any checkpoint can be taken), as the kafka source's does.
     this.next = next;
     for (const q of ends) this.upstreamEnded.add(q);
+    if (seen !== undefined) for (const [q, n] of seen) this.upstreamRows.set(q, n);
     if (records.length > 0) {
       this.lastSeen = Date.now();
       if (this.idle) {

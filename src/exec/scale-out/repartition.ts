@@ -5,7 +5,12 @@
 // `<group>-repartition`, keyed by the operator's group key, so that every row of a group lands
 // on the same partition; stage 2 (the operator and what follows, one task per repartition
 // partition) reads it as its source. Both commit in Kafka transactions (stage 2 reads
-// read-committed), so the cut keeps exactly-once.
+// read-committed), and stage 1's rows are numbered, so the cut keeps exactly-once: stage 1
+// sends its rows to the repartition topic at least once, outside its transaction and before
+// it (a stage-1 task taken over re-sends from its last snapshot, and its old owner may still
+// send what it had), each row tagged `<stage-1 partition>:<row number>`; stage 1 is
+// deterministic, so a number always names the same row, and stage 2 drops a row whose number
+// it has seen (per stage-1 partition, the numbers arrive in order from each sender).
 // Watermarks cross the cut as marks: at each of its checkpoints a stage-1 task appends to every
 // repartition partition a mark `<its partition>:<its watermark>` after its rows; a stage-2
 // task's watermark is the minimum over the marks of all stage-1 partitions, which is the
@@ -28,6 +33,8 @@ import type { TaskTransaction } from './task-output.js';
 
 /** The header of a watermark mark in a repartition topic: `<stage-1 partition>:<watermark>`. */
 export const MARK_HEADER = 'sluice-mark';
+/** The header of a row in a repartition topic: `<stage-1 partition>:<row number>`. */
+export const ROW_HEADER = 'sluice-row';
 /** The name of stage 1's sink (into the repartition topic). */
 export const REPARTITION_SINK = '$repartition';
 
@@ -123,6 +130,8 @@ export class RepartitionWriter implements SinkWriter {
   private readonly keyOf: ReadonlyArray<(row: Row) => unknown>;
   private current: Message[] = [];
   private lastMark = Number.NEGATIVE_INFINITY;
+  /** Rows written so far by this stage-1 partition, over all its owners (kept in its snapshots). */
+  private rows: number;
 
   constructor(
     private readonly txn: TaskTransaction,
@@ -132,13 +141,18 @@ export class RepartitionWriter implements SinkWriter {
     columns: readonly Column[],
     keys: readonly BoundExpr[],
     private readonly watermark: () => number,
+    resume: SinkPosition | undefined,
   ) {
     this.encode = compileEncoder(columns, false);
     this.keyOf = keys.map((k) => compileExpr(k));
+    this.rows = typeof resume?.['rows'] === 'number' ? resume['rows'] : 0;
   }
 
   write(batch: Batch): void {
-    for (const row of batch.rows) this.current.push({ key: JSON.stringify(this.keyOf.map((f) => f(row))), value: this.encode(row, Op.Insert) });
+    const q = this.upstream;
+    for (const row of batch.rows) {
+      this.current.push({ key: JSON.stringify(this.keyOf.map((f) => f(row))), value: this.encode(row, Op.Insert), headers: { [ROW_HEADER]: `${q}:${this.rows++}` } });
+    }
   }
 
   prepareCheckpoint(): SinkPosition {
@@ -148,9 +162,9 @@ export class RepartitionWriter implements SinkWriter {
       const header = `${this.upstream}:${wm}`;
       for (let p = 0; p < this.partitions; p++) this.current.push({ partition: p, key: null, value: '', headers: { [MARK_HEADER]: header } });
     }
-    this.txn.seal(this.topic, this.current);
+    this.txn.sealOutside(this.topic, this.current);
     this.current = [];
-    return { mark: this.lastMark };
+    return { rows: this.rows };
   }
 
   async flush(): Promise<void> {}

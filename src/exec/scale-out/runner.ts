@@ -197,6 +197,8 @@ async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Sta
 
   const onTaskEnd = (t: PartitionTask, end: TaskEnd): void => {
     ends.set(t.partition, end.kind);
+    // Late rows and dead letters never go unreported, whichever way the task ended.
+    if (end.kind !== 'failed') for (const note of end.summary?.notes ?? []) event(`sluice: partition ${t.partition}: ${note}`, { event: 'task-note', partition: t.partition });
     if (end.kind === 'failed') {
       fail(end.error);
       return;

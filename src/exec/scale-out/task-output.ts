@@ -15,6 +15,7 @@ import type { CheckpointStats, CheckpointTarget, JobCheckpoint } from '../../sta
 import type { Op } from '../operator.js';
 import { snapshotMessages } from './changelog.js';
 import type { CheckpointMeta } from '../job.js';
+import { log } from '../../util/log.js';
 import { kafkaPosition } from '../../connectors/kafka/source.js';
 
 /** The committed-offset metadata of a partition whose task read its bounded input to the end (then `:<checkpoint id>`). */
@@ -30,6 +31,12 @@ export class TaskTransaction implements CheckpointTarget {
   private readonly producer: Producer;
   /** Output sealed at the barrier of the checkpoint being written, per topic. */
   private sealed: Array<{ topic: string; messages: Message[] }> = [];
+  /**
+   * Output sent outside the transaction, before it (the repartition topic, read by a stage that
+   * drops what it saw already: repartition.ts); its own idempotent producer keeps it in order.
+   */
+  private sealedOutside: Array<{ topic: string; messages: Message[] }> = [];
+  private outside: Producer | undefined;
   /** Set when another process took the partition over: nothing more commits. */
   fenced = false;
   outputRows = 0;
@@ -42,7 +49,10 @@ export class TaskTransaction implements CheckpointTarget {
     readonly partition: number,
   ) {
     this.producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, transactionalId, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.kafka = kafka;
   }
+
+  private readonly kafka: Kafka;
 
   /** Initializes the transactional producer id: fences a previous owner's producer and ends its open transaction. */
   async connect(): Promise<void> {
@@ -53,11 +63,34 @@ export class TaskTransaction implements CheckpointTarget {
     if (messages.length > 0) this.sealed.push({ topic, messages });
   }
 
+  /** Output to send, acknowledged, before the checkpoint's transaction (at least once, in order). */
+  sealOutside(topic: string, messages: Message[]): void {
+    if (messages.length > 0) this.sealedOutside.push({ topic, messages });
+  }
+
+  private async sendOutside(): Promise<number> {
+    const batches = this.sealedOutside;
+    this.sealedOutside = [];
+    if (batches.length === 0) return 0;
+    if (this.outside === undefined) {
+      this.outside = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      await this.outside.connect();
+    }
+    let n = 0;
+    for (const b of batches) {
+      for (let i = 0; i < b.messages.length; i += 1000) await this.outside.send({ topic: b.topic, messages: b.messages.slice(i, i + 1000), acks: -1 });
+      n += b.messages.length;
+    }
+    return n;
+  }
+
   /** The checkpoint target: commits the sealed output, the snapshot and the offsets together. */
   async write(c: JobCheckpoint, finished: boolean): Promise<CheckpointStats> {
     const t0 = performance.now();
     const sealed = this.sealed;
     this.sealed = [];
+    // Before the snapshot that says they were written, so a restore never skips them.
+    const outside = await this.sendOutside();
     const { messages, bytes } = snapshotMessages(c, finished, this.partition);
     const meta = c.meta as CheckpointMeta;
     const topics = meta.sources.flatMap((s) => {
@@ -82,12 +115,17 @@ export class TaskTransaction implements CheckpointTarget {
       if (isFenced(e)) this.fenced = true;
       throw e;
     }
-    for (const s of sealed) this.outputRows += s.messages.length;
+    let rows = outside;
+    for (const s of sealed) rows += s.messages.length;
+    this.outputRows += rows;
+    const at = topics.map((t) => `${t.topic}@${t.partitions[0]!.offset}`).join(' ');
+    log.debug(`sluice: ${this.transactionalId}: checkpoint ${c.id} committed (${rows} messages out, ${at})`, { event: 'task-commit', task: this.transactionalId, checkpoint: c.id, messages: rows });
     return { id: c.id, bytes, ms: performance.now() - t0 };
   }
 
   async close(): Promise<void> {
     await this.producer.disconnect().catch(() => {});
+    await this.outside?.disconnect().catch(() => {});
   }
 }
 

@@ -67,14 +67,14 @@ export class PartitionTask {
         sourceReader: (node: SourceNode, resume) => {
           const settings = kafkaSourceSettings(node.source);
           const start = FeedReader.startOf(resume, settings.topic, p, this.options.startOf(settings.topic, p));
-          const reader = new FeedReader(settings.topic, p, start, settings.idleTimeoutMs, settings.rate, this.options.upstream, start.ended);
+          const reader = new FeedReader(settings.topic, p, start, settings.idleTimeoutMs, settings.rate, this.options.upstream, start.ended, start.rows);
           this.readers.set(settings.topic, reader);
           return reader;
         },
-        sinkWriter: (node, columns, changelog) => {
+        sinkWriter: (node, columns, changelog, resume) => {
           const r = this.options.repartition;
           if (r !== undefined && node.sink.name === REPARTITION_SINK) {
-            return new RepartitionWriter(this.txn, r.topic, r.partitions, p, columns, r.keys, () => this.job?.metrics().sources[0]?.watermark ?? Number.NEGATIVE_INFINITY);
+            return new RepartitionWriter(this.txn, r.topic, r.partitions, p, columns, r.keys, () => this.job?.metrics().sources[0]?.watermark ?? Number.NEGATIVE_INFINITY, resume);
           }
           return new TaskSinkWriter(this.txn, node.sink.options['topic']!, node.sink, columns, changelog);
         },
@@ -83,7 +83,9 @@ export class PartitionTask {
     const job = this.job;
     this.ended = job.run().then(
       (summary): TaskEnd => ({ kind: this.controller.signal.aborted ? 'stopped' : 'finished', summary }),
-      (error: unknown): TaskEnd => (this.txn.fenced || isFenced(error) ? { kind: 'fenced' } : { kind: 'failed', error }),
+      // A task told to stop (its partition was given away) whose last commit fails was overtaken
+      // by the new owner: expected, not a failure of the job.
+      (error: unknown): TaskEnd => (this.txn.fenced || isFenced(error) || this.controller.signal.aborted ? { kind: 'fenced' } : { kind: 'failed', error }),
     );
     void this.ended.then(() => this.txn.close());
   }
