@@ -10,13 +10,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { Catalog } from '../../src/catalog/catalog.js';
-import { loadScriptText } from '../../src/cli/load.js';
-import { planSinks } from '../../src/plan/job.js';
 import { compareWithOracle, renderComparison } from '../../src/oracle/index.js';
 import { CheckpointStore, MemoryCheckpointStore, type CheckpointStats, type JobCheckpoint } from '../../src/state/checkpoint.js';
 import type { LateEvent } from '../../src/exec/operator.js';
-import { runWithCrashes } from '../state/harness.js';
+import { planOverEvents, runWithCrashes } from '../state/harness.js';
 import { eventsArb, type Event } from './events.js';
 import { expectedLate, type RefWindow } from './late-reference.js';
 
@@ -50,11 +47,7 @@ function lateKeys(late: readonly LateEvent[]): string[] {
 
 /** Runs `query` over `events` under a 1-byte budget and checks it against DuckDB and the late rules. */
 async function check(query: string, delay: number, events: readonly Event[], run: RunShape, window: RefWindow, keyed: boolean, spilled: Set<string>): Promise<void> {
-  const sql =
-    `CREATE SOURCE ev (k VARCHAR, v INT, d DOUBLE, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '${delay}' MILLISECOND) WITH (connector = 'datagen', generator = 'sensors');\n` +
-    `CREATE SINK out AS ${query};`;
-  const script = loadScriptText(sql, 'spill.sql', process.cwd(), new Catalog());
-  const plan = planSinks(script.catalog, [...script.catalog.sinks.values()], { provenance: true });
+  const { sql, plan } = planOverEvents(query, delay);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-spill-prop-'));
   const store = run.duckdbStore ? await CheckpointStore.open(dir) : new SpyStore(spilled);
   const context = () => `SQL:\n${sql}\ndelay ${delay} ms, run ${JSON.stringify(run)}\ninput (${events.length} events): ${JSON.stringify(events)}`;

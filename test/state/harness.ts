@@ -11,6 +11,18 @@ import type { LateEvent, Op, RecordRef } from '../../src/exec/operator.js';
 import type { PhysicalPlan } from '../../src/plan/physical.js';
 import { MemoryCheckpointStore, type CheckpointStore } from '../../src/state/checkpoint.js';
 import { planFingerprint } from '../../src/state/fingerprint.js';
+import { Catalog } from '../../src/catalog/catalog.js';
+import { loadScriptText } from '../../src/cli/load.js';
+import { planSinks } from '../../src/plan/job.js';
+
+/** The tests' event source `ev (k, v, d, ts)` with a watermark `delayMs` behind, and `query` as its sink, planned with provenance. */
+export function planOverEvents(query: string, delayMs: number): { sql: string; plan: PhysicalPlan } {
+  const sql =
+    `CREATE SOURCE ev (k VARCHAR, v INT, d DOUBLE, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '${delayMs}' MILLISECOND) WITH (connector = 'datagen', generator = 'sensors');\n` +
+    `CREATE SINK out AS ${query};`;
+  const script = loadScriptText(sql, 'spill.sql', process.cwd(), new Catalog());
+  return { sql, plan: planSinks(script.catalog, [...script.catalog.sinks.values()], { provenance: true }) };
+}
 
 export interface Event {
   readonly k: string | null;

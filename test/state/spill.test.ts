@@ -8,12 +8,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Catalog } from '../../src/catalog/catalog.js';
-import { loadScriptText } from '../../src/cli/load.js';
-import { planSinks } from '../../src/plan/job.js';
 import { compareWithOracle, renderComparison } from '../../src/oracle/index.js';
 import { CheckpointStore } from '../../src/state/checkpoint.js';
-import { runWithCrashes, type Event } from './harness.js';
+import { planOverEvents, runWithCrashes, type Event } from './harness.js';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { decodeState, encodeState } from '../../src/state/codec.js';
 import { NUM_COLUMNS, ShapeCache, ShapeRegistry } from '../../src/state/shape-codec.js';
@@ -32,11 +29,7 @@ const QUERIES = [
 
 for (const query of QUERIES) {
   test(`spilling every batch with DuckDB checkpoints and crashes equals DuckDB: ${query}`, async () => {
-    const sql =
-      `CREATE SOURCE ev (k VARCHAR, v INT, d DOUBLE, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH (connector = 'datagen', generator = 'sensors');\n` +
-      `CREATE SINK out AS ${query};`;
-    const script = loadScriptText(sql, 'spill.sql', process.cwd(), new Catalog());
-    const plan = planSinks(script.catalog, [...script.catalog.sinks.values()], { provenance: true });
+    const { plan } = planOverEvents(query, 1000);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-spill-keyed-'));
     const store = await CheckpointStore.open(dir);
     try {
