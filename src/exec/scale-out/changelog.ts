@@ -85,6 +85,8 @@ export async function readSnapshots<M>(kafka: Kafka, topic: string, partitions: 
   const groupId = `${topic}-restore-${randomUUID().slice(0, 8)}`;
   const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, readUncommitted: false, maxBytesPerPartition: 8 << 20 });
   const remaining = new Set(ends.keys());
+  /** Per partition, the highest offset taken. */
+  const read = new Map<number, bigint>();
   try {
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -112,6 +114,11 @@ export async function readSnapshots<M>(kafka: Kafka, topic: string, partitions: 
             let mine = chunks.get(p);
             if (!mine) chunks.set(p, (mine = new Map()));
             for (const m of batch.messages) {
+              // A consumer that lost its session (a loaded machine) fetches again from its last
+              // commit: an older head read again must not replace a newer one.
+              const offset = BigInt(m.offset);
+              if (offset <= (read.get(p) ?? -1n)) continue;
+              read.set(p, offset);
               const key = m.key?.toString() ?? '';
               const value = m.value?.toString() ?? '';
               if (key === 'head') heads.set(p, JSON.parse(value) as Head);
