@@ -81,6 +81,8 @@ function logCreator() {
     if (message?.startsWith('Limiting retries for the idempotent producer')) return;
     // CONCURRENT_TRANSACTIONS (the coordinator still finishing the previous commit) is retried by the exactly-once sink.
     if (/concurrent operation on the same transaction/.test(`${message ?? ''} ${error ?? ''}`)) return;
+    // A fenced producer is how a scaled-out task learns its partition moved; the job says so itself.
+    if (/operation with an old epoch/.test(message ?? '')) return;
     // A rebalance is how scaled-out processes share partitions; the job logs the new assignment itself.
     if (/The group is rebalancing, re-joining/.test(message ?? '')) return;
     const text = `kafka ${level === logLevel.ERROR ? 'error' : 'warning'} [${namespace}]: ${message ?? ''}${error ? ` (${error})` : ''}`;
