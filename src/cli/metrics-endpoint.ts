@@ -18,14 +18,25 @@ export interface MetricsSource {
 
 type Labels = Readonly<Record<string, string | number>>;
 
+/** A job with labels that tell it apart from the others served (a scaled-out task: its stage and partition). */
+export interface LabeledSource {
+  readonly labels: Labels;
+  readonly job: MetricsSource;
+}
+
+/** Families in order of first mention; each job's samples join its families, with the job's labels first. */
 class Exposition {
-  private readonly out: string[] = [];
+  private readonly families = new Map<string, { type: string; help: string; lines: string[] }>();
+  extra: Labels = {};
   family(name: string, type: 'counter' | 'gauge', help: string, samples: ReadonlyArray<readonly [Labels, number]>): void {
-    this.out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-    for (const [labels, value] of samples) this.out.push(`${name}${labelText(labels)} ${numberText(value)}`);
+    let f = this.families.get(name);
+    if (f === undefined) this.families.set(name, (f = { type, help, lines: [] }));
+    for (const [labels, value] of samples) f.lines.push(`${name}${labelText({ ...this.extra, ...labels })} ${numberText(value)}`);
   }
   text(): string {
-    return this.out.join('\n') + '\n';
+    const out: string[] = [];
+    for (const [name, f] of this.families) out.push(`# HELP ${name} ${f.help}`, `# TYPE ${name} ${f.type}`, ...f.lines);
+    return out.join('\n') + '\n';
   }
 }
 
@@ -40,10 +51,18 @@ function numberText(v: number): string {
   return String(v);
 }
 
-/** The exposition text for one scrape; `now` is the wall clock in epoch ms. */
-export function prometheusText(job: MetricsSource, now = Date.now()): string {
-  const m = job.metrics();
+/** The exposition text for one scrape of one job, or of several told apart by labels; `now` is the wall clock in epoch ms. */
+export function prometheusText(jobs: MetricsSource | readonly LabeledSource[], now = Date.now()): string {
   const e = new Exposition();
+  for (const { labels, job } of Array.isArray(jobs) ? (jobs as readonly LabeledSource[]) : [{ labels: {}, job: jobs as MetricsSource }]) {
+    e.extra = labels;
+    addJob(e, job, now);
+  }
+  return e.text();
+}
+
+function addJob(e: Exposition, job: MetricsSource, now: number): void {
+  const m = job.metrics();
   const src = (f: (s: JobMetrics['sources'][number]) => number | undefined) =>
     m.sources.flatMap((s) => {
       const v = f(s);
@@ -81,11 +100,10 @@ export function prometheusText(job: MetricsSource, now = Date.now()): string {
   e.family('sluice_state_spilled_rows', 'gauge', 'Entries per state table spilled to DuckDB.', t((x) => x.spilledRows));
   e.family('sluice_state_spilled_bytes', 'gauge', 'Encoded bytes per state table spilled to DuckDB.', t((x) => x.spilledBytes));
   e.family('sluice_job_start_time_seconds', 'gauge', 'When this run started, seconds since the epoch.', [[{}, m.startedAt / 1000]]);
-  return e.text();
 }
 
 /** Serves /metrics on 127.0.0.1:`port` (0: any free port); resolves with the bound port. */
-export async function serveMetrics(port: number, job: MetricsSource): Promise<{ port: number; close(): Promise<void> }> {
+export async function serveMetrics(port: number, job: MetricsSource | (() => readonly LabeledSource[])): Promise<{ port: number; close(): Promise<void> }> {
   const server = http.createServer((req, res) => {
     if (req.method !== 'GET' || (req.url ?? '/').split('?')[0] !== '/metrics') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('sluice serves only GET /metrics\n');
@@ -93,7 +111,7 @@ export async function serveMetrics(port: number, job: MetricsSource): Promise<{ 
     }
     let body: string;
     try {
-      body = prometheusText(job);
+      body = prometheusText(typeof job === 'function' ? job() : job);
     } catch (err) {
       res.writeHead(500, { 'content-type': 'text/plain' }).end(`${(err as Error).message}\n`);
       return;

@@ -16,7 +16,7 @@ import { renderState } from './state.js';
 import { planFingerprint } from '../state/fingerprint.js';
 import { defaultStateDir, formatBytes, parseBytes, parseIntervalMs } from '../state/settings.js';
 import { positionText } from '../exec/source-runtime.js';
-import { serveMetrics } from './metrics-endpoint.js';
+import { serveMetrics, type LabeledSource } from './metrics-endpoint.js';
 import { configureLog, log, type LogLevel } from '../util/log.js';
 import { runScaleOut, scaleOutProblem } from '../exec/scale-out/runner.js';
 import type { PhysicalPlan } from '../plan/physical.js';
@@ -51,8 +51,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   if (opts.scaleOut) {
     if (memoryText !== undefined) throw new UsageError('a scaled-out job keeps its state in memory and in its changelog topic; --state-memory (SET state_memory) is for single-process jobs');
     if (opts.fresh) throw new UsageError("a scaled-out job's state lives in its changelog topic, shared by its processes; to start over, give its sources a new group option");
-    if (metricsPort !== undefined) throw new UsageError('--metrics-port is not served by scaled-out jobs yet');
-    return runScaledOut(file, plan, intervalMs);
+    return runScaledOut(file, plan, intervalMs, metricsPort);
   }
   if (memoryText !== undefined && parseBytes(memoryText) === undefined) throw new UsageError(`state memory '${memoryText}' is not a size; write e.g. 256MB or 2GB`);
   // Under a budget the job runs in a child node whose V8 heap is capped to match (cli/heap-cap.ts).
@@ -145,9 +144,16 @@ function onInterrupt(): { controller: AbortController; release: () => void } {
 }
 
 /** `--scale-out`: this process's share of the partitions, state in the changelog topic (exec/scale-out). */
-async function runScaledOut(file: string, plan: PhysicalPlan, intervalMs: number): Promise<number> {
+async function runScaledOut(file: string, plan: PhysicalPlan, intervalMs: number, metricsPort: number | undefined): Promise<number> {
   const { controller, release } = onInterrupt();
+  // Every running task of every stage, labelled by stage and partition.
+  const stages: Array<() => readonly LabeledSource[]> = [];
+  let metrics: { port: number; close(): Promise<void> } | undefined;
   try {
+    if (metricsPort !== undefined) {
+      metrics = await serveMetrics(metricsPort, () => stages.flatMap((s) => s()));
+      log.info(`sluice: metrics on http://127.0.0.1:${metrics.port}/metrics`, { event: 'metrics', port: metrics.port });
+    }
     const problem = scaleOutProblem(plan);
     if (problem) throw problem;
     log.info(`sluice: running ${file} scaled out (exactly-once per partition task)`, { event: 'start', file, scaleOut: true });
@@ -156,11 +162,13 @@ async function runScaledOut(file: string, plan: PhysicalPlan, intervalMs: number
       intervalMs,
       signal: controller.signal,
       onEvent: (message, fields) => log.info(message, fields),
+      expose: (tasks) => stages.push(tasks),
     });
     const rows = summary.tasks.reduce((n, t) => n + t.rowsOut, 0);
     log.info(`sluice: ${summary.aborted ? 'stopped' : 'done'}: ran partitions ${summary.tasks.map((t) => `${t.partition} (${t.end})`).join(', ') || '(none)'} of group ${summary.group}; ${rows} rows committed; state in ${summary.changelog}`, { event: 'end', rows });
     return 0;
   } finally {
+    await metrics?.close();
     release();
   }
 }

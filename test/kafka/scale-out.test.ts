@@ -94,8 +94,19 @@ async function scenario(groupBy: string, stages: readonly string[]): Promise<{ a
   assert.deepEqual(await ref.exit, { code: 0, signal: null }, ref.stderr);
 
   const trace = process.env['SLUICE_TEST_VERBOSE'] ? ['--log-level', 'debug'] : [];
-  const a = start(dir, 'scale.sql', ['--scale-out', '--checkpoint-interval', '200ms', ...trace]);
+  const a = start(dir, 'scale.sql', ['--scale-out', '--checkpoint-interval', '200ms', '--metrics-port', '0', ...trace]);
   await until('the first process to run all four partitions and commit progress', async () => /runs partitions 0, 1, 2, 3/.test(a.stderr) && (await committed(group, inTopic)) > ROWS * 0.05, 60_000, [a]);
+  // Its metrics: every task of every stage, told apart by labels.
+  const port = /metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(a.stderr)?.[1];
+  assert.ok(port, a.stderr);
+  const scrape = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  for (const st of stages) {
+    for (let p = 0; p < PARTITIONS; p++) {
+      const labels = `${st ? `stage="${st.trim()}",` : ''}task="${p}",source="ev"`;
+      assert.match(scrape, new RegExp(`^sluice_source_records_total\\{${labels}\\} \\d+$`, 'm'), scrape);
+    }
+  }
+  assert.equal(scrape.match(/^# TYPE sluice_source_records_total counter$/gm)?.length, 1, 'one family, many tasks');
   const b = start(dir, 'scale.sql', ['--scale-out', '--checkpoint-interval', '200ms', ...trace]);
   // The second process takes two partitions, restoring what the first checkpointed for them.
   await until('the second process to restore partitions from the changelog', () => stages.every((st) => new RegExp(`${st}partition \\d: restored checkpoint \\d+`).test(b.stderr)), 60_000, [a, b]);

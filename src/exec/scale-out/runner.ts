@@ -21,7 +21,7 @@ import { committedCheckpoint, FINISHED_MARKER } from './task-output.js';
 import { repartitionTopic, splitForRepartition } from './repartition.js';
 import type { BoundExpr } from '../../expr/bound.js';
 import { planFingerprint } from '../../state/fingerprint.js';
-import type { CheckpointMeta } from '../job.js';
+import type { CheckpointMeta, Job } from '../job.js';
 import { intOption } from '../../connectors/options.js';
 
 export interface ScaleOutOptions {
@@ -30,6 +30,8 @@ export interface ScaleOutOptions {
   readonly signal: AbortSignal;
   /** Progress for the log: a message and its fields. */
   readonly onEvent?: (message: string, fields: Readonly<Record<string, unknown>>) => void;
+  /** Called once per stage with a view of its running tasks' jobs, labelled (for metrics). */
+  readonly expose?: (tasks: () => ReadonlyArray<{ readonly labels: Readonly<Record<string, string | number>>; readonly job: Job }>) => void;
 }
 
 export interface ScaleOutSummary {
@@ -121,6 +123,12 @@ async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Sta
   });
   const tasks = new Map<number, PartitionTask>();
   const ran = new Map<number, PartitionTask>();
+  options.expose?.(() =>
+    [...tasks.values()].flatMap((t) => {
+      const job = t.runningJob;
+      return job ? [{ labels: { ...(stage.label ? { stage: stage.label.trim() } : {}), task: t.partition }, job }] : [];
+    }),
+  );
   /**
    * Tasks whose partitions were sought to where they stand: only these take batches. A batch
    * fetched before the seek (from where Kafka's consumer stood, possibly past the task's

@@ -34,6 +34,11 @@ export class PartitionTask {
   readonly txn: TaskTransaction;
   private readonly readers = new Map<string, FeedReader>();
   private job: Job | undefined;
+
+  /** The task's job once started (for metrics). */
+  get runningJob(): Job | undefined {
+    return this.job;
+  }
   private readonly controller = new AbortController();
   /** Resolves when the task's job has stopped, however it stopped. */
   ended: Promise<TaskEnd> | undefined;
