@@ -11,7 +11,7 @@
 // read from (startup = 'group') and committed to. Scale-out (exec/scale-out) shares `group`.
 
 import { randomUUID } from 'node:crypto';
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Column, SourceDef } from '../../catalog/catalog.js';
 import { parseDuration } from '../../catalog/duration.js';
 import { ConnectorError } from '../connector.js';
@@ -67,6 +67,31 @@ export function kafkaSourceSettings(def: SourceDef): KafkaSourceSettings {
     sessionTimeoutMs: durationMs(o, 'session_timeout') ?? 30_000,
     rate: o['rate'] === undefined ? undefined : intOption(o, 'rate', 1, 1),
   };
+}
+
+/** A partition's offsets now: its log start, its end (the next offset written), and where `startup` starts it. */
+export interface PartitionStart {
+  readonly partition: number;
+  readonly low: bigint;
+  readonly high: bigint;
+  readonly from: bigint;
+}
+
+/**
+ * Each partition of `topic` with where `startup` starts it: earliest at the log start, latest at
+ * the end, group at the group's committed offset (the log start when it has none). Throws
+ * ConnectorError when the topic does not exist.
+ */
+export async function partitionStarts(admin: Admin, topic: string, group: string, startup: Startup): Promise<PartitionStart[]> {
+  const topics = await admin.listTopics();
+  if (!topics.includes(topic)) throw new ConnectorError(`topic '${topic}' does not exist`, 'topic', 'create it first (sluice produce creates its topic), or check brokers');
+  const bounds = await admin.fetchTopicOffsets(topic);
+  const committed = (await admin.fetchOffsets({ groupId: group, topics: [topic] }))[0]?.partitions ?? [];
+  return bounds.map((b) => {
+    const c = committed.find((p) => p.partition === b.partition);
+    const from = startup === 'latest' ? b.high : startup === 'group' && c && Number(c.offset) >= 0 ? c.offset : b.low;
+    return { partition: b.partition, low: BigInt(b.low), high: BigInt(b.high), from: BigInt(from) };
+  });
 }
 
 /** An offset per partition (partition -> offset). */
@@ -157,19 +182,13 @@ export class KafkaReader implements SourceReader {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const topics = await admin.listTopics();
-      if (!topics.includes(topic)) throw new ConnectorError(`topic '${topic}' does not exist`, 'topic', 'create it first (sluice produce creates its topic), or check brokers');
-      const bounds = await admin.fetchTopicOffsets(topic);
-      const committed = (await admin.fetchOffsets({ groupId: group, topics: [topic] }))[0]?.partitions ?? [];
       const start: Offsets = new Map();
       const end: Offsets = new Map();
-      for (const b of bounds) {
-        end.set(b.partition, BigInt(b.high));
-        const c = committed.find((p) => p.partition === b.partition);
-        const from = startup === 'latest' ? b.high : startup === 'group' && c && Number(c.offset) >= 0 ? c.offset : b.low;
+      for (const b of await partitionStarts(admin, topic, group, startup)) {
+        end.set(b.partition, b.high);
         const resumed = this.next.get(b.partition);
         // A resumed offset below the log start (retention deleted it) starts at the log start.
-        start.set(b.partition, resumed !== undefined ? (resumed < BigInt(b.low) ? BigInt(b.low) : resumed) : BigInt(from));
+        start.set(b.partition, resumed !== undefined ? (resumed < b.low ? b.low : resumed) : b.from);
       }
       return { start, end };
     } finally {

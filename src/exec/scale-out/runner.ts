@@ -10,7 +10,7 @@
 
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { PhysicalPlan, SourceNode } from '../../plan/physical.js';
-import { kafkaSourceSettings, type KafkaSourceSettings } from '../../connectors/kafka/source.js';
+import { kafkaSourceSettings, partitionStarts, type KafkaSourceSettings } from '../../connectors/kafka/source.js';
 import { ensureTopic, kafkaClient } from '../../connectors/kafka/client.js';
 import { ConnectorError } from '../../connectors/connector.js';
 import { coPartitionedAssigner } from './assigner.js';
@@ -312,21 +312,12 @@ async function prepare(kafka: Kafka, group: string, settings: readonly KafkaSour
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const existing = await admin.listTopics();
     const counts = new Map<string, number>();
     const starts = new Map<string, Map<number, { next: bigint; end: bigint | undefined }>>();
     for (const s of settings) {
-      if (!existing.includes(s.topic)) throw new ConnectorError(`topic '${s.topic}' does not exist`, 'topic', 'create it first (sluice produce creates its topic), or check brokers');
-      const offsets = await admin.fetchTopicOffsets(s.topic);
-      const committed = (await admin.fetchOffsets({ groupId: group, topics: [s.topic] }))[0]?.partitions ?? [];
-      counts.set(s.topic, offsets.length);
-      const m = new Map<number, { next: bigint; end: bigint | undefined }>();
-      for (const o of offsets) {
-        const c = committed.find((x) => x.partition === o.partition);
-        const from = s.startup === 'latest' ? o.high : s.startup === 'group' && c && Number(c.offset) >= 0 ? c.offset : o.low;
-        m.set(o.partition, { next: BigInt(from), end: s.bounded ? BigInt(o.high) : undefined });
-      }
-      starts.set(s.topic, m);
+      const parts = await partitionStarts(admin, s.topic, group, s.startup);
+      counts.set(s.topic, parts.length);
+      starts.set(s.topic, new Map(parts.map((p) => [p.partition, { next: p.from, end: s.bounded ? p.high : undefined }])));
     }
     const distinct = new Set(counts.values());
     if (distinct.size > 1) {
