@@ -32,6 +32,49 @@ export interface SourceRuntimeState {
   readonly partitions?: { marks: Array<[number, number]>; combined: number; records?: Array<[number, number]> };
 }
 
+/** Rows, then the watermark after them (undefined when it did not move). */
+export interface Segment {
+  rows: Row[];
+  watermark: number | undefined;
+}
+
+/**
+ * A batch's rows cut where the watermark crosses a multiple of `step` (watermark-steps.ts), the
+ * one rule for plain and partitioned sources; they differ in where the watermark comes from.
+ */
+class Segmenter {
+  rows: Row[] = [];
+  private readonly out: Segment[] = [];
+  private bucket: number;
+  /** After finish(): whether the batch's watermark moved past the last cut. */
+  moved = false;
+
+  constructor(
+    private readonly step: number | undefined,
+    /** The watermark as of the last cut (the batch's start, at first). */
+    private wm: number,
+  ) {
+    this.bucket = step === undefined ? 0 : Math.floor(wm / step);
+  }
+
+  /** The watermark moved to `w`: the rows so far close a segment if it entered a later step. */
+  cut(w: number): void {
+    const b = Math.floor(w / this.step!);
+    if (b <= this.bucket) return;
+    this.bucket = b;
+    this.wm = w;
+    this.out.push({ rows: this.rows, watermark: w });
+    this.rows = [];
+  }
+
+  /** The segments, the rest ending with the batch's watermark `last` when it moved past the last cut. */
+  finish(last: number | undefined): Segment[] {
+    const moved = (this.moved = last !== undefined && last > this.wm);
+    if (this.rows.length > 0 || moved) this.out.push({ rows: this.rows, watermark: moved ? last : undefined });
+    return this.out;
+  }
+}
+
 export class SourceRuntime {
   readonly node: SourceNode;
   readonly metrics: SourceMetrics;
@@ -118,46 +161,33 @@ export class SourceRuntime {
    * after that point see the windows it closed, exactly as if the watermark advanced after
    * every record. Hot path.
    */
-  decodeBatch(records: readonly SourceRecord[]): Array<{ rows: Row[]; watermark: number | undefined }> {
+  decodeBatch(records: readonly SourceRecord[]): Segment[] {
     if (this.partitions) return this.decodePartitioned(records, this.partitions);
     const decode = this.decode!;
-    const segments: Array<{ rows: Row[]; watermark: number | undefined }> = [];
-    let rows: Row[] = [];
+    const seg = new Segmenter(this.step, this.metrics.watermark);
     const ts = this.tsIndex;
-    const step = this.step;
+    const cuts = this.step !== undefined;
     const delay = this.delay;
     let maxTs = this.maxTs;
-    let wm = this.metrics.watermark;
-    let bucket = step === undefined ? 0 : Math.floor(wm / step);
     for (let i = 0; i < records.length; i++) {
       const rec = records[i]!;
       // An upstream mark of a repartition topic whose rows carry no event time: nothing to do.
       if (rec.watermark !== undefined) continue;
       const row = this.admit(rec, decode);
       if (row === undefined) continue;
-      rows.push(row);
+      seg.rows.push(row);
       if (ts >= 0) {
         const t = row[ts] as number;
         if (t > maxTs) {
           maxTs = t;
-          if (step !== undefined) {
-            const w = sourceWatermark(maxTs, delay);
-            const b = Math.floor(w / step);
-            if (b > bucket) {
-              bucket = b;
-              wm = w;
-              segments.push({ rows, watermark: w });
-              rows = [];
-            }
-          }
+          if (cuts) seg.cut(sourceWatermark(maxTs, delay));
         }
       }
     }
     this.maxTs = maxTs;
     this.metrics.recordsIn += records.length;
     this.metrics.maxEventTime = maxTs;
-    const last = ts >= 0 && maxTs !== Number.NEGATIVE_INFINITY ? sourceWatermark(maxTs, delay) : undefined;
-    if (rows.length > 0 || (last !== undefined && last > wm)) segments.push({ rows, watermark: last !== undefined && last > wm ? last : undefined });
+    const segments = seg.finish(ts >= 0 && maxTs !== Number.NEGATIVE_INFINITY ? sourceWatermark(maxTs, delay) : undefined);
     for (const sgm of segments) if (sgm.watermark !== undefined) this.metrics.watermark = Math.max(this.metrics.watermark, sgm.watermark);
     return segments;
   }
@@ -167,15 +197,12 @@ export class SourceRuntime {
    * (PartitionWatermarks), cut into segments at `step` boundaries as above. An empty batch
    * (an idle notification or a clock tick while every partition is idle) can move it too.
    */
-  private decodePartitioned(records: readonly SourceRecord[], pw: PartitionWatermarks): Array<{ rows: Row[]; watermark: number | undefined }> {
+  private decodePartitioned(records: readonly SourceRecord[], pw: PartitionWatermarks): Segment[] {
     const decode = this.decode!;
-    const segments: Array<{ rows: Row[]; watermark: number | undefined }> = [];
-    let rows: Row[] = [];
+    const seg = new Segmenter(this.step, this.metrics.watermark);
     const ts = this.tsIndex;
-    const step = this.step;
+    const cuts = this.step !== undefined;
     let maxTs = this.maxTs;
-    let wm = this.metrics.watermark;
-    let bucket = step === undefined ? 0 : Math.floor(wm / step);
     const counts = this.partitionRecords;
     const fromMarkers = this.fromMarkers;
     let marks = 0;
@@ -189,31 +216,22 @@ export class SourceRuntime {
       } else {
         const r = this.admit(rec, decode);
         if (r === undefined) continue;
-        rows.push(r);
+        seg.rows.push(r);
         const t = r[ts] as number;
         if (t > maxTs) maxTs = t;
         counts.set(part, (counts.get(part) ?? 0) + 1);
         if (fromMarkers) continue;
         w = pw.observe(part, t);
       }
-      if (w !== undefined && step !== undefined) {
-        const b = Math.floor(w / step);
-        if (b > bucket) {
-          bucket = b;
-          wm = w;
-          segments.push({ rows, watermark: w });
-          rows = [];
-        }
-      }
+      if (w !== undefined && cuts) seg.cut(w);
     }
     this.maxTs = maxTs;
     this.metrics.recordsIn += records.length - marks;
     this.metrics.maxEventTime = maxTs;
     pw.tick(Date.now() * 1000);
     const last = pw.current;
-    const moved = last > wm && last !== Number.NEGATIVE_INFINITY;
-    if (rows.length > 0 || moved) segments.push({ rows, watermark: moved ? last : undefined });
-    if (moved) this.metrics.watermark = Math.max(this.metrics.watermark, last);
+    const segments = seg.finish(last);
+    if (seg.moved) this.metrics.watermark = Math.max(this.metrics.watermark, last);
     return segments;
   }
 
