@@ -5,6 +5,8 @@
 
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { Partitioners, type IHeaders, type Kafka, type KafkaMessage } from 'kafkajs';
@@ -123,8 +125,26 @@ export async function readAll(topic: string): Promise<Array<KafkaMessage & { par
   return out.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
 }
 
-/** Every committed message of `topic`, as sorted "key|value" lines, read with readUncommitted: false. */
+const KAFKA_LIB = path.join(process.env['SLUICE_KAFKA_HOME'] ?? path.join(os.homedir(), '.cache', 'sluice', 'kafka-3.9.1'), 'lib');
+
+/**
+ * Every committed message of `topic`, as sorted "key|value" lines. Read by Apache Kafka's Java
+ * consumer (java/ReadCommitted.java) when the local broker's libraries are there, the reference
+ * for what read_committed means; else by kafkajs (readUncommitted: false), whose filter of
+ * aborted transactions let some through when transactions interleave.
+ */
 export async function readCommitted(topic: string): Promise<string[]> {
+  const bootstrap = await broker();
+  if (!existsSync(KAFKA_LIB)) return readCommittedKafkajs(topic);
+  const dir = path.resolve('test/kafka/java');
+  const { stdout } = await run('java', [`-Dlog4j.configuration=file:${path.join(dir, 'log4j.properties')}`, '-cp', path.join(KAFKA_LIB, '*'), path.join(dir, 'ReadCommitted.java'), bootstrap, topic], {
+    maxBuffer: 1 << 28,
+    timeout: 120_000,
+  });
+  return stdout.split('\n').filter((l) => l !== '').sort();
+}
+
+async function readCommittedKafkajs(topic: string): Promise<string[]> {
   const kafka = await client();
   const admin = kafka.admin();
   await admin.connect();
