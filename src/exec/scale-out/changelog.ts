@@ -65,8 +65,17 @@ export async function ensureChangelog(kafka: Kafka, topic: string, partitions: n
  * The last committed snapshot of each of `partitions` (undefined: none yet). Reads them with a
  * throwaway consumer group, read-committed: call it after the task producers of these
  * partitions have been initialized, which aborts any transaction a previous owner left open.
+ * `committed`: per partition, the checkpoint id committed with its offsets; only that
+ * checkpoint's head and chunks are taken. WHY: kafkajs's read-committed filter has let records
+ * of aborted transactions through when transactions interleave, and a fenced owner's aborted
+ * snapshot carries a later id than the committed one; the committed id is the truth.
  */
-export async function readSnapshots<M>(kafka: Kafka, topic: string, partitions: readonly number[]): Promise<Map<number, { checkpoint: JobCheckpoint<M>; head: Head } | undefined>> {
+export async function readSnapshots<M>(
+  kafka: Kafka,
+  topic: string,
+  partitions: readonly number[],
+  committed: ReadonlyMap<number, number> = new Map(),
+): Promise<Map<number, { checkpoint: JobCheckpoint<M>; head: Head } | undefined>> {
   const result = new Map<number, { checkpoint: JobCheckpoint<M>; head: Head } | undefined>();
   for (const p of partitions) result.set(p, undefined);
   const admin = kafka.admin();
@@ -121,8 +130,14 @@ export async function readSnapshots<M>(kafka: Kafka, topic: string, partitions: 
               read.set(p, offset);
               const key = m.key?.toString() ?? '';
               const value = m.value?.toString() ?? '';
-              if (key === 'head') heads.set(p, JSON.parse(value) as Head);
-              else mine.set(key, { id: m.headers?.['checkpoint']?.toString() ?? '', value });
+              const want = committed.get(p);
+              if (key === 'head') {
+                const head = JSON.parse(value) as Head;
+                if (want === undefined || head.id === want) heads.set(p, head);
+              } else {
+                const id = m.headers?.['checkpoint']?.toString() ?? '';
+                if (want === undefined || id === String(want)) mine.set(key, { id, value });
+              }
             }
           }
           reached(p, batch.lastOffset());

@@ -157,17 +157,17 @@ async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Sta
   };
 
   /**
-   * The partitions' last snapshots, checked against the checkpoint ids committed with their
-   * offsets (same transaction): a snapshot older than the committed checkpoint is a read that
-   * stopped short, read again; one that stays short is an error, not a silent replay.
+   * The partitions' snapshots of the checkpoint ids committed with their offsets (same
+   * transaction): one missing is a read that stopped short, read again; one that stays
+   * missing is an error, not a silent replay.
    */
   const readConsistent = async (partitions: readonly number[]): Promise<Map<number, { checkpoint: JobCheckpoint<CheckpointMeta>; head: Head } | undefined>> => {
     const committed = await committedCheckpoints(kafka, group, topics[0]!);
     for (let attempt = 1; ; attempt++) {
-      const snaps = await readSnapshots<CheckpointMeta>(kafka, changelog, partitions);
+      const snaps = await readSnapshots<CheckpointMeta>(kafka, changelog, partitions, committed);
       const short = partitions.filter((p) => {
         const want = committed.get(p);
-        return want !== undefined && (snaps.get(p)?.checkpoint.id ?? 0) < want;
+        return want !== undefined && snaps.get(p)?.checkpoint.id !== want;
       });
       if (short.length === 0) return snaps;
       const p = short[0]!;
