@@ -70,8 +70,13 @@ function readFileOption(options: Options, name: string): string | undefined {
   }
 }
 
+/** Where a kafkajs warning or error goes: the process's log, or (on the producer thread) the engine's. */
+export type KafkaLogSink = (level: 'warn' | 'error', text: string, fields: Record<string, unknown>) => void;
+
+const toLog: KafkaLogSink = (level, text, fields) => (level === 'error' ? log.error(text, fields) : log.warn(text, fields));
+
 /** kafkajs logs go to stderr, one line each, warnings and errors only (no payloads, no secrets). */
-function logCreator() {
+function logCreator(sink: KafkaLogSink) {
   // `entry`, not `log`: the entry's field must not shadow the logger.
   return ({ namespace, level, log: entry }: LogEntry): void => {
     // Connection-level errors are retried by kafkajs; a final failure reaches us as an exception.
@@ -86,18 +91,17 @@ function logCreator() {
     // A rebalance is how scaled-out processes share partitions; the job logs the new assignment itself.
     if (/The group is rebalancing, re-joining/.test(message ?? '')) return;
     const text = `kafka ${level === logLevel.ERROR ? 'error' : 'warning'} [${namespace}]: ${message ?? ''}${error ? ` (${error})` : ''}`;
-    if (level === logLevel.ERROR) log.error(text, { component: 'kafka', namespace });
-    else log.warn(text, { component: 'kafka', namespace });
+    sink(level === logLevel.ERROR ? 'error' : 'warn', text, { component: 'kafka', namespace });
   };
 }
 
 /** The kafkajs client config from a connector's options; throws ConnectorError on a bad one. */
-export function clientConfig(options: Options, fallbackClientId: string): KafkaConfig {
+export function clientConfig(options: Options, fallbackClientId: string, logSink: KafkaLogSink = toLog): KafkaConfig {
   const config: KafkaConfig = {
     brokers: brokerList(options),
     clientId: options['client_id'] ?? fallbackClientId,
     logLevel: logLevel.WARN,
-    logCreator,
+    logCreator: () => logCreator(logSink),
     retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 5000 },
   };
   const mechanism = options['sasl_mechanism'] !== undefined ? choiceOption(options, 'sasl_mechanism', SASL, 'plain') : undefined;
@@ -143,9 +147,20 @@ function filterKafkajsTimeoutWarning(): void {
   }) as typeof process.emitWarning;
 }
 
-export function kafkaClient(options: Options, fallbackClientId: string): Kafka {
+/** The options each client was made from, for the producer thread to make the same client. */
+const made = new WeakMap<Kafka, { options: Options; clientId: string }>();
+
+export function kafkaClient(options: Options, fallbackClientId: string, logSink?: KafkaLogSink): Kafka {
   filterKafkajsTimeoutWarning();
-  return new Kafka(clientConfig(options, fallbackClientId));
+  const kafka = new Kafka(clientConfig(options, fallbackClientId, logSink));
+  made.set(kafka, { options, clientId: fallbackClientId });
+  return kafka;
+}
+
+export function clientOf(kafka: Kafka): { options: Options; clientId: string } {
+  const c = made.get(kafka);
+  if (!c) throw new Error('a Kafka client not made by kafkaClient()');
+  return c;
 }
 
 /**

@@ -6,9 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as readline from 'node:readline';
-import { Partitioners, type Message } from 'kafkajs';
+import type { Message } from 'kafkajs';
 import { datagenSettings, recordStream } from '../datagen/source.js';
 import { ensureTopic, kafkaClient } from './client.js';
+import { openProducer } from './producer.js';
 import { abortableSleep } from '../sleep.js';
 
 export interface ProduceOptions {
@@ -113,7 +114,7 @@ export async function produce(o: ProduceOptions, signal: AbortSignal, progress?:
   const options: Record<string, string> = o.brokers !== undefined ? { brokers: o.brokers } : {};
   const kafka = kafkaClient(options, 'sluice-produce');
   await ensureTopic(kafka, o.topic, o.partitions ?? 1);
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false, maxInFlightRequests: 1 });
+  const producer = openProducer(kafka, { allowAutoTopicCreation: false, maxInFlightRequests: 1 });
   await producer.connect();
   const source = o.file !== undefined ? await fileMessages(o.file, o.key) : { next: generatorMessages(o), close: () => {} };
   const more = (source.next as Next & { more?: () => Promise<void> }).more;
@@ -123,26 +124,35 @@ export async function produce(o: ProduceOptions, signal: AbortSignal, progress?:
   const batchSize = rate === undefined ? (o.batchSize ?? 1000) : Math.max(1, Math.min(o.batchSize ?? 1000, Math.ceil(rate / 20)));
   const t0 = performance.now();
   let sent = 0;
+  let made = 0;
+  // The next batch is made while the previous one is on its way (sends stay one after another, in order).
+  let inFlight: Promise<void> | undefined;
   try {
-    while (sent < total && !signal.aborted) {
+    while (made < total && !signal.aborted) {
       if (rate !== undefined) {
-        const wait = t0 + (sent / rate) * 1000 - performance.now();
+        const wait = t0 + (made / rate) * 1000 - performance.now();
         if (wait > 0) await abortableSleep(wait, signal);
         if (signal.aborted) break;
       }
       if (more) await more();
       const messages: Message[] = [];
-      const n = Math.min(batchSize, total - sent);
+      const n = Math.min(batchSize, total - made);
       for (let i = 0; i < n; i++) {
         const m = source.next();
         if (m === undefined) break;
         messages.push(m);
       }
       if (messages.length === 0) break;
-      await producer.send({ topic: o.topic, messages, acks: -1 });
-      sent += messages.length;
-      progress?.(sent);
+      made += messages.length;
+      await inFlight;
+      inFlight = producer.send({ topic: o.topic, messages, acks: -1 }).then(() => {
+        sent += messages.length;
+        progress?.(sent);
+      });
+      // Seen by the next `await inFlight`; until then a failure must not count as unhandled.
+      inFlight.catch(() => {});
     }
+    await inFlight;
   } finally {
     source.close();
     await producer.disconnect();

@@ -4,11 +4,12 @@
 // event time, watermark and window start), as Kafka Connect's dead-letter queues do. Sent in
 // small batches on a timer so that a long-running job's dead letters appear promptly.
 
-import { Partitioners, type IHeaders, type Message } from 'kafkajs';
+import type { IHeaders, Message } from 'kafkajs';
 import type { SourceDef } from '../../catalog/catalog.js';
 import type { SideOutput, SourceRecord } from '../connector.js';
 import { ensureTopic, kafkaClient } from './client.js';
 import { KafkaRecord } from './record.js';
+import { openProducer } from './producer.js';
 
 const SEND_EVERY_MS = 200;
 const SEND_AT = 500;
@@ -19,7 +20,7 @@ function headerText(v: unknown): string {
 
 export function openKafkaSideOutput(def: SourceDef, topic: string): SideOutput {
   const kafka = kafkaClient(def.options, `sluice-${def.name}-side`);
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const producer = openProducer(kafka, { maxInFlightRequests: 1, allowAutoTopicCreation: false });
   let ready: Promise<void> | undefined;
   let pending: Message[] = [];
   let chain: Promise<void> = Promise.resolve();

@@ -7,7 +7,7 @@
 // checkpoints) commits the output in one Kafka transaction per checkpoint, together with the
 // sources' offsets (transactional-sink.ts); 'at_least_once' otherwise or on request.
 
-import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import type { Kafka, Message } from 'kafkajs';
 import type { Column, SinkDef } from '../../catalog/catalog.js';
 import type { Row } from '../../catalog/types.js';
 import { Op } from '../../exec/operator.js';
@@ -18,6 +18,11 @@ import { choiceOption, intOption, requiredOption } from '../options.js';
 import { CLIENT_OPTIONS, ensureTopic, kafkaClient } from './client.js';
 import { defaultSinkKey } from './sink-key.js';
 import { KafkaTransactionalWriter } from './transactional-sink.js';
+import { openProducer, type KafkaProducer } from './producer.js';
+import { SendChain } from './send-chain.js';
+
+/** Sends queued or under way past which a writer's relieve() waits: enough to hide the broker's round trips. */
+export const MAX_SENDS = 8;
 
 export interface KafkaSinkSettings {
   readonly topic: string;
@@ -64,11 +69,10 @@ export function compileMessageEncoder(columns: readonly Column[], key: readonly 
 }
 
 export class KafkaSinkWriter implements SinkWriter {
-  private readonly producer: Producer;
+  private readonly producer: KafkaProducer;
   private readonly encode: (batch: { rows: readonly Row[]; ops: readonly Op[] | null }, out: Message[]) => void;
   private pending: Message[] = [];
-  private inFlight: Promise<void> = Promise.resolve();
-  private error: unknown;
+  private readonly chain = new SendChain();
   private ready: Promise<void> | undefined;
   private closed = false;
 
@@ -78,8 +82,11 @@ export class KafkaSinkWriter implements SinkWriter {
     private readonly changelog: boolean,
     readonly settings: KafkaSinkSettings,
   ) {
-    this.producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = openProducer(kafka, { maxInFlightRequests: 1, allowAutoTopicCreation: false });
     this.encode = compileMessageEncoder(columns, settings.key);
+    // Creating the topic and connecting take a few hundred ms: done while the sources start,
+    // not when the first rows are waiting (a failure surfaces at the first send).
+    this.start().catch(() => {});
   }
 
   private start(): Promise<void> {
@@ -102,40 +109,28 @@ export class KafkaSinkWriter implements SinkWriter {
     this.pending = [];
     const topic = this.settings.topic;
     const size = this.settings.batchSize;
-    this.sends++;
-    this.inFlight = this.inFlight.then(async () => {
-      try {
-        if (this.error !== undefined) return;
-        await this.start();
-        // kafkajs groups a send's messages by partition in time quadratic in their number: keep sends small.
-        for (let i = 0; i < messages.length; i += size) await this.producer.send({ topic, messages: messages.slice(i, i + size), acks: -1 });
-      } catch (e) {
-        this.error = e;
-      } finally {
-        this.sends--;
-      }
+    void this.chain.add(async () => {
+      await this.start();
+      // kafkajs groups a send's messages by partition in time quadratic in their number: keep sends small.
+      for (let i = 0; i < messages.length; i += size) await this.producer.send({ topic, messages: messages.slice(i, i + size), acks: -1 });
     });
   }
 
-  /** Sends queued or under way past which relieve() waits: enough to hide the broker's round trips. */
-  private static readonly MAX_SENDS = 4;
-  private sends = 0;
-
   async relieve(): Promise<void> {
     this.send();
-    if (this.sends > KafkaSinkWriter.MAX_SENDS) await this.inFlight;
+    await this.chain.relieve(MAX_SENDS);
     this.check();
   }
 
   async flush(): Promise<void> {
     this.send();
-    await this.inFlight;
+    await this.chain.done;
     this.check();
   }
 
   private check(): void {
-    if (this.error !== undefined) {
-      const e = this.error;
+    if (this.chain.error !== undefined) {
+      const e = this.chain.error;
       throw new Error(`kafka sink '${this.settings.topic}': ${e instanceof Error ? e.message : String(e)}`);
     }
   }

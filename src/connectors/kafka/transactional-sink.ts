@@ -9,16 +9,18 @@
 // see it).
 
 import { randomUUID } from 'node:crypto';
-import { Partitioners, type Kafka, type Message, type Producer, type Transaction } from 'kafkajs';
+import type { Kafka, Message } from 'kafkajs';
 import type { Column } from '../../catalog/catalog.js';
 import type { Row } from '../../catalog/types.js';
 import { Op } from '../../exec/operator.js';
 import type { CheckpointSource, SinkPosition, SinkWriter } from '../connector.js';
 import { compileEncoder } from '../format/encode.js';
 import { ensureTopic } from './client.js';
-import { compileKeyEncoder, type KafkaSinkSettings } from './sink.js';
+import { compileKeyEncoder, MAX_SENDS, type KafkaSinkSettings } from './sink.js';
+import { SendChain } from './send-chain.js';
 import { kafkaPosition, kafkaSourceSettings } from './source.js';
 import { log } from '../../util/log.js';
+import { openProducer, type KafkaProducer, type KafkaTransaction } from './producer.js';
 
 /** What a checkpoint stores for this sink: the sealed output of its transaction. */
 interface Sealed {
@@ -72,7 +74,7 @@ export async function retryConcurrent<T>(f: () => Promise<T>, attempts = 30): Pr
  * completes that producer's open transaction) comes with the first transaction(). Until then a
  * previous owner could still commit, so state read before it may already be stale.
  */
-export async function connectTransactional(producer: Producer): Promise<void> {
+export async function connectTransactional(producer: KafkaProducer): Promise<void> {
   await retryConcurrent(() => producer.connect());
   const txn = await retryConcurrent(() => producer.transaction());
   // Nothing was added: kafkajs ends it locally without an EndTxn.
@@ -80,7 +82,7 @@ export async function connectTransactional(producer: Producer): Promise<void> {
 }
 
 export class KafkaTransactionalWriter implements SinkWriter {
-  private readonly producer: Producer;
+  private readonly producer: KafkaProducer;
   private readonly encodeValue: (row: Row, op: Op) => string;
   private readonly encodeKey: (row: Row) => string | null;
   /** Output since the last barrier, in order (what the next prepareCheckpoint seals). */
@@ -88,12 +90,11 @@ export class KafkaTransactionalWriter implements SinkWriter {
   /** Written but not yet handed to the send chain. */
   private pending: Message[] = [];
   /** Sends, commits and recovery, one after another. */
-  private chain: Promise<void> = Promise.resolve();
+  private readonly chain = new SendChain();
   /** The chain up to the last sealed output (what flush waits for while a commit is pending). */
   private sealedSent: Promise<void> | undefined;
   private gate: { release: (sources: readonly CheckpointSource[] | undefined) => void; committed: Promise<void> } | undefined;
-  private txn: Transaction | undefined;
-  private error: unknown;
+  private txn: KafkaTransaction | undefined;
   private ready: Promise<void> | undefined;
   private closed = false;
   private readonly epoch: string;
@@ -106,8 +107,7 @@ export class KafkaTransactionalWriter implements SinkWriter {
     readonly transactionalId: string,
     resume: SinkPosition | undefined,
   ) {
-    this.producer = kafka.producer({
-      createPartitioner: Partitioners.DefaultPartitioner,
+    this.producer = openProducer(kafka, {
       transactionalId,
       idempotent: true,
       maxInFlightRequests: 1,
@@ -119,6 +119,8 @@ export class KafkaTransactionalWriter implements SinkWriter {
     this.resume = r && typeof r.epoch === 'string' && Array.isArray(r.messages) ? r : undefined;
     // A fresh start gets a new epoch, so markers of an earlier run (before --fresh) never match.
     this.epoch = this.resume?.epoch ?? randomUUID().slice(0, 8);
+    // Topic, connection and fencing while the sources start (a failure surfaces at the first use).
+    this.start().catch(() => {});
   }
 
   /** Connecting initializes the producer id, which fences a crashed process's producer and aborts its open transaction. */
@@ -130,20 +132,7 @@ export class KafkaTransactionalWriter implements SinkWriter {
     return this.ready;
   }
 
-  private enqueue(f: () => Promise<void>): Promise<void> {
-    const step = this.chain.then(async () => {
-      if (this.error !== undefined) return;
-      try {
-        await f();
-      } catch (e) {
-        this.error = e;
-      }
-    });
-    this.chain = step;
-    return step;
-  }
-
-  private async transaction(): Promise<Transaction> {
+  private async transaction(): Promise<KafkaTransaction> {
     if (this.txn === undefined) {
       await this.start();
       this.txn = await retryConcurrent(() => this.producer.transaction());
@@ -189,24 +178,25 @@ export class KafkaTransactionalWriter implements SinkWriter {
     if (this.pending.length === 0) return;
     const messages = this.pending;
     this.pending = [];
-    void this.enqueue(() => this.sendAll(messages));
+    void this.chain.add(() => this.sendAll(messages));
   }
 
   prepareCheckpoint(id: number): SinkPosition {
     this.send();
     const sealed: Sealed = { epoch: this.epoch, id, messages: this.current };
     this.current = [];
-    this.sealedSent = this.chain;
+    this.sealedSent = this.chain.done;
     let release!: (sources: readonly CheckpointSource[] | undefined) => void;
     const sources = new Promise<readonly CheckpointSource[] | undefined>((r) => (release = r));
-    const committed = this.enqueue(async () => {
+    // Not counted by relieve(): it waits for the checkpoint, which may be what the caller is about to write.
+    const committed = this.chain.add(async () => {
       const s = await sources;
       // undefined: the checkpoint failed or the job is closing; the transaction stays open and is aborted.
       if (s === undefined) return;
       // Fault injection for the crash tests: die between the checkpoint and its commit.
       if (process.env['SLUICE_TEST_KILL_BEFORE_COMMIT'] === String(id)) process.kill(process.pid, 'SIGKILL');
       await this.commit(groupOffsets(s, this.epoch, id));
-    });
+    }, false);
     this.gate = { release, committed };
     return sealed as unknown as SinkPosition;
   }
@@ -228,7 +218,7 @@ export class KafkaTransactionalWriter implements SinkWriter {
     const offsets = groupOffsets(sources, sealed.epoch, sealed.id);
     if (offsets.length === 0 || (await this.committed(offsets, sealed))) return;
     log.warn(`sluice: kafka sink '${this.settings.topic}': the transaction of checkpoint ${sealed.id} never committed; committing its ${sealed.messages.length} messages and offsets now`, { event: 'recommit', topic: this.settings.topic, checkpoint: sealed.id, messages: sealed.messages.length });
-    await this.enqueue(async () => {
+    await this.chain.add(async () => {
       await this.sendAll(sealed.messages.map(([key, value]) => ({ key, value })));
       await this.commit(offsets);
     });
@@ -255,8 +245,8 @@ export class KafkaTransactionalWriter implements SinkWriter {
   }
 
   private check(): void {
-    if (this.error !== undefined) {
-      const e = this.error;
+    if (this.chain.error !== undefined) {
+      const e = this.chain.error;
       throw new Error(`kafka sink '${this.settings.topic}' (exactly-once): ${e instanceof Error ? e.message : String(e)}`);
     }
   }
@@ -267,8 +257,15 @@ export class KafkaTransactionalWriter implements SinkWriter {
       await this.sealedSent;
     } else {
       this.send();
-      await this.chain;
+      await this.chain.done;
     }
+    this.check();
+  }
+
+  /** Backpressure after a source batch: output waits for the checkpoint's transaction, not for each batch's acknowledgements. */
+  async relieve(): Promise<void> {
+    this.send();
+    await this.chain.relieve(MAX_SENDS);
     this.check();
   }
 
@@ -279,7 +276,7 @@ export class KafkaTransactionalWriter implements SinkWriter {
     // last checkpoint: a restore sends both again.
     this.gate?.release(undefined);
     this.gate = undefined;
-    await this.chain;
+    await this.chain.done;
     if (this.txn) await this.txn.abort().catch(() => {});
     this.txn = undefined;
     if (this.ready) await this.producer.disconnect().catch(() => {});

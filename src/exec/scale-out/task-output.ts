@@ -5,7 +5,8 @@
 // producer fences the old one: a commit of the old owner either happened before the new owner
 // read the changelog (and it restores from it) or fails.
 
-import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import type { Kafka, Message } from 'kafkajs';
+import { openProducer, type KafkaProducer } from '../../connectors/kafka/producer.js';
 import type { Column, SinkDef } from '../../catalog/catalog.js';
 import type { Row } from '../../catalog/types.js';
 import type { SinkPosition, SinkWriter } from '../../connectors/connector.js';
@@ -28,7 +29,7 @@ export function committedCheckpoint(metadata: string | null | undefined): number
 }
 
 export class TaskTransaction implements CheckpointTarget {
-  private readonly producer: Producer;
+  private readonly producer: KafkaProducer;
   /** Output sealed at the barrier of the checkpoint being written, per topic. */
   private sealed: Array<{ topic: string; messages: Message[] }> = [];
   /**
@@ -36,7 +37,7 @@ export class TaskTransaction implements CheckpointTarget {
    * drops what it saw already: repartition.ts); its own idempotent producer keeps it in order.
    */
   private sealedOutside: Array<{ topic: string; messages: Message[] }> = [];
-  private outside: Producer | undefined;
+  private outside: KafkaProducer | undefined;
   /** Set when another process took the partition over: nothing more commits. */
   fenced = false;
   outputRows = 0;
@@ -48,7 +49,7 @@ export class TaskTransaction implements CheckpointTarget {
     private readonly changelog: string,
     readonly partition: number,
   ) {
-    this.producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, transactionalId, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = openProducer(kafka, { transactionalId, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     this.kafka = kafka;
   }
 
@@ -73,7 +74,7 @@ export class TaskTransaction implements CheckpointTarget {
     this.sealedOutside = [];
     if (batches.length === 0) return 0;
     if (this.outside === undefined) {
-      this.outside = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      this.outside = openProducer(this.kafka, { idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
       await this.outside.connect();
     }
     let n = 0;
