@@ -4,7 +4,8 @@
 // (3) the connector alone: the same consumer making a KafkaRecord per message and decoding it
 //     to a row with the source's decoder (what the engine adds before its operators),
 // (4) the engine end to end: the 10 s tumbling job (1,000 keys; COUNT, SUM, MIN, MAX, AVG) from
-//     the pre-filled topic (bounded = 'latest') to an output topic.
+//     the pre-filled topic (bounded = 'latest') to an output topic; then the same with
+//     SLUICE_KAFKA_THREAD=off (the sink's producer on the engine's thread, as before it had one).
 // Consume rates (2-4) are timed alike, end to end: from the first admin call (end offsets,
 // connect, group join) to the last record handled and the clients disconnected.
 // (5) with BENCH_SCALE_OUT=1 and BENCH_PARTITIONS > 1: the same job with `sluice run --scale-out`
@@ -183,7 +184,11 @@ const conn = await rawConsume(bootstrap, input, true);
 console.log(`  connector only (+ KafkaRecord, decode to rows)   ${rate(conn.n, conn.ms)}  (${(conn.ms / 1000).toFixed(2)} s)`);
 const eng = await engine(bootstrap, input, output);
 console.log(`  engine: 10 s tumbling job, topic -> topic        ${rate(eng.n, eng.ms)}  (${(eng.ms / 1000).toFixed(2)} s, ${eng.out.toLocaleString('en-US')} rows out)`);
-console.log(`  engine / raw: ${(raw.ms / eng.ms).toFixed(2)}   connector / raw: ${(raw.ms / conn.ms).toFixed(2)}`);
+process.env['SLUICE_KAFKA_THREAD'] = 'off';
+const inline = await engine(bootstrap, input, `${output}-inline`);
+delete process.env['SLUICE_KAFKA_THREAD'];
+console.log(`  engine, producer on the engine's thread          ${rate(inline.n, inline.ms)}  (${(inline.ms / 1000).toFixed(2)} s, ${inline.out.toLocaleString('en-US')} rows out)`);
+console.log(`  engine / raw: ${(raw.ms / eng.ms).toFixed(2)}   (producer on the engine's thread: ${(raw.ms / inline.ms).toFixed(2)})   connector / raw: ${(raw.ms / conn.ms).toFixed(2)}`);
 if (process.env['BENCH_SCALE_OUT'] === '1' && PARTITIONS > 1) {
   for (const n of [1, 2]) {
     const ms = await scaledOut(bootstrap, input, `bench-scale-${n}-${id}`, n);

@@ -13,7 +13,11 @@ import { compileDecoder, eventTimeIndex } from '../format/decode.js';
 export const METADATA_COLUMNS = ['_partition', '_offset', '_timestamp'] as const;
 type Meta = (typeof METADATA_COLUMNS)[number];
 
-/** One consumed message. The position object is built only when asked for (dead letters, late rows). */
+/**
+ * One consumed message: its value as text (what the decoder reads) and, when asked for, its key,
+ * raw value, offset, timestamp and headers. The position object is built only when asked for
+ * (dead letters, late rows).
+ */
 export class KafkaRecord implements SourceRecord {
   readonly value: string;
   constructor(
@@ -23,14 +27,27 @@ export class KafkaRecord implements SourceRecord {
   ) {
     this.value = message.value === null ? '' : message.value.toString('utf8');
   }
-  get position(): RecordPosition {
-    return { topic: this.topic, partition: this.partition, offset: Number(this.message.offset) };
+  /** False for a tombstone (a null value). */
+  get hasValue(): boolean {
+    return this.message.value !== null;
   }
   get key(): Buffer | null {
     return this.message.key;
   }
+  get rawValue(): Buffer | null {
+    return this.message.value;
+  }
+  get offset(): number {
+    return Number(this.message.offset);
+  }
+  get timestamp(): number {
+    return Number(this.message.timestamp);
+  }
   get headers(): IHeaders | undefined {
     return this.message.headers;
+  }
+  get position(): RecordPosition {
+    return { topic: this.topic, partition: this.partition, offset: this.offset };
   }
   /** Kept out of checkpoints (a late row's provenance may hold the record): nothing to save. */
   toJSON(): undefined {
@@ -81,7 +98,7 @@ export function compileKafkaDecoder(columns: readonly Column[], eventTime: strin
   const decodeValue = compileDecoder(valueCols, inValue ? eventTime : undefined);
   if (valueCols.length === columns.length) {
     return (value, record) => {
-      if (record instanceof KafkaRecord && record.message.value === null) return new DecodeError('message has no value (a tombstone)');
+      if (record instanceof KafkaRecord && !record.hasValue) return new DecodeError('message has no value (a tombstone)');
       return decodeValue(value);
     };
   }
@@ -98,12 +115,12 @@ export function compileKafkaDecoder(columns: readonly Column[], eventTime: strin
     const rec = record instanceof KafkaRecord ? record : undefined;
     let vals: Row = [];
     if (valueCols.length > 0) {
-      if (rec && rec.message.value === null) return new DecodeError('message has no value (a tombstone)');
+      if (rec && !rec.hasValue) return new DecodeError('message has no value (a tombstone)');
       const r = decodeValue(value);
       if (r instanceof DecodeError) return r;
       vals = r;
     }
-    const keys = decodeKey(rec ? rec.message.key : null);
+    const keys = decodeKey(rec ? rec.key : null);
     if (keys instanceof DecodeError) return keys;
     const row: Row = new Array<Value>(n);
     for (let j = 0; j < n; j++) {
@@ -116,7 +133,7 @@ export function compileKafkaDecoder(columns: readonly Column[], eventTime: strin
           row[j] = keys[p.i] ?? null;
           break;
         default: {
-          const raw = rec === undefined ? null : p.from === '_partition' ? rec.partition : p.from === '_offset' ? Number(rec.message.offset) : Number(rec.message.timestamp);
+          const raw = rec === undefined ? null : p.from === '_partition' ? rec.partition : p.from === '_offset' ? rec.offset : rec.timestamp;
           const v = raw === null ? null : p.conv!(raw);
           if (v === FAIL) return new DecodeError(failure());
           row[j] = v;

@@ -58,7 +58,7 @@ export function openKafkaSideOutput(def: SourceDef, topic: string): SideOutput {
       let value: Buffer | string | null;
       if (origin instanceof KafkaRecord) {
         key = origin.key;
-        value = origin.message.value;
+        value = origin.rawValue;
         for (const [k, v] of Object.entries(origin.headers ?? {})) headers[k] = v;
       } else {
         value = typeof record['raw'] === 'string' ? record['raw'] : null;

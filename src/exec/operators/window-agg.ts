@@ -171,13 +171,17 @@ export class WindowAggOperator implements Operator {
   }
 
   private reportLate(row: Row, ts: number, end: number, watermark: number, windowStart: number | undefined): void {
+    const size = this.size;
     this.ctx.late({
       operator: this.node.id,
       ref: refOf(row, this.node.refInput),
       eventTime: ts,
       watermark,
       windowStart,
-      reason: windowLateReason(end - this.size, end, watermark),
+      // Formatted only when read (a late output or the REPL): most late rows are only counted.
+      get reason() {
+        return windowLateReason(end - size, end, watermark);
+      },
     });
   }
 }

@@ -1,0 +1,107 @@
+// The process's Kafka thread: one worker (worker.ts) that runs the kafkajs producers, so that
+// encoding produced messages (record and batch encoders, partitioning, CRC) happens beside the
+// engine, not on its thread. Calls are requests answered by id. The thread holds the process
+// open only while a call is under way. SLUICE_KAFKA_THREAD=off keeps producers on the calling
+// thread (the benchmark compares both).
+
+import { Worker } from 'node:worker_threads';
+import { log } from '../../util/log.js';
+
+/** An error crossing the thread: what callers look at (message, kafkajs's type and retriable flag). */
+export interface ErrorData {
+  name: string;
+  message: string;
+  type?: string;
+  code?: number;
+  retriable?: boolean;
+}
+
+export function errorData(e: unknown): ErrorData {
+  const err = e as { name?: string; message?: string; type?: string; code?: number; retriable?: boolean } | undefined;
+  const out: ErrorData = { name: err?.name ?? 'Error', message: err?.message ?? String(e) };
+  if (typeof err?.type === 'string') out.type = err.type;
+  if (typeof err?.code === 'number') out.code = err.code;
+  if (typeof err?.retriable === 'boolean') out.retriable = err.retriable;
+  return out;
+}
+
+export function toError(d: ErrorData): Error {
+  return Object.assign(new Error(d.message), { name: d.name, type: d.type, code: d.code, retriable: d.retriable });
+}
+
+/** What the worker posts: an answer or a log line. */
+export type WorkerMessage =
+  | { id: number; ok: true; value?: unknown }
+  | { id: number; ok: false; error: ErrorData }
+  | { log: { level: 'warn' | 'error'; text: string; fields: Record<string, unknown> } };
+
+export function threadEnabled(): boolean {
+  return process.env['SLUICE_KAFKA_THREAD'] !== 'off';
+}
+
+export class KafkaThread {
+  private worker: Worker | undefined;
+  private nextId = 1;
+  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private failed: Error | undefined;
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const w = new Worker(new URL('./worker.js', import.meta.url));
+    w.unref();
+    w.on('message', (m: WorkerMessage) => this.receive(m));
+    w.on('error', (e) => this.fail(e));
+    w.on('exit', (code) => this.fail(new Error(`the Kafka thread exited (code ${code})`)));
+    this.worker = w;
+    return w;
+  }
+
+  private receive(m: WorkerMessage): void {
+    if ('log' in m) {
+      if (m.log.level === 'error') log.error(m.log.text, m.log.fields);
+      else log.warn(m.log.text, m.log.fields);
+      return;
+    }
+    const w = this.waiting.get(m.id);
+    if (!w) return;
+    this.waiting.delete(m.id);
+    this.holdOpen();
+    if (m.ok) w.resolve(m.value);
+    else w.reject(toError(m.error));
+  }
+
+  private fail(e: Error): void {
+    this.failed ??= e;
+    this.worker = undefined;
+    for (const w of this.waiting.values()) w.reject(e);
+    this.waiting.clear();
+  }
+
+  /** Keeps the process alive while a call is under way. */
+  private holdOpen(): void {
+    if (this.waiting.size > 0) this.worker?.ref();
+    else this.worker?.unref();
+  }
+
+  call(request: Record<string, unknown>): Promise<unknown> {
+    if (this.failed) return Promise.reject(this.failed);
+    const w = this.start();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.holdOpen();
+      w.postMessage({ ...request, id });
+    });
+  }
+
+  newHandle(): number {
+    return this.nextId++;
+  }
+}
+
+let thread: KafkaThread | undefined;
+
+export function kafkaThread(): KafkaThread {
+  thread ??= new KafkaThread();
+  return thread;
+}
