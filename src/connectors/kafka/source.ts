@@ -25,7 +25,7 @@ import { Pacer } from '../pace.js';
 
 export type Startup = 'earliest' | 'latest' | 'group';
 
-/** Records per hand-over to the engine: a fetch of 4 MB holds ~50,000 small messages. */
+/** Records per hand-over to the engine: a fetch of 1 MB holds ~12,000 small messages. */
 const EMIT_SLICE = 4096;
 
 export interface KafkaSourceSettings {
@@ -64,7 +64,9 @@ export function kafkaSourceSettings(def: SourceDef): KafkaSourceSettings {
     startup,
     bounded,
     idleTimeoutMs: durationMs(o, 'idle_timeout'),
-    maxBytesPerPartition: intOption(o, 'fetch_max_bytes', 4 << 20, 1),
+    // 1 MB, not kafkajs's usual 4+: a smaller fetch's decoded messages die young (bench:kafka:
+    // engine 2.64-2.98 s per 1M events at 1 MB, 3.13-3.33 s at 4 MB; the raw consumer alike at both).
+    maxBytesPerPartition: intOption(o, 'fetch_max_bytes', 1 << 20, 1),
     sessionTimeoutMs: durationMs(o, 'session_timeout') ?? 30_000,
     rate: o['rate'] === undefined ? undefined : intOption(o, 'rate', 1, 1),
   };
