@@ -1,0 +1,107 @@
+// The Kafka writers' send order and backpressure (SendChain), and what crosses the Kafka thread:
+// errors keep what callers test (kafkajs's type, retriable), and a producer that cannot reach
+// a broker fails its call instead of hanging, without keeping the process alive afterwards.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SendChain } from '../../../src/connectors/kafka/send-chain.js';
+import { errorData, toError } from '../../../src/connectors/kafka/thread.js';
+import { isFenced } from '../../../src/exec/scale-out/task-output.js';
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+test('SendChain runs steps in the order added, one at a time', async () => {
+  const chain = new SendChain();
+  const log: string[] = [];
+  const gates = [deferred(), deferred(), deferred()];
+  gates.forEach((g, i) =>
+    void chain.add(async () => {
+      log.push(`start ${i}`);
+      await g.promise;
+      log.push(`end ${i}`);
+    }),
+  );
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(log, ['start 0']);
+  gates[2]!.resolve();
+  gates[1]!.resolve();
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(log, ['start 0']);
+  gates[0]!.resolve();
+  await chain.done;
+  assert.deepEqual(log, ['start 0', 'end 0', 'start 1', 'end 1', 'start 2', 'end 2']);
+});
+
+test('SendChain.relieve waits only while more than max counted steps are outstanding', async () => {
+  const chain = new SendChain();
+  const gates = Array.from({ length: 5 }, deferred);
+  for (const g of gates) void chain.add(() => g.promise);
+  // An uncounted step (a commit waiting for its checkpoint) does not hold relieve back.
+  const commit = deferred();
+  void chain.add(() => commit.promise, false);
+  assert.equal(chain.pending, 5);
+  let relieved = false;
+  const r = chain.relieve(2).then(() => (relieved = true));
+  await new Promise((res) => setImmediate(res));
+  assert.equal(relieved, false);
+  gates[0]!.resolve();
+  gates[1]!.resolve();
+  await new Promise((res) => setImmediate(res));
+  assert.equal(relieved, false, 'three still outstanding');
+  gates[2]!.resolve();
+  await r;
+  assert.equal(chain.pending, 2);
+  await chain.relieve(2);
+  for (const g of gates) g.resolve();
+  commit.resolve();
+  await chain.done;
+  assert.equal(chain.pending, 0);
+});
+
+test('SendChain keeps the first failure and skips the steps after it', async () => {
+  const chain = new SendChain();
+  const ran: number[] = [];
+  void chain.add(async () => void ran.push(1));
+  void chain.add(async () => {
+    throw new Error('broker gone');
+  });
+  void chain.add(async () => void ran.push(3));
+  await chain.done;
+  assert.deepEqual(ran, [1]);
+  assert.equal((chain.error as Error).message, 'broker gone');
+});
+
+test('an error crossing the Kafka thread keeps its message, kafkajs type and retriable flag', () => {
+  const original = Object.assign(new Error('The producer has been fenced'), { name: 'KafkaJSProtocolError', type: 'PRODUCER_FENCED', code: 90, retriable: false });
+  const data = errorData(original);
+  // What postMessage carries must be plain data.
+  assert.deepEqual(structuredClone(data), data);
+  const back = toError(structuredClone(data));
+  assert.equal(back.message, 'The producer has been fenced');
+  assert.equal(back.name, 'KafkaJSProtocolError');
+  assert.equal((back as Error & { type?: string }).type, 'PRODUCER_FENCED');
+  assert.equal((back as Error & { retriable?: boolean }).retriable, false);
+  assert.equal(isFenced(back), true, 'a scaled-out task still recognizes it was fenced');
+  assert.equal(errorData('plain').message, 'plain');
+});
+
+test('a producer on the Kafka thread that reaches no broker fails its call, and the process then exits by itself', () => {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const script = `
+    const { kafkaClient } = await import(${JSON.stringify(path.resolve(here, '../../../src/connectors/kafka/client.js'))});
+    const { openProducer } = await import(${JSON.stringify(path.resolve(here, '../../../src/connectors/kafka/producer.js'))});
+    const kafka = kafkaClient({ brokers: '127.0.0.1:1' }, 'thread-test');
+    const p = openProducer(kafka, { retry: { retries: 0 } });
+    try { await p.connect(); console.log('connected?'); } catch (e) { console.log('failed: ' + e.name); }
+  `;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, SLUICE_KAFKA_THREAD: '' } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^failed: /m);
+});
