@@ -3,6 +3,9 @@
 // the writer to report. relieve() is the writer's backpressure: it waits only while more than
 // `max` sends are outstanding, so the engine keeps computing while earlier output is on its way.
 
+/** Sends queued or under way past which a writer's relieve() waits: enough to hide the broker's round trips. */
+export const MAX_SENDS = 8;
+
 export class SendChain {
   private tail: Promise<void> = Promise.resolve();
   /** Counted steps not yet finished, oldest first (steps finish in order). */

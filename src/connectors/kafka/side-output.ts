@@ -10,6 +10,7 @@ import type { SideOutput, SourceRecord } from '../connector.js';
 import { ensureTopic, kafkaClient } from './client.js';
 import { KafkaRecord } from './record.js';
 import { openProducer } from './producer.js';
+import { SendChain } from './send-chain.js';
 
 const SEND_EVERY_MS = 200;
 const SEND_AT = 500;
@@ -23,8 +24,7 @@ export function openKafkaSideOutput(def: SourceDef, topic: string): SideOutput {
   const producer = openProducer(kafka, { maxInFlightRequests: 1, allowAutoTopicCreation: false });
   let ready: Promise<void> | undefined;
   let pending: Message[] = [];
-  let chain: Promise<void> = Promise.resolve();
-  let error: unknown;
+  const chain = new SendChain();
   let timer: NodeJS.Timeout | undefined;
 
   const send = (): void => {
@@ -33,21 +33,17 @@ export function openKafkaSideOutput(def: SourceDef, topic: string): SideOutput {
     if (pending.length === 0) return;
     const messages = pending;
     pending = [];
-    chain = chain.then(async () => {
-      if (error !== undefined) return;
-      try {
-        ready ??= ensureTopic(kafka, topic).then(() => producer.connect());
-        await ready;
-        await producer.send({ topic, messages, acks: -1 });
-      } catch (e) {
-        error = e;
-      }
+    void chain.add(async () => {
+      ready ??= ensureTopic(kafka, topic).then(() => producer.connect());
+      await ready;
+      await producer.send({ topic, messages, acks: -1 });
     });
   };
 
   const flush = async (): Promise<void> => {
     send();
-    await chain;
+    await chain.done;
+    const error = chain.error;
     if (error !== undefined) throw new Error(`kafka side output '${topic}': ${error instanceof Error ? error.message : String(error)}`);
   };
 

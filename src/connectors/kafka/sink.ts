@@ -19,10 +19,7 @@ import { CLIENT_OPTIONS, ensureTopic, kafkaClient } from './client.js';
 import { defaultSinkKey } from './sink-key.js';
 import { KafkaTransactionalWriter } from './transactional-sink.js';
 import { openProducer, type KafkaProducer } from './producer.js';
-import { SendChain } from './send-chain.js';
-
-/** Sends queued or under way past which a writer's relieve() waits: enough to hide the broker's round trips. */
-export const MAX_SENDS = 8;
+import { MAX_SENDS, SendChain } from './send-chain.js';
 
 export interface KafkaSinkSettings {
   readonly topic: string;

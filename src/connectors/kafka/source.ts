@@ -11,15 +11,14 @@
 // read from (startup = 'group') and committed to. Scale-out (exec/scale-out) shares `group`.
 
 import { randomUUID } from 'node:crypto';
-import type { Admin, Kafka } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Column, SourceDef } from '../../catalog/catalog.js';
 import { parseDuration } from '../../catalog/duration.js';
 import { ConnectorError } from '../connector.js';
 import type { PartitionListener, RecordDecoder, ResumePosition, SourceConnector, SourceReader, SourceRecord } from '../connector.js';
 import { choiceOption, intOption, requiredOption } from '../options.js';
 import { CLIENT_OPTIONS, kafkaClient } from './client.js';
-import { compileKafkaDecoder } from './record.js';
-import { openConsumer, type FetchedBatch } from './consumer.js';
+import { compileKafkaDecoder, KafkaRecord } from './record.js';
 import { openKafkaSideOutput } from './side-output.js';
 import { Pacer } from '../pace.js';
 
@@ -217,7 +216,7 @@ export class KafkaReader implements SourceReader {
     // needs no share of `group`'s partitions; and a restart after kill -9 would otherwise wait
     // out the dead member's session timeout before getting any partition.
     const membership = `${group}.run-${randomUUID().slice(0, 8)}`;
-    const consumer = openConsumer(this.kafka, topic, {
+    const consumer: Consumer = this.kafka.consumer({
       groupId: membership,
       allowAutoTopicCreation: false,
       maxBytesPerPartition: this.settings.maxBytesPerPartition,
@@ -244,8 +243,8 @@ export class KafkaReader implements SourceReader {
     let timer: NodeJS.Timeout | undefined;
     const pacer = this.settings.rate === undefined ? undefined : new Pacer(this.settings.rate);
 
-    consumer.onJoin((memberAssignment) => {
-      const assigned = memberAssignment.slice().sort((a, b) => a - b);
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      const assigned = (e.payload.memberAssignment[topic] ?? []).slice().sort((a, b) => a - b);
       const now = Date.now();
       this.lastSeen.clear();
       this.idle.clear();
@@ -257,70 +256,86 @@ export class KafkaReader implements SourceReader {
       for (const p of assigned) {
         // Every assigned partition starts where the job stands (its checkpoint, or startup).
         const at = this.next.get(p);
-        if (at !== undefined) consumer.seek(p, at.toString());
+        if (at !== undefined) consumer.seek({ topic, partition: p, offset: at.toString() });
       }
       this.listener?.assigned(all);
     });
     // Batches of control records only (transaction markers of a transactional input) never
     // reach eachBatch: the position moves past them here, and a bounded read can end on them.
-    consumer.onEmptyBatch((e) => {
-      const p = e.partition;
+    consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
+      const p = e.payload.partition;
       // Only batches with no data, starting where the job stands: moving past them skips nothing.
       const at = this.next.get(p);
-      if (e.firstOffset === null || at === undefined || at < BigInt(e.firstOffset)) return;
-      const last = BigInt(e.lastOffset) + 1n;
+      if (e.payload.batchSize !== 0 || e.payload.firstOffset === null || at === undefined || at < BigInt(e.payload.firstOffset)) return;
+      const last = BigInt(e.payload.lastOffset) + 1n;
       const limit = bounded ? end.get(p) : undefined;
       const next = limit !== undefined && last > limit ? limit : last;
       void (chain = chain.then(() => {
         if ((this.next.get(p) ?? -1n) < next) this.next.set(p, next);
       }));
       if (limit !== undefined && next >= limit && pending.delete(p)) {
-        consumer.pause([p]);
+        consumer.pause([{ topic, partitions: [p] }]);
         if (pending.size === 0) finish();
       }
     });
-    consumer.onCrash((e) => fail(e));
+    consumer.on(consumer.events.CRASH, (e) => {
+      if (!e.payload.restart) fail(e.payload.error);
+    });
 
     try {
       await consumer.connect();
-      await consumer.subscribe(startup !== 'latest');
-      await consumer.run(async (batch: FetchedBatch) => {
-        if (signal.aborted) return;
-        const p = batch.partition;
-        this.high.set(p, BigInt(batch.highWatermark));
-        const limit = bounded ? end.get(p) : undefined;
-        if (bounded && !pending.has(p)) return;
-        const from = this.next.get(p);
-        const after = BigInt(batch.lastOffset) + 1n;
-        const next = limit !== undefined && after > limit ? limit : after;
-        const reachedEnd = limit !== undefined && after >= limit;
-        // The messages at or past the job's position (a fetch from before a seek took effect
-        // starts below it) and below the bounded end. Offsets increase within a batch, so its
-        // first and last message decide whether per-message offsets need parsing at all.
-        let lo = 0;
-        let hi = batch.count;
-        if (hi > 0 && from !== undefined && batch.offset(0) < from) while (lo < hi && batch.offset(lo) < from) lo++;
-        if (hi > lo && limit !== undefined && batch.offset(hi - 1) >= limit) while (hi > lo && batch.offset(hi - 1) >= limit) hi--;
-        if (hi > lo) {
-          this.lastSeen.set(p, Date.now());
-          if (this.idle.delete(p)) this.listener?.idle(p, false);
-          // Handed over in slices: fewer rows alive at once, so the young generation's
-          // collections copy less; each slice's next offset is exact.
-          for (let i = lo; i < hi; i += EMIT_SLICE) {
-            const stop = Math.min(hi, i + EMIT_SLICE);
-            const records: SourceRecord[] = new Array<SourceRecord>(stop - i);
-            for (let j = i; j < stop; j++) records[j - i] = batch.record(topic, j);
-            if (pacer) await pacer.take(records.length, signal);
-            await serial(records, p, stop === hi ? next : batch.offset(stop - 1) + 1n);
+      await consumer.subscribe({ topic, fromBeginning: startup !== 'latest' });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: true,
+        partitionsConsumedConcurrently: 1,
+        eachBatch: async ({ batch, heartbeat, isRunning, isStale }: EachBatchPayload) => {
+          if (!isRunning() || isStale() || signal.aborted) return;
+          const p = batch.partition;
+          this.high.set(p, BigInt(batch.highWatermark));
+          const limit = bounded ? end.get(p) : undefined;
+          if (bounded && !pending.has(p)) return;
+          const from = this.next.get(p);
+          const after = BigInt(batch.lastOffset()) + 1n;
+          const next = limit !== undefined && after > limit ? limit : after;
+          const reachedEnd = limit !== undefined && after >= limit;
+          // The messages at or past the job's position (a fetch from before a seek took effect
+          // starts below it) and below the bounded end. Offsets increase within a batch, so its
+          // first and last message decide whether per-message offsets need parsing at all.
+          const all = batch.messages;
+          let lo = 0;
+          let hi = all.length;
+          if (hi > 0 && from !== undefined && BigInt(all[0]!.offset) < from) while (lo < hi && BigInt(all[lo]!.offset) < from) lo++;
+          if (hi > lo && limit !== undefined && BigInt(all[hi - 1]!.offset) >= limit) while (hi > lo && BigInt(all[hi - 1]!.offset) >= limit) hi--;
+          if (hi > lo) {
+            this.lastSeen.set(p, Date.now());
+            if (this.idle.delete(p)) this.listener?.idle(p, false);
+            // Handed over in slices: fewer rows alive at once, so the young generation's
+            // collections copy less; each slice's next offset is exact.
+            try {
+              for (let i = lo; i < hi; i += EMIT_SLICE) {
+                const stop = Math.min(hi, i + EMIT_SLICE);
+                const records: SourceRecord[] = new Array<SourceRecord>(stop - i);
+                for (let j = i; j < stop; j++) records[j - i] = new KafkaRecord(topic, p, all[j]!);
+                if (pacer) await pacer.take(records.length, signal);
+                await serial(records, p, stop === hi ? next : BigInt(all[stop - 1]!.offset) + 1n);
+              }
+            } catch (e) {
+              // The engine failing on a batch (a sink that failed, say) ends the source with
+              // that error; thrown to kafkajs, it would retry the batch instead.
+              fail(e);
+              return;
+            }
+          } else if (from === undefined || next > from) {
+            // Control records only (transaction markers): the position still moves past them.
+            await (chain = chain.then(() => void this.next.set(p, next)));
           }
-        } else if (from === undefined || next > from) {
-          // Control records only (transaction markers): the position still moves past them.
-          await (chain = chain.then(() => void this.next.set(p, next)));
-        }
-        if (reachedEnd && pending.delete(p)) {
-          consumer.pause([p]);
-          if (pending.size === 0) finish();
-        }
+          await heartbeat();
+          if (reachedEnd && pending.delete(p)) {
+            consumer.pause([{ topic, partitions: [p] }]);
+            if (pending.size === 0) finish();
+          }
+        },
       });
       if (idleTimeoutMs !== undefined) timer = this.startIdleTimer(idleTimeoutMs, serial);
       await done;

@@ -2,7 +2,10 @@
 // encoding produced messages (record and batch encoders, partitioning, CRC) happens beside the
 // engine, not on its thread. Calls are requests answered by id. The thread holds the process
 // open only while a call is under way. SLUICE_KAFKA_THREAD=off keeps producers on the calling
-// thread (the benchmark compares both).
+// thread (the benchmark compares both). Consumers stay on the engine's thread: fetching and
+// decoding here too (tried: batches packed into transferred buffers, fetched a few ahead) was
+// slower on 2 cores, the engine then waiting for a thread that also produces (bench:kafka
+// 3.4-3.8 s against 3.1-3.5 s per 1M events).
 
 import { Worker } from 'node:worker_threads';
 import { log } from '../../util/log.js';
