@@ -11,6 +11,8 @@
 // (5) with BENCH_SCALE_OUT=1 and BENCH_PARTITIONS > 1: the same job with `sluice run --scale-out`
 //     (sensor declared KEY: one task per partition, exactly-once, 1 s checkpoints), in one
 //     process and in two started together, each timed from spawn to the last process's exit.
+// (2-4) run BENCH_ROUNDS times (default 3), in turn; each round's figures are printed, then the
+// medians, and engine/raw as the median of the rounds' own ratios.
 // Prints figures and the engine/raw ratio; never asserts. BENCH_EVENTS sets the input size,
 // BENCH_PARTITIONS the partitions of the input topic.
 
@@ -30,6 +32,7 @@ import { planSinks } from '../src/plan/job.js';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 1_000_000);
 const PARTITIONS = Number(process.env['BENCH_PARTITIONS'] ?? 1);
+const ROUNDS = Math.max(1, Number(process.env['BENCH_ROUNDS'] ?? 3));
 const KEYS = 1000;
 const BASE_MS = Date.UTC(2024, 4, 20, 10, 0, 0);
 
@@ -175,20 +178,54 @@ const bootstrap = brokers();
 const id = randomUUID().slice(0, 8);
 const input = `bench-in-${id}`;
 const output = `bench-out-${id}`;
-console.log(`bench:kafka: ${EVENTS.toLocaleString('en-US')} events, ${KEYS} keys, ${PARTITIONS} partition(s), broker ${bootstrap}`);
+console.log(`bench:kafka: ${EVENTS.toLocaleString('en-US')} events, ${KEYS} keys, ${PARTITIONS} partition(s), ${ROUNDS} round(s), broker ${bootstrap}`);
 const produceMs = await produceInput(bootstrap, input);
 console.log(`  produce (kafkajs, 1,000 per send, acks=all)     ${rate(EVENTS, produceMs)}  (${(produceMs / 1000).toFixed(2)} s)`);
-const raw = await rawConsume(bootstrap, input);
-console.log(`  raw consume (eachBatch + JSON.parse)             ${rate(raw.n, raw.ms)}  (${(raw.ms / 1000).toFixed(2)} s)`);
-const conn = await rawConsume(bootstrap, input, true);
-console.log(`  connector only (+ KafkaRecord, decode to rows)   ${rate(conn.n, conn.ms)}  (${(conn.ms / 1000).toFixed(2)} s)`);
-const eng = await engine(bootstrap, input, output);
-console.log(`  engine: 10 s tumbling job, topic -> topic        ${rate(eng.n, eng.ms)}  (${(eng.ms / 1000).toFixed(2)} s, ${eng.out.toLocaleString('en-US')} rows out)`);
-process.env['SLUICE_KAFKA_THREAD'] = 'off';
-const inline = await engine(bootstrap, input, `${output}-inline`);
-delete process.env['SLUICE_KAFKA_THREAD'];
-console.log(`  engine, producer on the engine's thread          ${rate(inline.n, inline.ms)}  (${(inline.ms / 1000).toFixed(2)} s, ${inline.out.toLocaleString('en-US')} rows out)`);
-console.log(`  engine / raw: ${(raw.ms / eng.ms).toFixed(2)}   (producer on the engine's thread: ${(raw.ms / inline.ms).toFixed(2)})   connector / raw: ${(raw.ms / conn.ms).toFixed(2)}`);
+// WHY rounds: the machine's speed drifts by tens of percent over seconds (a shared host), so a
+// single pair compares two different machines. Each round runs every consumer once, back to
+// back; the ratios are taken within a round and their median reported.
+interface Round {
+  raw: { ms: number; n: number };
+  conn: { ms: number; n: number };
+  eng: { ms: number; n: number; out: number };
+  inline: { ms: number; n: number; out: number };
+}
+const rounds: Round[] = [];
+for (let r = 1; r <= ROUNDS; r++) {
+  const raw = await rawConsume(bootstrap, input);
+  const conn = await rawConsume(bootstrap, input, true);
+  const eng = await engine(bootstrap, input, `${output}-${r}`);
+  process.env['SLUICE_KAFKA_THREAD'] = 'off';
+  const inline = await engine(bootstrap, input, `${output}-${r}-inline`);
+  delete process.env['SLUICE_KAFKA_THREAD'];
+  rounds.push({ raw, conn, eng, inline });
+  // Rates below are of EVENTS: say so when a consumer read another count.
+  for (const [name, m] of [['raw', raw], ['connector', conn], ['engine', eng], ['engine inline', inline]] as const) {
+    if (m.n !== EVENTS) console.log(`  WARNING round ${r}: ${name} read ${m.n.toLocaleString('en-US')} records, not ${EVENTS.toLocaleString('en-US')}`);
+  }
+  const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+  console.log(
+    `  round ${r}: raw ${s(raw.ms)}, connector ${s(conn.ms)}, engine ${s(eng.ms)} (${eng.out.toLocaleString('en-US')} rows out), ` +
+      `producer on the engine's thread ${s(inline.ms)}; engine/raw ${(raw.ms / eng.ms).toFixed(2)}`,
+  );
+}
+const median = (xs: number[]): number => {
+  const a = [...xs].sort((x, y) => x - y);
+  return a.length % 2 === 1 ? a[(a.length - 1) / 2]! : (a[a.length / 2 - 1]! + a[a.length / 2]!) / 2;
+};
+const med = (f: (r: Round) => number): number => median(rounds.map(f));
+const ratios = (f: (r: Round) => number): string => rounds.map((r) => (r.raw.ms / f(r)).toFixed(2)).join(' ');
+const line = (label: string, ms: number): string => `  ${label.padEnd(49)}${rate(EVENTS, ms)}  (${(ms / 1000).toFixed(2)} s)`;
+console.log(`  median of ${ROUNDS} round(s):`);
+console.log(line('raw consume (eachBatch + JSON.parse)', med((r) => r.raw.ms)));
+console.log(line('connector only (+ KafkaRecord, decode to rows)', med((r) => r.conn.ms)));
+console.log(line('engine: 10 s tumbling job, topic -> topic', med((r) => r.eng.ms)));
+console.log(line("engine, producer on the engine's thread", med((r) => r.inline.ms)));
+console.log(
+  `  engine / raw: ${median(rounds.map((r) => r.raw.ms / r.eng.ms)).toFixed(2)} (rounds: ${ratios((r) => r.eng.ms)})   ` +
+    `producer on the engine's thread: ${median(rounds.map((r) => r.raw.ms / r.inline.ms)).toFixed(2)} (${ratios((r) => r.inline.ms)})   ` +
+    `connector / raw: ${median(rounds.map((r) => r.raw.ms / r.conn.ms)).toFixed(2)}`,
+);
 if (process.env['BENCH_SCALE_OUT'] === '1' && PARTITIONS > 1) {
   for (const n of [1, 2]) {
     const ms = await scaledOut(bootstrap, input, `bench-scale-${n}-${id}`, n);

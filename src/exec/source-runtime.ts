@@ -206,6 +206,9 @@ export class SourceRuntime {
     const counts = this.partitionRecords;
     const fromMarkers = this.fromMarkers;
     let marks = 0;
+    // Rows per partition, counted in runs of one partition (a batch is usually one run).
+    let runPart = -1;
+    let run = 0;
     for (let i = 0; i < records.length; i++) {
       const rec = records[i]!;
       const part = rec.partition ?? 0;
@@ -219,12 +222,18 @@ export class SourceRuntime {
         seg.rows.push(r);
         const t = r[ts] as number;
         if (t > maxTs) maxTs = t;
-        counts.set(part, (counts.get(part) ?? 0) + 1);
+        if (part !== runPart) {
+          if (run > 0) counts.set(runPart, (counts.get(runPart) ?? 0) + run);
+          runPart = part;
+          run = 0;
+        }
+        run++;
         if (fromMarkers) continue;
         w = pw.observe(part, t);
       }
       if (w !== undefined && cuts) seg.cut(w);
     }
+    if (run > 0) counts.set(runPart, (counts.get(runPart) ?? 0) + run);
     this.maxTs = maxTs;
     this.metrics.recordsIn += records.length - marks;
     this.metrics.maxEventTime = maxTs;

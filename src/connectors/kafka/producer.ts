@@ -4,8 +4,9 @@
 // thread each send's messages (structured clone) and awaits its answer as it would kafkajs's;
 // the thread starts requests in the order they were made.
 
-import { Partitioners, type Kafka, type ProducerConfig, type ProducerRecord, type TopicOffsets } from 'kafkajs';
+import { type Kafka, type ProducerConfig, type ProducerRecord, type TopicOffsets } from 'kafkajs';
 import { clientOf } from './client.js';
+import { keyCachingPartitioner } from './partitioner.js';
 import { kafkaThread, threadEnabled, type KafkaThread } from './thread.js';
 
 /** What the connectors use of a kafkajs producer. */
@@ -23,7 +24,7 @@ export interface KafkaTransaction {
   abort(): Promise<void>;
 }
 
-/** Producer settings (the partitioner is always kafkajs's default one). */
+/** Producer settings (the partitioner is always kafkajs's default one, keys remembered: partitioner.ts). */
 export type ProducerSettings = Omit<ProducerConfig, 'createPartitioner'>;
 
 class ThreadTransaction implements KafkaTransaction {
@@ -75,7 +76,7 @@ class ThreadProducer implements KafkaProducer {
  * thread with SLUICE_KAFKA_THREAD=off.
  */
 export function openProducer(kafka: Kafka, settings: ProducerSettings): KafkaProducer {
-  if (!threadEnabled()) return kafka.producer({ ...settings, createPartitioner: Partitioners.DefaultPartitioner });
+  if (!threadEnabled()) return kafka.producer({ ...settings, createPartitioner: keyCachingPartitioner });
   const client = clientOf(kafka);
   const t = kafkaThread();
   return new ThreadProducer(t, t.newHandle(), client.options, client.clientId, settings);

@@ -39,6 +39,25 @@ export function refOf(row: Row, refInput: number | undefined): RecordRef | undef
 export interface CompiledAggs {
   readonly accs: readonly Accumulator[];
   readonly args: readonly (Evaluator | null)[];
+  /** evalArgs and addAll unrolled for these aggregates (see compileAggs). */
+  readonly evalInto: (row: Row, into: Value[]) => void;
+  readonly addInto: (states: unknown[], values: readonly Value[]) => void;
+}
+
+/**
+ * WHY generated: a loop over the aggregates calls five different `add`s (and argument
+ * evaluators) from one call site, which V8 then cannot inline; one line per aggregate gives
+ * every call a site of its own with a single target. Per row of a windowed aggregate this is
+ * the innermost work.
+ */
+function unrolled(n: number): { evalInto: string; addInto: string } {
+  const evalLines: string[] = [];
+  const addLines: string[] = [];
+  for (let i = 0; i < n; i++) {
+    evalLines.push(`into[${i}] = a${i} === null ? true : a${i}(row);`);
+    addLines.push(`states[${i}] = c${i}.add(states[${i}], values[${i}]);`);
+  }
+  return { evalInto: evalLines.join('\n'), addInto: addLines.join('\n') };
 }
 
 export function compileAggs(calls: readonly AggCall[], retractable: boolean): CompiledAggs {
@@ -48,7 +67,15 @@ export function compileAggs(calls: readonly AggCall[], retractable: boolean): Co
     accs.push(createAccumulator(call, retractable));
     args.push(call.arg === undefined ? null : compileExpr(call.arg));
   }
-  return { accs, args };
+  const n = accs.length;
+  const names = [...accs.map((_, i) => `c${i}`), ...args.map((_, i) => `a${i}`)];
+  const body = unrolled(n);
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const make = new Function(...names, `return [function evalInto(row, into) {\n${body.evalInto}\n}, function addInto(states, values) {\n${body.addInto}\n}];`) as (
+    ...fns: unknown[]
+  ) => [CompiledAggs['evalInto'], CompiledAggs['addInto']];
+  const [evalInto, addInto] = make(...accs, ...args);
+  return { accs, args, evalInto, addInto };
 }
 
 /** Fresh accumulator states, one per aggregate. */
@@ -61,16 +88,11 @@ export function initStates(aggs: CompiledAggs): unknown[] {
 
 /** Evaluates every aggregate argument of `row` into `into` (reused scratch array). */
 export function evalArgs(aggs: CompiledAggs, row: Row, into: Value[]): void {
-  const args = aggs.args;
-  for (let i = 0; i < args.length; i++) {
-    const f = args[i]!;
-    into[i] = f === null ? true : f(row);
-  }
+  aggs.evalInto(row, into);
 }
 
 export function addAll(aggs: CompiledAggs, states: unknown[], values: readonly Value[]): void {
-  const accs = aggs.accs;
-  for (let i = 0; i < accs.length; i++) states[i] = accs[i]!.add(states[i], values[i]!);
+  aggs.addInto(states, values);
 }
 
 export function retractAll(aggs: CompiledAggs, states: unknown[], values: readonly Value[]): void {
