@@ -174,3 +174,30 @@ test('late rows go to a topic with the original key', async () => {
   assert.match(late[0]!.headers?.['sluice.reason']?.toString() ?? '', /closed at watermark/);
   assert.equal(late[0]!.headers?.['sluice.offset']?.toString(), '1');
 });
+
+// With kafkajs retrying, the job never ends: the timeout fails the test.
+test('a batch the engine fails on ends the job with that error, once (kafkajs would retry the batch)', { timeout: 30_000 }, async () => {
+  await broker();
+  const topic = unique('src-fail');
+  await createTopic(topic);
+  await produceMessages(topic, Array.from({ length: 50 }, (_, i) => ({ key: null, value: JSON.stringify({ value: i }) })));
+  let calls = 0;
+  const started = Date.now();
+  // Unbounded: only the failure can end this job.
+  await assert.rejects(
+    runSql(
+      `CREATE SOURCE raw (value INT) WITH (connector = 'kafka', topic = '${topic}', group = '${unique('g')}');
+       SELECT value FROM raw;`,
+      {
+        capture: true,
+        onRows: () => {
+          calls++;
+          throw new Error('sink is broken');
+        },
+      },
+    ),
+    /sink is broken/,
+  );
+  assert.equal(calls, 1, 'the failed batch is not handed to the engine again');
+  assert.ok(Date.now() - started < 20_000, `the job ended at once, not after kafkajs's retries (${Date.now() - started} ms)`);
+});
