@@ -6,6 +6,7 @@ import type { Column } from '../../catalog/catalog.js';
 import type { SqlType } from '../../catalog/types.js';
 import { DecodeError, type DecodeResult, type RecordDecoder, type SourceReader } from '../connector.js';
 import { compileConverter, compileFieldGetter, failure, FAIL, showValue } from './convert.js';
+import { compileFlatScanner } from './flat-json.js';
 
 export type { DecodeResult, RecordDecoder } from '../connector.js';
 
@@ -24,8 +25,9 @@ export function eventTimeIndex(columns: readonly Column[], eventTime: string | u
  * record with "missing event time 'ts'". Errors name the column and the offending value.
  *
  * This is the hot path of every source, so the decoder is generated once per schema as one
- * function: monomorphic property reads (`o["sensor"]`), an inline fast path per column for the
- * common JSON type (a string for VARCHAR, a number for DOUBLE), and the row built as one array
+ * function: the fields of a plain flat object read straight from the text (flat-json.ts), else
+ * JSON.parse and monomorphic property reads (`o["sensor"]`); an inline fast path per column for
+ * the common JSON type (a string for VARCHAR, a number for DOUBLE), and the row built as one array
  * literal. Anything else (case-insensitive field names, numeric text, timestamps, structs,
  * errors) goes through the compiled converters of convert.ts.
  */
@@ -34,36 +36,48 @@ export function compileDecoder(columns: readonly Column[], eventTime: string | u
   const convs = columns.map((c) => compileConverter(c.type, c.name));
   const et = eventTimeIndex(columns, eventTime);
   const missingEventTime = `missing event time '${eventTime ?? ''}'`;
-  const body: string[] = [];
+  // The plain case reads the fields straight from the text (flat-json.ts); the rest, and
+  // everything the scanner gives up on, goes through JSON.parse and the field getters.
+  const scan = compileFlatScanner(columns.map((c) => c.name));
+  const scratch: unknown[] = new Array<unknown>(columns.length).fill(undefined);
+  const reads: string[] = [];
+  const converts: string[] = [];
   columns.forEach((c, i) => {
     // Names that Object.prototype has (`constructor`) must not be read directly.
     const read = c.name in Object.prototype ? `getters[${i}](o)` : `o[${JSON.stringify(c.name)}]`;
-    body.push(`let v${i} = ${read};`);
-    if (!(c.name in Object.prototype)) body.push(`if (v${i} === undefined) v${i} = getters[${i}](o);`);
+    reads.push(`v${i} = ${read};`);
+    if (!(c.name in Object.prototype)) reads.push(`if (v${i} === undefined) v${i} = getters[${i}](o);`);
     const onNull = i === et ? `return new DecodeError(missingEventTime);` : `v${i} = null;`;
     const fast = FAST_PATH[c.type.kind];
-    body.push(
+    converts.push(
       `if (v${i} === undefined || v${i} === null) { ${onNull} }` +
         (fast ? ` else if (!(${fast(`v${i}`)})) {` : ' else {') +
         ` v${i} = convs[${i}](v${i}); if (v${i} === FAIL) return new DecodeError(failure()); }`,
     );
   });
+  const vars = columns.map((_, i) => `v${i}`);
   const source = `
     return function decodeJson(value) {
-      let o = value;
-      if (typeof value === 'string') {
-        try { o = JSON.parse(value); }
-        catch (e) { return new DecodeError('not valid JSON: ' + (e instanceof Error ? e.message : String(e))); }
+      let ${vars.length > 0 ? vars.join(', ') : '_'};
+      if (scan !== undefined && typeof value === 'string' && scan(value, scratch)) {
+        ${vars.map((v, i) => `${v} = scratch[${i}];`).join(' ')}
+      } else {
+        let o = value;
+        if (typeof value === 'string') {
+          try { o = JSON.parse(value); }
+          catch (e) { return new DecodeError('not valid JSON: ' + (e instanceof Error ? e.message : String(e))); }
+        }
+        if (typeof o !== 'object' || o === null || Array.isArray(o)) return new DecodeError('expected a JSON object, got ' + showValue(o));
+        ${reads.join('\n        ')}
       }
-      if (typeof o !== 'object' || o === null || Array.isArray(o)) return new DecodeError('expected a JSON object, got ' + showValue(o));
-      ${body.join('\n      ')}
-      return [${columns.map((_, i) => `v${i}`).join(', ')}];
+      ${converts.join('\n      ')}
+      return [${vars.join(', ')}];
     };`;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const make = new Function('getters', 'convs', 'FAIL', 'failure', 'DecodeError', 'showValue', 'missingEventTime', source) as (
+  const make = new Function('getters', 'convs', 'FAIL', 'failure', 'DecodeError', 'showValue', 'missingEventTime', 'scan', 'scratch', source) as (
     ...args: unknown[]
   ) => RecordDecoder;
-  return make(getters, convs, FAIL, failure, DecodeError, showValue, missingEventTime);
+  return make(getters, convs, FAIL, failure, DecodeError, showValue, missingEventTime, scan, scratch);
 }
 
 /**
