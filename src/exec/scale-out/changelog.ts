@@ -162,3 +162,34 @@ export async function readSnapshots<M>(
   }
   return result;
 }
+
+/**
+ * The partitions' snapshots of the checkpoint ids committed with their offsets (`committed`,
+ * same transaction): one missing is a read that stopped short (its records not visible to the
+ * read yet), read again after `backoffMs` x the attempt, up to `attempts` reads; one that stays
+ * missing is an error, not a silent replay from an older state.
+ */
+export async function readConsistentSnapshots<M>(
+  kafka: Kafka,
+  topic: string,
+  partitions: readonly number[],
+  committed: ReadonlyMap<number, number>,
+  onRetry: (partition: number, found: number | undefined, want: number) => void,
+  options: { attempts?: number; backoffMs?: number } = {},
+): Promise<Map<number, { checkpoint: JobCheckpoint<M>; head: Head } | undefined>> {
+  const attempts = options.attempts ?? 5;
+  const backoffMs = options.backoffMs ?? 200;
+  for (let attempt = 1; ; attempt++) {
+    const snaps = await readSnapshots<M>(kafka, topic, partitions, committed);
+    const short = partitions.filter((p) => {
+      const want = committed.get(p);
+      return want !== undefined && snaps.get(p)?.checkpoint.id !== want;
+    });
+    if (short.length === 0) return snaps;
+    const p = short[0]!;
+    const found = snaps.get(p)?.checkpoint.id;
+    if (attempt >= attempts) throw new Error(`the changelog ${topic} holds checkpoint ${found ?? 'none'} of partition ${p}, but checkpoint ${committed.get(p)} was committed with its offsets`);
+    onRetry(p, found, committed.get(p)!);
+    await new Promise((r) => setTimeout(r, backoffMs * attempt));
+  }
+}

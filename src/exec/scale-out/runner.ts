@@ -14,7 +14,7 @@ import { kafkaSourceSettings, partitionStarts, type KafkaSourceSettings } from '
 import { ensureTopic, kafkaClient } from '../../connectors/kafka/client.js';
 import { ConnectorError } from '../../connectors/connector.js';
 import { coPartitionedAssigner } from './assigner.js';
-import { changelogTopic, ensureChangelog, readSnapshots, type Head } from './changelog.js';
+import { changelogTopic, ensureChangelog, readConsistentSnapshots, type Head } from './changelog.js';
 import type { JobCheckpoint } from '../../state/checkpoint.js';
 import { PartitionTask, type TaskEnd } from './task.js';
 import { committedCheckpoint, FINISHED_MARKER } from './task-output.js';
@@ -156,26 +156,11 @@ async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Sta
     ...(stage.repartition ? { repartition: stage.repartition } : {}),
   };
 
-  /**
-   * The partitions' snapshots of the checkpoint ids committed with their offsets (same
-   * transaction): one missing is a read that stopped short, read again; one that stays
-   * missing is an error, not a silent replay.
-   */
-  const readConsistent = async (partitions: readonly number[]): Promise<Map<number, { checkpoint: JobCheckpoint<CheckpointMeta>; head: Head } | undefined>> => {
-    const committed = await committedCheckpoints(kafka, group, topics[0]!);
-    for (let attempt = 1; ; attempt++) {
-      const snaps = await readSnapshots<CheckpointMeta>(kafka, changelog, partitions, committed);
-      const short = partitions.filter((p) => {
-        const want = committed.get(p);
-        return want !== undefined && snaps.get(p)?.checkpoint.id !== want;
-      });
-      if (short.length === 0) return snaps;
-      const p = short[0]!;
-      if (attempt >= 5) throw new Error(`the changelog ${changelog} holds checkpoint ${snaps.get(p)?.checkpoint.id ?? 'none'} of partition ${p}, but checkpoint ${committed.get(p)} was committed with its offsets`);
-      event(`sluice: partition ${p}: read checkpoint ${snaps.get(p)?.checkpoint.id ?? 'none'} from ${changelog} but ${committed.get(p)} is committed; reading again`, { event: 'restore-retry', partition: p });
-      await new Promise((r) => setTimeout(r, 200 * attempt));
-    }
-  };
+  /** The partitions' snapshots of the checkpoint ids committed with their offsets (changelog.ts). */
+  const readConsistent = async (partitions: readonly number[]): Promise<Map<number, { checkpoint: JobCheckpoint<CheckpointMeta>; head: Head } | undefined>> =>
+    readConsistentSnapshots<CheckpointMeta>(kafka, changelog, partitions, await committedCheckpoints(kafka, group, topics[0]!), (p, found, want) =>
+      event(`sluice: partition ${p}: read checkpoint ${found ?? 'none'} from ${changelog} but ${want} is committed; reading again`, { event: 'restore-retry', partition: p }),
+    );
 
   /** Fences the previous owners, reads their snapshots, starts the tasks and lets their partitions flow. */
   const startTasks = async (fresh: PartitionTask[]): Promise<void> => {
