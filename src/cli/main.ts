@@ -13,6 +13,15 @@ import { ConnectorError } from '../connectors/connector.js';
 import { isReplInvocation, replCommand } from './repl.js';
 import { LOG_LEVELS, log, logConfig, redact } from '../util/log.js';
 
+// A reader that stops reading (`sluice run job.sql | head`) ends the command quietly, as for
+// any Unix tool, instead of an unhandled 'error' event and its stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
 const program = new Command();
 program
   .name('sluice')

@@ -179,3 +179,16 @@ SHOW STATE;
   assert.equal(Number(row[1]), sensors.size);
   assert.deepEqual(state.tables?.map((t) => [t.name, t.rows, t.bytes > 0]), [['groups', sensors.size, true]]);
 });
+
+test('a reader that closes the pipe ends the command quietly (sluice run job.sql | head)', { timeout: 60_000 }, async () => {
+  const dir = tmp();
+  writeFileSync(path.join(dir, 'gen.sql'), "CREATE SOURCE s WITH (connector = 'datagen', generator = 'sensors');\nSELECT * FROM s;\n");
+  const child = spawn(process.execPath, [BIN, 'run', 'gen.sql', '--format', 'jsonl'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  // Like `head -1`: read the first chunk, then close the pipe.
+  child.stdout.once('data', () => child.stdout.destroy());
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  assert.equal(code, 0, stderr);
+  assert.doesNotMatch(stderr, /EPIPE|Unhandled|\n\s+at /, 'no stack trace');
+});
