@@ -42,6 +42,20 @@ export function threadEnabled(): boolean {
   return process.env['SLUICE_KAFKA_THREAD'] !== 'off';
 }
 
+/** Node flags for the worker: the process's, less those about the main entry's source. */
+export function workerFlags(execArgv: readonly string[]): string[] {
+  const entry = new Set(['--input-type', '-e', '--eval', '-p', '--print']);
+  const out: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const a = execArgv[i]!;
+    const name = a.split('=')[0]!;
+    if (!entry.has(name)) out.push(a);
+    // `--input-type module`, `-e <code>`: the value goes too.
+    else if (!a.includes('=') && i + 1 < execArgv.length) i++;
+  }
+  return out;
+}
+
 export class KafkaThread {
   private worker: Worker | undefined;
   private nextId = 1;
@@ -50,7 +64,9 @@ export class KafkaThread {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const w = new Worker(new URL('./worker.js', import.meta.url));
+    // The process's flags, less those about the main entry's source (`node --input-type=module
+    // -e ...`), which would make the worker read its own file as something else and not start.
+    const w = new Worker(new URL('./worker.js', import.meta.url), { execArgv: workerFlags(process.execArgv) });
     w.unref();
     w.on('message', (m: WorkerMessage) => this.receive(m));
     w.on('error', (e) => this.fail(e));

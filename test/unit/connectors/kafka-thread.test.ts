@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SendChain } from '../../../src/connectors/kafka/send-chain.js';
-import { errorData, toError } from '../../../src/connectors/kafka/thread.js';
+import { errorData, toError, workerFlags } from '../../../src/connectors/kafka/thread.js';
 import { isFenced } from '../../../src/exec/scale-out/task-output.js';
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
@@ -103,13 +103,21 @@ test('a producer on the Kafka thread that reaches no broker fails its call, and 
     const p = openProducer(kafka, { retry: { retries: 0 } });
     try { await p.connect(); console.log('connected?'); } catch (e) { console.log('failed: ' + e.name); }
   `;
-  // A file, not `node -e`: the worker inherits the process's flags, and --input-type fails it.
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-thread-')), 'no-broker.mjs');
   fs.writeFileSync(file, script);
-  const r = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, SLUICE_KAFKA_THREAD: '' } });
-  assert.equal(r.status, 0, r.stderr);
-  // kafkajs's own failure, from the thread: not the thread failing to start.
-  assert.match(r.stdout, /^failed: KafkaJS/m);
-  // Its log lines came back to the engine's log.
-  assert.match(r.stderr, /kafka error \[BrokerPool\]/);
+  // As a file, and as `node --input-type=module -e` (whose flags the worker must not inherit).
+  for (const args of [[file], ['--input-type=module', '-e', script]]) {
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 60_000, env: { ...process.env, SLUICE_KAFKA_THREAD: '' } });
+    assert.equal(r.status, 0, r.stderr);
+    // kafkajs's own failure, from the thread: not the thread failing to start.
+    assert.match(r.stdout, /^failed: KafkaJS/m, args[0]);
+    // Its log lines came back to the engine's log.
+    assert.match(r.stderr, /kafka error \[BrokerPool\]/);
+  }
+});
+
+test('the Kafka thread takes the process flags except those about the main entry', () => {
+  assert.deepEqual(workerFlags(['--input-type=module', '-e', 'code', '--max-old-space-size=100']), ['--max-old-space-size=100']);
+  assert.deepEqual(workerFlags(['--expose-gc', '--input-type', 'module', '--eval', 'x', '--enable-source-maps']), ['--expose-gc', '--enable-source-maps']);
+  assert.deepEqual(workerFlags([]), []);
 });
