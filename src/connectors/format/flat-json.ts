@@ -20,6 +20,17 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 13 || c === 9;
 }
 
+/** The index of the quote closing a string whose text starts at `from`; -1 at an escape, a control character or the end. */
+function plainStringEnd(text: string, from: number): number {
+  const len = text.length;
+  for (let j = from; j < len; j++) {
+    const d = text.charCodeAt(j);
+    if (d === 34) return j;
+    if (d === 92 || d < 32) return -1;
+  }
+  return -1;
+}
+
 /** Scanner for `names`, or undefined when a name cannot be matched safely (see above). */
 export function compileFlatScanner(names: readonly string[]): FlatScanner | undefined {
   if (names.length === 0 || names.some((n) => n in Object.prototype || /["\\\u0000-\u001f]/.test(n))) return undefined;
@@ -112,14 +123,8 @@ export function compileFlatScanner(names: readonly string[]): FlatScanner | unde
       for (;;) {
         if (c !== 34) return false;
         const ks = i + 1;
-        let j = ks;
-        for (;;) {
-          if (j >= len) return false;
-          const d = text.charCodeAt(j);
-          if (d === 34) break;
-          if (d === 92 || d < 32) return false;
-          j++;
-        }
+        const j = plainStringEnd(text, ks);
+        if (j < 0) return false;
         const k = keyIndex(text, ks, j, hint);
         i = j + 1;
         c = text.charCodeAt(i);
@@ -130,14 +135,8 @@ export function compileFlatScanner(names: readonly string[]): FlatScanner | unde
         let v: unknown;
         if (c === 34) {
           const vs = i + 1;
-          let e = vs;
-          for (;;) {
-            if (e >= len) return false;
-            const d = text.charCodeAt(e);
-            if (d === 34) break;
-            if (d === 92 || d < 32) return false;
-            e++;
-          }
+          const e = plainStringEnd(text, vs);
+          if (e < 0) return false;
           v = k < 0 ? undefined : text.slice(vs, e);
           i = e + 1;
         } else if (c === 45 || (c >= 48 && c <= 57)) {
