@@ -42,8 +42,13 @@ export function threadEnabled(): boolean {
   return process.env['SLUICE_KAFKA_THREAD'] !== 'off';
 }
 
-/** Node flags for the worker: the process's, less those about the main entry's source. */
-export function workerFlags(execArgv: readonly string[]): string[] {
+/**
+ * Node flags for the worker: undefined to inherit the process's as Node does, or, when the
+ * process was started with flags about its main entry's source (`node --input-type=module -e
+ * ...`, which would make the worker read its own file as something else and not start), the
+ * process's flags without them.
+ */
+export function workerFlags(execArgv: readonly string[]): string[] | undefined {
   const entry = new Set(['--input-type', '-e', '--eval', '-p', '--print']);
   const out: string[] = [];
   for (let i = 0; i < execArgv.length; i++) {
@@ -53,7 +58,19 @@ export function workerFlags(execArgv: readonly string[]): string[] {
     // `--input-type module`, `-e <code>`: the value goes too.
     else if (!a.includes('=') && i + 1 < execArgv.length) i++;
   }
-  return out;
+  return out.length === execArgv.length ? undefined : out;
+}
+
+/** The Kafka thread's worker, with workerFlags(); flags Node refuses for a worker (per-process ones, such as --v8-pool-size) are dropped. */
+function startWorker(url: URL): Worker {
+  const execArgv = workerFlags(process.execArgv);
+  if (execArgv === undefined) return new Worker(url);
+  try {
+    return new Worker(url, { execArgv });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw e;
+    return new Worker(url, { execArgv: [] });
+  }
 }
 
 export class KafkaThread {
@@ -64,9 +81,7 @@ export class KafkaThread {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    // The process's flags, less those about the main entry's source (`node --input-type=module
-    // -e ...`), which would make the worker read its own file as something else and not start.
-    const w = new Worker(new URL('./worker.js', import.meta.url), { execArgv: workerFlags(process.execArgv) });
+    const w = startWorker(new URL('./worker.js', import.meta.url));
     w.unref();
     w.on('message', (m: WorkerMessage) => this.receive(m));
     w.on('error', (e) => this.fail(e));

@@ -105,8 +105,9 @@ test('a producer on the Kafka thread that reaches no broker fails its call, and 
   `;
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-thread-')), 'no-broker.mjs');
   fs.writeFileSync(file, script);
-  // As a file, and as `node --input-type=module -e` (whose flags the worker must not inherit).
-  for (const args of [[file], ['--input-type=module', '-e', script]]) {
+  // As a file, and as `node --input-type=module -e` (whose flags the worker must not inherit),
+  // also with per-process flags, which Node refuses when they are handed to a worker.
+  for (const args of [[file], ['--input-type=module', '-e', script], ['--stack-trace-limit=10', '--v8-pool-size=4', file], ['--v8-pool-size=4', '--input-type=module', '-e', script]]) {
     const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 60_000, env: { ...process.env, SLUICE_KAFKA_THREAD: '' } });
     assert.equal(r.status, 0, r.stderr);
     // kafkajs's own failure, from the thread: not the thread failing to start.
@@ -119,5 +120,7 @@ test('a producer on the Kafka thread that reaches no broker fails its call, and 
 test('the Kafka thread takes the process flags except those about the main entry', () => {
   assert.deepEqual(workerFlags(['--input-type=module', '-e', 'code', '--max-old-space-size=100']), ['--max-old-space-size=100']);
   assert.deepEqual(workerFlags(['--expose-gc', '--input-type', 'module', '--eval', 'x', '--enable-source-maps']), ['--expose-gc', '--enable-source-maps']);
-  assert.deepEqual(workerFlags([]), []);
+  // Nothing to take out: the worker inherits as Node does (handing per-process flags over would fail it).
+  assert.equal(workerFlags(['--v8-pool-size=4', '--expose-gc']), undefined);
+  assert.equal(workerFlags([]), undefined);
 });
