@@ -124,38 +124,13 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
   private times: number[] = [];
   private sorted = true;
   private entryCount = 0;
-  /**
-   * The map of the last time looked up: rows mostly fall in the window of the row before them,
-   * and a Map keyed by a non-small-integer number hashes it on every lookup (~10% of a window
-   * aggregate's time). Reset wherever a time's map is removed.
-   */
-  private lastTime = Number.NaN;
-  private lastMap: Map<string, V> | undefined;
-
-  private mapAt(time: number): Map<string, V> | undefined {
-    if (time === this.lastTime) return this.lastMap;
-    const m = this.byTime.get(time);
-    if (m !== undefined) {
-      this.lastTime = time;
-      this.lastMap = m;
-    }
-    return m;
-  }
-
-  private dropTime(time: number): void {
-    this.byTime.delete(time);
-    if (time === this.lastTime) {
-      this.lastTime = Number.NaN;
-      this.lastMap = undefined;
-    }
-  }
 
   get(time: number, key: string): V | undefined {
-    return this.mapAt(time)?.get(key);
+    return this.byTime.get(time)?.get(key);
   }
 
   set(time: number, key: string, value: V): void {
-    let m = this.mapAt(time);
+    let m = this.byTime.get(time);
     if (m === undefined) {
       m = new Map();
       this.byTime.set(time, m);
@@ -172,7 +147,7 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
     if (m === undefined) return;
     if (m.delete(key)) this.entryCount--;
     if (m.size === 0) {
-      this.dropTime(time);
+      this.byTime.delete(time);
       this.times = this.times.filter((t) => t !== time);
     }
   }
@@ -197,7 +172,7 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
       if (m === undefined) continue;
       for (const [key, value] of m) out.push({ time: t, key, value });
       this.entryCount -= m.size;
-      this.dropTime(t);
+      this.byTime.delete(t);
     }
     if (i > 0) this.times = this.times.slice(i);
     return out;
@@ -233,7 +208,7 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
       // The whole time (spilling an old window, closing one): no per-key deletes.
       for (const [key, value] of m) out.push({ key, value });
       this.entryCount -= out.length;
-      this.dropTime(time);
+      this.byTime.delete(time);
       this.times = this.times.filter((t) => t !== time);
       return out;
     }
@@ -244,7 +219,7 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
     for (const e of out) m.delete(e.key);
     this.entryCount -= out.length;
     if (m.size === 0) {
-      this.dropTime(time);
+      this.byTime.delete(time);
       this.times = this.times.filter((t) => t !== time);
     }
     return out;
@@ -287,8 +262,6 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
   /** Replaces the contents with a snapshot's. */
   restore(chunks: readonly string[]): void {
     this.byTime.clear();
-    this.lastTime = Number.NaN;
-    this.lastMap = undefined;
     this.times = [];
     this.sorted = true;
     this.entryCount = 0;
