@@ -40,7 +40,14 @@ export class SendChain {
     return this.tail;
   }
 
+  /** Counted steps not yet finished. */
   get pending(): number {
     return this.outstanding.length;
+  }
+
+  /** Throws the first failure as `what: its message`, for the writer to report. */
+  check(what: string): void {
+    const e = this.error;
+    if (e !== undefined) throw new Error(`${what}: ${e instanceof Error ? e.message : String(e)}`);
   }
 }

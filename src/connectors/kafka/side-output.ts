@@ -43,8 +43,7 @@ export function openKafkaSideOutput(def: SourceDef, topic: string): SideOutput {
   const flush = async (): Promise<void> => {
     send();
     await chain.done;
-    const error = chain.error;
-    if (error !== undefined) throw new Error(`kafka side output '${topic}': ${error instanceof Error ? error.message : String(error)}`);
+    chain.check(`kafka side output '${topic}'`);
   };
 
   return {

@@ -126,10 +126,7 @@ export class KafkaSinkWriter implements SinkWriter {
   }
 
   private check(): void {
-    if (this.chain.error !== undefined) {
-      const e = this.chain.error;
-      throw new Error(`kafka sink '${this.settings.topic}': ${e instanceof Error ? e.message : String(e)}`);
-    }
+    this.chain.check(`kafka sink '${this.settings.topic}'`);
   }
 
   async close(): Promise<void> {

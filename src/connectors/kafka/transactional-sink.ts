@@ -245,10 +245,7 @@ export class KafkaTransactionalWriter implements SinkWriter {
   }
 
   private check(): void {
-    if (this.chain.error !== undefined) {
-      const e = this.chain.error;
-      throw new Error(`kafka sink '${this.settings.topic}' (exactly-once): ${e instanceof Error ? e.message : String(e)}`);
-    }
+    this.chain.check(`kafka sink '${this.settings.topic}' (exactly-once)`);
   }
 
   async flush(): Promise<void> {

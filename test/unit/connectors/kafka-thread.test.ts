@@ -78,6 +78,9 @@ test('SendChain keeps the first failure and skips the steps after it', async () 
   await chain.done;
   assert.deepEqual(ran, [1]);
   assert.equal((chain.error as Error).message, 'broker gone');
+  // What the writers throw: the first failure under their name.
+  assert.throws(() => chain.check("kafka sink 'out'"), { message: "kafka sink 'out': broker gone" });
+  assert.doesNotThrow(() => new SendChain().check('unused'));
 });
 
 test('an error crossing the Kafka thread keeps its message, kafkajs type and retriable flag', () => {
