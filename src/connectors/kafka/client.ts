@@ -73,7 +73,8 @@ function readFileOption(options: Options, name: string): string | undefined {
 /** Where a kafkajs warning or error goes: the process's log, or (on the producer thread) the engine's. */
 export type KafkaLogSink = (level: 'warn' | 'error', text: string, fields: Record<string, unknown>) => void;
 
-const toLog: KafkaLogSink = (level, text, fields) => (level === 'error' ? log.error(text, fields) : log.warn(text, fields));
+/** The process's own log, where kafkajs lines end up (the Kafka thread forwards its lines here). */
+export const toLog: KafkaLogSink = (level, text, fields) => (level === 'error' ? log.error(text, fields) : log.warn(text, fields));
 
 /** kafkajs logs go to stderr, one line each, warnings and errors only (no payloads, no secrets). */
 function logCreator(sink: KafkaLogSink) {

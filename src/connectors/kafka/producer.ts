@@ -4,7 +4,7 @@
 // thread each send's messages (structured clone) and awaits its answer as it would kafkajs's;
 // the thread starts requests in the order they were made.
 
-import { type Kafka, type ProducerConfig, type ProducerRecord, type TopicOffsets } from 'kafkajs';
+import type { Kafka, Producer, ProducerConfig, ProducerRecord, TopicOffsets } from 'kafkajs';
 import { clientOf } from './client.js';
 import { keyCachingPartitioner } from './partitioner.js';
 import { kafkaThread, threadEnabled, type KafkaThread } from './thread.js';
@@ -71,12 +71,17 @@ class ThreadProducer implements KafkaProducer {
   }
 }
 
+/** The kafkajs producer itself, on whichever thread calls this (the Kafka thread, or the engine's with it off). */
+export function kafkajsProducer(kafka: Kafka, settings: ProducerSettings): Producer {
+  return kafka.producer({ ...settings, createPartitioner: keyCachingPartitioner });
+}
+
 /**
  * A producer for the client `kafka` (made by kafkaClient) on the Kafka thread, or on this
  * thread with SLUICE_KAFKA_THREAD=off.
  */
 export function openProducer(kafka: Kafka, settings: ProducerSettings): KafkaProducer {
-  if (!threadEnabled()) return kafka.producer({ ...settings, createPartitioner: keyCachingPartitioner });
+  if (!threadEnabled()) return kafkajsProducer(kafka, settings);
   const client = clientOf(kafka);
   const t = kafkaThread();
   return new ThreadProducer(t, t.newHandle(), client.options, client.clientId, settings);

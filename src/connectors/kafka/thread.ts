@@ -8,7 +8,7 @@
 // 3.4-3.8 s against 3.1-3.5 s per 1M events).
 
 import { Worker } from 'node:worker_threads';
-import { log } from '../../util/log.js';
+import { toLog } from './client.js';
 
 /** An error crossing the thread: what callers look at (message, kafkajs's type and retriable flag). */
 export interface ErrorData {
@@ -92,8 +92,7 @@ export class KafkaThread {
 
   private receive(m: WorkerMessage): void {
     if ('log' in m) {
-      if (m.log.level === 'error') log.error(m.log.text, m.log.fields);
-      else log.warn(m.log.text, m.log.fields);
+      toLog(m.log.level, m.log.text, m.log.fields);
       return;
     }
     const w = this.waiting.get(m.id);

@@ -3,10 +3,9 @@
 // (which redacts secrets and knows the output format).
 
 import { parentPort } from 'node:worker_threads';
-import { type Producer, type ProducerRecord, type Transaction } from 'kafkajs';
+import type { Producer, ProducerRecord, Transaction } from 'kafkajs';
 import { kafkaClient, type KafkaLogSink } from './client.js';
-import { keyCachingPartitioner } from './partitioner.js';
-import type { ProducerSettings } from './producer.js';
+import { kafkajsProducer, type ProducerSettings } from './producer.js';
 import { errorData, type WorkerMessage } from './thread.js';
 
 type Options = Readonly<Record<string, string>>;
@@ -48,7 +47,7 @@ function producer(id: unknown): Producer {
 async function handle(r: Request): Promise<unknown> {
   switch (r.op) {
     case 'producer.open':
-      producers.set(r['producer'] as number, kafkaClient(r['options'] as Options, r['clientId'] as string, forwardLog).producer({ ...(r['settings'] as ProducerSettings), createPartitioner: keyCachingPartitioner }));
+      producers.set(r['producer'] as number, kafkajsProducer(kafkaClient(r['options'] as Options, r['clientId'] as string, forwardLog), r['settings'] as ProducerSettings));
       return undefined;
     case 'producer.connect':
       await producer(r['producer']).connect();

@@ -14,8 +14,7 @@ import { kafkaSourceSettings, partitionStarts, type KafkaSourceSettings } from '
 import { ensureTopic, kafkaClient } from '../../connectors/kafka/client.js';
 import { ConnectorError } from '../../connectors/connector.js';
 import { coPartitionedAssigner } from './assigner.js';
-import { changelogTopic, ensureChangelog, readConsistentSnapshots, type Head } from './changelog.js';
-import type { JobCheckpoint } from '../../state/checkpoint.js';
+import { changelogTopic, ensureChangelog, readConsistentSnapshots } from './changelog.js';
 import { PartitionTask, type TaskEnd } from './task.js';
 import { committedCheckpoint, FINISHED_MARKER } from './task-output.js';
 import { repartitionTopic, splitForRepartition } from './repartition.js';
@@ -157,7 +156,7 @@ async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Sta
   };
 
   /** The partitions' snapshots of the checkpoint ids committed with their offsets (changelog.ts). */
-  const readConsistent = async (partitions: readonly number[]): Promise<Map<number, { checkpoint: JobCheckpoint<CheckpointMeta>; head: Head } | undefined>> =>
+  const readConsistent = async (partitions: readonly number[]) =>
     readConsistentSnapshots<CheckpointMeta>(kafka, changelog, partitions, await committedCheckpoints(kafka, group, topics[0]!), (p, found, want) =>
       event(`sluice: partition ${p}: read checkpoint ${found ?? 'none'} from ${changelog} but ${want} is committed; reading again`, { event: 'restore-retry', partition: p }),
     );
