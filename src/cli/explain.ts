@@ -4,10 +4,8 @@
 import { loadScriptFile, planScript } from './load.js';
 import { selectSinks } from './select-sinks.js';
 import { explainPlan } from '../plan/explain.js';
-import { scaleOutProblem } from '../exec/scale-out/runner.js';
-import { repartitionTopic, splitForRepartition } from '../exec/scale-out/repartition.js';
+import { scaleOutLayout, stage2Group } from '../exec/scale-out/runner.js';
 import { changelogTopic } from '../exec/scale-out/changelog.js';
-import { kafkaSourceSettings } from '../connectors/kafka/source.js';
 
 export function explainCommand(file: string, opts: { sink?: string[]; scaleOut?: boolean }): number {
   const script = loadScriptFile(file);
@@ -17,12 +15,8 @@ export function explainCommand(file: string, opts: { sink?: string[]; scaleOut?:
     process.stdout.write(explainPlan(plan));
     return 0;
   }
-  const problem = scaleOutProblem(plan);
-  if (problem) throw problem;
-  const source = plan.nodes.find((n) => n.kind === 'source')!;
-  const group = kafkaSourceSettings(source.kind === 'source' ? source.source : (undefined as never)).group;
-  const topic = repartitionTopic(group);
-  const stages = splitForRepartition(plan, topic, `${group}-stage2`);
+  const { settings, topic, stages } = scaleOutLayout(plan);
+  const group = settings.group;
   if (stages === undefined) {
     process.stdout.write(`Scaled out: one task per input partition (every stateful operator is keyed by the message key); consumer group ${group}; state in ${changelogTopic(group)}\n\n${explainPlan(plan)}`);
     return 0;
@@ -31,7 +25,7 @@ export function explainCommand(file: string, opts: { sink?: string[]; scaleOut?:
   process.stdout.write(
     `Scaled out in two stages: operator ${stages.operator} (${op.kind}) is not keyed by the message key, so rows are repartitioned by its key through ${topic}\n\n` +
       `Stage 1, one task per input partition (group ${group}, state in ${changelogTopic(group)}):\n${explainPlan(stages.first)}\n` +
-      `Stage 2, one task per partition of ${topic} (group ${group}-stage2, state in ${changelogTopic(`${group}-stage2`)}; watermark: the minimum of the stage-1 partitions' marks):\n${explainPlan(stages.second)}`,
+      `Stage 2, one task per partition of ${topic} (group ${stage2Group(group)}, state in ${changelogTopic(stage2Group(group))}; watermark: the minimum of the stage-1 partitions' marks):\n${explainPlan(stages.second)}`,
   );
   return 0;
 }

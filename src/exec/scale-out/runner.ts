@@ -66,13 +66,27 @@ interface Stage {
   readonly upstream?: { readonly partitions: number; readonly bounded: boolean };
 }
 
-export async function runScaleOut(plan: PhysicalPlan, options: ScaleOutOptions): Promise<ScaleOutSummary> {
+/**
+ * How `plan` runs scaled out (what run --scale-out does and explain --scale-out shows): its
+ * Kafka source, the repartition topic, and the two stages around it, or no stages when every
+ * stateful operator is keyed by the message key. Throws when the plan cannot scale out.
+ */
+export function scaleOutLayout(plan: PhysicalPlan): { source: SourceNode; settings: KafkaSourceSettings; topic: string; stages: ReturnType<typeof splitForRepartition> } {
   const problem = scaleOutProblem(plan);
   if (problem) throw problem;
   const source = plan.nodes.find((n): n is SourceNode => n.kind === 'source')!;
   const settings = kafkaSourceSettings(source.source);
   const topic = repartitionTopic(settings.group);
-  const stages = splitForRepartition(plan, topic, `${settings.group}-stage2`);
+  return { source, settings, topic, stages: splitForRepartition(plan, topic, stage2Group(settings.group)) };
+}
+
+/** The consumer group of a job's second stage. */
+export function stage2Group(group: string): string {
+  return `${group}-stage2`;
+}
+
+export async function runScaleOut(plan: PhysicalPlan, options: ScaleOutOptions): Promise<ScaleOutSummary> {
+  const { source, settings, topic, stages } = scaleOutLayout(plan);
   if (stages === undefined) return runStage(plan, options, { label: '' });
   const kafka = kafkaClient(source.source.options, `sluice-${settings.group}`);
   const partitions = (await prepare(kafka, settings.group, [settings])).counts.get(settings.topic)!;
