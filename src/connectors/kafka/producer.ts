@@ -4,7 +4,7 @@
 // thread each send's messages (structured clone) and awaits its answer as it would kafkajs's;
 // the thread starts requests in the order they were made.
 
-import type { Kafka, Producer, ProducerConfig, ProducerRecord, TopicOffsets } from 'kafkajs';
+import type { Kafka, Message, Producer, ProducerConfig, ProducerRecord, TopicOffsets } from 'kafkajs';
 import { clientOf } from './client.js';
 import { keyCachingPartitioner } from './partitioner.js';
 import { kafkaThread, threadEnabled, type KafkaThread } from './thread.js';
@@ -68,6 +68,28 @@ class ThreadProducer implements KafkaProducer {
   }
   async transaction(): Promise<KafkaTransaction> {
     return new ThreadTransaction(this.t, (await this.call('producer.transaction')) as number);
+  }
+}
+
+/** Messages per send where the writer has no batch size of its own. */
+export const SEND_SLICE = 1000;
+
+/**
+ * Sends `messages` to `topic` in slices of at most `size`, one after another, each acknowledged
+ * by all in-sync replicas. WHY slices: kafkajs groups a send's messages by partition in time
+ * quadratic in their number. `attempt` runs each send (the exactly-once sink retries
+ * CONCURRENT_TRANSACTIONS around it).
+ */
+export async function sendInSlices(
+  to: Pick<KafkaProducer, 'send'>,
+  topic: string,
+  messages: readonly Message[],
+  size = SEND_SLICE,
+  attempt: (send: () => Promise<unknown>) => Promise<unknown> = (send) => send(),
+): Promise<void> {
+  for (let i = 0; i < messages.length; i += size) {
+    const slice = messages.slice(i, i + size);
+    await attempt(() => to.send({ topic, messages: slice, acks: -1 }));
   }
 }
 

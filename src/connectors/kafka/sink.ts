@@ -18,7 +18,7 @@ import { choiceOption, intOption, requiredOption } from '../options.js';
 import { CLIENT_OPTIONS, ensureTopic, kafkaClient } from './client.js';
 import { defaultSinkKey } from './sink-key.js';
 import { KafkaTransactionalWriter } from './transactional-sink.js';
-import { openProducer, type KafkaProducer } from './producer.js';
+import { openProducer, sendInSlices, type KafkaProducer } from './producer.js';
 import { MAX_SENDS, SendChain } from './send-chain.js';
 
 export interface KafkaSinkSettings {
@@ -104,12 +104,9 @@ export class KafkaSinkWriter implements SinkWriter {
     if (this.pending.length === 0) return;
     const messages = this.pending;
     this.pending = [];
-    const topic = this.settings.topic;
-    const size = this.settings.batchSize;
     void this.chain.add(async () => {
       await this.start();
-      // kafkajs groups a send's messages by partition in time quadratic in their number: keep sends small.
-      for (let i = 0; i < messages.length; i += size) await this.producer.send({ topic, messages: messages.slice(i, i + size), acks: -1 });
+      await sendInSlices(this.producer, this.settings.topic, messages, this.settings.batchSize);
     });
   }
 

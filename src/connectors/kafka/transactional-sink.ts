@@ -20,7 +20,7 @@ import { compileKeyEncoder, type KafkaSinkSettings } from './sink.js';
 import { MAX_SENDS, SendChain } from './send-chain.js';
 import { kafkaPosition, kafkaSourceSettings } from './source.js';
 import { log } from '../../util/log.js';
-import { openProducer, type KafkaProducer, type KafkaTransaction } from './producer.js';
+import { openProducer, sendInSlices, type KafkaProducer, type KafkaTransaction } from './producer.js';
 
 /** What a checkpoint stores for this sink: the sealed output of its transaction. */
 interface Sealed {
@@ -142,12 +142,7 @@ export class KafkaTransactionalWriter implements SinkWriter {
 
   private async sendAll(messages: readonly Message[]): Promise<void> {
     const txn = await this.transaction();
-    const size = this.settings.batchSize;
-    // kafkajs groups a send's messages by partition in time quadratic in their number: keep sends small.
-    for (let i = 0; i < messages.length; i += size) {
-      const slice = messages.slice(i, i + size);
-      await retryConcurrent(() => txn.send({ topic: this.settings.topic, messages: slice, acks: -1 }));
-    }
+    await sendInSlices(txn, this.settings.topic, messages, this.settings.batchSize, retryConcurrent);
   }
 
   private async commit(offsets: readonly GroupOffsets[]): Promise<void> {

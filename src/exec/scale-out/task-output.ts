@@ -6,7 +6,7 @@
 // read the changelog (and it restores from it) or fails.
 
 import type { Kafka, Message } from 'kafkajs';
-import { openProducer, type KafkaProducer } from '../../connectors/kafka/producer.js';
+import { openProducer, sendInSlices, type KafkaProducer } from '../../connectors/kafka/producer.js';
 import type { Column, SinkDef } from '../../catalog/catalog.js';
 import type { Row } from '../../catalog/types.js';
 import type { SinkPosition, SinkWriter } from '../../connectors/connector.js';
@@ -43,17 +43,14 @@ export class TaskTransaction implements CheckpointTarget {
   outputRows = 0;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     readonly transactionalId: string,
     private readonly group: string,
     private readonly changelog: string,
     readonly partition: number,
   ) {
     this.producer = openProducer(kafka, { transactionalId, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-    this.kafka = kafka;
   }
-
-  private readonly kafka: Kafka;
 
   /** Initializes the transactional producer id: fences a previous owner's producer and ends its open transaction. */
   async connect(): Promise<void> {
@@ -79,7 +76,7 @@ export class TaskTransaction implements CheckpointTarget {
     }
     let n = 0;
     for (const b of batches) {
-      for (let i = 0; i < b.messages.length; i += 1000) await this.outside.send({ topic: b.topic, messages: b.messages.slice(i, i + 1000), acks: -1 });
+      await sendInSlices(this.outside, b.topic, b.messages);
       n += b.messages.length;
     }
     return n;
@@ -104,7 +101,7 @@ export class TaskTransaction implements CheckpointTarget {
     try {
       const txn = await retryConcurrent(() => this.producer.transaction());
       try {
-        for (const s of sealed) for (let i = 0; i < s.messages.length; i += 1000) await txn.send({ topic: s.topic, messages: s.messages.slice(i, i + 1000), acks: -1 });
+        for (const s of sealed) await sendInSlices(txn, s.topic, s.messages);
         await txn.send({ topic: this.changelog, messages, acks: -1 });
         if (topics.length > 0) await retryConcurrent(() => txn.sendOffsets({ consumerGroupId: this.group, topics }));
         await retryConcurrent(() => txn.commit());

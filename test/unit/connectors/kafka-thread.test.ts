@@ -10,6 +10,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SendChain } from '../../../src/connectors/kafka/send-chain.js';
+import { sendInSlices } from '../../../src/connectors/kafka/producer.js';
+import type { ProducerRecord } from 'kafkajs';
 import { errorData, toError, workerFlags } from '../../../src/connectors/kafka/thread.js';
 import { isFenced } from '../../../src/exec/scale-out/task-output.js';
 
@@ -126,4 +128,28 @@ test('the Kafka thread takes the process flags except those about the main entry
   // Nothing to take out: the worker inherits as Node does (handing per-process flags over would fail it).
   assert.equal(workerFlags(['--v8-pool-size=4', '--expose-gc']), undefined);
   assert.equal(workerFlags([]), undefined);
+});
+
+test('sendInSlices sends in order, at most size messages a send, acks from all replicas, each through attempt', async () => {
+  const sent: Array<{ topic: string; keys: string[]; acks: number | undefined }> = [];
+  const to = {
+    send: async (r: ProducerRecord) => {
+      sent.push({ topic: r.topic, keys: r.messages.map((m) => String(m.key)), acks: r.acks });
+    },
+  };
+  const messages = Array.from({ length: 7 }, (_, i) => ({ key: `k${i}`, value: 'v' }));
+  let attempts = 0;
+  await sendInSlices(to, 't', messages, 3, (send) => {
+    attempts++;
+    return send();
+  });
+  assert.deepEqual(sent, [
+    { topic: 't', keys: ['k0', 'k1', 'k2'], acks: -1 },
+    { topic: 't', keys: ['k3', 'k4', 'k5'], acks: -1 },
+    { topic: 't', keys: ['k6'], acks: -1 },
+  ]);
+  assert.equal(attempts, 3);
+  sent.length = 0;
+  await sendInSlices(to, 't', [], 3);
+  assert.deepEqual(sent, [], 'nothing to send: no send');
 });
