@@ -83,3 +83,27 @@ function insideString(text: string): boolean {
   }
   return inSingle || inDouble;
 }
+
+/** One keystroke found inside a chunk of typed text: a run of text, or a Ctrl+letter. */
+export type Keystroke = { readonly text: string } | { readonly ctrl: string };
+
+/**
+ * Splits a chunk the terminal delivered at once into keystrokes. A fast typist (or tmux
+ * send-keys) can deliver Ctrl-T and the next characters in one chunk; the terminal library
+ * only splits out Ctrl-C and backspace, so without this a Ctrl+letter would land in the buffer
+ * as an invisible character (`\q` after Ctrl-T then read as SQL). Tab, line feed and carriage
+ * return stay text: they belong to pasted statements.
+ */
+export function splitKeystrokes(chunk: string): Keystroke[] {
+  const out: Keystroke[] = [];
+  let start = 0;
+  for (let i = 0; i < chunk.length; i++) {
+    const c = chunk.charCodeAt(i);
+    if (c < 1 || c > 26 || c === 9 || c === 10 || c === 13) continue;
+    if (i > start) out.push({ text: chunk.slice(start, i) });
+    out.push({ ctrl: String.fromCharCode(c + 96) });
+    start = i + 1;
+  }
+  if (start < chunk.length) out.push({ text: chunk.slice(start) });
+  return out;
+}

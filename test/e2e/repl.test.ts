@@ -87,8 +87,8 @@ test('the REPL in tmux: a background sink, SHOW SINKS, the watermark panel, \\q 
     await waitFor(/counts +running +[1-9]\d* +0 +0 +[\d.]+s +file /, 5_000);
     tmux('send-keys', '-t', SESSION, 'C-t');
     await waitFor(/watermarks · Ctrl-T hides[\s\S]*sink counts \(running\): sensors wm \d\d:\d\d:\d\d/, 5_000);
-    tmux('send-keys', '-t', SESSION, 'C-t');
-    typeLine('\\q');
+    // Ctrl-T, \\q and Enter in one write: the terminal delivers them as one chunk, as a fast typist's would.
+    tmux('send-keys', '-t', SESSION, 'C-t', '\\q', 'Enter');
     const end = await waitFor(/\[exit 0\]/, 10_000);
     const m = /sink counts stopped, flushed and closed after [\d.]+s: (\d+) rows? to file /.exec(end);
     assert.ok(m, end);

@@ -22,3 +22,10 @@ test('editing and moving across lines', () => {
   assert.equal(E.backspace(b).text, 'SELEC a\nFROM t');
   assert.equal(E.deleteWord({ text: 'SELECT abc', cursor: 10 }).text, 'SELECT ');
 });
+
+test('a chunk holding Ctrl+letters splits into keystrokes; tab and line breaks stay text', () => {
+  assert.deepEqual(E.splitKeystrokes('\x14\\q'), [{ ctrl: 't' }, { text: '\\q' }]);
+  assert.deepEqual(E.splitKeystrokes('ab\x01c\x05'), [{ text: 'ab' }, { ctrl: 'a' }, { text: 'c' }, { ctrl: 'e' }]);
+  assert.deepEqual(E.splitKeystrokes('SELECT 1\r\n\tFROM t;'), [{ text: 'SELECT 1\r\n\tFROM t;' }]);
+  assert.deepEqual(E.splitKeystrokes('\x14'), [{ ctrl: 't' }]);
+});

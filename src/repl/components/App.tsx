@@ -3,7 +3,7 @@
 // commands run in the Session, whose background sinks report through its notices.
 
 import { useEffect, useRef, useState } from 'react';
-import { Box, Static, Text, useApp, useInput, useStdout } from 'ink';
+import { Box, Static, Text, useApp, useInput, useStdout, type Key } from 'ink';
 import type { Session } from '../session.js';
 import type { History } from '../history.js';
 import type { LiveQuery } from '../live-query.js';
@@ -15,6 +15,12 @@ import { LiveTable } from './LiveTable.js';
 import { panelHeight, panelLines, WatermarkPanel } from './WatermarkPanel.js';
 import { OutputBlock } from './OutputBlock.js';
 import { CONTINUATION, Prompt, PROMPT } from './Prompt.js';
+
+const NO_KEY: Key = {
+  upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false,
+  home: false, end: false, return: false, escape: false, ctrl: false, shift: false, tab: false,
+  backspace: false, delete: false, meta: false, super: false, hyper: false, capsLock: false, numLock: false,
+};
 
 export interface AppProps {
   readonly session: Session;
@@ -133,7 +139,7 @@ export function App({ session, history, initial = [], tickMs = 250 }: AppProps) 
     setBuf({ text, cursor: text.length });
   };
 
-  useInput((input, key) => {
+  const onKey = (input: string, key: Key): void => {
     if (key.ctrl && input === 'c') {
       setSearch(undefined);
       if (session.stopQuery()) return setHint(undefined);
@@ -191,6 +197,11 @@ export function App({ session, history, initial = [], tickMs = 250 }: AppProps) 
       if (i > 0) enter();
       if (p !== '') setBuf(E.insert(buf.current, p.replace(/\t/g, '  ')));
     });
+  };
+  useInput((input, key) => {
+    const keys = key.ctrl || key.meta || key.escape ? [] : E.splitKeystrokes(input);
+    if (keys.length <= 1 || keys.every((k) => 'text' in k)) return onKey(input, key);
+    for (const k of keys) onKey('text' in k ? k.text : k.ctrl, { ...NO_KEY, ctrl: !('text' in k) });
   });
 
   const rows = (stdout as NodeJS.WriteStream).rows ?? 24;
