@@ -20,7 +20,8 @@ function renderOne(c: SinkComparison, color: boolean): string {
   if (c.equal) return `${c.sink}: equal (${c.engineRows} ${c.engineRows === 1 ? 'row' : 'rows'})`;
   if (c.onlyEngine.length === 0 && c.onlyOracle.length === 0) {
     // Same rows once retractions are applied, but the changelog itself is wrong.
-    const head = `${paint(BOLD, c.sink)}: ${paint(RED, 'MALFORMED CHANGELOG')} (its ${c.engineRows} rows after retractions equal DuckDB's, but a consumer of the changelog would not see them)`;
+    const rows = `${c.engineRows} ${c.engineRows === 1 ? 'row' : 'rows'}`;
+    const head = `${paint(BOLD, c.sink)}: ${paint(RED, 'MALFORMED CHANGELOG')} (its ${rows} equal DuckDB's once retractions apply, but the changelog is not well formed)`;
     return [head, ...c.changelogErrors.map((e) => `  changelog error: ${e}`)].join('\n');
   }
   const lines = [
