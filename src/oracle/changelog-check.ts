@@ -5,8 +5,9 @@
 //   1. a -U is immediately followed by a +U of the same key, and a +U immediately follows a -U;
 //   2. a retraction (-U or -D) retracts a row emitted before and not yet retracted;
 //   3. with a key, at most one row per key is live (+I of a live key is a second row for it).
-// The upsert materialization follows the Kafka sink: -U is not sent when the +U after it has
-// the same key (the +U replaces it) and is a tombstone otherwise; -D is a tombstone.
+// The upsert materialization follows the Kafka sink (upsertMessages): a retraction is not sent
+// when the row right after it inserts under the same key (it replaces it) and is a tombstone
+// otherwise.
 
 import type { Row } from '../catalog/types.js';
 import { OP_LABEL, Op } from '../exec/operator.js';
@@ -91,7 +92,7 @@ export function checkChangelog(rows: readonly Row[], ops: readonly Op[] | null, 
     if (upsertKeyOf !== undefined) {
       const uk = upsertKeyOf(row);
       if (op === Op.Insert || op === Op.UpdateAfter) upsert.set(uk, row);
-      else if (op === Op.Delete || !(ops[i + 1] === Op.UpdateAfter && upsertKeyOf(rows[i + 1]!) === uk)) upsert.delete(uk);
+      else if (!((ops[i + 1] === Op.UpdateAfter || ops[i + 1] === Op.Insert) && upsertKeyOf(rows[i + 1]!) === uk)) upsert.delete(uk);
     }
   }
   if (more > 0) errors.push(`... and ${more} more changelog errors`);

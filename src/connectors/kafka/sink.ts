@@ -1,9 +1,9 @@
 // The `kafka` sink: one JSON message per row, keyed by the query's group key (or `key = 'a, b'`),
 // sent in batches, in order, by a kafkajs producer (acks from all in-sync replicas); flush()
 // resolves once the broker has acknowledged everything written. A changelog (EMIT CHANGES, a
-// GROUP BY without a window) becomes an upsert stream: +I/+U send the row under its key, -U is
-// dropped when the +U after it has the same key (it replaces it) and is a tombstone otherwise,
-// -D sends a tombstone (null value).
+// GROUP BY without a window) becomes an upsert stream (upsertMessages): +I/+U send the row
+// under its key, -U/-D a tombstone (null value) unless the row after it inserts under the same
+// key (it replaces the row).
 // guarantee = 'exactly_once' (the default when every source of the sink is Kafka and the job
 // checkpoints) commits the output in one Kafka transaction per checkpoint, together with the
 // sources' offsets (transactional-sink.ts); 'at_least_once' otherwise or on request.
@@ -49,10 +49,11 @@ export function compileKeyEncoder(columns: readonly Column[], key: readonly numb
 }
 
 /**
- * The upsert stream of a changelog, one (key, value) per message: +I/+U the row, -D a
- * tombstone (null), -U nothing when the +U right after it has the same key (it replaces the
- * row) and a tombstone otherwise: a -U/+U pair whose key changed (`key = 'n'` over a changing
- * n), or a -U without its +U, must not leave the old key in a compacted topic.
+ * The upsert stream of a changelog, one (key, value) per message: +I/+U the row; a retraction
+ * (-U, -D) nothing when the row right after it inserts under the same key (it replaces the
+ * row: an update, or a session that grew under a key without its end) and a tombstone (null)
+ * otherwise: a -U/+U pair whose key changed (`key = 'n'` over a changing n), or a -U without
+ * its +U, must not leave the old key in a compacted topic.
  */
 export function upsertMessages(
   rows: readonly Row[],
@@ -67,11 +68,12 @@ export function upsertMessages(
     const op = ops ? ops[i]! : Op.Insert;
     const key = nextKey !== undefined ? nextKey : encodeKey(row);
     nextKey = undefined;
-    if (op === Op.UpdateBefore && ops![i + 1] === Op.UpdateAfter) {
+    const retract = op === Op.UpdateBefore || op === Op.Delete;
+    if (retract && (ops![i + 1] === Op.UpdateAfter || ops![i + 1] === Op.Insert)) {
       nextKey = encodeKey(rows[i + 1]!);
       if (nextKey === key) continue;
     }
-    out(key, op === Op.Delete || op === Op.UpdateBefore ? null : encodeValue(row, op));
+    out(key, retract ? null : encodeValue(row, op));
   }
 }
 

@@ -46,3 +46,12 @@ test('an append-only batch is one message per row', () => {
     ['a', '{"k":"a","n":2}'],
   ]);
 });
+
+test('a -D right before a +I of the same message key is not sent (a session grew, keyed without its end)', () => {
+  assert.deepEqual(messages([0], [['a', 1], ['a', 1], ['a', 2], ['b', 1], ['c', 1]], [I, D, I, D, I]), [
+    ['a', '{"k":"a","n":1}'],
+    ['a', '{"k":"a","n":2}'],
+    ['b', null],
+    ['c', '{"k":"c","n":1}'],
+  ]);
+});
