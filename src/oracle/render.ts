@@ -21,7 +21,7 @@ function renderOne(c: SinkComparison, color: boolean): string {
   if (c.onlyEngine.length === 0 && c.onlyOracle.length === 0) {
     // Same rows once retractions are applied, but the changelog itself is wrong.
     const rows = `${c.engineRows} ${c.engineRows === 1 ? 'row' : 'rows'}`;
-    const head = `${paint(BOLD, c.sink)}: ${paint(RED, 'MALFORMED CHANGELOG')} (its ${rows} equal DuckDB's once retractions apply, but the changelog is not well formed)`;
+    const head = `${paint(BOLD, c.sink)}: ${paint(RED, 'MALFORMED CHANGELOG')} (its ${rows} equal DuckDB's once retractions apply, but a consumer of the changelog would see something else)`;
     return [head, ...c.changelogErrors.map((e) => `  changelog error: ${e}`)].join('\n');
   }
   const lines = [
