@@ -10,7 +10,9 @@ import * as path from 'node:path';
 import type { Row } from '../../../src/catalog/types.js';
 import { Catalog } from '../../../src/catalog/catalog.js';
 import { loadScriptText } from '../../../src/cli/load.js';
-import { Op } from '../../../src/exec/operator.js';
+import { OP_LABEL, Op } from '../../../src/exec/operator.js';
+import { Job } from '../../../src/exec/job.js';
+import type { SinkWriter } from '../../../src/connectors/connector.js';
 import { checkJob } from '../../../src/oracle/check-job.js';
 import { compareWithOracle, renderComparison } from '../../../src/oracle/index.js';
 import { planSinks } from '../../../src/plan/job.js';
@@ -38,10 +40,19 @@ test('HAVING COUNT(*) < 3 over three rows of a, one per batch: well formed and e
     const [c] = result.comparisons;
     assert.ok(c);
     assert.equal(c.equal, true, renderComparison([c]));
+    // What the job writes: the pair whose new row fails HAVING became -D.
+    const plan = planSinks(script.catalog, sinks, { provenance: true });
+    const written: string[] = [];
+    const writer: SinkWriter = {
+      write: (b) => b.rows.forEach((r, i) => written.push(`${OP_LABEL[b.ops ? b.ops[i]! : Op.Insert]} ${r.join(' ')}`)),
+      flush: async () => {},
+      close: async () => {},
+    };
+    await new Job(plan, { sideOutputs: false, hooks: { sinkWriter: () => writer } }).run();
+    assert.deepEqual(written, ['+I a 1', '-U a 1', '+U a 2', '-D a 2']);
     // The same job's output, reported malformed as the old filter wrote it: -U a 2 without its +U.
     const bad = { rows: [['a', 1], ['a', 1], ['a', 2], ['a', 2]] as Row[], ops: [Op.Insert, Op.UpdateBefore, Op.UpdateAfter, Op.UpdateBefore] };
-    const sourceId = result.plan.nodes.find((n) => n.kind === 'source')!.id;
-    const plan = planSinks(script.catalog, sinks, { provenance: true });
+    const sourceId = plan.nodes.find((n) => n.kind === 'source')!.id;
     const rows = THREE_A.map((l, i) => [...Object.values(JSON.parse(l) as Record<string, string | number>), { source: 'raw', seq: i, position: { index: i }, raw: undefined }] as unknown as Row);
     const [m] = await compareWithOracle({ plan, sourceRows: new Map([[sourceId, rows]]), late: [], sinkOutputs: new Map([[plan.sinks[0]!, bad]]) });
     assert.ok(m);
