@@ -46,11 +46,12 @@ export function describeFirstDifference(
   engine: readonly Row[],
   oracle: readonly Row[],
   columns: readonly ColumnInfo[],
+  side = 'engine',
 ): string | undefined {
   const fromEngine = diff.onlyEngine[0];
-  if (fromEngine) return describe(fromEngine, 'engine', 'DuckDB', engine, oracle, columns);
+  if (fromEngine) return describe(fromEngine, side, 'DuckDB', engine, oracle, columns);
   const fromOracle = diff.onlyOracle[0];
-  if (fromOracle) return describe(fromOracle, 'DuckDB', 'engine', oracle, engine, columns);
+  if (fromOracle) return describe(fromOracle, 'DuckDB', side, oracle, engine, columns);
   return undefined;
 }
 

@@ -1,13 +1,17 @@
 // The oracle: proves a streaming answer right by running the same job as ONE DuckDB batch query,
 // translated from the same physical plan, over exactly the rows the engine admitted minus the
-// rows it dropped as late, and comparing each sink's consolidated output as a multiset.
+// rows it dropped as late, and comparing each sink's consolidated output as a multiset. A
+// changelog must also be well formed, and an upsert consumer's view of it (what a compacted
+// topic holds) must equal the same answer (changelog-check.ts).
 
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Row } from '../catalog/types.js';
 import type { LateEvent, Op } from '../exec/operator.js';
-import type { PhysicalPlan } from '../plan/physical.js';
+import type { PhysicalNode, PhysicalPlan } from '../plan/physical.js';
+import { streamKey } from '../plan/stream-key.js';
+import { sinkKey } from '../connectors/kafka/sink.js';
 import { describeFirstDifference, diffMultisets } from './compare.js';
-import { consolidate } from './consolidate.js';
+import { checkChangelog } from './changelog-check.js';
 import { loadInputs } from './load.js';
 import { fromDuck } from './sql-types.js';
 import { translatePlan } from './translate.js';
@@ -15,7 +19,7 @@ import type { ColumnInfo } from './values.js';
 
 export { translatePlan, defaultTables, type OracleTables } from './translate.js';
 export { renderComparison } from './render.js';
-export { consolidate } from './consolidate.js';
+export { checkChangelog } from './changelog-check.js';
 export type { ColumnInfo } from './values.js';
 
 export interface OracleInput {
@@ -41,7 +45,11 @@ export interface SinkComparison {
   firstDifference?: string;
   /** The sink's visible columns, in row order. */
   columns: ColumnInfo[];
-  /** Retractions of rows the sink did not hold: an engine bug whatever DuckDB says. */
+  /**
+   * A malformed changelog (a -U without its +U, a retraction of a row not held, two live rows
+   * of a key) or an upsert materialization that differs from DuckDB: an engine bug whatever
+   * the multiset says. Each names the changelog entry (its position in the sink's output).
+   */
   changelogErrors: string[];
 }
 
@@ -60,8 +68,15 @@ export async function compareWithOracle(input: OracleInput): Promise<SinkCompari
       const reader = await conn.runAndReadAll(sql);
       const oracle: Row[] = reader.getRowsJS().map((r) => r.map(fromDuck));
       const emitted = input.sinkOutputs.get(sinkId) ?? { rows: [], ops: null };
-      const { rows: engine, errors } = consolidate(emitted.rows, emitted.ops, columns);
+      const check = checkChangelog(emitted.rows, emitted.ops, columns, changelogKeys(plan, node, columns));
+      const engine = check.consolidated;
+      const errors = [...check.errors];
       const diff = diffMultisets(engine, oracle, columns);
+      if (check.upsert !== undefined) {
+        const up = diffMultisets(check.upsert, oracle, columns);
+        const first = describeFirstDifference(up, check.upsert, oracle, columns, 'the upsert view');
+        if (first !== undefined) errors.push(`the upsert view (the latest row per key, -D deleting it: what a compacted topic holds) differs from DuckDB: ${first}`);
+      }
       const firstDifference = describeFirstDifference(diff, engine, oracle, columns) ?? errors[0];
       const equal = diff.onlyEngine.length === 0 && diff.onlyOracle.length === 0 && errors.length === 0;
       out.push({
@@ -81,5 +96,22 @@ export async function compareWithOracle(input: OracleInput): Promise<SinkCompari
   } finally {
     conn.closeSync();
     instance.closeSync();
+  }
+}
+
+/**
+ * Keys to check a sink's changelog by: the plan's stream key; an upsert consumer keeps rows by
+ * a Kafka sink's message key (its `key` option, else the selected GROUP BY columns), by the
+ * stream key otherwise. An append-only output has no upsert view (a final window's topic keyed
+ * by sensor holds its latest window, by design).
+ */
+function changelogKeys(plan: PhysicalPlan, node: PhysicalNode, columns: readonly ColumnInfo[]): { key: number[] | undefined; upsertKey: readonly number[] | undefined } {
+  const key = node.kind === 'sink' ? streamKey(plan, node.id) : undefined;
+  if (node.kind !== 'sink' || node.appendOnly) return { key, upsertKey: undefined };
+  if (node.sink.options['connector'] !== 'kafka') return { key, upsertKey: key };
+  try {
+    return { key, upsertKey: sinkKey(node.sink, columns, true) };
+  } catch {
+    return { key, upsertKey: key }; // a bad `key` option: the sink reports it when it opens
   }
 }

@@ -18,6 +18,12 @@ export function renderComparison(cs: readonly SinkComparison[], opts: { color?: 
 function renderOne(c: SinkComparison, color: boolean): string {
   const paint = (code: string, s: string): string => (color ? `${code}${s}${RESET}` : s);
   if (c.equal) return `${c.sink}: equal (${c.engineRows} ${c.engineRows === 1 ? 'row' : 'rows'})`;
+  if (c.onlyEngine.length === 0 && c.onlyOracle.length === 0) {
+    // Same rows once retractions are applied, but the changelog itself is wrong.
+    const rows = `${c.engineRows} ${c.engineRows === 1 ? 'row' : 'rows'}`;
+    const head = `${paint(BOLD, c.sink)}: ${paint(RED, 'MALFORMED CHANGELOG')} (its ${rows} equal DuckDB's once retractions apply, but a consumer of the changelog would see something else)`;
+    return [head, ...c.changelogErrors.map((e) => `  changelog error: ${e}`)].join('\n');
+  }
   const lines = [
     `${paint(BOLD, c.sink)}: ${paint(RED, 'DIFFERENT')} (engine ${c.engineRows} rows, DuckDB ${c.oracleRows} rows; ` +
       `${c.onlyEngine.length} only in engine, ${c.onlyOracle.length} only in DuckDB)`,

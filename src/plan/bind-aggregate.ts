@@ -63,6 +63,8 @@ export function bindAggregate(b: PlanBuilder, q: Query, rel: BoundFrom, text: st
     win = w;
   };
   for (const g of q.groupBy) {
+    // Before the time column's checks: a changelog's time column has no watermark, but that is not the reason.
+    if (isWindowGroup(g) && !rel.appendOnly) refuseChangelogWindow(g.span, text);
     if (isWindowGroup(g)) setWindow(groupWindow(g, rel, text));
     else if (rel.tvf && isVirtualRef(g, rel)) setWindow({ window: rel.tvf.window, timeIndex: rel.tvf.timeIndex, span: rel.tvf.span });
     else {
@@ -80,11 +82,7 @@ export function bindAggregate(b: PlanBuilder, q: Query, rel: BoundFrom, text: st
       keys.push(inBinder.bind(it.expr));
     }
   }
-  if (win && !rel.appendOnly) {
-    throw new PlanError(text, win.span, 'windows need an append-only input, and this input is a changelog', {
-      hint: 'a GROUP BY without a window emits updates; window the raw events instead',
-    });
-  }
+  if (win && !rel.appendOnly) refuseChangelogWindow(win.span, text);
 
   // Aggregate calls of SELECT and HAVING, deduplicated.
   const aggs: AggCall[] = [];
@@ -155,6 +153,12 @@ export function bindAggregate(b: PlanBuilder, q: Query, rel: BoundFrom, text: st
     out = { ...out, node: b.add({ kind: 'filter', inputs: [out.node], schema, timeColumn: undefined, appendOnly: out.appendOnly, state: [], predicate: pred }) };
   }
   return project(b, q.items, out, text, hooks);
+}
+
+function refuseChangelogWindow(span: Span, text: string): never {
+  throw new PlanError(text, span, 'windows need an append-only input, and this input is a changelog', {
+    hint: 'a GROUP BY without a window emits updates; window the raw events instead',
+  });
 }
 
 function resolveOutputColumn(

@@ -35,7 +35,9 @@ export function bindLag(b: PlanBuilder, q: Query, rel: BoundRelation, text: stri
   const calls = q.items.flatMap((i) => windowCalls(i.expr));
   const binder = new ExprBinder(rel.scope, text);
   if (!rel.appendOnly) {
-    throw new PlanError(text, calls[0]!.span, 'LAG needs an append-only input, and this input is a changelog');
+    throw new PlanError(text, calls[0]!.span, 'LAG needs an append-only input, and this input is a changelog', {
+      hint: 'an updating result (GROUP BY without a window, EMIT CHANGES) revises its rows; apply LAG to the raw events, or aggregate with a window that EMITs FINAL',
+    });
   }
   let overId: string | undefined;
   let partitionBy: BoundExpr[] = [];

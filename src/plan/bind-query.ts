@@ -133,6 +133,11 @@ function bindFrom(b: PlanBuilder, f: FromItem, text: string, depth: number): Bou
     case 'windowTvf': {
       const input = bindFrom(b, f.input, text, depth);
       const rel = input.tvf ? expandTvf(b, input) : input;
+      if (!rel.appendOnly) {
+        throw new PlanError(text, f.span, `${f.fn} needs an append-only input, and this input is a changelog`, {
+          hint: 'a GROUP BY without a window (or EMIT CHANGES) emits updates; window the raw events instead',
+        });
+      }
       const { index } = rel.scope.resolve([f.timeCol], f.timeCol.span, text);
       requireTimeColumn(rel.scope, index, f.timeCol.span, text, f.fn);
       const window = tvfWindow(f, text);

@@ -32,7 +32,8 @@ const queryArb = fc.record({
   filter: fc.constantFrom('', 'WHERE v > 10', 'WHERE v IS NOT NULL', "WHERE k <> 'b'", 'WHERE d < 0 OR v BETWEEN 0 AND 50'),
   keyed: fc.boolean(),
   changes: fc.boolean(),
-  having: fc.boolean(),
+  // Monotone (once true, true for good) and not: a group's row may pass, fail and pass again.
+  having: fc.constantFrom('', ' HAVING COUNT(*) > 1', ' HAVING COUNT(*) < 3', ' HAVING SUM(v) BETWEEN 0 AND 120', ' HAVING MAX(v) - MIN(v) < 40', ' HAVING COUNT(*) <> 2'),
 });
 
 function buildSql(q: QueryShape, delayMs: number): string {
@@ -64,7 +65,7 @@ function buildSql(q: QueryShape, delayMs: number): string {
       if (groupBy.length === 0) groupBy = [];
       break;
   }
-  const having = q.having ? ' HAVING COUNT(*) > 1' : '';
+  const having = q.having;
   const emit = q.window.kind !== 'none' && q.changes ? ' EMIT CHANGES' : '';
   const select = `SELECT ${keys.map((k) => `${k}, `).join('')}${windowCols}${aggs} FROM ${from} ${q.filter}${groupBy.length ? ` GROUP BY ${groupBy.join(', ')}` : ''}${having}${emit}`;
   return `${source}\nCREATE SINK out AS ${select};`;
@@ -193,6 +194,9 @@ test(`aggregates over a changelog (retractions) equal DuckDB (${Math.ceil(RUNS /
         'SELECT n, COUNT(*) AS c FROM (SELECT k, window_start, COUNT(*) AS n FROM ev GROUP BY k, TUMBLE(ts, 2s) EMIT CHANGES) GROUP BY n',
         'SELECT DISTINCT k, v FROM ev WHERE v > 20',
         'SELECT k, MAX(v) AS m FROM ev GROUP BY k HAVING MAX(v) > 50',
+        'SELECT k, COUNT(*) AS n FROM ev GROUP BY k HAVING COUNT(*) < 3',
+        'SELECT k, n FROM (SELECT k, COUNT(*) AS n, SUM(v) AS s FROM ev GROUP BY k) WHERE s BETWEEN 0 AND 100',
+        'SELECT n, COUNT(*) AS c FROM (SELECT k, COUNT(*) AS n FROM ev GROUP BY k HAVING COUNT(*) <> 2) GROUP BY n HAVING COUNT(*) < 2',
       ),
       fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 5 }),
       async (events, query, batches) => {

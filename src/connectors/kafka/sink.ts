@@ -1,8 +1,9 @@
 // The `kafka` sink: one JSON message per row, keyed by the query's group key (or `key = 'a, b'`),
 // sent in batches, in order, by a kafkajs producer (acks from all in-sync replicas); flush()
 // resolves once the broker has acknowledged everything written. A changelog (EMIT CHANGES, a
-// GROUP BY without a window) becomes an upsert stream: +I/+U send the row under its key, -U is
-// dropped (the +U that follows replaces it), -D sends a tombstone (null value).
+// GROUP BY without a window) becomes an upsert stream (upsertMessages): +I/+U send the row
+// under its key, -U/-D a tombstone (null value) unless the row after it inserts under the same
+// key (it replaces the row).
 // guarantee = 'exactly_once' (the default when every source of the sink is Kafka and the job
 // checkpoints) commits the output in one Kafka transaction per checkpoint, together with the
 // sources' offsets (transactional-sink.ts); 'at_least_once' otherwise or on request.
@@ -48,21 +49,40 @@ export function compileKeyEncoder(columns: readonly Column[], key: readonly numb
 }
 
 /**
- * Rows to messages: an upsert stream for a changelog (-U dropped: the +U after it replaces it;
- * -D a tombstone), one message per row otherwise.
+ * The upsert stream of a changelog, one (key, value) per message: +I/+U the row; a retraction
+ * (-U, -D) nothing when the row right after it inserts under the same key (it replaces the
+ * row: an update, or a session that grew under a key without its end) and a tombstone (null)
+ * otherwise: a -U/+U pair whose key changed (`key = 'n'` over a changing n), or a -U without
+ * its +U, must not leave the old key in a compacted topic.
  */
+export function upsertMessages(
+  rows: readonly Row[],
+  ops: readonly Op[] | null,
+  encodeKey: (row: Row) => string | null,
+  encodeValue: (row: Row, op: Op) => string,
+  out: (key: string | null, value: string | null) => void,
+): void {
+  let nextKey: string | null | undefined;
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    const op = ops ? ops[i]! : Op.Insert;
+    const key = nextKey !== undefined ? nextKey : encodeKey(row);
+    nextKey = undefined;
+    const retract = op === Op.UpdateBefore || op === Op.Delete;
+    if (retract && (ops![i + 1] === Op.UpdateAfter || ops![i + 1] === Op.Insert)) {
+      nextKey = encodeKey(rows[i + 1]!);
+      if (nextKey === key) continue;
+    }
+    out(key, retract ? null : encodeValue(row, op));
+  }
+}
+
+/** Rows to messages: an upsert stream for a changelog (upsertMessages), one message per row otherwise. */
 export function compileMessageEncoder(columns: readonly Column[], key: readonly number[]): (batch: { rows: readonly Row[]; ops: readonly Op[] | null }, out: Message[]) => void {
   // The upsert stream carries the row itself; the op is in how the message is sent.
   const encodeValue = compileEncoder(columns, false);
   const encodeKey = compileKeyEncoder(columns, key);
-  return ({ rows, ops }, out) => {
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i]!;
-      const op = ops ? ops[i]! : Op.Insert;
-      if (op === Op.UpdateBefore) continue;
-      out.push({ key: encodeKey(row), value: op === Op.Delete ? null : encodeValue(row, op) });
-    }
-  };
+  return ({ rows, ops }, out) => upsertMessages(rows, ops, encodeKey, encodeValue, (k, value) => out.push({ key: k, value }));
 }
 
 export class KafkaSinkWriter implements SinkWriter {

@@ -12,11 +12,11 @@ import { randomUUID } from 'node:crypto';
 import type { Kafka, Message } from 'kafkajs';
 import type { Column } from '../../catalog/catalog.js';
 import type { Row } from '../../catalog/types.js';
-import { Op } from '../../exec/operator.js';
+import type { Op } from '../../exec/operator.js';
 import type { CheckpointSource, SinkPosition, SinkWriter } from '../connector.js';
 import { compileEncoder } from '../format/encode.js';
 import { ensureTopic } from './client.js';
-import { compileKeyEncoder, type KafkaSinkSettings } from './sink.js';
+import { compileKeyEncoder, upsertMessages, type KafkaSinkSettings } from './sink.js';
 import { MAX_SENDS, SendChain } from './send-chain.js';
 import { kafkaPosition, kafkaSourceSettings } from './source.js';
 import { log } from '../../util/log.js';
@@ -156,16 +156,10 @@ export class KafkaTransactionalWriter implements SinkWriter {
   }
 
   write(batch: { rows: readonly Row[]; ops: readonly Op[] | null }): void {
-    const { rows, ops } = batch;
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i]!;
-      const op = ops ? ops[i]! : Op.Insert;
-      if (op === Op.UpdateBefore) continue;
-      const key = this.encodeKey(row);
-      const value = op === Op.Delete ? null : this.encodeValue(row, op);
+    upsertMessages(batch.rows, batch.ops, this.encodeKey, this.encodeValue, (key, value) => {
       this.pending.push({ key, value });
       this.current.push([key, value]);
-    }
+    });
     if (this.pending.length >= this.settings.batchSize) this.send();
   }
 

@@ -112,10 +112,10 @@ export function pushResults(aggs: CompiledAggs, states: readonly unknown[], row:
   for (let i = 0; i < accs.length; i++) row.push(accs[i]!.result(states[i]));
 }
 
-/** Same values from `from` on (the aggregate results; keys and window bounds are equal by construction). */
-export function sameTail(a: Row, b: Row, from: number): boolean {
+/** Same values from `from` up to `to` (exclusive; default: to the end). Keys are equal by construction. */
+export function sameTail(a: Row, b: Row, from: number, to = a.length): boolean {
   if (a.length !== b.length) return false;
-  for (let i = from; i < a.length; i++) {
+  for (let i = from; i < to; i++) {
     const x = a[i];
     const y = b[i];
     if (x !== y && !(typeof x === 'number' && typeof y === 'number' && Number.isNaN(x) && Number.isNaN(y))) return false;
@@ -126,8 +126,11 @@ export function sameTail(a: Row, b: Row, from: number): boolean {
 /**
  * Appends the change from the last emitted row `prev` to `row`: +I when nothing was emitted
  * yet, -U/+U when a result column (from index `from` on) differs. Returns whether it appended.
+ * `identityEnd`: columns before it identify the row (the changelog's upsert key: group keys,
+ * and for a session its bounds); when one from `from` on changed (a session grew), the row is
+ * another row, so the change is -D prev, +I row, never a -U/+U pair across two keys.
  */
-export function pushChange(rows: Row[], ops: Op[], prev: Row | undefined, row: Row, from: number): boolean {
+export function pushChange(rows: Row[], ops: Op[], prev: Row | undefined, row: Row, from: number, identityEnd = from): boolean {
   if (prev === undefined) {
     rows.push(row);
     ops.push(Op.Insert);
@@ -135,6 +138,7 @@ export function pushChange(rows: Row[], ops: Op[], prev: Row | undefined, row: R
   }
   if (sameTail(prev, row, from)) return false;
   rows.push(prev, row);
-  ops.push(Op.UpdateBefore, Op.UpdateAfter);
+  if (identityEnd > from && !sameTail(prev, row, from, identityEnd)) ops.push(Op.Delete, Op.Insert);
+  else ops.push(Op.UpdateBefore, Op.UpdateAfter);
   return true;
 }

@@ -199,7 +199,7 @@ export class SessionAggOperator implements Operator {
     return row;
   }
 
-  /** Per touched key: -D for sessions absorbed by a merge, then +I / -U +U for its open sessions. */
+  /** Per touched key: -D for sessions absorbed by a merge, then +I / -U +U (or -D +I when its bounds moved) for its open sessions. */
   private emitChanges(): void {
     const rows: Row[] = [];
     const ops: Op[] = [];
@@ -214,7 +214,8 @@ export class SessionAggOperator implements Operator {
         const s = sessions[j]!;
         const row = this.outputRow(ks, s);
         const prev = s.lastEmitted;
-        if (!pushChange(rows, ops, prev, row, from)) continue;
+        // A session's bounds are part of its identity: one that grew is -D old, +I new.
+        if (!pushChange(rows, ops, prev, row, from, from + 2)) continue;
         s.lastEmitted = row;
       }
     }

@@ -104,11 +104,12 @@ describe('sessionAgg, EMIT FINAL, gap 5s', () => {
 });
 
 describe('sessionAgg, EMIT CHANGES', () => {
-  it('emits +I, -U/+U on extension, -D for a session absorbed by a merge', () => {
+  it('emits +I, -D/+I when a session grows (its bounds are its key), -U/+U within it, -D for a session absorbed by a merge', () => {
     const h = new Harness(new SessionAggOperator(sessionAgg([agg('count_star')], 'changes')));
     assert.deepEqual(h.send([row('a', 10), row('a', 20)]), [`+I a,${s(10)},${s(15)},1`, `+I a,${s(20)},${s(25)},1`]);
-    assert.deepEqual(h.send([row('a', 12)]), [`-U a,${s(10)},${s(15)},1`, `+U a,${s(10)},${s(17)},2`]);
-    assert.deepEqual(h.send([row('a', 16)]), [`-D a,${s(20)},${s(25)},1`, `-U a,${s(10)},${s(17)},2`, `+U a,${s(10)},${s(25)},4`]);
+    assert.deepEqual(h.send([row('a', 12)]), [`-D a,${s(10)},${s(15)},1`, `+I a,${s(10)},${s(17)},2`]);
+    assert.deepEqual(h.send([row('a', 11)]), [`-U a,${s(10)},${s(17)},2`, `+U a,${s(10)},${s(17)},3`]);
+    assert.deepEqual(h.send([row('a', 16)]), [`-D a,${s(20)},${s(25)},1`, `-D a,${s(10)},${s(17)},3`, `+I a,${s(10)},${s(25)},5`]);
     assert.deepEqual(h.send([row('a', 30)]), [`+I a,${s(30)},${s(35)},1`]);
     assert.deepEqual(h.advance(s(25)), []);
     assert.deepEqual(h.send([row('a', 22)]), []);

@@ -20,9 +20,17 @@ describe('filter', () => {
     const h = new Harness(new FilterOperator(filter));
     assert.deepEqual(h.send([['a', 1], ['b', 3], ['c', null], ['d', 5]]), ['+I b,3', '+I d,5']);
     assert.equal(h.batches[0]!.ops, null);
-    assert.deepEqual(h.send([['a', 3], ['a', 1], ['a', 4]], [Op.UpdateBefore, Op.UpdateAfter, Op.Delete]), ['-U a,3', '-D a,4']);
     assert.deepEqual(h.send([['a', 0]]), []);
-    assert.equal(h.batches.length, 2, 'an empty result is not emitted');
+    assert.equal(h.batches.length, 1, 'an empty result is not emitted');
+  });
+  it('keeps a changelog well formed: an update pair with one side failing is -D or +I', () => {
+    const h = new Harness(new FilterOperator(filter));
+    const { Insert: I, UpdateBefore: UB, UpdateAfter: UA, Delete: D } = Op;
+    // Both pass, the new row fails, the old row failed, neither passes.
+    const rows = [['a', 3], ['a', 4], ['b', 3], ['b', 1], ['c', 1], ['c', 5], ['d', 0], ['d', 1]];
+    assert.deepEqual(h.send(rows, [UB, UA, UB, UA, UB, UA, UB, UA]), ['-U a,3', '+U a,4', '-D b,3', '+I c,5']);
+    // +I and -D pass or drop with their row.
+    assert.deepEqual(h.send([['e', 3], ['f', 1], ['e', 3], ['f', 1]], [I, I, D, D]), ['+I e,3', '-D e,3']);
   });
 });
 

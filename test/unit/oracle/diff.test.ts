@@ -1,11 +1,10 @@
-// The pure parts of the oracle: changelog consolidation, tolerant multiset diff, first-difference
+// The pure parts of the oracle: tolerant multiset diff, first-difference
 // text, the rendered report, and the SQL a plan translates to.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { T, struct, type Row } from '../../../src/catalog/types.js';
-import { Op } from '../../../src/exec/operator.js';
-import { consolidate, defaultTables, renderComparison, translatePlan, type SinkComparison } from '../../../src/oracle/index.js';
+import { defaultTables, renderComparison, translatePlan, type SinkComparison } from '../../../src/oracle/index.js';
 import { describeFirstDifference, diffMultisets } from '../../../src/oracle/compare.js';
 import { formatMicros } from '../../../src/oracle/values.js';
 import { SEC, T0, agg, col, groupAgg, plan, sink, source, windowAgg } from './fixtures.js';
@@ -15,17 +14,6 @@ const cols = [
   { name: 'v', type: T.double },
   { name: 's', type: struct([{ name: 'd', type: T.double }, { name: 'n', type: T.bigint }]) },
 ];
-
-test('consolidate: +I/+U add, -U/-D remove, a retraction below zero is an error', () => {
-  const a: Row = ['a', 1, null];
-  const b: Row = ['b', 2, null];
-  const ok = consolidate([a, a, b, b, a], [Op.Insert, Op.UpdateBefore, Op.Insert, Op.Delete, Op.UpdateAfter], cols);
-  assert.deepEqual(ok, { rows: [a], errors: [] });
-  const bad = consolidate([a, b], [Op.UpdateBefore, Op.Insert], cols);
-  assert.deepEqual(bad.rows, [b]);
-  assert.deepEqual(bad.errors, ["changelog entry #0 (-U) retracts {k: 'a', v: 1, s: NULL}, which the sink does not hold"]);
-  assert.deepEqual(consolidate([a, a], null, cols).rows, [a, a]);
-});
 
 test('diff: DOUBLE within tolerance (also in structs), NaN equals NaN, NULL equals NULL only', () => {
   const engine: Row[] = [
