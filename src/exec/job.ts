@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { Column, SourceDef } from '../catalog/catalog.js';
 import type { Row } from '../catalog/types.js';
 import type { PhysicalNode, PhysicalPlan, SinkNode, SourceNode } from '../plan/physical.js';
-import type { CheckpointSource, ResumePosition, SideOutput, SinkContext, SinkPosition, SinkWriter, SourceReader } from '../connectors/connector.js';
+import { ConnectorError, type CheckpointSource, type ResumePosition, type SideOutput, type SinkContext, type SinkPosition, type SinkWriter, type SourceReader } from '../connectors/connector.js';
 import { sinkConnector, sourceConnector } from '../connectors/registry.js';
 import { openSideOutput } from '../connectors/side-output.js';
 import { formatTimestamp } from '../catalog/timestamp.js';
@@ -559,9 +559,9 @@ export class Job {
     switch (node.kind) {
       case 'source': {
         const dl = node.source.options['dead_letter'];
-        const dead = dl !== undefined && this.writeSideOutputs ? this.sourceSide(node.source, dl) : undefined;
+        const dead = dl !== undefined && this.writeSideOutputs ? this.sourceSide(node.source, 'dead_letter', dl) : undefined;
         const late = node.source.options['late'];
-        if (late !== undefined && this.writeSideOutputs) this.lateOutputs.set(node.id, this.sourceSide(node.source, late));
+        if (late !== undefined && this.writeSideOutputs) this.lateOutputs.set(node.id, this.sourceSide(node.source, 'late', late));
         this.sources.push(new SourceRuntime(node, dead, this.hooks.onDeadLetter));
         return { ...base, op: undefined, ctx: undefined };
       }
@@ -634,9 +634,17 @@ export class Job {
   }
 
   /** A source's `dead_letter` / `late` target: the connector's own output (a Kafka topic), else a JSON-lines file. */
-  private sourceSide(def: SourceDef, target: string): SideOutput {
+  private sourceSide(def: SourceDef, option: 'dead_letter' | 'late', target: string): SideOutput {
     const own = sourceConnector(def.options['connector']!)?.sideOutput?.(def, target);
-    if (!own) return this.side(path.resolve(def.baseDir, target));
+    if (!own) {
+      const file = path.resolve(def.baseDir, target);
+      try {
+        return this.side(file);
+      } catch (e) {
+        const why = e instanceof Error ? e.message : String(e);
+        throw new ConnectorError(`source '${def.name}': cannot open its ${option} file ${file} for appending: ${why}`, option, `point ${option} at a file in a writable directory`);
+      }
+    }
     this.sideOutputs.push({ file: `${def.options['connector']}:${target}`, out: own });
     return own;
   }
