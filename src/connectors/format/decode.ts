@@ -86,7 +86,8 @@ export function compileDecoder(columns: readonly Column[], eventTime: string | u
  */
 const FAST_PATH: Partial<Record<SqlType['kind'], (v: string) => string>> = {
   varchar: (v) => `typeof ${v} === 'string'`,
-  double: (v) => `typeof ${v} === 'number'`,
+  // Finite only (x - x is NaN for NaN and ±Infinity): a JSON 1e999 goes to the converter, which refuses it.
+  double: (v) => `typeof ${v} === 'number' && ${v} - ${v} === 0`,
   boolean: (v) => `typeof ${v} === 'boolean'`,
   int: (v) => `typeof ${v} === 'number' && (${v} | 0) === ${v}`,
 };
