@@ -72,3 +72,68 @@ test('a dead-letter file that cannot be written names the file and the option, n
   assert.ok(r.stderr.includes(`source 's': cannot open its dead_letter file ${target} for appending: EACCES`), r.stderr);
   assert.match(r.stderr, /\(option 'dead_letter'\)\n  = hint: point dead_letter at a file in a writable directory/);
 });
+
+test('JSON lines: a BOM, blank lines (\\r alone too), non-finite numbers; late reasons with dates', () => {
+  const dir = tmp();
+  writeFileSync(
+    path.join(dir, 'job.sql'),
+    `CREATE SOURCE raw (k VARCHAR, v DOUBLE, ts TIMESTAMP, WATERMARK FOR ts AS ts)
+  WITH (connector = 'file', path = 'in.jsonl', dead_letter = 'dlq.jsonl', late = 'late.jsonl');
+CREATE SINK agg WITH (connector = 'file', path = 'agg.jsonl') AS
+SELECT k, window_start, COUNT(*) AS n, SUM(v) AS total, COUNT(v) AS nv FROM raw GROUP BY k, TUMBLE(ts, 10s);\n`,
+  );
+  const input = [
+    '\ufeff{"k":"a","v":1,"ts":"2024-05-20T10:00:01Z"}', // 1: BOM, admitted
+    '\r', // 2: blank
+    '{"k":"a","v":"NaN","ts":"2024-05-20T10:00:02Z"}', // 3: dead letter
+    '   ', // 4: blank
+    '{"k":"a","v":1e999,"ts":"2024-05-20T10:00:03Z"}', // 5: dead letter
+    '{"k":"a","v":-1e999,"ts":"2024-05-20T10:00:04Z"}', // 6: dead letter
+    '', // 7: blank
+    '{"k":"a","v":2,"ts":"2024-05-20T10:00:12Z"}', // 8
+    '{"k":"a","v":4,"ts":"2024-05-20T10:00:05Z"}', // 9: late, window [10:00:00, 10:00:10) closed
+  ];
+  writeFileSync(path.join(dir, 'in.jsonl'), input.join('\r\n') + '\n');
+  const r = sluice(['run', 'job.sql', '--state-dir', path.join(dir, 'st')], dir);
+  assert.equal(r.code, 0, r.stderr);
+  const out = lines(path.join(dir, 'agg.jsonl')).sort((x, y) => String(x['window_start']).localeCompare(String(y['window_start'])));
+  assert.deepEqual(out, [
+    { k: 'a', window_start: '2024-05-20T10:00:00.000Z', n: 1, total: 1, nv: 1 },
+    { k: 'a', window_start: '2024-05-20T10:00:10.000Z', n: 1, total: 2, nv: 1 },
+  ]);
+  const dlq = lines(path.join(dir, 'dlq.jsonl'));
+  assert.deepEqual(
+    dlq.map((d) => [(d['position'] as { line: number }).line, d['reason']]),
+    [
+      [3, `column 'v': expected a finite DOUBLE, got "NaN"`],
+      [5, `column 'v': expected a finite DOUBLE, got Infinity`],
+      [6, `column 'v': expected a finite DOUBLE, got -Infinity`],
+    ],
+  );
+  const late = lines(path.join(dir, 'late.jsonl'));
+  assert.equal(late.length, 1);
+  assert.equal(late[0]!['reason'], 'window [2024-05-20T10:00:00.000Z, 2024-05-20T10:00:10.000Z) closed at watermark 2024-05-20T10:00:12.000Z');
+  assert.match(r.stderr, /source raw: 6 records, 3 dead-lettered, 1 late, 3 blank skipped, ended/);
+});
+
+test('CSV: rows with too few or too many fields are dead-lettered with the counts; blank lines skipped and counted', () => {
+  const dir = tmp();
+  writeFileSync(
+    path.join(dir, 'job.sql'),
+    `CREATE SOURCE raw (k VARCHAR, v DOUBLE) WITH (connector = 'file', path = 'in.csv', dead_letter = 'dlq.jsonl');
+CREATE SINK o WITH (connector = 'file', path = 'o.jsonl') AS SELECT k, v FROM raw;\n`,
+  );
+  writeFileSync(path.join(dir, 'in.csv'), '\r\nk,v\r\na,1\r\nb\r\n \r\nc,3,extra\r\nd,NaN\r\ne,\r\n');
+  const r = sluice(['run', 'job.sql', '--state-dir', path.join(dir, 'st')], dir);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(lines(path.join(dir, 'o.jsonl')), [{ k: 'a', v: 1 }, { k: 'e', v: null }]);
+  assert.deepEqual(
+    lines(path.join(dir, 'dlq.jsonl')).map((d) => [(d['position'] as { line: number }).line, d['reason'], d['raw']]),
+    [
+      [4, "malformed CSV: expected 2 fields (the header's), found 1", 'b'],
+      [6, "malformed CSV: expected 2 fields (the header's), found 3", 'c,3,extra'],
+      [7, `column 'v': expected a finite DOUBLE, got "NaN"`, 'd,NaN'],
+    ],
+  );
+  assert.match(r.stderr, /source raw: 5 records, 3 dead-lettered, 0 late, 2 blank skipped, ended/);
+});

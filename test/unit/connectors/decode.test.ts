@@ -7,7 +7,7 @@ import { struct, T } from '../../../src/catalog/types.js';
 import type { Row } from '../../../src/catalog/types.js';
 import { compileDecoder } from '../../../src/connectors/format/decode.js';
 import { compileCsvDecoder, parseCsvHeader, splitCsvLine } from '../../../src/connectors/format/csv.js';
-import { DecodeError, type DecodeResult } from '../../../src/connectors/connector.js';
+import { BLANK, DecodeError, type DecodeResult } from '../../../src/connectors/connector.js';
 
 const cols: Column[] = [
   { name: 'b', type: T.boolean },
@@ -121,12 +121,32 @@ test('CSV decoding maps header names and converts text', () => {
   const d = compileCsvDecoder(columns, 'timestamp', ['Timestamp', 'sensor_id', 'temperature', 'ok']);
   assert.deepEqual(row(d('1705305600017,sensor_1,20.13,true')), ['sensor_1', 20.13, 1705305600017000, true, null]);
   assert.deepEqual(row(d('2024-05-20T10:00:00Z,"sensor, 2",,false')), ['sensor, 2', null, 1716199200000000, false, null]);
-  assert.deepEqual(row(d('0,"",1')), ['', 1, 0, null, null]);
-  assert.equal(error(d(',sensor_1,20')), "missing event time 'timestamp'");
-  assert.equal(error(d('0,s,abc')), `column 'temperature': expected DOUBLE, got "abc"`);
+  assert.deepEqual(row(d('0,"",1,')), ['', 1, 0, null, null]);
+  assert.equal(error(d(',sensor_1,20,')), "missing event time 'timestamp'");
+  assert.equal(error(d('0,s,abc,')), `column 'temperature': expected DOUBLE, got "abc"`);
   assert.equal(error(d('0,"s,1')), 'malformed CSV: unterminated quoted field');
   assert.equal(error(d('0,"s"x,1')), 'malformed CSV: text after a closing quote');
-  assert.deepEqual(row(d('0')), [null, null, 0, null, null]);
+});
+
+test('CSV rows with too few or too many fields are malformed; blank lines are BLANK', () => {
+  const columns: Column[] = [
+    { name: 'a', type: T.varchar },
+    { name: 'n', type: T.int },
+  ];
+  const d = compileCsvDecoder(columns, undefined, ['a', 'n', 'c']);
+  assert.deepEqual(row(d('x,1,')), ['x', 1]);
+  assert.equal(error(d('x,1')), "malformed CSV: expected 3 fields (the header's), found 2");
+  assert.equal(error(d('0')), "malformed CSV: expected 3 fields (the header's), found 1");
+  assert.equal(error(d('x,1,2,3')), "malformed CSV: expected 3 fields (the header's), found 4");
+  assert.equal(error(d('"x,1",2')), "malformed CSV: expected 3 fields (the header's), found 2");
+  for (const blank of ['', ' ', '\t \r', '\r']) assert.equal(d(blank), BLANK, JSON.stringify(blank));
+  const one = compileCsvDecoder([{ name: 'a', type: T.varchar }], undefined, ['a']);
+  assert.equal(error(one('x,y')), "malformed CSV: expected 1 field (the header's), found 2");
+});
+
+test('JSON: blank text is BLANK (skipped and counted), not a dead letter; other invalid text is', () => {
+  for (const blank of ['', ' ', '\r', ' \t\r ']) assert.equal(dec(blank), BLANK, JSON.stringify(blank));
+  assert.match(error(dec(' x ')), /^not valid JSON/);
 });
 
 test('NaN and ±Infinity are refused wherever a number enters: JSON numbers and text, CSV, every numeric type', () => {
