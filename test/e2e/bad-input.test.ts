@@ -137,3 +137,21 @@ CREATE SINK o WITH (connector = 'file', path = 'o.jsonl') AS SELECT k, v FROM ra
   );
   assert.match(r.stderr, /source raw: 5 records, 3 dead-lettered, 0 late, 2 blank skipped, ended/);
 });
+
+test('a record nested 5,000 deep in a declared column is dead-lettered with its position; the rest is written', () => {
+  const dir = tmp();
+  const deep = '{"a":'.repeat(5000) + '1' + '}'.repeat(5000);
+  writeFileSync(path.join(dir, 'in.jsonl'), [`{"k":"a","m":{"x":1}}`, `{"k":"b","m":{"x":${deep}}}`, `{"k":"c","m":${deep}}`, `{"k":"d","m":{"x":4}}`].join('\n') + '\n');
+  writeFileSync(
+    path.join(dir, 'job.sql'),
+    `CREATE SOURCE s (k VARCHAR, m STRUCT<x INT>) WITH (connector = 'file', path = 'in.jsonl', dead_letter = 'dlq.jsonl');
+CREATE SINK o WITH (connector = 'file', path = 'o.jsonl') AS SELECT k, m FROM s;\n`,
+  );
+  const r = sluice(['run', 'job.sql', '--state-dir', path.join(dir, 'st')], dir);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(lines(path.join(dir, 'o.jsonl')), [{ k: 'a', m: { x: 1 } }, { k: 'c', m: { x: null } }, { k: 'd', m: { x: 4 } }]);
+  const dlq = lines(path.join(dir, 'dlq.jsonl'));
+  assert.equal(dlq.length, 1);
+  assert.deepEqual(dlq[0]!['position'], { file: 'in.jsonl', line: 2, offset: 22 });
+  assert.match(String(dlq[0]!['reason']), /^column 'm\.x': expected INT, got \{"a":\{"a":.*…$/);
+});

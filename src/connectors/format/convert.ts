@@ -20,16 +20,48 @@ export function failure(): string {
 
 const SHOW_MAX = 60;
 
-/** A short rendering of an offending input value for an error message. */
+/**
+ * A short rendering of an offending input value for an error message: its JSON, cut at SHOW_MAX
+ * characters. Only what is shown is rendered, so a 10 MB array costs SHOW_MAX characters and a
+ * value nested 5,000 deep no stack overflow (JSON.stringify and String() recurse once per level
+ * and overflowed there: the whole job failed instead of dead-lettering the record). Each level
+ * adds a character, so the recursion below is at most SHOW_MAX deep.
+ */
 export function showValue(v: unknown): string {
-  // JSON.stringify writes a non-finite number as null.
-  if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
-  let s: string;
-  try {
-    s = JSON.stringify(v) ?? String(v);
-  } catch {
-    s = String(v);
-  }
+  const parts: string[] = [];
+  let len = 0;
+  /** Appends; false once past SHOW_MAX (stop rendering). */
+  const put = (text: string): boolean => {
+    parts.push(text);
+    len += text.length;
+    return len <= SHOW_MAX;
+  };
+  const walk = (x: unknown): boolean => {
+    if (typeof x === 'string') return put(JSON.stringify(x.length > SHOW_MAX ? x.slice(0, SHOW_MAX + 1) : x));
+    // JSON.stringify writes a non-finite number as null.
+    if (typeof x === 'number') return put(Number.isFinite(x) ? JSON.stringify(x) : String(x));
+    if (typeof x !== 'object' || x === null) return put(String(x));
+    if (Array.isArray(x)) {
+      if (!put('[')) return false;
+      for (let i = 0; i < x.length; i++) {
+        if (i > 0 && !put(',')) return false;
+        if (!walk(x[i] === undefined ? null : x[i])) return false;
+      }
+      return put(']');
+    }
+    if (!put('{')) return false;
+    let first = true;
+    for (const k in x) {
+      const fv = (x as Record<string, unknown>)[k];
+      if (!Object.hasOwn(x, k) || fv === undefined || typeof fv === 'function') continue;
+      if (!first && !put(',')) return false;
+      first = false;
+      if (!put(`${JSON.stringify(k)}:`) || !walk(fv)) return false;
+    }
+    return put('}');
+  };
+  walk(v);
+  const s = parts.join('');
   return s.length > SHOW_MAX ? `${s.slice(0, SHOW_MAX - 1)}…` : s;
 }
 

@@ -179,3 +179,19 @@ test('NaN and ±Infinity are refused wherever a number enters: JSON numbers and 
   // Finite extremes still pass.
   assert.deepEqual(row(dec('{"ts":0,"value":1.7976931348623157e308,"big":-9007199254740991}')).slice(2, 4), [-9007199254740991, 1.7976931348623157e308]);
 });
+
+test('a value nested 5,000 deep, or huge, in a declared column is a dead letter with a short reason, not a stack overflow', () => {
+  const d = 5000;
+  const deepArray = '['.repeat(d) + ']'.repeat(d);
+  const deepObject = '{"a":'.repeat(d) + '1' + '}'.repeat(d);
+  const m = struct([{ name: 'x', type: T.int }]);
+  const dec2 = compileDecoder([{ name: 'k', type: T.varchar }, { name: 'm', type: m }, { name: 's', type: T.varchar }], undefined);
+  assert.equal(error(dec2(`{"k":"a","s":${deepArray}}`)), `column 's': expected VARCHAR, got ${'['.repeat(59)}…`);
+  assert.equal(error(dec2(`{"k":"a","m":{"x":${deepObject}}}`)), `column 'm.x': expected INT, got ${'{"a":'.repeat(11)}{"a"…`);
+  // Undeclared depth is never read: only the struct's declared fields are.
+  assert.deepEqual(row(dec2(`{"k":"a","m":${deepObject},"s":"ok"}`)), ['a', { x: null }, 'ok']);
+  const big = `[${Array.from({ length: 100_000 }, (_, i) => i).join(',')}]`;
+  assert.equal(error(dec2(`{"s":${big}}`)), `column 's': expected VARCHAR, got [0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22…`);
+  // The rendering is JSON's, cut: keys quoted, strings escaped.
+  assert.equal(error(dec2('{"s":{"q":"a\\"b","n":null,"t":true}}')), `column 's': expected VARCHAR, got {"q":"a\\"b","n":null,"t":true}`);
+});
