@@ -155,3 +155,28 @@ CREATE SINK o WITH (connector = 'file', path = 'o.jsonl') AS SELECT k, m FROM s;
   assert.deepEqual(dlq[0]!['position'], { file: 'in.jsonl', line: 2, offset: 22 });
   assert.match(String(dlq[0]!['reason']), /^column 'm\.x': expected INT, got \{"a":\{"a":.*…$/);
 });
+
+test('a source with 20,000 columns runs and compares to the end and exits (names in another case, fields in reverse order)', { timeout: 300_000 }, () => {
+  const dir = tmp();
+  const n = 20_000;
+  const cols = Array.from({ length: n }, (_, i) => `c${i} ${i % 2 === 0 ? 'BIGINT' : 'VARCHAR'}`);
+  writeFileSync(
+    path.join(dir, 'wide.sql'),
+    `CREATE SOURCE w (${cols.join(', ')}) WITH (connector = 'file', path = 'wide.jsonl');
+CREATE SINK o WITH (connector = 'file', path = 'o.jsonl') AS SELECT c0, c1, c19998, c19999 FROM w;\n`,
+  );
+  const record = (r: number, key: (i: number) => string, order: number[]): string =>
+    `{${order.map((i) => `${JSON.stringify(key(i))}:${i % 2 === 0 ? r * i : JSON.stringify(`v${r}-${i}`)}`).join(',')}}`;
+  const forward = Array.from({ length: n }, (_, i) => i);
+  const backward = [...forward].reverse();
+  writeFileSync(
+    path.join(dir, 'wide.jsonl'),
+    [record(1, (i) => `C${i}`, forward), record(2, (i) => `c${i}`, backward), record(3, (i) => `C${i}`, backward)].join('\n') + '\n',
+  );
+  const run = spawnSync(process.execPath, [BIN, 'run', 'wide.sql', '--state-dir', path.join(dir, 'st')], { cwd: dir, encoding: 'utf8', timeout: 240_000, killSignal: 'SIGKILL' });
+  assert.equal(run.status, 0, run.stderr);
+  assert.deepEqual(lines(path.join(dir, 'o.jsonl')), [1, 2, 3].map((r) => ({ c0: 0, c1: `v${r}-1`, c19998: r * 19998, c19999: `v${r}-19999` })));
+  const cmp = spawnSync(process.execPath, [BIN, 'compare', 'wide.sql'], { cwd: dir, encoding: 'utf8', timeout: 240_000, killSignal: 'SIGKILL' });
+  assert.equal(cmp.status, 0, cmp.stderr);
+  assert.match(cmp.stdout + cmp.stderr, /o: equal \(3 rows\)/);
+});

@@ -121,15 +121,31 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 /** Reads field `name` of a parsed object: exact name first, then a case-insensitive match. */
 export type FieldGetter = (o: Record<string, unknown>) => unknown;
 
+/**
+ * Per parsed object, its own keys lowercased (first spelling wins, as a scan in key order would).
+ * Built once per object, on its first case-insensitive lookup: scanning the keys for every
+ * missing column was quadratic (a 20,000-column record with other-cased names: hours).
+ */
+const lowerKeys = new WeakMap<object, Map<string, unknown>>();
+
+function lowerKeyIndex(o: Record<string, unknown>): Map<string, unknown> {
+  let index = lowerKeys.get(o);
+  if (index === undefined) {
+    index = new Map();
+    for (const k in o) {
+      if (!Object.hasOwn(o, k)) continue;
+      const lk = k.toLowerCase();
+      if (!index.has(lk)) index.set(lk, o[k]);
+    }
+    lowerKeys.set(o, index);
+  }
+  return index;
+}
+
 export function compileFieldGetter(name: string): FieldGetter {
   const lower = name.toLowerCase();
   const inherited = name in Object.prototype;
-  const fallback = (o: Record<string, unknown>): unknown => {
-    for (const k in o) {
-      if (k.length === lower.length && k.toLowerCase() === lower && Object.hasOwn(o, k)) return o[k];
-    }
-    return undefined;
-  };
+  const fallback = (o: Record<string, unknown>): unknown => lowerKeyIndex(o).get(lower);
   if (inherited) return (o) => (Object.hasOwn(o, name) ? o[name] : fallback(o));
   return (o) => {
     const v = o[name];
