@@ -17,6 +17,7 @@ import { createOperator } from './operators/index.js';
 import { WatermarkCombiner } from './time.js';
 import { END_OF_TIME, type Batch, type LateEvent, type Operator, type OperatorContext, type KeyedSpill, type RecordRef, type TimeSpill } from './operator.js';
 import { watermarkSteps } from './watermark-steps.js';
+import { Slicer } from './slicer.js';
 import { SourceRuntime, positionText, type DeadLetterInfo, type SourceRuntimeState } from './source-runtime.js';
 import type { JobMetrics, SinkMetrics, StateMetrics } from './metrics.js';
 import { MemoryKeyedTable, MemoryTimeKeyedTable, type KeyedTable, type TimeKeyedTable } from '../state/tables.js';
@@ -145,6 +146,10 @@ export class Job {
   private readonly outbox = new Map<number, Batch[]>();
   /** Under a memory budget, batches, spills and checkpoints run one at a time (see exclusive). */
   private lock: Promise<void> = Promise.resolve();
+  /** Paces pushes so that signals are seen during long synchronous work. */
+  private readonly slicer = new Slicer();
+  /** Aborted part-way through a source batch (see pushBatch). */
+  private stoppedInBatch = false;
   /** The last checkpoint written by this run, with the time of its barrier. */
   lastCheckpoint: (CheckpointStats & { readonly createdAt: number }) | undefined;
 
@@ -252,13 +257,7 @@ export class Job {
           if (reader === undefined) return;
           await reader.run(async (records) => {
             if (this.spillStore === undefined) {
-              for (const { rows, watermark } of src.decodeBatch(records)) {
-                if (rows.length > 0) {
-                  this.hooks.onSourceRows?.(src.node.id, rows);
-                  this.push(src.node.id, { rows, ops: null });
-                }
-                if (watermark !== undefined) this.advance(src.node.id, watermark);
-              }
+              if (!(await this.pushBatch(src, records, signal))) return;
             } else {
               await this.exclusive(async () => {
                 for (const { rows, watermark } of src.decodeBatch(records)) {
@@ -297,10 +296,43 @@ export class Job {
       throw e;
     }
     await this.flushSinks();
-    if (this.ckpt) await this.checkpoint(true);
+    // Stopped inside a batch: the sources' positions are past rows never pushed, so no final
+    // checkpoint (a restart resumes from the last one, and sinks roll back to it).
+    if (this.ckpt && !this.stoppedInBatch) await this.checkpoint(true);
     await this.close();
     this.spillStore?.close();
     return { aborted: signal.aborted, metrics: this.metrics(), notes: this.notes() };
+  }
+
+  /**
+   * One decoded source batch through the graph (no memory budget), in slices that keep the event
+   * loop, and so Ctrl-C and SIGTERM, answered (exec/slicer.ts). False when the job was aborted
+   * before the whole batch was pushed.
+   */
+  private async pushBatch(src: SourceRuntime, records: Parameters<SourceRuntime['decodeBatch']>[0], signal: AbortSignal): Promise<boolean> {
+    const slicer = this.slicer;
+    for (const { rows, watermark } of src.decodeBatch(records)) {
+      for (let from = 0; from < rows.length; ) {
+        if (slicer.due()) {
+          await slicer.pause();
+          if (signal.aborted) return this.stopInBatch();
+        }
+        const n = Math.min(slicer.rows, rows.length - from);
+        const slice = n === rows.length ? rows : rows.slice(from, from + n);
+        const t0 = performance.now();
+        this.hooks.onSourceRows?.(src.node.id, slice);
+        this.push(src.node.id, { rows: slice, ops: null });
+        slicer.took(n, performance.now() - t0);
+        from += n;
+      }
+      if (watermark !== undefined) this.advance(src.node.id, watermark);
+    }
+    return true;
+  }
+
+  private stopInBatch(): false {
+    this.stoppedInBatch = true;
+    return false;
   }
 
   /** True when every source has ended (a bounded job ran to completion). */
