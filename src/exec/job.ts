@@ -150,6 +150,8 @@ export class Job {
   private readonly slicer = new Slicer();
   /** Aborted part-way through a source batch (see pushBatch). */
   private stoppedInBatch = false;
+  /** Source batches part-way through the graph (pushBatch yields between slices); no checkpoint meanwhile. */
+  private batchesInFlight = 0;
   /** The last checkpoint written by this run, with the time of its barrier. */
   lastCheckpoint: (CheckpointStats & { readonly createdAt: number }) | undefined;
 
@@ -271,7 +273,8 @@ export class Job {
               });
             }
             await this.relieveSinks();
-            if (this.checkpointDue()) await this.checkpoint(false);
+            // Not while another source is part-way through a batch (pushBatch yields): its position is past it.
+            if (this.checkpointDue() && this.batchesInFlight === 0) await this.checkpoint(false);
           }, signal);
           if (!signal.aborted) {
             const finish = async (): Promise<void> => {
@@ -311,23 +314,28 @@ export class Job {
    */
   private async pushBatch(src: SourceRuntime, records: Parameters<SourceRuntime['decodeBatch']>[0], signal: AbortSignal): Promise<boolean> {
     const slicer = this.slicer;
-    for (const { rows, watermark } of src.decodeBatch(records)) {
-      for (let from = 0; from < rows.length; ) {
-        if (slicer.due()) {
-          await slicer.pause();
-          if (signal.aborted) return this.stopInBatch();
+    this.batchesInFlight++;
+    try {
+      for (const { rows, watermark } of src.decodeBatch(records)) {
+        for (let from = 0; from < rows.length; ) {
+          if (slicer.due()) {
+            await slicer.pause();
+            if (signal.aborted) return this.stopInBatch();
+          }
+          const n = Math.min(slicer.rows, rows.length - from);
+          const slice = n === rows.length ? rows : rows.slice(from, from + n);
+          const t0 = performance.now();
+          this.hooks.onSourceRows?.(src.node.id, slice);
+          this.push(src.node.id, { rows: slice, ops: null });
+          slicer.took(n, performance.now() - t0);
+          from += n;
         }
-        const n = Math.min(slicer.rows, rows.length - from);
-        const slice = n === rows.length ? rows : rows.slice(from, from + n);
-        const t0 = performance.now();
-        this.hooks.onSourceRows?.(src.node.id, slice);
-        this.push(src.node.id, { rows: slice, ops: null });
-        slicer.took(n, performance.now() - t0);
-        from += n;
+        if (watermark !== undefined) this.advance(src.node.id, watermark);
       }
-      if (watermark !== undefined) this.advance(src.node.id, watermark);
+      return true;
+    } finally {
+      this.batchesInFlight--;
     }
-    return true;
   }
 
   private stopInBatch(): false {

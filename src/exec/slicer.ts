@@ -14,6 +14,12 @@ const YIELD_MS = 100;
  * changelogs they emit stay batched) unless a push is measured to be slow.
  */
 const FIRST_SLICE = 4096;
+/**
+ * Never fewer rows: a push whose cost does not shrink with its rows (a fixed cost per batch)
+ * would otherwise be cut down to one row per slice. 256 rows of a HOP at its 10,000-window
+ * limit are ~2.5M window updates, well under a second.
+ */
+const MIN_SLICE = 256;
 
 export class Slicer {
   private size = FIRST_SLICE;
@@ -26,7 +32,7 @@ export class Slicer {
 
   /** A push of `n` rows took `ms`: shrink the slice when slow, grow it back when fast. */
   took(n: number, ms: number): void {
-    if (ms > SLICE_MS) this.size = Math.max(1, Math.floor((n * SLICE_MS) / ms));
+    if (ms > SLICE_MS) this.size = Math.max(MIN_SLICE, Math.floor((n * SLICE_MS) / ms));
     else if (ms < SLICE_MS / 4 && n >= this.size) this.size = Math.min(this.size * 2, Number.MAX_SAFE_INTEGER);
   }
 
