@@ -73,6 +73,19 @@ export class DecodeError {
   constructor(readonly error: string) {}
 }
 
+/**
+ * The one rule for blank records: a record whose text is empty or only whitespace (a blank line
+ * of a file, `\r` alone included, or a blank Kafka value) is not a record. Decoders return this
+ * instead of an error; the engine skips it and counts it (the summary's "blank"). A record with
+ * no value at all (a Kafka tombstone) is not blank but a dead letter.
+ */
+export const BLANK = new DecodeError('blank (whitespace only)');
+
+/** True for empty or whitespace-only text. */
+export function isBlank(text: string): boolean {
+  return text.length === 0 || text.trim().length === 0;
+}
+
 /** A decoded row, or why the record is bad. */
 export type DecodeResult = Row | DecodeError;
 /** `record` is the whole record, for decoders that read more than the value (Kafka keys, metadata). */

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { Column, SourceDef } from '../catalog/catalog.js';
 import type { Row } from '../catalog/types.js';
 import type { PhysicalNode, PhysicalPlan, SinkNode, SourceNode } from '../plan/physical.js';
-import type { CheckpointSource, ResumePosition, SideOutput, SinkContext, SinkPosition, SinkWriter, SourceReader } from '../connectors/connector.js';
+import { ConnectorError, type CheckpointSource, type ResumePosition, type SideOutput, type SinkContext, type SinkPosition, type SinkWriter, type SourceReader } from '../connectors/connector.js';
 import { sinkConnector, sourceConnector } from '../connectors/registry.js';
 import { openSideOutput } from '../connectors/side-output.js';
 import { formatTimestamp } from '../catalog/timestamp.js';
@@ -17,6 +17,7 @@ import { createOperator } from './operators/index.js';
 import { WatermarkCombiner } from './time.js';
 import { END_OF_TIME, type Batch, type LateEvent, type Operator, type OperatorContext, type KeyedSpill, type RecordRef, type TimeSpill } from './operator.js';
 import { watermarkSteps } from './watermark-steps.js';
+import { Slicer } from './slicer.js';
 import { SourceRuntime, positionText, type DeadLetterInfo, type SourceRuntimeState } from './source-runtime.js';
 import type { JobMetrics, SinkMetrics, StateMetrics } from './metrics.js';
 import { MemoryKeyedTable, MemoryTimeKeyedTable, type KeyedTable, type TimeKeyedTable } from '../state/tables.js';
@@ -145,6 +146,12 @@ export class Job {
   private readonly outbox = new Map<number, Batch[]>();
   /** Under a memory budget, batches, spills and checkpoints run one at a time (see exclusive). */
   private lock: Promise<void> = Promise.resolve();
+  /** Paces pushes so that signals are seen during long synchronous work. */
+  private readonly slicer = new Slicer();
+  /** Aborted part-way through a source batch (see pushBatch). */
+  private stoppedInBatch = false;
+  /** Source batches part-way through the graph (pushBatch yields between slices); no checkpoint meanwhile. */
+  private batchesInFlight = 0;
   /** The last checkpoint written by this run, with the time of its barrier. */
   lastCheckpoint: (CheckpointStats & { readonly createdAt: number }) | undefined;
 
@@ -252,13 +259,7 @@ export class Job {
           if (reader === undefined) return;
           await reader.run(async (records) => {
             if (this.spillStore === undefined) {
-              for (const { rows, watermark } of src.decodeBatch(records)) {
-                if (rows.length > 0) {
-                  this.hooks.onSourceRows?.(src.node.id, rows);
-                  this.push(src.node.id, { rows, ops: null });
-                }
-                if (watermark !== undefined) this.advance(src.node.id, watermark);
-              }
+              if (!(await this.pushBatch(src, records, signal))) return;
             } else {
               await this.exclusive(async () => {
                 for (const { rows, watermark } of src.decodeBatch(records)) {
@@ -272,7 +273,8 @@ export class Job {
               });
             }
             await this.relieveSinks();
-            if (this.checkpointDue()) await this.checkpoint(false);
+            // Not while another source is part-way through a batch (pushBatch yields): its position is past it.
+            if (this.checkpointDue() && this.batchesInFlight === 0) await this.checkpoint(false);
           }, signal);
           if (!signal.aborted) {
             const finish = async (): Promise<void> => {
@@ -297,10 +299,48 @@ export class Job {
       throw e;
     }
     await this.flushSinks();
-    if (this.ckpt) await this.checkpoint(true);
+    // Stopped inside a batch: the sources' positions are past rows never pushed, so no final
+    // checkpoint (a restart resumes from the last one, and sinks roll back to it).
+    if (this.ckpt && !this.stoppedInBatch) await this.checkpoint(true);
     await this.close();
     this.spillStore?.close();
     return { aborted: signal.aborted, metrics: this.metrics(), notes: this.notes() };
+  }
+
+  /**
+   * One decoded source batch through the graph (no memory budget), in slices that keep the event
+   * loop, and so Ctrl-C and SIGTERM, answered (exec/slicer.ts). False when the job was aborted
+   * before the whole batch was pushed.
+   */
+  private async pushBatch(src: SourceRuntime, records: Parameters<SourceRuntime['decodeBatch']>[0], signal: AbortSignal): Promise<boolean> {
+    const slicer = this.slicer;
+    this.batchesInFlight++;
+    try {
+      for (const { rows, watermark } of src.decodeBatch(records)) {
+        for (let from = 0; from < rows.length; ) {
+          if (slicer.due()) {
+            await slicer.pause();
+            if (signal.aborted) return this.stopInBatch();
+          }
+          const n = Math.min(slicer.rows, rows.length - from);
+          const slice = n === rows.length ? rows : rows.slice(from, from + n);
+          const t0 = performance.now();
+          this.hooks.onSourceRows?.(src.node.id, slice);
+          this.push(src.node.id, { rows: slice, ops: null });
+          slicer.took(n, performance.now() - t0);
+          from += n;
+        }
+        if (watermark !== undefined) this.advance(src.node.id, watermark);
+      }
+      return true;
+    } finally {
+      this.batchesInFlight--;
+    }
+  }
+
+  private stopInBatch(): false {
+    this.stoppedInBatch = true;
+    return false;
   }
 
   /** True when every source has ended (a bounded job ran to completion). */
@@ -559,9 +599,9 @@ export class Job {
     switch (node.kind) {
       case 'source': {
         const dl = node.source.options['dead_letter'];
-        const dead = dl !== undefined && this.writeSideOutputs ? this.sourceSide(node.source, dl) : undefined;
+        const dead = dl !== undefined && this.writeSideOutputs ? this.sourceSide(node.source, 'dead_letter', dl) : undefined;
         const late = node.source.options['late'];
-        if (late !== undefined && this.writeSideOutputs) this.lateOutputs.set(node.id, this.sourceSide(node.source, late));
+        if (late !== undefined && this.writeSideOutputs) this.lateOutputs.set(node.id, this.sourceSide(node.source, 'late', late));
         this.sources.push(new SourceRuntime(node, dead, this.hooks.onDeadLetter));
         return { ...base, op: undefined, ctx: undefined };
       }
@@ -634,9 +674,17 @@ export class Job {
   }
 
   /** A source's `dead_letter` / `late` target: the connector's own output (a Kafka topic), else a JSON-lines file. */
-  private sourceSide(def: SourceDef, target: string): SideOutput {
+  private sourceSide(def: SourceDef, option: 'dead_letter' | 'late', target: string): SideOutput {
     const own = sourceConnector(def.options['connector']!)?.sideOutput?.(def, target);
-    if (!own) return this.side(path.resolve(def.baseDir, target));
+    if (!own) {
+      const file = path.resolve(def.baseDir, target);
+      try {
+        return this.side(file);
+      } catch (e) {
+        const why = e instanceof Error ? e.message : String(e);
+        throw new ConnectorError(`source '${def.name}': cannot open its ${option} file ${file} for appending: ${why}`, option, `point ${option} at a file in a writable directory`);
+      }
+    }
     this.sideOutputs.push({ file: `${def.options['connector']}:${target}`, out: own });
     return own;
   }

@@ -6,6 +6,8 @@ export interface SourceMetrics {
   readonly name: string;
   recordsIn: number;
   deadLetters: number;
+  /** Blank records (whitespace-only lines or values) skipped, not counted in recordsIn; absent: none. */
+  blank?: number;
   late: number;
   watermark: number;
   maxEventTime: number;

@@ -6,7 +6,7 @@
 import type { Row } from '../catalog/types.js';
 import type { Column } from '../catalog/catalog.js';
 import type { SourceNode } from '../plan/physical.js';
-import { DecodeError, type SideOutput, type SourceReader, type SourceRecord } from '../connectors/connector.js';
+import { BLANK, DecodeError, type SideOutput, type SourceReader, type SourceRecord } from '../connectors/connector.js';
 import { compileSourceDecoder, type RecordDecoder } from '../connectors/format/decode.js';
 import type { RecordRef } from './operator.js';
 import { PartitionWatermarks, sourceWatermark } from './time.js';
@@ -24,6 +24,8 @@ export interface SourceRuntimeState {
   readonly maxTs: number;
   readonly recordsIn: number;
   readonly deadLetters: number;
+  /** Absent in checkpoints written before blank records were counted. */
+  readonly blank?: number;
   readonly late: number;
   readonly watermark: number;
   readonly maxEventTime: number;
@@ -129,14 +131,14 @@ export class SourceRuntime {
 
   /** What a checkpoint keeps: counters, the largest event time, the dead-letter report. */
   saveState(): SourceRuntimeState {
-    const { recordsIn, deadLetters, late, watermark, maxEventTime } = this.metrics;
-    return { seq: this.seq, maxTs: this.maxTs, recordsIn, deadLetters, late, watermark, maxEventTime, skipped: [...this.skipped], ...(this.partitions ? { partitions: { ...this.partitions.save(), records: [...this.partitionRecords] } } : {}) };
+    const { recordsIn, deadLetters, blank, late, watermark, maxEventTime } = this.metrics;
+    return { seq: this.seq, maxTs: this.maxTs, recordsIn, deadLetters, blank, late, watermark, maxEventTime, skipped: [...this.skipped], ...(this.partitions ? { partitions: { ...this.partitions.save(), records: [...this.partitionRecords] } } : {}) };
   }
 
   restoreState(s: SourceRuntimeState): void {
     this.seq = s.seq;
     this.maxTs = s.maxTs;
-    Object.assign(this.metrics, { recordsIn: s.recordsIn, deadLetters: s.deadLetters, late: s.late, watermark: s.watermark, maxEventTime: s.maxEventTime });
+    Object.assign(this.metrics, { recordsIn: s.recordsIn, deadLetters: s.deadLetters, ...(s.blank ? { blank: s.blank } : {}), late: s.late, watermark: s.watermark, maxEventTime: s.maxEventTime });
     this.skipped.clear();
     for (const [k, v] of s.skipped) this.skipped.set(k, v);
     if (s.partitions && this.partitions) this.partitions.restore(s.partitions);
@@ -168,6 +170,7 @@ export class SourceRuntime {
     const ts = this.tsIndex;
     const cuts = this.step !== undefined;
     const delay = this.delay;
+    const blank = this.metrics.blank ?? 0;
     let maxTs = this.maxTs;
     for (let i = 0; i < records.length; i++) {
       const rec = records[i]!;
@@ -185,7 +188,7 @@ export class SourceRuntime {
       }
     }
     this.maxTs = maxTs;
-    this.metrics.recordsIn += records.length;
+    this.metrics.recordsIn += records.length - ((this.metrics.blank ?? 0) - blank);
     this.metrics.maxEventTime = maxTs;
     const segments = seg.finish(ts >= 0 && maxTs !== Number.NEGATIVE_INFINITY ? sourceWatermark(maxTs, delay) : undefined);
     for (const sgm of segments) if (sgm.watermark !== undefined) this.metrics.watermark = Math.max(this.metrics.watermark, sgm.watermark);
@@ -205,6 +208,7 @@ export class SourceRuntime {
     let maxTs = this.maxTs;
     const counts = this.partitionRecords;
     const fromMarkers = this.fromMarkers;
+    const blank = this.metrics.blank ?? 0;
     let marks = 0;
     // Rows per partition, counted in runs of one partition (a batch is usually one run).
     let runPart = -1;
@@ -235,7 +239,7 @@ export class SourceRuntime {
     }
     if (run > 0) counts.set(runPart, (counts.get(runPart) ?? 0) + run);
     this.maxTs = maxTs;
-    this.metrics.recordsIn += records.length - marks;
+    this.metrics.recordsIn += records.length - marks - ((this.metrics.blank ?? 0) - blank);
     this.metrics.maxEventTime = maxTs;
     pw.tick(Date.now() * 1000);
     const last = pw.current;
@@ -248,7 +252,8 @@ export class SourceRuntime {
   private admit(rec: SourceRecord, decode: RecordDecoder): Row | undefined {
     const r = decode(rec.value, rec);
     if (r instanceof DecodeError) {
-      this.dead(rec, r.error);
+      if (r === BLANK) this.metrics.blank = (this.metrics.blank ?? 0) + 1;
+      else this.dead(rec, r.error);
       return undefined;
     }
     if (this.ref !== undefined) {

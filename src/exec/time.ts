@@ -2,6 +2,8 @@
 // window closes, what counts as late, source watermarks, combining input watermarks, and how
 // micros are shown in late reasons. Pure functions over integer epoch microseconds.
 
+import { formatTimestamp } from '../catalog/timestamp.js';
+
 /**
  * Start of the tumbling window holding `ts`: floor(ts / size) * size, also for negative `ts`.
  * Integer remainder rather than float division, so that micros near 2^53 stay exact.
@@ -145,30 +147,18 @@ export class WatermarkCombiner {
   }
 }
 
-const MICROS_PER_DAY = 86_400_000_000;
-
-function pad(n: number, width: number): string {
-  return String(n).padStart(width, '0');
-}
-
 /**
- * Time of day (UTC) for late reasons: `10:00:10.000`, with six fraction digits when there are
- * sub-millisecond micros (`10:00:10.000250`); `-inf` / `+inf` for the unbounded watermarks.
+ * A full UTC timestamp for late reasons, `2024-05-20T10:00:10.000Z` (six fraction digits when
+ * there are sub-millisecond micros): a time of day alone is ambiguous across days. `-inf` /
+ * `+inf` for the unbounded watermarks.
  */
 export function formatMicros(micros: number): string {
   if (micros === Number.NEGATIVE_INFINITY) return '-inf';
   if (micros === Number.POSITIVE_INFINITY) return '+inf';
-  let tod = micros % MICROS_PER_DAY;
-  if (tod < 0) tod += MICROS_PER_DAY;
-  const h = Math.floor(tod / 3_600_000_000);
-  const m = Math.floor((tod % 3_600_000_000) / 60_000_000);
-  const s = Math.floor((tod % 60_000_000) / 1_000_000);
-  const us = tod % 1_000_000;
-  const frac = us % 1000 === 0 ? pad(us / 1000, 3) : pad(us, 6);
-  return `${pad(h, 2)}:${pad(m, 2)}:${pad(s, 2)}.${frac}`;
+  return formatTimestamp(micros);
 }
 
-/** `[10:00:00.000, 10:00:10.000)` */
+/** `[2024-05-20T10:00:00.000Z, 2024-05-20T10:00:10.000Z)` */
 export function formatWindow(start: number, end: number): string {
   return `[${formatMicros(start)}, ${formatMicros(end)})`;
 }

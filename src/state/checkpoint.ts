@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { decodeState, encodeState } from './codec.js';
 import { SpillStore } from './spill.js';
+import { ensureDir } from '../util/dirs.js';
 
 export interface StoredTable {
   readonly operator: number;
@@ -100,7 +101,7 @@ export class CheckpointStore implements CheckpointTarget {
   }
 
   static async open(dir: string): Promise<CheckpointStore> {
-    fs.mkdirSync(dir, { recursive: true });
+    ensureDir(dir);
     let instance: DuckDBInstance;
     try {
       // Under a memory budget the spill tier lives here too and caps the buffer pool (SpillStore.attach).

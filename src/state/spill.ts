@@ -15,6 +15,7 @@ import { KeyFilter } from './key-filter.js';
 import { ShapeCache, ShapeRegistry } from './shape-codec.js';
 import { SPILL, SPILL_DDL, SpillWriter, SpilledChunk, spillColumns } from './spill-rows.js';
 import { MemoryTimeKeyedTable } from './tables.js';
+import { ensureDir } from '../util/dirs.js';
 
 /** Entries per chunk handed to an operator from memory. */
 const CLOSE_CHUNK = 4096;
@@ -40,7 +41,7 @@ export class SpillStore {
 
   /** A private spill file in `dir` (checkpoints, if any, go elsewhere and copy through JS). */
   static async open(dir: string, memoryLimit: number): Promise<SpillStore> {
-    fs.mkdirSync(dir, { recursive: true });
+    ensureDir(dir);
     const file = path.join(dir, `spill-${process.pid}.duckdb`);
     fs.rmSync(file, { force: true });
     fs.rmSync(`${file}.wal`, { force: true });

@@ -5,6 +5,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ensureDir } from '../../util/dirs.js';
 
 const CHUNK = 1 << 20;
 
@@ -33,13 +34,13 @@ export class LineFileWriter {
   bytes: number;
 
   /**
-   * Creates parent directories; `mode` 'w' truncates, 'a' appends. `truncateTo` (a checkpointed
+   * Creates parent directories (checked first: util/dirs.ts); `mode` 'w' truncates, 'a' appends. `truncateTo` (a checkpointed
    * length) first cuts the file back to that many bytes, rolling back output written after the
    * checkpoint, then appends. Throws when it cannot open.
    */
   constructor(file: string, mode: 'w' | 'a', truncateTo?: number) {
     this.path = file;
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    ensureDir(path.dirname(file));
     if (truncateTo !== undefined) {
       if (!fs.existsSync(file)) fs.writeFileSync(file, '');
       // WARNING: exactly-once rests on this: nothing after the checkpointed length survives.

@@ -1,14 +1,15 @@
 // The `file` source: JSON lines or CSV, read in large chunks and split on '\n' ('\r\n' and a
-// last line without newline handled, empty lines skipped); with follow = 'true' it tails the
-// file until aborted. Records are the line text; position { file, line (1-based), offset (bytes) }.
-// CSV: the first non-empty line is the header; it is not emitted but kept in `csvHeader`, and the
+// last line without newline handled, a UTF-8 byte-order mark at the start of the file dropped);
+// with follow = 'true' it tails the file until aborted. Blank lines are passed on: the decoders
+// call them BLANK and the engine skips and counts them (one rule with Kafka values). Records are the line text; position { file, line (1-based), offset (bytes) }.
+// CSV: the first non-blank line is the header; it is not emitted but kept in `csvHeader`, and the
 // reader's decoder() maps fields by it (the engine gets it via compileSourceDecoder).
 // Checkpoints: position() is { offset, line } of the next unread line (and the CSV header); a
 // reader opened with it resumes there.
 
 import * as fs from 'node:fs';
 import type { Column, SourceDef } from '../../catalog/catalog.js';
-import { ConnectorError } from '../connector.js';
+import { ConnectorError, isBlank } from '../connector.js';
 import type { RecordDecoder, RecordPosition, ResumePosition, SourceConnector, SourceReader, SourceRecord } from '../connector.js';
 import { compileCsvDecoder, parseCsvHeader } from '../format/csv.js';
 import { compileDecoder } from '../format/decode.js';
@@ -106,9 +107,10 @@ export class FileReader implements SourceReader {
         next = end;
         let len = text.length;
         if (len > 0 && text.charCodeAt(len - 1) === 13) len--;
-        if (len === 0) return;
-        const line = len === text.length ? text : text.slice(0, len);
-        if (csv && this.csvHeader === undefined) {
+        // A byte-order mark (editors on Windows write one) is not part of the first record.
+        const from = offset === 0 && text.charCodeAt(0) === 0xfeff ? 1 : 0;
+        const line = len === text.length && from === 0 ? text : text.slice(from, len);
+        if (csv && this.csvHeader === undefined && !isBlank(line)) {
           this.csvHeader = parseCsvHeader(line);
           return;
         }

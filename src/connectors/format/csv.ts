@@ -1,10 +1,12 @@
 // RFC-4180 CSV lines -> rows. One record per line (quoted fields may hold commas and `""`
 // escapes, not newlines: the file source splits on '\n'). An empty unquoted field is NULL;
 // `""` is the empty string. Columns are matched to header names, exact first, then ignoring case.
+// A row with more or fewer fields than the header is malformed (dead-lettered, as DuckDB's
+// reader refuses it); a blank line is BLANK (skipped and counted).
 
 import type { Column } from '../../catalog/catalog.js';
 import type { Row } from '../../catalog/types.js';
-import { DecodeError, type RecordDecoder } from '../connector.js';
+import { BLANK, DecodeError, isBlank, type RecordDecoder } from '../connector.js';
 import { compileConverter, failure, FAIL } from './convert.js';
 import { eventTimeIndex } from './decode.js';
 
@@ -69,6 +71,7 @@ export function compileCsvDecoder(
   header: readonly string[],
 ): RecordDecoder {
   const n = columns.length;
+  const width = header.length;
   const lowerHeader = header.map((h) => h.toLowerCase());
   const index = columns.map((c) => {
     const exact = header.indexOf(c.name);
@@ -80,9 +83,11 @@ export function compileCsvDecoder(
   const fields: Array<string | null> = [];
   return (value) => {
     if (typeof value !== 'string') return new DecodeError('expected a CSV line');
+    if (!(value.charCodeAt(0) > 32) && isBlank(value)) return BLANK;
     const count = splitCsvLine(value, fields);
     if (count === -1) return new DecodeError('malformed CSV: unterminated quoted field');
     if (count === -2) return new DecodeError('malformed CSV: text after a closing quote');
+    if (count !== width) return new DecodeError(`malformed CSV: expected ${width} field${width === 1 ? '' : 's'} (the header's), found ${count}`);
     const row: Row = [];
     for (let i = 0; i < n; i++) {
       const k = index[i]!;

@@ -4,7 +4,7 @@
 
 import type { Column } from '../../catalog/catalog.js';
 import type { SqlType } from '../../catalog/types.js';
-import { DecodeError, type DecodeResult, type RecordDecoder, type SourceReader } from '../connector.js';
+import { BLANK, DecodeError, isBlank, type DecodeResult, type RecordDecoder, type SourceReader } from '../connector.js';
 import { compileConverter, compileFieldGetter, failure, FAIL, showValue } from './convert.js';
 import { compileFlatScanner } from './flat-json.js';
 
@@ -21,7 +21,7 @@ export function eventTimeIndex(columns: readonly Column[], eventTime: string | u
 
 /**
  * A decoder of JSON text or already-parsed objects (datagen) into rows in column order.
- * Missing fields and JSON null become NULL, except the event-time column, which rejects the
+ * Blank text is BLANK (skipped and counted, not a dead letter). Missing fields and JSON null become NULL, except the event-time column, which rejects the
  * record with "missing event time 'ts'". Errors name the column and the offending value.
  *
  * This is the hot path of every source, so the decoder is generated once per schema as one
@@ -65,7 +65,10 @@ export function compileDecoder(columns: readonly Column[], eventTime: string | u
         let o = value;
         if (typeof value === 'string') {
           try { o = JSON.parse(value); }
-          catch (e) { return new DecodeError('not valid JSON: ' + (e instanceof Error ? e.message : String(e))); }
+          catch (e) {
+            if (isBlank(value)) return BLANK;
+            return new DecodeError('not valid JSON: ' + (e instanceof Error ? e.message : String(e)));
+          }
         }
         if (typeof o !== 'object' || o === null || Array.isArray(o)) return new DecodeError('expected a JSON object, got ' + showValue(o));
         ${reads.join('\n        ')}
@@ -74,10 +77,10 @@ export function compileDecoder(columns: readonly Column[], eventTime: string | u
       return [${vars.join(', ')}];
     };`;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const make = new Function('getters', 'convs', 'FAIL', 'failure', 'DecodeError', 'showValue', 'missingEventTime', 'scan', 'scratch', source) as (
+  const make = new Function('getters', 'convs', 'FAIL', 'failure', 'DecodeError', 'showValue', 'missingEventTime', 'scan', 'scratch', 'BLANK', 'isBlank', source) as (
     ...args: unknown[]
   ) => RecordDecoder;
-  return make(getters, convs, FAIL, failure, DecodeError, showValue, missingEventTime, scan, scratch);
+  return make(getters, convs, FAIL, failure, DecodeError, showValue, missingEventTime, scan, scratch, BLANK, isBlank);
 }
 
 /**
@@ -86,7 +89,8 @@ export function compileDecoder(columns: readonly Column[], eventTime: string | u
  */
 const FAST_PATH: Partial<Record<SqlType['kind'], (v: string) => string>> = {
   varchar: (v) => `typeof ${v} === 'string'`,
-  double: (v) => `typeof ${v} === 'number'`,
+  // Finite only (x - x is NaN for NaN and ±Infinity): a JSON 1e999 goes to the converter, which refuses it.
+  double: (v) => `typeof ${v} === 'number' && ${v} - ${v} === 0`,
   boolean: (v) => `typeof ${v} === 'boolean'`,
   int: (v) => `typeof ${v} === 'number' && (${v} | 0) === ${v}`,
 };

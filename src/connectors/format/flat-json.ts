@@ -13,6 +13,9 @@
 /** Exact powers of ten: a mantissa below 2^53 divided by one of them is correctly rounded (Clinger). */
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
+/** Schemas wider than this look keys up in a map once the expected next name misses. */
+const WIDE = 16;
+
 /** Scans `text` into `out` (one slot per name, in `names` order); false: use JSON.parse. */
 export type FlatScanner = (text: string, out: unknown[]) => boolean;
 
@@ -40,9 +43,22 @@ export function compileFlatScanner(names: readonly string[]): FlatScanner | unde
   /** Where the value scanned last ends (numbers and strings report through it); -1: invalid. */
   let end = 0;
 
+  // Wide schemas: past the hint, a map (trying every name was quadratic in the column count for
+  // keys out of order or not in the schema: a 20,000-column record took minutes).
+  const byName = n > WIDE ? new Map(names.map((name, i) => [name, i])) : undefined;
+
   /** Index of the schema name equal to text[from, to), -1 for another key. `hint`: the likely one. */
   function keyIndex(text: string, from: number, to: number, hint: number): number {
     const len = to - from;
+    if (byName !== undefined) {
+      const c = codes[hint]!;
+      if (c.length === len) {
+        let j = 0;
+        while (j < len && text.charCodeAt(from + j) === c[j]) j++;
+        if (j === len) return hint;
+      }
+      return byName.get(text.slice(from, to)) ?? -1;
+    }
     for (let t = 0; t < n; t++) {
       const k = hint + t < n ? hint + t : hint + t - n;
       const c = codes[k]!;

@@ -19,11 +19,14 @@ test('lines with positions: 1-based line numbers and byte offsets; CRLF, blanks,
   const reader = fileSource.open(sourceDef({ connector: 'file', path: 'in.jsonl' }, dir));
   assert.equal(reader.bounded, true);
   const { records } = await collect(reader);
+  // Blank lines come through as empty records: the decoder calls them BLANK, the engine counts them.
   assert.deepEqual(
     records.map((r) => [r.value, r.position]),
     [
       ['{"a":1}', { file: 'in.jsonl', line: 1, offset: 0 }],
+      ['', { file: 'in.jsonl', line: 2, offset: 9 }],
       ['{"a":"é"}', { file: 'in.jsonl', line: 3, offset: 10 }],
+      ['', { file: 'in.jsonl', line: 4, offset: 21 }],
       ['{"a":3}', { file: 'in.jsonl', line: 5, offset: 23 }],
     ],
   );
@@ -133,4 +136,15 @@ test('option errors name the option', () => {
   assert.equal(err({ path: 'x.jsonl', format: 'xml' }).option, 'format');
   assert.equal(err({ path: 'x.jsonl', follow: 'yes' }).option, 'follow');
   assert.equal(err({ path: 'x.jsonl', batch_size: '0' }).option, 'batch_size');
+});
+
+test('a UTF-8 byte-order mark at the start of the file is not part of the first record', async () => {
+  const dir = tempDir();
+  fs.writeFileSync(path.join(dir, 'bom.jsonl'), '\ufeff{"a":1}\n{"a":2}\n');
+  const { records } = await collect(fileSource.open(sourceDef({ connector: 'file', path: 'bom.jsonl' }, dir)));
+  assert.deepEqual(records.map((r) => r.value), ['{"a":1}', '{"a":2}']);
+  // Only at the start: one later in the file stays (and makes that record invalid JSON).
+  fs.writeFileSync(path.join(dir, 'mid.jsonl'), '{"a":1}\n\ufeff{"a":2}\n');
+  const mid = await collect(fileSource.open(sourceDef({ connector: 'file', path: 'mid.jsonl' }, dir)));
+  assert.deepEqual(mid.records.map((r) => r.value), ['{"a":1}', '\ufeff{"a":2}']);
 });

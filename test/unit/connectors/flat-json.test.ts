@@ -136,3 +136,48 @@ test('numbers read from the text equal JSON.parse to the last bit, around the ex
     { numRuns: RUNS * 30 },
   );
 });
+
+test('wide schemas (keys looked up in a map past the expected one) decode as JSON.parse does (property)', () => {
+  const names = Array.from({ length: 40 }, (_, i) => `c${i}`);
+  const wide: Column[] = names.map((name, i) => ({ name, type: i % 2 === 0 ? T.double : T.varchar }));
+  const decodeWide = compileDecoder(wide, undefined);
+  const wideKey = fc.oneof(
+    { weight: 8, arbitrary: fc.constantFrom(...names) },
+    { weight: 1, arbitrary: fc.constantFrom('C3', 'C12', 'x', 'c40', 'c', '') },
+  );
+  const wideValue = fc.oneof(numberText, str.map((s) => JSON.stringify(s)), fc.constantFrom('null', 'true'));
+  const text = fc.array(fc.tuple(wideKey, wideValue), { maxLength: 50 }).map((fields) => `{${fields.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`);
+  fc.assert(
+    fc.property(text, (t) => {
+      let o: unknown;
+      try {
+        o = JSON.parse(t);
+      } catch {
+        return;
+      }
+      assert.deepStrictEqual(decodeWide(t), decodeWide(o as Record<string, unknown>), t);
+    }),
+    { numRuns: RUNS * 10 },
+  );
+  // All 40 fields in reverse order: the scanner reads them all (no give-up), the same row.
+  const out: unknown[] = [];
+  const reversed = `{${[...names].reverse().map((n, i) => `"${n}":${i}`).join(',')}}`;
+  assert.equal(compileFlatScanner(names)!(reversed, out), true);
+  assert.deepEqual(out, names.map((_, i) => 39 - i));
+});
+
+test('a 20,000-column record whose keys are all in another case decodes in linear time (it was quadratic: minutes per record)', { timeout: 120_000 }, () => {
+  const n = 20_000;
+  const wide: Column[] = Array.from({ length: n }, (_, i) => ({ name: `c${i}`, type: T.double }));
+  const decodeWide = compileDecoder(wide, undefined);
+  const text = `{${Array.from({ length: n }, (_, i) => `"C${i}":${i}`).join(',')}}`;
+  const r = decodeWide(text);
+  assert.ok(!(r instanceof DecodeError));
+  assert.equal(r.length, n);
+  assert.equal(r[n - 1], n - 1);
+  // Reverse order through the scanner.
+  const rev = `{${Array.from({ length: n }, (_, i) => `"c${n - 1 - i}":${i}`).join(',')}}`;
+  const r2 = decodeWide(rev);
+  assert.ok(!(r2 instanceof DecodeError));
+  assert.equal(r2[0], n - 1);
+});

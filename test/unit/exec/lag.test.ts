@@ -36,7 +36,7 @@ describe('lag', () => {
       h.lateEvents.map((e) => [e.operator, e.eventTime, e.watermark, e.windowStart]),
       [[5, s(2), s(3), undefined]],
     );
-    assert.equal(h.lateEvents[0]!.reason, 'event time 00:00:02.000 is behind watermark 00:00:03.000: LAG already released the rows before it');
+    assert.equal(h.lateEvents[0]!.reason, 'event time 1970-01-01T00:00:02.000Z is behind watermark 1970-01-01T00:00:03.000Z: LAG already released the rows before it');
     assert.deepEqual(h.advance(s(5)), [`+I a,${s(3)},30,20,10`, `+I a,${s(3)},31,30,20`, `+I b,${s(3)},300,100,NULL`, `+I a,${s(4)},40,31,30`]);
     assert.equal(h.timeKeyedSize('buffer'), 0);
     assert.equal(h.keyedSize('history'), 2);

@@ -50,9 +50,9 @@ describe('sessionAgg, EMIT FINAL, gap 5s', () => {
     assert.deepEqual(
       h.lateEvents.map((e) => [e.eventTime, e.watermark, e.windowStart, e.reason]),
       [
-        [s(5), s(9), undefined, 'session of this key ending 00:00:08.000 closed at watermark 00:00:09.000'],
-        [s(1), s(9), undefined, 'window [00:00:01.000, 00:00:06.000) closed at watermark 00:00:09.000'],
-        [s(7), s(9), undefined, 'session of this key ending 00:00:08.000 closed at watermark 00:00:09.000'],
+        [s(5), s(9), undefined, 'session of this key ending 1970-01-01T00:00:08.000Z closed at watermark 1970-01-01T00:00:09.000Z'],
+        [s(1), s(9), undefined, 'window [1970-01-01T00:00:01.000Z, 1970-01-01T00:00:06.000Z) closed at watermark 1970-01-01T00:00:09.000Z'],
+        [s(7), s(9), undefined, 'session of this key ending 1970-01-01T00:00:08.000Z closed at watermark 1970-01-01T00:00:09.000Z'],
       ],
     );
     assert.equal(h.lateEvents[0]!.operator, 3);

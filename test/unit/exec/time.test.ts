@@ -139,18 +139,18 @@ describe('WatermarkCombiner', () => {
 });
 
 describe('formatMicros', () => {
-  it('shows the UTC time of day', () => {
-    assert.equal(formatMicros(1_716_199_210_000_000), '10:00:10.000');
-    assert.equal(formatMicros(1_716_199_210_123_000), '10:00:10.123');
-    assert.equal(formatMicros(1_716_199_210_000_250), '10:00:10.000250');
-    assert.equal(formatMicros(0), '00:00:00.000');
-    assert.equal(formatMicros(-1), '23:59:59.999999');
-    assert.equal(formatMicros(-1000), '23:59:59.999');
+  it('shows the full UTC timestamp, with the date', () => {
+    assert.equal(formatMicros(1_716_199_210_000_000), '2024-05-20T10:00:10.000Z');
+    assert.equal(formatMicros(1_716_199_210_123_000), '2024-05-20T10:00:10.123Z');
+    assert.equal(formatMicros(1_716_199_210_000_250), '2024-05-20T10:00:10.000250Z');
+    assert.equal(formatMicros(0), '1970-01-01T00:00:00.000Z');
+    assert.equal(formatMicros(-1), '1969-12-31T23:59:59.999999Z');
+    assert.equal(formatMicros(-1000), '1969-12-31T23:59:59.999Z');
     assert.equal(formatMicros(Number.NEGATIVE_INFINITY), '-inf');
     assert.equal(formatMicros(Number.POSITIVE_INFINITY), '+inf');
   });
   it('writes late reasons', () => {
     const b = 1_716_199_200_000_000;
-    assert.equal(windowLateReason(b, b + 10_000_000, b + 11_000_000), 'window [10:00:00.000, 10:00:10.000) closed at watermark 10:00:11.000');
+    assert.equal(windowLateReason(b, b + 10_000_000, b + 11_000_000), 'window [2024-05-20T10:00:00.000Z, 2024-05-20T10:00:10.000Z) closed at watermark 2024-05-20T10:00:11.000Z');
   });
 });

@@ -60,7 +60,7 @@ describe('windowAgg TUMBLE, EMIT FINAL', () => {
     assert.equal(e.eventTime, t(9));
     assert.equal(e.watermark, t(11));
     assert.equal(e.windowStart, undefined);
-    assert.equal(e.reason, 'window [10:00:00.000, 10:00:10.000) closed at watermark 10:00:11.000');
+    assert.equal(e.reason, 'window [2024-05-20T10:00:00.000Z, 2024-05-20T10:00:10.000Z) closed at watermark 2024-05-20T10:00:11.000Z');
     assert.deepEqual(h.advance(t(19)), []);
     assert.deepEqual(h.end(), [`+I a,${t(10)},${t(20)},3,11,1,7,3.6666666666666665`]);
     assert.equal(h.timeKeyedSize('windows'), 0);
@@ -93,9 +93,9 @@ describe('windowAgg HOP', () => {
     assert.deepEqual(
       h.lateEvents.map((e) => [e.eventTime, e.windowStart, e.reason]),
       [
-        [t(8), t(0), 'window [10:00:00.000, 10:00:10.000) closed at watermark 10:00:10.000'],
-        [t(3), t(-5), 'window [09:59:55.000, 10:00:05.000) closed at watermark 10:00:10.000'],
-        [t(3), t(0), 'window [10:00:00.000, 10:00:10.000) closed at watermark 10:00:10.000'],
+        [t(8), t(0), 'window [2024-05-20T10:00:00.000Z, 2024-05-20T10:00:10.000Z) closed at watermark 2024-05-20T10:00:10.000Z'],
+        [t(3), t(-5), 'window [2024-05-20T09:59:55.000Z, 2024-05-20T10:00:05.000Z) closed at watermark 2024-05-20T10:00:10.000Z'],
+        [t(3), t(0), 'window [2024-05-20T10:00:00.000Z, 2024-05-20T10:00:10.000Z) closed at watermark 2024-05-20T10:00:10.000Z'],
       ],
     );
     assert.deepEqual(h.advance(t(15)), [`+I ${t(5)},${t(15)},3,7`]);

@@ -1,0 +1,53 @@
+// SIGTERM during long synchronous work: one source batch of 200,000 rows into a HOP whose rows
+// each enter 3,600 windows held the event loop for minutes, so the signal was never seen. The
+// runner now pushes in slices and yields between them (exec/slicer.ts): the job stops cleanly.
+// The bound below only catches a job that does not stop; it is not a speed check.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const BIN = path.resolve('bin/sluice.js');
+/** Generous: the stop takes well under a second; without slicing the batch runs for minutes. */
+const STOP_BOUND_MS = 60_000;
+
+test('SIGTERM stops a job inside a long synchronous batch, without a final checkpoint past it', { timeout: 300_000 }, async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-interrupt-'));
+  const base = Date.UTC(2024, 4, 20, 10);
+  const rows: string[] = [];
+  for (let i = 0; i < 200_000; i++) rows.push(`{"k":"k${i % 10}","v":${i % 7},"ts":${base + (i % 100) * 10}}`);
+  writeFileSync(path.join(dir, 'in.jsonl'), rows.join('\n') + '\n');
+  writeFileSync(
+    path.join(dir, 'job.sql'),
+    `CREATE SOURCE s (k VARCHAR, v DOUBLE, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
+  WITH (connector = 'file', path = 'in.jsonl', batch_size = '1000000');
+CREATE SINK o WITH (connector = 'file', path = 'o.jsonl') AS
+SELECT k, window_start, COUNT(*) AS n FROM s GROUP BY k, HOP(ts, 1s, 1h);\n`,
+  );
+  const child = spawn(process.execPath, [BIN, 'run', 'job.sql', '--state-dir', path.join(dir, 'st')], { cwd: dir });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d: string) => (stderr += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  // Running (the start-up line), then 2 s into the batch.
+  while (!stderr.includes('sluice: running job.sql')) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 2000));
+  child.kill('SIGTERM');
+  let killed = false;
+  const guard = setTimeout(() => {
+    killed = true;
+    child.kill('SIGKILL');
+  }, STOP_BOUND_MS);
+  const { code, signal } = await exited;
+  clearTimeout(guard);
+  assert.equal(killed, false, `still running ${STOP_BOUND_MS} ms after SIGTERM:\n${stderr}`);
+  assert.equal(signal, null, stderr);
+  assert.equal(code, 0, stderr);
+  assert.match(stderr, /sluice: stopping/);
+  assert.match(stderr, /sluice: stopped after/);
+  // Only the checkpoint taken before any input: the reader's position was past rows never pushed.
+  assert.match(stderr, /checkpoint 1 in /);
+});
