@@ -13,7 +13,7 @@ import type { PlanBuilder } from './builder.js';
 import type { WindowSpec } from './physical.js';
 import { bindAggregate, hasAggregates, isWindowGroup } from './bind-aggregate.js';
 import { bindLag } from './bind-lag.js';
-import { windowArg } from './window-args.js';
+import { hopWindow, windowArg } from './window-args.js';
 import { defaultName } from './names.js';
 
 export interface BoundRelation {
@@ -157,9 +157,7 @@ function tvfWindow(f: FromItem & { kind: 'windowTvf' }, text: string): WindowSpe
     throw new PlanError(text, f.span, `${f.fn}(relation, time_column, ${f.fn === 'TUMBLE' ? 'size' : 'slide, size'}) takes ${want + 2} arguments`);
   }
   if (f.fn === 'TUMBLE') return { kind: 'tumble', sizeMicros: windowArg(f.args[0]!, 'size', text) };
-  const slide = windowArg(f.args[0]!, 'slide', text);
-  const size = windowArg(f.args[1]!, 'size', text);
-  return { kind: 'hop', slideMicros: slide, sizeMicros: size };
+  return hopWindow(f.args[0]!, f.args[1]!, text);
 }
 
 /** The event-time column check shared by TUMBLE, HOP, SESSION and LAG. */

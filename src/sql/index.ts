@@ -64,6 +64,12 @@ function parseCst(text: string, rule: StartRule, file?: string): C.ScriptCstNode
   const lexed = T.sqlLexer.tokenize(text);
   const lexError = lexed.errors[0];
   if (lexError) throw error(text, lexDiagnostic(text, lexError), file);
+  const open = lexed.groups['comments']?.find((t) => t.tokenType === T.UnterminatedComment);
+  if (open) {
+    const start = posAt(text, open.startOffset);
+    const span = { start, end: posAt(text, open.startOffset + 2) };
+    throw error(text, { message: 'unterminated comment', span, expected: "'*/' to close this /* comment", hint: 'close the block comment with */' }, file);
+  }
   sqlParser.input = lexed.tokens;
   const cst = rule === 'script' ? sqlParser.script() : sqlParser.expression();
   const parseError = sqlParser.errors[0];
@@ -106,12 +112,30 @@ function lexDiagnostic(text: string, e: ILexingError): Omit<Diagnostic, 'severit
   if (ch === '"') {
     return { message: 'unterminated quoted name', span: restOfLine, expected: 'a closing double quote (")', hint: 'write "" for a double quote inside a name' };
   }
-  if (text.startsWith('/*', e.offset)) {
-    return { message: 'unterminated comment', span: restOfLine, expected: "'*/'", hint: 'close the block comment with */' };
+  const word = nonAsciiWord(text, e.offset);
+  if (word) {
+    return {
+      message: `unexpected character '${String.fromCodePoint(text.codePointAt(e.offset) ?? 0)}'`,
+      span: { start: posAt(text, word.start), end: posAt(text, word.end) },
+      hint: `a name with letters outside A-Z must be quoted: "${text.slice(word.start, word.end)}"`,
+    };
   }
   const span = { start, end: posAt(text, e.offset + 1) };
   const hint = ch === '"' || ch === '`' ? 'quote names with double quotes and strings with single quotes' : undefined;
   return { message: `unexpected character '${ch}'`, span, ...(hint ? { hint } : {}) };
+}
+
+/** The word around a non-ASCII letter or digit at `offset` (`客户`, `café`), or undefined. */
+function nonAsciiWord(text: string, offset: number): { start: number; end: number } | undefined {
+  const WORD = /[\p{L}\p{N}\p{M}_]/u;
+  const ch = String.fromCodePoint(text.codePointAt(offset) ?? 0);
+  if (ch.charCodeAt(0) < 128 || !WORD.test(ch)) return undefined;
+  let start = offset;
+  while (start > 0 && /[A-Za-z0-9_]/.test(text[start - 1]!)) start--;
+  const rest = /[\p{L}\p{N}\p{M}_]+/uy;
+  rest.lastIndex = offset;
+  rest.exec(text);
+  return { start, end: rest.lastIndex };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -143,7 +167,7 @@ const LIST_BEFORE: Readonly<Record<string, readonly string[]>> = {
 
 const EXPRESSION_START = new Set([
   'NumberLiteral', 'StringLiteral', 'Duration', 'TRUE', 'FALSE', 'NULL', 'INTERVAL', 'CASE', 'CAST', 'STRUCT',
-  'LParen', 'Minus', 'Plus', 'NOT',
+  'LParen', 'Minus', 'Plus', 'NOT', 'TIMESTAMP', 'DATE',
 ]);
 const NAME_TOKENS = new Set(['Identifier', 'QuotedIdentifier', 'NonReserved', 'Reserved']);
 const TYPE_TOKENS = ['BOOLEAN', 'INT', 'INTEGER', 'BIGINT', 'DOUBLE', 'FLOAT', 'VARCHAR', 'STRING', 'TEXT', 'TIMESTAMP', 'STRUCT'];
