@@ -27,8 +27,15 @@ export interface BoundFrom extends BoundRelation {
   readonly tvf?: { readonly window: WindowSpec & { kind: 'tumble' | 'hop' }; readonly timeIndex: number; readonly span: Span };
 }
 
+/** Views and subqueries inside each other: each level binds a whole query, recursively. */
+export const MAX_QUERY_DEPTH = 32;
+
 export function bindQuery(b: PlanBuilder, q: Query, text: string, depth = 0): BoundRelation {
-  if (depth > 32) throw new PlanError(text, q.span, 'views nest too deeply (a view that refers to itself?)');
+  if (depth > MAX_QUERY_DEPTH) {
+    throw new PlanError(text, q.span, `views and subqueries nest more than ${MAX_QUERY_DEPTH} deep here`, {
+      hint: 'a view that reads itself (dropped and created again over a view that reads it) never ends; otherwise flatten the subqueries',
+    });
+  }
   const from = bindFrom(b, q.from, text, depth);
   const windowed = q.groupBy.length > 0 || q.distinct || hasAggregates(q);
   if (q.groupBy.length === 0 && q.emit && !hasAggregates(q)) {

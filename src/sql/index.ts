@@ -12,6 +12,7 @@ import * as T from './lexer.js';
 import { expectedTokenNames, sqlParser } from './parser.js';
 import type { StartRule } from './parser.js';
 import { AstBuilder, nodeSpan, tokenSpan } from './to-ast.js';
+import { checkExpressionDepth, checkNesting, deepestToken, tooDeepAt } from './limits.js';
 
 export { printExpr, printQuery, printStatement, printType, printName } from './print.js';
 export { tokenize, KEYWORDS, RESERVED_KEYWORDS, allTokens } from './lexer.js';
@@ -32,7 +33,10 @@ export function parseScript(text: string, file?: string): { statements: ParsedSt
   try {
     const statements = (cst.children.statement ?? []).map((n) => {
       const span = nodeSpan(n);
-      return { statement: builder.statement(n), text: text.slice(span.start.offset, span.end.offset), span };
+      const statement = builder.statement(n);
+      const tooDeep = checkExpressionDepth(statement);
+      if (tooDeep) throw error(text, tooDeep);
+      return { statement, text: text.slice(span.start.offset, span.end.offset), span };
     });
     return { statements };
   } catch (e) {
@@ -54,7 +58,10 @@ export function parseStatement(text: string): Statement {
 /** Parses a lone expression (tests, REPL). */
 export function parseExpression(text: string): Expr {
   const cst = parseCst(text, 'expression') as C.ExpressionCstNode;
-  return new AstBuilder(text).expr(cst);
+  const e = new AstBuilder(text).expr(cst);
+  const tooDeep = checkExpressionDepth(e);
+  if (tooDeep) throw error(text, tooDeep);
+  return e;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -70,8 +77,18 @@ function parseCst(text: string, rule: StartRule, file?: string): C.ScriptCstNode
     const span = { start, end: posAt(text, open.startOffset + 2) };
     throw error(text, { message: 'unterminated comment', span, expected: "'*/' to close this /* comment", hint: 'close the block comment with */' }, file);
   }
+  const tooDeep = checkNesting(lexed.tokens);
+  if (tooDeep) throw error(text, tooDeep, file);
   sqlParser.input = lexed.tokens;
-  const cst = rule === 'script' ? sqlParser.script() : sqlParser.expression();
+  let cst;
+  try {
+    cst = rule === 'script' ? sqlParser.script() : sqlParser.expression();
+  } catch (e) {
+    // A caller deeper in the stack than the nesting limit allows for: still a diagnostic.
+    const at = e instanceof RangeError ? deepestToken(lexed.tokens) : undefined;
+    if (at) throw error(text, tooDeepAt(at), file);
+    throw e;
+  }
   const parseError = sqlParser.errors[0];
   if (parseError) throw error(text, parseDiagnostic(text, lexed.tokens, parseError, rule), file);
   return cst as C.ScriptCstNode | C.ExpressionCstNode;
