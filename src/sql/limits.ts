@@ -8,8 +8,8 @@ import type { Expr, Span, Statement } from './ast.js';
 import type { Diagnostic } from './diagnostics.js';
 
 /**
- * Parentheses (also of calls and subqueries), CASE ... END and prefix NOT / - / + nested inside
- * each other. The parser overflows its stack past about 135 parentheses when run from the CLI;
+ * Parentheses (also of calls and subqueries), CASE ... END, STRUCT<...> types and prefix NOT / - /
+ * + nested inside each other. The parser overflows its stack past about 135 parentheses when run from the CLI;
  * 64 leaves room for deeper callers (the REPL) and is far beyond what a person writes.
  */
 export const MAX_NESTING = 64;
@@ -22,22 +22,38 @@ export const MAX_NESTING = 64;
  */
 export const MAX_EXPRESSION_DEPTH = 256;
 
-/** Token names that open and close a level, and prefix operators (a run of them nests too). */
-const OPEN: ReadonlySet<string> = new Set(['LParen', 'CASE']);
-const CLOSE: ReadonlySet<string> = new Set(['RParen', 'END']);
+/** Prefix operators: a run of them nests like parentheses. */
 const PREFIX: ReadonlySet<string> = new Set(['NOT', 'Minus', 'Plus']);
+
+/**
+ * The nesting depth after each token: `(` ... `)`, `CASE` ... `END`, and `STRUCT<` ... `>` of a
+ * type (where `>` closes the type, not a comparison), plus the prefix operators just before.
+ */
+function* depths(tokens: readonly IToken[]): Generator<{ token: IToken; depth: number }> {
+  const open: string[] = [];
+  let prefixRun = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    const name = t.tokenType.name;
+    prefixRun = PREFIX.has(name) ? prefixRun + 1 : 0;
+    if (name === 'LParen' || name === 'CASE') open.push(name);
+    else if (name === 'STRUCT' && tokens[i + 1]?.tokenType.name === 'Lt') open.push('STRUCT');
+    else if (name === 'RParen') popTo(open, 'LParen');
+    else if (name === 'END') popTo(open, 'CASE');
+    else if (name === 'Gt' && open[open.length - 1] === 'STRUCT') open.pop();
+    yield { token: t, depth: open.length + prefixRun };
+  }
+}
+
+/** Closes the innermost `kind` and what is still open inside it (the parser reports the mismatch). */
+function popTo(open: string[], kind: string): void {
+  const at = open.lastIndexOf(kind);
+  if (at >= 0) open.length = at;
+}
 
 /** A diagnostic at the token that opens one level too many, or undefined. */
 export function checkNesting(tokens: readonly IToken[]): Omit<Diagnostic, 'severity'> | undefined {
-  let depth = 0;
-  let prefixRun = 0;
-  for (const t of tokens) {
-    const name = t.tokenType.name;
-    prefixRun = PREFIX.has(name) ? prefixRun + 1 : 0;
-    if (OPEN.has(name)) depth++;
-    else if (CLOSE.has(name)) depth = Math.max(0, depth - 1);
-    if (depth + prefixRun > MAX_NESTING) return tooDeep(t);
-  }
+  for (const { token, depth } of depths(tokens)) if (depth > MAX_NESTING) return tooDeep(token);
   return undefined;
 }
 
@@ -47,24 +63,20 @@ function tooDeep(t: IToken): Omit<Diagnostic, 'severity'> {
     end: { offset: (t.endOffset ?? t.startOffset) + 1, line: t.endLine ?? 1, column: (t.endColumn ?? 1) + 1 },
   };
   return {
-    message: `the statement nests too deeply: more than ${MAX_NESTING} levels of parentheses, CASE, subqueries or NOT here`,
+    message: `the statement nests too deeply: more than ${MAX_NESTING} levels of parentheses, CASE, subqueries, STRUCT<...> or NOT here`,
     span,
     hint: 'split it: compute inner parts in a view or subquery, and write a long list of alternatives as IN (...) or CASE x WHEN ...',
   };
 }
 
-/** The deepest nesting the tokens reach, and where: for a parser that overflowed anyway. */
+/** The token where the nesting is deepest: for a parser that overflowed anyway. */
 export function deepestToken(tokens: readonly IToken[]): IToken | undefined {
-  let depth = 0;
   let best = -1;
   let at: IToken | undefined;
-  for (const t of tokens) {
-    const name = t.tokenType.name;
-    if (OPEN.has(name) || PREFIX.has(name)) depth++;
-    else if (CLOSE.has(name)) depth = Math.max(0, depth - 1);
+  for (const { token, depth } of depths(tokens)) {
     if (depth > best) {
       best = depth;
-      at = t;
+      at = token;
     }
   }
   return at;

@@ -61,6 +61,15 @@ describe('nesting limits', () => {
     assert.throws(() => parseExpression(Array.from({ length: 300 }, () => '1').join(' * ')), /nests too deeply/);
   });
 
+  it('STRUCT<...> types nest too, and their > closes the type, not a comparison', () => {
+    const type = (n: number) => `${'STRUCT<a '.repeat(n)}INT${'>'.repeat(n)}`;
+    const ddl = (n: number) => `CREATE SOURCE s (x ${type(n)}) WITH (connector = 'file', path = 'x.jsonl'); SELECT a > 1 FROM t`;
+    assert.doesNotThrow(() => parseScript(ddl(MAX_NESTING - 1)), 'the column list is one level');
+    const d = diagnose(ddl(2000));
+    assert.match(d.message, /nests too deeply: more than 64 levels/);
+    assert.equal(d.span.start.offset, ddl(2000).indexOf('STRUCT') + 'STRUCT<a '.length * (MAX_NESTING - 1));
+  });
+
   it('a run of prefix operators nests like parentheses', () => {
     assert.doesNotThrow(() => parseExpression(`${'NOT '.repeat(MAX_NESTING)}TRUE`));
     assert.throws(() => parseExpression(`${'NOT '.repeat(MAX_NESTING + 1)}TRUE`), /nests too deeply/);
