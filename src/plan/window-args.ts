@@ -9,8 +9,9 @@ import type { WindowSpec } from './physical.js';
 /**
  * The most HOP windows one row may fall into (size / slide, rounded up). Every row is added to
  * each of its windows, and each key keeps that many open, so the cost of a row and the state of
- * a key grow with it: 1s/1h (3,600) is still a window a person means; 1ms/1d (86.4 million) runs
- * out of memory on its first row.
+ * a key grow with it (20,000 rows into 3,600 windows each, 72 million window updates, took 52 s
+ * on a loaded 2-core machine). Rolling windows people mean fit: 1m/1d (1,440), 1s/1h (3,600);
+ * 1ms/1d (86.4 million) ran out of memory on its first rows.
  */
 export const MAX_HOP_WINDOWS_PER_ROW = 10_000;
 
