@@ -511,7 +511,8 @@ export interface IntervalLiteralCstNode extends CstNode {
 
 export type IntervalLiteralCstChildren = {
   INTERVAL: IToken[];
-  StringLiteral: IToken[];
+  StringLiteral?: IToken[];
+  NumberLiteral?: IToken[];
   timeUnit?: TimeUnitCstNode[];
 };
 

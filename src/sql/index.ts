@@ -169,6 +169,8 @@ const UNSUPPORTED: Readonly<Record<string, string>> = {
   LIMIT: 'LIMIT is not supported on streams',
 };
 
+const CALENDAR_UNITS = new Set(['WEEK', 'WEEKS', 'MONTH', 'MONTHS', 'QUARTER', 'QUARTERS', 'YEAR', 'YEARS']);
+
 /** Rules with a comma-separated list right before the token they failed on. */
 const LIST_BEFORE: Readonly<Record<string, readonly string[]>> = {
   query: ['FROM'],
@@ -279,6 +281,14 @@ function parseDiagnostic(text: string, tokens: readonly IToken[], e: IRecognitio
 function hintFor(tok: IToken, previous: IToken | undefined, expectedNames: readonly string[], atEnd: boolean): { text: string; at: 'token' | 'previous' } | undefined {
   const name = tok.tokenType.name;
   if (!atEnd && UNSUPPORTED[name]) return { text: UNSUPPORTED[name], at: 'token' };
+  // `TIME '10:00'`, `TIMESTAMPTZ '...'`: a word and a string read as a column and a stray string.
+  if (!atEnd && tok.tokenType === T.StringLiteral && previous?.tokenType === T.Identifier) {
+    return { text: `'${previous.image}' was read as a name; the typed literals are TIMESTAMP '...', DATE '...' and INTERVAL '...'`, at: 'token' };
+  }
+  // `INTERVAL '1' WEEK`: units of calendar length have no fixed duration.
+  if (!atEnd && previous?.tokenType === T.StringLiteral && CALENDAR_UNITS.has(tok.image.toUpperCase())) {
+    return { text: "the interval units are MILLISECOND, SECOND, MINUTE, HOUR and DAY (months and years have no fixed length); a week is INTERVAL '7' DAY", at: 'token' };
+  }
   if (!atEnd && STATEMENT_STARTERS.has(name) && previous && previous.tokenType !== T.Semicolon && !expectedNames.includes(name)) {
     return { text: `is a ';' missing before ${name}?`, at: 'token' };
   }

@@ -517,9 +517,13 @@ export class SluiceParser extends CstParser {
     ]);
   });
 
+  /** `INTERVAL '10' SECOND`, `INTERVAL '10 seconds'`, and DuckDB's `INTERVAL 10 SECOND`. */
   readonly intervalLiteral = this.RULE('intervalLiteral', () => {
     this.CONSUME(T.INTERVAL);
-    this.CONSUME(T.StringLiteral);
+    this.OR([
+      { ALT: () => this.CONSUME(T.StringLiteral) },
+      { ALT: () => this.CONSUME(T.NumberLiteral) },
+    ]);
     this.OPTION(() => this.SUBRULE(this.timeUnit));
   });
 

@@ -351,9 +351,20 @@ export class AstBuilder {
   private interval(n: C.IntervalLiteralCstNode): Expr {
     const c = n.children;
     const span = nodeSpan(n);
+    const unitTok = c.timeUnit ? one(one(c.timeUnit).children.unit) : undefined;
+    const num = c.NumberLiteral?.[0];
+    if (num) {
+      // DuckDB's `INTERVAL 10 SECOND`: the number bare, so the unit must follow.
+      if (!unitTok) {
+        throw sqlError(this.source, tokenSpan(num), `INTERVAL ${num.image} needs a unit`, { hint: `write e.g. INTERVAL ${num.image} SECOND or INTERVAL '${num.image} seconds'` });
+      }
+      const unit = unitTok.tokenType.name;
+      const micros = Math.round(Number(num.image) * (unitMicros(unit) ?? 0));
+      if (!(micros <= MAX_DURATION_MICROS)) throw this.durationTooLong(`INTERVAL ${abbreviate(num.image)} ${unit}`, span);
+      return { kind: 'interval', micros, text: `INTERVAL ${num.image} ${unit}`, span };
+    }
     const str = one(c.StringLiteral);
     const body = unquoteString(str.image);
-    const unitTok = c.timeUnit ? one(one(c.timeUnit).children.unit) : undefined;
     if (unitTok) {
       const unit = unitTok.tokenType.name;
       if (!/^\s*\d+(?:\.\d+)?\s*$/.test(body)) {

@@ -114,6 +114,24 @@ describe('literals out of range', () => {
   });
 });
 
+describe('typed literals and intervals', () => {
+  it("DuckDB's INTERVAL 5 MINUTE is read; a bare number needs its unit", () => {
+    const e = parseExpression('INTERVAL 5 MINUTE');
+    assert.deepEqual(e.kind === 'interval' ? e.micros : undefined, 300_000_000);
+    const d = diagnose('SELECT TUMBLE(ts, INTERVAL 5) FROM t');
+    assert.equal(d.message, 'INTERVAL 5 needs a unit');
+    assert.equal(d.span.start.column, 28);
+  });
+
+  it('a word before a string is told which typed literals exist; calendar units say why not', () => {
+    const time = diagnose("SELECT a FROM t WHERE ts > TIME '10:00'");
+    assert.equal(time.hint, "'TIME' was read as a name; the typed literals are TIMESTAMP '...', DATE '...' and INTERVAL '...'");
+    const week = diagnose("SELECT TUMBLE(ts, INTERVAL '1' WEEK) FROM t");
+    assert.equal(week.message, "unexpected 'WEEK'");
+    assert.match(week.hint ?? '', /a week is INTERVAL '7' DAY/);
+  });
+});
+
 describe('lexical diagnostics', () => {
   it('an unterminated /* comment is reported at the /*', () => {
     const d = diagnose('SELECT a\nFROM t /* the rest\nof the script');
