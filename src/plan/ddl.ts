@@ -6,7 +6,7 @@ import type { Expr, Statement, WithOption, Span } from '../sql/ast.js';
 import type { Catalog, Column, SourceDef, WatermarkSpec } from '../catalog/catalog.js';
 import { typeToSql } from '../catalog/types.js';
 import { parseDuration } from '../catalog/duration.js';
-import { checkSetOption } from '../state/set-options.js';
+import { checkSetOption } from './set-options.js';
 import { nearest } from '../sql/diagnostics.js';
 import { sourceConnector, sinkConnector, sourceConnectorNames, sinkConnectorNames } from '../connectors/registry.js';
 import { resolveTypeName } from './bind-expr.js';

@@ -170,6 +170,8 @@ const UNSUPPORTED: Readonly<Record<string, string>> = {
 };
 
 const CALENDAR_UNITS = new Set(['WEEK', 'WEEKS', 'MONTH', 'MONTHS', 'QUARTER', 'QUARTERS', 'YEAR', 'YEARS']);
+/** Type names of other dialects that prefix a literal (`TIME '10:00'`), for the typed-literal hint. */
+const TYPE_WORDS = new Set(['TIME', 'TIMETZ', 'TIMESTAMPTZ', 'DATETIME', 'SMALLDATETIME', 'DECIMAL', 'NUMERIC', 'REAL', 'UUID', 'JSON', 'BLOB', 'BYTEA']);
 
 /** Rules with a comma-separated list right before the token they failed on. */
 const LIST_BEFORE: Readonly<Record<string, readonly string[]>> = {
@@ -282,7 +284,7 @@ function hintFor(tok: IToken, previous: IToken | undefined, expectedNames: reado
   const name = tok.tokenType.name;
   if (!atEnd && UNSUPPORTED[name]) return { text: UNSUPPORTED[name], at: 'token' };
   // `TIME '10:00'`, `TIMESTAMPTZ '...'`: a word and a string read as a column and a stray string.
-  if (!atEnd && tok.tokenType === T.StringLiteral && previous?.tokenType === T.Identifier) {
+  if (!atEnd && tok.tokenType === T.StringLiteral && previous?.tokenType === T.Identifier && TYPE_WORDS.has(previous.image.toUpperCase())) {
     return { text: `'${previous.image}' was read as a name; the typed literals are TIMESTAMP '...', DATE '...' and INTERVAL '...'`, at: 'token' };
   }
   // `INTERVAL '1' WEEK`: units of calendar length have no fixed duration.

@@ -4,7 +4,7 @@
 
 import { MAX_DURATION_TEXT, durationTooLong } from '../catalog/duration.js';
 import { nearest } from '../sql/diagnostics.js';
-import { parseBytes, parseIntervalMs } from './settings.js';
+import { parseBytes, parseIntervalMs } from '../state/settings.js';
 
 interface SetOption {
   /** Why the value is refused, or undefined when it is fine. */
