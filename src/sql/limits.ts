@@ -8,9 +8,10 @@ import type { Expr, Span, Statement } from './ast.js';
 import type { Diagnostic } from './diagnostics.js';
 
 /**
- * Parentheses (also of calls and subqueries), CASE ... END, STRUCT<...> types and prefix NOT / - /
- * + nested inside each other. The parser overflows its stack past about 135 parentheses when run from the CLI;
- * 64 leaves room for deeper callers (the REPL) and is far beyond what a person writes.
+ * Parentheses (also of calls and subqueries), CASE ... END, STRUCT<...> types and prefix NOT, -
+ * and + nested inside each other. The parser overflows its stack past about 135 parentheses
+ * when run from the CLI; 64 leaves room for deeper callers (the REPL) and is far beyond what a
+ * person writes.
  */
 export const MAX_NESTING = 64;
 

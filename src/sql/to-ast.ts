@@ -321,15 +321,15 @@ export class AstBuilder {
   private number(text: string, span: Span): Expr {
     const value = Number(text);
     const integral = /^\d+$/.test(text);
-    if (integral && !Number.isSafeInteger(value)) {
-      throw sqlError(this.source, span, `integer literal ${abbreviate(text)} is out of range for BIGINT`, {
-        expected: 'a whole number from -9007199254740991 to 9007199254740991 (2^53 - 1, the exact range of BIGINT in Sluice)',
-        hint: `write it as a DOUBLE if an approximate value will do, e.g. ${value === Infinity ? '1e308' : value.toExponential().replace('+', '')}`,
-      });
-    }
     if (!Number.isFinite(value)) {
       throw sqlError(this.source, span, `numeric literal ${abbreviate(text)} is out of range for DOUBLE`, {
         expected: 'a number of magnitude at most 1.7976931348623157e308',
+      });
+    }
+    if (integral && !Number.isSafeInteger(value)) {
+      throw sqlError(this.source, span, `integer literal ${abbreviate(text)} is out of range for BIGINT`, {
+        expected: 'a whole number from -9007199254740991 to 9007199254740991 (2^53 - 1, the exact range of BIGINT in Sluice)',
+        hint: `write it as a DOUBLE if an approximate value will do, e.g. ${value.toExponential().replace('+', '')}`,
       });
     }
     return { kind: 'number', text, value, integral, span };
