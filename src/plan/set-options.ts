@@ -22,6 +22,14 @@ const SET_OPTIONS: Readonly<Record<string, SetOption>> = {
       return ms === undefined || ms <= 0 ? `checkpoint_interval '${v}' is not a positive duration` : undefined;
     },
   },
+  // Read by `sluice run` on the Kafka-outage branch (--kafka-retry-for): 0s means no retries.
+  kafka_retry_for: {
+    expected: "a duration, e.g. '30s' or '5m' ('0s': no retries)",
+    check: (v) => {
+      if (durationTooLong(v)) return `kafka_retry_for '${v}' is longer than ${MAX_DURATION_TEXT}`;
+      return parseIntervalMs(v) === undefined ? `kafka_retry_for '${v}' is not a duration` : undefined;
+    },
+  },
   state_memory: {
     expected: "a size, e.g. '256MB' or '2GB'",
     check: (v) => {

@@ -62,7 +62,8 @@ test('SET: unknown options and bad values are refused at their position, in scri
   assert.equal(unknown.message, "unknown option 'checkpoint_intervl'");
   assert.equal(unknown.hint, 'did you mean checkpoint_interval?');
   assert.deepEqual([unknown.column, unknown.width], [5, 18]);
-  assert.doesNotThrow(() => plan("SET checkpoint_interval = '500ms'; SET state_memory = '256MB'; SET state_dir = 'st';"));
+  assert.doesNotThrow(() => plan("SET checkpoint_interval = '500ms'; SET state_memory = '256MB'; SET state_dir = 'st'; SET kafka_retry_for = '0s';"));
+  assert.match(diag("SET kafka_retry_for = 'forever';").message, /kafka_retry_for 'forever' is not a duration/);
 });
 
 test('SET in the REPL is refused the same way as in a script', async () => {
