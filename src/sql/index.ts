@@ -28,20 +28,22 @@ export interface ParsedStatement {
 
 /** Parses a script of `;`-separated statements (the last `;` is optional). */
 export function parseScript(text: string, file?: string): { statements: ParsedStatement[] } {
-  const cst = parseCst(text, 'script', file) as C.ScriptCstNode;
-  const builder = new AstBuilder(text);
-  try {
-    const statements = (cst.children.statement ?? []).map((n) => {
-      const span = nodeSpan(n);
-      const statement = builder.statement(n);
-      const tooDeep = checkExpressionDepth(statement);
-      if (tooDeep) throw error(text, tooDeep);
-      return { statement, text: text.slice(span.start.offset, span.end.offset), span };
-    });
-    return { statements };
-  } catch (e) {
-    throw e instanceof SqlError && file !== undefined ? e.withFile(file) : e;
-  }
+  return guardDepth(text, file, () => {
+    const cst = parseCst(text, 'script', file) as C.ScriptCstNode;
+    const builder = new AstBuilder(text);
+    try {
+      const statements = (cst.children.statement ?? []).map((n) => {
+        const span = nodeSpan(n);
+        const statement = builder.statement(n);
+        const tooDeep = checkExpressionDepth(statement);
+        if (tooDeep) throw error(text, tooDeep);
+        return { statement, text: text.slice(span.start.offset, span.end.offset), span };
+      });
+      return { statements };
+    } catch (e) {
+      throw e instanceof SqlError && file !== undefined ? e.withFile(file) : e;
+    }
+  });
 }
 
 /** Parses exactly one statement (a trailing `;` is allowed). */
@@ -57,11 +59,29 @@ export function parseStatement(text: string): Statement {
 
 /** Parses a lone expression (tests, REPL). */
 export function parseExpression(text: string): Expr {
-  const cst = parseCst(text, 'expression') as C.ExpressionCstNode;
-  const e = new AstBuilder(text).expr(cst);
-  const tooDeep = checkExpressionDepth(e);
-  if (tooDeep) throw error(text, tooDeep);
-  return e;
+  return guardDepth(text, undefined, () => {
+    const cst = parseCst(text, 'expression') as C.ExpressionCstNode;
+    const e = new AstBuilder(text).expr(cst);
+    const tooDeep = checkExpressionDepth(e);
+    if (tooDeep) throw error(text, tooDeep);
+    return e;
+  });
+}
+
+/**
+ * Runs a parse. The nesting limits leave the parser and the AST builder room on the stack of
+ * any ordinary caller; from a caller already deep in its stack, an overflow anywhere in the parse
+ * is still a diagnostic, at the deepest nesting of the text.
+ */
+function guardDepth<R>(text: string, file: string | undefined, parse: () => R): R {
+  try {
+    return parse();
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    const at = deepestToken(T.sqlLexer.tokenize(text).tokens);
+    if (!at) throw e;
+    throw error(text, tooDeepAt(at), file);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -80,15 +100,7 @@ function parseCst(text: string, rule: StartRule, file?: string): C.ScriptCstNode
   const tooDeep = checkNesting(lexed.tokens);
   if (tooDeep) throw error(text, tooDeep, file);
   sqlParser.input = lexed.tokens;
-  let cst;
-  try {
-    cst = rule === 'script' ? sqlParser.script() : sqlParser.expression();
-  } catch (e) {
-    // A caller deeper in the stack than the nesting limit allows for: still a diagnostic.
-    const at = e instanceof RangeError ? deepestToken(lexed.tokens) : undefined;
-    if (at) throw error(text, tooDeepAt(at), file);
-    throw e;
-  }
+  const cst = rule === 'script' ? sqlParser.script() : sqlParser.expression();
   const parseError = sqlParser.errors[0];
   if (parseError) throw error(text, parseDiagnostic(text, lexed.tokens, parseError, rule), file);
   return cst as C.ScriptCstNode | C.ExpressionCstNode;

@@ -70,6 +70,34 @@ describe('nesting limits', () => {
     assert.equal(d.span.start.offset, ddl(2000).indexOf('STRUCT') + 'STRUCT<a '.length * (MAX_NESTING - 1));
   });
 
+  it('called with little stack left, a parse ends in a tree or a diagnostic, never a RangeError', () => {
+    const sql = SHAPES.case(MAX_NESTING);
+    let reached = false;
+    const outcomes = { parsed: 0, diagnostic: 0 };
+    const callAt = (frames: number): void => {
+      if (frames > 0) return callAt(frames - 1);
+      reached = true;
+      try {
+        parseScript(sql);
+        outcomes.parsed++;
+      } catch (e) {
+        assert.ok(e instanceof SqlError, `a parse with little stack left threw ${String(e)}`);
+        assert.match(e.message, /nests too deeply to parse/);
+        outcomes.diagnostic++;
+      }
+    };
+    for (let frames = 0; ; frames += 25) {
+      reached = false;
+      try {
+        callAt(frames);
+      } catch (e) {
+        if (reached || !(e instanceof RangeError)) throw e;
+        break; // the test's own recursion used the whole stack: every depth was tried
+      }
+    }
+    assert.ok(outcomes.parsed > 0 && outcomes.diagnostic > 0, JSON.stringify(outcomes));
+  });
+
   it('a run of prefix operators nests like parentheses', () => {
     assert.doesNotThrow(() => parseExpression(`${'NOT '.repeat(MAX_NESTING)}TRUE`));
     assert.throws(() => parseExpression(`${'NOT '.repeat(MAX_NESTING + 1)}TRUE`), /nests too deeply/);
