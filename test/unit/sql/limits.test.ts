@@ -96,6 +96,9 @@ describe('nesting limits', () => {
       }
     }
     assert.ok(outcomes.parsed > 0 && outcomes.diagnostic > 0, JSON.stringify(outcomes));
+    // The one reused parser is whole again after an overflow inside it.
+    assert.equal(parseScript(sql).statements.length, 1);
+    assert.throws(() => parseScript('SELECT FROM t'), /unexpected 'FROM'/);
   });
 
   it('a run of prefix operators nests like parentheses', () => {
