@@ -496,6 +496,7 @@ export type PrimaryCstChildren = {
   FALSE?: IToken[];
   NULL?: IToken[];
   intervalLiteral?: IntervalLiteralCstNode[];
+  typedLiteral?: TypedLiteralCstNode[];
   caseExpr?: CaseExprCstNode[];
   castCall?: CastCallCstNode[];
   structValue?: StructValueCstNode[];
@@ -510,8 +511,19 @@ export interface IntervalLiteralCstNode extends CstNode {
 
 export type IntervalLiteralCstChildren = {
   INTERVAL: IToken[];
-  StringLiteral: IToken[];
+  StringLiteral?: IToken[];
+  NumberLiteral?: IToken[];
   timeUnit?: TimeUnitCstNode[];
+};
+
+export interface TypedLiteralCstNode extends CstNode {
+  name: "typedLiteral";
+  children: TypedLiteralCstChildren;
+}
+
+export type TypedLiteralCstChildren = {
+  type?: (IToken)[];
+  StringLiteral: IToken[];
 };
 
 export interface TimeUnitCstNode extends CstNode {
@@ -639,7 +651,7 @@ export interface OrderItemCstNode extends CstNode {
 
 export type OrderItemCstChildren = {
   expression: ExpressionCstNode[];
-  ASC?: IToken[];
+  direction?: (IToken)[];
 };
 
 export interface IdentifierCstNode extends CstNode {
@@ -694,6 +706,7 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   castExpr(children: CastExprCstChildren, param?: IN): OUT;
   primary(children: PrimaryCstChildren, param?: IN): OUT;
   intervalLiteral(children: IntervalLiteralCstChildren, param?: IN): OUT;
+  typedLiteral(children: TypedLiteralCstChildren, param?: IN): OUT;
   timeUnit(children: TimeUnitCstChildren, param?: IN): OUT;
   caseExpr(children: CaseExprCstChildren, param?: IN): OUT;
   castCall(children: CastCallCstChildren, param?: IN): OUT;

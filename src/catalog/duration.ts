@@ -23,13 +23,35 @@ const UNIT_MICROS: Readonly<Record<string, number>> = {
 
 export const DURATION_UNITS = Object.keys(UNIT_MICROS);
 
+/**
+ * The longest duration Sluice accepts: 36,500 days (100 years). Durations are microseconds in
+ * JS numbers, added to timestamps (also micros); within this bound a timestamp plus a duration
+ * stays an exact integer (below 2^53 µs, year 2255), beyond it window math would round.
+ */
+export const MAX_DURATION_MICROS = 36_500 * 86_400_000_000;
+export const MAX_DURATION_TEXT = '36500d (100 years)';
+
 /** Micros per unit for a unit name (case-insensitive), or undefined. */
 export function unitMicros(unit: string): number | undefined {
   return UNIT_MICROS[unit.toLowerCase()];
 }
 
-/** `'10s'`, `'500 ms'`, `'1 second'`, `'2.5s'` -> micros; undefined when not a duration. */
+/**
+ * `'10s'`, `'500 ms'`, `'1 second'`, `'2.5s'` -> micros; undefined when not a duration or longer
+ * than MAX_DURATION_MICROS (durationTooLong tells which).
+ */
 export function parseDuration(text: string): number | undefined {
+  const us = readDuration(text);
+  return us === undefined || us > MAX_DURATION_MICROS ? undefined : us;
+}
+
+/** Whether `text` is written as a duration but is longer than MAX_DURATION_MICROS. */
+export function durationTooLong(text: string): boolean {
+  const us = readDuration(text);
+  return us !== undefined && us > MAX_DURATION_MICROS;
+}
+
+function readDuration(text: string): number | undefined {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]+)\s*$/.exec(text);
   if (!m) return undefined;
   const per = unitMicros(m[2]!);

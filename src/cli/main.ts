@@ -97,7 +97,7 @@ try {
     process.stderr.write(redact(e.render()) + '\n');
     process.exitCode = 2;
   } else if (e instanceof ConnectorError) {
-    process.stderr.write(redact(`sluice: ${e.message}${e.option ? ` (option '${e.option}')` : ''}\n${e.hint ? `  = hint: ${e.hint}\n` : ''}`));
+    process.stderr.write(redact(`${e.render('sluice: ')}\n`));
     process.exitCode = 2;
   } else if (e instanceof UsageError) {
     process.stderr.write(redact(`sluice: ${e.message}\n`));

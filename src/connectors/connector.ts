@@ -178,6 +178,12 @@ export class ConnectorError extends Error {
     this.option = option;
     this.hint = hint;
   }
+
+  /** The message naming its option once (most messages already quote it), then the hint. */
+  render(prefix: string): string {
+    const named = this.option === undefined || this.message.includes(`'${this.option}'`);
+    return `${prefix}${this.message}${named ? '' : ` (option '${this.option}')`}${this.hint ? `\n  = hint: ${this.hint}` : ''}`;
+  }
 }
 
 /** A writer of JSON lines for the dead-letter and late outputs of a source. */

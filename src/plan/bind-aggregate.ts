@@ -12,7 +12,7 @@ import { Scope, type ScopeColumn } from './scope.js';
 import type { PlanBuilder } from './builder.js';
 import type { EmitMode, StateDecl, WindowSpec } from './physical.js';
 import { project, requireTimeColumn, isVirtualRef, isAggregateCall, type BoundFrom, type BoundRelation } from './bind-query.js';
-import { windowArg } from './window-args.js';
+import { hopWindow, windowArg } from './window-args.js';
 import { defaultName } from './names.js';
 
 export function isWindowGroup(e: Expr): e is Expr & { kind: 'call' } {
@@ -223,12 +223,8 @@ function groupWindow(g: Expr & { kind: 'call' }, rel: BoundFrom, text: string): 
   requireTimeColumn(rel.scope, index, t.span, text, fn);
   let window: WindowSpec;
   if (fn === 'TUMBLE') window = { kind: 'tumble', sizeMicros: windowArg(g.args[1]!, 'size', text) };
-  else if (fn === 'HOP') {
-    const slide = windowArg(g.args[1]!, 'slide', text);
-    const size = windowArg(g.args[2]!, 'size', text);
-    if (slide > size) throw new PlanError(text, g.args[1]!.span, 'the HOP slide must not exceed its size', { hint: 'HOP(ts, slide, size): e.g. HOP(ts, 5s, 10s)' });
-    window = { kind: 'hop', slideMicros: slide, sizeMicros: size };
-  } else window = { kind: 'session', gapMicros: windowArg(g.args[1]!, 'gap', text) };
+  else if (fn === 'HOP') window = hopWindow(g.args[1]!, g.args[2]!, text);
+  else window = { kind: 'session', gapMicros: windowArg(g.args[1]!, 'gap', text) };
   return { window, timeIndex: index, span: g.span };
 }
 

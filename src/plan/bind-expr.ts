@@ -8,6 +8,7 @@ import { parseTimestamp } from '../catalog/timestamp.js';
 import type { BoundExpr } from '../expr/bound.js';
 import { lookupFunction, functionNames } from '../expr/functions.js';
 import { AGGREGATE_NAMES } from '../expr/aggregates/accumulator.js';
+import { unsupportedFunction, unsupportedFunctionMessage } from '../expr/unsupported.js';
 import { nearest } from '../sql/diagnostics.js';
 import { PlanError } from './errors.js';
 import type { Scope } from './scope.js';
@@ -42,6 +43,8 @@ export class ExprBinder {
         return { kind: 'literal', value: null, type: T.null };
       case 'interval':
         return { kind: 'literal', value: e.micros, type: T.interval };
+      case 'timestamp':
+        return { kind: 'literal', value: e.micros, type: T.timestamp };
       case 'column':
         return this.bindColumn(e);
       case 'star':
@@ -273,6 +276,11 @@ export class ExprBinder {
       });
     }
     const fn = lookupFunction(name);
+    const unsupported = fn ? undefined : unsupportedFunction(name);
+    if (unsupported) {
+      const { message, hint } = unsupportedFunctionMessage(name, unsupported, AGGREGATE_NAMES);
+      throw this.err(e.name.span, message, { hint });
+    }
     if (!fn) {
       const guess = nearest(name, [...functionNames(), ...AGGREGATES]);
       throw this.err(e.name.span, `unknown function '${e.name.name}'`, guess ? { hint: `did you mean ${guess.toUpperCase()}()?` } : {});

@@ -9,6 +9,8 @@ import { Scope, type ScopeColumn } from './scope.js';
 import type { PlanBuilder } from './builder.js';
 import { requireTimeColumn, type BoundRelation } from './bind-query.js';
 import { defaultName } from './names.js';
+import { AGGREGATE_NAMES } from '../expr/aggregates/accumulator.js';
+import { unsupportedFunctionMessage } from '../expr/unsupported.js';
 
 type Call = Expr & { kind: 'call' };
 
@@ -47,7 +49,8 @@ export function bindLag(b: PlanBuilder, q: Query, rel: BoundRelation, text: stri
   for (const c of calls) {
     const name = c.name.name.toLowerCase();
     if (name !== 'lag') {
-      throw new PlanError(text, c.name.span, `window function ${name.toUpperCase()}() is not supported`, { hint: 'LAG(x [, n [, default]]) OVER (PARTITION BY k ORDER BY ts) is' });
+      const { message, hint } = unsupportedFunctionMessage(name, 'window', AGGREGATE_NAMES);
+      throw new PlanError(text, c.name.span, message, { hint });
     }
     if (!c.over) {
       throw new PlanError(text, c.span, 'LAG needs an OVER clause', { hint: 'LAG(value) OVER (PARTITION BY sensor ORDER BY ts)' });

@@ -13,7 +13,7 @@ import type { PlanBuilder } from './builder.js';
 import type { WindowSpec } from './physical.js';
 import { bindAggregate, hasAggregates, isWindowGroup } from './bind-aggregate.js';
 import { bindLag } from './bind-lag.js';
-import { windowArg } from './window-args.js';
+import { hopWindow, windowArg } from './window-args.js';
 import { defaultName } from './names.js';
 
 export interface BoundRelation {
@@ -27,8 +27,15 @@ export interface BoundFrom extends BoundRelation {
   readonly tvf?: { readonly window: WindowSpec & { kind: 'tumble' | 'hop' }; readonly timeIndex: number; readonly span: Span };
 }
 
+/** Views and subqueries inside each other: each level binds a whole query, recursively. */
+export const MAX_QUERY_DEPTH = 32;
+
 export function bindQuery(b: PlanBuilder, q: Query, text: string, depth = 0): BoundRelation {
-  if (depth > 32) throw new PlanError(text, q.span, 'views nest too deeply (a view that refers to itself?)');
+  if (depth > MAX_QUERY_DEPTH) {
+    throw new PlanError(text, q.span, `views and subqueries nest more than ${MAX_QUERY_DEPTH} deep here`, {
+      hint: 'a view that reads itself (dropped and created again over a view that reads it) never ends; otherwise flatten the subqueries',
+    });
+  }
   const from = bindFrom(b, q.from, text, depth);
   const windowed = q.groupBy.length > 0 || q.distinct || hasAggregates(q);
   if (q.groupBy.length === 0 && q.emit && !hasAggregates(q)) {
@@ -162,9 +169,7 @@ function tvfWindow(f: FromItem & { kind: 'windowTvf' }, text: string): WindowSpe
     throw new PlanError(text, f.span, `${f.fn}(relation, time_column, ${f.fn === 'TUMBLE' ? 'size' : 'slide, size'}) takes ${want + 2} arguments`);
   }
   if (f.fn === 'TUMBLE') return { kind: 'tumble', sizeMicros: windowArg(f.args[0]!, 'size', text) };
-  const slide = windowArg(f.args[0]!, 'slide', text);
-  const size = windowArg(f.args[1]!, 'size', text);
-  return { kind: 'hop', slideMicros: slide, sizeMicros: size };
+  return hopWindow(f.args[0]!, f.args[1]!, text);
 }
 
 /** The event-time column check shared by TUMBLE, HOP, SESSION and LAG. */

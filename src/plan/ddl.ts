@@ -6,6 +6,7 @@ import type { Expr, Statement, WithOption, Span } from '../sql/ast.js';
 import type { Catalog, Column, SourceDef, WatermarkSpec } from '../catalog/catalog.js';
 import { typeToSql } from '../catalog/types.js';
 import { parseDuration } from '../catalog/duration.js';
+import { checkSetOption } from './set-options.js';
 import { nearest } from '../sql/diagnostics.js';
 import { sourceConnector, sinkConnector, sourceConnectorNames, sinkConnectorNames } from '../connectors/registry.js';
 import { resolveTypeName } from './bind-expr.js';
@@ -64,9 +65,15 @@ export function applyDdl(catalog: Catalog, s: Statement, ctx: DdlContext): boole
       map.delete(s.name.name);
       return true;
     }
-    case 'set':
+    case 'set': {
+      const problem = checkSetOption(s.key, s.value);
+      if (problem) {
+        const { on, message, ...extra } = problem;
+        throw new PlanError(ctx.text, on === 'key' ? s.keySpan : s.valueSpan, message, extra);
+      }
       catalog.settings.set(s.key, s.value);
       return true;
+    }
     default:
       return false;
   }

@@ -30,6 +30,7 @@ function nameOf(e: Expr): string {
     case 'null':
       return 'null';
     case 'interval':
+    case 'timestamp':
       return e.text;
     case 'unary':
       return `${e.op === 'NOT' ? 'not ' : e.op}${nameOf(e.operand)}`;

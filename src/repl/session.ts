@@ -197,6 +197,6 @@ async function stopSink(job: SinkJob, timeoutMs?: number): Promise<Output[]> {
 
 export function errorOutput(e: unknown, file?: string): Output {
   if (e instanceof SqlError) return out.error((file && e.file === undefined ? e.withFile(file) : e).render());
-  if (e instanceof ConnectorError) return out.error(`error: ${e.message}${e.hint ? `\n  = hint: ${e.hint}` : ''}`);
+  if (e instanceof ConnectorError) return out.error(e.render('error: '));
   return out.error(`error: ${(e as Error).message ?? String(e)}`);
 }

@@ -45,6 +45,11 @@ export type Expr =
    * it was written so that printing round-trips.
    */
   | { readonly kind: 'interval'; readonly micros: number; readonly text: string; readonly span: Span }
+  /**
+   * `TIMESTAMP '2024-05-20 10:00:00'`, `DATE '2024-05-20'` (midnight UTC: Sluice has no DATE
+   * type): micros since the epoch; text is how it was written.
+   */
+  | { readonly kind: 'timestamp'; readonly micros: number; readonly text: string; readonly span: Span }
   /** `a`, `t.a`, `metadata.page`, `t.metadata.page`: resolution is the binder's job. */
   | { readonly kind: 'column'; readonly path: readonly Ident[]; readonly span: Span }
   | { readonly kind: 'star'; readonly qualifier?: Ident; readonly span: Span }
@@ -180,7 +185,7 @@ export type Statement =
     }
   | { readonly kind: 'query'; readonly query: Query; readonly span: Span }
   | { readonly kind: 'explain'; readonly target: Query | { readonly kind: 'sinkRef'; readonly name: Ident }; readonly span: Span }
-  | { readonly kind: 'set'; readonly key: string; readonly value: string; readonly span: Span }
+  | { readonly kind: 'set'; readonly key: string; readonly value: string; readonly keySpan: Span; readonly valueSpan: Span; readonly span: Span }
   | { readonly kind: 'show'; readonly what: 'sources' | 'views' | 'sinks' | 'state'; readonly span: Span }
   | { readonly kind: 'describe'; readonly name: Ident; readonly span: Span }
   | { readonly kind: 'drop'; readonly what: 'source' | 'view' | 'sink'; readonly name: Ident; readonly ifExists: boolean; readonly span: Span };

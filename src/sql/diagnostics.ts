@@ -73,23 +73,36 @@ export function renderDiagnostic(d: Diagnostic, source: string, file?: string): 
   return out.join('\n');
 }
 
-/** Levenshtein distance, for "did you mean" hints. */
+/**
+ * Edit distance counting a swap of two neighbouring letters as one edit (optimal string
+ * alignment), for "did you mean" hints: `vlaue` is one edit from `value`.
+ */
 export function editDistance(a: string, b: string): number {
-  const prev = new Array<number>(b.length + 1);
-  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  const rows: number[][] = [];
+  for (let i = 0; i <= a.length; i++) {
+    const row = new Array<number>(b.length + 1);
+    row[0] = i;
+    rows.push(row);
+  }
+  for (let j = 0; j <= b.length; j++) rows[0]![j] = j;
   for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
+    const row = rows[i]!;
+    const up = rows[i - 1]!;
     for (let j = 1; j <= b.length; j++) {
-      const up = prev[j]!;
-      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(up[j]! + 1, row[j - 1]! + 1, up[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2]![j - 2]! + 1);
+      row[j] = d;
     }
   }
-  return prev[b.length]!;
+  return rows[a.length]![b.length]!;
 }
 
-/** The closest candidate within a sensible distance, for "did you mean 'x'?". */
+/**
+ * The closest candidate, for "did you mean 'x'?", when it is close enough to be what was meant:
+ * one edit for a name of up to 4 letters (`lgo` -> `log`, but not `log` -> `mod`), two up to 8,
+ * then a third of the name.
+ */
 export function nearest(name: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
@@ -101,6 +114,6 @@ export function nearest(name: string, candidates: Iterable<string>): string | un
       best = c;
     }
   }
-  const limit = Math.max(2, Math.floor(name.length / 3));
+  const limit = name.length <= 4 ? 1 : Math.max(2, Math.floor(name.length / 3));
   return bestD <= limit ? best : undefined;
 }

@@ -12,6 +12,7 @@ import * as T from './lexer.js';
 import { expectedTokenNames, sqlParser } from './parser.js';
 import type { StartRule } from './parser.js';
 import { AstBuilder, nodeSpan, tokenSpan } from './to-ast.js';
+import { checkExpressionDepth, checkNesting, deepestToken, tooDeepAt } from './limits.js';
 
 export { printExpr, printQuery, printStatement, printType, printName } from './print.js';
 export { tokenize, KEYWORDS, RESERVED_KEYWORDS, allTokens } from './lexer.js';
@@ -27,17 +28,22 @@ export interface ParsedStatement {
 
 /** Parses a script of `;`-separated statements (the last `;` is optional). */
 export function parseScript(text: string, file?: string): { statements: ParsedStatement[] } {
-  const cst = parseCst(text, 'script', file) as C.ScriptCstNode;
-  const builder = new AstBuilder(text);
-  try {
-    const statements = (cst.children.statement ?? []).map((n) => {
-      const span = nodeSpan(n);
-      return { statement: builder.statement(n), text: text.slice(span.start.offset, span.end.offset), span };
-    });
-    return { statements };
-  } catch (e) {
-    throw e instanceof SqlError && file !== undefined ? e.withFile(file) : e;
-  }
+  return guardDepth(text, file, () => {
+    const cst = parseCst(text, 'script', file) as C.ScriptCstNode;
+    const builder = new AstBuilder(text);
+    try {
+      const statements = (cst.children.statement ?? []).map((n) => {
+        const span = nodeSpan(n);
+        const statement = builder.statement(n);
+        const tooDeep = checkExpressionDepth(statement);
+        if (tooDeep) throw error(text, tooDeep);
+        return { statement, text: text.slice(span.start.offset, span.end.offset), span };
+      });
+      return { statements };
+    } catch (e) {
+      throw e instanceof SqlError && file !== undefined ? e.withFile(file) : e;
+    }
+  });
 }
 
 /** Parses exactly one statement (a trailing `;` is allowed). */
@@ -53,8 +59,29 @@ export function parseStatement(text: string): Statement {
 
 /** Parses a lone expression (tests, REPL). */
 export function parseExpression(text: string): Expr {
-  const cst = parseCst(text, 'expression') as C.ExpressionCstNode;
-  return new AstBuilder(text).expr(cst);
+  return guardDepth(text, undefined, () => {
+    const cst = parseCst(text, 'expression') as C.ExpressionCstNode;
+    const e = new AstBuilder(text).expr(cst);
+    const tooDeep = checkExpressionDepth(e);
+    if (tooDeep) throw error(text, tooDeep);
+    return e;
+  });
+}
+
+/**
+ * Runs a parse. The nesting limits leave the parser and the AST builder room on the stack of
+ * any ordinary caller; from a caller already deep in its stack, an overflow anywhere in the parse
+ * is still a diagnostic, at the deepest nesting of the text.
+ */
+function guardDepth<R>(text: string, file: string | undefined, parse: () => R): R {
+  try {
+    return parse();
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    const at = deepestToken(T.sqlLexer.tokenize(text).tokens);
+    if (!at) throw e;
+    throw error(text, tooDeepAt(at), file);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -64,6 +91,14 @@ function parseCst(text: string, rule: StartRule, file?: string): C.ScriptCstNode
   const lexed = T.sqlLexer.tokenize(text);
   const lexError = lexed.errors[0];
   if (lexError) throw error(text, lexDiagnostic(text, lexError), file);
+  const open = lexed.groups['comments']?.find((t) => t.tokenType === T.UnterminatedComment);
+  if (open) {
+    const start = posAt(text, open.startOffset);
+    const span = { start, end: posAt(text, open.startOffset + 2) };
+    throw error(text, { message: 'unterminated comment', span, expected: "'*/' to close this /* comment", hint: 'close the block comment with */' }, file);
+  }
+  const tooDeep = checkNesting(lexed.tokens);
+  if (tooDeep) throw error(text, tooDeep, file);
   sqlParser.input = lexed.tokens;
   const cst = rule === 'script' ? sqlParser.script() : sqlParser.expression();
   const parseError = sqlParser.errors[0];
@@ -106,12 +141,30 @@ function lexDiagnostic(text: string, e: ILexingError): Omit<Diagnostic, 'severit
   if (ch === '"') {
     return { message: 'unterminated quoted name', span: restOfLine, expected: 'a closing double quote (")', hint: 'write "" for a double quote inside a name' };
   }
-  if (text.startsWith('/*', e.offset)) {
-    return { message: 'unterminated comment', span: restOfLine, expected: "'*/'", hint: 'close the block comment with */' };
+  const word = nonAsciiWord(text, e.offset);
+  if (word) {
+    return {
+      message: `unexpected character '${String.fromCodePoint(text.codePointAt(e.offset) ?? 0)}'`,
+      span: { start: posAt(text, word.start), end: posAt(text, word.end) },
+      hint: `a name with letters outside A-Z must be quoted: "${text.slice(word.start, word.end)}"`,
+    };
   }
   const span = { start, end: posAt(text, e.offset + 1) };
   const hint = ch === '"' || ch === '`' ? 'quote names with double quotes and strings with single quotes' : undefined;
   return { message: `unexpected character '${ch}'`, span, ...(hint ? { hint } : {}) };
+}
+
+/** The word around a non-ASCII letter or digit at `offset` (`客户`, `café`), or undefined. */
+function nonAsciiWord(text: string, offset: number): { start: number; end: number } | undefined {
+  const WORD = /[\p{L}\p{N}\p{M}_]/u;
+  const ch = String.fromCodePoint(text.codePointAt(offset) ?? 0);
+  if (ch.charCodeAt(0) < 128 || !WORD.test(ch)) return undefined;
+  let start = offset;
+  while (start > 0 && /[A-Za-z0-9_]/.test(text[start - 1]!)) start--;
+  const rest = /[\p{L}\p{N}\p{M}_]+/uy;
+  rest.lastIndex = offset;
+  rest.exec(text);
+  return { start, end: rest.lastIndex };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -128,6 +181,10 @@ const UNSUPPORTED: Readonly<Record<string, string>> = {
   LIMIT: 'LIMIT is not supported on streams',
 };
 
+const CALENDAR_UNITS = new Set(['WEEK', 'WEEKS', 'MONTH', 'MONTHS', 'QUARTER', 'QUARTERS', 'YEAR', 'YEARS']);
+/** Type names of other dialects that prefix a literal (`TIME '10:00'`), for the typed-literal hint. */
+const TYPE_WORDS = new Set(['TIME', 'TIMETZ', 'TIMESTAMPTZ', 'DATETIME', 'SMALLDATETIME', 'DECIMAL', 'NUMERIC', 'REAL', 'UUID', 'JSON', 'BLOB', 'BYTEA']);
+
 /** Rules with a comma-separated list right before the token they failed on. */
 const LIST_BEFORE: Readonly<Record<string, readonly string[]>> = {
   query: ['FROM'],
@@ -143,7 +200,7 @@ const LIST_BEFORE: Readonly<Record<string, readonly string[]>> = {
 
 const EXPRESSION_START = new Set([
   'NumberLiteral', 'StringLiteral', 'Duration', 'TRUE', 'FALSE', 'NULL', 'INTERVAL', 'CASE', 'CAST', 'STRUCT',
-  'LParen', 'Minus', 'Plus', 'NOT',
+  'LParen', 'Minus', 'Plus', 'NOT', 'TIMESTAMP', 'DATE',
 ]);
 const NAME_TOKENS = new Set(['Identifier', 'QuotedIdentifier', 'NonReserved', 'Reserved']);
 const TYPE_TOKENS = ['BOOLEAN', 'INT', 'INTEGER', 'BIGINT', 'DOUBLE', 'FLOAT', 'VARCHAR', 'STRING', 'TEXT', 'TIMESTAMP', 'STRUCT'];
@@ -238,6 +295,14 @@ function parseDiagnostic(text: string, tokens: readonly IToken[], e: IRecognitio
 function hintFor(tok: IToken, previous: IToken | undefined, expectedNames: readonly string[], atEnd: boolean): { text: string; at: 'token' | 'previous' } | undefined {
   const name = tok.tokenType.name;
   if (!atEnd && UNSUPPORTED[name]) return { text: UNSUPPORTED[name], at: 'token' };
+  // `TIME '10:00'`, `TIMESTAMPTZ '...'`: a word and a string read as a column and a stray string.
+  if (!atEnd && tok.tokenType === T.StringLiteral && previous?.tokenType === T.Identifier && TYPE_WORDS.has(previous.image.toUpperCase())) {
+    return { text: `'${previous.image}' was read as a name; the typed literals are TIMESTAMP '...', DATE '...' and INTERVAL '...'`, at: 'token' };
+  }
+  // `INTERVAL '1' WEEK`: units of calendar length have no fixed duration.
+  if (!atEnd && previous?.tokenType === T.StringLiteral && CALENDAR_UNITS.has(tok.image.toUpperCase())) {
+    return { text: "the interval units are MILLISECOND, SECOND, MINUTE, HOUR and DAY (months and years have no fixed length); a week is INTERVAL '7' DAY", at: 'token' };
+  }
   if (!atEnd && STATEMENT_STARTERS.has(name) && previous && previous.tokenType !== T.Semicolon && !expectedNames.includes(name)) {
     return { text: `is a ';' missing before ${name}?`, at: 'token' };
   }

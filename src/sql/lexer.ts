@@ -21,6 +21,11 @@ export const Reserved = createToken({ name: 'Reserved', pattern: Lexer.NA });
 export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n]+/, group: Lexer.SKIPPED, line_breaks: true });
 export const LineComment = createToken({ name: 'LineComment', pattern: /--[^\n\r]*/, group: 'comments' });
 export const BlockComment = createToken({ name: 'BlockComment', pattern: /\/\*[\s\S]*?\*\//, group: 'comments', line_breaks: true });
+/**
+ * A `/*` that is never closed: the rest of the text. A token of its own (highlighted as a comment)
+ * rather than `/` and `*`, so that the parser reports an unterminated comment at the `/*`.
+ */
+export const UnterminatedComment = createToken({ name: 'UnterminatedComment', pattern: /\/\*[\s\S]*/, group: 'comments', line_breaks: true });
 
 // ---------------------------------------------------------------------------------------------
 // Literals and names
@@ -151,6 +156,7 @@ export const FINAL = n('FINAL');
 export const CHANGES = n('CHANGES');
 export const PARTITION = n('PARTITION');
 export const ASC = n('ASC');
+export const DESC = n('DESC');
 export const TUMBLE = n('TUMBLE');
 export const HOP = n('HOP');
 export const BOOLEAN = n('BOOLEAN');
@@ -163,6 +169,7 @@ export const VARCHAR = n('VARCHAR');
 export const STRING = n('STRING');
 export const TEXT = n('TEXT');
 export const TIMESTAMP = n('TIMESTAMP');
+export const DATE = n('DATE');
 export const MILLISECOND = n('MILLISECOND');
 export const MILLISECONDS = n('MILLISECONDS');
 export const SECOND = n('SECOND');
@@ -187,6 +194,7 @@ export const allTokens: TokenType[] = [
   WhiteSpace,
   LineComment,
   BlockComment,
+  UnterminatedComment,
   Keyword,
   NonReserved,
   Reserved,
@@ -235,7 +243,7 @@ const PUNCTUATION: ReadonlySet<TokenType> = new Set([LParen, RParen, Comma, Dot,
 
 function categoryOf(t: IToken): TokenCategory {
   const type = t.tokenType;
-  if (type === LineComment || type === BlockComment) return 'comment';
+  if (type === LineComment || type === BlockComment || type === UnterminatedComment) return 'comment';
   if (type === Identifier || type === QuotedIdentifier) return 'identifier';
   if (type === StringLiteral) return 'string';
   if (type === NumberLiteral) return 'number';

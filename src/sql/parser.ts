@@ -508,6 +508,7 @@ export class SluiceParser extends CstParser {
       { ALT: () => this.CONSUME(T.FALSE) },
       { ALT: () => this.CONSUME(T.NULL) },
       { ALT: () => this.SUBRULE(this.intervalLiteral) },
+      { ALT: () => this.SUBRULE(this.typedLiteral) },
       { ALT: () => this.SUBRULE(this.caseExpr) },
       { ALT: () => this.SUBRULE(this.castCall) },
       { ALT: () => this.SUBRULE(this.structValue) },
@@ -516,10 +517,23 @@ export class SluiceParser extends CstParser {
     ]);
   });
 
+  /** `INTERVAL '10' SECOND`, `INTERVAL '10 seconds'`, and DuckDB's `INTERVAL 10 SECOND`. */
   readonly intervalLiteral = this.RULE('intervalLiteral', () => {
     this.CONSUME(T.INTERVAL);
-    this.CONSUME(T.StringLiteral);
+    this.OR([
+      { ALT: () => this.CONSUME(T.StringLiteral) },
+      { ALT: () => this.CONSUME(T.NumberLiteral) },
+    ]);
     this.OPTION(() => this.SUBRULE(this.timeUnit));
+  });
+
+  /** `TIMESTAMP '2024-05-20 10:00:00'`, `DATE '2024-05-20'`; TIMESTAMP and DATE stay usable as names. */
+  readonly typedLiteral = this.RULE('typedLiteral', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.TIMESTAMP, { LABEL: 'type' }) },
+      { ALT: () => this.CONSUME(T.DATE, { LABEL: 'type' }) },
+    ]);
+    this.CONSUME(T.StringLiteral);
   });
 
   readonly timeUnit = this.RULE('timeUnit', () => {
@@ -648,7 +662,12 @@ export class SluiceParser extends CstParser {
 
   readonly orderItem = this.RULE('orderItem', () => {
     this.SUBRULE(this.expression);
-    this.OPTION(() => this.CONSUME(T.ASC));
+    this.OPTION(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.ASC, { LABEL: 'direction' }) },
+        { ALT: () => this.CONSUME(T.DESC, { LABEL: 'direction' }) },
+      ]);
+    });
   });
 
   /** A name: a plain or quoted identifier, or any non-reserved keyword. */

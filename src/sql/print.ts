@@ -93,6 +93,7 @@ export function printExpr(e: Expr): string {
     case 'null':
       return 'NULL';
     case 'interval':
+    case 'timestamp':
       return e.text;
     case 'column':
       return e.path.map(printIdent).join('.');

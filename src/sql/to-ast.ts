@@ -4,9 +4,10 @@
 
 import type { CstNode, IToken } from 'chevrotain';
 import type * as C from '../../grammar/cst.js';
-import { parseDuration, unitMicros } from '../catalog/duration.js';
+import { parseTimestamp } from '../catalog/timestamp.js';
+import { durationTooLong, MAX_DURATION_MICROS, MAX_DURATION_TEXT, parseDuration, unitMicros } from '../catalog/duration.js';
 import type { BinaryOp, ColumnDef, Expr, FromItem, Ident, OverClause, Query, SelectItem, Span, Statement, TypeName, WatermarkDef, WithOption } from './ast.js';
-import { sqlError } from './diagnostics.js';
+import { sqlError, type SqlError } from './diagnostics.js';
 
 // ---------------------------------------------------------------------------------------------
 // Spans
@@ -40,6 +41,11 @@ function one<T>(xs: readonly T[] | undefined): T {
 // ---------------------------------------------------------------------------------------------
 // Names and literals
 
+/** A literal as a message quotes it: long ones cut, with their length. */
+function abbreviate(text: string): string {
+  return text.length <= 40 ? text : `${text.slice(0, 20)}… (${text.length.toLocaleString('en-US')} characters)`;
+}
+
 export function unquoteString(image: string): string {
   return image.slice(1, -1).replace(/''/g, "'");
 }
@@ -70,7 +76,9 @@ export class AstBuilder {
     }
     if (c.setStatement) {
       const s = one(c.setStatement).children;
-      return { kind: 'set', key: optionKey(one(s.optionKey)), value: optionValue(one(s.optionValue)).value, span };
+      const k = one(s.optionKey);
+      const v = optionValue(one(s.optionValue));
+      return { kind: 'set', key: optionKey(k), value: v.value, keySpan: nodeSpan(k), valueSpan: v.span, span };
     }
     if (c.showStatement) {
       const what = one(one(c.showStatement).children.what).tokenType.name.toLowerCase();
@@ -279,15 +287,16 @@ export class AstBuilder {
     const c = n.children;
     const span = nodeSpan(n);
     const num = c.NumberLiteral?.[0];
-    if (num) return { kind: 'number', text: num.image, value: Number(num.image), integral: /^\d+$/.test(num.image), span };
+    if (num) return this.number(num.image, span);
     const str = c.StringLiteral?.[0];
     if (str) return { kind: 'string', value: unquoteString(str.image), span };
     const dur = c.Duration?.[0];
-    if (dur) return { kind: 'interval', micros: parseDuration(dur.image) ?? 0, text: dur.image.toLowerCase(), span };
+    if (dur) return { kind: 'interval', micros: this.duration(dur.image, span), text: dur.image.toLowerCase(), span };
     if (c.TRUE) return { kind: 'boolean', value: true, span };
     if (c.FALSE) return { kind: 'boolean', value: false, span };
     if (c.NULL) return { kind: 'null', span };
     if (c.intervalLiteral) return this.interval(one(c.intervalLiteral));
+    if (c.typedLiteral) return this.typedLiteral(one(c.typedLiteral));
     if (c.caseExpr) return this.caseExpr(one(c.caseExpr));
     if (c.castCall) {
       const k = one(c.castCall).children;
@@ -304,12 +313,58 @@ export class AstBuilder {
     return this.columnOrCall(one(c.columnOrCall));
   }
 
+  /**
+   * A numeric literal: digits alone are a BIGINT, exact only up to 2^53 - 1 (JS numbers hold
+   * BIGINT), so a larger one is refused rather than rounded; with a point or an exponent it is a
+   * DOUBLE, refused when it overflows to infinity rather than carried as one.
+   */
+  private number(text: string, span: Span): Expr {
+    const value = Number(text);
+    const integral = /^\d+$/.test(text);
+    if (!Number.isFinite(value)) {
+      throw sqlError(this.source, span, `numeric literal ${abbreviate(text)} is out of range for DOUBLE`, {
+        expected: 'a number of magnitude at most 1.7976931348623157e308',
+      });
+    }
+    if (integral && !Number.isSafeInteger(value)) {
+      throw sqlError(this.source, span, `integer literal ${abbreviate(text)} is out of range for BIGINT`, {
+        expected: 'a whole number from -9007199254740991 to 9007199254740991 (2^53 - 1, the exact range of BIGINT in Sluice)',
+        hint: `write it as a DOUBLE if an approximate value will do, e.g. ${value.toExponential().replace('+', '')}`,
+      });
+    }
+    return { kind: 'number', text, value, integral, span };
+  }
+
+  /** A duration literal (`10s`): positive by its syntax, and at most MAX_DURATION_MICROS. */
+  private duration(text: string, span: Span): number {
+    const micros = parseDuration(text);
+    if (micros === undefined) throw this.durationTooLong(abbreviate(text), span);
+    return micros;
+  }
+
+  private durationTooLong(text: string, span: Span): SqlError {
+    return sqlError(this.source, span, `duration ${text} is out of range`, {
+      expected: `a duration of at most ${MAX_DURATION_TEXT}`,
+    });
+  }
+
   private interval(n: C.IntervalLiteralCstNode): Expr {
     const c = n.children;
     const span = nodeSpan(n);
+    const unitTok = c.timeUnit ? one(one(c.timeUnit).children.unit) : undefined;
+    const num = c.NumberLiteral?.[0];
+    if (num) {
+      // DuckDB's `INTERVAL 10 SECOND`: the number bare, so the unit must follow.
+      if (!unitTok) {
+        throw sqlError(this.source, tokenSpan(num), `INTERVAL ${num.image} needs a unit`, { hint: `write e.g. INTERVAL ${num.image} SECOND or INTERVAL '${num.image} seconds'` });
+      }
+      const unit = unitTok.tokenType.name;
+      const micros = Math.round(Number(num.image) * (unitMicros(unit) ?? 0));
+      if (!(micros <= MAX_DURATION_MICROS)) throw this.durationTooLong(`INTERVAL ${abbreviate(num.image)} ${unit}`, span);
+      return { kind: 'interval', micros, text: `INTERVAL ${num.image} ${unit}`, span };
+    }
     const str = one(c.StringLiteral);
     const body = unquoteString(str.image);
-    const unitTok = c.timeUnit ? one(one(c.timeUnit).children.unit) : undefined;
     if (unitTok) {
       const unit = unitTok.tokenType.name;
       if (!/^\s*\d+(?:\.\d+)?\s*$/.test(body)) {
@@ -318,9 +373,11 @@ export class AstBuilder {
         });
       }
       const micros = Math.round(Number(body) * (unitMicros(unit) ?? 0));
+      if (micros > MAX_DURATION_MICROS) throw this.durationTooLong(`INTERVAL ${abbreviate(str.image)} ${unit}`, span);
       return { kind: 'interval', micros, text: `INTERVAL ${str.image} ${unit}`, span };
     }
     const micros = parseDuration(body);
+    if (micros === undefined && durationTooLong(body)) throw this.durationTooLong(`INTERVAL ${abbreviate(str.image)}`, span);
     if (micros === undefined) {
       throw sqlError(this.source, tokenSpan(str), `cannot read ${str.image} as an interval`, {
         expected: "a number and a unit, e.g. '10 seconds' or '10s'",
@@ -328,6 +385,28 @@ export class AstBuilder {
       });
     }
     return { kind: 'interval', micros, text: `INTERVAL ${str.image}`, span };
+  }
+
+  private typedLiteral(n: C.TypedLiteralCstNode): Expr {
+    const c = n.children;
+    const type = one(c.type).tokenType.name;
+    const str = one(c.StringLiteral);
+    const body = unquoteString(str.image);
+    const text = `${type} ${str.image}`;
+    if (type === 'DATE') {
+      const micros = /^\d{4}-\d{2}-\d{2}$/.test(body) ? parseTimestamp(body) : undefined;
+      if (micros === undefined) {
+        throw sqlError(this.source, tokenSpan(str), `${abbreviate(str.image)} is not a date`, { expected: "a date as 'YYYY-MM-DD', e.g. DATE '2024-05-20'" });
+      }
+      return { kind: 'timestamp', micros, text, span: nodeSpan(n) };
+    }
+    const micros = parseTimestamp(body);
+    if (micros === undefined) {
+      throw sqlError(this.source, tokenSpan(str), `${abbreviate(str.image)} is not a timestamp`, {
+        expected: "ISO-8601, e.g. TIMESTAMP '2024-05-20 10:00:00' or TIMESTAMP '2024-05-20T10:00:00.5Z'",
+      });
+    }
+    return { kind: 'timestamp', micros, text, span: nodeSpan(n) };
   }
 
   private caseExpr(n: C.CaseExprCstNode): Expr {
@@ -358,6 +437,14 @@ export class AstBuilder {
 
   private over(n: C.OverClauseCstNode): OverClause {
     const c = n.children;
+    for (const o of c.orderItem ?? []) {
+      const dir = o.children.direction?.[0];
+      if (dir?.tokenType.name === 'DESC') {
+        throw sqlError(this.source, tokenSpan(dir), 'OVER (... ORDER BY ... DESC) is not supported', {
+          hint: 'a window function reads a stream in event-time order: write ORDER BY ts (ascending), without DESC',
+        });
+      }
+    }
     return {
       partitionBy: (c.partitionBy ?? []).map((e) => this.expr(e)),
       orderBy: (c.orderItem ?? []).map((o) => this.expr(one(o.children.expression))),

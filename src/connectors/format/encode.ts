@@ -9,11 +9,18 @@ import type { Op } from '../../exec/operator.js';
 
 type ValueEncoder = (v: Value) => string;
 
+/**
+ * A number as JSON. DOUBLE arithmetic is IEEE as in DuckDB (an overflow is Infinity, 0/0 NaN),
+ * and these are values, not NULL (`x IS NULL` is false), so they must not be written as `null`:
+ * JSON has no such numbers, and they are written as the strings "Infinity", "-Infinity" and
+ * "NaN", as the protobuf JSON mapping and Jackson do.
+ */
 function encodeNumber(v: Value): string {
-  return typeof v === 'number' && Number.isFinite(v) ? String(v) : v === null || typeof v === 'number' ? 'null' : JSON.stringify(v);
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : `"${String(v)}"`;
+  return v === null ? 'null' : JSON.stringify(v);
 }
 
-/** JSON text of one value of `type`; NULL and non-finite numbers are `null`. */
+/** JSON text of one value of `type`; NULL is `null`, non-finite DOUBLEs are strings. */
 export function compileValueEncoder(type: SqlType): ValueEncoder {
   switch (type.kind) {
     case 'boolean':

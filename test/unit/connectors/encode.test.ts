@@ -21,10 +21,11 @@ test('one JSON object per row, keys in column order', () => {
   assert.deepEqual(JSON.parse(line), { time: '2024-05-20T10:00:10.000Z', temperature: { count: 3, mean: 41.5 }, ok: true, name: 'a"b' });
 });
 
-test('NULLs and non-finite doubles are null; micros keep six digits', () => {
+test('NULLs are null, non-finite doubles are strings (never null: IS NULL is false for them); micros keep six digits', () => {
   const enc = compileEncoder([{ name: 'd', type: T.double }, { name: 't', type: T.timestamp }, { name: 's', type: cols[1]!.type }], false);
-  assert.equal(enc([Number.NaN, 1716199200123456, null], Op.Insert), '{"d":null,"t":"2024-05-20T10:00:00.123456Z","s":null}');
-  assert.equal(enc([Number.POSITIVE_INFINITY, null, { count: null, mean: Number.NEGATIVE_INFINITY }], Op.Insert), '{"d":null,"t":null,"s":{"count":null,"mean":null}}');
+  assert.equal(enc([Number.NaN, 1716199200123456, null], Op.Insert), '{"d":"NaN","t":"2024-05-20T10:00:00.123456Z","s":null}');
+  assert.equal(enc([Number.POSITIVE_INFINITY, null, { count: null, mean: Number.NEGATIVE_INFINITY }], Op.Insert), '{"d":"Infinity","t":null,"s":{"count":null,"mean":"-Infinity"}}');
+  assert.equal(enc([null, null, null], Op.Insert), '{"d":null,"t":null,"s":null}');
 });
 
 test('changelog rows carry the op first', () => {

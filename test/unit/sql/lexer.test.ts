@@ -26,6 +26,11 @@ describe('tokenize', () => {
     ]);
   });
 
+  it('an unclosed /* is one comment token to the end (highlighted so while it is being typed)', () => {
+    assert.deepEqual(cats('select a /* not closed\n+ b'), ['keyword:select', 'identifier:a', 'comment:/* not closed\n+ b']);
+    assert.deepEqual(cats('a /* closed */ /'), ['identifier:a', 'comment:/* closed */', 'operator:/']);
+  });
+
   it('does not swallow names that start like durations', () => {
     assert.deepEqual(cats('10sensors 5min 1d 500ms 2m3'), [
       'number:10',

@@ -1,0 +1,42 @@
+// Functions a user may know from DuckDB or PostgreSQL that Sluice does not have: a call to one is
+// told so plainly, instead of a "did you mean" that points at a different function (MEDIAN is
+// not MEAN, MODE is not MOD).
+
+/** What kind of function it is, for the message and the list of what exists instead. */
+export type UnsupportedKind = 'aggregate' | 'window' | 'scalar';
+
+const AGGREGATES = [
+  'median', 'mode', 'quantile', 'quantile_cont', 'quantile_disc', 'percentile_cont', 'percentile_disc', 'approx_quantile',
+  'variance', 'var_samp', 'var_pop', 'stddev_pop', 'string_agg', 'group_concat', 'listagg', 'list', 'array_agg',
+  'first', 'last', 'any_value', 'arg_min', 'arg_max', 'min_by', 'max_by', 'bool_and', 'bool_or', 'count_if',
+  'approx_count_distinct', 'product', 'corr', 'covar_pop', 'covar_samp', 'histogram', 'entropy', 'kurtosis', 'skewness',
+];
+const WINDOW = ['lead', 'row_number', 'rank', 'dense_rank', 'percent_rank', 'cume_dist', 'ntile', 'first_value', 'last_value', 'nth_value'];
+const SCALAR = ['now', 'current_timestamp', 'current_date', 'random', 'uuid', 'gen_random_uuid'];
+
+const KINDS: ReadonlyMap<string, UnsupportedKind> = new Map([
+  ...AGGREGATES.map((n) => [n, 'aggregate'] as const),
+  ...WINDOW.map((n) => [n, 'window'] as const),
+  ...SCALAR.map((n) => [n, 'scalar'] as const),
+]);
+
+/** The kind of a known function Sluice does not support, or undefined. */
+export function unsupportedFunction(name: string): UnsupportedKind | undefined {
+  return KINDS.get(name.toLowerCase());
+}
+
+/** The message and hint for a call to an unsupported function. */
+export function unsupportedFunctionMessage(name: string, kind: UnsupportedKind, aggregates: readonly string[]): { message: string; hint: string } {
+  const upper = name.toUpperCase();
+  switch (kind) {
+    case 'aggregate':
+      return { message: `${upper}() is not supported yet`, hint: `the aggregates are ${aggregates.map((a) => `${a.toUpperCase()}()`).join(', ')}` };
+    case 'window':
+      return { message: `window function ${upper}() is not supported yet`, hint: 'the one window function is LAG(x [, n [, default]]) OVER (PARTITION BY k ORDER BY ts)' };
+    case 'scalar':
+      return {
+        message: `${upper}() is not supported`,
+        hint: 'a query over a stream gives the same answer however fast it runs, so it has no wall-clock or random functions; use the event-time column',
+      };
+  }
+}

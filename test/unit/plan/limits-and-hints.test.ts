@@ -1,0 +1,112 @@
+// Planner limits and mended messages: the HOP window limit (both forms), SET options checked in
+// the one place both the REPL and `sluice run` apply them, typed literals, and hints that point
+// only at what exists (MEDIAN is not MEAN, DESC is not ASC, the LAG hint is a whole sentence).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Catalog } from '../../../src/catalog/catalog.js';
+import { loadScriptText } from '../../../src/cli/load.js';
+import { planSinks } from '../../../src/plan/job.js';
+import { explainPlan } from '../../../src/plan/explain.js';
+import { SqlError } from '../../../src/sql/diagnostics.js';
+import { MAX_HOP_WINDOWS_PER_ROW } from '../../../src/plan/window-args.js';
+import { Session } from '../../../src/repl/session.js';
+
+const SOURCE = `CREATE SOURCE raw (sensor VARCHAR, value DOUBLE, ts TIMESTAMP,
+  WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH (connector = 'file', path = 'x.jsonl', format = 'jsonl');
+`;
+
+function plan(sql: string): string {
+  const s = loadScriptText(SOURCE + sql, 'job.sql', process.cwd(), new Catalog());
+  return explainPlan(planSinks(s.catalog, [...s.catalog.sinks.values()], { provenance: false }));
+}
+
+function diag(sql: string): { message: string; line: number; column: number; width: number; expected: string | undefined; hint: string | undefined } {
+  try {
+    plan(sql);
+  } catch (e) {
+    assert.ok(e instanceof SqlError, `expected a diagnostic, got ${String(e)}`);
+    const d = e.diagnostics[0]!;
+    return { message: d.message, line: d.span.start.line, column: d.span.start.column, width: d.span.end.column - d.span.start.column, expected: d.expected, hint: d.hint };
+  }
+  assert.fail(`expected an error for: ${sql}`);
+}
+
+test('HOP in GROUP BY: more windows per row than the limit is refused at its slide and size, with a hint', () => {
+  const d = diag('CREATE SINK s AS SELECT sensor, COUNT(*) FROM raw GROUP BY sensor, HOP(ts, 1ms, 1d);');
+  assert.equal(d.message, 'a HOP of size 1d sliding by 1ms puts every row into 86,400,000 windows; the limit is 10,000');
+  assert.deepEqual([d.line, d.column, d.width], [3, 76, 7]);
+  assert.equal(d.hint, 'raise the slide (at least 8640ms for this size), or use TUMBLE(ts, 1d) for windows that do not overlap');
+  // The suggested slide is accepted; the limit itself is too.
+  assert.doesNotThrow(() => plan('CREATE SINK s AS SELECT sensor, COUNT(*) FROM raw GROUP BY sensor, HOP(ts, 8640ms, 1d);'));
+  assert.equal(MAX_HOP_WINDOWS_PER_ROW, 10_000);
+  assert.doesNotThrow(() => plan('CREATE SINK s AS SELECT COUNT(*) FROM raw GROUP BY HOP(ts, 1ms, 10s);'));
+  assert.match(diag('CREATE SINK s AS SELECT COUNT(*) FROM raw GROUP BY HOP(ts, 1ms, 10001ms);').message, /into 10,001 windows/);
+});
+
+test('HOP as a table function: the same limit and the same slide rule', () => {
+  const d = diag('CREATE SINK s AS SELECT * FROM HOP(raw, ts, 1ms, 1d);');
+  assert.match(d.message, /puts every row into 86,400,000 windows; the limit is 10,000/);
+  assert.deepEqual([d.line, d.column], [3, 45]);
+  assert.match(diag('CREATE SINK s AS SELECT * FROM HOP(raw, ts, 10s, 5s);').message, /the HOP slide must not exceed its size/);
+});
+
+test('SET: unknown options and bad values are refused at their position, in scripts', () => {
+  const bad = diag("SET checkpoint_interval = 'banana';");
+  assert.equal(bad.message, "checkpoint_interval 'banana' is not a positive duration");
+  assert.deepEqual([bad.line, bad.column, bad.width], [3, 27, 8]);
+  assert.match(diag("SET checkpoint_interval = '0s';").message, /not a positive duration/);
+  assert.match(diag("SET checkpoint_interval = '99999999d';").message, /longer than 36500d/);
+  assert.match(diag("SET state_memory = 'lots';").message, /state_memory 'lots' is not a size/);
+  const unknown = diag("SET checkpoint_intervl = '1s';");
+  assert.equal(unknown.message, "unknown option 'checkpoint_intervl'");
+  assert.equal(unknown.hint, 'did you mean checkpoint_interval?');
+  assert.deepEqual([unknown.column, unknown.width], [5, 18]);
+  assert.doesNotThrow(() => plan("SET checkpoint_interval = '500ms'; SET state_memory = '256MB'; SET state_dir = 'st'; SET kafka_retry_for = '0s';"));
+  assert.match(diag("SET kafka_retry_for = 'forever';").message, /kafka_retry_for 'forever' is not a duration/);
+});
+
+test('SET in the REPL is refused the same way as in a script', async () => {
+  const s = new Session({ demo: false });
+  const out = (await s.submit("SET checkpoint_interval = 'banana';")).map((o) => o.text).join('\n');
+  assert.match(out, /checkpoint_interval 'banana' is not a positive duration/);
+  assert.match(out, /\^{8}/);
+  const ok = (await s.submit("SET checkpoint_interval = '2s';")).map((o) => o.text).join('\n');
+  assert.match(ok, /set checkpoint_interval = '2s'/);
+});
+
+test('typed literals: TIMESTAMP and DATE (midnight UTC), compared with the event time', () => {
+  const p = plan("CREATE SINK s AS SELECT sensor, TIMESTAMP '2024-05-20 10:00:00' AS t, DATE '2024-05-21' AS d FROM raw WHERE ts >= DATE '2024-05-20';");
+  assert.match(p, /TIMESTAMP '2024-05-20T10:00:00\.000Z' AS t, TIMESTAMP '2024-05-21T00:00:00\.000Z' AS d/);
+  assert.match(p, /ts >= TIMESTAMP '2024-05-20T00:00:00\.000Z'/);
+  // `timestamp` and `date` stay usable as names.
+  assert.doesNotThrow(() => loadScriptText("CREATE SOURCE e (date VARCHAR, timestamp TIMESTAMP) WITH (connector = 'file', path = 'x.jsonl'); CREATE SINK s AS SELECT date, timestamp FROM e;", 'j.sql', process.cwd(), new Catalog()));
+  const bad = diag("CREATE SINK s AS SELECT TIMESTAMP '2024-05-20 25:00' FROM raw;");
+  assert.equal(bad.message, "'2024-05-20 25:00' is not a timestamp");
+  assert.deepEqual([bad.column, bad.width], [35, 18]);
+  assert.equal(diag("CREATE SINK s AS SELECT DATE '2024-05-20 10:00' FROM raw;").message, "'2024-05-20 10:00' is not a date");
+  assert.equal(diag("CREATE SINK s AS SELECT DATE '2024-02-30' FROM raw;").message, "'2024-02-30' is not a date");
+});
+
+test("functions Sluice lacks say so, and 'did you mean' names only close, real functions", () => {
+  const median = diag('CREATE SINK s AS SELECT sensor, MEDIAN(value) FROM raw GROUP BY sensor;');
+  assert.equal(median.message, 'MEDIAN() is not supported yet');
+  assert.match(median.hint ?? '', /^the aggregates are COUNT\(\), SUM\(\), AVG\(\)/);
+  assert.doesNotMatch(median.hint ?? '', /did you mean/);
+  assert.equal(diag('CREATE SINK s AS SELECT sensor, mode(value) FROM raw GROUP BY sensor;').message, 'MODE() is not supported yet');
+  assert.equal(diag('CREATE SINK s AS SELECT lenght(sensor) FROM raw;').hint, 'did you mean LENGTH()?', 'a swap is one edit');
+  assert.equal(diag('CREATE SINK s AS SELECT stdev(value) FROM raw;').hint, 'did you mean STDDEV()?');
+  // Two edits from a 3-letter name is another function, not a typo.
+  assert.equal(diag('CREATE SINK s AS SELECT log(value) FROM raw;').hint, undefined);
+  const lead = diag('CREATE SINK s AS SELECT LEAD(value) OVER (PARTITION BY sensor ORDER BY ts) FROM raw;');
+  assert.equal(lead.message, 'window function LEAD() is not supported yet');
+  assert.equal(lead.hint, 'the one window function is LAG(x [, n [, default]]) OVER (PARTITION BY k ORDER BY ts)');
+});
+
+test('ORDER BY ... DESC in OVER is refused plainly, without suggesting ASC', () => {
+  const d = diag('CREATE SINK s AS SELECT LAG(value) OVER (PARTITION BY sensor ORDER BY ts DESC) FROM raw;');
+  assert.equal(d.message, 'OVER (... ORDER BY ... DESC) is not supported');
+  assert.deepEqual([d.column, d.width], [74, 4]);
+  assert.doesNotMatch(d.hint ?? '', /did you mean/);
+  assert.doesNotThrow(() => plan('CREATE SINK s AS SELECT LAG(value) OVER (PARTITION BY sensor ORDER BY ts ASC) FROM raw;'));
+});
