@@ -82,6 +82,13 @@ export interface SourceConnector {
   readonly name: string;
   /** The option names it accepts (others are rejected with a hint). */
   readonly options: readonly string[];
+  /**
+   * The options a checkpoint depends on: what the connector reads or writes, where a checkpointed
+   * position points. Changing one makes `sluice run` refuse the job's checkpoint
+   * (state/fingerprint.ts); the others (output format, batching, rates, connection and
+   * credentials) may change between runs. Absent: every option counts.
+   */
+  readonly identity?: readonly string[];
   /** Columns and event time when CREATE SOURCE lists none (datagen generators). */
   defaultSchema?(options: Readonly<Record<string, string>>): { columns: Column[]; eventTime?: string } | undefined;
   /**
@@ -148,6 +155,13 @@ export interface SinkContext {
 export interface SinkConnector {
   readonly name: string;
   readonly options: readonly string[];
+  /**
+   * The options a checkpoint depends on: what the connector reads or writes, where a checkpointed
+   * position points. Changing one makes `sluice run` refuse the job's checkpoint
+   * (state/fingerprint.ts); the others (output format, batching, rates, connection and
+   * credentials) may change between runs. Absent: every option counts.
+   */
+  readonly identity?: readonly string[];
   /** `changelog` is true when the stream carries retractions: rows then get an `op` field. */
   /** `resume`: a checkpointed position(); output written after it is rolled back (exactly-once). */
   open(def: SinkDef, columns: readonly Column[], changelog: boolean, resume?: SinkPosition, context?: SinkContext): SinkWriter;

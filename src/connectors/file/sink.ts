@@ -31,6 +31,7 @@ export function openFileSink(file: string, columns: readonly Column[], changelog
 export const fileSink: SinkConnector = {
   name: 'file',
   options: ['connector', 'path', 'format'],
+  identity: ['connector', 'path'],
   open(def: SinkDef, columns: readonly Column[], changelog: boolean, resume?: SinkPosition): SinkWriter {
     const p = requiredOption(def.options, 'path', 'out.jsonl');
     choiceOption(def.options, 'format', ['jsonl', 'json'] as const, 'jsonl');

@@ -185,6 +185,7 @@ const FORMATS = ['jsonl', 'json', 'csv'] as const;
 export const fileSource: SourceConnector = {
   name: 'file',
   options: ['connector', 'path', 'format', 'follow', 'batch_size', 'dead_letter', 'late'],
+  identity: ['connector', 'path', 'format', 'dead_letter', 'late'],
   open(def: SourceDef, resume?: ResumePosition): SourceReader {
     const o = def.options;
     const label = requiredOption(o, 'path', 'data.jsonl');

@@ -189,6 +189,8 @@ export function transactionalId(def: SinkDef, topic: string, job: string): strin
 export const kafkaSink: SinkConnector = {
   name: 'kafka',
   options: ['connector', 'topic', 'format', 'key', 'guarantee', 'transactional_id', 'batch_size', 'partitions', ...CLIENT_OPTIONS],
+  // The guarantee and transactionalId decide what the checkpoint stores for the sink (its sealed transaction).
+  identity: ['connector', 'topic', 'guarantee', 'transactional_id'],
   guarantee(def: SinkDef, context: SinkContext): string {
     return kafkaSinkGuarantee(def, context);
   },

@@ -383,6 +383,7 @@ export class KafkaReader implements SourceReader {
 export const kafkaSource: SourceConnector = {
   name: 'kafka',
   options: ['connector', 'topic', 'format', 'startup', 'group', 'bounded', 'idle_timeout', 'fetch_max_bytes', 'session_timeout', 'rate', 'dead_letter', 'late', ...CLIENT_OPTIONS],
+  identity: ['connector', 'topic', 'format', 'group', 'dead_letter', 'late'],
   /** dead_letter / late name topics: the original message with why and where in headers. */
   sideOutput: (def: SourceDef, topic: string) => openKafkaSideOutput(def, topic),
   open(def: SourceDef, resume?: ResumePosition): SourceReader {
