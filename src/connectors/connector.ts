@@ -106,6 +106,11 @@ export interface SinkWriter {
   /** Resolves when queued output is durable enough to go on (written to the OS). */
   flush(): Promise<void>;
   /**
+   * Files: flushes and makes the output durable (fsync). Called at each checkpoint before it is
+   * written, so a checkpoint never records a length the disk may not hold.
+   */
+  sync?(): Promise<void>;
+  /**
    * Called after each source batch instead of flush() when present: starts sending what is
    * queued and resolves once the backlog is small enough to take more (backpressure), without
    * waiting for all of it. Checkpoints and the end of the job still flush().
@@ -186,6 +191,8 @@ export interface SideOutput {
   /** `origin`: the record it is about, when known (a Kafka side output copies its key and headers). */
   write(record: Readonly<Record<string, unknown>>, origin?: SourceRecord): void;
   flush(): Promise<void>;
+  /** Files: flush and fsync, at each checkpoint before it is written (see SinkWriter.sync). */
+  sync?(): Promise<void>;
   close(): Promise<void>;
   /** Bytes of the file counting everything written so far (for checkpoints). */
   position?(): number;
