@@ -172,6 +172,29 @@ export interface SinkConnector {
   open(def: SinkDef, columns: readonly Column[], changelog: boolean, resume?: SinkPosition, context?: SinkContext): SinkWriter;
   /** The delivery guarantee the sink gives in this job, for EXPLAIN and the start-up line. */
   guarantee?(def: SinkDef, context: SinkContext): string;
+  /**
+   * Transactional sinks: what is recorded outside the job's state directory about the output
+   * this sink committed (Kafka: the markers committed with the sources' offsets to their
+   * consumer groups), and which commit `resume` (a checkpoint's stored position, if any) stands
+   * for. `sluice run` refuses a checkpoint older than a recorded commit, or none while one is
+   * recorded (cli/restore.ts). Undefined: the sink commits nothing outside in this job.
+   */
+  commits?(def: SinkDef, context: SinkContext, resume: SinkPosition | undefined): Promise<SinkCommits | undefined>;
+}
+
+/** A transactional sink's commit: the run (a fresh start's random epoch) and checkpoint it belongs to. */
+export interface CommitMark {
+  readonly run: string;
+  readonly checkpoint: number;
+  /** Where it is recorded, for messages (Kafka: group, topic and partition). */
+  readonly where: string;
+}
+
+export interface SinkCommits {
+  /** Every distinct commit recorded outside (one per run and checkpoint). */
+  readonly recorded: readonly CommitMark[];
+  /** The commit the checkpoint to resume from stands for; undefined: no checkpoint (or none for this sink). */
+  readonly checkpoint: Omit<CommitMark, 'where'> | undefined;
 }
 
 /** A bad connector option: reported as a diagnostic at the option's span by the planner. */
