@@ -10,7 +10,7 @@ import type { SinkDef, SourceDef } from '../catalog/catalog.js';
 import type { PhysicalPlan } from '../plan/physical.js';
 import type { CheckpointMeta } from '../exec/job.js';
 import type { CheckpointSummary, JobCheckpoint } from '../state/checkpoint.js';
-import type { CommitMark } from '../connectors/connector.js';
+import type { SinkCommits } from '../connectors/connector.js';
 import { sinkConnector } from '../connectors/registry.js';
 import { formatTimestamp } from '../catalog/timestamp.js';
 import { UsageError } from './errors.js';
@@ -46,29 +46,35 @@ export interface CommitOptions {
  */
 export async function checkCommits(plan: PhysicalPlan, restore: JobCheckpoint<CheckpointMeta> | undefined, o: CommitOptions): Promise<Map<string, string>> {
   const warnings = new Map<string, string>();
+  const found: Array<{ sink: SinkDef; commits: SinkCommits }> = [];
   for (const id of plan.sinks) {
     const node = plan.nodes[id]!;
     if (node.kind !== 'sink') continue;
     const conn = sinkConnector(node.sink.options['connector'] ?? 'stdout');
     if (!conn?.commits) continue;
     const resume = restore?.meta.sinks.find((s) => s.node === id)?.position;
-    const found = await conn.commits(node.sink, { job: o.job, sources: upstreamSources(plan, id), checkpoints: true }, resume);
-    if (found === undefined) continue;
-    const mine = found.checkpoint;
-    const ahead = found.recorded.filter((m) => mine === undefined || m.run !== mine.run || m.checkpoint > mine.checkpoint);
+    const commits = await conn.commits(node.sink, { job: o.job, sources: upstreamSources(plan, id), checkpoints: true }, resume);
+    if (commits !== undefined) found.push({ sink: node.sink, commits });
+  }
+  // The checkpoint stands for the commits of all its sinks (sinks reading the same source share
+  // its group, whose marker holds whichever committed last), all of the checkpoint's id.
+  const runs = new Set(found.flatMap((f) => (f.commits.checkpoint ? [f.commits.checkpoint.run] : [])));
+  for (const { sink, commits } of found) {
+    const ahead = commits.recorded.filter((m) => restore === undefined || !runs.has(m.run) || m.checkpoint > restore.id);
     const last = ahead[0];
     if (last === undefined || o.fromCommittedOffsets) continue;
-    const target = sinkTarget(node.sink);
+    const target = sinkTarget(sink);
+    const marker = `marker sluice:${last.run}:${last.checkpoint} in ${last.where}`;
     if (o.fresh) {
-      warnings.set(node.sink.name, `sluice: --fresh: sink '${node.sink.name}' committed output to ${target} through checkpoint ${last.checkpoint} of an earlier run (${last.where}); that output stays there, and this run writes its whole answer after it. Point the sink at a new topic so that consumers do not read both`);
+      warnings.set(sink.name, `sluice: --fresh: sink '${sink.name}' committed output to ${target} through checkpoint ${last.checkpoint} of an earlier run (${marker}); that output stays there, and this run writes its whole answer after it. Point the sink at a new topic so that consumers do not read both`);
       continue;
     }
     const what =
-      mine === undefined
-        ? `the state in ${o.stateDir} holds no checkpoint, but sink '${node.sink.name}' committed output to ${target} through checkpoint ${last.checkpoint} (marker sluice:${last.run}:${last.checkpoint} in ${last.where}): the state directory was lost or replaced, and starting over would write that output a second time`
-        : last.run === mine.run
-          ? `the state in ${o.stateDir} holds checkpoint ${restore!.id}, older than checkpoint ${last.checkpoint} whose output sink '${node.sink.name}' committed to ${target} (marker sluice:${last.run}:${last.checkpoint} in ${last.where}): the state directory is an older copy, or lost the end of its log (a truncated state.duckdb.wal), and resuming from it would write the output of checkpoints ${mine.checkpoint + 1} to ${last.checkpoint} a second time`
-          : `the state in ${o.stateDir} holds checkpoint ${restore!.id} of run ${mine.run}, but sink '${node.sink.name}' last committed output to ${target} in another run (marker sluice:${last.run}:${last.checkpoint} in ${last.where}): the state directory is not the one that run left, and resuming from it would write output a second time`;
+      restore === undefined
+        ? `the state in ${o.stateDir} holds no checkpoint, but sink '${sink.name}' committed output to ${target} through checkpoint ${last.checkpoint} (${marker}): the state directory was lost or replaced, and starting over would write that output a second time`
+        : runs.has(last.run)
+          ? `the state in ${o.stateDir} holds checkpoint ${restore.id}, older than checkpoint ${last.checkpoint} whose output sink '${sink.name}' committed to ${target} (${marker}): the state directory is an older copy, or lost the end of its log (a truncated state.duckdb.wal), and resuming from it would write the output of checkpoints ${restore.id + 1} to ${last.checkpoint} a second time`
+          : `the state in ${o.stateDir} holds checkpoint ${restore.id} of run ${commits.checkpoint?.run ?? '?'}, but sink '${sink.name}' last committed output to ${target} in another run (${marker}): the state directory is not the one that run left, and resuming from it would write output a second time`;
     throw new UsageError(
       `${what}.\n` +
         'Ways out:\n' +

@@ -107,6 +107,18 @@ test('a datagen with count, run again: nothing more, said once', () => {
   assert.equal(readFileSync(path.join(dir, 'o.jsonl'), 'utf8'), before);
 });
 
+test('an input file shorter than the checkpoint had read (replaced) is refused', () => {
+  const dir = tmp();
+  writeFileSync(path.join(dir, 'job.sql'), JOB());
+  writeFileSync(path.join(dir, 'in.jsonl'), FIRST);
+  assert.equal(sluice(['run', 'job.sql'], dir).code, 0);
+  writeFileSync(path.join(dir, 'in.jsonl'), line('a', 9, '40') + '\n');
+  const r = sluice(['run', 'job.sql'], dir);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, new RegExp(`in\\.jsonl is \\d+ bytes long, but the checkpoint had read ${FIRST.length} bytes of it \\(4 lines\\)`));
+  assert.match(r.stderr, /--fresh/);
+});
+
 test('a file sink cut shorter than its checkpoint is refused with the file and both lengths', () => {
   const dir = tmp();
   writeFileSync(path.join(dir, 'job.sql'), JOB());
