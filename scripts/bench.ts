@@ -210,7 +210,7 @@ try {
     }
     const outMb = statSync(path.join(dir, 'ckpt.jsonl')).size / 1e6;
     process.stdout.write(`${name.padEnd(40)}${fmt(rate(best2.plain))} events/s without, ${fmt(rate(best2.checkpointed))} with checkpoints (${((best2.checkpointed / best2.plain - 1) * 100).toFixed(1)}%; ${outMb.toFixed(0)} MB written)\n`);
-    process.stdout.write(`${''.padEnd(40)}fsync: ${fsyncs.calls / ROUNDS} calls per run, ${(fsyncs.ms / ROUNDS).toFixed(0)} ms per run in all (${(fsyncs.ms / ROUNDS / Math.max(1, fsyncs.calls / ROUNDS)).toFixed(1)} ms each)\n`);
+    process.stdout.write(`${''.padEnd(40)}fsync: ${Math.round(fsyncs.calls / ROUNDS)} calls per run, ${(fsyncs.ms / ROUNDS).toFixed(0)} ms per run in all (${(fsyncs.ms / ROUNDS / Math.max(1, fsyncs.calls / ROUNDS)).toFixed(1)} ms each)\n`);
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
