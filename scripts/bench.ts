@@ -3,9 +3,13 @@
 // (1) a hand-written baseline in the same run: chunked reads, JSON.parse, a Map aggregation
 //     with the same watermark rule, and the same JSON-lines output (the physical limit for
 //     this job in Node), and (2) DuckDB running the batch query over the same file.
+// Then the cost of durability: the engine with checkpoints into a state directory every
+// BENCH_CHECKPOINT_MS (default 500 ms; each fsyncs the file outputs first), for this job and for
+// a pass-through job that writes every event (where fsync has the most to write).
 // Prints figures and ratios; never asserts. BENCH_EVENTS sets the input size.
 
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import fs, { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { once } from 'node:events';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,6 +18,8 @@ import { Catalog } from '../src/catalog/catalog.js';
 import { loadScriptText } from '../src/cli/load.js';
 import { planSinks } from '../src/plan/job.js';
 import { Job } from '../src/exec/job.js';
+import { CheckpointStore } from '../src/state/checkpoint.js';
+import { planFingerprint } from '../src/state/fingerprint.js';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 2_000_000);
 const KEYS = 1000;
@@ -21,6 +27,22 @@ const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const BASE_MS = Date.UTC(2024, 4, 20, 10, 0, 0);
 const WINDOW_MS = 10_000;
 const DELAY_MS = 1_000;
+const CHECKPOINT_MS = Number(process.env['BENCH_CHECKPOINT_MS'] ?? 500);
+
+/** Every fsync's duration, call to callback (file outputs are synced before each checkpoint): the machine's load hardly moves it. */
+const fsyncs = { calls: 0, ms: 0 };
+{
+  const real = fs.fsync;
+  fs.fsync = ((fd: number, cb: (e: NodeJS.ErrnoException | null) => void) => {
+    const t0 = performance.now();
+    fsyncs.calls++;
+    real(fd, (e) => {
+      fsyncs.ms += performance.now() - t0;
+      cb(e);
+    });
+  }) as typeof fs.fsync;
+  syncBuiltinESMExports();
+}
 
 async function writeInput(file: string): Promise<void> {
   const out = createWriteStream(file);
@@ -104,17 +126,27 @@ async function baseline(input: string, output: string): Promise<number> {
   return EVENTS;
 }
 
-async function engine(dir: string, input: string, output: string): Promise<number> {
+const AGG = `SELECT sensor, window_start, window_end, COUNT(*) AS cnt, SUM(value) AS total, MIN(value) AS min_v, MAX(value) AS max_v, AVG(value) AS mean_v
+    FROM raw GROUP BY sensor, TUMBLE(ts, 10s)`;
+const PASS = 'SELECT sensor, value, ts FROM raw WHERE value >= 0';
+
+/** The engine on `query`; with `stateDir`, checkpointed there every CHECKPOINT_MS as `sluice run` does. */
+async function engine(dir: string, input: string, output: string, query = AGG, stateDir?: string): Promise<number> {
   const sql = `
     CREATE SOURCE raw (sensor VARCHAR, value DOUBLE, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
       WITH (connector = 'file', path = '${input}', format = 'jsonl');
-    CREATE SINK agg WITH (connector = 'file', path = '${output}', format = 'jsonl') AS
-    SELECT sensor, window_start, window_end, COUNT(*) AS cnt, SUM(value) AS total, MIN(value) AS min_v, MAX(value) AS max_v, AVG(value) AS mean_v
-    FROM raw GROUP BY sensor, TUMBLE(ts, 10s);`;
+    CREATE SINK agg WITH (connector = 'file', path = '${output}', format = 'jsonl') AS ${query};`;
   const script = loadScriptText(sql, 'bench.sql', dir, new Catalog());
   const plan = planSinks(script.catalog, [...script.catalog.sinks.values()], { provenance: false });
-  const summary = await new Job(plan).run();
-  return summary.metrics.sources[0]!.recordsIn;
+  if (stateDir === undefined) return (await new Job(plan).run()).metrics.sources[0]!.recordsIn;
+  rmSync(stateDir, { recursive: true, force: true });
+  const store = await CheckpointStore.open(stateDir);
+  try {
+    const job = new Job(plan, { checkpoints: { target: store, fingerprint: planFingerprint(plan), intervalMs: CHECKPOINT_MS } });
+    return (await job.run()).metrics.sources[0]!.recordsIn;
+  } finally {
+    store.close();
+  }
 }
 
 async function duckdb(input: string): Promise<number> {
@@ -165,6 +197,21 @@ try {
   process.stdout.write(`engine / baseline: ${ratio.toFixed(2)} (target >= 0.70: ${ratio >= 0.7 ? 'met' : 'NOT met'})\n`);
   process.stdout.write(`engine / duckdb:   ${(best.duckdb / best.engine).toFixed(2)}\n`);
   process.stdout.write(`peak RSS after the engine runs: ${(peakRss / 1e6).toFixed(0)} MB\n`);
+
+  // Durability: checkpoints (file outputs fsynced before each) against none, same job.
+  process.stdout.write(`\ncheckpoints every ${CHECKPOINT_MS} ms into a state directory, best of ${ROUNDS} rounds:\n`);
+  for (const [name, query] of [['tumbling job', AGG], ['pass-through job (every event written)', PASS]] as const) {
+    const best2 = { plain: Infinity, checkpointed: Infinity };
+    fsyncs.calls = 0;
+    fsyncs.ms = 0;
+    for (let r = 0; r < ROUNDS; r++) {
+      best2.plain = Math.min(best2.plain, (await timed(() => engine(dir, input, path.join(dir, 'plain.jsonl'), query))).seconds);
+      best2.checkpointed = Math.min(best2.checkpointed, (await timed(() => engine(dir, input, path.join(dir, 'ckpt.jsonl'), query, path.join(dir, 'state')))).seconds);
+    }
+    const outMb = statSync(path.join(dir, 'ckpt.jsonl')).size / 1e6;
+    process.stdout.write(`${name.padEnd(40)}${fmt(rate(best2.plain))} events/s without, ${fmt(rate(best2.checkpointed))} with checkpoints (${((best2.checkpointed / best2.plain - 1) * 100).toFixed(1)}%; ${outMb.toFixed(0)} MB written)\n`);
+    process.stdout.write(`${''.padEnd(40)}fsync: ${Math.round(fsyncs.calls / ROUNDS)} calls per run, ${(fsyncs.ms / ROUNDS).toFixed(0)} ms per run in all (${(fsyncs.ms / ROUNDS / Math.max(1, fsyncs.calls / ROUNDS)).toFixed(1)} ms each)\n`);
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,8 +1,9 @@
 // `sluice run FILE`: every sink of the file as one job. Exits 0 when bounded inputs are done;
 // the first Ctrl-C stops cleanly (sinks flushed and closed, a final checkpoint), a second one
-// exits at once. Checkpoints go to the job's state directory; a run that was interrupted
-// (Ctrl-C, a crash, kill -9) resumes from the last one, unless --fresh. A SHOW STATE statement in
-// the file prints the `sluice state` view when the run ends.
+// exits at once. Checkpoints go to the job's state directory; a run resumes from the last one,
+// whether the run that wrote it was interrupted (Ctrl-C, a crash, kill -9) or finished (then it
+// reads only what arrived since), unless --fresh; cli/restore.ts decides and describes it. A
+// SHOW STATE statement in the file prints the `sluice state` view when the run ends.
 
 import * as path from 'node:path';
 import { loadScriptFile, planScript } from './load.js';
@@ -15,11 +16,12 @@ import { CheckpointStore, readSummary, type JobCheckpoint } from '../state/check
 import { renderState } from './state.js';
 import { planFingerprint } from '../state/fingerprint.js';
 import { defaultStateDir, formatBytes, parseBytes, parseIntervalMs } from '../state/settings.js';
-import { positionText } from '../exec/source-runtime.js';
 import { serveMetrics, type LabeledSource } from './metrics-endpoint.js';
 import { configureLog, log, type LogLevel } from '../util/log.js';
 import { runScaleOut, scaleOutProblem } from '../exec/scale-out/runner.js';
 import type { PhysicalPlan } from '../plan/physical.js';
+import type { SourceDef } from '../catalog/catalog.js';
+import { checkCommits, describeResume, freshNotes } from './restore.js';
 
 export interface RunOptions {
   sink?: string[];
@@ -28,6 +30,7 @@ export interface RunOptions {
   checkpointInterval?: string;
   stateMemory?: string;
   fresh?: boolean;
+  fromCommittedOffsets?: boolean;
   scaleOut?: boolean;
   metricsPort?: string;
   logLevel?: LogLevel;
@@ -37,6 +40,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   // Text for a person at a terminal; JSON lines for whatever collects a service's stderr.
   configureLog({ level: opts.logLevel ?? 'info', json: !process.stderr.isTTY });
   const script = loadScriptFile(file);
+  if (opts.fromCommittedOffsets) startAtCommittedOffsets(script.catalog.sources, opts);
   const sinks = selectSinks(script, opts.sink, opts.format);
   const plan = planScript(script, sinks, { provenance: false });
   const settings = script.catalog.settings;
@@ -51,6 +55,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   if (opts.scaleOut) {
     if (memoryText !== undefined) throw new UsageError('a scaled-out job keeps its state in memory and in its changelog topic; --state-memory (SET state_memory) is for single-process jobs');
     if (opts.fresh) throw new UsageError("a scaled-out job's state lives in its changelog topic, shared by its processes; to start over, give its sources a new group option");
+    if (opts.fromCommittedOffsets) throw new UsageError("a scaled-out job resumes from its changelog topic and the offsets committed with it already; --from-committed-offsets is for single-process jobs");
     return runScaledOut(file, plan, intervalMs, metricsPort);
   }
   if (memoryText !== undefined && parseBytes(memoryText) === undefined) throw new UsageError(`state memory '${memoryText}' is not a size; write e.g. 256MB or 2GB`);
@@ -59,20 +64,26 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   if (capped !== undefined) return capped;
   exitWithParent();
   const stateDir = opts.stateDir ?? settings.get('state_dir') ?? defaultStateDir(file);
-  if (opts.fresh) CheckpointStore.remove(stateDir);
+  const discarded = opts.fresh || opts.fromCommittedOffsets ? readSummary(stateDir) : undefined;
+  if (opts.fresh || opts.fromCommittedOffsets) CheckpointStore.remove(stateDir);
 
   const store = await CheckpointStore.open(stateDir);
   const fingerprint = planFingerprint(plan);
   let restore: JobCheckpoint<CheckpointMeta> | undefined;
-  const last = await store.latest<CheckpointMeta>();
-  if (last !== undefined && !last.finished) {
-    if (last.checkpoint.fingerprint !== fingerprint) {
-      store.close();
+  let committed: Map<string, string>;
+  try {
+    // Finished or interrupted, the last checkpoint is where this run goes on (Job.rerun tells which).
+    restore = (await store.latest<CheckpointMeta>())?.checkpoint;
+    if (restore !== undefined && restore.fingerprint !== fingerprint) {
       throw new UsageError(
-        `the state in ${stateDir} was checkpointed by a different plan (the job's SQL or its sinks changed); run with --fresh to discard it and start over`,
+        `the state in ${stateDir} was checkpointed by a different plan (the job's operators, what a source reads or where a sink writes changed; output formats, batching and connection options do not count); run with --fresh to discard it and start over`,
       );
     }
-    restore = last.checkpoint;
+    const job = path.basename(file).replace(/\.sql$/i, '');
+    committed = await checkCommits(plan, restore, { job, stateDir, fresh: opts.fresh === true, fromCommittedOffsets: opts.fromCommittedOffsets === true });
+  } catch (e) {
+    store.close();
+    throw e;
   }
 
   const { controller, release } = onInterrupt();
@@ -100,11 +111,19 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
       })
       .join(', ');
     log.info(`sluice: running ${file}: ${targets}`, { event: 'start', file, sinks: sinks.map((s) => s.name) });
+    if (opts.fresh) {
+      const notes = freshNotes(plan, stateDir, discarded, committed);
+      for (const n of notes.info) log.info(n, { event: 'fresh' });
+      for (const w of notes.warn) log.warn(w, { event: 'fresh' });
+    }
+    if (opts.fromCommittedOffsets) {
+      log.warn(`sluice: --from-committed-offsets: ${discarded ? `discarded checkpoint ${discarded.id} in ${stateDir}; ` : ''}starting with empty state at the offsets the sources' consumer groups committed; windows and groups open at that commit lost the rows read before it`, { event: 'from-committed-offsets' });
+    }
     if (metricsPort !== undefined) {
       metrics = await serveMetrics(metricsPort, job);
       log.info(`sluice: metrics on http://127.0.0.1:${metrics.port}/metrics`, { event: 'metrics', port: metrics.port });
     }
-    if (restore) log.info(`sluice: resuming from checkpoint ${restore.id} of ${new Date(restore.createdAt).toISOString()} (${describeResume(restore)})`, { event: 'resume', checkpoint: restore.id });
+    if (restore) log.info(describeResume(plan, restore, job.rerun), { event: job.rerun ? 'rerun' : 'resume', checkpoint: restore.id });
     const summary = await job.run();
     logSummary(summary);
     const c = job.lastCheckpoint;
@@ -173,21 +192,15 @@ async function runScaledOut(file: string, plan: PhysicalPlan, intervalMs: number
   }
 }
 
-function describeResume(c: JobCheckpoint<CheckpointMeta>): string {
-  return c.meta.sources
-    .map((s) => {
-      const p = s.position;
-      const next = p?.['next'];
-      const at = s.ended
-        ? 'ended'
-        : p === null
-          ? 'from the start'
-          : typeof p['line'] === 'number'
-            ? `after line ${p['line']}`
-            : typeof next === 'object' && next !== null
-              ? `${String(p['topic'])} at ${Object.entries(next as Record<string, string>).map(([k, o]) => `${k}:${o}`).join(' ') || 'its start'}`
-              : positionText(p as Record<string, number>);
-      return `${s.runtime.recordsIn} records read, ${at}`;
-    })
-    .join('; ');
+/**
+ * --from-committed-offsets: every source starts at its consumer group's committed offsets (an
+ * exactly-once sink commits them with its output), which only Kafka sources have.
+ */
+function startAtCommittedOffsets(sources: Map<string, SourceDef>, opts: RunOptions): void {
+  if (opts.fresh) throw new UsageError('--fresh starts from the beginning of the inputs and --from-committed-offsets from the offsets the consumer groups committed: give one of them');
+  for (const [name, def] of sources) {
+    if (def.options['connector'] !== 'kafka') throw new UsageError(`--from-committed-offsets starts each source at its consumer group's committed offsets, and source '${def.name}' (connector '${def.options['connector']}') has none; use --fresh`);
+    // `startup` is not part of the plan's fingerprint (connector identity): only where a fresh start begins.
+    sources.set(name, { ...def, options: { ...def.options, startup: 'group' } });
+  }
 }

@@ -24,7 +24,7 @@ export function renderState(plan: PhysicalPlan, dir: string, s: CheckpointSummar
   if (s === undefined) out.push('no checkpoint yet (run the job with `sluice run`)');
   else {
     const ago = Math.max(0, Math.round((Date.now() - s.createdAt) / 1000));
-    out.push(`last checkpoint: #${s.id} at ${new Date(s.createdAt).toISOString()} (${ago}s ago), ${formatBytes(s.bytes)}, written in ${s.ms.toFixed(0)} ms; ${s.finished ? 'the job ran to the end of its inputs' : 'a run resumes from it'}`);
+    out.push(`last checkpoint: #${s.id} at ${new Date(s.createdAt).toISOString()} (${ago}s ago), ${formatBytes(s.bytes)}, written in ${s.ms.toFixed(0)} ms; ${s.finished ? 'the job ran to the end of its inputs (a run reads only what arrived since)' : 'a run resumes from it'}`);
     if (s.fingerprint !== planFingerprint(plan)) out.push('warning: the checkpoint is of a different plan (the SQL changed); `sluice run --fresh` starts over');
   }
   out.push('');

@@ -95,6 +95,13 @@ export interface SourceConnector {
   readonly name: string;
   /** The option names it accepts (others are rejected with a hint). */
   readonly options: readonly string[];
+  /**
+   * The options a checkpoint depends on: what the connector reads or writes, where a checkpointed
+   * position points. Changing one makes `sluice run` refuse the job's checkpoint
+   * (state/fingerprint.ts); the others (output format, batching, rates, connection and
+   * credentials) may change between runs. Absent: every option counts.
+   */
+  readonly identity?: readonly string[];
   /** Columns and event time when CREATE SOURCE lists none (datagen generators). */
   defaultSchema?(options: Readonly<Record<string, string>>): { columns: Column[]; eventTime?: string } | undefined;
   /**
@@ -111,6 +118,11 @@ export interface SinkWriter {
   write(batch: Batch): void;
   /** Resolves when queued output is durable enough to go on (written to the OS). */
   flush(): Promise<void>;
+  /**
+   * Files: flushes and makes the output durable (fsync). Called at each checkpoint before it is
+   * written, so a checkpoint never records a length the disk may not hold.
+   */
+  sync?(): Promise<void>;
   /**
    * Called after each source batch instead of flush() when present: starts sending what is
    * queued and resolves once the backlog is small enough to take more (backpressure), without
@@ -161,11 +173,41 @@ export interface SinkContext {
 export interface SinkConnector {
   readonly name: string;
   readonly options: readonly string[];
+  /**
+   * The options a checkpoint depends on: what the connector reads or writes, where a checkpointed
+   * position points. Changing one makes `sluice run` refuse the job's checkpoint
+   * (state/fingerprint.ts); the others (output format, batching, rates, connection and
+   * credentials) may change between runs. Absent: every option counts.
+   */
+  readonly identity?: readonly string[];
   /** `changelog` is true when the stream carries retractions: rows then get an `op` field. */
   /** `resume`: a checkpointed position(); output written after it is rolled back (exactly-once). */
   open(def: SinkDef, columns: readonly Column[], changelog: boolean, resume?: SinkPosition, context?: SinkContext): SinkWriter;
   /** The delivery guarantee the sink gives in this job, for EXPLAIN and the start-up line. */
   guarantee?(def: SinkDef, context: SinkContext): string;
+  /**
+   * Transactional sinks: what is recorded outside the job's state directory about the output
+   * this sink committed (Kafka: the markers committed with the sources' offsets to their
+   * consumer groups), and which commit `resume` (a checkpoint's stored position, if any) stands
+   * for. `sluice run` refuses a checkpoint older than a recorded commit, or none while one is
+   * recorded (cli/restore.ts). Undefined: the sink commits nothing outside in this job.
+   */
+  commits?(def: SinkDef, context: SinkContext, resume: SinkPosition | undefined): Promise<SinkCommits | undefined>;
+}
+
+/** A transactional sink's commit: the run (a fresh start's random epoch) and checkpoint it belongs to. */
+export interface CommitMark {
+  readonly run: string;
+  readonly checkpoint: number;
+  /** Where it is recorded, for messages (Kafka: group, topic and partition). */
+  readonly where: string;
+}
+
+export interface SinkCommits {
+  /** Every distinct commit recorded outside (one per run and checkpoint). */
+  readonly recorded: readonly CommitMark[];
+  /** The commit the checkpoint to resume from stands for; undefined: no checkpoint (or none for this sink). */
+  readonly checkpoint: Omit<CommitMark, 'where'> | undefined;
 }
 
 /** A bad connector option: reported as a diagnostic at the option's span by the planner. */
@@ -191,6 +233,8 @@ export interface SideOutput {
   /** `origin`: the record it is about, when known (a Kafka side output copies its key and headers). */
   write(record: Readonly<Record<string, unknown>>, origin?: SourceRecord): void;
   flush(): Promise<void>;
+  /** Files: flush and fsync, at each checkpoint before it is written (see SinkWriter.sync). */
+  sync?(): Promise<void>;
   close(): Promise<void>;
   /** Bytes of the file counting everything written so far (for checkpoints). */
   position?(): number;

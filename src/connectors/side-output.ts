@@ -24,6 +24,7 @@ export function openSideOutput(file: string, truncateTo?: number): SideOutput {
       out.append(toJsonLine(record));
     },
     flush: () => out.flush(),
+    sync: () => out.sync(),
     close: () => out.close(),
     position: () => out.bytes,
   };

@@ -14,7 +14,7 @@ import { sinkConnector, sourceConnector } from '../connectors/registry.js';
 import { openSideOutput } from '../connectors/side-output.js';
 import { formatTimestamp } from '../catalog/timestamp.js';
 import { createOperator } from './operators/index.js';
-import { WatermarkCombiner } from './time.js';
+import { rerunWatermark, WatermarkCombiner } from './time.js';
 import { END_OF_TIME, type Batch, type LateEvent, type Operator, type OperatorContext, type KeyedSpill, type RecordRef, type TimeSpill } from './operator.js';
 import { watermarkSteps } from './watermark-steps.js';
 import { Slicer } from './slicer.js';
@@ -120,6 +120,15 @@ class SinkRuntime {
   }
 }
 
+/** A checkpoint in which every source had ended: the watermark a new run over it starts from. */
+function rerunOf(plan: PhysicalPlan, meta: CheckpointMeta): { watermark: number } | undefined {
+  if (meta.sources.length === 0 || !meta.sources.every((s) => s.ended)) return undefined;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const s of meta.sources) max = Math.max(max, s.runtime.maxEventTime);
+  const windows = plan.nodes.flatMap((n) => (n.kind === 'windowAgg' || n.kind === 'sessionAgg' || n.kind === 'windowExpand' ? [n.window] : []));
+  return { watermark: rerunWatermark(max, windows) };
+}
+
 export class Job {
   readonly plan: PhysicalPlan;
   private readonly runtimes: Runtime[] = [];
@@ -134,6 +143,12 @@ export class Job {
   private readonly ckpt: CheckpointOptions | undefined;
   private readonly name: string;
   private readonly restoring: CheckpointMeta | undefined;
+  /**
+   * The restored checkpoint is of a run that read every input to its end: this run reads what
+   * arrived since from the same positions, starting at rerunWatermark (exec/time.ts), not at the
+   * end of time where that run left its watermarks.
+   */
+  readonly rerun: { readonly watermark: number } | undefined;
   private checkpointId = 0;
   private nextCheckpointAt = 0;
   private checkpointing: Promise<void> | undefined;
@@ -165,6 +180,7 @@ export class Job {
     const spilledInStore = this.ckpt?.restore?.tables.some((t) => t.spilledInStore && (t.spilledRows ?? 0) > 0) ?? false;
     this.budget = options.stateMemory ?? (spilledInStore ? { bytes: Number.POSITIVE_INFINITY, dir: '' } : undefined);
     this.restoring = this.ckpt?.restore?.meta;
+    this.rerun = this.restoring ? rerunOf(plan, this.restoring) : undefined;
     this.checkpointId = this.ckpt?.restore?.id ?? 0;
     for (const node of plan.nodes) this.runtimes.push(this.makeRuntime(node));
     const steps = watermarkSteps(plan);
@@ -221,7 +237,7 @@ export class Job {
     const saved = this.restoring;
     const readers = this.sources.map((s) => {
       const at = saved?.sources.find((x) => x.node === s.node.id);
-      if (at?.ended) {
+      if (at?.ended && this.rerun === undefined) {
         s.metrics.ended = true;
         return undefined;
       }
@@ -381,6 +397,8 @@ export class Job {
       const snapshot = this.spillStore ? await this.exclusive(take) : await take();
       await this.flushSinks();
       for (const s of this.sideOutputs) await s.out.flush();
+      // WARNING: the lengths the checkpoint records must be on the disk before it is (else an OS crash cuts the files short of them).
+      await Promise.all([...this.runtimes.map((r) => r.sink?.writer.sync?.()), ...this.sideOutputs.map((s) => s.out.sync?.())]);
       const stats = await c.target.write(snapshot, final && this.finished);
       // Transactional sinks commit the output sealed at the barrier once the checkpoint holding it is durable.
       for (const r of this.runtimes) if (r.sink?.writer.commitCheckpoint) await r.sink.writer.commitCheckpoint(snapshot.id, this.checkpointSources(snapshot.meta, r));
@@ -564,12 +582,17 @@ export class Job {
       await store.restoreFrom(c.id);
       for (const s of [...this.spillable, ...this.spillableKeyed]) await s.table.recount(store);
     }
-    for (const s of c.meta.sources) this.sources.find((x) => x.node.id === s.node)?.restoreState(s.runtime);
+    const rerun = this.rerun;
+    for (const s of c.meta.sources) {
+      const src = this.sources.find((x) => x.node.id === s.node);
+      src?.restoreState(s.runtime);
+      if (src && rerun) src.metrics.watermark = rerun.watermark;
+    }
     for (const n of c.meta.nodes) {
       const rt = this.runtimes[n.node];
       if (rt === undefined) continue;
-      rt.combiner.restoreMarks(n.marks);
-      rt.endedInputs = n.endedInputs;
+      rt.combiner.restoreMarks(rerun ? n.marks.map(() => rerun.watermark) : n.marks);
+      rt.endedInputs = rerun ? 0 : n.endedInputs;
       if (rt.ctx) rt.ctx.watermark = rt.combiner.current;
     }
   }

@@ -1,6 +1,9 @@
 // Every event-time rule of the engine in one place: window bounds (TUMBLE, HOP, SESSION), when a
 // window closes, what counts as late, source watermarks, combining input watermarks, and how
-// micros are shown in late reasons. Pure functions over integer epoch microseconds.
+// micros are shown in late reasons, where a run after a finished one starts. Pure functions over
+// integer epoch microseconds.
+
+import type { WindowSpec } from '../plan/physical.js';
 
 import { formatTimestamp } from '../catalog/timestamp.js';
 
@@ -46,6 +49,31 @@ export function windowClosed(end: number, watermark: number): boolean {
 /** A buffered row (LAG) is late when the watermark has already passed it: ts < W. */
 export function isLate(ts: number, watermark: number): boolean {
   return ts < watermark;
+}
+
+/**
+ * How far past its latest row a window of `w` can reach: a TUMBLE or HOP window ends at most its
+ * size after a row in it; a session ends a gap after its last row, and a row up to a gap later
+ * still would have merged into it, so twice the gap.
+ */
+export function windowReach(w: WindowSpec): number {
+  return w.kind === 'session' ? 2 * w.gapMicros : w.sizeMicros;
+}
+
+/**
+ * The watermark a run starts from when the previous run on the same state read every input to
+ * its end (a bounded job run again): that run's end of input closed every window it had, so no
+ * row of the new run may land in one of them, while rows past them open windows as usual. A
+ * closed window held a row at most at `maxEventTime` (the largest event time read, over all
+ * sources) and ends at most its reach after it; chained windows (a window over another's
+ * window_start) add up, so the sum over the plan's windows. Rows behind it are late.
+ * -inf when nothing with an event time was read (no window was ever opened).
+ */
+export function rerunWatermark(maxEventTime: number, windows: readonly WindowSpec[]): number {
+  if (maxEventTime === Number.NEGATIVE_INFINITY) return maxEventTime;
+  let reach = 0;
+  for (const w of windows) reach += windowReach(w);
+  return maxEventTime + reach;
 }
 
 /** The last event time a buffer may release at watermark W: rows with ts <= W - 1 are complete. */

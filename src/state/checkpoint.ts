@@ -89,6 +89,19 @@ export function readSummary(dir: string): CheckpointSummary | undefined {
   }
 }
 
+/**
+ * DuckDB's error when another process holds the database file's lock. WARNING: match its own
+ * words only: a looser test ("lock") also matches "in block" of a corrupt file's checksum error.
+ */
+const LOCK_HELD = /Could not set lock on file/;
+
+/** What to tell a user whose state database DuckDB would not open: DuckDB's words, the file, the way out. */
+export function openProblem(dir: string, duckdb: string): string {
+  const file = path.join(dir, STATE_DB);
+  if (LOCK_HELD.test(duckdb)) return `the state in ${dir} is in use by another running job (DuckDB: ${duckdb})`;
+  return `cannot open the state in ${dir}: DuckDB cannot read ${file}: ${duckdb}. If the file is damaged, \`sluice run --fresh\` discards the state and starts the job over from its inputs`;
+}
+
 export class CheckpointStore implements CheckpointTarget {
   readonly dir: string;
   private readonly instance: DuckDBInstance;
@@ -102,25 +115,26 @@ export class CheckpointStore implements CheckpointTarget {
 
   static async open(dir: string): Promise<CheckpointStore> {
     ensureDir(dir);
-    let instance: DuckDBInstance;
+    let instance: DuckDBInstance | undefined;
     try {
       // Under a memory budget the spill tier lives here too and caps the buffer pool (SpillStore.attach).
       instance = await DuckDBInstance.create(path.join(dir, STATE_DB));
+      const conn = await instance.connect();
+      // A damaged file can open and fail at its first read: these are the first reads.
+      await conn.run(`CREATE TABLE IF NOT EXISTS checkpoints (id BIGINT, created_at BIGINT, fingerprint VARCHAR, meta VARCHAR, finished BOOLEAN)`);
+      await conn.run(`CREATE TABLE IF NOT EXISTS checkpoint_state (id BIGINT, operator INTEGER, tbl VARCHAR, shape VARCHAR, chunk INTEGER, rows BIGINT, data VARCHAR)`);
+      // Spilled rows of a checkpoint, copied from the spill table before the checkpoint's own
+      // transaction (SpillStore.stage); checkpoint_spilled, written in it, counts them per table.
+      // Rows staged for a checkpoint that never committed are dropped here.
+      await conn.run(`CREATE TABLE IF NOT EXISTS checkpoint_spill (id BIGINT, tbl VARCHAR, time DOUBLE, key VARCHAR, value VARCHAR)`);
+      await conn.run(`CREATE TABLE IF NOT EXISTS checkpoint_spilled (id BIGINT, operator INTEGER, tbl VARCHAR, rows BIGINT, bytes BIGINT)`);
+      await conn.run(`DELETE FROM checkpoint_spill WHERE id NOT IN (SELECT id FROM checkpoints)`);
+      await conn.run(`DELETE FROM checkpoint_state WHERE id NOT IN (SELECT id FROM checkpoints)`);
+      return new CheckpointStore(dir, instance, conn);
     } catch (e) {
-      const msg = e instanceof Error ? e.message : String(e);
-      throw new Error(/lock/i.test(msg) ? `the state in ${dir} is in use by another running job` : `cannot open the state in ${dir}: ${msg}`);
+      instance?.closeSync();
+      throw new Error(openProblem(dir, e instanceof Error ? e.message : String(e)));
     }
-    const conn = await instance.connect();
-    await conn.run(`CREATE TABLE IF NOT EXISTS checkpoints (id BIGINT, created_at BIGINT, fingerprint VARCHAR, meta VARCHAR, finished BOOLEAN)`);
-    await conn.run(`CREATE TABLE IF NOT EXISTS checkpoint_state (id BIGINT, operator INTEGER, tbl VARCHAR, shape VARCHAR, chunk INTEGER, rows BIGINT, data VARCHAR)`);
-    // Spilled rows of a checkpoint, copied from the spill table before the checkpoint's own
-    // transaction (SpillStore.stage); checkpoint_spilled, written in it, counts them per table.
-    // Rows staged for a checkpoint that never committed are dropped here.
-    await conn.run(`CREATE TABLE IF NOT EXISTS checkpoint_spill (id BIGINT, tbl VARCHAR, time DOUBLE, key VARCHAR, value VARCHAR)`);
-    await conn.run(`CREATE TABLE IF NOT EXISTS checkpoint_spilled (id BIGINT, operator INTEGER, tbl VARCHAR, rows BIGINT, bytes BIGINT)`);
-    await conn.run(`DELETE FROM checkpoint_spill WHERE id NOT IN (SELECT id FROM checkpoints)`);
-    await conn.run(`DELETE FROM checkpoint_state WHERE id NOT IN (SELECT id FROM checkpoints)`);
-    return new CheckpointStore(dir, instance, conn);
   }
 
   openSpill(memoryLimit: number): Promise<SpillStore> {

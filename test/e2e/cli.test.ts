@@ -91,7 +91,7 @@ test('explain prints the plan tree with window, keys, emit mode and state', () =
 });
 
 test('a SQL mistake: line, column, caret and hint on stderr, exit 2, no stack trace', () => {
-  const r = sluice(['run', 'queries/fail-misspelled-column.sql']);
+  const r = sluice(['run', 'queries/fail-misspelled-column.sql', '--state-dir', path.join(tmp(), 'state')]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /error: unknown column 'vlaue'/);
   assert.match(r.stderr, /fail-misspelled-column\.sql:5:20/);
@@ -133,7 +133,8 @@ test('compare refuses unbounded inputs with a hint', () => {
 });
 
 test('Ctrl-C stops an unbounded job cleanly after it printed rows', async () => {
-  const child = spawn(process.execPath, [BIN, 'run', 'queries/demo.sql', '--format', 'jsonl'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own state directory: the README's `npx sluice run queries/demo.sql` must find queries/.sluice as the user left it.
+  const child = spawn(process.execPath, [BIN, 'run', 'queries/demo.sql', '--format', 'jsonl', '--state-dir', path.join(tmp(), 'state')], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

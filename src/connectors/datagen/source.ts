@@ -123,6 +123,8 @@ export class DatagenReader implements SourceReader {
 export const datagenSource: SourceConnector = {
   name: 'datagen',
   options: ['connector', 'generator', 'count', 'rate', 'seed', 'start', 'sensors', 'disorder', 'first_event_rate', 'batch_size', 'dead_letter', 'late'],
+  // Not `count`: raising it lets the next run generate more (the next records of the same sequence).
+  identity: ['connector', 'generator', 'seed', 'start', 'sensors', 'disorder', 'first_event_rate', 'dead_letter', 'late'],
   defaultSchema(options) {
     return generatorSchema(choiceOption(options, 'generator', GENERATORS, 'sensors'));
   },

@@ -1,7 +1,8 @@
 // The `file` sink: JSON lines (compileEncoder), the file truncated or created when the job
 // opens it, parent directories created; rows are queued per batch and written in large chunks.
-// Exactly-once under checkpoints: position() is the length in bytes, and a resumed sink is
-// first truncated to its checkpointed length.
+// Exactly-once under checkpoints: position() is the length in bytes, synced to disk before each
+// checkpoint records it; a resumed sink is first truncated to its checkpointed length (and
+// refused when the file is shorter than that).
 
 import type { Column, SinkDef } from '../../catalog/catalog.js';
 import { Op } from '../../exec/operator.js';
@@ -9,7 +10,7 @@ import { ConnectorError } from '../connector.js';
 import type { SinkConnector, SinkPosition, SinkWriter } from '../connector.js';
 import { compileEncoder } from '../format/encode.js';
 import { choiceOption, requiredOption, resolvePath } from '../options.js';
-import { LineFileWriter } from './line-writer.js';
+import { LineFileWriter, OutputCutShortError } from './line-writer.js';
 
 export function openFileSink(file: string, columns: readonly Column[], changelog: boolean, resume?: SinkPosition): SinkWriter {
   const encode = compileEncoder(columns, changelog);
@@ -23,6 +24,7 @@ export function openFileSink(file: string, columns: readonly Column[], changelog
       if (text.length > 0) out.append(text);
     },
     flush: () => out.flush(),
+    sync: () => out.sync(),
     close: () => out.close(),
     position: () => ({ bytes: out.bytes }),
   };
@@ -31,6 +33,7 @@ export function openFileSink(file: string, columns: readonly Column[], changelog
 export const fileSink: SinkConnector = {
   name: 'file',
   options: ['connector', 'path', 'format'],
+  identity: ['connector', 'path'],
   open(def: SinkDef, columns: readonly Column[], changelog: boolean, resume?: SinkPosition): SinkWriter {
     const p = requiredOption(def.options, 'path', 'out.jsonl');
     choiceOption(def.options, 'format', ['jsonl', 'json'] as const, 'jsonl');
@@ -38,6 +41,7 @@ export const fileSink: SinkConnector = {
     try {
       return openFileSink(file, columns, changelog, resume);
     } catch (e) {
+      if (e instanceof OutputCutShortError) throw e;
       throw new ConnectorError(`cannot open ${file} for writing: ${e instanceof Error ? e.message : String(e)}`, 'path', 'check that the directory is writable');
     }
   },

@@ -187,6 +187,7 @@ const FORMATS = ['jsonl', 'json', 'csv'] as const;
 export const fileSource: SourceConnector = {
   name: 'file',
   options: ['connector', 'path', 'format', 'follow', 'batch_size', 'dead_letter', 'late'],
+  identity: ['connector', 'path', 'format', 'dead_letter', 'late'],
   open(def: SourceDef, resume?: ResumePosition): SourceReader {
     const o = def.options;
     const label = requiredOption(o, 'path', 'data.jsonl');
@@ -203,6 +204,10 @@ export const fileSource: SourceConnector = {
     }
     if (!stat.isFile()) throw new ConnectorError(`not a file: ${file}`, 'path', 'point path at a .jsonl or .csv file');
     const at = fileResume(resume);
+    // A file shorter than what the checkpoint had read was replaced or cut: no offset in it means the same line.
+    if (at && at.offset > stat.size) {
+      throw new ConnectorError(`${file} is ${stat.size} bytes long, but the checkpoint had read ${at.offset} bytes of it (${at.line} lines): it was replaced or cut short since`, 'path', 'run with --fresh to read it again from the start');
+    }
     return new FileReader({ file, label, format: format === 'csv' ? 'csv' : 'jsonl', follow, batchSize, ...(at ? { resume: at } : {}) });
   },
 };

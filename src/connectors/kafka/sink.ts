@@ -13,12 +13,13 @@ import type { Column, SinkDef } from '../../catalog/catalog.js';
 import type { Row } from '../../catalog/types.js';
 import { Op } from '../../exec/operator.js';
 import { ConnectorError } from '../connector.js';
-import type { SinkConnector, SinkContext, SinkPosition, SinkWriter } from '../connector.js';
+import type { SinkCommits, SinkConnector, SinkContext, SinkPosition, SinkWriter } from '../connector.js';
 import { compileEncoder, compileValueEncoder } from '../format/encode.js';
 import { choiceOption, intOption, requiredOption } from '../options.js';
 import { CLIENT_OPTIONS, ensureTopic, kafkaClient } from './client.js';
 import { defaultSinkKey } from './sink-key.js';
 import { KafkaTransactionalWriter } from './transactional-sink.js';
+import { recordedMarks, sealedMark } from './markers.js';
 import { openProducer, sendInSlices, type KafkaProducer } from './producer.js';
 import { MAX_SENDS, SendChain } from './send-chain.js';
 
@@ -209,8 +210,14 @@ export function transactionalId(def: SinkDef, topic: string, job: string): strin
 export const kafkaSink: SinkConnector = {
   name: 'kafka',
   options: ['connector', 'topic', 'format', 'key', 'guarantee', 'transactional_id', 'batch_size', 'partitions', ...CLIENT_OPTIONS],
+  // The guarantee and transactionalId decide what the checkpoint stores for the sink (its sealed transaction).
+  identity: ['connector', 'topic', 'guarantee', 'transactional_id'],
   guarantee(def: SinkDef, context: SinkContext): string {
     return kafkaSinkGuarantee(def, context);
+  },
+  async commits(def: SinkDef, context: SinkContext, resume: SinkPosition | undefined): Promise<SinkCommits | undefined> {
+    if (kafkaSinkGuarantee(def, context) !== 'exactly_once') return undefined;
+    return { recorded: await recordedMarks(context.sources), checkpoint: sealedMark(resume) };
   },
   open(def: SinkDef, columns: readonly Column[], changelog: boolean, resume?: SinkPosition, context?: SinkContext): SinkWriter {
     const o = def.options;

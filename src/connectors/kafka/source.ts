@@ -6,7 +6,8 @@
 // Offsets are not committed by the consumer: they belong to the job's checkpoints. position() is
 // { topic, next: {partition: next offset}, end? } as of the last batch handed to the engine; a
 // resumed reader seeks every partition it is assigned to that offset (and keeps the bounded end
-// offsets of the first start). An exactly-once Kafka sink commits the same offsets to the group.
+// offsets of the first start until it reaches them; a finished job run again reads to the end
+// offsets of its new start). An exactly-once Kafka sink commits the same offsets to the group.
 // The consumer itself joins a group of its own per run (see run()); `group` is where offsets are
 // read from (startup = 'group') and committed to. Scale-out (exec/scale-out) shares `group`.
 
@@ -204,8 +205,11 @@ export class KafkaReader implements SourceReader {
     // bounded: partitions still to read, and the offset each must reach.
     const prepared = await this.prepareGroup();
     const start = prepared.start;
-    // bounded: the end offsets of the job's first start, kept through restores.
-    const end = (this.end = fromRecord(this.resume?.end) ?? prepared.end);
+    // bounded: the end offsets of the job's first start, kept through restores until reached;
+    // a restore that had reached them all (a finished job run again) reads to the end offsets now.
+    const resumedEnd = fromRecord(this.resume?.end);
+    const unfinished = resumedEnd !== undefined && [...resumedEnd].some(([p, e]) => (this.next.get(p) ?? 0n) < e);
+    const end = (this.end = unfinished ? resumedEnd : prepared.end);
     for (const [p, o] of start) this.next.set(p, o);
     const pending = new Set<number>();
     if (bounded) for (const [p, e] of end) if ((this.next.get(p) ?? 0n) < e) pending.add(p);
@@ -383,6 +387,7 @@ export class KafkaReader implements SourceReader {
 export const kafkaSource: SourceConnector = {
   name: 'kafka',
   options: ['connector', 'topic', 'format', 'startup', 'group', 'bounded', 'idle_timeout', 'fetch_max_bytes', 'session_timeout', 'rate', 'dead_letter', 'late', ...CLIENT_OPTIONS],
+  identity: ['connector', 'topic', 'format', 'group', 'dead_letter', 'late'],
   /** dead_letter / late name topics: the original message with why and where in headers. */
   sideOutput: (def: SourceDef, topic: string) => openKafkaSideOutput(def, topic),
   open(def: SourceDef, resume?: ResumePosition): SourceReader {

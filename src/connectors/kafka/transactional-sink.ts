@@ -36,7 +36,8 @@ interface GroupOffsets {
   readonly partitions: Array<{ partition: number; offset: string; metadata: string }>;
 }
 
-const MARKER = /^sluice:([^:]+):(\d+)$/;
+/** `sluice:<epoch>:<checkpoint id>`, the metadata of each committed offset (read by markers.ts too). */
+export const MARKER = /^sluice:([^:]+):(\d+)$/;
 
 /** The consumer-group offsets to commit with checkpoint `id`: each Kafka source's next offsets. */
 export function groupOffsets(sources: readonly CheckpointSource[], epoch: string, id: number): GroupOffsets[] {

@@ -103,6 +103,7 @@ export function createStdoutSink(out: Writable & { isTTY?: boolean } = process.s
   return {
     name: 'stdout',
     options: ['connector', 'format'],
+    identity: ['connector'],
     open(def: SinkDef, columns: readonly Column[], changelog: boolean): SinkWriter {
       const fallback: StdoutFormat = out.isTTY === true ? 'table' : 'jsonl';
       const format = choiceOption(def.options, 'format', ['jsonl', 'table', 'json'] as const, fallback);

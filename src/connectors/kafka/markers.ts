@@ -1,0 +1,42 @@
+// The exactly-once sink's commits as Kafka records them: each offset transactional-sink.ts
+// commits to a source's consumer group carries `sluice:<epoch>:<checkpoint id>`, in the same
+// transaction as the output. Read here so that `sluice run` can hold the checkpoint it would
+// resume from against them (cli/restore.ts): the group, not the state directory, is the truth
+// about what output was committed.
+
+import type { Kafka } from 'kafkajs';
+import type { SourceDef } from '../../catalog/catalog.js';
+import type { CommitMark, SinkCommits, SinkPosition } from '../connector.js';
+import { kafkaClient } from './client.js';
+import { kafkaSourceSettings } from './source.js';
+import { MARKER } from './transactional-sink.js';
+
+/** The distinct markers in the groups of the Kafka sources among `sources`, with where each was first seen. */
+export async function recordedMarks(sources: readonly SourceDef[], client: (def: SourceDef) => Kafka = (d) => kafkaClient(d.options, `sluice-${d.name}`)): Promise<CommitMark[]> {
+  const out = new Map<string, CommitMark>();
+  for (const def of sources) {
+    if (def.options['connector'] !== 'kafka') continue;
+    const { group, topic } = kafkaSourceSettings(def);
+    const admin = client(def).admin();
+    await admin.connect();
+    try {
+      const parts = (await admin.fetchOffsets({ groupId: group, topics: [topic] }))[0]?.partitions ?? [];
+      for (const p of parts) {
+        const m = MARKER.exec(p.metadata ?? '');
+        if (!m) continue;
+        const key = `${m[1]}:${m[2]}`;
+        if (!out.has(key)) out.set(key, { run: m[1]!, checkpoint: Number(m[2]), where: `consumer group '${group}', topic '${topic}' partition ${p.partition} (offset ${p.offset})` });
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+  return [...out.values()];
+}
+
+/** The commit a checkpoint's stored position of the exactly-once sink stands for (its Sealed epoch and id). */
+export function sealedMark(resume: SinkPosition | undefined): SinkCommits['checkpoint'] {
+  const epoch = resume?.['epoch'];
+  const id = resume?.['id'];
+  return typeof epoch === 'string' && typeof id === 'number' ? { run: epoch, checkpoint: id } : undefined;
+}
