@@ -20,6 +20,7 @@ import { serveMetrics, type LabeledSource } from './metrics-endpoint.js';
 import { configureLog, log, type LogLevel } from '../util/log.js';
 import { runScaleOut, scaleOutProblem } from '../exec/scale-out/runner.js';
 import type { PhysicalPlan } from '../plan/physical.js';
+import { describeOutput } from '../plan/guarantees.js';
 
 export interface RunOptions {
   sink?: string[];
@@ -91,15 +92,14 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
       },
       ...(memory !== undefined ? { stateMemory: { bytes: memory, dir: stateDir } } : {}),
     });
-    const guarantees = new Map(job.guarantees().map((g) => [g.sink, g.guarantee]));
-    const targets = sinks
-      .map((s) => {
-        const g = guarantees.get(s.name);
-        const where = s.options['path'] ?? s.options['topic'];
-        return `${s.name} → ${s.options['connector']}${where ? ` ${where}` : ''}${g ? ` (${g.replace(/_/g, '-')})` : ''}`;
-      })
-      .join(', ');
-    log.info(`sluice: running ${file}: ${targets}`, { event: 'start', file, sinks: sinks.map((s) => s.name) });
+    // Every output with its guarantee: each sink, then each dead-letter and late output.
+    const outputs = job.guarantees();
+    log.info(`sluice: running ${file}: ${outputs.map(describeOutput).join('; ')}`, {
+      event: 'start',
+      file,
+      sinks: sinks.map((s) => s.name),
+      outputs: outputs.map((o) => ({ output: o.label, guarantee: o.guarantee.level, ...(o.guarantee.how ? { how: o.guarantee.how } : {}) })),
+    });
     if (metricsPort !== undefined) {
       metrics = await serveMetrics(metricsPort, job);
       log.info(`sluice: metrics on http://127.0.0.1:${metrics.port}/metrics`, { event: 'metrics', port: metrics.port });

@@ -6,7 +6,7 @@
 // watermark and sink length) is consistent; sinks are flushed before it is committed.
 
 import * as path from 'node:path';
-import type { Column, SourceDef } from '../catalog/catalog.js';
+import type { Column } from '../catalog/catalog.js';
 import type { Row } from '../catalog/types.js';
 import type { PhysicalNode, PhysicalPlan, SinkNode, SourceNode } from '../plan/physical.js';
 import type { CheckpointSource, ResumePosition, SideOutput, SinkContext, SinkPosition, SinkWriter, SourceReader } from '../connectors/connector.js';
@@ -24,6 +24,7 @@ import type { CheckpointStats, CheckpointTarget, JobCheckpoint, StoredTable } fr
 import { DUCKDB_SHARE, HEAP_SHARE, SpillStore, SpillableTimeKeyedTable } from '../state/spill.js';
 import { SpillableKeyedTable } from '../state/spill-keyed.js';
 import { estimateTableBytes } from '../state/estimate.js';
+import { outputGuarantees, sideTransaction, type OutputGuarantee } from '../plan/guarantees.js';
 
 export interface JobHooks {
   /** Every admitted source batch, after decoding (compare records the oracle's input here). */
@@ -123,7 +124,8 @@ export class Job {
   readonly plan: PhysicalPlan;
   private readonly runtimes: Runtime[] = [];
   private readonly sources: SourceRuntime[] = [];
-  private readonly sideOutputs: Array<{ file: string; out: SideOutput }> = [];
+  /** `source`: the source node of a connector's own side output (a Kafka topic), which may join a sink's transaction. */
+  private readonly sideOutputs: Array<{ file: string; out: SideOutput; source?: number }> = [];
   private readonly lateOutputs = new Map<number, SideOutput>();
   private readonly tables: Array<{ operator: number; name: string; table: MemoryKeyedTable<unknown> | MemoryTimeKeyedTable<unknown> }> = [];
   private readonly hooks: JobHooks;
@@ -164,6 +166,18 @@ export class Job {
     for (const s of this.sources) s.step = steps.get(s.node.id);
     for (const node of plan.nodes) {
       node.inputs.forEach((input, i) => this.runtimes[input]!.downstream.push({ id: node.id, input: i }));
+    }
+    this.joinTransactions();
+  }
+
+  /** Side outputs of an exactly-once job write in the transaction of the sink plan/guarantees.ts names. */
+  private joinTransactions(): void {
+    const context = { job: this.name, checkpoints: this.ckpt !== undefined };
+    for (const s of this.sideOutputs) {
+      if (s.source === undefined) continue;
+      const carrier = sideTransaction(this.plan, this.plan.nodes[s.source] as SourceNode, context);
+      const writer = carrier && this.runtimes[carrier.id]?.sink?.writer;
+      if (writer) s.out.join?.(writer);
     }
   }
 
@@ -341,6 +355,8 @@ export class Job {
       const snapshot = this.spillStore ? await this.exclusive(take) : await take();
       await this.flushSinks();
       for (const s of this.sideOutputs) await s.out.flush();
+      // Fault injection for the crash tests: die with every output flushed but the checkpoint not durable.
+      if (process.env['SLUICE_TEST_KILL_IN_CHECKPOINT'] === String(snapshot.id)) process.kill(process.pid, 'SIGKILL');
       const stats = await c.target.write(snapshot, final && this.finished);
       // Transactional sinks commit the output sealed at the barrier once the checkpoint holding it is durable.
       for (const r of this.runtimes) if (r.sink?.writer.commitCheckpoint) await r.sink.writer.commitCheckpoint(snapshot.id, this.checkpointSources(snapshot.meta, r));
@@ -495,13 +511,10 @@ export class Job {
     for (const r of this.runtimes) if (r.sink?.writer.recover) await r.sink.writer.recover(this.checkpointSources(c.meta, r));
   }
 
-  /** Each sink's delivery guarantee as its connector states it (for the start-up line). */
-  guarantees(): Array<{ sink: string; guarantee: string | undefined }> {
-    return this.runtimes.flatMap((r) => {
-      if (r.node.kind !== 'sink') return [];
-      const conn = sinkConnector(r.node.sink.options['connector'] ?? 'stdout');
-      return [{ sink: r.node.sink.name, guarantee: conn?.guarantee?.(r.node.sink, this.sinkContext(r.upstreamSources)) }];
-    });
+  /** Each output's delivery guarantee in this job: every sink, and the side outputs it writes (for the start-up line). */
+  guarantees(): OutputGuarantee[] {
+    const all = outputGuarantees(this.plan, { job: this.name, checkpoints: this.ckpt !== undefined });
+    return this.writeSideOutputs ? all : all.filter((o) => o.output === 'sink');
   }
 
   private sinkContext(upstream: readonly number[]): SinkContext {
@@ -559,9 +572,9 @@ export class Job {
     switch (node.kind) {
       case 'source': {
         const dl = node.source.options['dead_letter'];
-        const dead = dl !== undefined && this.writeSideOutputs ? this.sourceSide(node.source, dl) : undefined;
+        const dead = dl !== undefined && this.writeSideOutputs ? this.sourceSide(node, dl) : undefined;
         const late = node.source.options['late'];
-        if (late !== undefined && this.writeSideOutputs) this.lateOutputs.set(node.id, this.sourceSide(node.source, late));
+        if (late !== undefined && this.writeSideOutputs) this.lateOutputs.set(node.id, this.sourceSide(node, late));
         this.sources.push(new SourceRuntime(node, dead, this.hooks.onDeadLetter));
         return { ...base, op: undefined, ctx: undefined };
       }
@@ -634,10 +647,11 @@ export class Job {
   }
 
   /** A source's `dead_letter` / `late` target: the connector's own output (a Kafka topic), else a JSON-lines file. */
-  private sourceSide(def: SourceDef, target: string): SideOutput {
+  private sourceSide(node: SourceNode, target: string): SideOutput {
+    const def = node.source;
     const own = sourceConnector(def.options['connector']!)?.sideOutput?.(def, target);
     if (!own) return this.side(path.resolve(def.baseDir, target));
-    this.sideOutputs.push({ file: `${def.options['connector']}:${target}`, out: own });
+    this.sideOutputs.push({ file: `${def.options['connector']}:${target}`, out: own, source: node.id });
     return own;
   }
 

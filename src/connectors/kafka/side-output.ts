@@ -1,23 +1,21 @@
 // Dead-letter and late outputs of a Kafka source written to topics (`dead_letter =
-// 'raw-temp-data.dlq'`): the original message (key, value, headers) unchanged, with why and
-// where in `sluice.*` headers (reason, source, topic, partition, offset; for late rows also
-// event time, watermark and window start), as Kafka Connect's dead-letter queues do. Sent in
-// small batches on a timer so that a long-running job's dead letters appear promptly.
+// 'raw-temp-data.dlq'`), each record as side-message.ts makes it. On its own (at least once: a
+// restarted job writes again what it wrote after its last checkpoint) it sends in small batches
+// on a timer so that a long-running job's dead letters appear promptly. Joined to an
+// exactly-once sink's transaction (plan/guarantees.ts says which), it hands each message to that
+// sink, which seals it with its output at each checkpoint and commits or re-sends it with them.
 
-import type { IHeaders, Message } from 'kafkajs';
+import type { Message } from 'kafkajs';
 import type { SourceDef } from '../../catalog/catalog.js';
-import type { SideOutput, SourceRecord } from '../connector.js';
+import type { SideOutput, SinkWriter } from '../connector.js';
 import { ensureTopic, kafkaClient } from './client.js';
-import { KafkaRecord } from './record.js';
 import { openProducer } from './producer.js';
 import { SendChain } from './send-chain.js';
+import { sideMessage } from './side-message.js';
+import { KafkaTransactionalWriter } from './transactional-sink.js';
 
 const SEND_EVERY_MS = 200;
 const SEND_AT = 500;
-
-function headerText(v: unknown): string {
-  return typeof v === 'string' ? v : JSON.stringify(v);
-}
 
 export function openKafkaSideOutput(def: SourceDef, topic: string): SideOutput {
   const kafka = kafkaClient(def.options, `sluice-${def.name}-side`);
@@ -26,6 +24,7 @@ export function openKafkaSideOutput(def: SourceDef, topic: string): SideOutput {
   let pending: Message[] = [];
   const chain = new SendChain();
   let timer: NodeJS.Timeout | undefined;
+  let joined: KafkaTransactionalWriter | undefined;
 
   const send = (): void => {
     if (timer) clearTimeout(timer);
@@ -47,27 +46,23 @@ export function openKafkaSideOutput(def: SourceDef, topic: string): SideOutput {
   };
 
   return {
-    write(record: Readonly<Record<string, unknown>>, origin?: SourceRecord): void {
-      const headers: IHeaders = {};
-      let key: Buffer | string | null = null;
-      let value: Buffer | string | null;
-      if (origin instanceof KafkaRecord) {
-        key = origin.key;
-        value = origin.rawValue;
-        for (const [k, v] of Object.entries(origin.headers ?? {})) headers[k] = v;
-      } else {
-        value = typeof record['raw'] === 'string' ? record['raw'] : null;
+    write(record, origin): void {
+      const message = sideMessage(record, origin);
+      if (joined) {
+        joined.writeSide(topic, message);
+        return;
       }
-      const position = (record['position'] ?? {}) as Record<string, unknown>;
-      for (const [k, v] of Object.entries(position)) headers[`sluice.${k}`] = headerText(v);
-      for (const [k, v] of Object.entries(record)) {
-        if (k === 'raw' || k === 'position' || k === 'at' || v === null || v === undefined) continue;
-        headers[`sluice.${k}`] = headerText(v);
-      }
-      pending.push({ key, value, headers });
+      pending.push(message);
       if (pending.length >= SEND_AT) send();
       else timer ??= setTimeout(send, SEND_EVERY_MS);
     },
+    join(writer: SinkWriter): boolean {
+      // Joined before the first record (the runner joins while it builds the job), so nothing is pending here.
+      if (!(writer instanceof KafkaTransactionalWriter) || pending.length > 0) return false;
+      joined = writer;
+      return true;
+    },
+    // Joined: the sink flushes and commits these messages with its own.
     flush,
     async close() {
       try {
