@@ -12,7 +12,19 @@ import { ensureTopic, kafkaClient } from './client.js';
 import { openProducer } from './producer.js';
 import { SendChain } from './send-chain.js';
 import { sideMessage } from './side-message.js';
-import { KafkaTransactionalWriter } from './transactional-sink.js';
+
+/**
+ * A sink writer whose Kafka transaction can carry side-output messages: the exactly-once sink
+ * (transactional-sink.ts) and a scaled-out task's writers (exec/scale-out/task-output.ts).
+ * WARNING: a message handed over is the carrier's to seal at the next checkpoint barrier.
+ */
+export interface SideCarrier {
+  writeSide(topic: string, message: Message): void;
+}
+
+function isCarrier(writer: SinkWriter): writer is SinkWriter & SideCarrier {
+  return typeof (writer as Partial<SideCarrier>).writeSide === 'function';
+}
 
 const SEND_EVERY_MS = 200;
 const SEND_AT = 500;
@@ -24,7 +36,7 @@ export function openKafkaSideOutput(def: SourceDef, topic: string): SideOutput {
   let pending: Message[] = [];
   const chain = new SendChain();
   let timer: NodeJS.Timeout | undefined;
-  let joined: KafkaTransactionalWriter | undefined;
+  let joined: SideCarrier | undefined;
 
   const send = (): void => {
     if (timer) clearTimeout(timer);
@@ -58,7 +70,7 @@ export function openKafkaSideOutput(def: SourceDef, topic: string): SideOutput {
     },
     join(writer: SinkWriter): boolean {
       // Joined before the first record (the runner joins while it builds the job), so nothing is pending here.
-      if (!(writer instanceof KafkaTransactionalWriter) || pending.length > 0) return false;
+      if (!isCarrier(writer) || pending.length > 0) return false;
       joined = writer;
       return true;
     },

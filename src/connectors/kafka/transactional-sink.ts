@@ -23,6 +23,7 @@ import { kafkaPosition, kafkaSourceSettings } from './source.js';
 import { log } from '../../util/log.js';
 import { openProducer, sendInSlices, type KafkaProducer, type KafkaTransaction } from './producer.js';
 import { loadSideMessage, storeSideMessage, type StoredSideMessage } from './side-message.js';
+import type { SideCarrier } from './side-output.js';
 
 /** What a checkpoint stores for this sink: the sealed output of its transaction. */
 interface Sealed {
@@ -85,7 +86,7 @@ export async function connectTransactional(producer: KafkaProducer): Promise<voi
   await txn.abort();
 }
 
-export class KafkaTransactionalWriter implements SinkWriter {
+export class KafkaTransactionalWriter implements SinkWriter, SideCarrier {
   private readonly producer: KafkaProducer;
   private readonly encodeValue: (row: Row, op: Op) => string;
   private readonly encodeKey: (row: Row) => string | null;
@@ -268,10 +269,7 @@ export class KafkaTransactionalWriter implements SinkWriter {
       { event: 'recommit', topic: this.settings.topic, checkpoint: sealed.id, messages: sealed.messages.length, sideMessages: sideCount },
     );
     await this.chain.add(async () => {
-      await this.sendAll(
-        sealed.messages.map(([key, value]) => ({ key, value })),
-        side,
-      );
+      await this.sendAll(sealed.messages.map(([key, value]) => ({ key, value })), side);
       await this.commit(offsets);
     });
     this.check();
