@@ -20,7 +20,7 @@ import { serveMetrics, type LabeledSource } from './metrics-endpoint.js';
 import { configureLog, log, type LogLevel } from '../util/log.js';
 import { runScaleOut, scaleOutProblem } from '../exec/scale-out/runner.js';
 import type { PhysicalPlan } from '../plan/physical.js';
-import { describeOutput } from '../plan/guarantees.js';
+import { describeOutput, outputGuarantees } from '../plan/guarantees.js';
 
 export interface RunOptions {
   sink?: string[];
@@ -156,7 +156,11 @@ async function runScaledOut(file: string, plan: PhysicalPlan, intervalMs: number
     }
     const problem = scaleOutProblem(plan);
     if (problem) throw problem;
-    log.info(`sluice: running ${file} scaled out (exactly-once per partition task)`, { event: 'start', file, scaleOut: true });
+    // Sinks and side outputs alike commit in each partition task's transaction (exec/scale-out/task-output.ts).
+    const sides = outputGuarantees(plan, { job: path.basename(file).replace(/\.sql$/i, ''), checkpoints: true })
+      .filter((o) => o.output !== 'sink')
+      .map((o) => describeOutput(o.guarantee.level === 'exactly_once' ? { ...o, guarantee: { level: 'exactly_once', how: 'partition task transaction' } } : o));
+    log.info(`sluice: running ${file} scaled out (exactly-once per partition task)${sides.map((d) => `; ${d}`).join('')}`, { event: 'start', file, scaleOut: true });
     const summary = await runScaleOut(plan, {
       fingerprint: planFingerprint(plan),
       intervalMs,

@@ -150,6 +150,7 @@ async function scenario(groupBy: string, stages: readonly string[]): Promise<{ a
 test('scale-out: one process, then two, then one killed: the output equals a single-process run', { timeout: 300_000 }, async () => {
   const { a } = await scenario('sensor', ['']);
   assert.doesNotMatch(a, /repartition/);
+  assert.match(a, /scaled out \(exactly-once per partition task\); ev dead letters → kafka \S+-dlq: exactly once \(partition task transaction\)/);
 });
 
 test('scale-out with a repartition (GROUP BY a column that is not the message key): one process, then two, then one killed: the output equals a single-process run', { timeout: 300_000 }, async () => {
