@@ -9,7 +9,7 @@ import type { Message } from 'kafkajs';
 import type { SourceDef } from '../../catalog/catalog.js';
 import type { SideOutput, SinkWriter } from '../connector.js';
 import { ensureTopic, kafkaClient } from './client.js';
-import { openProducer } from './producer.js';
+import { openProducer, type KafkaProducer } from './producer.js';
 import { SendChain } from './send-chain.js';
 import { sideMessage } from './side-message.js';
 
@@ -31,7 +31,8 @@ const SEND_AT = 500;
 
 export function openKafkaSideOutput(def: SourceDef, topic: string): SideOutput {
   const kafka = kafkaClient(def.options, `sluice-${def.name}-side`);
-  const producer = openProducer(kafka, { maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  // Opened at the first send: a side output joined to a transaction never needs one.
+  let producer: KafkaProducer | undefined;
   let ready: Promise<void> | undefined;
   let pending: Message[] = [];
   const chain = new SendChain();
@@ -45,9 +46,10 @@ export function openKafkaSideOutput(def: SourceDef, topic: string): SideOutput {
     const messages = pending;
     pending = [];
     void chain.add(async () => {
-      ready ??= ensureTopic(kafka, topic).then(() => producer.connect());
+      const p = (producer ??= openProducer(kafka, { maxInFlightRequests: 1, allowAutoTopicCreation: false }));
+      ready ??= ensureTopic(kafka, topic).then(() => p.connect());
       await ready;
-      await producer.send({ topic, messages, acks: -1 });
+      await p.send({ topic, messages, acks: -1 });
     });
   };
 
@@ -80,7 +82,7 @@ export function openKafkaSideOutput(def: SourceDef, topic: string): SideOutput {
       try {
         await flush();
       } finally {
-        if (ready) await producer.disconnect().catch(() => {});
+        if (ready) await producer?.disconnect().catch(() => {});
       }
     },
   };
