@@ -22,6 +22,7 @@ import { runScaleOut, scaleOutProblem } from '../exec/scale-out/runner.js';
 import type { PhysicalPlan } from '../plan/physical.js';
 import type { SourceDef } from '../catalog/catalog.js';
 import { checkCommits, describeResume, freshNotes } from './restore.js';
+import { describeOutput, outputGuarantees } from '../plan/guarantees.js';
 
 export interface RunOptions {
   sink?: string[];
@@ -102,15 +103,14 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
       },
       ...(memory !== undefined ? { stateMemory: { bytes: memory, dir: stateDir } } : {}),
     });
-    const guarantees = new Map(job.guarantees().map((g) => [g.sink, g.guarantee]));
-    const targets = sinks
-      .map((s) => {
-        const g = guarantees.get(s.name);
-        const where = s.options['path'] ?? s.options['topic'];
-        return `${s.name} → ${s.options['connector']}${where ? ` ${where}` : ''}${g ? ` (${g.replace(/_/g, '-')})` : ''}`;
-      })
-      .join(', ');
-    log.info(`sluice: running ${file}: ${targets}`, { event: 'start', file, sinks: sinks.map((s) => s.name) });
+    // Every output with its guarantee: each sink, then each dead-letter and late output.
+    const outputs = job.guarantees();
+    log.info(`sluice: running ${file}: ${outputs.map(describeOutput).join('; ')}`, {
+      event: 'start',
+      file,
+      sinks: sinks.map((s) => s.name),
+      outputs: outputs.map((o) => ({ output: o.label, guarantee: o.guarantee.level, ...(o.guarantee.how ? { how: o.guarantee.how } : {}) })),
+    });
     if (opts.fresh) {
       const notes = freshNotes(plan, stateDir, discarded, committed);
       for (const n of notes.info) log.info(n, { event: 'fresh' });
@@ -175,7 +175,11 @@ async function runScaledOut(file: string, plan: PhysicalPlan, intervalMs: number
     }
     const problem = scaleOutProblem(plan);
     if (problem) throw problem;
-    log.info(`sluice: running ${file} scaled out (exactly-once per partition task)`, { event: 'start', file, scaleOut: true });
+    // Sinks and side outputs alike commit in each partition task's transaction (exec/scale-out/task-output.ts).
+    const sides = outputGuarantees(plan, { job: path.basename(file).replace(/\.sql$/i, ''), checkpoints: true })
+      .filter((o) => o.output !== 'sink')
+      .map((o) => describeOutput(o.guarantee.level === 'exactly_once' ? { ...o, guarantee: { level: 'exactly_once', how: 'partition task transaction' } } : o));
+    log.info(`sluice: running ${file} scaled out (exactly-once per partition task)${sides.map((d) => `; ${d}`).join('')}`, { event: 'start', file, scaleOut: true });
     const summary = await runScaleOut(plan, {
       fingerprint: planFingerprint(plan),
       intervalMs,

@@ -184,7 +184,13 @@ export interface SinkConnector {
   /** `resume`: a checkpointed position(); output written after it is rolled back (exactly-once). */
   open(def: SinkDef, columns: readonly Column[], changelog: boolean, resume?: SinkPosition, context?: SinkContext): SinkWriter;
   /** The delivery guarantee the sink gives in this job, for EXPLAIN and the start-up line. */
-  guarantee?(def: SinkDef, context: SinkContext): string;
+  guarantee(def: SinkDef, context: SinkContext): Guarantee;
+  /**
+   * True when the side outputs (`dead_letter`, `late`) of `source`, a source upstream of the
+   * sink, can be written in the sink's transaction (an exactly-once Kafka sink on the brokers of
+   * a Kafka source): they then commit with its output (plan/guarantees.ts picks the sink).
+   */
+  carriesSideOutputs?(def: SinkDef, context: SinkContext, source: SourceDef): boolean;
   /**
    * Transactional sinks: what is recorded outside the job's state directory about the output
    * this sink committed (Kafka: the markers committed with the sources' offsets to their
@@ -208,6 +214,21 @@ export interface SinkCommits {
   readonly recorded: readonly CommitMark[];
   /** The commit the checkpoint to resume from stands for; undefined: no checkpoint (or none for this sink). */
   readonly checkpoint: Omit<CommitMark, 'where'> | undefined;
+}
+
+/**
+ * What a crash and restart (`sluice run` resuming from its last checkpoint) can do to an
+ * output's records: `exactly_once` (none lost or doubled), `at_least_once` (none lost, some
+ * written again), `none` (no promise: stdout). `how` says by what means, shown in brackets.
+ */
+export interface Guarantee {
+  readonly level: 'exactly_once' | 'at_least_once' | 'none';
+  readonly how?: string;
+}
+
+/** `exactly once (Kafka transaction)`, as EXPLAIN and the start-up line print it. */
+export function guaranteeText(g: Guarantee): string {
+  return `${g.level.replace(/_/g, ' ')}${g.how ? ` (${g.how})` : ''}`;
 }
 
 /** A bad connector option: reported as a diagnostic at the option's span by the planner. */
@@ -238,4 +259,9 @@ export interface SideOutput {
   close(): Promise<void>;
   /** Bytes of the file counting everything written so far (for checkpoints). */
   position?(): number;
+  /**
+   * From now on write inside `writer`'s transaction, when the writer has one this output can
+   * join (an exactly-once Kafka sink for a Kafka side output); false (nothing changed) otherwise.
+   */
+  join?(writer: SinkWriter): boolean;
 }

@@ -6,7 +6,7 @@
 // watermark and sink length) is consistent; sinks are flushed before it is committed.
 
 import * as path from 'node:path';
-import type { Column, SourceDef } from '../catalog/catalog.js';
+import type { Column } from '../catalog/catalog.js';
 import type { Row } from '../catalog/types.js';
 import type { PhysicalNode, PhysicalPlan, SinkNode, SourceNode } from '../plan/physical.js';
 import { ConnectorError, type CheckpointSource, type ResumePosition, type SideOutput, type SinkContext, type SinkPosition, type SinkWriter, type SourceReader } from '../connectors/connector.js';
@@ -25,6 +25,7 @@ import type { CheckpointStats, CheckpointTarget, JobCheckpoint, StoredTable } fr
 import { DUCKDB_SHARE, HEAP_SHARE, SpillStore, SpillableTimeKeyedTable } from '../state/spill.js';
 import { SpillableKeyedTable } from '../state/spill-keyed.js';
 import { estimateTableBytes } from '../state/estimate.js';
+import { outputGuarantees, sideTransaction, type OutputGuarantee } from '../plan/guarantees.js';
 
 export interface JobHooks {
   /** Every admitted source batch, after decoding (compare records the oracle's input here). */
@@ -133,7 +134,8 @@ export class Job {
   readonly plan: PhysicalPlan;
   private readonly runtimes: Runtime[] = [];
   private readonly sources: SourceRuntime[] = [];
-  private readonly sideOutputs: Array<{ file: string; out: SideOutput }> = [];
+  /** `source`: the source node of a connector's own side output (a Kafka topic), which may join a sink's transaction. */
+  private readonly sideOutputs: Array<{ file: string; out: SideOutput; source?: number }> = [];
   private readonly lateOutputs = new Map<number, SideOutput>();
   private readonly tables: Array<{ operator: number; name: string; table: MemoryKeyedTable<unknown> | MemoryTimeKeyedTable<unknown> }> = [];
   private readonly hooks: JobHooks;
@@ -187,6 +189,18 @@ export class Job {
     for (const s of this.sources) s.step = steps.get(s.node.id);
     for (const node of plan.nodes) {
       node.inputs.forEach((input, i) => this.runtimes[input]!.downstream.push({ id: node.id, input: i }));
+    }
+    this.joinTransactions();
+  }
+
+  /** Side outputs of an exactly-once job write in the transaction of the sink plan/guarantees.ts names. */
+  private joinTransactions(): void {
+    const context = { job: this.name, checkpoints: this.ckpt !== undefined };
+    for (const s of this.sideOutputs) {
+      if (s.source === undefined) continue;
+      const carrier = sideTransaction(this.plan, this.plan.nodes[s.source] as SourceNode, context);
+      const writer = carrier && this.runtimes[carrier.id]?.sink?.writer;
+      if (writer) s.out.join?.(writer);
     }
   }
 
@@ -399,6 +413,8 @@ export class Job {
       for (const s of this.sideOutputs) await s.out.flush();
       // WARNING: the lengths the checkpoint records must be on the disk before it is (else an OS crash cuts the files short of them).
       await Promise.all([...this.runtimes.map((r) => r.sink?.writer.sync?.()), ...this.sideOutputs.map((s) => s.out.sync?.())]);
+      // Fault injection for the crash tests: die with every output flushed but the checkpoint not durable.
+      if (process.env['SLUICE_TEST_KILL_IN_CHECKPOINT'] === String(snapshot.id)) process.kill(process.pid, 'SIGKILL');
       const stats = await c.target.write(snapshot, final && this.finished);
       // Transactional sinks commit the output sealed at the barrier once the checkpoint holding it is durable.
       for (const r of this.runtimes) if (r.sink?.writer.commitCheckpoint) await r.sink.writer.commitCheckpoint(snapshot.id, this.checkpointSources(snapshot.meta, r));
@@ -553,13 +569,10 @@ export class Job {
     for (const r of this.runtimes) if (r.sink?.writer.recover) await r.sink.writer.recover(this.checkpointSources(c.meta, r));
   }
 
-  /** Each sink's delivery guarantee as its connector states it (for the start-up line). */
-  guarantees(): Array<{ sink: string; guarantee: string | undefined }> {
-    return this.runtimes.flatMap((r) => {
-      if (r.node.kind !== 'sink') return [];
-      const conn = sinkConnector(r.node.sink.options['connector'] ?? 'stdout');
-      return [{ sink: r.node.sink.name, guarantee: conn?.guarantee?.(r.node.sink, this.sinkContext(r.upstreamSources)) }];
-    });
+  /** Each output's delivery guarantee in this job: every sink, and the side outputs it writes (for the start-up line). */
+  guarantees(): OutputGuarantee[] {
+    const all = outputGuarantees(this.plan, { job: this.name, checkpoints: this.ckpt !== undefined });
+    return this.writeSideOutputs ? all : all.filter((o) => o.output === 'sink');
   }
 
   private sinkContext(upstream: readonly number[]): SinkContext {
@@ -622,9 +635,9 @@ export class Job {
     switch (node.kind) {
       case 'source': {
         const dl = node.source.options['dead_letter'];
-        const dead = dl !== undefined && this.writeSideOutputs ? this.sourceSide(node.source, 'dead_letter', dl) : undefined;
+        const dead = dl !== undefined && this.writeSideOutputs ? this.sourceSide(node, 'dead_letter', dl) : undefined;
         const late = node.source.options['late'];
-        if (late !== undefined && this.writeSideOutputs) this.lateOutputs.set(node.id, this.sourceSide(node.source, 'late', late));
+        if (late !== undefined && this.writeSideOutputs) this.lateOutputs.set(node.id, this.sourceSide(node, 'late', late));
         this.sources.push(new SourceRuntime(node, dead, this.hooks.onDeadLetter));
         return { ...base, op: undefined, ctx: undefined };
       }
@@ -697,7 +710,8 @@ export class Job {
   }
 
   /** A source's `dead_letter` / `late` target: the connector's own output (a Kafka topic), else a JSON-lines file. */
-  private sourceSide(def: SourceDef, option: 'dead_letter' | 'late', target: string): SideOutput {
+  private sourceSide(node: SourceNode, option: 'dead_letter' | 'late', target: string): SideOutput {
+    const def = node.source;
     const own = sourceConnector(def.options['connector']!)?.sideOutput?.(def, target);
     if (!own) {
       const file = path.resolve(def.baseDir, target);
@@ -708,7 +722,7 @@ export class Job {
         throw new ConnectorError(`source '${def.name}': cannot open its ${option} file ${file} for appending: ${why}`, option, `point ${option} at a file in a writable directory`);
       }
     }
-    this.sideOutputs.push({ file: `${def.options['connector']}:${target}`, out: own });
+    this.sideOutputs.push({ file: `${def.options['connector']}:${target}`, out: own, source: node.id });
     return own;
   }
 

@@ -1,13 +1,17 @@
 // EXPLAIN: the physical plan as an indented tree per sink, each operator with its keys,
-// window, emit mode and state tables; unbounded state is flagged with a warning.
+// window, emit mode and state tables, each output (sink, dead-letter, late) with its delivery
+// guarantee; unbounded state is flagged with a warning.
 
 import { typeToSql } from '../catalog/types.js';
 import { formatDuration } from '../catalog/duration.js';
 import type { BoundExpr } from '../expr/bound.js';
 import type { PhysicalNode, PhysicalPlan, WindowSpec } from './physical.js';
 import { describeExpr } from './describe-expr.js';
-import { sinkConnector } from '../connectors/registry.js';
-import type { SourceDef } from '../catalog/catalog.js';
+import { guaranteeText } from '../connectors/connector.js';
+import { sideGuarantee, sideTarget, sinkGuarantee, type GuaranteeContext } from './guarantees.js';
+
+/** Guarantees are stated as `sluice run` gives them: with checkpoints. */
+const RUN: GuaranteeContext = { job: 'job', checkpoints: true };
 
 export function explainPlan(plan: PhysicalPlan): string {
   const out: string[] = [];
@@ -28,6 +32,13 @@ function walk(plan: PhysicalPlan, id: number, first: string, rest: string, out: 
   const detail = rest + (n.inputs.length > 0 ? '│    ' : '     ');
   for (const s of n.state) {
     out.push(`${detail}state ${s.name}: ${s.shape === 'keyed' ? 'keyed' : 'time-keyed'} (${s.describe}), ${s.bounded ? 'bounded: expires behind the watermark' : 'UNBOUNDED: grows with the number of keys'}`);
+  }
+  if (n.kind === 'source') {
+    for (const kind of ['dead_letter', 'late'] as const) {
+      const where = sideTarget(n.source, kind);
+      if (where === undefined) continue;
+      out.push(`${detail}${kind} [${where}] ${guaranteeText(sideGuarantee(plan, n, RUN))}`);
+    }
   }
   n.inputs.forEach((input, i) => {
     const last = i === n.inputs.length - 1;
@@ -82,17 +93,9 @@ function line(n: PhysicalNode, plan: PhysicalPlan): string {
     case 'sink': {
       const o = n.sink.options;
       const where = o['path'] ?? o['topic'] ?? '';
-      // The guarantee as `sluice run` gives it (with checkpoints), for connectors that state one (Kafka).
-      const g = sinkConnector(o['connector'] ?? 'stdout')?.guarantee?.(n.sink, { job: 'job', sources: upstreamSources(plan, n.id), checkpoints: true });
-      return `${head} ${n.sink.name} [${o['connector']}${where ? ` ${where}` : ''}${o['format'] ? `, ${o['format']}` : ''}] ${n.appendOnly ? 'append-only' : 'changelog (+I/-U/+U/-D)'}${g ? ` guarantee=${g}` : ''}`;
+      return `${head} ${n.sink.name} [${o['connector']}${where ? ` ${where}` : ''}${o['format'] ? `, ${o['format']}` : ''}] ${n.appendOnly ? 'append-only' : 'changelog (+I/-U/+U/-D)'}, ${guaranteeText(sinkGuarantee(plan, n, RUN))}`;
     }
   }
-}
-
-function upstreamSources(plan: PhysicalPlan, id: number): SourceDef[] {
-  const n = plan.nodes[id]!;
-  if (n.kind === 'source') return [n.source];
-  return [...new Set(n.inputs.flatMap((i) => upstreamSources(plan, i)))];
 }
 
 function windowText(w: WindowSpec, ts: string): string {

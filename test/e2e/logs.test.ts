@@ -27,7 +27,7 @@ test('JSON lines on a pipe: every line a record; --log-level filters them', () =
   assert.equal(r.code, 0, r.stderr);
   const recs = r.stderr.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   for (const x of recs) assert.ok(typeof x['time'] === 'string' && typeof x['level'] === 'string' && typeof x['msg'] === 'string', JSON.stringify(x));
-  assert.ok(recs.some((x) => x['event'] === 'start' && x['msg'] === 'sluice: running job.sql: agg → file agg.jsonl'));
+  assert.ok(recs.some((x) => x['event'] === 'start' && x['msg'] === 'sluice: running job.sql: agg → file agg.jsonl: exactly once (file truncated to checkpoint)'));
   assert.ok(recs.some((x) => x['event'] === 'checkpoint' && x['level'] === 'debug'));
   assert.ok(recs.some((x) => x['event'] === 'summary' && x['source'] === 'gen' && x['records'] === 200 && x['msg'] === 'source gen: 200 records, 0 dead-lettered, 0 late, ended'));
   assert.ok(recs.some((x) => x['event'] === 'summary' && x['sink'] === 'agg' && typeof x['rows'] === 'number'));

@@ -128,23 +128,32 @@ export async function readAll(topic: string): Promise<Array<KafkaMessage & { par
 const KAFKA_LIB = path.join(process.env['SLUICE_KAFKA_HOME'] ?? path.join(os.homedir(), '.cache', 'sluice', 'kafka-3.9.1'), 'lib');
 
 /**
- * Every committed message of `topic`, as sorted "key|value" lines. Read by Apache Kafka's Java
+ * Every committed message of `topic`, as sorted "key|value" lines (with `headers`:
+ * "key|value|name=value;..." with the headers sorted by name). Read by Apache Kafka's Java
  * consumer (java/ReadCommitted.java) when the local broker's libraries are there, the reference
  * for what read_committed means; else by kafkajs (readUncommitted: false), whose filter of
  * aborted transactions let some through when transactions interleave.
  */
-export async function readCommitted(topic: string): Promise<string[]> {
+export async function readCommitted(topic: string, headers = false): Promise<string[]> {
   const bootstrap = await broker();
-  if (!existsSync(KAFKA_LIB)) return readCommittedKafkajs(topic);
+  if (!existsSync(KAFKA_LIB)) return readCommittedKafkajs(topic, headers);
   const dir = path.resolve('test/kafka/java');
-  const { stdout } = await run('java', [`-Dlog4j.configuration=file:${path.join(dir, 'log4j.properties')}`, '-cp', path.join(KAFKA_LIB, '*'), path.join(dir, 'ReadCommitted.java'), bootstrap, topic], {
+  const { stdout } = await run('java', [`-Dlog4j.configuration=file:${path.join(dir, 'log4j.properties')}`, '-cp', path.join(KAFKA_LIB, '*'), path.join(dir, 'ReadCommitted.java'), bootstrap, topic, ...(headers ? ['headers'] : [])], {
     maxBuffer: 1 << 28,
     timeout: 120_000,
   });
   return stdout.split('\n').filter((l) => l !== '').sort();
 }
 
-async function readCommittedKafkajs(topic: string): Promise<string[]> {
+function headerText(headers: IHeaders | undefined): string {
+  return Object.entries(headers ?? {})
+    .map(([k, v]) => [k, Array.isArray(v) ? String(v[v.length - 1] ?? '') : (v?.toString() ?? '')] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(';');
+}
+
+async function readCommittedKafkajs(topic: string, headers: boolean): Promise<string[]> {
   const kafka = await client();
   const admin = kafka.admin();
   await admin.connect();
@@ -185,7 +194,7 @@ async function readCommittedKafkajs(topic: string): Promise<string[]> {
             const id = `${batch.partition}:${m.offset}`;
             if (seen.has(id)) continue;
             seen.add(id);
-            out.push(`${m.key?.toString() ?? ''}|${m.value?.toString() ?? ''}`);
+            out.push(`${m.key?.toString() ?? ''}|${m.value?.toString() ?? ''}${headers ? `|${headerText(m.headers)}` : ''}`);
           }
           reached(batch.partition, batch.lastOffset());
           check();

@@ -6,11 +6,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { broker, createTopic, produceMessages, readCommitted, unique, type TestMessage } from './broker.js';
+import { runJob as run } from './crash-run.js';
 
 const BIN = path.resolve('bin/sluice.js');
 const ROWS = 240_000;
@@ -33,42 +34,6 @@ function input(n: number): TestMessage[] {
   return out;
 }
 
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stderr: string;
-}
-
-/** Runs a job; `kill`: SIGKILL it `jitterMs` after it has written `checkpoints` new checkpoints (it then stands anywhere between two). */
-function run(dir: string, file: string, kill?: { checkpoints: number; jitterMs: number }, env: Record<string, string> = {}): Promise<Exit> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'run', file, '--checkpoint-interval', '150ms'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
-    let stderr = '';
-    const summary = path.join(dir, '.sluice', file.replace(/\.sql$/, ''), 'checkpoint.json');
-    const id = (): number => {
-      try {
-        return (JSON.parse(readFileSync(summary, 'utf8')) as { id: number }).id;
-      } catch {
-        return 0;
-      }
-    };
-    const startId = id();
-    let timer: NodeJS.Timeout | undefined;
-    const poll = kill
-      ? setInterval(() => {
-          if (timer === undefined && id() >= startId + kill.checkpoints) timer = setTimeout(() => child.kill('SIGKILL'), kill.jitterMs);
-        }, 10)
-      : undefined;
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      if (poll) clearInterval(poll);
-      if (timer) clearTimeout(timer);
-      resolve({ code, signal, stderr });
-    });
-  });
-}
-
 test('exactly-once Kafka sink: SIGKILL at random moments, restarts: a read-committed consumer sees exactly the uninterrupted output', { timeout: 400_000 }, async () => {
   await broker();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-eos-'));
@@ -81,11 +46,11 @@ test('exactly-once Kafka sink: SIGKILL at random moments, restarts: a read-commi
   writeFileSync(path.join(dir, 'eos.sql'), job(inTopic, out, unique('g-eos')));
 
   const ex = spawnSync(process.execPath, [BIN, 'explain', 'eos.sql'], { cwd: dir, encoding: 'utf8' });
-  assert.match(ex.stdout, /Sink #\d+ agg \[kafka .*guarantee=exactly_once/, ex.stdout + ex.stderr);
+  assert.match(ex.stdout, /Sink #\d+ agg \[kafka \S+\] append-only, exactly once \(Kafka transaction\)/, ex.stdout + ex.stderr);
 
   const ref = await run(dir, 'ref.sql');
   assert.equal(ref.code, 0, ref.stderr);
-  assert.match(ref.stderr, /agg → kafka \S+ \(exactly-once\)/);
+  assert.match(ref.stderr, /agg → kafka \S+: exactly once \(Kafka transaction\)/);
 
   // First a crash between a checkpoint and its transaction's commit: the restart must commit
   // the checkpoint's stored output and offsets itself.

@@ -23,11 +23,14 @@ const SENSORS = 24;
 /** `rate`: records per second per partition task, so that the processes' moves happen mid-stream. */
 function job(input: string, output: string, group: string, groupBy = 'sensor', rate = ''): string {
   return `CREATE SOURCE ev (sensor VARCHAR KEY, site VARCHAR, v INT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
-  WITH (connector = 'kafka', topic = '${input}', group = '${group}', bounded = 'latest', session_timeout = '6s', fetch_max_bytes = '16384'${rate});
+  WITH (connector = 'kafka', topic = '${input}', group = '${group}', bounded = 'latest', session_timeout = '6s', fetch_max_bytes = '16384', dead_letter = '${output}-dlq'${rate});
 CREATE SINK agg WITH (connector = 'kafka', topic = '${output}', partitions = '3') AS
   SELECT ${groupBy}, window_start, COUNT(*) AS n, SUM(v) AS s, MAX(v) AS hi FROM ev GROUP BY ${groupBy}, TUMBLE(ts, 1s);
 `;
 }
+
+/** Malformed messages: one in 500, for the dead-letter topic. */
+const BAD = (i: number): boolean => i % 500 === 7;
 
 /** Keyed by sensor, each sensor in one partition (as a key-hashing producer would put it); event time ascending per partition. */
 function input(): TestMessage[] {
@@ -35,7 +38,8 @@ function input(): TestMessage[] {
   const out: TestMessage[] = [];
   for (let i = 0; i < ROWS; i++) {
     const s = (i * 7) % SENSORS;
-    out.push({ partition: s % PARTITIONS, key: `s${s}`, value: JSON.stringify({ site: `site${s % 3}`, v: (i * 31) % 100, ts: new Date(base + i * 4).toISOString() }) });
+    const value = BAD(i) ? `not json ${i}` : JSON.stringify({ site: `site${s % 3}`, v: (i * 31) % 100, ts: new Date(base + i * 4).toISOString() });
+    out.push({ partition: s % PARTITIONS, key: `s${s}`, value });
   }
   return out;
 }
@@ -136,12 +140,17 @@ async function scenario(groupBy: string, stages: readonly string[]): Promise<{ a
     const diff = [...count].filter(([, c]) => c !== 0).map(([l, c]) => `${c > 0 ? 'missing' : 'extra'} x${Math.abs(c)}: ${l}`);
     assert.fail(`${got.length} committed rows scaled out vs ${want.length} in one process; ${diff.length} differ:\n${diff.slice(0, 40).join('\n')}\n--- first process:\n${a.stderr}\n--- second process:\n${b.stderr}`);
   }
+  // Dead letters commit in the tasks' transactions: each malformed message once, as one process writes them.
+  const bad = Array.from({ length: ROWS }, (_, i) => i).filter(BAD).map((i) => `s${(i * 7) % SENSORS}|not json ${i}`).sort();
+  assert.deepEqual(await readCommitted(`${refOut}-dlq`), bad);
+  assert.deepEqual(await readCommitted(`${out}-dlq`), bad);
   return { a: a.stderr, b: b.stderr };
 }
 
 test('scale-out: one process, then two, then one killed: the output equals a single-process run', { timeout: 300_000 }, async () => {
   const { a } = await scenario('sensor', ['']);
   assert.doesNotMatch(a, /repartition/);
+  assert.match(a, /scaled out \(exactly-once per partition task\); ev dead letters → kafka \S+-dlq: exactly once \(partition task transaction\)/);
 });
 
 test('scale-out with a repartition (GROUP BY a column that is not the message key): one process, then two, then one killed: the output equals a single-process run', { timeout: 300_000 }, async () => {

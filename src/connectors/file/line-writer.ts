@@ -9,6 +9,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureDir } from '../../util/dirs.js';
 
+import type { Guarantee } from '../connector.js';
+
 const CHUNK = 1 << 20;
 
 /**
@@ -44,6 +46,14 @@ async function fsyncDir(dir: string): Promise<void> {
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * The guarantee of a file written through a LineFileWriter (file sinks, file side outputs): with
+ * checkpoints, a restore cuts it back to its checkpointed length and the job writes the rest again.
+ */
+export function fileGuarantee(checkpoints: boolean): Guarantee {
+  return checkpoints ? { level: 'exactly_once', how: 'file truncated to checkpoint' } : { level: 'none', how: 'no checkpoints' };
 }
 
 function writeAll(fd: number, text: string): Promise<void> {

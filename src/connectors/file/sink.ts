@@ -7,10 +7,10 @@
 import type { Column, SinkDef } from '../../catalog/catalog.js';
 import { Op } from '../../exec/operator.js';
 import { ConnectorError } from '../connector.js';
-import type { SinkConnector, SinkPosition, SinkWriter } from '../connector.js';
+import type { SinkConnector, SinkContext, SinkPosition, SinkWriter } from '../connector.js';
 import { compileEncoder } from '../format/encode.js';
 import { choiceOption, requiredOption, resolvePath } from '../options.js';
-import { LineFileWriter, OutputCutShortError } from './line-writer.js';
+import { fileGuarantee, LineFileWriter, OutputCutShortError } from './line-writer.js';
 
 export function openFileSink(file: string, columns: readonly Column[], changelog: boolean, resume?: SinkPosition): SinkWriter {
   const encode = compileEncoder(columns, changelog);
@@ -34,6 +34,7 @@ export const fileSink: SinkConnector = {
   name: 'file',
   options: ['connector', 'path', 'format'],
   identity: ['connector', 'path'],
+  guarantee: (_def: SinkDef, context: SinkContext) => fileGuarantee(context.checkpoints),
   open(def: SinkDef, columns: readonly Column[], changelog: boolean, resume?: SinkPosition): SinkWriter {
     const p = requiredOption(def.options, 'path', 'out.jsonl');
     choiceOption(def.options, 'format', ['jsonl', 'json'] as const, 'jsonl');

@@ -1,31 +1,43 @@
 // Dead-letter and late outputs of a Kafka source written to topics (`dead_letter =
-// 'raw-temp-data.dlq'`): the original message (key, value, headers) unchanged, with why and
-// where in `sluice.*` headers (reason, source, topic, partition, offset; for late rows also
-// event time, watermark and window start), as Kafka Connect's dead-letter queues do. Sent in
-// small batches on a timer so that a long-running job's dead letters appear promptly.
+// 'raw-temp-data.dlq'`), each record as side-message.ts makes it. On its own (at least once: a
+// restarted job writes again what it wrote after its last checkpoint) it sends in small batches
+// on a timer so that a long-running job's dead letters appear promptly. Joined to an
+// exactly-once sink's transaction (plan/guarantees.ts says which), it hands each message to that
+// sink, which seals it with its output at each checkpoint and commits or re-sends it with them.
 
-import type { IHeaders, Message } from 'kafkajs';
+import type { Message } from 'kafkajs';
 import type { SourceDef } from '../../catalog/catalog.js';
-import type { SideOutput, SourceRecord } from '../connector.js';
+import type { SideOutput, SinkWriter } from '../connector.js';
 import { ensureTopic, kafkaClient } from './client.js';
-import { KafkaRecord } from './record.js';
-import { openProducer } from './producer.js';
+import { openProducer, type KafkaProducer } from './producer.js';
 import { SendChain } from './send-chain.js';
+import { sideMessage } from './side-message.js';
+
+/**
+ * A sink writer whose Kafka transaction can carry side-output messages: the exactly-once sink
+ * (transactional-sink.ts) and a scaled-out task's writers (exec/scale-out/task-output.ts).
+ * WARNING: a message handed over is the carrier's to seal at the next checkpoint barrier.
+ */
+export interface SideCarrier {
+  writeSide(topic: string, message: Message): void;
+}
+
+function isCarrier(writer: SinkWriter): writer is SinkWriter & SideCarrier {
+  return typeof (writer as Partial<SideCarrier>).writeSide === 'function';
+}
 
 const SEND_EVERY_MS = 200;
 const SEND_AT = 500;
 
-function headerText(v: unknown): string {
-  return typeof v === 'string' ? v : JSON.stringify(v);
-}
-
 export function openKafkaSideOutput(def: SourceDef, topic: string): SideOutput {
   const kafka = kafkaClient(def.options, `sluice-${def.name}-side`);
-  const producer = openProducer(kafka, { maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  // Opened at the first send: a side output joined to a transaction never needs one.
+  let producer: KafkaProducer | undefined;
   let ready: Promise<void> | undefined;
   let pending: Message[] = [];
   const chain = new SendChain();
   let timer: NodeJS.Timeout | undefined;
+  let joined: SideCarrier | undefined;
 
   const send = (): void => {
     if (timer) clearTimeout(timer);
@@ -34,9 +46,10 @@ export function openKafkaSideOutput(def: SourceDef, topic: string): SideOutput {
     const messages = pending;
     pending = [];
     void chain.add(async () => {
-      ready ??= ensureTopic(kafka, topic).then(() => producer.connect());
+      const p = (producer ??= openProducer(kafka, { maxInFlightRequests: 1, allowAutoTopicCreation: false }));
+      ready ??= ensureTopic(kafka, topic).then(() => p.connect());
       await ready;
-      await producer.send({ topic, messages, acks: -1 });
+      await p.send({ topic, messages, acks: -1 });
     });
   };
 
@@ -47,33 +60,29 @@ export function openKafkaSideOutput(def: SourceDef, topic: string): SideOutput {
   };
 
   return {
-    write(record: Readonly<Record<string, unknown>>, origin?: SourceRecord): void {
-      const headers: IHeaders = {};
-      let key: Buffer | string | null = null;
-      let value: Buffer | string | null;
-      if (origin instanceof KafkaRecord) {
-        key = origin.key;
-        value = origin.rawValue;
-        for (const [k, v] of Object.entries(origin.headers ?? {})) headers[k] = v;
-      } else {
-        value = typeof record['raw'] === 'string' ? record['raw'] : null;
+    write(record, origin): void {
+      const message = sideMessage(record, origin);
+      if (joined) {
+        joined.writeSide(topic, message);
+        return;
       }
-      const position = (record['position'] ?? {}) as Record<string, unknown>;
-      for (const [k, v] of Object.entries(position)) headers[`sluice.${k}`] = headerText(v);
-      for (const [k, v] of Object.entries(record)) {
-        if (k === 'raw' || k === 'position' || k === 'at' || v === null || v === undefined) continue;
-        headers[`sluice.${k}`] = headerText(v);
-      }
-      pending.push({ key, value, headers });
+      pending.push(message);
       if (pending.length >= SEND_AT) send();
       else timer ??= setTimeout(send, SEND_EVERY_MS);
     },
+    join(writer: SinkWriter): boolean {
+      // Joined before the first record (the runner joins while it builds the job), so nothing is pending here.
+      if (!isCarrier(writer) || pending.length > 0) return false;
+      joined = writer;
+      return true;
+    },
+    // Joined: the sink flushes and commits these messages with its own.
     flush,
     async close() {
       try {
         await flush();
       } finally {
-        if (ready) await producer.disconnect().catch(() => {});
+        if (ready) await producer?.disconnect().catch(() => {});
       }
     },
   };

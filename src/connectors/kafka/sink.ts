@@ -9,14 +9,14 @@
 // sources' offsets (transactional-sink.ts); 'at_least_once' otherwise or on request.
 
 import type { Kafka, Message } from 'kafkajs';
-import type { Column, SinkDef } from '../../catalog/catalog.js';
+import type { Column, SinkDef, SourceDef } from '../../catalog/catalog.js';
 import type { Row } from '../../catalog/types.js';
 import { Op } from '../../exec/operator.js';
 import { ConnectorError } from '../connector.js';
-import type { SinkCommits, SinkConnector, SinkContext, SinkPosition, SinkWriter } from '../connector.js';
+import type { Guarantee, SinkCommits, SinkConnector, SinkContext, SinkPosition, SinkWriter } from '../connector.js';
 import { compileEncoder, compileValueEncoder } from '../format/encode.js';
 import { choiceOption, intOption, requiredOption } from '../options.js';
-import { CLIENT_OPTIONS, ensureTopic, kafkaClient } from './client.js';
+import { brokerList, CLIENT_OPTIONS, ensureTopic, kafkaClient } from './client.js';
 import { defaultSinkKey } from './sink-key.js';
 import { KafkaTransactionalWriter } from './transactional-sink.js';
 import { recordedMarks, sealedMark } from './markers.js';
@@ -174,14 +174,14 @@ export function sinkKey(def: SinkDef, columns: readonly Column[], changelog: boo
   return defaultSinkKey(def.query, columns, changelog);
 }
 
-export type Guarantee = 'exactly_once' | 'at_least_once';
+export type KafkaGuarantee = 'exactly_once' | 'at_least_once';
 
 /**
  * The sink's guarantee in a job: `guarantee` when given, else exactly-once when every source
  * upstream is Kafka and the job checkpoints. Throws ConnectorError when exactly-once is asked
  * for and cannot be given.
  */
-export function kafkaSinkGuarantee(def: SinkDef, context: SinkContext | undefined): Guarantee {
+export function kafkaSinkGuarantee(def: SinkDef, context: SinkContext | undefined): KafkaGuarantee {
   const asked = def.options['guarantee'] === undefined ? undefined : choiceOption(def.options, 'guarantee', ['at_least_once', 'exactly_once'] as const, 'at_least_once');
   const allKafka = context !== undefined && context.sources.length > 0 && context.sources.every((s) => s.options['connector'] === 'kafka');
   if (asked === 'exactly_once') {
@@ -207,13 +207,24 @@ export function transactionalId(def: SinkDef, topic: string, job: string): strin
   return def.options['transactional_id'] ?? `sluice-${job}-${def.name}-${topic}`;
 }
 
+/** Same brokers, whatever the order: one Kafka transaction cannot span two clusters. */
+function sameCluster(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const x = brokerList(a).sort();
+  const y = brokerList(b).sort();
+  return x.length === y.length && x.every((h, i) => h === y[i]);
+}
+
 export const kafkaSink: SinkConnector = {
   name: 'kafka',
   options: ['connector', 'topic', 'format', 'key', 'guarantee', 'transactional_id', 'batch_size', 'partitions', ...CLIENT_OPTIONS],
   // The guarantee and transactionalId decide what the checkpoint stores for the sink (its sealed transaction).
   identity: ['connector', 'topic', 'guarantee', 'transactional_id'],
-  guarantee(def: SinkDef, context: SinkContext): string {
-    return kafkaSinkGuarantee(def, context);
+  guarantee(def: SinkDef, context: SinkContext): Guarantee {
+    return kafkaSinkGuarantee(def, context) === 'exactly_once' ? { level: 'exactly_once', how: 'Kafka transaction' } : { level: 'at_least_once' };
+  },
+  /** A Kafka source's dead-letter and late topics join the transaction of an exactly-once sink on its brokers. */
+  carriesSideOutputs(def: SinkDef, context: SinkContext, source: SourceDef): boolean {
+    return kafkaSinkGuarantee(def, context) === 'exactly_once' && source.options['connector'] === 'kafka' && sameCluster(def.options, source.options);
   },
   async commits(def: SinkDef, context: SinkContext, resume: SinkPosition | undefined): Promise<SinkCommits | undefined> {
     if (kafkaSinkGuarantee(def, context) !== 'exactly_once') return undefined;

@@ -6,7 +6,8 @@
 // restored checkpoint's transaction committed; if it did not, recover() sends the stored output
 // again with the same offsets in a fresh transaction. A new producer with the same
 // transactionalId aborts whatever a crashed process left open (read-committed consumers never
-// see it).
+// see it). The dead-letter and late topics of the sink's sources may join the transaction
+// (side-output.ts): their messages are sealed, stored, committed and re-sent with the output.
 
 import { randomUUID } from 'node:crypto';
 import type { Kafka, Message } from 'kafkajs';
@@ -21,6 +22,8 @@ import { MAX_SENDS, SendChain } from './send-chain.js';
 import { kafkaPosition, kafkaSourceSettings } from './source.js';
 import { log } from '../../util/log.js';
 import { openProducer, sendInSlices, type KafkaProducer, type KafkaTransaction } from './producer.js';
+import { loadSideMessage, storeSideMessage, type StoredSideMessage } from './side-message.js';
+import type { SideCarrier } from './side-output.js';
 
 /** What a checkpoint stores for this sink: the sealed output of its transaction. */
 interface Sealed {
@@ -28,6 +31,8 @@ interface Sealed {
   readonly id: number;
   /** [key, value] per message, in send order. */
   readonly messages: ReadonlyArray<readonly [string | null, string | null]>;
+  /** Side-output messages (dead letters, late records) of the same interval, in send order per topic. */
+  readonly side?: readonly StoredSideMessage[];
 }
 
 interface GroupOffsets {
@@ -82,14 +87,21 @@ export async function connectTransactional(producer: KafkaProducer): Promise<voi
   await txn.abort();
 }
 
-export class KafkaTransactionalWriter implements SinkWriter {
+export class KafkaTransactionalWriter implements SinkWriter, SideCarrier {
   private readonly producer: KafkaProducer;
   private readonly encodeValue: (row: Row, op: Op) => string;
   private readonly encodeKey: (row: Row) => string | null;
   /** Output since the last barrier, in order (what the next prepareCheckpoint seals). */
   private current: Array<[string | null, string | null]> = [];
+  /** Side-output messages since the last barrier (sealed with `current`). */
+  private currentSide: StoredSideMessage[] = [];
   /** Written but not yet handed to the send chain. */
   private pending: Message[] = [];
+  /** Side-output messages written but not yet handed to the send chain, by topic. */
+  private pendingSide = new Map<string, Message[]>();
+  private pendingSideCount = 0;
+  /** Side topics created (or found), each once. */
+  private readonly sideTopics = new Map<string, Promise<void>>();
   /** Sends, commits and recovery, one after another. */
   private readonly chain = new SendChain();
   /** The chain up to the last sealed output (what flush waits for while a commit is pending). */
@@ -141,9 +153,23 @@ export class KafkaTransactionalWriter implements SinkWriter {
     return this.txn;
   }
 
-  private async sendAll(messages: readonly Message[]): Promise<void> {
+  private async sendAll(messages: readonly Message[], side: ReadonlyMap<string, readonly Message[]>): Promise<void> {
     const txn = await this.transaction();
-    await sendInSlices(txn, this.settings.topic, messages, this.settings.batchSize, retryConcurrent);
+    if (messages.length > 0) await sendInSlices(txn, this.settings.topic, messages, this.settings.batchSize, retryConcurrent);
+    for (const [topic, list] of side) {
+      await this.sideTopic(topic);
+      await sendInSlices(txn, topic, list, this.settings.batchSize, retryConcurrent);
+    }
+  }
+
+  /** A side topic is created like an unmanaged one (the broker's default partitions), before its first message. */
+  private sideTopic(topic: string): Promise<void> {
+    let p = this.sideTopics.get(topic);
+    if (p === undefined) {
+      p = ensureTopic(this.kafka, topic);
+      this.sideTopics.set(topic, p);
+    }
+    return p;
   }
 
   private async commit(offsets: readonly GroupOffsets[]): Promise<void> {
@@ -161,20 +187,37 @@ export class KafkaTransactionalWriter implements SinkWriter {
       this.pending.push({ key, value });
       this.current.push([key, value]);
     });
-    if (this.pending.length >= this.settings.batchSize) this.send();
+    if (this.pending.length + this.pendingSideCount >= this.settings.batchSize) this.send();
+  }
+
+  /**
+   * A dead-letter or late message for `topic`, written in this sink's transaction: committed
+   * with the output of the same checkpoint interval, re-sent with it by recover().
+   */
+  writeSide(topic: string, message: Message): void {
+    let list = this.pendingSide.get(topic);
+    if (list === undefined) this.pendingSide.set(topic, (list = []));
+    list.push(message);
+    this.pendingSideCount++;
+    this.currentSide.push(storeSideMessage(topic, message));
+    if (this.pending.length + this.pendingSideCount >= this.settings.batchSize) this.send();
   }
 
   private send(): void {
-    if (this.pending.length === 0) return;
+    if (this.pending.length === 0 && this.pendingSideCount === 0) return;
     const messages = this.pending;
+    const side = this.pendingSide;
     this.pending = [];
-    void this.chain.add(() => this.sendAll(messages));
+    this.pendingSide = new Map();
+    this.pendingSideCount = 0;
+    void this.chain.add(() => this.sendAll(messages, side));
   }
 
   prepareCheckpoint(id: number): SinkPosition {
     this.send();
-    const sealed: Sealed = { epoch: this.epoch, id, messages: this.current };
+    const sealed: Sealed = { epoch: this.epoch, id, messages: this.current, ...(this.currentSide.length > 0 ? { side: this.currentSide } : {}) };
     this.current = [];
+    this.currentSide = [];
     this.sealedSent = this.chain.done;
     let release!: (sources: readonly CheckpointSource[] | undefined) => void;
     const sources = new Promise<readonly CheckpointSource[] | undefined>((r) => (release = r));
@@ -183,8 +226,10 @@ export class KafkaTransactionalWriter implements SinkWriter {
       const s = await sources;
       // undefined: the checkpoint failed or the job is closing; the transaction stays open and is aborted.
       if (s === undefined) return;
-      // Fault injection for the crash tests: die between the checkpoint and its commit.
-      if (process.env['SLUICE_TEST_KILL_BEFORE_COMMIT'] === String(id)) process.kill(process.pid, 'SIGKILL');
+      // Fault injection for the crash tests: die between the checkpoint and its commit (of
+      // checkpoint <id>, or of the first one holding side-output messages).
+      const kill = process.env['SLUICE_TEST_KILL_BEFORE_COMMIT'];
+      if (kill === String(id) || (kill === 'side' && sealed.side !== undefined)) process.kill(process.pid, 'SIGKILL');
       await this.commit(groupOffsets(s, this.epoch, id));
     }, false);
     this.gate = { release, committed };
@@ -207,9 +252,19 @@ export class KafkaTransactionalWriter implements SinkWriter {
     if (sealed === undefined) return;
     const offsets = groupOffsets(sources, sealed.epoch, sealed.id);
     if (offsets.length === 0 || (await this.committed(offsets, sealed))) return;
-    log.warn(`sluice: kafka sink '${this.settings.topic}': the transaction of checkpoint ${sealed.id} never committed; committing its ${sealed.messages.length} messages and offsets now`, { event: 'recommit', topic: this.settings.topic, checkpoint: sealed.id, messages: sealed.messages.length });
+    const side = new Map<string, Message[]>();
+    for (const m of sealed.side ?? []) {
+      let list = side.get(m.topic);
+      if (list === undefined) side.set(m.topic, (list = []));
+      list.push(loadSideMessage(m));
+    }
+    const sideCount = sealed.side?.length ?? 0;
+    log.warn(
+      `sluice: kafka sink '${this.settings.topic}': the transaction of checkpoint ${sealed.id} never committed; committing its ${sealed.messages.length} messages${sideCount > 0 ? `, ${sideCount} dead-letter/late messages` : ''} and offsets now`,
+      { event: 'recommit', topic: this.settings.topic, checkpoint: sealed.id, messages: sealed.messages.length, sideMessages: sideCount },
+    );
     await this.chain.add(async () => {
-      await this.sendAll(sealed.messages.map(([key, value]) => ({ key, value })));
+      await this.sendAll(sealed.messages.map(([key, value]) => ({ key, value })), side);
       await this.commit(offsets);
     });
     this.check();

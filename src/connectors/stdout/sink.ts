@@ -104,6 +104,8 @@ export function createStdoutSink(out: Writable & { isTTY?: boolean } = process.s
     name: 'stdout',
     options: ['connector', 'format'],
     identity: ['connector'],
+    // Rows after the last checkpoint are printed again by a restarted job; a terminal cannot take them back.
+    guarantee: () => ({ level: 'none', how: 'stdout' }),
     open(def: SinkDef, columns: readonly Column[], changelog: boolean): SinkWriter {
       const fallback: StdoutFormat = out.isTTY === true ? 'table' : 'jsonl';
       const format = choiceOption(def.options, 'format', ['jsonl', 'table', 'json'] as const, fallback);

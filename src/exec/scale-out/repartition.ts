@@ -29,7 +29,8 @@ import type { BoundExpr } from '../../expr/bound.js';
 import type { PhysicalNode, PhysicalPlan, SinkNode, SourceNode } from '../../plan/physical.js';
 import { Op, type Batch } from '../operator.js';
 import { statefulKeying } from './partitioning.js';
-import type { TaskTransaction } from './task-output.js';
+import { TaskSideOutputs, type TaskTransaction } from './task-output.js';
+import type { SideCarrier } from '../../connectors/kafka/side-output.js';
 
 /** The header of a watermark mark in a repartition topic: `<stage-1 partition>:<watermark>`. */
 export const MARK_HEADER = 'sluice-mark';
@@ -125,8 +126,9 @@ export function splitForRepartition(plan: PhysicalPlan, topic: string, group: st
  * Stage 1's sink: each row to the repartition topic keyed by the group key (the producer's
  * partitioner hashes it), and at each checkpoint the task's watermark mark to every partition.
  */
-export class RepartitionWriter implements SinkWriter {
+export class RepartitionWriter implements SinkWriter, SideCarrier {
   private readonly encode: (row: Row, op: Op) => string;
+  private readonly side = new TaskSideOutputs();
   private readonly keyOf: ReadonlyArray<(row: Row) => unknown>;
   private current: Message[] = [];
   private lastMark = Number.NEGATIVE_INFINITY;
@@ -164,7 +166,13 @@ export class RepartitionWriter implements SinkWriter {
     }
     this.txn.sealOutside(this.topic, this.current);
     this.current = [];
+    // The source's dead letters and late records go in the task's transaction, not outside with the rows.
+    this.side.sealInto(this.txn);
     return { rows: this.rows };
+  }
+
+  writeSide(topic: string, message: Message): void {
+    this.side.write(topic, message);
   }
 
   async flush(): Promise<void> {}

@@ -12,6 +12,8 @@ import type { Row } from '../../catalog/types.js';
 import type { SinkPosition, SinkWriter } from '../../connectors/connector.js';
 import { compileMessageEncoder, sinkKey } from '../../connectors/kafka/sink.js';
 import { connectTransactional, retryConcurrent } from '../../connectors/kafka/transactional-sink.js';
+import { ensureTopic } from '../../connectors/kafka/client.js';
+import type { SideCarrier } from '../../connectors/kafka/side-output.js';
 import type { CheckpointStats, CheckpointTarget, JobCheckpoint } from '../../state/checkpoint.js';
 import type { Op } from '../operator.js';
 import { snapshotMessages } from './changelog.js';
@@ -38,6 +40,8 @@ export class TaskTransaction implements CheckpointTarget {
    */
   private sealedOutside: Array<{ topic: string; messages: Message[] }> = [];
   private outside: KafkaProducer | undefined;
+  /** Side topics sealed so far, and whether each is known to exist. */
+  private readonly sideTopics = new Map<string, boolean>();
   /** Set when another process took the partition over: nothing more commits. */
   fenced = false;
   outputRows = 0;
@@ -59,6 +63,12 @@ export class TaskTransaction implements CheckpointTarget {
 
   seal(topic: string, messages: Message[]): void {
     if (messages.length > 0) this.sealed.push({ topic, messages });
+  }
+
+  /** Side-output messages (dead letters, late records) for the checkpoint's transaction; their topic is created before it when missing. */
+  sealSide(topic: string, messages: Message[]): void {
+    if (!this.sideTopics.has(topic)) this.sideTopics.set(topic, false);
+    this.seal(topic, messages);
   }
 
   /** Output to send, acknowledged, before the checkpoint's transaction (at least once, in order). */
@@ -89,6 +99,11 @@ export class TaskTransaction implements CheckpointTarget {
     this.sealed = [];
     // Before the snapshot that says they were written, so a restore never skips them.
     const outside = await this.sendOutside();
+    for (const [topic, known] of this.sideTopics) {
+      if (known) continue;
+      await ensureTopic(this.kafka, topic);
+      this.sideTopics.set(topic, true);
+    }
     const { messages, bytes } = snapshotMessages(c, finished, this.partition);
     const meta = c.meta as CheckpointMeta;
     const topics = meta.sources.flatMap((s) => {
@@ -132,10 +147,31 @@ export function isFenced(e: unknown): boolean {
   return err?.type === 'PRODUCER_FENCED' || err?.type === 'INVALID_PRODUCER_EPOCH' || /fenced|epoch/i.test(err?.message ?? '');
 }
 
+/**
+ * Dead letters and late records of a task's source, carried by one of its writers into the
+ * task's transaction: sealed at the checkpoint barrier with the output (a restore after a crash
+ * reads their records again from the committed offsets, so they are written once).
+ */
+export class TaskSideOutputs {
+  private side = new Map<string, Message[]>();
+
+  write(topic: string, message: Message): void {
+    let list = this.side.get(topic);
+    if (list === undefined) this.side.set(topic, (list = []));
+    list.push(message);
+  }
+
+  sealInto(txn: TaskTransaction): void {
+    for (const [topic, messages] of this.side) txn.sealSide(topic, messages);
+    this.side = new Map();
+  }
+}
+
 /** A Kafka sink inside a partition task: output waits for the task's next checkpoint transaction. */
-export class TaskSinkWriter implements SinkWriter {
+export class TaskSinkWriter implements SinkWriter, SideCarrier {
   private readonly encode: (batch: { rows: readonly Row[]; ops: readonly Op[] | null }, out: Message[]) => void;
   private current: Message[] = [];
+  private readonly side = new TaskSideOutputs();
 
   constructor(
     private readonly txn: TaskTransaction,
@@ -151,9 +187,14 @@ export class TaskSinkWriter implements SinkWriter {
     this.encode(batch, this.current);
   }
 
+  writeSide(topic: string, message: Message): void {
+    this.side.write(topic, message);
+  }
+
   prepareCheckpoint(): SinkPosition {
     this.txn.seal(this.topic, this.current);
     this.current = [];
+    this.side.sealInto(this.txn);
     return {};
   }
 
