@@ -4,10 +4,11 @@
 // client can replace it without touching the engine.
 
 import * as fs from 'node:fs';
-import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import { ConnectorError } from '../connector.js';
 import { boolOption, choiceOption } from '../options.js';
 import { log, registerSecret } from '../../util/log.js';
+import { withKafkaRetry } from './retry.js';
 
 type Options = Readonly<Record<string, string>>;
 
@@ -165,20 +166,34 @@ export function clientOf(kafka: Kafka): { options: Options; clientId: string } {
 }
 
 /**
+ * One admin session for `f`, the whole of it made again while it fails retriably (retry.ts):
+ * `f` must be safe to repeat. `what` names the work in the log.
+ */
+export async function withAdmin<T>(kafka: Kafka, what: string, f: (admin: Admin) => Promise<T>): Promise<T> {
+  return withKafkaRetry(what, async () => {
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      return await f(admin);
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+  });
+}
+
+/**
  * Creates `topic` when it does not exist (waiting for its leaders: auto-created topics give
  * transient "does not host this topic-partition" errors on KRaft). Existing topics are kept.
  */
 export async function ensureTopic(kafka: Kafka, topic: string, partitions = 1): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const existing = await admin.listTopics();
-    if (existing.includes(topic)) return;
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
-  } catch (e) {
-    // Another client created it in between.
-    if (!(e instanceof Error && /already exists/i.test(e.message))) throw e;
-  } finally {
-    await admin.disconnect();
-  }
+  await withAdmin(kafka, `kafka: creating topic '${topic}'`, async (admin) => {
+    try {
+      const existing = await admin.listTopics();
+      if (existing.includes(topic)) return;
+      await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+    } catch (e) {
+      // Another client created it in between (or an earlier attempt did).
+      if (!(e instanceof Error && /already exists/i.test(e.message))) throw e;
+    }
+  });
 }

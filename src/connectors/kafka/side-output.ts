@@ -11,6 +11,7 @@ import { ensureTopic, kafkaClient } from './client.js';
 import { KafkaRecord } from './record.js';
 import { openProducer } from './producer.js';
 import { SendChain } from './send-chain.js';
+import { withKafkaRetry } from './retry.js';
 
 const SEND_EVERY_MS = 200;
 const SEND_AT = 500;
@@ -34,9 +35,9 @@ export function openKafkaSideOutput(def: SourceDef, topic: string): SideOutput {
     const messages = pending;
     pending = [];
     void chain.add(async () => {
-      ready ??= ensureTopic(kafka, topic).then(() => producer.connect());
+      ready ??= ensureTopic(kafka, topic).then(() => withKafkaRetry(`kafka side output '${topic}': connecting`, () => producer.connect()));
       await ready;
-      await producer.send({ topic, messages, acks: -1 });
+      await withKafkaRetry(`kafka side output '${topic}': send`, () => producer.send({ topic, messages, acks: -1 }));
     });
   };
 

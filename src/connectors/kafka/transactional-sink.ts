@@ -7,6 +7,12 @@
 // again with the same offsets in a fresh transaction. A new producer with the same
 // transactionalId aborts whatever a crashed process left open (read-committed consumers never
 // see it).
+// A Kafka outage (retry.ts): a step of the transaction that fails retriably marks it broken; the
+// next attempt replaces the producer (a new one with the same transactionalId fences the old
+// epoch, which aborts the open transaction or completes a commit the coordinator had begun),
+// asks the group's markers whether a failed commit went through after all, and otherwise sends
+// the transaction's messages again before the step is retried. The messages since the last
+// commit are held for that (they are the checkpoint's sealed output anyway).
 
 import { randomUUID } from 'node:crypto';
 import type { Kafka, Message } from 'kafkajs';
@@ -15,7 +21,8 @@ import type { Row } from '../../catalog/types.js';
 import { Op } from '../../exec/operator.js';
 import type { CheckpointSource, SinkPosition, SinkWriter } from '../connector.js';
 import { compileEncoder } from '../format/encode.js';
-import { ensureTopic } from './client.js';
+import { ensureTopic, withAdmin } from './client.js';
+import { isFencedError, isRetriable, withKafkaRetry } from './retry.js';
 import { compileKeyEncoder, type KafkaSinkSettings } from './sink.js';
 import { MAX_SENDS, SendChain } from './send-chain.js';
 import { kafkaPosition, kafkaSourceSettings } from './source.js';
@@ -82,7 +89,7 @@ export async function connectTransactional(producer: KafkaProducer): Promise<voi
 }
 
 export class KafkaTransactionalWriter implements SinkWriter {
-  private readonly producer: KafkaProducer;
+  private producer: KafkaProducer;
   private readonly encodeValue: (row: Row, op: Op) => string;
   private readonly encodeKey: (row: Row) => string | null;
   /** Output since the last barrier, in order (what the next prepareCheckpoint seals). */
@@ -95,6 +102,12 @@ export class KafkaTransactionalWriter implements SinkWriter {
   private sealedSent: Promise<void> | undefined;
   private gate: { release: (sources: readonly CheckpointSource[] | undefined) => void; committed: Promise<void> } | undefined;
   private txn: KafkaTransaction | undefined;
+  /** What was sent into the open transaction, in order: what a redo sends again. */
+  private inTxn: Message[][] = [];
+  /** A step of the open transaction failed: the producer is replaced and the transaction redone first. */
+  private broken = false;
+  /** The commit under way: its checkpoint's marker tells whether a failed commit went through. */
+  private committing: { readonly offsets: readonly GroupOffsets[]; readonly id: number } | undefined;
   private ready: Promise<void> | undefined;
   private closed = false;
   private readonly epoch: string;
@@ -107,12 +120,7 @@ export class KafkaTransactionalWriter implements SinkWriter {
     readonly transactionalId: string,
     resume: SinkPosition | undefined,
   ) {
-    this.producer = openProducer(kafka, {
-      transactionalId,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-    });
+    this.producer = this.newProducer();
     this.encodeValue = compileEncoder(columns, false);
     this.encodeKey = compileKeyEncoder(columns, settings.key);
     const r = resume as unknown as Sealed | undefined;
@@ -123,13 +131,80 @@ export class KafkaTransactionalWriter implements SinkWriter {
     this.start().catch(() => {});
   }
 
+  private newProducer(): KafkaProducer {
+    return openProducer(this.kafka, { transactionalId: this.transactionalId, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  }
+
+  private get what(): string {
+    return `kafka sink '${this.settings.topic}' (exactly-once)`;
+  }
+
   /** Connecting initializes the producer id, which fences a crashed process's producer and aborts its open transaction. */
   private start(): Promise<void> {
     this.ready ??= (async () => {
       await ensureTopic(this.kafka, this.settings.topic, this.settings.partitions);
-      await connectTransactional(this.producer);
+      await withKafkaRetry(`${this.what}: connecting`, () => connectTransactional(this.producer));
     })();
     return this.ready;
+  }
+
+  /**
+   * Runs one step of the open transaction, retried through an outage (see the header). A fence
+   * is retried only after a retriable failure of the same step: the coordinator aborts a
+   * transaction that outlives its timeout by bumping the epoch; a first fence means another
+   * process took the transactional id, and ends the job as before.
+   */
+  private async step(what: string, op: (txn: KafkaTransaction) => Promise<void>): Promise<void> {
+    let outage = false;
+    const retriable = (e: unknown): boolean => {
+      if (isRetriable(e)) return (outage = true);
+      return outage && isFencedError(e);
+    };
+    await withKafkaRetry(`${this.what}: ${what}`, async () => {
+      if (this.broken && (await this.redo())) return;
+      try {
+        await op(await this.transaction());
+      } catch (e) {
+        this.broken = true;
+        throw e;
+      }
+    }, { retriable });
+  }
+
+  /**
+   * A new producer in place of the broken one, then the open transaction again: true when the
+   * failed step was a commit that the group's markers show went through (nothing left to do).
+   */
+  private async redo(): Promise<boolean> {
+    const old = this.producer;
+    this.txn = undefined;
+    void old.disconnect().catch(() => {});
+    this.producer = this.newProducer();
+    this.ready = Promise.resolve();
+    // Fences the old epoch: the broker aborts its open transaction, or completes a commit it began.
+    await connectTransactional(this.producer);
+    const c = this.committing;
+    if (c !== undefined && c.offsets.length > 0 && (await this.committed(c.offsets, this.epoch, c.id))) {
+      log.warn(`sluice: ${this.what}: the commit of checkpoint ${c.id} went through before the failure`, { event: 'kafka-recommit', topic: this.settings.topic, checkpoint: c.id });
+      this.afterCommit();
+      this.broken = false;
+      return true;
+    }
+    const txn = await this.transaction();
+    let n = 0;
+    for (const messages of this.inTxn) {
+      await sendInSlices(txn, this.settings.topic, messages, this.settings.batchSize, retryConcurrent);
+      n += messages.length;
+    }
+    log.warn(`sluice: ${this.what}: transaction redone with a new producer (${n} messages sent again)`, { event: 'kafka-redo', topic: this.settings.topic, messages: n });
+    this.broken = false;
+    return false;
+  }
+
+  private afterCommit(): void {
+    this.txn = undefined;
+    this.inTxn = [];
+    this.committing = undefined;
   }
 
   private async transaction(): Promise<KafkaTransaction> {
@@ -140,19 +215,21 @@ export class KafkaTransactionalWriter implements SinkWriter {
     return this.txn;
   }
 
-  private async sendAll(messages: readonly Message[]): Promise<void> {
-    const txn = await this.transaction();
-    await sendInSlices(txn, this.settings.topic, messages, this.settings.batchSize, retryConcurrent);
+  private async sendAll(messages: Message[]): Promise<void> {
+    await this.step('send', (txn) => sendInSlices(txn, this.settings.topic, messages, this.settings.batchSize, retryConcurrent));
+    this.inTxn.push(messages);
   }
 
-  private async commit(offsets: readonly GroupOffsets[]): Promise<void> {
-    if (this.txn === undefined && offsets.length === 0) return;
-    const txn = await this.transaction();
-    for (const o of offsets) {
-      await retryConcurrent(() => txn.sendOffsets({ consumerGroupId: o.group, topics: [{ topic: o.topic, partitions: o.partitions }] }));
-    }
-    await retryConcurrent(() => txn.commit());
-    this.txn = undefined;
+  private async commit(offsets: readonly GroupOffsets[], id: number): Promise<void> {
+    if (this.inTxn.length === 0 && offsets.length === 0) return;
+    this.committing = { offsets, id };
+    await this.step(`commit of checkpoint ${id}`, async (txn) => {
+      for (const o of offsets) {
+        await retryConcurrent(() => txn.sendOffsets({ consumerGroupId: o.group, topics: [{ topic: o.topic, partitions: o.partitions }] }));
+      }
+      await retryConcurrent(() => txn.commit());
+    });
+    this.afterCommit();
   }
 
   write(batch: { rows: readonly Row[]; ops: readonly Op[] | null }): void {
@@ -190,7 +267,7 @@ export class KafkaTransactionalWriter implements SinkWriter {
       if (s === undefined) return;
       // Fault injection for the crash tests: die between the checkpoint and its commit.
       if (process.env['SLUICE_TEST_KILL_BEFORE_COMMIT'] === String(id)) process.kill(process.pid, 'SIGKILL');
-      await this.commit(groupOffsets(s, this.epoch, id));
+      await this.commit(groupOffsets(s, this.epoch, id), id);
     }, false);
     this.gate = { release, committed };
     return sealed as unknown as SinkPosition;
@@ -211,32 +288,28 @@ export class KafkaTransactionalWriter implements SinkWriter {
     const sealed = this.resume;
     if (sealed === undefined) return;
     const offsets = groupOffsets(sources, sealed.epoch, sealed.id);
-    if (offsets.length === 0 || (await this.committed(offsets, sealed))) return;
+    if (offsets.length === 0 || (await this.committed(offsets, sealed.epoch, sealed.id))) return;
     log.warn(`sluice: kafka sink '${this.settings.topic}': the transaction of checkpoint ${sealed.id} never committed; committing its ${sealed.messages.length} messages and offsets now`, { event: 'recommit', topic: this.settings.topic, checkpoint: sealed.id, messages: sealed.messages.length });
     await this.chain.add(async () => {
       await this.sendAll(sealed.messages.map(([key, value]) => ({ key, value })));
-      await this.commit(offsets);
+      await this.commit(offsets, sealed.id);
     });
     this.check();
   }
 
   /** True when the group's committed offsets carry this checkpoint's marker (or a later one of the same epoch). */
-  private async committed(offsets: readonly GroupOffsets[], sealed: Sealed): Promise<boolean> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
+  private async committed(offsets: readonly GroupOffsets[], epoch: string, id: number): Promise<boolean> {
+    return withAdmin(this.kafka, `${this.what}: reading the committed markers`, async (admin) => {
       for (const o of offsets) {
         const got = (await admin.fetchOffsets({ groupId: o.group, topics: [o.topic] }))[0]?.partitions ?? [];
         for (const p of o.partitions) {
           const c = got.find((x) => x.partition === p.partition);
           const m = MARKER.exec(c?.metadata ?? '');
-          if (!m || m[1] !== sealed.epoch || Number(m[2]) < sealed.id) return false;
+          if (!m || m[1] !== epoch || Number(m[2]) < id) return false;
         }
       }
       return true;
-    } finally {
-      await admin.disconnect();
-    }
+    });
   }
 
   private check(): void {

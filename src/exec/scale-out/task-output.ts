@@ -3,7 +3,9 @@
 // offsets to the consumer group. The producer's transactionalId is the task's
 // (`<group>-task-<partition>`), so when a partition moves to another process, the new owner's
 // producer fences the old one: a commit of the old owner either happened before the new owner
-// read the changelog (and it restores from it) or fails.
+// read the changelog (and it restores from it) or fails. A transaction that fails in a Kafka
+// outage fails the task; the runner starts the partition's task again from its committed
+// snapshot (runner.ts), which is what makes a redo exact.
 
 import type { Kafka, Message } from 'kafkajs';
 import { openProducer, sendInSlices, type KafkaProducer } from '../../connectors/kafka/producer.js';
@@ -18,6 +20,7 @@ import { snapshotMessages } from './changelog.js';
 import type { CheckpointMeta } from '../job.js';
 import { log } from '../../util/log.js';
 import { kafkaPosition } from '../../connectors/kafka/source.js';
+import { withKafkaRetry } from '../../connectors/kafka/retry.js';
 
 /** The committed-offset metadata of a partition whose task read its bounded input to the end (then `:<checkpoint id>`). */
 export const FINISHED_MARKER = 'sluice:finished';
@@ -41,6 +44,8 @@ export class TaskTransaction implements CheckpointTarget {
   /** Set when another process took the partition over: nothing more commits. */
   fenced = false;
   outputRows = 0;
+  /** Checkpoints committed: a restarted task that commits one ends its partition's run of outage retries. */
+  commits = 0;
 
   constructor(
     private readonly kafka: Kafka,
@@ -54,7 +59,7 @@ export class TaskTransaction implements CheckpointTarget {
 
   /** Initializes the transactional producer id: fences a previous owner's producer and ends its open transaction. */
   async connect(): Promise<void> {
-    await connectTransactional(this.producer);
+    await withKafkaRetry(`${this.transactionalId}: connecting`, () => connectTransactional(this.producer));
   }
 
   seal(topic: string, messages: Message[]): void {
@@ -72,11 +77,13 @@ export class TaskTransaction implements CheckpointTarget {
     if (batches.length === 0) return 0;
     if (this.outside === undefined) {
       this.outside = openProducer(this.kafka, { idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-      await this.outside.connect();
+      const outside = this.outside;
+      await withKafkaRetry(`${this.transactionalId}: connecting`, () => outside.connect());
     }
     let n = 0;
     for (const b of batches) {
-      await sendInSlices(this.outside, b.topic, b.messages);
+      // At least once (the next stage drops what it saw): a failed slice is sent again.
+      await sendInSlices(this.outside, b.topic, b.messages, undefined, (send) => withKafkaRetry(`${this.transactionalId}: send to '${b.topic}'`, send));
       n += b.messages.length;
     }
     return n;
@@ -113,6 +120,7 @@ export class TaskTransaction implements CheckpointTarget {
       if (isFenced(e)) this.fenced = true;
       throw e;
     }
+    this.commits++;
     let rows = outside;
     for (const s of sealed) rows += s.messages.length;
     this.outputRows += rows;
