@@ -92,6 +92,9 @@ function logCreator(sink: KafkaLogSink) {
     if (/operation with an old epoch/.test(message ?? '')) return;
     // A rebalance is how scaled-out processes share partitions; the job logs the new assignment itself.
     if (/The group is rebalancing, re-joining/.test(message ?? '')) return;
+    // An outage: each of the engine's retries logs one line with the reason (retry.ts), and a
+    // failure it gives up on ends the job with it; kafkajs's own lines would repeat it dozens of times.
+    if (/^(Failed to connect to seed broker|Restarting the consumer in|Crash: )/.test(message ?? '')) return;
     const text = `kafka ${level === logLevel.ERROR ? 'error' : 'warning'} [${namespace}]: ${message ?? ''}${error ? ` (${error})` : ''}`;
     sink(level === logLevel.ERROR ? 'error' : 'warn', text, { component: 'kafka', namespace });
   };

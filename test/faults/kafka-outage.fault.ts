@@ -1,0 +1,162 @@
+// Kafka outages under a running exactly-once job (`npm run test:faults`, not in `npm test`: a
+// few minutes, and it kills its broker). Its own broker (SLUICE_KAFKA_PORT, default 9292; the
+// suite's runner sets its own): killed with kill -9 mid-run and restarted on the same data dir
+// 20 s later, the job rides it out (retrying, one warn line per attempt) and a read-committed
+// consumer of its output sees exactly what an uninterrupted run wrote. With --kafka-retry-for
+// shorter than the outage, the job exits with the reason, and a rerun once the broker is back
+// resumes and still writes the exact answer.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+
+const PORT = Number(process.env['SLUICE_KAFKA_PORT'] ?? 9292);
+process.env['SLUICE_KAFKA_PORT'] = String(PORT);
+process.env['SLUICE_KAFKA_CONTROLLER_PORT'] ??= String(PORT + 1);
+process.env['SLUICE_BROKERS'] = `127.0.0.1:${PORT}`;
+// kafka-up.sh's readiness check runs `node`: this one.
+process.env['PATH'] = `${path.dirname(process.execPath)}${path.delimiter}${process.env['PATH'] ?? ''}`;
+
+const { createTopic, produceMessages, readCommitted, unique } = await import('../kafka/broker.js');
+
+const run = promisify(execFile);
+const BIN = path.resolve('bin/sluice.js');
+const KAFKA_HOME = process.env['SLUICE_KAFKA_HOME'] ?? path.join(os.homedir(), '.cache', 'sluice', 'kafka-3.9.1');
+const PID_FILE = path.join(KAFKA_HOME, `run-${PORT}`, 'broker.pid');
+const ROWS = 120_000;
+
+const say = (text: string): void => console.log(`kafka-outage: ${text}`);
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function brokerUp(keepData: boolean): Promise<void> {
+  const t0 = Date.now();
+  await run('bash', [path.resolve('scripts/kafka-up.sh')], { env: { ...process.env, ...(keepData ? { SLUICE_KAFKA_KEEP_DATA: '1' } : {}) }, timeout: 300_000 });
+  say(`broker on ${PORT} ${keepData ? 'restarted on its data dir' : 'up'} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+}
+
+async function killBroker(): Promise<void> {
+  const pid = Number(readFileSync(PID_FILE, 'utf8').trim());
+  process.kill(pid, 'SIGKILL');
+  for (let i = 0; i < 200; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      say(`broker pid ${pid} killed (kill -9)`);
+      return;
+    }
+    await sleep(50);
+  }
+  throw new Error(`broker pid ${pid} survived kill -9`);
+}
+
+function job(input: string, output: string, group: string, rate: string): string {
+  return `CREATE SOURCE ev (k VARCHAR, v INT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
+  WITH (connector = 'kafka', topic = '${input}', group = '${group}', bounded = 'latest', fetch_max_bytes = '16384'${rate ? `, rate = '${rate}'` : ''});
+CREATE SINK agg WITH (connector = 'kafka', topic = '${output}', partitions = '3') AS
+  SELECT k, window_start, COUNT(*) AS n, SUM(v) AS s FROM ev GROUP BY k, TUMBLE(ts, 1s);
+`;
+}
+
+function input(n: number): Array<{ partition: number; key: null; value: string }> {
+  const base = Date.UTC(2024, 4, 20, 10, 0, 0);
+  return Array.from({ length: n }, (_, i) => ({ partition: i % 3, key: null, value: JSON.stringify({ k: `u${(i * 7919) % 40}`, v: (i * 31) % 100, ts: new Date(base + i * 5).toISOString() }) }));
+}
+
+interface Running {
+  readonly exit: Promise<{ code: number | null; stderr: string }>;
+  checkpoint(): number;
+  kill(): void;
+}
+
+function start(dir: string, file: string, args: string[] = []): Running {
+  const child = spawn(process.execPath, [BIN, 'run', file, '--checkpoint-interval', '1s', ...args], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exit = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stderr })));
+  const summary = path.join(dir, '.sluice', file.replace(/\.sql$/, ''), 'checkpoint.json');
+  return {
+    exit,
+    checkpoint: () => {
+      try {
+        return (JSON.parse(readFileSync(summary, 'utf8')) as { id: number }).id;
+      } catch {
+        return 0;
+      }
+    },
+    kill: () => child.kill('SIGKILL'),
+  };
+}
+
+async function untilCheckpoint(r: Running, id: number): Promise<void> {
+  for (let i = 0; i < 1200 && r.checkpoint() < id; i++) await sleep(50);
+  assert.ok(r.checkpoint() >= id, `the job wrote no checkpoint ${id} in 60 s`);
+}
+
+const retries = (stderr: string): number => (stderr.match(/failed \(.*\); retry \d+ in /g) ?? []).length;
+
+test('kill -9 of the broker for 20 s under an exactly-once job: the job rides it out and the committed output is exact', { timeout: 900_000 }, async (t) => {
+  await brokerUp(false);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-kafka-outage-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const inTopic = unique('outage-in');
+  await createTopic(inTopic, 3);
+  await produceMessages(inTopic, input(ROWS));
+  const refOut = unique('outage-ref');
+  writeFileSync(path.join(dir, 'ref.sql'), job(inTopic, refOut, unique('g-ref'), ''));
+  const ref = await start(dir, 'ref.sql').exit;
+  assert.equal(ref.code, 0, ref.stderr);
+  const want = await readCommitted(refOut);
+  say(`uninterrupted run: ${want.length} committed rows`);
+
+  // ~25 s of reading at 5,000 records/s: the outage falls in the middle.
+  const out = unique('outage-out');
+  writeFileSync(path.join(dir, 'eos.sql'), job(inTopic, out, unique('g-eos'), '5000'));
+  const r = start(dir, 'eos.sql');
+  await untilCheckpoint(r, 3);
+  await killBroker();
+  await sleep(20_000);
+  await brokerUp(true);
+  const end = await r.exit;
+  const got = await readCommitted(out);
+  say(`job exit ${end.code} after ${retries(end.stderr)} logged retries; ${got.length} committed rows (want ${want.length})`);
+  if (process.env['SLUICE_TEST_VERBOSE']) console.log(end.stderr);
+  assert.equal(end.code, 0, end.stderr);
+  assert.ok(retries(end.stderr) > 0, `no retry was logged:\n${end.stderr}`);
+  assert.deepEqual(got, want);
+});
+
+test('an outage longer than --kafka-retry-for ends the job with the reason; the rerun resumes and the output is exact', { timeout: 900_000 }, async (t) => {
+  await brokerUp(false);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-kafka-outage-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const inTopic = unique('outage2-in');
+  await createTopic(inTopic, 3);
+  await produceMessages(inTopic, input(ROWS));
+  const refOut = unique('outage2-ref');
+  writeFileSync(path.join(dir, 'ref.sql'), job(inTopic, refOut, unique('g-ref'), ''));
+  assert.equal((await start(dir, 'ref.sql').exit).code, 0);
+  const want = await readCommitted(refOut);
+
+  const out = unique('outage2-out');
+  writeFileSync(path.join(dir, 'eos.sql'), job(inTopic, out, unique('g-eos'), '5000'));
+  const r = start(dir, 'eos.sql', ['--kafka-retry-for', '5s']);
+  await untilCheckpoint(r, 3);
+  await killBroker();
+  const gaveUp = await Promise.race([r.exit, sleep(240_000).then(() => undefined)]);
+  if (gaveUp === undefined) r.kill();
+  await brokerUp(true);
+  assert.ok(gaveUp, 'the job did not exit within 4 min of the outage');
+  say(`with --kafka-retry-for 5s the job exited ${gaveUp.code}: ${gaveUp.stderr.trim().split('\n').pop()}`);
+  assert.notEqual(gaveUp.code, 0);
+  assert.match(gaveUp.stderr, /failed for \d+s \(\d+ attempts, giving up after kafka_retry_for = 5s\): .*(ECONNREFUSED|Connection|connect|broker)/i);
+  const again = await start(dir, 'eos.sql').exit;
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stderr, /resuming from checkpoint/);
+  const got = await readCommitted(out);
+  say(`the rerun resumed and finished: ${got.length} committed rows (want ${want.length})`);
+  assert.deepEqual(got, want);
+});
