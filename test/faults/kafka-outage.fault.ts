@@ -4,7 +4,8 @@
 // 20 s later, the job rides it out (retrying, one warn line per attempt) and a read-committed
 // consumer of its output sees exactly what an uninterrupted run wrote. With --kafka-retry-for
 // shorter than the outage, the job exits with the reason, and a rerun once the broker is back
-// resumes and still writes the exact answer.
+// resumes and still writes the exact answer. A job started while the broker is down waits for
+// it (the start-up admin calls, fetchOffsets among them, are retried) and writes the exact answer.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -158,5 +159,31 @@ test('an outage longer than --kafka-retry-for ends the job with the reason; the 
   assert.match(again.stderr, /resuming from checkpoint/);
   const got = await readCommitted(out);
   say(`the rerun resumed and finished: ${got.length} committed rows (want ${want.length})`);
+  assert.deepEqual(got, want);
+});
+
+test('a job started while its broker is down waits for it: the start-up calls are retried and the output is exact', { timeout: 900_000 }, async (t) => {
+  await brokerUp(false);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-kafka-outage-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const inTopic = unique('outage3-in');
+  await createTopic(inTopic, 3);
+  await produceMessages(inTopic, input(30_000));
+  const refOut = unique('outage3-ref');
+  writeFileSync(path.join(dir, 'ref.sql'), job(inTopic, refOut, unique('g-ref'), ''));
+  assert.equal((await start(dir, 'ref.sql').exit).code, 0);
+  const want = await readCommitted(refOut);
+
+  await killBroker();
+  const out = unique('outage3-out');
+  writeFileSync(path.join(dir, 'eos.sql'), job(inTopic, out, unique('g-eos'), ''));
+  const r = start(dir, 'eos.sql');
+  await sleep(5_000);
+  await brokerUp(true);
+  const end = await r.exit;
+  const got = await readCommitted(out);
+  say(`started with the broker down: exit ${end.code} after ${retries(end.stderr)} logged retries; ${got.length} committed rows (want ${want.length})`);
+  assert.equal(end.code, 0, end.stderr);
+  assert.ok(retries(end.stderr) > 0, `no retry was logged:\n${end.stderr}`);
   assert.deepEqual(got, want);
 });

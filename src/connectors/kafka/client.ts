@@ -78,7 +78,11 @@ export type KafkaLogSink = (level: 'warn' | 'error', text: string, fields: Recor
 export const toLog: KafkaLogSink = (level, text, fields) => (level === 'error' ? log.error(text, fields) : log.warn(text, fields));
 
 /** kafkajs logs go to stderr, one line each, warnings and errors only (no payloads, no secrets). */
+/** How long an outage line of kafkajs is not repeated (per client). */
+const REPEAT_MS = 60_000;
+
 function logCreator(sink: KafkaLogSink) {
+  const repeated = new Map<string, number>();
   // `entry`, not `log`: the entry's field must not shadow the logger.
   return ({ namespace, level, log: entry }: LogEntry): void => {
     // Connection-level errors are retried by kafkajs; a final failure reaches us as an exception.
@@ -93,8 +97,14 @@ function logCreator(sink: KafkaLogSink) {
     // A rebalance is how scaled-out processes share partitions; the job logs the new assignment itself.
     if (/The group is rebalancing, re-joining/.test(message ?? '')) return;
     // An outage: each of the engine's retries logs one line with the reason (retry.ts), and a
-    // failure it gives up on ends the job with it; kafkajs's own lines would repeat it dozens of times.
-    if (/^(Failed to connect to seed broker|Restarting the consumer in|Crash: )/.test(message ?? '')) return;
+    // failure it gives up on ends the job with it; kafkajs's own lines would repeat it dozens of
+    // times a minute. The first of each stays (a wrong broker address shows at once).
+    if (/^(Failed to connect to seed broker|Restarting the consumer in|Crash: )/.test(message ?? '')) {
+      const key = `${namespace} ${message ?? ''}`;
+      const now = Date.now();
+      if (now - (repeated.get(key) ?? -Infinity) < REPEAT_MS) return;
+      repeated.set(key, now);
+    }
     const text = `kafka ${level === logLevel.ERROR ? 'error' : 'warning'} [${namespace}]: ${message ?? ''}${error ? ` (${error})` : ''}`;
     sink(level === logLevel.ERROR ? 'error' : 'warn', text, { component: 'kafka', namespace });
   };

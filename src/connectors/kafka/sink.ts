@@ -18,7 +18,7 @@ import { choiceOption, intOption, requiredOption } from '../options.js';
 import { CLIENT_OPTIONS, ensureTopic, kafkaClient } from './client.js';
 import { defaultSinkKey } from './sink-key.js';
 import { KafkaTransactionalWriter } from './transactional-sink.js';
-import { openProducer, sendInSlices, type KafkaProducer } from './producer.js';
+import { messageBytes, openProducer, sendInSlices, type KafkaProducer } from './producer.js';
 import { MAX_SENDS, SendChain } from './send-chain.js';
 import { withKafkaRetry } from './retry.js';
 
@@ -109,7 +109,7 @@ export class KafkaSinkWriter implements SinkWriter {
       await this.start();
       // At least once: a slice whose send failed is sent again (the broker may hold it already).
       await sendInSlices(this.producer, this.settings.topic, messages, this.settings.batchSize, (send) => withKafkaRetry(`kafka sink '${this.settings.topic}': send`, send));
-    });
+    }, true, messageBytes(messages));
   }
 
   async relieve(): Promise<void> {

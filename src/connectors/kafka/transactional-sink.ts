@@ -27,7 +27,7 @@ import { compileKeyEncoder, type KafkaSinkSettings } from './sink.js';
 import { MAX_SENDS, SendChain } from './send-chain.js';
 import { kafkaPosition, kafkaSourceSettings } from './source.js';
 import { log } from '../../util/log.js';
-import { openProducer, sendInSlices, type KafkaProducer, type KafkaTransaction } from './producer.js';
+import { messageBytes, openProducer, sendInSlices, type KafkaProducer, type KafkaTransaction } from './producer.js';
 
 /** What a checkpoint stores for this sink: the sealed output of its transaction. */
 interface Sealed {
@@ -44,6 +44,9 @@ interface GroupOffsets {
 }
 
 const MARKER = /^sluice:([^:]+):(\d+)$/;
+
+/** Output bytes since the last checkpoint past which the exactly-once sink asks for a checkpoint (README, Kafka). */
+export const TXN_CHECKPOINT_BYTES = 4 << 20;
 
 /** The consumer-group offsets to commit with checkpoint `id`: each Kafka source's next offsets. */
 export function groupOffsets(sources: readonly CheckpointSource[], epoch: string, id: number): GroupOffsets[] {
@@ -92,8 +95,9 @@ export class KafkaTransactionalWriter implements SinkWriter {
   private producer: KafkaProducer;
   private readonly encodeValue: (row: Row, op: Op) => string;
   private readonly encodeKey: (row: Row) => string | null;
-  /** Output since the last barrier, in order (what the next prepareCheckpoint seals). */
+  /** Output since the last barrier, in order (what the next prepareCheckpoint seals), and its bytes. */
   private current: Array<[string | null, string | null]> = [];
+  private currentBytes = 0;
   /** Written but not yet handed to the send chain. */
   private pending: Message[] = [];
   /** Sends, commits and recovery, one after another. */
@@ -242,6 +246,7 @@ export class KafkaTransactionalWriter implements SinkWriter {
       const value = op === Op.Delete ? null : this.encodeValue(row, op);
       this.pending.push({ key, value });
       this.current.push([key, value]);
+      this.currentBytes += (key?.length ?? 0) + (value?.length ?? 0);
     }
     if (this.pending.length >= this.settings.batchSize) this.send();
   }
@@ -250,13 +255,14 @@ export class KafkaTransactionalWriter implements SinkWriter {
     if (this.pending.length === 0) return;
     const messages = this.pending;
     this.pending = [];
-    void this.chain.add(() => this.sendAll(messages));
+    void this.chain.add(() => this.sendAll(messages), true, messageBytes(messages));
   }
 
   prepareCheckpoint(id: number): SinkPosition {
     this.send();
     const sealed: Sealed = { epoch: this.epoch, id, messages: this.current };
     this.current = [];
+    this.currentBytes = 0;
     this.sealedSent = this.chain.done;
     let release!: (sources: readonly CheckpointSource[] | undefined) => void;
     const sources = new Promise<readonly CheckpointSource[] | undefined>((r) => (release = r));
@@ -325,6 +331,14 @@ export class KafkaTransactionalWriter implements SinkWriter {
       await this.chain.done;
     }
     this.check();
+  }
+
+  /**
+   * The open transaction's output is held until its commit (and stored in the checkpoint): past
+   * TXN_CHECKPOINT_BYTES the job checkpoints early, so it stays bounded whatever the output rate.
+   */
+  checkpointWanted(): boolean {
+    return this.currentBytes > TXN_CHECKPOINT_BYTES;
   }
 
   /** Backpressure after a source batch: output waits for the checkpoint's transaction, not for each batch's acknowledgements. */

@@ -13,7 +13,7 @@ import type { Column, SinkDef } from '../../catalog/catalog.js';
 import type { Row } from '../../catalog/types.js';
 import type { SinkPosition, SinkWriter } from '../../connectors/connector.js';
 import { compileMessageEncoder, sinkKey } from '../../connectors/kafka/sink.js';
-import { connectTransactional, retryConcurrent } from '../../connectors/kafka/transactional-sink.js';
+import { connectTransactional, retryConcurrent, TXN_CHECKPOINT_BYTES } from '../../connectors/kafka/transactional-sink.js';
 import type { CheckpointStats, CheckpointTarget, JobCheckpoint } from '../../state/checkpoint.js';
 import type { Op } from '../operator.js';
 import { snapshotMessages } from './changelog.js';
@@ -144,6 +144,7 @@ export function isFenced(e: unknown): boolean {
 export class TaskSinkWriter implements SinkWriter {
   private readonly encode: (batch: { rows: readonly Row[]; ops: readonly Op[] | null }, out: Message[]) => void;
   private current: Message[] = [];
+  private bytes = 0;
 
   constructor(
     private readonly txn: TaskTransaction,
@@ -156,13 +157,24 @@ export class TaskSinkWriter implements SinkWriter {
   }
 
   write(batch: { rows: readonly Row[]; ops: readonly Op[] | null }): void {
+    const from = this.current.length;
     this.encode(batch, this.current);
+    for (let i = from; i < this.current.length; i++) {
+      const m = this.current[i]!;
+      this.bytes += (m.key?.length ?? 0) + (m.value?.length ?? 0);
+    }
   }
 
   prepareCheckpoint(): SinkPosition {
     this.txn.seal(this.topic, this.current);
     this.current = [];
+    this.bytes = 0;
     return {};
+  }
+
+  /** The output waits for the task's next checkpoint: past TXN_CHECKPOINT_BYTES the task checkpoints early (as the exactly-once sink). */
+  checkpointWanted(): boolean {
+    return this.bytes > TXN_CHECKPOINT_BYTES;
   }
 
   async flush(): Promise<void> {}
