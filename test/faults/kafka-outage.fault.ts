@@ -187,3 +187,46 @@ test('a job started while its broker is down waits for it: the start-up calls ar
   assert.ok(retries(end.stderr) > 0, `no retry was logged:\n${end.stderr}`);
   assert.deepEqual(got, want);
 });
+
+test('kill -9 of the broker for 20 s under a scaled-out job: its tasks restart from their committed snapshots and the output is exact', { timeout: 900_000 }, async (t) => {
+  await brokerUp(false);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-kafka-outage-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const inTopic = unique('outage4-in');
+  await createTopic(inTopic, 3);
+  // Keyed by sensor (one partition each): the scaled-out job runs one task per partition.
+  const base = Date.UTC(2024, 4, 20, 10, 0, 0);
+  await produceMessages(inTopic, Array.from({ length: ROWS }, (_, i) => {
+    const s = (i * 7) % 24;
+    return { partition: s % 3, key: `s${s}`, value: JSON.stringify({ v: (i * 31) % 100, ts: new Date(base + i * 4).toISOString() }) };
+  }));
+  const keyed = (output: string, group: string, rate: string): string => `CREATE SOURCE ev (sensor VARCHAR KEY, v INT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
+  WITH (connector = 'kafka', topic = '${inTopic}', group = '${group}', bounded = 'latest', fetch_max_bytes = '16384'${rate ? `, rate = '${rate}'` : ''});
+CREATE SINK agg WITH (connector = 'kafka', topic = '${output}', partitions = '3') AS
+  SELECT sensor, window_start, COUNT(*) AS n, SUM(v) AS s FROM ev GROUP BY sensor, TUMBLE(ts, 1s);
+`;
+  const refOut = unique('outage4-ref');
+  writeFileSync(path.join(dir, 'ref.sql'), keyed(refOut, unique('g-ref'), ''));
+  assert.equal((await start(dir, 'ref.sql').exit).code, 0);
+  const want = await readCommitted(refOut);
+
+  const out = unique('outage4-out');
+  writeFileSync(path.join(dir, 'scale.sql'), keyed(out, unique('g-scale'), '1500'));
+  const child = spawn(process.execPath, [BIN, 'run', 'scale.sql', '--scale-out', '--checkpoint-interval', '1s'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  t.after(() => void child.kill('SIGKILL'));
+  for (let i = 0; i < 1200 && !/starting with no saved state|restored checkpoint/.test(stderr); i++) await sleep(50);
+  await sleep(4_000);
+  await killBroker();
+  await sleep(20_000);
+  await brokerUp(true);
+  const code = await Promise.race([exit, sleep(600_000).then(() => 'timeout' as const)]);
+  const got = await readCommitted(out);
+  const restarts = (stderr.match(/restarting it from its committed checkpoint/g) ?? []).length;
+  say(`scaled out: exit ${code} after ${retries(stderr)} logged retries and ${restarts} task restarts; ${got.length} committed rows (want ${want.length})`);
+  if (process.env['SLUICE_TEST_VERBOSE']) console.log(stderr);
+  assert.equal(code, 0, stderr);
+  assert.deepEqual(got, want);
+});
