@@ -63,9 +63,11 @@ export class SendChain {
     return this.outstanding.length;
   }
 
-  /** Throws the first failure as `what: its message`, for the writer to report. */
+  /** Throws the first failure as `what: its message` (as it is when it names `what` already: a retry that gave up), for the writer to report. */
   check(what: string): void {
     const e = this.error;
-    if (e !== undefined) throw new Error(`${what}: ${e instanceof Error ? e.message : String(e)}`);
+    if (e === undefined) return;
+    const message = e instanceof Error ? e.message : String(e);
+    throw new Error(message.startsWith(`${what}: `) ? message : `${what}: ${message}`);
   }
 }

@@ -111,6 +111,10 @@ test('SendChain keeps the first failure and skips the steps after it', async () 
   // What the writers throw: the first failure under their name.
   assert.throws(() => chain.check("kafka sink 'out'"), { message: "kafka sink 'out': broker gone" });
   assert.doesNotThrow(() => new SendChain().check('unused'));
+  // A retry that gave up names the writer already: not twice.
+  const gaveUp = new SendChain();
+  gaveUp.error = new Error("kafka sink 'out': send failed for 5m1s (14 attempts, giving up after kafka_retry_for = 5m): Connection error");
+  assert.throws(() => gaveUp.check("kafka sink 'out'"), { message: "kafka sink 'out': send failed for 5m1s (14 attempts, giving up after kafka_retry_for = 5m): Connection error" });
 });
 
 test('an error crossing the Kafka thread keeps its message, kafkajs type and retriable flag', () => {
