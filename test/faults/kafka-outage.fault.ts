@@ -54,12 +54,19 @@ async function killBroker(): Promise<void> {
   throw new Error(`broker pid ${pid} survived kill -9`);
 }
 
+/** Two exactly-once sinks: windowed counts to `output`, and every row to `output`-raw (many messages per transaction, so a redo sends some again). */
 function job(input: string, output: string, group: string, rate: string): string {
   return `CREATE SOURCE ev (k VARCHAR, v INT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
   WITH (connector = 'kafka', topic = '${input}', group = '${group}', bounded = 'latest', fetch_max_bytes = '16384'${rate ? `, rate = '${rate}'` : ''});
 CREATE SINK agg WITH (connector = 'kafka', topic = '${output}', partitions = '3') AS
   SELECT k, window_start, COUNT(*) AS n, SUM(v) AS s FROM ev GROUP BY k, TUMBLE(ts, 1s);
+CREATE SINK raw WITH (connector = 'kafka', topic = '${output}-raw', batch_size = '200') AS SELECT k, v, ts FROM ev;
 `;
+}
+
+/** Both sinks' committed messages. */
+async function outputs(output: string): Promise<{ agg: string[]; raw: string[] }> {
+  return { agg: await readCommitted(output), raw: await readCommitted(`${output}-raw`) };
 }
 
 function input(n: number): Array<{ partition: number; key: null; value: string }> {
@@ -110,8 +117,8 @@ test('kill -9 of the broker for 20 s under an exactly-once job: the job rides it
   writeFileSync(path.join(dir, 'ref.sql'), job(inTopic, refOut, unique('g-ref'), ''));
   const ref = await start(dir, 'ref.sql').exit;
   assert.equal(ref.code, 0, ref.stderr);
-  const want = await readCommitted(refOut);
-  say(`uninterrupted run: ${want.length} committed rows`);
+  const want = await outputs(refOut);
+  say(`uninterrupted run: ${want.agg.length} + ${want.raw.length} committed rows`);
 
   // ~25 s of reading at 5,000 records/s: the outage falls in the middle.
   const out = unique('outage-out');
@@ -122,8 +129,9 @@ test('kill -9 of the broker for 20 s under an exactly-once job: the job rides it
   await sleep(20_000);
   await brokerUp(true);
   const end = await r.exit;
-  const got = await readCommitted(out);
-  say(`job exit ${end.code} after ${retries(end.stderr)} logged retries; ${got.length} committed rows (want ${want.length})`);
+  const got = await outputs(out);
+  const redone = [...end.stderr.matchAll(/transaction redone with a new producer \((\d+) messages sent again\)/g)].map((m) => m[1]).join(', ');
+  say(`job exit ${end.code} after ${retries(end.stderr)} logged retries, transactions redone sending again ${redone || 'none'} messages; ${got.agg.length} + ${got.raw.length} committed rows (want ${want.agg.length} + ${want.raw.length})`);
   if (process.env['SLUICE_TEST_VERBOSE']) console.log(end.stderr);
   assert.equal(end.code, 0, end.stderr);
   assert.ok(retries(end.stderr) > 0, `no retry was logged:\n${end.stderr}`);
@@ -140,7 +148,7 @@ test('an outage longer than --kafka-retry-for ends the job with the reason; the 
   const refOut = unique('outage2-ref');
   writeFileSync(path.join(dir, 'ref.sql'), job(inTopic, refOut, unique('g-ref'), ''));
   assert.equal((await start(dir, 'ref.sql').exit).code, 0);
-  const want = await readCommitted(refOut);
+  const want = await outputs(refOut);
 
   const out = unique('outage2-out');
   writeFileSync(path.join(dir, 'eos.sql'), job(inTopic, out, unique('g-eos'), '5000'));
@@ -157,8 +165,8 @@ test('an outage longer than --kafka-retry-for ends the job with the reason; the 
   const again = await start(dir, 'eos.sql').exit;
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stderr, /resuming from checkpoint/);
-  const got = await readCommitted(out);
-  say(`the rerun resumed and finished: ${got.length} committed rows (want ${want.length})`);
+  const got = await outputs(out);
+  say(`the rerun resumed and finished: ${got.agg.length} + ${got.raw.length} committed rows (want ${want.agg.length} + ${want.raw.length})`);
   assert.deepEqual(got, want);
 });
 
@@ -172,7 +180,7 @@ test('a job started while its broker is down waits for it: the start-up calls ar
   const refOut = unique('outage3-ref');
   writeFileSync(path.join(dir, 'ref.sql'), job(inTopic, refOut, unique('g-ref'), ''));
   assert.equal((await start(dir, 'ref.sql').exit).code, 0);
-  const want = await readCommitted(refOut);
+  const want = await outputs(refOut);
 
   await killBroker();
   const out = unique('outage3-out');
@@ -181,8 +189,8 @@ test('a job started while its broker is down waits for it: the start-up calls ar
   await sleep(5_000);
   await brokerUp(true);
   const end = await r.exit;
-  const got = await readCommitted(out);
-  say(`started with the broker down: exit ${end.code} after ${retries(end.stderr)} logged retries; ${got.length} committed rows (want ${want.length})`);
+  const got = await outputs(out);
+  say(`started with the broker down: exit ${end.code} after ${retries(end.stderr)} logged retries; ${got.agg.length} + ${got.raw.length} committed rows (want ${want.agg.length} + ${want.raw.length})`);
   assert.equal(end.code, 0, end.stderr);
   assert.ok(retries(end.stderr) > 0, `no retry was logged:\n${end.stderr}`);
   assert.deepEqual(got, want);
