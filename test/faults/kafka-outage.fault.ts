@@ -7,10 +7,10 @@
 // resumes and still writes the exact answer. A job started while the broker is down waits for
 // it (the start-up admin calls, fetchOffsets among them, are retried) and writes the exact answer.
 
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -30,7 +30,27 @@ const KAFKA_HOME = process.env['SLUICE_KAFKA_HOME'] ?? path.join(os.homedir(), '
 const PID_FILE = path.join(KAFKA_HOME, `run-${PORT}`, 'broker.pid');
 const ROWS = 120_000;
 
-const say = (text: string): void => console.log(`kafka-outage: ${text}`);
+/** What the running scenario found, for the suite's closing table (test/faults/run.ts reads $SLUICE_FAULTS_REPORT). */
+let notes: string[] = [];
+const say = (text: string): void => {
+  notes.push(text);
+  console.log(`kafka-outage: ${text}`);
+};
+
+/** A scenario as a test whose outcome also goes to the suite's table: what it tried, what it found, pass or fail. */
+function scenario(name: string, tried: string, body: (t: TestContext) => Promise<void>): void {
+  test(name, { timeout: 900_000 }, async (t) => {
+    notes = [];
+    let pass = false;
+    try {
+      await body(t);
+      pass = true;
+    } finally {
+      const file = process.env['SLUICE_FAULTS_REPORT'];
+      if (file) appendFileSync(file, JSON.stringify({ scenario: `kafka-outage: ${name}`, tried, found: notes.join('; '), pass }) + '\n');
+    }
+  });
+}
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function brokerUp(keepData: boolean): Promise<void> {
@@ -106,7 +126,7 @@ async function untilCheckpoint(r: Running, id: number): Promise<void> {
 
 const retries = (stderr: string): number => (stderr.match(/failed \(.*\); retry \d+ in /g) ?? []).length;
 
-test('kill -9 of the broker for 20 s under an exactly-once job: the job rides it out and the committed output is exact', { timeout: 900_000 }, async (t) => {
+scenario('broker kill -9 for 20 s (exactly-once)', 'kill -9 of the broker mid-run, restart on the same data dir after 20 s', async (t) => {
   await brokerUp(false);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-kafka-outage-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -138,7 +158,7 @@ test('kill -9 of the broker for 20 s under an exactly-once job: the job rides it
   assert.deepEqual(got, want);
 });
 
-test('an outage longer than --kafka-retry-for ends the job with the reason; the rerun resumes and the output is exact', { timeout: 900_000 }, async (t) => {
+scenario('outage past --kafka-retry-for', 'kill -9 of the broker under a job run with --kafka-retry-for 5s, restart, rerun the job', async (t) => {
   await brokerUp(false);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-kafka-outage-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -170,7 +190,7 @@ test('an outage longer than --kafka-retry-for ends the job with the reason; the 
   assert.deepEqual(got, want);
 });
 
-test('a job started while its broker is down waits for it: the start-up calls are retried and the output is exact', { timeout: 900_000 }, async (t) => {
+scenario('job started with the broker down', 'start an exactly-once job 5 s before its broker (restarted on its data dir)', async (t) => {
   await brokerUp(false);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-kafka-outage-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -196,7 +216,7 @@ test('a job started while its broker is down waits for it: the start-up calls ar
   assert.deepEqual(got, want);
 });
 
-test('kill -9 of the broker for 20 s under a scaled-out job: its tasks restart from their committed snapshots and the output is exact', { timeout: 900_000 }, async (t) => {
+scenario('broker kill -9 for 20 s (scale-out)', 'kill -9 of the broker under run --scale-out, restart on the same data dir after 20 s', async (t) => {
   await brokerUp(false);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-kafka-outage-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
