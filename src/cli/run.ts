@@ -23,6 +23,7 @@ import type { PhysicalPlan } from '../plan/physical.js';
 import type { SourceDef } from '../catalog/catalog.js';
 import { checkCommits, describeResume, freshNotes } from './restore.js';
 import { describeOutput, outputGuarantees } from '../plan/guarantees.js';
+import { setKafkaRetryFor } from '../connectors/kafka/retry.js';
 
 export interface RunOptions {
   sink?: string[];
@@ -34,6 +35,7 @@ export interface RunOptions {
   fromCommittedOffsets?: boolean;
   scaleOut?: boolean;
   metricsPort?: string;
+  kafkaRetryFor?: string;
   logLevel?: LogLevel;
 }
 
@@ -51,6 +53,12 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   const metricsPort = opts.metricsPort === undefined ? undefined : Number(opts.metricsPort);
   if (metricsPort !== undefined && !(Number.isInteger(metricsPort) && metricsPort >= 0 && metricsPort <= 65535)) {
     throw new UsageError(`metrics port '${opts.metricsPort}' is not a port; write a number from 1 to 65535 (0: any free port)`);
+  }
+  const retryText = opts.kafkaRetryFor ?? settings.get('kafka_retry_for');
+  if (retryText !== undefined) {
+    const ms = parseIntervalMs(retryText);
+    if (ms === undefined) throw new UsageError(`kafka retry time '${retryText}' is not a duration; write e.g. 30s, 5m or 0s`);
+    setKafkaRetryFor(ms);
   }
   const memoryText = opts.stateMemory ?? settings.get('state_memory');
   if (opts.scaleOut) {

@@ -152,6 +152,12 @@ export interface SinkWriter {
    * payload `open` received as `resume`) may never have been committed; commit it now if not.
    */
   recover?(sources: readonly CheckpointSource[]): Promise<void>;
+  /**
+   * True when the sink holds so much output awaiting a checkpoint that it wants one before the
+   * interval is up (the exactly-once Kafka sink keeps its open transaction's output until the
+   * commit): memory stays bounded by bytes, not by the interval times the output rate.
+   */
+  checkpointWanted?(): boolean;
 }
 
 /** A source feeding a sink, and its position at a checkpoint (null: it keeps none). */

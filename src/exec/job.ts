@@ -381,6 +381,7 @@ export class Job {
   private checkpointDue(): boolean {
     const c = this.ckpt;
     if (c === undefined) return false;
+    if (this.runtimes.some((r) => r.sink?.writer.checkpointWanted?.() === true)) return true;
     if (c.due) return c.due();
     return Date.now() >= this.nextCheckpointAt;
   }

@@ -4,10 +4,11 @@
 // client can replace it without touching the engine.
 
 import * as fs from 'node:fs';
-import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import { ConnectorError } from '../connector.js';
 import { boolOption, choiceOption } from '../options.js';
 import { log, registerSecret } from '../../util/log.js';
+import { withKafkaRetry } from './retry.js';
 
 type Options = Readonly<Record<string, string>>;
 
@@ -77,7 +78,11 @@ export type KafkaLogSink = (level: 'warn' | 'error', text: string, fields: Recor
 export const toLog: KafkaLogSink = (level, text, fields) => (level === 'error' ? log.error(text, fields) : log.warn(text, fields));
 
 /** kafkajs logs go to stderr, one line each, warnings and errors only (no payloads, no secrets). */
+/** How long an outage line of kafkajs is not repeated (per client). */
+const REPEAT_MS = 60_000;
+
 function logCreator(sink: KafkaLogSink) {
+  const repeated = new Map<string, number>();
   // `entry`, not `log`: the entry's field must not shadow the logger.
   return ({ namespace, level, log: entry }: LogEntry): void => {
     // Connection-level errors are retried by kafkajs; a final failure reaches us as an exception.
@@ -91,6 +96,15 @@ function logCreator(sink: KafkaLogSink) {
     if (/operation with an old epoch/.test(message ?? '')) return;
     // A rebalance is how scaled-out processes share partitions; the job logs the new assignment itself.
     if (/The group is rebalancing, re-joining/.test(message ?? '')) return;
+    // An outage: each of the engine's retries logs one line with the reason (retry.ts), and a
+    // failure it gives up on ends the job with it; kafkajs's own lines would repeat it dozens of
+    // times a minute. The first of each stays (a wrong broker address shows at once).
+    if (/^(Failed to connect to seed broker|Restarting the consumer in|Crash: )/.test(message ?? '')) {
+      const key = `${namespace} ${message ?? ''}`;
+      const now = Date.now();
+      if (now - (repeated.get(key) ?? -Infinity) < REPEAT_MS) return;
+      repeated.set(key, now);
+    }
     const text = `kafka ${level === logLevel.ERROR ? 'error' : 'warning'} [${namespace}]: ${message ?? ''}${error ? ` (${error})` : ''}`;
     sink(level === logLevel.ERROR ? 'error' : 'warn', text, { component: 'kafka', namespace });
   };
@@ -165,20 +179,34 @@ export function clientOf(kafka: Kafka): { options: Options; clientId: string } {
 }
 
 /**
+ * One admin session for `f`, the whole of it made again while it fails retriably (retry.ts):
+ * `f` must be safe to repeat. `what` names the work in the log.
+ */
+export async function withAdmin<T>(kafka: Kafka, what: string, f: (admin: Admin) => Promise<T>): Promise<T> {
+  return withKafkaRetry(what, async () => {
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      return await f(admin);
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+  });
+}
+
+/**
  * Creates `topic` when it does not exist (waiting for its leaders: auto-created topics give
  * transient "does not host this topic-partition" errors on KRaft). Existing topics are kept.
  */
 export async function ensureTopic(kafka: Kafka, topic: string, partitions = 1): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const existing = await admin.listTopics();
-    if (existing.includes(topic)) return;
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
-  } catch (e) {
-    // Another client created it in between.
-    if (!(e instanceof Error && /already exists/i.test(e.message))) throw e;
-  } finally {
-    await admin.disconnect();
-  }
+  await withAdmin(kafka, `kafka: creating topic '${topic}'`, async (admin) => {
+    try {
+      const existing = await admin.listTopics();
+      if (existing.includes(topic)) return;
+      await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+    } catch (e) {
+      // Another client created it in between (or an earlier attempt did).
+      if (!(e instanceof Error && /already exists/i.test(e.message))) throw e;
+    }
+  });
 }

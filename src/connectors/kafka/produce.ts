@@ -10,6 +10,7 @@ import type { Message } from 'kafkajs';
 import { datagenSettings, recordStream } from '../datagen/source.js';
 import { ensureTopic, kafkaClient } from './client.js';
 import { openProducer } from './producer.js';
+import { withKafkaRetry } from './retry.js';
 import { abortableSleep } from '../sleep.js';
 
 export interface ProduceOptions {
@@ -115,7 +116,7 @@ export async function produce(o: ProduceOptions, signal: AbortSignal, progress?:
   const kafka = kafkaClient(options, 'sluice-produce');
   await ensureTopic(kafka, o.topic, o.partitions ?? 1);
   const producer = openProducer(kafka, { allowAutoTopicCreation: false, maxInFlightRequests: 1 });
-  await producer.connect();
+  await withKafkaRetry(`sluice produce '${o.topic}': connecting`, () => producer.connect(), { signal });
   const source = o.file !== undefined ? await fileMessages(o.file, o.key) : { next: generatorMessages(o), close: () => {} };
   const more = (source.next as Next & { more?: () => Promise<void> }).more;
   const total = o.count ?? Number.POSITIVE_INFINITY;
@@ -145,7 +146,7 @@ export async function produce(o: ProduceOptions, signal: AbortSignal, progress?:
       if (messages.length === 0) break;
       made += messages.length;
       await inFlight;
-      inFlight = producer.send({ topic: o.topic, messages, acks: -1 }).then(() => {
+      inFlight = withKafkaRetry(`sluice produce '${o.topic}': send`, () => producer.send({ topic: o.topic, messages, acks: -1 }), { signal }).then(() => {
         sent += messages.length;
         progress?.(sent);
       });

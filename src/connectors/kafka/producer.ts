@@ -71,6 +71,13 @@ class ThreadProducer implements KafkaProducer {
   }
 }
 
+/** The bytes of messages' keys and values (string length for text: JSON output is mostly ASCII), for the writers' bound. */
+export function messageBytes(messages: readonly Message[]): number {
+  let n = 0;
+  for (const m of messages) n += (m.key?.length ?? 0) + (m.value?.length ?? 0);
+  return n;
+}
+
 /** Messages per send where the writer has no batch size of its own. */
 export const SEND_SLICE = 1000;
 

@@ -25,6 +25,7 @@ export interface SideCarrier {
 function isCarrier(writer: SinkWriter): writer is SinkWriter & SideCarrier {
   return typeof (writer as Partial<SideCarrier>).writeSide === 'function';
 }
+import { withKafkaRetry } from './retry.js';
 
 const SEND_EVERY_MS = 200;
 const SEND_AT = 500;
@@ -47,9 +48,9 @@ export function openKafkaSideOutput(def: SourceDef, topic: string): SideOutput {
     pending = [];
     void chain.add(async () => {
       const p = (producer ??= openProducer(kafka, { maxInFlightRequests: 1, allowAutoTopicCreation: false }));
-      ready ??= ensureTopic(kafka, topic).then(() => p.connect());
+      ready ??= ensureTopic(kafka, topic).then(() => withKafkaRetry(`kafka side output '${topic}': connecting`, () => p.connect()));
       await ready;
-      await p.send({ topic, messages, acks: -1 });
+      await withKafkaRetry(`kafka side output '${topic}': send`, () => p.send({ topic, messages, acks: -1 }));
     });
   };
 

@@ -20,8 +20,9 @@ import { brokerList, CLIENT_OPTIONS, ensureTopic, kafkaClient } from './client.j
 import { defaultSinkKey } from './sink-key.js';
 import { KafkaTransactionalWriter } from './transactional-sink.js';
 import { recordedMarks, sealedMark } from './markers.js';
-import { openProducer, sendInSlices, type KafkaProducer } from './producer.js';
+import { messageBytes, openProducer, sendInSlices, type KafkaProducer } from './producer.js';
 import { MAX_SENDS, SendChain } from './send-chain.js';
+import { withKafkaRetry } from './retry.js';
 
 export interface KafkaSinkSettings {
   readonly topic: string;
@@ -110,7 +111,7 @@ export class KafkaSinkWriter implements SinkWriter {
   private start(): Promise<void> {
     this.ready ??= (async () => {
       await ensureTopic(this.kafka, this.settings.topic, this.settings.partitions);
-      await this.producer.connect();
+      await withKafkaRetry(`kafka sink '${this.settings.topic}': connecting`, () => this.producer.connect());
     })();
     return this.ready;
   }
@@ -127,8 +128,9 @@ export class KafkaSinkWriter implements SinkWriter {
     this.pending = [];
     void this.chain.add(async () => {
       await this.start();
-      await sendInSlices(this.producer, this.settings.topic, messages, this.settings.batchSize);
-    });
+      // At least once: a slice whose send failed is sent again (the broker may hold it already).
+      await sendInSlices(this.producer, this.settings.topic, messages, this.settings.batchSize, (send) => withKafkaRetry(`kafka sink '${this.settings.topic}': send`, send));
+    }, true, messageBytes(messages));
   }
 
   async relieve(): Promise<void> {

@@ -18,7 +18,8 @@ import { parseDuration } from '../../catalog/duration.js';
 import { ConnectorError } from '../connector.js';
 import type { PartitionListener, RecordDecoder, ResumePosition, SourceConnector, SourceReader, SourceRecord } from '../connector.js';
 import { choiceOption, intOption, requiredOption } from '../options.js';
-import { CLIENT_OPTIONS, kafkaClient } from './client.js';
+import { CLIENT_OPTIONS, kafkaClient, withAdmin } from './client.js';
+import { consumerRestarts } from './retry.js';
 import { compileKafkaDecoder, KafkaRecord } from './record.js';
 import { openKafkaSideOutput } from './side-output.js';
 import { Pacer } from '../pace.js';
@@ -182,9 +183,7 @@ export class KafkaReader implements SourceReader {
    */
   private async prepareGroup(): Promise<{ start: Offsets; end: Offsets }> {
     const { topic, group, startup } = this.settings;
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
+    return withAdmin(this.kafka, `kafka source '${topic}': reading its offsets`, async (admin) => {
       const start: Offsets = new Map();
       const end: Offsets = new Map();
       for (const b of await partitionStarts(admin, topic, group, startup)) {
@@ -194,9 +193,7 @@ export class KafkaReader implements SourceReader {
         start.set(b.partition, resumed !== undefined ? (resumed < b.low ? b.low : resumed) : b.from);
       }
       return { start, end };
-    } finally {
-      await admin.disconnect();
-    }
+    });
   }
 
   async run(emit: (records: SourceRecord[]) => void | Promise<void>, signal: AbortSignal): Promise<void> {
@@ -220,7 +217,10 @@ export class KafkaReader implements SourceReader {
     // needs no share of `group`'s partitions; and a restart after kill -9 would otherwise wait
     // out the dead member's session timeout before getting any partition.
     const membership = `${group}.run-${randomUUID().slice(0, 8)}`;
+    // A crashed consumer (the broker gone past kafkajs's own retries) restarts within kafka_retry_for.
+    const restarts = consumerRestarts(`kafka source '${topic}': consumer`);
     const consumer: Consumer = this.kafka.consumer({
+      retry: { restartOnFailure: restarts.restartOnFailure },
       groupId: membership,
       allowAutoTopicCreation: false,
       maxBytesPerPartition: this.settings.maxBytesPerPartition,
@@ -248,6 +248,7 @@ export class KafkaReader implements SourceReader {
     const pacer = this.settings.rate === undefined ? undefined : new Pacer(this.settings.rate);
 
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      restarts.ok();
       const assigned = (e.payload.memberAssignment[topic] ?? []).slice().sort((a, b) => a - b);
       const now = Date.now();
       this.lastSeen.clear();
@@ -283,7 +284,7 @@ export class KafkaReader implements SourceReader {
       }
     });
     consumer.on(consumer.events.CRASH, (e) => {
-      if (!e.payload.restart) fail(e.payload.error);
+      if (!e.payload.restart) fail(restarts.failure(e.payload.error));
     });
 
     try {

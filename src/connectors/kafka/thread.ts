@@ -17,19 +17,22 @@ export interface ErrorData {
   type?: string;
   code?: number;
   retriable?: boolean;
+  /** What kafkajs wrapped (KafkaJSNumberOfRetriesExceeded around the last failure): retry.ts classifies by it. */
+  cause?: ErrorData;
 }
 
-export function errorData(e: unknown): ErrorData {
-  const err = e as { name?: string; message?: string; type?: string; code?: number; retriable?: boolean } | undefined;
+export function errorData(e: unknown, depth = 0): ErrorData {
+  const err = e as { name?: string; message?: string; type?: string; code?: number; retriable?: boolean; cause?: unknown } | undefined;
   const out: ErrorData = { name: err?.name ?? 'Error', message: err?.message ?? String(e) };
   if (typeof err?.type === 'string') out.type = err.type;
   if (typeof err?.code === 'number') out.code = err.code;
   if (typeof err?.retriable === 'boolean') out.retriable = err.retriable;
+  if (err?.cause !== undefined && err.cause !== null && typeof err.cause === 'object' && depth < 4) out.cause = errorData(err.cause, depth + 1);
   return out;
 }
 
 export function toError(d: ErrorData): Error {
-  return Object.assign(new Error(d.message), { name: d.name, type: d.type, code: d.code, retriable: d.retriable });
+  return Object.assign(new Error(d.message), { name: d.name, type: d.type, code: d.code, retriable: d.retriable, ...(d.cause ? { cause: toError(d.cause) } : {}) });
 }
 
 /** What the worker posts: an answer or a log line. */

@@ -8,6 +8,12 @@
 // transactionalId aborts whatever a crashed process left open (read-committed consumers never
 // see it). The dead-letter and late topics of the sink's sources may join the transaction
 // (side-output.ts): their messages are sealed, stored, committed and re-sent with the output.
+// A Kafka outage (retry.ts): a step of the transaction that fails retriably marks it broken; the
+// next attempt replaces the producer (a new one with the same transactionalId fences the old
+// epoch, which aborts the open transaction or completes a commit the coordinator had begun),
+// asks the group's markers whether a failed commit went through after all, and otherwise sends
+// the transaction's messages again before the step is retried. The messages since the last
+// commit are held for that (they are the checkpoint's sealed output anyway).
 
 import { randomUUID } from 'node:crypto';
 import type { Kafka, Message } from 'kafkajs';
@@ -16,12 +22,13 @@ import type { Row } from '../../catalog/types.js';
 import type { Op } from '../../exec/operator.js';
 import type { CheckpointSource, SinkPosition, SinkWriter } from '../connector.js';
 import { compileEncoder } from '../format/encode.js';
-import { ensureTopic } from './client.js';
+import { ensureTopic, withAdmin } from './client.js';
+import { isFencedError, isRetriable, withKafkaRetry } from './retry.js';
 import { compileKeyEncoder, upsertMessages, type KafkaSinkSettings } from './sink.js';
 import { MAX_SENDS, SendChain } from './send-chain.js';
 import { kafkaPosition, kafkaSourceSettings } from './source.js';
 import { log } from '../../util/log.js';
-import { openProducer, sendInSlices, type KafkaProducer, type KafkaTransaction } from './producer.js';
+import { messageBytes, openProducer, sendInSlices, type KafkaProducer, type KafkaTransaction } from './producer.js';
 import { loadSideMessage, storeSideMessage, type StoredSideMessage } from './side-message.js';
 import type { SideCarrier } from './side-output.js';
 
@@ -43,6 +50,9 @@ interface GroupOffsets {
 
 /** `sluice:<epoch>:<checkpoint id>`, the metadata of each committed offset (read by markers.ts too). */
 export const MARKER = /^sluice:([^:]+):(\d+)$/;
+
+/** Output bytes since the last checkpoint past which the exactly-once sink asks for a checkpoint (README, Kafka). */
+export const TXN_CHECKPOINT_BYTES = 4 << 20;
 
 /** The consumer-group offsets to commit with checkpoint `id`: each Kafka source's next offsets. */
 export function groupOffsets(sources: readonly CheckpointSource[], epoch: string, id: number): GroupOffsets[] {
@@ -88,13 +98,14 @@ export async function connectTransactional(producer: KafkaProducer): Promise<voi
 }
 
 export class KafkaTransactionalWriter implements SinkWriter, SideCarrier {
-  private readonly producer: KafkaProducer;
+  private producer: KafkaProducer;
   private readonly encodeValue: (row: Row, op: Op) => string;
   private readonly encodeKey: (row: Row) => string | null;
-  /** Output since the last barrier, in order (what the next prepareCheckpoint seals). */
+  /** Output since the last barrier, in order (what the next prepareCheckpoint seals), and its bytes. */
   private current: Array<[string | null, string | null]> = [];
   /** Side-output messages since the last barrier (sealed with `current`). */
   private currentSide: StoredSideMessage[] = [];
+  private currentBytes = 0;
   /** Written but not yet handed to the send chain. */
   private pending: Message[] = [];
   /** Side-output messages written but not yet handed to the send chain, by topic. */
@@ -108,6 +119,12 @@ export class KafkaTransactionalWriter implements SinkWriter, SideCarrier {
   private sealedSent: Promise<void> | undefined;
   private gate: { release: (sources: readonly CheckpointSource[] | undefined) => void; committed: Promise<void> } | undefined;
   private txn: KafkaTransaction | undefined;
+  /** What was sent into the open transaction, in order: what a redo sends again. */
+  private inTxn: Array<{ readonly topic: string; readonly messages: Message[] }> = [];
+  /** A step of the open transaction failed: the producer is replaced and the transaction redone first. */
+  private broken = false;
+  /** The commit under way: its checkpoint's marker tells whether a failed commit went through. */
+  private committing: { readonly offsets: readonly GroupOffsets[]; readonly id: number } | undefined;
   private ready: Promise<void> | undefined;
   private closed = false;
   private readonly epoch: string;
@@ -120,12 +137,7 @@ export class KafkaTransactionalWriter implements SinkWriter, SideCarrier {
     readonly transactionalId: string,
     resume: SinkPosition | undefined,
   ) {
-    this.producer = openProducer(kafka, {
-      transactionalId,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-    });
+    this.producer = this.newProducer();
     this.encodeValue = compileEncoder(columns, false);
     this.encodeKey = compileKeyEncoder(columns, settings.key);
     const r = resume as unknown as Sealed | undefined;
@@ -136,13 +148,81 @@ export class KafkaTransactionalWriter implements SinkWriter, SideCarrier {
     this.start().catch(() => {});
   }
 
+  private newProducer(): KafkaProducer {
+    return openProducer(this.kafka, { transactionalId: this.transactionalId, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  }
+
+  private get what(): string {
+    return `kafka sink '${this.settings.topic}' (exactly-once)`;
+  }
+
   /** Connecting initializes the producer id, which fences a crashed process's producer and aborts its open transaction. */
   private start(): Promise<void> {
     this.ready ??= (async () => {
       await ensureTopic(this.kafka, this.settings.topic, this.settings.partitions);
-      await connectTransactional(this.producer);
+      await withKafkaRetry(`${this.what}: connecting`, () => connectTransactional(this.producer));
     })();
     return this.ready;
+  }
+
+  /**
+   * Runs one step of the open transaction, retried through an outage (see the header). A fence
+   * is retried only after a retriable failure of the same step: the coordinator aborts a
+   * transaction that outlives its timeout by bumping the epoch; a first fence means another
+   * process took the transactional id, and ends the job as before.
+   */
+  private async step(what: string, op: (txn: KafkaTransaction) => Promise<void>): Promise<void> {
+    let outage = false;
+    const retriable = (e: unknown): boolean => {
+      if (isRetriable(e)) return (outage = true);
+      return outage && isFencedError(e);
+    };
+    await withKafkaRetry(`${this.what}: ${what}`, async () => {
+      if (this.broken && (await this.redo())) return;
+      try {
+        await op(await this.transaction());
+      } catch (e) {
+        this.broken = true;
+        throw e;
+      }
+    }, { retriable });
+  }
+
+  /**
+   * A new producer in place of the broken one, then the open transaction again: true when the
+   * failed step was a commit that the group's markers show went through (nothing left to do).
+   */
+  private async redo(): Promise<boolean> {
+    const old = this.producer;
+    this.txn = undefined;
+    void old.disconnect().catch(() => {});
+    this.producer = this.newProducer();
+    this.ready = Promise.resolve();
+    // Fences the old epoch: the broker aborts its open transaction, or completes a commit it began.
+    await connectTransactional(this.producer);
+    const c = this.committing;
+    if (c !== undefined && c.offsets.length > 0 && (await this.committed(c.offsets, this.epoch, c.id))) {
+      log.warn(`sluice: ${this.what}: the commit of checkpoint ${c.id} went through before the failure`, { event: 'kafka-recommit', topic: this.settings.topic, checkpoint: c.id });
+      this.afterCommit();
+      this.broken = false;
+      return true;
+    }
+    const txn = await this.transaction();
+    let n = 0;
+    for (const { topic, messages } of this.inTxn) {
+      if (topic !== this.settings.topic) await this.sideTopic(topic);
+      await sendInSlices(txn, topic, messages, this.settings.batchSize, retryConcurrent);
+      n += messages.length;
+    }
+    log.warn(`sluice: ${this.what}: transaction redone with a new producer (${n} messages sent again)`, { event: 'kafka-redo', topic: this.settings.topic, messages: n });
+    this.broken = false;
+    return false;
+  }
+
+  private afterCommit(): void {
+    this.txn = undefined;
+    this.inTxn = [];
+    this.committing = undefined;
   }
 
   private async transaction(): Promise<KafkaTransaction> {
@@ -153,13 +233,16 @@ export class KafkaTransactionalWriter implements SinkWriter, SideCarrier {
     return this.txn;
   }
 
-  private async sendAll(messages: readonly Message[], side: ReadonlyMap<string, readonly Message[]>): Promise<void> {
-    const txn = await this.transaction();
-    if (messages.length > 0) await sendInSlices(txn, this.settings.topic, messages, this.settings.batchSize, retryConcurrent);
-    for (const [topic, list] of side) {
-      await this.sideTopic(topic);
-      await sendInSlices(txn, topic, list, this.settings.batchSize, retryConcurrent);
-    }
+  private async sendAll(messages: Message[], side: ReadonlyMap<string, Message[]>): Promise<void> {
+    await this.step('send', async (txn) => {
+      if (messages.length > 0) await sendInSlices(txn, this.settings.topic, messages, this.settings.batchSize, retryConcurrent);
+      for (const [topic, list] of side) {
+        await this.sideTopic(topic);
+        await sendInSlices(txn, topic, list, this.settings.batchSize, retryConcurrent);
+      }
+    });
+    if (messages.length > 0) this.inTxn.push({ topic: this.settings.topic, messages });
+    for (const [topic, list] of side) this.inTxn.push({ topic, messages: list });
   }
 
   /** A side topic is created like an unmanaged one (the broker's default partitions), before its first message. */
@@ -172,20 +255,23 @@ export class KafkaTransactionalWriter implements SinkWriter, SideCarrier {
     return p;
   }
 
-  private async commit(offsets: readonly GroupOffsets[]): Promise<void> {
-    if (this.txn === undefined && offsets.length === 0) return;
-    const txn = await this.transaction();
-    for (const o of offsets) {
-      await retryConcurrent(() => txn.sendOffsets({ consumerGroupId: o.group, topics: [{ topic: o.topic, partitions: o.partitions }] }));
-    }
-    await retryConcurrent(() => txn.commit());
-    this.txn = undefined;
+  private async commit(offsets: readonly GroupOffsets[], id: number): Promise<void> {
+    if (this.inTxn.length === 0 && offsets.length === 0) return;
+    this.committing = { offsets, id };
+    await this.step(`commit of checkpoint ${id}`, async (txn) => {
+      for (const o of offsets) {
+        await retryConcurrent(() => txn.sendOffsets({ consumerGroupId: o.group, topics: [{ topic: o.topic, partitions: o.partitions }] }));
+      }
+      await retryConcurrent(() => txn.commit());
+    });
+    this.afterCommit();
   }
 
   write(batch: { rows: readonly Row[]; ops: readonly Op[] | null }): void {
     upsertMessages(batch.rows, batch.ops, this.encodeKey, this.encodeValue, (key, value) => {
       this.pending.push({ key, value });
       this.current.push([key, value]);
+      this.currentBytes += (key?.length ?? 0) + (value?.length ?? 0);
     });
     if (this.pending.length + this.pendingSideCount >= this.settings.batchSize) this.send();
   }
@@ -200,6 +286,7 @@ export class KafkaTransactionalWriter implements SinkWriter, SideCarrier {
     list.push(message);
     this.pendingSideCount++;
     this.currentSide.push(storeSideMessage(topic, message));
+    this.currentBytes += messageBytes([message]);
     if (this.pending.length + this.pendingSideCount >= this.settings.batchSize) this.send();
   }
 
@@ -210,7 +297,9 @@ export class KafkaTransactionalWriter implements SinkWriter, SideCarrier {
     this.pending = [];
     this.pendingSide = new Map();
     this.pendingSideCount = 0;
-    void this.chain.add(() => this.sendAll(messages, side));
+    let bytes = messageBytes(messages);
+    for (const list of side.values()) bytes += messageBytes(list);
+    void this.chain.add(() => this.sendAll(messages, side), true, bytes);
   }
 
   prepareCheckpoint(id: number): SinkPosition {
@@ -218,6 +307,7 @@ export class KafkaTransactionalWriter implements SinkWriter, SideCarrier {
     const sealed: Sealed = { epoch: this.epoch, id, messages: this.current, ...(this.currentSide.length > 0 ? { side: this.currentSide } : {}) };
     this.current = [];
     this.currentSide = [];
+    this.currentBytes = 0;
     this.sealedSent = this.chain.done;
     let release!: (sources: readonly CheckpointSource[] | undefined) => void;
     const sources = new Promise<readonly CheckpointSource[] | undefined>((r) => (release = r));
@@ -230,7 +320,7 @@ export class KafkaTransactionalWriter implements SinkWriter, SideCarrier {
       // checkpoint <id>, or of the first one holding side-output messages).
       const kill = process.env['SLUICE_TEST_KILL_BEFORE_COMMIT'];
       if (kill === String(id) || (kill === 'side' && sealed.side !== undefined)) process.kill(process.pid, 'SIGKILL');
-      await this.commit(groupOffsets(s, this.epoch, id));
+      await this.commit(groupOffsets(s, this.epoch, id), id);
     }, false);
     this.gate = { release, committed };
     return sealed as unknown as SinkPosition;
@@ -251,7 +341,7 @@ export class KafkaTransactionalWriter implements SinkWriter, SideCarrier {
     const sealed = this.resume;
     if (sealed === undefined) return;
     const offsets = groupOffsets(sources, sealed.epoch, sealed.id);
-    if (offsets.length === 0 || (await this.committed(offsets, sealed))) return;
+    if (offsets.length === 0 || (await this.committed(offsets, sealed.epoch, sealed.id))) return;
     const side = new Map<string, Message[]>();
     for (const m of sealed.side ?? []) {
       let list = side.get(m.topic);
@@ -265,28 +355,24 @@ export class KafkaTransactionalWriter implements SinkWriter, SideCarrier {
     );
     await this.chain.add(async () => {
       await this.sendAll(sealed.messages.map(([key, value]) => ({ key, value })), side);
-      await this.commit(offsets);
+      await this.commit(offsets, sealed.id);
     });
     this.check();
   }
 
   /** True when the group's committed offsets carry this checkpoint's marker (or a later one of the same epoch). */
-  private async committed(offsets: readonly GroupOffsets[], sealed: Sealed): Promise<boolean> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
+  private async committed(offsets: readonly GroupOffsets[], epoch: string, id: number): Promise<boolean> {
+    return withAdmin(this.kafka, `${this.what}: reading the committed markers`, async (admin) => {
       for (const o of offsets) {
         const got = (await admin.fetchOffsets({ groupId: o.group, topics: [o.topic] }))[0]?.partitions ?? [];
         for (const p of o.partitions) {
           const c = got.find((x) => x.partition === p.partition);
           const m = MARKER.exec(c?.metadata ?? '');
-          if (!m || m[1] !== sealed.epoch || Number(m[2]) < sealed.id) return false;
+          if (!m || m[1] !== epoch || Number(m[2]) < id) return false;
         }
       }
       return true;
-    } finally {
-      await admin.disconnect();
-    }
+    });
   }
 
   private check(): void {
@@ -302,6 +388,14 @@ export class KafkaTransactionalWriter implements SinkWriter, SideCarrier {
       await this.chain.done;
     }
     this.check();
+  }
+
+  /**
+   * The open transaction's output is held until its commit (and stored in the checkpoint): past
+   * TXN_CHECKPOINT_BYTES the job checkpoints early, so it stays bounded whatever the output rate.
+   */
+  checkpointWanted(): boolean {
+    return this.currentBytes > TXN_CHECKPOINT_BYTES;
   }
 
   /** Backpressure after a source batch: output waits for the checkpoint's transaction, not for each batch's acknowledgements. */

@@ -13,6 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka, Message } from 'kafkajs';
 import type { JobCheckpoint } from '../../state/checkpoint.js';
+import { withAdmin } from '../../connectors/kafka/client.js';
 
 /** Kafka's default max message is 1 MB; a chunk stays well under it. */
 const CHUNK_CHARS = 256 * 1024;
@@ -42,9 +43,7 @@ export function snapshotMessages(c: JobCheckpoint, finished: boolean, partition:
 
 /** Creates the changelog topic (compacted, `partitions` partitions) unless it exists. */
 export async function ensureChangelog(kafka: Kafka, topic: string, partitions: number): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
+  await withAdmin(kafka, `scale-out: creating the changelog topic '${topic}'`, async (admin) => {
     const meta = (await admin.listTopics()).includes(topic) ? await admin.fetchTopicMetadata({ topics: [topic] }) : undefined;
     if (meta) {
       const n = meta.topics[0]?.partitions.length ?? 0;
@@ -56,9 +55,7 @@ export async function ensureChangelog(kafka: Kafka, topic: string, partitions: n
       .catch((e: unknown) => {
         if (!(e instanceof Error && /already exists/i.test(e.message))) throw e;
       });
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }
 
 /**
@@ -78,15 +75,9 @@ export async function readSnapshots<M>(
 ): Promise<Map<number, { checkpoint: JobCheckpoint<M>; head: Head } | undefined>> {
   const result = new Map<number, { checkpoint: JobCheckpoint<M>; head: Head } | undefined>();
   for (const p of partitions) result.set(p, undefined);
-  const admin = kafka.admin();
-  await admin.connect();
   const ends = new Map<number, bigint>();
-  try {
-    for (const o of await admin.fetchTopicOffsets(topic)) {
-      if (result.has(o.partition) && BigInt(o.high) > BigInt(o.low)) ends.set(o.partition, BigInt(o.high));
-    }
-  } finally {
-    await admin.disconnect();
+  for (const o of await withAdmin(kafka, `scale-out: reading the end of '${topic}'`, (admin) => admin.fetchTopicOffsets(topic))) {
+    if (result.has(o.partition) && BigInt(o.high) > BigInt(o.low)) ends.set(o.partition, BigInt(o.high));
   }
   if (ends.size === 0) return result;
   const heads = new Map<number, Head>();

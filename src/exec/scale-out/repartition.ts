@@ -31,6 +31,7 @@ import { Op, type Batch } from '../operator.js';
 import { statefulKeying } from './partitioning.js';
 import { TaskSideOutputs, type TaskTransaction } from './task-output.js';
 import type { SideCarrier } from '../../connectors/kafka/side-output.js';
+import { TXN_CHECKPOINT_BYTES } from '../../connectors/kafka/transactional-sink.js';
 
 /** The header of a watermark mark in a repartition topic: `<stage-1 partition>:<watermark>`. */
 export const MARK_HEADER = 'sluice-mark';
@@ -131,6 +132,7 @@ export class RepartitionWriter implements SinkWriter, SideCarrier {
   private readonly side = new TaskSideOutputs();
   private readonly keyOf: ReadonlyArray<(row: Row) => unknown>;
   private current: Message[] = [];
+  private bytes = 0;
   private lastMark = Number.NEGATIVE_INFINITY;
   /** Rows written so far by this stage-1 partition, over all its owners (kept in its snapshots). */
   private rows: number;
@@ -153,8 +155,16 @@ export class RepartitionWriter implements SinkWriter, SideCarrier {
   write(batch: Batch): void {
     const q = this.upstream;
     for (const row of batch.rows) {
-      this.current.push({ key: JSON.stringify(this.keyOf.map((f) => f(row))), value: this.encode(row, Op.Insert), headers: { [ROW_HEADER]: `${q}:${this.rows++}` } });
+      const key = JSON.stringify(this.keyOf.map((f) => f(row)));
+      const value = this.encode(row, Op.Insert);
+      this.bytes += key.length + value.length;
+      this.current.push({ key, value, headers: { [ROW_HEADER]: `${q}:${this.rows++}` } });
     }
+  }
+
+  /** The rows wait for the task's next checkpoint: past TXN_CHECKPOINT_BYTES the task checkpoints early (as a sink's transaction). */
+  checkpointWanted(): boolean {
+    return this.bytes > TXN_CHECKPOINT_BYTES;
   }
 
   prepareCheckpoint(): SinkPosition {
@@ -168,6 +178,7 @@ export class RepartitionWriter implements SinkWriter, SideCarrier {
     this.current = [];
     // The source's dead letters and late records go in the task's transaction, not outside with the rows.
     this.side.sealInto(this.txn);
+    this.bytes = 0;
     return { rows: this.rows };
   }
 

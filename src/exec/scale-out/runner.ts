@@ -11,7 +11,8 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { PhysicalPlan, SourceNode } from '../../plan/physical.js';
 import { kafkaSourceSettings, partitionStarts, type KafkaSourceSettings } from '../../connectors/kafka/source.js';
-import { ensureTopic, kafkaClient } from '../../connectors/kafka/client.js';
+import { ensureTopic, kafkaClient, withAdmin } from '../../connectors/kafka/client.js';
+import { backoffMs, consumerRestarts, formatMs, isRetriable, KafkaGaveUpError, kafkaRetryFor, reasonOf } from '../../connectors/kafka/retry.js';
 import { ConnectorError } from '../../connectors/connector.js';
 import { coPartitionedAssigner } from './assigner.js';
 import { changelogTopic, ensureChangelog, readConsistentSnapshots } from './changelog.js';
@@ -125,7 +126,10 @@ async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Sta
   for (const node of plan.nodes) if (node.kind === 'sink') await ensureTopic(kafka, node.sink.options['topic']!, intOption(node.sink.options, 'partitions', 1, 1));
   const bounded = stage.upstream ? stage.upstream.bounded : settings.every((s) => s.bounded);
 
+  // A crashed consumer (the broker gone past kafkajs's own retries) restarts within kafka_retry_for.
+  const restarts = consumerRestarts(`scale-out group ${group}: consumer`);
   const consumer: Consumer = kafka.consumer({
+    retry: { restartOnFailure: restarts.restartOnFailure },
     groupId: group,
     partitionAssigners: [coPartitionedAssigner((t) => counts.get(t) ?? 0)],
     allowAutoTopicCreation: false,
@@ -201,12 +205,45 @@ async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Sta
     }
   };
 
+  /** Per partition, the run of tasks failed by a Kafka outage: when the first failed, and how many. */
+  const outages = new Map<number, { first: number; attempts: number }>();
+  /**
+   * A task failed by a Kafka outage (its checkpoint's transaction, say) starts again from its
+   * committed snapshot while the partition is still this process's, within kafka_retry_for of
+   * the first failure; a restarted task that commits a checkpoint ends the run. True when it will.
+   */
+  const restartAfterOutage = (t: PartitionTask, error: unknown): boolean => {
+    const p = t.partition;
+    if (!isRetriable(error) || options.signal.aborted || tasks.get(p) !== t) return false;
+    const now = Date.now();
+    const o = t.txn.commits > 0 || !outages.has(p) ? { first: now, attempts: 0 } : outages.get(p)!;
+    o.attempts++;
+    outages.set(p, o);
+    const delay = backoffMs(o.attempts);
+    if (now - o.first + delay > kafkaRetryFor()) {
+      fail(new KafkaGaveUpError(`partition ${p}'s task`, o.attempts, now - o.first, error));
+      return true;
+    }
+    event(`sluice: partition ${p}: task failed (${reasonOf(error)}); restarting it from its committed checkpoint in ${formatMs(delay)} (retry ${o.attempts}, giving up in ${formatMs(kafkaRetryFor() - (now - o.first))})`, { event: 'task-restart', partition: p, attempt: o.attempts, delayMs: delay });
+    tasks.delete(p);
+    flowing.delete(t);
+    pause(p);
+    setTimeout(() => {
+      // A rebalance in between started one (or gave the partition away).
+      if (tasks.has(p) || !assignedNow.has(p) || options.signal.aborted) return;
+      const task = new PartitionTask(plan, p, taskOptions);
+      tasks.set(p, task);
+      void startTasks([task]).catch(fail);
+    }, delay);
+    return true;
+  };
+
   const onTaskEnd = (t: PartitionTask, end: TaskEnd): void => {
     ends.set(t.partition, end.kind);
     // Late rows and dead letters never go unreported, whichever way the task ended.
     if (end.kind !== 'failed') for (const note of end.summary?.notes ?? []) event(`sluice: partition ${t.partition}: ${note}`, { event: 'task-note', partition: t.partition });
     if (end.kind === 'failed') {
-      fail(end.error);
+      if (!restartAfterOutage(t, end.error)) fail(end.error);
       return;
     }
     if (end.kind === 'fenced') {
@@ -220,9 +257,14 @@ async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Sta
     }
   };
 
+  /** The partitions of this process's last assignment. */
+  const assignedNow = new Set<number>();
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
+    restarts.ok();
     const assigned = new Set<number>();
     for (const t of topics) for (const p of e.payload.memberAssignment[t] ?? []) assigned.add(p);
+    assignedNow.clear();
+    for (const p of assigned) assignedNow.add(p);
     for (const [p, t] of tasks) {
       if (assigned.has(p)) continue;
       tasks.delete(p);
@@ -250,7 +292,7 @@ async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Sta
     if (fresh.length > 0) void startTasks(fresh).catch(fail);
   });
   consumer.on(consumer.events.CRASH, (e) => {
-    if (!e.payload.restart) fail(e.payload.error);
+    if (!e.payload.restart) fail(restarts.failure(e.payload.error));
   });
   // Batches of transaction markers only never reach eachBatch: the position moves past them here.
   consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
@@ -307,9 +349,7 @@ async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Sta
 
 /** Partition counts per topic, and where a partition without saved state starts (and, bounded, ends). */
 async function prepare(kafka: Kafka, group: string, settings: readonly KafkaSourceSettings[]): Promise<{ counts: Map<string, number>; starts: Map<string, Map<number, { next: bigint; end: bigint | undefined }>> }> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
+  return withAdmin(kafka, `scale-out group ${group}: reading the sources' offsets`, async (admin) => {
     const counts = new Map<string, number>();
     const starts = new Map<string, Map<number, { next: bigint; end: bigint | undefined }>>();
     for (const s of settings) {
@@ -322,38 +362,28 @@ async function prepare(kafka: Kafka, group: string, settings: readonly KafkaSour
       throw new ConnectorError(`the sources of a scaled-out job must have as many partitions each (a task reads partition p of every one), and these have ${[...counts].map(([t, c]) => `${t}: ${c}`).join(', ')}`, 'topic');
     }
     return { counts, starts };
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }
 
 /** Per partition of `topic`, the checkpoint id its task committed with its offset. */
 async function committedCheckpoints(kafka: Kafka, group: string, topic: string): Promise<Map<number, number>> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
+  return withAdmin(kafka, `scale-out group ${group}: reading the committed checkpoints`, async (admin) => {
     const out = new Map<number, number>();
     for (const p of (await admin.fetchOffsets({ groupId: group, topics: [topic] }))[0]?.partitions ?? []) {
       const id = committedCheckpoint(p.metadata);
       if (id !== undefined) out.set(p.partition, id);
     }
     return out;
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }
 
 /** True when every partition of every source topic has a task commit marked finished. */
 async function allFinished(kafka: Kafka, group: string, counts: ReadonlyMap<string, number>): Promise<boolean> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
+  return withAdmin(kafka, `scale-out group ${group}: asking whether every partition is finished`, async (admin) => {
     for (const [topic, count] of counts) {
       const parts = (await admin.fetchOffsets({ groupId: group, topics: [topic] }))[0]?.partitions ?? [];
       for (let p = 0; p < count; p++) if (!(parts.find((x) => x.partition === p)?.metadata ?? '').startsWith(FINISHED_MARKER)) return false;
     }
     return true;
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }

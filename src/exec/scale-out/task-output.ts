@@ -3,7 +3,9 @@
 // offsets to the consumer group. The producer's transactionalId is the task's
 // (`<group>-task-<partition>`), so when a partition moves to another process, the new owner's
 // producer fences the old one: a commit of the old owner either happened before the new owner
-// read the changelog (and it restores from it) or fails.
+// read the changelog (and it restores from it) or fails. A transaction that fails in a Kafka
+// outage fails the task; the runner starts the partition's task again from its committed
+// snapshot (runner.ts), which is what makes a redo exact.
 
 import type { Kafka, Message } from 'kafkajs';
 import { openProducer, sendInSlices, type KafkaProducer } from '../../connectors/kafka/producer.js';
@@ -11,7 +13,7 @@ import type { Column, SinkDef } from '../../catalog/catalog.js';
 import type { Row } from '../../catalog/types.js';
 import type { SinkPosition, SinkWriter } from '../../connectors/connector.js';
 import { compileMessageEncoder, sinkKey } from '../../connectors/kafka/sink.js';
-import { connectTransactional, retryConcurrent } from '../../connectors/kafka/transactional-sink.js';
+import { connectTransactional, retryConcurrent, TXN_CHECKPOINT_BYTES } from '../../connectors/kafka/transactional-sink.js';
 import { ensureTopic } from '../../connectors/kafka/client.js';
 import type { SideCarrier } from '../../connectors/kafka/side-output.js';
 import type { CheckpointStats, CheckpointTarget, JobCheckpoint } from '../../state/checkpoint.js';
@@ -20,6 +22,7 @@ import { snapshotMessages } from './changelog.js';
 import type { CheckpointMeta } from '../job.js';
 import { log } from '../../util/log.js';
 import { kafkaPosition } from '../../connectors/kafka/source.js';
+import { withKafkaRetry } from '../../connectors/kafka/retry.js';
 
 /** The committed-offset metadata of a partition whose task read its bounded input to the end (then `:<checkpoint id>`). */
 export const FINISHED_MARKER = 'sluice:finished';
@@ -45,6 +48,8 @@ export class TaskTransaction implements CheckpointTarget {
   /** Set when another process took the partition over: nothing more commits. */
   fenced = false;
   outputRows = 0;
+  /** Checkpoints committed: a restarted task that commits one ends its partition's run of outage retries. */
+  commits = 0;
 
   constructor(
     private readonly kafka: Kafka,
@@ -58,7 +63,7 @@ export class TaskTransaction implements CheckpointTarget {
 
   /** Initializes the transactional producer id: fences a previous owner's producer and ends its open transaction. */
   async connect(): Promise<void> {
-    await connectTransactional(this.producer);
+    await withKafkaRetry(`${this.transactionalId}: connecting`, () => connectTransactional(this.producer));
   }
 
   seal(topic: string, messages: Message[]): void {
@@ -82,11 +87,13 @@ export class TaskTransaction implements CheckpointTarget {
     if (batches.length === 0) return 0;
     if (this.outside === undefined) {
       this.outside = openProducer(this.kafka, { idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-      await this.outside.connect();
+      const outside = this.outside;
+      await withKafkaRetry(`${this.transactionalId}: connecting`, () => outside.connect());
     }
     let n = 0;
     for (const b of batches) {
-      await sendInSlices(this.outside, b.topic, b.messages);
+      // At least once (the next stage drops what it saw): a failed slice is sent again.
+      await sendInSlices(this.outside, b.topic, b.messages, undefined, (send) => withKafkaRetry(`${this.transactionalId}: send to '${b.topic}'`, send));
       n += b.messages.length;
     }
     return n;
@@ -128,6 +135,7 @@ export class TaskTransaction implements CheckpointTarget {
       if (isFenced(e)) this.fenced = true;
       throw e;
     }
+    this.commits++;
     let rows = outside;
     for (const s of sealed) rows += s.messages.length;
     this.outputRows += rows;
@@ -172,6 +180,7 @@ export class TaskSinkWriter implements SinkWriter, SideCarrier {
   private readonly encode: (batch: { rows: readonly Row[]; ops: readonly Op[] | null }, out: Message[]) => void;
   private current: Message[] = [];
   private readonly side = new TaskSideOutputs();
+  private bytes = 0;
 
   constructor(
     private readonly txn: TaskTransaction,
@@ -184,7 +193,12 @@ export class TaskSinkWriter implements SinkWriter, SideCarrier {
   }
 
   write(batch: { rows: readonly Row[]; ops: readonly Op[] | null }): void {
+    const from = this.current.length;
     this.encode(batch, this.current);
+    for (let i = from; i < this.current.length; i++) {
+      const m = this.current[i]!;
+      this.bytes += (m.key?.length ?? 0) + (m.value?.length ?? 0);
+    }
   }
 
   writeSide(topic: string, message: Message): void {
@@ -195,7 +209,13 @@ export class TaskSinkWriter implements SinkWriter, SideCarrier {
     this.txn.seal(this.topic, this.current);
     this.current = [];
     this.side.sealInto(this.txn);
+    this.bytes = 0;
     return {};
+  }
+
+  /** The output waits for the task's next checkpoint: past TXN_CHECKPOINT_BYTES the task checkpoints early (as the exactly-once sink). */
+  checkpointWanted(): boolean {
+    return this.bytes > TXN_CHECKPOINT_BYTES;
   }
 
   async flush(): Promise<void> {}

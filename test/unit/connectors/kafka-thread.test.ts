@@ -69,6 +69,34 @@ test('SendChain.relieve waits only while more than max counted steps are outstan
   assert.equal(chain.pending, 0);
 });
 
+test('SendChain.relieve also waits while more than maxBytes of messages are outstanding, however few the sends', async () => {
+  const chain = new SendChain();
+  const gates = Array.from({ length: 3 }, deferred);
+  // Two sends of 6 MB and one of 1 MB: three sends (under a count bound of 8), 13 MB queued.
+  const sizes = [6 << 20, 6 << 20, 1 << 20];
+  gates.forEach((g, i) => void chain.add(() => g.promise, true, sizes[i]));
+  assert.equal(chain.queuedBytes, 13 << 20);
+  let relieved = false;
+  const r = chain.relieve(8, 8 << 20).then(() => (relieved = true));
+  await new Promise((res) => setImmediate(res));
+  assert.equal(relieved, false, '13 MB queued, over the 8 MB bound');
+  gates[0]!.resolve();
+  await r;
+  assert.equal(chain.queuedBytes, 7 << 20);
+  // One send larger than the bound on its own: relieve waits until it is sent.
+  const big = deferred();
+  void chain.add(() => big.promise, true, 20 << 20);
+  relieved = false;
+  const r2 = chain.relieve(8, 8 << 20).then(() => (relieved = true));
+  gates[1]!.resolve();
+  gates[2]!.resolve();
+  await new Promise((res) => setImmediate(res));
+  assert.equal(relieved, false);
+  big.resolve();
+  await r2;
+  assert.equal(chain.queuedBytes, 0);
+});
+
 test('SendChain keeps the first failure and skips the steps after it', async () => {
   const chain = new SendChain();
   const ran: number[] = [];
@@ -83,6 +111,10 @@ test('SendChain keeps the first failure and skips the steps after it', async () 
   // What the writers throw: the first failure under their name.
   assert.throws(() => chain.check("kafka sink 'out'"), { message: "kafka sink 'out': broker gone" });
   assert.doesNotThrow(() => new SendChain().check('unused'));
+  // A retry that gave up names the writer already: not twice.
+  const gaveUp = new SendChain();
+  gaveUp.error = new Error("kafka sink 'out': send failed for 5m1s (14 attempts, giving up after kafka_retry_for = 5m): Connection error");
+  assert.throws(() => gaveUp.check("kafka sink 'out'"), { message: "kafka sink 'out': send failed for 5m1s (14 attempts, giving up after kafka_retry_for = 5m): Connection error" });
 });
 
 test('an error crossing the Kafka thread keeps its message, kafkajs type and retriable flag', () => {
