@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { broker, createTopic, produceMessages, readCommitted, unique, type TestMessage } from './broker.js';
@@ -38,26 +38,15 @@ interface Exit {
   stderr: string;
 }
 
-/** Runs a job; `killAt`: SIGKILL it once its checkpoint.json names that checkpoint. */
-function run(dir: string, file: string, args: string[] = [], killAt?: number): Promise<Exit> {
+/** Runs a job; `killIn`: it SIGKILLs itself inside that checkpoint (the fault hook), the ones before it committed. */
+function run(dir: string, file: string, args: string[] = [], killIn?: number): Promise<Exit> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'run', file, '--checkpoint-interval', '150ms', ...args], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    const env = killIn === undefined ? process.env : { ...process.env, SLUICE_TEST_KILL_IN_CHECKPOINT: String(killIn) };
+    const child = spawn(process.execPath, [BIN, 'run', file, '--checkpoint-interval', '150ms', ...args], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    const summary = path.join(dir, '.sluice', file.replace(/\.sql$/, ''), 'checkpoint.json');
-    const poll =
-      killAt === undefined
-        ? undefined
-        : setInterval(() => {
-            try {
-              if ((JSON.parse(readFileSync(summary, 'utf8')) as { id: number }).id >= killAt) child.kill('SIGKILL');
-            } catch {
-              // not written yet
-            }
-          }, 5);
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('exit', (code, signal) => {
-      if (poll) clearInterval(poll);
       resolve({ code, signal, stderr });
     });
   });
@@ -126,8 +115,8 @@ test('exactly-once: a DuckDB log cut short (the state falls back to an older che
   await createTopic(input, 3);
   writeFileSync(path.join(dir, 'eos.sql'), job(input, out, unique('g-wal')));
   await produceMessages(input, rows(60_000, BASE));
-  // Killed once several checkpoints committed: DuckDB's log (state.duckdb.wal) still holds them.
-  const killed = await run(dir, 'eos.sql', [], 6);
+  // Killed inside checkpoint 3, two committed: DuckDB's log (state.duckdb.wal) still holds them.
+  const killed = await run(dir, 'eos.sql', [], 3);
   assert.equal(killed.signal, 'SIGKILL', killed.stderr);
   const wal = path.join(dir, '.sluice', 'eos', 'state.duckdb.wal');
   assert.ok(existsSync(wal), 'the killed run left its log');
