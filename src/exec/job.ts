@@ -24,6 +24,7 @@ import type { CheckpointStats, CheckpointTarget, JobCheckpoint, StoredTable } fr
 import { DUCKDB_SHARE, HEAP_SHARE, SpillStore, SpillableTimeKeyedTable } from '../state/spill.js';
 import { SpillableKeyedTable } from '../state/spill-keyed.js';
 import { estimateTableBytes } from '../state/estimate.js';
+import { ColumnarTimeKeyedTable, type ColumnarLayout } from '../state/columnar.js';
 
 export interface JobHooks {
   /** Every admitted source batch, after decoding (compare records the oracle's input here). */
@@ -619,6 +620,12 @@ export class Job {
           return s;
         }
         const t = new MemoryTimeKeyedTable<V>();
+        job.tables.push({ operator: node.id, name, table: t as MemoryTimeKeyedTable<unknown> });
+        return t;
+      },
+      columnarTable<V>(name: string, layout: ColumnarLayout<V>, spill: TimeSpill<V>): ColumnarTimeKeyedTable<V> {
+        const t = new ColumnarTimeKeyedTable<V>(`${node.id}/${name}`, (a, b) => spill.merge(a, b), layout);
+        if (job.budget) job.spillable.push({ operator: node.id, table: t as SpillableTimeKeyedTable<unknown>, spill: spill as TimeSpill<unknown> });
         job.tables.push({ operator: node.id, name, table: t as MemoryTimeKeyedTable<unknown> });
         return t;
       },

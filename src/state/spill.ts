@@ -108,7 +108,7 @@ export class SpillStore {
 const LEAN: Readonly<Record<string, string>> = { threads: '1', preserve_insertion_order: 'false' };
 
 function mb(bytes: number): number {
-  return Math.max(16, Math.round(bytes / 2 ** 20));
+  return Math.max(Number(process.env['SLUICE_DUCK_MB'] ?? 16), Math.round(bytes / 2 ** 20));
 }
 
 /** Of a state budget, the share DuckDB's buffer pool gets. */
@@ -136,7 +136,7 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
    */
   private readonly spilledKeys = new Map<number, KeyFilter[]>();
   /** Sampled bytes per memory entry (see estimatedBytes). */
-  private entryBytes = 0;
+  protected entryBytes = 0;
   /** This table's value shapes in the store's registry (made at the first spill). */
   private shapes: ShapeCache | undefined;
 
@@ -180,15 +180,20 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
     try {
       for (const t of [...this.timesAscending()]) {
         if (left <= 0) break;
-        const entries = this.takeSome(t, left);
-        left -= entries.length;
         const filters = this.spilledTimes.has(t) ? this.spilledKeys.get(t) : this.newFilters(t);
-        for (const { key, value } of entries) {
-          this.spilledBytes += writer.add(t, key, value);
-          if (filters !== undefined) addKey(filters, key);
+        // In chunks: a columnar table builds each entry's value as it is taken.
+        for (;;) {
+          const entries = this.takeSome(t, Math.min(left, CLOSE_CHUNK));
+          if (entries.length === 0) break;
+          left -= entries.length;
+          for (const { key, value } of entries) {
+            this.spilledBytes += writer.add(t, key, value);
+            if (filters !== undefined) addKey(filters, key);
+          }
+          this.spilledRows += entries.length;
+          this.spilledTimes.set(t, (this.spilledTimes.get(t) ?? 0) + entries.length);
+          if (left <= 0) break;
         }
-        this.spilledRows += entries.length;
-        this.spilledTimes.set(t, (this.spilledTimes.get(t) ?? 0) + entries.length);
       }
     } finally {
       writer.close();
