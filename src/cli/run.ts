@@ -15,6 +15,7 @@ import { CheckpointStore, readSummary, type JobCheckpoint } from '../state/check
 import { renderState } from './state.js';
 import { planFingerprint } from '../state/fingerprint.js';
 import { defaultStateDir, formatBytes, parseBytes, parseIntervalMs } from '../state/settings.js';
+import { parseStateMemory } from '../state/budget.js';
 import { positionText } from '../exec/source-runtime.js';
 import { serveMetrics, type LabeledSource } from './metrics-endpoint.js';
 import { configureLog, log, type LogLevel } from '../util/log.js';
@@ -53,7 +54,8 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     if (opts.fresh) throw new UsageError("a scaled-out job's state lives in its changelog topic, shared by its processes; to start over, give its sources a new group option");
     return runScaledOut(file, plan, intervalMs, metricsPort);
   }
-  if (memoryText !== undefined && parseBytes(memoryText) === undefined) throw new UsageError(`state memory '${memoryText}' is not a size; write e.g. 256MB or 2GB`);
+  const budget = memoryText === undefined ? undefined : parseStateMemory(memoryText);
+  if (budget !== undefined && 'error' in budget) throw new UsageError(budget.error);
   // Under a budget the job runs in a child node whose V8 heap is capped to match (cli/heap-cap.ts).
   const capped = reexecWithHeapCap(memoryText === undefined ? undefined : parseBytes(memoryText));
   if (capped !== undefined) return capped;

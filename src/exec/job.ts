@@ -21,7 +21,8 @@ import { SourceRuntime, positionText, type DeadLetterInfo, type SourceRuntimeSta
 import type { JobMetrics, SinkMetrics, StateMetrics } from './metrics.js';
 import { MemoryKeyedTable, MemoryTimeKeyedTable, type KeyedTable, type TimeKeyedTable } from '../state/tables.js';
 import type { CheckpointStats, CheckpointTarget, JobCheckpoint, StoredTable } from '../state/checkpoint.js';
-import { DUCKDB_SHARE, HEAP_SHARE, SpillStore, SpillableTimeKeyedTable } from '../state/spill.js';
+import { SpillStore, SpillableTimeKeyedTable } from '../state/spill.js';
+import { duckdbBytes, liveStateBytes } from '../state/budget.js';
 import { SpillableKeyedTable } from '../state/spill-keyed.js';
 import { estimateTableBytes } from '../state/estimate.js';
 import { ColumnarTimeKeyedTable, type ColumnarLayout } from '../state/columnar.js';
@@ -236,8 +237,9 @@ export class Job {
       if (this.budget && this.spillable.length + this.spillableKeyed.length > 0) {
         // Inside the checkpoint database when it is one, so checkpoints copy spilled rows there.
         const target = this.ckpt?.target;
-        const duck = this.budget.bytes * DUCKDB_SHARE;
+        const duck = duckdbBytes(this.budget.bytes);
         this.spillStore = target?.openSpill ? await target.openSpill(duck) : await SpillStore.open(this.budget.dir, duck);
+        this.spillStore.closeBytes = liveStateBytes(this.budget.bytes) / 2;
       }
       if (this.ckpt?.restore) {
         await this.restore(this.ckpt.restore);
@@ -388,8 +390,8 @@ export class Job {
     const sizes = tables.map((t) => t.estimatedBytes());
     let total = 0;
     for (const n of sizes) total += n;
-    // DuckDB's buffer pool has its share of the budget (SpillStore); live JS state HEAP_SHARE.
-    const heap = budget.bytes * HEAP_SHARE;
+    // DuckDB's buffer pool has its share of the budget (SpillStore); live JS state the rest's share.
+    const heap = liveStateBytes(budget.bytes);
     if (total <= heap) return;
     const excess = total - heap / 2;
     for (let i = 0; i < tables.length; i++) {

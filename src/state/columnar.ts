@@ -108,6 +108,11 @@ export class ColumnarTimeKeyedTable<V> extends SpillableTimeKeyedTable<V> {
     })();
   }
 
+  protected override *memoryKeys(time: number): Generator<string> {
+    const seg = this.segs.get(time);
+    if (seg !== undefined) for (let s = seg.head; s < seg.n; s++) if (seg.dead[s] === 0) yield seg.keyOf(s);
+  }
+
   override timesAscending(): readonly number[] {
     if (!this.inOrder) {
       this.order.sort((a, b) => a - b);

@@ -55,6 +55,11 @@ export class Harness implements OperatorContext {
     return t as ColumnarTimeKeyedTable<V>;
   }
 
+  /** The time-keyed table the operator opened under `name`. */
+  timeKeyedTable_(name: string): TimeKeyedTable<unknown> | undefined {
+    return this.timeKeyed.get(name);
+  }
+
   /** Names of the tables the operator opened. */
   tableNames(): string[] {
     return [...this.keyed.keys(), ...this.timeKeyed.keys()];
