@@ -18,8 +18,8 @@ export const DUCKDB_FLOOR = 64 * MB;
  * it). The rest of the budget's JS side is room for the garbage V8 leaves between collections.
  */
 export const HEAP_SHARE = 0.5;
-/** The smallest budget the option accepts. */
-export const MIN_STATE_MEMORY = 32 * MB;
+/** The smallest budget the option accepts: one that holds DuckDB's floor (its share then grows with the budget). */
+export const MIN_STATE_MEMORY = DUCKDB_FLOOR;
 
 /** DuckDB's memory_limit under a budget of `bytes`. */
 export function duckdbBytes(bytes: number): number {
@@ -40,7 +40,7 @@ export function parseStateMemory(text: string): { bytes: number } | { error: str
   if (bytes === undefined) return { error: `state memory '${text}' is not a size; write e.g. 256MB or 2GB` };
   if (bytes < MIN_STATE_MEMORY) {
     return {
-      error: `state memory '${text}' is below the smallest budget that works, ${formatBytes(MIN_STATE_MEMORY)}: DuckDB's spill tier alone needs ${formatBytes(DUCKDB_FLOOR)}; write e.g. state_memory = '${MIN_STATE_MEMORY / MB}MB'`,
+      error: `state memory '${text}' is below the smallest budget that works, ${formatBytes(MIN_STATE_MEMORY)}: DuckDB's spill tier alone needs a ${formatBytes(DUCKDB_FLOOR)} buffer pool; write e.g. state_memory = '${MIN_STATE_MEMORY / MB}MB'`,
     };
   }
   return { bytes };

@@ -8,7 +8,7 @@
 
 import type { Value } from '../catalog/types.js';
 import { NumericSegment, StringSegment, type Segment } from './columnar-segment.js';
-import { SpillableTimeKeyedTable } from './spill.js';
+import { SpillableTimeKeyedTable, type MergeBuffer } from './spill.js';
 import { chunked, type TableSnapshot } from './tables.js';
 
 /** How the operator's value maps to a slot's fields. */
@@ -46,7 +46,7 @@ export class ColumnarTimeKeyedTable<V> extends SpillableTimeKeyedTable<V> {
   segment(time: number): Segment {
     let seg = this.segs.get(time);
     if (seg === undefined) {
-      seg = this.layout.numericKey ? new NumericSegment(this.layout.width) : new StringSegment(this.layout.width, this.layout.keyColumns);
+      seg = this.newSegment();
       this.segs.set(time, seg);
       const last = this.order[this.order.length - 1];
       if (last !== undefined && time < last) this.inOrder = false;
@@ -106,6 +106,39 @@ export class ColumnarTimeKeyedTable<V> extends SpillableTimeKeyedTable<V> {
     return (function* (): Generator<[string, V]> {
       for (let s = seg.head; s < seg.n; s++) if (seg.dead[s] === 0) yield [seg.keyOf(s), self.value(seg, s)];
     })();
+  }
+
+  /** Merges a closing time's spilled partials in a segment too: tens of bytes per key, not an object. */
+  protected override mergeBuffer(): MergeBuffer<V> {
+    const layout = this.layout;
+    const merge = this.merge;
+    const self = this;
+    let seg = this.newSegment();
+    // A slot's fields, dead flag and key (a double and two index entries, or a Map entry and
+    // the key's values), twice over for the room a growing segment keeps.
+    const perSlot = 8 * layout.width + 1 + (layout.numericKey ? 16 : 96 + 8 * layout.keyColumns);
+    return {
+      bytesPerKey: perSlot * 2,
+      add(key, value) {
+        let s = seg.find(key);
+        if (s < 0) {
+          s = seg.insert(key, layout.keyValues(value));
+          layout.fromValue(value, seg.data, s * seg.width);
+          return;
+        }
+        const at = s * seg.width;
+        layout.fromValue(merge(layout.toValue(seg.keyValuesOf(s), seg.data, at), value), seg.data, at);
+      },
+      *drain() {
+        const full = seg;
+        seg = self.newSegment();
+        for (let s = full.head; s < full.n; s++) if (full.dead[s] === 0) yield [full.keyOf(s), layout.toValue(full.keyValuesOf(s), full.data, s * full.width)];
+      },
+    };
+  }
+
+  private newSegment(): Segment {
+    return this.layout.numericKey ? new NumericSegment(this.layout.width) : new StringSegment(this.layout.width, this.layout.keyColumns);
   }
 
   protected override *memoryKeys(time: number): Generator<string> {

@@ -134,6 +134,15 @@ function mb(bytes: number): number {
 
 export type TimeEntry<V> = { time: number; key: string; value: V };
 
+/** Spilled partials merged per key (see SpillableTimeKeyedTable.mergeBuffer). */
+export interface MergeBuffer<V> {
+  /** Memory per merged key, to size the partitions. */
+  readonly bytesPerKey: number;
+  add(key: string, value: V): void;
+  /** The merged values, emptying the buffer. */
+  drain(): Iterable<[string, V]>;
+}
+
 export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
   /** Spilled rows (partials; a key may have several) and their encoded bytes. */
   spilledRows = 0;
@@ -154,7 +163,7 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
 
   constructor(
     readonly id: string,
-    private readonly merge: (a: V, b: V) => V,
+    protected readonly merge: (a: V, b: V) => V,
   ) {
     super();
   }
@@ -253,15 +262,13 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
    */
   private async streamTime(store: SpillStore, t: number, onChunk: (entries: TimeEntry<V>[]) => void | Promise<void>): Promise<void> {
     const rows = this.spilledTimes.get(t) ?? 0;
-    // Heap per merged partial: its object (as estimatedBytes counts it) and a Map entry.
-    const perRow = BYTES_PER_CHAR * (this.spilledRows > 0 ? this.spilledBytes / this.spilledRows : 64) + ENTRY_OVERHEAD;
-    const parts = Math.min(MAX_PARTS, Math.max(1, Math.ceil((rows * perRow) / Math.max(MIN_CLOSE_BYTES, store.closeBytes))));
+    const merged = this.mergeBuffer();
+    const parts = Math.min(MAX_PARTS, Math.max(1, Math.ceil((rows * merged.bytesPerKey) / Math.max(MIN_CLOSE_BYTES, store.closeBytes))));
     const both = this.memoryAndSpilled(t);
     const width = this.shapes?.width ?? 0;
     for (let p = 0; p < parts; p++) {
       const part = parts === 1 ? '' : ` AND hash(key) % ${parts} = ${p}`;
       const result = await store.reader.stream(`SELECT ${spillColumns(width)} FROM ${SPILL} WHERE tbl = $1 AND time = $2${part}`, [this.id, t]);
-      const merged = new Map<string, V>();
       for (;;) {
         const fetched = await result.fetchChunk();
         if (fetched === null || fetched.rowCount === 0) break;
@@ -270,12 +277,11 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
           const k = chunk.key(i);
           const v = chunk.value<V>(i, k);
           this.spilledBytes -= chunk.lastChars;
-          const have = merged.get(k);
-          merged.set(k, have === undefined ? v : this.merge(have, v));
+          merged.add(k, v);
         }
       }
       let out: TimeEntry<V>[] = [];
-      for (const [k, v] of merged) {
+      for (const [k, v] of merged.drain()) {
         const mem = both === undefined || both.has(k) ? this.take(t, k) : undefined;
         out.push({ time: t, key: k, value: mem === undefined ? v : this.merge(v, mem) });
         if (out.length >= CLOSE_CHUNK) {
@@ -283,13 +289,30 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
           out = [];
         }
       }
-      merged.clear();
       if (out.length > 0) await onChunk(out);
     }
     await store.conn.run(`DELETE FROM ${SPILL} WHERE tbl = $1 AND time = $2`, [this.id, t]);
     this.spilledRows -= rows;
     this.spilledTimes.delete(t);
     this.spilledKeys.delete(t);
+  }
+
+  /** Where a closing time's spilled partials merge per key, a partition at a time: a Map of values. */
+  protected mergeBuffer(): MergeBuffer<V> {
+    const map = new Map<string, V>();
+    const merge = this.merge;
+    return {
+      // Its object (as estimatedBytes counts one) and a Map entry.
+      bytesPerKey: BYTES_PER_CHAR * (this.spilledRows > 0 ? this.spilledBytes / this.spilledRows : 64) + ENTRY_OVERHEAD,
+      add(key, value) {
+        const have = map.get(key);
+        map.set(key, have === undefined ? value : merge(have, value));
+      },
+      *drain() {
+        yield* map;
+        map.clear();
+      },
+    };
   }
 
   private newFilters(t: number): KeyFilter[] {

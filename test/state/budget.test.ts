@@ -14,18 +14,18 @@ import { CheckpointStore } from '../../src/state/checkpoint.js';
 import { SpillableTimeKeyedTable } from '../../src/state/spill.js';
 
 test('a budget below the smallest is refused naming it; the accepted ones give DuckDB at least its floor', () => {
-  for (const text of ['1MB', '16MB', '31MB']) {
+  for (const text of ['1MB', '16MB', '63MB']) {
     const r = parseStateMemory(text);
     assert.ok('error' in r, text);
-    assert.match(r.error, /smallest budget that works, 32\.0 MB/);
+    assert.match(r.error, /smallest budget that works, 64\.0 MB/);
   }
   assert.ok('error' in parseStateMemory('lots'));
-  for (const text of ['32MB', '64MB', '256MB', '2GB']) {
+  for (const text of ['64MB', '256MB', '2GB']) {
     const r = parseStateMemory(text);
     assert.ok('bytes' in r, text);
     assert.ok(duckdbBytes(r.bytes) >= DUCKDB_FLOOR);
   }
-  assert.equal((parseStateMemory('32MB') as { bytes: number }).bytes, MIN_STATE_MEMORY);
+  assert.equal((parseStateMemory('64MB') as { bytes: number }).bytes, MIN_STATE_MEMORY);
 });
 
 test('the spill tier works within the pool the smallest budget gives DuckDB', async () => {
