@@ -336,10 +336,14 @@ export class Job {
         const id = ++this.checkpointId;
         const spilled = new Map<SpillableTimeKeyedTable<unknown> | SpillableKeyedTable<unknown>, string[]>();
         const store = this.spillStore;
-        // Under a budget, all of the spillable state goes to DuckDB first: a snapshot of millions
-        // of columnar entries as JSON chunks made DuckDB's own checkpoint fail to pin its blocks
-        // (bench:state, 256 MB), and the chunks themselves went past the budget.
-        if (store && Number.isFinite(this.budget?.bytes)) for (const s of [...this.spillable, ...this.spillableKeyed]) await s.table.spill(store, Number.POSITIVE_INFINITY);
+        // Under a budget, large spillable state goes to DuckDB first: a snapshot of millions of
+        // columnar entries as JSON chunks made DuckDB's own checkpoint fail to pin its blocks
+        // (bench:state, 256 MB), and the chunks themselves went past the budget. Small state
+        // stays: the appender's synchronous calls would stall the event loop for nothing.
+        const spillable = [...this.spillable, ...this.spillableKeyed].map((s) => s.table);
+        if (store && this.budget && Number.isFinite(this.budget.bytes) && spillable.reduce((n, t) => n + t.estimatedBytes(), 0) > liveStateBytes(this.budget.bytes) / 4) {
+          for (const t of spillable) await t.spill(store, Number.POSITIVE_INFINITY);
+        }
         if (store?.shared) await store.stage(id);
         else if (store) for (const s of [...this.spillable, ...this.spillableKeyed]) spilled.set(s.table, await s.table.spilledChunks(store));
         for (const r of this.runtimes) r.op?.onBarrier?.(id);
