@@ -1,7 +1,11 @@
-// State benchmark: BENCH_KEYS (default 10M) distinct keys in 1-minute tumbling windows, once under
-// a 256 MB state budget (windows spill to DuckDB) and once with no budget, each in its own
-// process so peak RSS is its own. Prints throughput, peak RSS, and one mid-run checkpoint's
-// duration and size. Figures only; nothing is asserted.
+// State benchmark, two shapes, each run once per budget in its own process so peak RSS is its own:
+// - `minute`: BENCH_KEYS (default 10M) distinct VARCHAR keys, each once, in 1-minute tumbling
+//   windows over 3 minutes (COUNT, SUM, MAX): windows close as the job runs.
+// - `open`: BENCH_OPEN_EVENTS (default 4M) events over ~2.5M random BIGINT keys in one 1-day
+//   TUMBLE (COUNT, SUM): every group stays open until the end, the worst case for a budget.
+// Prints throughput, peak RSS, the heap each open group holds (no budget), and one mid-run
+// checkpoint's duration and size. Figures only; nothing is asserted. BENCH_SHAPES=open (or
+// minute) runs one shape; BENCH_BUDGETS=none,64MB picks the budgets.
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,31 +21,80 @@ import { Job } from '../src/exec/job.js';
 import { planSinks } from '../src/plan/job.js';
 import { CheckpointStore } from '../src/state/checkpoint.js';
 import { planFingerprint } from '../src/state/fingerprint.js';
+import { parseBytes } from '../src/state/settings.js';
 import type { SpillStore } from '../src/state/spill.js';
 
-const KEYS = Number(process.env['BENCH_KEYS'] ?? 10_000_000);
-const BATCH = 8192;
 const TRACE = process.env['BENCH_TRACE'] !== undefined;
-const BASE = Date.UTC(2024, 4, 20, 10, 0, 0);
+const BATCH = 8192;
+const BASE = Date.UTC(2024, 4, 20, 0, 0, 0);
 
-async function child(budget: number | undefined): Promise<void> {
-  const sql = `CREATE SOURCE bids (bidder VARCHAR, price BIGINT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH (connector = 'datagen');
-CREATE SINK out AS SELECT bidder, window_start, COUNT(*) AS n, SUM(price) AS s, MAX(price) AS m FROM bids GROUP BY bidder, TUMBLE(ts, 1m);`;
-  const script = loadScriptText(sql, 'bench.sql', process.cwd(), new Catalog());
+interface Shape {
+  readonly title: string;
+  readonly events: number;
+  readonly sql: string;
+  readonly budgets: readonly string[];
+  /** The value of event i. */
+  record(i: number): Record<string, unknown>;
+}
+
+const MINUTE_KEYS = Number(process.env['BENCH_KEYS'] ?? 10_000_000);
+const OPEN_EVENTS = Number(process.env['BENCH_OPEN_EVENTS'] ?? 4_000_000);
+
+/** A 32-bit LCG on Math.imul (exact), so the open shape's keys are the same in every run. */
+function lcg(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    return s / 4294967296;
+  };
+}
+
+let openRandom = lcg(42);
+
+const SHAPES: Readonly<Record<string, Shape>> = {
+  minute: {
+    title: `${MINUTE_KEYS.toLocaleString('en')} distinct keys, 1-minute tumbling windows (COUNT, SUM, MAX per key)`,
+    events: MINUTE_KEYS,
+    sql: `CREATE SOURCE bids (bidder VARCHAR, price BIGINT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH (connector = 'datagen');
+CREATE SINK out AS SELECT bidder, window_start, COUNT(*) AS n, SUM(price) AS s, MAX(price) AS m FROM bids GROUP BY bidder, TUMBLE(ts, 1m);`,
+    budgets: ['256MB', 'none'],
+    // Each key once; event time spans 3 minutes, so about a third of the keys are open at a time.
+    record: (i) => ({ bidder: `b${i}`, price: i % 1000, ts: BASE + 36_000_000 + Math.floor((i * 180_000) / MINUTE_KEYS) }),
+  },
+  open: {
+    title: `${OPEN_EVENTS.toLocaleString('en')} events, random BIGINT keys (~${Math.round(OPEN_EVENTS * 0.632 / 1e5) / 10}M groups), one 1-day TUMBLE open to the end (COUNT, SUM)`,
+    events: OPEN_EVENTS,
+    sql: `CREATE SOURCE ev (k BIGINT, v BIGINT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH (connector = 'datagen');
+CREATE SINK out AS SELECT k, window_start, COUNT(*) AS n, SUM(v) AS s FROM ev GROUP BY k, TUMBLE(ts, INTERVAL '1' DAY);`,
+    budgets: ['none', '64MB', '256MB'],
+    // Keys beyond the 31-bit small integers, as real ids are; 20 ms of event time per event.
+    record: (i) => ({ k: Math.floor(openRandom() * OPEN_EVENTS) * 1_000_003, v: i % 1000, ts: BASE + i * 20 }),
+  },
+};
+
+async function child(shapeName: string, budget: number | undefined): Promise<void> {
+  const shape = SHAPES[shapeName]!;
+  openRandom = lcg(42);
+  const script = loadScriptText(shape.sql, 'bench.sql', process.cwd(), new Catalog());
   const plan = planSinks(script.catalog, [...script.catalog.sinks.values()], { provenance: false });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-state-'));
   const store = await CheckpointStore.open(dir);
+  const events = shape.events;
   let batches = 0;
-  const total = Math.ceil(KEYS / BATCH);
+  const total = Math.ceil(events / BATCH);
   let out = 0;
-  // Each key once; event time spans 3 minutes, so about a third of the keys are open at a time.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const heapBefore = heapBytes();
+  /** Heap and state rows in memory after the last batch, before end of input closes the windows. */
+  let atEnd: { heap: number; rows: number } | undefined;
   const reader: SourceReader = {
     bounded: true,
     async run(emit) {
-      for (let i = 0; i < KEYS; ) {
-        const n = Math.min(BATCH, KEYS - i);
+      for (let i = 0; i < events; ) {
+        const n = Math.min(BATCH, events - i);
         const batch: SourceRecord[] = new Array(n);
-        for (let j = 0; j < n; j++, i++) batch[j] = { value: { bidder: `b${i}`, price: i % 1000, ts: BASE + Math.floor((i * 180_000) / KEYS) }, position: { index: i } };
+        for (let j = 0; j < n; j++, i++) batch[j] = { value: shape.record(i), position: { index: i } };
         batches++;
         if (TRACE && batches % 50 === 0) {
           const m = process.memoryUsage();
@@ -51,6 +104,10 @@ CREATE SINK out AS SELECT bidder, window_start, COUNT(*) AS n, SUM(price) AS s, 
           process.stderr.write(`batch ${batches}: rss ${Math.round(m.rss / 2 ** 20)} MB heap ${Math.round(m.heapUsed / 2 ** 20)}/${Math.round(m.heapTotal / 2 ** 20)} MB (large objects ${Math.round((lo?.space_size ?? 0) / 2 ** 20)} MB) ext ${Math.round(m.external / 2 ** 20)} MB duckdb ${duck}, memory rows ${st}\n`);
         }
         await emit(batch);
+      }
+      if (gc) {
+        gc();
+        atEnd = { heap: heapBytes() - heapBefore, rows: job.metrics().state.reduce((s, t) => s + t.rows, 0) };
       }
     },
   };
@@ -80,7 +137,16 @@ CREATE SINK out AS SELECT bidder, window_start, COUNT(*) AS n, SUM(price) AS s, 
   store.close();
   rmSync(dir, { recursive: true, force: true });
   const rssMB = process.resourceUsage().maxRSS / 1024;
-  process.stdout.write(JSON.stringify({ budget: budget ?? null, events: KEYS, rows: out, secs, eventsPerSec: KEYS / secs, peakRssMB: rssMB, checkpointMs: ckpt?.ms ?? null, checkpointMB: ckpt ? ckpt.bytes / 2 ** 20 : null }) + '\n');
+  const bytesPerGroup = budget === undefined && atEnd !== undefined && atEnd.rows > 0 ? atEnd.heap / atEnd.rows : null;
+  process.stdout.write(
+    JSON.stringify({ budget: budget ?? null, events, rows: out, secs, eventsPerSec: events / secs, peakRssMB: rssMB, bytesPerGroup, openGroups: atEnd?.rows ?? null, checkpointMs: ckpt?.ms ?? null, checkpointMB: ckpt ? ckpt.bytes / 2 ** 20 : null }) + '\n',
+  );
+}
+
+/** The JS heap in use plus ArrayBuffers (typed arrays' contents live outside the heap). */
+function heapBytes(): number {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
 }
 
 /** DuckDB's own account of its memory (duckdb_memory(): buffer pool by tag) and its temp files, in MB. */
@@ -93,30 +159,40 @@ async function duckMemory(job: Job): Promise<string> {
 
 function parent(): void {
   const self = fileURLToPath(import.meta.url);
-  const results: Array<Record<string, number | null>> = [];
-  for (const budget of ['256MB', 'none']) {
-    // Under a budget, the heap cap and malloc arenas `sluice run` gives itself (cli/heap-cap.ts);
-    // the no-budget run keeps V8's default growth.
-    const flags = budget === 'none' ? ['--max-old-space-size=16384'] : heapFlags(256 * 2 ** 20);
-    const env = budget === 'none' ? process.env : { MALLOC_ARENA_MAX: '2', ...process.env };
-    const r = spawnSync(process.execPath, [...flags, self, 'child', budget], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'inherit'] });
-    const line = r.stdout.trim().split('\n').pop() ?? '';
-    try {
-      results.push(JSON.parse(line) as Record<string, number | null>);
-    } catch {
-      process.stdout.write(`run with budget ${budget} failed (status ${r.status}, signal ${r.signal})\n`);
+  const only = process.env['BENCH_SHAPES']?.split(',');
+  const budgetsWanted = process.env['BENCH_BUDGETS']?.split(',');
+  for (const [name, shape] of Object.entries(SHAPES)) {
+    if (only && !only.includes(name)) continue;
+    const results: Array<Record<string, number | null>> = [];
+    for (const budget of budgetsWanted ?? shape.budgets) {
+      const bytes = budget === 'none' ? undefined : parseBytes(budget)!;
+      // Under a budget, the heap cap and malloc arenas `sluice run` gives itself (cli/heap-cap.ts);
+      // the no-budget run keeps V8's default growth (and --expose-gc, to weigh the open groups).
+      const flags = bytes === undefined ? ['--max-old-space-size=16384', '--expose-gc'] : heapFlags(bytes);
+      const env = bytes === undefined ? process.env : { MALLOC_ARENA_MAX: '2', ...process.env };
+      const r = spawnSync(process.execPath, [...flags, self, 'child', name, budget], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'inherit'] });
+      const line = r.stdout.trim().split('\n').pop() ?? '';
+      try {
+        results.push(JSON.parse(line) as Record<string, number | null>);
+      } catch {
+        process.stdout.write(`${name}: run with budget ${budget} failed (status ${r.status}, signal ${r.signal})\n`);
+      }
+    }
+    process.stdout.write(`${shape.title}\n`);
+    const free = results.find((r) => r['budget'] === null);
+    for (const r of results) {
+      const budgetMB = r['budget'] === null ? undefined : Math.round((r['budget'] as number) / 2 ** 20);
+      const rss = Math.round(r['peakRssMB'] as number);
+      const perGroup = r['bytesPerGroup'] === null ? '' : `, ${Math.round(r['bytesPerGroup'] as number)} B heap per open group (JS heap and ArrayBuffers, after a GC) (${(r['openGroups'] as number).toLocaleString('en')} open)`;
+      const over = budgetMB === undefined ? '' : ` (budget + ${rss - budgetMB} MB)`;
+      const ratio = budgetMB !== undefined && free ? `, ${((r['eventsPerSec'] as number) / (free['eventsPerSec'] as number)).toFixed(2)} of no budget's throughput` : '';
+      process.stdout.write(
+        `  budget ${budgetMB === undefined ? 'none ' : `${budgetMB} MB`}: ${Math.round(r['eventsPerSec'] as number).toLocaleString('en')} events/s, ${(r['secs'] as number).toFixed(1)} s, peak RSS ${rss} MB${over}${perGroup}${ratio}, ` +
+          `mid-run checkpoint ${r['checkpointMs'] === null ? '-' : `${Math.round(r['checkpointMs'] as number)} ms, ${(r['checkpointMB'] as number).toFixed(1)} MB`}, ${r['rows']} rows out\n`,
+      );
     }
   }
-  process.stdout.write(`${KEYS.toLocaleString('en')} distinct keys, 1-minute tumbling windows (COUNT, SUM, MAX per key)\n`);
-  for (const r of results) {
-    process.stdout.write(
-      `  budget ${r['budget'] === null ? 'none ' : `${Math.round((r['budget'] as number) / 2 ** 20)} MB`}: ${Math.round(r['eventsPerSec'] as number).toLocaleString('en')} events/s, ${(r['secs'] as number).toFixed(1)} s, peak RSS ${Math.round(r['peakRssMB'] as number)} MB, ` +
-        `mid-run checkpoint ${r['checkpointMs'] === null ? '-' : `${Math.round(r['checkpointMs'] as number)} ms, ${(r['checkpointMB'] as number).toFixed(1)} MB`}, ${r['rows']} rows out\n`,
-    );
-  }
-  const [a, b] = results;
-  if (a && b) process.stdout.write(`  throughput with budget / without: ${((a['eventsPerSec'] as number) / (b['eventsPerSec'] as number)).toFixed(2)}\n`);
 }
 
-if (process.argv[2] === 'child') await child(process.argv[3] === 'none' ? undefined : 256 * 2 ** 20);
+if (process.argv[2] === 'child') await child(process.argv[3]!, process.argv[4] === 'none' ? undefined : parseBytes(process.argv[4]!));
 else parent();

@@ -4,7 +4,7 @@
 // the user set one (--max-old-space-size in NODE_OPTIONS or on node's command line).
 
 import { spawn } from 'node:child_process';
-import { HEAP_SHARE } from '../state/spill.js';
+import { HEAP_SHARE } from '../state/budget.js';
 
 /** Set in the re-executed process, so it does not re-execute again. */
 const CAPPED = 'SLUICE_HEAP_CAPPED';

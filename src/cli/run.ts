@@ -16,6 +16,8 @@ import { CheckpointStore, readSummary, type JobCheckpoint } from '../state/check
 import { renderState } from './state.js';
 import { planFingerprint } from '../state/fingerprint.js';
 import { defaultStateDir, formatBytes, parseBytes, parseIntervalMs } from '../state/settings.js';
+import { parseStateMemory } from '../state/budget.js';
+import { positionText } from '../exec/source-runtime.js';
 import { serveMetrics, type LabeledSource } from './metrics-endpoint.js';
 import { configureLog, log, type LogLevel } from '../util/log.js';
 import { runScaleOut, scaleOutProblem } from '../exec/scale-out/runner.js';
@@ -67,7 +69,8 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     if (opts.fromCommittedOffsets) throw new UsageError("a scaled-out job resumes from its changelog topic and the offsets committed with it already; --from-committed-offsets is for single-process jobs");
     return runScaledOut(file, plan, intervalMs, metricsPort);
   }
-  if (memoryText !== undefined && parseBytes(memoryText) === undefined) throw new UsageError(`state memory '${memoryText}' is not a size; write e.g. 256MB or 2GB`);
+  const budget = memoryText === undefined ? undefined : parseStateMemory(memoryText);
+  if (budget !== undefined && 'error' in budget) throw new UsageError(budget.error);
   // Under a budget the job runs in a child node whose V8 heap is capped to match (cli/heap-cap.ts).
   const capped = reexecWithHeapCap(memoryText === undefined ? undefined : parseBytes(memoryText));
   if (capped !== undefined) return capped;

@@ -22,10 +22,12 @@ import { SourceRuntime, positionText, type DeadLetterInfo, type SourceRuntimeSta
 import type { JobMetrics, SinkMetrics, StateMetrics } from './metrics.js';
 import { MemoryKeyedTable, MemoryTimeKeyedTable, type KeyedTable, type TimeKeyedTable } from '../state/tables.js';
 import type { CheckpointStats, CheckpointTarget, JobCheckpoint, StoredTable } from '../state/checkpoint.js';
-import { DUCKDB_SHARE, HEAP_SHARE, SpillStore, SpillableTimeKeyedTable } from '../state/spill.js';
+import { SpillStore, SpillableTimeKeyedTable } from '../state/spill.js';
+import { duckdbBytes, liveStateBytes } from '../state/budget.js';
 import { SpillableKeyedTable } from '../state/spill-keyed.js';
 import { estimateTableBytes } from '../state/estimate.js';
 import { outputGuarantees, sideTransaction, type OutputGuarantee } from '../plan/guarantees.js';
+import { ColumnarTimeKeyedTable, type ColumnarLayout } from '../state/columnar.js';
 
 export interface JobHooks {
   /** Every admitted source batch, after decoding (compare records the oracle's input here). */
@@ -272,8 +274,9 @@ export class Job {
       if (this.budget && this.spillable.length + this.spillableKeyed.length > 0) {
         // Inside the checkpoint database when it is one, so checkpoints copy spilled rows there.
         const target = this.ckpt?.target;
-        const duck = this.budget.bytes * DUCKDB_SHARE;
+        const duck = duckdbBytes(this.budget.bytes);
         this.spillStore = target?.openSpill ? await target.openSpill(duck) : await SpillStore.open(this.budget.dir, duck);
+        this.spillStore.closeBytes = liveStateBytes(this.budget.bytes) / 2;
       }
       if (this.ckpt?.restore) {
         await this.restore(this.ckpt.restore);
@@ -404,6 +407,14 @@ export class Job {
         const id = ++this.checkpointId;
         const spilled = new Map<SpillableTimeKeyedTable<unknown> | SpillableKeyedTable<unknown>, string[]>();
         const store = this.spillStore;
+        // Under a budget, large spillable state goes to DuckDB first: a snapshot of millions of
+        // columnar entries as JSON chunks made DuckDB's own checkpoint fail to pin its blocks
+        // (bench:state, 256 MB), and the chunks themselves went past the budget. Small state
+        // stays: the appender's synchronous calls would stall the event loop for nothing.
+        const spillable = [...this.spillable, ...this.spillableKeyed].map((s) => s.table);
+        if (store && this.budget && Number.isFinite(this.budget.bytes) && spillable.reduce((n, t) => n + t.estimatedBytes(), 0) > liveStateBytes(this.budget.bytes) / 4) {
+          for (const t of spillable) await t.spill(store, Number.POSITIVE_INFINITY);
+        }
         if (store?.shared) await store.stage(id);
         else if (store) for (const s of [...this.spillable, ...this.spillableKeyed]) spilled.set(s.table, await s.table.spilledChunks(store));
         for (const r of this.runtimes) r.op?.onBarrier?.(id);
@@ -462,8 +473,8 @@ export class Job {
     const sizes = tables.map((t) => t.estimatedBytes());
     let total = 0;
     for (const n of sizes) total += n;
-    // DuckDB's buffer pool has its share of the budget (SpillStore); live JS state HEAP_SHARE.
-    const heap = budget.bytes * HEAP_SHARE;
+    // DuckDB's buffer pool has its share of the budget (SpillStore); live JS state the rest's share.
+    const heap = liveStateBytes(budget.bytes);
     if (total <= heap) return;
     const excess = total - heap / 2;
     for (let i = 0; i < tables.length; i++) {
@@ -696,6 +707,12 @@ export class Job {
           return s;
         }
         const t = new MemoryTimeKeyedTable<V>();
+        job.tables.push({ operator: node.id, name, table: t as MemoryTimeKeyedTable<unknown> });
+        return t;
+      },
+      columnarTable<V>(name: string, layout: ColumnarLayout<V>, spill: TimeSpill<V>): ColumnarTimeKeyedTable<V> {
+        const t = new ColumnarTimeKeyedTable<V>(`${node.id}/${name}`, (a, b) => spill.merge(a, b), layout);
+        if (job.budget) job.spillable.push({ operator: node.id, table: t as SpillableTimeKeyedTable<unknown>, spill: spill as TimeSpill<unknown> });
         job.tables.push({ operator: node.id, name, table: t as MemoryTimeKeyedTable<unknown> });
         return t;
       },

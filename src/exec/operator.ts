@@ -4,6 +4,7 @@
 
 import type { Row } from '../catalog/types.js';
 import type { SourceRecord } from '../connectors/connector.js';
+import type { ColumnarLayout, ColumnarTimeKeyedTable } from '../state/columnar.js';
 import type { KeyedTable, TimeKeyedTable } from '../state/tables.js';
 
 /**
@@ -94,6 +95,11 @@ export interface OperatorContext {
    * in time, and onWatermark's drainThrough no longer holds them.
    */
   timeKeyedTable<V>(name: string, spill?: TimeSpill<V>): TimeKeyedTable<V>;
+  /**
+   * A time-keyed table of fixed-width values (state/columnar.ts), spilled as timeKeyedTable's
+   * with `spill`: the operator updates slots in place and never holds one across calls.
+   */
+  columnarTable<V>(name: string, layout: ColumnarLayout<V>, spill: TimeSpill<V>): ColumnarTimeKeyedTable<V>;
   /** Current combined input watermark (min over inputs), -Infinity before the first. */
   readonly watermark: number;
 }

@@ -4,7 +4,8 @@
 
 import { MAX_DURATION_TEXT, durationTooLong } from '../catalog/duration.js';
 import { nearest } from '../sql/diagnostics.js';
-import { parseBytes, parseIntervalMs } from '../state/settings.js';
+import { parseIntervalMs } from '../state/settings.js';
+import { parseStateMemory } from '../state/budget.js';
 
 interface SetOption {
   /** Why the value is refused, or undefined when it is fine. */
@@ -33,8 +34,8 @@ const SET_OPTIONS: Readonly<Record<string, SetOption>> = {
   state_memory: {
     expected: "a size, e.g. '256MB' or '2GB'",
     check: (v) => {
-      const bytes = parseBytes(v);
-      return bytes === undefined || bytes <= 0 ? `state_memory '${v}' is not a size` : undefined;
+      const r = parseStateMemory(v);
+      return 'error' in r ? r.error : undefined;
     },
   },
   state_dir: {

@@ -15,7 +15,7 @@ const TYPES = [VARCHAR, DOUBLE, VARCHAR, VARCHAR, INTEGER, ...NUMS.map(() => DOU
 /** DuckDB's vector size: rows per appended chunk. */
 const ROWS = 2048;
 /** Chunks per appender flush: the appender's own buffer stays small. */
-const FLUSH_CHUNKS = 32;
+const FLUSH_CHUNKS = 8;
 
 /** The select list that SpilledChunk reads: key, shape, value and the first `width` numeric columns. */
 export function spillColumns(width: number): string {

@@ -17,6 +17,11 @@ import { SPILL, SPILL_DDL, SpillWriter, SpilledChunk, spillColumns } from './spi
 import { MemoryTimeKeyedTable } from './tables.js';
 import { ensureDir } from '../util/dirs.js';
 
+/** Rows per statement copying spilled rows into or out of a checkpoint (see SpillStore.sliced). */
+const SLICE_ROWS = 16_384;
+/** Hash partitions a closing time's spilled partials are merged in, at most; and the least memory one may take. */
+const MAX_PARTS = 256;
+const MIN_CLOSE_BYTES = 4096;
 /** Entries per chunk handed to an operator from memory. */
 const CLOSE_CHUNK = 4096;
 /** Keys of a time's first spilled-key filter; each next one holds twice the keys before it. */
@@ -30,6 +35,8 @@ export const ENTRY_OVERHEAD = 96;
 export class SpillStore {
   /** Shapes of the values spilled through this store (spill-rows.ts); they live as long as its spill table. */
   readonly shapes = new ShapeRegistry();
+  /** Memory a closing time's merge of spilled partials may take (the runner sets it from the budget). */
+  closeBytes = 16 * 2 ** 20;
 
   private constructor(
     readonly conn: DuckDBConnection,
@@ -80,12 +87,25 @@ export class SpillStore {
    */
   async stage(id: number): Promise<void> {
     await this.conn.run('DELETE FROM checkpoint_spill WHERE id = $1', [id]);
-    await this.conn.run(`INSERT INTO checkpoint_spill SELECT $1, tbl, time, key, ${this.shapes.jsonSql()} FROM ${SPILL}`, [id]);
+    await this.sliced(SPILL, '', (range) => `INSERT INTO checkpoint_spill SELECT ${id}, tbl, time, key, ${this.shapes.jsonSql()} FROM ${SPILL} WHERE ${range}`);
   }
 
   /** Puts back the spilled rows of checkpoint `id` (as JSON rows). */
   async restoreFrom(id: number): Promise<void> {
-    await this.conn.run(`INSERT INTO ${SPILL} (tbl, time, key, value, shape) SELECT tbl, time, key, value, -1 FROM checkpoint_spill WHERE id = $1`, [id]);
+    await this.sliced('checkpoint_spill', `WHERE id = ${id}`, (range) => `INSERT INTO ${SPILL} (tbl, time, key, value, shape) SELECT tbl, time, key, value, -1 FROM checkpoint_spill WHERE id = ${id} AND ${range}`);
+  }
+
+  /**
+   * Runs `statement` over `table` a slice of rowids at a time. WARNING: one statement copying
+   * millions of rows failed to commit under a small memory_limit ("failed to pin block", bench:state
+   * at 64 MB): DuckDB holds a statement's new blocks pinned until it commits.
+   */
+  private async sliced(table: string, where: string, statement: (range: string) => string): Promise<void> {
+    const r = (await this.conn.runAndReadAll(`SELECT min(rowid), max(rowid) FROM ${table} ${where}`)).getRowsJS()[0];
+    if (r === undefined || r[0] === null) return;
+    const lo = Number(r[0]);
+    const hi = Number(r[1]);
+    for (let from = lo; from <= hi; from += SLICE_ROWS) await this.conn.run(statement(`rowid >= ${from} AND rowid < ${from + SLICE_ROWS}`));
   }
 
   close(): void {
@@ -104,24 +124,25 @@ export class SpillStore {
  * allocations of its own that duckdb_memory() does not count (bench:state sees 5-47 MB in the
  * pool while the process holds ~250 MB natively), and the spill and checkpoint statements gain
  * nothing from order-preserving scans. WARNING: a memory_limit much below 64 MB made DuckDB's
- * own checkpoint fail to pin a block and invalidate the database (bench:state at 32 MB).
+ * own checkpoint fail to pin a block and invalidate the database (bench:state at 32 MB); the
+ * budget never gives it less than DUCKDB_FLOOR (state/budget.ts).
  */
 const LEAN: Readonly<Record<string, string>> = { threads: '1', preserve_insertion_order: 'false' };
 
 function mb(bytes: number): number {
-  return Math.max(16, Math.round(bytes / 2 ** 20));
+  return Math.max(1, Math.round(bytes / 2 ** 20));
 }
 
-/** Of a state budget, the share DuckDB's buffer pool gets. */
-export const DUCKDB_SHARE = 0.25;
-/**
- * Of a state budget, the share live state may take in the JS heap before the coldest spills
- * (down to half of it). The rest of the budget's JS side is room for the garbage V8 leaves
- * between collections, which with 10M keys churning through windows is as large as the state.
- */
-export const HEAP_SHARE = 0.5;
-
 export type TimeEntry<V> = { time: number; key: string; value: V };
+
+/** Spilled partials merged per key (see SpillableTimeKeyedTable.mergeBuffer). */
+export interface MergeBuffer<V> {
+  /** Memory per merged key, to size the partitions. */
+  readonly bytesPerKey: number;
+  add(key: string, value: V): void;
+  /** The merged values, emptying the buffer. */
+  drain(): Iterable<[string, V]>;
+}
 
 export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
   /** Spilled rows (partials; a key may have several) and their encoded bytes. */
@@ -137,13 +158,13 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
    */
   private readonly spilledKeys = new Map<number, KeyFilter[]>();
   /** Sampled bytes per memory entry (see estimatedBytes). */
-  private entryBytes = 0;
+  protected entryBytes = 0;
   /** This table's value shapes in the store's registry (made at the first spill). */
   private shapes: ShapeCache | undefined;
 
   constructor(
     readonly id: string,
-    private readonly merge: (a: V, b: V) => V,
+    protected readonly merge: (a: V, b: V) => V,
   ) {
     super();
   }
@@ -181,15 +202,20 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
     try {
       for (const t of [...this.timesAscending()]) {
         if (left <= 0) break;
-        const entries = this.takeSome(t, left);
-        left -= entries.length;
         const filters = this.spilledTimes.has(t) ? this.spilledKeys.get(t) : this.newFilters(t);
-        for (const { key, value } of entries) {
-          this.spilledBytes += writer.add(t, key, value);
-          if (filters !== undefined) addKey(filters, key);
+        // In chunks: a columnar table builds each entry's value as it is taken.
+        for (;;) {
+          const entries = this.takeSome(t, Math.min(left, CLOSE_CHUNK));
+          if (entries.length === 0) break;
+          left -= entries.length;
+          for (const { key, value } of entries) {
+            this.spilledBytes += writer.add(t, key, value);
+            if (filters !== undefined) addKey(filters, key);
+          }
+          this.spilledRows += entries.length;
+          this.spilledTimes.set(t, (this.spilledTimes.get(t) ?? 0) + entries.length);
+          if (left <= 0) break;
         }
-        this.spilledRows += entries.length;
-        this.spilledTimes.set(t, (this.spilledTimes.get(t) ?? 0) + entries.length);
       }
     } finally {
       writer.close();
@@ -228,39 +254,66 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
     }
   }
 
-  /** Spilled partials of one time, ordered by key so a key's partials are adjacent, merged with its memory partial. */
+  /**
+   * Spilled partials of one time, merged per key with each other and with the key's memory
+   * partial. A hash partition of the keys at a time (one scan each), so merging holds at most
+   * `store.closeBytes` of partials: an ORDER BY key in DuckDB held hundreds of MB outside its
+   * memory_limit (4M partials: RSS 235 -> 465 MB at a 32 MB limit), and a GROUP BY key ran
+   * out of memory there.
+   */
   private async streamTime(store: SpillStore, t: number, onChunk: (entries: TimeEntry<V>[]) => void | Promise<void>): Promise<void> {
-    const result = await store.reader.stream(`SELECT ${spillColumns(this.shapes?.width ?? 0)} FROM ${SPILL} WHERE tbl = $1 AND time = $2 ORDER BY key`, [this.id, t]);
-    let key: string | undefined;
-    let acc: V | undefined;
+    const rows = this.spilledTimes.get(t) ?? 0;
+    const merged = this.mergeBuffer();
+    const parts = Math.min(MAX_PARTS, Math.max(1, Math.ceil((rows * merged.bytesPerKey) / Math.max(MIN_CLOSE_BYTES, store.closeBytes))));
     const both = this.memoryAndSpilled(t);
-    const finish = (k: string, v: V): TimeEntry<V> => {
-      const mem = both === undefined || both.has(k) ? this.take(t, k) : undefined;
-      return { time: t, key: k, value: mem === undefined ? v : this.merge(v, mem) };
-    };
-    for (;;) {
-      const fetched = await result.fetchChunk();
-      if (fetched === null || fetched.rowCount === 0) break;
-      const chunk = new SpilledChunk(fetched, store.shapes, this.shapes?.width ?? 0);
-      const out: TimeEntry<V>[] = [];
-      for (let i = 0; i < chunk.count; i++) {
-        const k = chunk.key(i);
-        const v = chunk.value<V>(i, k);
-        this.spilledBytes -= chunk.lastChars;
-        if (k === key) acc = this.merge(acc!, v);
-        else {
-          if (key !== undefined) out.push(finish(key, acc!));
-          key = k;
-          acc = v;
+    const width = this.shapes?.width ?? 0;
+    for (let p = 0; p < parts; p++) {
+      const part = parts === 1 ? '' : ` AND hash(key) % ${parts} = ${p}`;
+      const result = await store.reader.stream(`SELECT ${spillColumns(width)} FROM ${SPILL} WHERE tbl = $1 AND time = $2${part}`, [this.id, t]);
+      for (;;) {
+        const fetched = await result.fetchChunk();
+        if (fetched === null || fetched.rowCount === 0) break;
+        const chunk = new SpilledChunk(fetched, store.shapes, width);
+        for (let i = 0; i < chunk.count; i++) {
+          const k = chunk.key(i);
+          const v = chunk.value<V>(i, k);
+          this.spilledBytes -= chunk.lastChars;
+          merged.add(k, v);
+        }
+      }
+      let out: TimeEntry<V>[] = [];
+      for (const [k, v] of merged.drain()) {
+        const mem = both === undefined || both.has(k) ? this.take(t, k) : undefined;
+        out.push({ time: t, key: k, value: mem === undefined ? v : this.merge(v, mem) });
+        if (out.length >= CLOSE_CHUNK) {
+          await onChunk(out);
+          out = [];
         }
       }
       if (out.length > 0) await onChunk(out);
     }
-    if (key !== undefined) await onChunk([finish(key, acc!)]);
     await store.conn.run(`DELETE FROM ${SPILL} WHERE tbl = $1 AND time = $2`, [this.id, t]);
-    this.spilledRows -= this.spilledTimes.get(t) ?? 0;
+    this.spilledRows -= rows;
     this.spilledTimes.delete(t);
     this.spilledKeys.delete(t);
+  }
+
+  /** Where a closing time's spilled partials merge per key, a partition at a time: a Map of values. */
+  protected mergeBuffer(): MergeBuffer<V> {
+    const map = new Map<string, V>();
+    const merge = this.merge;
+    return {
+      // Its object (as estimatedBytes counts one) and a Map entry.
+      bytesPerKey: BYTES_PER_CHAR * (this.spilledRows > 0 ? this.spilledBytes / this.spilledRows : 64) + ENTRY_OVERHEAD,
+      add(key, value) {
+        const have = map.get(key);
+        map.set(key, have === undefined ? value : merge(have, value));
+      },
+      *drain() {
+        yield* map;
+        map.clear();
+      },
+    };
   }
 
   private newFilters(t: number): KeyFilter[] {
@@ -274,9 +327,14 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
     const filters = this.spilledKeys.get(t);
     if (filters === undefined) return undefined;
     const out = new Set<string>();
-    const mem = this.keysAt(t);
-    if (mem !== undefined) for (const [k] of mem) if (filters.some((f) => f.mightContain(k))) out.add(k);
+    for (const k of this.memoryKeys(t)) if (filters.some((f) => f.mightContain(k))) out.add(k);
     return out;
+  }
+
+  /** The keys held in memory under time `t` (a columnar table lists them without building values). */
+  protected *memoryKeys(t: number): Generator<string> {
+    const mem = this.keysAt(t);
+    if (mem !== undefined) for (const [k] of mem) yield k;
   }
 
   /** Spilled entries as checkpoint chunks ([time, key, value] JSON arrays), read chunk by chunk. */

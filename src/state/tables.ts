@@ -14,7 +14,7 @@ export interface TableSnapshot {
 }
 
 /** Cuts encoded entries into chunks of at most CHUNK_ENTRIES. */
-function chunked<E>(entries: Iterable<E>): TableSnapshot {
+export function chunked<E>(entries: Iterable<E>): TableSnapshot {
   const chunks: string[] = [];
   let part: E[] = [];
   let rows = 0;

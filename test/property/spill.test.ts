@@ -1,7 +1,7 @@
-// Property tests of the DuckDB tier: LAG (its waiting rows and its history) and session windows
-// (key state and timers) run under a 1-byte state budget, so every table spills after every
-// batch and comes back on each watermark, through random crashes and restores (checkpoints
-// through JS or inside DuckDB). Output and late rows must equal DuckDB's batch answer and the
+// Property tests of the DuckDB tier: LAG (its waiting rows and its history), session windows
+// (key state and timers) and TUMBLE/HOP windows in the columnar layout (state/columnar.ts) run
+// under a 1-byte state budget, so every table spills after every batch and comes back on each
+// watermark, through random crashes and restores (checkpoints through JS or inside DuckDB). Output and late rows must equal DuckDB's batch answer and the
 // rules. A failure prints the seed (SLUICE_PROPERTY_SEED replays it), SQL, input and batches.
 
 import { test } from 'node:test';
@@ -45,14 +45,14 @@ function lateKeys(late: readonly LateEvent[]): string[] {
   return late.map((l) => (l.windowStart === undefined ? String(l.ref!.seq) : `${l.ref!.seq}@${l.windowStart / 1000}`)).sort();
 }
 
-/** Runs `query` over `events` under a 1-byte budget and checks it against DuckDB and the late rules. */
-async function check(query: string, delay: number, events: readonly Event[], run: RunShape, window: RefWindow, keyed: boolean, spilled: Set<string>): Promise<void> {
+/** Runs `query` over `events` under a 1-byte budget (none: `budget` false) and checks it against DuckDB and the late rules. */
+async function check(query: string, delay: number, events: readonly Event[], run: RunShape, window: RefWindow, keyed: boolean, spilled: Set<string>, budget = true): Promise<void> {
   const { sql, plan } = planOverEvents(query, delay);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-spill-prop-'));
   const store = run.duckdbStore ? await CheckpointStore.open(dir) : new SpyStore(spilled);
   const context = () => `SQL:\n${sql}\ndelay ${delay} ms, run ${JSON.stringify(run)}\ninput (${events.length} events): ${JSON.stringify(events)}`;
   try {
-    const r = await runWithCrashes(plan, events, run.batches, (n) => n % run.checkpointEvery === 0, run.crashAt, { stateMemory: { bytes: 1, dir } }, store);
+    const r = await runWithCrashes(plan, events, run.batches, (n) => n % run.checkpointEvery === 0, run.crashAt, budget ? { stateMemory: { bytes: 1, dir } } : {}, store);
     assert.deepEqual(lateKeys(r.late), expectedLate(events, delay, window, () => true, keyed), `late rows differ from the rules\n${context()}`);
     const comparisons = await compareWithOracle({ plan, sourceRows: r.sourceRows, late: r.late, sinkOutputs: r.sinkOutputs });
     for (const c of comparisons) if (!c.equal) assert.fail(`spilling != DuckDB\n${context()}\n${renderComparison([c])}\nDuckDB SQL:\n${c.sql}`);
@@ -100,4 +100,33 @@ test(`session windows spilling every batch, through crashes, equal DuckDB (${RUN
     { numRuns: RUNS, ...SEED },
   );
   assert.ok(spilled.has('timers') && spilled.has('sessions'), `spilled tables: ${[...spilled].join(', ')}`);
+});
+
+// Aggregates with a fixed-width form (expr/aggregates/columnar.ts), so the window's state is
+// columnar: keyed by a string, by one number (the typed-array index: NULL, 0 and -0 among the
+// keys of d), by two columns or by nothing.
+const COLUMNAR_AGGS = ['COUNT(*)', 'COUNT(v)', 'SUM(v)', 'AVG(v)', 'SUM(d)', 'AVG(d)', 'MIN(d)', 'MAX(v)', 'STDDEV(d)'];
+
+test(`columnar TUMBLE/HOP windows spilling every batch, through crashes, equal DuckDB (${RUNS} cases)`, async () => {
+  const spilled = new Set<string>();
+  await fc.assert(
+    fc.asyncProperty(
+      delayArb.chain((delay) => fc.tuple(fc.constant(delay), fc.boolean().chain((ties) => eventsArb(delay, ties)))),
+      fc.constantFrom(['k'], ['v'], ['d'], ['k', 'v'], []),
+      fc.subarray(COLUMNAR_AGGS, { minLength: 1, maxLength: 4 }),
+      fc.constantFrom('TUMBLE(ts, 1s)', 'TUMBLE(ts, 2s)', 'HOP(ts, 500ms, 1500ms)', 'HOP(ts, 1s, 2s)'),
+      fc.boolean(),
+      runArb,
+      async ([delay, events], keys, aggs, window, budget, run) => {
+        // -0 and 0 are one key: some d values become -0.
+        const input = events.map((e, i) => (e.d !== null && i % 7 === 0 ? { ...e, d: i % 2 === 0 ? -0 : 0 } : e));
+        const k = keys.map((c) => `${c}, `).join('');
+        const query = `SELECT ${k}window_start, window_end, ${aggs.map((a, i) => `${a} AS a${i}`).join(', ')} FROM ev GROUP BY ${k}${window}`;
+        const size = window.startsWith('TUMBLE') ? { kind: 'tumble' as const, size: window.includes('2s') ? 2000 : 1000 } : window.includes('500ms') ? { kind: 'hop' as const, slide: 500, size: 1500 } : { kind: 'hop' as const, slide: 1000, size: 2000 };
+        await check(query, delay, input, run, size, keys.length > 0, spilled, budget);
+      },
+    ),
+    { numRuns: RUNS, ...SEED },
+  );
+  assert.ok(spilled.size > 0, 'no window partial was spilled');
 });

@@ -59,6 +59,16 @@ test('sluice run with SET state_memory runs capped in a child and gives the unbu
   assert.deepEqual(sorted(path.join(dir, 'budget.jsonl')), sorted(path.join(dir, 'plain.jsonl')));
 });
 
+test('sluice run refuses a budget below the smallest that works, naming it, before running anything', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-heap-cap-small-'));
+  writeFileSync(path.join(dir, 'in.jsonl'), input(100));
+  writeFileSync(path.join(dir, 'small.sql'), job('16MB', 'small.jsonl'));
+  const r = await run(dir, 'small.sql');
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /state memory '16MB' is below the smallest budget that works, 64\.0 MB/);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+});
+
 test('a SIGKILLed sluice run takes its capped child with it: a restart finds the state free', { timeout: 90_000 }, async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-heap-cap-kill-'));
   writeFileSync(path.join(dir, 'in.jsonl'), input(400_000));

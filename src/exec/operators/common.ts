@@ -1,10 +1,12 @@
 // Helpers shared by the stateful operators: state table names from a node's declarations,
-// provenance of a late row, aggregate argument evaluators, and result comparison for changelogs.
+// provenance of a late row, aggregate argument evaluators (and the aggregates' fixed-width
+// layout), and result comparison for changelogs.
 
 import type { Row, Value } from '../../catalog/types.js';
 import type { AggCall } from '../../expr/bound.js';
 import { compileExpr, type Evaluator } from '../../expr/compile.js';
 import { createAccumulator, type Accumulator } from '../../expr/aggregates/accumulator.js';
+import { columnarAccumulator, type ColumnarAccumulator } from '../../expr/aggregates/columnar.js';
 import type { StateDecl } from '../../plan/physical.js';
 import { Op, type RecordRef } from '../operator.js';
 
@@ -141,4 +143,52 @@ export function pushChange(rows: Row[], ops: Op[], prev: Row | undefined, row: R
   if (identityEnd > from && !sameTail(prev, row, from, identityEnd)) ops.push(Op.Delete, Op.Insert);
   else ops.push(Op.UpdateBefore, Op.UpdateAfter);
   return true;
+}
+
+/** The aggregates' fixed-width forms laid out side by side in one row of float64 fields. */
+export interface ColumnarAggs {
+  readonly width: number;
+  readonly init: (d: Float64Array, at: number) => void;
+  /** evalArgs' values added into the row at `at`, unrolled as addAll. */
+  readonly addInto: (d: Float64Array, at: number, values: readonly Value[]) => void;
+  toStates(d: Float64Array, at: number): unknown[];
+  fromStates(states: readonly unknown[], d: Float64Array, at: number): void;
+}
+
+/** The columnar form of every aggregate, or undefined when one has none (then states are objects). */
+export function compileColumnar(calls: readonly AggCall[]): ColumnarAggs | undefined {
+  const cols: ColumnarAccumulator[] = [];
+  for (const call of calls) {
+    const c = columnarAccumulator(call);
+    if (c === undefined) return undefined;
+    cols.push(c);
+  }
+  const offsets: number[] = [];
+  let width = 0;
+  for (const c of cols) {
+    offsets.push(width);
+    width += c.width;
+  }
+  const n = cols.length;
+  const names = cols.map((_, i) => `c${i}`);
+  const init = cols.map((_, i) => `c${i}.init(d, at + ${offsets[i]});`).join('\n');
+  const add = cols.map((_, i) => `c${i}.add(d, at + ${offsets[i]}, values[${i}]);`).join('\n');
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const make = new Function(...names, `return [function init(d, at) {\n${init}\n}, function addInto(d, at, values) {\n${add}\n}];`) as (
+    ...fns: unknown[]
+  ) => [ColumnarAggs['init'], ColumnarAggs['addInto']];
+  const [initFn, addInto] = make(...cols);
+  return {
+    width,
+    init: initFn,
+    addInto,
+    toStates(d, at) {
+      const out = new Array<unknown>(n);
+      for (let i = 0; i < n; i++) out[i] = cols[i]!.toState(d, at + offsets[i]!);
+      return out;
+    },
+    fromStates(states, d, at) {
+      for (let i = 0; i < n; i++) cols[i]!.fromState(states[i], d, at + offsets[i]!);
+    },
+  };
 }

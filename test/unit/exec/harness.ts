@@ -4,7 +4,8 @@
 import type { Row, SqlType, Value } from '../../../src/catalog/types.js';
 import { T } from '../../../src/catalog/types.js';
 import type { AggCall, AggFn, BoundExpr } from '../../../src/expr/bound.js';
-import { OP_LABEL, type Batch, type LateEvent, type Op, type Operator, type OperatorContext } from '../../../src/exec/operator.js';
+import { OP_LABEL, type Batch, type LateEvent, type Op, type Operator, type OperatorContext, type TimeSpill } from '../../../src/exec/operator.js';
+import { ColumnarTimeKeyedTable, type ColumnarLayout } from '../../../src/state/columnar.js';
 import type { PlanColumn, StateDecl } from '../../../src/plan/physical.js';
 import { MemoryKeyedTable, MemoryTimeKeyedTable, type KeyedTable, type TimeKeyedTable } from '../../../src/state/tables.js';
 
@@ -43,6 +44,20 @@ export class Harness implements OperatorContext {
       this.timeKeyed.set(name, t);
     }
     return t as TimeKeyedTable<V>;
+  }
+
+  columnarTable<V>(name: string, layout: ColumnarLayout<V>, spill: TimeSpill<V>): ColumnarTimeKeyedTable<V> {
+    let t = this.timeKeyed.get(name);
+    if (t === undefined) {
+      t = new ColumnarTimeKeyedTable<V>(name, (a, b) => spill.merge(a, b), layout) as TimeKeyedTable<unknown>;
+      this.timeKeyed.set(name, t);
+    }
+    return t as ColumnarTimeKeyedTable<V>;
+  }
+
+  /** The time-keyed table the operator opened under `name`. */
+  timeKeyedTable_(name: string): TimeKeyedTable<unknown> | undefined {
+    return this.timeKeyed.get(name);
   }
 
   /** Names of the tables the operator opened. */

@@ -57,7 +57,9 @@ test('SET: unknown options and bad values are refused at their position, in scri
   assert.deepEqual([bad.line, bad.column, bad.width], [3, 27, 8]);
   assert.match(diag("SET checkpoint_interval = '0s';").message, /not a positive duration/);
   assert.match(diag("SET checkpoint_interval = '99999999d';").message, /longer than 36500d/);
-  assert.match(diag("SET state_memory = 'lots';").message, /state_memory 'lots' is not a size/);
+  assert.match(diag("SET state_memory = 'lots';").message, /state memory 'lots' is not a size/);
+  // Refused at plan time, not only by `sluice run`: the REPL and EXPLAIN say it too.
+  assert.match(diag("SET state_memory = '16MB';").message, /below the smallest budget that works/);
   const unknown = diag("SET checkpoint_intervl = '1s';");
   assert.equal(unknown.message, "unknown option 'checkpoint_intervl'");
   assert.equal(unknown.hint, 'did you mean checkpoint_interval?');

@@ -1,0 +1,256 @@
+// A time-keyed table of fixed-width values (the accumulators of a window aggregate whose
+// aggregates all have a columnar form, expr/aggregates/columnar.ts): per time, one segment of
+// packed float64 rows and a key index (state/columnar-segment.ts), so an open group costs tens of
+// bytes and no object. The operator finds a slot and updates its fields in place; the table's
+// other methods (spill, close in chunks, checkpoint, restore) see each entry as the operator's
+// object value, built on demand by the layout, so spilled rows and checkpoints are the same as
+// those of the object table and the DuckDB tier (state/spill.ts) needs nothing of its own.
+
+import type { Value } from '../catalog/types.js';
+import { NumericSegment, StringSegment, type Segment } from './columnar-segment.js';
+import { SpillableTimeKeyedTable, type MergeBuffer } from './spill.js';
+import { chunked, type TableSnapshot } from './tables.js';
+
+/** How the operator's value maps to a slot's fields. */
+export interface ColumnarLayout<V> {
+  /** Float64 fields per entry. */
+  readonly width: number;
+  /** Key columns; `numericKey`: one numeric column, encoded as compileKey does (String(n), '' for NULL). */
+  readonly keyColumns: number;
+  readonly numericKey: boolean;
+  /** Fresh accumulator fields. */
+  init(d: Float64Array, at: number): void;
+  toValue(keyValues: Value[], d: Float64Array, at: number): V;
+  fromValue(v: V, d: Float64Array, at: number): void;
+  keyValues(v: V): readonly Value[];
+}
+
+/**
+ * WARNING: get() and the entry lists return values built from the fields: changing one does
+ * not change the table (set() does). The operator writes through segment() and its slots.
+ */
+export class ColumnarTimeKeyedTable<V> extends SpillableTimeKeyedTable<V> {
+  private readonly segs = new Map<number, Segment>();
+  private order: number[] = [];
+  private inOrder = true;
+
+  constructor(
+    id: string,
+    merge: (a: V, b: V) => V,
+    readonly layout: ColumnarLayout<V>,
+  ) {
+    super(id, merge);
+  }
+
+  /** The segment of `time`, made when absent (the operator's hot path). */
+  segment(time: number): Segment {
+    let seg = this.segs.get(time);
+    if (seg === undefined) {
+      seg = this.newSegment();
+      this.segs.set(time, seg);
+      const last = this.order[this.order.length - 1];
+      if (last !== undefined && time < last) this.inOrder = false;
+      this.order.push(time);
+    }
+    return seg;
+  }
+
+  private value(seg: Segment, slot: number): V {
+    return this.layout.toValue(seg.keyValuesOf(slot), seg.data, slot * seg.width);
+  }
+
+  private dropIfEmpty(time: number, seg: Segment): void {
+    if (seg.live > 0) {
+      seg.maybeCompact();
+      return;
+    }
+    this.segs.delete(time);
+    this.order = this.order.filter((t) => t !== time);
+  }
+
+  override get(time: number, key: string): V | undefined {
+    const seg = this.segs.get(time);
+    const s = seg === undefined ? -1 : seg.find(key);
+    return s < 0 ? undefined : this.value(seg!, s);
+  }
+
+  override set(time: number, key: string, value: V): void {
+    const seg = this.segment(time);
+    let s = seg.find(key);
+    if (s < 0) s = seg.insert(key, this.layout.keyValues(value));
+    this.layout.fromValue(value, seg.data, s * seg.width);
+  }
+
+  override delete(time: number, key: string): void {
+    const seg = this.segs.get(time);
+    const s = seg === undefined ? -1 : seg.find(key);
+    if (s < 0) return;
+    seg!.kill(s);
+    this.dropIfEmpty(time, seg!);
+  }
+
+  override take(time: number, key: string): V | undefined {
+    const seg = this.segs.get(time);
+    const s = seg === undefined ? -1 : seg.find(key);
+    if (s < 0) return undefined;
+    const v = this.value(seg!, s);
+    seg!.kill(s);
+    this.dropIfEmpty(time, seg!);
+    return v;
+  }
+
+  override keysAt(time: number): IterableIterator<[string, V]> | undefined {
+    const seg = this.segs.get(time);
+    if (seg === undefined) return undefined;
+    const self = this;
+    return (function* (): Generator<[string, V]> {
+      for (let s = seg.head; s < seg.n; s++) if (seg.dead[s] === 0) yield [seg.keyOf(s), self.value(seg, s)];
+    })();
+  }
+
+  /** Merges a closing time's spilled partials in a segment too: tens of bytes per key, not an object. */
+  protected override mergeBuffer(): MergeBuffer<V> {
+    const layout = this.layout;
+    const merge = this.merge;
+    const self = this;
+    let seg = this.newSegment();
+    // A slot's fields, dead flag and key (a double and two index entries, or a Map entry and
+    // the key's values), twice over for the room a growing segment keeps.
+    const perSlot = 8 * layout.width + 1 + (layout.numericKey ? 16 : 96 + 8 * layout.keyColumns);
+    return {
+      bytesPerKey: perSlot * 2,
+      add(key, value) {
+        let s = seg.find(key);
+        if (s < 0) {
+          s = seg.insert(key, layout.keyValues(value));
+          layout.fromValue(value, seg.data, s * seg.width);
+          return;
+        }
+        const at = s * seg.width;
+        layout.fromValue(merge(layout.toValue(seg.keyValuesOf(s), seg.data, at), value), seg.data, at);
+      },
+      *drain() {
+        const full = seg;
+        seg = self.newSegment();
+        for (let s = full.head; s < full.n; s++) if (full.dead[s] === 0) yield [full.keyOf(s), layout.toValue(full.keyValuesOf(s), full.data, s * full.width)];
+      },
+    };
+  }
+
+  private newSegment(): Segment {
+    return this.layout.numericKey ? new NumericSegment(this.layout.width) : new StringSegment(this.layout.width, this.layout.keyColumns);
+  }
+
+  protected override *memoryKeys(time: number): Generator<string> {
+    const seg = this.segs.get(time);
+    if (seg !== undefined) for (let s = seg.head; s < seg.n; s++) if (seg.dead[s] === 0) yield seg.keyOf(s);
+  }
+
+  override timesAscending(): readonly number[] {
+    if (!this.inOrder) {
+      this.order.sort((a, b) => a - b);
+      this.inOrder = true;
+    }
+    return this.order;
+  }
+
+  override minTime(): number | undefined {
+    return this.timesAscending()[0];
+  }
+
+  override takeSome(time: number, max: number): Array<{ key: string; value: V }> {
+    const seg = this.segs.get(time);
+    if (seg === undefined) return [];
+    const out: Array<{ key: string; value: V }> = [];
+    const whole = max >= seg.live;
+    for (let s = seg.head; s < seg.n && out.length < max; s++) {
+      if (seg.dead[s] === 1) continue;
+      out.push({ key: seg.keyOf(s), value: this.value(seg, s) });
+      if (!whole) seg.kill(s);
+    }
+    if (whole) seg.live = 0;
+    this.dropIfEmpty(time, seg);
+    return out;
+  }
+
+  /** takeSome's values without their keys (closing a window needs no encoded key). */
+  takeValues(time: number, max: number): V[] {
+    const seg = this.segs.get(time);
+    if (seg === undefined) return [];
+    const out: V[] = [];
+    const whole = max >= seg.live;
+    for (let s = seg.head; s < seg.n && out.length < max; s++) {
+      if (seg.dead[s] === 1) continue;
+      out.push(this.value(seg, s));
+      if (!whole) seg.kill(s);
+    }
+    if (whole) seg.live = 0;
+    this.dropIfEmpty(time, seg);
+    return out;
+  }
+
+  override peek(time: number, n: number): Array<{ key: string; value: V }> {
+    const seg = this.segs.get(time);
+    const out: Array<{ key: string; value: V }> = [];
+    if (seg === undefined) return out;
+    for (let s = seg.head; s < seg.n && out.length < n; s++) if (seg.dead[s] === 0) out.push({ key: seg.keyOf(s), value: this.value(seg, s) });
+    return out;
+  }
+
+  override drainThrough(upTo: number): Array<{ time: number; key: string; value: V }> {
+    const out: Array<{ time: number; key: string; value: V }> = [];
+    for (const t of [...this.timesAscending()]) {
+      if (t > upTo) break;
+      for (const { key, value } of this.takeSome(t, Number.POSITIVE_INFINITY)) out.push({ time: t, key, value });
+    }
+    return out;
+  }
+
+  override keysThrough(upTo: number): string[] {
+    const out: string[] = [];
+    for (const t of this.timesAscending()) {
+      if (t > upTo) break;
+      const seg = this.segs.get(t)!;
+      for (let s = seg.head; s < seg.n; s++) if (seg.dead[s] === 0) out.push(seg.keyOf(s));
+    }
+    return out;
+  }
+
+  override get timeCount(): number {
+    return this.segs.size;
+  }
+
+  override get size(): number {
+    let n = 0;
+    for (const seg of this.segs.values()) n += seg.live;
+    return n;
+  }
+
+  /** Bytes held, counted from the arrays (no sampling). */
+  override estimatedBytes(): number {
+    let bytes = 0;
+    for (const seg of this.segs.values()) bytes += seg.bytes();
+    const n = this.size;
+    this.entryBytes = n === 0 ? 0 : bytes / n;
+    return bytes;
+  }
+
+  override snapshot(): TableSnapshot {
+    const self = this;
+    return chunked(
+      (function* (): Generator<[number, string, V]> {
+        for (const t of self.timesAscending()) {
+          const seg = self.segs.get(t)!;
+          for (let s = seg.head; s < seg.n; s++) if (seg.dead[s] === 0) yield [t, seg.keyOf(s), self.value(seg, s)];
+        }
+      })(),
+    );
+  }
+
+  override restore(chunks: readonly string[]): void {
+    this.segs.clear();
+    this.order = [];
+    this.inOrder = true;
+    super.restore(chunks);
+  }
+}
