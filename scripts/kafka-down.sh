@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Stops the broker started by scripts/kafka-up.sh: SIGTERM to its pid (a controlled shutdown),
-# waits up to 30 s, then SIGKILL. Its data dir is thrown away on the next kafka-up.
+# waits up to 30 s, then SIGKILL. Its data dir is thrown away on the next kafka-up (unless that
+# one runs with SLUICE_KAFKA_KEEP_DATA=1).
 set -euo pipefail
 
 VERSION=3.9.1

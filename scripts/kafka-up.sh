@@ -2,7 +2,8 @@
 # Starts a single-node Apache Kafka 3.9.1 broker (KRaft, no ZooKeeper, no Docker) on
 # 127.0.0.1:9092 in the background. First use fetches the broker jars from Maven Central with
 # `mvn` into ~/.cache/sluice/kafka-3.9.1 (SLUICE_KAFKA_HOME overrides); each start formats a
-# fresh data dir. Idempotent: a broker already serving is left alone. Stop: scripts/kafka-down.sh.
+# fresh data dir, unless SLUICE_KAFKA_KEEP_DATA=1 restarts on the existing one (the broker's
+# topics and transactions as a crash left them: the fault suite's restart). Idempotent: a broker already serving is left alone. Stop: scripts/kafka-down.sh.
 set -euo pipefail
 
 VERSION=3.9.1
@@ -64,8 +65,10 @@ POM
   touch "$LIB/.complete"
 fi
 
-# 2. Config and a fresh data dir.
-rm -rf "$RUN"
+# 2. Config and a fresh data dir (or the last one, kept, when SLUICE_KAFKA_KEEP_DATA=1 and it was formatted).
+KEEP=0
+if [ "${SLUICE_KAFKA_KEEP_DATA:-}" = 1 ] && [ -f "$RUN/data/meta.properties" ]; then KEEP=1; fi
+if [ "$KEEP" = 0 ]; then rm -rf "$RUN"; fi
 mkdir -p "$RUN/data"
 cat > "$RUN/server.properties" <<PROPS
 process.roles=broker,controller
@@ -100,12 +103,16 @@ L4J
 
 JAVA_OPTS=(-Xms256m -Xmx512m -XX:+UseG1GC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true
   "-Dlog4j.configuration=file:$RUN/log4j.properties")
-CLUSTER_ID="$(java -cp "$LIB/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)"
-java "${JAVA_OPTS[@]}" -cp "$LIB/*" kafka.tools.StorageTool format -t "$CLUSTER_ID" -c "$RUN/server.properties" >"$RUN/format.log" 2>&1 \
-  || { log "storage format failed:"; cat "$RUN/format.log" >&2; exit 1; }
+if [ "$KEEP" = 1 ]; then
+  log "keeping the data dir $RUN/data (SLUICE_KAFKA_KEEP_DATA=1)"
+else
+  CLUSTER_ID="$(java -cp "$LIB/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)"
+  java "${JAVA_OPTS[@]}" -cp "$LIB/*" kafka.tools.StorageTool format -t "$CLUSTER_ID" -c "$RUN/server.properties" >"$RUN/format.log" 2>&1 \
+    || { log "storage format failed:"; cat "$RUN/format.log" >&2; exit 1; }
+fi
 
 # 3. Start in the background, detached from this shell.
-nohup java "${JAVA_OPTS[@]}" -cp "$LIB/*" kafka.Kafka "$RUN/server.properties" >"$LOG" 2>&1 </dev/null 9>&- &
+nohup java "${JAVA_OPTS[@]}" -cp "$LIB/*" kafka.Kafka "$RUN/server.properties" >>"$LOG" 2>&1 </dev/null 9>&- &
 echo $! > "$PID_FILE"
 log "started broker pid $(cat "$PID_FILE"), log $LOG"
 
