@@ -47,12 +47,12 @@ export function topicsFor(w: Workload, name: string): Topics {
   return { input: w.input, output: unique(`fault-${name}-out`), deadLetter: unique(`fault-${name}-dlq`), group: unique(`fault-${name}-g`) };
 }
 
-/** The job's SQL; `rate` paces the source (records per second) so a fault lands mid-run. */
-export function jobSql(t: Topics, rate?: number): string {
+/** The job's SQL; `rate` paces the source (records per second) so a fault lands mid-run; `sinkOptions` e.g. `, guarantee = 'at_least_once'`. */
+export function jobSql(t: Topics, rate?: number, sinkOptions = ''): string {
   return `CREATE SOURCE ev (k VARCHAR, v INT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
   WITH (connector = 'kafka', topic = '${t.input}', group = '${t.group}', bounded = 'latest', session_timeout = '6s',
         fetch_max_bytes = '16384', dead_letter = '${t.deadLetter}'${rate === undefined ? '' : `, rate = '${rate}'`});
-CREATE SINK agg WITH (connector = 'kafka', topic = '${t.output}', partitions = '3') AS
+CREATE SINK agg WITH (connector = 'kafka', topic = '${t.output}', partitions = '3'${sinkOptions}) AS
   SELECT k, window_start, COUNT(*) AS n, SUM(v) AS s FROM ev GROUP BY k, TUMBLE(ts, 1s);
 `;
 }
