@@ -2,8 +2,9 @@
 // (dist/test/faults/*.fault.js, or the ones named on the command line) one at a time with
 // node --test (they kill and freeze that broker, so never two at once), then prints one line
 // per scenario: what it tried, what it found, PASS/FAIL/SKIP. Exits non-zero when one failed.
+// The broker is stopped at the end (SLUICE_FAULTS_KEEP_BROKER=1 keeps it for another round).
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -29,7 +30,8 @@ const t0 = Date.now();
 console.log(`test:faults: starting the suite's broker on ${BOOTSTRAP} (scripts/kafka-up.sh)`);
 await brokerUp();
 const code = await new Promise<number>((resolve) => {
-  const child = spawn(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
+  // --test-force-exit: a scenario that timed out may leave timers behind; its exit hook still cleans up.
+  const child = spawn(process.execPath, ['--test', '--test-concurrency=1', '--test-force-exit', '--test-reporter=spec', ...files], {
     stdio: 'inherit',
     env: { ...process.env, SLUICE_FAULTS_REPORT: report },
   });
@@ -43,6 +45,8 @@ const findings: Finding[] = existsSync(report)
       .map((l) => JSON.parse(l) as Finding)
   : [];
 rmSync(reportDir, { recursive: true, force: true });
+// The suite's broker is its own: stopped at the end unless asked to keep it (SLUICE_FAULTS_KEEP_BROKER=1).
+if (process.env['SLUICE_FAULTS_KEEP_BROKER'] !== '1') spawnSync('bash', ['scripts/kafka-down.sh'], { stdio: 'ignore' });
 const verdict = (f: Finding): string => (f.pass === 'skip' ? 'SKIP' : f.pass ? 'PASS' : 'FAIL');
 const width = Math.max(8, ...findings.map((f) => f.scenario.length));
 console.log(`\nFault suite: ${findings.length} scenarios in ${((Date.now() - t0) / 60_000).toFixed(1)} min (broker ${BOOTSTRAP})\n`);
