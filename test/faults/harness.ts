@@ -3,6 +3,8 @@
 // and the record of each scenario (what it tried, what it found, pass or fail) that
 // test/faults/run.ts prints as the closing table.
 
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -94,4 +96,44 @@ export function seeded(): { seed: number; next: () => number } {
   const seed = Number(process.env['SLUICE_FAULTS_SEED'] ?? Date.now() % 100_000);
   let s = seed;
   return { seed, next: () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648 };
+}
+
+export interface Outcome {
+  /** What was done, in order. */
+  readonly tried: string;
+  /** What came of it (exits, error texts, counts, RSS). */
+  readonly found: string;
+  /** What is wrong with it; none: the scenario passes. */
+  readonly problems: readonly string[];
+  /** Why it could not run here (then it is skipped, not failed). */
+  readonly skipped?: string;
+}
+
+/**
+ * One scenario as a node:test test: records its outcome for the closing table (a FAIL row also
+ * when the scenario itself throws or overruns `ms`), then fails the test on any problem.
+ */
+export function scenario(name: string, ms: number, run: () => Promise<Outcome>): void {
+  test(name, { timeout: ms + 30_000 }, async () => {
+    let timer: NodeJS.Timeout | undefined;
+    const overrun = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the scenario did not finish within ${ms / 1000} s`)), ms);
+    });
+    let o: Outcome;
+    try {
+      o = await Promise.race([run(), overrun]);
+    } catch (e) {
+      record({ scenario: name, tried: '(did not complete)', found: `the scenario failed: ${e instanceof Error ? e.message : String(e)}`, pass: false });
+      throw e;
+    } finally {
+      clearTimeout(timer);
+      cleanupAll();
+    }
+    if (o.skipped !== undefined) {
+      record({ scenario: name, tried: o.tried, found: `skipped: ${o.skipped}`, pass: 'skip' });
+      return;
+    }
+    record({ scenario: name, tried: o.tried, found: [o.found, ...o.problems].filter((p) => p !== '').join('; '), pass: o.problems.length === 0 });
+    assert.deepEqual(o.problems, []);
+  });
 }
