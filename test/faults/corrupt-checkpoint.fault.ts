@@ -61,9 +61,10 @@ async function damaged(d: Damage): Promise<Outcome> {
   } else {
     first.kill(d.stop);
     const e1 = await first.done(60_000);
+    const lastBefore = first.checkpointId();
     const file = path.join(j.stateDir, d.file);
     const what = existsSync(file) ? d.damage(file) : `(${d.file} does not exist)`;
-    tried += `, stopped with ${d.stop} at checkpoint ${first.checkpointId()} (${describeExit(e1)}); ${what}`;
+    tried += `, stopped with ${d.stop} at checkpoint ${lastBefore} (${describeExit(e1)}); ${what}`;
     say(tried);
     const e = await start().done(120_000);
     const resumed = /resuming from checkpoint (\d+)/.exec(e.stderr);
@@ -71,7 +72,7 @@ async function damaged(d: Damage): Promise<Outcome> {
     if (e.timedOut) problems.push('the restart hung');
     else if (e.code === 0) {
       const diff = await compareWithReference(w, t);
-      if (diff) problems.push(`${resumed ? `resumed from an older checkpoint than the last (${first.checkpointId()}) without a word` : 'a silent restart from nothing'}: ${diff}`);
+      if (diff) problems.push(`${resumed ? `resumed from an older checkpoint than the last (${lastBefore}) without a word` : 'a silent restart from nothing'}: ${diff}`);
     } else {
       const err = errorOf(e);
       if (!isClearError(e)) problems.push(`not a clear error: ${describeExit(e)}`);
