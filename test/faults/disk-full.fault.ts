@@ -1,5 +1,5 @@
-// Scenario: the disk under the state directory fills while a job runs (a small tmpfs mounted
-// there, filled by another file once the job has checkpointed). The job must stop with a clear
+// Scenarios: the disk under the state directory fills while a job runs (a small tmpfs mounted
+// there, filled by another file once the job has checkpointed), or just before a clean stop. The job must stop with a clear
 // error naming the directory (or go on and say so), leave a checkpoint that is not corrupt, and
 // resume from it once space is freed, its file output then equal to an uninterrupted run's.
 // Needs permission to mount a tmpfs (root); skipped with the reason otherwise.
@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
-import { onCleanup, say, scenario, tempDir } from './harness.js';
+import { onCleanup, say, scenario, tempDir, type Outcome } from './harness.js';
 import { Job, describeExit, errorOf, isClearError, logLines } from './job.js';
 import { difference } from './workload.js';
 
@@ -37,7 +37,11 @@ function fill(file: string): number {
 
 const lines = (file: string): string[] => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l !== '') : []);
 
-scenario('disk full under the state directory', 240_000, async () => {
+/**
+ * `atStop`: fill the disk just after a checkpoint and stop the job at once (SIGINT), so the
+ * checkpoint that fails is the final one of a clean stop; else let the next periodic one fail.
+ */
+async function diskFull(atStop: boolean): Promise<Outcome> {
   const dir = tempDir('disk');
   const stateDir = path.join(dir, 'state');
   mkdirSync(stateDir);
@@ -55,16 +59,22 @@ scenario('disk full under the state directory', 240_000, async () => {
 
   writeFileSync(path.join(dir, 'job.sql'), sql('out.jsonl', 4_000));
   const problems: string[] = [];
-  const start = (): Job => new Job(dir, 'job.sql', { stateDir, checkpointInterval: '200ms' });
+  const interval = atStop ? '2s' : '200ms';
+  const start = (): Job => new Job(dir, 'job.sql', { stateDir, checkpointInterval: interval });
   const first = start();
-  let tried = `datagen (${COUNT} rows at 4000/s) -> file sink, state on an 8 MB tmpfs, checkpoints every 200 ms`;
+  let tried = `datagen (${COUNT} rows at 4000/s) -> file sink, state on an 8 MB tmpfs, checkpoints every ${interval}`;
   let found = '';
-  if (!(await first.untilCheckpoint(3, 60_000))) {
-    problems.push(`the job ended before checkpoint 3: ${describeExit(await first.done(1_000))}`);
+  const at = atStop ? 1 : 3;
+  if (!(await first.untilCheckpoint(at, 60_000))) {
+    problems.push(`the job ended before checkpoint ${at}: ${describeExit(await first.done(1_000))}`);
   } else {
     const filler = path.join(stateDir, 'filler');
     const bytes = fill(filler);
     tried += `; at checkpoint ${first.checkpointId()} the tmpfs was filled (${(bytes / 1e6).toFixed(1)} MB)`;
+    if (atStop) {
+      first.kill('SIGINT');
+      tried += ' and the job stopped with SIGINT (its final checkpoint must fail)';
+    }
     say(tried);
     const e = await first.done(60_000);
     const full = `while full: ${describeExit(e)}`;
@@ -86,4 +96,7 @@ scenario('disk full under the state directory', 240_000, async () => {
     if (diff) problems.push(`output ${diff}`);
   }
   return { tried, found, problems };
-});
+}
+
+scenario('disk full under the state directory', 240_000, () => diskFull(false));
+scenario('disk full at a clean stop (SIGINT)', 240_000, () => diskFull(true));
