@@ -4,7 +4,7 @@
 // must hold only rows of the uninterrupted answer). Not acceptable: exit 0 with no word of it
 // (silent loss), junk in the new topic, or a hang.
 
-import { readCommitted } from '../kafka/broker.js';
+import { readCommitted } from './reader.js';
 import { admin, brokerUp, deleteTopic } from './broker.js';
 import { say, scenario, type Outcome } from './harness.js';
 import { Job, describeExit, errorOf, isClearError, logLines } from './job.js';

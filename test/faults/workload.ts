@@ -6,7 +6,8 @@
 
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { createTopic, produceMessages, readCommitted, unique, type TestMessage } from '../kafka/broker.js';
+import { createTopic, produceMessages, unique, type TestMessage } from '../kafka/broker.js';
+import { readCommitted } from './reader.js';
 import { Job, describeExit } from './job.js';
 import { say, tempDir } from './harness.js';
 
@@ -71,7 +72,8 @@ export interface Committed {
 }
 
 export async function readOutputs(t: Topics): Promise<Committed> {
-  return { output: await readCommitted(t.output), deadLetters: await readCommitted(t.deadLetter) };
+  const [output, deadLetters] = await Promise.all([readCommitted(t.output), readCommitted(t.deadLetter)]);
+  return { output, deadLetters };
 }
 
 const references = new Map<string, Promise<Committed>>();
