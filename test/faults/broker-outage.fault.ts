@@ -1,8 +1,8 @@
 // Scenarios: the broker under a running exactly-once job (source paced so the job spans the
 // fault) is killed with kill -9 and restarted on the same data directory 20 s and 60 s later,
 // or frozen with SIGSTOP for 30 s and continued. The job must survive, or exit with a clear
-// error (naming the broker) and resume when started again; either way a read_committed consumer must see exactly
-// the uninterrupted run's output and dead letters, and nothing may hang.
+// error naming the broker and resume when started again; either way a read_committed consumer
+// must see exactly the uninterrupted run's output and dead letters, and nothing may hang.
 
 import { brokerUp, freezeBroker, killBroker, restartBroker } from './broker.js';
 import { say, scenario, sleep, type Outcome } from './harness.js';
