@@ -425,8 +425,6 @@ export class Job {
       for (const s of this.sideOutputs) await s.out.flush();
       // WARNING: the lengths the checkpoint records must be on the disk before it is (else an OS crash cuts the files short of them).
       await Promise.all([...this.runtimes.map((r) => r.sink?.writer.sync?.()), ...this.sideOutputs.map((s) => s.out.sync?.())]);
-      // Fault injection for the crash tests: die with every output flushed but the checkpoint not durable.
-      if (process.env['SLUICE_TEST_KILL_IN_CHECKPOINT'] === String(snapshot.id)) process.kill(process.pid, 'SIGKILL');
       const stats = await c.target.write(snapshot, final && this.finished);
       // Transactional sinks commit the output sealed at the barrier once the checkpoint holding it is durable.
       for (const r of this.runtimes) if (r.sink?.writer.commitCheckpoint) await r.sink.writer.commitCheckpoint(snapshot.id, this.checkpointSources(snapshot.meta, r));

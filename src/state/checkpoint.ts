@@ -210,7 +210,8 @@ export class CheckpointStore implements CheckpointTarget {
       await conn.run(`DELETE FROM checkpoint_spilled WHERE id <> $1`, [c.id]);
       await conn.run(`DELETE FROM checkpoint_spill WHERE id <> $1`, [c.id]);
       await conn.run(`DELETE FROM checkpoints WHERE id <> $1`, [c.id]);
-      // Fault injection for the fault suite (test/faults): die inside the checkpoint, its rows written, before it commits.
+      // Fault injection for the crash tests and the fault suite (test/faults): die inside the checkpoint,
+      // every output flushed and its rows written, before it commits.
       if (process.env['SLUICE_TEST_KILL_IN_CHECKPOINT'] === String(c.id)) process.kill(process.pid, 'SIGKILL');
       await conn.run('COMMIT');
     } catch (e) {
