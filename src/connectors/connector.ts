@@ -174,6 +174,12 @@ export interface SinkContext {
   readonly sources: readonly SourceDef[];
   /** Whether the job takes checkpoints (exactly-once output commits at them). */
   readonly checkpoints: boolean;
+  /**
+   * The key of the sink's changelog derived from the plan (plan/stream-key.ts), among its
+   * columns: an upsert sink's default message key when the query itself selects no GROUP BY
+   * column (a query over a view that aggregates).
+   */
+  readonly upsertKey?: readonly number[];
 }
 
 export interface SinkConnector {

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { Column } from '../catalog/catalog.js';
 import type { Row } from '../catalog/types.js';
 import type { PhysicalNode, PhysicalPlan, SinkNode, SourceNode } from '../plan/physical.js';
+import { streamKey } from '../plan/stream-key.js';
 import { ConnectorError, type CheckpointSource, type ResumePosition, type SideOutput, type SinkContext, type SinkPosition, type SinkWriter, type SourceReader } from '../connectors/connector.js';
 import { sinkConnector, sourceConnector } from '../connectors/registry.js';
 import { openSideOutput } from '../connectors/side-output.js';
@@ -585,8 +586,9 @@ export class Job {
     return this.writeSideOutputs ? all : all.filter((o) => o.output === 'sink');
   }
 
-  private sinkContext(upstream: readonly number[]): SinkContext {
-    return { job: this.name, sources: upstream.map((id) => (this.plan.nodes[id] as SourceNode).source), checkpoints: this.ckpt !== undefined };
+  private sinkContext(upstream: readonly number[], sink: SinkNode): SinkContext {
+    const upsertKey = streamKey(this.plan, sink.id);
+    return { job: this.name, sources: upstream.map((id) => (this.plan.nodes[id] as SourceNode).source), checkpoints: this.ckpt !== undefined, ...(upsertKey ? { upsertKey } : {}) };
   }
 
   /** Puts back what a checkpoint saved; sinks and side outputs were already cut back when opened. */
@@ -659,7 +661,7 @@ export class Job {
         if (!writer) {
           const conn = sinkConnector(node.sink.options['connector'] ?? 'stdout');
           if (!conn) throw new Error(`unknown sink connector '${node.sink.options['connector']}'`);
-          writer = conn.open(node.sink, columns, changelog, resume, this.sinkContext(upstreamSources));
+          writer = conn.open(node.sink, columns, changelog, resume, this.sinkContext(upstreamSources, node));
         }
         const rt: Runtime = { ...base, op: undefined, ctx: undefined };
         rt.sink = new SinkRuntime(writer!, node);

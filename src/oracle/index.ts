@@ -110,7 +110,7 @@ function changelogKeys(plan: PhysicalPlan, node: PhysicalNode, columns: readonly
   if (node.kind !== 'sink' || node.appendOnly) return { key, upsertKey: undefined };
   if (node.sink.options['connector'] !== 'kafka') return { key, upsertKey: key };
   try {
-    return { key, upsertKey: sinkKey(node.sink, columns, true) };
+    return { key, upsertKey: sinkKey(node.sink, columns, true, key) };
   } catch {
     return { key, upsertKey: key }; // a bad `key` option: the sink reports it when it opens
   }

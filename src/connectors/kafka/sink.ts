@@ -160,8 +160,12 @@ export class KafkaSinkWriter implements SinkWriter {
   }
 }
 
-/** Resolves `key = 'a, b'` against the output columns, else the query's group key. */
-export function sinkKey(def: SinkDef, columns: readonly Column[], changelog: boolean): number[] {
+/**
+ * Resolves `key = 'a, b'` against the output columns, else the query's group key; an updating
+ * result whose query names no group column (it reads a view that aggregates) is keyed by
+ * `planKey`, the plan's key of its changelog, so that each row is its own upsert key.
+ */
+export function sinkKey(def: SinkDef, columns: readonly Column[], changelog: boolean, planKey?: readonly number[]): number[] {
   const names = columns.map((c) => c.name.toLowerCase());
   const opt = def.options['key'];
   if (opt !== undefined) {
@@ -173,7 +177,8 @@ export function sinkKey(def: SinkDef, columns: readonly Column[], changelog: boo
       return i;
     });
   }
-  return defaultSinkKey(def.query, columns, changelog);
+  const key = defaultSinkKey(def.query, columns, changelog);
+  return key.length === 0 && changelog && planKey !== undefined ? [...planKey] : key;
 }
 
 export type KafkaGuarantee = 'exactly_once' | 'at_least_once';
@@ -237,7 +242,7 @@ export const kafkaSink: SinkConnector = {
     const topic = requiredOption(o, 'topic', 'agg-temperature');
     choiceOption(o, 'format', ['json', 'jsonl'] as const, 'json');
     const guarantee = kafkaSinkGuarantee(def, context);
-    const key = sinkKey(def, columns, changelog);
+    const key = sinkKey(def, columns, changelog, context?.upsertKey);
     if (changelog && key.length === 0) {
       throw new ConnectorError(
         'an updating result (EMIT CHANGES, or GROUP BY without a window) is written to Kafka as an upsert stream and needs a message key',

@@ -188,8 +188,9 @@ export class TaskSinkWriter implements SinkWriter, SideCarrier {
     def: SinkDef,
     columns: readonly Column[],
     changelog: boolean,
+    planKey?: readonly number[],
   ) {
-    this.encode = compileMessageEncoder(columns, sinkKey(def, columns, changelog));
+    this.encode = compileMessageEncoder(columns, sinkKey(def, columns, changelog, planKey));
   }
 
   write(batch: { rows: readonly Row[]; ops: readonly Op[] | null }): void {

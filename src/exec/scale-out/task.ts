@@ -5,6 +5,7 @@
 
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { PhysicalPlan, SourceNode } from '../../plan/physical.js';
+import { streamKey } from '../../plan/stream-key.js';
 import type { JobCheckpoint } from '../../state/checkpoint.js';
 import { Job, type CheckpointMeta, type JobSummary } from '../job.js';
 import { FeedReader } from './feed-reader.js';
@@ -81,7 +82,7 @@ export class PartitionTask {
           if (r !== undefined && node.sink.name === REPARTITION_SINK) {
             return new RepartitionWriter(this.txn, r.topic, r.partitions, p, columns, r.keys, () => this.job?.metrics().sources[0]?.watermark ?? Number.NEGATIVE_INFINITY, resume);
           }
-          return new TaskSinkWriter(this.txn, node.sink.options['topic']!, node.sink, columns, changelog);
+          return new TaskSinkWriter(this.txn, node.sink.options['topic']!, node.sink, columns, changelog, streamKey(this.plan, node.id));
         },
       },
     });
