@@ -11,7 +11,7 @@ import { PlanError } from './errors.js';
 import { Scope, type ScopeColumn } from './scope.js';
 import type { PlanBuilder } from './builder.js';
 import type { EmitMode, StateDecl, WindowSpec } from './physical.js';
-import { project, requireTimeColumn, isVirtualRef, isAggregateCall, type BoundFrom, type BoundRelation } from './bind-query.js';
+import { project, requireTimeColumn, isVirtualRef, isAggregateCall, type BoundFrom, type BoundRelation } from './bind-relation.js';
 import { hopWindow, windowArg } from './window-args.js';
 import { defaultName } from './names.js';
 

@@ -7,7 +7,7 @@ import { ExprBinder, exprIdentity, type BindHooks } from './bind-expr.js';
 import { PlanError } from './errors.js';
 import { Scope, type ScopeColumn } from './scope.js';
 import type { PlanBuilder } from './builder.js';
-import { requireTimeColumn, type BoundRelation } from './bind-query.js';
+import { requireTimeColumn, type BoundRelation } from './bind-relation.js';
 import { defaultName } from './names.js';
 import { AGGREGATE_NAMES } from '../expr/aggregates/accumulator.js';
 import { unsupportedFunctionMessage } from '../expr/unsupported.js';

@@ -4,7 +4,8 @@
 import type { Catalog, SinkDef } from '../catalog/catalog.js';
 import type { Query, Span } from '../sql/ast.js';
 import { PlanBuilder, type PlanOptions } from './builder.js';
-import { bindQuery, type BoundRelation } from './bind-query.js';
+import { bindQuery } from './bind-query.js';
+import type { BoundRelation } from './bind-relation.js';
 import type { PhysicalPlan } from './physical.js';
 
 export function planSinks(catalog: Catalog, sinks: readonly SinkDef[], options: PlanOptions): PhysicalPlan {

@@ -7,14 +7,13 @@
 import * as path from 'node:path';
 import { Catalog } from '../catalog/catalog.js';
 import { parseScript } from '../sql/index.js';
-import { SqlError } from '../sql/diagnostics.js';
 import { applyDdl } from '../plan/ddl.js';
-import { ConnectorError } from '../connectors/connector.js';
 import type { Statement } from '../sql/ast.js';
 import { DEMO_SQL } from './demo.js';
 import { LiveQuery } from './live-query.js';
 import { SinkJob } from './sink-job.js';
 import { out, type Output } from './output.js';
+import { errorOutput } from './error-output.js';
 import type { OutputFormat } from './format.js';
 import { describeStatement, explainStatement, showSinks, showStatement } from './statements.js';
 import { findCommand } from './commands/index.js';
@@ -193,10 +192,4 @@ async function stopSink(job: SinkJob, timeoutMs?: number): Promise<Output[]> {
   if (!ended) return [...lines, out.error(`sink ${job.name} did not stop within ${((timeoutMs ?? 5000) / 1000).toFixed(0)}s; its output may be incomplete`)];
   if (!wasRunning && !job.error) return lines;
   return [...lines, job.endMessage()];
-}
-
-export function errorOutput(e: unknown, file?: string): Output {
-  if (e instanceof SqlError) return out.error((file && e.file === undefined ? e.withFile(file) : e).render());
-  if (e instanceof ConnectorError) return out.error(e.render('error: '));
-  return out.error(`error: ${(e as Error).message ?? String(e)}`);
 }

@@ -12,7 +12,7 @@ import { checkJob } from '../../oracle/check-job.js';
 import { renderComparison } from '../../oracle/index.js';
 import type { SourceSnapshot } from '../live-query.js';
 import { plural } from '../format.js';
-import { errorOutput } from '../session.js';
+import { errorOutput } from '../error-output.js';
 
 /** A bounded reader replaying captured rows as JSON records, in the order they were read. */
 export function snapshotReader(snap: SourceSnapshot): SourceReader {

@@ -2,7 +2,6 @@
 
 import type { Command } from './command.js';
 import { out } from '../output.js';
-import { COMMANDS } from './index.js';
 
 export const STATEMENT_HELP = [
   'statements (end with ;):',
@@ -19,14 +18,17 @@ export const KEY_HELP = [
   '  Ctrl-T shows or hides the watermark panel (\\watermarks, kept up to date).',
 ];
 
-export const helpCommand: Command = {
-  name: 'help',
-  aliases: ['?', 'h'],
-  usage: '\\help',
-  summary: 'this list',
-  run() {
-    const width = Math.max(...COMMANDS.map((c) => c.usage.length));
-    const cmds = COMMANDS.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`);
-    return [out.plain([...STATEMENT_HELP, 'commands:', ...cmds, ...KEY_HELP].join('\n'))];
-  },
-};
+/** `\help` over the command list (commands/index.ts passes it: the list holds this command too). */
+export function helpCommand(commands: () => readonly Command[]): Command {
+  return {
+    name: 'help',
+    aliases: ['?', 'h'],
+    usage: '\\help',
+    summary: 'this list',
+    run() {
+      const width = Math.max(...commands().map((c) => c.usage.length));
+      const cmds = commands().map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`);
+      return [out.plain([...STATEMENT_HELP, 'commands:', ...cmds, ...KEY_HELP].join('\n'))];
+    },
+  };
+}

@@ -13,7 +13,7 @@ import { watermarksCommand } from './watermarks.js';
 export type { Command } from './command.js';
 
 export const COMMANDS: readonly Command[] = [
-  helpCommand,
+  helpCommand(() => COMMANDS),
   describeCommand,
   compareCommand,
   watermarksCommand,
