@@ -12,6 +12,7 @@ import { registerProduce } from './produce.js';
 import { ConnectorError } from '../connectors/connector.js';
 import { isReplInvocation, replCommand } from './repl.js';
 import { LOG_LEVELS, log, logConfig, redact } from '../util/log.js';
+import { sluiceVersion } from '../util/version.js';
 
 // A reader that stops reading (`sluice run job.sql | head`) ends the command quietly, as for
 // any Unix tool, instead of an unhandled 'error' event and its stack trace.
@@ -26,7 +27,7 @@ const program = new Command();
 program
   .name('sluice')
   .description('Streaming SQL over files, generators and Kafka, with event-time windows checked against DuckDB.')
-  .version('0.1.0')
+  .version(sluiceVersion())
   .showHelpAfterError('(run `sluice --help` for usage)')
   .addHelpText('after', '\nWithout a command, sluice opens the interactive REPL on the demo sources:\n  sluice [--file job.sql] [--brokers host:port]\n')
   .exitOverride();

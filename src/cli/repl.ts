@@ -1,6 +1,7 @@
 // `sluice` with no command (or with --file / --brokers): the interactive REPL. Loaded lazily so
 // that `sluice run` never loads the UI.
 
+import { Command } from 'commander';
 import { UsageError } from './errors.js';
 
 export const REPL_FLAGS = ['--file', '--brokers'];
@@ -11,15 +12,16 @@ export function isReplInvocation(args: readonly string[]): boolean {
 }
 
 export async function replCommand(args: readonly string[]): Promise<number> {
-  let file: string | undefined;
-  let brokers: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const [flag, inline] = args[i]!.split(/=(.*)/s, 2) as [string, string | undefined];
-    const value = inline ?? args[++i];
-    if (!REPL_FLAGS.includes(flag)) throw new UsageError(`unknown option '${flag}' for the REPL (options: ${REPL_FLAGS.join(', ')})`);
-    if (value === undefined || value === '') throw new UsageError(`${flag} needs a value`);
-    if (flag === '--file') file = value;
-    if (flag === '--brokers') brokers = value;
+  const cli = new Command('sluice')
+    .description('the interactive REPL on the demo sources')
+    .option('--file <file>', 'run the statements of a .sql file first')
+    .option('--brokers <host:port>', 'the Kafka brokers of Kafka sources and sinks')
+    .showHelpAfterError('(run `sluice --help` for usage)')
+    .exitOverride()
+    .parse([...args], { from: 'user' });
+  const { file, brokers } = cli.opts<{ file?: string; brokers?: string }>();
+  for (const [flag, value] of [['--file', file], ['--brokers', brokers]] as const) {
+    if (value !== undefined && value.trim() === '') throw new UsageError(`${flag} needs a value`);
   }
   const { startRepl } = await import('../repl/main.js');
   await startRepl({ ...(file ? { file } : {}), ...(brokers ? { brokers } : {}) });

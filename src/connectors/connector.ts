@@ -1,4 +1,4 @@
-// The one interface every connector implements (file, datagen, stdout now; Kafka next).
+// The one interface every connector implements (file, datagen, stdout, Kafka).
 // A source reader yields raw records with their positions; decoding to typed rows, watermarks,
 // dead letters and late output are the engine's job (exec/source-runtime.ts), the same for all.
 

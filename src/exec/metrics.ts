@@ -1,6 +1,6 @@
 // Live job metrics: per source records in, dead letters, late rows and watermark; per sink rows
-// out; per operator state sizes. Read by the CLI summary, the REPL status line and (later) the
-// Prometheus endpoint; written on the hot path only as plain counter increments.
+// out; per operator state sizes. Read by the CLI summary, the REPL status line and the
+// Prometheus endpoint (cli/metrics-endpoint.ts); written on the hot path only as plain counter increments.
 
 export interface SourceMetrics {
   readonly name: string;

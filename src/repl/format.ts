@@ -4,22 +4,15 @@
 import type { Column } from '../catalog/catalog.js';
 import type { Row } from '../catalog/types.js';
 import { isNumeric } from '../catalog/types.js';
-import { compileEncoder, formatValueForTable } from '../connectors/format/encode.js';
+import { compileEncoder, fitCell, formatValueForTable, MAX_CELL_WIDTH } from '../connectors/format/encode.js';
 import { Op } from '../exec/operator.js';
 
 export type OutputFormat = 'table' | 'json';
-
-const MAX_CELL = 40;
 
 export interface TableText {
   readonly lines: string[];
   /** Rows not shown because they did not fit. */
   readonly hidden: number;
-}
-
-function fit(text: string, width: number, right: boolean): string {
-  if (text.length > width) return `${text.slice(0, Math.max(0, width - 1))}…`;
-  return right ? text.padStart(width) : text.padEnd(width);
 }
 
 /** The last `maxRows` rows (all when undefined) as an aligned table with a header. */
@@ -31,9 +24,9 @@ export function renderRows(columns: readonly Column[], rows: readonly Row[], for
     return { lines: shown.map((r) => enc(r, Op.Insert)), hidden };
   }
   const cells = shown.map((r) => columns.map((c, i) => formatValueForTable(r[i] ?? null, c.type)));
-  const widths = columns.map((c, i) => Math.min(MAX_CELL, Math.max(c.name.length, ...cells.map((row) => row[i]!.length))));
+  const widths = columns.map((c, i) => Math.min(MAX_CELL_WIDTH, Math.max(c.name.length, ...cells.map((row) => row[i]!.length))));
   const right = columns.map((c) => isNumeric(c.type));
-  const line = (cs: readonly string[]): string => cs.map((c, i) => fit(c, widths[i]!, right[i]!)).join('  ').trimEnd();
+  const line = (cs: readonly string[]): string => cs.map((c, i) => fitCell(c, widths[i]!, right[i]!)).join('  ').trimEnd();
   const lines = [line(columns.map((c) => c.name)), widths.map((w) => '─'.repeat(w)).join('  ')];
   for (const c of cells) lines.push(line(c));
   return { lines, hidden };

@@ -9,6 +9,7 @@ import { App } from './components/App.js';
 import { includeFile } from './commands/include.js';
 import { out, type Output } from './output.js';
 import { DEMO_QUERY } from './demo.js';
+import { sluiceVersion } from '../util/version.js';
 
 export interface ReplOptions {
   readonly file?: string;
@@ -19,7 +20,7 @@ export interface ReplOptions {
 
 export function banner(session: Session): Output[] {
   return [
-    out.info(`Sluice ${'0.1.0'}: streaming SQL. Sources: ${session.catalog.relationNames().join(', ')}. \\help for help, \\q to quit.`),
+    out.info(`Sluice ${sluiceVersion()}: streaming SQL. Sources: ${session.catalog.relationNames().join(', ')}. \\help for help, \\q to quit.`),
     out.dim(`try: ${DEMO_QUERY}`),
   ];
 }

@@ -69,6 +69,15 @@ export function compileEncoder(columns: readonly Column[], changelog: boolean): 
   };
 }
 
+/** The widest a table column gets (the REPL's tables and the stdout sink's); longer values are cut. */
+export const MAX_CELL_WIDTH = 40;
+
+/** A table cell padded to `width` (numbers to the right), or cut to it with '…'. */
+export function fitCell(text: string, width: number, right: boolean): string {
+  if (text.length > width) return `${text.slice(0, Math.max(0, width - 1))}…`;
+  return right ? text.padStart(width) : text.padEnd(width);
+}
+
 /** Text of a value in the stdout table: NULL spelled out, timestamps ISO, structs as JSON. */
 export function formatValueForTable(v: Value, type: SqlType): string {
   if (v === null) return 'NULL';

@@ -8,20 +8,14 @@ import type { Row } from '../../catalog/types.js';
 import { isNumeric } from '../../catalog/types.js';
 import { Op, OP_LABEL } from '../../exec/operator.js';
 import type { SinkConnector, SinkWriter } from '../connector.js';
-import { compileEncoder, formatValueForTable } from '../format/encode.js';
+import { compileEncoder, fitCell, formatValueForTable, MAX_CELL_WIDTH } from '../format/encode.js';
 import { choiceOption } from '../options.js';
 
 export type StdoutFormat = 'jsonl' | 'table';
 
 /** Widths come from the header and this many first rows. */
 const SAMPLE_ROWS = 50;
-const MAX_WIDTH = 40;
 const GAP = '  ';
-
-function fit(text: string, width: number, right: boolean): string {
-  if (text.length > width) return `${text.slice(0, Math.max(0, width - 1))}…`;
-  return right ? text.padStart(width) : text.padEnd(width);
-}
 
 /** Aligned-table text for a stream of batches; `header()` once, then `rows()` per batch. */
 export class TableFormatter {
@@ -47,7 +41,7 @@ export class TableFormatter {
     const last = cells.length - 1;
     for (let i = 0; i <= last; i++) {
       const right = this.right[i] ?? false;
-      let cell = fit(cells[i]!, widths[i]!, right);
+      let cell = fitCell(cells[i]!, widths[i]!, right);
       if (i === last && !right) cell = cell.trimEnd();
       s += i === 0 ? cell : GAP + cell;
     }
@@ -62,7 +56,7 @@ export class TableFormatter {
       const names = [...(this.changelog ? ['op'] : []), ...this.columns.map((c) => c.name)];
       const widths = names.map((n) => n.length);
       for (const c of cells.slice(0, SAMPLE_ROWS)) {
-        for (let i = 0; i < c.length; i++) widths[i] = Math.max(widths[i]!, Math.min(MAX_WIDTH, c[i]!.length));
+        for (let i = 0; i < c.length; i++) widths[i] = Math.max(widths[i]!, Math.min(MAX_CELL_WIDTH, c[i]!.length));
       }
       this.widths = widths;
       text += this.line(names, widths);
