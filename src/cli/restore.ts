@@ -6,6 +6,7 @@
 // recorded, is refused with the ways out). --fresh discards the state and warns about output
 // that stays where it was written.
 
+import * as path from 'node:path';
 import type { SinkDef, SourceDef } from '../catalog/catalog.js';
 import type { PhysicalPlan } from '../plan/physical.js';
 import type { CheckpointMeta } from '../exec/job.js';
@@ -73,7 +74,7 @@ export async function checkCommits(plan: PhysicalPlan, restore: JobCheckpoint<Ch
       restore === undefined
         ? `the state in ${o.stateDir} holds no checkpoint, but sink '${sink.name}' committed output to ${target} through checkpoint ${last.checkpoint} (${marker}): the state directory was lost or replaced, and starting over would write that output a second time`
         : runs.has(last.run)
-          ? `the state in ${o.stateDir} holds checkpoint ${restore.id}, older than checkpoint ${last.checkpoint} whose output sink '${sink.name}' committed to ${target} (${marker}): the state directory is an older copy, or lost the end of its log (a truncated state.duckdb.wal), and resuming from it would write the output of checkpoints ${restore.id + 1} to ${last.checkpoint} a second time`
+          ? `the state in ${o.stateDir} holds checkpoint ${restore.id}, older than checkpoint ${last.checkpoint} whose output sink '${sink.name}' committed to ${target} (${marker}): the state directory is an older copy, or lost the end of its log (${path.join(o.stateDir, 'state.duckdb.wal')} cut short by a crash), and resuming from it would write the output of checkpoints ${restore.id + 1} to ${last.checkpoint} a second time`
           : `the state in ${o.stateDir} holds checkpoint ${restore.id} of run ${commits.checkpoint?.run ?? '?'}, but sink '${sink.name}' last committed output to ${target} in another run (${marker}): the state directory is not the one that run left, and resuming from it would write output a second time`;
     throw new UsageError(
       `${what}.\n` +

@@ -125,7 +125,8 @@ export function errorOf(e: Exit): string {
       const o = JSON.parse(l) as { level?: unknown; msg?: unknown };
       if (o.level === 'error' && typeof o.msg === 'string') return o.msg;
     } catch {
-      if (/^sluice: /.test(l) || /^error: /.test(l)) return l;
+      // A text error may go on over several lines (the ways out): the rest of stderr is part of it.
+      if (/^sluice: /.test(l) || /^error: /.test(l)) return lines.slice(i).join('\n');
     }
   }
   return lines.slice(-3).join(' / ') || '(no output)';
