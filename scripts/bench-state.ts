@@ -21,7 +21,7 @@ import { Job } from '../src/exec/job.js';
 import { planSinks } from '../src/plan/job.js';
 import { CheckpointStore } from '../src/state/checkpoint.js';
 import { planFingerprint } from '../src/state/fingerprint.js';
-import { parseBytes } from '../src/state/settings.js';
+import { parseBytes } from '../src/util/units.js';
 import type { SpillStore } from '../src/state/spill.js';
 
 const TRACE = process.env['BENCH_TRACE'] !== undefined;

@@ -73,3 +73,9 @@ export function formatDuration(micros: number): string {
   }
   return `${micros}us`;
 }
+
+/** `500ms`, `10s`, `INTERVAL '1' MINUTE`-style text accepted by parseDuration -> milliseconds. */
+export function parseIntervalMs(text: string): number | undefined {
+  const us = parseDuration(text);
+  return us === undefined || us < 0 ? undefined : us / 1000;
+}

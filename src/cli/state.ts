@@ -5,7 +5,8 @@
 import { loadScriptFile, planScript } from './load.js';
 import { selectSinks } from './select-sinks.js';
 import { readSummary, type CheckpointSummary } from '../state/checkpoint.js';
-import { defaultStateDir, formatBytes } from '../state/settings.js';
+import { defaultStateDir } from '../state/settings.js';
+import { formatBytes } from '../util/units.js';
 import { planFingerprint } from '../state/fingerprint.js';
 import type { PhysicalPlan } from '../plan/physical.js';
 

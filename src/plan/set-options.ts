@@ -2,9 +2,8 @@
 // is applied (plan/ddl.ts), so the REPL and `sluice run` accept and refuse the same statements;
 // run.ts reads the values (command-line flags override them).
 
-import { MAX_DURATION_TEXT, durationTooLong } from '../catalog/duration.js';
+import { MAX_DURATION_TEXT, durationTooLong, parseIntervalMs } from '../catalog/duration.js';
 import { nearest } from '../sql/diagnostics.js';
-import { parseIntervalMs } from '../state/settings.js';
 import { parseStateMemory } from '../state/budget.js';
 
 interface SetOption {

@@ -3,7 +3,7 @@
 // open, and the job's last checkpoint. Read live from the jobs (sluice state reads a checkpoint).
 
 import type { Job } from '../exec/job.js';
-import { formatBytes } from '../state/settings.js';
+import { formatBytes } from '../util/units.js';
 import { out, type Output } from './output.js';
 
 /** A running job as SHOW STATE names it: "query" or "sink NAME". */

@@ -1,7 +1,7 @@
 // How a state budget (`--state-memory`, `SET state_memory`) is split: DuckDB's buffer pool, live
 // state in the JS heap, and room for garbage; and the smallest budget the option accepts.
 
-import { formatBytes, parseBytes } from './settings.js';
+import { formatBytes, parseBytes } from '../util/units.js';
 
 const MB = 2 ** 20;
 /** Of a state budget, the share DuckDB's buffer pool gets (when above the floor). */
