@@ -8,7 +8,7 @@ import { Kafka, logLevel, type Admin, type KafkaConfig, type LogEntry, type SASL
 import { ConnectorError } from '../connector.js';
 import { boolOption, choiceOption } from '../options.js';
 import { log, registerSecret } from '../../util/log.js';
-import { withKafkaRetry } from './retry.js';
+import { isTopicError, withKafkaRetry } from './retry.js';
 
 type Options = Readonly<Record<string, string>>;
 
@@ -192,6 +192,45 @@ export async function withAdmin<T>(kafka: Kafka, what: string, f: (admin: Admin)
       await admin.disconnect().catch(() => {});
     }
   });
+}
+
+/**
+ * An output topic deleted while the job ran: retrying would wait out kafka_retry_for for a topic
+ * that is not coming back (Sluice never recreates it silently: the output it held is gone).
+ */
+export class TopicDeletedError extends Error {
+  constructor(
+    readonly what: string,
+    readonly topic: string,
+  ) {
+    super(
+      `${what}: topic '${topic}' no longer exists: it was deleted while the job ran, and the output written to it went with it. ` +
+        'Create it again (or point the sink at a new topic) and run with --fresh to write the whole output again',
+    );
+    this.name = 'TopicDeletedError';
+  }
+}
+
+/**
+ * For withKafkaRetry's beforeRetry: after a topic metadata error, asks the broker once (no
+ * retries) whether `topic` still exists and throws TopicDeletedError when it does not. A broker
+ * that cannot answer (an outage) lets the retries go on.
+ */
+export function failIfTopicDeleted(kafka: Kafka, topic: string, what: string): (e: unknown) => Promise<void> {
+  return async (e) => {
+    if (!isTopicError(e)) return;
+    const admin = kafka.admin({ retry: { retries: 0 } });
+    let exists: boolean;
+    try {
+      await admin.connect();
+      exists = (await admin.listTopics()).includes(topic);
+    } catch {
+      return;
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+    if (!exists) throw new TopicDeletedError(what, topic);
+  };
 }
 
 /**

@@ -127,6 +127,15 @@ export function isRetriable(e: unknown): boolean {
   return root.retriable === true && (root.name ?? '').startsWith('KafkaJS');
 }
 
+/** Topic metadata errors: an outage (a leader moving) or a topic that no longer exists. */
+const TOPIC_TYPES = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+const TOPIC_NAMES = new Set(['KafkaJSTopicMetadataNotLoaded', 'KafkaJSStaleTopicMetadataAssignment']);
+
+/** Whether a failure is about a topic's metadata, so that it is worth asking whether the topic still exists. */
+export function isTopicError(e: unknown): boolean {
+  return chain(e).some((c) => (c.type !== undefined && TOPIC_TYPES.has(c.type)) || (c.name !== undefined && TOPIC_NAMES.has(c.name)) || /topic-partition|unknown topic/i.test(c.message ?? ''));
+}
+
 /** The wait before retry `attempt` (1 = the first retry): INITIAL_BACKOFF_MS doubled each time, capped. */
 export function backoffMs(attempt: number, initialMs = INITIAL_BACKOFF_MS, maxMs = MAX_BACKOFF_MS): number {
   return Math.min(maxMs, initialMs * 2 ** Math.min(30, Math.max(0, attempt - 1)));
@@ -176,6 +185,8 @@ export interface RetryOptions {
   readonly retriable?: (e: unknown, attempt: number) => boolean;
   /** Where each attempt is reported; default a warn line in the log. */
   readonly onRetry?: (info: RetryInfo) => void;
+  /** Before each retry of a retriable failure: may throw to end the retries (a sink's topic found deleted). */
+  readonly beforeRetry?: (e: unknown) => Promise<void>;
 }
 
 export interface RetryInfo {
@@ -219,6 +230,7 @@ export async function withKafkaRetry<T>(what: string, f: () => Promise<T>, optio
       // Not a Kafka outage (a missing topic, a refused login, the engine's own error): as it is.
       if (!retriable(e, attempt)) throw e;
       if (options.signal?.aborted || elapsed + delay > windowMs) throw new KafkaGaveUpError(what, attempt, elapsed, e);
+      await options.beforeRetry?.(e);
       report({ what, attempt, delayMs: delay, remainingMs: windowMs - elapsed, error: e });
       await clock.sleep(delay, options.signal);
     }

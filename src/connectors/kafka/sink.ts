@@ -16,7 +16,7 @@ import { ConnectorError } from '../connector.js';
 import type { Guarantee, SinkCommits, SinkConnector, SinkContext, SinkPosition, SinkWriter } from '../connector.js';
 import { compileEncoder, compileValueEncoder } from '../format/encode.js';
 import { choiceOption, intOption, requiredOption } from '../options.js';
-import { brokerList, CLIENT_OPTIONS, ensureTopic, kafkaClient } from './client.js';
+import { brokerList, CLIENT_OPTIONS, ensureTopic, failIfTopicDeleted, kafkaClient } from './client.js';
 import { defaultSinkKey } from './sink-key.js';
 import { KafkaTransactionalWriter } from './transactional-sink.js';
 import { recordedMarks, sealedMark } from './markers.js';
@@ -108,6 +108,8 @@ export class KafkaSinkWriter implements SinkWriter {
     this.start().catch(() => {});
   }
 
+  private readonly topicCheck = (e: unknown): Promise<void> => failIfTopicDeleted(this.kafka, this.settings.topic, `kafka sink '${this.settings.topic}'`)(e);
+
   private start(): Promise<void> {
     this.ready ??= (async () => {
       await ensureTopic(this.kafka, this.settings.topic, this.settings.partitions);
@@ -129,7 +131,9 @@ export class KafkaSinkWriter implements SinkWriter {
     void this.chain.add(async () => {
       await this.start();
       // At least once: a slice whose send failed is sent again (the broker may hold it already).
-      await sendInSlices(this.producer, this.settings.topic, messages, this.settings.batchSize, (send) => withKafkaRetry(`kafka sink '${this.settings.topic}': send`, send));
+      await sendInSlices(this.producer, this.settings.topic, messages, this.settings.batchSize, (send) =>
+        withKafkaRetry(`kafka sink '${this.settings.topic}': send`, send, { beforeRetry: this.topicCheck }),
+      );
     }, true, messageBytes(messages));
   }
 

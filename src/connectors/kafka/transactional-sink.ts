@@ -22,7 +22,7 @@ import type { Row } from '../../catalog/types.js';
 import type { Op } from '../../exec/operator.js';
 import type { CheckpointSource, SinkPosition, SinkWriter } from '../connector.js';
 import { compileEncoder } from '../format/encode.js';
-import { ensureTopic, withAdmin } from './client.js';
+import { ensureTopic, failIfTopicDeleted, withAdmin } from './client.js';
 import { isFencedError, isRetriable, withKafkaRetry } from './retry.js';
 import { compileKeyEncoder, upsertMessages, type KafkaSinkSettings } from './sink.js';
 import { MAX_SENDS, SendChain } from './send-chain.js';
@@ -185,8 +185,13 @@ export class KafkaTransactionalWriter implements SinkWriter, SideCarrier {
         this.broken = true;
         throw e;
       }
-    }, { retriable });
+    }, { retriable, beforeRetry: this.topicCheck });
   }
+
+  /** Each topic of the transaction (the output's, the side topics') must still exist for a retry to help. */
+  private readonly topicCheck = async (e: unknown): Promise<void> => {
+    for (const topic of [this.settings.topic, ...this.sideTopics.keys()]) await failIfTopicDeleted(this.kafka, topic, this.what)(e);
+  };
 
   /**
    * A new producer in place of the broken one, then the open transaction again: true when the
