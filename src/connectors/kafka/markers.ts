@@ -7,7 +7,7 @@
 import type { Kafka } from 'kafkajs';
 import type { SourceDef } from '../../catalog/catalog.js';
 import type { CommitMark, SinkCommits, SinkPosition } from '../connector.js';
-import { kafkaClient } from './client.js';
+import { kafkaClient, withAdmin } from './client.js';
 import { kafkaSourceSettings } from './source.js';
 import { MARKER } from './transactional-sink.js';
 
@@ -17,18 +17,13 @@ export async function recordedMarks(sources: readonly SourceDef[], client: (def:
   for (const def of sources) {
     if (def.options['connector'] !== 'kafka') continue;
     const { group, topic } = kafkaSourceSettings(def);
-    const admin = client(def).admin();
-    await admin.connect();
-    try {
-      const parts = (await admin.fetchOffsets({ groupId: group, topics: [topic] }))[0]?.partitions ?? [];
-      for (const p of parts) {
-        const m = MARKER.exec(p.metadata ?? '');
-        if (!m) continue;
-        const key = `${m[1]}:${m[2]}`;
-        if (!out.has(key)) out.set(key, { run: m[1]!, checkpoint: Number(m[2]), where: `consumer group '${group}', topic '${topic}' partition ${p.partition} (offset ${p.offset})` });
-      }
-    } finally {
-      await admin.disconnect();
+    // Through an outage too: the job may be started while its broker is still coming up.
+    const parts = await withAdmin(client(def), `kafka source '${topic}': reading the committed markers of group '${group}'`, async (admin) => (await admin.fetchOffsets({ groupId: group, topics: [topic] }))[0]?.partitions ?? []);
+    for (const p of parts) {
+      const m = MARKER.exec(p.metadata ?? '');
+      if (!m) continue;
+      const key = `${m[1]}:${m[2]}`;
+      if (!out.has(key)) out.set(key, { run: m[1]!, checkpoint: Number(m[2]), where: `consumer group '${group}', topic '${topic}' partition ${p.partition} (offset ${p.offset})` });
     }
   }
   return [...out.values()];
