@@ -2,9 +2,15 @@
 // 127.0.0.1, built from the engine's JobMetrics on each scrape: per source records, late rows,
 // dead letters, watermark and its lag behind the wall clock (and per Kafka partition), per sink
 // rows, Kafka consumer lag per partition, the last checkpoint's duration and size, per state
-// table rows and bytes.
+// table rows and bytes. Then the process's own metrics from prom-client's defaults: CPU,
+// resident memory, heap per V8 space, GC pauses, event-loop lag, open handles (what a job under
+// a memory budget needs watched). WHY two writers: the job's families are built from a snapshot
+// on each scrape, with label sets (partitions, state tables) that come and go, which prom-client's
+// long-lived metric objects would need reset and refilled on every scrape; its runtime
+// collectors are what it does well.
 
 import * as http from 'node:http';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { AddressInfo } from 'node:net';
 import type { JobMetrics } from '../exec/metrics.js';
 import type { CheckpointStats } from '../state/checkpoint.js';
@@ -102,16 +108,27 @@ function addJob(e: Exposition, job: MetricsSource, now: number): void {
   e.family('sluice_job_start_time_seconds', 'gauge', 'When this run started, seconds since the epoch.', [[{}, m.startedAt / 1000]]);
 }
 
+/** The process's runtime metrics, collected once per process (the collectors observe GC and the event loop from the start). */
+let runtime: Registry | undefined;
+function runtimeMetrics(): Registry {
+  if (runtime === undefined) {
+    runtime = new Registry();
+    collectDefaultMetrics({ register: runtime });
+  }
+  return runtime;
+}
+
 /** Serves /metrics on 127.0.0.1:`port` (0: any free port); resolves with the bound port. */
 export async function serveMetrics(port: number, job: MetricsSource | (() => readonly LabeledSource[])): Promise<{ port: number; close(): Promise<void> }> {
-  const server = http.createServer((req, res) => {
+  const runtimeRegistry = runtimeMetrics();
+  const server = http.createServer(async (req, res) => {
     if (req.method !== 'GET' || (req.url ?? '/').split('?')[0] !== '/metrics') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('sluice serves only GET /metrics\n');
       return;
     }
     let body: string;
     try {
-      body = prometheusText(typeof job === 'function' ? job() : job);
+      body = prometheusText(typeof job === 'function' ? job() : job) + (await runtimeRegistry.metrics());
     } catch (err) {
       res.writeHead(500, { 'content-type': 'text/plain' }).end(`${(err as Error).message}\n`);
       return;

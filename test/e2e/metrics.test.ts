@@ -60,6 +60,11 @@ test('--metrics-port serves Prometheus metrics while the job runs', async () => 
       ['sluice_checkpoint_size_bytes', 'gauge'],
       ['sluice_state_rows', 'gauge'],
       ['sluice_state_bytes', 'gauge'],
+      // The process's runtime (prom-client's collectors): memory, GC, event loop.
+      ['process_resident_memory_bytes', 'gauge'],
+      ['nodejs_heap_space_size_used_bytes', 'gauge'],
+      ['nodejs_gc_duration_seconds', 'histogram'],
+      ['nodejs_eventloop_lag_p99_seconds', 'gauge'],
     ] as const) {
       assert.ok(text.includes(`# TYPE ${name} ${type}\n`), `no ${name} ${type} in\n${text}`);
     }
@@ -76,6 +81,8 @@ test('--metrics-port serves Prometheus metrics while the job runs', async () => 
     assert.ok(sample(text, 'sluice_checkpoint_size_bytes')! > 0);
     assert.match(text, /^sluice_state_rows\{operator="\d+",table="[a-z]+"\} \d+$/m);
     assert.match(text, /^sluice_state_bytes\{operator="\d+",table="[a-z]+"\} \d+$/m);
+    const rss = sample(text, 'process_resident_memory_bytes')!;
+    assert.ok(rss > 20e6 && rss < 8e9, `resident memory ${rss}`);
     assert.equal((await fetch(`http://127.0.0.1:${port}/other`)).status, 404);
   } finally {
     child.kill('SIGINT');
