@@ -67,7 +67,6 @@ export interface SourceReader {
   position?(): ResumePosition | undefined;
 }
 
-/** A decoded record: a row in the source's column order, or why it was rejected (a dead letter). */
 /** Why a record could not be decoded; a class so the hot path tells it from a row without allocating a wrapper. */
 export class DecodeError {
   constructor(readonly error: string) {}
@@ -87,6 +86,7 @@ export function isBlank(text: string): boolean {
 }
 
 /** A decoded row, or why the record is bad. */
+/** A decoded record: a row in the source's column order, or why it was rejected (a dead letter). */
 export type DecodeResult = Row | DecodeError;
 /** `record` is the whole record, for decoders that read more than the value (Kafka keys, metadata). */
 export type RecordDecoder = (value: SourceRecord['value'], record?: SourceRecord) => DecodeResult;
@@ -192,8 +192,10 @@ export interface SinkConnector {
    * credentials) may change between runs. Absent: every option counts.
    */
   readonly identity?: readonly string[];
-  /** `changelog` is true when the stream carries retractions: rows then get an `op` field. */
-  /** `resume`: a checkpointed position(); output written after it is rolled back (exactly-once). */
+  /**
+   * `changelog` is true when the stream carries retractions: rows then get an `op` field.
+   * `resume`: a checkpointed position(); output written after it is rolled back (exactly-once).
+   */
   open(def: SinkDef, columns: readonly Column[], changelog: boolean, resume?: SinkPosition, context?: SinkContext): SinkWriter;
   /** The delivery guarantee the sink gives in this job, for EXPLAIN and the start-up line. */
   guarantee(def: SinkDef, context: SinkContext): Guarantee;

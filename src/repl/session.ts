@@ -64,8 +64,10 @@ export class Session {
     return result;
   }
 
-  /** Applies a script's statements in order; a query starts running (the last one wins). */
-  /** Runs synchronously up to the first DROP SINK (the demo catalog is ready on return). */
+  /**
+   * Applies a script's statements in order; a query starts running (the last one wins). Runs
+   * synchronously up to the first DROP SINK (the demo catalog is ready on return).
+   */
   async runScript(text: string, file: string | undefined, baseDir = this.baseDir): Promise<Output[]> {
     const outputs: Output[] = [];
     try {

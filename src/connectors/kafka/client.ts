@@ -77,10 +77,10 @@ export type KafkaLogSink = (level: 'warn' | 'error', text: string, fields: Recor
 /** The process's own log, where kafkajs lines end up (the Kafka thread forwards its lines here). */
 export const toLog: KafkaLogSink = (level, text, fields) => (level === 'error' ? log.error(text, fields) : log.warn(text, fields));
 
-/** kafkajs logs go to stderr, one line each, warnings and errors only (no payloads, no secrets). */
 /** How long an outage line of kafkajs is not repeated (per client). */
 const REPEAT_MS = 60_000;
 
+/** kafkajs logs go to stderr, one line each, warnings and errors only (no payloads, no secrets). */
 function logCreator(sink: KafkaLogSink) {
   const repeated = new Map<string, number>();
   // `entry`, not `log`: the entry's field must not shadow the logger.
