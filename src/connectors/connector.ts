@@ -85,9 +85,9 @@ export function isBlank(text: string): boolean {
   return text.length === 0 || text.trim().length === 0;
 }
 
-/** A decoded row, or why the record is bad. */
 /** A decoded record: a row in the source's column order, or why it was rejected (a dead letter). */
 export type DecodeResult = Row | DecodeError;
+
 /** `record` is the whole record, for decoders that read more than the value (Kafka keys, metadata). */
 export type RecordDecoder = (value: SourceRecord['value'], record?: SourceRecord) => DecodeResult;
 
