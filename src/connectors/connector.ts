@@ -3,7 +3,7 @@
 // dead letters and late output are the engine's job (exec/source-runtime.ts), the same for all.
 
 import type { Column, SinkDef, SourceDef } from '../catalog/catalog.js';
-import type { Batch } from '../exec/operator.js';
+import type { Batch } from '../catalog/batch.js';
 import type { Row } from '../catalog/types.js';
 
 export type RecordPosition = Readonly<Record<string, string | number>>;

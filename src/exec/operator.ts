@@ -2,29 +2,13 @@
 // batches of rows, watermarks, checkpoint barriers and end-of-input; every method but onData
 // has a default in the runner (forward watermarks, barriers and end downstream).
 
-import type { Row } from '../catalog/types.js';
+import type { Batch } from '../catalog/batch.js';
 import type { SourceRecord } from '../connectors/connector.js';
 import type { ColumnarLayout, ColumnarTimeKeyedTable } from '../state/columnar.js';
 import type { KeyedTable, TimeKeyedTable } from '../state/tables.js';
 
-/**
- * Row kinds of a changelog, as Flink names them: +I insert, -U retract the old value of an
- * update, +U the new value of an update, -D delete. Append-only streams carry only +I.
- */
-export const Op = { Insert: 0, UpdateBefore: 1, UpdateAfter: 2, Delete: 3 } as const;
-export type Op = (typeof Op)[keyof typeof Op];
-
-export const OP_LABEL = ['+I', '-U', '+U', '-D'] as const;
-
-export function isRetraction(op: Op): boolean {
-  return op === Op.UpdateBefore || op === Op.Delete;
-}
-
-export interface Batch {
-  readonly rows: Row[];
-  /** One Op per row; null means every row is an insert (the common, append-only case). */
-  readonly ops: Op[] | null;
-}
+// The changelog data model lives in catalog/batch.ts (connectors use it too); operators import it from here.
+export { Op, OP_LABEL, isRetraction, type Batch } from '../catalog/batch.js';
 
 export type Message =
   | { readonly kind: 'data'; readonly batch: Batch }

@@ -10,7 +10,7 @@
 // otherwise.
 
 import type { Row } from '../catalog/types.js';
-import { OP_LABEL, Op } from '../exec/operator.js';
+import { OP_LABEL, Op } from '../catalog/batch.js';
 import { encodeRow, encodeValue, formatRow, type ColumnInfo } from './values.js';
 
 export interface ChangelogReport {

@@ -6,7 +6,8 @@
 
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Row } from '../catalog/types.js';
-import type { LateEvent, Op } from '../exec/operator.js';
+import type { Op } from '../catalog/batch.js';
+import type { LateEvent } from '../exec/operator.js';
 import type { PhysicalNode, PhysicalPlan } from '../plan/physical.js';
 import { streamKey } from '../plan/stream-key.js';
 import { sinkKey } from '../connectors/kafka/sink.js';

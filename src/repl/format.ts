@@ -5,7 +5,7 @@ import type { Column } from '../catalog/catalog.js';
 import type { Row } from '../catalog/types.js';
 import { isNumeric } from '../catalog/types.js';
 import { compileEncoder, fitCell, formatValueForTable, MAX_CELL_WIDTH } from '../connectors/format/encode.js';
-import { Op } from '../exec/operator.js';
+import { Op } from '../catalog/batch.js';
 
 export type OutputFormat = 'table' | 'json';
 

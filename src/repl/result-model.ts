@@ -4,7 +4,7 @@
 
 import type { Column } from '../catalog/catalog.js';
 import type { Row } from '../catalog/types.js';
-import { Op, type Batch } from '../exec/operator.js';
+import { Op, type Batch } from '../catalog/batch.js';
 
 /** Append-only results keep at most this many latest rows in memory. */
 const KEEP_ROWS = 2000;

@@ -5,7 +5,7 @@
 // refused when the file is shorter than that).
 
 import type { Column, SinkDef } from '../../catalog/catalog.js';
-import { Op } from '../../exec/operator.js';
+import { Op } from '../../catalog/batch.js';
 import { ConnectorError } from '../connector.js';
 import type { SinkConnector, SinkContext, SinkPosition, SinkWriter } from '../connector.js';
 import { compileEncoder } from '../format/encode.js';

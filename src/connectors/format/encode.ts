@@ -4,8 +4,8 @@
 import type { Column } from '../../catalog/catalog.js';
 import type { Row, SqlType, Value } from '../../catalog/types.js';
 import { formatTimestamp } from '../../catalog/timestamp.js';
-import { OP_LABEL } from '../../exec/operator.js';
-import type { Op } from '../../exec/operator.js';
+import { OP_LABEL } from '../../catalog/batch.js';
+import type { Op } from '../../catalog/batch.js';
 
 type ValueEncoder = (v: Value) => string;
 

@@ -11,7 +11,7 @@
 import type { Kafka, Message } from 'kafkajs';
 import type { Column, SinkDef, SourceDef } from '../../catalog/catalog.js';
 import type { Row } from '../../catalog/types.js';
-import { Op } from '../../exec/operator.js';
+import { Op } from '../../catalog/batch.js';
 import { ConnectorError } from '../connector.js';
 import type { Guarantee, SinkCommits, SinkConnector, SinkContext, SinkPosition, SinkWriter } from '../connector.js';
 import { compileEncoder, compileValueEncoder } from '../format/encode.js';

@@ -19,7 +19,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kafka, Message } from 'kafkajs';
 import type { Column } from '../../catalog/catalog.js';
 import type { Row } from '../../catalog/types.js';
-import type { Op } from '../../exec/operator.js';
+import type { Op } from '../../catalog/batch.js';
 import type { CheckpointSource, SinkPosition, SinkWriter } from '../connector.js';
 import { compileEncoder } from '../format/encode.js';
 import { ensureTopic, failIfTopicDeleted, withAdmin } from './client.js';

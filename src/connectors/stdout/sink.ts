@@ -6,7 +6,7 @@ import type { Writable } from 'node:stream';
 import type { Column, SinkDef } from '../../catalog/catalog.js';
 import type { Row } from '../../catalog/types.js';
 import { isNumeric } from '../../catalog/types.js';
-import { Op, OP_LABEL } from '../../exec/operator.js';
+import { Op, OP_LABEL } from '../../catalog/batch.js';
 import type { SinkConnector, SinkWriter } from '../connector.js';
 import { compileEncoder, fitCell, formatValueForTable, MAX_CELL_WIDTH } from '../format/encode.js';
 import { choiceOption } from '../options.js';

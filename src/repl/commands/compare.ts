@@ -7,7 +7,7 @@ import type { Session } from '../session.js';
 import type { SinkDef } from '../../catalog/catalog.js';
 import type { SourceReader, SourceRecord } from '../../connectors/connector.js';
 import { compileEncoder } from '../../connectors/format/encode.js';
-import { Op } from '../../exec/operator.js';
+import { Op } from '../../catalog/batch.js';
 import { checkJob } from '../../oracle/check-job.js';
 import { renderComparison } from '../../oracle/index.js';
 import type { SourceSnapshot } from '../live-query.js';
