@@ -180,6 +180,9 @@ export class CheckpointStore implements CheckpointTarget {
     const t0 = performance.now();
     let bytes = 0;
     const conn = this.conn;
+    // Fault injection (SLUICE_TEST_KILL_IN_CHECKPOINT=<id>@begin): die as the checkpoint starts, so
+    // DuckDB's log ends with the previous checkpoint's commit (the torn-log test cuts into it).
+    if (process.env['SLUICE_TEST_KILL_IN_CHECKPOINT'] === `${c.id}@begin`) process.kill(process.pid, 'SIGKILL');
     // State chunks go in before the transaction, so it stays small (DuckDB holds a transaction's
     // rows in its buffer pool until commit); the checkpoint only exists once its row in
     // `checkpoints` commits, and rows of one that never did are dropped (here and at open).

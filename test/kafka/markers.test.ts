@@ -39,9 +39,9 @@ interface Exit {
 }
 
 /** Runs a job; `killIn`: it SIGKILLs itself inside that checkpoint (the fault hook), the ones before it committed. */
-function run(dir: string, file: string, args: string[] = [], killIn?: number): Promise<Exit> {
+function run(dir: string, file: string, args: string[] = [], killIn?: string): Promise<Exit> {
   return new Promise((resolve, reject) => {
-    const env = killIn === undefined ? process.env : { ...process.env, SLUICE_TEST_KILL_IN_CHECKPOINT: String(killIn) };
+    const env = killIn === undefined ? process.env : { ...process.env, SLUICE_TEST_KILL_IN_CHECKPOINT: killIn };
     const child = spawn(process.execPath, [BIN, 'run', file, '--checkpoint-interval', '150ms', ...args], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -115,12 +115,14 @@ test('exactly-once: a DuckDB log cut short (the state falls back to an older che
   await createTopic(input, 3);
   writeFileSync(path.join(dir, 'eos.sql'), job(input, out, unique('g-wal')));
   await produceMessages(input, rows(60_000, BASE));
-  // Killed inside checkpoint 3, two committed: DuckDB's log (state.duckdb.wal) still holds them.
-  const killed = await run(dir, 'eos.sql', [], 3);
+  // Killed as checkpoint 3 begins, two committed: DuckDB's log (state.duckdb.wal) still holds them
+  // and ends with checkpoint 2's commit (killed later, the log would end with checkpoint 3's state
+  // rows, and a cut could miss checkpoint 2).
+  const killed = await run(dir, 'eos.sql', [], '3@begin');
   assert.equal(killed.signal, 'SIGKILL', killed.stderr);
   const wal = path.join(dir, '.sluice', 'eos', 'state.duckdb.wal');
   assert.ok(existsSync(wal), 'the killed run left its log');
-  // An OS crash that kept only the first part of the log.
+  // An OS crash that kept only the first part of the log: checkpoint 2 is lost, the state holds 1 or none.
   truncateSync(wal, Math.floor(statSync(wal).size / 2));
   const before = await readCommitted(out);
   const r = await run(dir, 'eos.sql');
