@@ -2,9 +2,9 @@
 // checkpoint is resumed whether the run that wrote it finished or was interrupted (a finished
 // bounded job reads only what arrived since); it must be of the same plan (state/fingerprint.ts)
 // and no older than what its exactly-once sinks committed outside it (the marker rule: a
-// checkpoint older than the commit recorded in the sources' consumer groups, or none where one is
-// recorded, is refused with the ways out). --fresh discards the state and warns about output
-// that stays where it was written.
+// checkpoint older than the commit recorded in the consumer groups each sink commits its sources'
+// offsets to, or none where one is recorded, is refused with the ways out). --fresh discards the
+// state and warns about output that stays where it was written.
 
 import type { SinkDef, SourceDef } from '../catalog/catalog.js';
 import type { PhysicalPlan } from '../plan/physical.js';
@@ -13,22 +13,8 @@ import type { CheckpointSummary, JobCheckpoint } from '../state/checkpoint.js';
 import type { SinkCommits } from '../connectors/connector.js';
 import { sinkConnector } from '../connectors/registry.js';
 import { formatTimestamp } from '../catalog/timestamp.js';
+import { sinkContext } from '../plan/guarantees.js';
 import { UsageError } from './errors.js';
-
-/** The source definitions upstream of plan node `id`. */
-function upstreamSources(plan: PhysicalPlan, id: number): SourceDef[] {
-  const seen = new Set<number>();
-  const out: SourceDef[] = [];
-  const walk = (n: number): void => {
-    if (seen.has(n)) return;
-    seen.add(n);
-    const node = plan.nodes[n]!;
-    if (node.kind === 'source') out.push(node.source);
-    for (const i of node.inputs) walk(i);
-  };
-  walk(id);
-  return out;
-}
 
 export interface CommitOptions {
   readonly job: string;
@@ -53,11 +39,13 @@ export async function checkCommits(plan: PhysicalPlan, restore: JobCheckpoint<Ch
     const conn = sinkConnector(node.sink.options['connector'] ?? 'stdout');
     if (!conn?.commits) continue;
     const resume = restore?.meta.sinks.find((s) => s.node === id)?.position;
-    const commits = await conn.commits(node.sink, { job: o.job, sources: upstreamSources(plan, id), checkpoints: true }, resume);
+    const commits = await conn.commits(node.sink, sinkContext(plan, id, { job: o.job, checkpoints: true }), resume);
     if (commits !== undefined) found.push({ sink: node.sink, commits });
   }
-  // The checkpoint stands for the commits of all its sinks (sinks reading the same source share
-  // its group, whose marker holds whichever committed last), all of the checkpoint's id.
+  // Each sink's markers are its own (a further sink of a source commits to a group of its own:
+  // kafka/sink.ts commitGroups). A marker of another of the checkpoint's runs (each sink has its
+  // epoch) counts as the checkpoint's too: runs before commitGroups left one group's marker to
+  // whichever of its sinks committed last.
   const runs = new Set(found.flatMap((f) => (f.commits.checkpoint ? [f.commits.checkpoint.run] : [])));
   for (const { sink, commits } of found) {
     const ahead = commits.recorded.filter((m) => restore === undefined || !runs.has(m.run) || m.checkpoint > restore.id);

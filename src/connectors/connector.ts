@@ -174,6 +174,12 @@ export interface SinkContext {
   readonly sources: readonly SourceDef[];
   /** Whether the job takes checkpoints (exactly-once output commits at them). */
   readonly checkpoints: boolean;
+  /**
+   * The job's sinks declared before this one, each with its upstream sources: what a sink shares
+   * with them (the Kafka sink: where it commits its sources' offsets and markers) is decided by
+   * declaration order. Absent: none.
+   */
+  readonly earlier?: ReadonlyArray<{ readonly def: SinkDef; readonly sources: readonly SourceDef[] }>;
 }
 
 export interface SinkConnector {

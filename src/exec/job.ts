@@ -26,7 +26,7 @@ import { SpillStore, SpillableTimeKeyedTable } from '../state/spill.js';
 import { duckdbBytes, liveStateBytes } from '../state/budget.js';
 import { SpillableKeyedTable } from '../state/spill-keyed.js';
 import { estimateTableBytes } from '../state/estimate.js';
-import { outputGuarantees, sideTransaction, type OutputGuarantee } from '../plan/guarantees.js';
+import { outputGuarantees, sideTransaction, sinkContext, type OutputGuarantee } from '../plan/guarantees.js';
 import { ColumnarTimeKeyedTable, type ColumnarLayout } from '../state/columnar.js';
 
 export interface JobHooks {
@@ -585,8 +585,8 @@ export class Job {
     return this.writeSideOutputs ? all : all.filter((o) => o.output === 'sink');
   }
 
-  private sinkContext(upstream: readonly number[]): SinkContext {
-    return { job: this.name, sources: upstream.map((id) => (this.plan.nodes[id] as SourceNode).source), checkpoints: this.ckpt !== undefined };
+  private sinkContext(node: number): SinkContext {
+    return sinkContext(this.plan, node, { job: this.name, checkpoints: this.ckpt !== undefined });
   }
 
   /** Puts back what a checkpoint saved; sinks and side outputs were already cut back when opened. */
@@ -659,7 +659,7 @@ export class Job {
         if (!writer) {
           const conn = sinkConnector(node.sink.options['connector'] ?? 'stdout');
           if (!conn) throw new Error(`unknown sink connector '${node.sink.options['connector']}'`);
-          writer = conn.open(node.sink, columns, changelog, resume, this.sinkContext(upstreamSources));
+          writer = conn.open(node.sink, columns, changelog, resume, this.sinkContext(node.id));
         }
         const rt: Runtime = { ...base, op: undefined, ctx: undefined };
         rt.sink = new SinkRuntime(writer!, node);
