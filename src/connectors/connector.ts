@@ -268,6 +268,11 @@ export interface SideOutput {
   flush(): Promise<void>;
   /** Files: flush and fsync, at each checkpoint before it is written (see SinkWriter.sync). */
   sync?(): Promise<void>;
+  /**
+   * Called after each source batch when present, as SinkWriter.relieve: resolves once what is
+   * queued is small enough to take more (backpressure on the sources), without waiting for all of it.
+   */
+  relieve?(): Promise<void>;
   close(): Promise<void>;
   /** Bytes of the file counting everything written so far (for checkpoints). */
   position?(): number;

@@ -305,7 +305,7 @@ export class Job {
                 await this.maybeSpill();
               });
             }
-            await this.relieveSinks();
+            await this.relieveOutputs();
             // Not while another source is part-way through a batch (pushBatch yields): its position is past it.
             if (this.checkpointDue() && this.batchesInFlight === 0) await this.checkpoint(false);
           }, signal);
@@ -805,12 +805,13 @@ export class Job {
     }
   }
 
-  /** After a source batch: backpressure only (a sink may keep sending while the next batch runs). */
-  private async relieveSinks(): Promise<void> {
+  /** After a source batch: backpressure only (a sink or a side output may keep sending while the next batch runs). */
+  private async relieveOutputs(): Promise<void> {
     for (const r of this.runtimes) {
       const w = r.sink?.writer;
       if (w) await (w.relieve ? w.relieve() : w.flush());
     }
+    for (const s of this.sideOutputs) if (s.out.relieve) await s.out.relieve();
   }
 
   private async flushSinks(): Promise<void> {
