@@ -13,7 +13,7 @@ import type { CheckpointSummary, JobCheckpoint } from '../state/checkpoint.js';
 import type { SinkCommits } from '../connectors/connector.js';
 import { sinkConnector } from '../connectors/registry.js';
 import { formatTimestamp } from '../catalog/timestamp.js';
-import { sinkContext } from '../plan/guarantees.js';
+import { connectorSideOutputs, sinkContext } from '../plan/guarantees.js';
 import { UsageError } from './errors.js';
 
 export interface CommitOptions {
@@ -79,11 +79,12 @@ function sinkTarget(def: SinkDef): string {
 }
 
 /**
- * What --fresh discarded (info) and what stays (warnings: a Kafka sink's earlier output stays in
- * its topic), given the discarded checkpoint's summary and checkCommits' warnings by sink.
+ * What --fresh discarded (info) and what stays (warnings: a Kafka sink's earlier output, and a
+ * source's earlier dead letters and late records, stay in their topics), given the discarded
+ * checkpoint's summary and checkCommits' warnings by sink.
  */
 export function freshNotes(plan: PhysicalPlan, stateDir: string, previous: CheckpointSummary | undefined, committed: ReadonlyMap<string, string>): { info: string[]; warn: string[] } {
-  const info = previous === undefined ? [] : [`sluice: --fresh: discarded checkpoint ${previous.id} of ${new Date(previous.createdAt).toISOString()} in ${stateDir}; starting over from the beginning of the inputs (file sinks are written again from the start)`];
+  const info = previous === undefined ? [] : [`sluice: --fresh: discarded checkpoint ${previous.id} of ${new Date(previous.createdAt).toISOString()} in ${stateDir}; starting over from the beginning of the inputs (file sinks, dead-letter and late files are written again from the start)`];
   const warn: string[] = [];
   for (const id of plan.sinks) {
     const node = plan.nodes[id]!;
@@ -92,6 +93,16 @@ export function freshNotes(plan: PhysicalPlan, stateDir: string, previous: Check
     if (known !== undefined) warn.push(known);
     else if (previous !== undefined && node.sink.options['connector'] === 'kafka') {
       warn.push(`sluice: --fresh: what earlier runs wrote to ${sinkTarget(node.sink)} (sink '${node.sink.name}') stays there, and this run writes its whole answer after it; point the sink at a new topic so that consumers do not read both`);
+    }
+  }
+  if (previous === undefined) return { info, warn };
+  // A source's Kafka dead-letter and late topics keep their records as a Kafka sink's topic does.
+  for (const node of plan.nodes) {
+    if (node.kind !== 'source' || !connectorSideOutputs(node.source)) continue;
+    for (const option of ['dead_letter', 'late'] as const) {
+      const topic = node.source.options[option];
+      if (topic === undefined) continue;
+      warn.push(`sluice: --fresh: what earlier runs wrote to topic '${topic}' (${option} of source '${node.source.name}') stays there, and this run writes its records again after it; point ${option} at a new topic so that consumers do not read both`);
     }
   }
   return { info, warn };

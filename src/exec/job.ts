@@ -59,6 +59,12 @@ export interface CheckpointOptions {
   readonly due?: () => boolean;
   /** Start from this checkpoint (its fingerprint must match; the caller checks). */
   readonly restore?: JobCheckpoint<CheckpointMeta>;
+  /**
+   * Starting over from the beginning of the inputs (`--fresh`): dead-letter and late files are
+   * written again from the start, as file sinks are, instead of appended to (which a resumed or
+   * --from-committed-offsets run does: their earlier records stay true).
+   */
+  readonly fresh?: boolean;
   readonly onCheckpoint?: (stats: CheckpointStats) => void;
 }
 
@@ -746,7 +752,8 @@ export class Job {
     const open = this.sideOutputs.find((s) => s.file === file);
     if (open) return open.out;
     const saved = this.restoring?.sideOutputs.find((s) => s.file === file);
-    const out = openSideOutput(file, saved?.bytes);
+    // --fresh: cut back to nothing, as a restore cuts back to the checkpointed length.
+    const out = openSideOutput(file, saved?.bytes ?? (this.ckpt?.fresh ? 0 : undefined));
     this.sideOutputs.push({ file, out });
     return out;
   }
