@@ -221,9 +221,8 @@ export function commitGroups(def: SinkDef, context: SinkContext): Map<string, st
   const out = new Map<string, string>();
   const taken = new Set<string>();
   for (const e of context.earlier ?? []) {
-    if (e.def.options['connector'] !== 'kafka') continue;
-    if (kafkaSinkGuarantee(e.def, { job: context.job, sources: e.sources, checkpoints: context.checkpoints }) !== 'exactly_once') continue;
-    for (const s of e.sources) taken.add(groupKey(s));
+    if (e.def.options['connector'] !== 'kafka' || !exactlyOnce(e.def, { job: context.job, sources: e.sources, checkpoints: context.checkpoints })) continue;
+    for (const s of e.sources) if (s.options['connector'] === 'kafka') taken.add(groupKey(s));
   }
   for (const s of context.sources) {
     if (s.options['connector'] !== 'kafka') continue;
@@ -231,6 +230,15 @@ export function commitGroups(def: SinkDef, context: SinkContext): Map<string, st
     out.set(s.name, taken.has(groupKey(s)) ? sinkGroup(group, def.name) : group);
   }
   return out;
+}
+
+/** An earlier sink whose guarantee option is refused is reported when it is opened, not here. */
+function exactlyOnce(def: SinkDef, context: SinkContext): boolean {
+  try {
+    return kafkaSinkGuarantee(def, context) === 'exactly_once';
+  } catch {
+    return false;
+  }
 }
 
 /** The group an exactly-once sink other than the first of a source commits to (commitGroups). */
