@@ -2,9 +2,9 @@
 // checkpoint barrier the output since the previous checkpoint is sealed (prepareCheckpoint) and
 // stored in the checkpoint; once the checkpoint is durable the transaction commits together with
 // the sources' next offsets, sent to their consumer groups (commitCheckpoint; a further sink of
-// the same source to a group of its own, sink.ts commitGroups). Each committed
-// offset carries a marker `sluice:<epoch>:<checkpoint id>`, so a restore tells whether the
-// restored checkpoint's transaction committed; if it did not, recover() sends the stored output
+// the same source to a group of its own, sink.ts commitGroups). Each committed offset carries a
+// marker `sluice:<epoch>:<checkpoint id>`, so a restore tells whether the restored
+// checkpoint's transaction committed; if it did not, recover() sends the stored output
 // again with the same offsets in a fresh transaction. A new producer with the same
 // transactionalId aborts whatever a crashed process left open (read-committed consumers never
 // see it). The dead-letter and late topics of the sink's sources may join the transaction
