@@ -2,9 +2,9 @@
 // checkpoint is resumed whether the run that wrote it finished or was interrupted (a finished
 // bounded job reads only what arrived since); it must be of the same plan (state/fingerprint.ts)
 // and no older than what its exactly-once sinks committed outside it (the marker rule: a
-// checkpoint older than the commit recorded in the sources' consumer groups, or none where one is
-// recorded, is refused with the ways out). --fresh discards the state and warns about output
-// that stays where it was written.
+// checkpoint older than the commit recorded in the consumer groups each sink commits its sources'
+// offsets to, or none where one is recorded, is refused with the ways out). --fresh discards the
+// state and warns about output that stays where it was written.
 
 import * as path from 'node:path';
 import type { SinkDef, SourceDef } from '../catalog/catalog.js';
@@ -14,22 +14,8 @@ import type { CheckpointSummary, JobCheckpoint } from '../state/checkpoint.js';
 import type { SinkCommits } from '../connectors/connector.js';
 import { sinkConnector } from '../connectors/registry.js';
 import { formatTimestamp } from '../catalog/timestamp.js';
+import { connectorSideOutputs, sinkContext } from '../plan/guarantees.js';
 import { UsageError } from './errors.js';
-
-/** The source definitions upstream of plan node `id`. */
-function upstreamSources(plan: PhysicalPlan, id: number): SourceDef[] {
-  const seen = new Set<number>();
-  const out: SourceDef[] = [];
-  const walk = (n: number): void => {
-    if (seen.has(n)) return;
-    seen.add(n);
-    const node = plan.nodes[n]!;
-    if (node.kind === 'source') out.push(node.source);
-    for (const i of node.inputs) walk(i);
-  };
-  walk(id);
-  return out;
-}
 
 export interface CommitOptions {
   readonly job: string;
@@ -54,11 +40,13 @@ export async function checkCommits(plan: PhysicalPlan, restore: JobCheckpoint<Ch
     const conn = sinkConnector(node.sink.options['connector'] ?? 'stdout');
     if (!conn?.commits) continue;
     const resume = restore?.meta.sinks.find((s) => s.node === id)?.position;
-    const commits = await conn.commits(node.sink, { job: o.job, sources: upstreamSources(plan, id), checkpoints: true }, resume);
+    const commits = await conn.commits(node.sink, sinkContext(plan, id, { job: o.job, checkpoints: true }), resume);
     if (commits !== undefined) found.push({ sink: node.sink, commits });
   }
-  // The checkpoint stands for the commits of all its sinks (sinks reading the same source share
-  // its group, whose marker holds whichever committed last), all of the checkpoint's id.
+  // Each sink's markers are its own (a further sink of a source commits to a group of its own:
+  // kafka/sink.ts commitGroups). A marker of another of the checkpoint's runs (each sink has its
+  // epoch) counts as the checkpoint's too: runs before commitGroups left one group's marker to
+  // whichever of its sinks committed last.
   const runs = new Set(found.flatMap((f) => (f.commits.checkpoint ? [f.commits.checkpoint.run] : [])));
   for (const { sink, commits } of found) {
     const ahead = commits.recorded.filter((m) => restore === undefined || !runs.has(m.run) || m.checkpoint > restore.id);
@@ -92,11 +80,12 @@ function sinkTarget(def: SinkDef): string {
 }
 
 /**
- * What --fresh discarded (info) and what stays (warnings: a Kafka sink's earlier output stays in
- * its topic), given the discarded checkpoint's summary and checkCommits' warnings by sink.
+ * What --fresh discarded (info) and what stays (warnings: a Kafka sink's earlier output, and a
+ * source's earlier dead letters and late records, stay in their topics), given the discarded
+ * checkpoint's summary and checkCommits' warnings by sink.
  */
 export function freshNotes(plan: PhysicalPlan, stateDir: string, previous: CheckpointSummary | undefined, committed: ReadonlyMap<string, string>): { info: string[]; warn: string[] } {
-  const info = previous === undefined ? [] : [`sluice: --fresh: discarded checkpoint ${previous.id} of ${new Date(previous.createdAt).toISOString()} in ${stateDir}; starting over from the beginning of the inputs (file sinks are written again from the start)`];
+  const info = previous === undefined ? [] : [`sluice: --fresh: discarded checkpoint ${previous.id} of ${new Date(previous.createdAt).toISOString()} in ${stateDir}; starting over from the beginning of the inputs (file sinks, dead-letter and late files are written again from the start)`];
   const warn: string[] = [];
   for (const id of plan.sinks) {
     const node = plan.nodes[id]!;
@@ -105,6 +94,16 @@ export function freshNotes(plan: PhysicalPlan, stateDir: string, previous: Check
     if (known !== undefined) warn.push(known);
     else if (previous !== undefined && node.sink.options['connector'] === 'kafka') {
       warn.push(`sluice: --fresh: what earlier runs wrote to ${sinkTarget(node.sink)} (sink '${node.sink.name}') stays there, and this run writes its whole answer after it; point the sink at a new topic so that consumers do not read both`);
+    }
+  }
+  if (previous === undefined) return { info, warn };
+  // A source's Kafka dead-letter and late topics keep their records as a Kafka sink's topic does.
+  for (const node of plan.nodes) {
+    if (node.kind !== 'source' || !connectorSideOutputs(node.source)) continue;
+    for (const option of ['dead_letter', 'late'] as const) {
+      const topic = node.source.options[option];
+      if (topic === undefined) continue;
+      warn.push(`sluice: --fresh: what earlier runs wrote to topic '${topic}' (${option} of source '${node.source.name}') stays there, and this run writes its records again after it; point ${option} at a new topic so that consumers do not read both`);
     }
   }
   return { info, warn };

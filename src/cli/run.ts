@@ -113,6 +113,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
         intervalMs,
         onCheckpoint: (c) => log.debug(`sluice: checkpoint ${c.id} written (${formatBytes(c.bytes)}, ${c.ms.toFixed(0)} ms)`, { event: 'checkpoint', id: c.id, bytes: c.bytes, ms: c.ms }),
         ...(restore ? { restore } : {}),
+        ...(opts.fresh ? { fresh: true } : {}),
       },
       ...(memory !== undefined ? { stateMemory: { bytes: memory, dir: stateDir } } : {}),
     });

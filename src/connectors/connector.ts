@@ -180,6 +180,12 @@ export interface SinkContext {
    * column (a query over a view that aggregates).
    */
   readonly upsertKey?: readonly number[];
+  /**
+   * The job's sinks declared before this one, each with its upstream sources: what a sink shares
+   * with them (the Kafka sink: where it commits its sources' offsets and markers) is decided by
+   * declaration order. Absent: none.
+   */
+  readonly earlier?: ReadonlyArray<{ readonly def: SinkDef; readonly sources: readonly SourceDef[] }>;
 }
 
 export interface SinkConnector {
@@ -270,6 +276,11 @@ export interface SideOutput {
   flush(): Promise<void>;
   /** Files: flush and fsync, at each checkpoint before it is written (see SinkWriter.sync). */
   sync?(): Promise<void>;
+  /**
+   * Called after each source batch when present, as SinkWriter.relieve: resolves once what is
+   * queued is small enough to take more (backpressure on the sources), without waiting for all of it.
+   */
+  relieve?(): Promise<void>;
   close(): Promise<void>;
   /** Bytes of the file counting everything written so far (for checkpoints). */
   position?(): number;

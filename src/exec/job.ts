@@ -27,7 +27,7 @@ import { SpillStore, SpillableTimeKeyedTable } from '../state/spill.js';
 import { duckdbBytes, liveStateBytes } from '../state/budget.js';
 import { SpillableKeyedTable } from '../state/spill-keyed.js';
 import { estimateTableBytes } from '../state/estimate.js';
-import { outputGuarantees, sideTransaction, type OutputGuarantee } from '../plan/guarantees.js';
+import { outputGuarantees, sideTransaction, sinkContext, type OutputGuarantee } from '../plan/guarantees.js';
 import { ColumnarTimeKeyedTable, type ColumnarLayout } from '../state/columnar.js';
 
 export interface JobHooks {
@@ -60,6 +60,12 @@ export interface CheckpointOptions {
   readonly due?: () => boolean;
   /** Start from this checkpoint (its fingerprint must match; the caller checks). */
   readonly restore?: JobCheckpoint<CheckpointMeta>;
+  /**
+   * Starting over from the beginning of the inputs (`--fresh`): dead-letter and late files are
+   * written again from the start, as file sinks are, instead of appended to (which a resumed or
+   * --from-committed-offsets run does: their earlier records stay true).
+   */
+  readonly fresh?: boolean;
   readonly onCheckpoint?: (stats: CheckpointStats) => void;
 }
 
@@ -306,7 +312,7 @@ export class Job {
                 await this.maybeSpill();
               });
             }
-            await this.relieveSinks();
+            await this.relieveOutputs();
             // Not while another source is part-way through a batch (pushBatch yields): its position is past it.
             if (this.checkpointDue() && this.batchesInFlight === 0) await this.checkpoint(false);
           }, signal);
@@ -586,9 +592,9 @@ export class Job {
     return this.writeSideOutputs ? all : all.filter((o) => o.output === 'sink');
   }
 
-  private sinkContext(upstream: readonly number[], sink: SinkNode): SinkContext {
-    const upsertKey = streamKey(this.plan, sink.id);
-    return { job: this.name, sources: upstream.map((id) => (this.plan.nodes[id] as SourceNode).source), checkpoints: this.ckpt !== undefined, ...(upsertKey ? { upsertKey } : {}) };
+  private sinkContext(node: number): SinkContext {
+    const upsertKey = streamKey(this.plan, node);
+    return { ...sinkContext(this.plan, node, { job: this.name, checkpoints: this.ckpt !== undefined }), ...(upsertKey ? { upsertKey } : {}) };
   }
 
   /** Puts back what a checkpoint saved; sinks and side outputs were already cut back when opened. */
@@ -661,7 +667,7 @@ export class Job {
         if (!writer) {
           const conn = sinkConnector(node.sink.options['connector'] ?? 'stdout');
           if (!conn) throw new Error(`unknown sink connector '${node.sink.options['connector']}'`);
-          writer = conn.open(node.sink, columns, changelog, resume, this.sinkContext(upstreamSources, node));
+          writer = conn.open(node.sink, columns, changelog, resume, this.sinkContext(node.id));
         }
         const rt: Runtime = { ...base, op: undefined, ctx: undefined };
         rt.sink = new SinkRuntime(writer!, node);
@@ -748,7 +754,8 @@ export class Job {
     const open = this.sideOutputs.find((s) => s.file === file);
     if (open) return open.out;
     const saved = this.restoring?.sideOutputs.find((s) => s.file === file);
-    const out = openSideOutput(file, saved?.bytes);
+    // --fresh: cut back to nothing, as a restore cuts back to the checkpointed length.
+    const out = openSideOutput(file, saved?.bytes ?? (this.ckpt?.fresh ? 0 : undefined));
     this.sideOutputs.push({ file, out });
     return out;
   }
@@ -807,12 +814,13 @@ export class Job {
     }
   }
 
-  /** After a source batch: backpressure only (a sink may keep sending while the next batch runs). */
-  private async relieveSinks(): Promise<void> {
+  /** After a source batch: backpressure only (a sink or a side output may keep sending while the next batch runs). */
+  private async relieveOutputs(): Promise<void> {
     for (const r of this.runtimes) {
       const w = r.sink?.writer;
       if (w) await (w.relieve ? w.relieve() : w.flush());
     }
+    for (const s of this.sideOutputs) if (s.out.relieve) await s.out.relieve();
   }
 
   private async flushSinks(): Promise<void> {

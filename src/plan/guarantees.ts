@@ -36,8 +36,15 @@ export function upstreamSources(plan: PhysicalPlan, id: number): SourceDef[] {
   return [...new Set(n.inputs.flatMap((i) => upstreamSources(plan, i)))];
 }
 
+/** What sink `id`'s connector is told about the job: its sources, and the sinks declared before it. */
 export function sinkContext(plan: PhysicalPlan, id: number, context: GuaranteeContext): SinkContext {
-  return { job: context.job, sources: upstreamSources(plan, id), checkpoints: context.checkpoints };
+  const earlier: Array<{ def: SinkNode['sink']; sources: SourceDef[] }> = [];
+  for (const other of plan.sinks) {
+    if (other === id) break;
+    const node = plan.nodes[other];
+    if (node?.kind === 'sink') earlier.push({ def: node.sink, sources: upstreamSources(plan, other) });
+  }
+  return { job: context.job, sources: upstreamSources(plan, id), checkpoints: context.checkpoints, earlier };
 }
 
 function sinkConnectorOf(node: SinkNode) {

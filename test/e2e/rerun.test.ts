@@ -103,7 +103,7 @@ test('a datagen with count, run again: nothing more, said once', () => {
   // --fresh starts over: the same answer again, said so.
   const fresh = sluice(['run', 'job.sql', '--fresh'], dir);
   assert.equal(fresh.code, 0, fresh.stderr);
-  assert.match(fresh.stderr, /--fresh: discarded checkpoint \d+ of .*file sinks are written again from the start/);
+  assert.match(fresh.stderr, /--fresh: discarded checkpoint \d+ of .*file sinks, dead-letter and late files are written again from the start/);
   assert.equal(readFileSync(path.join(dir, 'o.jsonl'), 'utf8'), before);
 });
 
@@ -132,4 +132,27 @@ test('a file sink cut shorter than its checkpoint is refused with the file and b
   assert.ok(r.stderr.includes(file), r.stderr);
   assert.match(r.stderr, new RegExp(`is ${full - 5} bytes long, but the checkpoint recorded ${full} bytes`));
   assert.match(r.stderr, /--fresh/);
+});
+
+test('--fresh starts file dead-letter and late outputs over, as file sinks: a rerun holds each once', () => {
+  const dir = tmp();
+  writeFileSync(
+    path.join(dir, 'job.sql'),
+    `CREATE SOURCE raw (k VARCHAR, v INT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
+  WITH (connector = 'file', path = 'in.jsonl', dead_letter = 'out/bad.jsonl', late = 'late.jsonl');
+CREATE SINK win WITH (connector = 'file', path = 'win.jsonl') AS
+  SELECT k, window_start, COUNT(*) AS n FROM raw GROUP BY k, TUMBLE(ts, 10s);
+`,
+  );
+  // One bad record, one late (10:00:05 behind the watermark 10:00:21).
+  writeFileSync(path.join(dir, 'in.jsonl'), [line('a', 1, '01'), 'not json', line('a', 2, '22'), line('b', 3, '05')].join('\n') + '\n');
+  const first = sluice(['run', 'job.sql'], dir);
+  assert.equal(first.code, 0, first.stderr);
+  const files = ['win.jsonl', 'out/bad.jsonl', 'late.jsonl'].map((f) => path.join(dir, f));
+  const before = files.map((f) => readFileSync(f, 'utf8'));
+  assert.deepEqual(before.slice(1).map((t) => t.split('\n').filter(Boolean).length), [1, 1], before.join('---\n'));
+  const fresh = sluice(['run', 'job.sql', '--fresh'], dir);
+  assert.equal(fresh.code, 0, fresh.stderr);
+  assert.deepEqual(files.map((f) => readFileSync(f, 'utf8')), before);
+  assert.match(fresh.stderr, /--fresh: discarded checkpoint \d+ of .*file sinks, dead-letter and late files are written again from the start/);
 });

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { broker, createTopic, produceMessages, readAll, unique } from './broker.js';
 import { runSql } from './job.js';
-import { kafkaSinkGuarantee } from '../../src/connectors/kafka/sink.js';
+import { commitGroups, kafkaSinkGuarantee } from '../../src/connectors/kafka/sink.js';
 import type { SinkDef, SourceDef } from '../../src/catalog/catalog.js';
 
 const BASE = Date.parse('2024-05-20T10:00:00Z');
@@ -112,4 +112,21 @@ test('an updating result without a key is refused with a hint', async () => {
       return true;
     },
   );
+});
+
+test('each exactly-once sink of a source commits its markers to a group of its own: the first to the source\'s group, the others to <group>.sink-<name>', () => {
+  const src = (name: string, topic: string, group: string): SourceDef => ({ name, options: { connector: 'kafka', topic, group } }) as unknown as SourceDef;
+  const sink = (name: string, extra: Record<string, string> = {}): SinkDef => ({ name, options: { connector: 'kafka', topic: `${name}-out`, ...extra } }) as unknown as SinkDef;
+  const [a, b] = [src('a', 'ta', 'g'), src('b', 'tb', 'g')];
+  const ctx = (sources: SourceDef[], earlier: Array<{ def: SinkDef; sources: SourceDef[] }>) => ({ job: 'j', sources, checkpoints: true, earlier });
+  // The only sink: the source's group, as before.
+  assert.deepEqual(commitGroups(sink('agg'), ctx([a], [])), new Map([['a', 'g']]));
+  // A second sink on source a: a group of its own; on source b (another topic of group g) the first.
+  assert.deepEqual(commitGroups(sink('low'), ctx([a, b], [{ def: sink('agg'), sources: [a] }])), new Map([['a', 'g.sink-low'], ['b', 'g']]));
+  // Earlier sinks that commit no offsets (at least once, a file) take no group.
+  const earlier = [
+    { def: sink('alo', { guarantee: 'at_least_once' }), sources: [a] },
+    { def: { name: 'f', options: { connector: 'file', path: 'x' } } as unknown as SinkDef, sources: [a] },
+  ];
+  assert.deepEqual(commitGroups(sink('agg'), ctx([a], earlier)), new Map([['a', 'g']]));
 });

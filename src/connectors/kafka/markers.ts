@@ -1,5 +1,6 @@
 // The exactly-once sink's commits as Kafka records them: each offset transactional-sink.ts
-// commits to a source's consumer group carries `sluice:<epoch>:<checkpoint id>`, in the same
+// commits to a source's consumer group (or, for a further sink of the same source, to a group of
+// its own: sink.ts commitGroups) carries `sluice:<epoch>:<checkpoint id>`, in the same
 // transaction as the output. Read here so that `sluice run` can hold the checkpoint it would
 // resume from against them (cli/restore.ts): the group, not the state directory, is the truth
 // about what output was committed.
@@ -11,12 +12,22 @@ import { kafkaClient, withAdmin } from './client.js';
 import { kafkaSourceSettings } from './source.js';
 import { MARKER } from './transactional-sink.js';
 
-/** The distinct markers in the groups of the Kafka sources among `sources`, with where each was first seen. */
-export async function recordedMarks(sources: readonly SourceDef[], client: (def: SourceDef) => Kafka = (d) => kafkaClient(d.options, `sluice-${d.name}`)): Promise<CommitMark[]> {
+/**
+ * The distinct markers a sink committed for the Kafka sources among `sources`, read from the
+ * group it commits each one's offsets to (`groups` by source name, sink.ts commitGroups; the
+ * source's own group when absent), with where each was first seen.
+ */
+export async function recordedMarks(
+  sources: readonly SourceDef[],
+  groups: ReadonlyMap<string, string> = new Map(),
+  client: (def: SourceDef) => Kafka = (d) => kafkaClient(d.options, `sluice-${d.name}`),
+): Promise<CommitMark[]> {
   const out = new Map<string, CommitMark>();
   for (const def of sources) {
     if (def.options['connector'] !== 'kafka') continue;
-    const { group, topic } = kafkaSourceSettings(def);
+    const settings = kafkaSourceSettings(def);
+    const group = groups.get(def.name) ?? settings.group;
+    const topic = settings.topic;
     // Through an outage too: the job may be started while its broker is still coming up.
     const parts = await withAdmin(client(def), `kafka source '${topic}': reading the committed markers of group '${group}'`, async (admin) => (await admin.fetchOffsets({ groupId: group, topics: [topic] }))[0]?.partitions ?? []);
     for (const p of parts) {

@@ -1,16 +1,17 @@
 // Dead-letter and late outputs of a Kafka source written to topics (`dead_letter =
 // 'raw-temp-data.dlq'`), each record as side-message.ts makes it. On its own (at least once: a
 // restarted job writes again what it wrote after its last checkpoint) it sends in small batches
-// on a timer so that a long-running job's dead letters appear promptly. Joined to an
+// on a timer so that a long-running job's dead letters appear promptly, and its queued messages
+// are bounded as a sink's are (relieve(): MAX_SENDS sends, MAX_QUEUED_BYTES). Joined to an
 // exactly-once sink's transaction (plan/guarantees.ts says which), it hands each message to that
 // sink, which seals it with its output at each checkpoint and commits or re-sends it with them.
 
-import type { Message } from 'kafkajs';
+import type { Kafka, Message } from 'kafkajs';
 import type { SourceDef } from '../../catalog/catalog.js';
 import type { SideOutput, SinkWriter } from '../connector.js';
 import { ensureTopic, kafkaClient } from './client.js';
-import { openProducer, type KafkaProducer } from './producer.js';
-import { SendChain } from './send-chain.js';
+import { messageBytes, openProducer, type KafkaProducer } from './producer.js';
+import { MAX_SENDS, SendChain } from './send-chain.js';
 import { sideMessage } from './side-message.js';
 
 /**
@@ -28,15 +29,19 @@ function isCarrier(writer: SinkWriter): writer is SinkWriter & SideCarrier {
 import { withKafkaRetry } from './retry.js';
 
 const SEND_EVERY_MS = 200;
+/** Messages, or bytes of them, waiting past which a send starts before the timer is up. */
 const SEND_AT = 500;
+const SEND_AT_BYTES = 1 << 20;
 
-export function openKafkaSideOutput(def: SourceDef, topic: string): SideOutput {
-  const kafka = kafkaClient(def.options, `sluice-${def.name}-side`);
+/** `kafka`: the client to write with (tests pass a simulated one). */
+export function openKafkaSideOutput(def: SourceDef, topic: string, kafka: Kafka = kafkaClient(def.options, `sluice-${def.name}-side`)): SideOutput {
   // Opened at the first send: a side output joined to a transaction never needs one.
   let producer: KafkaProducer | undefined;
   let ready: Promise<void> | undefined;
   let pending: Message[] = [];
+  let pendingBytes = 0;
   const chain = new SendChain();
+  const what = `kafka side output '${topic}'`;
   let timer: NodeJS.Timeout | undefined;
   let joined: SideCarrier | undefined;
 
@@ -46,18 +51,19 @@ export function openKafkaSideOutput(def: SourceDef, topic: string): SideOutput {
     if (pending.length === 0) return;
     const messages = pending;
     pending = [];
+    pendingBytes = 0;
     void chain.add(async () => {
       const p = (producer ??= openProducer(kafka, { maxInFlightRequests: 1, allowAutoTopicCreation: false }));
-      ready ??= ensureTopic(kafka, topic).then(() => withKafkaRetry(`kafka side output '${topic}': connecting`, () => p.connect()));
+      ready ??= ensureTopic(kafka, topic).then(() => withKafkaRetry(`${what}: connecting`, () => p.connect()));
       await ready;
-      await withKafkaRetry(`kafka side output '${topic}': send`, () => p.send({ topic, messages, acks: -1 }));
-    });
+      await withKafkaRetry(`${what}: send`, () => p.send({ topic, messages, acks: -1 }));
+    }, true, messageBytes(messages));
   };
 
   const flush = async (): Promise<void> => {
     send();
     await chain.done;
-    chain.check(`kafka side output '${topic}'`);
+    chain.check(what);
   };
 
   return {
@@ -68,8 +74,14 @@ export function openKafkaSideOutput(def: SourceDef, topic: string): SideOutput {
         return;
       }
       pending.push(message);
-      if (pending.length >= SEND_AT) send();
+      pendingBytes += messageBytes([message]);
+      if (pending.length >= SEND_AT || pendingBytes >= SEND_AT_BYTES) send();
       else timer ??= setTimeout(send, SEND_EVERY_MS);
+    },
+    // Joined: nothing queues here; the carrier's own relieve() bounds these messages with its output.
+    async relieve() {
+      await chain.relieve(MAX_SENDS);
+      chain.check(what);
     },
     join(writer: SinkWriter): boolean {
       // Joined before the first record (the runner joins while it builds the job), so nothing is pending here.

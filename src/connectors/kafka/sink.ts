@@ -17,6 +17,7 @@ import type { Guarantee, SinkCommits, SinkConnector, SinkContext, SinkPosition, 
 import { compileEncoder, compileValueEncoder } from '../format/encode.js';
 import { choiceOption, intOption, requiredOption } from '../options.js';
 import { brokerList, CLIENT_OPTIONS, ensureTopic, failIfTopicDeleted, kafkaClient } from './client.js';
+import { kafkaSourceSettings } from './source.js';
 import { defaultSinkKey } from './sink-key.js';
 import { KafkaTransactionalWriter } from './transactional-sink.js';
 import { recordedMarks, sealedMark } from './markers.js';
@@ -218,6 +219,47 @@ export function transactionalId(def: SinkDef, topic: string, job: string): strin
   return def.options['transactional_id'] ?? `sluice-${job}-${def.name}-${topic}`;
 }
 
+/**
+ * Where an exactly-once sink commits each source's offsets and markers, by source name: the
+ * source's `group`, unless a sink declared before it is an exactly-once Kafka sink fed by the
+ * same topic and group, then `<group>.sink-<sink name>`. WHY: a group holds one offset and one
+ * metadata per partition, so a second sink committing there would overwrite the first's marker,
+ * and each sink's recovery and the marker rule (markers.ts) must read its own.
+ */
+export function commitGroups(def: SinkDef, context: SinkContext): Map<string, string> {
+  const out = new Map<string, string>();
+  const taken = new Set<string>();
+  for (const e of context.earlier ?? []) {
+    if (e.def.options['connector'] !== 'kafka' || !exactlyOnce(e.def, { job: context.job, sources: e.sources, checkpoints: context.checkpoints })) continue;
+    for (const s of e.sources) if (s.options['connector'] === 'kafka') taken.add(groupKey(s));
+  }
+  for (const s of context.sources) {
+    if (s.options['connector'] !== 'kafka') continue;
+    const { group } = kafkaSourceSettings(s);
+    out.set(s.name, taken.has(groupKey(s)) ? sinkGroup(group, def.name) : group);
+  }
+  return out;
+}
+
+/** An earlier sink whose guarantee option is refused is reported when it is opened, not here. */
+function exactlyOnce(def: SinkDef, context: SinkContext): boolean {
+  try {
+    return kafkaSinkGuarantee(def, context) === 'exactly_once';
+  } catch {
+    return false;
+  }
+}
+
+/** The group an exactly-once sink other than the first of a source commits to (commitGroups). */
+export function sinkGroup(group: string, sink: string): string {
+  return `${group}.sink-${sink}`;
+}
+
+function groupKey(source: SourceDef): string {
+  const { group, topic } = kafkaSourceSettings(source);
+  return JSON.stringify([group, topic]);
+}
+
 /** Same brokers, whatever the order: one Kafka transaction cannot span two clusters. */
 function sameCluster(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
   const x = brokerList(a).sort();
@@ -239,7 +281,7 @@ export const kafkaSink: SinkConnector = {
   },
   async commits(def: SinkDef, context: SinkContext, resume: SinkPosition | undefined): Promise<SinkCommits | undefined> {
     if (kafkaSinkGuarantee(def, context) !== 'exactly_once') return undefined;
-    return { recorded: await recordedMarks(context.sources), checkpoint: sealedMark(resume) };
+    return { recorded: await recordedMarks(context.sources, commitGroups(def, context)), checkpoint: sealedMark(resume) };
   },
   open(def: SinkDef, columns: readonly Column[], changelog: boolean, resume?: SinkPosition, context?: SinkContext): SinkWriter {
     const o = def.options;
@@ -256,7 +298,9 @@ export const kafkaSink: SinkConnector = {
     }
     const settings = { topic, key, batchSize: intOption(o, 'batch_size', 1000, 1), partitions: intOption(o, 'partitions', 1, 1) };
     const kafka = kafkaClient(o, `sluice-${def.name}`);
-    if (guarantee === 'exactly_once') return new KafkaTransactionalWriter(kafka, columns, settings, transactionalId(def, topic, context?.job ?? 'job'), resume);
+    if (guarantee === 'exactly_once') {
+      return new KafkaTransactionalWriter(kafka, columns, settings, transactionalId(def, topic, context?.job ?? 'job'), commitGroups(def, context!), resume);
+    }
     return new KafkaSinkWriter(kafka, columns, changelog, settings);
   },
 };

@@ -1,9 +1,10 @@
 // The exactly-once `kafka` sink writer: one Kafka transaction per checkpoint interval. At the
 // checkpoint barrier the output since the previous checkpoint is sealed (prepareCheckpoint) and
 // stored in the checkpoint; once the checkpoint is durable the transaction commits together with
-// the sources' next offsets, sent to their consumer groups (commitCheckpoint). Each committed
-// offset carries a marker `sluice:<epoch>:<checkpoint id>`, so a restore tells whether the
-// restored checkpoint's transaction committed; if it did not, recover() sends the stored output
+// the sources' next offsets, sent to their consumer groups (commitCheckpoint; a further sink of
+// the same source to a group of its own, sink.ts commitGroups). Each committed offset carries a
+// marker `sluice:<epoch>:<checkpoint id>`, so a restore tells whether the restored
+// checkpoint's transaction committed; if it did not, recover() sends the stored output
 // again with the same offsets in a fresh transaction. A new producer with the same
 // transactionalId aborts whatever a crashed process left open (read-committed consumers never
 // see it). The dead-letter and late topics of the sink's sources may join the transaction
@@ -54,14 +55,17 @@ export const MARKER = /^sluice:([^:]+):(\d+)$/;
 /** Output bytes since the last checkpoint past which the exactly-once sink asks for a checkpoint (README, Kafka). */
 export const TXN_CHECKPOINT_BYTES = 4 << 20;
 
-/** The consumer-group offsets to commit with checkpoint `id`: each Kafka source's next offsets. */
-export function groupOffsets(sources: readonly CheckpointSource[], epoch: string, id: number): GroupOffsets[] {
+/**
+ * The consumer-group offsets to commit with checkpoint `id`: each Kafka source's next offsets, to
+ * the group `groups` names for it (sink.ts commitGroups; the source's own group when absent).
+ */
+export function groupOffsets(sources: readonly CheckpointSource[], epoch: string, id: number, groups: ReadonlyMap<string, string> = new Map()): GroupOffsets[] {
   const out: GroupOffsets[] = [];
   for (const s of sources) {
     const pos = kafkaPosition(s.position);
     if (pos === undefined) continue;
     const partitions = Object.entries(pos.next).map(([p, offset]) => ({ partition: Number(p), offset, metadata: `sluice:${epoch}:${id}` }));
-    if (partitions.length > 0) out.push({ group: kafkaSourceSettings(s.def).group, topic: pos.topic, partitions });
+    if (partitions.length > 0) out.push({ group: groups.get(s.def.name) ?? kafkaSourceSettings(s.def).group, topic: pos.topic, partitions });
   }
   return out;
 }
@@ -135,6 +139,8 @@ export class KafkaTransactionalWriter implements SinkWriter, SideCarrier {
     columns: readonly Column[],
     readonly settings: KafkaSinkSettings,
     readonly transactionalId: string,
+    /** Where each source's offsets and markers are committed, by source name (sink.ts commitGroups). */
+    private readonly groups: ReadonlyMap<string, string>,
     resume: SinkPosition | undefined,
   ) {
     this.producer = this.newProducer();
@@ -322,10 +328,11 @@ export class KafkaTransactionalWriter implements SinkWriter, SideCarrier {
       // undefined: the checkpoint failed or the job is closing; the transaction stays open and is aborted.
       if (s === undefined) return;
       // Fault injection for the crash tests: die between the checkpoint and its commit (of
-      // checkpoint <id>, or of the first one holding side-output messages).
+      // checkpoint <id>, by this sink only with <id>:<topic>, or of the first one holding
+      // side-output messages).
       const kill = process.env['SLUICE_TEST_KILL_BEFORE_COMMIT'];
-      if (kill === String(id) || (kill === 'side' && sealed.side !== undefined)) process.kill(process.pid, 'SIGKILL');
-      await this.commit(groupOffsets(s, this.epoch, id), id);
+      if (kill === String(id) || kill === `${id}:${this.settings.topic}` || (kill === 'side' && sealed.side !== undefined)) process.kill(process.pid, 'SIGKILL');
+      await this.commit(groupOffsets(s, this.epoch, id, this.groups), id);
     }, false);
     this.gate = { release, committed };
     return sealed as unknown as SinkPosition;
@@ -345,7 +352,7 @@ export class KafkaTransactionalWriter implements SinkWriter, SideCarrier {
     await this.start();
     const sealed = this.resume;
     if (sealed === undefined) return;
-    const offsets = groupOffsets(sources, sealed.epoch, sealed.id);
+    const offsets = groupOffsets(sources, sealed.epoch, sealed.id, this.groups);
     if (offsets.length === 0 || (await this.committed(offsets, sealed.epoch, sealed.id))) return;
     const side = new Map<string, Message[]>();
     for (const m of sealed.side ?? []) {

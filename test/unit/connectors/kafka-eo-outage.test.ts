@@ -105,7 +105,7 @@ const at = (offset: number): CheckpointSource[] => [{ def: source, position: { t
 
 /** Two checkpoint intervals of output (rows k1..k10, then k11..k20), sends of 2 messages each. */
 async function run(broker: Broker): Promise<string[]> {
-  const w = new KafkaTransactionalWriter(broker.kafka(), columns, { topic: 'out', key: [0], batchSize: 2, partitions: 1 }, 'tid', undefined);
+  const w = new KafkaTransactionalWriter(broker.kafka(), columns, { topic: 'out', key: [0], batchSize: 2, partitions: 1 }, 'tid', new Map(), undefined);
   const written: string[] = [];
   try {
     for (const [id, from] of [[1, 1], [2, 11]] as const) {
