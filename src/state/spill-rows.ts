@@ -49,6 +49,9 @@ export class SpillWriter {
     return new SpillWriter(await conn.createAppender(SPILL), tbl, cache);
   }
 
+  /** The shape id of the entry last added (-1: JSON text). */
+  lastShape = -1;
+
   /** Adds one entry (time NaN: none, keyed state); returns its encoded size in characters. */
   add(time: number, key: string, value: unknown): number {
     const r = this.row;
@@ -60,10 +63,12 @@ export class SpillWriter {
       const text = encodeState(value);
       this.texts[r] = text;
       this.shapes[r] = -1;
+      this.lastShape = -1;
       chars = text.length;
     } else {
       this.texts[r] = null;
       this.shapes[r] = shape.id;
+      this.lastShape = shape.id;
       chars = shape.jsonChars;
     }
     if (++this.row === ROWS) this.flushChunk();
