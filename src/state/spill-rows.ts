@@ -14,8 +14,11 @@ export const SPILL_DDL = `CREATE TABLE ${SPILL} (tbl VARCHAR, time DOUBLE, key V
 const TYPES = [VARCHAR, DOUBLE, VARCHAR, VARCHAR, INTEGER, ...NUMS.map(() => DOUBLE)];
 /** DuckDB's vector size: rows per appended chunk. */
 const ROWS = 2048;
-/** Chunks per appender flush: the appender's own buffer stays small. */
-const FLUSH_CHUNKS = 8;
+/**
+ * Chunks per appender flush (each a commit, with its WAL sync): the appender's own buffer stays
+ * under ~8 MB. Appending 3.5M spill rows took ~5.2 s in flushes of 8 chunks, ~3.4 s of 32.
+ */
+const FLUSH_CHUNKS = 32;
 
 /** The select list that SpilledChunk reads: key, shape, value and the first `width` numeric columns. */
 export function spillColumns(width: number): string {
