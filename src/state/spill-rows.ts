@@ -15,10 +15,10 @@ const TYPES = [VARCHAR, DOUBLE, VARCHAR, VARCHAR, INTEGER, ...NUMS.map(() => DOU
 /** DuckDB's vector size: rows per appended chunk. */
 const ROWS = 2048;
 /**
- * Chunks per appender flush (each a commit, with its WAL sync): the appender's own buffer stays
- * under ~8 MB. Appending 3.5M spill rows took ~5.2 s in flushes of 8 chunks, ~3.4 s of 32.
+ * Chunks per appender flush: the appender's own buffer stays small. (Flushes of 32 chunks made a
+ * micro-benchmark of 3.5M appended rows faster, ~3.4 s against ~5.2 s, but not bench:state.)
  */
-const FLUSH_CHUNKS = 32;
+const FLUSH_CHUNKS = 8;
 
 /** The select list that SpilledChunk reads: key, shape, value and the first `width` numeric columns. */
 export function spillColumns(width: number): string {
