@@ -10,7 +10,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { BIGINT, DOUBLE, DuckDBDataChunk, DuckDBInstance, VARCHAR, type DuckDBConnection, type DuckDBVarCharVector } from '@duckdb/node-api';
 import { decodeState, encodeState } from './codec.js';
 import { KeyFilter } from './key-filter.js';
 import { ShapeCache, ShapeRegistry } from './shape-codec.js';
@@ -21,6 +21,8 @@ import type { SqlMerge } from '../expr/aggregates/columnar.js';
 
 /** Rows per statement copying spilled rows into or out of a checkpoint (see SpillStore.sliced). */
 const SLICE_ROWS = 16_384;
+/** Rows per chunk staging memory rows into a checkpoint (DuckDB's vector size). */
+const STAGE_CHUNK = 2048;
 /** Hash partitions a closing time's spilled partials are merged in, at most; and the least memory one may take. */
 const MAX_PARTS = 256;
 const MIN_CLOSE_BYTES = 4096;
@@ -90,6 +92,63 @@ export class SpillStore {
   async stage(id: number): Promise<void> {
     await this.conn.run('DELETE FROM checkpoint_spill WHERE id = $1', [id]);
     await this.sliced(SPILL, '', (range) => `INSERT INTO checkpoint_spill SELECT ${id}, tbl, time, key, ${this.shapes.jsonSql()} FROM ${SPILL} WHERE ${range}`);
+  }
+
+  /**
+   * Appends entries still in memory to checkpoint `id`'s spilled rows (as JSON text, as stage
+   * renders them), leaving them in memory: a large state then reaches the checkpoint without
+   * being spilled first and merged back when its window closes. A restore brings them back as
+   * spilled rows. Returns the rows and their characters.
+   */
+  async stageEntries(id: number, tbl: string, entries: Iterable<readonly [number, string, unknown]>): Promise<{ rows: number; bytes: number }> {
+    const appender = await this.conn.createAppender('checkpoint_spill');
+    // Whole chunks, a vector per column: an append call per value cost ~4 µs a row.
+    const chunk = DuckDBDataChunk.create([BIGINT, VARCHAR, DOUBLE, VARCHAR, VARCHAR]);
+    const times = new Float64Array(STAGE_CHUNK);
+    const keys = new Array<string>(STAGE_CHUNK);
+    const texts = new Array<string>(STAGE_CHUNK);
+    let n = 0;
+    let rows = 0;
+    let bytes = 0;
+    const flush = (): void => {
+      if (n === 0) return;
+      chunk.reset();
+      chunk.rowCount = n;
+      const ids = chunk.getColumnVector(0);
+      const tbls = chunk.getColumnVector(1) as DuckDBVarCharVector;
+      const time = chunk.getColumnVector(2);
+      const key = chunk.getColumnVector(3) as DuckDBVarCharVector;
+      const value = chunk.getColumnVector(4) as DuckDBVarCharVector;
+      const big = BigInt(id);
+      for (let i = 0; i < n; i++) {
+        ids.setItem(i, big);
+        tbls.setItem(i, tbl);
+        const t = times[i]!;
+        time.setItem(i, t === t ? t : null);
+        key.setItem(i, keys[i]!);
+        value.setItem(i, texts[i]!);
+      }
+      for (const v of [ids, tbls, time, key, value]) v.flush();
+      appender.appendDataChunk(chunk);
+      n = 0;
+      if ((rows / STAGE_CHUNK) % 8 === 0) appender.flushSync();
+    };
+    try {
+      for (const [time, key, value] of entries) {
+        const text = encodeState(value);
+        times[n] = time;
+        keys[n] = key;
+        texts[n] = text;
+        bytes += text.length + key.length;
+        rows++;
+        if (++n === STAGE_CHUNK) flush();
+      }
+      flush();
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+    return { rows, bytes };
   }
 
   /** Puts back the spilled rows of checkpoint `id` (as JSON rows). */
@@ -411,6 +470,21 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
   protected *memoryKeys(t: number): Generator<string> {
     const mem = this.keysAt(t);
     if (mem !== undefined) for (const [k] of mem) yield k;
+  }
+
+  /** Stages the entries in memory into checkpoint `id`, leaving them there (SpillStore.stageEntries). */
+  stageMemory(store: SpillStore, id: number): Promise<{ rows: number; bytes: number }> {
+    const self = this;
+    return store.stageEntries(
+      id,
+      this.id,
+      (function* (): Generator<[number, string, V]> {
+        for (const t of [...self.timesAscending()]) {
+          const at = self.keysAt(t);
+          if (at !== undefined) for (const [k, v] of at) yield [t, k, v];
+        }
+      })(),
+    );
   }
 
   /** Spilled entries as checkpoint chunks ([time, key, value] JSON arrays), read chunk by chunk. */
