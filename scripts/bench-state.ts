@@ -8,13 +8,13 @@
 // minute) runs one shape; BENCH_BUDGETS=none,64MB picks the budgets.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import { Catalog } from '../src/catalog/catalog.js';
-import { heapFlags } from '../src/cli/heap-cap.js';
+import { heapFlags, MALLOC_ENV } from '../src/cli/heap-cap.js';
 import { loadScriptText } from '../src/cli/load.js';
 import type { SinkWriter, SourceReader, SourceRecord } from '../src/connectors/connector.js';
 import { Job } from '../src/exec/job.js';
@@ -101,7 +101,7 @@ async function child(shapeName: string, budget: number | undefined): Promise<voi
           const st = job.metrics().state.map((t) => t.rows).join('/');
           const duck = await duckMemory(job);
           const lo = v8.getHeapSpaceStatistics().find((sp) => sp.space_name === 'large_object_space');
-          process.stderr.write(`batch ${batches}: rss ${Math.round(m.rss / 2 ** 20)} MB heap ${Math.round(m.heapUsed / 2 ** 20)}/${Math.round(m.heapTotal / 2 ** 20)} MB (large objects ${Math.round((lo?.space_size ?? 0) / 2 ** 20)} MB) ext ${Math.round(m.external / 2 ** 20)} MB duckdb ${duck}, memory rows ${st}\n`);
+          process.stderr.write(`batch ${batches}: rss ${Math.round(m.rss / 2 ** 20)} MB (${rssParts()}) heap ${Math.round(m.heapUsed / 2 ** 20)}/${Math.round(m.heapTotal / 2 ** 20)} MB (large objects ${Math.round((lo?.space_size ?? 0) / 2 ** 20)} MB) ext ${Math.round(m.external / 2 ** 20)} MB duckdb ${duck}, memory rows ${st}\n`);
         }
         await emit(batch);
       }
@@ -127,6 +127,7 @@ async function child(shapeName: string, budget: number | undefined): Promise<voi
       }, 20)
     : undefined;
   const t0 = performance.now();
+  const cpu0 = (process.cpuUsage().user + process.cpuUsage().system) / 1e6;
   await job.run();
   if (sampler) {
     clearInterval(sampler);
@@ -139,8 +140,19 @@ async function child(shapeName: string, budget: number | undefined): Promise<voi
   const rssMB = process.resourceUsage().maxRSS / 1024;
   const bytesPerGroup = budget === undefined && atEnd !== undefined && atEnd.rows > 0 ? atEnd.heap / atEnd.rows : null;
   process.stdout.write(
-    JSON.stringify({ budget: budget ?? null, events, rows: out, secs, eventsPerSec: events / secs, peakRssMB: rssMB, bytesPerGroup, openGroups: atEnd?.rows ?? null, checkpointMs: ckpt?.ms ?? null, checkpointMB: ckpt ? ckpt.bytes / 2 ** 20 : null }) + '\n',
+    JSON.stringify({ budget: budget ?? null, events, rows: out, secs, cpuSecs: (process.cpuUsage().user + process.cpuUsage().system) / 1e6 - cpu0, eventsPerSec: events / secs, peakRssMB: rssMB, bytesPerGroup, openGroups: atEnd?.rows ?? null, checkpointMs: ckpt?.ms ?? null, checkpointMB: ckpt ? ckpt.bytes / 2 ** 20 : null }) + '\n',
   );
+}
+
+/** Anonymous and file-backed resident memory (Linux), to tell native allocations from mapped files. */
+function rssParts(): string {
+  try {
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const kb = (name: string): number => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+    return `anon ${Math.round(kb('RssAnon') / 1024)} file ${Math.round(kb('RssFile') / 1024)}`;
+  } catch {
+    return '-';
+  }
 }
 
 /** The JS heap in use plus ArrayBuffers (typed arrays' contents live outside the heap). */
@@ -153,8 +165,12 @@ function heapBytes(): number {
 async function duckMemory(job: Job): Promise<string> {
   const store = (job as unknown as { spillStore?: SpillStore }).spillStore;
   if (store === undefined) return '-';
-  const r = (await store.conn.runAndReadAll('SELECT sum(memory_usage_bytes), sum(temporary_storage_bytes) FROM duckdb_memory()')).getRowsJS()[0];
-  return `${Math.round(Number(r?.[0] ?? 0) / 2 ** 20)} MB (temp ${Math.round(Number(r?.[1] ?? 0) / 2 ** 20)} MB)`;
+  const rows = (await store.conn.runAndReadAll('SELECT tag, memory_usage_bytes, temporary_storage_bytes FROM duckdb_memory()')).getRowsJS();
+  const mb = (n: unknown): number => Math.round(Number(n ?? 0) / 2 ** 20);
+  const total = rows.reduce((s, r) => s + Number(r[1] ?? 0), 0);
+  const temp = rows.reduce((s, r) => s + Number(r[2] ?? 0), 0);
+  const tags = rows.filter((r) => Number(r[1] ?? 0) >= 2 ** 20).map((r) => `${String(r[0]).toLowerCase()} ${mb(r[1])}`);
+  return `${mb(total)} MB [${tags.join(', ')}] (temp ${mb(temp)} MB)`;
 }
 
 function parent(): void {
@@ -166,10 +182,10 @@ function parent(): void {
     const results: Array<Record<string, number | null>> = [];
     for (const budget of budgetsWanted ?? shape.budgets) {
       const bytes = budget === 'none' ? undefined : parseBytes(budget)!;
-      // Under a budget, the heap cap and malloc arenas `sluice run` gives itself (cli/heap-cap.ts);
+      // Under a budget, the heap cap and malloc settings `sluice run` gives itself (cli/heap-cap.ts);
       // the no-budget run keeps V8's default growth (and --expose-gc, to weigh the open groups).
       const flags = bytes === undefined ? ['--max-old-space-size=16384', '--expose-gc'] : heapFlags(bytes);
-      const env = bytes === undefined ? process.env : { MALLOC_ARENA_MAX: '2', ...process.env };
+      const env = bytes === undefined ? process.env : { ...MALLOC_ENV, ...process.env };
       const r = spawnSync(process.execPath, [...flags, self, 'child', name, budget], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'inherit'] });
       const line = r.stdout.trim().split('\n').pop() ?? '';
       try {
@@ -187,7 +203,7 @@ function parent(): void {
       const over = budgetMB === undefined ? '' : ` (budget + ${rss - budgetMB} MB)`;
       const ratio = budgetMB !== undefined && free ? `, ${((r['eventsPerSec'] as number) / (free['eventsPerSec'] as number)).toFixed(2)} of no budget's throughput` : '';
       process.stdout.write(
-        `  budget ${budgetMB === undefined ? 'none ' : `${budgetMB} MB`}: ${Math.round(r['eventsPerSec'] as number).toLocaleString('en')} events/s, ${(r['secs'] as number).toFixed(1)} s, peak RSS ${rss} MB${over}${perGroup}${ratio}, ` +
+        `  budget ${budgetMB === undefined ? 'none ' : `${budgetMB} MB`}: ${Math.round(r['eventsPerSec'] as number).toLocaleString('en')} events/s, ${(r['secs'] as number).toFixed(1)} s (CPU ${(r['cpuSecs'] as number).toFixed(1)} s), peak RSS ${rss} MB${over}${perGroup}${ratio}, ` +
           `mid-run checkpoint ${r['checkpointMs'] === null ? '-' : `${Math.round(r['checkpointMs'] as number)} ms, ${(r['checkpointMB'] as number).toFixed(1)} MB`}, ${r['rows']} rows out\n`,
       );
     }

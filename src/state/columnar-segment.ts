@@ -34,8 +34,8 @@ export abstract class Segment {
   protected abstract unindex(slot: number): void;
   /** Moves a live slot's key from `from` to `to` (to < from; compaction). */
   protected abstract moveKey(from: number, to: number): void;
-  /** Key storage for `cap` slots; the index rebuilt over the live slots. */
-  protected abstract resizeKeys(cap: number): void;
+  /** Key storage for `cap` slots; the index rebuilt over the live slots (always after a compaction). */
+  protected abstract resizeKeys(cap: number, compacted: boolean): void;
 
   /** Heap and ArrayBuffer bytes held. */
   bytes(): number {
@@ -83,10 +83,10 @@ export abstract class Segment {
     // A quarter to spare: spilling half a segment then gives half its memory back.
     let cap = FIRST_CAPACITY;
     while (cap < to + (to >> 2)) cap *= 2;
-    this.resize(Math.min(this.cap, cap));
+    this.resize(Math.min(this.cap, cap), true);
   }
 
-  private resize(cap: number): void {
+  private resize(cap: number, compacted = false): void {
     if (cap !== this.cap) {
       const data = new Float64Array(cap * this.width);
       data.set(this.data.subarray(0, this.n * this.width));
@@ -96,7 +96,7 @@ export abstract class Segment {
       this.dead = dead;
       this.cap = cap;
     }
-    this.resizeKeys(cap);
+    this.resizeKeys(cap, compacted);
   }
 }
 
@@ -257,9 +257,14 @@ function hash(k: number): number {
   return h ^ (h >>> 16);
 }
 
-/** Any other key: a Map from the encoded key to its slot, and the key values column by column. */
+/**
+ * Any other key: a Map from the encoded key to its slot, and the key values column by column.
+ * Removed keys stay in the Map (lookups skip dead slots) until a compaction builds a new one:
+ * deleting them one by one, and moving each live key in the old Map, took most of bench:state's
+ * minute shape time past its budget (a spill takes hundreds of thousands of keys at a time).
+ */
 export class StringSegment extends Segment {
-  private readonly map = new Map<string, number>();
+  private map = new Map<string, number>();
   private keys: string[] = [];
   private readonly columns: Value[][];
 
@@ -282,7 +287,8 @@ export class StringSegment extends Segment {
   }
 
   find(key: string): number {
-    return this.map.get(key) ?? -1;
+    const s = this.map.get(key);
+    return s === undefined || this.dead[s] === 1 ? -1 : s;
   }
 
   insert(key: string, keyValues: readonly Value[]): number {
@@ -294,23 +300,24 @@ export class StringSegment extends Segment {
     return s;
   }
 
-  protected unindex(slot: number): void {
-    this.map.delete(this.keys[slot]!);
-  }
+  protected unindex(): void {}
 
   protected moveKey(from: number, to: number): void {
-    const key = this.keys[from]!;
-    this.keys[to] = key;
-    this.map.set(key, to);
+    this.keys[to] = this.keys[from]!;
     for (let c = 0; c < this.keyColumns; c++) this.columns[c]![to] = this.columns[c]![from]!;
   }
 
-  protected resizeKeys(cap: number): void {
-    // Plain arrays grow by themselves; past `n` (after a compaction) they only hold removed keys.
-    if (this.keys.length > this.n && cap >= 0) {
+  protected resizeKeys(_cap: number, compacted: boolean): void {
+    if (!compacted) return;
+    // Plain arrays grow by themselves; past `n` they only hold removed keys.
+    if (this.keys.length > this.n) {
       this.keys.length = this.n;
       for (const col of this.columns) col.length = this.n;
     }
+    // After a compaction every slot below n is live.
+    const map = new Map<string, number>();
+    for (let s = 0; s < this.n; s++) map.set(this.keys[s]!, s);
+    this.map = map;
   }
 
   protected keyBytes(): number {
@@ -319,6 +326,7 @@ export class StringSegment extends Segment {
     const sample = Math.min(this.n - this.head, 16);
     for (let s = this.head; s < this.head + sample; s++) chars += this.keys[s]?.length ?? 0;
     const perKey = 56 + 8 * (1 + this.keyColumns) + (sample > 0 ? 16 + chars / sample : 0);
-    return Math.round(this.live * perKey);
+    // Removed keys still in the Map hold their strings until the next compaction.
+    return Math.round(this.map.size * perKey);
   }
 }

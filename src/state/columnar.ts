@@ -7,6 +7,7 @@
 // those of the object table and the DuckDB tier (state/spill.ts) needs nothing of its own.
 
 import type { Value } from '../catalog/types.js';
+import type { SqlMerge } from '../expr/aggregates/columnar.js';
 import { NumericSegment, StringSegment, type Segment } from './columnar-segment.js';
 import { SpillableTimeKeyedTable, type MergeBuffer } from './spill.js';
 import { chunked, type TableSnapshot } from './tables.js';
@@ -23,6 +24,11 @@ export interface ColumnarLayout<V> {
   toValue(keyValues: Value[], d: Float64Array, at: number): V;
   fromValue(v: V, d: Float64Array, at: number): void;
   keyValues(v: V): readonly Value[];
+  /**
+   * The DuckDB aggregate merging each number that the spill tier's shape codec finds in `v`
+   * (shape-codec.ts, in its walk order), or undefined when partials like `v` merge in JS only.
+   */
+  mergeSql(v: V): readonly SqlMerge[] | undefined;
 }
 
 /**
@@ -106,6 +112,10 @@ export class ColumnarTimeKeyedTable<V> extends SpillableTimeKeyedTable<V> {
     return (function* (): Generator<[string, V]> {
       for (let s = seg.head; s < seg.n; s++) if (seg.dead[s] === 0) yield [seg.keyOf(s), self.value(seg, s)];
     })();
+  }
+
+  protected override mergeSql(value: V): readonly SqlMerge[] | undefined {
+    return this.layout.mergeSql(value);
   }
 
   /** Merges a closing time's spilled partials in a segment too: tens of bytes per key, not an object. */

@@ -81,6 +81,18 @@ export class SpillableKeyedTable<V> extends MemoryKeyedTable<V> {
     if (this.spilledRows === 0) this.filter = undefined;
   }
 
+  /** Stages the entries in memory into checkpoint `id`, leaving them there (SpillStore.stageEntries). */
+  stageMemory(store: SpillStore, id: number): Promise<{ rows: number; bytes: number }> {
+    const self = this;
+    return store.stageEntries(
+      id,
+      this.id,
+      (function* (): Generator<[number, string, V]> {
+        for (const [k, v] of self.entries()) yield [Number.NaN, k, v];
+      })(),
+    );
+  }
+
   /** Spilled entries as checkpoint chunks ([key, value] pairs, as the memory snapshot's). */
   async spilledChunks(store: SpillStore): Promise<string[]> {
     if (this.spilledRows === 0) return [];

@@ -42,6 +42,7 @@ const layout = (numericKey: boolean): ColumnarLayout<Val> => ({
   toValue: (keyValues, d, at) => ({ keyValues, n: d[at]! }),
   fromValue: (v, d, at) => void (d[at] = v.n),
   keyValues: (v) => v.keyValues,
+  mergeSql: () => undefined,
 });
 
 const NUM_KEYS: Array<number | null> = [null, 0, -0, 1, -1, 2 ** 40 + 3, 0.5, Number.NaN, Infinity, -Infinity, 7, 1e300, 1e8, 1e8 + 1, 2 ** 53 - 1, 1e16, 4_000_012 * 1_000_003];

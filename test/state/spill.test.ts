@@ -15,6 +15,10 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { decodeState, encodeState } from '../../src/state/codec.js';
 import { NUM_COLUMNS, ShapeCache, ShapeRegistry } from '../../src/state/shape-codec.js';
 import { SPILL, SPILL_DDL, SpillWriter, SpilledChunk, spillColumns } from '../../src/state/spill-rows.js';
+import type { Value } from '../../src/catalog/types.js';
+import { ColumnarTimeKeyedTable, type ColumnarLayout } from '../../src/state/columnar.js';
+import type { NumericSegment } from '../../src/state/columnar-segment.js';
+import { SpillStore } from '../../src/state/spill.js';
 
 const BASE = Date.UTC(2024, 4, 20, 10, 0, 0);
 const EVENTS: Event[] = Array.from({ length: 400 }, (_, i) => ({ k: `k${(i * 7) % 23}`, v: i % 13, d: i / 3, ms: BASE + i * 300 - (i % 5) * 200 }));
@@ -38,6 +42,35 @@ for (const query of QUERIES) {
       const comparisons = await compareWithOracle({ plan, sourceRows: r.sourceRows, late: r.late, sinkOutputs: r.sinkOutputs });
       for (const c of comparisons) assert.ok(c.equal, renderComparison([c]));
     } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+// A budget that state outgrows by a quarter but not a half: checkpoints stage the memory state
+// into the checkpoint database without spilling it (SpillStore.stageEntries), and each restore
+// brings it back as spilled rows.
+for (const query of [QUERIES[0]!, QUERIES[2]!, 'SELECT k, window_start, COUNT(*) AS n, SUM(v) AS s, MAX(v) AS m FROM ev GROUP BY k, TUMBLE(ts, 2s)']) {
+  test(`checkpoints staging memory state in DuckDB, through crashes, equal DuckDB: ${query}`, async () => {
+    const { plan } = planOverEvents(query, 1000);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-spill-staged-'));
+    const store = await CheckpointStore.open(dir);
+    const stageEntries = SpillStore.prototype.stageEntries;
+    let staged = 0;
+    SpillStore.prototype.stageEntries = async function (this: SpillStore, ...args: Parameters<typeof stageEntries>) {
+      const r = await stageEntries.apply(this, args);
+      staged += r.rows;
+      return r;
+    };
+    try {
+      const r = await runWithCrashes(plan, EVENTS, [7, 3, 11], (n) => n % 3 === 0, [5, 9, 14, 30], { stateMemory: { bytes: 16_384, dir } }, store);
+      assert.equal(r.crashes, 4);
+      assert.ok(staged > 0, 'no memory row was staged');
+      const comparisons = await compareWithOracle({ plan, sourceRows: r.sourceRows, late: r.late, sinkOutputs: r.sinkOutputs });
+      for (const c of comparisons) assert.ok(c.equal, renderComparison([c]));
+    } finally {
+      SpillStore.prototype.stageEntries = stageEntries;
       store.close();
       rmSync(dir, { recursive: true, force: true });
     }
@@ -102,3 +135,69 @@ test('a value whose keys come in another order takes another shape', () => {
   assert.deepStrictEqual(Object.keys(b.decode('k', cols, 0) as object), ['s', 'n']);
   assert.equal(cache.encode({ n: 1, s: 'x' }, 'k', cols, 0), undefined);
 });
+
+// A closing time whose spilled partials share one shape that SQL can merge is merged by one
+// GROUP BY in DuckDB; partials of several shapes (a NULL key beside numbers) merge in JS. Both
+// must give the sums a Map gives, memory partials of spilled keys included.
+interface Counted {
+  keyValues: Value[];
+  n: number;
+}
+const counted: ColumnarLayout<Counted> = {
+  width: 1,
+  keyColumns: 1,
+  numericKey: true,
+  init: (d, at) => void (d[at] = 0),
+  toValue: (keyValues, d, at) => ({ keyValues, n: d[at]! }),
+  fromValue: (v, d, at) => void (d[at] = v.n),
+  keyValues: (v) => v.keyValues,
+  mergeSql: (v) => [...v.keyValues.filter((k) => typeof k === 'number').map(() => 'any_value' as const), 'sum'],
+};
+
+for (const withNull of [false, true]) {
+  test(`a closing time's spilled partials merge ${withNull ? 'in JS when their shapes differ' : 'in DuckDB when they share a shape'}`, async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-spill-merge-'));
+    const store = await SpillStore.open(dir, 64 * 2 ** 20);
+    const queries: string[] = [];
+    const stream = store.reader.stream.bind(store.reader);
+    store.reader.stream = ((sql: string, values?: unknown) => {
+      queries.push(sql);
+      return stream(sql, values as never);
+    }) as typeof store.reader.stream;
+    try {
+      const table = new ColumnarTimeKeyedTable<Counted>('w', (a, b) => ({ keyValues: a.keyValues, n: a.n + b.n }), counted);
+      const model = new Map<string, number>();
+      const T1 = 1000;
+      // Three rounds: each key touched, then spilled; the last round stays in memory.
+      for (let round = 0; round < 3; round++) {
+        for (let i = 0; i < 500; i++) {
+          const k: number | null = withNull && i % 50 === 0 ? null : ((i * 7 + round * 13) % 300) * 1_000_003;
+          const key = k === null ? '' : String(k);
+          const seg = table.segment(T1) as NumericSegment;
+          const s = seg.slotOf(k);
+          if (seg.isNew) {
+            seg.isNew = false;
+            seg.data[s] = 0;
+          }
+          seg.data[s]!++;
+          model.set(key, (model.get(key) ?? 0) + 1);
+        }
+        if (round < 2) await table.spill(store, Number.POSITIVE_INFINITY);
+      }
+      const got = new Map<string, number>();
+      await table.closeThrough(store, T1, (entries) => {
+        for (const e of entries) {
+          assert.equal(got.has(e.key), false, `key ${e.key} closed twice`);
+          got.set(e.key, e.value.n);
+        }
+      });
+      for (const e of table.drainThrough(T1)) got.set(e.key, e.value.n);
+      assert.deepEqual(new Map([...got].sort()), new Map([...model].sort()));
+      assert.equal(table.spilledRows, 0);
+      assert.equal(queries.some((q) => q.includes('GROUP BY key')), !withNull, queries.join('\n'));
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}

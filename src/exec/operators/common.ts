@@ -6,7 +6,7 @@ import type { Row, Value } from '../../catalog/types.js';
 import type { AggCall } from '../../expr/bound.js';
 import { compileExpr, type Evaluator } from '../../expr/compile.js';
 import { createAccumulator, type Accumulator } from '../../expr/aggregates/accumulator.js';
-import { columnarAccumulator, type ColumnarAccumulator } from '../../expr/aggregates/columnar.js';
+import { columnarAccumulator, type ColumnarAccumulator, type SqlMerge } from '../../expr/aggregates/columnar.js';
 import type { StateDecl } from '../../plan/physical.js';
 import { Op, type RecordRef } from '../operator.js';
 
@@ -153,6 +153,8 @@ export interface ColumnarAggs {
   readonly addInto: (d: Float64Array, at: number, values: readonly Value[]) => void;
   toStates(d: Float64Array, at: number): unknown[];
   fromStates(states: readonly unknown[], d: Float64Array, at: number): void;
+  /** Each aggregate's mergeSql for these states, in order; undefined when one cannot merge in SQL. */
+  mergeSql(states: readonly unknown[]): SqlMerge[] | undefined;
 }
 
 /** The columnar form of every aggregate, or undefined when one has none (then states are objects). */
@@ -189,6 +191,15 @@ export function compileColumnar(calls: readonly AggCall[]): ColumnarAggs | undef
     },
     fromStates(states, d, at) {
       for (let i = 0; i < n; i++) cols[i]!.fromState(states[i], d, at + offsets[i]!);
+    },
+    mergeSql(states) {
+      const out: SqlMerge[] = [];
+      for (let i = 0; i < n; i++) {
+        const m = cols[i]!.mergeSql(states[i]);
+        if (m === undefined) return undefined;
+        out.push(...m);
+      }
+      return out;
     },
   };
 }

@@ -105,6 +105,13 @@ export class WindowAggOperator implements Operator {
       toValue: (keyValues, d, at) => ({ keyValues, accs: cols.toStates(d, at), lastEmitted: undefined }),
       fromValue: (v, d, at) => cols.fromStates(v.accs, d, at),
       keyValues: (v) => v.keyValues,
+      // As shape-codec walks a WindowState: numeric key values (other key values are no column), then accs.
+      mergeSql: (v) => {
+        const accs = cols.mergeSql(v.accs);
+        if (accs === undefined) return undefined;
+        const keys = v.keyValues.filter((k) => typeof k === 'number').map(() => 'any_value' as const);
+        return [...keys, ...accs];
+      },
     };
   }
 

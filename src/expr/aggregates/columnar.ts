@@ -17,7 +17,19 @@ export interface ColumnarAccumulator {
   toState(d: Float64Array, at: number): unknown;
   /** Writes an object state (a restored or spilled partial) into the fields. */
   fromState(s: unknown, d: Float64Array, at: number): void;
+  /**
+   * The DuckDB aggregate that merges spilled partials like this one, for each number in the
+   * object state (JSON order), or undefined when SQL cannot merge them exactly as `merge` does.
+   */
+  mergeSql(s: unknown): readonly SqlMerge[] | undefined;
 }
+
+/** A DuckDB aggregate over one numeric column of spilled partials (state/spill.ts). */
+export type SqlMerge = 'sum' | 'min' | 'max' | 'any_value';
+
+/** Counts and integer sums are whole numbers below 2^53: DuckDB's sum of their DOUBLEs is exact in any order. */
+const SUM1: readonly SqlMerge[] = ['sum'];
+const SUM2: readonly SqlMerge[] = ['sum', 'sum'];
 
 const countStar: ColumnarAccumulator = {
   width: 1,
@@ -25,6 +37,7 @@ const countStar: ColumnarAccumulator = {
   add: (d, at) => void d[at]!++,
   toState: (d, at) => d[at],
   fromState: (s, d, at) => void (d[at] = s as number),
+  mergeSql: () => SUM1,
 };
 
 const count: ColumnarAccumulator = {
@@ -35,6 +48,7 @@ const count: ColumnarAccumulator = {
   },
   toState: (d, at) => d[at],
   fromState: (s, d, at) => void (d[at] = s as number),
+  mergeSql: () => SUM1,
 };
 
 /** sum.ts IntSumState {n, s}. */
@@ -55,6 +69,7 @@ const intSum: ColumnarAccumulator = {
     d[at] = st.n;
     d[at + 1] = st.s;
   },
+  mergeSql: () => SUM2,
 };
 
 /** sum.ts FloatSumState {n, s, c, pinf, ninf, nan}: Neumaier's sum, non-finite values counted apart. */
@@ -86,6 +101,8 @@ const floatSum: ColumnarAccumulator = {
     d[at + 4] = st.ninf;
     d[at + 5] = st.nan;
   },
+  // Neumaier's compensation merges in JS only.
+  mergeSql: () => undefined,
 };
 
 /** stddev.ts StddevState {n, mean, m2}: Welford's steps. */
@@ -114,6 +131,8 @@ const stddev: ColumnarAccumulator = {
     d[at + 1] = st.mean;
     d[at + 2] = st.m2;
   },
+  // Chan's merge of means in JS only.
+  mergeSql: () => undefined,
 };
 
 /** min-max.ts ExtremeState {v} of a numeric type: [has a value, the value]. */
@@ -139,6 +158,9 @@ function extreme(fn: 'min' | 'max', type: SqlType): ColumnarAccumulator {
       d[at] = v === null ? 0 : 1;
       d[at + 1] = v === null ? 0 : (v as number);
     },
+    // {v: null} has no number (a partial without a value is a shape of its own). Doubles stay in
+    // JS: DuckDB orders NaN and -0 otherwise than comparatorFor.
+    mergeSql: (s) => ((s as { v: Value }).v === null ? [] : type.kind === 'double' ? undefined : [fn]),
   };
 }
 
