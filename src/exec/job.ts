@@ -3,31 +3,31 @@
 // between batches for backpressure. Sources run concurrently; JS runs each push to completion.
 // Checkpoints: between two source batches the graph is quiescent, so a barrier taken there
 // (operators' onBarrier, then a synchronous snapshot of every state table, source position,
-// watermark and sink length) is consistent; sinks are flushed before it is committed.
+// watermark and sink length) is consistent; sinks are flushed before it is committed. Side
+// outputs are exec/side-outputs.ts's, sinks exec/sink-runtime.ts's, metrics and notes exec/job-report.ts's.
 
-import * as path from 'node:path';
 import type { Column } from '../catalog/catalog.js';
 import type { Row } from '../catalog/types.js';
 import type { PhysicalNode, PhysicalPlan, SinkNode, SourceNode } from '../plan/physical.js';
-import { streamKey } from '../plan/stream-key.js';
-import { ConnectorError, type CheckpointSource, type ResumePosition, type SideOutput, type SinkContext, type SinkPosition, type SinkWriter, type SourceReader } from '../connectors/connector.js';
-import { sinkConnector, sourceConnector } from '../connectors/registry.js';
-import { openSideOutput } from '../connectors/side-output.js';
-import { formatTimestamp } from '../catalog/timestamp.js';
+import type { CheckpointSource, ResumePosition, SinkPosition, SinkWriter, SourceReader } from '../connectors/connector.js';
+import { sourceConnector } from '../connectors/registry.js';
 import { createOperator } from './operators/index.js';
 import { rerunWatermark, WatermarkCombiner } from './time.js';
-import { END_OF_TIME, type Batch, type LateEvent, type Operator, type OperatorContext, type KeyedSpill, type RecordRef, type TimeSpill } from './operator.js';
+import { END_OF_TIME, type Batch, type LateEvent, type Operator, type OperatorContext, type KeyedSpill, type TimeSpill } from './operator.js';
 import { watermarkSteps } from './watermark-steps.js';
 import { Slicer } from './slicer.js';
-import { SourceRuntime, positionText, type DeadLetterInfo, type SourceRuntimeState } from './source-runtime.js';
-import type { JobMetrics, SinkMetrics, StateMetrics } from './metrics.js';
+import { SourceRuntime, type DeadLetterInfo, type SourceRuntimeState } from './source-runtime.js';
+import type { JobMetrics, StateMetrics } from './metrics.js';
+import { SideOutputs } from './side-outputs.js';
+import { openSink, Sinks, type SinkRuntime } from './sink-runtime.js';
+import { jobMetrics, jobNotes } from './job-report.js';
 import { MemoryKeyedTable, MemoryTimeKeyedTable, type KeyedTable, type TimeKeyedTable } from '../state/tables.js';
 import type { CheckpointStats, CheckpointTarget, JobCheckpoint, StoredTable } from '../state/checkpoint.js';
 import { SpillStore, SpillableTimeKeyedTable } from '../state/spill.js';
 import { duckdbBytes, liveStateBytes } from '../state/budget.js';
 import { SpillableKeyedTable } from '../state/spill-keyed.js';
 import { estimateTableBytes } from '../state/estimate.js';
-import { outputGuarantees, sideTransaction, type OutputGuarantee } from '../plan/guarantees.js';
+import { outputGuarantees, type OutputGuarantee } from '../plan/guarantees.js';
 import { ColumnarTimeKeyedTable, type ColumnarLayout } from '../state/columnar.js';
 
 export interface JobHooks {
@@ -101,29 +101,6 @@ interface MutableContext extends OperatorContext {
   watermark: number;
 }
 
-class SinkRuntime {
-  readonly metrics: SinkMetrics;
-  private readonly visible: number[] | undefined;
-  constructor(
-    readonly writer: SinkWriter,
-    node: SinkNode,
-  ) {
-    this.metrics = { name: node.sink.name, rowsOut: 0 };
-    const vis = node.schema.map((c, i) => (c.hidden ? -1 : i)).filter((i) => i >= 0);
-    this.visible = vis.length === node.schema.length ? undefined : vis;
-  }
-  write(batch: Batch): void {
-    if (batch.rows.length === 0) return;
-    this.metrics.rowsOut += batch.rows.length;
-    if (this.visible === undefined) {
-      this.writer.write(batch);
-      return;
-    }
-    const vis = this.visible;
-    this.writer.write({ rows: batch.rows.map((r) => vis.map((i) => r[i]!)), ops: batch.ops });
-  }
-}
-
 /** A checkpoint in which every source had ended: the watermark a new run over it starts from. */
 function rerunOf(plan: PhysicalPlan, meta: CheckpointMeta): { watermark: number } | undefined {
   if (meta.sources.length === 0 || !meta.sources.every((s) => s.ended)) return undefined;
@@ -137,9 +114,8 @@ export class Job {
   readonly plan: PhysicalPlan;
   private readonly runtimes: Runtime[] = [];
   private readonly sources: SourceRuntime[] = [];
-  /** `source`: the source node of a connector's own side output (a Kafka topic), which may join a sink's transaction. */
-  private readonly sideOutputs: Array<{ file: string; out: SideOutput; source?: number }> = [];
-  private readonly lateOutputs = new Map<number, SideOutput>();
+  private readonly sinks = new Sinks();
+  private readonly sideOutputs: SideOutputs;
   private readonly tables: Array<{ operator: number; name: string; table: MemoryKeyedTable<unknown> | MemoryTimeKeyedTable<unknown> }> = [];
   private readonly hooks: JobHooks;
   private readonly signal: AbortSignal | undefined;
@@ -187,24 +163,14 @@ export class Job {
     this.restoring = this.ckpt?.restore?.meta;
     this.rerun = this.restoring ? rerunOf(plan, this.restoring) : undefined;
     this.checkpointId = this.ckpt?.restore?.id ?? 0;
+    this.sideOutputs = new SideOutputs(this.writeSideOutputs, this.restoring?.sideOutputs, this.sources, (e) => this.hooks.onLate?.(e));
     for (const node of plan.nodes) this.runtimes.push(this.makeRuntime(node));
     const steps = watermarkSteps(plan);
     for (const s of this.sources) s.step = steps.get(s.node.id);
     for (const node of plan.nodes) {
       node.inputs.forEach((input, i) => this.runtimes[input]!.downstream.push({ id: node.id, input: i }));
     }
-    this.joinTransactions();
-  }
-
-  /** Side outputs of an exactly-once job write in the transaction of the sink plan/guarantees.ts names. */
-  private joinTransactions(): void {
-    const context = { job: this.name, checkpoints: this.ckpt !== undefined };
-    for (const s of this.sideOutputs) {
-      if (s.source === undefined) continue;
-      const carrier = sideTransaction(this.plan, this.plan.nodes[s.source] as SourceNode, context);
-      const writer = carrier && this.runtimes[carrier.id]?.sink?.writer;
-      if (writer) s.out.join?.(writer);
-    }
+    this.sideOutputs.joinTransactions(plan, { job: this.name, checkpoints: this.ckpt !== undefined }, (id) => this.sinks.writerOf(id));
   }
 
   metrics(): JobMetrics {
@@ -215,12 +181,7 @@ export class Job {
       rows: t.table.size,
       times: t.table instanceof MemoryTimeKeyedTable ? t.table.timeCount : undefined,
     }));
-    return {
-      sources: this.sources.map((s) => s.metrics),
-      sinks: this.runtimes.flatMap((r) => (r.sink ? [r.sink.metrics] : [])),
-      state,
-      startedAt: this.startedAt,
-    };
+    return jobMetrics(this.sources, this.sinks.all, state, this.startedAt);
   }
 
   /**
@@ -306,7 +267,7 @@ export class Job {
                 await this.maybeSpill();
               });
             }
-            await this.relieveSinks();
+            await this.sinks.relieve();
             // Not while another source is part-way through a batch (pushBatch yields): its position is past it.
             if (this.checkpointDue() && this.batchesInFlight === 0) await this.checkpoint(false);
           }, signal);
@@ -332,13 +293,13 @@ export class Job {
       this.spillStore?.close();
       throw e;
     }
-    await this.flushSinks();
+    await this.sinks.flush();
     // Stopped inside a batch: the sources' positions are past rows never pushed, so no final
     // checkpoint (a restart resumes from the last one, and sinks roll back to it).
     if (this.ckpt && !this.stoppedInBatch) await this.checkpoint(true);
     await this.close();
     this.spillStore?.close();
-    return { aborted: signal.aborted, metrics: this.metrics(), notes: this.notes() };
+    return { aborted: signal.aborted, metrics: this.metrics(), notes: jobNotes(this.sources) };
   }
 
   /**
@@ -422,10 +383,10 @@ export class Job {
         return { id, createdAt: Date.now(), fingerprint: c.fingerprint, meta: this.snapshotMeta(), tables: this.snapshotTables(spilled) };
       };
       const snapshot = this.spillStore ? await this.exclusive(take) : await take();
-      await this.flushSinks();
-      for (const s of this.sideOutputs) await s.out.flush();
+      await this.sinks.flush();
+      await this.sideOutputs.flush();
       // WARNING: the lengths the checkpoint records must be on the disk before it is (else an OS crash cuts the files short of them).
-      await Promise.all([...this.runtimes.map((r) => r.sink?.writer.sync?.()), ...this.sideOutputs.map((s) => s.out.sync?.())]);
+      await Promise.all([...this.runtimes.map((r) => r.sink?.writer.sync?.()), ...this.sideOutputs.syncs()]);
       const stats = await c.target.write(snapshot, final && this.finished);
       // Transactional sinks commit the output sealed at the barrier once the checkpoint holding it is durable.
       for (const r of this.runtimes) if (r.sink?.writer.commitCheckpoint) await r.sink.writer.commitCheckpoint(snapshot.id, this.checkpointSources(snapshot.meta, r));
@@ -559,10 +520,7 @@ export class Job {
     return {
       sources: this.sources.map((s) => ({ node: s.node.id, position: s.reader?.position?.() ?? null, ended: s.metrics.ended, runtime: s.saveState() })),
       sinks,
-      sideOutputs: this.sideOutputs.flatMap((s) => {
-        const bytes = s.out.position?.();
-        return bytes === undefined ? [] : [{ file: s.file, bytes }];
-      }),
+      sideOutputs: this.sideOutputs.positions(),
       nodes: this.runtimes.filter((r) => r.node.inputs.length > 0).map((r) => ({ node: r.node.id, marks: r.combiner.inputMarks(), endedInputs: r.endedInputs })),
     };
   }
@@ -584,11 +542,6 @@ export class Job {
   guarantees(): OutputGuarantee[] {
     const all = outputGuarantees(this.plan, { job: this.name, checkpoints: this.ckpt !== undefined });
     return this.writeSideOutputs ? all : all.filter((o) => o.output === 'sink');
-  }
-
-  private sinkContext(upstream: readonly number[], sink: SinkNode): SinkContext {
-    const upsertKey = streamKey(this.plan, sink.id);
-    return { job: this.name, sources: upstream.map((id) => (this.plan.nodes[id] as SourceNode).source), checkpoints: this.ckpt !== undefined, ...(upsertKey ? { upsertKey } : {}) };
   }
 
   /** Puts back what a checkpoint saved; sinks and side outputs were already cut back when opened. */
@@ -622,50 +575,20 @@ export class Job {
     }
   }
 
-  private notes(): string[] {
-    const out: string[] = [];
-    for (const s of this.sources) {
-      const declared = s.node.source.options['dead_letter'] !== undefined;
-      for (const [reason, { count, first }] of s.skipped) {
-        const n = `${count} record${count === 1 ? '' : 's'}`;
-        out.push(
-          declared
-            ? `${s.metrics.name}: ${n} dead-lettered: ${reason} (first at ${first})`
-            : `${s.metrics.name}: ${n} skipped: ${reason} (first at ${first}); declare dead_letter = '<path>' to keep them`,
-        );
-      }
-      if (s.metrics.late > 0 && s.node.source.options['late'] === undefined) {
-        out.push(`${s.metrics.name}: ${s.metrics.late} late row${s.metrics.late === 1 ? '' : 's'} dropped behind the watermark; declare late = '<path>' to keep them, or raise the WATERMARK delay`);
-      }
-    }
-    return out;
-  }
-
   private makeRuntime(node: PhysicalNode): Runtime {
     const upstreamSources = node.kind === 'source' ? [node.id] : [...new Set(node.inputs.flatMap((i) => this.runtimes[i]!.upstreamSources))];
     const base = { node, downstream: [], combiner: new WatermarkCombiner(Math.max(1, node.inputs.length)), endedInputs: 0, upstreamSources, sink: undefined };
     switch (node.kind) {
       case 'source': {
-        const dl = node.source.options['dead_letter'];
-        const dead = dl !== undefined && this.writeSideOutputs ? this.sourceSide(node, 'dead_letter', dl) : undefined;
-        const late = node.source.options['late'];
-        if (late !== undefined && this.writeSideOutputs) this.lateOutputs.set(node.id, this.sourceSide(node, 'late', late));
-        this.sources.push(new SourceRuntime(node, dead, this.hooks.onDeadLetter));
+        this.sources.push(new SourceRuntime(node, this.sideOutputs.openFor(node), this.hooks.onDeadLetter));
         return { ...base, op: undefined, ctx: undefined };
       }
       case 'sink': {
-        const columns = node.schema.filter((c) => !c.hidden);
-        const changelog = !node.appendOnly;
         const resume = this.restoring?.sinks.find((s) => s.node === node.id)?.position;
-        let writer = this.hooks.sinkWriter?.(node, columns, changelog, resume);
-        if (!writer) {
-          const conn = sinkConnector(node.sink.options['connector'] ?? 'stdout');
-          if (!conn) throw new Error(`unknown sink connector '${node.sink.options['connector']}'`);
-          writer = conn.open(node.sink, columns, changelog, resume, this.sinkContext(upstreamSources, node));
-        }
-        const rt: Runtime = { ...base, op: undefined, ctx: undefined };
-        rt.sink = new SinkRuntime(writer!, node);
-        return rt;
+        const job = { plan: this.plan, name: this.name, checkpoints: this.ckpt !== undefined, hook: this.hooks.sinkWriter?.bind(this.hooks) };
+        const sink = openSink(job, node, upstreamSources, resume);
+        this.sinks.all.push(sink);
+        return { ...base, op: undefined, ctx: undefined, sink };
       }
       default: {
         const ctx = this.makeContext(node, upstreamSources);
@@ -686,7 +609,7 @@ export class Job {
         else job.push(node.id, batch);
       },
       late(e: LateEvent) {
-        job.late(e, upstreamSources);
+        job.sideOutputs.late(e, upstreamSources);
       },
       keyedTable<V>(name: string, spill?: KeyedSpill): KeyedTable<V> {
         if (job.budget && spill) {
@@ -727,32 +650,6 @@ export class Job {
     return conn.open(node.source, resume);
   }
 
-  /** A source's `dead_letter` / `late` target: the connector's own output (a Kafka topic), else a JSON-lines file. */
-  private sourceSide(node: SourceNode, option: 'dead_letter' | 'late', target: string): SideOutput {
-    const def = node.source;
-    const own = sourceConnector(def.options['connector']!)?.sideOutput?.(def, target);
-    if (!own) {
-      const file = path.resolve(def.baseDir, target);
-      try {
-        return this.side(file);
-      } catch (e) {
-        const why = e instanceof Error ? e.message : String(e);
-        throw new ConnectorError(`source '${def.name}': cannot open its ${option} file ${file} for appending: ${why}`, option, `point ${option} at a file in a writable directory`);
-      }
-    }
-    this.sideOutputs.push({ file: `${def.options['connector']}:${target}`, out: own, source: node.id });
-    return own;
-  }
-
-  private side(file: string): SideOutput {
-    const open = this.sideOutputs.find((s) => s.file === file);
-    if (open) return open.out;
-    const saved = this.restoring?.sideOutputs.find((s) => s.file === file);
-    const out = openSideOutput(file, saved?.bytes);
-    this.sideOutputs.push({ file, out });
-    return out;
-  }
-
   private push(from: number, batch: Batch): void {
     const down = this.runtimes[from]!.downstream;
     for (let i = 0; i < down.length; i++) {
@@ -786,41 +683,8 @@ export class Job {
     }
   }
 
-  private late(e: LateEvent, upstream: readonly number[]): void {
-    const ref: RecordRef | undefined = e.ref;
-    const srcId = ref ? this.sources.find((s) => s.node.source.name === ref.source)?.node.id : upstream[0];
-    const src = this.sources.find((s) => s.node.id === srcId);
-    if (src) src.metrics.late++;
-    this.hooks.onLate?.(e);
-    const out = srcId !== undefined ? this.lateOutputs.get(srcId) : undefined;
-    if (out) {
-      out.write({
-        source: src?.metrics.name,
-        reason: e.reason,
-        event_time: formatTimestamp(e.eventTime),
-        watermark: Number.isFinite(e.watermark) ? formatTimestamp(e.watermark) : null,
-        ...(e.windowStart !== undefined ? { window_start: formatTimestamp(e.windowStart) } : {}),
-        position: ref?.position ?? null,
-        at: ref ? positionText(ref.position) : null,
-        raw: ref?.raw ?? null,
-      }, ref?.origin);
-    }
-  }
-
-  /** After a source batch: backpressure only (a sink may keep sending while the next batch runs). */
-  private async relieveSinks(): Promise<void> {
-    for (const r of this.runtimes) {
-      const w = r.sink?.writer;
-      if (w) await (w.relieve ? w.relieve() : w.flush());
-    }
-  }
-
-  private async flushSinks(): Promise<void> {
-    for (const r of this.runtimes) if (r.sink) await r.sink.writer.flush();
-  }
-
   private async close(): Promise<void> {
-    for (const r of this.runtimes) if (r.sink) await r.sink.writer.close();
-    for (const s of this.sideOutputs) await s.out.close();
+    await this.sinks.close();
+    await this.sideOutputs.close();
   }
 }
