@@ -4,11 +4,10 @@
 // (exec/checkpointer.ts). State tables and their DuckDB tier are exec/job-state.ts's, side
 // outputs exec/side-outputs.ts's, metrics and notes exec/job-report.ts's.
 
-import type { PhysicalPlan, SourceNode } from '../plan/physical.js';
+import type { PhysicalPlan, SinkNode, SourceNode } from '../plan/physical.js';
 import type { Column } from '../catalog/catalog.js';
 import type { Row } from '../catalog/types.js';
 import type { ResumePosition, SinkPosition, SinkWriter, SourceReader } from '../connectors/connector.js';
-import type { SinkNode } from '../plan/physical.js';
 import { sourceConnector } from '../connectors/registry.js';
 import { outputGuarantees, type OutputGuarantee } from '../plan/guarantees.js';
 import type { CheckpointStats } from '../state/checkpoint.js';
