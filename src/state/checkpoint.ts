@@ -26,7 +26,7 @@ export interface StoredTable {
   readonly spilledInStore?: boolean;
 }
 
-/** A consistent snapshot of a job. `meta` is the runner's (exec/job.ts CheckpointMeta). */
+/** A consistent snapshot of a job. `meta` is the runner's (exec/checkpointer.ts CheckpointMeta). */
 export interface JobCheckpoint<M = unknown> {
   readonly id: number;
   readonly createdAt: number;

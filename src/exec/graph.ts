@@ -1,0 +1,178 @@
+// The graph runner: one runtime per plan node, wired downstream by input, and the one path that
+// carries batches, watermarks and end-of-input through it. An operator's emits wait in its outbox
+// and are pushed on when it returns. The walks are generators that yield only to wait for state
+// the DuckDB tier must bring back first (exec/job-state.ts), so settle() runs them synchronously,
+// to completion, whenever nothing has spilled: no promise per batch on the hot path.
+
+import type { PhysicalNode, PhysicalPlan, SinkNode, SourceNode } from '../plan/physical.js';
+import { createOperator } from './operators/index.js';
+import { WatermarkCombiner } from './time.js';
+import type { Batch, KeyedSpill, LateEvent, Operator, OperatorContext, TimeSpill } from './operator.js';
+import type { SinkRuntime } from './sink-runtime.js';
+import type { JobState } from './job-state.js';
+import type { ColumnarLayout } from '../state/columnar.js';
+
+/** A walk through the graph: the promises it yields are waits for spilled state. */
+export type Steps = Generator<Promise<void>, void, undefined>;
+
+/** Runs a walk: synchronously while it yields nothing, returning undefined; else a promise of the rest. */
+export function settle(steps: Steps): Promise<void> | undefined {
+  const r = steps.next();
+  return r.done ? undefined : finish(steps, r.value);
+}
+
+async function finish(steps: Steps, wait: Promise<void>): Promise<void> {
+  await wait;
+  for (let r = steps.next(); !r.done; r = steps.next()) await r.value;
+}
+
+interface MutableContext extends OperatorContext {
+  watermark: number;
+}
+
+interface Runtime {
+  readonly node: PhysicalNode;
+  readonly op: Operator | undefined;
+  readonly ctx: MutableContext | undefined;
+  readonly downstream: Array<{ id: number; input: number }>;
+  readonly combiner: WatermarkCombiner;
+  endedInputs: number;
+  readonly sink: SinkRuntime | undefined;
+  /** Source node ids upstream of this node, for attributing late rows. */
+  readonly upstreamSources: readonly number[];
+  /** What the operator emitted while it ran, pushed on after it returns. */
+  readonly outbox: Batch[];
+}
+
+/** What the graph needs from the rest of the job, asked once per node, in plan order. */
+export interface GraphParts {
+  readonly state: JobState;
+  source(node: SourceNode): void;
+  sink(node: SinkNode, upstreamSources: readonly number[]): SinkRuntime;
+  late(e: LateEvent, upstreamSources: readonly number[]): void;
+}
+
+export class Graph {
+  private readonly runtimes: Runtime[] = [];
+  private readonly state: JobState;
+
+  constructor(plan: PhysicalPlan, parts: GraphParts) {
+    this.state = parts.state;
+    for (const node of plan.nodes) this.runtimes.push(this.makeRuntime(node, parts));
+    for (const node of plan.nodes) {
+      node.inputs.forEach((input, i) => this.runtimes[input]!.downstream.push({ id: node.id, input: i }));
+    }
+  }
+
+  /** Every operator's open(), before any data. */
+  open(): void {
+    for (const r of this.runtimes) r.op?.open?.(r.ctx!);
+  }
+
+  /** A checkpoint barrier to every operator (the graph is quiescent). */
+  barrier(id: number): void {
+    for (const r of this.runtimes) r.op?.onBarrier?.(id);
+  }
+
+  /** The watermark an operator has seen. */
+  watermarkOf(node: number): number {
+    return this.runtimes[node]?.ctx?.watermark ?? Number.NEGATIVE_INFINITY;
+  }
+
+  /** Per operator and sink node: the per-input watermarks and how many inputs ended (a checkpoint's). */
+  marks(): Array<{ node: number; marks: number[]; endedInputs: number }> {
+    return this.runtimes.filter((r) => r.node.inputs.length > 0).map((r) => ({ node: r.node.id, marks: r.combiner.inputMarks(), endedInputs: r.endedInputs }));
+  }
+
+  /** Puts back what marks() saved; `rerun`: every input starts over from this watermark instead. */
+  restoreMarks(saved: ReadonlyArray<{ node: number; marks: number[]; endedInputs: number }>, rerun: number | undefined): void {
+    for (const n of saved) {
+      const rt = this.runtimes[n.node];
+      if (rt === undefined) continue;
+      rt.combiner.restoreMarks(rerun !== undefined ? n.marks.map(() => rerun) : n.marks);
+      rt.endedInputs = rerun !== undefined ? 0 : n.endedInputs;
+      if (rt.ctx) rt.ctx.watermark = rt.combiner.current;
+    }
+  }
+
+  /** `batch` from node `from` to each node downstream: its spilled keys first, then what it emits. */
+  *push(from: number, batch: Batch): Steps {
+    const down = this.runtimes[from]!.downstream;
+    for (let i = 0; i < down.length; i++) {
+      const d = down[i]!;
+      const rt = this.runtimes[d.id]!;
+      if (rt.sink) {
+        rt.sink.write(batch);
+        continue;
+      }
+      const loading = this.state.beforeData(d.id, batch);
+      if (loading) yield loading;
+      rt.op!.onData(batch, d.input);
+      if (rt.outbox.length > 0) yield* this.drain(rt);
+    }
+  }
+
+  /** Watermark `wm` from node `from`: each node downstream whose combined watermark it moves sees it, then passes it on. */
+  *advance(from: number, wm: number): Steps {
+    for (const d of this.runtimes[from]!.downstream) {
+      const rt = this.runtimes[d.id]!;
+      const combined = rt.combiner.update(d.input, wm);
+      if (combined === undefined) continue;
+      if (rt.ctx) {
+        rt.ctx.watermark = combined;
+        const closing = this.state.beforeWatermark(d.id, combined, () => settle(this.drain(rt)));
+        if (closing) yield closing;
+        rt.op!.onWatermark?.(combined);
+        if (rt.outbox.length > 0) yield* this.drain(rt);
+      }
+      yield* this.advance(d.id, combined);
+    }
+  }
+
+  /** End of input from node `from`: a node whose inputs have all ended ends in turn. */
+  *end(from: number): Steps {
+    for (const d of this.runtimes[from]!.downstream) {
+      const rt = this.runtimes[d.id]!;
+      rt.endedInputs++;
+      if (rt.endedInputs < rt.node.inputs.length) continue;
+      rt.op?.onEnd?.();
+      if (rt.outbox.length > 0) yield* this.drain(rt);
+      yield* this.end(d.id);
+    }
+  }
+
+  private *drain(rt: Runtime): Steps {
+    const box = rt.outbox;
+    while (box.length > 0) yield* this.push(rt.node.id, box.shift()!);
+  }
+
+  private makeRuntime(node: PhysicalNode, parts: GraphParts): Runtime {
+    const upstreamSources = node.kind === 'source' ? [node.id] : [...new Set(node.inputs.flatMap((i) => this.runtimes[i]!.upstreamSources))];
+    const base = { node, downstream: [], combiner: new WatermarkCombiner(Math.max(1, node.inputs.length)), endedInputs: 0, upstreamSources, outbox: [] };
+    switch (node.kind) {
+      case 'source':
+        parts.source(node);
+        return { ...base, op: undefined, ctx: undefined, sink: undefined };
+      case 'sink':
+        return { ...base, op: undefined, ctx: undefined, sink: parts.sink(node, upstreamSources) };
+      default:
+        return { ...base, op: createOperator(node), ctx: this.makeContext(node.id, base.outbox, upstreamSources, parts), sink: undefined };
+    }
+  }
+
+  private makeContext(id: number, outbox: Batch[], upstreamSources: readonly number[], parts: GraphParts): MutableContext {
+    const state = parts.state;
+    return {
+      watermark: Number.NEGATIVE_INFINITY,
+      emit(batch: Batch) {
+        outbox.push(batch);
+      },
+      late(e: LateEvent) {
+        parts.late(e, upstreamSources);
+      },
+      keyedTable: <V>(name: string, spill?: KeyedSpill) => state.keyedTable<V>(id, name, spill),
+      timeKeyedTable: <V>(name: string, spill?: TimeSpill<V>) => state.timeKeyedTable<V>(id, name, spill),
+      columnarTable: <V>(name: string, layout: ColumnarLayout<V>, spill: TimeSpill<V>) => state.columnarTable<V>(id, name, layout, spill),
+    };
+  }
+}
