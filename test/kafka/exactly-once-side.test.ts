@@ -96,7 +96,8 @@ test('exactly-once job: dead-letter and late topics survive SIGKILLs and restart
   const log: string[] = [];
   for (let attempt = 0; attempt < 12 && kills < 5 && !finished; attempt++) {
     const r = await runJob(dir, 'eos.sql', { checkpoints: 1 + Math.floor(rnd() * 3), jitterMs: Math.floor(rnd() * 150) });
-    assert.match(r.stderr, /resuming from checkpoint \d+/, `restart ${attempt} did not resume:\n${r.stderr}`);
+    // A kill that lands after the final checkpoint leaves a finished run: the restart reads only what arrived since.
+    assert.match(r.stderr, /resuming from checkpoint \d+|the last run read its inputs to the end \(checkpoint \d+/, `restart ${attempt} did not resume:\n${r.stderr}`);
     log.push(...r.stderr.split('\n').filter((l) => /resuming|never committed/.test(l)));
     if (/never committed; committing its \d+ messages, [1-9]\d* dead-letter\/late messages/.test(r.stderr)) sideRecovered = true;
     if (r.signal === 'SIGKILL') kills++;
