@@ -13,7 +13,9 @@ import * as path from 'node:path';
 
 const BIN = path.resolve('bin/sluice.js');
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-const SOCKET = `sluice-e2e-${process.pid}`;
+/** A tmux server per test: a new session on the socket of a server still exiting after kill-server fails with 'server exited unexpectedly'. */
+let runs = 0;
+let SOCKET = `sluice-e2e-${process.pid}-0`;
 const SESSION = 'repl';
 
 function tmux(...args: string[]): string {
@@ -25,6 +27,7 @@ function screen(): string {
 }
 
 function start(home: string): void {
+  SOCKET = `sluice-e2e-${process.pid}-${++runs}`;
   const cmd = `cd ${JSON.stringify(process.cwd())} && env HOME=${JSON.stringify(home)} TERM=xterm-256color ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)}; echo "[exit $?]"; sleep 5`;
   tmux('new-session', '-d', '-s', SESSION, '-x', '160', '-y', '50', cmd);
 }
