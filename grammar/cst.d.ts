@@ -269,6 +269,17 @@ export interface QueryCstNode extends CstNode {
 }
 
 export type QueryCstChildren = {
+  selectBlock: (SelectBlockCstNode)[];
+  UNION?: IToken[];
+  quantifier?: (IToken)[];
+};
+
+export interface SelectBlockCstNode extends CstNode {
+  name: "selectBlock";
+  children: SelectBlockCstChildren;
+}
+
+export type SelectBlockCstChildren = {
   SELECT: IToken[];
   DISTINCT?: IToken[];
   selectItem: (SelectItemCstNode)[];
@@ -687,6 +698,7 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   describeStatement(children: DescribeStatementCstChildren, param?: IN): OUT;
   dropStatement(children: DropStatementCstChildren, param?: IN): OUT;
   query(children: QueryCstChildren, param?: IN): OUT;
+  selectBlock(children: SelectBlockCstChildren, param?: IN): OUT;
   selectItem(children: SelectItemCstChildren, param?: IN): OUT;
   aliasClause(children: AliasClauseCstChildren, param?: IN): OUT;
   fromItem(children: FromItemCstChildren, param?: IN): OUT;

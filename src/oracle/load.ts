@@ -1,6 +1,7 @@
 // Loads what the engine read into DuckDB: each source's admitted rows into `src_<id>` (visible
 // columns plus `__seq`, the row id from the hidden $ref column) and each operator's late drops
-// into `late_<id>(seq, window_start)`. Uses the appender: row-at-a-time INSERTs are far too slow.
+// into `late_<id>(seq, window_start)`, seq encoded as translate.ts's seqEncoding says. Uses the
+// appender: row-at-a-time INSERTs are far too slow.
 
 import {
   BIGINT,
@@ -20,7 +21,7 @@ import {
 import type { SqlType, Value } from '../catalog/types.js';
 import type { LateEvent, RecordRef } from '../exec/operator.js';
 import type { PhysicalPlan, SourceNode } from '../plan/physical.js';
-import { defaultTables, type OracleTables } from './translate.js';
+import { defaultTables, encodeSeq, seqEncoding, type OracleTables, type SeqEncoding } from './translate.js';
 import { duckTypeSql, quoteIdent } from './sql-types.js';
 
 export async function loadInputs(
@@ -43,7 +44,8 @@ export async function loadInputs(
   for (const n of plan.nodes) {
     if (n.kind === 'source') await loadSource(conn, n, sourceRows.get(n.id) ?? [], tables.source(n.id));
   }
-  for (const [id, events] of lateByNode) await loadLate(conn, id, events, tables.late(id) ?? `late_${id}`);
+  const enc = seqEncoding(plan);
+  for (const [id, events] of lateByNode) await loadLate(conn, id, events, tables.late(id) ?? `late_${id}`, enc);
   return tables;
 }
 
@@ -77,7 +79,7 @@ function isRecordRef(v: unknown): v is RecordRef {
   return typeof v === 'object' && v !== null && typeof (v as { seq?: unknown }).seq === 'number';
 }
 
-async function loadLate(conn: DuckDBConnection, nodeId: number, events: readonly LateEvent[], table: string): Promise<void> {
+async function loadLate(conn: DuckDBConnection, nodeId: number, events: readonly LateEvent[], table: string, enc: SeqEncoding): Promise<void> {
   await conn.run(`CREATE OR REPLACE TABLE ${quoteIdent(table)} (seq BIGINT, window_start BIGINT)`);
   const app = await conn.createAppender(table);
   try {
@@ -88,7 +90,7 @@ async function loadLate(conn: DuckDBConnection, nodeId: number, events: readonly
             'the oracle cannot tell which row to exclude: run with provenance tracking on',
         );
       }
-      app.appendBigInt(BigInt(e.ref.seq));
+      app.appendBigInt(BigInt(encodeSeq(enc, e.ref.source, e.ref.seq)));
       if (e.windowStart === undefined) app.appendNull();
       else app.appendBigInt(BigInt(e.windowStart));
       app.endRow();

@@ -29,6 +29,32 @@ interface Cte {
   readonly sql: string;
 }
 
+/**
+ * Row ids across sources: a late drop names its row by (source, seq), and below a UNION ALL of
+ * two sources the bare seqs collide. So in a plan with a union, a row's `__seq` is
+ * seq * sources + the source's ordinal (order within a source kept); otherwise the seq itself.
+ */
+export interface SeqEncoding {
+  readonly factor: number;
+  /** Source name -> ordinal among the plan's source nodes. */
+  readonly ordinal: ReadonlyMap<string, number>;
+}
+
+export function seqEncoding(plan: PhysicalPlan): SeqEncoding {
+  const sources = plan.nodes.filter((n) => n.kind === 'source');
+  const union = plan.nodes.some((n) => n.kind === 'union');
+  return { factor: union ? Math.max(1, sources.length) : 1, ordinal: new Map(sources.map((n, i) => [n.kind === 'source' ? n.source.name : '', union ? i : 0])) };
+}
+
+/** The encoded row id of a source's seq (a number, or a SQL expression). */
+export function encodeSeq(enc: SeqEncoding, source: string, seq: number): number;
+export function encodeSeq(enc: SeqEncoding, source: string, seq: string): string;
+export function encodeSeq(enc: SeqEncoding, source: string, seq: number | string): number | string {
+  const k = enc.ordinal.get(source) ?? 0;
+  if (enc.factor === 1) return seq;
+  return typeof seq === 'number' ? seq * enc.factor + k : `(${seq} * ${enc.factor} + ${k})`;
+}
+
 /** The DuckDB SQL for one sink; shown by `sluice compare --show-sql`. */
 export function translatePlan(plan: PhysicalPlan, sinkId: number, tables: OracleTables = defaultTables()): string {
   const byId = new Map(plan.nodes.map((n) => [n.id, n] as const));
@@ -44,7 +70,8 @@ export function translatePlan(plan: PhysicalPlan, sinkId: number, tables: Oracle
   };
   visit(sinkId);
   const ctes: Cte[] = [];
-  for (const n of plan.nodes) if (needed.has(n.id)) ctes.push(...nodeCtes(n, byId, tables));
+  const enc = seqEncoding(plan);
+  for (const n of plan.nodes) if (needed.has(n.id)) ctes.push(...nodeCtes(n, byId, tables, enc));
   const out = sink.schema
     .map((c, i) => ({ c, i }))
     .filter(({ c }) => !c.hidden)
@@ -55,8 +82,9 @@ export function translatePlan(plan: PhysicalPlan, sinkId: number, tables: Oracle
 
 const inCol: ColumnResolver = (i) => `i.c${i}`;
 
-function nodeCtes(n: PhysicalNode, byId: ReadonlyMap<number, PhysicalNode>, tables: OracleTables): Cte[] {
-  if (n.kind === 'source') return [sourceCte(n, tables)];
+function nodeCtes(n: PhysicalNode, byId: ReadonlyMap<number, PhysicalNode>, tables: OracleTables, enc: SeqEncoding): Cte[] {
+  if (n.kind === 'source') return [sourceCte(n, tables, enc)];
+  if (n.kind === 'union') return [unionCte(n, byId)];
   const inputId = n.inputs[0];
   if (n.inputs.length !== 1 || inputId === undefined) throw new Error(`oracle: ${n.kind} node ${n.id} must have exactly one input`);
   const input = byId.get(inputId);
@@ -117,13 +145,32 @@ function nodeCtes(n: PhysicalNode, byId: ReadonlyMap<number, PhysicalNode>, tabl
   }
 }
 
-function sourceCte(n: PhysicalNode & { kind: 'source' }, tables: OracleTables): Cte {
+function sourceCte(n: PhysicalNode & { kind: 'source' }, tables: OracleTables, enc: SeqEncoding): Cte {
+  const seq = encodeSeq(enc, n.source.name, 'i.__seq');
   const cols = n.schema.map((c, k) => {
-    if (k === n.refColumn) return `i.__seq AS c${k}`;
+    if (k === n.refColumn) return `${seq} AS c${k}`;
     if (c.hidden) return `NULL AS c${k}`;
     return `i.${quoteIdent(c.name)} AS c${k}`;
   });
-  return { name: `n${n.id}`, sql: `SELECT ${[...cols, 'i.__seq AS __seq'].join(', ')} FROM ${quoteIdent(tables.source(n.id))} AS i` };
+  return { name: `n${n.id}`, sql: `SELECT ${[...cols, `${seq} AS __seq`].join(', ')} FROM ${quoteIdent(tables.source(n.id))} AS i` };
+}
+
+/** UNION ALL of the inputs, each column cast to the union's (widened) type where it differs; `$ref` NULL for an input without one. */
+function unionCte(n: PhysicalNode & { kind: 'union' }, byId: ReadonlyMap<number, PhysicalNode>): Cte {
+  const branches = n.inputs.map((inputId, j) => {
+    const input = byId.get(inputId);
+    if (!input) throw new Error(`oracle: node ${inputId} is not in the plan`);
+    const cols = n.schema.map((c, k) => {
+      if (c.hidden) {
+        const ref = n.refInputs[j];
+        return ref === undefined ? `CAST(NULL AS BIGINT) AS c${k}` : `i.c${ref} AS c${k}`;
+      }
+      const t = input.schema[k]!.type;
+      return t.kind === c.type.kind ? `i.c${k} AS c${k}` : `CAST(i.c${k} AS ${duckTypeSql(c.type)}) AS c${k}`;
+    });
+    return `SELECT ${[...cols, 'i.__seq AS __seq'].join(', ')} FROM n${inputId} AS i`;
+  });
+  return { name: `n${n.id}`, sql: branches.join('\n  UNION ALL\n  ') };
 }
 
 /**

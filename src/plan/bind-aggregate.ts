@@ -2,7 +2,7 @@
 // GROUP BY, or the window of a FROM TUMBLE/HOP table function), aggregate calls, the emit
 // mode, HAVING and the SELECT list over the aggregate's output.
 
-import type { Expr, Query, Span } from '../sql/ast.js';
+import type { Expr, SelectQuery, Span } from '../sql/ast.js';
 import { T } from '../catalog/types.js';
 import { aggregateFn, aggregateResultType } from '../expr/aggregates/accumulator.js';
 import type { AggCall, BoundExpr } from '../expr/bound.js';
@@ -19,7 +19,7 @@ export function isWindowGroup(e: Expr): e is Expr & { kind: 'call' } {
   return e.kind === 'call' && GROUP_WINDOWS.has(e.name.name.toLowerCase());
 }
 
-export function hasAggregates(q: Query): boolean {
+export function hasAggregates(q: SelectQuery): boolean {
   return q.items.some((i) => findAggregates(i.expr).length > 0) || (q.having !== undefined && findAggregates(q.having).length > 0);
 }
 
@@ -49,7 +49,7 @@ interface WindowChoice {
   readonly span: Span;
 }
 
-export function bindAggregate(b: PlanBuilder, q: Query, rel: BoundFrom, text: string): BoundRelation {
+export function bindAggregate(b: PlanBuilder, q: SelectQuery, rel: BoundFrom, text: string): BoundRelation {
   const inBinder = new ExprBinder(rel.scope, text);
 
   // GROUP BY: keys and the window.
@@ -228,7 +228,7 @@ function groupWindow(g: Expr & { kind: 'call' }, rel: BoundFrom, text: string): 
   return { window, timeIndex: index, span: g.span };
 }
 
-function emitMode(q: Query, windowed: boolean, text: string): EmitMode {
+function emitMode(q: SelectQuery, windowed: boolean, text: string): EmitMode {
   if (!q.emit) return windowed ? 'final' : 'changes';
   if (q.emit.mode === 'final' && !windowed) {
     throw new PlanError(text, q.emit.span, 'EMIT FINAL needs a window: a GROUP BY without one never closes', {

@@ -1,7 +1,7 @@
 // LAG window functions: `LAG(x [, n [, default]]) OVER (PARTITION BY k ORDER BY ts)` in a
 // SELECT list becomes one lag node that releases rows in event-time order behind the watermark.
 
-import type { Expr, Query } from '../sql/ast.js';
+import type { Expr, SelectQuery } from '../sql/ast.js';
 import type { BoundExpr } from '../expr/bound.js';
 import { ExprBinder, exprIdentity, type BindHooks } from './bind-expr.js';
 import { PlanError } from './errors.js';
@@ -33,7 +33,7 @@ function windowCalls(e: Expr): Call[] {
   return out;
 }
 
-export function bindLag(b: PlanBuilder, q: Query, rel: BoundRelation, text: string): { relation: BoundRelation; hooks: BindHooks } {
+export function bindLag(b: PlanBuilder, q: SelectQuery, rel: BoundRelation, text: string): { relation: BoundRelation; hooks: BindHooks } {
   const calls = q.items.flatMap((i) => windowCalls(i.expr));
   const binder = new ExprBinder(rel.scope, text);
   if (!rel.appendOnly) {

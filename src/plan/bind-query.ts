@@ -1,8 +1,9 @@
-// Binds a SELECT block into physical nodes: FROM (sources, views, subqueries, window table
-// functions), WHERE, then one of three shapes (plain projection, LAG window functions, or an
-// aggregate, see bind-aggregate.ts), and finally the SELECT list.
+// Binds a query into physical nodes: a UNION ALL through bind-union.ts over its SELECT blocks;
+// a SELECT block as FROM (sources, views, subqueries, window table functions), WHERE, then one
+// of three shapes (plain projection, LAG window functions, or an aggregate, see
+// bind-aggregate.ts), and finally the SELECT list.
 
-import type { Expr, FromItem, Query } from '../sql/ast.js';
+import type { Expr, FromItem, Query, SelectQuery } from '../sql/ast.js';
 import { T, type SqlType } from '../catalog/types.js';
 import { nearest } from '../sql/diagnostics.js';
 import { ExprBinder, WINDOW_FUNCTIONS } from './bind-expr.js';
@@ -12,6 +13,7 @@ import type { PlanBuilder } from './builder.js';
 import type { WindowSpec } from './physical.js';
 import { bindAggregate, hasAggregates } from './bind-aggregate.js';
 import { bindLag } from './bind-lag.js';
+import { bindUnion } from './bind-union.js';
 import { isVirtualRef, project, requireTimeColumn, type BoundFrom, type BoundRelation } from './bind-relation.js';
 import { hopWindow, windowArg } from './window-args.js';
 
@@ -24,6 +26,11 @@ export function bindQuery(b: PlanBuilder, q: Query, text: string, depth = 0): Bo
       hint: 'a view that reads itself (dropped and created again over a view that reads it) never ends; otherwise flatten the subqueries',
     });
   }
+  if (q.kind === 'union') return bindUnion(b, q, text, (branch) => bindSelect(b, branch, text, depth));
+  return bindSelect(b, q, text, depth);
+}
+
+function bindSelect(b: PlanBuilder, q: SelectQuery, text: string, depth: number): BoundRelation {
   const from = bindFrom(b, q.from, text, depth);
   const windowed = q.groupBy.length > 0 || q.distinct || hasAggregates(q);
   if (q.groupBy.length === 0 && q.emit && !hasAggregates(q)) {
@@ -123,7 +130,7 @@ function expandTvf(b: PlanBuilder, from: BoundFrom): BoundFrom {
   return { node, scope: from.scope, appendOnly: from.appendOnly };
 }
 
-function groupsByTvfWindow(q: Query, from: BoundFrom): boolean {
+function groupsByTvfWindow(q: SelectQuery, from: BoundFrom): boolean {
   return q.groupBy.some((g) => isVirtualRef(g, from));
 }
 

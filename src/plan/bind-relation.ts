@@ -63,7 +63,7 @@ export function project(b: PlanBuilder, items: readonly SelectItem[], rel: Bound
     exprs.push({ kind: 'column', index: rel.scope.refColumn, name: rc.name, type: rc.type });
     cols.push({ ...rc, qualifier: undefined });
   }
-  const scope = new Scope(cols, timeColumn, refColumn);
+  const scope = new Scope(cols, timeColumn, refColumn, rel.scope.noTimeReason);
   const node = b.add({ kind: 'project', inputs: [rel.node], schema: scope.schema(), timeColumn, appendOnly: rel.appendOnly, state: [], exprs });
   return { node, scope, appendOnly: rel.appendOnly };
 }
@@ -72,6 +72,11 @@ export function project(b: PlanBuilder, items: readonly SelectItem[], rel: Bound
 export function requireTimeColumn(scope: Scope, index: number, span: Span, text: string, what: string): void {
   if (scope.timeColumn === index) return;
   const col = scope.columns[index]!;
+  if (scope.noTimeReason !== undefined && col.type.kind === 'timestamp') {
+    throw new PlanError(text, span, `'${col.name}' is not an event-time column after the UNION ALL, so ${what} windows would never close`, {
+      hint: `${scope.noTimeReason}; select each query's event-time column at the same position`,
+    });
+  }
   if (col.type.kind !== 'timestamp') {
     throw new PlanError(text, span, `${what} needs a TIMESTAMP event-time column, '${col.name}' is ${col.type.kind.toUpperCase()}`);
   }

@@ -56,6 +56,7 @@ function label(n: PhysicalNode): string {
     sessionAgg: 'SessionAggregate',
     groupAgg: 'GroupAggregate',
     lag: 'Lag',
+    union: 'UnionAll',
     sink: 'Sink',
   };
   return names[n.kind];
@@ -90,6 +91,11 @@ function line(n: PhysicalNode, plan: PhysicalPlan): string {
       return `${head} keys=[${n.keys.map(ex).join(', ')}] aggs=[${n.aggs.map((a) => a.display).join(', ')}] emit=CHANGES`;
     case 'lag':
       return `${head} partition=[${n.partitionBy.map(ex).join(', ')}] order=${input!.schema[n.timeInput]!.name} ${n.lags.map((l) => l.display).join(', ')}`;
+    case 'union': {
+      const cols = n.schema.filter((c) => !c.hidden).map((c) => `${c.name} ${typeToSql(c.type)}`).join(', ');
+      const time = n.timeColumn === undefined ? 'no event time' : `event time ${n.schema[n.timeColumn]!.name}, watermark the minimum of the ${n.inputs.length} inputs'`;
+      return `${head} (${cols}) ${time}, ${n.appendOnly ? 'append-only' : 'changelog (+I/-U/+U/-D)'}`;
+    }
     case 'sink': {
       const o = n.sink.options;
       const where = o['path'] ?? o['topic'] ?? '';

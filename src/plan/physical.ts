@@ -112,6 +112,18 @@ export interface LagNode extends NodeBase {
   readonly refInput: number | undefined;
 }
 
+/**
+ * `UNION ALL`: the rows (and changelog ops) of every input, unchanged, in the order they come.
+ * Columns match by position with types widened at plan time (values need no conversion); the
+ * hidden `$ref` column comes last when any input tracks provenance. Its watermark is the
+ * minimum over its inputs' (exec/time.ts), which the runner keeps per input.
+ */
+export interface UnionNode extends NodeBase {
+  readonly kind: 'union';
+  /** Per input: the index of its `$ref` column; undefined when it tracks none (its rows get NULL there). */
+  readonly refInputs: readonly (number | undefined)[];
+}
+
 export interface SinkNode extends NodeBase {
   readonly kind: 'sink';
   readonly sink: SinkDef;
@@ -126,6 +138,7 @@ export type PhysicalNode =
   | SessionAggNode
   | GroupAggNode
   | LagNode
+  | UnionNode
   | SinkNode;
 
 export type OperatorKind = PhysicalNode['kind'];

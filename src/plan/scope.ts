@@ -22,10 +22,14 @@ export class Scope {
   /** Index of the hidden provenance column, if tracked. */
   readonly refColumn: number | undefined;
 
-  constructor(columns: readonly ScopeColumn[], timeColumn: number | undefined, refColumn: number | undefined) {
+  /** Why there is no event-time column, when a UNION ALL lost it (for the diagnostic of a window over it). */
+  readonly noTimeReason: string | undefined;
+
+  constructor(columns: readonly ScopeColumn[], timeColumn: number | undefined, refColumn: number | undefined, noTimeReason?: string) {
     this.columns = columns;
     this.timeColumn = timeColumn;
     this.refColumn = refColumn;
+    this.noTimeReason = timeColumn === undefined ? noTimeReason : undefined;
   }
 
   static fromSchema(schema: readonly PlanColumn[], qualifier: string | undefined, timeColumn: number | undefined): Scope {
@@ -39,6 +43,7 @@ export class Scope {
       this.columns.map((c) => ({ ...c, qualifier: q })),
       this.timeColumn,
       this.refColumn,
+      this.noTimeReason,
     );
   }
 

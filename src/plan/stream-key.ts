@@ -1,7 +1,8 @@
 // The upsert key of a node's output: the columns that identify a row of its changelog, so that
 // at most one row per key is live and an update pair -U/+U keeps its key. Derived from the
 // plan: an aggregate's group keys (and window bounds), carried through filters and through
-// projections that select every key column unchanged. The oracle checks changelogs by it.
+// projections that select every key column unchanged; none after a UNION ALL. The oracle checks
+// changelogs by it.
 
 import type { PhysicalNode, PhysicalPlan } from './physical.js';
 
@@ -16,6 +17,10 @@ export function streamKey(plan: PhysicalPlan, id: number): number[] | undefined 
     case 'source':
     case 'windowExpand':
     case 'lag':
+      return undefined;
+    case 'union':
+      // A row of a union of changelogs is identified by its input's key plus the branch it came
+      // from, and no output column holds the branch: the same key may be live once per branch.
       return undefined;
     case 'groupAgg':
       return range(node.keys.length);

@@ -124,7 +124,8 @@ export type FromItem =
 
 export type EmitMode = 'final' | 'changes';
 
-export interface Query {
+/** One SELECT block. */
+export interface SelectQuery {
   readonly kind: 'select';
   readonly distinct: boolean;
   readonly items: readonly SelectItem[];
@@ -136,6 +137,20 @@ export interface Query {
   readonly emit?: { readonly mode: EmitMode; readonly span: Span };
   readonly span: Span;
 }
+
+/**
+ * `q1 UNION ALL q2 [UNION ALL ...]`: the rows of every branch, columns matched by position,
+ * named by the first branch. Flat: a chain of n UNION ALL is one node of n + 1 branches.
+ */
+export interface UnionQuery {
+  readonly kind: 'union';
+  readonly branches: readonly SelectQuery[];
+  /** Each `UNION ALL`, between branch i and i + 1. */
+  readonly operators: readonly Span[];
+  readonly span: Span;
+}
+
+export type Query = SelectQuery | UnionQuery;
 
 // ---------------------------------------------------------------------------------------------
 // Statements

@@ -176,7 +176,6 @@ const STATEMENT_STARTERS = new Set(['SELECT', 'CREATE', 'EXPLAIN', 'SET', 'SHOW'
 const UNSUPPORTED: Readonly<Record<string, string>> = {
   JOIN: 'joins are not supported; a query reads from one source, view or subquery',
   ON: 'joins are not supported; a query reads from one source, view or subquery',
-  UNION: 'UNION is not supported',
   ORDER: 'ORDER BY is not supported on streams (only inside OVER (...))',
   LIMIT: 'LIMIT is not supported on streams',
 };
@@ -187,7 +186,7 @@ const TYPE_WORDS = new Set(['TIME', 'TIMETZ', 'TIMESTAMPTZ', 'DATETIME', 'SMALLD
 
 /** Rules with a comma-separated list right before the token they failed on. */
 const LIST_BEFORE: Readonly<Record<string, readonly string[]>> = {
-  query: ['FROM'],
+  selectBlock: ['FROM'],
   createSource: ['RParen'],
   withClause: ['RParen'],
   structType: ['Gt'],

@@ -140,6 +140,7 @@ export const UNION = r('UNION');
 export const LIMIT = r('LIMIT');
 
 // Non-reserved.
+export const ALL = n('ALL');
 export const SOURCE = n('SOURCE');
 export const SOURCES = n('SOURCES');
 export const VIEW = n('VIEW');

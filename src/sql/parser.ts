@@ -256,7 +256,22 @@ export class SluiceParser extends CstParser {
   // -------------------------------------------------------------------------------------------
   // Queries
 
+  /** SELECT blocks joined by UNION: to-ast.ts refuses UNION without ALL (distinct is not built). */
   readonly query = this.RULE('query', () => {
+    this.SUBRULE(this.selectBlock);
+    this.MANY(() => {
+      this.CONSUME(T.UNION);
+      this.OPTION(() => {
+        this.OR([
+          { ALT: () => this.CONSUME(T.ALL, { LABEL: 'quantifier' }) },
+          { ALT: () => this.CONSUME(T.DISTINCT, { LABEL: 'quantifier' }) },
+        ]);
+      });
+      this.SUBRULE2(this.selectBlock);
+    });
+  });
+
+  readonly selectBlock = this.RULE('selectBlock', () => {
     this.CONSUME(T.SELECT);
     this.OPTION(() => this.CONSUME(T.DISTINCT));
     this.SUBRULE(this.selectItem);

@@ -2,7 +2,7 @@
 // parentheses that keep the tree. parse(print(parse(x))) equals parse(x) up to spans.
 
 import { quoteIdentIfNeeded } from '../catalog/types.js';
-import type { Expr, FromItem, Ident, Query, SelectItem, Statement, TypeName, WithOption } from './ast.js';
+import type { Expr, FromItem, Ident, Query, SelectItem, SelectQuery, Statement, TypeName, WithOption } from './ast.js';
 import { RESERVED_KEYWORDS } from './lexer.js';
 
 /** A name as SQL: quoted when it is not a plain lower-case word or is a reserved keyword. */
@@ -178,6 +178,11 @@ function printFrom(f: FromItem): string {
 }
 
 export function printQuery(q: Query): string {
+  if (q.kind === 'union') return q.branches.map(printSelect).join(' UNION ALL ');
+  return printSelect(q);
+}
+
+function printSelect(q: SelectQuery): string {
   const parts = [`SELECT ${q.distinct ? 'DISTINCT ' : ''}${q.items.map(printSelectItem).join(', ')}`, `FROM ${printFrom(q.from)}`];
   if (q.where) parts.push(`WHERE ${printExpr(q.where)}`);
   if (q.groupBy.length > 0) parts.push(`GROUP BY ${q.groupBy.map(printExpr).join(', ')}`);

@@ -6,7 +6,7 @@ import type { CstNode, IToken } from 'chevrotain';
 import type * as C from '../../grammar/cst.js';
 import { parseTimestamp } from '../catalog/timestamp.js';
 import { durationTooLong, MAX_DURATION_MICROS, MAX_DURATION_TEXT, parseDuration, unitMicros } from '../catalog/duration.js';
-import type { BinaryOp, ColumnDef, Expr, FromItem, Ident, OverClause, Query, SelectItem, Span, Statement, TypeName, WatermarkDef, WithOption } from './ast.js';
+import type { BinaryOp, ColumnDef, Expr, FromItem, Ident, OverClause, Query, SelectItem, SelectQuery, Span, Statement, TypeName, WatermarkDef, WithOption } from './ast.js';
 import { sqlError, type SqlError } from './diagnostics.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -150,9 +150,30 @@ export class AstBuilder {
 
   query(n: C.QueryCstNode): Query {
     const c = n.children;
+    const branches = c.selectBlock.map((b) => this.selectBlock(b));
+    if (branches.length === 1) return branches[0]!;
+    const unions = c.UNION ?? [];
+    const quantifiers = c.quantifier ?? [];
+    const operators = unions.map((u, i) => {
+      // This UNION's quantifier, if written: between it and the next SELECT.
+      const next = nodeSpan(c.selectBlock[i + 1]!).start.offset;
+      const q = quantifiers.find((t) => t.startOffset > u.startOffset && t.startOffset < next);
+      if (q?.tokenType.name !== 'ALL') {
+        throw sqlError(this.source, q ? join(tokenSpan(u), tokenSpan(q)) : tokenSpan(u), `${q ? 'UNION DISTINCT' : 'UNION without ALL'} (a union that removes duplicates) is not supported`, {
+          expected: 'UNION ALL',
+          hint: 'write UNION ALL to keep every row of each query; to drop duplicates, wrap it: SELECT DISTINCT a, b FROM (... UNION ALL ...)',
+        });
+      }
+      return join(tokenSpan(u), tokenSpan(q));
+    });
+    return { kind: 'union', branches, operators, span: nodeSpan(n) };
+  }
+
+  private selectBlock(n: C.SelectBlockCstNode): SelectQuery {
+    const c = n.children;
     const items = (c.selectItem ?? []).map((i) => this.selectItem(i));
     const q: {
-      -readonly [K in keyof Query]: Query[K];
+      -readonly [K in keyof SelectQuery]: SelectQuery[K];
     } = {
       kind: 'select',
       distinct: c.DISTINCT !== undefined,

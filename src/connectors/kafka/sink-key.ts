@@ -4,7 +4,7 @@
 // keyed by the group alone (the tutorials' output topics are keyed by sensor id).
 
 import type { Column } from '../../catalog/catalog.js';
-import type { Expr, Query } from '../../sql/ast.js';
+import type { Expr, Query, SelectQuery } from '../../sql/ast.js';
 
 const WINDOW_COLUMNS = new Set(['window_start', 'window_end']);
 const WINDOW_FUNCTIONS = new Set(['tumble', 'hop', 'session']);
@@ -13,8 +13,22 @@ function columnName(e: Expr): string | undefined {
   return e.kind === 'column' ? e.path[e.path.length - 1]!.name.toLowerCase() : undefined;
 }
 
-/** Output column indexes of the default key; empty when the query has no selected group column. */
+/**
+ * Output column indexes of the default key; empty when the query has no selected group column.
+ * A UNION ALL has one when every branch has the same (an append-only result: the latest window
+ * per sensor, whichever branch); a union of updating results has none, since the same key is
+ * live once per branch and an upsert by it would let one branch overwrite another.
+ */
 export function defaultSinkKey(query: Query, columns: readonly Column[], changelog: boolean): number[] {
+  if (query.kind === 'union') {
+    if (changelog) return [];
+    const keys = query.branches.map((b) => selectKey(b, columns, changelog).join(','));
+    return keys.every((k) => k === keys[0]) ? selectKey(query.branches[0]!, columns, changelog) : [];
+  }
+  return selectKey(query, columns, changelog);
+}
+
+function selectKey(query: SelectQuery, columns: readonly Column[], changelog: boolean): number[] {
   const groupCols = new Set<string>();
   let windowed = false;
   for (const g of query.groupBy) {

@@ -10,6 +10,7 @@ import { ProjectOperator } from './project.js';
 import { SessionAggOperator } from './session-agg.js';
 import { WindowAggOperator } from './window-agg.js';
 import { WindowExpandOperator } from './window-expand.js';
+import { UnionOperator } from './union.js';
 
 export function createOperator(node: PhysicalNode): Operator {
   switch (node.kind) {
@@ -27,6 +28,8 @@ export function createOperator(node: PhysicalNode): Operator {
       return new GroupAggOperator(node);
     case 'lag':
       return new LagOperator(node);
+    case 'union':
+      return new UnionOperator(node);
     case 'source':
     case 'sink':
       throw new Error(`${node.kind} node ${node.id} is driven by the runner, not an operator`);
@@ -37,4 +40,4 @@ export function createOperator(node: PhysicalNode): Operator {
   }
 }
 
-export { FilterOperator, GroupAggOperator, LagOperator, ProjectOperator, SessionAggOperator, WindowAggOperator, WindowExpandOperator };
+export { FilterOperator, GroupAggOperator, LagOperator, ProjectOperator, SessionAggOperator, WindowAggOperator, WindowExpandOperator, UnionOperator };

@@ -52,6 +52,10 @@ export function columnOrigins(plan: PhysicalPlan): Origin[][] {
       case 'sink':
         out.push(n.schema.map((_, i) => input[i]));
         break;
+      case 'union':
+        // Each branch copies other columns; none traces back to one source column.
+        out.push(n.schema.map(() => undefined));
+        break;
     }
   }
   return out;

@@ -48,6 +48,13 @@ export function scaleOutProblem(plan: PhysicalPlan): ConnectorError | undefined 
     if (n.kind === 'source' && n.source.options['connector'] !== 'kafka') {
       return new ConnectorError(`source '${n.source.name}' is not a Kafka source; a scaled-out job reads Kafka topics only, split between its processes by partition`, 'connector', 'run it without --scale-out');
     }
+    if (n.kind === 'union') {
+      return new ConnectorError(
+        'a scaled-out job cannot run a UNION ALL yet: each task reads one partition of every source, and the union would have to line up partitions of different inputs',
+        undefined,
+        'run it without --scale-out, or split it into one job per input writing to a shared topic',
+      );
+    }
     if (n.kind === 'sink' && n.sink.options['connector'] !== 'kafka') {
       return new ConnectorError(`sink '${n.sink.name}' is not a Kafka sink; each process of a scaled-out job commits its output in Kafka transactions`, 'connector', "write to a topic (connector = 'kafka'), or run without --scale-out");
     }

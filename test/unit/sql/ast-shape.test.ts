@@ -173,7 +173,7 @@ describe('names', () => {
 
   it('common column names stay usable', () => {
     const s = parseStatement('SELECT value, timestamp, key, second, MIN(value) AS min FROM t');
-    assert.ok(s.kind === 'query');
+    assert.ok(s.kind === 'query' && s.query.kind === 'select');
     assert.deepEqual(
       s.query.items.map((i) => (i.expr.kind === 'column' ? i.expr.path[0]?.name : i.alias?.name)),
       ['value', 'timestamp', 'key', 'second', 'min'],
@@ -234,7 +234,7 @@ describe('statements', () => {
 
   it('window table functions in FROM', () => {
     const s = parseStatement('SELECT * FROM HOP(raw, ts, 2s, 10s) AS w');
-    assert.ok(s.kind === 'query');
+    assert.ok(s.kind === 'query' && s.query.kind === 'select');
     assert.deepEqual(stripSpans(s.query.from), {
       kind: 'windowTvf',
       fn: 'HOP',
@@ -250,7 +250,7 @@ describe('statements', () => {
 
   it('query clauses', () => {
     const s = parseStatement('SELECT DISTINCT t.*, a x FROM t WHERE a > 1 GROUP BY a, TUMBLE(ts, 1m) HAVING COUNT(*) > 1 EMIT FINAL');
-    assert.ok(s.kind === 'query');
+    assert.ok(s.kind === 'query' && s.query.kind === 'select');
     const q = s.query;
     assert.equal(q.distinct, true);
     assert.deepEqual(stripSpans(q.items), [{ expr: { kind: 'star', qualifier: { name: 't' } } }, { expr: col('a'), alias: { name: 'x' } }]);
@@ -284,7 +284,7 @@ describe('scripts and spans', () => {
       ],
     );
     const q = statements[1]?.statement;
-    assert.ok(q?.kind === 'query');
+    assert.ok(q?.kind === 'query' && q.query.kind === 'select');
     const a: Expr | undefined = q.query.items[0]?.expr;
     assert.deepEqual(a?.span, { start: { offset: 31, line: 4, column: 10 }, end: { offset: 32, line: 4, column: 11 } });
   });
