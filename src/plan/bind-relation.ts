@@ -74,7 +74,7 @@ export function requireTimeColumn(scope: Scope, index: number, span: Span, text:
   const col = scope.columns[index]!;
   if (scope.noTimeReason !== undefined && col.type.kind === 'timestamp') {
     throw new PlanError(text, span, `'${col.name}' is not an event-time column after the UNION ALL, so ${what} windows would never close`, {
-      hint: `${scope.noTimeReason}; select each query's event-time column at the same position`,
+      hint: `${scope.noTimeReason}; select each query's event-time column (a column of a source with a WATERMARK) at the same position`,
     });
   }
   if (col.type.kind !== 'timestamp') {
