@@ -84,6 +84,14 @@ test('compare: equal and exit 0 for a job with bad and late records', () => {
   assert.match(r.stdout, /GROUP BY/i);
 });
 
+test('compare: the UNION ALL example (two sources, a view, a union of changelogs) equals DuckDB', () => {
+  const r = sluice(['compare', 'queries/sensor-union.sql', '--show-sql']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /per_sensor: equal \(\d+ rows\)/);
+  assert.match(r.stdout, /counts: equal \(8 rows\)/);
+  assert.match(r.stdout, /UNION ALL/);
+});
+
 test('explain prints the plan tree with window, keys, emit mode and state', () => {
   const r = sluice(['explain', 'queries/quickstart.sql']);
   assert.equal(r.code, 0, r.stderr);
