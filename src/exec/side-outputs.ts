@@ -52,9 +52,7 @@ export class SideOutputs {
   /** A row an operator kept out: counted on its source, and written to the source's late output. */
   late(e: LateEvent, upstream: readonly number[]): void {
     const ref: RecordRef | undefined = e.ref;
-    // Without provenance (a source with no late output, so no $ref), the row came from one of the
-    // upstream sources that track none: the only one unless a UNION ALL joins several such.
-    const srcId = ref ? this.sources.find((s) => s.node.source.name === ref.source)?.node.id : (upstream.find((id) => this.sources.find((s) => s.node.id === id)?.node.refColumn === undefined) ?? upstream[0]);
+    const srcId = ref ? this.sources.find((s) => s.node.source.name === ref.source)?.node.id : upstream[0];
     const src = this.sources.find((s) => s.node.id === srcId);
     if (src) src.metrics.late++;
     this.onLate?.(e);

@@ -1,7 +1,7 @@
 // Every event-time rule of the engine in one place: window bounds (TUMBLE, HOP, SESSION), when a
-// window closes, what counts as late, source watermarks, combining input watermarks, and how
-// micros are shown in late reasons, where a run after a finished one starts. Pure functions over
-// integer epoch microseconds.
+// window closes, what counts as late, source watermarks, combining input watermarks (UNION ALL),
+// how micros are shown in late reasons, where a run after a finished one starts. Pure functions
+// over integer epoch microseconds.
 
 import type { WindowSpec } from '../plan/physical.js';
 
@@ -112,6 +112,19 @@ export function eventJoinsSession(ts: number, gap: number, start: number, end: n
  * is idle, the combined watermark is the maximum of them: nothing more is coming from any, so
  * the most advanced promise holds. The combined watermark never goes back: an input that
  * resumes (stops being idle) behind it cannot lower it, its rows are then late downstream.
+ *
+ * The runner keeps one per operator (exec/graph.ts), so these are the rules of UNION ALL, the
+ * multi-input operator:
+ * - its watermark is the minimum of its inputs' watermarks, each tracked on its own, so a row
+ *   is late after the union only once every input has promised to be past its window (a row
+ *   late on its own source may still be on time at the union while another input lags);
+ * - an input that has sent no watermark yet holds it at -inf, and a quiet one holds it where it
+ *   is: the graph never marks a union input idle (a Kafka source whose partitions all went idle
+ *   follows the wall clock, see PartitionWatermarks, and so stops holding it back);
+ * - an ended input sends +inf first (the end of input closes its windows), so it stops holding
+ *   the union back and the rest go on alone;
+ * - the per-input watermarks and the count of ended inputs are part of a checkpoint
+ *   (inputMarks / restoreMarks), so a restored union holds the same minimum as before.
  */
 export class WatermarkCombiner {
   private readonly marks: number[];

@@ -13,6 +13,8 @@ export interface PlanOptions {
    * sources that declare a `late` output.
    */
   readonly provenance: boolean;
+  /** Sources whose records carry provenance anyway: those feeding a UNION ALL of several (job.ts). */
+  readonly track?: ReadonlySet<string>;
 }
 
 type Distribute<N> = N extends PhysicalNode ? Omit<N, 'id'> : never;
@@ -44,7 +46,7 @@ export class PlanBuilder {
     const existing = this.sources.get(def.name);
     if (existing !== undefined) return existing;
     const schema: PlanColumn[] = def.columns.map((c) => ({ ...c }));
-    const tracked = this.options.provenance || def.options['late'] !== undefined;
+    const tracked = this.options.provenance || def.options['late'] !== undefined || this.options.track?.has(def.name) === true;
     let refColumn: number | undefined;
     if (tracked) {
       refColumn = schema.length;

@@ -1,22 +1,24 @@
 // Plans a job: every sink of a script (or one ad-hoc query) into one physical DAG that shares
-// each source's node, so one read of an input feeds every sink.
+// each source's node, so one read of an input feeds every sink; the sources of a UNION ALL carry
+// provenance, so a late row after it is reported on its own source.
 
 import type { Catalog, SinkDef } from '../catalog/catalog.js';
 import type { Query, Span } from '../sql/ast.js';
 import { PlanBuilder, type PlanOptions } from './builder.js';
 import { bindQuery } from './bind-query.js';
 import type { BoundRelation } from './bind-relation.js';
-import type { PhysicalPlan } from './physical.js';
+import type { PhysicalPlan, SourceNode } from './physical.js';
 
 export function planSinks(catalog: Catalog, sinks: readonly SinkDef[], options: PlanOptions): PhysicalPlan {
-  const b = new PlanBuilder(catalog, options);
-  const ids = sinks.map((s) => addSink(b, bindQuery(b, s.query, s.sourceText), s));
-  return b.build(ids);
+  return withUnionProvenance(options, (o) => {
+    const b = new PlanBuilder(catalog, o);
+    const ids = sinks.map((s) => addSink(b, bindQuery(b, s.query, s.sourceText), s));
+    return b.build(ids);
+  });
 }
 
 /** An ad-hoc query (REPL, tests) written to the given sink (stdout by default). */
 export function planQuery(catalog: Catalog, query: Query, text: string, options: PlanOptions, sink?: Partial<SinkDef>): PhysicalPlan {
-  const b = new PlanBuilder(catalog, options);
   const def: SinkDef = {
     name: sink?.name ?? 'query',
     options: sink?.options ?? { connector: 'stdout' },
@@ -25,8 +27,41 @@ export function planQuery(catalog: Catalog, query: Query, text: string, options:
     baseDir: sink?.baseDir ?? process.cwd(),
     sourceText: text,
   };
-  const id = addSink(b, bindQuery(b, query, text), def);
-  return b.build([id]);
+  return withUnionProvenance(options, (o) => {
+    const b = new PlanBuilder(catalog, o);
+    return b.build([addSink(b, bindQuery(b, query, text), def)]);
+  });
+}
+
+/**
+ * A row dropped as late after a UNION ALL of several sources is told apart by its RecordRef's
+ * source name (that source's late count and late output), so every source feeding such a union
+ * carries provenance: plans once, and again with them tracked when one was not.
+ */
+function withUnionProvenance(options: PlanOptions, plan: (o: PlanOptions) => PhysicalPlan): PhysicalPlan {
+  const first = plan(options);
+  if (options.provenance) return first;
+  const track = new Set<string>();
+  for (const n of first.nodes) {
+    if (n.kind !== 'union') continue;
+    const sources = sourcesUpstream(first, n.id);
+    if (sources.length > 1) for (const s of sources) if (s.refColumn === undefined) track.add(s.source.name);
+  }
+  return track.size === 0 ? first : plan({ ...options, track });
+}
+
+function sourcesUpstream(plan: PhysicalPlan, id: number): SourceNode[] {
+  const seen = new Set<number>();
+  const out: SourceNode[] = [];
+  const walk = (i: number): void => {
+    if (seen.has(i)) return;
+    seen.add(i);
+    const n = plan.nodes[i]!;
+    if (n.kind === 'source') out.push(n);
+    for (const j of n.inputs) walk(j);
+  };
+  walk(id);
+  return out;
 }
 
 function addSink(b: PlanBuilder, rel: BoundRelation, def: SinkDef): number {

@@ -106,13 +106,20 @@ test('a union of changelogs is a changelog whose key is not a column; windows ov
   assert.match(d.message, /TUMBLE needs an append-only input/);
 });
 
-test('provenance: the union carries $ref last when any input tracks it (b declares a late output)', () => {
+test('provenance: every source of a union of several carries it, so late rows are told apart by source; $ref comes last', () => {
   const p = plan('CREATE SINK s AS SELECT k, ts FROM a UNION ALL SELECT k, ts FROM b;');
   const u = unionOf(p);
   assert.deepEqual(u.schema.map((c) => c.name), ['k', 'ts', '$ref']);
-  assert.deepEqual(u.refInputs, [undefined, 2]);
-  const none = unionOf(plan('CREATE SINK s AS SELECT k FROM a UNION ALL SELECT k FROM c;'));
-  assert.deepEqual(none.schema.map((c) => c.name), ['k']);
+  assert.deepEqual(u.refInputs, [2, 2], 'a declares no late output, yet it is tracked');
+  // An aggregate's rows carry none: the union gives them a NULL $ref.
+  const agg = unionOf(plan('CREATE SINK s AS SELECT k, COUNT(*) AS n FROM a GROUP BY k UNION ALL SELECT k, 1 FROM b;'));
+  assert.deepEqual(agg.refInputs, [undefined, 2]);
+  // One source twice: nothing to tell apart, nothing added.
+  const same = unionOf(plan('CREATE SINK s AS SELECT k FROM c UNION ALL SELECT k FROM c;'));
+  assert.deepEqual(same.schema.map((c) => c.name), ['k']);
+  // Without a union, plans are as before.
+  const plain = plan('CREATE SINK s AS SELECT k FROM a;');
+  assert.equal(plain.nodes[0]!.kind === 'source' && plain.nodes[0]!.refColumn, undefined);
 });
 
 test('EXPLAIN shows the union with its inputs', () => {
