@@ -147,3 +147,15 @@ describe('a union through a crash', () => {
     assert.ok(unionMarks.some((m) => m?.[0] === 1500_000 && m[1] === 5000_000), `the checkpoint holds each input's mark: ${JSON.stringify(unionMarks)}`);
   });
 });
+
+describe('a late row after a union', () => {
+  it('names its own source, also in a plan without provenance (sluice run, the REPL)', async () => {
+    const script = loadScriptText(SQL.replace('TUMBLE(ts, 10s)', 'TUMBLE(ts, 1s)'), 'union.sql', process.cwd(), new Catalog());
+    const plan = planSinks(script.catalog, [...script.catalog.sinks.values()], { provenance: false });
+    const t = (ms: number) => ({ k: 'x', v: 1, d: null, ms });
+    const inputs = { a: [t(500), t(4200)], b: [t(5000), t(3500), t(900)] };
+    const r = await runScheduled(plan, inputs, [{ source: 'a', size: 2 }, { source: 'b', size: 3 }], () => false, []);
+    // After a's 4.2 s the union is at min(4.2 s, 5 s): b's 3.5 s and 0.9 s are late, a's rows are not.
+    assert.deepEqual(r.late.map((e) => `${e.ref?.source}:${e.ref?.seq}`).sort(), ['b:1', 'b:2']);
+  });
+});
