@@ -3,14 +3,12 @@
 // (commonType), the event-time column kept only where every branch has it, `$ref` last.
 
 import type { SelectQuery, Span, UnionQuery } from '../sql/ast.js';
-import { commonType, typeToSql, type SqlType } from '../catalog/types.js';
+import { T, commonType, typeToSql, type SqlType } from '../catalog/types.js';
 import { PlanError } from './errors.js';
 import { Scope, type ScopeColumn } from './scope.js';
 import type { PlanBuilder } from './builder.js';
-import type { PlanColumn } from './physical.js';
-import { REF_COLUMN } from './physical.js';
+import { REF_COLUMN, type PlanColumn } from './physical.js';
 import type { BoundRelation } from './bind-relation.js';
-import { T } from '../catalog/types.js';
 
 const ORDINALS = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth', 'tenth'];
 
