@@ -1,7 +1,8 @@
 // Riding out a Kafka outage: every Kafka call of the engine (admin calls, sends, transactions,
-// the consumer's restarts: kafkajs/consumer.ts) goes through withKafkaRetry, which retries a retriable failure with
-// capped exponential backoff for up to `kafka_retry_for` (--kafka-retry-for, default 5m) after
-// the first failure, logs each attempt at warn level, and then fails with the last reason.
+// the consumer's restarts: kafkajs/consumer.ts) goes through withKafkaRetry, which retries a
+// retriable failure with capped exponential backoff for up to `kafka_retry_for`
+// (--kafka-retry-for, default 5m) after the first failure, logs each attempt at warn level, and
+// then fails with the last reason.
 // WHY: kafkajs's own retries give up after 20-33 s, and a broker killed with kill -9 is back
 // only 30-40 s later. The rule of what is retriable lives here (isRetriable), unit-tested.
 

@@ -12,7 +12,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { JobCheckpoint } from '../../state/checkpoint.js';
-import { withAdmin } from '../../connectors/kafka/client.js';
+import { withAdmin } from '../../connectors/kafka/engine.js';
 import type { FetchedBatch, KafkaClient, OutMessage } from '../../connectors/kafka/port.js';
 
 /** Kafka's default max message is 1 MB; a chunk stays well under it. */

@@ -11,8 +11,7 @@
 import type { Column } from '../../catalog/catalog.js';
 import type { PartitionListener, RecordDecoder, ResumePosition, SourceReader, SourceRecord } from '../../connectors/connector.js';
 import type { FetchedMessage } from '../../connectors/kafka/port.js';
-import { compileKafkaDecoder, KafkaRecord } from '../../connectors/kafka/record.js';
-import { kafkaPosition, type KafkaPosition } from '../../connectors/kafka/source.js';
+import { compileKafkaDecoder, kafkaPosition, type KafkaPosition, KafkaRecord } from '../../connectors/kafka/engine.js';
 import { Pacer } from '../../connectors/pace.js';
 import { END_OF_TIME } from '../operator.js';
 import { MARK_HEADER, ROW_HEADER } from './repartition.js';

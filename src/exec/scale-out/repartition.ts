@@ -29,8 +29,7 @@ import type { PhysicalNode, PhysicalPlan, SinkNode, SourceNode } from '../../pla
 import { Op, type Batch } from '../operator.js';
 import { statefulKeying } from './partitioning.js';
 import { TaskSideOutputs, type TaskTransaction } from './task-output.js';
-import type { SideCarrier } from '../../connectors/kafka/side-output.js';
-import { TXN_CHECKPOINT_BYTES } from '../../connectors/kafka/exactly-once.js';
+import { type SideCarrier, TXN_CHECKPOINT_BYTES } from '../../connectors/kafka/engine.js';
 import type { OutMessage } from '../../connectors/kafka/port.js';
 
 /** The header of a watermark mark in a repartition topic: `<stage-1 partition>:<watermark>`. */

@@ -9,10 +9,8 @@
 // repartition topic (repartition.ts), each one a set of partition tasks like the above.
 
 import type { PhysicalPlan, SourceNode } from '../../plan/physical.js';
-import { kafkaSourceSettings, partitionStarts, type KafkaSourceSettings } from '../../connectors/kafka/source.js';
-import { ensureTopic, kafkaClient, withAdmin } from '../../connectors/kafka/client.js';
+import { backoffMs, ensureTopic, formatMs, isRetriable, kafkaClient, KafkaGaveUpError, kafkaRetryFor, kafkaSourceSettings, type KafkaSourceSettings, partitionStarts, reasonOf, withAdmin } from '../../connectors/kafka/engine.js';
 import type { FetchedBatch, KafkaClient } from '../../connectors/kafka/port.js';
-import { backoffMs, formatMs, isRetriable, KafkaGaveUpError, kafkaRetryFor, reasonOf } from '../../connectors/kafka/retry.js';
 import { ConnectorError } from '../../connectors/connector.js';
 import { coPartitionedAssigner } from './assigner.js';
 import { changelogTopic, ensureChangelog, readConsistentSnapshots } from './changelog.js';

@@ -11,19 +11,12 @@ import type { Column, SinkDef } from '../../catalog/catalog.js';
 import type { Row } from '../../catalog/types.js';
 import type { SinkPosition, SinkWriter } from '../../connectors/connector.js';
 import { KafkaFencedError, type GroupCommit, type KafkaClient, type KafkaProducer, type OutMessage, type TransactionalProducer } from '../../connectors/kafka/port.js';
-import { sinkKey } from '../../connectors/kafka/sink.js';
-import { compileMessageEncoder } from '../../connectors/kafka/sink-messages.js';
-import { TXN_CHECKPOINT_BYTES } from '../../connectors/kafka/exactly-once.js';
-import { inSlices } from '../../connectors/kafka/send-chain.js';
-import { ensureTopic } from '../../connectors/kafka/client.js';
-import type { SideCarrier } from '../../connectors/kafka/side-output.js';
+import { compileMessageEncoder, ensureTopic, inSlices, kafkaPosition, type SideCarrier, sinkKey, TXN_CHECKPOINT_BYTES, withKafkaRetry } from '../../connectors/kafka/engine.js';
 import type { CheckpointStats, CheckpointTarget, JobCheckpoint } from '../../state/checkpoint.js';
 import type { Op } from '../operator.js';
 import { snapshotMessages } from './changelog.js';
 import type { CheckpointMeta } from '../job.js';
 import { log } from '../../util/log.js';
-import { kafkaPosition } from '../../connectors/kafka/source.js';
-import { withKafkaRetry } from '../../connectors/kafka/retry.js';
 
 /** Messages per send outside the transaction: a failed one is sent again. */
 const OUTSIDE_SLICE = 1000;

@@ -9,7 +9,7 @@ import type { JobCheckpoint } from '../../state/checkpoint.js';
 import { Job, type CheckpointMeta, type JobSummary } from '../job.js';
 import { FeedReader } from './feed-reader.js';
 import { TaskSinkWriter, TaskTransaction, isFenced } from './task-output.js';
-import { kafkaSourceSettings } from '../../connectors/kafka/source.js';
+import { kafkaSourceSettings } from '../../connectors/kafka/engine.js';
 import type { FetchedMessage, KafkaClient } from '../../connectors/kafka/port.js';
 import { ConnectorError } from '../../connectors/connector.js';
 import type { BoundExpr } from '../../expr/bound.js';
