@@ -10,7 +10,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { Partitioners, type IHeaders, type Kafka, type KafkaMessage } from 'kafkajs';
-import { kafkaClient } from '../../src/connectors/kafka/client.js';
+import { clientSettings, kafkaClient } from '../../src/connectors/kafka/client.js';
+import type { KafkaClient } from '../../src/connectors/kafka/port.js';
+import { kafkajsClient } from '../../src/connectors/kafka/kafkajs/client.js';
 
 const run = promisify(execFile);
 let ready: Promise<string> | undefined;
@@ -34,7 +36,13 @@ export function unique(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }
 
+/** kafkajs itself, for what the tests write and read around a job. */
 export async function client(): Promise<Kafka> {
+  return kafkajsClient(clientSettings({ brokers: await broker() }, 'sluice-test'));
+}
+
+/** The port (connectors/kafka/port.ts), as the engine reaches the broker. */
+export async function port(): Promise<KafkaClient> {
   return kafkaClient({ brokers: await broker() }, 'sluice-test');
 }
 
