@@ -50,7 +50,17 @@ export async function createTopic(topic: string, partitions = 1): Promise<void> 
   const admin = (await client()).admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+    // kafkajs's wait for leaders gives up on UNKNOWN_TOPIC_OR_PARTITION (retriable) when the broker
+    // is slow to propagate a new topic (a loaded machine): ask again; an existing topic returns false.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+        break;
+      } catch (e) {
+        if (attempt >= 10 || (e as { retriable?: boolean }).retriable !== true) throw e;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    }
   } finally {
     await admin.disconnect();
   }
