@@ -24,7 +24,10 @@ import * as path from 'node:path';
 import { Partitioners, type Message } from 'kafkajs';
 import { Catalog } from '../src/catalog/catalog.js';
 import { loadScriptText } from '../src/cli/load.js';
-import { kafkaClient } from '../src/connectors/kafka/client.js';
+import { clientSettings } from '../src/connectors/kafka/client.js';
+import { kafkajsClient } from '../src/connectors/kafka/kafkajs/client.js';
+
+const kafkaClient = (options: Record<string, string>, clientId: string) => kafkajsClient(clientSettings(options, clientId));
 import { compileKafkaDecoder, KafkaRecord } from '../src/connectors/kafka/record.js';
 import { T, type Row } from '../src/catalog/types.js';
 import { Job } from '../src/exec/job.js';

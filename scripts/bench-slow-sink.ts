@@ -12,7 +12,10 @@ import { randomUUID } from 'node:crypto';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Partitioners, type Message } from 'kafkajs';
-import { kafkaClient } from '../src/connectors/kafka/client.js';
+import { clientSettings } from '../src/connectors/kafka/client.js';
+import { kafkajsClient } from '../src/connectors/kafka/kafkajs/client.js';
+
+const kafkaClient = (options: Record<string, string>, clientId: string) => kafkajsClient(clientSettings(options, clientId));
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 2_000_000);
 const QUOTA = Number(process.env['BENCH_QUOTA'] ?? 1 << 20);

@@ -2,7 +2,7 @@
 // DuckDB spelling (used by the oracle), kept together so engine and oracle cannot drift apart.
 // Implementations live in functions/ by family; aggregate names and result types are here too.
 
-import type { SqlType, Value } from '../catalog/types.js';
+import type { ScalarFunction } from './functions/scalar.js';
 import { CONDITIONAL_FUNCTIONS } from './functions/conditional.js';
 import { MATH_FUNCTIONS } from './functions/math.js';
 import { TEXT_FUNCTIONS } from './functions/text.js';
@@ -10,21 +10,7 @@ import { TIME_FUNCTIONS } from './functions/time.js';
 
 export { AGGREGATE_NAMES, aggregateFn, aggregateResultType } from './aggregates/types.js';
 
-export interface ScalarFunction {
-  /** Canonical lower-case name. */
-  readonly name: string;
-  /** One-line description for help and completion. */
-  readonly doc: string;
-  /** The result type for these argument types, or an error message for a diagnostic. */
-  resolve(args: readonly SqlType[]): SqlType | { error: string };
-  /**
-   * The implementation over already-evaluated arguments; `argTypes` and `type` are the bound
-   * types, so it can be specialised once at compile time.
-   */
-  compile(argTypes: readonly SqlType[], type: SqlType): (args: readonly Value[]) => Value;
-  /** DuckDB SQL for the call, given the arguments already translated to DuckDB SQL. */
-  sql(args: readonly string[], argTypes: readonly SqlType[]): string;
-}
+export type { ScalarFunction } from './functions/scalar.js';
 
 const REGISTRY: ReadonlyMap<string, ScalarFunction> = (() => {
   const m = new Map<string, ScalarFunction>();

@@ -17,6 +17,7 @@ import { loadInputs } from './load.js';
 import { fromDuck } from './sql-types.js';
 import { translatePlan } from './translate.js';
 import type { ColumnInfo } from './values.js';
+import type { SinkComparison } from './comparison.js';
 
 export { translatePlan, defaultTables, type OracleTables } from './translate.js';
 export { renderComparison } from './render.js';
@@ -33,26 +34,7 @@ export interface OracleInput {
   sinkOutputs: ReadonlyMap<number, { rows: readonly Row[]; ops: readonly Op[] | null }>;
 }
 
-export interface SinkComparison {
-  sink: string;
-  equal: boolean;
-  sql: string;
-  /** Rows in the engine's consolidated output (a changelog counted after retractions). */
-  engineRows: number;
-  oracleRows: number;
-  onlyEngine: Row[];
-  onlyOracle: Row[];
-  /** Human-readable first difference. */
-  firstDifference?: string;
-  /** The sink's visible columns, in row order. */
-  columns: ColumnInfo[];
-  /**
-   * A malformed changelog (a -U without its +U, a retraction of a row not held, two live rows
-   * of a key) or an upsert materialization that differs from DuckDB: an engine bug whatever
-   * the multiset says. Each names the changelog entry (its position in the sink's output).
-   */
-  changelogErrors: string[];
-}
+export type { SinkComparison } from './comparison.js';
 
 export async function compareWithOracle(input: OracleInput): Promise<SinkComparison[]> {
   const { plan } = input;

@@ -3,7 +3,7 @@
 
 import type { Row } from '../catalog/types.js';
 import { formatValue, type ColumnInfo } from './values.js';
-import type { SinkComparison } from './index.js';
+import type { SinkComparison } from './comparison.js';
 
 const MAX_ROWS = 20;
 const RED = '\x1b[31m';

@@ -95,6 +95,12 @@ export function readSummary(dir: string): CheckpointSummary | undefined {
  */
 const LOCK_HELD = /Could not set lock on file/;
 
+/** How long CheckpointStore.open waits for a state database another process holds. */
+export const LOCK_WAIT_MS = 5_000;
+
+/** The state database is held by another process (after LOCK_WAIT_MS). */
+export class StateLockedError extends Error {}
+
 /** What to tell a user whose state database DuckDB would not open: DuckDB's words, the file, the way out. */
 export function openProblem(dir: string, duckdb: string): string {
   const file = path.join(dir, STATE_DB);
@@ -113,7 +119,24 @@ export class CheckpointStore implements CheckpointTarget {
     this.conn = conn;
   }
 
-  static async open(dir: string): Promise<CheckpointStore> {
+  /**
+   * Opens (or creates) the state database. `lockWaitMs`: how long a lock another process holds
+   * is waited for before refusing: a run SIGKILLed just before this one may take a moment to
+   * let go (its capped child notices its parent is gone between two slices of work).
+   */
+  static async open(dir: string, lockWaitMs = LOCK_WAIT_MS): Promise<CheckpointStore> {
+    const until = Date.now() + lockWaitMs;
+    for (;;) {
+      try {
+        return await CheckpointStore.openOnce(dir);
+      } catch (e) {
+        if (!(e instanceof StateLockedError) || Date.now() >= until) throw e;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  }
+
+  private static async openOnce(dir: string): Promise<CheckpointStore> {
     ensureDir(dir);
     let instance: DuckDBInstance | undefined;
     try {
@@ -133,7 +156,8 @@ export class CheckpointStore implements CheckpointTarget {
       return new CheckpointStore(dir, instance, conn);
     } catch (e) {
       instance?.closeSync();
-      throw new Error(openProblem(dir, e instanceof Error ? e.message : String(e)));
+      const duckdb = e instanceof Error ? e.message : String(e);
+      throw LOCK_HELD.test(duckdb) ? new StateLockedError(openProblem(dir, duckdb)) : new Error(openProblem(dir, duckdb));
     }
   }
 

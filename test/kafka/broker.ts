@@ -10,7 +10,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { Partitioners, type IHeaders, type Kafka, type KafkaMessage } from 'kafkajs';
-import { kafkaClient } from '../../src/connectors/kafka/client.js';
+import { clientSettings, kafkaClient } from '../../src/connectors/kafka/client.js';
+import type { KafkaClient } from '../../src/connectors/kafka/port.js';
+import { kafkajsClient } from '../../src/connectors/kafka/kafkajs/client.js';
 
 const run = promisify(execFile);
 let ready: Promise<string> | undefined;
@@ -34,7 +36,13 @@ export function unique(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }
 
+/** kafkajs itself, for what the tests write and read around a job. */
 export async function client(): Promise<Kafka> {
+  return kafkajsClient(clientSettings({ brokers: await broker() }, 'sluice-test'));
+}
+
+/** The port (connectors/kafka/port.ts), as the engine reaches the broker. */
+export async function port(): Promise<KafkaClient> {
   return kafkaClient({ brokers: await broker() }, 'sluice-test');
 }
 
@@ -42,7 +50,17 @@ export async function createTopic(topic: string, partitions = 1): Promise<void> 
   const admin = (await client()).admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+    // kafkajs's wait for leaders gives up on UNKNOWN_TOPIC_OR_PARTITION (retriable) when the broker
+    // is slow to propagate a new topic (a loaded machine): ask again; an existing topic returns false.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+        break;
+      } catch (e) {
+        if (attempt >= 10 || (e as { retriable?: boolean }).retriable !== true) throw e;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    }
   } finally {
     await admin.disconnect();
   }

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Partitioners } from 'kafkajs';
-import { broker, client, unique } from './broker.js';
+import { broker, client, port, unique } from './broker.js';
 import { ensureChangelog, readConsistentSnapshots, readSnapshots, snapshotMessages } from '../../src/exec/scale-out/changelog.js';
 import type { JobCheckpoint } from '../../src/state/checkpoint.js';
 
@@ -17,10 +17,11 @@ function checkpoint(id: number, fill: string): JobCheckpoint {
 
 test('a changelog read takes the committed checkpoint, or the last one when none is known', { timeout: 120_000 }, async () => {
   await broker();
-  const kafka = await client();
+  const kafka = await port();
+  const raw = await client();
   const topic = unique('changelog');
   await ensureChangelog(kafka, topic, 2);
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = raw.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   try {
     for (const [id, fill] of [
@@ -48,10 +49,11 @@ test('a changelog read takes the committed checkpoint, or the last one when none
 
 test('a restore reads again until the committed checkpoint is in the changelog, and fails if it never is', { timeout: 120_000 }, async () => {
   await broker();
-  const kafka = await client();
+  const kafka = await port();
+  const raw = await client();
   const topic = unique('changelog-retry');
   await ensureChangelog(kafka, topic, 1);
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = raw.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const write = async (id: number, fill: string): Promise<void> => {
     await producer.send({ topic, messages: snapshotMessages(checkpoint(id, fill), false, 0).messages, acks: -1 });

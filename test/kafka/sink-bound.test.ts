@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { broker, createTopic, produceMessages, readCommitted, unique } from './broker.js';
-import { TXN_CHECKPOINT_BYTES } from '../../src/connectors/kafka/transactional-sink.js';
+import { TXN_CHECKPOINT_BYTES } from '../../src/connectors/kafka/exactly-once.js';
 
 const BIN = path.resolve('bin/sluice.js');
 const ROWS = 60_000;

@@ -46,11 +46,17 @@ setTimeout(() => {}, 60000);`;
       holder.stdout.once('data', () => resolve());
       holder.once('exit', (c) => reject(new Error(`holder exited ${c}`)));
     });
-    await assert.rejects(CheckpointStore.open(dir), (e: Error) => {
+    const t0 = Date.now();
+    await assert.rejects(CheckpointStore.open(dir, 600), (e: Error) => {
       assert.match(e.message, new RegExp(`the state in ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is in use by another running job`));
       assert.match(e.message, /Could not set lock/);
       return true;
     });
+    assert.ok(Date.now() - t0 >= 600, 'refused only after waiting for the lock');
+    // A holder that exits while the next run waits (a SIGKILLed run's child): the lock is taken.
+    const opening = CheckpointStore.open(dir, 10_000);
+    setTimeout(() => holder.kill('SIGKILL'), 500);
+    (await opening).close();
   } finally {
     holder.kill('SIGKILL');
   }

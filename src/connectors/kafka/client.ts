@@ -1,14 +1,15 @@
 // Kafka client settings shared by the source, the sink, the dead-letter/late topics and
-// `sluice produce`: brokers, SASL (PLAIN, SCRAM) and TLS passed through to kafkajs, secrets read
-// from `${env:NAME}`. kafkajs is only touched here and in this folder, so that a maintained
-// client can replace it without touching the engine.
+// `sluice produce`: brokers, SASL (PLAIN, SCRAM) and TLS, secrets read from `${env:NAME}`; the
+// port (port.ts) made from them, and the admin work every connector shares: sessions retried
+// through outages, topics created, a deleted output topic told apart from an outage.
 
 import * as fs from 'node:fs';
-import { Kafka, logLevel, type Admin, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import { ConnectorError } from '../connector.js';
 import { boolOption, choiceOption } from '../options.js';
-import { log, registerSecret } from '../../util/log.js';
+import { registerSecret } from '../../util/log.js';
 import { isTopicError, withKafkaRetry } from './retry.js';
+import type { ClientSettings, KafkaAdmin, KafkaClient } from './port.js';
+import { kafkajsPort } from './kafkajs/port.js';
 
 type Options = Readonly<Record<string, string>>;
 
@@ -71,118 +72,43 @@ function readFileOption(options: Options, name: string): string | undefined {
   }
 }
 
-/** Where a kafkajs warning or error goes: the process's log, or (on the producer thread) the engine's. */
-export type KafkaLogSink = (level: 'warn' | 'error', text: string, fields: Record<string, unknown>) => void;
-
-/** The process's own log, where kafkajs lines end up (the Kafka thread forwards its lines here). */
-export const toLog: KafkaLogSink = (level, text, fields) => (level === 'error' ? log.error(text, fields) : log.warn(text, fields));
-
-/** How long an outage line of kafkajs is not repeated (per client). */
-const REPEAT_MS = 60_000;
-
-/** kafkajs logs go to stderr, one line each, warnings and errors only (no payloads, no secrets). */
-function logCreator(sink: KafkaLogSink) {
-  const repeated = new Map<string, number>();
-  // `entry`, not `log`: the entry's field must not shadow the logger.
-  return ({ namespace, level, log: entry }: LogEntry): void => {
-    // Connection-level errors are retried by kafkajs; a final failure reaches us as an exception.
-    if (level > logLevel.WARN || namespace === 'Connection') return;
-    const { message, error } = entry as { message?: string; error?: string };
-    // The transactional producer keeps the client's bounded retries on purpose: a failure surfaces and the job restores.
-    if (message?.startsWith('Limiting retries for the idempotent producer')) return;
-    // CONCURRENT_TRANSACTIONS (the coordinator still finishing the previous commit) is retried by the exactly-once sink.
-    if (/concurrent operation on the same transaction/.test(`${message ?? ''} ${error ?? ''}`)) return;
-    // A fenced producer is how a scaled-out task learns its partition moved; the job says so itself.
-    if (/operation with an old epoch/.test(message ?? '')) return;
-    // A rebalance is how scaled-out processes share partitions; the job logs the new assignment itself.
-    if (/The group is rebalancing, re-joining/.test(message ?? '')) return;
-    // An outage: each of the engine's retries logs one line with the reason (retry.ts), and a
-    // failure it gives up on ends the job with it; kafkajs's own lines would repeat it dozens of
-    // times a minute. The first of each stays (a wrong broker address shows at once).
-    if (/^(Failed to connect to seed broker|Restarting the consumer in|Crash: )/.test(message ?? '')) {
-      const key = `${namespace} ${message ?? ''}`;
-      const now = Date.now();
-      if (now - (repeated.get(key) ?? -Infinity) < REPEAT_MS) return;
-      repeated.set(key, now);
-    }
-    const text = `kafka ${level === logLevel.ERROR ? 'error' : 'warning'} [${namespace}]: ${message ?? ''}${error ? ` (${error})` : ''}`;
-    sink(level === logLevel.ERROR ? 'error' : 'warn', text, { component: 'kafka', namespace });
-  };
-}
-
-/** The kafkajs client config from a connector's options; throws ConnectorError on a bad one. */
-export function clientConfig(options: Options, fallbackClientId: string, logSink: KafkaLogSink = toLog): KafkaConfig {
-  const config: KafkaConfig = {
-    brokers: brokerList(options),
-    clientId: options['client_id'] ?? fallbackClientId,
-    logLevel: logLevel.WARN,
-    logCreator: () => logCreator(logSink),
-    retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 5000 },
-  };
+/** The client settings from a connector's options; throws ConnectorError on a bad one. */
+export function clientSettings(options: Options, fallbackClientId: string): ClientSettings {
   const mechanism = options['sasl_mechanism'] !== undefined ? choiceOption(options, 'sasl_mechanism', SASL, 'plain') : undefined;
+  let sasl: ClientSettings['sasl'];
   if (mechanism !== undefined) {
     const username = secretOption(options, 'sasl_username');
     const password = secretOption(options, 'sasl_password');
     if (username === undefined || password === undefined) {
       throw new ConnectorError(`SASL ${mechanism} needs sasl_username and sasl_password`, username === undefined ? 'sasl_username' : 'sasl_password', "sasl_password = '${env:KAFKA_PASSWORD}'");
     }
-    config.sasl = { mechanism, username, password } as SASLOptions;
+    sasl = { mechanism, username, password };
   }
-  const tls = boolOption(options, 'tls', false) || options['tls_ca'] !== undefined || options['tls_cert'] !== undefined;
-  if (tls) {
+  let tls: ClientSettings['tls'];
+  if (boolOption(options, 'tls', false) || options['tls_ca'] !== undefined || options['tls_cert'] !== undefined) {
     const ca = readFileOption(options, 'tls_ca');
     const cert = readFileOption(options, 'tls_cert');
     const key = readFileOption(options, 'tls_key');
-    config.ssl = {
+    tls = {
       rejectUnauthorized: boolOption(options, 'tls_reject_unauthorized', true),
-      ...(ca !== undefined ? { ca: [ca] } : {}),
+      ...(ca !== undefined ? { ca } : {}),
       ...(cert !== undefined ? { cert } : {}),
       ...(key !== undefined ? { key } : {}),
     };
   }
-  return config;
+  return { brokers: brokerList(options), clientId: options['client_id'] ?? fallbackClientId, ...(sasl ? { sasl } : {}), ...(tls ? { tls } : {}) };
 }
 
-let warningFilterInstalled = false;
-
-/**
- * kafkajs 2.2.4 arms `setTimeout(fn, throttledUntil - Date.now())` with throttledUntil = -1,
- * which Node 24 reports on every run as a TimeoutNegativeWarning (the delay becomes 1 ms, the
- * intended behavior). Drop that one warning type; every other warning passes through.
- */
-function filterKafkajsTimeoutWarning(): void {
-  if (warningFilterInstalled) return;
-  warningFilterInstalled = true;
-  const emit = process.emitWarning.bind(process) as (...args: unknown[]) => void;
-  process.emitWarning = ((warning: unknown, ...rest: unknown[]) => {
-    const first = rest[0];
-    const type = typeof first === 'string' ? first : (first as { type?: string } | undefined)?.type;
-    if (type === 'TimeoutNegativeWarning') return;
-    emit(warning, ...rest);
-  }) as typeof process.emitWarning;
-}
-
-/** The options each client was made from, for the producer thread to make the same client. */
-const made = new WeakMap<Kafka, { options: Options; clientId: string }>();
-
-export function kafkaClient(options: Options, fallbackClientId: string, logSink?: KafkaLogSink): Kafka {
-  filterKafkajsTimeoutWarning();
-  const kafka = new Kafka(clientConfig(options, fallbackClientId, logSink));
-  made.set(kafka, { options, clientId: fallbackClientId });
-  return kafka;
-}
-
-export function clientOf(kafka: Kafka): { options: Options; clientId: string } {
-  const c = made.get(kafka);
-  if (!c) throw new Error('a Kafka client not made by kafkaClient()');
-  return c;
+/** The Kafka port for a connector's options: the one place that names the implementation. */
+export function kafkaClient(options: Options, fallbackClientId: string): KafkaClient {
+  return kafkajsPort(clientSettings(options, fallbackClientId));
 }
 
 /**
  * One admin session for `f`, the whole of it made again while it fails retriably (retry.ts):
  * `f` must be safe to repeat. `what` names the work in the log.
  */
-export async function withAdmin<T>(kafka: Kafka, what: string, f: (admin: Admin) => Promise<T>): Promise<T> {
+export async function withAdmin<T>(kafka: KafkaClient, what: string, f: (admin: KafkaAdmin) => Promise<T>): Promise<T> {
   return withKafkaRetry(what, async () => {
     const admin = kafka.admin();
     try {
@@ -216,10 +142,10 @@ export class TopicDeletedError extends Error {
  * retries) whether `topic` still exists and throws TopicDeletedError when it does not. A broker
  * that cannot answer (an outage) lets the retries go on.
  */
-export function failIfTopicDeleted(kafka: Kafka, topic: string, what: string): (e: unknown) => Promise<void> {
+export function failIfTopicDeleted(kafka: KafkaClient, topic: string, what: string): (e: unknown) => Promise<void> {
   return async (e) => {
     if (!isTopicError(e)) return;
-    const admin = kafka.admin({ retry: { retries: 0 } });
+    const admin = kafka.admin({ retries: 0 });
     let exists: boolean;
     try {
       await admin.connect();
@@ -237,12 +163,12 @@ export function failIfTopicDeleted(kafka: Kafka, topic: string, what: string): (
  * Creates `topic` when it does not exist (waiting for its leaders: auto-created topics give
  * transient "does not host this topic-partition" errors on KRaft). Existing topics are kept.
  */
-export async function ensureTopic(kafka: Kafka, topic: string, partitions = 1): Promise<void> {
+export async function ensureTopic(kafka: KafkaClient, topic: string, partitions = 1): Promise<void> {
   await withAdmin(kafka, `kafka: creating topic '${topic}'`, async (admin) => {
     try {
       const existing = await admin.listTopics();
       if (existing.includes(topic)) return;
-      await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+      await admin.createTopic(topic, partitions);
     } catch (e) {
       // Another client created it in between (or an earlier attempt did).
       if (!(e instanceof Error && /already exists/i.test(e.message))) throw e;

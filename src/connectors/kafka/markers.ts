@@ -5,12 +5,12 @@
 // resume from against them (cli/restore.ts): the group, not the state directory, is the truth
 // about what output was committed.
 
-import type { Kafka } from 'kafkajs';
 import type { SourceDef } from '../../catalog/catalog.js';
 import type { CommitMark, SinkCommits, SinkPosition } from '../connector.js';
 import { kafkaClient, withAdmin } from './client.js';
+import { MARKER } from './exactly-once.js';
+import type { KafkaClient } from './port.js';
 import { kafkaSourceSettings } from './source.js';
-import { MARKER } from './transactional-sink.js';
 
 /**
  * The distinct markers a sink committed for the Kafka sources among `sources`, read from the
@@ -20,7 +20,7 @@ import { MARKER } from './transactional-sink.js';
 export async function recordedMarks(
   sources: readonly SourceDef[],
   groups: ReadonlyMap<string, string> = new Map(),
-  client: (def: SourceDef) => Kafka = (d) => kafkaClient(d.options, `sluice-${d.name}`),
+  client: (def: SourceDef) => KafkaClient = (d) => kafkaClient(d.options, `sluice-${d.name}`),
 ): Promise<CommitMark[]> {
   const out = new Map<string, CommitMark>();
   for (const def of sources) {
@@ -29,7 +29,7 @@ export async function recordedMarks(
     const group = groups.get(def.name) ?? settings.group;
     const topic = settings.topic;
     // Through an outage too: the job may be started while its broker is still coming up.
-    const parts = await withAdmin(client(def), `kafka source '${topic}': reading the committed markers of group '${group}'`, async (admin) => (await admin.fetchOffsets({ groupId: group, topics: [topic] }))[0]?.partitions ?? []);
+    const parts = await withAdmin(client(def), `kafka source '${topic}': reading the committed markers of group '${group}'`, (admin) => admin.groupOffsets(group, topic));
     for (const p of parts) {
       const m = MARKER.exec(p.metadata ?? '');
       if (!m) continue;

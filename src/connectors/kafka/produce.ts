@@ -6,10 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as readline from 'node:readline';
-import type { Message } from 'kafkajs';
 import { datagenSettings, recordStream } from '../datagen/source.js';
 import { ensureTopic, kafkaClient } from './client.js';
-import { openProducer } from './producer.js';
+import type { OutMessage } from './port.js';
 import { withKafkaRetry } from './retry.js';
 import { abortableSleep } from '../sleep.js';
 
@@ -47,7 +46,7 @@ function tutorialTime(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 23)}000`;
 }
 
-type Next = () => Message | undefined;
+type Next = () => OutMessage | undefined;
 
 function generatorMessages(o: ProduceOptions): Next {
   const settings = datagenSettings({
@@ -115,7 +114,7 @@ export async function produce(o: ProduceOptions, signal: AbortSignal, progress?:
   const options: Record<string, string> = o.brokers !== undefined ? { brokers: o.brokers } : {};
   const kafka = kafkaClient(options, 'sluice-produce');
   await ensureTopic(kafka, o.topic, o.partitions ?? 1);
-  const producer = openProducer(kafka, { allowAutoTopicCreation: false, maxInFlightRequests: 1 });
+  const producer = kafka.producer();
   await withKafkaRetry(`sluice produce '${o.topic}': connecting`, () => producer.connect(), { signal });
   const source = o.file !== undefined ? await fileMessages(o.file, o.key) : { next: generatorMessages(o), close: () => {} };
   const more = (source.next as Next & { more?: () => Promise<void> }).more;
@@ -136,7 +135,7 @@ export async function produce(o: ProduceOptions, signal: AbortSignal, progress?:
         if (signal.aborted) break;
       }
       if (more) await more();
-      const messages: Message[] = [];
+      const messages: OutMessage[] = [];
       const n = Math.min(batchSize, total - made);
       for (let i = 0; i < n; i++) {
         const m = source.next();
@@ -146,7 +145,7 @@ export async function produce(o: ProduceOptions, signal: AbortSignal, progress?:
       if (messages.length === 0) break;
       made += messages.length;
       await inFlight;
-      inFlight = withKafkaRetry(`sluice produce '${o.topic}': send`, () => producer.send({ topic: o.topic, messages, acks: -1 }), { signal }).then(() => {
+      inFlight = withKafkaRetry(`sluice produce '${o.topic}': send`, () => producer.send(o.topic, messages), { signal }).then(() => {
         sent += messages.length;
         progress?.(sent);
       });

@@ -3,12 +3,12 @@
 // key column, else JSON fields or a JSON scalar), and the metadata columns `_partition`,
 // `_offset`, `_timestamp` (the record timestamp, usable as event time).
 
-import type { IHeaders, KafkaMessage } from 'kafkajs';
 import type { Column } from '../../catalog/catalog.js';
 import type { Row, Value } from '../../catalog/types.js';
 import { DecodeError, type RecordDecoder, type RecordPosition, type SourceRecord } from '../connector.js';
 import { compileConverter, failure, FAIL } from '../format/convert.js';
 import { compileDecoder, eventTimeIndex } from '../format/decode.js';
+import type { FetchedMessage, MessageHeaders } from './port.js';
 
 export const METADATA_COLUMNS = ['_partition', '_offset', '_timestamp'] as const;
 type Meta = (typeof METADATA_COLUMNS)[number];
@@ -23,7 +23,7 @@ export class KafkaRecord implements SourceRecord {
   constructor(
     readonly topic: string,
     readonly partition: number,
-    readonly message: KafkaMessage,
+    readonly message: FetchedMessage,
   ) {
     // toString() without an encoding is utf8 by its fastest path.
     this.value = message.value === null ? '' : message.value.toString();
@@ -44,7 +44,7 @@ export class KafkaRecord implements SourceRecord {
   get timestamp(): number {
     return Number(this.message.timestamp);
   }
-  get headers(): IHeaders | undefined {
+  get headers(): MessageHeaders | undefined {
     return this.message.headers;
   }
   get position(): RecordPosition {

@@ -1,11 +1,13 @@
 // Riding out a Kafka outage: every Kafka call of the engine (admin calls, sends, transactions,
-// the consumer's restarts) goes through withKafkaRetry, which retries a retriable failure with
-// capped exponential backoff for up to `kafka_retry_for` (--kafka-retry-for, default 5m) after
-// the first failure, logs each attempt at warn level, and then fails with the last reason.
+// the consumer's restarts: kafkajs/consumer.ts) goes through withKafkaRetry, which retries a
+// retriable failure with capped exponential backoff for up to `kafka_retry_for`
+// (--kafka-retry-for, default 5m) after the first failure, logs each attempt at warn level, and
+// then fails with the last reason.
 // WHY: kafkajs's own retries give up after 20-33 s, and a broker killed with kill -9 is back
 // only 30-40 s later. The rule of what is retriable lives here (isRetriable), unit-tested.
 
 import { log } from '../../util/log.js';
+import { KafkaFencedError } from './port.js';
 
 /** How long a Kafka call keeps retrying after its first failure, unless set otherwise. */
 export const DEFAULT_KAFKA_RETRY_FOR_MS = 5 * 60_000;
@@ -105,7 +107,7 @@ function chain(e: unknown): ErrorShape[] {
 }
 
 export function isFencedError(e: unknown): boolean {
-  return chain(e).some((c) => (c.type !== undefined && FENCED_TYPES.has(c.type)) || /operation with an old epoch|has been fenced/i.test(c.message ?? ''));
+  return chain(e).some((c) => c instanceof KafkaFencedError || (c.type !== undefined && FENCED_TYPES.has(c.type)) || /operation with an old epoch|has been fenced/i.test(c.message ?? ''));
 }
 
 /**
@@ -197,7 +199,7 @@ export interface RetryInfo {
   readonly error: unknown;
 }
 
-function logRetry({ what, attempt, delayMs, remainingMs, error }: RetryInfo): void {
+export function logRetry({ what, attempt, delayMs, remainingMs, error }: RetryInfo): void {
   log.warn(`sluice: ${what} failed (${reasonOf(error)}); retry ${attempt} in ${formatMs(delayMs)}, giving up in ${formatMs(remainingMs)}`, {
     event: 'kafka-retry',
     what,
@@ -235,34 +237,4 @@ export async function withKafkaRetry<T>(what: string, f: () => Promise<T>, optio
       await clock.sleep(delay, options.signal);
     }
   }
-}
-
-/**
- * The consumer's side of the rule: kafkajs restarts a crashed consumer while this says so. The
- * window starts at the first crash and starts over once the consumer is back (ok()).
- */
-export function consumerRestarts(
-  what: string,
-  clock: RetryClock = realClock,
-): { restartOnFailure: (e: Error) => Promise<boolean>; ok: () => void; failure: (e: unknown) => unknown } {
-  let first: number | undefined;
-  let attempt = 0;
-  return {
-    /** The error the consumer's last crash ends the source with: the reason, and for how long it was retried. */
-    failure: (e) => (attempt > 0 && isRetriable(e) ? new KafkaGaveUpError(what, attempt, clock.now() - (first ?? clock.now()), e) : e),
-    ok: () => {
-      first = undefined;
-      attempt = 0;
-    },
-    restartOnFailure: async (e: Error) => {
-      const now = clock.now();
-      first ??= now;
-      attempt++;
-      const remaining = retryForMs - (now - first);
-      if (remaining <= 0 || !isRetriable(e)) return false;
-      // kafkajs waits the failure's retryTime (its own backoff) before the restart.
-      logRetry({ what, attempt, delayMs: (e as { retryTime?: number }).retryTime ?? 100, remainingMs: remaining, error: e });
-      return true;
-    },
-  };
 }

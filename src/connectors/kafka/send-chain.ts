@@ -5,6 +5,21 @@
 // computing while earlier output is on its way, and a slow broker pauses the sources (the job
 // awaits relieve() after each source batch) instead of letting queued output grow.
 
+import type { OutMessage } from './port.js';
+
+/** The bytes of messages' keys and values (string length for text: JSON output is mostly ASCII), for the writers' bound. */
+export function messageBytes(messages: readonly OutMessage[]): number {
+  let n = 0;
+  for (const m of messages) n += (m.key?.length ?? 0) + (m.value?.length ?? 0);
+  return n;
+}
+
+/** Runs `send` on each slice of at most `size` messages (a sink's batch_size), one after another. */
+export async function inSlices(messages: readonly OutMessage[], size: number, send: (slice: readonly OutMessage[]) => Promise<void>): Promise<void> {
+  if (messages.length <= size) return send(messages);
+  for (let i = 0; i < messages.length; i += size) await send(messages.slice(i, i + size));
+}
+
 /** Sends queued or under way past which a writer's relieve() waits: enough to hide the broker's round trips. */
 export const MAX_SENDS = 8;
 

@@ -3,7 +3,7 @@
 // queues do; and how such messages are kept in a checkpoint (an exactly-once job's side records
 // are sealed with its output, bytes kept exactly: a dead letter's value is often not UTF-8).
 
-import type { IHeaders, Message } from 'kafkajs';
+import type { MessageHeaders, OutMessage } from './port.js';
 import type { SourceRecord } from '../connector.js';
 import { KafkaRecord } from './record.js';
 
@@ -12,8 +12,8 @@ function headerText(v: unknown): string {
 }
 
 /** The side-output message for `record` (the engine's dead-letter or late record) about `origin`. */
-export function sideMessage(record: Readonly<Record<string, unknown>>, origin: SourceRecord | undefined): Message {
-  const headers: IHeaders = {};
+export function sideMessage(record: Readonly<Record<string, unknown>>, origin: SourceRecord | undefined): OutMessage {
+  const headers: MessageHeaders = {};
   let key: Buffer | string | null = null;
   let value: Buffer | string | null;
   if (origin instanceof KafkaRecord) {
@@ -52,7 +52,7 @@ function loadBytes(b: StoredBytes): Buffer | string | null {
   return b === null || typeof b === 'string' ? b : Buffer.from(b.b64, 'base64');
 }
 
-export function storeSideMessage(topic: string, m: Message): StoredSideMessage {
+export function storeSideMessage(topic: string, m: OutMessage): StoredSideMessage {
   const headers: Record<string, StoredBytes | StoredBytes[]> = {};
   for (const [k, v] of Object.entries(m.headers ?? {})) {
     if (v !== undefined) headers[k] = Array.isArray(v) ? v.map(storeBytes) : storeBytes(v);
@@ -60,8 +60,8 @@ export function storeSideMessage(topic: string, m: Message): StoredSideMessage {
   return { topic, key: storeBytes(m.key), value: storeBytes(m.value), headers };
 }
 
-export function loadSideMessage(s: StoredSideMessage): Message {
-  const headers: IHeaders = {};
+export function loadSideMessage(s: StoredSideMessage): OutMessage {
+  const headers: MessageHeaders = {};
   for (const [k, v] of Object.entries(s.headers)) {
     headers[k] = Array.isArray(v) ? v.map((x) => loadBytes(x) ?? '') : (loadBytes(v) ?? undefined);
   }

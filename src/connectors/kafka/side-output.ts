@@ -6,12 +6,12 @@
 // exactly-once sink's transaction (plan/guarantees.ts says which), it hands each message to that
 // sink, which seals it with its output at each checkpoint and commits or re-sends it with them.
 
-import type { Kafka, Message } from 'kafkajs';
 import type { SourceDef } from '../../catalog/catalog.js';
 import type { SideOutput, SinkWriter } from '../connector.js';
 import { ensureTopic, kafkaClient } from './client.js';
-import { messageBytes, openProducer, type KafkaProducer } from './producer.js';
-import { MAX_SENDS, SendChain } from './send-chain.js';
+import type { KafkaClient, KafkaProducer, OutMessage } from './port.js';
+import { withKafkaRetry } from './retry.js';
+import { MAX_SENDS, messageBytes, SendChain } from './send-chain.js';
 import { sideMessage } from './side-message.js';
 
 /**
@@ -20,25 +20,23 @@ import { sideMessage } from './side-message.js';
  * WARNING: a message handed over is the carrier's to seal at the next checkpoint barrier.
  */
 export interface SideCarrier {
-  writeSide(topic: string, message: Message): void;
+  writeSide(topic: string, message: OutMessage): void;
 }
 
 function isCarrier(writer: SinkWriter): writer is SinkWriter & SideCarrier {
   return typeof (writer as Partial<SideCarrier>).writeSide === 'function';
 }
-import { withKafkaRetry } from './retry.js';
-
 const SEND_EVERY_MS = 200;
 /** Messages, or bytes of them, waiting past which a send starts before the timer is up. */
 const SEND_AT = 500;
 const SEND_AT_BYTES = 1 << 20;
 
 /** `kafka`: the client to write with (tests pass a simulated one). */
-export function openKafkaSideOutput(def: SourceDef, topic: string, kafka: Kafka = kafkaClient(def.options, `sluice-${def.name}-side`)): SideOutput {
+export function openKafkaSideOutput(def: SourceDef, topic: string, kafka: KafkaClient = kafkaClient(def.options, `sluice-${def.name}-side`)): SideOutput {
   // Opened at the first send: a side output joined to a transaction never needs one.
   let producer: KafkaProducer | undefined;
   let ready: Promise<void> | undefined;
-  let pending: Message[] = [];
+  let pending: OutMessage[] = [];
   let pendingBytes = 0;
   const chain = new SendChain();
   const what = `kafka side output '${topic}'`;
@@ -53,10 +51,10 @@ export function openKafkaSideOutput(def: SourceDef, topic: string, kafka: Kafka 
     pending = [];
     pendingBytes = 0;
     void chain.add(async () => {
-      const p = (producer ??= openProducer(kafka, { maxInFlightRequests: 1, allowAutoTopicCreation: false }));
+      const p = (producer ??= kafka.producer());
       ready ??= ensureTopic(kafka, topic).then(() => withKafkaRetry(`${what}: connecting`, () => p.connect()));
       await ready;
-      await withKafkaRetry(`${what}: send`, () => p.send({ topic, messages, acks: -1 }));
+      await withKafkaRetry(`${what}: send`, () => p.send(topic, messages));
     }, true, messageBytes(messages));
   };
 

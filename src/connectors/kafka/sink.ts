@@ -8,101 +8,37 @@
 // checkpoints) commits the output in one Kafka transaction per checkpoint, together with the
 // sources' offsets (transactional-sink.ts); 'at_least_once' otherwise or on request.
 
-import type { Kafka, Message } from 'kafkajs';
 import type { Column, SinkDef, SourceDef } from '../../catalog/catalog.js';
 import type { Row } from '../../catalog/types.js';
-import { Op } from '../../catalog/batch.js';
+import type { Op } from '../../catalog/batch.js';
 import { ConnectorError } from '../connector.js';
 import type { Guarantee, SinkCommits, SinkConnector, SinkContext, SinkPosition, SinkWriter } from '../connector.js';
-import { compileEncoder, compileValueEncoder } from '../format/encode.js';
 import { choiceOption, intOption, requiredOption } from '../options.js';
 import { brokerList, CLIENT_OPTIONS, ensureTopic, failIfTopicDeleted, kafkaClient } from './client.js';
+import type { KafkaClient, KafkaProducer, OutMessage } from './port.js';
 import { kafkaSourceSettings } from './source.js';
 import { defaultSinkKey } from './sink-key.js';
+import { compileMessageEncoder, type KafkaSinkSettings } from './sink-messages.js';
 import { KafkaTransactionalWriter } from './transactional-sink.js';
 import { recordedMarks, sealedMark } from './markers.js';
-import { messageBytes, openProducer, sendInSlices, type KafkaProducer } from './producer.js';
-import { MAX_SENDS, SendChain } from './send-chain.js';
+import { inSlices, MAX_SENDS, messageBytes, SendChain } from './send-chain.js';
 import { withKafkaRetry } from './retry.js';
 
-export interface KafkaSinkSettings {
-  readonly topic: string;
-  /** Output column indexes forming the message key; empty: no key. */
-  readonly key: readonly number[];
-  readonly batchSize: number;
-  /** Partitions of the topic when the sink creates it. */
-  readonly partitions: number;
-}
-
-/** The message key of a row: the one key column's text, or a JSON object of the key columns. */
-export function compileKeyEncoder(columns: readonly Column[], key: readonly number[]): (row: Row) => string | null {
-  if (key.length === 0) return () => null;
-  if (key.length === 1) {
-    const i = key[0]!;
-    const enc = compileValueEncoder(columns[i]!.type);
-    return (row) => {
-      const v = row[i] ?? null;
-      if (v === null) return null;
-      return typeof v === 'string' ? v : enc(v);
-    };
-  }
-  const cols = key.map((i) => columns[i]!);
-  const encode = compileEncoder(cols, false);
-  return (row) => encode(key.map((i) => row[i] ?? null), Op.Insert);
-}
-
-/**
- * The upsert stream of a changelog, one (key, value) per message: +I/+U the row; a retraction
- * (-U, -D) nothing when the row right after it inserts under the same key (it replaces the
- * row: an update, or a session that grew under a key without its end) and a tombstone (null)
- * otherwise: a -U/+U pair whose key changed (`key = 'n'` over a changing n), or a -U without
- * its +U, must not leave the old key in a compacted topic.
- */
-export function upsertMessages(
-  rows: readonly Row[],
-  ops: readonly Op[] | null,
-  encodeKey: (row: Row) => string | null,
-  encodeValue: (row: Row, op: Op) => string,
-  out: (key: string | null, value: string | null) => void,
-): void {
-  let nextKey: string | null | undefined;
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i]!;
-    const op = ops ? ops[i]! : Op.Insert;
-    const key = nextKey !== undefined ? nextKey : encodeKey(row);
-    nextKey = undefined;
-    const retract = op === Op.UpdateBefore || op === Op.Delete;
-    if (retract && (ops![i + 1] === Op.UpdateAfter || ops![i + 1] === Op.Insert)) {
-      nextKey = encodeKey(rows[i + 1]!);
-      if (nextKey === key) continue;
-    }
-    out(key, retract ? null : encodeValue(row, op));
-  }
-}
-
-/** Rows to messages: an upsert stream for a changelog (upsertMessages), one message per row otherwise. */
-export function compileMessageEncoder(columns: readonly Column[], key: readonly number[]): (batch: { rows: readonly Row[]; ops: readonly Op[] | null }, out: Message[]) => void {
-  // The upsert stream carries the row itself; the op is in how the message is sent.
-  const encodeValue = compileEncoder(columns, false);
-  const encodeKey = compileKeyEncoder(columns, key);
-  return ({ rows, ops }, out) => upsertMessages(rows, ops, encodeKey, encodeValue, (k, value) => out.push({ key: k, value }));
-}
 
 export class KafkaSinkWriter implements SinkWriter {
   private readonly producer: KafkaProducer;
-  private readonly encode: (batch: { rows: readonly Row[]; ops: readonly Op[] | null }, out: Message[]) => void;
-  private pending: Message[] = [];
+  private readonly encode: (batch: { rows: readonly Row[]; ops: readonly Op[] | null }, out: OutMessage[]) => void;
+  private pending: OutMessage[] = [];
   private readonly chain = new SendChain();
   private ready: Promise<void> | undefined;
   private closed = false;
 
   constructor(
-    private readonly kafka: Kafka,
-    private readonly columns: readonly Column[],
-    private readonly changelog: boolean,
+    private readonly kafka: KafkaClient,
+    columns: readonly Column[],
     readonly settings: KafkaSinkSettings,
   ) {
-    this.producer = openProducer(kafka, { maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = kafka.producer();
     this.encode = compileMessageEncoder(columns, settings.key);
     // Creating the topic and connecting take a few hundred ms: done while the sources start,
     // not when the first rows are waiting (a failure surfaces at the first send).
@@ -132,8 +68,8 @@ export class KafkaSinkWriter implements SinkWriter {
     void this.chain.add(async () => {
       await this.start();
       // At least once: a slice whose send failed is sent again (the broker may hold it already).
-      await sendInSlices(this.producer, this.settings.topic, messages, this.settings.batchSize, (send) =>
-        withKafkaRetry(`kafka sink '${this.settings.topic}': send`, send, { beforeRetry: this.topicCheck }),
+      await inSlices(messages, this.settings.batchSize, (slice) =>
+        withKafkaRetry(`kafka sink '${this.settings.topic}': send`, () => this.producer.send(this.settings.topic, slice), { beforeRetry: this.topicCheck }),
       );
     }, true, messageBytes(messages));
   }
@@ -301,6 +237,6 @@ export const kafkaSink: SinkConnector = {
     if (guarantee === 'exactly_once') {
       return new KafkaTransactionalWriter(kafka, columns, settings, transactionalId(def, topic, context?.job ?? 'job'), commitGroups(def, context!), resume);
     }
-    return new KafkaSinkWriter(kafka, columns, changelog, settings);
+    return new KafkaSinkWriter(kafka, columns, settings);
   },
 };

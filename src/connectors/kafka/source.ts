@@ -1,4 +1,4 @@
-// The `kafka` source: a kafkajs consumer (eachBatch, auto-commit off) over one topic. Records
+// The `kafka` source: a consumer of the port (port.ts) over one topic, committing nothing. Records
 // are the message values with their partition; position { topic, partition, offset }.
 // startup = earliest | latest | group; bounded = 'latest' reads up to the end offsets taken at
 // start and then ends; idle_timeout marks quiet partitions idle so that they stop holding the
@@ -12,14 +12,13 @@
 // read from (startup = 'group') and committed to. Scale-out (exec/scale-out) shares `group`.
 
 import { randomUUID } from 'node:crypto';
-import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Column, SourceDef } from '../../catalog/catalog.js';
 import { parseDuration } from '../../catalog/duration.js';
 import { ConnectorError } from '../connector.js';
 import type { PartitionListener, RecordDecoder, ResumePosition, SourceConnector, SourceReader, SourceRecord } from '../connector.js';
 import { choiceOption, intOption, requiredOption } from '../options.js';
 import { CLIENT_OPTIONS, kafkaClient, withAdmin } from './client.js';
-import { consumerRestarts } from './retry.js';
+import type { FetchedBatch, KafkaAdmin, KafkaClient } from './port.js';
 import { compileKafkaDecoder, KafkaRecord } from './record.js';
 import { openKafkaSideOutput } from './side-output.js';
 import { Pacer } from '../pace.js';
@@ -86,15 +85,15 @@ export interface PartitionStart {
  * the end, group at the group's committed offset (the log start when it has none). Throws
  * ConnectorError when the topic does not exist.
  */
-export async function partitionStarts(admin: Admin, topic: string, group: string, startup: Startup): Promise<PartitionStart[]> {
+export async function partitionStarts(admin: KafkaAdmin, topic: string, group: string, startup: Startup): Promise<PartitionStart[]> {
   const topics = await admin.listTopics();
   if (!topics.includes(topic)) throw new ConnectorError(`topic '${topic}' does not exist`, 'topic', 'create it first (sluice produce creates its topic), or check brokers');
-  const bounds = await admin.fetchTopicOffsets(topic);
-  const committed = (await admin.fetchOffsets({ groupId: group, topics: [topic] }))[0]?.partitions ?? [];
+  const bounds = await admin.topicOffsets(topic);
+  const committed = await admin.groupOffsets(group, topic);
   return bounds.map((b) => {
     const c = committed.find((p) => p.partition === b.partition);
-    const from = startup === 'latest' ? b.high : startup === 'group' && c && Number(c.offset) >= 0 ? c.offset : b.low;
-    return { partition: b.partition, low: BigInt(b.low), high: BigInt(b.high), from: BigInt(from) };
+    const from = startup === 'latest' ? b.high : startup === 'group' && c && c.offset >= 0n ? c.offset : b.low;
+    return { partition: b.partition, low: b.low, high: b.high, from };
   });
 }
 
@@ -140,7 +139,7 @@ export class KafkaReader implements SourceReader {
   private readonly resume: KafkaPosition | undefined;
 
   constructor(
-    private readonly kafka: Kafka,
+    private readonly kafka: KafkaClient,
     readonly settings: KafkaSourceSettings,
     resume?: ResumePosition,
   ) {
@@ -217,16 +216,15 @@ export class KafkaReader implements SourceReader {
     // needs no share of `group`'s partitions; and a restart after kill -9 would otherwise wait
     // out the dead member's session timeout before getting any partition.
     const membership = `${group}.run-${randomUUID().slice(0, 8)}`;
-    // A crashed consumer (the broker gone past kafkajs's own retries) restarts within kafka_retry_for.
-    const restarts = consumerRestarts(`kafka source '${topic}': consumer`);
-    const consumer: Consumer = this.kafka.consumer({
-      retry: { restartOnFailure: restarts.restartOnFailure },
-      groupId: membership,
-      allowAutoTopicCreation: false,
+    // A crashed consumer (the broker gone past the client's own retries) restarts within kafka_retry_for.
+    const consumer = this.kafka.consumer({
+      group: membership,
+      topics: [topic],
+      fromBeginning: startup !== 'latest',
       maxBytesPerPartition: this.settings.maxBytesPerPartition,
-      maxWaitTimeInMs: 100,
-      sessionTimeout: this.settings.sessionTimeoutMs,
-      heartbeatInterval: Math.min(3_000, Math.floor(this.settings.sessionTimeoutMs / 3)),
+      maxWaitMs: 100,
+      sessionTimeoutMs: this.settings.sessionTimeoutMs,
+      restartAs: `kafka source '${topic}': consumer`,
     });
     // One emit at a time: batches and idle notifications are serialized. A batch's next offset
     // is recorded just before its emit, so position() covers exactly what the engine was given.
@@ -247,108 +245,97 @@ export class KafkaReader implements SourceReader {
     let timer: NodeJS.Timeout | undefined;
     const pacer = this.settings.rate === undefined ? undefined : new Pacer(this.settings.rate);
 
-    consumer.on(consumer.events.GROUP_JOIN, (e) => {
-      restarts.ok();
-      const assigned = (e.payload.memberAssignment[topic] ?? []).slice().sort((a, b) => a - b);
+    const assigned = (given: ReadonlyMap<string, readonly number[]>): void => {
+      const mine = (given.get(topic) ?? []).slice().sort((a, b) => a - b);
       const now = Date.now();
       this.lastSeen.clear();
       this.idle.clear();
       // WARNING: the job's state covers every partition of the topic, so every partition holds
       // the watermark back, also one not (yet) assigned to this consumer (else the watermark
       // would pass that partition's unread records and drop them as late).
-      const all = [...new Set([...start.keys(), ...assigned])].sort((a, b) => a - b);
+      const all = [...new Set([...start.keys(), ...mine])].sort((a, b) => a - b);
       for (const p of all) this.lastSeen.set(p, now);
-      for (const p of assigned) {
+      for (const p of mine) {
         // Every assigned partition starts where the job stands (its checkpoint, or startup).
         const at = this.next.get(p);
-        if (at !== undefined) consumer.seek({ topic, partition: p, offset: at.toString() });
+        if (at !== undefined) consumer.seek(topic, p, at);
       }
       this.listener?.assigned(all);
-    });
-    // Batches of control records only (transaction markers of a transactional input) never
-    // reach eachBatch: the position moves past them here, and a bounded read can end on them.
-    consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
-      const p = e.payload.partition;
-      // Only batches with no data, starting where the job stands: moving past them skips nothing.
+    };
+    // Fetched ranges of control records only (transaction markers of a transactional input)
+    // never reach batch(): the position moves past them here, and a bounded read can end on them.
+    const skipped = (_t: string, p: number, first: bigint, lastOffset: bigint): void => {
+      // Only ranges starting where the job stands: moving past them skips nothing.
       const at = this.next.get(p);
-      if (e.payload.batchSize !== 0 || e.payload.firstOffset === null || at === undefined || at < BigInt(e.payload.firstOffset)) return;
-      const last = BigInt(e.payload.lastOffset) + 1n;
+      if (at === undefined || at < first) return;
+      const last = lastOffset + 1n;
       const limit = bounded ? end.get(p) : undefined;
       const next = limit !== undefined && last > limit ? limit : last;
       void (chain = chain.then(() => {
         if ((this.next.get(p) ?? -1n) < next) this.next.set(p, next);
       }));
       if (limit !== undefined && next >= limit && pending.delete(p)) {
-        consumer.pause([{ topic, partitions: [p] }]);
+        consumer.pause(topic, [p]);
         if (pending.size === 0) finish();
       }
-    });
-    consumer.on(consumer.events.CRASH, (e) => {
-      if (!e.payload.restart) fail(restarts.failure(e.payload.error));
-    });
+    };
+    const batch = async (b: FetchedBatch): Promise<void> => {
+      if (b.stale() || signal.aborted) return;
+      const p = b.partition;
+      this.high.set(p, b.highWatermark);
+      const limit = bounded ? end.get(p) : undefined;
+      if (bounded && !pending.has(p)) return;
+      const from = this.next.get(p);
+      const after = b.lastOffset + 1n;
+      const next = limit !== undefined && after > limit ? limit : after;
+      const reachedEnd = limit !== undefined && after >= limit;
+      // The messages at or past the job's position (a fetch from before a seek took effect
+      // starts below it) and below the bounded end. Offsets increase within a batch, so its
+      // first and last message decide whether per-message offsets need parsing at all.
+      const all = b.messages;
+      let lo = 0;
+      let hi = all.length;
+      if (hi > 0 && from !== undefined && BigInt(all[0]!.offset) < from) while (lo < hi && BigInt(all[lo]!.offset) < from) lo++;
+      if (hi > lo && limit !== undefined && BigInt(all[hi - 1]!.offset) >= limit) while (hi > lo && BigInt(all[hi - 1]!.offset) >= limit) hi--;
+      if (hi > lo) {
+        this.lastSeen.set(p, Date.now());
+        if (this.idle.delete(p)) this.listener?.idle(p, false);
+        // Handed over in slices: fewer rows alive at once, so the young generation's
+        // collections copy less; each slice's next offset is exact.
+        try {
+          for (let i = lo; i < hi; i += EMIT_SLICE) {
+            const stop = Math.min(hi, i + EMIT_SLICE);
+            const records: SourceRecord[] = new Array<SourceRecord>(stop - i);
+            for (let j = i; j < stop; j++) records[j - i] = new KafkaRecord(topic, p, all[j]!);
+            if (pacer) await pacer.take(records.length, signal);
+            await serial(records, p, stop === hi ? next : BigInt(all[stop - 1]!.offset) + 1n);
+          }
+        } catch (e) {
+          // The engine failing on a batch (a sink that failed, say) ends the source with
+          // that error; thrown to the consumer, it would retry the batch instead.
+          fail(e);
+          return;
+        }
+      } else if (from === undefined || next > from) {
+        // Control records only (transaction markers): the position still moves past them.
+        await (chain = chain.then(() => void this.next.set(p, next)));
+      }
+      await b.heartbeat();
+      if (reachedEnd && pending.delete(p)) {
+        consumer.pause(topic, [p]);
+        if (pending.size === 0) finish();
+      }
+    };
 
     try {
-      await consumer.connect();
-      await consumer.subscribe({ topic, fromBeginning: startup !== 'latest' });
-      await consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: true,
-        partitionsConsumedConcurrently: 1,
-        eachBatch: async ({ batch, heartbeat, isRunning, isStale }: EachBatchPayload) => {
-          if (!isRunning() || isStale() || signal.aborted) return;
-          const p = batch.partition;
-          this.high.set(p, BigInt(batch.highWatermark));
-          const limit = bounded ? end.get(p) : undefined;
-          if (bounded && !pending.has(p)) return;
-          const from = this.next.get(p);
-          const after = BigInt(batch.lastOffset()) + 1n;
-          const next = limit !== undefined && after > limit ? limit : after;
-          const reachedEnd = limit !== undefined && after >= limit;
-          // The messages at or past the job's position (a fetch from before a seek took effect
-          // starts below it) and below the bounded end. Offsets increase within a batch, so its
-          // first and last message decide whether per-message offsets need parsing at all.
-          const all = batch.messages;
-          let lo = 0;
-          let hi = all.length;
-          if (hi > 0 && from !== undefined && BigInt(all[0]!.offset) < from) while (lo < hi && BigInt(all[lo]!.offset) < from) lo++;
-          if (hi > lo && limit !== undefined && BigInt(all[hi - 1]!.offset) >= limit) while (hi > lo && BigInt(all[hi - 1]!.offset) >= limit) hi--;
-          if (hi > lo) {
-            this.lastSeen.set(p, Date.now());
-            if (this.idle.delete(p)) this.listener?.idle(p, false);
-            // Handed over in slices: fewer rows alive at once, so the young generation's
-            // collections copy less; each slice's next offset is exact.
-            try {
-              for (let i = lo; i < hi; i += EMIT_SLICE) {
-                const stop = Math.min(hi, i + EMIT_SLICE);
-                const records: SourceRecord[] = new Array<SourceRecord>(stop - i);
-                for (let j = i; j < stop; j++) records[j - i] = new KafkaRecord(topic, p, all[j]!);
-                if (pacer) await pacer.take(records.length, signal);
-                await serial(records, p, stop === hi ? next : BigInt(all[stop - 1]!.offset) + 1n);
-              }
-            } catch (e) {
-              // The engine failing on a batch (a sink that failed, say) ends the source with
-              // that error; thrown to kafkajs, it would retry the batch instead.
-              fail(e);
-              return;
-            }
-          } else if (from === undefined || next > from) {
-            // Control records only (transaction markers): the position still moves past them.
-            await (chain = chain.then(() => void this.next.set(p, next)));
-          }
-          await heartbeat();
-          if (reachedEnd && pending.delete(p)) {
-            consumer.pause([{ topic, partitions: [p] }]);
-            if (pending.size === 0) finish();
-          }
-        },
-      });
+      await consumer.start({ assigned, batch, skipped, failed: (e) => fail(e) });
       if (idleTimeoutMs !== undefined) timer = this.startIdleTimer(idleTimeoutMs, serial);
       await done;
       await chain;
     } finally {
       signal.removeEventListener('abort', onAbort);
       if (timer) clearInterval(timer);
-      await consumer.disconnect().catch(() => {});
+      await consumer.close().catch(() => {});
       await this.dropGroup(membership);
     }
   }

@@ -17,19 +17,19 @@
 // commit are held for that (they are the checkpoint's sealed output anyway).
 
 import { randomUUID } from 'node:crypto';
-import type { Kafka, Message } from 'kafkajs';
 import type { Column } from '../../catalog/catalog.js';
 import type { Row } from '../../catalog/types.js';
 import type { Op } from '../../catalog/batch.js';
 import type { CheckpointSource, SinkPosition, SinkWriter } from '../connector.js';
 import { compileEncoder } from '../format/encode.js';
 import { ensureTopic, failIfTopicDeleted, withAdmin } from './client.js';
+import { MARKER, marker, TXN_CHECKPOINT_BYTES } from './exactly-once.js';
+import type { GroupCommit, KafkaClient, KafkaTransaction, OutMessage, TransactionalProducer } from './port.js';
 import { isFencedError, isRetriable, withKafkaRetry } from './retry.js';
-import { compileKeyEncoder, upsertMessages, type KafkaSinkSettings } from './sink.js';
-import { MAX_SENDS, SendChain } from './send-chain.js';
+import { compileKeyEncoder, upsertMessages, type KafkaSinkSettings } from './sink-messages.js';
+import { inSlices, MAX_SENDS, messageBytes, SendChain } from './send-chain.js';
 import { kafkaPosition, kafkaSourceSettings } from './source.js';
 import { log } from '../../util/log.js';
-import { messageBytes, openProducer, sendInSlices, type KafkaProducer, type KafkaTransaction } from './producer.js';
 import { loadSideMessage, storeSideMessage, type StoredSideMessage } from './side-message.js';
 import type { SideCarrier } from './side-output.js';
 
@@ -43,66 +43,23 @@ interface Sealed {
   readonly side?: readonly StoredSideMessage[];
 }
 
-interface GroupOffsets {
-  readonly group: string;
-  readonly topic: string;
-  readonly partitions: Array<{ partition: number; offset: string; metadata: string }>;
-}
-
-/** `sluice:<epoch>:<checkpoint id>`, the metadata of each committed offset (read by markers.ts too). */
-export const MARKER = /^sluice:([^:]+):(\d+)$/;
-
-/** Output bytes since the last checkpoint past which the exactly-once sink asks for a checkpoint (README, Kafka). */
-export const TXN_CHECKPOINT_BYTES = 4 << 20;
-
 /**
  * The consumer-group offsets to commit with checkpoint `id`: each Kafka source's next offsets, to
  * the group `groups` names for it (sink.ts commitGroups; the source's own group when absent).
  */
-export function groupOffsets(sources: readonly CheckpointSource[], epoch: string, id: number, groups: ReadonlyMap<string, string> = new Map()): GroupOffsets[] {
-  const out: GroupOffsets[] = [];
+export function groupOffsets(sources: readonly CheckpointSource[], epoch: string, id: number, groups: ReadonlyMap<string, string> = new Map()): GroupCommit[] {
+  const out: GroupCommit[] = [];
   for (const s of sources) {
     const pos = kafkaPosition(s.position);
     if (pos === undefined) continue;
-    const partitions = Object.entries(pos.next).map(([p, offset]) => ({ partition: Number(p), offset, metadata: `sluice:${epoch}:${id}` }));
+    const partitions = Object.entries(pos.next).map(([p, offset]) => ({ partition: Number(p), offset, metadata: marker(epoch, id) }));
     if (partitions.length > 0) out.push({ group: groups.get(s.def.name) ?? kafkaSourceSettings(s.def).group, topic: pos.topic, partitions });
   }
   return out;
 }
 
-function isConcurrent(e: unknown): boolean {
-  const err = e as { type?: string; message?: string; retriable?: boolean } | undefined;
-  return err?.type === 'CONCURRENT_TRANSACTIONS' || /concurrent transactions/i.test(err?.message ?? '');
-}
-
-/** Retries CONCURRENT_TRANSACTIONS (the coordinator still finishing the previous transaction), which kafkajs leaves to the caller for sendOffsets. */
-export async function retryConcurrent<T>(f: () => Promise<T>, attempts = 30): Promise<T> {
-  for (let i = 0; ; i++) {
-    try {
-      return await f();
-    } catch (e) {
-      if (!isConcurrent(e) || i >= attempts) throw e;
-      await new Promise((r) => setTimeout(r, Math.min(50 * (i + 1), 1000)));
-    }
-  }
-}
-
-/**
- * Connects a transactional producer and initializes its transactional producer id at once.
- * WHY: kafkajs's connect() asks only for an idempotent producer id; the transactional one (which
- * bumps the epoch, fencing a previous producer with the same transactionalId, and aborts or
- * completes that producer's open transaction) comes with the first transaction(). Until then a
- * previous owner could still commit, so state read before it may already be stale.
- */
-export async function connectTransactional(producer: KafkaProducer): Promise<void> {
-  await retryConcurrent(() => producer.connect());
-  const txn = await retryConcurrent(() => producer.transaction());
-  // Nothing was added: kafkajs ends it locally without an EndTxn.
-  await txn.abort();
-}
-
 export class KafkaTransactionalWriter implements SinkWriter, SideCarrier {
-  private producer: KafkaProducer;
+  private producer: TransactionalProducer;
   private readonly encodeValue: (row: Row, op: Op) => string;
   private readonly encodeKey: (row: Row) => string | null;
   /** Output since the last barrier, in order (what the next prepareCheckpoint seals), and its bytes. */
@@ -111,9 +68,9 @@ export class KafkaTransactionalWriter implements SinkWriter, SideCarrier {
   private currentSide: StoredSideMessage[] = [];
   private currentBytes = 0;
   /** Written but not yet handed to the send chain. */
-  private pending: Message[] = [];
+  private pending: OutMessage[] = [];
   /** Side-output messages written but not yet handed to the send chain, by topic. */
-  private pendingSide = new Map<string, Message[]>();
+  private pendingSide = new Map<string, OutMessage[]>();
   private pendingSideCount = 0;
   /** Side topics created (or found), each once. */
   private readonly sideTopics = new Map<string, Promise<void>>();
@@ -124,18 +81,18 @@ export class KafkaTransactionalWriter implements SinkWriter, SideCarrier {
   private gate: { release: (sources: readonly CheckpointSource[] | undefined) => void; committed: Promise<void> } | undefined;
   private txn: KafkaTransaction | undefined;
   /** What was sent into the open transaction, in order: what a redo sends again. */
-  private inTxn: Array<{ readonly topic: string; readonly messages: Message[] }> = [];
+  private inTxn: Array<{ readonly topic: string; readonly messages: OutMessage[] }> = [];
   /** A step of the open transaction failed: the producer is replaced and the transaction redone first. */
   private broken = false;
   /** The commit under way: its checkpoint's marker tells whether a failed commit went through. */
-  private committing: { readonly offsets: readonly GroupOffsets[]; readonly id: number } | undefined;
+  private committing: { readonly offsets: readonly GroupCommit[]; readonly id: number } | undefined;
   private ready: Promise<void> | undefined;
   private closed = false;
   private readonly epoch: string;
   private readonly resume: Sealed | undefined;
 
   constructor(
-    private readonly kafka: Kafka,
+    private readonly kafka: KafkaClient,
     columns: readonly Column[],
     readonly settings: KafkaSinkSettings,
     readonly transactionalId: string,
@@ -154,8 +111,8 @@ export class KafkaTransactionalWriter implements SinkWriter, SideCarrier {
     this.start().catch(() => {});
   }
 
-  private newProducer(): KafkaProducer {
-    return openProducer(this.kafka, { transactionalId: this.transactionalId, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  private newProducer(): TransactionalProducer {
+    return this.kafka.transactionalProducer(this.transactionalId);
   }
 
   private get what(): string {
@@ -166,7 +123,7 @@ export class KafkaTransactionalWriter implements SinkWriter, SideCarrier {
   private start(): Promise<void> {
     this.ready ??= (async () => {
       await ensureTopic(this.kafka, this.settings.topic, this.settings.partitions);
-      await withKafkaRetry(`${this.what}: connecting`, () => connectTransactional(this.producer));
+      await withKafkaRetry(`${this.what}: connecting`, () => this.producer.connect());
     })();
     return this.ready;
   }
@@ -210,7 +167,7 @@ export class KafkaTransactionalWriter implements SinkWriter, SideCarrier {
     this.producer = this.newProducer();
     this.ready = Promise.resolve();
     // Fences the old epoch: the broker aborts its open transaction, or completes a commit it began.
-    await connectTransactional(this.producer);
+    await this.producer.connect();
     const c = this.committing;
     if (c !== undefined && c.offsets.length > 0 && (await this.committed(c.offsets, this.epoch, c.id))) {
       log.warn(`sluice: ${this.what}: the commit of checkpoint ${c.id} went through before the failure`, { event: 'kafka-recommit', topic: this.settings.topic, checkpoint: c.id });
@@ -222,7 +179,7 @@ export class KafkaTransactionalWriter implements SinkWriter, SideCarrier {
     let n = 0;
     for (const { topic, messages } of this.inTxn) {
       if (topic !== this.settings.topic) await this.sideTopic(topic);
-      await sendInSlices(txn, topic, messages, this.settings.batchSize, retryConcurrent);
+      await inSlices(messages, this.settings.batchSize, (slice) => txn.send(topic, slice));
       n += messages.length;
     }
     log.warn(`sluice: ${this.what}: transaction redone with a new producer (${n} messages sent again)`, { event: 'kafka-redo', topic: this.settings.topic, messages: n });
@@ -239,17 +196,17 @@ export class KafkaTransactionalWriter implements SinkWriter, SideCarrier {
   private async transaction(): Promise<KafkaTransaction> {
     if (this.txn === undefined) {
       await this.start();
-      this.txn = await retryConcurrent(() => this.producer.transaction());
+      this.txn = await this.producer.begin();
     }
     return this.txn;
   }
 
-  private async sendAll(messages: Message[], side: ReadonlyMap<string, Message[]>): Promise<void> {
+  private async sendAll(messages: OutMessage[], side: ReadonlyMap<string, OutMessage[]>): Promise<void> {
     await this.step('send', async (txn) => {
-      if (messages.length > 0) await sendInSlices(txn, this.settings.topic, messages, this.settings.batchSize, retryConcurrent);
+      if (messages.length > 0) await inSlices(messages, this.settings.batchSize, (slice) => txn.send(this.settings.topic, slice));
       for (const [topic, list] of side) {
         await this.sideTopic(topic);
-        await sendInSlices(txn, topic, list, this.settings.batchSize, retryConcurrent);
+        await inSlices(list, this.settings.batchSize, (slice) => txn.send(topic, slice));
       }
     });
     if (messages.length > 0) this.inTxn.push({ topic: this.settings.topic, messages });
@@ -266,14 +223,12 @@ export class KafkaTransactionalWriter implements SinkWriter, SideCarrier {
     return p;
   }
 
-  private async commit(offsets: readonly GroupOffsets[], id: number): Promise<void> {
+  private async commit(offsets: readonly GroupCommit[], id: number): Promise<void> {
     if (this.inTxn.length === 0 && offsets.length === 0) return;
     this.committing = { offsets, id };
     await this.step(`commit of checkpoint ${id}`, async (txn) => {
-      for (const o of offsets) {
-        await retryConcurrent(() => txn.sendOffsets({ consumerGroupId: o.group, topics: [{ topic: o.topic, partitions: o.partitions }] }));
-      }
-      await retryConcurrent(() => txn.commit());
+      for (const o of offsets) await txn.sendOffsets(o);
+      await txn.commit();
     });
     this.afterCommit();
   }
@@ -291,7 +246,7 @@ export class KafkaTransactionalWriter implements SinkWriter, SideCarrier {
    * A dead-letter or late message for `topic`, written in this sink's transaction: committed
    * with the output of the same checkpoint interval, re-sent with it by recover().
    */
-  writeSide(topic: string, message: Message): void {
+  writeSide(topic: string, message: OutMessage): void {
     let list = this.pendingSide.get(topic);
     if (list === undefined) this.pendingSide.set(topic, (list = []));
     list.push(message);
@@ -354,7 +309,7 @@ export class KafkaTransactionalWriter implements SinkWriter, SideCarrier {
     if (sealed === undefined) return;
     const offsets = groupOffsets(sources, sealed.epoch, sealed.id, this.groups);
     if (offsets.length === 0 || (await this.committed(offsets, sealed.epoch, sealed.id))) return;
-    const side = new Map<string, Message[]>();
+    const side = new Map<string, OutMessage[]>();
     for (const m of sealed.side ?? []) {
       let list = side.get(m.topic);
       if (list === undefined) side.set(m.topic, (list = []));
@@ -373,10 +328,10 @@ export class KafkaTransactionalWriter implements SinkWriter, SideCarrier {
   }
 
   /** True when the group's committed offsets carry this checkpoint's marker (or a later one of the same epoch). */
-  private async committed(offsets: readonly GroupOffsets[], epoch: string, id: number): Promise<boolean> {
+  private async committed(offsets: readonly GroupCommit[], epoch: string, id: number): Promise<boolean> {
     return withAdmin(this.kafka, `${this.what}: reading the committed markers`, async (admin) => {
       for (const o of offsets) {
-        const got = (await admin.fetchOffsets({ groupId: o.group, topics: [o.topic] }))[0]?.partitions ?? [];
+        const got = await admin.groupOffsets(o.group, o.topic);
         for (const p of o.partitions) {
           const c = got.find((x) => x.partition === p.partition);
           const m = MARKER.exec(c?.metadata ?? '');

@@ -2,7 +2,7 @@
 // the same member (a task reads partition p of each source together), tasks spread evenly over
 // the members in id order. Deterministic, so every member computes the same answer.
 
-import { AssignerProtocol, type Assigner, type GroupMember } from 'kafkajs';
+import type { PartitionAssigner } from '../../connectors/kafka/port.js';
 
 export const ASSIGNER_NAME = 'SluiceCoPartitioned';
 
@@ -14,25 +14,20 @@ export function assignTasks(members: readonly string[], partitions: number): Map
   return out;
 }
 
-export function coPartitionedAssigner(partitionCount: (topic: string) => number): () => Assigner {
-  return () => ({
+export function coPartitionedAssigner(partitionCount: (topic: string) => number): PartitionAssigner {
+  return {
     name: ASSIGNER_NAME,
-    version: 0,
-    async assign({ members, topics }: { members: GroupMember[]; topics: string[] }) {
+    assign(members, topics) {
       const n = Math.max(0, ...topics.map(partitionCount));
-      const tasks = assignTasks(
-        members.map((m) => m.memberId),
-        n,
-      );
-      return members.map((m) => {
-        const mine = tasks.get(m.memberId) ?? [];
+      const tasks = assignTasks(members, n);
+      const out = new Map<string, Record<string, number[]>>();
+      for (const m of members) {
+        const mine = tasks.get(m) ?? [];
         const assignment: Record<string, number[]> = {};
         for (const t of topics) assignment[t] = mine.filter((p) => p < partitionCount(t));
-        return { memberId: m.memberId, memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 0, assignment, userData: Buffer.alloc(0) }) };
-      });
+        out.set(m, assignment);
+      }
+      return out;
     },
-    protocol({ topics }: { topics: string[] }) {
-      return { name: ASSIGNER_NAME, metadata: AssignerProtocol.MemberMetadata.encode({ version: 0, topics, userData: Buffer.alloc(0) }) };
-    },
-  });
+  };
 }

@@ -11,9 +11,9 @@
 // the checkpoint format the single-process runner restores, and a restore reads one snapshot.
 
 import { randomUUID } from 'node:crypto';
-import type { Kafka, Message } from 'kafkajs';
 import type { JobCheckpoint } from '../../state/checkpoint.js';
-import { withAdmin } from '../../connectors/kafka/client.js';
+import { withAdmin } from '../../connectors/kafka/engine.js';
+import type { FetchedBatch, KafkaClient, OutMessage } from '../../connectors/kafka/port.js';
 
 /** Kafka's default max message is 1 MB; a chunk stays well under it. */
 const CHUNK_CHARS = 256 * 1024;
@@ -29,9 +29,9 @@ export function changelogTopic(group: string): string {
 }
 
 /** The messages of one snapshot for partition `partition` of the changelog, head last. */
-export function snapshotMessages(c: JobCheckpoint, finished: boolean, partition: number): { messages: Message[]; bytes: number } {
+export function snapshotMessages(c: JobCheckpoint, finished: boolean, partition: number): { messages: OutMessage[]; bytes: number } {
   const text = JSON.stringify(c);
-  const messages: Message[] = [];
+  const messages: OutMessage[] = [];
   let i = 0;
   for (let at = 0; at < text.length || i === 0; at += CHUNK_CHARS, i++) {
     messages.push({ key: `chunk/${i}`, value: text.slice(at, at + CHUNK_CHARS), partition, headers: { checkpoint: String(c.id) } });
@@ -42,16 +42,15 @@ export function snapshotMessages(c: JobCheckpoint, finished: boolean, partition:
 }
 
 /** Creates the changelog topic (compacted, `partitions` partitions) unless it exists. */
-export async function ensureChangelog(kafka: Kafka, topic: string, partitions: number): Promise<void> {
+export async function ensureChangelog(kafka: KafkaClient, topic: string, partitions: number): Promise<void> {
   await withAdmin(kafka, `scale-out: creating the changelog topic '${topic}'`, async (admin) => {
-    const meta = (await admin.listTopics()).includes(topic) ? await admin.fetchTopicMetadata({ topics: [topic] }) : undefined;
-    if (meta) {
-      const n = meta.topics[0]?.partitions.length ?? 0;
+    if ((await admin.listTopics()).includes(topic)) {
+      const n = await admin.partitionCount(topic);
       if (n !== partitions) throw new Error(`the changelog topic '${topic}' has ${n} partitions but the input has ${partitions}; the input's partition count changed since the state was written`);
       return;
     }
     await admin
-      .createTopics({ topics: [{ topic, numPartitions: partitions, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }], waitForLeaders: true })
+      .createTopic(topic, partitions, { compacted: true })
       .catch((e: unknown) => {
         if (!(e instanceof Error && /already exists/i.test(e.message))) throw e;
       });
@@ -68,7 +67,7 @@ export async function ensureChangelog(kafka: Kafka, topic: string, partitions: n
  * snapshot carries a later id than the committed one; the committed id is the truth.
  */
 export async function readSnapshots<M>(
-  kafka: Kafka,
+  kafka: KafkaClient,
   topic: string,
   partitions: readonly number[],
   committed: ReadonlyMap<number, number> = new Map(),
@@ -76,67 +75,65 @@ export async function readSnapshots<M>(
   const result = new Map<number, { checkpoint: JobCheckpoint<M>; head: Head } | undefined>();
   for (const p of partitions) result.set(p, undefined);
   const ends = new Map<number, bigint>();
-  for (const o of await withAdmin(kafka, `scale-out: reading the end of '${topic}'`, (admin) => admin.fetchTopicOffsets(topic))) {
-    if (result.has(o.partition) && BigInt(o.high) > BigInt(o.low)) ends.set(o.partition, BigInt(o.high));
+  for (const o of await withAdmin(kafka, `scale-out: reading the end of '${topic}'`, (admin) => admin.topicOffsets(topic))) {
+    if (result.has(o.partition) && o.high > o.low) ends.set(o.partition, o.high);
   }
   if (ends.size === 0) return result;
   const heads = new Map<number, Head>();
   const chunks = new Map<number, Map<string, { id: string; value: string }>>();
   const groupId = `${topic}-restore-${randomUUID().slice(0, 8)}`;
-  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, readUncommitted: false, maxBytesPerPartition: 8 << 20 });
+  const consumer = kafka.consumer({ group: groupId, topics: [topic], fromBeginning: true, maxWaitMs: 100, maxBytesPerPartition: 8 << 20 });
   const remaining = new Set(ends.keys());
   /** Per partition, the highest offset taken. */
   const read = new Map<number, bigint>();
   try {
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`reading the changelog '${topic}' timed out; partitions left: ${[...remaining].join(', ')}`)), 120_000);
-      const reached = (p: number, last: string): void => {
+      const reached = (p: number, last: bigint): void => {
         const end = ends.get(p);
-        if (end !== undefined && BigInt(last) + 1n >= end && remaining.delete(p) && remaining.size === 0) {
+        if (end !== undefined && last + 1n >= end && remaining.delete(p) && remaining.size === 0) {
           clearTimeout(timer);
           resolve();
         }
       };
-      // Batches of aborted records or transaction markers never reach eachBatch. WARNING: a fetch
-      // that brought nothing for a partition (the response was full, say) also ends a batch, with
-      // firstOffset null and lastOffset = the high watermark - 1: it says nothing of where the
-      // read stands, and counting it ended reads early (a stale snapshot).
-      consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
-        if (e.payload.firstOffset !== null) reached(e.payload.partition, e.payload.lastOffset);
-      });
-      consumer.on(consumer.events.CRASH, (e) => reject(e.payload.error));
-      void consumer.run({
-        eachBatch: async ({ batch }) => {
-          const p = batch.partition;
-          if (ends.has(p)) {
-            let mine = chunks.get(p);
-            if (!mine) chunks.set(p, (mine = new Map()));
-            for (const m of batch.messages) {
-              // A consumer that lost its session (a loaded machine) fetches again from its last
-              // commit: an older head read again must not replace a newer one.
-              const offset = BigInt(m.offset);
-              if (offset <= (read.get(p) ?? -1n)) continue;
-              read.set(p, offset);
-              const key = m.key?.toString() ?? '';
-              const value = m.value?.toString() ?? '';
-              const want = committed.get(p);
-              if (key === 'head') {
-                const head = JSON.parse(value) as Head;
-                if (want === undefined || head.id === want) heads.set(p, head);
-              } else {
-                const id = m.headers?.['checkpoint']?.toString() ?? '';
-                if (want === undefined || id === String(want)) mine.set(key, { id, value });
-              }
+      const batch = async (b: FetchedBatch): Promise<void> => {
+        const p = b.partition;
+        if (ends.has(p)) {
+          let mine = chunks.get(p);
+          if (!mine) chunks.set(p, (mine = new Map()));
+          for (const m of b.messages) {
+            // A consumer that lost its session (a loaded machine) fetches again: an older head
+            // read again must not replace a newer one.
+            const offset = BigInt(m.offset);
+            if (offset <= (read.get(p) ?? -1n)) continue;
+            read.set(p, offset);
+            const key = m.key?.toString() ?? '';
+            const value = m.value?.toString() ?? '';
+            const want = committed.get(p);
+            if (key === 'head') {
+              const head = JSON.parse(value) as Head;
+              if (want === undefined || head.id === want) heads.set(p, head);
+            } else {
+              const header = m.headers?.['checkpoint'];
+              const id = (Array.isArray(header) ? header[0] : header)?.toString() ?? '';
+              if (want === undefined || id === String(want)) mine.set(key, { id, value });
             }
           }
-          reached(p, batch.lastOffset());
-        },
-      });
+        }
+        reached(p, b.lastOffset);
+      };
+      // Ranges of aborted records or transaction markers never reach batch(). WARNING: a fetch
+      // that brought nothing for a partition (the response was full, say) says nothing of
+      // where the read stands, and counting it ended reads early (a stale snapshot): the port
+      // reports only ranges that hold records.
+      const fail = (e: unknown): void => {
+        clearTimeout(timer);
+        reject(e);
+      };
+      consumer.start({ assigned: () => {}, batch, skipped: (_t, p, _first, last) => reached(p, last), failed: fail }).catch(fail);
     });
   } finally {
-    await consumer.disconnect().catch(() => {});
+    await consumer.close().catch(() => {});
     const cleanup = kafka.admin();
     await cleanup.connect().then(() => cleanup.deleteGroups([groupId])).catch(() => {});
     await cleanup.disconnect().catch(() => {});
@@ -161,7 +158,7 @@ export async function readSnapshots<M>(
  * missing is an error, not a silent replay from an older state.
  */
 export async function readConsistentSnapshots<M>(
-  kafka: Kafka,
+  kafka: KafkaClient,
   topic: string,
   partitions: readonly number[],
   committed: ReadonlyMap<number, number>,

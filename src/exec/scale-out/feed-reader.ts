@@ -8,11 +8,10 @@
 // and the watermark marks of the `upstream` stage-1 partitions (repartition.ts), which become
 // mark records; it ends once every stage-1 partition has marked its end.
 
-import type { KafkaMessage } from 'kafkajs';
 import type { Column } from '../../catalog/catalog.js';
 import type { PartitionListener, RecordDecoder, ResumePosition, SourceReader, SourceRecord } from '../../connectors/connector.js';
-import { compileKafkaDecoder, KafkaRecord } from '../../connectors/kafka/record.js';
-import { kafkaPosition, type KafkaPosition } from '../../connectors/kafka/source.js';
+import type { FetchedMessage } from '../../connectors/kafka/port.js';
+import { compileKafkaDecoder, kafkaPosition, type KafkaPosition, KafkaRecord } from '../../connectors/kafka/engine.js';
 import { Pacer } from '../../connectors/pace.js';
 import { END_OF_TIME } from '../operator.js';
 import { MARK_HEADER, ROW_HEADER } from './repartition.js';
@@ -129,13 +128,13 @@ export class FeedReader implements SourceReader {
    * at a time, each judged against the position the previous one left: after a rebalance Kafka
    * may fetch a partition again while a batch of it is still being handled.
    */
-  deliver(messages: readonly KafkaMessage[], lastOffset: bigint, firstOffset?: bigint): Promise<void> {
+  deliver(messages: readonly FetchedMessage[], lastOffset: bigint, firstOffset?: bigint): Promise<void> {
     const step = this.chain.then(() => (firstOffset !== undefined && firstOffset > this.next ? undefined : this.take(messages, lastOffset)));
     this.chain = step.catch(() => {});
     return step;
   }
 
-  private async take(messages: readonly KafkaMessage[], lastOffset: bigint): Promise<void> {
+  private async take(messages: readonly FetchedMessage[], lastOffset: bigint): Promise<void> {
     await this.ready;
     if (this.emit === undefined || this.done || this.signal?.aborted) return;
     const records: SourceRecord[] = [];

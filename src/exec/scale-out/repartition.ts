@@ -18,7 +18,6 @@
 // its bounded input to the end marks END_OF_TIME; a stage-2 task ends when every stage-1
 // partition has.
 
-import type { Message } from 'kafkajs';
 import type { Column } from '../../catalog/catalog.js';
 import type { Row } from '../../catalog/types.js';
 import type { SinkPosition, SinkWriter } from '../../connectors/connector.js';
@@ -30,8 +29,8 @@ import type { PhysicalNode, PhysicalPlan, SinkNode, SourceNode } from '../../pla
 import { Op, type Batch } from '../operator.js';
 import { statefulKeying } from './partitioning.js';
 import { TaskSideOutputs, type TaskTransaction } from './task-output.js';
-import type { SideCarrier } from '../../connectors/kafka/side-output.js';
-import { TXN_CHECKPOINT_BYTES } from '../../connectors/kafka/transactional-sink.js';
+import { type SideCarrier, TXN_CHECKPOINT_BYTES } from '../../connectors/kafka/engine.js';
+import type { OutMessage } from '../../connectors/kafka/port.js';
 
 /** The header of a watermark mark in a repartition topic: `<stage-1 partition>:<watermark>`. */
 export const MARK_HEADER = 'sluice-mark';
@@ -131,7 +130,7 @@ export class RepartitionWriter implements SinkWriter, SideCarrier {
   private readonly encode: (row: Row, op: Op) => string;
   private readonly side = new TaskSideOutputs();
   private readonly keyOf: ReadonlyArray<(row: Row) => unknown>;
-  private current: Message[] = [];
+  private current: OutMessage[] = [];
   private bytes = 0;
   private lastMark = Number.NEGATIVE_INFINITY;
   /** Rows written so far by this stage-1 partition, over all its owners (kept in its snapshots). */
@@ -182,7 +181,7 @@ export class RepartitionWriter implements SinkWriter, SideCarrier {
     return { rows: this.rows };
   }
 
-  writeSide(topic: string, message: Message): void {
+  writeSide(topic: string, message: OutMessage): void {
     this.side.write(topic, message);
   }
 

@@ -8,11 +8,9 @@
 // A job whose state is not keyed by the message key runs in two stages joined by an internal
 // repartition topic (repartition.ts), each one a set of partition tasks like the above.
 
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { PhysicalPlan, SourceNode } from '../../plan/physical.js';
-import { kafkaSourceSettings, partitionStarts, type KafkaSourceSettings } from '../../connectors/kafka/source.js';
-import { ensureTopic, kafkaClient, withAdmin } from '../../connectors/kafka/client.js';
-import { backoffMs, consumerRestarts, formatMs, isRetriable, KafkaGaveUpError, kafkaRetryFor, reasonOf } from '../../connectors/kafka/retry.js';
+import { backoffMs, ensureTopic, formatMs, isRetriable, kafkaClient, KafkaGaveUpError, kafkaRetryFor, kafkaSourceSettings, type KafkaSourceSettings, partitionStarts, reasonOf, withAdmin } from '../../connectors/kafka/engine.js';
+import type { FetchedBatch, KafkaClient } from '../../connectors/kafka/port.js';
 import { ConnectorError } from '../../connectors/connector.js';
 import { coPartitionedAssigner } from './assigner.js';
 import { changelogTopic, ensureChangelog, readConsistentSnapshots } from './changelog.js';
@@ -133,17 +131,17 @@ async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Sta
   for (const node of plan.nodes) if (node.kind === 'sink') await ensureTopic(kafka, node.sink.options['topic']!, intOption(node.sink.options, 'partitions', 1, 1));
   const bounded = stage.upstream ? stage.upstream.bounded : settings.every((s) => s.bounded);
 
-  // A crashed consumer (the broker gone past kafkajs's own retries) restarts within kafka_retry_for.
-  const restarts = consumerRestarts(`scale-out group ${group}: consumer`);
-  const consumer: Consumer = kafka.consumer({
-    retry: { restartOnFailure: restarts.restartOnFailure },
-    groupId: group,
-    partitionAssigners: [coPartitionedAssigner((t) => counts.get(t) ?? 0)],
-    allowAutoTopicCreation: false,
+  // A crashed consumer (the broker gone past the client's own retries) restarts within kafka_retry_for.
+  const consumer = kafka.consumer({
+    group,
+    topics,
+    fromBeginning: true,
+    assigner: coPartitionedAssigner((t) => counts.get(t) ?? 0),
     maxBytesPerPartition: first.maxBytesPerPartition,
-    maxWaitTimeInMs: 100,
-    sessionTimeout: first.sessionTimeoutMs,
-    heartbeatInterval: Math.min(3_000, Math.floor(first.sessionTimeoutMs / 3)),
+    maxWaitMs: 100,
+    sessionTimeoutMs: first.sessionTimeoutMs,
+    concurrency: Math.min(n, 8),
+    restartAs: `scale-out group ${group}: consumer`,
   });
   const tasks = new Map<number, PartitionTask>();
   const ran = new Map<number, PartitionTask>();
@@ -168,7 +166,9 @@ async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Sta
   });
   const onAbort = (): void => finish();
   options.signal.addEventListener('abort', onAbort, { once: true });
-  const pause = (p: number): void => consumer.pause(topics.filter((t) => p < (counts.get(t) ?? 0)).map((t) => ({ topic: t, partitions: [p] })));
+  const pause = (p: number): void => {
+    for (const t of topics) if (p < (counts.get(t) ?? 0)) consumer.pause(t, [p]);
+  };
   const taskOptions = {
     kafka,
     group,
@@ -205,10 +205,10 @@ async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Sta
       if (tasks.get(t.partition) !== t) continue;
       for (const topic of topics) {
         const at = t.nextOffset(topic);
-        if (at !== undefined) consumer.seek({ topic, partition: t.partition, offset: at.toString() });
+        if (at !== undefined) consumer.seek(topic, t.partition, at);
       }
       flowing.add(t);
-      if (!t.done) consumer.resume(topics.map((topic) => ({ topic, partitions: [t.partition] })));
+      if (!t.done) for (const topic of topics) consumer.resume(topic, [t.partition]);
     }
   };
 
@@ -266,10 +266,9 @@ async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Sta
 
   /** The partitions of this process's last assignment. */
   const assignedNow = new Set<number>();
-  consumer.on(consumer.events.GROUP_JOIN, (e) => {
-    restarts.ok();
+  const onAssigned = (given: ReadonlyMap<string, readonly number[]>): void => {
     const assigned = new Set<number>();
-    for (const t of topics) for (const p of e.payload.memberAssignment[t] ?? []) assigned.add(p);
+    for (const t of topics) for (const p of given.get(t) ?? []) assigned.add(p);
     assignedNow.clear();
     for (const p of assigned) assignedNow.add(p);
     for (const [p, t] of tasks) {
@@ -285,7 +284,7 @@ async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Sta
         // Kafka would fetch from the committed offsets; the task stands further on.
         for (const topic of topics) {
           const at = t.nextOffset(topic);
-          if (at !== undefined) consumer.seek({ topic, partition: p, offset: at.toString() });
+          if (at !== undefined) consumer.seek(topic, p, at);
         }
         if (t.done || ends.get(p) === 'finished') pause(p);
         continue;
@@ -297,34 +296,24 @@ async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Sta
     }
     event(`sluice: group ${group}: this process runs partitions ${[...assigned].sort((a, b) => a - b).join(', ') || '(none)'}`, { event: 'assigned', partitions: [...assigned] });
     if (fresh.length > 0) void startTasks(fresh).catch(fail);
-  });
-  consumer.on(consumer.events.CRASH, (e) => {
-    if (!e.payload.restart) fail(restarts.failure(e.payload.error));
-  });
-  // Batches of transaction markers only never reach eachBatch: the position moves past them here.
-  consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
-    if (e.payload.batchSize !== 0 || e.payload.firstOffset === null) return;
-    const t = tasks.get(e.payload.partition);
-    if (t !== undefined && flowing.has(t)) void t.skipControl(e.payload.topic, BigInt(e.payload.firstOffset), BigInt(e.payload.lastOffset)).catch(fail);
-  });
+  };
+  // Ranges of transaction markers only never reach batch(): the position moves past them here.
+  const onSkipped = (topic: string, p: number, firstOffset: bigint, lastOffset: bigint): void => {
+    const t = tasks.get(p);
+    if (t !== undefined && flowing.has(t)) void t.skipControl(topic, firstOffset, lastOffset).catch(fail);
+  };
+  const onBatch = async (batch: FetchedBatch): Promise<void> => {
+    if (batch.stale() || options.signal.aborted) return;
+    const t = tasks.get(batch.partition);
+    if (t === undefined || !flowing.has(t)) return;
+    await t.deliver(batch.topic, batch.messages, batch.lastOffset);
+    if (t.done) pause(batch.partition);
+    await batch.heartbeat();
+  };
 
   let poll: NodeJS.Timeout | undefined;
   try {
-    await consumer.connect();
-    for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: true,
-      partitionsConsumedConcurrently: Math.min(n, 8),
-      eachBatch: async ({ batch, heartbeat, isRunning, isStale }: EachBatchPayload) => {
-        if (!isRunning() || isStale() || options.signal.aborted) return;
-        const t = tasks.get(batch.partition);
-        if (t === undefined || !flowing.has(t)) return;
-        await t.deliver(batch.topic, batch.messages, BigInt(batch.lastOffset()));
-        if (t.done) pause(batch.partition);
-        await heartbeat();
-      },
-    });
+    await consumer.start({ assigned: onAssigned, batch: onBatch, skipped: onSkipped, failed: fail });
     if (bounded) {
       // Only once this process has nothing left to read: then ask whether the others are done too.
       let asking = false;
@@ -344,7 +333,7 @@ async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Sta
     const stopping = [...tasks.values()];
     tasks.clear();
     await Promise.all(stopping.map((t) => t.stop()));
-    await consumer.disconnect().catch(() => {});
+    await consumer.close().catch(() => {});
   }
   return {
     group,
@@ -355,7 +344,7 @@ async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Sta
 }
 
 /** Partition counts per topic, and where a partition without saved state starts (and, bounded, ends). */
-async function prepare(kafka: Kafka, group: string, settings: readonly KafkaSourceSettings[]): Promise<{ counts: Map<string, number>; starts: Map<string, Map<number, { next: bigint; end: bigint | undefined }>> }> {
+async function prepare(kafka: KafkaClient, group: string, settings: readonly KafkaSourceSettings[]): Promise<{ counts: Map<string, number>; starts: Map<string, Map<number, { next: bigint; end: bigint | undefined }>> }> {
   return withAdmin(kafka, `scale-out group ${group}: reading the sources' offsets`, async (admin) => {
     const counts = new Map<string, number>();
     const starts = new Map<string, Map<number, { next: bigint; end: bigint | undefined }>>();
@@ -373,10 +362,10 @@ async function prepare(kafka: Kafka, group: string, settings: readonly KafkaSour
 }
 
 /** Per partition of `topic`, the checkpoint id its task committed with its offset. */
-async function committedCheckpoints(kafka: Kafka, group: string, topic: string): Promise<Map<number, number>> {
+async function committedCheckpoints(kafka: KafkaClient, group: string, topic: string): Promise<Map<number, number>> {
   return withAdmin(kafka, `scale-out group ${group}: reading the committed checkpoints`, async (admin) => {
     const out = new Map<number, number>();
-    for (const p of (await admin.fetchOffsets({ groupId: group, topics: [topic] }))[0]?.partitions ?? []) {
+    for (const p of await admin.groupOffsets(group, topic)) {
       const id = committedCheckpoint(p.metadata);
       if (id !== undefined) out.set(p.partition, id);
     }
@@ -385,10 +374,10 @@ async function committedCheckpoints(kafka: Kafka, group: string, topic: string):
 }
 
 /** True when every partition of every source topic has a task commit marked finished. */
-async function allFinished(kafka: Kafka, group: string, counts: ReadonlyMap<string, number>): Promise<boolean> {
+async function allFinished(kafka: KafkaClient, group: string, counts: ReadonlyMap<string, number>): Promise<boolean> {
   return withAdmin(kafka, `scale-out group ${group}: asking whether every partition is finished`, async (admin) => {
     for (const [topic, count] of counts) {
-      const parts = (await admin.fetchOffsets({ groupId: group, topics: [topic] }))[0]?.partitions ?? [];
+      const parts = await admin.groupOffsets(group, topic);
       for (let p = 0; p < count; p++) if (!(parts.find((x) => x.partition === p)?.metadata ?? '').startsWith(FINISHED_MARKER)) return false;
     }
     return true;

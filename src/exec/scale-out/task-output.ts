@@ -7,22 +7,19 @@
 // outage fails the task; the runner starts the partition's task again from its committed
 // snapshot (runner.ts), which is what makes a redo exact.
 
-import type { Kafka, Message } from 'kafkajs';
-import { openProducer, sendInSlices, type KafkaProducer } from '../../connectors/kafka/producer.js';
 import type { Column, SinkDef } from '../../catalog/catalog.js';
 import type { Row } from '../../catalog/types.js';
 import type { SinkPosition, SinkWriter } from '../../connectors/connector.js';
-import { compileMessageEncoder, sinkKey } from '../../connectors/kafka/sink.js';
-import { connectTransactional, retryConcurrent, TXN_CHECKPOINT_BYTES } from '../../connectors/kafka/transactional-sink.js';
-import { ensureTopic } from '../../connectors/kafka/client.js';
-import type { SideCarrier } from '../../connectors/kafka/side-output.js';
+import { KafkaFencedError, type GroupCommit, type KafkaClient, type KafkaProducer, type OutMessage, type TransactionalProducer } from '../../connectors/kafka/port.js';
+import { compileMessageEncoder, ensureTopic, inSlices, kafkaPosition, type SideCarrier, sinkKey, TXN_CHECKPOINT_BYTES, withKafkaRetry } from '../../connectors/kafka/engine.js';
 import type { CheckpointStats, CheckpointTarget, JobCheckpoint } from '../../state/checkpoint.js';
 import type { Op } from '../operator.js';
 import { snapshotMessages } from './changelog.js';
 import type { CheckpointMeta } from '../job.js';
 import { log } from '../../util/log.js';
-import { kafkaPosition } from '../../connectors/kafka/source.js';
-import { withKafkaRetry } from '../../connectors/kafka/retry.js';
+
+/** Messages per send outside the transaction: a failed one is sent again. */
+const OUTSIDE_SLICE = 1000;
 
 /** The committed-offset metadata of a partition whose task read its bounded input to the end (then `:<checkpoint id>`). */
 export const FINISHED_MARKER = 'sluice:finished';
@@ -34,14 +31,14 @@ export function committedCheckpoint(metadata: string | null | undefined): number
 }
 
 export class TaskTransaction implements CheckpointTarget {
-  private readonly producer: KafkaProducer;
+  private readonly producer: TransactionalProducer;
   /** Output sealed at the barrier of the checkpoint being written, per topic. */
-  private sealed: Array<{ topic: string; messages: Message[] }> = [];
+  private sealed: Array<{ topic: string; messages: OutMessage[] }> = [];
   /**
    * Output sent outside the transaction, before it (the repartition topic, read by a stage that
    * drops what it saw already: repartition.ts); its own idempotent producer keeps it in order.
    */
-  private sealedOutside: Array<{ topic: string; messages: Message[] }> = [];
+  private sealedOutside: Array<{ topic: string; messages: OutMessage[] }> = [];
   private outside: KafkaProducer | undefined;
   /** Side topics sealed so far, and whether each is known to exist. */
   private readonly sideTopics = new Map<string, boolean>();
@@ -52,32 +49,32 @@ export class TaskTransaction implements CheckpointTarget {
   commits = 0;
 
   constructor(
-    private readonly kafka: Kafka,
+    private readonly kafka: KafkaClient,
     readonly transactionalId: string,
     private readonly group: string,
     private readonly changelog: string,
     readonly partition: number,
   ) {
-    this.producer = openProducer(kafka, { transactionalId, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = kafka.transactionalProducer(transactionalId);
   }
 
   /** Initializes the transactional producer id: fences a previous owner's producer and ends its open transaction. */
   async connect(): Promise<void> {
-    await withKafkaRetry(`${this.transactionalId}: connecting`, () => connectTransactional(this.producer));
+    await withKafkaRetry(`${this.transactionalId}: connecting`, () => this.producer.connect());
   }
 
-  seal(topic: string, messages: Message[]): void {
+  seal(topic: string, messages: OutMessage[]): void {
     if (messages.length > 0) this.sealed.push({ topic, messages });
   }
 
   /** Side-output messages (dead letters, late records) for the checkpoint's transaction; their topic is created before it when missing. */
-  sealSide(topic: string, messages: Message[]): void {
+  sealSide(topic: string, messages: OutMessage[]): void {
     if (!this.sideTopics.has(topic)) this.sideTopics.set(topic, false);
     this.seal(topic, messages);
   }
 
   /** Output to send, acknowledged, before the checkpoint's transaction (at least once, in order). */
-  sealOutside(topic: string, messages: Message[]): void {
+  sealOutside(topic: string, messages: OutMessage[]): void {
     if (messages.length > 0) this.sealedOutside.push({ topic, messages });
   }
 
@@ -86,14 +83,15 @@ export class TaskTransaction implements CheckpointTarget {
     this.sealedOutside = [];
     if (batches.length === 0) return 0;
     if (this.outside === undefined) {
-      this.outside = openProducer(this.kafka, { idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      this.outside = this.kafka.producer({ idempotent: true });
       const outside = this.outside;
       await withKafkaRetry(`${this.transactionalId}: connecting`, () => outside.connect());
     }
     let n = 0;
     for (const b of batches) {
       // At least once (the next stage drops what it saw): a failed slice is sent again.
-      await sendInSlices(this.outside, b.topic, b.messages, undefined, (send) => withKafkaRetry(`${this.transactionalId}: send to '${b.topic}'`, send));
+      const outside = this.outside;
+      await inSlices(b.messages, OUTSIDE_SLICE, (slice) => withKafkaRetry(`${this.transactionalId}: send to '${b.topic}'`, () => outside.send(b.topic, slice)));
       n += b.messages.length;
     }
     return n;
@@ -113,20 +111,20 @@ export class TaskTransaction implements CheckpointTarget {
     }
     const { messages, bytes } = snapshotMessages(c, finished, this.partition);
     const meta = c.meta as CheckpointMeta;
-    const topics = meta.sources.flatMap((s) => {
+    const commits = meta.sources.flatMap((s): GroupCommit[] => {
       const pos = kafkaPosition(s.position);
       const next = pos?.next[String(this.partition)];
       // The metadata tells the other processes when this partition's bounded read is done.
       const metadata = finished ? `${FINISHED_MARKER}:${c.id}` : `sluice:${c.id}`;
-      return pos && next !== undefined ? [{ topic: pos.topic, partitions: [{ partition: this.partition, offset: next, metadata }] }] : [];
+      return pos && next !== undefined ? [{ group: this.group, topic: pos.topic, partitions: [{ partition: this.partition, offset: next, metadata }] }] : [];
     });
     try {
-      const txn = await retryConcurrent(() => this.producer.transaction());
+      const txn = await this.producer.begin();
       try {
-        for (const s of sealed) await sendInSlices(txn, s.topic, s.messages);
-        await txn.send({ topic: this.changelog, messages, acks: -1 });
-        if (topics.length > 0) await retryConcurrent(() => txn.sendOffsets({ consumerGroupId: this.group, topics }));
-        await retryConcurrent(() => txn.commit());
+        for (const s of sealed) await txn.send(s.topic, s.messages);
+        await txn.send(this.changelog, messages);
+        for (const o of commits) await txn.sendOffsets(o);
+        await txn.commit();
       } catch (e) {
         await txn.abort().catch(() => {});
         throw e;
@@ -139,7 +137,7 @@ export class TaskTransaction implements CheckpointTarget {
     let rows = outside;
     for (const s of sealed) rows += s.messages.length;
     this.outputRows += rows;
-    const at = topics.map((t) => `${t.topic}@${t.partitions[0]!.offset}`).join(' ');
+    const at = commits.map((t) => `${t.topic}@${t.partitions[0]!.offset}`).join(' ');
     log.debug(`sluice: ${this.transactionalId}: checkpoint ${c.id} committed (${rows} messages out, ${at})`, { event: 'task-commit', task: this.transactionalId, checkpoint: c.id, messages: rows });
     return { id: c.id, bytes, ms: performance.now() - t0 };
   }
@@ -150,9 +148,9 @@ export class TaskTransaction implements CheckpointTarget {
   }
 }
 
+/** Whether the task failed because another process took its partition (also once the error was reworded on its way up). */
 export function isFenced(e: unknown): boolean {
-  const err = e as { type?: string; message?: string; name?: string } | undefined;
-  return err?.type === 'PRODUCER_FENCED' || err?.type === 'INVALID_PRODUCER_EPOCH' || /fenced|epoch/i.test(err?.message ?? '');
+  return e instanceof KafkaFencedError || /fenced|epoch/i.test((e as { message?: string } | undefined)?.message ?? '');
 }
 
 /**
@@ -161,9 +159,9 @@ export function isFenced(e: unknown): boolean {
  * reads their records again from the committed offsets, so they are written once).
  */
 export class TaskSideOutputs {
-  private side = new Map<string, Message[]>();
+  private side = new Map<string, OutMessage[]>();
 
-  write(topic: string, message: Message): void {
+  write(topic: string, message: OutMessage): void {
     let list = this.side.get(topic);
     if (list === undefined) this.side.set(topic, (list = []));
     list.push(message);
@@ -177,8 +175,8 @@ export class TaskSideOutputs {
 
 /** A Kafka sink inside a partition task: output waits for the task's next checkpoint transaction. */
 export class TaskSinkWriter implements SinkWriter, SideCarrier {
-  private readonly encode: (batch: { rows: readonly Row[]; ops: readonly Op[] | null }, out: Message[]) => void;
-  private current: Message[] = [];
+  private readonly encode: (batch: { rows: readonly Row[]; ops: readonly Op[] | null }, out: OutMessage[]) => void;
+  private current: OutMessage[] = [];
   private readonly side = new TaskSideOutputs();
   private bytes = 0;
 
@@ -202,7 +200,7 @@ export class TaskSinkWriter implements SinkWriter, SideCarrier {
     }
   }
 
-  writeSide(topic: string, message: Message): void {
+  writeSide(topic: string, message: OutMessage): void {
     this.side.write(topic, message);
   }
 

@@ -3,20 +3,20 @@
 // into the task's transaction, and its checkpoints going to the changelog in that transaction.
 // A task restores from the last snapshot of its changelog partition, whoever wrote it.
 
-import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { PhysicalPlan, SourceNode } from '../../plan/physical.js';
 import { streamKey } from '../../plan/stream-key.js';
 import type { JobCheckpoint } from '../../state/checkpoint.js';
 import { Job, type CheckpointMeta, type JobSummary } from '../job.js';
 import { FeedReader } from './feed-reader.js';
 import { TaskSinkWriter, TaskTransaction, isFenced } from './task-output.js';
-import { kafkaSourceSettings } from '../../connectors/kafka/source.js';
+import { kafkaSourceSettings } from '../../connectors/kafka/engine.js';
+import type { FetchedMessage, KafkaClient } from '../../connectors/kafka/port.js';
 import { ConnectorError } from '../../connectors/connector.js';
 import type { BoundExpr } from '../../expr/bound.js';
 import { REPARTITION_SINK, RepartitionWriter } from './repartition.js';
 
 export interface TaskOptions {
-  readonly kafka: Kafka;
+  readonly kafka: KafkaClient;
   readonly group: string;
   readonly changelog: string;
   readonly fingerprint: string;
@@ -111,7 +111,7 @@ export class PartitionTask {
     await Promise.all([...this.readers.values()].map((r) => r.ready));
   }
 
-  deliver(topic: string, messages: readonly KafkaMessage[], lastOffset: bigint): Promise<void> {
+  deliver(topic: string, messages: readonly FetchedMessage[], lastOffset: bigint): Promise<void> {
     const r = this.readers.get(topic);
     return r ? r.deliver(messages, lastOffset) : Promise.resolve();
   }

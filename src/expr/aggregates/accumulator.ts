@@ -1,9 +1,10 @@
-// The accumulator interface of every aggregate: init, add, retract, merge, result. States must
-// be mergeable (spilled partial aggregates are merged back) and serialisable as JSON values
-// (use stateReplacer/stateReviver: DOUBLE states may hold NaN or an infinity).
+// The accumulator of every aggregate call, picked from the implementations beside it (the
+// interface, init/add/retract/merge/result, is accumulator-shape.ts). States must be mergeable
+// (spilled partial aggregates are merged back) and serialisable as JSON values (use
+// stateReplacer/stateReviver: DOUBLE states may hold NaN or an infinity).
 
-import type { Value } from '../../catalog/types.js';
 import type { AggCall } from '../bound.js';
+import type { Accumulator } from './accumulator-shape.js';
 import { avgFloat, avgInt } from './avg.js';
 import { count, countStar } from './count.js';
 import { distinct } from './distinct.js';
@@ -13,15 +14,7 @@ import { sumFloat, sumInt } from './sum.js';
 
 export { AGGREGATE_NAMES, aggregateFn, aggregateResultType } from './types.js';
 
-export interface Accumulator<S = unknown> {
-  init(): S;
-  /** Add one input value (the evaluated argument; for COUNT(*) a non-null marker). Returns the new state (may be the same object, mutated). */
-  add(state: S, value: Value): S;
-  /** Undo one add of `value`. Only called when the input is a changelog. */
-  retract(state: S, value: Value): S;
-  merge(a: S, b: S): S;
-  result(state: S): Value;
-}
+export type { Accumulator } from './accumulator-shape.js';
 
 /**
  * The accumulator for an aggregate call. `retractable` is true when the input carries

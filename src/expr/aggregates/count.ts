@@ -1,6 +1,6 @@
 // COUNT(x) counts non-NULL values, COUNT(*) every row. The state is the count itself.
 
-import type { Accumulator } from './accumulator.js';
+import type { Accumulator } from './accumulator-shape.js';
 
 export const countStar: Accumulator<number> = {
   init: () => 0,

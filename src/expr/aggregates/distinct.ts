@@ -3,7 +3,7 @@
 // retracted when it drops back to zero. So retraction and merging stay exact.
 
 import type { SqlType, Value } from '../../catalog/types.js';
-import type { Accumulator } from './accumulator.js';
+import type { Accumulator } from './accumulator-shape.js';
 import { valueCodec } from './value-codec.js';
 
 export interface DistinctState<S> {

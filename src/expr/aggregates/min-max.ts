@@ -3,7 +3,7 @@
 
 import type { SqlType, Value } from '../../catalog/types.js';
 import { comparatorFor } from '../values.js';
-import type { Accumulator } from './accumulator.js';
+import type { Accumulator } from './accumulator-shape.js';
 import { valueCodec } from './value-codec.js';
 
 export interface ExtremeState {

@@ -2,7 +2,7 @@
 // inverse steps for retraction and Chan et al.'s formula for merging partial states. Both
 // formulas stay valid for negative counts, i.e. partial states that only hold retractions.
 
-import type { Accumulator } from './accumulator.js';
+import type { Accumulator } from './accumulator-shape.js';
 
 export interface StddevState {
   n: number;

@@ -3,7 +3,7 @@
 // count infinities and NaNs apart so that a retracted infinity really leaves the sum.
 
 import type { Value } from '../../catalog/types.js';
-import type { Accumulator } from './accumulator.js';
+import type { Accumulator } from './accumulator-shape.js';
 
 /** `n` is the count of non-NULL values (negative only in a partial state holding retractions). */
 export interface IntSumState {

@@ -2,7 +2,7 @@
 // Unlike the others these are not NULL-in-NULL-out; GREATEST and LEAST skip NULLs like DuckDB.
 
 import { typeToSql, type SqlType, type Value } from '../../catalog/types.js';
-import type { ScalarFunction } from '../functions.js';
+import type { ScalarFunction } from './scalar.js';
 import { comparatorFor, valuesEqual } from '../values.js';
 import { arity, commonOf, define, type Impl } from './helpers.js';
 

@@ -2,7 +2,7 @@
 // NULL-propagating wrappers, so each function file states only what is specific to it.
 
 import { commonType, isNumeric, typeToSql, type SqlType, type Value } from '../../catalog/types.js';
-import type { ScalarFunction } from '../functions.js';
+import type { ScalarFunction } from './scalar.js';
 
 export type Resolved = SqlType | { error: string };
 export type Impl = (args: readonly Value[]) => Value;

@@ -2,7 +2,7 @@
 // (SQRT of a negative, LN of zero) these return NULL, and their `sql` spells the same NULL.
 
 import { T, type SqlType, type Value } from '../../catalog/types.js';
-import type { ScalarFunction } from '../functions.js';
+import type { ScalarFunction } from './scalar.js';
 import { arity, commonOf, define, expectKinds, strict1, strict2, type Impl, type Resolved } from './helpers.js';
 
 /** C's round(): half away from zero (JS Math.round rounds half up). */

@@ -3,7 +3,7 @@
 
 import { T, type SqlType, type Value } from '../../catalog/types.js';
 import { castFunction } from '../cast.js';
-import type { ScalarFunction } from '../functions.js';
+import type { ScalarFunction } from './scalar.js';
 import { arity, define, expectKinds, strict1, strict2, strict3, type Impl } from './helpers.js';
 
 const ASCII = /^[\x00-\x7f]*$/;

@@ -4,7 +4,7 @@
 import { T, typeToSql } from '../../catalog/types.js';
 import { unitMicros } from '../../catalog/duration.js';
 import { civilFromDays, daysFromCivil } from '../../catalog/timestamp.js';
-import type { ScalarFunction } from '../functions.js';
+import type { ScalarFunction } from './scalar.js';
 import { arity, define, expectKinds, strict1, strict2 } from './helpers.js';
 
 const MICROS_PER_DAY = 86_400_000_000;

@@ -6,15 +6,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Kafka } from 'kafkajs';
 import type { Column, SourceDef } from '../../../src/catalog/catalog.js';
 import { T } from '../../../src/catalog/types.js';
 import type { CheckpointSource } from '../../../src/connectors/connector.js';
 import { KafkaTransactionalWriter } from '../../../src/connectors/kafka/transactional-sink.js';
+import { KafkaFencedError, type GroupCommit, type KafkaClient, type OutMessage } from '../../../src/connectors/kafka/port.js';
 import { configureLog } from '../../../src/util/log.js';
 
-// kafkajs producers on this thread, so that the simulated client below is the one used.
-process.env['SLUICE_KAFKA_THREAD'] = 'off';
 configureLog({ write: () => {} });
 
 type Op = 'send' | 'sendOffsets' | 'commit';
@@ -26,9 +24,9 @@ interface Failure {
 }
 
 const connectionError = (): Error => Object.assign(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9292'), { name: 'KafkaJSConnectionError', retriable: true });
-const fenced = (): Error => Object.assign(new Error('The producer has been fenced'), { name: 'KafkaJSProtocolError', type: 'PRODUCER_FENCED', retriable: false });
+const fenced = (): Error => new KafkaFencedError('The producer has been fenced');
 
-/** One transactional id's broker side: committed messages, group markers, the current epoch, failures to inject. */
+/** One transactional id's broker side, behind the port (connectors/kafka/port.ts): committed messages, group markers, the current epoch, failures to inject. */
 class Broker {
   readonly committed: string[] = [];
   readonly markers = new Map<string, { offset: string; metadata: string }>();
@@ -41,41 +39,41 @@ class Broker {
     return i < 0 ? undefined : this.failures.splice(i, 1)[0];
   }
 
-  kafka(): Kafka {
+  kafka(): KafkaClient {
     const broker = this;
     const admin = {
       connect: async () => {},
       disconnect: async () => {},
       listTopics: async () => ['out'],
-      createTopics: async () => true,
-      fetchOffsets: async ({ topics }: { groupId: string; topics: string[] }) =>
-        topics.map((topic) => ({ topic, partitions: [...broker.markers].map(([p, m]) => ({ partition: Number(p), offset: m.offset, metadata: m.metadata })) })),
+      createTopic: async () => {},
+      groupOffsets: async () => [...broker.markers].map(([p, m]) => ({ partition: Number(p), offset: BigInt(m.offset), metadata: m.metadata })),
     };
-    const producer = () => {
+    const transactionalProducer = () => {
       let epoch: number | undefined;
       const live = (): void => {
         if (epoch !== broker.epoch) throw fenced();
       };
       return {
-        connect: async () => {},
+        // Connecting initializes the producer id: a new epoch, fencing older producers and aborting their open transactions.
+        connect: async () => {
+          epoch = ++broker.epoch;
+        },
         disconnect: async () => {},
-        transaction: async () => {
-          // The first transaction() initializes the producer id: a new epoch, fencing older producers and aborting their open transactions.
-          if (epoch === undefined) epoch = ++broker.epoch;
+        begin: async () => {
           const pending: string[] = [];
           const offsets: Array<{ partition: number; offset: string; metadata: string }> = [];
           return {
-            send: async (r: { messages: Array<{ key: string | null; value: string | null }> }) => {
+            send: async (_topic: string, messages: readonly OutMessage[]) => {
               live();
               const f = broker.fail('send');
               if (f) throw f.error;
-              for (const m of r.messages) pending.push(`${m.key}|${m.value}`);
+              for (const m of messages) pending.push(`${m.key}|${m.value}`);
             },
-            sendOffsets: async (o: { topics: Array<{ partitions: Array<{ partition: number; offset: string; metadata: string }> }> }) => {
+            sendOffsets: async (o: GroupCommit) => {
               live();
               const f = broker.fail('sendOffsets');
               if (f) throw f.error;
-              for (const t of o.topics) offsets.push(...t.partitions);
+              offsets.push(...o.partitions);
             },
             commit: async () => {
               live();
@@ -89,10 +87,9 @@ class Broker {
             abort: async () => {},
           };
         },
-        send: async () => {},
       };
     };
-    return { admin: () => admin, producer } as unknown as Kafka;
+    return { admin: () => admin, transactionalProducer } as unknown as KafkaClient;
   }
 }
 

@@ -8,14 +8,14 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import {
   backoffMs,
-  consumerRestarts,
   isRetriable,
   KafkaGaveUpError,
   withKafkaRetry,
   type RetryClock,
   type RetryInfo,
 } from '../../../src/connectors/kafka/retry.js';
-import { errorData, toError } from '../../../src/connectors/kafka/thread.js';
+import { errorData, toError } from '../../../src/connectors/kafka/kafkajs/thread.js';
+import { consumerRestarts } from '../../../src/connectors/kafka/kafkajs/consumer.js';
 import { ConnectorError } from '../../../src/connectors/connector.js';
 import { configureLog, logConfig } from '../../../src/util/log.js';
 

@@ -5,29 +5,26 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Kafka } from 'kafkajs';
 import type { SourceDef } from '../../../src/catalog/catalog.js';
+import type { KafkaClient } from '../../../src/connectors/kafka/port.js';
 import { openKafkaSideOutput } from '../../../src/connectors/kafka/side-output.js';
 import { MAX_QUEUED_BYTES, MAX_SENDS } from '../../../src/connectors/kafka/send-chain.js';
 
-// kafkajs producers on this thread, so that the simulated client below is the one used.
-process.env['SLUICE_KAFKA_THREAD'] = 'off';
-
 /** A broker whose sends wait until `open()`; counts the messages it took. */
-function slowBroker(topic: string): { kafka: Kafka; open: () => void; sent: () => number } {
+function slowBroker(topic: string): { kafka: KafkaClient; open: () => void; sent: () => number } {
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
   let sent = 0;
-  const admin = { connect: async () => {}, disconnect: async () => {}, listTopics: async () => [topic], createTopics: async () => true };
+  const admin = { connect: async () => {}, disconnect: async () => {}, listTopics: async () => [topic], createTopic: async () => {} };
   const producer = () => ({
     connect: async () => {},
     disconnect: async () => {},
-    send: async (r: { messages: unknown[] }) => {
+    send: async (_topic: string, messages: readonly unknown[]) => {
       await gate;
-      sent += r.messages.length;
+      sent += messages.length;
     },
   });
-  return { kafka: { admin: () => admin, producer } as unknown as Kafka, open: release, sent: () => sent };
+  return { kafka: { admin: () => admin, producer } as unknown as KafkaClient, open: release, sent: () => sent };
 }
 
 const def = { name: 'ev', options: { connector: 'kafka', topic: 'in' } } as unknown as SourceDef;

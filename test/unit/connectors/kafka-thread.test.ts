@@ -10,9 +10,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SendChain } from '../../../src/connectors/kafka/send-chain.js';
-import { sendInSlices } from '../../../src/connectors/kafka/producer.js';
+import { sendInSlices } from '../../../src/connectors/kafka/kafkajs/producer.js';
 import type { ProducerRecord } from 'kafkajs';
-import { errorData, toError, workerFlags } from '../../../src/connectors/kafka/thread.js';
+import { errorData, toError, workerFlags } from '../../../src/connectors/kafka/kafkajs/thread.js';
 import { isFenced } from '../../../src/exec/scale-out/task-output.js';
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
@@ -134,10 +134,9 @@ test('an error crossing the Kafka thread keeps its message, kafkajs type and ret
 test('a producer on the Kafka thread that reaches no broker fails its call, and the process then exits by itself', () => {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const script = `
-    const { kafkaClient } = await import(${JSON.stringify(path.resolve(here, '../../../src/connectors/kafka/client.js'))});
-    const { openProducer } = await import(${JSON.stringify(path.resolve(here, '../../../src/connectors/kafka/producer.js'))});
-    const kafka = kafkaClient({ brokers: '127.0.0.1:1' }, 'thread-test');
-    const p = openProducer(kafka, { retry: { retries: 0 } });
+    const { clientSettings } = await import(${JSON.stringify(path.resolve(here, '../../../src/connectors/kafka/client.js'))});
+    const { openProducer } = await import(${JSON.stringify(path.resolve(here, '../../../src/connectors/kafka/kafkajs/producer.js'))});
+    const p = openProducer(clientSettings({ brokers: '127.0.0.1:1' }, 'thread-test'), { retry: { retries: 0 } });
     try { await p.connect(); console.log('connected?'); } catch (e) { console.log('failed: ' + e.name); }
   `;
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-thread-')), 'no-broker.mjs');

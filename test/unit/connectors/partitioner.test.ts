@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Partitioners, type PartitionMetadata } from 'kafkajs';
-import { keyCachingPartitioner } from '../../../src/connectors/kafka/partitioner.js';
+import { keyCachingPartitioner } from '../../../src/connectors/kafka/kafkajs/partitioner.js';
 
 const meta = (n: number): PartitionMetadata[] =>
   Array.from({ length: n }, (_, i) => ({ partitionId: i, leader: 0, replicas: [0], isr: [0], offlineReplicas: [], partitionErrorCode: 0 }));

@@ -2,10 +2,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Message } from 'kafkajs';
+import type { OutMessage as Message } from '../../../src/connectors/kafka/port.js';
 import { T, type Row } from '../../../src/catalog/types.js';
 import { Op } from '../../../src/exec/operator.js';
-import { compileMessageEncoder } from '../../../src/connectors/kafka/sink.js';
+import { compileMessageEncoder } from '../../../src/connectors/kafka/sink-messages.js';
 
 const cols = [
   { name: 'k', type: T.varchar },

@@ -4,11 +4,11 @@
 
 import { parentPort } from 'node:worker_threads';
 import type { Producer, ProducerRecord, Transaction } from 'kafkajs';
-import { kafkaClient, type KafkaLogSink } from './client.js';
+import type { ClientSettings } from '../port.js';
+import { kafkajsClient, type KafkaLogSink } from './client.js';
 import { kafkajsProducer, type ProducerSettings } from './producer.js';
 import { errorData, type WorkerMessage } from './thread.js';
 
-type Options = Readonly<Record<string, string>>;
 type Request = { id: number; op: string } & Record<string, unknown>;
 
 const port = parentPort!;
@@ -47,7 +47,7 @@ function producer(id: unknown): Producer {
 async function handle(r: Request): Promise<unknown> {
   switch (r.op) {
     case 'producer.open':
-      producers.set(r['producer'] as number, kafkajsProducer(kafkaClient(r['options'] as Options, r['clientId'] as string, forwardLog), r['settings'] as ProducerSettings));
+      producers.set(r['producer'] as number, kafkajsProducer(kafkajsClient(r['client'] as ClientSettings, forwardLog), r['settings'] as ProducerSettings));
       return undefined;
     case 'producer.connect':
       await producer(r['producer']).connect();

@@ -5,19 +5,20 @@
 // the thread starts requests in the order they were made.
 
 import type { Kafka, Message, Producer, ProducerConfig, ProducerRecord, TopicOffsets } from 'kafkajs';
-import { clientOf } from './client.js';
+import type { ClientSettings } from '../port.js';
+import { kafkajsClient } from './client.js';
 import { keyCachingPartitioner } from './partitioner.js';
 import { kafkaThread, threadEnabled, type KafkaThread } from './thread.js';
 
-/** What the connectors use of a kafkajs producer. */
-export interface KafkaProducer {
+/** What the port's producers use of a kafkajs producer, on the Kafka thread or on this one. */
+export interface JsProducer {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
   send(record: ProducerRecord): Promise<unknown>;
-  transaction(): Promise<KafkaTransaction>;
+  transaction(): Promise<JsTransaction>;
 }
 
-export interface KafkaTransaction {
+export interface JsTransaction {
   send(record: ProducerRecord): Promise<unknown>;
   sendOffsets(offsets: { consumerGroupId: string; topics: TopicOffsets[] }): Promise<void>;
   commit(): Promise<void>;
@@ -27,7 +28,7 @@ export interface KafkaTransaction {
 /** Producer settings (the partitioner is always kafkajs's default one, keys remembered: partitioner.ts). */
 export type ProducerSettings = Omit<ProducerConfig, 'createPartitioner'>;
 
-class ThreadTransaction implements KafkaTransaction {
+class ThreadTransaction implements JsTransaction {
   constructor(private readonly t: KafkaThread, private readonly txn: number) {}
   private call(method: 'send' | 'sendOffsets' | 'commit' | 'abort', arg?: unknown): Promise<unknown> {
     return this.t.call({ op: 'txn', txn: this.txn, method, arg });
@@ -46,10 +47,10 @@ class ThreadTransaction implements KafkaTransaction {
   }
 }
 
-class ThreadProducer implements KafkaProducer {
+class ThreadProducer implements JsProducer {
   private readonly opened: Promise<unknown>;
-  constructor(private readonly t: KafkaThread, private readonly id: number, options: Readonly<Record<string, string>>, clientId: string, settings: ProducerSettings) {
-    this.opened = t.call({ op: 'producer.open', producer: id, options, clientId, settings });
+  constructor(private readonly t: KafkaThread, private readonly id: number, client: ClientSettings, settings: ProducerSettings) {
+    this.opened = t.call({ op: 'producer.open', producer: id, client, settings });
     // A failure to open surfaces at the first call, which awaits it.
     this.opened.catch(() => {});
   }
@@ -66,29 +67,21 @@ class ThreadProducer implements KafkaProducer {
   send(record: ProducerRecord): Promise<unknown> {
     return this.call('producer.send', { record });
   }
-  async transaction(): Promise<KafkaTransaction> {
+  async transaction(): Promise<JsTransaction> {
     return new ThreadTransaction(this.t, (await this.call('producer.transaction')) as number);
   }
 }
 
-/** The bytes of messages' keys and values (string length for text: JSON output is mostly ASCII), for the writers' bound. */
-export function messageBytes(messages: readonly Message[]): number {
-  let n = 0;
-  for (const m of messages) n += (m.key?.length ?? 0) + (m.value?.length ?? 0);
-  return n;
-}
-
-/** Messages per send where the writer has no batch size of its own. */
+/** Messages per send: kafkajs groups a send's messages by partition in time quadratic in their number. */
 export const SEND_SLICE = 1000;
 
 /**
  * Sends `messages` to `topic` in slices of at most `size`, one after another, each acknowledged
- * by all in-sync replicas. WHY slices: kafkajs groups a send's messages by partition in time
- * quadratic in their number. `attempt` runs each send (the exactly-once sink retries
+ * by all in-sync replicas. `attempt` runs each send (a transaction retries
  * CONCURRENT_TRANSACTIONS around it).
  */
 export async function sendInSlices(
-  to: Pick<KafkaProducer, 'send'>,
+  to: Pick<JsProducer, 'send'>,
   topic: string,
   messages: readonly Message[],
   size = SEND_SLICE,
@@ -106,12 +99,11 @@ export function kafkajsProducer(kafka: Kafka, settings: ProducerSettings): Produ
 }
 
 /**
- * A producer for the client `kafka` (made by kafkaClient) on the Kafka thread, or on this
- * thread with SLUICE_KAFKA_THREAD=off.
+ * A producer of the client `client` on the Kafka thread, or on this thread (with `kafka`, made
+ * from the same settings, when given) with SLUICE_KAFKA_THREAD=off.
  */
-export function openProducer(kafka: Kafka, settings: ProducerSettings): KafkaProducer {
-  if (!threadEnabled()) return kafkajsProducer(kafka, settings);
-  const client = clientOf(kafka);
+export function openProducer(client: ClientSettings, settings: ProducerSettings, kafka?: Kafka): JsProducer {
+  if (!threadEnabled()) return kafkajsProducer(kafka ?? kafkajsClient(client), settings);
   const t = kafkaThread();
-  return new ThreadProducer(t, t.newHandle(), client.options, client.clientId, settings);
+  return new ThreadProducer(t, t.newHandle(), client, settings);
 }
