@@ -286,6 +286,7 @@ export type SelectBlockCstChildren = {
   Comma?: (IToken)[];
   FROM: IToken[];
   fromItem: FromItemCstNode[];
+  joinClause?: JoinClauseCstNode[];
   WHERE?: IToken[];
   where?: ExpressionCstNode[];
   GROUP?: IToken[];
@@ -330,6 +331,20 @@ export type FromItemCstChildren = {
   subquery?: SubqueryCstNode[];
   table?: IdentifierCstNode[];
   aliasClause?: AliasClauseCstNode[];
+};
+
+export interface JoinClauseCstNode extends CstNode {
+  name: "joinClause";
+  children: JoinClauseCstChildren;
+}
+
+export type JoinClauseCstChildren = {
+  joinType?: (IToken)[];
+  OUTER?: IToken[];
+  JOIN: IToken[];
+  right: FromItemCstNode[];
+  ON?: IToken[];
+  on?: ExpressionCstNode[];
 };
 
 export interface SubqueryCstNode extends CstNode {
@@ -702,6 +717,7 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   selectItem(children: SelectItemCstChildren, param?: IN): OUT;
   aliasClause(children: AliasClauseCstChildren, param?: IN): OUT;
   fromItem(children: FromItemCstChildren, param?: IN): OUT;
+  joinClause(children: JoinClauseCstChildren, param?: IN): OUT;
   subquery(children: SubqueryCstChildren, param?: IN): OUT;
   windowTvf(children: WindowTvfCstChildren, param?: IN): OUT;
   expression(children: ExpressionCstChildren, param?: IN): OUT;

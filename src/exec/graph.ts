@@ -6,7 +6,7 @@
 
 import type { PhysicalNode, PhysicalPlan, SinkNode, SourceNode } from '../plan/physical.js';
 import { createOperator } from './operators/index.js';
-import { WatermarkCombiner } from './time.js';
+import { WatermarkCombiner, joinWatermarkShifts } from './time.js';
 import type { Batch, KeyedSpill, LateEvent, Operator, OperatorContext, TimeSpill } from './operator.js';
 import type { SinkRuntime } from './sink-runtime.js';
 import type { JobState } from './job-state.js';
@@ -105,7 +105,7 @@ export class Graph {
         rt.sink.write(batch);
         continue;
       }
-      const loading = this.state.beforeData(d.id, batch);
+      const loading = this.state.beforeData(d.id, batch, d.input);
       if (loading) yield loading;
       rt.op!.onData(batch, d.input);
       if (rt.outbox.length > 0) yield* this.drain(rt);
@@ -148,7 +148,8 @@ export class Graph {
 
   private makeRuntime(node: PhysicalNode, parts: GraphParts): Runtime {
     const upstreamSources = node.kind === 'source' ? [node.id] : [...new Set(node.inputs.flatMap((i) => this.runtimes[i]!.upstreamSources))];
-    const base = { node, downstream: [], combiner: new WatermarkCombiner(Math.max(1, node.inputs.length)), endedInputs: 0, upstreamSources, outbox: [] };
+    const shifts = node.kind === 'intervalJoin' ? joinWatermarkShifts(node.upperMicros) : [];
+    const base = { node, downstream: [], combiner: new WatermarkCombiner(Math.max(1, node.inputs.length), shifts), endedInputs: 0, upstreamSources, outbox: [] };
     switch (node.kind) {
       case 'source':
         parts.source(node);
@@ -156,14 +157,15 @@ export class Graph {
       case 'sink':
         return { ...base, op: undefined, ctx: undefined, sink: parts.sink(node, upstreamSources) };
       default:
-        return { ...base, op: createOperator(node), ctx: this.makeContext(node.id, base.outbox, upstreamSources, parts), sink: undefined };
+        return { ...base, op: createOperator(node), ctx: this.makeContext(node.id, base.outbox, upstreamSources, parts, base.combiner), sink: undefined };
     }
   }
 
-  private makeContext(id: number, outbox: Batch[], upstreamSources: readonly number[], parts: GraphParts): MutableContext {
+  private makeContext(id: number, outbox: Batch[], upstreamSources: readonly number[], parts: GraphParts, combiner: WatermarkCombiner): MutableContext {
     const state = parts.state;
     return {
       watermark: Number.NEGATIVE_INFINITY,
+      inputWatermark: (input: number) => combiner.inputMark(input),
       emit(batch: Batch) {
         outbox.push(batch);
       },

@@ -107,13 +107,13 @@ export class JobState {
   }
 
   /** Before `operator` sees `batch`: its spilled keys the batch touches come back. Undefined when there is nothing to wait for. */
-  beforeData(operator: number, batch: Batch): Promise<void> | undefined {
+  beforeData(operator: number, batch: Batch, input = 0): Promise<void> | undefined {
     const store = this.store;
     if (store === undefined) return undefined;
     const keyed = this.spillableKeyed.filter((k) => k.operator === operator);
     if (keyed.length === 0) return undefined;
     return (async () => {
-      for (const k of keyed) await k.table.load(store, k.spill.keysOf(batch));
+      for (const k of keyed) await k.table.load(store, k.spill.keysOf(batch, input));
     })();
   }
 

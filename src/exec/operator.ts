@@ -51,8 +51,8 @@ export interface TimeSpill<V> {
 }
 
 export interface KeyedSpill {
-  /** The keys onData(batch) will read or write. */
-  keysOf(batch: Batch): Iterable<string>;
+  /** The keys onData(batch, input) will read or write. */
+  keysOf(batch: Batch, input: number): Iterable<string>;
   /** The keys onWatermark(micros) will read or write. */
   keysAt?(micros: number): Iterable<string>;
   /** The keys the operator's TimeSpill.close(entries) will read or write (entries spilled from its time-keyed table). */
@@ -86,6 +86,8 @@ export interface OperatorContext {
   columnarTable<V>(name: string, layout: ColumnarLayout<V>, spill: TimeSpill<V>): ColumnarTimeKeyedTable<V>;
   /** Current combined input watermark (min over inputs), -Infinity before the first. */
   readonly watermark: number;
+  /** One input's own watermark (before an interval join's shift), -Infinity before its first. */
+  inputWatermark?(input: number): number;
 }
 
 export interface Operator {

@@ -131,9 +131,18 @@ export class WatermarkCombiner {
   private readonly idle: boolean[];
   private combined = Number.NEGATIVE_INFINITY;
 
-  constructor(inputs: number) {
+  /** `shifts`: per input, added to its watermark before the minimum (an interval join's, see joinWatermarkShifts); zero by default. */
+  constructor(
+    inputs: number,
+    private readonly shifts: readonly number[] = [],
+  ) {
     this.marks = new Array<number>(inputs).fill(Number.NEGATIVE_INFINITY);
     this.idle = new Array<boolean>(inputs).fill(false);
+  }
+
+  /** One input's own watermark (not shifted). */
+  inputMark(input: number): number {
+    return this.marks[input] ?? Number.NEGATIVE_INFINITY;
   }
 
   get current(): number {
@@ -173,7 +182,7 @@ export class WatermarkCombiner {
     let max = Number.NEGATIVE_INFINITY;
     let active = 0;
     for (let i = 0; i < this.marks.length; i++) {
-      const m = this.marks[i]!;
+      const m = this.marks[i]! + (this.shifts[i] ?? 0);
       if (m > max) max = m;
       if (this.idle[i]) continue;
       active++;
@@ -186,6 +195,31 @@ export class WatermarkCombiner {
     }
     return undefined;
   }
+}
+
+/**
+ * Interval join (`a JOIN b ON ... b.ts - a.ts BETWEEN lower AND upper`, bounds inclusive in
+ * integer micros). Wl, Wr are the inputs' own watermarks, W the join's:
+ * - a row is late on its own input's watermark (isLate(ts, Wl) for a left row, Wr for a right
+ *   one), is counted and goes to its source's late output; a later row of either side is never
+ *   behind its own input's watermark, which is what makes the rules below safe;
+ * - the output's event time is the left row's, and its watermark is W = min(Wl, Wr - upper): a
+ *   new left row has ts >= Wl, and a new right row at tr >= Wr pairs only with left rows at
+ *   tl >= tr - upper >= Wr - upper, so no later output is behind W (a window after the join
+ *   never sees a late row from it). joinWatermarkShifts gives the runner's combiner the shifts;
+ * - a left row at tl is kept while W <= tl (W > tl implies Wr > tl + upper: every right row
+ *   still to come is past its reach); a right row at tr is kept while W <= tr - lower (W > tr -
+ *   lower implies Wl > tr - lower: every left row to come is past it). joinExpiry gives the
+ *   time a row expires under, closed like a buffered row (lastReleasable). A side's rows may so
+ *   stay a little longer than the other side's watermark alone would need, never less.
+ */
+export function joinWatermarkShifts(upper: number): [number, number] {
+  return [0, -upper];
+}
+
+/** The expiry time of a waiting join row: it is dropped once lastReleasable(W) >= this. */
+export function joinExpiry(side: 0 | 1, ts: number, lower: number): number {
+  return side === 0 ? ts : ts - lower;
 }
 
 /**

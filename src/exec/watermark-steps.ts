@@ -2,7 +2,7 @@
 // engine behaves as if the watermark advanced after every record. Emitting a watermark after
 // every record is costly, so a source cuts a batch only where the watermark crosses a boundary
 // that some downstream operator can observe: a multiple of a TUMBLE size, of gcd(slide, size)
-// for HOP (window ends are multiples of it), and any advance for SESSION and LAG.
+// for HOP (window ends are multiples of it), and any advance for SESSION, LAG and an interval join.
 
 import type { PhysicalNode, PhysicalPlan } from '../plan/physical.js';
 
@@ -18,6 +18,7 @@ function observableStep(n: PhysicalNode): number | undefined {
       return n.window.kind === 'tumble' ? n.window.sizeMicros : gcd(n.window.slideMicros, n.window.sizeMicros);
     case 'sessionAgg':
     case 'lag':
+    case 'intervalJoin':
       return 1;
     default:
       return undefined;

@@ -42,7 +42,8 @@ export interface SeqEncoding {
 
 export function seqEncoding(plan: PhysicalPlan): SeqEncoding {
   const sources = plan.nodes.filter((n) => n.kind === 'source');
-  const union = plan.nodes.some((n) => n.kind === 'union');
+  // A join of two sources names late rows of either side in one late table: their ids must not collide either.
+  const union = plan.nodes.some((n) => n.kind === 'union' || n.kind === 'intervalJoin');
   return { factor: union ? Math.max(1, sources.length) : 1, ordinal: new Map(sources.map((n, i) => [n.kind === 'source' ? n.source.name : '', union ? i : 0])) };
 }
 
@@ -85,6 +86,7 @@ const inCol: ColumnResolver = (i) => `i.c${i}`;
 function nodeCtes(n: PhysicalNode, byId: ReadonlyMap<number, PhysicalNode>, tables: OracleTables, enc: SeqEncoding): Cte[] {
   if (n.kind === 'source') return [sourceCte(n, tables, enc)];
   if (n.kind === 'union') return [unionCte(n, byId)];
+  if (n.kind === 'intervalJoin') return [joinCte(n, byId, tables)];
   const inputId = n.inputs[0];
   if (n.inputs.length !== 1 || inputId === undefined) throw new Error(`oracle: ${n.kind} node ${n.id} must have exactly one input`);
   const input = byId.get(inputId);
@@ -171,6 +173,22 @@ function unionCte(n: PhysicalNode & { kind: 'union' }, byId: ReadonlyMap<number,
     return `SELECT ${[...cols, 'i.__seq AS __seq'].join(', ')} FROM n${inputId} AS i`;
   });
   return { name: `n${n.id}`, sql: branches.join('\n  UNION ALL\n  ') };
+}
+
+/**
+ * An interval join as DuckDB's INNER JOIN on the whole ON condition, over each side's rows minus
+ * those the join dropped as late (one late table names rows of both sides by their global ids).
+ * `__seq` is the left row's: nothing after a join is dropped as late (exec/time.ts).
+ */
+function joinCte(n: PhysicalNode & { kind: 'intervalJoin' }, byId: ReadonlyMap<number, PhysicalNode>, tables: OracleTables): Cte {
+  const [li, ri] = n.inputs as [number, number];
+  const lw = byId.get(li)?.schema.length;
+  if (lw === undefined || !byId.has(ri)) throw new Error(`oracle: an input of join node ${n.id} is not in the plan`);
+  const both: ColumnResolver = (i) => (i < lw ? `jl.c${i}` : `jr.c${i - lw}`);
+  const cols = n.outputs.map(([side, c], k) => `${side === 0 ? 'jl' : 'jr'}.c${c} AS c${k}`);
+  const late = tables.late(n.id);
+  const conds = [exprSql(n.condition, both), lateFilter(late, 'jl', undefined), lateFilter(late, 'jr', undefined)].filter((c): c is string => c !== undefined);
+  return { name: `n${n.id}`, sql: `SELECT ${[...cols, 'jl.__seq AS __seq'].join(', ')} FROM n${li} AS jl JOIN n${ri} AS jr ON ${conds.join(' AND ')}` };
 }
 
 /**

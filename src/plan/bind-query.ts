@@ -14,6 +14,7 @@ import type { WindowSpec } from './physical.js';
 import { bindAggregate, hasAggregates } from './bind-aggregate.js';
 import { bindLag } from './bind-lag.js';
 import { bindUnion } from './bind-union.js';
+import { bindJoin } from './bind-join.js';
 import { isVirtualRef, project, requireTimeColumn, type BoundFrom, type BoundRelation } from './bind-relation.js';
 import { hopWindow, windowArg } from './window-args.js';
 
@@ -108,6 +109,13 @@ function bindFrom(b: PlanBuilder, f: FromItem, text: string, depth: number): Bou
         appendOnly: rel.appendOnly,
         tvf: { window, timeIndex: index, span: f.span },
       };
+    }
+    case 'join': {
+      const side = (item: FromItem): BoundRelation => {
+        const r = bindFrom(b, item, text, depth);
+        return r.tvf ? expandTvf(b, r) : r;
+      };
+      return bindJoin(b, f, text, side(f.left), side(f.right));
     }
   }
 }

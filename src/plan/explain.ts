@@ -57,6 +57,7 @@ function label(n: PhysicalNode): string {
     groupAgg: 'GroupAggregate',
     lag: 'Lag',
     union: 'UnionAll',
+    intervalJoin: 'IntervalJoin',
     sink: 'Sink',
   };
   return names[n.kind];
@@ -96,6 +97,8 @@ function line(n: PhysicalNode, plan: PhysicalPlan): string {
       const time = n.timeColumn === undefined ? 'no event time' : `event time ${n.schema[n.timeColumn]!.name}, watermark the minimum of the ${n.inputs.length} inputs'`;
       return `${head} (${cols}) ${time}, ${n.appendOnly ? 'append-only' : 'changelog (+I/-U/+U/-D)'}`;
     }
+    case 'intervalJoin':
+      return `${head} ${joinText(n, plan)}`;
     case 'sink': {
       const o = n.sink.options;
       const where = o['path'] ?? o['topic'] ?? '';
@@ -113,4 +116,22 @@ function windowText(w: WindowSpec, ts: string): string {
     case 'session':
       return `SESSION(${ts}, ${formatDuration(w.gapMicros)})`;
   }
+}
+
+/** `INNER keys=[a.k = b.k] b.ts - a.ts in [-5m, +1m], ...`: the keys, bounds, residual, how long rows wait, and the output's event time. */
+function joinText(n: PhysicalNode & { kind: 'intervalJoin' }, plan: PhysicalPlan): string {
+  const l = plan.nodes[n.inputs[0]!]!.schema;
+  const r = plan.nodes[n.inputs[1]!]!.schema;
+  const keys = n.leftKeys.map((k, i) => `${describeExpr(k, l)} = ${describeExpr(n.rightKeys[i]!, r)}`);
+  const lt = l[n.leftTime]!.name;
+  const rt = r[n.rightTime]!.name;
+  const signed = (m: number) => (m < 0 ? `-${formatDuration(-m)}` : `+${formatDuration(m)}`);
+  const parts = [
+    `INNER keys=[${keys.join(', ')}]`,
+    `bounds: right.${rt} - left.${lt} in [${signed(n.lowerMicros)}, ${signed(n.upperMicros)}]`,
+  ];
+  if (n.residual) parts.push(`residual ${describeExpr(n.residual, [...l, ...r])}`);
+  parts.push(`left rows kept until the watermark passes ${lt}, right rows until it passes ${rt} ${n.lowerMicros <= 0 ? '+' : '-'} ${formatDuration(Math.abs(n.lowerMicros))}`);
+  parts.push(`event time ${n.schema[n.timeColumn!]!.name}, watermark min(left, right ${n.upperMicros >= 0 ? '-' : '+'} ${formatDuration(Math.abs(n.upperMicros))}), append-only`);
+  return parts.join('; ');
 }

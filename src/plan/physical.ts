@@ -124,6 +124,35 @@ export interface UnionNode extends NodeBase {
   readonly refInputs: readonly (number | undefined)[];
 }
 
+/**
+ * `a JOIN b ON a.k = b.k AND b.ts BETWEEN a.ts + lower AND a.ts + upper` (INNER): each side's
+ * rows wait per key while a row of the other side can still match them (exec/time.ts has the
+ * rules), a pair is emitted when its second row arrives. Inputs: [left, right]. The condition
+ * and residual see the two input rows side by side (left's columns, then right's); the output
+ * is their visible columns in that order, the event-time column being left's.
+ */
+export interface IntervalJoinNode extends NodeBase {
+  readonly kind: 'intervalJoin';
+  readonly joinType: 'inner';
+  /** Equality keys, over each input's own columns; pairwise of one type. */
+  readonly leftKeys: readonly BoundExpr[];
+  readonly rightKeys: readonly BoundExpr[];
+  /** Each input's event-time column. */
+  readonly leftTime: number;
+  readonly rightTime: number;
+  /** Inclusive integer bounds: lower <= right.ts - left.ts <= upper (strict comparisons moved by 1 µs). */
+  readonly lowerMicros: number;
+  readonly upperMicros: number;
+  /** The rest of ON, over the side-by-side row; undefined when nothing is left. */
+  readonly residual: BoundExpr | undefined;
+  /** The whole ON over the side-by-side row (the oracle's join condition). */
+  readonly condition: BoundExpr;
+  /** Per output column: [input, column] it copies. */
+  readonly outputs: readonly (readonly [0 | 1, number])[];
+  /** Per input: the index of its `$ref` column (late rows name their source), when tracked. */
+  readonly refInputs: readonly [number | undefined, number | undefined];
+}
+
 export interface SinkNode extends NodeBase {
   readonly kind: 'sink';
   readonly sink: SinkDef;
@@ -139,6 +168,7 @@ export type PhysicalNode =
   | GroupAggNode
   | LagNode
   | UnionNode
+  | IntervalJoinNode
   | SinkNode;
 
 export type OperatorKind = PhysicalNode['kind'];

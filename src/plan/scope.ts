@@ -67,7 +67,16 @@ export class Scope {
       if (qualified !== undefined) return { index: qualified, fields: path.slice(2) };
     }
     const idx = this.find(first.name, undefined);
-    if (idx !== undefined) return { index: idx, fields: path.slice(1) };
+    if (idx !== undefined) {
+      const c = this.columns[idx]!;
+      const other = this.columns.find((o) => !o.hidden && o.qualifier !== c.qualifier && o.name.toLowerCase() === c.name.toLowerCase());
+      if (other !== undefined && c.qualifier !== undefined && other.qualifier !== undefined) {
+        throw new PlanError(text, first.span, `column '${first.name}' is ambiguous: both '${c.qualifier}' and '${other.qualifier}' have one`, {
+          hint: `qualify it: ${c.qualifier}.${c.name} or ${other.qualifier}.${other.name}`,
+        });
+      }
+      return { index: idx, fields: path.slice(1) };
+    }
     const names = this.visibleNames();
     const guess = nearest(first.name, names);
     const qualifiers = new Set(this.columns.map((c) => c.qualifier).filter((q): q is string => q !== undefined));

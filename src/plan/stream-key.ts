@@ -17,6 +17,7 @@ export function streamKey(plan: PhysicalPlan, id: number): number[] | undefined 
     case 'source':
     case 'windowExpand':
     case 'lag':
+    case 'intervalJoin':
       return undefined;
     case 'union':
       // A row of a union of changelogs is identified by its input's key plus the branch it came

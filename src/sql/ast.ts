@@ -120,7 +120,23 @@ export type FromItem =
       readonly args: readonly Expr[];
       readonly alias?: Ident;
       readonly span: Span;
+    }
+  /**
+   * `left [INNER | LEFT | RIGHT | FULL | CROSS] JOIN right [ON on]`. The grammar takes every
+   * kind so that the binder can refuse what is not built with a reason; one JOIN per block.
+   */
+  | {
+      readonly kind: 'join';
+      readonly joinType: JoinType;
+      /** The join words (`LEFT OUTER JOIN`), for diagnostics. */
+      readonly typeSpan: Span;
+      readonly left: FromItem;
+      readonly right: FromItem;
+      readonly on?: Expr;
+      readonly span: Span;
     };
+
+export type JoinType = 'inner' | 'left' | 'right' | 'full' | 'cross';
 
 export type EmitMode = 'final' | 'changes';
 

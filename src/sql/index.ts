@@ -174,8 +174,6 @@ const STATEMENT_WORDS = 'a statement (SELECT, CREATE, EXPLAIN, SET, SHOW, DESCRI
 const STATEMENT_STARTERS = new Set(['SELECT', 'CREATE', 'EXPLAIN', 'SET', 'SHOW', 'DESCRIBE', 'DROP']);
 
 const UNSUPPORTED: Readonly<Record<string, string>> = {
-  JOIN: 'joins are not supported; a query reads from one source, view or subquery',
-  ON: 'joins are not supported; a query reads from one source, view or subquery',
   ORDER: 'ORDER BY is not supported on streams (only inside OVER (...))',
   LIMIT: 'LIMIT is not supported on streams',
 };

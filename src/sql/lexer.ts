@@ -95,7 +95,7 @@ const r = (w: string): TokenType => keyword(w, true);
 const n = (w: string): TokenType => keyword(w, false);
 
 // Reserved: clause starters, operators, literals, statement starters, and words of unsupported
-// features (JOIN, UNION, ORDER, LIMIT) so that they fail with a clear message instead of being
+// features (ORDER, LIMIT, CROSS and outer JOINs) so that they fail with a clear message instead of being
 // taken for an alias.
 export const SELECT = r('SELECT');
 export const FROM = r('FROM');
@@ -135,6 +135,12 @@ export const SET = r('SET');
 export const SHOW = r('SHOW');
 export const DESCRIBE = r('DESCRIBE');
 export const JOIN = r('JOIN');
+export const INNER = r('INNER');
+export const LEFT = r('LEFT');
+export const RIGHT = r('RIGHT');
+export const FULL = r('FULL');
+export const OUTER = r('OUTER');
+export const CROSS = r('CROSS');
 export const ON = r('ON');
 export const UNION = r('UNION');
 export const LIMIT = r('LIMIT');

@@ -281,6 +281,7 @@ export class SluiceParser extends CstParser {
     });
     this.CONSUME(T.FROM);
     this.SUBRULE(this.fromItem);
+    this.MANY3(() => this.SUBRULE(this.joinClause));
     this.OPTION2(() => {
       this.CONSUME(T.WHERE);
       this.SUBRULE(this.expression, { LABEL: 'where' });
@@ -338,6 +339,26 @@ export class SluiceParser extends CstParser {
       { ALT: () => this.SUBRULE(this.identifier, { LABEL: 'table' }) },
     ]);
     this.OPTION(() => this.SUBRULE(this.aliasClause));
+  });
+
+  /** `[INNER | LEFT [OUTER] | RIGHT [OUTER] | FULL [OUTER] | CROSS] JOIN item [ON cond]`: to-ast.ts refuses all but one JOIN ... ON. */
+  readonly joinClause = this.RULE('joinClause', () => {
+    this.OPTION(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.INNER, { LABEL: 'joinType' }) },
+        { ALT: () => this.CONSUME(T.LEFT, { LABEL: 'joinType' }) },
+        { ALT: () => this.CONSUME(T.RIGHT, { LABEL: 'joinType' }) },
+        { ALT: () => this.CONSUME(T.FULL, { LABEL: 'joinType' }) },
+        { ALT: () => this.CONSUME(T.CROSS, { LABEL: 'joinType' }) },
+      ]);
+      this.OPTION2(() => this.CONSUME(T.OUTER));
+    });
+    this.CONSUME(T.JOIN);
+    this.SUBRULE(this.fromItem, { LABEL: 'right' });
+    this.OPTION3(() => {
+      this.CONSUME(T.ON);
+      this.SUBRULE(this.expression, { LABEL: 'on' });
+    });
   });
 
   readonly subquery = this.RULE('subquery', () => {

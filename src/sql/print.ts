@@ -169,6 +169,10 @@ function printFrom(f: FromItem): string {
     case 'windowTvf':
       s = `${f.fn}(${[printFrom(f.input), printIdent(f.timeCol), ...f.args.map(printExpr)].join(', ')})`;
       break;
+    case 'join': {
+      const words = f.joinType === 'inner' ? 'JOIN' : `${f.joinType.toUpperCase()} JOIN`;
+      return `${printFrom(f.left)} ${words} ${printFrom(f.right)}${f.on ? ` ON ${printExpr(f.on)}` : ''}`;
+    }
     default: {
       const never: never = f;
       return never;

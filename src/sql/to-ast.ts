@@ -6,7 +6,7 @@ import type { CstNode, IToken } from 'chevrotain';
 import type * as C from '../../grammar/cst.js';
 import { parseTimestamp } from '../catalog/timestamp.js';
 import { durationTooLong, MAX_DURATION_MICROS, MAX_DURATION_TEXT, parseDuration, unitMicros } from '../catalog/duration.js';
-import type { BinaryOp, ColumnDef, Expr, FromItem, Ident, OverClause, Query, SelectItem, SelectQuery, Span, Statement, TypeName, WatermarkDef, WithOption } from './ast.js';
+import type { BinaryOp, ColumnDef, Expr, FromItem, Ident, JoinType, OverClause, Query, SelectItem, SelectQuery, Span, Statement, TypeName, WatermarkDef, WithOption } from './ast.js';
 import { sqlError, type SqlError } from './diagnostics.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -178,7 +178,7 @@ export class AstBuilder {
       kind: 'select',
       distinct: c.DISTINCT !== undefined,
       items,
-      from: this.fromItem(one(c.fromItem)),
+      from: this.joined(this.fromItem(one(c.fromItem)), c.joinClause ?? []),
       groupBy: (c.groupBy ?? []).map((e) => this.expr(e)),
       span: nodeSpan(n),
     };
@@ -200,6 +200,28 @@ export class AstBuilder {
     const expr = this.expr(one(c.expression));
     const alias = c.aliasClause ? ident(one(one(c.aliasClause).children.alias)) : undefined;
     return alias ? { expr, alias, span } : { expr, span };
+  }
+
+  /** The FROM item with its JOIN clause, if any: one per block (a second one is refused at its JOIN). */
+  private joined(first: FromItem, clauses: readonly C.JoinClauseCstNode[]): FromItem {
+    const clause = clauses[0];
+    if (clause === undefined) return first;
+    const second = clauses[1];
+    if (second !== undefined) {
+      throw sqlError(this.source, tokenSpan(one(second.children.JOIN)), 'a query block joins two relations; a third JOIN is not supported here', {
+        hint: 'join two of them in a subquery, then join its result: SELECT ... FROM (SELECT ... FROM a JOIN b ON ...) ab JOIN c ON ...',
+      });
+    }
+    const c = clause.children;
+    const word = c.joinType?.[0];
+    const joinType = (word?.tokenType.name.toLowerCase() ?? 'inner') as JoinType;
+    const joinTok = one(c.JOIN);
+    const typeSpan = word ? join(tokenSpan(word), tokenSpan(joinTok)) : tokenSpan(joinTok);
+    const right = this.fromItem(one(c.right));
+    const span = join(first.span, nodeSpan(clause));
+    const item: { -readonly [K in keyof (FromItem & { kind: 'join' })]: (FromItem & { kind: 'join' })[K] } = { kind: 'join', joinType, typeSpan, left: first, right, span };
+    if (c.on) item.on = this.expr(one(c.on));
+    return item;
   }
 
   private fromItem(n: C.FromItemCstNode): FromItem {

@@ -11,6 +11,7 @@ import { SessionAggOperator } from './session-agg.js';
 import { WindowAggOperator } from './window-agg.js';
 import { WindowExpandOperator } from './window-expand.js';
 import { UnionOperator } from './union.js';
+import { IntervalJoinOperator } from './interval-join.js';
 
 export function createOperator(node: PhysicalNode): Operator {
   switch (node.kind) {
@@ -30,6 +31,8 @@ export function createOperator(node: PhysicalNode): Operator {
       return new LagOperator(node);
     case 'union':
       return new UnionOperator(node);
+    case 'intervalJoin':
+      return new IntervalJoinOperator(node);
     case 'source':
     case 'sink':
       throw new Error(`${node.kind} node ${node.id} is driven by the runner, not an operator`);
@@ -40,4 +43,4 @@ export function createOperator(node: PhysicalNode): Operator {
   }
 }
 
-export { FilterOperator, GroupAggOperator, LagOperator, ProjectOperator, SessionAggOperator, WindowAggOperator, WindowExpandOperator, UnionOperator };
+export { FilterOperator, GroupAggOperator, LagOperator, ProjectOperator, SessionAggOperator, WindowAggOperator, WindowExpandOperator, UnionOperator, IntervalJoinOperator };

@@ -53,7 +53,8 @@ export function columnOrigins(plan: PhysicalPlan): Origin[][] {
         out.push(n.schema.map((_, i) => input[i]));
         break;
       case 'union':
-        // Each branch copies other columns; none traces back to one source column.
+      case 'intervalJoin':
+        // Each branch (side) copies other columns; none traces back to one source column.
         out.push(n.schema.map(() => undefined));
         break;
     }

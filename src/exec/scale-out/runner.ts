@@ -53,6 +53,13 @@ export function scaleOutProblem(plan: PhysicalPlan): ConnectorError | undefined 
         'run it without --scale-out, or split it into one job per input writing to a shared topic',
       );
     }
+    if (n.kind === 'intervalJoin') {
+      return new ConnectorError(
+        'a scaled-out job cannot run a JOIN yet: each task reads one partition of every source, and the rows of one key on the two sides would have to meet in the same task',
+        undefined,
+        'run it without --scale-out, or key both topics by the join key with as many partitions and join in one process',
+      );
+    }
     if (n.kind === 'sink' && n.sink.options['connector'] !== 'kafka') {
       return new ConnectorError(`sink '${n.sink.name}' is not a Kafka sink; each process of a scaled-out job commits its output in Kafka transactions`, 'connector', "write to a topic (connector = 'kafka'), or run without --scale-out");
     }

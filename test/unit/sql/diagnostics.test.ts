@@ -121,13 +121,12 @@ describe('parse errors', () => {
       expected: "';' or the end of the input",
       hint: 'LIMIT is not supported on streams',
     });
-    expectError('SELECT a FROM t JOIN u ON t.a = u.a', {
-      message: "unexpected 'JOIN'",
+    expectError('SELECT a FROM t JOIN u ON t.a = u.a JOIN v ON u.a = v.a', {
+      message: 'a query block joins two relations; a third JOIN is not supported here',
       line: 1,
-      column: 17,
+      column: 37,
       width: 4,
-      expected: "';' or the end of the input",
-      hint: 'joins are not supported; a query reads from one source, view or subquery',
+      hint: 'join two of them in a subquery, then join its result: SELECT ... FROM (SELECT ... FROM a JOIN b ON ...) ab JOIN c ON ...',
     });
   });
 

@@ -1,0 +1,137 @@
+// INNER interval join at run time. Each input's rows wait in one keyed table (join key → the
+// rows of each side) while a row of the other side can still match them; an arriving row is
+// first judged late on its own input's watermark, then paired with the other side's waiting
+// rows of its key whose event times are within the bounds (and pass the residual), then waits
+// itself. A second, time-keyed table indexes the keys by the time their rows expire (exec/time.ts:
+// joinExpiry), so a watermark visits only the keys it expires. Under a memory budget both spill:
+// the runner brings back the keys a batch or a watermark touches first. Output: append-only.
+
+import type { Row, Value } from '../../catalog/types.js';
+import { compileExpr, type Evaluator } from '../../expr/compile.js';
+import { compileKey, type KeyFn } from '../../expr/key.js';
+import type { IntervalJoinNode } from '../../plan/physical.js';
+import type { KeyedTable, TimeKeyedTable } from '../../state/tables.js';
+import type { Batch, Operator, OperatorContext } from '../operator.js';
+import { formatMicros, isLate, joinExpiry, lastReleasable } from '../time.js';
+import { refOf, stateName } from './common.js';
+
+/** The rows of one join key still waiting, per side. */
+export interface Waiting {
+  l: Row[];
+  r: Row[];
+}
+
+export class IntervalJoinOperator implements Operator {
+  private readonly node: IntervalJoinNode;
+  private readonly keys: readonly [KeyFn, KeyFn];
+  private readonly times: readonly [number, number];
+  private readonly residual: Evaluator | undefined;
+  private ctx!: OperatorContext;
+  private rows!: KeyedTable<Waiting>;
+  private expiry!: TimeKeyedTable<number>;
+
+  constructor(node: IntervalJoinNode) {
+    this.node = node;
+    this.keys = [compileKey(node.leftKeys), compileKey(node.rightKeys)];
+    this.times = [node.leftTime, node.rightTime];
+    this.residual = node.residual ? compileExpr(node.residual) : undefined;
+  }
+
+  open(ctx: OperatorContext): void {
+    this.ctx = ctx;
+    this.expiry = ctx.timeKeyedTable<number>(stateName(this.node, 'timeKeyed'), {
+      merge: () => 1,
+      close: (entries) => this.expire(entries),
+      closesThrough: lastReleasable,
+    });
+    this.rows = ctx.keyedTable<Waiting>(stateName(this.node, 'keyed'), {
+      keysOf: (batch, input) => {
+        const out: string[] = [];
+        const key = this.keys[input === 1 ? 1 : 0];
+        for (const r of batch.rows) out.push(key.encode(r));
+        return out;
+      },
+      keysAt: (micros) => this.expiry.keysThrough(lastReleasable(micros)),
+      keysClosing: (entries) => entries.map((e) => e.key),
+    });
+  }
+
+  onData(batch: Batch, input: number): void {
+    const side: 0 | 1 = input === 1 ? 1 : 0;
+    const rows = batch.rows;
+    const t = this.times[side];
+    const keyFn = this.keys[side];
+    const own = this.ctx.inputWatermark ? this.ctx.inputWatermark(side) : this.ctx.watermark;
+    const { lowerMicros: lower, upperMicros: upper } = this.node;
+    const out: Row[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      const ts = row[t];
+      // A NULL event time compares to nothing: the row never pairs.
+      if (typeof ts !== 'number') continue;
+      if (isLate(ts, own)) {
+        this.ctx.late({
+          operator: this.node.id,
+          ref: refOf(row, this.node.refInputs[side]),
+          eventTime: ts,
+          watermark: own,
+          windowStart: undefined,
+          reason: `event time ${formatMicros(ts)} is behind the ${side === 0 ? 'left' : 'right'} input's watermark ${formatMicros(own)}: the JOIN already let go of the rows it could pair with`,
+        });
+        continue;
+      }
+      // A NULL key equals nothing: the row never pairs, and need not wait.
+      if (keyFn.values(row).some((v) => v === null)) continue;
+      const key = keyFn.encode(row);
+      let w = this.rows.get(key);
+      if (w === undefined) w = { l: [], r: [] };
+      const others = side === 0 ? w.r : w.l;
+      const ot = this.times[1 - side]!;
+      for (let j = 0; j < others.length; j++) {
+        const o = others[j]!;
+        const d = side === 0 ? (o[ot] as number) - ts : ts - (o[ot] as number);
+        if (d < lower || d > upper) continue;
+        const pair = side === 0 ? row.concat(o) : o.concat(row);
+        if (this.residual !== undefined && this.residual(pair) !== true) continue;
+        out.push(this.output(pair, side === 0 ? row.length : o.length));
+      }
+      (side === 0 ? w.l : w.r).push(row);
+      this.rows.set(key, w);
+      this.expiry.set(joinExpiry(side, ts, lower), key, 1);
+    }
+    if (out.length > 0) this.ctx.emit({ rows: out, ops: null });
+  }
+
+  onWatermark(micros: number): void {
+    this.expire(this.expiry.drainThrough(lastReleasable(micros)));
+  }
+
+  /** Drops the rows of the given keys that no later row can pair with at the current watermark. */
+  private expire(entries: ReadonlyArray<{ key: string }>): void {
+    if (entries.length === 0) return;
+    const through = lastReleasable(this.ctx.watermark);
+    const lower = this.node.lowerMicros;
+    const [lt, rt] = this.times;
+    const seen = new Set<string>();
+    for (const e of entries) {
+      if (seen.has(e.key)) continue;
+      seen.add(e.key);
+      const w = this.rows.get(e.key);
+      if (w === undefined) continue;
+      const l = w.l.filter((r) => joinExpiry(0, r[lt] as number, lower) > through);
+      const r = w.r.filter((x) => joinExpiry(1, x[rt] as number, lower) > through);
+      if (l.length === 0 && r.length === 0) this.rows.delete(e.key);
+      else this.rows.set(e.key, { l, r });
+    }
+  }
+
+  private output(pair: Row, leftWidth: number): Row {
+    const outs = this.node.outputs;
+    const row = new Array<Value>(outs.length);
+    for (let k = 0; k < outs.length; k++) {
+      const [side, col] = outs[k]!;
+      row[k] = pair[side === 0 ? col : leftWidth + col]!;
+    }
+    return row;
+  }
+}
