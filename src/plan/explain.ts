@@ -122,7 +122,7 @@ function windowText(w: WindowSpec, ts: string): string {
 function joinText(n: PhysicalNode & { kind: 'intervalJoin' }, plan: PhysicalPlan): string {
   const l = plan.nodes[n.inputs[0]!]!.schema;
   const r = plan.nodes[n.inputs[1]!]!.schema;
-  const keys = n.leftKeys.map((k, i) => `${describeExpr(k, l)} = ${describeExpr(n.rightKeys[i]!, r)}`);
+  const keys = n.leftKeys.map((k, i) => `left ${describeExpr(k, l)} = right ${describeExpr(n.rightKeys[i]!, r)}`);
   const lt = l[n.leftTime]!.name;
   const rt = r[n.rightTime]!.name;
   const signed = (m: number) => (m < 0 ? `-${formatDuration(-m)}` : `+${formatDuration(m)}`);

@@ -92,6 +92,14 @@ test('compare: the UNION ALL example (two sources, a view, a union of changelogs
   assert.match(r.stdout, /UNION ALL/);
 });
 
+test('compare: the interval join example (orders and payments, a window after the join) equals DuckDB', () => {
+  const r = sluice(['compare', 'queries/order-payments.sql', '--show-sql']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /payments_matched: equal \(\d+ rows\)/);
+  assert.match(r.stdout, /paid_per_customer: equal \(\d+ rows\)/);
+  assert.match(r.stdout, /AS jl JOIN n\d+ AS jr ON/);
+});
+
 test('explain prints the plan tree with window, keys, emit mode and state', () => {
   const r = sluice(['explain', 'queries/quickstart.sql']);
   assert.equal(r.code, 0, r.stderr);

@@ -42,6 +42,16 @@ export interface ScaleOutSummary {
 
 /** Why a plan cannot run scaled out, as a ConnectorError with a hint; undefined when it can. */
 export function scaleOutProblem(plan: PhysicalPlan): ConnectorError | undefined {
+  // A join first: it is refused whatever the sources are.
+  for (const n of plan.nodes) {
+    if (n.kind === 'intervalJoin') {
+      return new ConnectorError(
+        'a scaled-out job cannot run a JOIN yet: each task reads one partition of every source, and the rows of one key on the two sides would have to meet in the same task',
+        undefined,
+        'run it without --scale-out, or key both topics by the join key with as many partitions and join in one process',
+      );
+    }
+  }
   for (const n of plan.nodes) {
     if (n.kind === 'source' && n.source.options['connector'] !== 'kafka') {
       return new ConnectorError(`source '${n.source.name}' is not a Kafka source; a scaled-out job reads Kafka topics only, split between its processes by partition`, 'connector', 'run it without --scale-out');
@@ -51,13 +61,6 @@ export function scaleOutProblem(plan: PhysicalPlan): ConnectorError | undefined 
         'a scaled-out job cannot run a UNION ALL yet: each task reads one partition of every source, and the union would have to line up partitions of different inputs',
         undefined,
         'run it without --scale-out, or split it into one job per input writing to a shared topic',
-      );
-    }
-    if (n.kind === 'intervalJoin') {
-      return new ConnectorError(
-        'a scaled-out job cannot run a JOIN yet: each task reads one partition of every source, and the rows of one key on the two sides would have to meet in the same task',
-        undefined,
-        'run it without --scale-out, or key both topics by the join key with as many partitions and join in one process',
       );
     }
     if (n.kind === 'sink' && n.sink.options['connector'] !== 'kafka') {
