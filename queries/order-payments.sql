@@ -2,7 +2,8 @@
 -- has the order's id and arrives between 1 minute before and 5 minutes after the order. Each
 -- side's rows wait only while a match can still arrive; a row behind its own feed's watermark
 -- is late (the old order below goes to the orders' late file). The join keeps the order's
--- event time, so a window can follow it: paid totals per customer per 10 minutes.
+-- event time, so a window can follow it: paid totals per customer per 10 minutes. A LEFT JOIN
+-- finds the orders left unpaid.
 CREATE SOURCE orders (
   order_id VARCHAR,
   customer VARCHAR,
@@ -35,3 +36,13 @@ CREATE SINK paid_per_customer WITH (connector = 'file', path = '../out/paid-per-
 SELECT customer, window_start, COUNT(*) AS payments, SUM(paid) AS paid
 FROM paid_orders
 GROUP BY customer, TUMBLE(ts, 10m);
+
+-- Orders with no payment in their interval (LEFT JOIN): each comes out once the watermark
+-- proves no payment can still arrive for it, with the payment's columns NULL.
+CREATE SINK unpaid_orders WITH (connector = 'file', path = '../out/unpaid-orders.jsonl', format = 'jsonl') AS
+SELECT o.order_id, o.customer, o.amount, o.ts
+FROM orders o
+LEFT JOIN payments p
+  ON o.order_id = p.order_id
+ AND p.ts BETWEEN o.ts - INTERVAL '1' MINUTE AND o.ts + INTERVAL '5' MINUTE
+WHERE p.payment_id IS NULL;

@@ -176,7 +176,7 @@ function unionCte(n: PhysicalNode & { kind: 'union' }, byId: ReadonlyMap<number,
 }
 
 /**
- * An interval join as DuckDB's INNER JOIN on the whole ON condition, over each side's rows minus
+ * An interval join as DuckDB's INNER (or LEFT) JOIN on the whole ON condition, over each side's rows minus
  * those the join dropped as late (one late table names rows of both sides by their global ids).
  * `__seq` is the left row's: nothing after a join is dropped as late (exec/time.ts).
  */
@@ -187,8 +187,11 @@ function joinCte(n: PhysicalNode & { kind: 'intervalJoin' }, byId: ReadonlyMap<n
   const both: ColumnResolver = (i) => (i < lw ? `jl.c${i}` : `jr.c${i - lw}`);
   const cols = n.outputs.map(([side, c], k) => `${side === 0 ? 'jl' : 'jr'}.c${c} AS c${k}`);
   const late = tables.late(n.id);
-  const conds = [exprSql(n.condition, both), lateFilter(late, 'jl', undefined), lateFilter(late, 'jr', undefined)].filter((c): c is string => c !== undefined);
-  return { name: `n${n.id}`, sql: `SELECT ${[...cols, 'jl.__seq AS __seq'].join(', ')} FROM n${li} AS jl JOIN n${ri} AS jr ON ${conds.join(' AND ')}` };
+  // The right side's late rows leave inside ON, the left side's in WHERE: a LEFT JOIN pads a left row whose only matches were late, and keeps no late left row.
+  const on = [exprSql(n.condition, both), lateFilter(late, 'jr', undefined)].filter((c): c is string => c !== undefined);
+  const leftLate = lateFilter(late, 'jl', undefined);
+  const kind = n.joinType === 'left' ? 'LEFT JOIN' : 'JOIN';
+  return { name: `n${n.id}`, sql: `SELECT ${[...cols, 'jl.__seq AS __seq'].join(', ')} FROM n${li} AS jl ${kind} n${ri} AS jr ON ${on.join(' AND ')}${leftLate ? ` WHERE ${leftLate}` : ''}` };
 }
 
 /**

@@ -31,12 +31,16 @@ export interface JoinCondition {
 }
 
 export function bindJoin(b: PlanBuilder, f: JoinItem, text: string, left: BoundRelation, right: BoundRelation): BoundRelation {
-  if (f.joinType !== 'inner') {
+  if (f.joinType !== 'inner' && f.joinType !== 'left') {
     const what = f.joinType === 'cross' ? 'CROSS JOIN (every pair of rows, state without bound)' : `${f.joinType.toUpperCase()} OUTER JOIN`;
-    throw new PlanError(text, f.typeSpan, `${what} is not supported; only an INNER interval join is`, {
-      hint: f.joinType === 'cross' ? `write JOIN ... ON ${FORM}` : `write JOIN (INNER) with a time bound: ON ${FORM}; outer joins (a row null-padded once no match can arrive) are not built yet`,
+    throw new PlanError(text, f.typeSpan, `${what} is not supported; only an INNER or LEFT [OUTER] interval join is`, {
+      hint:
+        f.joinType === 'cross'
+          ? `write JOIN ... ON ${FORM}`
+          : `write JOIN (INNER) or LEFT JOIN with a time bound: ON ${FORM}; for the unmatched rows of the right side, swap the two sides of a LEFT JOIN`,
     });
   }
+  const joinType = f.joinType;
   if (f.on === undefined) {
     throw new PlanError(text, f.typeSpan, 'a JOIN needs ON with a time bound between the two event-time columns', { hint: `e.g. ON ${FORM}` });
   }
@@ -120,7 +124,7 @@ export function bindJoin(b: PlanBuilder, f: JoinItem, text: string, left: BoundR
     timeColumn,
     appendOnly: true,
     state,
-    joinType: 'inner',
+    joinType,
     leftKeys,
     rightKeys,
     leftTime: lt,

@@ -127,11 +127,11 @@ function joinText(n: PhysicalNode & { kind: 'intervalJoin' }, plan: PhysicalPlan
   const rt = r[n.rightTime]!.name;
   const signed = (m: number) => (m < 0 ? `-${formatDuration(-m)}` : `+${formatDuration(m)}`);
   const parts = [
-    `INNER keys=[${keys.join(', ')}]`,
+    `${n.joinType === 'left' ? 'LEFT OUTER' : 'INNER'} keys=[${keys.join(', ')}]`,
     `bounds: right.${rt} - left.${lt} in [${signed(n.lowerMicros)}, ${signed(n.upperMicros)}]`,
   ];
   if (n.residual) parts.push(`residual ${describeExpr(n.residual, [...l, ...r])}`);
-  parts.push(`left rows kept until the watermark passes ${lt}, right rows until it passes ${rt} ${n.lowerMicros <= 0 ? '+' : '-'} ${formatDuration(Math.abs(n.lowerMicros))}`);
+  parts.push(`left rows kept until the watermark passes ${lt}${n.joinType === 'left' ? ' (then, if unmatched, emitted with NULLs)' : ''}, right rows until it passes ${rt} ${n.lowerMicros <= 0 ? '+' : '-'} ${formatDuration(Math.abs(n.lowerMicros))}`);
   parts.push(`event time ${n.schema[n.timeColumn!]!.name}, watermark min(left, right ${n.upperMicros >= 0 ? '-' : '+'} ${formatDuration(Math.abs(n.upperMicros))}), append-only`);
   return parts.join('; ');
 }

@@ -125,7 +125,7 @@ export interface UnionNode extends NodeBase {
 }
 
 /**
- * `a JOIN b ON a.k = b.k AND b.ts BETWEEN a.ts + lower AND a.ts + upper` (INNER): each side's
+ * `a [LEFT] JOIN b ON a.k = b.k AND b.ts BETWEEN a.ts + lower AND a.ts + upper`: each side's
  * rows wait per key while a row of the other side can still match them (exec/time.ts has the
  * rules), a pair is emitted when its second row arrives. Inputs: [left, right]. The condition
  * and residual see the two input rows side by side (left's columns, then right's); the output
@@ -133,7 +133,8 @@ export interface UnionNode extends NodeBase {
  */
 export interface IntervalJoinNode extends NodeBase {
   readonly kind: 'intervalJoin';
-  readonly joinType: 'inner';
+  /** LEFT: a left row that paired with nothing is emitted once, null-padded, when it expires. */
+  readonly joinType: 'inner' | 'left';
   /** Equality keys, over each input's own columns; pairwise of one type. */
   readonly leftKeys: readonly BoundExpr[];
   readonly rightKeys: readonly BoundExpr[];

@@ -92,12 +92,14 @@ test('compare: the UNION ALL example (two sources, a view, a union of changelogs
   assert.match(r.stdout, /UNION ALL/);
 });
 
-test('compare: the interval join example (orders and payments, a window after the join) equals DuckDB', () => {
+test('compare: the interval join example (orders and payments, a window after the join, unpaid orders by a LEFT JOIN) equals DuckDB', () => {
   const r = sluice(['compare', 'queries/order-payments.sql', '--show-sql']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /payments_matched: equal \(\d+ rows\)/);
   assert.match(r.stdout, /paid_per_customer: equal \(\d+ rows\)/);
+  assert.match(r.stdout, /unpaid_orders: equal \([1-9]\d* rows\)/);
   assert.match(r.stdout, /AS jl JOIN n\d+ AS jr ON/);
+  assert.match(r.stdout, /AS jl LEFT JOIN n\d+ AS jr ON/);
 });
 
 test('explain prints the plan tree with window, keys, emit mode and state', () => {

@@ -1,4 +1,4 @@
-// Property tests of the INNER interval join: two sources (each with its own watermark delay,
+// Property tests of the interval join (INNER and LEFT): two sources (each with its own watermark delay,
 // out-of-order, duplicate and late rows, NULL keys, few keys or many), interleaved on a random
 // schedule of random batch sizes (so their watermarks advance at different speeds), joined on
 // a key and a time bound (inclusive, strict, one-sided, mirrored, with a residual, expression
@@ -60,6 +60,15 @@ const QUERIES: ReadonlyArray<{ sql: string; readsB: boolean }> = [
     readsB: true,
   },
   { sql: `SELECT window_start, COUNT(*) AS n FROM (SELECT a.ts FROM a JOIN b ON a.k = b.k AND b.ts BETWEEN a.ts - ${ms(500)} AND a.ts + ${ms(2000)}) GROUP BY HOP(ts, 500ms, 1500ms)`, readsB: true },
+  // LEFT joins: unmatched left rows (NULL keys, NULL partners, residual failing) padded with NULLs once they expire.
+  { sql: `SELECT a.k, a.v, b.v AS bv, a.ts, b.ts AS bts FROM a LEFT JOIN b ON a.k = b.k AND b.ts BETWEEN a.ts - ${ms(1000)} AND a.ts + ${ms(500)}`, readsB: true },
+  { sql: `SELECT x.k, x.v, x.ts, y.v AS yv, y.ts AS yts FROM a AS x LEFT OUTER JOIN b y ON y.k = x.k AND y.ts > x.ts - ${ms(750)} AND x.ts + ${ms(1000)} >= y.ts AND x.v < y.v`, readsB: true },
+  { sql: `SELECT a.k, a.ts, b.ts AS bts FROM a LEFT JOIN b ON b.k = a.k AND a.ts BETWEEN b.ts + ${ms(250)} AND b.ts + ${ms(1500)}`, readsB: true },
+  { sql: `SELECT a.k, a.v, a2.v AS v2, a.ts FROM a LEFT JOIN a AS a2 ON a.k = a2.k AND a2.ts BETWEEN a.ts + ${ms(1)} AND a.ts + ${ms(1000)}`, readsB: false },
+  {
+    sql: `SELECT k, window_start, COUNT(*) AS n, COUNT(bts) AS matched, SUM(bv) AS s FROM (SELECT a.k, a.ts, b.v AS bv, b.ts AS bts FROM a LEFT JOIN b ON a.k = b.k AND b.ts BETWEEN a.ts - ${ms(1000)} AND a.ts + ${ms(1000)}) GROUP BY k, TUMBLE(ts, 1s)`,
+    readsB: true,
+  },
 ];
 
 function planJoin(query: string, delayA: number, delayB: number) {
@@ -113,7 +122,7 @@ async function check(query: string, delays: { a: number; b: number }, inputs: { 
   }
 }
 
-test(`INNER interval join of two sources (then sometimes a window), through crashes and spills, equals DuckDB; late rows follow each side's own watermark (${RUNS} cases)`, async () => {
+test(`INNER and LEFT interval joins of two sources (then sometimes a window), through crashes and spills, equals DuckDB; late rows follow each side's own watermark (${RUNS} cases)`, async () => {
   await fc.assert(
     fc.asyncProperty(
       fc.tuple(delayArb, delayArb, fc.boolean(), fc.boolean()).chain(([da, db, ta, tb]) => fc.tuple(fc.constant({ a: da, b: db }), eventsArb(da, ta), eventsArb(db, tb))),

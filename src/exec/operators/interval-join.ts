@@ -1,10 +1,13 @@
-// INNER interval join at run time. Each input's rows wait in one keyed table (join key → the
+// Interval join (INNER or LEFT) at run time. Each input's rows wait in one keyed table (join key → the
 // rows of each side) while a row of the other side can still match them; an arriving row is
 // first judged late on its own input's watermark, then paired with the other side's waiting
 // rows of its key whose event times are within the bounds (and pass the residual), then waits
 // itself. A second, time-keyed table indexes the keys by the time their rows expire (exec/time.ts:
 // joinExpiry), so a watermark visits only the keys it expires. Under a memory budget both spill:
-// the runner brings back the keys a batch or a watermark touches first. Output: append-only.
+// the runner brings back the keys a batch or a watermark touches first. Output: append-only; a
+// LEFT JOIN marks each waiting left row once it pairs, and emits one that never did, padded
+// with NULLs, when it expires (no right row can still pair with it), or at once when its key
+// or event time is NULL.
 
 import type { Row, Value } from '../../catalog/types.js';
 import { compileExpr, type Evaluator } from '../../expr/compile.js';
@@ -19,6 +22,8 @@ import { refOf, stateName } from './common.js';
 export interface Waiting {
   l: Row[];
   r: Row[];
+  /** LEFT JOIN: per left row, whether it has paired (absent for an INNER join). */
+  lm?: boolean[];
 }
 
 export class IntervalJoinOperator implements Operator {
@@ -26,6 +31,9 @@ export class IntervalJoinOperator implements Operator {
   private readonly keys: readonly [KeyFn, KeyFn];
   private readonly times: readonly [number, number];
   private readonly residual: Evaluator | undefined;
+  private readonly outer: boolean;
+  /** The right input's width, for a null-padded row. */
+  private rightWidth = 0;
   private ctx!: OperatorContext;
   private rows!: KeyedTable<Waiting>;
   private expiry!: TimeKeyedTable<number>;
@@ -35,6 +43,8 @@ export class IntervalJoinOperator implements Operator {
     this.keys = [compileKey(node.leftKeys), compileKey(node.rightKeys)];
     this.times = [node.leftTime, node.rightTime];
     this.residual = node.residual ? compileExpr(node.residual) : undefined;
+    this.outer = node.joinType === 'left';
+    for (const [side, col] of node.outputs) if (side === 1 && col + 1 > this.rightWidth) this.rightWidth = col + 1;
   }
 
   open(ctx: OperatorContext): void {
@@ -67,8 +77,11 @@ export class IntervalJoinOperator implements Operator {
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
       const ts = row[t];
-      // A NULL event time compares to nothing: the row never pairs.
-      if (typeof ts !== 'number') continue;
+      // A NULL event time compares to nothing: the row never pairs (LEFT JOIN: padded at once).
+      if (typeof ts !== 'number') {
+        if (this.outer && side === 0) out.push(this.padded(row));
+        continue;
+      }
       if (isLate(ts, own)) {
         this.ctx.late({
           operator: this.node.id,
@@ -80,13 +93,17 @@ export class IntervalJoinOperator implements Operator {
         });
         continue;
       }
-      // A NULL key equals nothing: the row never pairs, and need not wait.
-      if (keyFn.values(row).some((v) => v === null)) continue;
+      // A NULL key equals nothing: the row never pairs, and need not wait (LEFT JOIN: padded at once).
+      if (keyFn.values(row).some((v) => v === null)) {
+        if (this.outer && side === 0) out.push(this.padded(row));
+        continue;
+      }
       const key = keyFn.encode(row);
       let w = this.rows.get(key);
-      if (w === undefined) w = { l: [], r: [] };
+      if (w === undefined) w = this.outer ? { l: [], r: [], lm: [] } : { l: [], r: [] };
       const others = side === 0 ? w.r : w.l;
       const ot = this.times[1 - side]!;
+      let paired = false;
       for (let j = 0; j < others.length; j++) {
         const o = others[j]!;
         const d = side === 0 ? (o[ot] as number) - ts : ts - (o[ot] as number);
@@ -94,8 +111,11 @@ export class IntervalJoinOperator implements Operator {
         const pair = side === 0 ? row.concat(o) : o.concat(row);
         if (this.residual !== undefined && this.residual(pair) !== true) continue;
         out.push(this.output(pair, side === 0 ? row.length : o.length));
+        paired = true;
+        if (side === 1 && w.lm !== undefined) w.lm[j] = true;
       }
       (side === 0 ? w.l : w.r).push(row);
+      if (side === 0 && w.lm !== undefined) w.lm.push(paired);
       this.rows.set(key, w);
       this.expiry.set(joinExpiry(side, ts, lower), key, 1);
     }
@@ -113,16 +133,33 @@ export class IntervalJoinOperator implements Operator {
     const lower = this.node.lowerMicros;
     const [lt, rt] = this.times;
     const seen = new Set<string>();
+    const padded: Row[] = [];
     for (const e of entries) {
       if (seen.has(e.key)) continue;
       seen.add(e.key);
       const w = this.rows.get(e.key);
       if (w === undefined) continue;
-      const l = w.l.filter((r) => joinExpiry(0, r[lt] as number, lower) > through);
+      const l: Row[] = [];
+      const lm: boolean[] = [];
+      for (let i = 0; i < w.l.length; i++) {
+        const row = w.l[i]!;
+        if (joinExpiry(0, row[lt] as number, lower) > through) {
+          l.push(row);
+          lm.push(w.lm?.[i] === true);
+        } else if (w.lm !== undefined && w.lm[i] !== true) padded.push(this.padded(row));
+      }
       const r = w.r.filter((x) => joinExpiry(1, x[rt] as number, lower) > through);
       if (l.length === 0 && r.length === 0) this.rows.delete(e.key);
-      else this.rows.set(e.key, { l, r });
+      else this.rows.set(e.key, w.lm !== undefined ? { l, r, lm } : { l, r });
     }
+    // Emitted before the runner passes the watermark on: each at or after the previous one.
+    if (padded.length > 0) this.ctx.emit({ rows: padded, ops: null });
+  }
+
+  /** LEFT JOIN: a left row that paired with nothing, the right side's columns NULL. */
+  private padded(left: Row): Row {
+    const right = new Array<Value>(this.rightWidth).fill(null);
+    return this.output(left.concat(right), left.length);
   }
 
   private output(pair: Row, leftWidth: number): Row {

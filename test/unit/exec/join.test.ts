@@ -19,10 +19,10 @@ import { WatermarkCombiner, joinWatermarkShifts } from '../../../src/exec/time.j
 const S = 1_000_000;
 
 /** a JOIN b ON a.k = b.k AND b.ts BETWEEN a.ts - 5s AND a.ts + 1s (or `on`), without provenance. */
-function joinNode(on = `a.k = b.k AND b.ts BETWEEN a.ts - INTERVAL '5' SECOND AND a.ts + INTERVAL '1' SECOND`): IntervalJoinNode {
+function joinNode(on = `a.k = b.k AND b.ts BETWEEN a.ts - INTERVAL '5' SECOND AND a.ts + INTERVAL '1' SECOND`, kind = 'JOIN'): IntervalJoinNode {
   const sql = `CREATE SOURCE a (k VARCHAR, ts TIMESTAMP, WATERMARK FOR ts AS ts) WITH (connector = 'file', path = 'a.jsonl');
 CREATE SOURCE b (k VARCHAR, ts TIMESTAMP, WATERMARK FOR ts AS ts) WITH (connector = 'file', path = 'b.jsonl');
-CREATE SINK o WITH (connector = 'stdout') AS SELECT a.k, a.ts, b.ts AS bts FROM a JOIN b ON ${on};`;
+CREATE SINK o WITH (connector = 'stdout') AS SELECT a.k, a.ts, b.ts AS bts FROM a ${kind} b ON ${on};`;
   const s = loadScriptText(sql, 'job.sql', process.cwd(), new Catalog());
   const p = planSinks(s.catalog, [...s.catalog.sinks.values()], { provenance: false });
   return p.nodes.find((n): n is IntervalJoinNode => n.kind === 'intervalJoin')!;
@@ -181,4 +181,23 @@ test('snapshot and restore of both tables in the middle give the output of an un
   const whole = run(undefined);
   assert.ok(whole.length >= 5, `pairs: ${JSON.stringify(whole)}`);
   for (let cut = 1; cut < script.length; cut++) assert.deepEqual(run(cut), whole, `restored before step ${cut}`);
+});
+
+test('LEFT JOIN: a left row that never paired is emitted once with NULLs when it expires, not before; NULL keys and times at once', () => {
+  const c = new Ctx(joinNode(undefined, 'LEFT JOIN'));
+  assert.deepEqual(c.send(0, [['x', 100 * S], ['y', 100 * S], [null, 100 * S], ['z', null]]), [
+    [null, 100 * S, null],
+    ['z', null, null],
+  ]);
+  assert.deepEqual(c.send(1, [['x', 100 * S]]), [['x', 100 * S, 100 * S]]);
+  c.mark(0, 200 * S);
+  // W = 100s: both left rows at 100s still wait (a right row at 101s may come).
+  c.mark(1, 101 * S);
+  assert.equal(c.out.length, 3);
+  // W = 100s + 1µs: x paired, y did not: y comes out padded, once.
+  c.mark(1, 101 * S + 1);
+  assert.deepEqual(c.out.slice(3), [['y', 100 * S, null]]);
+  c.mark(1, 500 * S);
+  assert.equal(c.out.length, 4);
+  assert.equal(c.keyed.size, 0);
 });

@@ -108,18 +108,18 @@ test('a join without a time bound is refused at ON, naming the columns and the f
   assert.match(diag(sink(`SELECT a.k FROM a JOIN b ON a.k = b.k AND b.ts BETWEEN a.ts + 2s AND a.ts + 1s`)).message, /admit no pair/);
 });
 
-test('outer, cross, JOIN without ON, a third JOIN: refused with a caret on the join words', () => {
+test('RIGHT, FULL, CROSS, JOIN without ON: refused with a caret on the join words', () => {
   for (const [words, what] of [
-    ['LEFT JOIN', 'LEFT OUTER JOIN'],
+    ['RIGHT JOIN', 'RIGHT OUTER JOIN'],
     ['RIGHT OUTER JOIN', 'RIGHT OUTER JOIN'],
     ['FULL JOIN', 'FULL OUTER JOIN'],
   ] as const) {
     const q = `SELECT a.k FROM a ${words} b ON a.k = b.k AND b.ts BETWEEN a.ts AND a.ts + 1s`;
     const d = diag(sink(q));
-    assert.equal(d.message, `${what} is not supported; only an INNER interval join is`);
+    assert.equal(d.message, `${what} is not supported; only an INNER or LEFT [OUTER] interval join is`);
     assert.equal(d.column, col(q, words));
     assert.equal(d.width, words.length);
-    assert.match(d.hint!, /outer joins .* are not built yet/);
+    assert.match(d.hint!, /swap the two sides of a LEFT JOIN/);
   }
   assert.match(diag(sink(`SELECT a.k FROM a CROSS JOIN b`)).message, /^CROSS JOIN .* is not supported/);
   assert.match(diag(sink(`SELECT a.k FROM a JOIN b`)).message, /a JOIN needs ON with a time bound/);
@@ -162,4 +162,15 @@ test('scale-out refuses a join; the oracle joins the admitted rows minus the lat
   assert.match(sql, /FROM n\d+ AS jl JOIN n\d+ AS jr ON /);
   assert.match(sql, /NOT EXISTS \(SELECT 1 FROM "late_\d+" AS l WHERE l\.seq = jl\.__seq\)/);
   assert.match(sql, /NOT EXISTS \(SELECT 1 FROM "late_\d+" AS l WHERE l\.seq = jr\.__seq\)/);
+});
+
+test('LEFT [OUTER] JOIN: planned as a left interval join; EXPLAIN says unmatched left rows are padded; the oracle pads too and drops late left rows in WHERE', () => {
+  for (const words of ['LEFT JOIN', 'LEFT OUTER JOIN']) {
+    const p = plan(sink(`SELECT a.k, b.v FROM a ${words} b ON a.k = b.k AND b.ts BETWEEN a.ts AND a.ts + 1s`), true);
+    const j = joinOf(p);
+    assert.equal(j.joinType, 'left');
+    assert.match(explainPlan(p), /IntervalJoin #\d LEFT OUTER keys=\[left k = right k\];.*left rows kept until the watermark passes ts \(then, if unmatched, emitted with NULLs\)/);
+    const sql = translatePlan(p, p.sinks[0]!, { source: (id) => `src_${id}`, late: (id) => (id === j.id ? `late_${id}` : undefined) });
+    assert.match(sql, /AS jl LEFT JOIN n\d+ AS jr ON .* AND NOT EXISTS \(SELECT 1 FROM "late_\d+" AS l WHERE l\.seq = jr\.__seq\) WHERE NOT EXISTS \(SELECT 1 FROM "late_\d+" AS l WHERE l\.seq = jl\.__seq\)/);
+  }
 });
