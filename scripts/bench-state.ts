@@ -9,7 +9,7 @@
 //   key touched again is loaded back, so the eviction order decides how often that happens.
 // Prints throughput, peak RSS, rows spilled and loaded back (keyed state), the heap each open group holds (no budget), and one mid-run
 // checkpoint's duration and size. Figures only; nothing is asserted. BENCH_SHAPES=open (or
-// minute) runs one shape; BENCH_BUDGETS=none,64MB picks the budgets.
+// minute) runs one shape; BENCH_BUDGETS=none,64MB picks the budgets; BENCH_CHECKPOINT=off skips the checkpoint.
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -29,6 +29,8 @@ import { parseBytes } from '../src/util/units.js';
 import type { SpillStore } from '../src/state/spill.js';
 
 const TRACE = process.env['BENCH_TRACE'] !== undefined;
+/** BENCH_CHECKPOINT=off: no mid-run checkpoint (what it adds to peak RSS and time). */
+const MID_CHECKPOINT = process.env['BENCH_CHECKPOINT'] !== 'off';
 const BATCH = 8192;
 const BASE = Date.UTC(2024, 4, 20, 0, 0, 0);
 
@@ -133,7 +135,7 @@ async function child(shapeName: string, budget: number | undefined): Promise<voi
   let ckpt: { ms: number; bytes: number } | undefined;
   const job = new Job(plan, {
     hooks: { sourceReader: () => reader, sinkWriter: () => sink },
-    checkpoints: { target: store, fingerprint: planFingerprint(plan), due: () => batches === Math.floor(total / 2), onCheckpoint: (s) => void (s.id === 2 ? (ckpt = s) : undefined) },
+    checkpoints: { target: store, fingerprint: planFingerprint(plan), due: () => MID_CHECKPOINT && batches === Math.floor(total / 2), onCheckpoint: (s) => void (s.id === 2 ? (ckpt = s) : undefined) },
     ...(budget !== undefined ? { stateMemory: { bytes: budget, dir } } : {}),
   });
   // Under BENCH_TRACE, the moment of peak RSS (between the per-50-batch lines): heap then, and the batch.
