@@ -3,9 +3,13 @@
 //   windows over 3 minutes (COUNT, SUM, MAX): windows close as the job runs.
 // - `open`: BENCH_OPEN_EVENTS (default 4M) events over ~2.5M random BIGINT keys in one 1-day
 //   TUMBLE (COUNT, SUM): every group stays open until the end, the worst case for a budget.
-// Prints throughput, peak RSS, the heap each open group holds (no budget), and one mid-run
+// - `skewed`: BENCH_SKEW_EVENTS (default 3M) events over BIGINT keys drawn Zipf-like (rank r of
+//   BENCH_SKEW_KEYS, default 1M, with probability ~1/r: half the events on the 1,000 hottest), in
+//   `GROUP BY k` without a window (COUNT, SUM): under a budget the coldest keys spill whole and a
+//   key touched again is loaded back, so the eviction order decides how often that happens.
+// Prints throughput, peak RSS, rows spilled and loaded back (keyed state), the heap each open group holds (no budget), and one mid-run
 // checkpoint's duration and size. Figures only; nothing is asserted. BENCH_SHAPES=open (or
-// minute) runs one shape; BENCH_BUDGETS=none,64MB picks the budgets.
+// minute) runs one shape; BENCH_BUDGETS=none,64MB picks the budgets; BENCH_CHECKPOINT=off skips the checkpoint.
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -25,6 +29,8 @@ import { parseBytes } from '../src/util/units.js';
 import type { SpillStore } from '../src/state/spill.js';
 
 const TRACE = process.env['BENCH_TRACE'] !== undefined;
+/** BENCH_CHECKPOINT=off: no mid-run checkpoint (what it adds to peak RSS and time). */
+const MID_CHECKPOINT = process.env['BENCH_CHECKPOINT'] !== 'off';
 const BATCH = 8192;
 const BASE = Date.UTC(2024, 4, 20, 0, 0, 0);
 
@@ -39,6 +45,9 @@ interface Shape {
 
 const MINUTE_KEYS = Number(process.env['BENCH_KEYS'] ?? 10_000_000);
 const OPEN_EVENTS = Number(process.env['BENCH_OPEN_EVENTS'] ?? 4_000_000);
+const SKEW_EVENTS = Number(process.env['BENCH_SKEW_EVENTS'] ?? 3_000_000);
+const SKEW_KEYS = Number(process.env['BENCH_SKEW_KEYS'] ?? 1_000_000);
+const LN_SKEW_KEYS = Math.log(SKEW_KEYS);
 
 /** A 32-bit LCG on Math.imul (exact), so the open shape's keys are the same in every run. */
 function lcg(seed: number): () => number {
@@ -50,6 +59,7 @@ function lcg(seed: number): () => number {
 }
 
 let openRandom = lcg(42);
+let skewRandom = lcg(7);
 
 const SHAPES: Readonly<Record<string, Shape>> = {
   minute: {
@@ -70,11 +80,21 @@ CREATE SINK out AS SELECT k, window_start, COUNT(*) AS n, SUM(v) AS s FROM ev GR
     // Keys beyond the 31-bit small integers, as real ids are; 20 ms of event time per event.
     record: (i) => ({ k: Math.floor(openRandom() * OPEN_EVENTS) * 1_000_003, v: i % 1000, ts: BASE + i * 20 }),
   },
+  skewed: {
+    title: `${SKEW_EVENTS.toLocaleString('en')} events, Zipf-like BIGINT keys (rank r of ${SKEW_KEYS.toLocaleString('en')} with probability ~1/r), GROUP BY k without a window (COUNT, SUM)`,
+    events: SKEW_EVENTS,
+    sql: `CREATE SOURCE ev (k BIGINT, v BIGINT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH (connector = 'datagen');
+CREATE SINK out AS SELECT k, COUNT(*) AS n, SUM(v) AS s FROM ev GROUP BY k;`,
+    budgets: ['none', '64MB'],
+    // exp(u ln N) is log-uniform: rank r has probability ~1/(r ln N). Ranks scattered over the ids.
+    record: (i) => ({ k: Math.floor(Math.exp(skewRandom() * LN_SKEW_KEYS)) * 1_000_003, v: i % 1000, ts: BASE + i * 20 }),
+  },
 };
 
 async function child(shapeName: string, budget: number | undefined): Promise<void> {
   const shape = SHAPES[shapeName]!;
   openRandom = lcg(42);
+  skewRandom = lcg(7);
   const script = loadScriptText(shape.sql, 'bench.sql', process.cwd(), new Catalog());
   const plan = planSinks(script.catalog, [...script.catalog.sinks.values()], { provenance: false });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-state-'));
@@ -115,7 +135,7 @@ async function child(shapeName: string, budget: number | undefined): Promise<voi
   let ckpt: { ms: number; bytes: number } | undefined;
   const job = new Job(plan, {
     hooks: { sourceReader: () => reader, sinkWriter: () => sink },
-    checkpoints: { target: store, fingerprint: planFingerprint(plan), due: () => batches === Math.floor(total / 2), onCheckpoint: (s) => void (s.id === 2 ? (ckpt = s) : undefined) },
+    checkpoints: { target: store, fingerprint: planFingerprint(plan), due: () => MID_CHECKPOINT && batches === Math.floor(total / 2), onCheckpoint: (s) => void (s.id === 2 ? (ckpt = s) : undefined) },
     ...(budget !== undefined ? { stateMemory: { bytes: budget, dir } } : {}),
   });
   // Under BENCH_TRACE, the moment of peak RSS (between the per-50-batch lines): heap then, and the batch.
@@ -138,9 +158,16 @@ async function child(shapeName: string, budget: number | undefined): Promise<voi
   store.close();
   rmSync(dir, { recursive: true, force: true });
   const rssMB = process.resourceUsage().maxRSS / 1024;
+  let keyedSpilled = 0;
+  let keyedLoaded = 0;
+  for (const { table } of jobState(job).tables) {
+    const t = table as { rowsSpilledTotal?: number; rowsLoadedTotal?: number };
+    keyedSpilled += t.rowsSpilledTotal ?? 0;
+    keyedLoaded += t.rowsLoadedTotal ?? 0;
+  }
   const bytesPerGroup = budget === undefined && atEnd !== undefined && atEnd.rows > 0 ? atEnd.heap / atEnd.rows : null;
   process.stdout.write(
-    JSON.stringify({ budget: budget ?? null, events, rows: out, secs, cpuSecs: (process.cpuUsage().user + process.cpuUsage().system) / 1e6 - cpu0, eventsPerSec: events / secs, peakRssMB: rssMB, bytesPerGroup, openGroups: atEnd?.rows ?? null, checkpointMs: ckpt?.ms ?? null, checkpointMB: ckpt ? ckpt.bytes / 2 ** 20 : null }) + '\n',
+    JSON.stringify({ budget: budget ?? null, events, rows: out, secs, cpuSecs: (process.cpuUsage().user + process.cpuUsage().system) / 1e6 - cpu0, eventsPerSec: events / secs, peakRssMB: rssMB, bytesPerGroup, openGroups: atEnd?.rows ?? null, checkpointMs: ckpt?.ms ?? null, checkpointMB: ckpt ? ckpt.bytes / 2 ** 20 : null, keyedSpilled, keyedLoaded }) + '\n',
   );
 }
 
@@ -161,9 +188,14 @@ function heapBytes(): number {
   return m.heapUsed + m.arrayBuffers;
 }
 
+/** The job's state tables and DuckDB tier (private to Job; a benchmark may look). */
+function jobState(job: Job): { store?: SpillStore; tables: Array<{ table: object }> } {
+  return (job as unknown as { state: { store?: SpillStore; tables: Array<{ table: object }> } }).state;
+}
+
 /** DuckDB's own account of its memory (duckdb_memory(): buffer pool by tag) and its temp files, in MB. */
 async function duckMemory(job: Job): Promise<string> {
-  const store = (job as unknown as { spillStore?: SpillStore }).spillStore;
+  const store = jobState(job).store;
   if (store === undefined) return '-';
   const rows = (await store.conn.runAndReadAll('SELECT tag, memory_usage_bytes, temporary_storage_bytes FROM duckdb_memory()')).getRowsJS();
   const mb = (n: unknown): number => Math.round(Number(n ?? 0) / 2 ** 20);
@@ -201,9 +233,10 @@ function parent(): void {
       const rss = Math.round(r['peakRssMB'] as number);
       const perGroup = r['bytesPerGroup'] === null ? '' : `, ${Math.round(r['bytesPerGroup'] as number)} B heap per open group (JS heap and ArrayBuffers, after a GC) (${(r['openGroups'] as number).toLocaleString('en')} open)`;
       const over = budgetMB === undefined ? '' : ` (budget + ${rss - budgetMB} MB)`;
+      const keyed = (r['keyedSpilled'] as number) > 0 ? `, keyed rows spilled ${(r['keyedSpilled'] as number).toLocaleString('en')} and loaded back ${(r['keyedLoaded'] as number).toLocaleString('en')}` : '';
       const ratio = budgetMB !== undefined && free ? `, ${((r['eventsPerSec'] as number) / (free['eventsPerSec'] as number)).toFixed(2)} of no budget's throughput` : '';
       process.stdout.write(
-        `  budget ${budgetMB === undefined ? 'none ' : `${budgetMB} MB`}: ${Math.round(r['eventsPerSec'] as number).toLocaleString('en')} events/s, ${(r['secs'] as number).toFixed(1)} s (CPU ${(r['cpuSecs'] as number).toFixed(1)} s), peak RSS ${rss} MB${over}${perGroup}${ratio}, ` +
+        `  budget ${budgetMB === undefined ? 'none ' : `${budgetMB} MB`}: ${Math.round(r['eventsPerSec'] as number).toLocaleString('en')} events/s, ${(r['secs'] as number).toFixed(1)} s (CPU ${(r['cpuSecs'] as number).toFixed(1)} s), peak RSS ${rss} MB${over}${perGroup}${keyed}${ratio}, ` +
           `mid-run checkpoint ${r['checkpointMs'] === null ? '-' : `${Math.round(r['checkpointMs'] as number)} ms, ${(r['checkpointMB'] as number).toFixed(1)} MB`}, ${r['rows']} rows out\n`,
       );
     }

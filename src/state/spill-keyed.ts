@@ -1,7 +1,8 @@
 // The DuckDB tier of keyed tables (GROUP BY without a window, session key state, LAG history).
-// A key is whole in one tier: past the budget the coldest keys move to DuckDB, and before an
-// operator touches a batch's keys the runner awaits load(), which brings the spilled ones back
-// (one query per batch; a Bloom filter keeps keys never spilled from costing a lookup).
+// A key is whole in one tier: past the budget the least recently used keys (second chance, see
+// takeColdest) move to DuckDB, and before an operator touches a batch's keys the runner awaits
+// load(), which brings the spilled ones back (one query per batch; a Bloom filter keeps keys
+// never spilled from costing a lookup).
 
 import { listValue } from '@duckdb/node-api';
 import { encodeState } from './codec.js';
@@ -16,12 +17,67 @@ const SAMPLE = 48;
 export class SpillableKeyedTable<V> extends MemoryKeyedTable<V> {
   spilledRows = 0;
   spilledBytes = 0;
+  /** Rows ever moved to DuckDB, and ever brought back (what a key's temperature costs; bench:state prints them). */
+  rowsSpilledTotal = 0;
+  rowsLoadedTotal = 0;
   private filter: KeyFilter | undefined;
   private entryBytes = 0;
   private shapes: ShapeCache | undefined;
 
+  /**
+   * Reference bits (second chance, CLOCK-like): a bit per hash of each key read since the last
+   * spill. A fixed bit array costs a hash per get and no allocation; a Set of keys made the
+   * 256 MB skewed run die at its heap cap, and true LRU (delete and re-insert on every get)
+   * made a Map of 300k keys ~20x slower (V8 rehashes it over and over).
+   */
+  private refs = new Uint32Array(1 << 11);
+  private refMask = (1 << 16) - 1;
+
   constructor(readonly id: string) {
     super();
+  }
+
+  /** An operator reading a key marks it used: the next spill gives it a second chance. */
+  override get(key: string): V | undefined {
+    const v = this.map.get(key);
+    if (v !== undefined) {
+      const b = hash(key) & this.refMask;
+      this.refs[b >>> 5]! |= 1 << (b & 31);
+    }
+    return v;
+  }
+
+  /**
+   * Up to `n` entries, least recently used first: from the oldest in the map, a key read since
+   * the last spill moves behind the others instead of going, and every bit clears; new and
+   * loaded-back keys are already at the back. A hash collision only spares a cold key once.
+   */
+  override takeColdest(n: number): Array<[string, V]> {
+    const out: Array<[string, V]> = [];
+    const again: Array<[string, V]> = [];
+    const refs = this.refs;
+    const mask = this.refMask;
+    for (const e of this.map) {
+      if (out.length >= n) break;
+      const b = hash(e[0]) & mask;
+      if ((refs[b >>> 5]! & (1 << (b & 31))) !== 0) again.push(e);
+      else out.push(e);
+    }
+    for (const [k] of out) this.map.delete(k);
+    for (const [k, v] of again) {
+      this.map.delete(k);
+      this.map.set(k, v);
+    }
+    if (out.length < n) for (const e of super.takeColdest(n - out.length)) out.push(e);
+    // About 8 bits per key held, so few cold keys share a hot key's bit.
+    let bits = 1 << 16;
+    while (bits < 8 * this.size && bits < 1 << 26) bits *= 2;
+    if (bits === mask + 1) refs.fill(0);
+    else {
+      this.refs = new Uint32Array(bits >>> 5);
+      this.refMask = bits - 1;
+    }
+    return out;
   }
 
   /** Memory held, from a sample of serialized entries (as SpillableTimeKeyedTable). */
@@ -54,6 +110,7 @@ export class SpillableKeyedTable<V> extends MemoryKeyedTable<V> {
       writer.close();
     }
     this.spilledRows += entries.length;
+    this.rowsSpilledTotal += entries.length;
   }
 
   /** Brings back, whole, every spilled key among `keys`, so the operator finds them in memory. */
@@ -74,6 +131,7 @@ export class SpillableKeyedTable<V> extends MemoryKeyedTable<V> {
         const key = chunk.key(i);
         this.set(key, chunk.value<V>(i, key));
         this.spilledRows--;
+        this.rowsLoadedTotal++;
         this.spilledBytes -= chunk.lastChars;
       }
     }
@@ -134,4 +192,11 @@ export class SpillableKeyedTable<V> extends MemoryKeyedTable<V> {
     }
     this.filter = filter;
   }
+}
+
+/** FNV-1a of a key (reference bits). */
+function hash(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }

@@ -65,7 +65,7 @@ export interface TimeKeyedTable<V> {
 }
 
 export class MemoryKeyedTable<V> implements KeyedTable<V> {
-  private readonly map = new Map<string, V>();
+  protected readonly map = new Map<string, V>();
   get(key: string): V | undefined {
     return this.map.get(key);
   }

@@ -1,0 +1,177 @@
+// The DuckDB tier's store: the spill table (in the checkpoint database when there is one, else
+// in an attached in-memory one), its memory limit under the job's budget, and the copies of
+// spilled rows into and out of a checkpoint (stage, restoreFrom). The tables that spill into it
+// are spill.ts (time-keyed partials) and spill-keyed.ts (whole keys).
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { BIGINT, DOUBLE, DuckDBDataChunk, DuckDBInstance, VARCHAR, type DuckDBConnection, type DuckDBVarCharVector } from '@duckdb/node-api';
+import { encodeState } from './codec.js';
+import { ShapeRegistry } from './shape-codec.js';
+import { SPILL, SPILL_DDL } from './spill-rows.js';
+import { ensureDir } from '../util/dirs.js';
+
+/** Rows per statement copying spilled rows into or out of a checkpoint (see SpillStore.sliced). */
+const SLICE_ROWS = 16_384;
+/** Rows per chunk staging memory rows into a checkpoint (DuckDB's vector size). */
+const STAGE_CHUNK = 2048;
+
+export class SpillStore {
+  /** Shapes of the values spilled through this store (spill-rows.ts); they live as long as its spill table. */
+  readonly shapes = new ShapeRegistry();
+  /** Memory a closing time's merge of spilled partials may take (the runner sets it from the budget). */
+  closeBytes = 16 * 2 ** 20;
+
+  private constructor(
+    readonly conn: DuckDBConnection,
+    /** Streams a closing window, while `conn` serves what its emitted rows cause downstream. */
+    readonly reader: DuckDBConnection,
+    /** Own file (no checkpoint database): deleted on close. */
+    private readonly owned: { readonly file: string; readonly instance: DuckDBInstance } | undefined,
+  ) {}
+
+  /** A private spill file in `dir` (checkpoints, if any, go elsewhere and copy through JS). */
+  static async open(dir: string, memoryLimit: number): Promise<SpillStore> {
+    ensureDir(dir);
+    const file = path.join(dir, `spill-${process.pid}.duckdb`);
+    fs.rmSync(file, { force: true });
+    fs.rmSync(`${file}.wal`, { force: true });
+    // A small buffer pool: the point of spilling is to keep the process's memory down.
+    const instance = await DuckDBInstance.create(file, { memory_limit: `${mb(memoryLimit)}MB`, ...LEAN });
+    const store = new SpillStore(await instance.connect(), await instance.connect(), { file, instance });
+    await store.init();
+    return store;
+  }
+
+  /**
+   * Spill tables inside the checkpoint database (one DuckDB instance), emptied first. DuckDB's
+   * buffer pool is part of the state budget: `memoryLimit` bytes (it spills to disk past them).
+   */
+  static async attach(instance: DuckDBInstance, memoryLimit: number): Promise<SpillStore> {
+    const store = new SpillStore(await instance.connect(), await instance.connect(), undefined);
+    if (Number.isFinite(memoryLimit)) await store.conn.run(`SET memory_limit = '${mb(memoryLimit)}MB'`);
+    for (const [k, v] of Object.entries(LEAN)) await store.conn.run(`SET ${k} = '${v}'`);
+    await store.init();
+    return store;
+  }
+
+  /** True when checkpoints can copy spilled rows inside DuckDB (stage / restoreFrom). */
+  get shared(): boolean {
+    return this.owned === undefined;
+  }
+
+  private async init(): Promise<void> {
+    await this.conn.run(`DROP TABLE IF EXISTS ${SPILL}`);
+    await this.conn.run(SPILL_DDL);
+  }
+
+  /**
+   * Copies every spilled row into checkpoint `id` (committed by the checkpoint's transaction),
+   * values as JSON text (shaped rows rendered by SQL), so a checkpoint needs no shape registry.
+   */
+  async stage(id: number): Promise<void> {
+    await this.conn.run('DELETE FROM checkpoint_spill WHERE id = $1', [id]);
+    await this.sliced(SPILL, '', (range) => `INSERT INTO checkpoint_spill SELECT ${id}, tbl, time, key, ${this.shapes.jsonSql()} FROM ${SPILL} WHERE ${range}`);
+  }
+
+  /**
+   * Appends entries still in memory to checkpoint `id`'s spilled rows (as JSON text, as stage
+   * renders them), leaving them in memory: a large state then reaches the checkpoint without
+   * being spilled first and merged back when its window closes. A restore brings them back as
+   * spilled rows. Returns the rows and their characters.
+   */
+  async stageEntries(id: number, tbl: string, entries: Iterable<readonly [number, string, unknown]>): Promise<{ rows: number; bytes: number }> {
+    const appender = await this.conn.createAppender('checkpoint_spill');
+    // Whole chunks, a vector per column: an append call per value cost ~4 µs a row.
+    const chunk = DuckDBDataChunk.create([BIGINT, VARCHAR, DOUBLE, VARCHAR, VARCHAR]);
+    const times = new Float64Array(STAGE_CHUNK);
+    const keys = new Array<string>(STAGE_CHUNK);
+    const texts = new Array<string>(STAGE_CHUNK);
+    let n = 0;
+    let rows = 0;
+    let bytes = 0;
+    const flush = (): void => {
+      if (n === 0) return;
+      chunk.reset();
+      chunk.rowCount = n;
+      const ids = chunk.getColumnVector(0);
+      const tbls = chunk.getColumnVector(1) as DuckDBVarCharVector;
+      const time = chunk.getColumnVector(2);
+      const key = chunk.getColumnVector(3) as DuckDBVarCharVector;
+      const value = chunk.getColumnVector(4) as DuckDBVarCharVector;
+      const big = BigInt(id);
+      for (let i = 0; i < n; i++) {
+        ids.setItem(i, big);
+        tbls.setItem(i, tbl);
+        const t = times[i]!;
+        time.setItem(i, t === t ? t : null);
+        key.setItem(i, keys[i]!);
+        value.setItem(i, texts[i]!);
+      }
+      for (const v of [ids, tbls, time, key, value]) v.flush();
+      appender.appendDataChunk(chunk);
+      n = 0;
+      if ((rows / STAGE_CHUNK) % 8 === 0) appender.flushSync();
+    };
+    try {
+      for (const [time, key, value] of entries) {
+        const text = encodeState(value);
+        times[n] = time;
+        keys[n] = key;
+        texts[n] = text;
+        bytes += text.length + key.length;
+        rows++;
+        if (++n === STAGE_CHUNK) flush();
+      }
+      flush();
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+    return { rows, bytes };
+  }
+
+  /** Puts back the spilled rows of checkpoint `id` (as JSON rows). */
+  async restoreFrom(id: number): Promise<void> {
+    await this.sliced('checkpoint_spill', `WHERE id = ${id}`, (range) => `INSERT INTO ${SPILL} (tbl, time, key, value, shape) SELECT tbl, time, key, value, -1 FROM checkpoint_spill WHERE id = ${id} AND ${range}`);
+  }
+
+  /**
+   * Runs `statement` over `table` a slice of rowids at a time. WARNING: one statement copying
+   * millions of rows failed to commit under a small memory_limit ("failed to pin block", bench:state
+   * at 64 MB): DuckDB holds a statement's new blocks pinned until it commits.
+   */
+  private async sliced(table: string, where: string, statement: (range: string) => string): Promise<void> {
+    const r = (await this.conn.runAndReadAll(`SELECT min(rowid), max(rowid) FROM ${table} ${where}`)).getRowsJS()[0];
+    if (r === undefined || r[0] === null) return;
+    const lo = Number(r[0]);
+    const hi = Number(r[1]);
+    for (let from = lo; from <= hi; from += SLICE_ROWS) await this.conn.run(statement(`rowid >= ${from} AND rowid < ${from + SLICE_ROWS}`));
+  }
+
+  close(): void {
+    this.conn.closeSync();
+    this.reader.closeSync();
+    if (this.owned) {
+      this.owned.instance.closeSync();
+      fs.rmSync(this.owned.file, { force: true });
+      fs.rmSync(`${this.owned.file}.wal`, { force: true });
+    }
+  }
+}
+
+/**
+ * DuckDB settings that keep its memory outside the buffer pool small: every worker thread keeps
+ * allocations of its own that duckdb_memory() does not count (bench:state sees 5-47 MB in the
+ * pool while the process holds ~250 MB natively), and the spill and checkpoint statements gain
+ * nothing from order-preserving scans. WARNING: a memory_limit much below 64 MB made DuckDB's
+ * own checkpoint fail to pin a block and invalidate the database (bench:state at 32 MB); the
+ * budget never gives it less than DUCKDB_FLOOR (state/budget.ts). DuckDB's allocator (jemalloc)
+ * keeps freed pages up to allocator_flush_threshold (128 MB by default) unless a background
+ * thread returns them: bench:state's open shape at 64 MB peaked ~45 MB lower with both set.
+ */
+const LEAN: Readonly<Record<string, string>> = { threads: '1', preserve_insertion_order: 'false', allocator_flush_threshold: '16MB', allocator_background_threads: 'true' };
+
+function mb(bytes: number): number {
+  return Math.max(1, Math.round(bytes / 2 ** 20));
+}
