@@ -11,31 +11,47 @@ import { formatTimestamp } from '../catalog/timestamp.js';
  * Start of the tumbling window holding `ts`: floor(ts / size) * size, also for negative `ts`.
  * Integer remainder rather than float division, so that micros near 2^53 stay exact.
  * The window is [start, start + size): its end is exclusive.
+ *
+ * Offsets (`TUMBLE(ts, 1d, INTERVAL '8' HOUR)`, Flink's and DuckDB's time_bucket convention):
+ * windows start at epoch + offset + k * size, so a positive offset moves every window later
+ * (1d windows from 08:00 to 08:00 UTC). The binder normalises offsets into [0, size) (or
+ * [0, slide) for HOP) with `normaliseOffset`; 0 is the epoch alignment.
  */
-export function tumbleStart(ts: number, size: number): number {
-  const r = ts % size;
-  return r < 0 ? ts - r - size : ts - r;
+export function tumbleStart(ts: number, size: number, offset = 0): number {
+  const x = ts - offset;
+  const r = x % size;
+  return (r < 0 ? x - r - size : x - r) + offset;
 }
 
 /** End (exclusive) of the tumbling window holding `ts`. */
-export function tumbleEnd(ts: number, size: number): number {
-  return tumbleStart(ts, size) + size;
+export function tumbleEnd(ts: number, size: number, offset = 0): number {
+  return tumbleStart(ts, size, offset) + size;
 }
 
 /**
- * Smallest HOP window start holding `ts`: the first multiple of `slide` that is > ts - size.
- * The windows holding `ts` are hopFirstStart, +slide, ... up to tumbleStart(ts, slide).
+ * Smallest HOP window start holding `ts`: the first start (offset + k * slide) that is > ts - size.
+ * The windows holding `ts` are hopFirstStart, +slide, ... up to tumbleStart(ts, slide, offset).
  */
-export function hopFirstStart(ts: number, slide: number, size: number): number {
-  return tumbleStart(ts - size, slide) + slide;
+export function hopFirstStart(ts: number, slide: number, size: number, offset = 0): number {
+  return tumbleStart(ts - size, slide, offset) + slide;
 }
 
-/** The starts s (multiples of slide) with s <= ts < s + size, ascending. */
-export function hopWindowStarts(ts: number, slide: number, size: number): number[] {
+/** The starts s (offset + multiples of slide) with s <= ts < s + size, ascending. */
+export function hopWindowStarts(ts: number, slide: number, size: number, offset = 0): number[] {
   const out: number[] = [];
-  const last = tumbleStart(ts, slide);
-  for (let s = hopFirstStart(ts, slide, size); s <= last; s += slide) out.push(s);
+  const last = tumbleStart(ts, slide, offset);
+  for (let s = hopFirstStart(ts, slide, size, offset); s <= last; s += slide) out.push(s);
   return out;
+}
+
+/**
+ * A window offset in (-period, period) as the equivalent one in [0, period): window starts are
+ * offset + k * period, so -16h and +8h give the same 1d windows. The period is a TUMBLE's size or
+ * a HOP's slide. An offset of a whole period or more is refused by the binder, not wrapped.
+ */
+export function normaliseOffset(offset: number, period: number): number {
+  const r = offset % period;
+  return r < 0 ? r + period : r + 0; // + 0 turns -0 into 0
 }
 
 /**

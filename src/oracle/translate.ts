@@ -175,17 +175,20 @@ function unionCte(n: PhysicalNode & { kind: 'union' }, byId: ReadonlyMap<number,
 
 /**
  * One row per (input row, window it falls in), with `__ws` the window start in epoch micros,
- * minus the late pairs. Windows are aligned to the epoch; rows with a NULL event time belong to
+ * minus the late pairs. Windows are aligned to the epoch plus the window's offset; rows with a NULL event time belong to
  * no window. TUMBLE: floor(x / size) * size (correct for negative x). HOP: every multiple of
  * the slide in (x - size, x].
  */
 function windowCte(id: number, inputId: number, timeInput: number, window: WindowSpec & { kind: 'tumble' | 'hop' }, tables: OracleTables): Cte {
-  const x = `epoch_us(i.c${timeInput})`;
+  const off = window.offsetMicros ?? 0;
+  // With an offset, windows start at offset + k * period: floor (x - offset) and add it back.
+  const x = off === 0 ? `epoch_us(i.c${timeInput})` : `(epoch_us(i.c${timeInput}) - ${off})`;
   const floorTo = (v: string, s: number): string => `(${v} - (((${v} % ${s}) + ${s}) % ${s}))`;
-  const ws =
+  const ws0 =
     window.kind === 'tumble'
       ? floorTo(x, window.sizeMicros)
       : `unnest(generate_series(${floorTo(`(${x} - ${window.sizeMicros})`, window.slideMicros)} + ${window.slideMicros}, ${floorTo(x, window.slideMicros)}, ${window.slideMicros}))`;
+  const ws = off === 0 ? ws0 : `(${ws0} + ${off})`;
   const expanded = `SELECT i.*, ${ws} AS __ws FROM n${inputId} AS i WHERE i.c${timeInput} IS NOT NULL`;
   const late = lateFilter(tables.late(id), 'w', 'w.__ws');
   return { name: `n${id}_w`, sql: late ? `SELECT w.* FROM (${expanded}) AS w WHERE ${late}` : expanded };

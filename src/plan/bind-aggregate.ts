@@ -12,7 +12,7 @@ import { Scope, type ScopeColumn } from './scope.js';
 import type { PlanBuilder } from './builder.js';
 import type { EmitMode, StateDecl, WindowSpec } from './physical.js';
 import { project, requireTimeColumn, isVirtualRef, isAggregateCall, type BoundFrom, type BoundRelation } from './bind-relation.js';
-import { hopWindow, windowArg } from './window-args.js';
+import { hopWindow, tumbleWindow, windowArg } from './window-args.js';
 import { defaultName } from './names.js';
 
 export function isWindowGroup(e: Expr): e is Expr & { kind: 'call' } {
@@ -212,9 +212,11 @@ function exprIdentityOfColumn(index: number, fields: readonly string[]): string 
 function groupWindow(g: Expr & { kind: 'call' }, rel: BoundFrom, text: string): WindowChoice {
   const fn = g.name.name.toUpperCase();
   const arity = fn === 'HOP' ? 3 : 2;
-  const usage = fn === 'TUMBLE' ? 'TUMBLE(ts, 10s)' : fn === 'HOP' ? 'HOP(ts, 5s, 10s) (slide, then size)' : 'SESSION(ts, 30s) (inactivity gap)';
-  if (g.args.length !== arity) {
-    throw new PlanError(text, g.span, `${fn} takes ${arity} arguments`, { expected: usage });
+  // TUMBLE and HOP take an optional offset last; SESSION has none.
+  const maxArity = fn === 'SESSION' ? arity : arity + 1;
+  const usage = fn === 'TUMBLE' ? 'TUMBLE(ts, 10s) or TUMBLE(ts, 1d, 8h) (size, then offset)' : fn === 'HOP' ? 'HOP(ts, 5s, 10s) (slide, then size, then an optional offset)' : 'SESSION(ts, 30s) (inactivity gap)';
+  if (g.args.length < arity || g.args.length > maxArity) {
+    throw new PlanError(text, g.span, `${fn} takes ${maxArity === arity ? arity : `${arity} or ${maxArity}`} arguments`, { expected: usage });
   }
   const t = g.args[0]!;
   if (t.kind !== 'column') throw new PlanError(text, t.span, `the first argument of ${fn} must be the event-time column`, { expected: usage });
@@ -222,8 +224,8 @@ function groupWindow(g: Expr & { kind: 'call' }, rel: BoundFrom, text: string): 
   if (fields.length > 0) throw new PlanError(text, t.span, `the first argument of ${fn} must be the event-time column`);
   requireTimeColumn(rel.scope, index, t.span, text, fn);
   let window: WindowSpec;
-  if (fn === 'TUMBLE') window = { kind: 'tumble', sizeMicros: windowArg(g.args[1]!, 'size', text) };
-  else if (fn === 'HOP') window = hopWindow(g.args[1]!, g.args[2]!, text);
+  if (fn === 'TUMBLE') window = tumbleWindow(g.args[1]!, g.args[2], text);
+  else if (fn === 'HOP') window = hopWindow(g.args[1]!, g.args[2]!, g.args[3], text);
   else window = { kind: 'session', gapMicros: windowArg(g.args[1]!, 'gap', text) };
   return { window, timeIndex: index, span: g.span };
 }

@@ -15,7 +15,7 @@ import { bindAggregate, hasAggregates } from './bind-aggregate.js';
 import { bindLag } from './bind-lag.js';
 import { bindUnion } from './bind-union.js';
 import { isVirtualRef, project, requireTimeColumn, type BoundFrom, type BoundRelation } from './bind-relation.js';
-import { hopWindow, windowArg } from './window-args.js';
+import { hopWindow, tumbleWindow } from './window-args.js';
 
 /** Views and subqueries inside each other: each level binds a whole query, recursively. */
 export const MAX_QUERY_DEPTH = 32;
@@ -114,11 +114,11 @@ function bindFrom(b: PlanBuilder, f: FromItem, text: string, depth: number): Bou
 
 function tvfWindow(f: FromItem & { kind: 'windowTvf' }, text: string): WindowSpec & { kind: 'tumble' | 'hop' } {
   const want = f.fn === 'TUMBLE' ? 1 : 2;
-  if (f.args.length !== want) {
-    throw new PlanError(text, f.span, `${f.fn}(relation, time_column, ${f.fn === 'TUMBLE' ? 'size' : 'slide, size'}) takes ${want + 2} arguments`);
+  if (f.args.length !== want && f.args.length !== want + 1) {
+    throw new PlanError(text, f.span, `${f.fn}(relation, time_column, ${f.fn === 'TUMBLE' ? 'size' : 'slide, size'} [, offset]) takes ${want + 2} or ${want + 3} arguments`);
   }
-  if (f.fn === 'TUMBLE') return { kind: 'tumble', sizeMicros: windowArg(f.args[0]!, 'size', text) };
-  return hopWindow(f.args[0]!, f.args[1]!, text);
+  if (f.fn === 'TUMBLE') return tumbleWindow(f.args[0]!, f.args[1], text);
+  return hopWindow(f.args[0]!, f.args[1]!, f.args[2], text);
 }
 
 function expandTvf(b: PlanBuilder, from: BoundFrom): BoundFrom {

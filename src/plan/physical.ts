@@ -5,9 +5,10 @@
 import type { Column, SinkDef, SourceDef } from '../catalog/catalog.js';
 import type { AggCall, BoundExpr } from '../expr/bound.js';
 
+/** offsetMicros: window starts at epoch + offset + k * size (HOP: k * slide), in [0, size or slide); absent is 0. */
 export type WindowSpec =
-  | { readonly kind: 'tumble'; readonly sizeMicros: number }
-  | { readonly kind: 'hop'; readonly slideMicros: number; readonly sizeMicros: number }
+  | { readonly kind: 'tumble'; readonly sizeMicros: number; readonly offsetMicros?: number }
+  | { readonly kind: 'hop'; readonly slideMicros: number; readonly sizeMicros: number; readonly offsetMicros?: number }
   | { readonly kind: 'session'; readonly gapMicros: number };
 
 export type EmitMode = 'final' | 'changes';

@@ -214,9 +214,10 @@ export class AstBuilder {
     const fn = one(t.fn).tokenType.name === 'TUMBLE' ? ('TUMBLE' as const) : ('HOP' as const);
     const args = (t.arg ?? []).map((e) => this.expr(e));
     const want = fn === 'TUMBLE' ? 1 : 2;
-    if (args.length !== want) {
-      const shape = fn === 'TUMBLE' ? 'TUMBLE(source, time_column, size)' : 'HOP(source, time_column, slide, size)';
-      throw sqlError(this.source, nodeSpan(tvfNode), `${fn} takes ${want + 2} arguments, got ${args.length + 2}`, { expected: shape });
+    // The last argument may be an offset (window-args.ts).
+    if (args.length !== want && args.length !== want + 1) {
+      const shape = fn === 'TUMBLE' ? 'TUMBLE(source, time_column, size [, offset])' : 'HOP(source, time_column, slide, size [, offset])';
+      throw sqlError(this.source, nodeSpan(tvfNode), `${fn} takes ${want + 2} or ${want + 3} arguments, got ${args.length + 2}`, { expected: shape });
     }
     const inputQuery = t.inputQuery?.[0];
     const input: FromItem = inputQuery

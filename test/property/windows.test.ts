@@ -1,6 +1,6 @@
 // Property tests of the window semantics against DuckDB: random events (keys, values with
 // NULLs, timestamps out of order within the watermark delay, some late beyond it, duplicates),
-// random windows, aggregate lists, filters, emit modes and batch sizes. The streaming output
+// random windows (with and without offsets, both forms), aggregate lists, filters, emit modes and batch sizes. The streaming output
 // must equal DuckDB's batch answer over the events the engine admitted. A failure prints the
 // seed, the SQL, the input and the first differing row. SLUICE_PROPERTY_RUNS sets the count.
 
@@ -20,12 +20,24 @@ const RUNS = Number(process.env['SLUICE_PROPERTY_RUNS'] ?? 200);
 
 const AGGS = ['COUNT(*)', 'COUNT(v)', 'SUM(v)', 'MIN(v)', 'MAX(v)', 'AVG(v)', 'SUM(d)', 'AVG(d)', 'MIN(d)', 'STDDEV(d)', 'COUNT(DISTINCT v)', 'MAX(k)'];
 
+/** A window offset as a fraction of its size (TUMBLE) or slide (HOP): none, positive or negative. */
+const OFFSET_ARB = fc.constantFrom(0, 0, 0.3, -0.7, 0.999);
+
+/** The offset argument in ms, or nothing; `period` is the size (TUMBLE) or slide (HOP). */
+function offsetMs(frac: number, period: number): number {
+  return Math.trunc(frac * period);
+}
+
+function offsetArg(frac: number, period: number): string {
+  return frac === 0 ? '' : `, ${offsetMs(frac, period)}ms`;
+}
+
 const queryArb = fc.record({
   window: fc.oneof(
-    fc.record({ kind: fc.constant('tumble' as const), size: fc.constantFrom(1000, 2000, 5000, 10000) }),
-    fc.record({ kind: fc.constant('hop' as const), slide: fc.constantFrom(1000, 2000), mult: fc.constantFrom(1, 2, 3) }),
+    fc.record({ kind: fc.constant('tumble' as const), size: fc.constantFrom(1000, 2000, 5000, 10000), offset: OFFSET_ARB }),
+    fc.record({ kind: fc.constant('hop' as const), slide: fc.constantFrom(1000, 2000), mult: fc.constantFrom(1, 2, 3), offset: OFFSET_ARB }),
     fc.record({ kind: fc.constant('session' as const), gap: fc.constantFrom(500, 1500, 3000) }),
-    fc.record({ kind: fc.constant('tvf' as const), size: fc.constantFrom(2000, 5000) }),
+    fc.record({ kind: fc.constant('tvf' as const), size: fc.constantFrom(2000, 5000), offset: OFFSET_ARB, hop: fc.boolean() }),
     fc.record({ kind: fc.constant('none' as const) }),
   ),
   aggs: fc.subarray(AGGS, { minLength: 1, maxLength: 5 }),
@@ -45,11 +57,11 @@ function buildSql(q: QueryShape, delayMs: number): string {
   let windowCols = '';
   switch (q.window.kind) {
     case 'tumble':
-      groupBy.push(`TUMBLE(ts, ${q.window.size}ms)`);
+      groupBy.push(`TUMBLE(ts, ${q.window.size}ms${offsetArg(q.window.offset, q.window.size)})`);
       windowCols = 'window_start, window_end, ';
       break;
     case 'hop':
-      groupBy.push(`HOP(ts, ${q.window.slide}ms, ${q.window.slide * q.window.mult}ms)`);
+      groupBy.push(`HOP(ts, ${q.window.slide}ms, ${q.window.slide * q.window.mult}ms${offsetArg(q.window.offset, q.window.slide)})`);
       windowCols = 'window_start, window_end, ';
       break;
     case 'session':
@@ -57,7 +69,10 @@ function buildSql(q: QueryShape, delayMs: number): string {
       windowCols = 'window_start, window_end, ';
       break;
     case 'tvf':
-      from = `TUMBLE(ev, ts, ${q.window.size}ms)`;
+      // The HOP table function slides by half its size.
+      from = q.window.hop
+        ? `HOP(ev, ts, ${q.window.size / 2}ms, ${q.window.size}ms${offsetArg(q.window.offset, q.window.size / 2)})`
+        : `TUMBLE(ev, ts, ${q.window.size}ms${offsetArg(q.window.offset, q.window.size)})`;
       groupBy.push('window_start', 'window_end');
       windowCols = 'window_start, window_end, ';
       break;
@@ -86,10 +101,11 @@ function refWindow(q: QueryShape): RefWindow | undefined {
   const w = q.window;
   switch (w.kind) {
     case 'tumble':
+      return { kind: 'tumble', size: w.size, offset: offsetMs(w.offset, w.size) };
     case 'tvf':
-      return { kind: 'tumble', size: w.size };
+      return w.hop ? { kind: 'hop', slide: w.size / 2, size: w.size, offset: offsetMs(w.offset, w.size / 2) } : { kind: 'tumble', size: w.size, offset: offsetMs(w.offset, w.size) };
     case 'hop':
-      return { kind: 'hop', slide: w.slide, size: w.slide * w.mult };
+      return { kind: 'hop', slide: w.slide, size: w.slide * w.mult, offset: offsetMs(w.offset, w.slide) };
     case 'session':
       return { kind: 'session', gap: w.gap };
     case 'none':

@@ -36,6 +36,8 @@ export class WindowAggOperator implements Operator {
   /** Equal to size for TUMBLE. */
   private readonly slide: number;
   private readonly hop: boolean;
+  /** Window alignment (time.ts): starts are offset + k * slide (size for TUMBLE). */
+  private readonly offset: number;
   private readonly changes: boolean;
   private readonly nKeys: number;
   /** Scratch: the evaluated aggregate arguments of the current row. */
@@ -67,6 +69,7 @@ export class WindowAggOperator implements Operator {
     this.size = node.window.sizeMicros;
     this.hop = node.window.kind === 'hop';
     this.slide = node.window.kind === 'hop' ? node.window.slideMicros : node.window.sizeMicros;
+    this.offset = node.window.offsetMicros ?? 0;
     this.changes = node.emit === 'changes';
     this.nKeys = node.keys.length;
     this.argValues = new Array<Value>(node.aggs.length).fill(null);
@@ -119,7 +122,7 @@ export class WindowAggOperator implements Operator {
     const rows = batch.rows;
     const timeInput = this.node.timeInput;
     const watermark = this.ctx.watermark;
-    const { size, slide } = this;
+    const { size, slide, offset } = this;
     // WARNING: between batches the table may have moved the cached state to DuckDB.
     this.cached = undefined;
     this.seg = undefined;
@@ -129,7 +132,7 @@ export class WindowAggOperator implements Operator {
       // Sources dead-letter rows without an event time; none can reach here.
       if (typeof ts !== 'number') continue;
       if (!this.hop) {
-        const end = tumbleStart(ts, size) + size;
+        const end = tumbleStart(ts, size, offset) + size;
         if (windowClosed(end, watermark)) {
           this.reportLate(row, ts, end, watermark, undefined);
           continue;
@@ -139,8 +142,8 @@ export class WindowAggOperator implements Operator {
         continue;
       }
       let evaluated = false;
-      const last = tumbleStart(ts, slide);
-      for (let s = hopFirstStart(ts, slide, size); s <= last; s += slide) {
+      const last = tumbleStart(ts, slide, offset);
+      for (let s = hopFirstStart(ts, slide, size, offset); s <= last; s += slide) {
         const end = s + size;
         if (windowClosed(end, watermark)) {
           // A late HOP row still enters its windows that are open.

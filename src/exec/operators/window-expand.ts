@@ -12,12 +12,15 @@ export class WindowExpandOperator implements Operator {
   private readonly size: number;
   /** Equal to size for TUMBLE. */
   private readonly slide: number;
+  /** Window alignment (time.ts): starts are offset + k * slide. */
+  private readonly offset: number;
   private ctx: OperatorContext | undefined;
 
   constructor(node: WindowExpandNode) {
     this.timeInput = node.timeInput;
     this.size = node.window.sizeMicros;
     this.slide = node.window.kind === 'hop' ? node.window.slideMicros : node.window.sizeMicros;
+    this.offset = node.window.offsetMicros ?? 0;
   }
 
   open(ctx: OperatorContext): void {
@@ -26,7 +29,7 @@ export class WindowExpandOperator implements Operator {
 
   onData(batch: Batch): void {
     const { rows, ops } = batch;
-    const { timeInput, size, slide } = this;
+    const { timeInput, size, slide, offset } = this;
     const outRows: Row[] = [];
     const outOps: Op[] | null = ops === null ? null : [];
     for (let i = 0; i < rows.length; i++) {
@@ -34,8 +37,8 @@ export class WindowExpandOperator implements Operator {
       const ts = row[timeInput];
       // Sources dead-letter rows without an event time; none can reach here.
       if (typeof ts !== 'number') continue;
-      const last = tumbleStart(ts, slide);
-      for (let s = slide === size ? last : hopFirstStart(ts, slide, size); s <= last; s += slide) {
+      const last = tumbleStart(ts, slide, offset);
+      for (let s = slide === size ? last : hopFirstStart(ts, slide, size, offset); s <= last; s += slide) {
         outRows.push(extend(row, s, s + size));
         if (outOps !== null) outOps.push(ops![i]!);
       }

@@ -112,3 +112,30 @@ test('ORDER BY ... DESC in OVER is refused plainly, without suggesting ASC', () 
   assert.doesNotMatch(d.hint ?? '', /did you mean/);
   assert.doesNotThrow(() => plan('CREATE SINK s AS SELECT LAG(value) OVER (PARTITION BY sensor ORDER BY ts ASC) FROM raw;'));
 });
+
+test('window offsets: both forms accept one, normalise a negative one, and refuse one of a whole size or slide', () => {
+  assert.match(plan('CREATE SINK s AS SELECT sensor, COUNT(*) FROM raw GROUP BY sensor, TUMBLE(ts, 1d, INTERVAL \'8\' HOUR);'), /TUMBLE\(ts, 1d, offset 8h\)/);
+  assert.match(plan('CREATE SINK s AS SELECT sensor, COUNT(*) FROM raw GROUP BY sensor, TUMBLE(ts, 1d, -16h);'), /TUMBLE\(ts, 1d, offset 8h\)/);
+  assert.match(plan("CREATE SINK s AS SELECT sensor, COUNT(*) FROM raw GROUP BY sensor, TUMBLE(ts, 1d, -INTERVAL '16' HOUR);"), /TUMBLE\(ts, 1d, offset 8h\)/);
+  assert.match(plan('CREATE SINK s AS SELECT COUNT(*) FROM raw GROUP BY HOP(ts, 5s, 10s, 2s);'), /HOP\(ts, 5s, 10s, offset 2s\)/);
+  assert.match(plan('CREATE SINK s AS SELECT * FROM TUMBLE(raw, ts, 10s, 3s);'), /TUMBLE\(ts, 10s, offset 3s\)/);
+  assert.match(plan('CREATE SINK s AS SELECT * FROM HOP(raw, ts, 5s, 10s, -1s);'), /HOP\(ts, 5s, 10s, offset 4s\)/);
+  // An offset of zero is the epoch alignment, printed as before.
+  assert.match(plan('CREATE SINK s AS SELECT COUNT(*) FROM raw GROUP BY TUMBLE(ts, 10s, 0s);'), /TUMBLE\(ts, 10s\) /);
+
+  const whole = diag('CREATE SINK s AS SELECT COUNT(*) FROM raw GROUP BY TUMBLE(ts, 10s, 10s);');
+  assert.equal(whole.message, 'the TUMBLE offset 10s is not smaller than the window size 10s');
+  assert.equal(whole.hint, 'an offset of whole sizes moves no window: leave it out');
+  assert.deepEqual([whole.line, whole.column, whole.width], [3, 68, 3]);
+  const over = diag('CREATE SINK s AS SELECT COUNT(*) FROM raw GROUP BY TUMBLE(ts, 10s, -13s);');
+  assert.equal(over.message, 'the TUMBLE offset -13s is not smaller than the window size 10s');
+  assert.equal(over.hint, 'windows start at offset + k * size, so use the remainder 7s');
+  assert.equal(diag('CREATE SINK s AS SELECT COUNT(*) FROM raw GROUP BY HOP(ts, 5s, 10s, 7s);').message, 'the HOP offset 7s is not smaller than the window slide 5s');
+  assert.equal(diag('CREATE SINK s AS SELECT * FROM HOP(raw, ts, 5s, 10s, 5s);').message, 'the HOP offset 5s is not smaller than the window slide 5s');
+  const unitless = diag('CREATE SINK s AS SELECT COUNT(*) FROM raw GROUP BY TUMBLE(ts, 10s, 3);');
+  assert.equal(unitless.message, 'the TUMBLE offset must be a duration');
+  assert.equal(unitless.hint, 'add a unit: 3s for 3 seconds');
+  assert.equal(diag('CREATE SINK s AS SELECT COUNT(*) FROM raw GROUP BY TUMBLE(ts, 10s, 1s, 2s);').message, 'TUMBLE takes 2 or 3 arguments');
+  assert.equal(diag('CREATE SINK s AS SELECT COUNT(*) FROM raw GROUP BY SESSION(ts, 10s, 1s);').message, 'SESSION takes 2 arguments');
+  assert.match(diag('CREATE SINK s AS SELECT * FROM TUMBLE(raw, ts, 10s, 1s, 1s);').message, /TUMBLE takes 3 or 4 arguments, got 5/);
+});
