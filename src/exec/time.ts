@@ -3,7 +3,7 @@
 // how micros are shown in late reasons, where a run after a finished one starts. Pure functions
 // over integer epoch microseconds.
 
-import type { WindowSpec } from '../plan/physical.js';
+import type { AlignedWindow, WindowSpec } from '../plan/physical.js';
 
 import { formatTimestamp } from '../catalog/timestamp.js';
 
@@ -55,6 +55,31 @@ export function normaliseOffset(offset: number, period: number): number {
 }
 
 /**
+ * CUMULATE (Flink's cumulating windows): the windows holding `ts` all start at
+ * tumbleStart(ts, size, offset) and end at each step boundary after `ts` up to start + size:
+ * cumulateFirstEnd, + step, ... Their ends are offset + multiples of step (size is a multiple of
+ * step). A row is late as a whole when its first window has closed (Flink drops a row whose step
+ * slice has closed): it then enters none of them, so every window of one cumulation holds the
+ * rows of the one before it, and results only grow within a cumulation.
+ */
+export function cumulateFirstEnd(ts: number, step: number, offset = 0): number {
+  return tumbleStart(ts, step, offset) + step;
+}
+
+/** The start of the window of `w` (not a session) ending at `end`: CUMULATE windows share their size-aligned start. */
+export function windowStartOf(w: AlignedWindow, end: number): number {
+  return w.kind === 'cumulate' ? tumbleStart(end - 1, w.sizeMicros, w.offsetMicros ?? 0) : end - w.sizeMicros;
+}
+
+/** The window ends of the CUMULATE windows holding `ts`, ascending. */
+export function cumulateWindowEnds(ts: number, step: number, size: number, offset = 0): number[] {
+  const out: number[] = [];
+  const last = tumbleStart(ts, size, offset) + size;
+  for (let e = cumulateFirstEnd(ts, step, offset); e <= last; e += step) out.push(e);
+  return out;
+}
+
+/**
  * A window [start, end) is closed once the watermark reaches its end: watermark W promises
  * no more events with ts < W, so every event of the window has arrived.
  */
@@ -68,7 +93,7 @@ export function isLate(ts: number, watermark: number): boolean {
 }
 
 /**
- * How far past its latest row a window of `w` can reach: a TUMBLE or HOP window ends at most its
+ * How far past its latest row a window of `w` can reach: a TUMBLE, HOP or CUMULATE window ends at most its
  * size after a row in it; a session ends a gap after its last row, and a row up to a gap later
  * still would have merged into it, so twice the gap.
  */

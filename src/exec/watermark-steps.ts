@@ -17,7 +17,7 @@ function observableStep(n: PhysicalNode): number | undefined {
     case 'windowAgg': {
       // Window ends are offset + multiples of the step below, so also multiples of gcd(step, offset).
       const w = n.window;
-      const step = w.kind === 'tumble' ? w.sizeMicros : gcd(w.slideMicros, w.sizeMicros);
+      const step = w.kind === 'tumble' ? w.sizeMicros : w.kind === 'hop' ? gcd(w.slideMicros, w.sizeMicros) : w.stepMicros;
       return w.offsetMicros ? gcd(step, w.offsetMicros) : step;
     }
     case 'sessionAgg':

@@ -10,9 +10,9 @@ import { ExprBinder, AGGREGATES, GROUP_WINDOWS, exprIdentity, type BindHooks } f
 import { PlanError } from './errors.js';
 import { Scope, type ScopeColumn } from './scope.js';
 import type { PlanBuilder } from './builder.js';
-import type { EmitMode, StateDecl, WindowSpec } from './physical.js';
+import type { AlignedWindow, EmitMode, StateDecl, WindowSpec } from './physical.js';
 import { project, requireTimeColumn, isVirtualRef, isAggregateCall, type BoundFrom, type BoundRelation } from './bind-relation.js';
-import { hopWindow, tumbleWindow, windowArg } from './window-args.js';
+import { cumulateWindow, hopWindow, tumbleWindow, windowArg } from './window-args.js';
 import { defaultName } from './names.js';
 
 export function isWindowGroup(e: Expr): e is Expr & { kind: 'call' } {
@@ -58,19 +58,29 @@ export function bindAggregate(b: PlanBuilder, q: SelectQuery, rel: BoundFrom, te
   const keys: BoundExpr[] = [];
   const setWindow = (w: WindowChoice) => {
     if (win && !(rel.tvf && w.span === rel.tvf.span)) {
-      throw new PlanError(text, w.span, 'a GROUP BY takes at most one window', { hint: 'group by one of TUMBLE, HOP or SESSION' });
+      throw new PlanError(text, w.span, 'a GROUP BY takes at most one window', { hint: 'group by one of TUMBLE, HOP, CUMULATE or SESSION' });
     }
     win = w;
   };
+  let groupedByEnd = false;
   for (const g of q.groupBy) {
     // Before the time column's checks: a changelog's time column has no watermark, but that is not the reason.
     if (isWindowGroup(g) && !rel.appendOnly) refuseChangelogWindow(g.span, text);
     if (isWindowGroup(g)) setWindow(groupWindow(g, rel, text));
-    else if (rel.tvf && isVirtualRef(g, rel)) setWindow({ window: rel.tvf.window, timeIndex: rel.tvf.timeIndex, span: rel.tvf.span });
+    else if (rel.tvf && isVirtualRef(g, rel)) {
+      setWindow({ window: rel.tvf.window, timeIndex: rel.tvf.timeIndex, span: rel.tvf.span });
+      if (g.kind === 'column' && g.path[g.path.length - 1]!.name === 'window_end') groupedByEnd = true;
+    }
     else {
       keyAsts.push(g);
       keys.push(inBinder.bind(g));
     }
+  }
+  if (rel.tvf?.window.kind === 'cumulate' && win !== undefined && !groupedByEnd) {
+    // The windows of one cumulation share window_start: grouping by it alone would merge them.
+    throw new PlanError(text, rel.tvf.span, 'a CUMULATE table function must be grouped by window_end: its windows of one cumulation share window_start', {
+      hint: 'GROUP BY window_start, window_end',
+    });
   }
   if (q.distinct) {
     if (q.groupBy.length > 0 || hasAggregates(q)) {
@@ -126,7 +136,7 @@ export function bindAggregate(b: PlanBuilder, q: SelectQuery, rel: BoundFrom, te
     ];
     node = b.add({ kind: 'sessionAgg', inputs: [rel.node], schema, timeColumn: undefined, appendOnly: emit === 'final', state, window: win.window, timeInput: win.timeIndex, keys, aggs, emit, refInput });
   } else if (win) {
-    const w = win.window as WindowSpec & { kind: 'tumble' | 'hop' };
+    const w = win.window as AlignedWindow;
     const state: StateDecl[] = [{ name: 'windows', shape: 'timeKeyed', describe: 'window end × key → accumulators', bounded: true }];
     node = b.add({ kind: 'windowAgg', inputs: [rel.node], schema, timeColumn: undefined, appendOnly: emit === 'final', state, window: w, timeInput: win.timeIndex, keys, aggs, emit, refInput });
   } else {
@@ -211,10 +221,10 @@ function exprIdentityOfColumn(index: number, fields: readonly string[]): string 
 
 function groupWindow(g: Expr & { kind: 'call' }, rel: BoundFrom, text: string): WindowChoice {
   const fn = g.name.name.toUpperCase();
-  const arity = fn === 'HOP' ? 3 : 2;
+  const arity = fn === 'HOP' || fn === 'CUMULATE' ? 3 : 2;
   // TUMBLE and HOP take an optional offset last; SESSION has none.
   const maxArity = fn === 'SESSION' ? arity : arity + 1;
-  const usage = fn === 'TUMBLE' ? 'TUMBLE(ts, 10s) or TUMBLE(ts, 1d, 8h) (size, then offset)' : fn === 'HOP' ? 'HOP(ts, 5s, 10s) (slide, then size, then an optional offset)' : 'SESSION(ts, 30s) (inactivity gap)';
+  const usage = fn === 'TUMBLE' ? 'TUMBLE(ts, 10s) or TUMBLE(ts, 1d, 8h) (size, then offset)' : fn === 'HOP' ? 'HOP(ts, 5s, 10s) (slide, then size, then an optional offset)' : fn === 'CUMULATE' ? 'CUMULATE(ts, 1h, 1d) (step, then size, then an optional offset)' : 'SESSION(ts, 30s) (inactivity gap)';
   if (g.args.length < arity || g.args.length > maxArity) {
     throw new PlanError(text, g.span, `${fn} takes ${maxArity === arity ? arity : `${arity} or ${maxArity}`} arguments`, { expected: usage });
   }
@@ -226,6 +236,7 @@ function groupWindow(g: Expr & { kind: 'call' }, rel: BoundFrom, text: string): 
   let window: WindowSpec;
   if (fn === 'TUMBLE') window = tumbleWindow(g.args[1]!, g.args[2], text);
   else if (fn === 'HOP') window = hopWindow(g.args[1]!, g.args[2]!, g.args[3], text);
+  else if (fn === 'CUMULATE') window = cumulateWindow(g.args[1]!, g.args[2]!, g.args[3], text);
   else window = { kind: 'session', gapMicros: windowArg(g.args[1]!, 'gap', text) };
   return { window, timeIndex: index, span: g.span };
 }
@@ -234,7 +245,7 @@ function emitMode(q: SelectQuery, windowed: boolean, text: string): EmitMode {
   if (!q.emit) return windowed ? 'final' : 'changes';
   if (q.emit.mode === 'final' && !windowed) {
     throw new PlanError(text, q.emit.span, 'EMIT FINAL needs a window: a GROUP BY without one never closes', {
-      hint: 'add TUMBLE, HOP or SESSION to GROUP BY, or use EMIT CHANGES',
+      hint: 'add TUMBLE, HOP, CUMULATE or SESSION to GROUP BY, or use EMIT CHANGES',
     });
   }
   return q.emit.mode;

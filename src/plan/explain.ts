@@ -115,6 +115,8 @@ function windowText(w: WindowSpec, ts: string): string {
       return `TUMBLE(${ts}, ${formatDuration(w.sizeMicros)}${offsetText(w.offsetMicros)})`;
     case 'hop':
       return `HOP(${ts}, ${formatDuration(w.slideMicros)}, ${formatDuration(w.sizeMicros)}${offsetText(w.offsetMicros)})`;
+    case 'cumulate':
+      return `CUMULATE(${ts}, ${formatDuration(w.stepMicros)}, ${formatDuration(w.sizeMicros)}${offsetText(w.offsetMicros)})`;
     case 'session':
       return `SESSION(${ts}, ${formatDuration(w.gapMicros)})`;
   }

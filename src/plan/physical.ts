@@ -9,7 +9,12 @@ import type { AggCall, BoundExpr } from '../expr/bound.js';
 export type WindowSpec =
   | { readonly kind: 'tumble'; readonly sizeMicros: number; readonly offsetMicros?: number }
   | { readonly kind: 'hop'; readonly slideMicros: number; readonly sizeMicros: number; readonly offsetMicros?: number }
+  /** Flink's cumulating windows: [start, start + step), [start, start + 2 step) ... [start, start + size); starts aligned to size (+ offset). */
+  | { readonly kind: 'cumulate'; readonly stepMicros: number; readonly sizeMicros: number; readonly offsetMicros?: number }
   | { readonly kind: 'session'; readonly gapMicros: number };
+
+/** The windows of fixed bounds (not sessions): a row's windows follow from its event time alone. */
+export type AlignedWindow = WindowSpec & { readonly kind: 'tumble' | 'hop' | 'cumulate' };
 
 export type EmitMode = 'final' | 'changes';
 
@@ -61,7 +66,7 @@ export interface ProjectNode extends NodeBase {
 /** `FROM TUMBLE(t, ts, 10s)` without an aggregate: each row gains window_start and window_end (HOP: one row per window). */
 export interface WindowExpandNode extends NodeBase {
   readonly kind: 'windowExpand';
-  readonly window: WindowSpec & { readonly kind: 'tumble' | 'hop' };
+  readonly window: AlignedWindow;
   readonly timeInput: number;
 }
 
@@ -70,7 +75,7 @@ export interface WindowExpandNode extends NodeBase {
  */
 export interface WindowAggNode extends NodeBase {
   readonly kind: 'windowAgg';
-  readonly window: WindowSpec & { readonly kind: 'tumble' | 'hop' };
+  readonly window: AlignedWindow;
   /** Event-time column index in the input. */
   readonly timeInput: number;
   readonly keys: readonly BoundExpr[];

@@ -34,7 +34,7 @@ export function windowArg(e: Expr, what: string, text: string): number {
  * a whole period or more: it names the same windows as its remainder, and is more likely a
  * swapped argument than meant.
  */
-export function windowOffset(e: Expr, period: number, fn: 'TUMBLE' | 'HOP', text: string): number {
+export function windowOffset(e: Expr, period: number, fn: 'TUMBLE' | 'HOP' | 'CUMULATE', text: string): number {
   const neg = e.kind === 'unary' && e.op === '-' && e.operand.kind === 'interval';
   const lit = neg ? (e.operand as Expr & { kind: 'interval' }) : e;
   if (lit.kind !== 'interval') {
@@ -44,7 +44,7 @@ export function windowOffset(e: Expr, period: number, fn: 'TUMBLE' | 'HOP', text
     });
   }
   const offset = neg ? -lit.micros : lit.micros;
-  const what = fn === 'TUMBLE' ? 'size' : 'slide';
+  const what = fn === 'HOP' ? 'slide' : 'size';
   if (Math.abs(offset) >= period) {
     const r = normaliseOffset(offset, period);
     throw new PlanError(text, e.span, `the ${fn} offset ${offset < 0 ? '-' : ''}${formatDuration(Math.abs(offset))} is not smaller than the window ${what} ${formatDuration(period)}`, {
@@ -78,4 +78,32 @@ export function hopWindow(slideArg: Expr, sizeArg: Expr, offsetArg: Expr | undef
   }
   const offset = offsetArg === undefined ? 0 : windowOffset(offsetArg, slide, 'HOP', text);
   return offset === 0 ? { kind: 'hop', slideMicros: slide, sizeMicros: size } : { kind: 'hop', slideMicros: slide, sizeMicros: size, offsetMicros: offset };
+}
+
+/**
+ * A CUMULATE window from its step, size and optional offset: windows [start, start + step),
+ * [start, start + 2 step) ... [start, start + size), start = offset + k * size. The size must be a
+ * whole number of steps (else the last window would not be the whole size), and a row enters up to
+ * size / step windows, under the HOP limit.
+ */
+export function cumulateWindow(stepArg: Expr, sizeArg: Expr, offsetArg: Expr | undefined, text: string): WindowSpec & { kind: 'cumulate' } {
+  const step = windowArg(stepArg, 'step', text);
+  const size = windowArg(sizeArg, 'size', text);
+  if (step > size) throw new PlanError(text, stepArg.span, 'the CUMULATE step must not exceed its size', { hint: 'CUMULATE(ts, step, size): e.g. CUMULATE(ts, 1h, 1d)' });
+  if (size % step !== 0) {
+    const span = { start: stepArg.span.start, end: sizeArg.span.end };
+    const down = Math.floor(size / step) * step;
+    throw new PlanError(text, span, `the CUMULATE size ${formatDuration(size)} is not a multiple of its step ${formatDuration(step)}`, {
+      hint: `the windows grow by whole steps up to the size: e.g. CUMULATE(ts, ${formatDuration(step)}, ${formatDuration(down)}) or CUMULATE(ts, ${formatDuration(step)}, ${formatDuration(down + step)})`,
+    });
+  }
+  const perRow = size / step;
+  if (perRow > MAX_HOP_WINDOWS_PER_ROW) {
+    const span = { start: stepArg.span.start, end: sizeArg.span.end };
+    throw new PlanError(text, span, `a CUMULATE of size ${formatDuration(size)} in steps of ${formatDuration(step)} puts a row into up to ${perRow.toLocaleString('en-US')} windows; the limit is ${MAX_HOP_WINDOWS_PER_ROW.toLocaleString('en-US')}`, {
+      hint: 'raise the step',
+    });
+  }
+  const offset = offsetArg === undefined ? 0 : windowOffset(offsetArg, size, 'CUMULATE', text);
+  return offset === 0 ? { kind: 'cumulate', stepMicros: step, sizeMicros: size } : { kind: 'cumulate', stepMicros: step, sizeMicros: size, offsetMicros: offset };
 }

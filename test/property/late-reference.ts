@@ -14,6 +14,7 @@ export interface RefEvent {
 export type RefWindow =
   | { readonly kind: 'tumble'; readonly size: number; readonly offset?: number }
   | { readonly kind: 'hop'; readonly slide: number; readonly size: number; readonly offset?: number }
+  | { readonly kind: 'cumulate'; readonly step: number; readonly size: number; readonly offset?: number }
   | { readonly kind: 'session'; readonly gap: number }
   | { readonly kind: 'lag' };
 
@@ -31,6 +32,10 @@ export function expectedLate(events: readonly RefEvent[], delayMs: number, windo
     switch (window.kind) {
       case 'tumble':
         if (floor(e.ms, window.size, window.offset) + window.size <= wm) out.push(String(seq));
+        return;
+      case 'cumulate':
+        // Late as a whole once its first window (ending at the next step boundary) has closed.
+        if (floor(e.ms, window.step, window.offset) + window.step <= wm) out.push(String(seq));
         return;
       case 'hop': {
         for (let s = floor(e.ms, window.slide, window.offset); s > e.ms - window.size; s -= window.slide) {

@@ -107,14 +107,14 @@ test(`session windows spilling every batch, through crashes, equal DuckDB (${RUN
 // keys of d), by two columns or by nothing.
 const COLUMNAR_AGGS = ['COUNT(*)', 'COUNT(v)', 'SUM(v)', 'AVG(v)', 'SUM(d)', 'AVG(d)', 'MIN(d)', 'MAX(v)', 'STDDEV(d)'];
 
-test(`columnar TUMBLE/HOP windows spilling every batch, through crashes, equal DuckDB (${RUNS} cases)`, async () => {
+test(`columnar TUMBLE/HOP/CUMULATE windows spilling every batch, through crashes, equal DuckDB (${RUNS} cases)`, async () => {
   const spilled = new Set<string>();
   await fc.assert(
     fc.asyncProperty(
       delayArb.chain((delay) => fc.tuple(fc.constant(delay), fc.boolean().chain((ties) => eventsArb(delay, ties)))),
       fc.constantFrom(['k'], ['v'], ['d'], ['k', 'v'], []),
       fc.subarray(COLUMNAR_AGGS, { minLength: 1, maxLength: 4 }),
-      fc.constantFrom('TUMBLE(ts, 1s)', 'TUMBLE(ts, 2s)', 'HOP(ts, 500ms, 1500ms)', 'HOP(ts, 1s, 2s)', 'TUMBLE(ts, 2s, 700ms)', 'HOP(ts, 1s, 2s, -300ms)'),
+      fc.constantFrom('TUMBLE(ts, 1s)', 'TUMBLE(ts, 2s)', 'HOP(ts, 500ms, 1500ms)', 'HOP(ts, 1s, 2s)', 'TUMBLE(ts, 2s, 700ms)', 'HOP(ts, 1s, 2s, -300ms)', 'CUMULATE(ts, 500ms, 2s)', 'CUMULATE(ts, 1s, 8s, 1500ms)'),
       fc.boolean(),
       runArb,
       async ([delay, events], keys, aggs, window, budget, run) => {
@@ -122,8 +122,9 @@ test(`columnar TUMBLE/HOP windows spilling every batch, through crashes, equal D
         const input = events.map((e, i) => (e.d !== null && i % 7 === 0 ? { ...e, d: i % 2 === 0 ? -0 : 0 } : e));
         const k = keys.map((c) => `${c}, `).join('');
         const query = `SELECT ${k}window_start, window_end, ${aggs.map((a, i) => `${a} AS a${i}`).join(', ')} FROM ev GROUP BY ${k}${window}`;
-        const offset = window.includes('700ms') ? 700 : window.includes('-300ms') ? 700 : 0;
-        const size = window.startsWith('TUMBLE') ? { kind: 'tumble' as const, size: window.includes('2s') ? 2000 : 1000, offset } : window.includes('500ms') ? { kind: 'hop' as const, slide: 500, size: 1500 } : { kind: 'hop' as const, slide: 1000, size: 2000, offset };
+        const offset = window.includes('700ms') ? 700 : window.includes('-300ms') ? 700 : window.includes('1500ms') ? 1500 : 0;
+        const cumulate: RefWindow | undefined = window === 'CUMULATE(ts, 500ms, 2s)' ? { kind: 'cumulate', step: 500, size: 2000 } : window.startsWith('CUMULATE') ? { kind: 'cumulate', step: 1000, size: 8000, offset } : undefined;
+        const size = cumulate ?? (window.startsWith('TUMBLE') ? { kind: 'tumble' as const, size: window.includes('2s') ? 2000 : 1000, offset } : window.includes('500ms') ? { kind: 'hop' as const, slide: 500, size: 1500 } : { kind: 'hop' as const, slide: 1000, size: 2000, offset });
         await check(query, delay, input, run, size, keys.length > 0, spilled, budget);
       },
     ),

@@ -13,7 +13,7 @@ import type { NumericSegment, Segment, StringSegment } from '../../state/columna
 import type { TimeKeyedTable } from '../../state/tables.js';
 import { compileExpr, type Evaluator } from '../../expr/compile.js';
 import { Op, type Batch, type Operator, type OperatorContext } from '../operator.js';
-import { hopFirstStart, tumbleStart, windowClosed, windowLateReason } from '../time.js';
+import { hopFirstStart, tumbleStart, windowClosed, windowLateReason, windowStartOf } from '../time.js';
 import { addAll, compileAggs, compileColumnar, evalArgs, initStates, mergeAll, pushResults, refOf, pushChange, stateName, type ColumnarAggs, type CompiledAggs } from './common.js';
 
 /** Closed entries per emitted batch when a columnar table closes a window. */
@@ -36,6 +36,7 @@ export class WindowAggOperator implements Operator {
   /** Equal to size for TUMBLE. */
   private readonly slide: number;
   private readonly hop: boolean;
+  private readonly cumulate: boolean;
   /** Window alignment (time.ts): starts are offset + k * slide (size for TUMBLE). */
   private readonly offset: number;
   private readonly changes: boolean;
@@ -68,7 +69,9 @@ export class WindowAggOperator implements Operator {
     this.aggs = compileAggs(node.aggs, false);
     this.size = node.window.sizeMicros;
     this.hop = node.window.kind === 'hop';
-    this.slide = node.window.kind === 'hop' ? node.window.slideMicros : node.window.sizeMicros;
+    this.cumulate = node.window.kind === 'cumulate';
+    // CUMULATE: the step; its windows' ends are offset + multiples of it.
+    this.slide = node.window.kind === 'hop' ? node.window.slideMicros : node.window.kind === 'cumulate' ? node.window.stepMicros : node.window.sizeMicros;
     this.offset = node.window.offsetMicros ?? 0;
     this.changes = node.emit === 'changes';
     this.nKeys = node.keys.length;
@@ -131,6 +134,18 @@ export class WindowAggOperator implements Operator {
       const ts = row[timeInput];
       // Sources dead-letter rows without an event time; none can reach here.
       if (typeof ts !== 'number') continue;
+      if (this.cumulate) {
+        // Late as a whole when its first window has closed (time.ts, cumulateFirstEnd).
+        const first = tumbleStart(ts, slide, offset) + slide;
+        if (windowClosed(first, watermark)) {
+          this.reportLate(row, ts, first, watermark, undefined);
+          continue;
+        }
+        evalArgs(this.aggs, row, this.argValues);
+        const last = tumbleStart(ts, size, offset) + size;
+        for (let end = first; end <= last; end += slide) this.accumulate(row, end);
+        continue;
+      }
       if (!this.hop) {
         const end = tumbleStart(ts, size, offset) + size;
         if (windowClosed(end, watermark)) {
@@ -253,7 +268,7 @@ export class WindowAggOperator implements Operator {
     const kv = state.keyValues;
     const row: Row = [];
     for (let j = 0; j < kv.length; j++) row.push(kv[j]!);
-    row.push(end - this.size, end);
+    row.push(windowStartOf(this.node.window, end), end);
     pushResults(this.aggs, state.accs, row);
     return row;
   }
@@ -273,7 +288,7 @@ export class WindowAggOperator implements Operator {
   }
 
   private reportLate(row: Row, ts: number, end: number, watermark: number, windowStart: number | undefined): void {
-    const size = this.size;
+    const start = windowStartOf(this.node.window, end);
     this.ctx.late({
       operator: this.node.id,
       ref: refOf(row, this.node.refInput),
@@ -282,7 +297,7 @@ export class WindowAggOperator implements Operator {
       windowStart,
       // Formatted only when read (a late output or the REPL): most late rows are only counted.
       get reason() {
-        return windowLateReason(end - size, end, watermark);
+        return windowLateReason(start, end, watermark);
       },
     });
   }

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { hopFirstStart, hopWindowStarts, normaliseOffset, tumbleEnd, tumbleStart } from '../../../src/exec/time.js';
+import { cumulateFirstEnd, cumulateWindowEnds, hopFirstStart, hopWindowStarts, normaliseOffset, tumbleEnd, tumbleStart, windowStartOf } from '../../../src/exec/time.js';
 
 describe('tumble with an offset', () => {
   it('starts windows at offset + k * size', () => {
@@ -81,5 +81,56 @@ describe('normaliseOffset', () => {
     assert.ok(Object.is(normaliseOffset(-10, 10), 0));
     const H = 3_600_000_000;
     assert.equal(normaliseOffset(-16 * H, 24 * H), 8 * H);
+  });
+});
+
+describe('cumulate', () => {
+  it('lists the window ends holding ts, from the next step boundary to the size-aligned end', () => {
+    // step 2, size 6: cumulations start at ..., -6, 0, 6; ends at each step boundary.
+    assert.deepEqual(cumulateWindowEnds(0, 2, 6), [2, 4, 6]);
+    assert.deepEqual(cumulateWindowEnds(1, 2, 6), [2, 4, 6]);
+    assert.deepEqual(cumulateWindowEnds(2, 2, 6), [4, 6]);
+    assert.deepEqual(cumulateWindowEnds(5, 2, 6), [6]);
+    assert.deepEqual(cumulateWindowEnds(6, 2, 6), [8, 10, 12]);
+    assert.deepEqual(cumulateWindowEnds(-1, 2, 6), [0]);
+    assert.deepEqual(cumulateWindowEnds(-6, 2, 6), [-4, -2, 0]);
+    assert.equal(cumulateFirstEnd(-3, 2), -2);
+    // step = size is a TUMBLE.
+    assert.deepEqual(cumulateWindowEnds(-3, 5, 5), [tumbleEnd(-3, 5)]);
+  });
+
+  it('with an offset: cumulations start at offset + k * size', () => {
+    assert.deepEqual(cumulateWindowEnds(3, 2, 6, 3), [5, 7, 9]);
+    assert.deepEqual(cumulateWindowEnds(2, 2, 6, 3), [3]);
+    assert.deepEqual(cumulateWindowEnds(-3, 2, 6, 3), [-1, 1, 3]);
+    assert.deepEqual(cumulateWindowEnds(-4, 2, 6, 3), [-3]);
+    assert.equal(cumulateFirstEnd(4, 2, 3), 5);
+  });
+
+  it('windowStartOf: the shared start of a cumulation, end - size otherwise', () => {
+    const c = { kind: 'cumulate', stepMicros: 2, sizeMicros: 6 } as const;
+    assert.equal(windowStartOf(c, 2), 0);
+    assert.equal(windowStartOf(c, 6), 0);
+    assert.equal(windowStartOf(c, 8), 6);
+    assert.equal(windowStartOf(c, -2), -6);
+    assert.equal(windowStartOf({ ...c, offsetMicros: 3 }, 3), -3);
+    assert.equal(windowStartOf({ ...c, offsetMicros: 3 }, 5), 3);
+    assert.equal(windowStartOf({ kind: 'hop', slideMicros: 2, sizeMicros: 6 }, 8), 2);
+    assert.equal(windowStartOf({ kind: 'tumble', sizeMicros: 6, offsetMicros: 1 }, 7), 1);
+  });
+
+  it('every end e holds ts exactly when start <= ts < e, over a grid', () => {
+    for (const [step, size] of [[1, 4], [2, 6], [3, 3]] as const) {
+      for (let offset = 0; offset < size; offset++) {
+        for (let ts = -20; ts <= 20; ts++) {
+          const ends = cumulateWindowEnds(ts, step, size, offset);
+          const start = tumbleStart(ts, size, offset);
+          const want: number[] = [];
+          for (let e = start + step; e <= start + size; e += step) if (ts < e) want.push(e);
+          assert.deepEqual(ends, want, `ts=${ts} step=${step} size=${size} offset=${offset}`);
+          for (const e of ends) assert.equal(windowStartOf({ kind: 'cumulate', stepMicros: step, sizeMicros: size, offsetMicros: offset }, e), start);
+        }
+      }
+    }
   });
 });

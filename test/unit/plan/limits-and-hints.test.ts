@@ -139,3 +139,26 @@ test('window offsets: both forms accept one, normalise a negative one, and refus
   assert.equal(diag('CREATE SINK s AS SELECT COUNT(*) FROM raw GROUP BY SESSION(ts, 10s, 1s);').message, 'SESSION takes 2 arguments');
   assert.match(diag('CREATE SINK s AS SELECT * FROM TUMBLE(raw, ts, 10s, 1s, 1s);').message, /TUMBLE takes 3 or 4 arguments, got 5/);
 });
+
+test('CUMULATE: planned with its step, size and offset; a size that is not a multiple of the step is refused', () => {
+  assert.match(plan('CREATE SINK s AS SELECT sensor, window_start, window_end, COUNT(*) FROM raw GROUP BY sensor, CUMULATE(ts, 1h, 1d);'), /WindowAggregate #\d+ CUMULATE\(ts, 1h, 1d\)/);
+  assert.match(plan('CREATE SINK s AS SELECT COUNT(*) FROM raw GROUP BY CUMULATE(ts, 1h, 1d, -16h);'), /CUMULATE\(ts, 1h, 1d, offset 8h\)/);
+  const d = diag('CREATE SINK s AS SELECT COUNT(*) FROM raw GROUP BY CUMULATE(ts, 3s, 10s);');
+  assert.equal(d.message, 'the CUMULATE size 10s is not a multiple of its step 3s');
+  assert.equal(d.hint, 'the windows grow by whole steps up to the size: e.g. CUMULATE(ts, 3s, 9s) or CUMULATE(ts, 3s, 12s)');
+  assert.deepEqual([d.line, d.column, d.width], [3, 65, 7]);
+  assert.equal(diag('CREATE SINK s AS SELECT COUNT(*) FROM raw GROUP BY CUMULATE(ts, 20s, 10s);').message, 'the CUMULATE step must not exceed its size');
+  assert.equal(diag('CREATE SINK s AS SELECT COUNT(*) FROM raw GROUP BY CUMULATE(ts, 1ms, 1d);').message, 'a CUMULATE of size 1d in steps of 1ms puts a row into up to 86,400,000 windows; the limit is 10,000');
+  assert.equal(diag('CREATE SINK s AS SELECT COUNT(*) FROM raw GROUP BY CUMULATE(ts, 1s, 10s, 10s);').message, 'the CUMULATE offset 10s is not smaller than the window size 10s');
+  assert.equal(diag('CREATE SINK s AS SELECT COUNT(*) FROM raw GROUP BY CUMULATE(ts, 1s);').message, 'CUMULATE takes 3 or 4 arguments');
+});
+
+test('CUMULATE as a table function: planned like the GROUP BY form; grouping by window_start alone is refused', () => {
+  assert.match(plan('CREATE SINK s AS SELECT window_start, window_end, COUNT(*) FROM CUMULATE(raw, ts, 2s, 10s) GROUP BY window_start, window_end;'), /CUMULATE\(ts, 2s, 10s\)/);
+  assert.match(plan('CREATE SINK s AS SELECT sensor, window_start, window_end FROM CUMULATE(raw, ts, 2s, 10s, -1s);'), /CUMULATE\(ts, 2s, 10s, offset 9s\)/);
+  const d = diag('CREATE SINK s AS SELECT window_start, COUNT(*) FROM CUMULATE(raw, ts, 2s, 10s) GROUP BY window_start;');
+  assert.equal(d.message, 'a CUMULATE table function must be grouped by window_end: its windows of one cumulation share window_start');
+  assert.equal(d.hint, 'GROUP BY window_start, window_end');
+  assert.equal(diag('CREATE SINK s AS SELECT * FROM CUMULATE(raw, ts, 3s, 10s);').message, 'the CUMULATE size 10s is not a multiple of its step 3s');
+  assert.match(diag('CREATE SINK s AS SELECT * FROM CUMULATE(raw, ts, 3s);').message, /CUMULATE takes 4 or 5 arguments, got 3/);
+});

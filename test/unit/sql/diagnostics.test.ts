@@ -39,7 +39,7 @@ describe('parse errors', () => {
       line: 1,
       column: 15,
       width: 5,
-      expected: "a source or view name, TUMBLE(...), HOP(...) or '('",
+      expected: "a source or view name, TUMBLE(...), HOP(...), CUMULATE(...) or '('",
     });
   });
 
