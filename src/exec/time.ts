@@ -71,6 +71,25 @@ export function windowStartOf(w: AlignedWindow, end: number): number {
   return w.kind === 'cumulate' ? tumbleStart(end - 1, w.sizeMicros, w.offsetMicros ?? 0) : end - w.sizeMicros;
 }
 
+/**
+ * The event time of a window's result: `window_time`, 1 ms before its end (Flink's name and
+ * rule), so it lies inside the window and a window over it (`TUMBLE(window_time, 1m)` over 10 s
+ * windows) puts each result in the window that holds the whole of it.
+ *
+ * Its watermark is the input watermark, passed on unchanged: at watermark W the windowed
+ * aggregate has emitted every window with end <= W, before passing W on, and a window it emits
+ * later ends after W, so its window_time is > W - 1 ms. A window downstream that closed at W
+ * ends at some D <= W; a later result falls in it only if its end is in (D, D + 1 ms), which
+ * cannot happen when both windows' bounds are whole milliseconds (every duration but `us` ones).
+ * A result that did would be counted late downstream, never merged into a closed window.
+ */
+export function windowTime(end: number): number {
+  return end - WINDOW_TIME_BEFORE_END;
+}
+
+/** window_time is this many micros before window_end (1 ms). */
+export const WINDOW_TIME_BEFORE_END = 1000;
+
 /** The window ends of the CUMULATE windows holding `ts`, ascending. */
 export function cumulateWindowEnds(ts: number, step: number, size: number, offset = 0): number[] {
   const out: number[] = [];

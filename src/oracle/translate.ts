@@ -3,6 +3,7 @@
 // row id that provenance and late exclusion key on (the hidden `$ref` column reads as __seq).
 
 import type { AlignedWindow, PhysicalNode, PhysicalPlan, WindowSpec } from '../plan/physical.js';
+import { WINDOW_TIME_BEFORE_END } from '../exec/time.js';
 import type { AggCall, BoundExpr } from '../expr/bound.js';
 import { aggSql, exprSql, type ColumnResolver } from './expr-sql.js';
 import { duckTypeSql, quoteIdent, readableSql } from './sql-types.js';
@@ -121,7 +122,10 @@ function nodeCtes(n: PhysicalNode, byId: ReadonlyMap<number, PhysicalNode>, tabl
     case 'windowAgg': {
       const w = windowCte(n.id, inputId, n.timeInput, n.window, tables);
       const b = windowBounds(n.window);
-      return [w, ...groupCtes(n, w.name, n.keys, n.aggs, b.column, [b.column], [`make_timestamp(${b.start})`, `make_timestamp(${b.end})`])];
+      const bounds = [`make_timestamp(${b.start})`, `make_timestamp(${b.end})`];
+      // window_time: the end minus 1 ms (exec/time.ts, windowTime).
+      if (n.windowTime) bounds.push(`make_timestamp(${b.end} - ${WINDOW_TIME_BEFORE_END})`);
+      return [w, ...groupCtes(n, w.name, n.keys, n.aggs, b.column, [b.column], bounds)];
     }
     case 'sessionAgg':
       return sessionCtes(n, inputId, tables);

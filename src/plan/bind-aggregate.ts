@@ -121,12 +121,18 @@ export function bindAggregate(b: PlanBuilder, q: SelectQuery, rel: BoundFrom, te
     cols.push({ name: name('window_start'), type: T.timestamp, qualifier: undefined, hidden: false });
     cols.push({ name: name('window_end'), type: T.timestamp, qualifier: undefined, hidden: false });
   }
+  // TUMBLE, HOP and CUMULATE results carry window_time (window_end - 1 ms), their event time
+  // (exec/time.ts, windowTime): a view over them can window again.
+  const aligned = win !== undefined && win.window.kind !== 'session';
+  if (aligned) cols.push({ name: name('window_time'), type: T.timestamp, qualifier: undefined, hidden: false });
   const aggAt = cols.length;
   for (const a of aggs) cols.push({ name: name(a.display), type: a.type, qualifier: undefined, hidden: false });
-  const outScope = new Scope(cols, undefined, undefined);
+  const emit = emitMode(q, win !== undefined, text);
+  // An updating result (EMIT CHANGES) has no event time: windows over it are refused anyway.
+  const outTime = aligned && emit === 'final' ? windowAt + 2 : undefined;
+  const outScope = new Scope(cols, outTime, undefined);
   const schema = outScope.schema();
 
-  const emit = emitMode(q, win !== undefined, text);
   let node: number;
   const refInput = rel.scope.refColumn;
   if (win && win.window.kind === 'session') {
@@ -138,7 +144,7 @@ export function bindAggregate(b: PlanBuilder, q: SelectQuery, rel: BoundFrom, te
   } else if (win) {
     const w = win.window as AlignedWindow;
     const state: StateDecl[] = [{ name: 'windows', shape: 'timeKeyed', describe: 'window end × key → accumulators', bounded: true }];
-    node = b.add({ kind: 'windowAgg', inputs: [rel.node], schema, timeColumn: undefined, appendOnly: emit === 'final', state, window: w, timeInput: win.timeIndex, keys, aggs, emit, refInput });
+    node = b.add({ kind: 'windowAgg', inputs: [rel.node], schema, timeColumn: outTime, appendOnly: emit === 'final', state, window: w, timeInput: win.timeIndex, keys, aggs, emit, refInput, windowTime: true });
   } else {
     const state: StateDecl[] = [{ name: 'groups', shape: 'keyed', describe: 'key → accumulators and last emitted row', bounded: false }];
     node = b.add({ kind: 'groupAgg', inputs: [rel.node], schema, timeColumn: undefined, appendOnly: false, state, keys, aggs, inputAppendOnly: rel.appendOnly });
@@ -154,13 +160,13 @@ export function bindAggregate(b: PlanBuilder, q: SelectQuery, rel: BoundFrom, te
       if (k !== undefined) return { kind: 'column', index: k, name: cols[k]!.name, type: keys[k]!.type };
       const a = aggIndex.get(id);
       if (a !== undefined) return { kind: 'column', index: aggAt + a, name: cols[aggAt + a]!.name, type: aggs[a]!.type };
-      if (e.kind === 'column') return resolveOutputColumn(e, outScope, rel, windowAt, win !== undefined, keyAsts, text);
+      if (e.kind === 'column') return resolveOutputColumn(e, outScope, rel, windowAt, win !== undefined, keyAsts, text, aligned);
       return undefined;
     },
   };
   if (q.having) {
     const pred = new ExprBinder(outScope, text, hooks).bindCondition(q.having, 'HAVING');
-    out = { ...out, node: b.add({ kind: 'filter', inputs: [out.node], schema, timeColumn: undefined, appendOnly: out.appendOnly, state: [], predicate: pred }) };
+    out = { ...out, node: b.add({ kind: 'filter', inputs: [out.node], schema, timeColumn: outTime, appendOnly: out.appendOnly, state: [], predicate: pred }) };
   }
   return project(b, q.items, out, text, hooks);
 }
@@ -179,8 +185,11 @@ function resolveOutputColumn(
   windowed: boolean,
   keyAsts: readonly Expr[],
   text: string,
+  windowTime: boolean,
 ): BoundExpr | undefined {
   const last = e.path[e.path.length - 1]!.name;
+  // This aggregate's window_time, not an input column of that name (a window over a windowed view).
+  if (last === 'window_time' && windowTime && e.path.length === 1) return { kind: 'column', index: windowAt + 2, name: last, type: T.timestamp };
   if ((last === 'window_start' || last === 'window_end') && (e.path.length === 1 || isVirtualRef(e, rel))) {
     if (!windowed) {
       throw new PlanError(text, e.span, `'${last}' exists only in a windowed aggregate`, {

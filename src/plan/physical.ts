@@ -71,7 +71,8 @@ export interface WindowExpandNode extends NodeBase {
 }
 
 /**
- * Windowed aggregate (TUMBLE, HOP). Output columns: keys..., window_start, window_end, aggs...
+ * Windowed aggregate (TUMBLE, HOP, CUMULATE). Output columns: keys..., window_start, window_end,
+ * [window_time,] aggs...
  */
 export interface WindowAggNode extends NodeBase {
   readonly kind: 'windowAgg';
@@ -83,6 +84,8 @@ export interface WindowAggNode extends NodeBase {
   readonly emit: EmitMode;
   /** Input column carrying provenance, for the late output; undefined when not tracked. */
   readonly refInput: number | undefined;
+  /** Output window_time (window_end - 1 ms) after window_end; set by the binder (absent in hand-built nodes). */
+  readonly windowTime?: true;
 }
 
 /** SESSION windows. Output columns: keys..., window_start, window_end, aggs... */

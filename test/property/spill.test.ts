@@ -132,3 +132,32 @@ test(`columnar TUMBLE/HOP/CUMULATE windows spilling every batch, through crashes
   );
   assert.ok(spilled.size > 0, 'no window partial was spilled');
 });
+
+// A window over a windowed result (README, window_time): the inner window's late rows follow the
+// rules; the outer window, over window_time with whole-millisecond bounds, never has a late row.
+test(`cascading windows (TUMBLE(window_time, ...) over a windowed subquery) spilling, through crashes, equal DuckDB (${RUNS} cases)`, async () => {
+  const spilled = new Set<string>();
+  await fc.assert(
+    fc.asyncProperty(
+      delayArb.chain((delay) => fc.tuple(fc.constant(delay), eventsArb(delay, false, 20))),
+      fc.constantFrom(
+        { inner: 'TUMBLE(ts, 1s)', ref: { kind: 'tumble', size: 1000 } as RefWindow, outer: 'TUMBLE(window_time, 5s)' },
+        { inner: 'TUMBLE(ts, 1s, 300ms)', ref: { kind: 'tumble', size: 1000, offset: 300 } as RefWindow, outer: 'TUMBLE(window_time, 3s, 300ms)' },
+        { inner: 'HOP(ts, 500ms, 1s)', ref: { kind: 'hop', slide: 500, size: 1000 } as RefWindow, outer: 'HOP(window_time, 2s, 4s)' },
+        { inner: 'TUMBLE(ts, 2s)', ref: { kind: 'tumble', size: 2000 } as RefWindow, outer: 'CUMULATE(window_time, 2s, 8s)' },
+        { inner: 'CUMULATE(ts, 500ms, 2s)', ref: { kind: 'cumulate', step: 500, size: 2000 } as RefWindow, outer: 'TUMBLE(window_time, 7s)' },
+      ),
+      fc.boolean(),
+      fc.boolean(),
+      runArb,
+      async ([delay, events], c, keyed, budget, run) => {
+        const k = keyed ? 'k, ' : '';
+        const query =
+          `SELECT ${k}window_start, window_end, window_time, SUM(n) AS n, SUM(s) AS s, MAX(m) AS m, COUNT(*) AS w ` +
+          `FROM (SELECT ${k}window_time, COUNT(*) AS n, SUM(v) AS s, MAX(d) AS m FROM ev GROUP BY ${k}${c.inner}) GROUP BY ${k}${c.outer}`;
+        await check(query, delay, events, run, c.ref, keyed, spilled, budget);
+      },
+    ),
+    { numRuns: RUNS, ...SEED },
+  );
+});

@@ -210,6 +210,38 @@ test(`CUMULATE with late rows behind a closed first window, inside open cumulati
   );
 });
 
+test(`a 10 s -> 1 min cascade (a window over window_time) equals DuckDB (${Math.ceil(RUNS / 2)} cases)`, async () => {
+  // Event times advance ~0.5 s per row, so inputs of 40-120 rows span a few minutes.
+  await fc.assert(
+    fc.asyncProperty(
+      fc.constantFrom(0, 1000, 2000).chain((delay) => fc.tuple(fc.constant(delay), eventsArb(delay, false, 40))),
+      fc.boolean(),
+      fc.constantFrom('view', 'subquery', 'tvf'),
+      fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 5 }),
+      async ([delay, events], keyed, form, batches) => {
+        const k = keyed ? 'k, ' : '';
+        const inner = `SELECT ${k}window_start, window_time, COUNT(*) AS n, SUM(v) AS s, MIN(d) AS lo FROM ev GROUP BY ${k}TUMBLE(ts, 10s)`;
+        const aggs = 'SUM(n) AS n, SUM(s) AS s, MIN(lo) AS lo, COUNT(*) AS windows';
+        const source = `CREATE SOURCE ev (k VARCHAR, v INT, d DOUBLE, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '${delay}' MILLISECOND) WITH (connector = 'datagen', generator = 'sensors');`;
+        const sql =
+          form === 'view'
+            ? `${source}\nCREATE VIEW per10s AS ${inner};\nCREATE SINK out AS SELECT ${k}window_start, window_end, window_time, ${aggs} FROM per10s GROUP BY ${k}TUMBLE(window_time, 1m);`
+            : form === 'subquery'
+              ? `${source}\nCREATE SINK out AS SELECT ${k}window_start, window_end, ${aggs} FROM (${inner}) GROUP BY ${k}TUMBLE(window_time, 1m);`
+              : `${source}\nCREATE SINK out AS SELECT ${k}window_start, window_end, ${aggs} FROM TUMBLE((${inner}), window_time, 1m) GROUP BY ${k}window_start, window_end;`;
+        const script = loadScriptText(sql, 'property.sql', process.cwd(), new Catalog());
+        const result = await checkJob(script.catalog, [...script.catalog.sinks.values()], { reader: () => replay(events, batches) });
+        // Late rows are the 10 s window's, by its rules; the 1 min window over window_time has none.
+        assert.deepEqual(lateKeys(result.late), expectedLate(events, delay, { kind: 'tumble', size: 10_000 }, () => true, keyed), `late rows differ from the rules\nSQL:\n${sql}\ndelay ${delay} ms\ninput: ${JSON.stringify(events)}`);
+        for (const c of result.comparisons) {
+          if (!c.equal) assert.fail(`streaming != DuckDB\nSQL:\n${sql}\nbatch sizes: ${batches.join(',')}\ninput: ${JSON.stringify(events.slice(0, 60))}\n${renderComparison([c])}\nDuckDB SQL:\n${c.sql}`);
+        }
+      },
+    ),
+    { numRuns: Math.ceil(RUNS / 2), ...(process.env['SLUICE_PROPERTY_SEED'] ? { seed: Number(process.env['SLUICE_PROPERTY_SEED']) } : {}) },
+  );
+});
+
 test(`LAG over event time equals DuckDB over admitted events (${Math.ceil(RUNS / 2)} cases)`, async () => {
   await fc.assert(
     fc.asyncProperty(

@@ -13,7 +13,7 @@ import type { NumericSegment, Segment, StringSegment } from '../../state/columna
 import type { TimeKeyedTable } from '../../state/tables.js';
 import { compileExpr, type Evaluator } from '../../expr/compile.js';
 import { Op, type Batch, type Operator, type OperatorContext } from '../operator.js';
-import { hopFirstStart, tumbleStart, windowClosed, windowLateReason, windowStartOf } from '../time.js';
+import { hopFirstStart, tumbleStart, windowClosed, windowLateReason, windowStartOf, windowTime } from '../time.js';
 import { addAll, compileAggs, compileColumnar, evalArgs, initStates, mergeAll, pushResults, refOf, pushChange, stateName, type ColumnarAggs, type CompiledAggs } from './common.js';
 
 /** Closed entries per emitted batch when a columnar table closes a window. */
@@ -269,6 +269,7 @@ export class WindowAggOperator implements Operator {
     const row: Row = [];
     for (let j = 0; j < kv.length; j++) row.push(kv[j]!);
     row.push(windowStartOf(this.node.window, end), end);
+    if (this.node.windowTime) row.push(windowTime(end));
     pushResults(this.aggs, state.accs, row);
     return row;
   }
@@ -276,7 +277,7 @@ export class WindowAggOperator implements Operator {
   private emitChanges(): void {
     const rows: Row[] = [];
     const ops: Op[] = [];
-    const from = this.nKeys + 2;
+    const from = this.nKeys + (this.node.windowTime ? 3 : 2);
     for (const [state, end] of this.touched) {
       const row = this.outputRow(state, end);
       const prev = state.lastEmitted;

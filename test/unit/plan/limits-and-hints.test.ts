@@ -162,3 +162,18 @@ test('CUMULATE as a table function: planned like the GROUP BY form; grouping by 
   assert.equal(diag('CREATE SINK s AS SELECT * FROM CUMULATE(raw, ts, 3s, 10s);').message, 'the CUMULATE size 10s is not a multiple of its step 3s');
   assert.match(diag('CREATE SINK s AS SELECT * FROM CUMULATE(raw, ts, 3s);').message, /CUMULATE takes 4 or 5 arguments, got 3/);
 });
+
+test('window_time: the event time of a windowed result, so a view over it can window again', () => {
+  const view = 'CREATE VIEW v AS SELECT sensor, window_start, window_end, window_time, COUNT(*) AS n FROM raw GROUP BY sensor, TUMBLE(ts, 10s);\n';
+  const p = plan(view + 'CREATE SINK s AS SELECT sensor, window_start, window_time, SUM(n) AS n FROM v GROUP BY sensor, TUMBLE(window_time, 1m);');
+  assert.match(p, /WindowAggregate #\d+ TUMBLE\(window_time, 1m\)/);
+  // The TVF form over a windowed subquery, and HAVING keeps the event time.
+  assert.match(plan('CREATE SINK s AS SELECT window_start, COUNT(*) FROM TUMBLE((SELECT window_time FROM raw GROUP BY HOP(ts, 5s, 10s) HAVING COUNT(*) > 1), window_time, 1m) GROUP BY window_start;'), /TUMBLE\(window_time, 1m\)/);
+  // window_end is not the event time.
+  const d = diag(view + 'CREATE SINK s AS SELECT COUNT(*) FROM v GROUP BY TUMBLE(window_end, 1m);');
+  assert.equal(d.message, "'window_end' has no watermark, so TUMBLE windows would never close");
+  // An updating result has none.
+  assert.match(diag('CREATE SINK s AS SELECT COUNT(*) FROM (SELECT window_time FROM raw GROUP BY TUMBLE(ts, 10s) EMIT CHANGES) GROUP BY TUMBLE(window_time, 1m);').message, /changelog/);
+  // A SESSION result offers no window_time.
+  assert.match(diag('CREATE SINK s AS SELECT window_time FROM raw GROUP BY SESSION(ts, 10s);').message, /window_time/);
+});
