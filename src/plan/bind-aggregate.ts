@@ -128,6 +128,12 @@ export function bindAggregate(b: PlanBuilder, q: SelectQuery, rel: BoundFrom, te
   const aggAt = cols.length;
   for (const a of aggs) cols.push({ name: name(a.display), type: a.type, qualifier: undefined, hidden: false });
   const emit = emitMode(q, win !== undefined, text);
+  if (win?.window.kind === 'cumulate' && emit === 'changes' && !q.items.some((i) => i.expr.kind === 'column' && i.expr.path[i.expr.path.length - 1]!.name === 'window_end')) {
+    // Updates are keyed by the selected columns downstream (upsert sinks, the REPL's result).
+    throw new PlanError(text, q.emit!.span, 'an updating CUMULATE result must select window_end: the windows of one cumulation share window_start, so only window_end tells which window an update changes', {
+      hint: 'add window_end to the SELECT list, or use EMIT FINAL',
+    });
+  }
   // An updating result (EMIT CHANGES) has no event time: windows over it are refused anyway.
   const outTime = aligned && emit === 'final' ? windowAt + 2 : undefined;
   const outScope = new Scope(cols, outTime, undefined);

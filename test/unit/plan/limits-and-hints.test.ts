@@ -177,3 +177,11 @@ test('window_time: the event time of a windowed result, so a view over it can wi
   // A SESSION result offers no window_time.
   assert.match(diag('CREATE SINK s AS SELECT window_time FROM raw GROUP BY SESSION(ts, 10s);').message, /window_time/);
 });
+
+test('CUMULATE EMIT CHANGES must select window_end, the only bound that tells its windows apart', () => {
+  const d = diag('CREATE SINK s AS SELECT sensor, window_start, COUNT(*) FROM raw GROUP BY sensor, CUMULATE(ts, 1s, 4s) EMIT CHANGES;');
+  assert.match(d.message, /an updating CUMULATE result must select window_end/);
+  assert.equal(d.hint, 'add window_end to the SELECT list, or use EMIT FINAL');
+  assert.match(plan('CREATE SINK s AS SELECT sensor, window_end, COUNT(*) FROM raw GROUP BY sensor, CUMULATE(ts, 1s, 4s) EMIT CHANGES;'), /emit=CHANGES/);
+  assert.match(plan('CREATE SINK s AS SELECT sensor, window_start, COUNT(*) FROM raw GROUP BY sensor, CUMULATE(ts, 1s, 4s);'), /emit=FINAL/);
+});
