@@ -3,7 +3,7 @@
 // how micros are shown in late reasons, where a run after a finished one starts. Pure functions
 // over integer epoch microseconds.
 
-import type { WindowSpec } from '../plan/physical.js';
+import type { AlignedWindow, WindowSpec } from '../plan/physical.js';
 
 import { formatTimestamp } from '../catalog/timestamp.js';
 
@@ -11,30 +11,90 @@ import { formatTimestamp } from '../catalog/timestamp.js';
  * Start of the tumbling window holding `ts`: floor(ts / size) * size, also for negative `ts`.
  * Integer remainder rather than float division, so that micros near 2^53 stay exact.
  * The window is [start, start + size): its end is exclusive.
+ *
+ * Offsets (`TUMBLE(ts, 1d, INTERVAL '8' HOUR)`, Flink's and DuckDB's time_bucket convention):
+ * windows start at epoch + offset + k * size, so a positive offset moves every window later
+ * (1d windows from 08:00 to 08:00 UTC). The binder normalises offsets into [0, size) (or
+ * [0, slide) for HOP) with `normaliseOffset`; 0 is the epoch alignment.
  */
-export function tumbleStart(ts: number, size: number): number {
-  const r = ts % size;
-  return r < 0 ? ts - r - size : ts - r;
+export function tumbleStart(ts: number, size: number, offset = 0): number {
+  const x = ts - offset;
+  const r = x % size;
+  return (r < 0 ? x - r - size : x - r) + offset;
 }
 
 /** End (exclusive) of the tumbling window holding `ts`. */
-export function tumbleEnd(ts: number, size: number): number {
-  return tumbleStart(ts, size) + size;
+export function tumbleEnd(ts: number, size: number, offset = 0): number {
+  return tumbleStart(ts, size, offset) + size;
 }
 
 /**
- * Smallest HOP window start holding `ts`: the first multiple of `slide` that is > ts - size.
- * The windows holding `ts` are hopFirstStart, +slide, ... up to tumbleStart(ts, slide).
+ * Smallest HOP window start holding `ts`: the first start (offset + k * slide) that is > ts - size.
+ * The windows holding `ts` are hopFirstStart, +slide, ... up to tumbleStart(ts, slide, offset).
  */
-export function hopFirstStart(ts: number, slide: number, size: number): number {
-  return tumbleStart(ts - size, slide) + slide;
+export function hopFirstStart(ts: number, slide: number, size: number, offset = 0): number {
+  return tumbleStart(ts - size, slide, offset) + slide;
 }
 
-/** The starts s (multiples of slide) with s <= ts < s + size, ascending. */
-export function hopWindowStarts(ts: number, slide: number, size: number): number[] {
+/** The starts s (offset + multiples of slide) with s <= ts < s + size, ascending. */
+export function hopWindowStarts(ts: number, slide: number, size: number, offset = 0): number[] {
   const out: number[] = [];
-  const last = tumbleStart(ts, slide);
-  for (let s = hopFirstStart(ts, slide, size); s <= last; s += slide) out.push(s);
+  const last = tumbleStart(ts, slide, offset);
+  for (let s = hopFirstStart(ts, slide, size, offset); s <= last; s += slide) out.push(s);
+  return out;
+}
+
+/**
+ * A window offset in (-period, period) as the equivalent one in [0, period): window starts are
+ * offset + k * period, so -16h and +8h give the same 1d windows. The period is a TUMBLE's size or
+ * a HOP's slide. An offset of a whole period or more is refused by the binder, not wrapped.
+ */
+export function normaliseOffset(offset: number, period: number): number {
+  const r = offset % period;
+  return r < 0 ? r + period : r + 0; // + 0 turns -0 into 0
+}
+
+/**
+ * CUMULATE (Flink's cumulating windows): the windows holding `ts` all start at
+ * tumbleStart(ts, size, offset) and end at each step boundary after `ts` up to start + size:
+ * cumulateFirstEnd, + step, ... Their ends are offset + multiples of step (size is a multiple of
+ * step). A row is late as a whole when its first window has closed (Flink drops a row whose step
+ * slice has closed): it then enters none of them, so every window of one cumulation holds the
+ * rows of the one before it, and results only grow within a cumulation.
+ */
+export function cumulateFirstEnd(ts: number, step: number, offset = 0): number {
+  return tumbleStart(ts, step, offset) + step;
+}
+
+/** The start of the window of `w` (not a session) ending at `end`: CUMULATE windows share their size-aligned start. */
+export function windowStartOf(w: AlignedWindow, end: number): number {
+  return w.kind === 'cumulate' ? tumbleStart(end - 1, w.sizeMicros, w.offsetMicros ?? 0) : end - w.sizeMicros;
+}
+
+/**
+ * The event time of a window's result: `window_time`, 1 ms before its end (Flink's name and
+ * rule), so it lies inside the window and a window over it (`TUMBLE(window_time, 1m)` over 10 s
+ * windows) puts each result in the window that holds the whole of it.
+ *
+ * Its watermark is the input watermark, passed on unchanged: at watermark W the windowed
+ * aggregate has emitted every window with end <= W, before passing W on, and a window it emits
+ * later ends after W, so its window_time is > W - 1 ms. A window downstream that closed at W
+ * ends at some D <= W; a later result falls in it only if its end is in (D, D + 1 ms), which
+ * cannot happen when both windows' bounds are whole milliseconds (every duration but `us` ones).
+ * A result that did would be counted late downstream, never merged into a closed window.
+ */
+export function windowTime(end: number): number {
+  return end - WINDOW_TIME_BEFORE_END;
+}
+
+/** window_time is this many micros before window_end (1 ms). */
+export const WINDOW_TIME_BEFORE_END = 1000;
+
+/** The window ends of the CUMULATE windows holding `ts`, ascending. */
+export function cumulateWindowEnds(ts: number, step: number, size: number, offset = 0): number[] {
+  const out: number[] = [];
+  const last = tumbleStart(ts, size, offset) + size;
+  for (let e = cumulateFirstEnd(ts, step, offset); e <= last; e += step) out.push(e);
   return out;
 }
 
@@ -52,7 +112,7 @@ export function isLate(ts: number, watermark: number): boolean {
 }
 
 /**
- * How far past its latest row a window of `w` can reach: a TUMBLE or HOP window ends at most its
+ * How far past its latest row a window of `w` can reach: a TUMBLE, HOP or CUMULATE window ends at most its
  * size after a row in it; a session ends a gap after its last row, and a row up to a gap later
  * still would have merged into it, so twice the gap.
  */

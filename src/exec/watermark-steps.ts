@@ -2,7 +2,8 @@
 // engine behaves as if the watermark advanced after every record. Emitting a watermark after
 // every record is costly, so a source cuts a batch only where the watermark crosses a boundary
 // that some downstream operator can observe: a multiple of a TUMBLE size, of gcd(slide, size)
-// for HOP (window ends are multiples of it), and any advance for SESSION, LAG and an interval join.
+// for HOP (window ends are multiples of it; with an offset, the gcd with the offset too), and any
+// advance for SESSION, LAG and an interval join.
 
 import type { PhysicalNode, PhysicalPlan } from '../plan/physical.js';
 
@@ -14,8 +15,12 @@ function gcd(a: number, b: number): number {
 /** The step of watermark values an operator can tell apart; undefined if it ignores watermarks for lateness. */
 function observableStep(n: PhysicalNode): number | undefined {
   switch (n.kind) {
-    case 'windowAgg':
-      return n.window.kind === 'tumble' ? n.window.sizeMicros : gcd(n.window.slideMicros, n.window.sizeMicros);
+    case 'windowAgg': {
+      // Window ends are offset + multiples of the step below, so also multiples of gcd(step, offset).
+      const w = n.window;
+      const step = w.kind === 'tumble' ? w.sizeMicros : w.kind === 'hop' ? gcd(w.slideMicros, w.sizeMicros) : w.stepMicros;
+      return w.offsetMicros ? gcd(step, w.offsetMicros) : step;
+    }
     case 'sessionAgg':
     case 'lag':
     case 'intervalJoin':

@@ -2,7 +2,8 @@
 // `n<id>` with columns c0..c<n-1> (positional, as in the node's schema) plus `__seq`, the source
 // row id that provenance and late exclusion key on (the hidden `$ref` column reads as __seq).
 
-import type { PhysicalNode, PhysicalPlan, WindowSpec } from '../plan/physical.js';
+import type { AlignedWindow, PhysicalNode, PhysicalPlan, WindowSpec } from '../plan/physical.js';
+import { WINDOW_TIME_BEFORE_END } from '../exec/time.js';
 import type { AggCall, BoundExpr } from '../expr/bound.js';
 import { aggSql, exprSql, type ColumnResolver } from './expr-sql.js';
 import { duckTypeSql, quoteIdent, readableSql } from './sql-types.js';
@@ -111,19 +112,22 @@ function nodeCtes(n: PhysicalNode, byId: ReadonlyMap<number, PhysicalNode>, tabl
       const width = input.schema.length;
       expectWidth(n, width + 2);
       const w = windowCte(n.id, inputId, n.timeInput, n.window, tables);
-      const size = n.window.sizeMicros;
+      const b = windowBounds(n.window);
       return [
         w,
         {
           name,
-          sql: `SELECT ${[...range(width).map((k) => `w.c${k}`), `make_timestamp(w.__ws) AS c${width}`, `make_timestamp(w.__ws + ${size}) AS c${width + 1}`, 'w.__seq AS __seq'].join(', ')} FROM ${w.name} AS w`,
+          sql: `SELECT ${[...range(width).map((k) => `w.c${k}`), `make_timestamp(${b.start}) AS c${width}`, `make_timestamp(${b.end}) AS c${width + 1}`, 'w.__seq AS __seq'].join(', ')} FROM ${w.name} AS w`,
         },
       ];
     }
     case 'windowAgg': {
       const w = windowCte(n.id, inputId, n.timeInput, n.window, tables);
-      const size = n.window.sizeMicros;
-      return [w, ...groupCtes(n, w.name, n.keys, n.aggs, '__ws', ['__ws'], [`make_timestamp(__ws)`, `make_timestamp(__ws + ${size})`])];
+      const b = windowBounds(n.window);
+      const bounds = [`make_timestamp(${b.start})`, `make_timestamp(${b.end})`];
+      // window_time: the end minus 1 ms (exec/time.ts, windowTime).
+      if (n.windowTime) bounds.push(`make_timestamp(${b.end} - ${WINDOW_TIME_BEFORE_END})`);
+      return [w, ...groupCtes(n, w.name, n.keys, n.aggs, b.column, [b.column], bounds)];
     }
     case 'sessionAgg':
       return sessionCtes(n, inputId, tables);
@@ -196,20 +200,45 @@ function joinCte(n: PhysicalNode & { kind: 'intervalJoin' }, byId: ReadonlyMap<n
 
 /**
  * One row per (input row, window it falls in), with `__ws` the window start in epoch micros,
- * minus the late pairs. Windows are aligned to the epoch; rows with a NULL event time belong to
+ * minus the late pairs. Windows are aligned to the epoch plus the window's offset; rows with a NULL event time belong to
  * no window. TUMBLE: floor(x / size) * size (correct for negative x). HOP: every multiple of
  * the slide in (x - size, x].
  */
-function windowCte(id: number, inputId: number, timeInput: number, window: WindowSpec & { kind: 'tumble' | 'hop' }, tables: OracleTables): Cte {
-  const x = `epoch_us(i.c${timeInput})`;
+function windowCte(id: number, inputId: number, timeInput: number, window: AlignedWindow, tables: OracleTables): Cte {
+  const off = window.offsetMicros ?? 0;
+  // With an offset, windows start at offset + k * period: floor (x - offset) and add it back.
+  const x = off === 0 ? `epoch_us(i.c${timeInput})` : `(epoch_us(i.c${timeInput}) - ${off})`;
   const floorTo = (v: string, s: number): string => `(${v} - (((${v} % ${s}) + ${s}) % ${s}))`;
-  const ws =
+  if (window.kind === 'cumulate') {
+    // One row per window end: each step boundary after x up to the end of x's size-aligned window.
+    // A late row is dropped whole (time.ts), so the late filter ignores window bounds.
+    const { stepMicros: step, sizeMicros: size } = window;
+    const we = `(unnest(generate_series(${floorTo(x, step)} + ${step}, ${floorTo(x, size)} + ${size}, ${step})) + ${off})`;
+    const expanded = `SELECT i.*, ${we} AS __we FROM n${inputId} AS i WHERE i.c${timeInput} IS NOT NULL`;
+    const late = lateFilter(tables.late(id), 'w', undefined);
+    return { name: `n${id}_w`, sql: late ? `SELECT w.* FROM (${expanded}) AS w WHERE ${late}` : expanded };
+  }
+  const ws0 =
     window.kind === 'tumble'
       ? floorTo(x, window.sizeMicros)
       : `unnest(generate_series(${floorTo(`(${x} - ${window.sizeMicros})`, window.slideMicros)} + ${window.slideMicros}, ${floorTo(x, window.slideMicros)}, ${window.slideMicros}))`;
+  const ws = off === 0 ? ws0 : `(${ws0} + ${off})`;
   const expanded = `SELECT i.*, ${ws} AS __ws FROM n${inputId} AS i WHERE i.c${timeInput} IS NOT NULL`;
   const late = lateFilter(tables.late(id), 'w', 'w.__ws');
   return { name: `n${id}_w`, sql: late ? `SELECT w.* FROM (${expanded}) AS w WHERE ${late}` : expanded };
+}
+
+/**
+ * The column windowCte adds (`__ws`, the start; CUMULATE: `__we`, the end, as its windows share
+ * a start) and each bound as SQL over it.
+ */
+function windowBounds(window: AlignedWindow): { column: string; start: string; end: string } {
+  if (window.kind !== 'cumulate') return { column: '__ws', start: '__ws', end: `(__ws + ${window.sizeMicros})` };
+  const off = window.offsetMicros ?? 0;
+  const size = window.sizeMicros;
+  // The start of the size-aligned window holding end - 1.
+  const v = `(__we - 1 - ${off})`;
+  return { column: '__we', start: `(${v} - (((${v} % ${size}) + ${size}) % ${size}) + ${off})`, end: '__we' };
 }
 
 /**

@@ -10,9 +10,9 @@ import { ExprBinder, AGGREGATES, GROUP_WINDOWS, exprIdentity, type BindHooks } f
 import { PlanError } from './errors.js';
 import { Scope, type ScopeColumn } from './scope.js';
 import type { PlanBuilder } from './builder.js';
-import type { EmitMode, StateDecl, WindowSpec } from './physical.js';
+import type { AlignedWindow, EmitMode, StateDecl, WindowSpec } from './physical.js';
 import { project, requireTimeColumn, isVirtualRef, isAggregateCall, type BoundFrom, type BoundRelation } from './bind-relation.js';
-import { hopWindow, windowArg } from './window-args.js';
+import { cumulateWindow, hopWindow, tumbleWindow, windowArg } from './window-args.js';
 import { defaultName } from './names.js';
 
 export function isWindowGroup(e: Expr): e is Expr & { kind: 'call' } {
@@ -58,19 +58,29 @@ export function bindAggregate(b: PlanBuilder, q: SelectQuery, rel: BoundFrom, te
   const keys: BoundExpr[] = [];
   const setWindow = (w: WindowChoice) => {
     if (win && !(rel.tvf && w.span === rel.tvf.span)) {
-      throw new PlanError(text, w.span, 'a GROUP BY takes at most one window', { hint: 'group by one of TUMBLE, HOP or SESSION' });
+      throw new PlanError(text, w.span, 'a GROUP BY takes at most one window', { hint: 'group by one of TUMBLE, HOP, CUMULATE or SESSION' });
     }
     win = w;
   };
+  let groupedByEnd = false;
   for (const g of q.groupBy) {
     // Before the time column's checks: a changelog's time column has no watermark, but that is not the reason.
     if (isWindowGroup(g) && !rel.appendOnly) refuseChangelogWindow(g.span, text);
     if (isWindowGroup(g)) setWindow(groupWindow(g, rel, text));
-    else if (rel.tvf && isVirtualRef(g, rel)) setWindow({ window: rel.tvf.window, timeIndex: rel.tvf.timeIndex, span: rel.tvf.span });
+    else if (rel.tvf && isVirtualRef(g, rel)) {
+      setWindow({ window: rel.tvf.window, timeIndex: rel.tvf.timeIndex, span: rel.tvf.span });
+      if (g.kind === 'column' && g.path[g.path.length - 1]!.name === 'window_end') groupedByEnd = true;
+    }
     else {
       keyAsts.push(g);
       keys.push(inBinder.bind(g));
     }
+  }
+  if (rel.tvf?.window.kind === 'cumulate' && win !== undefined && !groupedByEnd) {
+    // The windows of one cumulation share window_start: grouping by it alone would merge them.
+    throw new PlanError(text, rel.tvf.span, 'a CUMULATE table function must be grouped by window_end: its windows of one cumulation share window_start', {
+      hint: 'GROUP BY window_start, window_end',
+    });
   }
   if (q.distinct) {
     if (q.groupBy.length > 0 || hasAggregates(q)) {
@@ -111,12 +121,24 @@ export function bindAggregate(b: PlanBuilder, q: SelectQuery, rel: BoundFrom, te
     cols.push({ name: name('window_start'), type: T.timestamp, qualifier: undefined, hidden: false });
     cols.push({ name: name('window_end'), type: T.timestamp, qualifier: undefined, hidden: false });
   }
+  // TUMBLE, HOP and CUMULATE results carry window_time (window_end - 1 ms), their event time
+  // (exec/time.ts, windowTime): a view over them can window again.
+  const aligned = win !== undefined && win.window.kind !== 'session';
+  if (aligned) cols.push({ name: name('window_time'), type: T.timestamp, qualifier: undefined, hidden: false });
   const aggAt = cols.length;
   for (const a of aggs) cols.push({ name: name(a.display), type: a.type, qualifier: undefined, hidden: false });
-  const outScope = new Scope(cols, undefined, undefined);
+  const emit = emitMode(q, win !== undefined, text);
+  if (win?.window.kind === 'cumulate' && emit === 'changes' && !q.items.some((i) => i.expr.kind === 'column' && i.expr.path[i.expr.path.length - 1]!.name === 'window_end')) {
+    // Updates are keyed by the selected columns downstream (upsert sinks, the REPL's result).
+    throw new PlanError(text, q.emit!.span, 'an updating CUMULATE result must select window_end: the windows of one cumulation share window_start, so only window_end tells which window an update changes', {
+      hint: 'add window_end to the SELECT list, or use EMIT FINAL',
+    });
+  }
+  // An updating result (EMIT CHANGES) has no event time: windows over it are refused anyway.
+  const outTime = aligned && emit === 'final' ? windowAt + 2 : undefined;
+  const outScope = new Scope(cols, outTime, undefined);
   const schema = outScope.schema();
 
-  const emit = emitMode(q, win !== undefined, text);
   let node: number;
   const refInput = rel.scope.refColumn;
   if (win && win.window.kind === 'session') {
@@ -126,9 +148,9 @@ export function bindAggregate(b: PlanBuilder, q: SelectQuery, rel: BoundFrom, te
     ];
     node = b.add({ kind: 'sessionAgg', inputs: [rel.node], schema, timeColumn: undefined, appendOnly: emit === 'final', state, window: win.window, timeInput: win.timeIndex, keys, aggs, emit, refInput });
   } else if (win) {
-    const w = win.window as WindowSpec & { kind: 'tumble' | 'hop' };
+    const w = win.window as AlignedWindow;
     const state: StateDecl[] = [{ name: 'windows', shape: 'timeKeyed', describe: 'window end × key → accumulators', bounded: true }];
-    node = b.add({ kind: 'windowAgg', inputs: [rel.node], schema, timeColumn: undefined, appendOnly: emit === 'final', state, window: w, timeInput: win.timeIndex, keys, aggs, emit, refInput });
+    node = b.add({ kind: 'windowAgg', inputs: [rel.node], schema, timeColumn: outTime, appendOnly: emit === 'final', state, window: w, timeInput: win.timeIndex, keys, aggs, emit, refInput, windowTime: true });
   } else {
     const state: StateDecl[] = [{ name: 'groups', shape: 'keyed', describe: 'key → accumulators and last emitted row', bounded: false }];
     node = b.add({ kind: 'groupAgg', inputs: [rel.node], schema, timeColumn: undefined, appendOnly: false, state, keys, aggs, inputAppendOnly: rel.appendOnly });
@@ -144,13 +166,13 @@ export function bindAggregate(b: PlanBuilder, q: SelectQuery, rel: BoundFrom, te
       if (k !== undefined) return { kind: 'column', index: k, name: cols[k]!.name, type: keys[k]!.type };
       const a = aggIndex.get(id);
       if (a !== undefined) return { kind: 'column', index: aggAt + a, name: cols[aggAt + a]!.name, type: aggs[a]!.type };
-      if (e.kind === 'column') return resolveOutputColumn(e, outScope, rel, windowAt, win !== undefined, keyAsts, text);
+      if (e.kind === 'column') return resolveOutputColumn(e, outScope, rel, windowAt, win !== undefined, keyAsts, text, aligned);
       return undefined;
     },
   };
   if (q.having) {
     const pred = new ExprBinder(outScope, text, hooks).bindCondition(q.having, 'HAVING');
-    out = { ...out, node: b.add({ kind: 'filter', inputs: [out.node], schema, timeColumn: undefined, appendOnly: out.appendOnly, state: [], predicate: pred }) };
+    out = { ...out, node: b.add({ kind: 'filter', inputs: [out.node], schema, timeColumn: outTime, appendOnly: out.appendOnly, state: [], predicate: pred }) };
   }
   return project(b, q.items, out, text, hooks);
 }
@@ -169,8 +191,11 @@ function resolveOutputColumn(
   windowed: boolean,
   keyAsts: readonly Expr[],
   text: string,
+  windowTime: boolean,
 ): BoundExpr | undefined {
   const last = e.path[e.path.length - 1]!.name;
+  // This aggregate's window_time, not an input column of that name (a window over a windowed view).
+  if (last === 'window_time' && windowTime && e.path.length === 1) return { kind: 'column', index: windowAt + 2, name: last, type: T.timestamp };
   if ((last === 'window_start' || last === 'window_end') && (e.path.length === 1 || isVirtualRef(e, rel))) {
     if (!windowed) {
       throw new PlanError(text, e.span, `'${last}' exists only in a windowed aggregate`, {
@@ -211,10 +236,12 @@ function exprIdentityOfColumn(index: number, fields: readonly string[]): string 
 
 function groupWindow(g: Expr & { kind: 'call' }, rel: BoundFrom, text: string): WindowChoice {
   const fn = g.name.name.toUpperCase();
-  const arity = fn === 'HOP' ? 3 : 2;
-  const usage = fn === 'TUMBLE' ? 'TUMBLE(ts, 10s)' : fn === 'HOP' ? 'HOP(ts, 5s, 10s) (slide, then size)' : 'SESSION(ts, 30s) (inactivity gap)';
-  if (g.args.length !== arity) {
-    throw new PlanError(text, g.span, `${fn} takes ${arity} arguments`, { expected: usage });
+  const arity = fn === 'HOP' || fn === 'CUMULATE' ? 3 : 2;
+  // TUMBLE and HOP take an optional offset last; SESSION has none.
+  const maxArity = fn === 'SESSION' ? arity : arity + 1;
+  const usage = fn === 'TUMBLE' ? 'TUMBLE(ts, 10s) or TUMBLE(ts, 1d, 8h) (size, then offset)' : fn === 'HOP' ? 'HOP(ts, 5s, 10s) (slide, then size, then an optional offset)' : fn === 'CUMULATE' ? 'CUMULATE(ts, 1h, 1d) (step, then size, then an optional offset)' : 'SESSION(ts, 30s) (inactivity gap)';
+  if (g.args.length < arity || g.args.length > maxArity) {
+    throw new PlanError(text, g.span, `${fn} takes ${maxArity === arity ? arity : `${arity} or ${maxArity}`} arguments`, { expected: usage });
   }
   const t = g.args[0]!;
   if (t.kind !== 'column') throw new PlanError(text, t.span, `the first argument of ${fn} must be the event-time column`, { expected: usage });
@@ -222,8 +249,9 @@ function groupWindow(g: Expr & { kind: 'call' }, rel: BoundFrom, text: string): 
   if (fields.length > 0) throw new PlanError(text, t.span, `the first argument of ${fn} must be the event-time column`);
   requireTimeColumn(rel.scope, index, t.span, text, fn);
   let window: WindowSpec;
-  if (fn === 'TUMBLE') window = { kind: 'tumble', sizeMicros: windowArg(g.args[1]!, 'size', text) };
-  else if (fn === 'HOP') window = hopWindow(g.args[1]!, g.args[2]!, text);
+  if (fn === 'TUMBLE') window = tumbleWindow(g.args[1]!, g.args[2], text);
+  else if (fn === 'HOP') window = hopWindow(g.args[1]!, g.args[2]!, g.args[3], text);
+  else if (fn === 'CUMULATE') window = cumulateWindow(g.args[1]!, g.args[2]!, g.args[3], text);
   else window = { kind: 'session', gapMicros: windowArg(g.args[1]!, 'gap', text) };
   return { window, timeIndex: index, span: g.span };
 }
@@ -232,7 +260,7 @@ function emitMode(q: SelectQuery, windowed: boolean, text: string): EmitMode {
   if (!q.emit) return windowed ? 'final' : 'changes';
   if (q.emit.mode === 'final' && !windowed) {
     throw new PlanError(text, q.emit.span, 'EMIT FINAL needs a window: a GROUP BY without one never closes', {
-      hint: 'add TUMBLE, HOP or SESSION to GROUP BY, or use EMIT CHANGES',
+      hint: 'add TUMBLE, HOP, CUMULATE or SESSION to GROUP BY, or use EMIT CHANGES',
     });
   }
   return q.emit.mode;

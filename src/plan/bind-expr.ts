@@ -15,7 +15,7 @@ import type { Scope } from './scope.js';
 
 export const AGGREGATES: ReadonlySet<string> = new Set(AGGREGATE_NAMES);
 export const WINDOW_FUNCTIONS = new Set(['lag']);
-export const GROUP_WINDOWS = new Set(['tumble', 'hop', 'session']);
+export const GROUP_WINDOWS = new Set(['tumble', 'hop', 'cumulate', 'session']);
 
 export interface BindHooks {
   /** A replacement for this node (group key, aggregate, window function), or undefined. */

@@ -10,13 +10,13 @@ import { ExprBinder, WINDOW_FUNCTIONS } from './bind-expr.js';
 import { PlanError } from './errors.js';
 import { Scope, listNames, type ScopeColumn } from './scope.js';
 import type { PlanBuilder } from './builder.js';
-import type { WindowSpec } from './physical.js';
+import type { AlignedWindow } from './physical.js';
 import { bindAggregate, hasAggregates } from './bind-aggregate.js';
 import { bindLag } from './bind-lag.js';
 import { bindUnion } from './bind-union.js';
 import { bindJoin } from './bind-join.js';
 import { isVirtualRef, project, requireTimeColumn, type BoundFrom, type BoundRelation } from './bind-relation.js';
-import { hopWindow, windowArg } from './window-args.js';
+import { cumulateWindow, hopWindow, tumbleWindow } from './window-args.js';
 
 /** Views and subqueries inside each other: each level binds a whole query, recursively. */
 export const MAX_QUERY_DEPTH = 32;
@@ -120,13 +120,14 @@ function bindFrom(b: PlanBuilder, f: FromItem, text: string, depth: number): Bou
   }
 }
 
-function tvfWindow(f: FromItem & { kind: 'windowTvf' }, text: string): WindowSpec & { kind: 'tumble' | 'hop' } {
+function tvfWindow(f: FromItem & { kind: 'windowTvf' }, text: string): AlignedWindow {
   const want = f.fn === 'TUMBLE' ? 1 : 2;
-  if (f.args.length !== want) {
-    throw new PlanError(text, f.span, `${f.fn}(relation, time_column, ${f.fn === 'TUMBLE' ? 'size' : 'slide, size'}) takes ${want + 2} arguments`);
+  if (f.args.length !== want && f.args.length !== want + 1) {
+    throw new PlanError(text, f.span, `${f.fn}(relation, time_column, ${f.fn === 'TUMBLE' ? 'size' : f.fn === 'HOP' ? 'slide, size' : 'step, size'} [, offset]) takes ${want + 2} or ${want + 3} arguments`);
   }
-  if (f.fn === 'TUMBLE') return { kind: 'tumble', sizeMicros: windowArg(f.args[0]!, 'size', text) };
-  return hopWindow(f.args[0]!, f.args[1]!, text);
+  if (f.fn === 'TUMBLE') return tumbleWindow(f.args[0]!, f.args[1], text);
+  if (f.fn === 'CUMULATE') return cumulateWindow(f.args[0]!, f.args[1]!, f.args[2], text);
+  return hopWindow(f.args[0]!, f.args[1]!, f.args[2], text);
 }
 
 function expandTvf(b: PlanBuilder, from: BoundFrom): BoundFrom {

@@ -8,7 +8,7 @@ import { ExprBinder, AGGREGATES, type BindHooks } from './bind-expr.js';
 import { PlanError } from './errors.js';
 import { Scope, type ScopeColumn } from './scope.js';
 import type { PlanBuilder } from './builder.js';
-import type { WindowSpec } from './physical.js';
+import type { AlignedWindow, WindowSpec } from './physical.js';
 import { defaultName } from './names.js';
 
 export interface BoundRelation {
@@ -19,7 +19,7 @@ export interface BoundRelation {
 
 /** A FROM item; for a window table function, the input plus the window still to apply. */
 export interface BoundFrom extends BoundRelation {
-  readonly tvf?: { readonly window: WindowSpec & { kind: 'tumble' | 'hop' }; readonly timeIndex: number; readonly span: Span };
+  readonly tvf?: { readonly window: AlignedWindow; readonly timeIndex: number; readonly span: Span };
 }
 
 /** The SELECT list as a project node. `hooks` maps aggregates, keys or LAG calls to columns. */

@@ -107,12 +107,19 @@ function line(n: PhysicalNode, plan: PhysicalPlan): string {
   }
 }
 
+/** A window's offset as its last argument, normalised (time.ts); nothing for epoch alignment. */
+function offsetText(offset: number | undefined): string {
+  return offset ? `, offset ${formatDuration(offset)}` : '';
+}
+
 function windowText(w: WindowSpec, ts: string): string {
   switch (w.kind) {
     case 'tumble':
-      return `TUMBLE(${ts}, ${formatDuration(w.sizeMicros)})`;
+      return `TUMBLE(${ts}, ${formatDuration(w.sizeMicros)}${offsetText(w.offsetMicros)})`;
     case 'hop':
-      return `HOP(${ts}, ${formatDuration(w.slideMicros)}, ${formatDuration(w.sizeMicros)})`;
+      return `HOP(${ts}, ${formatDuration(w.slideMicros)}, ${formatDuration(w.sizeMicros)}${offsetText(w.offsetMicros)})`;
+    case 'cumulate':
+      return `CUMULATE(${ts}, ${formatDuration(w.stepMicros)}, ${formatDuration(w.sizeMicros)}${offsetText(w.offsetMicros)})`;
     case 'session':
       return `SESSION(${ts}, ${formatDuration(w.gapMicros)})`;
   }

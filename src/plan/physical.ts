@@ -5,10 +5,16 @@
 import type { Column, SinkDef, SourceDef } from '../catalog/catalog.js';
 import type { AggCall, BoundExpr } from '../expr/bound.js';
 
+/** offsetMicros: window starts at epoch + offset + k * size (HOP: k * slide), in [0, size or slide); absent is 0. */
 export type WindowSpec =
-  | { readonly kind: 'tumble'; readonly sizeMicros: number }
-  | { readonly kind: 'hop'; readonly slideMicros: number; readonly sizeMicros: number }
+  | { readonly kind: 'tumble'; readonly sizeMicros: number; readonly offsetMicros?: number }
+  | { readonly kind: 'hop'; readonly slideMicros: number; readonly sizeMicros: number; readonly offsetMicros?: number }
+  /** Flink's cumulating windows: [start, start + step), [start, start + 2 step) ... [start, start + size); starts aligned to size (+ offset). */
+  | { readonly kind: 'cumulate'; readonly stepMicros: number; readonly sizeMicros: number; readonly offsetMicros?: number }
   | { readonly kind: 'session'; readonly gapMicros: number };
+
+/** The windows of fixed bounds (not sessions): a row's windows follow from its event time alone. */
+export type AlignedWindow = WindowSpec & { readonly kind: 'tumble' | 'hop' | 'cumulate' };
 
 export type EmitMode = 'final' | 'changes';
 
@@ -60,16 +66,17 @@ export interface ProjectNode extends NodeBase {
 /** `FROM TUMBLE(t, ts, 10s)` without an aggregate: each row gains window_start and window_end (HOP: one row per window). */
 export interface WindowExpandNode extends NodeBase {
   readonly kind: 'windowExpand';
-  readonly window: WindowSpec & { readonly kind: 'tumble' | 'hop' };
+  readonly window: AlignedWindow;
   readonly timeInput: number;
 }
 
 /**
- * Windowed aggregate (TUMBLE, HOP). Output columns: keys..., window_start, window_end, aggs...
+ * Windowed aggregate (TUMBLE, HOP, CUMULATE). Output columns: keys..., window_start, window_end,
+ * [window_time,] aggs...
  */
 export interface WindowAggNode extends NodeBase {
   readonly kind: 'windowAgg';
-  readonly window: WindowSpec & { readonly kind: 'tumble' | 'hop' };
+  readonly window: AlignedWindow;
   /** Event-time column index in the input. */
   readonly timeInput: number;
   readonly keys: readonly BoundExpr[];
@@ -77,6 +84,8 @@ export interface WindowAggNode extends NodeBase {
   readonly emit: EmitMode;
   /** Input column carrying provenance, for the late output; undefined when not tracked. */
   readonly refInput: number | undefined;
+  /** Output window_time (window_end - 1 ms) after window_end; set by the binder (absent in hand-built nodes). */
+  readonly windowTime?: true;
 }
 
 /** SESSION windows. Output columns: keys..., window_start, window_end, aggs... */

@@ -14,8 +14,8 @@ export interface Completion {
   readonly candidates: readonly string[];
 }
 
-const RELATION_AFTER = new Set(['FROM', 'DESCRIBE', 'TUMBLE', 'HOP', 'SOURCE', 'VIEW', 'SINK', 'EXPLAIN']);
-const WINDOW_FUNCTIONS = ['tumble', 'hop', 'session', 'lag'];
+const RELATION_AFTER = new Set(['FROM', 'DESCRIBE', 'TUMBLE', 'HOP', 'CUMULATE', 'SOURCE', 'VIEW', 'SINK', 'EXPLAIN']);
+const WINDOW_FUNCTIONS = ['tumble', 'hop', 'cumulate', 'session', 'lag'];
 
 function relationsInScope(text: string, catalog: Catalog): string[] {
   const toks = tokenize(text).filter((t) => t.category !== 'comment');
@@ -23,7 +23,7 @@ function relationsInScope(text: string, catalog: Catalog): string[] {
   for (let i = 1; i < toks.length; i++) {
     const prev = toks[i - 1]!.image.toUpperCase();
     const prev2 = toks[i - 2]?.image.toUpperCase();
-    const isRelationSlot = prev === 'FROM' || ((prev2 === 'TUMBLE' || prev2 === 'HOP') && prev === '(');
+    const isRelationSlot = prev === 'FROM' || ((prev2 === 'TUMBLE' || prev2 === 'HOP' || prev2 === 'CUMULATE') && prev === '(');
     const name = toks[i]!.image.toLowerCase();
     if (isRelationSlot && catalog.lookupRelation(name)) names.push(name);
   }

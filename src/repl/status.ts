@@ -3,6 +3,7 @@
 // and why they are still open.
 
 import { formatTimestamp } from '../catalog/timestamp.js';
+import { windowStartOf } from '../exec/time.js';
 import type { PhysicalNode, PhysicalPlan, SourceNode } from '../plan/physical.js';
 import type { Job } from '../exec/job.js';
 import type { PartitionMetrics } from '../exec/metrics.js';
@@ -149,6 +150,7 @@ export function statusLine(s: QueryStatus): string {
 function describeNode(n: PhysicalNode): string {
   if (n.kind === 'windowAgg') {
     const w = n.window;
+    if (w.kind === 'cumulate') return `CUMULATE ${w.stepMicros / 1e6}s/${w.sizeMicros / 1e6}s`;
     return w.kind === 'tumble' ? `TUMBLE ${w.sizeMicros / 1e6}s` : `HOP ${w.slideMicros / 1e6}s/${w.sizeMicros / 1e6}s`;
   }
   if (n.kind === 'sessionAgg') return `SESSION gap ${n.window.gapMicros / 1e6}s`;
@@ -182,8 +184,7 @@ export function watermarkReport(q: WatchedJob, now = Date.now()): string[] {
       lines.push(`${label}: no open windows`);
       continue;
     }
-    const size = node.kind === 'windowAgg' ? node.window.sizeMicros : undefined;
-    const first = size !== undefined ? `[${formatWatermark(t.earliest - size)}, ${formatWatermark(t.earliest)})` : `ending ${formatWatermark(t.earliest)}`;
+    const first = node.kind === 'windowAgg' ? `[${formatWatermark(windowStartOf(node.window, t.earliest))}, ${formatWatermark(t.earliest)})` : `ending ${formatWatermark(t.earliest)}`;
     const waitMs = Number.isFinite(t.watermark) ? (t.earliest - t.watermark) / 1000 : undefined;
     let why: string;
     const held = heldBackBy(s.sources, upstreamSources(q.plan, t.operator), t.earliest);

@@ -109,12 +109,12 @@ export type FromItem =
   | { readonly kind: 'table'; readonly name: Ident; readonly alias?: Ident; readonly span: Span }
   | { readonly kind: 'subquery'; readonly query: Query; readonly alias?: Ident; readonly span: Span }
   /**
-   * The table-function window form `FROM TUMBLE(raw, ts, 10s)`, `HOP(raw, ts, slide, size)`:
+   * The table-function window form `FROM TUMBLE(raw, ts, 10s)`, `HOP(raw, ts, slide, size)`, `CUMULATE(raw, ts, step, size)`:
    * adds window_start and window_end columns to every row.
    */
   | {
       readonly kind: 'windowTvf';
-      readonly fn: 'TUMBLE' | 'HOP';
+      readonly fn: 'TUMBLE' | 'HOP' | 'CUMULATE';
       readonly input: FromItem;
       readonly timeCol: Ident;
       readonly args: readonly Expr[];

@@ -262,7 +262,7 @@ export function describeExpected(names: readonly string[], ruleStack: readonly s
     EXPRESSION_START.forEach((t) => set.delete(t));
     out.push('an expression');
   }
-  for (const n of set) out.push(n === 'TUMBLE' || n === 'HOP' ? `${n}(...)` : tokenWord(n));
+  for (const n of set) out.push(n === 'TUMBLE' || n === 'HOP' || n === 'CUMULATE' ? `${n}(...)` : tokenWord(n));
   return words(out);
 }
 

@@ -166,6 +166,7 @@ export const ASC = n('ASC');
 export const DESC = n('DESC');
 export const TUMBLE = n('TUMBLE');
 export const HOP = n('HOP');
+export const CUMULATE = n('CUMULATE');
 export const BOOLEAN = n('BOOLEAN');
 export const INT = n('INT');
 export const INTEGER = n('INTEGER');

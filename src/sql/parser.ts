@@ -371,6 +371,7 @@ export class SluiceParser extends CstParser {
     this.OR([
       { ALT: () => this.CONSUME(T.TUMBLE, { LABEL: 'fn' }) },
       { ALT: () => this.CONSUME(T.HOP, { LABEL: 'fn' }) },
+      { ALT: () => this.CONSUME(T.CUMULATE, { LABEL: 'fn' }) },
     ]);
     this.CONSUME(T.LParen);
     this.OR2([

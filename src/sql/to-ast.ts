@@ -233,12 +233,14 @@ export class AstBuilder {
     if (c.subquery) return withAlias({ kind: 'subquery', query: this.query(one(one(c.subquery).children.query)), span });
     const tvfNode = one(c.windowTvf);
     const t = tvfNode.children;
-    const fn = one(t.fn).tokenType.name === 'TUMBLE' ? ('TUMBLE' as const) : ('HOP' as const);
+    const fnName = one(t.fn).tokenType.name;
+    const fn = fnName === 'TUMBLE' ? ('TUMBLE' as const) : fnName === 'HOP' ? ('HOP' as const) : ('CUMULATE' as const);
     const args = (t.arg ?? []).map((e) => this.expr(e));
     const want = fn === 'TUMBLE' ? 1 : 2;
-    if (args.length !== want) {
-      const shape = fn === 'TUMBLE' ? 'TUMBLE(source, time_column, size)' : 'HOP(source, time_column, slide, size)';
-      throw sqlError(this.source, nodeSpan(tvfNode), `${fn} takes ${want + 2} arguments, got ${args.length + 2}`, { expected: shape });
+    // The last argument may be an offset (window-args.ts).
+    if (args.length !== want && args.length !== want + 1) {
+      const shape = fn === 'TUMBLE' ? 'TUMBLE(source, time_column, size [, offset])' : fn === 'HOP' ? 'HOP(source, time_column, slide, size [, offset])' : 'CUMULATE(source, time_column, step, size [, offset])';
+      throw sqlError(this.source, nodeSpan(tvfNode), `${fn} takes ${want + 2} or ${want + 3} arguments, got ${args.length + 2}`, { expected: shape });
     }
     const inputQuery = t.inputQuery?.[0];
     const input: FromItem = inputQuery

@@ -17,7 +17,7 @@ export interface Event {
  * (late). `ties`: fewer keys and mostly zero steps, so a key often has several rows at one event
  * time, spread over batches (what tests of arrival order across spills need).
  */
-export const eventsArb = (delayMs: number, ties = false) =>
+export const eventsArb = (delayMs: number, ties = false, minLength = ties ? 10 : 0) =>
   fc
     .array(
       fc.record({
@@ -30,7 +30,7 @@ export const eventsArb = (delayMs: number, ties = false) =>
         late: fc.integer({ min: 0, max: 30 }),
         dup: fc.integer({ min: 0, max: 15 }),
       }),
-      { minLength: ties ? 10 : 0, maxLength: 120 },
+      { minLength, maxLength: 120 },
     )
     .map((raw) => {
       const out: Event[] = [];

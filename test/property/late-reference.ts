@@ -12,8 +12,9 @@ export interface RefEvent {
 }
 
 export type RefWindow =
-  | { readonly kind: 'tumble'; readonly size: number }
-  | { readonly kind: 'hop'; readonly slide: number; readonly size: number }
+  | { readonly kind: 'tumble'; readonly size: number; readonly offset?: number }
+  | { readonly kind: 'hop'; readonly slide: number; readonly size: number; readonly offset?: number }
+  | { readonly kind: 'cumulate'; readonly step: number; readonly size: number; readonly offset?: number }
   | { readonly kind: 'session'; readonly gap: number }
   | { readonly kind: 'lag' };
 
@@ -26,13 +27,18 @@ export function expectedLate(events: readonly RefEvent[], delayMs: number, windo
     const wm = maxTs - delayMs; // before this row
     if (e.ms > maxTs) maxTs = e.ms;
     if (!passes(e)) return;
-    const floor = (t: number, s: number) => Math.floor(t / s) * s;
+    // Windows start at offset + k * period, whatever the sign of the offset (README, windows).
+    const floor = (t: number, s: number, off = 0) => Math.floor((t - off) / s) * s + off;
     switch (window.kind) {
       case 'tumble':
-        if (floor(e.ms, window.size) + window.size <= wm) out.push(String(seq));
+        if (floor(e.ms, window.size, window.offset) + window.size <= wm) out.push(String(seq));
+        return;
+      case 'cumulate':
+        // Late as a whole once its first window (ending at the next step boundary) has closed.
+        if (floor(e.ms, window.step, window.offset) + window.step <= wm) out.push(String(seq));
         return;
       case 'hop': {
-        for (let s = floor(e.ms, window.slide); s > e.ms - window.size; s -= window.slide) {
+        for (let s = floor(e.ms, window.slide, window.offset); s > e.ms - window.size; s -= window.slide) {
           if (s + window.size <= wm) out.push(`${seq}@${s}`);
         }
         return;

@@ -107,14 +107,14 @@ test(`session windows spilling every batch, through crashes, equal DuckDB (${RUN
 // keys of d), by two columns or by nothing.
 const COLUMNAR_AGGS = ['COUNT(*)', 'COUNT(v)', 'SUM(v)', 'AVG(v)', 'SUM(d)', 'AVG(d)', 'MIN(d)', 'MAX(v)', 'STDDEV(d)'];
 
-test(`columnar TUMBLE/HOP windows spilling every batch, through crashes, equal DuckDB (${RUNS} cases)`, async () => {
+test(`columnar TUMBLE/HOP/CUMULATE windows spilling every batch, through crashes, equal DuckDB (${RUNS} cases)`, async () => {
   const spilled = new Set<string>();
   await fc.assert(
     fc.asyncProperty(
       delayArb.chain((delay) => fc.tuple(fc.constant(delay), fc.boolean().chain((ties) => eventsArb(delay, ties)))),
       fc.constantFrom(['k'], ['v'], ['d'], ['k', 'v'], []),
       fc.subarray(COLUMNAR_AGGS, { minLength: 1, maxLength: 4 }),
-      fc.constantFrom('TUMBLE(ts, 1s)', 'TUMBLE(ts, 2s)', 'HOP(ts, 500ms, 1500ms)', 'HOP(ts, 1s, 2s)'),
+      fc.constantFrom('TUMBLE(ts, 1s)', 'TUMBLE(ts, 2s)', 'HOP(ts, 500ms, 1500ms)', 'HOP(ts, 1s, 2s)', 'TUMBLE(ts, 2s, 700ms)', 'HOP(ts, 1s, 2s, -300ms)', 'CUMULATE(ts, 500ms, 2s)', 'CUMULATE(ts, 1s, 8s, 1500ms)'),
       fc.boolean(),
       runArb,
       async ([delay, events], keys, aggs, window, budget, run) => {
@@ -122,11 +122,42 @@ test(`columnar TUMBLE/HOP windows spilling every batch, through crashes, equal D
         const input = events.map((e, i) => (e.d !== null && i % 7 === 0 ? { ...e, d: i % 2 === 0 ? -0 : 0 } : e));
         const k = keys.map((c) => `${c}, `).join('');
         const query = `SELECT ${k}window_start, window_end, ${aggs.map((a, i) => `${a} AS a${i}`).join(', ')} FROM ev GROUP BY ${k}${window}`;
-        const size = window.startsWith('TUMBLE') ? { kind: 'tumble' as const, size: window.includes('2s') ? 2000 : 1000 } : window.includes('500ms') ? { kind: 'hop' as const, slide: 500, size: 1500 } : { kind: 'hop' as const, slide: 1000, size: 2000 };
+        const offset = window.includes('700ms') ? 700 : window.includes('-300ms') ? 700 : window.includes('1500ms') ? 1500 : 0;
+        const cumulate: RefWindow | undefined = window === 'CUMULATE(ts, 500ms, 2s)' ? { kind: 'cumulate', step: 500, size: 2000 } : window.startsWith('CUMULATE') ? { kind: 'cumulate', step: 1000, size: 8000, offset } : undefined;
+        const size = cumulate ?? (window.startsWith('TUMBLE') ? { kind: 'tumble' as const, size: window.includes('2s') ? 2000 : 1000, offset } : window.includes('500ms') ? { kind: 'hop' as const, slide: 500, size: 1500 } : { kind: 'hop' as const, slide: 1000, size: 2000, offset });
         await check(query, delay, input, run, size, keys.length > 0, spilled, budget);
       },
     ),
     { numRuns: RUNS, ...SEED },
   );
   assert.ok(spilled.size > 0, 'no window partial was spilled');
+});
+
+// A window over a windowed result (README, window_time): the inner window's late rows follow the
+// rules; the outer window, over window_time with whole-millisecond bounds, never has a late row.
+test(`cascading windows (TUMBLE(window_time, ...) over a windowed subquery) spilling, through crashes, equal DuckDB (${RUNS} cases)`, async () => {
+  const spilled = new Set<string>();
+  await fc.assert(
+    fc.asyncProperty(
+      delayArb.chain((delay) => fc.tuple(fc.constant(delay), eventsArb(delay, false, 20))),
+      fc.constantFrom(
+        { inner: 'TUMBLE(ts, 1s)', ref: { kind: 'tumble', size: 1000 } as RefWindow, outer: 'TUMBLE(window_time, 5s)' },
+        { inner: 'TUMBLE(ts, 1s, 300ms)', ref: { kind: 'tumble', size: 1000, offset: 300 } as RefWindow, outer: 'TUMBLE(window_time, 3s, 300ms)' },
+        { inner: 'HOP(ts, 500ms, 1s)', ref: { kind: 'hop', slide: 500, size: 1000 } as RefWindow, outer: 'HOP(window_time, 2s, 4s)' },
+        { inner: 'TUMBLE(ts, 2s)', ref: { kind: 'tumble', size: 2000 } as RefWindow, outer: 'CUMULATE(window_time, 2s, 8s)' },
+        { inner: 'CUMULATE(ts, 500ms, 2s)', ref: { kind: 'cumulate', step: 500, size: 2000 } as RefWindow, outer: 'TUMBLE(window_time, 7s)' },
+      ),
+      fc.boolean(),
+      fc.boolean(),
+      runArb,
+      async ([delay, events], c, keyed, budget, run) => {
+        const k = keyed ? 'k, ' : '';
+        const query =
+          `SELECT ${k}window_start, window_end, window_time, SUM(n) AS n, SUM(s) AS s, MAX(m) AS m, COUNT(*) AS w ` +
+          `FROM (SELECT ${k}window_time, COUNT(*) AS n, SUM(v) AS s, MAX(d) AS m FROM ev GROUP BY ${k}${c.inner}) GROUP BY ${k}${c.outer}`;
+        await check(query, delay, events, run, c.ref, keyed, spilled, budget);
+      },
+    ),
+    { numRuns: RUNS, ...SEED },
+  );
 });

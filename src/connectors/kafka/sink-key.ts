@@ -7,7 +7,7 @@ import type { Column } from '../../catalog/catalog.js';
 import type { Expr, Query, SelectQuery } from '../../sql/ast.js';
 
 const WINDOW_COLUMNS = new Set(['window_start', 'window_end']);
-const WINDOW_FUNCTIONS = new Set(['tumble', 'hop', 'session']);
+const WINDOW_FUNCTIONS = new Set(['tumble', 'hop', 'cumulate', 'session']);
 
 function columnName(e: Expr): string | undefined {
   return e.kind === 'column' ? e.path[e.path.length - 1]!.name.toLowerCase() : undefined;

@@ -13,7 +13,7 @@ import type { NumericSegment, Segment, StringSegment } from '../../state/columna
 import type { TimeKeyedTable } from '../../state/tables.js';
 import { compileExpr, type Evaluator } from '../../expr/compile.js';
 import { Op, type Batch, type Operator, type OperatorContext } from '../operator.js';
-import { hopFirstStart, tumbleStart, windowClosed, windowLateReason } from '../time.js';
+import { hopFirstStart, tumbleStart, windowClosed, windowLateReason, windowStartOf, windowTime } from '../time.js';
 import { addAll, compileAggs, compileColumnar, evalArgs, initStates, mergeAll, pushResults, refOf, pushChange, stateName, type ColumnarAggs, type CompiledAggs } from './common.js';
 
 /** Closed entries per emitted batch when a columnar table closes a window. */
@@ -36,6 +36,9 @@ export class WindowAggOperator implements Operator {
   /** Equal to size for TUMBLE. */
   private readonly slide: number;
   private readonly hop: boolean;
+  private readonly cumulate: boolean;
+  /** Window alignment (time.ts): starts are offset + k * slide (size for TUMBLE). */
+  private readonly offset: number;
   private readonly changes: boolean;
   private readonly nKeys: number;
   /** Scratch: the evaluated aggregate arguments of the current row. */
@@ -66,7 +69,10 @@ export class WindowAggOperator implements Operator {
     this.aggs = compileAggs(node.aggs, false);
     this.size = node.window.sizeMicros;
     this.hop = node.window.kind === 'hop';
-    this.slide = node.window.kind === 'hop' ? node.window.slideMicros : node.window.sizeMicros;
+    this.cumulate = node.window.kind === 'cumulate';
+    // CUMULATE: the step; its windows' ends are offset + multiples of it.
+    this.slide = node.window.kind === 'hop' ? node.window.slideMicros : node.window.kind === 'cumulate' ? node.window.stepMicros : node.window.sizeMicros;
+    this.offset = node.window.offsetMicros ?? 0;
     this.changes = node.emit === 'changes';
     this.nKeys = node.keys.length;
     this.argValues = new Array<Value>(node.aggs.length).fill(null);
@@ -119,7 +125,7 @@ export class WindowAggOperator implements Operator {
     const rows = batch.rows;
     const timeInput = this.node.timeInput;
     const watermark = this.ctx.watermark;
-    const { size, slide } = this;
+    const { size, slide, offset } = this;
     // WARNING: between batches the table may have moved the cached state to DuckDB.
     this.cached = undefined;
     this.seg = undefined;
@@ -128,8 +134,20 @@ export class WindowAggOperator implements Operator {
       const ts = row[timeInput];
       // Sources dead-letter rows without an event time; none can reach here.
       if (typeof ts !== 'number') continue;
+      if (this.cumulate) {
+        // Late as a whole when its first window has closed (time.ts, cumulateFirstEnd).
+        const first = tumbleStart(ts, slide, offset) + slide;
+        if (windowClosed(first, watermark)) {
+          this.reportLate(row, ts, first, watermark, undefined);
+          continue;
+        }
+        evalArgs(this.aggs, row, this.argValues);
+        const last = tumbleStart(ts, size, offset) + size;
+        for (let end = first; end <= last; end += slide) this.accumulate(row, end);
+        continue;
+      }
       if (!this.hop) {
-        const end = tumbleStart(ts, size) + size;
+        const end = tumbleStart(ts, size, offset) + size;
         if (windowClosed(end, watermark)) {
           this.reportLate(row, ts, end, watermark, undefined);
           continue;
@@ -139,8 +157,8 @@ export class WindowAggOperator implements Operator {
         continue;
       }
       let evaluated = false;
-      const last = tumbleStart(ts, slide);
-      for (let s = hopFirstStart(ts, slide, size); s <= last; s += slide) {
+      const last = tumbleStart(ts, slide, offset);
+      for (let s = hopFirstStart(ts, slide, size, offset); s <= last; s += slide) {
         const end = s + size;
         if (windowClosed(end, watermark)) {
           // A late HOP row still enters its windows that are open.
@@ -250,7 +268,8 @@ export class WindowAggOperator implements Operator {
     const kv = state.keyValues;
     const row: Row = [];
     for (let j = 0; j < kv.length; j++) row.push(kv[j]!);
-    row.push(end - this.size, end);
+    row.push(windowStartOf(this.node.window, end), end);
+    if (this.node.windowTime) row.push(windowTime(end));
     pushResults(this.aggs, state.accs, row);
     return row;
   }
@@ -258,7 +277,7 @@ export class WindowAggOperator implements Operator {
   private emitChanges(): void {
     const rows: Row[] = [];
     const ops: Op[] = [];
-    const from = this.nKeys + 2;
+    const from = this.nKeys + (this.node.windowTime ? 3 : 2);
     for (const [state, end] of this.touched) {
       const row = this.outputRow(state, end);
       const prev = state.lastEmitted;
@@ -270,7 +289,7 @@ export class WindowAggOperator implements Operator {
   }
 
   private reportLate(row: Row, ts: number, end: number, watermark: number, windowStart: number | undefined): void {
-    const size = this.size;
+    const start = windowStartOf(this.node.window, end);
     this.ctx.late({
       operator: this.node.id,
       ref: refOf(row, this.node.refInput),
@@ -279,7 +298,7 @@ export class WindowAggOperator implements Operator {
       windowStart,
       // Formatted only when read (a late output or the REPL): most late rows are only counted.
       get reason() {
-        return windowLateReason(end - size, end, watermark);
+        return windowLateReason(start, end, watermark);
       },
     });
   }

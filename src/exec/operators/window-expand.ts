@@ -12,12 +12,18 @@ export class WindowExpandOperator implements Operator {
   private readonly size: number;
   /** Equal to size for TUMBLE. */
   private readonly slide: number;
+  /** Window alignment (time.ts): starts are offset + k * slide. */
+  private readonly offset: number;
+  /** CUMULATE's step; 0 for TUMBLE and HOP. */
+  private readonly cumulateStep: number;
   private ctx: OperatorContext | undefined;
 
   constructor(node: WindowExpandNode) {
     this.timeInput = node.timeInput;
     this.size = node.window.sizeMicros;
     this.slide = node.window.kind === 'hop' ? node.window.slideMicros : node.window.sizeMicros;
+    this.cumulateStep = node.window.kind === 'cumulate' ? node.window.stepMicros : 0;
+    this.offset = node.window.offsetMicros ?? 0;
   }
 
   open(ctx: OperatorContext): void {
@@ -26,7 +32,7 @@ export class WindowExpandOperator implements Operator {
 
   onData(batch: Batch): void {
     const { rows, ops } = batch;
-    const { timeInput, size, slide } = this;
+    const { timeInput, size, slide, offset } = this;
     const outRows: Row[] = [];
     const outOps: Op[] | null = ops === null ? null : [];
     for (let i = 0; i < rows.length; i++) {
@@ -34,8 +40,17 @@ export class WindowExpandOperator implements Operator {
       const ts = row[timeInput];
       // Sources dead-letter rows without an event time; none can reach here.
       if (typeof ts !== 'number') continue;
-      const last = tumbleStart(ts, slide);
-      for (let s = slide === size ? last : hopFirstStart(ts, slide, size); s <= last; s += slide) {
+      if (this.cumulateStep > 0) {
+        const step = this.cumulateStep;
+        const start = tumbleStart(ts, size, offset);
+        for (let e = tumbleStart(ts, step, offset) + step; e <= start + size; e += step) {
+          outRows.push(extend(row, start, e));
+          if (outOps !== null) outOps.push(ops![i]!);
+        }
+        continue;
+      }
+      const last = tumbleStart(ts, slide, offset);
+      for (let s = slide === size ? last : hopFirstStart(ts, slide, size, offset); s <= last; s += slide) {
         outRows.push(extend(row, s, s + size));
         if (outOps !== null) outOps.push(ops![i]!);
       }

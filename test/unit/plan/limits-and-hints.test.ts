@@ -112,3 +112,76 @@ test('ORDER BY ... DESC in OVER is refused plainly, without suggesting ASC', () 
   assert.doesNotMatch(d.hint ?? '', /did you mean/);
   assert.doesNotThrow(() => plan('CREATE SINK s AS SELECT LAG(value) OVER (PARTITION BY sensor ORDER BY ts ASC) FROM raw;'));
 });
+
+test('window offsets: both forms accept one, normalise a negative one, and refuse one of a whole size or slide', () => {
+  assert.match(plan('CREATE SINK s AS SELECT sensor, COUNT(*) FROM raw GROUP BY sensor, TUMBLE(ts, 1d, INTERVAL \'8\' HOUR);'), /TUMBLE\(ts, 1d, offset 8h\)/);
+  assert.match(plan('CREATE SINK s AS SELECT sensor, COUNT(*) FROM raw GROUP BY sensor, TUMBLE(ts, 1d, -16h);'), /TUMBLE\(ts, 1d, offset 8h\)/);
+  assert.match(plan("CREATE SINK s AS SELECT sensor, COUNT(*) FROM raw GROUP BY sensor, TUMBLE(ts, 1d, -INTERVAL '16' HOUR);"), /TUMBLE\(ts, 1d, offset 8h\)/);
+  assert.match(plan('CREATE SINK s AS SELECT COUNT(*) FROM raw GROUP BY HOP(ts, 5s, 10s, 2s);'), /HOP\(ts, 5s, 10s, offset 2s\)/);
+  assert.match(plan('CREATE SINK s AS SELECT * FROM TUMBLE(raw, ts, 10s, 3s);'), /TUMBLE\(ts, 10s, offset 3s\)/);
+  assert.match(plan('CREATE SINK s AS SELECT * FROM HOP(raw, ts, 5s, 10s, -1s);'), /HOP\(ts, 5s, 10s, offset 4s\)/);
+  // An offset of zero is the epoch alignment, printed as before.
+  assert.match(plan('CREATE SINK s AS SELECT COUNT(*) FROM raw GROUP BY TUMBLE(ts, 10s, 0s);'), /TUMBLE\(ts, 10s\) /);
+
+  const whole = diag('CREATE SINK s AS SELECT COUNT(*) FROM raw GROUP BY TUMBLE(ts, 10s, 10s);');
+  assert.equal(whole.message, 'the TUMBLE offset 10s is not smaller than the window size 10s');
+  assert.equal(whole.hint, 'an offset of whole sizes moves no window: leave it out');
+  assert.deepEqual([whole.line, whole.column, whole.width], [3, 68, 3]);
+  const over = diag('CREATE SINK s AS SELECT COUNT(*) FROM raw GROUP BY TUMBLE(ts, 10s, -13s);');
+  assert.equal(over.message, 'the TUMBLE offset -13s is not smaller than the window size 10s');
+  assert.equal(over.hint, 'windows start at offset + k * size, so use the remainder 7s');
+  assert.equal(diag('CREATE SINK s AS SELECT COUNT(*) FROM raw GROUP BY HOP(ts, 5s, 10s, 7s);').message, 'the HOP offset 7s is not smaller than the window slide 5s');
+  assert.equal(diag('CREATE SINK s AS SELECT * FROM HOP(raw, ts, 5s, 10s, 5s);').message, 'the HOP offset 5s is not smaller than the window slide 5s');
+  const unitless = diag('CREATE SINK s AS SELECT COUNT(*) FROM raw GROUP BY TUMBLE(ts, 10s, 3);');
+  assert.equal(unitless.message, 'the TUMBLE offset must be a duration');
+  assert.equal(unitless.hint, 'add a unit: 3s for 3 seconds');
+  assert.equal(diag('CREATE SINK s AS SELECT COUNT(*) FROM raw GROUP BY TUMBLE(ts, 10s, 1s, 2s);').message, 'TUMBLE takes 2 or 3 arguments');
+  assert.equal(diag('CREATE SINK s AS SELECT COUNT(*) FROM raw GROUP BY SESSION(ts, 10s, 1s);').message, 'SESSION takes 2 arguments');
+  assert.match(diag('CREATE SINK s AS SELECT * FROM TUMBLE(raw, ts, 10s, 1s, 1s);').message, /TUMBLE takes 3 or 4 arguments, got 5/);
+});
+
+test('CUMULATE: planned with its step, size and offset; a size that is not a multiple of the step is refused', () => {
+  assert.match(plan('CREATE SINK s AS SELECT sensor, window_start, window_end, COUNT(*) FROM raw GROUP BY sensor, CUMULATE(ts, 1h, 1d);'), /WindowAggregate #\d+ CUMULATE\(ts, 1h, 1d\)/);
+  assert.match(plan('CREATE SINK s AS SELECT COUNT(*) FROM raw GROUP BY CUMULATE(ts, 1h, 1d, -16h);'), /CUMULATE\(ts, 1h, 1d, offset 8h\)/);
+  const d = diag('CREATE SINK s AS SELECT COUNT(*) FROM raw GROUP BY CUMULATE(ts, 3s, 10s);');
+  assert.equal(d.message, 'the CUMULATE size 10s is not a multiple of its step 3s');
+  assert.equal(d.hint, 'the windows grow by whole steps up to the size: e.g. CUMULATE(ts, 3s, 9s) or CUMULATE(ts, 3s, 12s)');
+  assert.deepEqual([d.line, d.column, d.width], [3, 65, 7]);
+  assert.equal(diag('CREATE SINK s AS SELECT COUNT(*) FROM raw GROUP BY CUMULATE(ts, 20s, 10s);').message, 'the CUMULATE step must not exceed its size');
+  assert.equal(diag('CREATE SINK s AS SELECT COUNT(*) FROM raw GROUP BY CUMULATE(ts, 1ms, 1d);').message, 'a CUMULATE of size 1d in steps of 1ms puts a row into up to 86,400,000 windows; the limit is 10,000');
+  assert.equal(diag('CREATE SINK s AS SELECT COUNT(*) FROM raw GROUP BY CUMULATE(ts, 1s, 10s, 10s);').message, 'the CUMULATE offset 10s is not smaller than the window size 10s');
+  assert.equal(diag('CREATE SINK s AS SELECT COUNT(*) FROM raw GROUP BY CUMULATE(ts, 1s);').message, 'CUMULATE takes 3 or 4 arguments');
+});
+
+test('CUMULATE as a table function: planned like the GROUP BY form; grouping by window_start alone is refused', () => {
+  assert.match(plan('CREATE SINK s AS SELECT window_start, window_end, COUNT(*) FROM CUMULATE(raw, ts, 2s, 10s) GROUP BY window_start, window_end;'), /CUMULATE\(ts, 2s, 10s\)/);
+  assert.match(plan('CREATE SINK s AS SELECT sensor, window_start, window_end FROM CUMULATE(raw, ts, 2s, 10s, -1s);'), /CUMULATE\(ts, 2s, 10s, offset 9s\)/);
+  const d = diag('CREATE SINK s AS SELECT window_start, COUNT(*) FROM CUMULATE(raw, ts, 2s, 10s) GROUP BY window_start;');
+  assert.equal(d.message, 'a CUMULATE table function must be grouped by window_end: its windows of one cumulation share window_start');
+  assert.equal(d.hint, 'GROUP BY window_start, window_end');
+  assert.equal(diag('CREATE SINK s AS SELECT * FROM CUMULATE(raw, ts, 3s, 10s);').message, 'the CUMULATE size 10s is not a multiple of its step 3s');
+  assert.match(diag('CREATE SINK s AS SELECT * FROM CUMULATE(raw, ts, 3s);').message, /CUMULATE takes 4 or 5 arguments, got 3/);
+});
+
+test('window_time: the event time of a windowed result, so a view over it can window again', () => {
+  const view = 'CREATE VIEW v AS SELECT sensor, window_start, window_end, window_time, COUNT(*) AS n FROM raw GROUP BY sensor, TUMBLE(ts, 10s);\n';
+  const p = plan(view + 'CREATE SINK s AS SELECT sensor, window_start, window_time, SUM(n) AS n FROM v GROUP BY sensor, TUMBLE(window_time, 1m);');
+  assert.match(p, /WindowAggregate #\d+ TUMBLE\(window_time, 1m\)/);
+  // The TVF form over a windowed subquery, and HAVING keeps the event time.
+  assert.match(plan('CREATE SINK s AS SELECT window_start, COUNT(*) FROM TUMBLE((SELECT window_time FROM raw GROUP BY HOP(ts, 5s, 10s) HAVING COUNT(*) > 1), window_time, 1m) GROUP BY window_start;'), /TUMBLE\(window_time, 1m\)/);
+  // window_end is not the event time.
+  const d = diag(view + 'CREATE SINK s AS SELECT COUNT(*) FROM v GROUP BY TUMBLE(window_end, 1m);');
+  assert.equal(d.message, "'window_end' has no watermark, so TUMBLE windows would never close");
+  // An updating result has none.
+  assert.match(diag('CREATE SINK s AS SELECT COUNT(*) FROM (SELECT window_time FROM raw GROUP BY TUMBLE(ts, 10s) EMIT CHANGES) GROUP BY TUMBLE(window_time, 1m);').message, /changelog/);
+  // A SESSION result offers no window_time.
+  assert.match(diag('CREATE SINK s AS SELECT window_time FROM raw GROUP BY SESSION(ts, 10s);').message, /window_time/);
+});
+
+test('CUMULATE EMIT CHANGES must select window_end, the only bound that tells its windows apart', () => {
+  const d = diag('CREATE SINK s AS SELECT sensor, window_start, COUNT(*) FROM raw GROUP BY sensor, CUMULATE(ts, 1s, 4s) EMIT CHANGES;');
+  assert.match(d.message, /an updating CUMULATE result must select window_end/);
+  assert.equal(d.hint, 'add window_end to the SELECT list, or use EMIT FINAL');
+  assert.match(plan('CREATE SINK s AS SELECT sensor, window_end, COUNT(*) FROM raw GROUP BY sensor, CUMULATE(ts, 1s, 4s) EMIT CHANGES;'), /emit=CHANGES/);
+  assert.match(plan('CREATE SINK s AS SELECT sensor, window_start, COUNT(*) FROM raw GROUP BY sensor, CUMULATE(ts, 1s, 4s);'), /emit=FINAL/);
+});

@@ -39,7 +39,7 @@ describe('parse errors', () => {
       line: 1,
       column: 15,
       width: 5,
-      expected: "a source or view name, TUMBLE(...), HOP(...) or '('",
+      expected: "a source or view name, TUMBLE(...), HOP(...), CUMULATE(...) or '('",
     });
   });
 
@@ -154,12 +154,12 @@ describe('parse errors', () => {
       width: 22,
       hint: "keep one, e.g. WATERMARK FOR ts AS ts - INTERVAL '1' SECOND",
     });
-    expectError('SELECT * FROM TUMBLE(raw, ts, 1s, 2s)', {
-      message: 'TUMBLE takes 3 arguments, got 4',
+    expectError('SELECT * FROM TUMBLE(raw, ts, 1s, 2s, 3s)', {
+      message: 'TUMBLE takes 3 or 4 arguments, got 5',
       line: 1,
       column: 15,
-      width: 23,
-      expected: 'TUMBLE(source, time_column, size)',
+      width: 27,
+      expected: 'TUMBLE(source, time_column, size [, offset])',
     });
     expectError("SELECT INTERVAL 'soon' FROM t", {
       message: "cannot read 'soon' as an interval",
