@@ -3,7 +3,7 @@
 // relative to the left's (`b.ts BETWEEN a.ts - 5m AND a.ts + 1m`, or `>=`, `>`, `<=`, `<`, `=`
 // between the two event-time columns, each plus or minus a constant interval), or the residual.
 // A join without both bounds would keep every row forever, so it is refused with the form it
-// needs; outer and cross joins are refused until they are built.
+// needs; a cross join (no key, no bound) is refused. INNER, LEFT, RIGHT and FULL are built.
 
 import type { FromItem } from '../sql/ast.js';
 import { T, commonType } from '../catalog/types.js';
@@ -16,6 +16,7 @@ import type { PlanBuilder } from './builder.js';
 import type { BoundRelation } from './bind-relation.js';
 import type { StateDecl } from './physical.js';
 import { REF_COLUMN } from './physical.js';
+import { joinTimeSide } from '../exec/time.js';
 
 type JoinItem = FromItem & { kind: 'join' };
 
@@ -31,13 +32,9 @@ export interface JoinCondition {
 }
 
 export function bindJoin(b: PlanBuilder, f: JoinItem, text: string, left: BoundRelation, right: BoundRelation): BoundRelation {
-  if (f.joinType !== 'inner' && f.joinType !== 'left') {
-    const what = f.joinType === 'cross' ? 'CROSS JOIN (every pair of rows, state without bound)' : `${f.joinType.toUpperCase()} OUTER JOIN`;
-    throw new PlanError(text, f.typeSpan, `${what} is not supported; only an INNER or LEFT [OUTER] interval join is`, {
-      hint:
-        f.joinType === 'cross'
-          ? `write JOIN ... ON ${FORM}`
-          : `write JOIN (INNER) or LEFT JOIN with a time bound: ON ${FORM}; for the unmatched rows of the right side, swap the two sides of a LEFT JOIN`,
+  if (f.joinType === 'cross') {
+    throw new PlanError(text, f.typeSpan, 'CROSS JOIN (every pair of rows, state without bound) is not supported; only an interval join (INNER, LEFT, RIGHT or FULL [OUTER]) is', {
+      hint: `write JOIN ... ON ${FORM}`,
     });
   }
   const joinType = f.joinType;
@@ -96,22 +93,22 @@ export function bindJoin(b: PlanBuilder, f: JoinItem, text: string, left: BoundR
   });
   const residual = cond.residual.length === 0 ? undefined : cond.residual.length === 1 ? cond.residual[0]! : ({ kind: 'logic', op: 'AND', operands: cond.residual, type: T.boolean } as const);
 
-  // Output: the visible columns of the left, then of the right; left's event time stays one.
+  // Output: the visible columns of the left, then of the right; the event time stays the left's
+  // (RIGHT: the right's, whose rows all come out; FULL: none, as either side may be NULL).
   const outputs: Array<readonly [0 | 1, number]> = [];
   const cols: ScopeColumn[] = [];
   let timeColumn: number | undefined;
-  left.scope.columns.forEach((c, i) => {
-    if (c.hidden) return;
-    if (i === lt) timeColumn = cols.length;
-    outputs.push([0, i]);
-    cols.push({ ...c });
-  });
-  right.scope.columns.forEach((c, i) => {
-    if (c.hidden) return;
-    outputs.push([1, i]);
-    cols.push({ ...c });
-  });
-  const scope = new Scope(cols, timeColumn, undefined);
+  const timeSide = joinType === 'full' ? undefined : joinTimeSide(joinType);
+  for (const [side, rel, t] of [[0, left, lt], [1, right, rt]] as const) {
+    rel.scope.columns.forEach((c, i) => {
+      if (c.hidden) return;
+      if (side === timeSide && i === t) timeColumn = cols.length;
+      outputs.push([side, i]);
+      cols.push({ ...c });
+    });
+  }
+  const noTime = joinType === 'full' ? "a FULL JOIN's rows keep no event time (an unmatched row of either side has the other side's time NULL)" : undefined;
+  const scope = new Scope(cols, timeColumn, undefined, noTime, 'FULL JOIN');
   const keyText = leftKeys.length === 0 ? 'no key' : 'key';
   const state: StateDecl[] = [
     { name: 'rows', shape: 'keyed', describe: `join ${keyText} → each side's waiting rows`, bounded: true },

@@ -7,6 +7,7 @@ import { formatDuration } from '../catalog/duration.js';
 import type { BoundExpr } from '../expr/bound.js';
 import type { PhysicalNode, PhysicalPlan, WindowSpec } from './physical.js';
 import { describeExpr } from './describe-expr.js';
+import { joinExpiry, joinTimeSide } from '../exec/time.js';
 import { guaranteeText } from '../connectors/connector.js';
 import { sideGuarantee, sideTarget, sinkGuarantee, type GuaranteeContext } from './guarantees.js';
 
@@ -133,12 +134,21 @@ function joinText(n: PhysicalNode & { kind: 'intervalJoin' }, plan: PhysicalPlan
   const lt = l[n.leftTime]!.name;
   const rt = r[n.rightTime]!.name;
   const signed = (m: number) => (m < 0 ? `-${formatDuration(-m)}` : `+${formatDuration(m)}`);
-  const parts = [
-    `${n.joinType === 'left' ? 'LEFT OUTER' : 'INNER'} keys=[${keys.join(', ')}]`,
-    `bounds: right.${rt} - left.${lt} in [${signed(n.lowerMicros)}, ${signed(n.upperMicros)}]`,
-  ];
+  const words = { inner: 'INNER', left: 'LEFT OUTER', right: 'RIGHT OUTER', full: 'FULL OUTER' }[n.joinType];
+  const parts = [`${words} keys=[${keys.join(', ')}]`, `bounds: right.${rt} - left.${lt} in [${signed(n.lowerMicros)}, ${signed(n.upperMicros)}]`];
   if (n.residual) parts.push(`residual ${describeExpr(n.residual, [...l, ...r])}`);
-  parts.push(`left rows kept until the watermark passes ${lt}${n.joinType === 'left' ? ' (then, if unmatched, emitted with NULLs)' : ''}, right rows until it passes ${rt} ${n.lowerMicros <= 0 ? '+' : '-'} ${formatDuration(Math.abs(n.lowerMicros))}`);
-  parts.push(`event time ${n.schema[n.timeColumn!]!.name}, watermark min(left, right ${n.upperMicros >= 0 ? '-' : '+'} ${formatDuration(Math.abs(n.upperMicros))}), append-only`);
+  const side = joinTimeSide(n.joinType);
+  // How long each side waits: until the join's watermark passes joinExpiry (exec/time.ts) of its row.
+  const until = (s: 0 | 1, name: string): string => {
+    const shift = joinExpiry(s, 0, side, n.lowerMicros, n.upperMicros);
+    return s === side ? name : `${name} ${shift >= 0 ? '+' : '-'} ${formatDuration(Math.abs(shift))}`;
+  };
+  const pad = ' (then, if unmatched, emitted with NULLs)';
+  const padL = n.joinType === 'left' || n.joinType === 'full' ? pad : '';
+  const padR = n.joinType === 'right' || n.joinType === 'full' ? pad : '';
+  parts.push(`left rows kept until the watermark passes ${until(0, lt)}${padL}, right rows until it passes ${until(1, rt)}${padR}`);
+  if (n.timeColumn === undefined) parts.push(`no event time (either side may be NULL), watermark min(left, right ${n.upperMicros >= 0 ? '-' : '+'} ${formatDuration(Math.abs(n.upperMicros))}) for expiry only, append-only`);
+  else if (side === 0) parts.push(`event time ${n.schema[n.timeColumn]!.name}, watermark min(left, right ${n.upperMicros >= 0 ? '-' : '+'} ${formatDuration(Math.abs(n.upperMicros))}), append-only`);
+  else parts.push(`event time ${n.schema[n.timeColumn]!.name}, watermark min(left ${n.lowerMicros >= 0 ? '+' : '-'} ${formatDuration(Math.abs(n.lowerMicros))}, right), append-only`);
   return parts.join('; ');
 }

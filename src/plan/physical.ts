@@ -134,16 +134,20 @@ export interface UnionNode extends NodeBase {
 }
 
 /**
- * `a [LEFT] JOIN b ON a.k = b.k AND b.ts BETWEEN a.ts + lower AND a.ts + upper`: each side's
+ * `a [LEFT|RIGHT|FULL] JOIN b ON a.k = b.k AND b.ts BETWEEN a.ts + lower AND a.ts + upper`: each side's
  * rows wait per key while a row of the other side can still match them (exec/time.ts has the
  * rules), a pair is emitted when its second row arrives. Inputs: [left, right]. The condition
  * and residual see the two input rows side by side (left's columns, then right's); the output
- * is their visible columns in that order, the event-time column being left's.
+ * is their visible columns in that order, the event-time column being left's (RIGHT: right's;
+ * FULL: none).
  */
 export interface IntervalJoinNode extends NodeBase {
   readonly kind: 'intervalJoin';
-  /** LEFT: a left row that paired with nothing is emitted once, null-padded, when it expires. */
-  readonly joinType: 'inner' | 'left';
+  /**
+   * LEFT (RIGHT): a left (right) row that paired with nothing is emitted once, null-padded, when
+   * it expires; FULL: both. The output's event time is the right's for RIGHT, none for FULL.
+   */
+  readonly joinType: 'inner' | 'left' | 'right' | 'full';
   /** Equality keys, over each input's own columns; pairwise of one type. */
   readonly leftKeys: readonly BoundExpr[];
   readonly rightKeys: readonly BoundExpr[];
