@@ -17,6 +17,7 @@ import type { BoundRelation } from './bind-relation.js';
 import type { StateDecl } from './physical.js';
 import { REF_COLUMN } from './physical.js';
 import { joinTimeSide } from '../exec/time.js';
+import { bindWindowJoin } from './bind-window-join.js';
 
 type JoinItem = FromItem & { kind: 'join' };
 
@@ -47,11 +48,6 @@ export function bindJoin(b: PlanBuilder, f: JoinItem, text: string, left: BoundR
         hint: 'a GROUP BY without a window (or EMIT CHANGES) emits updates; join the raw events, or a windowed aggregate with EMIT FINAL',
       });
     }
-    if (rel.scope.timeColumn === undefined) {
-      throw new PlanError(text, item.span, `the ${side} side of the JOIN has no event-time column, so no time bound can expire its rows`, {
-        hint: rel.scope.noTimeReason ?? 'join sources that declare a WATERMARK (or views and subqueries that select their event-time column)',
-      });
-    }
   }
   const lw = left.scope.columns.length;
   const both = new Scope(
@@ -60,6 +56,16 @@ export function bindJoin(b: PlanBuilder, f: JoinItem, text: string, left: BoundR
     undefined,
   );
   const on = new ExprBinder(both, text).bindCondition(f.on, 'ON');
+  // Equal window bounds on both sides make a window join, whatever the event-time columns.
+  const windowed = bindWindowJoin(b, f, text, left, right, on);
+  if (windowed !== undefined) return windowed;
+  for (const [rel, side, item] of [[left, 'left', f.left], [right, 'right', f.right]] as const) {
+    if (rel.scope.timeColumn === undefined) {
+      throw new PlanError(text, item.span, `the ${side} side of the JOIN has no event-time column, so no time bound can expire its rows`, {
+        hint: rel.scope.noTimeReason ?? 'join sources that declare a WATERMARK (or views and subqueries that select their event-time column), or two windowed inputs on equal window_start and window_end (a window join)',
+      });
+    }
+  }
   const lt = left.scope.timeColumn!;
   const rt = right.scope.timeColumn!;
   const cond = splitCondition(on, lw, lt, lw + rt);
@@ -77,36 +83,13 @@ export function bindJoin(b: PlanBuilder, f: JoinItem, text: string, left: BoundR
       hint: 'swap the bounds (BETWEEN takes the lower one first)',
     });
   }
-  const rebase = (e: BoundExpr): BoundExpr => shiftColumns(e, -lw);
-  const leftKeys: BoundExpr[] = [];
-  const rightKeys: BoundExpr[] = [];
-  cond.leftKeys.forEach((lk, i) => {
-    let l = lk;
-    let r = rebase(cond.rightKeys[i]!);
-    if (l.type.kind !== r.type.kind) {
-      const t = commonType(l.type, r.type) ?? l.type;
-      if (l.type.kind !== t.kind) l = { kind: 'cast', operand: l, type: t };
-      if (r.type.kind !== t.kind) r = { kind: 'cast', operand: r, type: t };
-    }
-    leftKeys.push(l);
-    rightKeys.push(r);
-  });
+  const [leftKeys, rightKeys] = alignKeys(cond.leftKeys, cond.rightKeys, lw);
   const residual = cond.residual.length === 0 ? undefined : cond.residual.length === 1 ? cond.residual[0]! : ({ kind: 'logic', op: 'AND', operands: cond.residual, type: T.boolean } as const);
 
   // Output: the visible columns of the left, then of the right; the event time stays the left's
   // (RIGHT: the right's, whose rows all come out; FULL: none, as either side may be NULL).
-  const outputs: Array<readonly [0 | 1, number]> = [];
-  const cols: ScopeColumn[] = [];
-  let timeColumn: number | undefined;
   const timeSide = joinType === 'full' ? undefined : joinTimeSide(joinType);
-  for (const [side, rel, t] of [[0, left, lt], [1, right, rt]] as const) {
-    rel.scope.columns.forEach((c, i) => {
-      if (c.hidden) return;
-      if (side === timeSide && i === t) timeColumn = cols.length;
-      outputs.push([side, i]);
-      cols.push({ ...c });
-    });
-  }
+  const { outputs, cols, timeColumn } = joinOutputs(left, right, timeSide === 0 ? lt : undefined, timeSide === 1 ? rt : undefined);
   const noTime = joinType === 'full' ? "a FULL JOIN's rows keep no event time (an unmatched row of either side has the other side's time NULL)" : undefined;
   const scope = new Scope(cols, timeColumn, undefined, noTime, 'FULL JOIN');
   const keyText = leftKeys.length === 0 ? 'no key' : 'key';
@@ -134,6 +117,40 @@ export function bindJoin(b: PlanBuilder, f: JoinItem, text: string, left: BoundR
     refInputs: [left.scope.refColumn, right.scope.refColumn],
   });
   return { node, scope, appendOnly: true };
+}
+
+/** Key pairs of one type each (`INT = BIGINT` compares as BIGINT), the right ones over the right input's own row. */
+export function alignKeys(leftKeys: readonly BoundExpr[], rightKeys: readonly BoundExpr[], lw: number): [BoundExpr[], BoundExpr[]] {
+  const ls: BoundExpr[] = [];
+  const rs: BoundExpr[] = [];
+  leftKeys.forEach((lk, i) => {
+    let l = lk;
+    let r = shiftColumns(rightKeys[i]!, -lw);
+    if (l.type.kind !== r.type.kind) {
+      const t = commonType(l.type, r.type) ?? l.type;
+      if (l.type.kind !== t.kind) l = { kind: 'cast', operand: l, type: t };
+      if (r.type.kind !== t.kind) r = { kind: 'cast', operand: r, type: t };
+    }
+    ls.push(l);
+    rs.push(r);
+  });
+  return [ls, rs];
+}
+
+/** The visible columns of the left, then of the right; `lt`/`rt`: the column (of that side) that stays the event time. */
+export function joinOutputs(left: BoundRelation, right: BoundRelation, lt: number | undefined, rt: number | undefined): { outputs: Array<readonly [0 | 1, number]>; cols: ScopeColumn[]; timeColumn: number | undefined } {
+  const outputs: Array<readonly [0 | 1, number]> = [];
+  const cols: ScopeColumn[] = [];
+  let timeColumn: number | undefined;
+  for (const [side, rel, t] of [[0, left, lt], [1, right, rt]] as const) {
+    rel.scope.columns.forEach((c, i) => {
+      if (c.hidden) return;
+      if (i === t) timeColumn = cols.length;
+      outputs.push([side, i]);
+      cols.push({ ...c });
+    });
+  }
+  return { outputs, cols, timeColumn };
 }
 
 function signed(micros: number): string {

@@ -59,6 +59,7 @@ function label(n: PhysicalNode): string {
     lag: 'Lag',
     union: 'UnionAll',
     intervalJoin: 'IntervalJoin',
+    windowJoin: 'WindowJoin',
     sink: 'Sink',
   };
   return names[n.kind];
@@ -100,6 +101,8 @@ function line(n: PhysicalNode, plan: PhysicalPlan): string {
     }
     case 'intervalJoin':
       return `${head} ${joinText(n, plan)}`;
+    case 'windowJoin':
+      return `${head} ${windowJoinText(n, plan)}`;
     case 'sink': {
       const o = n.sink.options;
       const where = o['path'] ?? o['topic'] ?? '';
@@ -124,6 +127,23 @@ function windowText(w: WindowSpec, ts: string): string {
     case 'session':
       return `SESSION(${ts}, ${formatDuration(w.gapMicros)})`;
   }
+}
+
+/** `INNER TUMBLE(10s) keys=[...]; ...`: the window, keys, residual, when rows leave and what comes out. */
+function windowJoinText(n: PhysicalNode & { kind: 'windowJoin' }, plan: PhysicalPlan): string {
+  const l = plan.nodes[n.inputs[0]!]!.schema;
+  const r = plan.nodes[n.inputs[1]!]!.schema;
+  const keys = [`left ${l[n.starts[0]]!.name} = right ${r[n.starts[1]]!.name}`, `left ${l[n.ends[0]]!.name} = right ${r[n.ends[1]]!.name}`];
+  n.leftKeys.forEach((k, i) => keys.push(`left ${describeExpr(k, l)} = right ${describeExpr(n.rightKeys[i]!, r)}`));
+  const words = { inner: 'INNER', left: 'LEFT OUTER', right: 'RIGHT OUTER', full: 'FULL OUTER' }[n.joinType];
+  // The window alone, without a time column: `TUMBLE(10s)`.
+  const window = windowText(n.window, '\u0000').replace('\u0000, ', '');
+  const parts = [`${words} ${window} keys=[${keys.join(', ')}]`];
+  if (n.residual) parts.push(`residual ${describeExpr(n.residual, [...l, ...r])}`);
+  const padded = { inner: '', left: ' (unmatched left rows with NULLs)', right: ' (unmatched right rows with NULLs)', full: ' (unmatched rows of both sides with NULLs)' }[n.joinType];
+  parts.push(`each side's rows kept per window until the watermark (the minimum of both inputs') passes window_end, then the window's pairs emitted${padded}`);
+  parts.push('no event time, append-only');
+  return parts.join('; ');
 }
 
 /** `INNER keys=[a.k = b.k] b.ts - a.ts in [-5m, +1m], ...`: the keys, bounds, residual, how long rows wait, and the output's event time. */

@@ -167,6 +167,34 @@ export interface IntervalJoinNode extends NodeBase {
   readonly refInputs: readonly [number | undefined, number | undefined];
 }
 
+/**
+ * Window join (`ON l.window_start = r.window_start AND l.window_end = r.window_end AND l.k = r.k`,
+ * both inputs windowed alike: TVF rows or windowed aggregates): each side's rows wait per (window,
+ * key) until the watermark (the minimum of both inputs') passes the window's end, then the
+ * window's pairs are emitted, with NULL-padded rows for an outer join's unmatched ones. Inputs:
+ * [left, right]; condition and residual see the rows side by side; the output is their visible
+ * columns in that order, with no event time.
+ */
+export interface WindowJoinNode extends NodeBase {
+  readonly kind: 'windowJoin';
+  readonly joinType: 'inner' | 'left' | 'right' | 'full';
+  readonly window: AlignedWindow;
+  /** Equality keys besides the window bounds, over each input's own columns. */
+  readonly leftKeys: readonly BoundExpr[];
+  readonly rightKeys: readonly BoundExpr[];
+  /** Per input: its window_start and window_end columns. */
+  readonly starts: readonly [number, number];
+  readonly ends: readonly [number, number];
+  /** Per input: its event-time column, for a late row's report (the window end when it has none). */
+  readonly times: readonly [number | undefined, number | undefined];
+  /** The rest of ON, over the side-by-side row; undefined when nothing is left. */
+  readonly residual: BoundExpr | undefined;
+  /** The whole ON over the side-by-side row (the oracle's join condition). */
+  readonly condition: BoundExpr;
+  readonly outputs: readonly (readonly [0 | 1, number])[];
+  readonly refInputs: readonly [number | undefined, number | undefined];
+}
+
 export interface SinkNode extends NodeBase {
   readonly kind: 'sink';
   readonly sink: SinkDef;
@@ -183,6 +211,7 @@ export type PhysicalNode =
   | LagNode
   | UnionNode
   | IntervalJoinNode
+  | WindowJoinNode
   | SinkNode;
 
 export type OperatorKind = PhysicalNode['kind'];
