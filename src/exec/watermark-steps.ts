@@ -25,6 +25,9 @@ function observableStep(n: PhysicalNode): number | undefined {
     case 'lag':
     case 'intervalJoin':
       return 1;
+    case 'regularJoin':
+      // state_ttl drops keys by the watermark; without it the join ignores watermarks.
+      return n.ttlMicros === undefined ? undefined : 1;
     default:
       return undefined;
   }

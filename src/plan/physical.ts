@@ -163,6 +163,31 @@ export interface IntervalJoinNode extends NodeBase {
   readonly refInputs: readonly [number | undefined, number | undefined];
 }
 
+/**
+ * A regular (unwindowed) join: `a [INNER|LEFT|RIGHT|FULL] JOIN b ON a.k = b.k [AND residual]`
+ * of streams or changelogs without a time bound (exec/operators/regular-join.ts). Each side's
+ * rows are kept per join key, as a multiset with counts, for as long as the join runs (or until
+ * the key is idle for `ttlMicros` of watermark). Inputs: [left, right]; the condition and
+ * residual see the two rows side by side; the output (no event time) is their visible columns.
+ */
+export interface RegularJoinNode extends NodeBase {
+  readonly kind: 'regularJoin';
+  readonly joinType: 'inner' | 'left' | 'right' | 'full';
+  /** Equality keys, over each input's own columns; pairwise of one type; at least one. */
+  readonly leftKeys: readonly BoundExpr[];
+  readonly rightKeys: readonly BoundExpr[];
+  /** The rest of ON, over the side-by-side row; undefined when nothing is left. */
+  readonly residual: BoundExpr | undefined;
+  /** The whole ON over the side-by-side row (the oracle's join condition). */
+  readonly condition: BoundExpr;
+  /** Per output column: [input, column] it copies. */
+  readonly outputs: readonly (readonly [0 | 1, number])[];
+  /** Per input: the index of its `$ref` column (not part of a row's identity), when tracked. */
+  readonly refInputs: readonly [number | undefined, number | undefined];
+  /** `SET state_ttl`: a key no row touched while the watermark advanced by more than this is dropped; undefined keeps every key. */
+  readonly ttlMicros: number | undefined;
+}
+
 export interface SinkNode extends NodeBase {
   readonly kind: 'sink';
   readonly sink: SinkDef;
@@ -179,6 +204,7 @@ export type PhysicalNode =
   | LagNode
   | UnionNode
   | IntervalJoinNode
+  | RegularJoinNode
   | SinkNode;
 
 export type OperatorKind = PhysicalNode['kind'];
