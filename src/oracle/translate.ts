@@ -89,6 +89,7 @@ function nodeCtes(n: PhysicalNode, byId: ReadonlyMap<number, PhysicalNode>, tabl
   if (n.kind === 'union') return [unionCte(n, byId)];
   if (n.kind === 'intervalJoin') return [joinCte(n, byId, tables)];
   if (n.kind === 'regularJoin') return [regularJoinCte(n, byId)];
+  if (n.kind === 'distinct') return [distinctCte(n, tables)];
   const inputId = n.inputs[0];
   if (n.inputs.length !== 1 || inputId === undefined) throw new Error(`oracle: ${n.kind} node ${n.id} must have exactly one input`);
   const input = byId.get(inputId);
@@ -212,6 +213,15 @@ function regularJoinCte(n: PhysicalNode & { kind: 'regularJoin' }, byId: Readonl
   const cols = n.outputs.map(([side, c], k) => `${side === 0 ? 'jl' : 'jr'}.c${c} AS c${k}`);
   const kind = { inner: 'JOIN', left: 'LEFT JOIN', right: 'RIGHT JOIN', full: 'FULL JOIN' }[n.joinType];
   return { name: `n${n.id}`, sql: `SELECT ${[...cols, 'CAST(NULL AS BIGINT) AS __seq'].join(', ')} FROM n${li} AS jl ${kind} n${ri} AS jr ON ${exprSql(n.condition, both)}` };
+}
+
+/** UNION (distinct) as SELECT DISTINCT over the input's visible columns, minus the rows it dropped as late (NULLs are equal in both). */
+function distinctCte(n: PhysicalNode & { kind: 'distinct' }, tables: OracleTables): Cte {
+  const input = n.inputs[0]!;
+  const cols: string[] = [];
+  for (let i = 0, k = 0; k < n.schema.length; i++) if (i !== n.refInput) cols.push(`i.c${i} AS c${k++}`);
+  const late = lateFilter(tables.late(n.id), 'i', undefined);
+  return { name: `n${n.id}`, sql: `SELECT DISTINCT ${cols.join(', ')}, CAST(NULL AS BIGINT) AS __seq FROM n${input} AS i${late ? ` WHERE ${late}` : ''}` };
 }
 
 /**

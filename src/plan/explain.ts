@@ -59,6 +59,7 @@ function label(n: PhysicalNode): string {
     union: 'UnionAll',
     intervalJoin: 'IntervalJoin',
     regularJoin: 'RegularJoin',
+    distinct: 'UnionDistinct',
     sink: 'Sink',
   };
   return names[n.kind];
@@ -102,6 +103,15 @@ function line(n: PhysicalNode, plan: PhysicalPlan): string {
       return `${head} ${joinText(n, plan)}`;
     case 'regularJoin':
       return `${head} ${regularJoinText(n, plan)}`;
+    case 'distinct': {
+      const cols = n.schema.map((c) => `${c.name} ${typeToSql(c.type)}`).join(', ');
+      const how = !n.appendOnly
+        ? 'a count per distinct row: +I at its first copy, -D when its last copy is retracted; changelog (+I/-D)'
+        : n.timeInput === undefined
+          ? 'first occurrence of each row, append-only; every distinct row kept for as long as the job runs (no event time to forget it by)'
+          : `first occurrence of each row, append-only; a row kept until the watermark passes its ${n.schema[n.timeColumn!]!.name} (rows behind the watermark are late), event time ${n.schema[n.timeColumn!]!.name}`;
+      return `${head} (${cols}) ${how}`;
+    }
     case 'sink': {
       const o = n.sink.options;
       const where = o['path'] ?? o['topic'] ?? '';

@@ -188,6 +188,22 @@ export interface RegularJoinNode extends NodeBase {
   readonly ttlMicros: number | undefined;
 }
 
+/**
+ * `UNION` (distinct) over the UNION ALL of its branches: each distinct row once. Three modes,
+ * decided at plan time (exec/operators/distinct.ts): over an updating input, a count per
+ * distinct row (+I at the first copy, -D when the last is retracted); over an append-only
+ * input, its first occurrence only (append-only), every distinct row kept for as long as the
+ * job runs, or, when the input has an event-time column, until the watermark passes the row's
+ * event time (a row behind the watermark is late). Output: the input's visible columns.
+ */
+export interface DistinctNode extends NodeBase {
+  readonly kind: 'distinct';
+  /** The input's event-time column when rows are forgotten behind the watermark (append-only input). */
+  readonly timeInput: number | undefined;
+  /** Input column carrying provenance, for the late output; undefined when not tracked. */
+  readonly refInput: number | undefined;
+}
+
 export interface SinkNode extends NodeBase {
   readonly kind: 'sink';
   readonly sink: SinkDef;
@@ -205,6 +221,7 @@ export type PhysicalNode =
   | UnionNode
   | IntervalJoinNode
   | RegularJoinNode
+  | DistinctNode
   | SinkNode;
 
 export type OperatorKind = PhysicalNode['kind'];

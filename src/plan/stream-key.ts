@@ -26,6 +26,9 @@ export function streamKey(plan: PhysicalPlan, id: number): number[] | undefined 
       return undefined;
     case 'groupAgg':
       return range(node.keys.length);
+    case 'distinct':
+      // Each row once: the whole row is its key.
+      return range(node.schema.length);
     case 'windowAgg':
     case 'sessionAgg':
       return range(node.keys.length + 2);

@@ -13,6 +13,7 @@ import { WindowExpandOperator } from './window-expand.js';
 import { UnionOperator } from './union.js';
 import { IntervalJoinOperator } from './interval-join.js';
 import { RegularJoinOperator } from './regular-join.js';
+import { DistinctOperator } from './distinct.js';
 
 export function createOperator(node: PhysicalNode): Operator {
   switch (node.kind) {
@@ -36,6 +37,8 @@ export function createOperator(node: PhysicalNode): Operator {
       return new IntervalJoinOperator(node);
     case 'regularJoin':
       return new RegularJoinOperator(node);
+    case 'distinct':
+      return new DistinctOperator(node);
     case 'source':
     case 'sink':
       throw new Error(`${node.kind} node ${node.id} is driven by the runner, not an operator`);
@@ -46,4 +49,4 @@ export function createOperator(node: PhysicalNode): Operator {
   }
 }
 
-export { FilterOperator, GroupAggOperator, LagOperator, ProjectOperator, SessionAggOperator, WindowAggOperator, WindowExpandOperator, UnionOperator, IntervalJoinOperator, RegularJoinOperator };
+export { FilterOperator, GroupAggOperator, LagOperator, ProjectOperator, SessionAggOperator, WindowAggOperator, WindowExpandOperator, UnionOperator, IntervalJoinOperator, RegularJoinOperator, DistinctOperator };

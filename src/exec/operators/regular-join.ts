@@ -17,7 +17,7 @@ import type { RegularJoinNode } from '../../plan/physical.js';
 import type { KeyedTable, TimeKeyedTable } from '../../state/tables.js';
 import { isRetraction, Op, type Batch, type Operator, type OperatorContext } from '../operator.js';
 import { idleThrough, IDLE_BEFORE_WATERMARK } from '../time.js';
-import { stateName } from './common.js';
+import { stateName, valueId } from './common.js';
 
 /** One side of a key: distinct rows (by visible columns), copies of each, matches of each. */
 interface SideRows {
@@ -261,19 +261,4 @@ function identityOf(ref: number | undefined): (row: Row) => string {
     for (let i = 0; i < row.length; i++) if (i !== ref) s += valueId(row[i] ?? null);
     return s;
   };
-}
-
-function valueId(v: Value): string {
-  if (v === null) return 'N';
-  switch (typeof v) {
-    case 'number':
-      // 0 and -0 are one SQL value.
-      return `n${v === 0 ? 0 : v};`;
-    case 'string':
-      return `s${v.length}:${v}`;
-    case 'boolean':
-      return v ? 't' : 'f';
-    default:
-      return `o${JSON.stringify(v)};`;
-  }
 }
