@@ -163,7 +163,9 @@ function regularJoinText(n: PhysicalNode & { kind: 'regularJoin' }, plan: Physic
   const keys = n.leftKeys.map((k, i) => `left ${describeExpr(k, l)} = right ${describeExpr(n.rightKeys[i]!, r)}`);
   const kind = { inner: 'INNER', left: 'LEFT OUTER', right: 'RIGHT OUTER', full: 'FULL OUTER' }[n.joinType];
   const parts = [`${kind} keys=[${keys.join(', ')}]`];
-  if (n.residual) parts.push(`residual ${describeExpr(n.residual, [...l, ...r])}`);
+  // Both sides may have a column of one name (date_time): the residual says whose.
+  const sides = [...l.map((c) => ({ ...c, name: `left.${c.name}` })), ...r.map((c) => ({ ...c, name: `right.${c.name}` }))];
+  if (n.residual) parts.push(`residual ${describeExpr(n.residual, sides)}`);
   parts.push(
     n.ttlMicros === undefined
       ? 'every row of both sides kept per key for as long as the job runs (no time bound: state grows with the distinct keys)'

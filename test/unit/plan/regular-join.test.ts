@@ -74,7 +74,7 @@ test('EXPLAIN says the state is unbounded, or what state_ttl does; a bad state_t
   const text = explainPlan(plan(sink(`SELECT a.k, b.v FROM a LEFT JOIN b ON a.k = b.k AND b.v > 0`)));
   assert.match(
     text,
-    /RegularJoin #\d LEFT OUTER keys=\[left k = right k\]; residual v > 0; every row of both sides kept per key for as long as the job runs \(no time bound: state grows with the distinct keys\); no event time, changelog \(\+I\/-U\/\+U\/-D\)/,
+    /RegularJoin #\d LEFT OUTER keys=\[left k = right k\]; residual right\.v > 0; every row of both sides kept per key for as long as the job runs \(no time bound: state grows with the distinct keys\); no event time, changelog \(\+I\/-U\/\+U\/-D\)/,
   );
   assert.match(text, /state rows: keyed \(join key → each side's rows with their counts and match counts\), UNBOUNDED/);
   assert.match(text, /warning: RegularJoin #\d keeps state that grows with its keys and never expires \(rows\)/);
