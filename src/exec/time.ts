@@ -283,6 +283,19 @@ export function joinExpiry(side: 0 | 1, ts: number, lower: number): number {
 }
 
 /**
+ * `SET state_ttl` of a regular join: a key is touched at the join's watermark when a row of it
+ * arrives (before the first watermark: at IDLE_BEFORE_WATERMARK, moved to the first one when it
+ * comes), and dropped once the watermark is more than `ttl` past that touch: at watermark W the
+ * keys last touched at or before idleThrough(W, ttl) go.
+ */
+export function idleThrough(watermark: number, ttl: number): number {
+  return watermark - ttl - 1;
+}
+
+/** The touch time of a key touched before any watermark (a finite stand-in for -infinity, as spilled times are integers). */
+export const IDLE_BEFORE_WATERMARK = Number.MIN_SAFE_INTEGER;
+
+/**
  * A full UTC timestamp for late reasons, `2024-05-20T10:00:10.000Z` (six fraction digits when
  * there are sub-millisecond micros): a time of day alone is ambiguous across days. `-inf` /
  * `+inf` for the unbounded watermarks.

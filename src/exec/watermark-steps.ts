@@ -25,6 +25,12 @@ function observableStep(n: PhysicalNode): number | undefined {
     case 'lag':
     case 'intervalJoin':
       return 1;
+    case 'distinct':
+      // A row behind the watermark is late.
+      return n.timeInput === undefined ? undefined : 1;
+    case 'regularJoin':
+      // state_ttl drops keys by the watermark; without it the join ignores watermarks.
+      return n.ttlMicros === undefined ? undefined : 1;
     default:
       return undefined;
   }

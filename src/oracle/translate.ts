@@ -44,7 +44,7 @@ export interface SeqEncoding {
 export function seqEncoding(plan: PhysicalPlan): SeqEncoding {
   const sources = plan.nodes.filter((n) => n.kind === 'source');
   // A join of two sources names late rows of either side in one late table: their ids must not collide either.
-  const union = plan.nodes.some((n) => n.kind === 'union' || n.kind === 'intervalJoin');
+  const union = plan.nodes.some((n) => n.kind === 'union' || n.kind === 'intervalJoin' || n.kind === 'regularJoin');
   return { factor: union ? Math.max(1, sources.length) : 1, ordinal: new Map(sources.map((n, i) => [n.kind === 'source' ? n.source.name : '', union ? i : 0])) };
 }
 
@@ -88,6 +88,8 @@ function nodeCtes(n: PhysicalNode, byId: ReadonlyMap<number, PhysicalNode>, tabl
   if (n.kind === 'source') return [sourceCte(n, tables, enc)];
   if (n.kind === 'union') return [unionCte(n, byId)];
   if (n.kind === 'intervalJoin') return [joinCte(n, byId, tables)];
+  if (n.kind === 'regularJoin') return [regularJoinCte(n, byId)];
+  if (n.kind === 'distinct') return [distinctCte(n, tables)];
   const inputId = n.inputs[0];
   if (n.inputs.length !== 1 || inputId === undefined) throw new Error(`oracle: ${n.kind} node ${n.id} must have exactly one input`);
   const input = byId.get(inputId);
@@ -196,6 +198,30 @@ function joinCte(n: PhysicalNode & { kind: 'intervalJoin' }, byId: ReadonlyMap<n
   const leftLate = lateFilter(late, 'jl', undefined);
   const kind = n.joinType === 'left' ? 'LEFT JOIN' : 'JOIN';
   return { name: `n${n.id}`, sql: `SELECT ${[...cols, 'jl.__seq AS __seq'].join(', ')} FROM n${li} AS jl ${kind} n${ri} AS jr ON ${on.join(' AND ')}${leftLate ? ` WHERE ${leftLate}` : ''}` };
+}
+
+/**
+ * A regular join as the same SQL join on the whole ON condition over each side's final rows (an
+ * updating side's CTE is its final, consolidated result). Nothing is late in or after it.
+ * state_ttl is not modelled: `compare` notes that such a join may differ.
+ */
+function regularJoinCte(n: PhysicalNode & { kind: 'regularJoin' }, byId: ReadonlyMap<number, PhysicalNode>): Cte {
+  const [li, ri] = n.inputs as [number, number];
+  const lw = byId.get(li)?.schema.length;
+  if (lw === undefined || !byId.has(ri)) throw new Error(`oracle: an input of join node ${n.id} is not in the plan`);
+  const both: ColumnResolver = (i) => (i < lw ? `jl.c${i}` : `jr.c${i - lw}`);
+  const cols = n.outputs.map(([side, c], k) => `${side === 0 ? 'jl' : 'jr'}.c${c} AS c${k}`);
+  const kind = { inner: 'JOIN', left: 'LEFT JOIN', right: 'RIGHT JOIN', full: 'FULL JOIN' }[n.joinType];
+  return { name: `n${n.id}`, sql: `SELECT ${[...cols, 'CAST(NULL AS BIGINT) AS __seq'].join(', ')} FROM n${li} AS jl ${kind} n${ri} AS jr ON ${exprSql(n.condition, both)}` };
+}
+
+/** UNION (distinct) as SELECT DISTINCT over the input's visible columns, minus the rows it dropped as late (NULLs are equal in both). */
+function distinctCte(n: PhysicalNode & { kind: 'distinct' }, tables: OracleTables): Cte {
+  const input = n.inputs[0]!;
+  const cols: string[] = [];
+  for (let i = 0, k = 0; k < n.schema.length; i++) if (i !== n.refInput) cols.push(`i.c${i} AS c${k++}`);
+  const late = lateFilter(tables.late(n.id), 'i', undefined);
+  return { name: `n${n.id}`, sql: `SELECT DISTINCT ${cols.join(', ')}, CAST(NULL AS BIGINT) AS __seq FROM n${input} AS i${late ? ` WHERE ${late}` : ''}` };
 }
 
 /**

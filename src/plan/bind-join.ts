@@ -2,8 +2,8 @@
 // are equality keys (one side's expression = the other's), bounds on the right side's event time
 // relative to the left's (`b.ts BETWEEN a.ts - 5m AND a.ts + 1m`, or `>=`, `>`, `<=`, `<`, `=`
 // between the two event-time columns, each plus or minus a constant interval), or the residual.
-// A join without both bounds would keep every row forever, so it is refused with the form it
-// needs; outer and cross joins are refused until they are built.
+// A join without both bounds, or over a changelog, is a regular join (bind-regular-join.ts);
+// outer and cross interval joins are refused until they are built.
 
 import type { FromItem } from '../sql/ast.js';
 import { T, commonType } from '../catalog/types.js';
@@ -16,6 +16,7 @@ import type { PlanBuilder } from './builder.js';
 import type { BoundRelation } from './bind-relation.js';
 import type { StateDecl } from './physical.js';
 import { REF_COLUMN } from './physical.js';
+import { bindRegularJoin } from './bind-regular-join.js';
 
 type JoinItem = FromItem & { kind: 'join' };
 
@@ -31,6 +32,8 @@ export interface JoinCondition {
 }
 
 export function bindJoin(b: PlanBuilder, f: JoinItem, text: string, left: BoundRelation, right: BoundRelation): BoundRelation {
+  const regular = bindRegularJoin(b, f, text, left, right);
+  if (regular !== undefined) return regular;
   if (f.joinType !== 'inner' && f.joinType !== 'left') {
     const what = f.joinType === 'cross' ? 'CROSS JOIN (every pair of rows, state without bound)' : `${f.joinType.toUpperCase()} OUTER JOIN`;
     throw new PlanError(text, f.typeSpan, `${what} is not supported; only an INNER or LEFT [OUTER] interval join is`, {

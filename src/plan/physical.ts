@@ -163,6 +163,47 @@ export interface IntervalJoinNode extends NodeBase {
   readonly refInputs: readonly [number | undefined, number | undefined];
 }
 
+/**
+ * A regular (unwindowed) join: `a [INNER|LEFT|RIGHT|FULL] JOIN b ON a.k = b.k [AND residual]`
+ * of streams or changelogs without a time bound (exec/operators/regular-join.ts). Each side's
+ * rows are kept per join key, as a multiset with counts, for as long as the join runs (or until
+ * the key is idle for `ttlMicros` of watermark). Inputs: [left, right]; the condition and
+ * residual see the two rows side by side; the output (no event time) is their visible columns.
+ */
+export interface RegularJoinNode extends NodeBase {
+  readonly kind: 'regularJoin';
+  readonly joinType: 'inner' | 'left' | 'right' | 'full';
+  /** Equality keys, over each input's own columns; pairwise of one type; at least one. */
+  readonly leftKeys: readonly BoundExpr[];
+  readonly rightKeys: readonly BoundExpr[];
+  /** The rest of ON, over the side-by-side row; undefined when nothing is left. */
+  readonly residual: BoundExpr | undefined;
+  /** The whole ON over the side-by-side row (the oracle's join condition). */
+  readonly condition: BoundExpr;
+  /** Per output column: [input, column] it copies. */
+  readonly outputs: readonly (readonly [0 | 1, number])[];
+  /** Per input: the index of its `$ref` column (not part of a row's identity), when tracked. */
+  readonly refInputs: readonly [number | undefined, number | undefined];
+  /** `SET state_ttl`: a key no row touched while the watermark advanced by more than this is dropped; undefined keeps every key. */
+  readonly ttlMicros: number | undefined;
+}
+
+/**
+ * `UNION` (distinct) over the UNION ALL of its branches: each distinct row once. Three modes,
+ * decided at plan time (exec/operators/distinct.ts): over an updating input, a count per
+ * distinct row (+I at the first copy, -D when the last is retracted); over an append-only
+ * input, its first occurrence only (append-only), every distinct row kept for as long as the
+ * job runs, or, when the input has an event-time column, until the watermark passes the row's
+ * event time (a row behind the watermark is late). Output: the input's visible columns.
+ */
+export interface DistinctNode extends NodeBase {
+  readonly kind: 'distinct';
+  /** The input's event-time column when rows are forgotten behind the watermark (append-only input). */
+  readonly timeInput: number | undefined;
+  /** Input column carrying provenance, for the late output; undefined when not tracked. */
+  readonly refInput: number | undefined;
+}
+
 export interface SinkNode extends NodeBase {
   readonly kind: 'sink';
   readonly sink: SinkDef;
@@ -179,6 +220,8 @@ export type PhysicalNode =
   | LagNode
   | UnionNode
   | IntervalJoinNode
+  | RegularJoinNode
+  | DistinctNode
   | SinkNode;
 
 export type OperatorKind = PhysicalNode['kind'];

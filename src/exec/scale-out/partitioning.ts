@@ -54,6 +54,7 @@ export function columnOrigins(plan: PhysicalPlan): Origin[][] {
         break;
       case 'union':
       case 'intervalJoin':
+      case 'regularJoin':
         // Each branch (side) copies other columns; none traces back to one source column.
         out.push(n.schema.map(() => undefined));
         break;
