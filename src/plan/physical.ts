@@ -134,16 +134,20 @@ export interface UnionNode extends NodeBase {
 }
 
 /**
- * `a [LEFT] JOIN b ON a.k = b.k AND b.ts BETWEEN a.ts + lower AND a.ts + upper`: each side's
+ * `a [LEFT|RIGHT|FULL] JOIN b ON a.k = b.k AND b.ts BETWEEN a.ts + lower AND a.ts + upper`: each side's
  * rows wait per key while a row of the other side can still match them (exec/time.ts has the
  * rules), a pair is emitted when its second row arrives. Inputs: [left, right]. The condition
  * and residual see the two input rows side by side (left's columns, then right's); the output
- * is their visible columns in that order, the event-time column being left's.
+ * is their visible columns in that order, the event-time column being left's (RIGHT: right's;
+ * FULL: none).
  */
 export interface IntervalJoinNode extends NodeBase {
   readonly kind: 'intervalJoin';
-  /** LEFT: a left row that paired with nothing is emitted once, null-padded, when it expires. */
-  readonly joinType: 'inner' | 'left';
+  /**
+   * LEFT (RIGHT): a left (right) row that paired with nothing is emitted once, null-padded, when
+   * it expires; FULL: both. The output's event time is the right's for RIGHT, none for FULL.
+   */
+  readonly joinType: 'inner' | 'left' | 'right' | 'full';
   /** Equality keys, over each input's own columns; pairwise of one type. */
   readonly leftKeys: readonly BoundExpr[];
   readonly rightKeys: readonly BoundExpr[];
@@ -204,6 +208,34 @@ export interface DistinctNode extends NodeBase {
   readonly refInput: number | undefined;
 }
 
+/**
+ * Window join (`ON l.window_start = r.window_start AND l.window_end = r.window_end AND l.k = r.k`,
+ * both inputs windowed alike: TVF rows or windowed aggregates): each side's rows wait per (window,
+ * key) until the watermark (the minimum of both inputs') passes the window's end, then the
+ * window's pairs are emitted, with NULL-padded rows for an outer join's unmatched ones. Inputs:
+ * [left, right]; condition and residual see the rows side by side; the output is their visible
+ * columns in that order, with no event time.
+ */
+export interface WindowJoinNode extends NodeBase {
+  readonly kind: 'windowJoin';
+  readonly joinType: 'inner' | 'left' | 'right' | 'full';
+  readonly window: AlignedWindow;
+  /** Equality keys besides the window bounds, over each input's own columns. */
+  readonly leftKeys: readonly BoundExpr[];
+  readonly rightKeys: readonly BoundExpr[];
+  /** Per input: its window_start and window_end columns. */
+  readonly starts: readonly [number, number];
+  readonly ends: readonly [number, number];
+  /** Per input: its event-time column, for a late row's report (the window end when it has none). */
+  readonly times: readonly [number | undefined, number | undefined];
+  /** The rest of ON, over the side-by-side row; undefined when nothing is left. */
+  readonly residual: BoundExpr | undefined;
+  /** The whole ON over the side-by-side row (the oracle's join condition). */
+  readonly condition: BoundExpr;
+  readonly outputs: readonly (readonly [0 | 1, number])[];
+  readonly refInputs: readonly [number | undefined, number | undefined];
+}
+
 export interface SinkNode extends NodeBase {
   readonly kind: 'sink';
   readonly sink: SinkDef;
@@ -222,6 +254,7 @@ export type PhysicalNode =
   | IntervalJoinNode
   | RegularJoinNode
   | DistinctNode
+  | WindowJoinNode
   | SinkNode;
 
 export type OperatorKind = PhysicalNode['kind'];

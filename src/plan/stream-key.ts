@@ -19,6 +19,7 @@ export function streamKey(plan: PhysicalPlan, id: number): number[] | undefined 
     case 'lag':
     case 'intervalJoin':
     case 'regularJoin':
+    case 'windowJoin':
       return undefined;
     case 'union':
       // A row of a union of changelogs is identified by its input's key plus the branch it came

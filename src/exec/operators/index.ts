@@ -14,6 +14,7 @@ import { UnionOperator } from './union.js';
 import { IntervalJoinOperator } from './interval-join.js';
 import { RegularJoinOperator } from './regular-join.js';
 import { DistinctOperator } from './distinct.js';
+import { WindowJoinOperator } from './window-join.js';
 
 export function createOperator(node: PhysicalNode): Operator {
   switch (node.kind) {
@@ -39,6 +40,8 @@ export function createOperator(node: PhysicalNode): Operator {
       return new RegularJoinOperator(node);
     case 'distinct':
       return new DistinctOperator(node);
+    case 'windowJoin':
+      return new WindowJoinOperator(node);
     case 'source':
     case 'sink':
       throw new Error(`${node.kind} node ${node.id} is driven by the runner, not an operator`);
@@ -49,4 +52,4 @@ export function createOperator(node: PhysicalNode): Operator {
   }
 }
 
-export { FilterOperator, GroupAggOperator, LagOperator, ProjectOperator, SessionAggOperator, WindowAggOperator, WindowExpandOperator, UnionOperator, IntervalJoinOperator, RegularJoinOperator, DistinctOperator };
+export { FilterOperator, GroupAggOperator, LagOperator, ProjectOperator, SessionAggOperator, WindowAggOperator, WindowExpandOperator, UnionOperator, IntervalJoinOperator, RegularJoinOperator, DistinctOperator, WindowJoinOperator };

@@ -55,6 +55,7 @@ export function columnOrigins(plan: PhysicalPlan): Origin[][] {
       case 'union':
       case 'intervalJoin':
       case 'regularJoin':
+      case 'windowJoin':
         // Each branch (side) copies other columns; none traces back to one source column.
         out.push(n.schema.map(() => undefined));
         break;

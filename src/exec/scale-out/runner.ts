@@ -44,7 +44,7 @@ export interface ScaleOutSummary {
 export function scaleOutProblem(plan: PhysicalPlan): ConnectorError | undefined {
   // A join first: it is refused whatever the sources are.
   for (const n of plan.nodes) {
-    if (n.kind === 'intervalJoin' || n.kind === 'regularJoin') {
+    if (n.kind === 'intervalJoin' || n.kind === 'regularJoin' || n.kind === 'windowJoin') {
       return new ConnectorError(
         'a scaled-out job cannot run a JOIN yet: each task reads one partition of every source, and the rows of one key on the two sides would have to meet in the same task',
         undefined,
