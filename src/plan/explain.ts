@@ -7,6 +7,7 @@ import { formatDuration } from '../catalog/duration.js';
 import type { BoundExpr } from '../expr/bound.js';
 import type { PhysicalNode, PhysicalPlan, WindowSpec } from './physical.js';
 import { describeExpr } from './describe-expr.js';
+import { tableJoinText } from './explain-table-join.js';
 import { guaranteeText } from '../connectors/connector.js';
 import { sideGuarantee, sideTarget, sinkGuarantee, type GuaranteeContext } from './guarantees.js';
 
@@ -58,6 +59,8 @@ function label(n: PhysicalNode): string {
     lag: 'Lag',
     union: 'UnionAll',
     intervalJoin: 'IntervalJoin',
+    temporalJoin: 'TemporalJoin',
+    lookupJoin: 'LookupJoin',
     sink: 'Sink',
   };
   return names[n.kind];
@@ -99,6 +102,9 @@ function line(n: PhysicalNode, plan: PhysicalPlan): string {
     }
     case 'intervalJoin':
       return `${head} ${joinText(n, plan)}`;
+    case 'temporalJoin':
+    case 'lookupJoin':
+      return `${head} ${tableJoinText(n, plan)}`;
     case 'sink': {
       const o = n.sink.options;
       const where = o['path'] ?? o['topic'] ?? '';

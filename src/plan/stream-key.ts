@@ -18,6 +18,8 @@ export function streamKey(plan: PhysicalPlan, id: number): number[] | undefined 
     case 'windowExpand':
     case 'lag':
     case 'intervalJoin':
+    case 'temporalJoin':
+    case 'lookupJoin':
       return undefined;
     case 'union':
       // A row of a union of changelogs is identified by its input's key plus the branch it came

@@ -12,6 +12,8 @@ import { WindowAggOperator } from './window-agg.js';
 import { WindowExpandOperator } from './window-expand.js';
 import { UnionOperator } from './union.js';
 import { IntervalJoinOperator } from './interval-join.js';
+import { TemporalJoinOperator } from './temporal-join.js';
+import { LookupJoinOperator } from './lookup-join.js';
 
 export function createOperator(node: PhysicalNode): Operator {
   switch (node.kind) {
@@ -33,6 +35,10 @@ export function createOperator(node: PhysicalNode): Operator {
       return new UnionOperator(node);
     case 'intervalJoin':
       return new IntervalJoinOperator(node);
+    case 'temporalJoin':
+      return new TemporalJoinOperator(node);
+    case 'lookupJoin':
+      return new LookupJoinOperator(node);
     case 'source':
     case 'sink':
       throw new Error(`${node.kind} node ${node.id} is driven by the runner, not an operator`);
@@ -43,4 +49,4 @@ export function createOperator(node: PhysicalNode): Operator {
   }
 }
 
-export { FilterOperator, GroupAggOperator, LagOperator, ProjectOperator, SessionAggOperator, WindowAggOperator, WindowExpandOperator, UnionOperator, IntervalJoinOperator };
+export { FilterOperator, GroupAggOperator, LagOperator, ProjectOperator, SessionAggOperator, WindowAggOperator, WindowExpandOperator, UnionOperator, IntervalJoinOperator, TemporalJoinOperator, LookupJoinOperator };
