@@ -79,13 +79,18 @@ export class TemporalJoinOperator implements Operator {
     const padded: Row[] = [];
     for (const row of rows) {
       const ts = row[t];
-      // No time, or a NULL key: no version can be found (LEFT JOIN: padded at once).
-      if (typeof ts !== 'number' || keyFn.values(row).some((v) => v === null)) {
+      // No time: no version is valid at it (LEFT JOIN: padded at once).
+      if (typeof ts !== 'number') {
         if (this.outer) padded.push(this.output(row, null));
         continue;
       }
       if (isLate(ts, own)) {
         this.late(row, 0, ts, own, `the stream's watermark ${formatMicros(own)}: the rows of its time were already joined`);
+        continue;
+      }
+      // A NULL key equals no table key (LEFT JOIN: padded at once; it is at or after the watermark).
+      if (keyFn.values(row).some((v) => v === null)) {
+        if (this.outer) padded.push(this.output(row, null));
         continue;
       }
       const key = keyFn.encode(row);
