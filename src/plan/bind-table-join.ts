@@ -158,14 +158,19 @@ function keysOnPrimaryKey(rightKeys: readonly BoundExpr[], pk: readonly number[]
 
 /** AS OF must name the stream's event-time column: the time whose version each row joins. */
 function checkAsOf(asOf: Expr, left: BoundRelation, lw: number, text: string, tname: string): void {
-  const e = new ExprBinder(left.scope, text).bind(asOf);
   const lt = left.scope.timeColumn;
+  let e: BoundExpr | undefined;
+  try {
+    e = new ExprBinder(left.scope, text).bind(asOf);
+  } catch (err) {
+    if (!(err instanceof PlanError) || lt === undefined) throw err;
+  }
   if (lt === undefined) {
     throw new PlanError(text, asOf.span, `the stream joined with table '${tname}' has no event-time column, so it cannot join the version valid at its time`, {
       hint: left.scope.noTimeReason ?? 'join a source that declares a WATERMARK (or a view or subquery that selects its event-time column); or drop FOR SYSTEM_TIME AS OF for a lookup join',
     });
   }
-  if (e.kind !== 'column' || e.index !== lt || lt >= lw) {
+  if (e === undefined || e.kind !== 'column' || e.index !== lt || lt >= lw) {
     const name = left.scope.columns[lt]!;
     throw new PlanError(text, asOf.span, 'FOR SYSTEM_TIME AS OF must name the event-time column of the stream', {
       expected: `${name.qualifier ? `${name.qualifier}.` : ''}${name.name}`,
