@@ -25,6 +25,7 @@ function observableStep(n: PhysicalNode): number | undefined {
     case 'sessionAgg':
     case 'lag':
     case 'intervalJoin':
+    case 'temporalJoin':
       return 1;
     case 'distinct':
       // A row behind the watermark is late.

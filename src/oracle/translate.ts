@@ -7,6 +7,7 @@ import { WINDOW_TIME_BEFORE_END } from '../exec/time.js';
 import type { AggCall, BoundExpr } from '../expr/bound.js';
 import { aggSql, exprSql, type ColumnResolver } from './expr-sql.js';
 import { duckTypeSql, quoteIdent, readableSql } from './sql-types.js';
+import { lookupJoinCtes, temporalJoinCtes } from './translate-table-join.js';
 
 /** Where the loaded data lives. */
 export interface OracleTables {
@@ -25,7 +26,7 @@ export function defaultTables(lateNodeIds: Iterable<number> = []): OracleTables 
   };
 }
 
-interface Cte {
+export interface Cte {
   readonly name: string;
   readonly sql: string;
 }
@@ -44,7 +45,7 @@ export interface SeqEncoding {
 export function seqEncoding(plan: PhysicalPlan): SeqEncoding {
   const sources = plan.nodes.filter((n) => n.kind === 'source');
   // A join of two sources names late rows of either side in one late table: their ids must not collide either.
-  const union = plan.nodes.some((n) => n.kind === 'union' || n.kind === 'intervalJoin' || n.kind === 'regularJoin' || n.kind === 'windowJoin');
+  const union = plan.nodes.some((n) => n.kind === 'union' || n.kind === 'intervalJoin' || n.kind === 'regularJoin' || n.kind === 'windowJoin' || n.kind === 'temporalJoin' || n.kind === 'lookupJoin');
   return { factor: union ? Math.max(1, sources.length) : 1, ordinal: new Map(sources.map((n, i) => [n.kind === 'source' ? n.source.name : '', union ? i : 0])) };
 }
 
@@ -90,6 +91,8 @@ function nodeCtes(n: PhysicalNode, byId: ReadonlyMap<number, PhysicalNode>, tabl
   if (n.kind === 'intervalJoin' || n.kind === 'windowJoin') return [joinCte(n, byId, tables)];
   if (n.kind === 'regularJoin') return [regularJoinCte(n, byId)];
   if (n.kind === 'distinct') return [distinctCte(n, tables)];
+  if (n.kind === 'temporalJoin') return temporalJoinCtes(n, byId, tables);
+  if (n.kind === 'lookupJoin') return lookupJoinCtes(n, byId);
   const inputId = n.inputs[0];
   if (n.inputs.length !== 1 || inputId === undefined) throw new Error(`oracle: ${n.kind} node ${n.id} must have exactly one input`);
   const input = byId.get(inputId);
@@ -157,6 +160,7 @@ function sourceCte(n: PhysicalNode & { kind: 'source' }, tables: OracleTables, e
   const seq = encodeSeq(enc, n.source.name, 'i.__seq');
   const cols = n.schema.map((c, k) => {
     if (k === n.refColumn) return `${seq} AS c${k}`;
+    if (k === n.deletedColumn) return `i.__deleted AS c${k}`;
     if (c.hidden) return `NULL AS c${k}`;
     return `i.${quoteIdent(c.name)} AS c${k}`;
   });
@@ -283,7 +287,7 @@ function windowBounds(window: AlignedWindow): { column: string; start: string; e
  * `NOT EXISTS` over a late table: a drop with a NULL window_start (or any drop when `ws` is
  * undefined) removes the whole row; with a window start only that (row, window) pair.
  */
-function lateFilter(table: string | undefined, alias: string, ws: string | undefined): string | undefined {
+export function lateFilter(table: string | undefined, alias: string, ws: string | undefined): string | undefined {
   if (table === undefined) return undefined;
   const win = ws === undefined ? '' : ` AND (l.window_start IS NULL OR l.window_start = ${ws})`;
   return `NOT EXISTS (SELECT 1 FROM ${quoteIdent(table)} AS l WHERE l.seq = ${alias}.__seq${win})`;

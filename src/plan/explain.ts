@@ -8,6 +8,7 @@ import type { BoundExpr } from '../expr/bound.js';
 import type { PhysicalNode, PhysicalPlan, WindowSpec } from './physical.js';
 import { describeExpr } from './describe-expr.js';
 import { joinExpiry, joinTimeSide } from '../exec/time.js';
+import { tableJoinText } from './explain-table-join.js';
 import { guaranteeText } from '../connectors/connector.js';
 import { sideGuarantee, sideTarget, sinkGuarantee, type GuaranteeContext } from './guarantees.js';
 
@@ -62,6 +63,8 @@ function label(n: PhysicalNode): string {
     regularJoin: 'RegularJoin',
     distinct: 'UnionDistinct',
     windowJoin: 'WindowJoin',
+    temporalJoin: 'TemporalJoin',
+    lookupJoin: 'LookupJoin',
     sink: 'Sink',
   };
   return names[n.kind];
@@ -116,6 +119,9 @@ function line(n: PhysicalNode, plan: PhysicalPlan): string {
     }
     case 'windowJoin':
       return `${head} ${windowJoinText(n, plan)}`;
+    case 'temporalJoin':
+    case 'lookupJoin':
+      return `${head} ${tableJoinText(n, plan)}`;
     case 'sink': {
       const o = n.sink.options;
       const where = o['path'] ?? o['topic'] ?? '';

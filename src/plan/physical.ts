@@ -50,6 +50,8 @@ export interface SourceNode extends NodeBase {
   readonly watermark: { readonly column: number; readonly delayMicros: number; readonly fromMarkers?: boolean } | undefined;
   /** Index of the hidden `$ref` provenance column, when provenance is tracked. */
   readonly refColumn: number | undefined;
+  /** A Kafka table's hidden `$deleted` column (after `$ref`): true for a tombstone, the deletion of its key. */
+  readonly deletedColumn?: number;
 }
 
 export interface FilterNode extends NodeBase {
@@ -236,6 +238,51 @@ export interface WindowJoinNode extends NodeBase {
   readonly refInputs: readonly [number | undefined, number | undefined];
 }
 
+/**
+ * `s [LEFT] JOIN t FOR SYSTEM_TIME AS OF s.ts ON s.k = t.k`: each stream row (input 0) joins the
+ * version of table `t` (input 1, keyed by its PRIMARY KEY) valid at its event time, once the
+ * watermark (the minimum of both inputs') passes it (exec/time.ts: temporalRelease). The keys
+ * are the table's primary key in order. Output: the stream's visible columns, then the table's.
+ */
+export interface TemporalJoinNode extends NodeBase {
+  readonly kind: 'temporalJoin';
+  readonly joinType: 'inner' | 'left';
+  readonly table: string;
+  readonly leftKeys: readonly BoundExpr[];
+  readonly rightKeys: readonly BoundExpr[];
+  readonly leftTime: number;
+  readonly rightTime: number;
+  /** The rest of ON over the side-by-side row, judged on the version found. */
+  readonly residual: BoundExpr | undefined;
+  readonly outputs: readonly (readonly [0 | 1, number])[];
+  readonly refInputs: readonly [number | undefined, number | undefined];
+  /** The table's `$deleted` column (a Kafka table's tombstones), when it has one. */
+  readonly deletedInput: number | undefined;
+}
+
+/**
+ * `s [LEFT] JOIN t ON ...` against a table without FOR SYSTEM_TIME: each stream row joins the
+ * table's contents when it is joined. `bounded` (a file table): stream rows wait until the
+ * whole table is loaded, so the result is deterministic; otherwise (a Kafka table) it is
+ * processing-time: what the table holds when the row arrives. No keys: a nested loop over a
+ * small bounded table. Append-only output.
+ */
+export interface LookupJoinNode extends NodeBase {
+  readonly kind: 'lookupJoin';
+  readonly joinType: 'inner' | 'left';
+  readonly table: string;
+  readonly bounded: boolean;
+  readonly leftKeys: readonly BoundExpr[];
+  readonly rightKeys: readonly BoundExpr[];
+  /** The table's primary key columns, over its row (one row per key), empty when it has none. */
+  readonly primaryKey: readonly BoundExpr[];
+  readonly residual: BoundExpr | undefined;
+  /** The whole ON over the side-by-side row (the oracle's join condition). */
+  readonly condition: BoundExpr;
+  readonly outputs: readonly (readonly [0 | 1, number])[];
+  readonly deletedInput: number | undefined;
+}
+
 export interface SinkNode extends NodeBase {
   readonly kind: 'sink';
   readonly sink: SinkDef;
@@ -255,6 +302,8 @@ export type PhysicalNode =
   | RegularJoinNode
   | DistinctNode
   | WindowJoinNode
+  | TemporalJoinNode
+  | LookupJoinNode
   | SinkNode;
 
 export type OperatorKind = PhysicalNode['kind'];
@@ -267,3 +316,4 @@ export interface PhysicalPlan {
 }
 
 export const REF_COLUMN = '$ref';
+export const DELETED_COLUMN = '$deleted';

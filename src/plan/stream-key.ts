@@ -20,6 +20,8 @@ export function streamKey(plan: PhysicalPlan, id: number): number[] | undefined 
     case 'intervalJoin':
     case 'regularJoin':
     case 'windowJoin':
+    case 'temporalJoin':
+    case 'lookupJoin':
       return undefined;
     case 'union':
       // A row of a union of changelogs is identified by its input's key plus the branch it came

@@ -103,7 +103,7 @@ export class Session {
       case 'createSource':
       case 'createView':
         applyDdl(this.catalog, s, { text, baseDir });
-        return [out.dim(`created ${s.kind === 'createSource' ? 'source' : 'view'} ${s.name.name}`)];
+        return [out.dim(`created ${s.kind === 'createSource' ? (s.table ? 'table' : 'source') : 'view'} ${s.name.name}`)];
       case 'set':
         applyDdl(this.catalog, s, { text, baseDir });
         return [out.dim(`set ${s.key} = '${s.value}'`)];

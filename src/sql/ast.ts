@@ -133,6 +133,8 @@ export type FromItem =
       readonly left: FromItem;
       readonly right: FromItem;
       readonly on?: Expr;
+      /** `JOIN t FOR SYSTEM_TIME AS OF s.ts`: the stream time whose table version the row joins (right is then a table). */
+      readonly asOf?: Expr;
       readonly span: Span;
     };
 
@@ -208,6 +210,8 @@ export type Statement =
       readonly columns: readonly ColumnDef[];
       readonly watermark?: WatermarkDef;
       readonly options: readonly WithOption[];
+      /** `CREATE TABLE`: reference data that queries join with, not a stream to read; its PRIMARY KEY columns. */
+      readonly table?: { readonly primaryKey: readonly Ident[]; readonly span: Span | undefined };
       readonly span: Span;
     }
   | { readonly kind: 'createView'; readonly name: Ident; readonly query: Query; readonly span: Span }
@@ -221,9 +225,9 @@ export type Statement =
   | { readonly kind: 'query'; readonly query: Query; readonly span: Span }
   | { readonly kind: 'explain'; readonly target: Query | { readonly kind: 'sinkRef'; readonly name: Ident }; readonly span: Span }
   | { readonly kind: 'set'; readonly key: string; readonly value: string; readonly keySpan: Span; readonly valueSpan: Span; readonly span: Span }
-  | { readonly kind: 'show'; readonly what: 'sources' | 'views' | 'sinks' | 'state'; readonly span: Span }
+  | { readonly kind: 'show'; readonly what: 'sources' | 'tables' | 'views' | 'sinks' | 'state'; readonly span: Span }
   | { readonly kind: 'describe'; readonly name: Ident; readonly span: Span }
-  | { readonly kind: 'drop'; readonly what: 'source' | 'view' | 'sink'; readonly name: Ident; readonly ifExists: boolean; readonly span: Span };
+  | { readonly kind: 'drop'; readonly what: 'source' | 'table' | 'view' | 'sink'; readonly name: Ident; readonly ifExists: boolean; readonly span: Span };
 
 export type StatementKind = Statement['kind'];
 

@@ -15,6 +15,8 @@ import { IntervalJoinOperator } from './interval-join.js';
 import { RegularJoinOperator } from './regular-join.js';
 import { DistinctOperator } from './distinct.js';
 import { WindowJoinOperator } from './window-join.js';
+import { TemporalJoinOperator } from './temporal-join.js';
+import { LookupJoinOperator } from './lookup-join.js';
 
 export function createOperator(node: PhysicalNode): Operator {
   switch (node.kind) {
@@ -42,6 +44,10 @@ export function createOperator(node: PhysicalNode): Operator {
       return new DistinctOperator(node);
     case 'windowJoin':
       return new WindowJoinOperator(node);
+    case 'temporalJoin':
+      return new TemporalJoinOperator(node);
+    case 'lookupJoin':
+      return new LookupJoinOperator(node);
     case 'source':
     case 'sink':
       throw new Error(`${node.kind} node ${node.id} is driven by the runner, not an operator`);
@@ -52,4 +58,4 @@ export function createOperator(node: PhysicalNode): Operator {
   }
 }
 
-export { FilterOperator, GroupAggOperator, LagOperator, ProjectOperator, SessionAggOperator, WindowAggOperator, WindowExpandOperator, UnionOperator, IntervalJoinOperator, RegularJoinOperator, DistinctOperator, WindowJoinOperator };
+export { FilterOperator, GroupAggOperator, LagOperator, ProjectOperator, SessionAggOperator, WindowAggOperator, WindowExpandOperator, UnionOperator, IntervalJoinOperator, RegularJoinOperator, DistinctOperator, WindowJoinOperator, TemporalJoinOperator, LookupJoinOperator };

@@ -56,6 +56,8 @@ export function columnOrigins(plan: PhysicalPlan): Origin[][] {
       case 'intervalJoin':
       case 'regularJoin':
       case 'windowJoin':
+      case 'temporalJoin':
+      case 'lookupJoin':
         // Each branch (side) copies other columns; none traces back to one source column.
         out.push(n.schema.map(() => undefined));
         break;
