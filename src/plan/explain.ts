@@ -83,7 +83,7 @@ function line(n: PhysicalNode, plan: PhysicalPlan): string {
         ? 'no watermark'
         : n.watermark.fromMarkers
           ? `watermark ${n.schema[n.watermark.column]!.name} from the upstream partitions' marks`
-          : `watermark ${n.schema[n.watermark.column]!.name} - ${formatDuration(n.watermark.delayMicros)}`;
+          : `watermark ${n.schema[n.watermark.column]!.name}${n.watermark.delayMicros === 0 ? '' : ` - ${formatDuration(n.watermark.delayMicros)}`}`;
       return `${head} ${n.source.name} [${o['connector']}${where ? ` ${where}` : ''}] (${cols}) ${wm}`;
     }
     case 'filter':
