@@ -207,6 +207,23 @@ export class RegularJoinOperator implements Operator {
       for (const d of deltas) for (let c = 0; c < d.count; c++) rows.push(d.row);
       return;
     }
+    let minusAny = false;
+    let plusAny = false;
+    for (const d of deltas) {
+      if (d.count < 0) minusAny = true;
+      else if (d.count > 0) plusAny = true;
+    }
+    if (!(minusAny && plusAny)) {
+      // One direction only: nothing cancels and nothing pairs.
+      for (const d of deltas) {
+        const op = d.count < 0 ? Op.Delete : Op.Insert;
+        for (let c = Math.abs(d.count); c > 0; c--) {
+          rows.push(d.row);
+          ops.push(op);
+        }
+      }
+      return;
+    }
     const net = new Map<string, Delta>();
     for (const d of deltas) {
       const id = this.outId(d.row);
