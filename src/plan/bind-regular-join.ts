@@ -90,6 +90,7 @@ export function bindRegularJoin(b: PlanBuilder, f: JoinItem, text: string, left:
     condition: on,
     outputs,
     refInputs: [left.scope.refColumn, right.scope.refColumn],
+    inputsAppendOnly: [left.appendOnly, right.appendOnly],
     ttlMicros,
   });
   return { node, scope, appendOnly };

@@ -1,6 +1,7 @@
 // Binds `q1 UNION ALL q2 [UNION ALL ...]` into one union node over the branches' plans: columns
 // matched by position and named by the first branch, types widened as DuckDB widens them
-// (commonType), the event-time column kept only where every branch has it, `$ref` last.
+// (commonType), the event-time column kept only where every branch has it, `$ref` last. A chain
+// with a distinct `UNION` goes to bind-union-distinct.ts, which builds on unionAll.
 
 import type { SelectQuery, Span, UnionQuery } from '../sql/ast.js';
 import { T, commonType, typeToSql, type SqlType } from '../catalog/types.js';

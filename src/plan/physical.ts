@@ -190,6 +190,8 @@ export interface RegularJoinNode extends NodeBase {
   readonly outputs: readonly (readonly [0 | 1, number])[];
   /** Per input: the index of its `$ref` column (not part of a row's identity), when tracked. */
   readonly refInputs: readonly [number | undefined, number | undefined];
+  /** Per input: append-only (never retracts, so its rows need no identity to be found again). */
+  readonly inputsAppendOnly: readonly [boolean, boolean];
   /** `SET state_ttl`: a key no row touched while the watermark advanced by more than this is dropped; undefined keeps every key. */
   readonly ttlMicros: number | undefined;
 }

@@ -19,7 +19,7 @@ import { isRetraction, Op, type Batch, type Operator, type OperatorContext } fro
 import { idleThrough, IDLE_BEFORE_WATERMARK } from '../time.js';
 import { stateName, valueId } from './common.js';
 
-/** One side of a key: distinct rows (by visible columns), copies of each, matches of each. */
+/** One side of a key: distinct rows (by visible columns; an append-only side: every row), copies of each, matches of each. */
 interface SideRows {
   rows: Row[];
   ids: string[];
@@ -131,8 +131,10 @@ export class RegularJoinOperator implements Operator {
       st = { s: [emptySide(), emptySide()] };
     }
     const own = st.s[side];
-    const id = this.identity[side](row);
-    const at = own.ids.indexOf(id);
+    // An append-only side never retracts: each row is its own entry, found by nobody (no identity to build or search).
+    const appendOnly = this.node.inputsAppendOnly[side];
+    const id = appendOnly ? '' : this.identity[side](row);
+    const at = appendOnly ? -1 : own.ids.indexOf(id);
     if (sign < 0 && at < 0) return;
     const os: 0 | 1 = side === 0 ? 1 : 0;
     const other = st.s[os];
@@ -203,6 +205,23 @@ export class RegularJoinOperator implements Operator {
     if (deltas.length === 0) return;
     if (this.append) {
       for (const d of deltas) for (let c = 0; c < d.count; c++) rows.push(d.row);
+      return;
+    }
+    let minusAny = false;
+    let plusAny = false;
+    for (const d of deltas) {
+      if (d.count < 0) minusAny = true;
+      else if (d.count > 0) plusAny = true;
+    }
+    if (!(minusAny && plusAny)) {
+      // One direction only: nothing cancels and nothing pairs.
+      for (const d of deltas) {
+        const op = d.count < 0 ? Op.Delete : Op.Insert;
+        for (let c = Math.abs(d.count); c > 0; c--) {
+          rows.push(d.row);
+          ops.push(op);
+        }
+      }
       return;
     }
     const net = new Map<string, Delta>();
