@@ -17,6 +17,7 @@ import { changelogTopic, ensureChangelog, readConsistentSnapshots } from './chan
 import { PartitionTask, type TaskEnd } from './task.js';
 import { committedCheckpoint, FINISHED_MARKER } from './task-output.js';
 import { repartitionTopic, splitForRepartition } from './repartition.js';
+import { statefulKeying } from './partitioning.js';
 import type { BoundExpr } from '../../expr/bound.js';
 import { planFingerprint } from '../../state/fingerprint.js';
 import type { CheckpointMeta, Job } from '../job.js';
@@ -42,13 +43,13 @@ export interface ScaleOutSummary {
 
 /** Why a plan cannot run scaled out, as a ConnectorError with a hint; undefined when it can. */
 export function scaleOutProblem(plan: PhysicalPlan): ConnectorError | undefined {
-  // A join first: it is refused whatever the sources are.
-  for (const n of plan.nodes) {
-    if (n.kind === 'intervalJoin') {
+  // A join first: it runs per partition only when co-partitioned by its key (join-keying.ts).
+  for (const k of statefulKeying(plan)) {
+    if (k.kind === 'intervalJoin' && !k.partitionLocal) {
       return new ConnectorError(
-        'a scaled-out job cannot run a JOIN yet: each task reads one partition of every source, and the rows of one key on the two sides would have to meet in the same task',
+        `a scaled-out job runs a JOIN only when both sides are Kafka topics keyed by the join key, and operator ${k.node}'s ${k.reason}: each task reads one partition of every source, and the rows of one key on the two sides would not meet in the same task`,
         undefined,
-        'run it without --scale-out, or key both topics by the join key with as many partitions and join in one process',
+        'declare the join key as the KEY column of both sources (the producers keying both topics by it, with as many partitions), or run it without --scale-out',
       );
     }
   }
