@@ -24,6 +24,12 @@ export interface Waiting {
   r: Row[];
   /** LEFT JOIN: per left row, whether it has paired (absent for an INNER join). */
   lm?: boolean[];
+  /**
+   * The earliest time this key is indexed under in the expiry table (at or before the earliest
+   * expiry of its rows). A row that expires later adds no entry: the visit at `next` indexes the
+   * key again at its next expiry, so the index holds about one entry per key, not one per row.
+   */
+  next?: number;
 }
 
 export class IntervalJoinOperator implements Operator {
@@ -101,23 +107,49 @@ export class IntervalJoinOperator implements Operator {
       const key = keyFn.encode(row);
       let w = this.rows.get(key);
       if (w === undefined) w = this.outer ? { l: [], r: [], lm: [] } : { l: [], r: [] };
-      const others = side === 0 ? w.r : w.l;
-      const ot = this.times[1 - side]!;
+      else if (w.next === undefined) sortWaiting(w, this.times);
+      // Each side's rows are kept ascending by event time: the rows in the bounds are one run.
       let paired = false;
-      for (let j = 0; j < others.length; j++) {
-        const o = others[j]!;
-        const d = side === 0 ? (o[ot] as number) - ts : ts - (o[ot] as number);
-        if (d < lower || d > upper) continue;
-        const pair = side === 0 ? row.concat(o) : o.concat(row);
-        if (this.residual !== undefined && this.residual(pair) !== true) continue;
-        out.push(this.output(pair, side === 0 ? row.length : o.length));
-        paired = true;
-        if (side === 1 && w.lm !== undefined) w.lm[j] = true;
+      if (side === 0) {
+        const others = w.r;
+        const ot = this.times[1];
+        const hi = ts + upper;
+        for (let j = firstAtOrAfter(others, ot, ts + lower); j < others.length; j++) {
+          const o = others[j]!;
+          if ((o[ot] as number) > hi) break;
+          const pair = row.concat(o);
+          if (this.residual !== undefined && this.residual(pair) !== true) continue;
+          out.push(this.output(pair, row.length));
+          paired = true;
+        }
+      } else {
+        const others = w.l;
+        const ot = this.times[0];
+        const hi = ts - lower;
+        for (let j = firstAtOrAfter(others, ot, ts - upper); j < others.length; j++) {
+          const o = others[j]!;
+          if ((o[ot] as number) > hi) break;
+          const pair = o.concat(row);
+          if (this.residual !== undefined && this.residual(pair) !== true) continue;
+          out.push(this.output(pair, o.length));
+          if (w.lm !== undefined) w.lm[j] = true;
+        }
       }
-      (side === 0 ? w.l : w.r).push(row);
-      if (side === 0 && w.lm !== undefined) w.lm.push(paired);
+      const mine = side === 0 ? w.l : w.r;
+      // After the rows of an equal time: ties keep their arrival order.
+      const at0 = firstAtOrAfter(mine, t, ts + 1);
+      if (at0 === mine.length) mine.push(row);
+      else mine.splice(at0, 0, row);
+      if (side === 0 && w.lm !== undefined) {
+        if (at0 === w.lm.length) w.lm.push(paired);
+        else w.lm.splice(at0, 0, paired);
+      }
+      const at = joinExpiry(side, ts, lower);
+      if (!(w.next !== undefined && w.next <= at)) {
+        w.next = at;
+        this.expiry.set(at, key, 1);
+      }
       this.rows.set(key, w);
-      this.expiry.set(joinExpiry(side, ts, lower), key, 1);
     }
     if (out.length > 0) this.ctx.emit({ rows: out, ops: null });
   }
@@ -139,18 +171,33 @@ export class IntervalJoinOperator implements Operator {
       seen.add(e.key);
       const w = this.rows.get(e.key);
       if (w === undefined) continue;
-      const l: Row[] = [];
-      const lm: boolean[] = [];
-      for (let i = 0; i < w.l.length; i++) {
-        const row = w.l[i]!;
-        if (joinExpiry(0, row[lt] as number, lower) > through) {
-          l.push(row);
-          lm.push(w.lm?.[i] === true);
-        } else if (w.lm !== undefined && w.lm[i] !== true) padded.push(this.padded(row));
+      // WARNING: this visit is the key's only index entry through `through`: a key with rows
+      // left must be indexed again at their earliest expiry, or they would never be evicted.
+      if (w.next !== undefined && w.next > through) continue;
+      if (w.next === undefined) sortWaiting(w, this.times);
+      // Rows ascending by time expire as a prefix (joinExpiry grows with the time).
+      let nl = 0;
+      while (nl < w.l.length && joinExpiry(0, w.l[nl]![lt] as number, lower) <= through) {
+        if (w.lm !== undefined && w.lm[nl] !== true) padded.push(this.padded(w.l[nl]!));
+        nl++;
       }
-      const r = w.r.filter((x) => joinExpiry(1, x[rt] as number, lower) > through);
-      if (l.length === 0 && r.length === 0) this.rows.delete(e.key);
-      else this.rows.set(e.key, w.lm !== undefined ? { l, r, lm } : { l, r });
+      let nr = 0;
+      while (nr < w.r.length && joinExpiry(1, w.r[nr]![rt] as number, lower) <= through) nr++;
+      if (nl === w.l.length && nr === w.r.length) {
+        this.rows.delete(e.key);
+        continue;
+      }
+      if (nl > 0) {
+        w.l.splice(0, nl);
+        w.lm?.splice(0, nl);
+      }
+      if (nr > 0) w.r.splice(0, nr);
+      const l0 = w.l[0];
+      const r0 = w.r[0];
+      const next = Math.min(l0 === undefined ? Number.POSITIVE_INFINITY : joinExpiry(0, l0[lt] as number, lower), r0 === undefined ? Number.POSITIVE_INFINITY : joinExpiry(1, r0[rt] as number, lower));
+      w.next = next;
+      this.rows.set(e.key, w);
+      this.expiry.set(next, e.key, 1);
     }
     // Emitted before the runner passes the watermark on: each at or after the previous one.
     if (padded.length > 0) this.ctx.emit({ rows: padded, ops: null });
@@ -171,4 +218,25 @@ export class IntervalJoinOperator implements Operator {
     }
     return row;
   }
+}
+
+/** The index of the first row whose time (column `t`) is >= x; rows ascending by it. */
+function firstAtOrAfter(rows: readonly Row[], t: number, x: number): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((rows[mid]![t] as number) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** A key's rows from a checkpoint written before they were kept in time order (no `next`): sorted once, stably. */
+function sortWaiting(w: Waiting, times: readonly [number, number]): void {
+  const [lt, rt] = times;
+  const order = w.l.map((row, i) => ({ row, m: w.lm?.[i] === true })).sort((a, b) => (a.row[lt] as number) - (b.row[lt] as number));
+  w.l = order.map((o) => o.row);
+  if (w.lm !== undefined) w.lm = order.map((o) => o.m);
+  w.r = [...w.r].sort((a, b) => (a[rt] as number) - (b[rt] as number));
 }
