@@ -19,6 +19,7 @@ import { bindTableJoin } from './bind-table-join.js';
 import type { SourceDef } from '../catalog/catalog.js';
 import { isVirtualRef, project, requireTimeColumn, type BoundFrom, type BoundRelation } from './bind-relation.js';
 import { cumulateWindow, hopWindow, tumbleWindow } from './window-args.js';
+import { windowWithoutWatermark } from './bind-updating-window.js';
 
 /** Views and subqueries inside each other: each level binds a whole query, recursively. */
 export const MAX_QUERY_DEPTH = 32;
@@ -103,7 +104,7 @@ function bindFrom(b: PlanBuilder, f: FromItem, text: string, depth: number): Bou
         });
       }
       const { index } = rel.scope.resolve([f.timeCol], f.timeCol.span, text);
-      requireTimeColumn(rel.scope, index, f.timeCol.span, text, f.fn);
+      if (!windowWithoutWatermark(rel.scope, index)) requireTimeColumn(rel.scope, index, f.timeCol.span, text, f.fn);
       const window = tvfWindow(f, text);
       const base = rel.scope.columns.map((c) => ({ ...c, qualifier: f.alias?.name ?? c.qualifier }));
       const virtual: ScopeColumn[] = [
