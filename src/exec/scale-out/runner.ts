@@ -44,6 +44,13 @@ export interface ScaleOutSummary {
 export function scaleOutProblem(plan: PhysicalPlan): ConnectorError | undefined {
   // A join first: it is refused whatever the sources are.
   for (const n of plan.nodes) {
+    if (n.kind === 'temporalJoin' || n.kind === 'lookupJoin') {
+      return new ConnectorError(
+        `a scaled-out job cannot join table '${n.table}' yet: each task reads one partition of the stream, and would need the whole table`,
+        undefined,
+        'run it without --scale-out',
+      );
+    }
     if (n.kind === 'intervalJoin') {
       return new ConnectorError(
         'a scaled-out job cannot run a JOIN yet: each task reads one partition of every source, and the rows of one key on the two sides would have to meet in the same task',
