@@ -157,14 +157,18 @@ export interface SelectQuery {
 }
 
 /**
- * `q1 UNION ALL q2 [UNION ALL ...]`: the rows of every branch, columns matched by position,
- * named by the first branch. Flat: a chain of n UNION ALL is one node of n + 1 branches.
+ * `q1 UNION [ALL | DISTINCT] q2 [UNION ...]`: the rows of every branch, columns matched by
+ * position, named by the first branch. Flat: a chain of n UNIONs is one node of n + 1 branches;
+ * like SQL, the chain is read left to right, so a distinct UNION removes the duplicates of
+ * everything before it.
  */
 export interface UnionQuery {
   readonly kind: 'union';
   readonly branches: readonly SelectQuery[];
-  /** Each `UNION ALL`, between branch i and i + 1. */
+  /** Each `UNION [ALL]`, between branch i and i + 1. */
   readonly operators: readonly Span[];
+  /** Per operator: true for `UNION` / `UNION DISTINCT` (duplicates removed), false for `UNION ALL`; absent: all ALL. */
+  readonly distinct?: readonly boolean[];
   readonly span: Span;
 }
 

@@ -298,7 +298,7 @@ export class SluiceParser extends CstParser {
   // -------------------------------------------------------------------------------------------
   // Queries
 
-  /** SELECT blocks joined by UNION: to-ast.ts refuses UNION without ALL (distinct is not built). */
+  /** SELECT blocks joined by UNION [ALL | DISTINCT]. */
   readonly query = this.RULE('query', () => {
     this.SUBRULE(this.selectBlock);
     this.MANY(() => {

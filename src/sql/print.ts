@@ -187,7 +187,7 @@ function printFrom(f: FromItem): string {
 }
 
 export function printQuery(q: Query): string {
-  if (q.kind === 'union') return q.branches.map(printSelect).join(' UNION ALL ');
+  if (q.kind === 'union') return q.branches.map((b, i) => (i === 0 ? '' : q.distinct?.[i - 1] ? ' UNION ' : ' UNION ALL ') + printSelect(b)).join('');
   return printSelect(q);
 }
 

@@ -164,19 +164,15 @@ export class AstBuilder {
     if (branches.length === 1) return branches[0]!;
     const unions = c.UNION ?? [];
     const quantifiers = c.quantifier ?? [];
+    const distinct: boolean[] = [];
     const operators = unions.map((u, i) => {
       // This UNION's quantifier, if written: between it and the next SELECT.
       const next = nodeSpan(c.selectBlock[i + 1]!).start.offset;
       const q = quantifiers.find((t) => t.startOffset > u.startOffset && t.startOffset < next);
-      if (q?.tokenType.name !== 'ALL') {
-        throw sqlError(this.source, q ? join(tokenSpan(u), tokenSpan(q)) : tokenSpan(u), `${q ? 'UNION DISTINCT' : 'UNION without ALL'} (a union that removes duplicates) is not supported`, {
-          expected: 'UNION ALL',
-          hint: 'write UNION ALL to keep every row of each query; to drop duplicates, wrap it: SELECT DISTINCT a, b FROM (... UNION ALL ...)',
-        });
-      }
-      return join(tokenSpan(u), tokenSpan(q));
+      distinct.push(q?.tokenType.name !== 'ALL');
+      return q ? join(tokenSpan(u), tokenSpan(q)) : tokenSpan(u);
     });
-    return { kind: 'union', branches, operators, span: nodeSpan(n) };
+    return { kind: 'union', branches, operators, ...(distinct.some((d) => d) ? { distinct } : {}), span: nodeSpan(n) };
   }
 
   private selectBlock(n: C.SelectBlockCstNode): SelectQuery {

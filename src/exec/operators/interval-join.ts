@@ -1,13 +1,13 @@
-// Interval join (INNER or LEFT) at run time. Each input's rows wait in one keyed table (join key → the
+// Interval join (INNER, LEFT, RIGHT or FULL) at run time. Each input's rows wait in one keyed table (join key → the
 // rows of each side) while a row of the other side can still match them; an arriving row is
 // first judged late on its own input's watermark, then paired with the other side's waiting
 // rows of its key whose event times are within the bounds (and pass the residual), then waits
 // itself. A second, time-keyed table indexes the keys by the time their rows expire (exec/time.ts:
 // joinExpiry), so a watermark visits only the keys it expires. Under a memory budget both spill:
-// the runner brings back the keys a batch or a watermark touches first. Output: append-only; a
-// LEFT JOIN marks each waiting left row once it pairs, and emits one that never did, padded
-// with NULLs, when it expires (no right row can still pair with it), or at once when its key
-// or event time is NULL.
+// the runner brings back the keys a batch or a watermark touches first. Output: append-only; an
+// outer join marks each waiting row of its padded side(s) (LEFT: left, RIGHT: right, FULL: both)
+// once it pairs, and emits one that never did, padded with NULLs, when it expires (no row of
+// the other side can still pair with it), or at once when its key or event time is NULL.
 
 import type { Row, Value } from '../../catalog/types.js';
 import { compileExpr, type Evaluator } from '../../expr/compile.js';
@@ -15,15 +15,17 @@ import { compileKey, type KeyFn } from '../../expr/key.js';
 import type { IntervalJoinNode } from '../../plan/physical.js';
 import type { KeyedTable, TimeKeyedTable } from '../../state/tables.js';
 import type { Batch, Operator, OperatorContext } from '../operator.js';
-import { formatMicros, isLate, joinExpiry, lastReleasable } from '../time.js';
+import { formatMicros, isLate, joinExpiry, joinTimeSide, lastReleasable } from '../time.js';
 import { refOf, stateName } from './common.js';
 
 /** The rows of one join key still waiting, per side. */
 export interface Waiting {
   l: Row[];
   r: Row[];
-  /** LEFT JOIN: per left row, whether it has paired (absent for an INNER join). */
+  /** LEFT/FULL JOIN: per left row, whether it has paired (absent when left rows are not padded). */
   lm?: boolean[];
+  /** RIGHT/FULL JOIN: per right row, whether it has paired (absent when right rows are not padded). */
+  rm?: boolean[];
 }
 
 export class IntervalJoinOperator implements Operator {
@@ -31,9 +33,10 @@ export class IntervalJoinOperator implements Operator {
   private readonly keys: readonly [KeyFn, KeyFn];
   private readonly times: readonly [number, number];
   private readonly residual: Evaluator | undefined;
-  private readonly outer: boolean;
-  /** The right input's width, for a null-padded row. */
-  private rightWidth = 0;
+  /** Per side: whether its unmatched rows are emitted padded with NULLs. */
+  private readonly pads: readonly [boolean, boolean];
+  /** The output's event time follows this side (exec/time.ts: joinTimeSide). */
+  private readonly timeSide: 0 | 1;
   private ctx!: OperatorContext;
   private rows!: KeyedTable<Waiting>;
   private expiry!: TimeKeyedTable<number>;
@@ -43,8 +46,9 @@ export class IntervalJoinOperator implements Operator {
     this.keys = [compileKey(node.leftKeys), compileKey(node.rightKeys)];
     this.times = [node.leftTime, node.rightTime];
     this.residual = node.residual ? compileExpr(node.residual) : undefined;
-    this.outer = node.joinType === 'left';
-    for (const [side, col] of node.outputs) if (side === 1 && col + 1 > this.rightWidth) this.rightWidth = col + 1;
+    const t = node.joinType;
+    this.pads = [t === 'left' || t === 'full', t === 'right' || t === 'full'];
+    this.timeSide = joinTimeSide(t);
   }
 
   open(ctx: OperatorContext): void {
@@ -73,13 +77,14 @@ export class IntervalJoinOperator implements Operator {
     const keyFn = this.keys[side];
     const own = this.ctx.inputWatermark ? this.ctx.inputWatermark(side) : this.ctx.watermark;
     const { lowerMicros: lower, upperMicros: upper } = this.node;
+    const pads = this.pads[side];
     const out: Row[] = [];
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
       const ts = row[t];
-      // A NULL event time compares to nothing: the row never pairs (LEFT JOIN: padded at once).
+      // A NULL event time compares to nothing: the row never pairs (on a padded side: padded at once).
       if (typeof ts !== 'number') {
-        if (this.outer && side === 0) out.push(this.padded(row));
+        if (pads) out.push(this.padded(row, side));
         continue;
       }
       if (isLate(ts, own)) {
@@ -93,15 +98,16 @@ export class IntervalJoinOperator implements Operator {
         });
         continue;
       }
-      // A NULL key equals nothing: the row never pairs, and need not wait (LEFT JOIN: padded at once).
+      // A NULL key equals nothing: the row never pairs, and need not wait (on a padded side: padded at once).
       if (keyFn.values(row).some((v) => v === null)) {
-        if (this.outer && side === 0) out.push(this.padded(row));
+        if (pads) out.push(this.padded(row, side));
         continue;
       }
       const key = keyFn.encode(row);
       let w = this.rows.get(key);
-      if (w === undefined) w = this.outer ? { l: [], r: [], lm: [] } : { l: [], r: [] };
+      if (w === undefined) w = this.empty();
       const others = side === 0 ? w.r : w.l;
+      const otherMatched = side === 0 ? w.rm : w.lm;
       const ot = this.times[1 - side]!;
       let paired = false;
       for (let j = 0; j < others.length; j++) {
@@ -112,12 +118,12 @@ export class IntervalJoinOperator implements Operator {
         if (this.residual !== undefined && this.residual(pair) !== true) continue;
         out.push(this.output(pair, side === 0 ? row.length : o.length));
         paired = true;
-        if (side === 1 && w.lm !== undefined) w.lm[j] = true;
+        if (otherMatched !== undefined) otherMatched[j] = true;
       }
       (side === 0 ? w.l : w.r).push(row);
-      if (side === 0 && w.lm !== undefined) w.lm.push(paired);
+      (side === 0 ? w.lm : w.rm)?.push(paired);
       this.rows.set(key, w);
-      this.expiry.set(joinExpiry(side, ts, lower), key, 1);
+      this.expiry.set(joinExpiry(side, ts, this.timeSide, lower, upper), key, 1);
     }
     if (out.length > 0) this.ctx.emit({ rows: out, ops: null });
   }
@@ -130,8 +136,6 @@ export class IntervalJoinOperator implements Operator {
   private expire(entries: ReadonlyArray<{ key: string }>): void {
     if (entries.length === 0) return;
     const through = lastReleasable(this.ctx.watermark);
-    const lower = this.node.lowerMicros;
-    const [lt, rt] = this.times;
     const seen = new Set<string>();
     const padded: Row[] = [];
     for (const e of entries) {
@@ -139,27 +143,52 @@ export class IntervalJoinOperator implements Operator {
       seen.add(e.key);
       const w = this.rows.get(e.key);
       if (w === undefined) continue;
-      const l: Row[] = [];
-      const lm: boolean[] = [];
-      for (let i = 0; i < w.l.length; i++) {
-        const row = w.l[i]!;
-        if (joinExpiry(0, row[lt] as number, lower) > through) {
-          l.push(row);
-          lm.push(w.lm?.[i] === true);
-        } else if (w.lm !== undefined && w.lm[i] !== true) padded.push(this.padded(row));
-      }
-      const r = w.r.filter((x) => joinExpiry(1, x[rt] as number, lower) > through);
+      const [l, lm] = this.keep(0, w.l, w.lm, through, padded);
+      const [r, rm] = this.keep(1, w.r, w.rm, through, padded);
       if (l.length === 0 && r.length === 0) this.rows.delete(e.key);
-      else this.rows.set(e.key, w.lm !== undefined ? { l, r, lm } : { l, r });
+      else {
+        const next: Waiting = { l, r };
+        if (lm !== undefined) next.lm = lm;
+        if (rm !== undefined) next.rm = rm;
+        this.rows.set(e.key, next);
+      }
     }
     // Emitted before the runner passes the watermark on: each at or after the previous one.
     if (padded.length > 0) this.ctx.emit({ rows: padded, ops: null });
   }
 
-  /** LEFT JOIN: a left row that paired with nothing, the right side's columns NULL. */
-  private padded(left: Row): Row {
-    const right = new Array<Value>(this.rightWidth).fill(null);
-    return this.output(left.concat(right), left.length);
+  /** One side's waiting rows that have not expired (with their matched flags); an expired one never paired goes to `padded`. */
+  private keep(side: 0 | 1, rows: Row[], matched: boolean[] | undefined, through: number, padded: Row[]): [Row[], boolean[] | undefined] {
+    const t = this.times[side];
+    const { lowerMicros: lower, upperMicros: upper } = this.node;
+    const kept: Row[] = [];
+    const flags: boolean[] | undefined = matched === undefined ? undefined : [];
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      if (joinExpiry(side, row[t] as number, this.timeSide, lower, upper) > through) {
+        kept.push(row);
+        flags?.push(matched![i] === true);
+      } else if (matched !== undefined && matched[i] !== true) padded.push(this.padded(row, side));
+    }
+    return [kept, flags];
+  }
+
+  private empty(): Waiting {
+    const w: Waiting = { l: [], r: [] };
+    if (this.pads[0]) w.lm = [];
+    if (this.pads[1]) w.rm = [];
+    return w;
+  }
+
+  /** An outer join's row of `side` that paired with nothing, the other side's columns NULL. */
+  private padded(row: Row, side: 0 | 1): Row {
+    const outs = this.node.outputs;
+    const out = new Array<Value>(outs.length);
+    for (let k = 0; k < outs.length; k++) {
+      const [s, col] = outs[k]!;
+      out[k] = s === side ? row[col]! : null;
+    }
+    return out;
   }
 
   private output(pair: Row, leftWidth: number): Row {

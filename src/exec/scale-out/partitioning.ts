@@ -54,6 +54,8 @@ export function columnOrigins(plan: PhysicalPlan): Origin[][] {
         break;
       case 'union':
       case 'intervalJoin':
+      case 'regularJoin':
+      case 'windowJoin':
       case 'temporalJoin':
       case 'lookupJoin':
         // Each branch (side) copies other columns; none traces back to one source column.

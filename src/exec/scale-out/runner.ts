@@ -51,7 +51,7 @@ export function scaleOutProblem(plan: PhysicalPlan): ConnectorError | undefined 
         'run it without --scale-out',
       );
     }
-    if (n.kind === 'intervalJoin') {
+    if (n.kind === 'intervalJoin' || n.kind === 'regularJoin' || n.kind === 'windowJoin') {
       return new ConnectorError(
         'a scaled-out job cannot run a JOIN yet: each task reads one partition of every source, and the rows of one key on the two sides would have to meet in the same task',
         undefined,
