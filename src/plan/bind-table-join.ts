@@ -101,12 +101,12 @@ export function bindTableJoin(b: PlanBuilder, f: JoinItem, text: string, left: B
   if (f.asOf !== undefined) {
     checkAsOf(f.asOf, left, lw, text, tname);
     if (n.timeColumn === undefined) {
-      throw new PlanError(text, right.span, `table '${tname}' has no event-time column, so it has no versions in time to join AS OF`, {
+      throw new PlanError(text, right.name.span, `table '${tname}' has no event-time column, so it has no versions in time to join AS OF`, {
         hint: `declare the time each row became valid and a watermark: CREATE TABLE ${tname} (..., updated_at TIMESTAMP, WATERMARK FOR updated_at AS updated_at - INTERVAL '1' SECOND); or drop FOR SYSTEM_TIME AS OF for a lookup join`,
       });
     }
     if (pk.length === 0) {
-      throw new PlanError(text, right.span, `table '${tname}' has no PRIMARY KEY: a temporal join finds the version of each key`, {
+      throw new PlanError(text, right.name.span, `table '${tname}' has no PRIMARY KEY: a temporal join finds the version of each key`, {
         hint: `add PRIMARY KEY (id) to CREATE TABLE ${tname}`,
       });
     }

@@ -116,6 +116,20 @@ test('versions before the watermark are pruned but the last one, a leading tombs
   assert.deepEqual(versions.get('a')!.map((v) => v.t), [30 * S]);
 });
 
+test('pruning keeps the last version before the watermark: a row at the watermark still joins it', () => {
+  const c = new Ctx(new TemporalJoinOperator(node('temporalJoin', 'JOIN t FOR SYSTEM_TIME AS OF s.ts ON s.k = t.k')));
+  c.op.onData({ rows: [tv('a', 1, 10), tv('a', 2, 20.5)], ops: null }, 1);
+  c.move(0, 20 * S);
+  c.move(1, 20 * S);
+  c.op.onData({ rows: [sv('a', 20), sv('a', 20.5)], ops: null }, 0);
+  c.move(0, 21 * S);
+  c.move(1, 21 * S);
+  assert.deepEqual(c.rows(), [
+    ['a', 20 * S, 'a', 1, 10 * S],
+    ['a', 20.5 * S, 'a', 2, 20.5 * S],
+  ]);
+});
+
 test('lookup join with a file table: stream rows wait until the table has ended, then join its last row per key', () => {
   const n: LookupJoinNode = node('lookupJoin', 'LEFT JOIN f ON s.k = f.k');
   const c = new Ctx(new LookupJoinOperator(n));
