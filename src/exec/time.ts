@@ -295,6 +295,54 @@ export function joinExpiry(side: 0 | 1, ts: number, timeSide: 0 | 1, lower: numb
 }
 
 /**
+ * `SET state_ttl` of a regular join: a key is touched at the join's watermark when a row of it
+ * arrives (before the first watermark: at IDLE_BEFORE_WATERMARK, moved to the first one when it
+ * comes), and dropped once the watermark is more than `ttl` past that touch: at watermark W the
+ * keys last touched at or before idleThrough(W, ttl) go.
+ */
+export function idleThrough(watermark: number, ttl: number): number {
+  return watermark - ttl - 1;
+}
+
+/** The touch time of a key touched before any watermark (a finite stand-in for -infinity, as spilled times are integers). */
+export const IDLE_BEFORE_WATERMARK = Number.MIN_SAFE_INTEGER;
+
+/**
+ * Event-time temporal join (`s JOIN t FOR SYSTEM_TIME AS OF s.ts`). Ws and Wt are the stream's
+ * and the table's own watermarks; the join's is W = min(Ws, Wt), the runner's plain minimum:
+ * - a stream row is late when ts < Ws, a table version when its time < Wt (isLate on its own
+ *   input), counted and sent to its source's late output;
+ * - a stream row at ts waits until lastReleasable(W) >= ts: then Wt > ts, so every version at or
+ *   before ts has arrived. It is emitted before the runner passes W on, and W <= ts until then,
+ *   so with the output watermark W no joined row is late after the join;
+ * - it joins the last version of its key with time <= ts (versionAt; of equal times the one that
+ *   arrived last); a tombstone found there, or no version, means no table row (LEFT: NULLs);
+ * - every row still to join has ts >= W (those before were released, new ones are not late),
+ *   so per key only the last version before W and those after it are kept (firstVersionKept),
+ *   and a tombstone left first is dropped (no version and a deletion join alike).
+ */
+export function versionAt(versions: ReadonlyArray<{ readonly t: number }>, ts: number): number {
+  let lo = 0;
+  let hi = versions.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (versions[mid]!.t <= ts) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
+
+/** Where a new version at `t` goes: after every version at or before `t` (arrival order breaks ties). */
+export function versionInsertAt(versions: ReadonlyArray<{ readonly t: number }>, t: number): number {
+  return versionAt(versions, t) + 1;
+}
+
+/** The index of the first version still needed at watermark `w`: the last one before `w` (0 when none is before it). */
+export function firstVersionKept(versions: ReadonlyArray<{ readonly t: number }>, w: number): number {
+  return Math.max(0, versionAt(versions, lastReleasable(w)));
+}
+
+/**
  * A full UTC timestamp for late reasons, `2024-05-20T10:00:10.000Z` (six fraction digits when
  * there are sub-millisecond micros): a time of day alone is ambiguous across days. `-inf` /
  * `+inf` for the unbounded watermarks.

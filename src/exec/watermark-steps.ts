@@ -25,7 +25,14 @@ function observableStep(n: PhysicalNode): number | undefined {
     case 'sessionAgg':
     case 'lag':
     case 'intervalJoin':
+    case 'temporalJoin':
       return 1;
+    case 'distinct':
+      // A row behind the watermark is late.
+      return n.timeInput === undefined ? undefined : 1;
+    case 'regularJoin':
+      // state_ttl drops keys by the watermark; without it the join ignores watermarks.
+      return n.ttlMicros === undefined ? undefined : 1;
     default:
       return undefined;
   }

@@ -7,6 +7,7 @@ import { WINDOW_TIME_BEFORE_END } from '../exec/time.js';
 import type { AggCall, BoundExpr } from '../expr/bound.js';
 import { aggSql, exprSql, type ColumnResolver } from './expr-sql.js';
 import { duckTypeSql, quoteIdent, readableSql } from './sql-types.js';
+import { lookupJoinCtes, temporalJoinCtes } from './translate-table-join.js';
 
 /** Where the loaded data lives. */
 export interface OracleTables {
@@ -25,7 +26,7 @@ export function defaultTables(lateNodeIds: Iterable<number> = []): OracleTables 
   };
 }
 
-interface Cte {
+export interface Cte {
   readonly name: string;
   readonly sql: string;
 }
@@ -44,7 +45,7 @@ export interface SeqEncoding {
 export function seqEncoding(plan: PhysicalPlan): SeqEncoding {
   const sources = plan.nodes.filter((n) => n.kind === 'source');
   // A join of two sources names late rows of either side in one late table: their ids must not collide either.
-  const union = plan.nodes.some((n) => n.kind === 'union' || n.kind === 'intervalJoin' || n.kind === 'windowJoin');
+  const union = plan.nodes.some((n) => n.kind === 'union' || n.kind === 'intervalJoin' || n.kind === 'regularJoin' || n.kind === 'windowJoin' || n.kind === 'temporalJoin' || n.kind === 'lookupJoin');
   return { factor: union ? Math.max(1, sources.length) : 1, ordinal: new Map(sources.map((n, i) => [n.kind === 'source' ? n.source.name : '', union ? i : 0])) };
 }
 
@@ -88,6 +89,10 @@ function nodeCtes(n: PhysicalNode, byId: ReadonlyMap<number, PhysicalNode>, tabl
   if (n.kind === 'source') return [sourceCte(n, tables, enc)];
   if (n.kind === 'union') return [unionCte(n, byId)];
   if (n.kind === 'intervalJoin' || n.kind === 'windowJoin') return [joinCte(n, byId, tables)];
+  if (n.kind === 'regularJoin') return [regularJoinCte(n, byId)];
+  if (n.kind === 'distinct') return [distinctCte(n, tables)];
+  if (n.kind === 'temporalJoin') return temporalJoinCtes(n, byId, tables);
+  if (n.kind === 'lookupJoin') return lookupJoinCtes(n, byId);
   const inputId = n.inputs[0];
   if (n.inputs.length !== 1 || inputId === undefined) throw new Error(`oracle: ${n.kind} node ${n.id} must have exactly one input`);
   const input = byId.get(inputId);
@@ -155,6 +160,7 @@ function sourceCte(n: PhysicalNode & { kind: 'source' }, tables: OracleTables, e
   const seq = encodeSeq(enc, n.source.name, 'i.__seq');
   const cols = n.schema.map((c, k) => {
     if (k === n.refColumn) return `${seq} AS c${k}`;
+    if (k === n.deletedColumn) return `i.__deleted AS c${k}`;
     if (c.hidden) return `NULL AS c${k}`;
     return `i.${quoteIdent(c.name)} AS c${k}`;
   });
@@ -211,6 +217,30 @@ function joinCte(n: PhysicalNode & { kind: 'intervalJoin' | 'windowJoin' }, byId
 }
 
 /**
+ * A regular join as the same SQL join on the whole ON condition over each side's final rows (an
+ * updating side's CTE is its final, consolidated result). Nothing is late in or after it.
+ * state_ttl is not modelled: `compare` notes that such a join may differ.
+ */
+function regularJoinCte(n: PhysicalNode & { kind: 'regularJoin' }, byId: ReadonlyMap<number, PhysicalNode>): Cte {
+  const [li, ri] = n.inputs as [number, number];
+  const lw = byId.get(li)?.schema.length;
+  if (lw === undefined || !byId.has(ri)) throw new Error(`oracle: an input of join node ${n.id} is not in the plan`);
+  const both: ColumnResolver = (i) => (i < lw ? `jl.c${i}` : `jr.c${i - lw}`);
+  const cols = n.outputs.map(([side, c], k) => `${side === 0 ? 'jl' : 'jr'}.c${c} AS c${k}`);
+  const kind = { inner: 'JOIN', left: 'LEFT JOIN', right: 'RIGHT JOIN', full: 'FULL JOIN' }[n.joinType];
+  return { name: `n${n.id}`, sql: `SELECT ${[...cols, 'CAST(NULL AS BIGINT) AS __seq'].join(', ')} FROM n${li} AS jl ${kind} n${ri} AS jr ON ${exprSql(n.condition, both)}` };
+}
+
+/** UNION (distinct) as SELECT DISTINCT over the input's visible columns, minus the rows it dropped as late (NULLs are equal in both). */
+function distinctCte(n: PhysicalNode & { kind: 'distinct' }, tables: OracleTables): Cte {
+  const input = n.inputs[0]!;
+  const cols: string[] = [];
+  for (let i = 0, k = 0; k < n.schema.length; i++) if (i !== n.refInput) cols.push(`i.c${i} AS c${k++}`);
+  const late = lateFilter(tables.late(n.id), 'i', undefined);
+  return { name: `n${n.id}`, sql: `SELECT DISTINCT ${cols.join(', ')}, CAST(NULL AS BIGINT) AS __seq FROM n${input} AS i${late ? ` WHERE ${late}` : ''}` };
+}
+
+/**
  * One row per (input row, window it falls in), with `__ws` the window start in epoch micros,
  * minus the late pairs. Windows are aligned to the epoch plus the window's offset; rows with a NULL event time belong to
  * no window. TUMBLE: floor(x / size) * size (correct for negative x). HOP: every multiple of
@@ -257,7 +287,7 @@ function windowBounds(window: AlignedWindow): { column: string; start: string; e
  * `NOT EXISTS` over a late table: a drop with a NULL window_start (or any drop when `ws` is
  * undefined) removes the whole row; with a window start only that (row, window) pair.
  */
-function lateFilter(table: string | undefined, alias: string, ws: string | undefined): string | undefined {
+export function lateFilter(table: string | undefined, alias: string, ws: string | undefined): string | undefined {
   if (table === undefined) return undefined;
   const win = ws === undefined ? '' : ` AND (l.window_start IS NULL OR l.window_start = ${ws})`;
   return `NOT EXISTS (SELECT 1 FROM ${quoteIdent(table)} AS l WHERE l.seq = ${alias}.__seq${win})`;

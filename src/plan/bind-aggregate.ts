@@ -14,6 +14,7 @@ import type { AlignedWindow, EmitMode, StateDecl, WindowSpec } from './physical.
 import { project, requireTimeColumn, isVirtualRef, isAggregateCall, type BoundFrom, type BoundRelation } from './bind-relation.js';
 import { cumulateWindow, hopWindow, tumbleWindow, windowArg } from './window-args.js';
 import { defaultName } from './names.js';
+import { bindUpdatingWindow, checkUpdatingWindow, windowWithoutWatermark } from './bind-updating-window.js';
 
 export function isWindowGroup(e: Expr): e is Expr & { kind: 'call' } {
   return e.kind === 'call' && GROUP_WINDOWS.has(e.name.name.toLowerCase());
@@ -127,7 +128,10 @@ export function bindAggregate(b: PlanBuilder, q: SelectQuery, rel: BoundFrom, te
   if (aligned) cols.push({ name: name('window_time'), type: T.timestamp, qualifier: undefined, hidden: false });
   const aggAt = cols.length;
   for (const a of aggs) cols.push({ name: name(a.display), type: a.type, qualifier: undefined, hidden: false });
-  const emit = emitMode(q, win !== undefined, text);
+  // No watermark (a source without one): windows never close, so they emit changes.
+  const noWatermark = win !== undefined && win.timeIndex !== rel.scope.timeColumn;
+  if (noWatermark) checkUpdatingWindow(q, win!.window, win!.span, rel.scope.columns[win!.timeIndex]!.name, text);
+  const emit = noWatermark ? 'changes' : emitMode(q, win !== undefined, text);
   if (win?.window.kind === 'cumulate' && emit === 'changes' && !q.items.some((i) => i.expr.kind === 'column' && i.expr.path[i.expr.path.length - 1]!.name === 'window_end')) {
     // Updates are keyed by the selected columns downstream (upsert sinks, the REPL's result).
     throw new PlanError(text, q.emit!.span, 'an updating CUMULATE result must select window_end: the windows of one cumulation share window_start, so only window_end tells which window an update changes', {
@@ -147,6 +151,8 @@ export function bindAggregate(b: PlanBuilder, q: SelectQuery, rel: BoundFrom, te
       { name: 'timers', shape: 'timeKeyed', describe: 'session end × key → key to check', bounded: true },
     ];
     node = b.add({ kind: 'sessionAgg', inputs: [rel.node], schema, timeColumn: undefined, appendOnly: emit === 'final', state, window: win.window, timeInput: win.timeIndex, keys, aggs, emit, refInput });
+  } else if (win && noWatermark) {
+    node = bindUpdatingWindow(b, rel.node, win.window as AlignedWindow, win.timeIndex, keys, aggs, schema, aligned);
   } else if (win) {
     const w = win.window as AlignedWindow;
     const state: StateDecl[] = [{ name: 'windows', shape: 'timeKeyed', describe: 'window end × key → accumulators', bounded: true }];
@@ -247,7 +253,7 @@ function groupWindow(g: Expr & { kind: 'call' }, rel: BoundFrom, text: string): 
   if (t.kind !== 'column') throw new PlanError(text, t.span, `the first argument of ${fn} must be the event-time column`, { expected: usage });
   const { index, fields } = rel.scope.resolve(t.path, t.span, text);
   if (fields.length > 0) throw new PlanError(text, t.span, `the first argument of ${fn} must be the event-time column`);
-  requireTimeColumn(rel.scope, index, t.span, text, fn);
+  if (!windowWithoutWatermark(rel.scope, index)) requireTimeColumn(rel.scope, index, t.span, text, fn);
   let window: WindowSpec;
   if (fn === 'TUMBLE') window = tumbleWindow(g.args[1]!, g.args[2], text);
   else if (fn === 'HOP') window = hopWindow(g.args[1]!, g.args[2]!, g.args[3], text);

@@ -2,8 +2,9 @@
 // are equality keys (one side's expression = the other's), bounds on the right side's event time
 // relative to the left's (`b.ts BETWEEN a.ts - 5m AND a.ts + 1m`, or `>=`, `>`, `<=`, `<`, `=`
 // between the two event-time columns, each plus or minus a constant interval), or the residual.
-// A join without both bounds would keep every row forever, so it is refused with the form it
-// needs; a cross join (no key, no bound) is refused. INNER, LEFT, RIGHT and FULL are built.
+// A join of two windowed inputs on equal window bounds is a window join (bind-window-join.ts);
+// one without both bounds, or over a changelog, is a regular join (bind-regular-join.ts); a cross
+// join (no key, no bound) is refused. INNER, LEFT, RIGHT and FULL are built for all three.
 
 import type { FromItem } from '../sql/ast.js';
 import { T, commonType } from '../catalog/types.js';
@@ -16,6 +17,7 @@ import type { PlanBuilder } from './builder.js';
 import type { BoundRelation } from './bind-relation.js';
 import type { StateDecl } from './physical.js';
 import { REF_COLUMN } from './physical.js';
+import { bindRegularJoin } from './bind-regular-join.js';
 import { joinTimeSide } from '../exec/time.js';
 import { bindWindowJoin } from './bind-window-join.js';
 
@@ -34,20 +36,15 @@ export interface JoinCondition {
 
 export function bindJoin(b: PlanBuilder, f: JoinItem, text: string, left: BoundRelation, right: BoundRelation): BoundRelation {
   if (f.joinType === 'cross') {
-    throw new PlanError(text, f.typeSpan, 'CROSS JOIN (every pair of rows, state without bound) is not supported; only an interval join (INNER, LEFT, RIGHT or FULL [OUTER]) is', {
-      hint: `write JOIN ... ON ${FORM}`,
+    throw new PlanError(text, f.typeSpan, 'CROSS JOIN (every pair of rows, state without bound) is not supported; a JOIN needs an equality key between its two sides', {
+      hint: `write JOIN ... ON a.k = b.k [AND ...], or bound the two event times for an interval join: ON ${FORM}`,
     });
   }
   const joinType = f.joinType;
   if (f.on === undefined) {
-    throw new PlanError(text, f.typeSpan, 'a JOIN needs ON with a time bound between the two event-time columns', { hint: `e.g. ON ${FORM}` });
-  }
-  for (const [rel, side, item] of [[left, 'left', f.left], [right, 'right', f.right]] as const) {
-    if (!rel.appendOnly) {
-      throw new PlanError(text, item.span, `the ${side} side of the JOIN is a changelog; an interval join needs append-only inputs`, {
-        hint: 'a GROUP BY without a window (or EMIT CHANGES) emits updates; join the raw events, or a windowed aggregate with EMIT FINAL',
-      });
-    }
+    throw new PlanError(text, f.typeSpan, 'a JOIN needs ON with an equality key between its two sides', {
+      hint: `e.g. ON a.k = b.k; for an interval join also bound the two event times: ON ${FORM}`,
+    });
   }
   const lw = left.scope.columns.length;
   const both = new Scope(
@@ -56,9 +53,14 @@ export function bindJoin(b: PlanBuilder, f: JoinItem, text: string, left: BoundR
     undefined,
   );
   const on = new ExprBinder(both, text).bindCondition(f.on, 'ON');
-  // Equal window bounds on both sides make a window join, whatever the event-time columns.
-  const windowed = bindWindowJoin(b, f, text, left, right, on);
-  if (windowed !== undefined) return windowed;
+  // Equal window bounds on two append-only (closed-window) inputs make a window join, whatever the
+  // event-time columns; otherwise a join without a pair of time bounds, or over a changelog, is regular.
+  if (left.appendOnly && right.appendOnly) {
+    const windowed = bindWindowJoin(b, f, text, left, right, on);
+    if (windowed !== undefined) return windowed;
+  }
+  const regular = bindRegularJoin(b, f, text, left, right);
+  if (regular !== undefined) return regular;
   for (const [rel, side, item] of [[left, 'left', f.left], [right, 'right', f.right]] as const) {
     if (rel.scope.timeColumn === undefined) {
       throw new PlanError(text, item.span, `the ${side} side of the JOIN has no event-time column, so no time bound can expire its rows`, {

@@ -8,6 +8,7 @@ import type { BoundExpr } from '../expr/bound.js';
 import type { PhysicalNode, PhysicalPlan, WindowSpec } from './physical.js';
 import { describeExpr } from './describe-expr.js';
 import { joinExpiry, joinTimeSide } from '../exec/time.js';
+import { tableJoinText } from './explain-table-join.js';
 import { guaranteeText } from '../connectors/connector.js';
 import { sideGuarantee, sideTarget, sinkGuarantee, type GuaranteeContext } from './guarantees.js';
 
@@ -59,7 +60,11 @@ function label(n: PhysicalNode): string {
     lag: 'Lag',
     union: 'UnionAll',
     intervalJoin: 'IntervalJoin',
+    regularJoin: 'RegularJoin',
+    distinct: 'UnionDistinct',
     windowJoin: 'WindowJoin',
+    temporalJoin: 'TemporalJoin',
+    lookupJoin: 'LookupJoin',
     sink: 'Sink',
   };
   return names[n.kind];
@@ -78,7 +83,7 @@ function line(n: PhysicalNode, plan: PhysicalPlan): string {
         ? 'no watermark'
         : n.watermark.fromMarkers
           ? `watermark ${n.schema[n.watermark.column]!.name} from the upstream partitions' marks`
-          : `watermark ${n.schema[n.watermark.column]!.name} - ${formatDuration(n.watermark.delayMicros)}`;
+          : `watermark ${n.schema[n.watermark.column]!.name}${n.watermark.delayMicros === 0 ? '' : ` - ${formatDuration(n.watermark.delayMicros)}`}`;
       return `${head} ${n.source.name} [${o['connector']}${where ? ` ${where}` : ''}] (${cols}) ${wm}`;
     }
     case 'filter':
@@ -101,8 +106,22 @@ function line(n: PhysicalNode, plan: PhysicalPlan): string {
     }
     case 'intervalJoin':
       return `${head} ${joinText(n, plan)}`;
+    case 'regularJoin':
+      return `${head} ${regularJoinText(n, plan)}`;
+    case 'distinct': {
+      const cols = n.schema.map((c) => `${c.name} ${typeToSql(c.type)}`).join(', ');
+      const how = !n.appendOnly
+        ? 'a count per distinct row: +I at its first copy, -D when its last copy is retracted; changelog (+I/-D)'
+        : n.timeInput === undefined
+          ? 'first occurrence of each row, append-only; every distinct row kept for as long as the job runs (no event time to forget it by)'
+          : `first occurrence of each row, append-only; a row kept until the watermark passes its ${n.schema[n.timeColumn!]!.name} (rows behind the watermark are late), event time ${n.schema[n.timeColumn!]!.name}`;
+      return `${head} (${cols}) ${how}`;
+    }
     case 'windowJoin':
       return `${head} ${windowJoinText(n, plan)}`;
+    case 'temporalJoin':
+    case 'lookupJoin':
+      return `${head} ${tableJoinText(n, plan)}`;
     case 'sink': {
       const o = n.sink.options;
       const where = o['path'] ?? o['topic'] ?? '';
@@ -170,5 +189,24 @@ function joinText(n: PhysicalNode & { kind: 'intervalJoin' }, plan: PhysicalPlan
   if (n.timeColumn === undefined) parts.push(`no event time (either side may be NULL), watermark min(left, right ${n.upperMicros >= 0 ? '-' : '+'} ${formatDuration(Math.abs(n.upperMicros))}) for expiry only, append-only`);
   else if (side === 0) parts.push(`event time ${n.schema[n.timeColumn]!.name}, watermark min(left, right ${n.upperMicros >= 0 ? '-' : '+'} ${formatDuration(Math.abs(n.upperMicros))}), append-only`);
   else parts.push(`event time ${n.schema[n.timeColumn]!.name}, watermark min(left ${n.lowerMicros >= 0 ? '+' : '-'} ${formatDuration(Math.abs(n.lowerMicros))}, right), append-only`);
+  return parts.join('; ');
+}
+
+/** `LEFT OUTER keys=[...]; residual ...; every row kept ...; changelog`: how long rows are held, and what state_ttl does. */
+function regularJoinText(n: PhysicalNode & { kind: 'regularJoin' }, plan: PhysicalPlan): string {
+  const l = plan.nodes[n.inputs[0]!]!.schema;
+  const r = plan.nodes[n.inputs[1]!]!.schema;
+  const keys = n.leftKeys.map((k, i) => `left ${describeExpr(k, l)} = right ${describeExpr(n.rightKeys[i]!, r)}`);
+  const kind = { inner: 'INNER', left: 'LEFT OUTER', right: 'RIGHT OUTER', full: 'FULL OUTER' }[n.joinType];
+  const parts = [`${kind} keys=[${keys.join(', ')}]`];
+  // Both sides may have a column of one name (date_time): the residual says whose.
+  const sides = [...l.map((c) => ({ ...c, name: `left.${c.name}` })), ...r.map((c) => ({ ...c, name: `right.${c.name}` }))];
+  if (n.residual) parts.push(`residual ${describeExpr(n.residual, sides)}`);
+  parts.push(
+    n.ttlMicros === undefined
+      ? 'every row of both sides kept per key for as long as the job runs (no time bound: state grows with the distinct keys)'
+      : `a key's rows kept until the watermark is more than state_ttl ${formatDuration(n.ttlMicros)} past its last row, then dropped (later rows no longer join them: results may differ from a join of all rows)`,
+  );
+  parts.push(`no event time, ${n.appendOnly ? 'append-only' : 'changelog (+I/-U/+U/-D)'}`);
   return parts.join('; ');
 }

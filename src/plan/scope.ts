@@ -4,7 +4,7 @@
 import type { Ident, Span } from '../sql/ast.js';
 import type { SqlType } from '../catalog/types.js';
 import { nearest } from '../sql/diagnostics.js';
-import type { PlanColumn } from './physical.js';
+import { REF_COLUMN, type PlanColumn } from './physical.js';
 import { PlanError } from './errors.js';
 
 export interface ScopeColumn {
@@ -37,7 +37,7 @@ export class Scope {
 
   static fromSchema(schema: readonly PlanColumn[], qualifier: string | undefined, timeColumn: number | undefined): Scope {
     const cols = schema.map((c) => ({ name: c.name, type: c.type, qualifier, hidden: c.hidden === true }));
-    const ref = schema.findIndex((c) => c.hidden === true);
+    const ref = schema.findIndex((c) => c.hidden === true && c.name === REF_COLUMN);
     return new Scope(cols, timeColumn, ref >= 0 ? ref : undefined);
   }
 

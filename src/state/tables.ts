@@ -120,9 +120,13 @@ export class MemoryKeyedTable<V> implements KeyedTable<V> {
 
 export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
   private readonly byTime = new Map<number, Map<string, V>>();
-  /** Sorted ascending lazily: times are appended and sorted on drain. */
+  /**
+   * Ascending from `head` (times before it are drained): set() inserts a new time in place, so
+   * a drain neither sorts nor copies. Operators that judge every record (an interval join, LAG)
+   * drain once per watermark advance, that is once per record: each must cost O(what it drains).
+   */
   private times: number[] = [];
-  private sorted = true;
+  private head = 0;
   private entryCount = 0;
 
   get(time: number, key: string): V | undefined {
@@ -134,9 +138,20 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
     if (m === undefined) {
       m = new Map();
       this.byTime.set(time, m);
-      const last = this.times[this.times.length - 1];
-      if (last !== undefined && time < last) this.sorted = false;
-      this.times.push(time);
+      const times = this.times;
+      const last = times.length > this.head ? times[times.length - 1]! : Number.NEGATIVE_INFINITY;
+      if (time > last) times.push(time);
+      else {
+        // Times come mostly ascending: the insertion point is near the end, the move short.
+        let lo = this.head;
+        let hi = times.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (times[mid]! < time) lo = mid + 1;
+          else hi = mid;
+        }
+        times.splice(lo, 0, time);
+      }
     }
     if (!m.has(key)) this.entryCount++;
     m.set(key, value);
@@ -148,6 +163,7 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
     if (m.delete(key)) this.entryCount--;
     if (m.size === 0) {
       this.byTime.delete(time);
+      this.sort();
       this.times = this.times.filter((t) => t !== time);
     }
   }
@@ -157,14 +173,12 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
   }
 
   minTime(): number | undefined {
-    this.sort();
-    return this.times[0];
+    return this.times[this.head];
   }
 
   drainThrough(upTo: number): Array<{ time: number; key: string; value: V }> {
-    this.sort();
     const out: Array<{ time: number; key: string; value: V }> = [];
-    let i = 0;
+    let i = this.head;
     for (; i < this.times.length; i++) {
       const t = this.times[i]!;
       if (t > upTo) break;
@@ -174,14 +188,16 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
       this.entryCount -= m.size;
       this.byTime.delete(t);
     }
-    if (i > 0) this.times = this.times.slice(i);
+    this.head = i;
+    // Cut the drained prefix off once it is most of the array: amortised O(1) per time.
+    if (i > 64 && i * 2 > this.times.length) this.sort();
     return out;
   }
 
   keysThrough(upTo: number): string[] {
-    this.sort();
     const out: string[] = [];
-    for (const t of this.times) {
+    for (let i = this.head; i < this.times.length; i++) {
+      const t = this.times[i]!;
       if (t > upTo) break;
       const m = this.byTime.get(t);
       if (m !== undefined) for (const k of m.keys()) out.push(k);
@@ -209,6 +225,7 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
       for (const [key, value] of m) out.push({ key, value });
       this.entryCount -= out.length;
       this.byTime.delete(time);
+      this.sort();
       this.times = this.times.filter((t) => t !== time);
       return out;
     }
@@ -220,6 +237,7 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
     this.entryCount -= out.length;
     if (m.size === 0) {
       this.byTime.delete(time);
+      this.sort();
       this.times = this.times.filter((t) => t !== time);
     }
     return out;
@@ -263,7 +281,7 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
   restore(chunks: readonly string[]): void {
     this.byTime.clear();
     this.times = [];
-    this.sorted = true;
+    this.head = 0;
     this.entryCount = 0;
     for (const c of chunks) for (const [t, k, v] of decodeState<Array<[number, string, V]>>(c)) this.set(t, k, v);
   }
@@ -272,10 +290,11 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
     return this.entryCount;
   }
 
+  /** Drops the drained prefix: `times` is then exactly the times held, ascending. */
   private sort(): void {
-    if (!this.sorted) {
-      this.times.sort((a, b) => a - b);
-      this.sorted = true;
+    if (this.head > 0) {
+      this.times = this.times.slice(this.head);
+      this.head = 0;
     }
   }
 }

@@ -26,6 +26,12 @@ export interface Waiting {
   lm?: boolean[];
   /** RIGHT/FULL JOIN: per right row, whether it has paired (absent when right rows are not padded). */
   rm?: boolean[];
+  /**
+   * The earliest time this key is indexed under in the expiry table (at or before the earliest
+   * expiry of its rows). A row that expires later adds no entry: the visit at `next` indexes the
+   * key again at its next expiry, so the index holds about one entry per key, not one per row.
+   */
+  next?: number;
 }
 
 export class IntervalJoinOperator implements Operator {
@@ -106,24 +112,52 @@ export class IntervalJoinOperator implements Operator {
       const key = keyFn.encode(row);
       let w = this.rows.get(key);
       if (w === undefined) w = this.empty();
-      const others = side === 0 ? w.r : w.l;
-      const otherMatched = side === 0 ? w.rm : w.lm;
-      const ot = this.times[1 - side]!;
+      else if (w.next === undefined) sortWaiting(w, this.times);
+      // Each side's rows are kept ascending by event time: the rows in the bounds are one run.
       let paired = false;
-      for (let j = 0; j < others.length; j++) {
-        const o = others[j]!;
-        const d = side === 0 ? (o[ot] as number) - ts : ts - (o[ot] as number);
-        if (d < lower || d > upper) continue;
-        const pair = side === 0 ? row.concat(o) : o.concat(row);
-        if (this.residual !== undefined && this.residual(pair) !== true) continue;
-        out.push(this.output(pair, side === 0 ? row.length : o.length));
-        paired = true;
-        if (otherMatched !== undefined) otherMatched[j] = true;
+      if (side === 0) {
+        const others = w.r;
+        const ot = this.times[1];
+        const hi = ts + upper;
+        for (let j = firstAtOrAfter(others, ot, ts + lower); j < others.length; j++) {
+          const o = others[j]!;
+          if ((o[ot] as number) > hi) break;
+          const pair = row.concat(o);
+          if (this.residual !== undefined && this.residual(pair) !== true) continue;
+          out.push(this.output(pair, row.length));
+          paired = true;
+          if (w.rm !== undefined) w.rm[j] = true;
+        }
+      } else {
+        const others = w.l;
+        const ot = this.times[0];
+        const hi = ts - lower;
+        for (let j = firstAtOrAfter(others, ot, ts - upper); j < others.length; j++) {
+          const o = others[j]!;
+          if ((o[ot] as number) > hi) break;
+          const pair = o.concat(row);
+          if (this.residual !== undefined && this.residual(pair) !== true) continue;
+          out.push(this.output(pair, o.length));
+          paired = true;
+          if (w.lm !== undefined) w.lm[j] = true;
+        }
       }
-      (side === 0 ? w.l : w.r).push(row);
-      (side === 0 ? w.lm : w.rm)?.push(paired);
+      const mine = side === 0 ? w.l : w.r;
+      const flags = side === 0 ? w.lm : w.rm;
+      // After the rows of an equal time: ties keep their arrival order.
+      const at0 = firstAtOrAfter(mine, t, ts + 1);
+      if (at0 === mine.length) mine.push(row);
+      else mine.splice(at0, 0, row);
+      if (flags !== undefined) {
+        if (at0 === flags.length) flags.push(paired);
+        else flags.splice(at0, 0, paired);
+      }
+      const at = joinExpiry(side, ts, this.timeSide, lower, upper);
+      if (!(w.next !== undefined && w.next <= at)) {
+        w.next = at;
+        this.expiry.set(at, key, 1);
+      }
       this.rows.set(key, w);
-      this.expiry.set(joinExpiry(side, ts, this.timeSide, lower, upper), key, 1);
     }
     if (out.length > 0) this.ctx.emit({ rows: out, ops: null });
   }
@@ -136,6 +170,9 @@ export class IntervalJoinOperator implements Operator {
   private expire(entries: ReadonlyArray<{ key: string }>): void {
     if (entries.length === 0) return;
     const through = lastReleasable(this.ctx.watermark);
+    const { lowerMicros: lower, upperMicros: upper } = this.node;
+    const [lt, rt] = this.times;
+    const expiresAt = (side: 0 | 1, row: Row): number => joinExpiry(side, row[side === 0 ? lt : rt] as number, this.timeSide, lower, upper);
     const seen = new Set<string>();
     const padded: Row[] = [];
     for (const e of entries) {
@@ -143,34 +180,43 @@ export class IntervalJoinOperator implements Operator {
       seen.add(e.key);
       const w = this.rows.get(e.key);
       if (w === undefined) continue;
-      const [l, lm] = this.keep(0, w.l, w.lm, through, padded);
-      const [r, rm] = this.keep(1, w.r, w.rm, through, padded);
-      if (l.length === 0 && r.length === 0) this.rows.delete(e.key);
-      else {
-        const next: Waiting = { l, r };
-        if (lm !== undefined) next.lm = lm;
-        if (rm !== undefined) next.rm = rm;
-        this.rows.set(e.key, next);
+      // WARNING: this visit is the key's only index entry through `through`: a key with rows
+      // left must be indexed again at their earliest expiry, or they would never be evicted.
+      if (w.next !== undefined && w.next > through) continue;
+      if (w.next === undefined) sortWaiting(w, this.times);
+      // Rows ascending by time expire as a prefix (joinExpiry grows with the time); an expired
+      // row of a padded side that never paired comes out with NULLs.
+      let nl = 0;
+      while (nl < w.l.length && expiresAt(0, w.l[nl]!) <= through) {
+        if (w.lm !== undefined && w.lm[nl] !== true) padded.push(this.padded(w.l[nl]!, 0));
+        nl++;
       }
+      let nr = 0;
+      while (nr < w.r.length && expiresAt(1, w.r[nr]!) <= through) {
+        if (w.rm !== undefined && w.rm[nr] !== true) padded.push(this.padded(w.r[nr]!, 1));
+        nr++;
+      }
+      if (nl === w.l.length && nr === w.r.length) {
+        this.rows.delete(e.key);
+        continue;
+      }
+      if (nl > 0) {
+        w.l.splice(0, nl);
+        w.lm?.splice(0, nl);
+      }
+      if (nr > 0) {
+        w.r.splice(0, nr);
+        w.rm?.splice(0, nr);
+      }
+      const l0 = w.l[0];
+      const r0 = w.r[0];
+      const next = Math.min(l0 === undefined ? Number.POSITIVE_INFINITY : expiresAt(0, l0), r0 === undefined ? Number.POSITIVE_INFINITY : expiresAt(1, r0));
+      w.next = next;
+      this.rows.set(e.key, w);
+      this.expiry.set(next, e.key, 1);
     }
     // Emitted before the runner passes the watermark on: each at or after the previous one.
     if (padded.length > 0) this.ctx.emit({ rows: padded, ops: null });
-  }
-
-  /** One side's waiting rows that have not expired (with their matched flags); an expired one never paired goes to `padded`. */
-  private keep(side: 0 | 1, rows: Row[], matched: boolean[] | undefined, through: number, padded: Row[]): [Row[], boolean[] | undefined] {
-    const t = this.times[side];
-    const { lowerMicros: lower, upperMicros: upper } = this.node;
-    const kept: Row[] = [];
-    const flags: boolean[] | undefined = matched === undefined ? undefined : [];
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i]!;
-      if (joinExpiry(side, row[t] as number, this.timeSide, lower, upper) > through) {
-        kept.push(row);
-        flags?.push(matched![i] === true);
-      } else if (matched !== undefined && matched[i] !== true) padded.push(this.padded(row, side));
-    }
-    return [kept, flags];
   }
 
   private empty(): Waiting {
@@ -200,4 +246,27 @@ export class IntervalJoinOperator implements Operator {
     }
     return row;
   }
+}
+
+/** The index of the first row whose time (column `t`) is >= x; rows ascending by it. */
+function firstAtOrAfter(rows: readonly Row[], t: number, x: number): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((rows[mid]![t] as number) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** A key's rows from a checkpoint written before they were kept in time order (no `next`): each side sorted once, stably, with its matched flags. */
+function sortWaiting(w: Waiting, times: readonly [number, number]): void {
+  const [lt, rt] = times;
+  const l = w.l.map((row, i) => ({ row, m: w.lm?.[i] === true })).sort((a, b) => (a.row[lt] as number) - (b.row[lt] as number));
+  w.l = l.map((o) => o.row);
+  if (w.lm !== undefined) w.lm = l.map((o) => o.m);
+  const r = w.r.map((row, i) => ({ row, m: w.rm?.[i] === true })).sort((a, b) => (a.row[rt] as number) - (b.row[rt] as number));
+  w.r = r.map((o) => o.row);
+  if (w.rm !== undefined) w.rm = r.map((o) => o.m);
 }

@@ -7,9 +7,10 @@
 
 import type { PhysicalNode, PhysicalPlan, SourceNode } from '../../plan/physical.js';
 import type { BoundExpr } from '../../expr/bound.js';
+import { joinKeying, type Origin as JoinOrigin } from './join-keying.js';
 
 /** A column traced back to the source column it copies, if it copies one unchanged. */
-type Origin = { readonly source: number; readonly column: number } | undefined;
+type Origin = JoinOrigin;
 
 export interface StatefulKeying {
   readonly node: number;
@@ -53,10 +54,19 @@ export function columnOrigins(plan: PhysicalPlan): Origin[][] {
         out.push(n.schema.map((_, i) => input[i]));
         break;
       case 'union':
-      case 'intervalJoin':
+      case 'regularJoin':
       case 'windowJoin':
+      case 'temporalJoin':
+      case 'lookupJoin':
         // Each branch (side) copies other columns; none traces back to one source column.
         out.push(n.schema.map(() => undefined));
+        break;
+      case 'intervalJoin':
+        // Each output column copies one side's column.
+        out.push(n.schema.map((_, i) => {
+          const o = n.outputs[i];
+          return o === undefined ? undefined : out[n.inputs[o[0]]!]![o[1]];
+        }));
         break;
     }
   }
@@ -67,7 +77,19 @@ export function columnOrigins(plan: PhysicalPlan): Origin[][] {
 export function statefulKeying(plan: PhysicalPlan): StatefulKeying[] {
   const origins = columnOrigins(plan);
   const result: StatefulKeying[] = [];
+  // Source columns a partition-local join makes equal: grouping after it by either one will do.
+  const equal = new Map<string, string[]>();
+  const id = (o: { source: number; column: number }) => `${o.source}:${o.column}`;
   for (const n of plan.nodes) {
+    if (n.kind === 'intervalJoin') {
+      const k = joinKeying(plan, n, origins, (i) => upstreamSources(plan, i));
+      for (const [a, b] of k.equal) {
+        equal.set(id(a), [...(equal.get(id(a)) ?? []), id(b)]);
+        equal.set(id(b), [...(equal.get(id(b)) ?? []), id(a)]);
+      }
+      result.push({ node: n.id, kind: n.kind, partitionLocal: k.partitionLocal, ...(k.reason !== undefined ? { reason: k.reason } : {}) });
+      continue;
+    }
     if (n.kind !== 'windowAgg' && n.kind !== 'sessionAgg' && n.kind !== 'groupAgg' && n.kind !== 'lag') continue;
     const input = origins[n.inputs[0]!]!;
     const keys = n.kind === 'lag' ? n.partitionBy : n.keys;
@@ -81,7 +103,8 @@ export function statefulKeying(plan: PhysicalPlan): StatefulKeying[] {
         continue;
       }
       for (const c of keyCols) {
-        if (!traced.some((t) => t !== undefined && t.source === s.id && t.column === c)) missing.push(`it does not group by ${s.source.name}.${s.schema[c]!.name} (a KEY column) unchanged`);
+        const ok = new Set([`${s.id}:${c}`, ...(equal.get(`${s.id}:${c}`) ?? [])]);
+        if (!traced.some((t) => t !== undefined && ok.has(id(t)))) missing.push(`it does not group by ${s.source.name}.${s.schema[c]!.name} (a KEY column) unchanged`);
       }
     }
     result.push({ node: n.id, kind: n.kind, partitionLocal: missing.length === 0, ...(missing.length > 0 ? { reason: missing.join('; ') } : {}) });

@@ -17,6 +17,7 @@ import { changelogTopic, ensureChangelog, readConsistentSnapshots } from './chan
 import { PartitionTask, type TaskEnd } from './task.js';
 import { committedCheckpoint, FINISHED_MARKER } from './task-output.js';
 import { repartitionTopic, splitForRepartition } from './repartition.js';
+import { statefulKeying } from './partitioning.js';
 import type { BoundExpr } from '../../expr/bound.js';
 import { planFingerprint } from '../../state/fingerprint.js';
 import type { CheckpointMeta, Job } from '../job.js';
@@ -42,13 +43,31 @@ export interface ScaleOutSummary {
 
 /** Why a plan cannot run scaled out, as a ConnectorError with a hint; undefined when it can. */
 export function scaleOutProblem(plan: PhysicalPlan): ConnectorError | undefined {
-  // A join first: it is refused whatever the sources are.
+  // A join first. A join with a table needs the whole table in every task; regular and window
+  // joins are not split yet; an interval join runs per partition only when co-partitioned by its
+  // key (join-keying.ts).
   for (const n of plan.nodes) {
-    if (n.kind === 'intervalJoin' || n.kind === 'windowJoin') {
+    if (n.kind === 'temporalJoin' || n.kind === 'lookupJoin') {
       return new ConnectorError(
-        'a scaled-out job cannot run a JOIN yet: each task reads one partition of every source, and the rows of one key on the two sides would have to meet in the same task',
+        `a scaled-out job cannot join table '${n.table}' yet: each task reads one partition of the stream, and would need the whole table`,
         undefined,
-        'run it without --scale-out, or key both topics by the join key with as many partitions and join in one process',
+        'run it without --scale-out',
+      );
+    }
+    if (n.kind === 'regularJoin' || n.kind === 'windowJoin') {
+      return new ConnectorError(
+        `a scaled-out job cannot run a ${n.kind === 'regularJoin' ? 'regular (unbounded) JOIN' : 'window JOIN'} yet: only an interval join of two Kafka sources keyed by the join key runs per partition`,
+        undefined,
+        'run it without --scale-out',
+      );
+    }
+  }
+  for (const k of statefulKeying(plan)) {
+    if (k.kind === 'intervalJoin' && !k.partitionLocal) {
+      return new ConnectorError(
+        `a scaled-out job runs a JOIN only when both sides are Kafka topics keyed by the join key, and operator ${k.node}'s ${k.reason}: each task reads one partition of every source, and the rows of one key on the two sides would not meet in the same task`,
+        undefined,
+        'declare the join key as the KEY column of both sources (the producers keying both topics by it, with as many partitions), or run it without --scale-out',
       );
     }
   }

@@ -90,10 +90,10 @@ test('pairs within the bounds, ends included; strict ends one micro in; NULL key
     ['x', 100 * S, 95 * S],
     ['x', 100 * S, 101 * S],
   ]);
-  // A left row arriving second pairs with the waiting right rows the same way.
+  // A left row arriving second pairs with the waiting right rows the same way (held in event-time order).
   assert.deepEqual(c.send(0, [['x', 96 * S]]), [
-    ['x', 96 * S, 95 * S],
     ['x', 96 * S, 95 * S - 1],
+    ['x', 96 * S, 95 * S],
   ]);
   const strict = new Ctx(joinNode(`a.k = b.k AND b.ts > a.ts - INTERVAL '5' SECOND AND b.ts < a.ts + INTERVAL '1' SECOND`));
   strict.send(0, [['x', 100 * S]]);

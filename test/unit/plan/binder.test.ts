@@ -42,9 +42,9 @@ test('unknown column: position, caret and nearest-name hint', () => {
   assert.match(d.rendered, /\n {2}\| {37}\^{5}\n/);
 });
 
-test('TUMBLE on a column without a watermark says how to declare one', () => {
-  const d = diag('CREATE SINK s AS SELECT COUNT(*) FROM plain GROUP BY TUMBLE(ts, 10s);');
-  assert.match(d.message, /'ts' has no watermark/);
+test('TUMBLE ... EMIT FINAL on a column without a watermark says how to declare one', () => {
+  const d = diag('CREATE SINK s AS SELECT COUNT(*) FROM plain GROUP BY TUMBLE(ts, 10s) EMIT FINAL;');
+  assert.match(d.message, /EMIT FINAL needs a watermark, and 'ts' has none/);
   assert.match(d.hint ?? '', /WATERMARK FOR ts AS ts - INTERVAL '1' SECOND/);
 });
 

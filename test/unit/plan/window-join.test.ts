@@ -59,7 +59,7 @@ test('views over windowed aggregates on equal window bounds: a window join; the 
     /WindowJoin #\d+ INNER TUMBLE\(10s\) keys=\[left window_start = right window_start, left window_end = right window_end, left k = right k\]; residual n < s; each side's rows kept per window until the watermark \(the minimum of both inputs'\) passes window_end, then the window's pairs emitted; no event time, append-only/,
   );
   assert.match(explainPlan(p), /state windows: time-keyed \(window end × window start and join key → each side's rows\), bounded/);
-  assert.match(scaleOutProblem(p)!.message, /cannot run a JOIN yet/);
+  assert.match(scaleOutProblem(p)!.message, /cannot run a window JOIN yet/);
 });
 
 test('TVF rows (TUMBLE, HOP) join the same way; outer joins say what they pad; the oracle excludes late rows by window start', () => {
