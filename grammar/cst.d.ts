@@ -34,6 +34,7 @@ export interface CreateStatementCstNode extends CstNode {
 export type CreateStatementCstChildren = {
   CREATE: IToken[];
   createSource?: CreateSourceCstNode[];
+  createTable?: CreateTableCstNode[];
   createView?: CreateViewCstNode[];
   createSink?: CreateSinkCstNode[];
 };
@@ -54,6 +55,49 @@ export type CreateSourceCstChildren = {
   Comma?: IToken[];
   RParen?: IToken[];
   withClause: WithClauseCstNode[];
+};
+
+export interface CreateTableCstNode extends CstNode {
+  name: "createTable";
+  children: CreateTableCstChildren;
+}
+
+export type CreateTableCstChildren = {
+  TABLE: IToken[];
+  IF?: IToken[];
+  NOT?: IToken[];
+  EXISTS?: IToken[];
+  name: IdentifierCstNode[];
+  LParen: IToken[];
+  tableElement: (TableElementCstNode)[];
+  Comma?: IToken[];
+  RParen: IToken[];
+  withClause: WithClauseCstNode[];
+};
+
+export interface TableElementCstNode extends CstNode {
+  name: "tableElement";
+  children: TableElementCstChildren;
+}
+
+export type TableElementCstChildren = {
+  primaryKeyDef?: PrimaryKeyDefCstNode[];
+  watermarkDef?: WatermarkDefCstNode[];
+  columnDef?: ColumnDefCstNode[];
+};
+
+export interface PrimaryKeyDefCstNode extends CstNode {
+  name: "primaryKeyDef";
+  children: PrimaryKeyDefCstChildren;
+}
+
+export type PrimaryKeyDefCstChildren = {
+  PRIMARY: IToken[];
+  KEY: IToken[];
+  LParen: IToken[];
+  column: (IdentifierCstNode)[];
+  Comma?: IToken[];
+  RParen: IToken[];
 };
 
 export interface SourceElementCstNode extends CstNode {
@@ -342,9 +386,25 @@ export type JoinClauseCstChildren = {
   joinType?: (IToken)[];
   OUTER?: IToken[];
   JOIN: IToken[];
-  right: FromItemCstNode[];
+  temporalItem?: TemporalItemCstNode[];
+  right?: FromItemCstNode[];
   ON?: IToken[];
   on?: ExpressionCstNode[];
+};
+
+export interface TemporalItemCstNode extends CstNode {
+  name: "temporalItem";
+  children: TemporalItemCstChildren;
+}
+
+export type TemporalItemCstChildren = {
+  table: IdentifierCstNode[];
+  FOR: IToken[];
+  SYSTEM_TIME: IToken[];
+  AS: IToken[];
+  OF: IToken[];
+  asOf: ExpressionCstNode[];
+  aliasClause?: AliasClauseCstNode[];
 };
 
 export interface SubqueryCstNode extends CstNode {
@@ -694,6 +754,9 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   statement(children: StatementCstChildren, param?: IN): OUT;
   createStatement(children: CreateStatementCstChildren, param?: IN): OUT;
   createSource(children: CreateSourceCstChildren, param?: IN): OUT;
+  createTable(children: CreateTableCstChildren, param?: IN): OUT;
+  tableElement(children: TableElementCstChildren, param?: IN): OUT;
+  primaryKeyDef(children: PrimaryKeyDefCstChildren, param?: IN): OUT;
   sourceElement(children: SourceElementCstChildren, param?: IN): OUT;
   watermarkDef(children: WatermarkDefCstChildren, param?: IN): OUT;
   columnDef(children: ColumnDefCstChildren, param?: IN): OUT;
@@ -718,6 +781,7 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   aliasClause(children: AliasClauseCstChildren, param?: IN): OUT;
   fromItem(children: FromItemCstChildren, param?: IN): OUT;
   joinClause(children: JoinClauseCstChildren, param?: IN): OUT;
+  temporalItem(children: TemporalItemCstChildren, param?: IN): OUT;
   subquery(children: SubqueryCstChildren, param?: IN): OUT;
   windowTvf(children: WindowTvfCstChildren, param?: IN): OUT;
   expression(children: ExpressionCstChildren, param?: IN): OUT;

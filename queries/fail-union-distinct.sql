@@ -1,4 +1,4 @@
--- fail: UNION without ALL (a union that removes duplicates) is not supported
+-- fail: each query of a UNION must select as many columns
 CREATE SOURCE a (sensor VARCHAR, value DOUBLE, ts TIMESTAMP) WITH (connector = 'file', path = 'sensors.jsonl', format = 'jsonl');
 CREATE SOURCE b (sensor VARCHAR, value DOUBLE, ts TIMESTAMP) WITH (connector = 'file', path = 'sensors.jsonl', format = 'jsonl');
-SELECT sensor FROM a UNION SELECT sensor FROM b;
+SELECT sensor FROM a UNION SELECT sensor, value FROM b;

@@ -14,13 +14,13 @@ SELECT sensor, window_start, window_end, window_time,
 FROM raw
 GROUP BY sensor, TUMBLE(ts, 10s);
 
-CREATE SINK per_minute WITH (connector = 'file', path = 'per_minute.jsonl', format = 'jsonl') AS
+CREATE SINK per_minute WITH (connector = 'file', path = '../out/per-minute.jsonl', format = 'jsonl') AS
 SELECT sensor, window_start, window_end,
        SUM(n) AS n, SUM(total) / SUM(n) AS mean, MIN(low) AS low, MAX(peak) AS peak, COUNT(*) AS windows
 FROM per_10s
 GROUP BY sensor, TUMBLE(window_time, 1m);
 
-CREATE SINK running WITH (connector = 'file', path = 'running.jsonl', format = 'jsonl') AS
+CREATE SINK running WITH (connector = 'file', path = '../out/running.jsonl', format = 'jsonl') AS
 SELECT sensor, window_start, window_end, COUNT(*) AS n, MAX(value) AS peak
 FROM raw
 GROUP BY sensor, CUMULATE(ts, 10s, 1m, 5s);

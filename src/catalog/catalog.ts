@@ -32,6 +32,19 @@ export interface SourceDef {
   readonly sourceText: string;
   /** The job (.sql file name without extension) that declared it; absent in the REPL. */
   readonly job?: string;
+  /**
+   * `CREATE TABLE`: reference data joined with streams (plan/bind-table-join.ts), never read as
+   * a stream itself. A file table is bounded (read whole); a Kafka table is an upsert changelog
+   * (the latest value per PRIMARY KEY, which is the message key; a tombstone deletes).
+   */
+  readonly table?: TableInfo;
+}
+
+export interface TableInfo {
+  /** Column names; empty when the table declares none (a file table: every row is kept). */
+  readonly primaryKey: readonly string[];
+  /** A Kafka table: rows are upserts by key and tombstones deletes. */
+  readonly upsert: boolean;
 }
 
 export interface ViewDef {

@@ -29,6 +29,8 @@ export interface SourceRecord {
    * `fromMarkers`.
    */
   readonly watermark?: number;
+  /** A Kafka message without a value: a table (CREATE TABLE) source reads it as the deletion of its key. */
+  readonly tombstone?: boolean;
 }
 
 /** What a partitioned reader tells the engine besides its records (see exec/time.ts PartitionWatermarks). */

@@ -6,7 +6,7 @@
 
 import type { PhysicalNode, PhysicalPlan, SinkNode, SourceNode } from '../plan/physical.js';
 import { createOperator } from './operators/index.js';
-import { WatermarkCombiner, joinWatermarkShifts } from './time.js';
+import { WatermarkCombiner, joinTimeSide, joinWatermarkShifts } from './time.js';
 import type { Batch, KeyedSpill, LateEvent, Operator, OperatorContext, TimeSpill } from './operator.js';
 import type { SinkRuntime } from './sink-runtime.js';
 import type { JobState } from './job-state.js';
@@ -148,8 +148,10 @@ export class Graph {
 
   private makeRuntime(node: PhysicalNode, parts: GraphParts): Runtime {
     const upstreamSources = node.kind === 'source' ? [node.id] : [...new Set(node.inputs.flatMap((i) => this.runtimes[i]!.upstreamSources))];
-    const shifts = node.kind === 'intervalJoin' ? joinWatermarkShifts(node.upperMicros) : [];
+    const shifts = node.kind === 'intervalJoin' ? joinWatermarkShifts(joinTimeSide(node.joinType), node.lowerMicros, node.upperMicros) : [];
     const base = { node, downstream: [], combiner: new WatermarkCombiner(Math.max(1, node.inputs.length), shifts), endedInputs: 0, upstreamSources, outbox: [] };
+    // A lookup join against a Kafka table runs on processing time: the table's watermark does not hold its output back.
+    if (node.kind === 'lookupJoin' && !node.bounded) base.combiner.markIdle(1, true);
     switch (node.kind) {
       case 'source':
         parts.source(node);

@@ -88,6 +88,8 @@ export class SourceRuntime {
   private readonly tsIndex: number;
   private readonly delay: number;
   private readonly ref: number | undefined;
+  /** A table's `$deleted` column: set on every row, true for a tombstone. */
+  private readonly deleted: number | undefined;
   /** The watermark comes from upstream marks in the input (a repartition topic), not from rows. */
   private readonly fromMarkers: boolean;
   private seq = 0;
@@ -112,6 +114,7 @@ export class SourceRuntime {
     this.tsIndex = node.watermark?.column ?? -1;
     this.delay = node.watermark?.delayMicros ?? 0;
     this.ref = node.refColumn;
+    this.deleted = node.deletedColumn;
     this.fromMarkers = node.watermark?.fromMarkers === true;
     // `partitions` is a getter: built when the metrics are read, never on the hot path.
     const self = this;
@@ -266,6 +269,7 @@ export class SourceRuntime {
       };
       r.push(ref as unknown as Row[number]);
     }
+    if (this.deleted !== undefined) r.push(rec.tombstone === true);
     this.seq++;
     return r;
   }

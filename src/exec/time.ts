@@ -263,23 +263,83 @@ export class WatermarkCombiner {
  * - a row is late on its own input's watermark (isLate(ts, Wl) for a left row, Wr for a right
  *   one), is counted and goes to its source's late output; a later row of either side is never
  *   behind its own input's watermark, which is what makes the rules below safe;
- * - the output's event time is the left row's, and its watermark is W = min(Wl, Wr - upper): a
- *   new left row has ts >= Wl, and a new right row at tr >= Wr pairs only with left rows at
- *   tl >= tr - upper >= Wr - upper, so no later output is behind W (a window after the join
- *   never sees a late row from it). joinWatermarkShifts gives the runner's combiner the shifts;
- * - a left row at tl is kept while W <= tl (W > tl implies Wr > tl + upper: every right row
- *   still to come is past its reach); a right row at tr is kept while W <= tr - lower (W > tr -
- *   lower implies Wl > tr - lower: every left row to come is past it). joinExpiry gives the
- *   time a row expires under, closed like a buffered row (lastReleasable). A side's rows may so
- *   stay a little longer than the other side's watermark alone would need, never less.
+ * - the output's event time is one side's (joinTimeSide: the right's for a RIGHT JOIN, else
+ *   the left's), and W follows it. Left's: W = min(Wl, Wr - upper): a new left row has
+ *   ts >= Wl, and a new right row at tr >= Wr pairs only with left rows at tl >= tr - upper >=
+ *   Wr - upper, so no later output is behind W (a window after the join never sees a late row
+ *   from it). Right's, the mirror: W = min(Wl + lower, Wr). joinWatermarkShifts gives the
+ *   runner's combiner the shifts (sl, sr), W = min(Wl + sl, Wr + sr);
+ * - a left row at tl can pair with no row still to come once Wr > tl + upper, a right row at tr
+ *   once Wl > tr - lower; W > x implies Wr > x - sr and Wl > x - sl, so a left row is kept
+ *   while W <= tl + upper + sr (tl when W follows the left), a right row while W <= tr - lower
+ *   + sl (tr when W follows the right). joinExpiry gives the time a row expires under, closed
+ *   like a buffered row (lastReleasable). A side's rows may so stay a little longer than the
+ *   other side's watermark alone would need, never less;
+ * - an outer join emits an unmatched row of its padded side(s) when it expires, before the
+ *   runner passes W on; its event time is then >= the W passed on before, so it is not late
+ *   after the join either. A FULL JOIN's output keeps no event time (a padded row of either
+ *   side lacks the other's), so its W only drives expiry.
  */
-export function joinWatermarkShifts(upper: number): [number, number] {
-  return [0, -upper];
+export function joinTimeSide(joinType: 'inner' | 'left' | 'right' | 'full'): 0 | 1 {
+  return joinType === 'right' ? 1 : 0;
+}
+
+export function joinWatermarkShifts(timeSide: 0 | 1, lower: number, upper: number): [number, number] {
+  return timeSide === 0 ? [0, -upper] : [lower, 0];
 }
 
 /** The expiry time of a waiting join row: it is dropped once lastReleasable(W) >= this. */
-export function joinExpiry(side: 0 | 1, ts: number, lower: number): number {
-  return side === 0 ? ts : ts - lower;
+export function joinExpiry(side: 0 | 1, ts: number, timeSide: 0 | 1, lower: number, upper: number): number {
+  const [sl, sr] = joinWatermarkShifts(timeSide, lower, upper);
+  return side === 0 ? ts + upper + sr : ts - lower + sl;
+}
+
+/**
+ * `SET state_ttl` of a regular join: a key is touched at the join's watermark when a row of it
+ * arrives (before the first watermark: at IDLE_BEFORE_WATERMARK, moved to the first one when it
+ * comes), and dropped once the watermark is more than `ttl` past that touch: at watermark W the
+ * keys last touched at or before idleThrough(W, ttl) go.
+ */
+export function idleThrough(watermark: number, ttl: number): number {
+  return watermark - ttl - 1;
+}
+
+/** The touch time of a key touched before any watermark (a finite stand-in for -infinity, as spilled times are integers). */
+export const IDLE_BEFORE_WATERMARK = Number.MIN_SAFE_INTEGER;
+
+/**
+ * Event-time temporal join (`s JOIN t FOR SYSTEM_TIME AS OF s.ts`). Ws and Wt are the stream's
+ * and the table's own watermarks; the join's is W = min(Ws, Wt), the runner's plain minimum:
+ * - a stream row is late when ts < Ws, a table version when its time < Wt (isLate on its own
+ *   input), counted and sent to its source's late output;
+ * - a stream row at ts waits until lastReleasable(W) >= ts: then Wt > ts, so every version at or
+ *   before ts has arrived. It is emitted before the runner passes W on, and W <= ts until then,
+ *   so with the output watermark W no joined row is late after the join;
+ * - it joins the last version of its key with time <= ts (versionAt; of equal times the one that
+ *   arrived last); a tombstone found there, or no version, means no table row (LEFT: NULLs);
+ * - every row still to join has ts >= W (those before were released, new ones are not late),
+ *   so per key only the last version before W and those after it are kept (firstVersionKept),
+ *   and a tombstone left first is dropped (no version and a deletion join alike).
+ */
+export function versionAt(versions: ReadonlyArray<{ readonly t: number }>, ts: number): number {
+  let lo = 0;
+  let hi = versions.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (versions[mid]!.t <= ts) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
+
+/** Where a new version at `t` goes: after every version at or before `t` (arrival order breaks ties). */
+export function versionInsertAt(versions: ReadonlyArray<{ readonly t: number }>, t: number): number {
+  return versionAt(versions, t) + 1;
+}
+
+/** The index of the first version still needed at watermark `w`: the last one before `w` (0 when none is before it). */
+export function firstVersionKept(versions: ReadonlyArray<{ readonly t: number }>, w: number): number {
+  return Math.max(0, versionAt(versions, lastReleasable(w)));
 }
 
 /**

@@ -15,7 +15,8 @@ function gcd(a: number, b: number): number {
 /** The step of watermark values an operator can tell apart; undefined if it ignores watermarks for lateness. */
 function observableStep(n: PhysicalNode): number | undefined {
   switch (n.kind) {
-    case 'windowAgg': {
+    case 'windowAgg':
+    case 'windowJoin': {
       // Window ends are offset + multiples of the step below, so also multiples of gcd(step, offset).
       const w = n.window;
       const step = w.kind === 'tumble' ? w.sizeMicros : w.kind === 'hop' ? gcd(w.slideMicros, w.sizeMicros) : w.stepMicros;
@@ -24,7 +25,14 @@ function observableStep(n: PhysicalNode): number | undefined {
     case 'sessionAgg':
     case 'lag':
     case 'intervalJoin':
+    case 'temporalJoin':
       return 1;
+    case 'distinct':
+      // A row behind the watermark is late.
+      return n.timeInput === undefined ? undefined : 1;
+    case 'regularJoin':
+      // state_ttl drops keys by the watermark; without it the join ignores watermarks.
+      return n.ttlMicros === undefined ? undefined : 1;
     default:
       return undefined;
   }

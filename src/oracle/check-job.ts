@@ -23,6 +23,9 @@ export interface CheckResult {
 
 export class UnboundedInputError extends Error {}
 
+/** A job whose answer depends on arrival order (a lookup join against a Kafka table): not compared, said so. */
+export class ExcludedFromCompareError extends UnboundedInputError {}
+
 export interface CheckOptions {
   /** Supply readers directly (property tests); default: the sources' connectors, which must be bounded. */
   readonly reader?: (sourceName: string) => SourceReader | undefined;
@@ -30,6 +33,13 @@ export interface CheckOptions {
 
 export async function checkJob(catalog: Catalog, sinks: readonly SinkDef[], options: CheckOptions = {}): Promise<CheckResult> {
   const plan = planSinks(catalog, sinks, { provenance: true });
+  for (const n of plan.nodes) {
+    if (n.kind === 'lookupJoin' && !n.bounded) {
+      throw new ExcludedFromCompareError(
+        `excluded from compare: the lookup join with Kafka table '${n.table}' has processing-time semantics (each stream row joins what the table holds when the row arrives), so no batch query states its answer; join it FOR SYSTEM_TIME AS OF the stream's event time to compare, or join a file table`,
+      );
+    }
+  }
   const sourceRows = new Map<number, Row[]>();
   const late: LateEvent[] = [];
   const sinkOutputs = new Map<number, { rows: Row[]; ops: Op[] | null }>();

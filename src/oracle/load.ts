@@ -51,7 +51,8 @@ export async function loadInputs(
 
 async function loadSource(conn: DuckDBConnection, n: SourceNode, rows: readonly (readonly unknown[])[], table: string): Promise<void> {
   const cols = n.schema.map((c, k) => ({ c, k })).filter(({ c }) => !c.hidden);
-  const defs = [...cols.map(({ c }) => `${quoteIdent(c.name)} ${duckTypeSql(c.type)}`), '__seq BIGINT'];
+  const del = n.deletedColumn;
+  const defs = [...cols.map(({ c }) => `${quoteIdent(c.name)} ${duckTypeSql(c.type)}`), '__seq BIGINT', ...(del !== undefined ? ['__deleted BOOLEAN'] : [])];
   await conn.run(`CREATE OR REPLACE TABLE ${quoteIdent(table)} (${defs.join(', ')})`);
   const app = await conn.createAppender(table);
   try {
@@ -59,6 +60,7 @@ async function loadSource(conn: DuckDBConnection, n: SourceNode, rows: readonly 
     rows.forEach((row, index) => {
       cols.forEach(({ k }, j) => appenders[j]!(row[k]));
       app.appendBigInt(BigInt(rowSeq(n, row, index)));
+      if (del !== undefined) app.appendBoolean(row[del] === true);
       app.endRow();
     });
     app.flushSync();

@@ -7,6 +7,7 @@ import { WINDOW_TIME_BEFORE_END } from '../exec/time.js';
 import type { AggCall, BoundExpr } from '../expr/bound.js';
 import { aggSql, exprSql, type ColumnResolver } from './expr-sql.js';
 import { duckTypeSql, quoteIdent, readableSql } from './sql-types.js';
+import { lookupJoinCtes, temporalJoinCtes } from './translate-table-join.js';
 
 /** Where the loaded data lives. */
 export interface OracleTables {
@@ -25,7 +26,7 @@ export function defaultTables(lateNodeIds: Iterable<number> = []): OracleTables 
   };
 }
 
-interface Cte {
+export interface Cte {
   readonly name: string;
   readonly sql: string;
 }
@@ -44,7 +45,7 @@ export interface SeqEncoding {
 export function seqEncoding(plan: PhysicalPlan): SeqEncoding {
   const sources = plan.nodes.filter((n) => n.kind === 'source');
   // A join of two sources names late rows of either side in one late table: their ids must not collide either.
-  const union = plan.nodes.some((n) => n.kind === 'union' || n.kind === 'intervalJoin');
+  const union = plan.nodes.some((n) => n.kind === 'union' || n.kind === 'intervalJoin' || n.kind === 'regularJoin' || n.kind === 'windowJoin' || n.kind === 'temporalJoin' || n.kind === 'lookupJoin');
   return { factor: union ? Math.max(1, sources.length) : 1, ordinal: new Map(sources.map((n, i) => [n.kind === 'source' ? n.source.name : '', union ? i : 0])) };
 }
 
@@ -87,7 +88,11 @@ const inCol: ColumnResolver = (i) => `i.c${i}`;
 function nodeCtes(n: PhysicalNode, byId: ReadonlyMap<number, PhysicalNode>, tables: OracleTables, enc: SeqEncoding): Cte[] {
   if (n.kind === 'source') return [sourceCte(n, tables, enc)];
   if (n.kind === 'union') return [unionCte(n, byId)];
-  if (n.kind === 'intervalJoin') return [joinCte(n, byId, tables)];
+  if (n.kind === 'intervalJoin' || n.kind === 'windowJoin') return [joinCte(n, byId, tables)];
+  if (n.kind === 'regularJoin') return [regularJoinCte(n, byId)];
+  if (n.kind === 'distinct') return [distinctCte(n, tables)];
+  if (n.kind === 'temporalJoin') return temporalJoinCtes(n, byId, tables);
+  if (n.kind === 'lookupJoin') return lookupJoinCtes(n, byId);
   const inputId = n.inputs[0];
   if (n.inputs.length !== 1 || inputId === undefined) throw new Error(`oracle: ${n.kind} node ${n.id} must have exactly one input`);
   const input = byId.get(inputId);
@@ -155,6 +160,7 @@ function sourceCte(n: PhysicalNode & { kind: 'source' }, tables: OracleTables, e
   const seq = encodeSeq(enc, n.source.name, 'i.__seq');
   const cols = n.schema.map((c, k) => {
     if (k === n.refColumn) return `${seq} AS c${k}`;
+    if (k === n.deletedColumn) return `i.__deleted AS c${k}`;
     if (c.hidden) return `NULL AS c${k}`;
     return `i.${quoteIdent(c.name)} AS c${k}`;
   });
@@ -180,22 +186,58 @@ function unionCte(n: PhysicalNode & { kind: 'union' }, byId: ReadonlyMap<number,
 }
 
 /**
- * An interval join as DuckDB's INNER (or LEFT) JOIN on the whole ON condition, over each side's rows minus
- * those the join dropped as late (one late table names rows of both sides by their global ids).
- * `__seq` is the left row's: nothing after a join is dropped as late (exec/time.ts).
+ * An interval or window join as DuckDB's INNER, LEFT, RIGHT or FULL JOIN on the whole ON condition, over each side's
+ * rows minus those the join dropped as late (one late table names rows of both sides by their global ids; a window
+ * join's, by id and window start). `__seq` is the row of the side whose event time the output keeps (FULL: either's):
+ * nothing after a join is dropped as late (exec/time.ts).
  */
-function joinCte(n: PhysicalNode & { kind: 'intervalJoin' }, byId: ReadonlyMap<number, PhysicalNode>, tables: OracleTables): Cte {
+function joinCte(n: PhysicalNode & { kind: 'intervalJoin' | 'windowJoin' }, byId: ReadonlyMap<number, PhysicalNode>, tables: OracleTables): Cte {
   const [li, ri] = n.inputs as [number, number];
   const lw = byId.get(li)?.schema.length;
   if (lw === undefined || !byId.has(ri)) throw new Error(`oracle: an input of join node ${n.id} is not in the plan`);
   const both: ColumnResolver = (i) => (i < lw ? `jl.c${i}` : `jr.c${i - lw}`);
   const cols = n.outputs.map(([side, c], k) => `${side === 0 ? 'jl' : 'jr'}.c${c} AS c${k}`);
   const late = tables.late(n.id);
-  // The right side's late rows leave inside ON, the left side's in WHERE: a LEFT JOIN pads a left row whose only matches were late, and keeps no late left row.
-  const on = [exprSql(n.condition, both), lateFilter(late, 'jr', undefined)].filter((c): c is string => c !== undefined);
-  const leftLate = lateFilter(late, 'jl', undefined);
-  const kind = n.joinType === 'left' ? 'LEFT JOIN' : 'JOIN';
-  return { name: `n${n.id}`, sql: `SELECT ${[...cols, 'jl.__seq AS __seq'].join(', ')} FROM n${li} AS jl ${kind} n${ri} AS jr ON ${on.join(' AND ')}${leftLate ? ` WHERE ${leftLate}` : ''}` };
+  const ws = (alias: string, side: 0 | 1) => (n.kind === 'windowJoin' ? `epoch_us(${alias}.c${n.starts[side]})` : undefined);
+  const leftLate = lateFilter(late, 'jl', ws('jl', 0));
+  const rightLate = lateFilter(late, 'jr', ws('jr', 1));
+  const seq = { inner: 'jl.__seq', left: 'jl.__seq', right: 'jr.__seq', full: 'COALESCE(jl.__seq, jr.__seq)' }[n.joinType];
+  const select = `SELECT ${[...cols, `${seq} AS __seq`].join(', ')}`;
+  const cond = exprSql(n.condition, both);
+  // A padded side's late rows leave in WHERE (it keeps no late row), the other side's inside ON
+  // (a row whose only matches were late is padded); FULL pads both, so both sides leave first.
+  if (n.joinType === 'full') {
+    const side = (id: number, alias: string, f: string | undefined) => (f ? `(SELECT * FROM n${id} AS ${alias} WHERE ${f})` : `n${id}`);
+    return { name: `n${n.id}`, sql: `${select} FROM ${side(li, 'jl', leftLate)} AS jl FULL JOIN ${side(ri, 'jr', rightLate)} AS jr ON ${cond}` };
+  }
+  const [inOn, inWhere] = n.joinType === 'right' ? [leftLate, rightLate] : [rightLate, leftLate];
+  const on = [cond, inOn].filter((c): c is string => c !== undefined);
+  const kind = { inner: 'JOIN', left: 'LEFT JOIN', right: 'RIGHT JOIN' }[n.joinType];
+  return { name: `n${n.id}`, sql: `${select} FROM n${li} AS jl ${kind} n${ri} AS jr ON ${on.join(' AND ')}${inWhere ? ` WHERE ${inWhere}` : ''}` };
+}
+
+/**
+ * A regular join as the same SQL join on the whole ON condition over each side's final rows (an
+ * updating side's CTE is its final, consolidated result). Nothing is late in or after it.
+ * state_ttl is not modelled: `compare` notes that such a join may differ.
+ */
+function regularJoinCte(n: PhysicalNode & { kind: 'regularJoin' }, byId: ReadonlyMap<number, PhysicalNode>): Cte {
+  const [li, ri] = n.inputs as [number, number];
+  const lw = byId.get(li)?.schema.length;
+  if (lw === undefined || !byId.has(ri)) throw new Error(`oracle: an input of join node ${n.id} is not in the plan`);
+  const both: ColumnResolver = (i) => (i < lw ? `jl.c${i}` : `jr.c${i - lw}`);
+  const cols = n.outputs.map(([side, c], k) => `${side === 0 ? 'jl' : 'jr'}.c${c} AS c${k}`);
+  const kind = { inner: 'JOIN', left: 'LEFT JOIN', right: 'RIGHT JOIN', full: 'FULL JOIN' }[n.joinType];
+  return { name: `n${n.id}`, sql: `SELECT ${[...cols, 'CAST(NULL AS BIGINT) AS __seq'].join(', ')} FROM n${li} AS jl ${kind} n${ri} AS jr ON ${exprSql(n.condition, both)}` };
+}
+
+/** UNION (distinct) as SELECT DISTINCT over the input's visible columns, minus the rows it dropped as late (NULLs are equal in both). */
+function distinctCte(n: PhysicalNode & { kind: 'distinct' }, tables: OracleTables): Cte {
+  const input = n.inputs[0]!;
+  const cols: string[] = [];
+  for (let i = 0, k = 0; k < n.schema.length; i++) if (i !== n.refInput) cols.push(`i.c${i} AS c${k++}`);
+  const late = lateFilter(tables.late(n.id), 'i', undefined);
+  return { name: `n${n.id}`, sql: `SELECT DISTINCT ${cols.join(', ')}, CAST(NULL AS BIGINT) AS __seq FROM n${input} AS i${late ? ` WHERE ${late}` : ''}` };
 }
 
 /**
@@ -245,7 +287,7 @@ function windowBounds(window: AlignedWindow): { column: string; start: string; e
  * `NOT EXISTS` over a late table: a drop with a NULL window_start (or any drop when `ws` is
  * undefined) removes the whole row; with a window start only that (row, window) pair.
  */
-function lateFilter(table: string | undefined, alias: string, ws: string | undefined): string | undefined {
+export function lateFilter(table: string | undefined, alias: string, ws: string | undefined): string | undefined {
   if (table === undefined) return undefined;
   const win = ws === undefined ? '' : ` AND (l.window_start IS NULL OR l.window_start = ${ws})`;
   return `NOT EXISTS (SELECT 1 FROM ${quoteIdent(table)} AS l WHERE l.seq = ${alias}.__seq${win})`;

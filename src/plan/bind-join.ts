@@ -2,8 +2,9 @@
 // are equality keys (one side's expression = the other's), bounds on the right side's event time
 // relative to the left's (`b.ts BETWEEN a.ts - 5m AND a.ts + 1m`, or `>=`, `>`, `<=`, `<`, `=`
 // between the two event-time columns, each plus or minus a constant interval), or the residual.
-// A join without both bounds would keep every row forever, so it is refused with the form it
-// needs; outer and cross joins are refused until they are built.
+// A join of two windowed inputs on equal window bounds is a window join (bind-window-join.ts);
+// one without both bounds, or over a changelog, is a regular join (bind-regular-join.ts); a cross
+// join (no key, no bound) is refused. INNER, LEFT, RIGHT and FULL are built for all three.
 
 import type { FromItem } from '../sql/ast.js';
 import { T, commonType } from '../catalog/types.js';
@@ -16,6 +17,9 @@ import type { PlanBuilder } from './builder.js';
 import type { BoundRelation } from './bind-relation.js';
 import type { StateDecl } from './physical.js';
 import { REF_COLUMN } from './physical.js';
+import { bindRegularJoin } from './bind-regular-join.js';
+import { joinTimeSide } from '../exec/time.js';
+import { bindWindowJoin } from './bind-window-join.js';
 
 type JoinItem = FromItem & { kind: 'join' };
 
@@ -31,30 +35,16 @@ export interface JoinCondition {
 }
 
 export function bindJoin(b: PlanBuilder, f: JoinItem, text: string, left: BoundRelation, right: BoundRelation): BoundRelation {
-  if (f.joinType !== 'inner' && f.joinType !== 'left') {
-    const what = f.joinType === 'cross' ? 'CROSS JOIN (every pair of rows, state without bound)' : `${f.joinType.toUpperCase()} OUTER JOIN`;
-    throw new PlanError(text, f.typeSpan, `${what} is not supported; only an INNER or LEFT [OUTER] interval join is`, {
-      hint:
-        f.joinType === 'cross'
-          ? `write JOIN ... ON ${FORM}`
-          : `write JOIN (INNER) or LEFT JOIN with a time bound: ON ${FORM}; for the unmatched rows of the right side, swap the two sides of a LEFT JOIN`,
+  if (f.joinType === 'cross') {
+    throw new PlanError(text, f.typeSpan, 'CROSS JOIN (every pair of rows, state without bound) is not supported; a JOIN needs an equality key between its two sides', {
+      hint: `write JOIN ... ON a.k = b.k [AND ...], or bound the two event times for an interval join: ON ${FORM}`,
     });
   }
   const joinType = f.joinType;
   if (f.on === undefined) {
-    throw new PlanError(text, f.typeSpan, 'a JOIN needs ON with a time bound between the two event-time columns', { hint: `e.g. ON ${FORM}` });
-  }
-  for (const [rel, side, item] of [[left, 'left', f.left], [right, 'right', f.right]] as const) {
-    if (!rel.appendOnly) {
-      throw new PlanError(text, item.span, `the ${side} side of the JOIN is a changelog; an interval join needs append-only inputs`, {
-        hint: 'a GROUP BY without a window (or EMIT CHANGES) emits updates; join the raw events, or a windowed aggregate with EMIT FINAL',
-      });
-    }
-    if (rel.scope.timeColumn === undefined) {
-      throw new PlanError(text, item.span, `the ${side} side of the JOIN has no event-time column, so no time bound can expire its rows`, {
-        hint: rel.scope.noTimeReason ?? 'join sources that declare a WATERMARK (or views and subqueries that select their event-time column)',
-      });
-    }
+    throw new PlanError(text, f.typeSpan, 'a JOIN needs ON with an equality key between its two sides', {
+      hint: `e.g. ON a.k = b.k; for an interval join also bound the two event times: ON ${FORM}`,
+    });
   }
   const lw = left.scope.columns.length;
   const both = new Scope(
@@ -63,6 +53,21 @@ export function bindJoin(b: PlanBuilder, f: JoinItem, text: string, left: BoundR
     undefined,
   );
   const on = new ExprBinder(both, text).bindCondition(f.on, 'ON');
+  // Equal window bounds on two append-only (closed-window) inputs make a window join, whatever the
+  // event-time columns; otherwise a join without a pair of time bounds, or over a changelog, is regular.
+  if (left.appendOnly && right.appendOnly) {
+    const windowed = bindWindowJoin(b, f, text, left, right, on);
+    if (windowed !== undefined) return windowed;
+  }
+  const regular = bindRegularJoin(b, f, text, left, right);
+  if (regular !== undefined) return regular;
+  for (const [rel, side, item] of [[left, 'left', f.left], [right, 'right', f.right]] as const) {
+    if (rel.scope.timeColumn === undefined) {
+      throw new PlanError(text, item.span, `the ${side} side of the JOIN has no event-time column, so no time bound can expire its rows`, {
+        hint: rel.scope.noTimeReason ?? 'join sources that declare a WATERMARK (or views and subqueries that select their event-time column), or two windowed inputs on equal window_start and window_end (a window join)',
+      });
+    }
+  }
   const lt = left.scope.timeColumn!;
   const rt = right.scope.timeColumn!;
   const cond = splitCondition(on, lw, lt, lw + rt);
@@ -80,38 +85,15 @@ export function bindJoin(b: PlanBuilder, f: JoinItem, text: string, left: BoundR
       hint: 'swap the bounds (BETWEEN takes the lower one first)',
     });
   }
-  const rebase = (e: BoundExpr): BoundExpr => shiftColumns(e, -lw);
-  const leftKeys: BoundExpr[] = [];
-  const rightKeys: BoundExpr[] = [];
-  cond.leftKeys.forEach((lk, i) => {
-    let l = lk;
-    let r = rebase(cond.rightKeys[i]!);
-    if (l.type.kind !== r.type.kind) {
-      const t = commonType(l.type, r.type) ?? l.type;
-      if (l.type.kind !== t.kind) l = { kind: 'cast', operand: l, type: t };
-      if (r.type.kind !== t.kind) r = { kind: 'cast', operand: r, type: t };
-    }
-    leftKeys.push(l);
-    rightKeys.push(r);
-  });
+  const [leftKeys, rightKeys] = alignKeys(cond.leftKeys, cond.rightKeys, lw);
   const residual = cond.residual.length === 0 ? undefined : cond.residual.length === 1 ? cond.residual[0]! : ({ kind: 'logic', op: 'AND', operands: cond.residual, type: T.boolean } as const);
 
-  // Output: the visible columns of the left, then of the right; left's event time stays one.
-  const outputs: Array<readonly [0 | 1, number]> = [];
-  const cols: ScopeColumn[] = [];
-  let timeColumn: number | undefined;
-  left.scope.columns.forEach((c, i) => {
-    if (c.hidden) return;
-    if (i === lt) timeColumn = cols.length;
-    outputs.push([0, i]);
-    cols.push({ ...c });
-  });
-  right.scope.columns.forEach((c, i) => {
-    if (c.hidden) return;
-    outputs.push([1, i]);
-    cols.push({ ...c });
-  });
-  const scope = new Scope(cols, timeColumn, undefined);
+  // Output: the visible columns of the left, then of the right; the event time stays the left's
+  // (RIGHT: the right's, whose rows all come out; FULL: none, as either side may be NULL).
+  const timeSide = joinType === 'full' ? undefined : joinTimeSide(joinType);
+  const { outputs, cols, timeColumn } = joinOutputs(left, right, timeSide === 0 ? lt : undefined, timeSide === 1 ? rt : undefined);
+  const noTime = joinType === 'full' ? "a FULL JOIN's rows keep no event time (an unmatched row of either side has the other side's time NULL)" : undefined;
+  const scope = new Scope(cols, timeColumn, undefined, noTime, 'FULL JOIN');
   const keyText = leftKeys.length === 0 ? 'no key' : 'key';
   const state: StateDecl[] = [
     { name: 'rows', shape: 'keyed', describe: `join ${keyText} → each side's waiting rows`, bounded: true },
@@ -137,6 +119,40 @@ export function bindJoin(b: PlanBuilder, f: JoinItem, text: string, left: BoundR
     refInputs: [left.scope.refColumn, right.scope.refColumn],
   });
   return { node, scope, appendOnly: true };
+}
+
+/** Key pairs of one type each (`INT = BIGINT` compares as BIGINT), the right ones over the right input's own row. */
+export function alignKeys(leftKeys: readonly BoundExpr[], rightKeys: readonly BoundExpr[], lw: number): [BoundExpr[], BoundExpr[]] {
+  const ls: BoundExpr[] = [];
+  const rs: BoundExpr[] = [];
+  leftKeys.forEach((lk, i) => {
+    let l = lk;
+    let r = shiftColumns(rightKeys[i]!, -lw);
+    if (l.type.kind !== r.type.kind) {
+      const t = commonType(l.type, r.type) ?? l.type;
+      if (l.type.kind !== t.kind) l = { kind: 'cast', operand: l, type: t };
+      if (r.type.kind !== t.kind) r = { kind: 'cast', operand: r, type: t };
+    }
+    ls.push(l);
+    rs.push(r);
+  });
+  return [ls, rs];
+}
+
+/** The visible columns of the left, then of the right; `lt`/`rt`: the column (of that side) that stays the event time. */
+export function joinOutputs(left: BoundRelation, right: BoundRelation, lt: number | undefined, rt: number | undefined): { outputs: Array<readonly [0 | 1, number]>; cols: ScopeColumn[]; timeColumn: number | undefined } {
+  const outputs: Array<readonly [0 | 1, number]> = [];
+  const cols: ScopeColumn[] = [];
+  let timeColumn: number | undefined;
+  for (const [side, rel, t] of [[0, left, lt], [1, right, rt]] as const) {
+    rel.scope.columns.forEach((c, i) => {
+      if (c.hidden) return;
+      if (i === t) timeColumn = cols.length;
+      outputs.push([side, i]);
+      cols.push({ ...c });
+    });
+  }
+  return { outputs, cols, timeColumn };
 }
 
 function signed(micros: number): string {

@@ -15,6 +15,8 @@ import { bindAggregate, hasAggregates } from './bind-aggregate.js';
 import { bindLag } from './bind-lag.js';
 import { bindUnion } from './bind-union.js';
 import { bindJoin } from './bind-join.js';
+import { bindTableJoin } from './bind-table-join.js';
+import type { SourceDef } from '../catalog/catalog.js';
 import { isVirtualRef, project, requireTimeColumn, type BoundFrom, type BoundRelation } from './bind-relation.js';
 import { cumulateWindow, hopWindow, tumbleWindow } from './window-args.js';
 import { windowWithoutWatermark } from './bind-updating-window.js';
@@ -76,6 +78,11 @@ function bindFrom(b: PlanBuilder, f: FromItem, text: string, depth: number): Bou
         });
       }
       const qualifier = f.alias?.name ?? f.name.name;
+      if (entry.kind === 'source' && entry.def.table) {
+        throw new PlanError(text, f.name.span, `'${f.name.name}' is a table: it is joined with a stream, not read as one`, {
+          hint: `write FROM stream JOIN ${f.name.name} ON stream.k = ${f.name.name}.k (add FOR SYSTEM_TIME AS OF stream.ts after ${f.name.name} for the version valid at each row's time)`,
+        });
+      }
       if (entry.kind === 'source') {
         const node = b.source(entry.def);
         const n = b.node(node);
@@ -116,9 +123,23 @@ function bindFrom(b: PlanBuilder, f: FromItem, text: string, depth: number): Bou
         const r = bindFrom(b, item, text, depth);
         return r.tvf ? expandTvf(b, r) : r;
       };
+      const table = tableOf(b, f.right);
+      if (table) return bindTableJoin(b, f, text, side(f.left), table);
+      if (f.asOf) {
+        throw new PlanError(text, f.asOf.span, 'FOR SYSTEM_TIME AS OF joins a table (CREATE TABLE), and the right side of this JOIN is not one', {
+          hint: 'declare the reference data with CREATE TABLE ... (..., PRIMARY KEY (k), WATERMARK FOR ts AS ...), or join two streams with a time bound',
+        });
+      }
       return bindJoin(b, f, text, side(f.left), side(f.right));
     }
   }
+}
+
+/** The table a JOIN's right side names, when it is one. */
+function tableOf(b: PlanBuilder, item: FromItem): SourceDef | undefined {
+  if (item.kind !== 'table') return undefined;
+  const entry = b.catalog.lookupRelation(item.name.name);
+  return entry?.kind === 'source' && entry.def.table ? entry.def : undefined;
 }
 
 function tvfWindow(f: FromItem & { kind: 'windowTvf' }, text: string): AlignedWindow {

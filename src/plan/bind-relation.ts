@@ -63,7 +63,7 @@ export function project(b: PlanBuilder, items: readonly SelectItem[], rel: Bound
     exprs.push({ kind: 'column', index: rel.scope.refColumn, name: rc.name, type: rc.type });
     cols.push({ ...rc, qualifier: undefined });
   }
-  const scope = new Scope(cols, timeColumn, refColumn, rel.scope.noTimeReason);
+  const scope = new Scope(cols, timeColumn, refColumn, rel.scope.noTimeReason, rel.scope.noTimeAfter);
   const node = b.add({ kind: 'project', inputs: [rel.node], schema: scope.schema(), timeColumn, appendOnly: rel.appendOnly, state: [], exprs });
   return { node, scope, appendOnly: rel.appendOnly };
 }
@@ -73,8 +73,9 @@ export function requireTimeColumn(scope: Scope, index: number, span: Span, text:
   if (scope.timeColumn === index) return;
   const col = scope.columns[index]!;
   if (scope.noTimeReason !== undefined && col.type.kind === 'timestamp') {
-    throw new PlanError(text, span, `'${col.name}' is not an event-time column after the UNION ALL, so ${what} windows would never close`, {
-      hint: `${scope.noTimeReason}; select each query's event-time column (a column of a source with a WATERMARK) at the same position`,
+    const fix = scope.noTimeAfter === 'UNION ALL' ? "select each query's event-time column (a column of a source with a WATERMARK) at the same position" : 'window the rows before the join, or use a LEFT or RIGHT JOIN, which keeps its padded side\'s event time';
+    throw new PlanError(text, span, `'${col.name}' is not an event-time column after the ${scope.noTimeAfter}, so ${what} windows would never close`, {
+      hint: `${scope.noTimeReason}; ${fix}`,
     });
   }
   if (col.type.kind !== 'timestamp') {

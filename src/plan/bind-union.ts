@@ -1,6 +1,7 @@
 // Binds `q1 UNION ALL q2 [UNION ALL ...]` into one union node over the branches' plans: columns
 // matched by position and named by the first branch, types widened as DuckDB widens them
-// (commonType), the event-time column kept only where every branch has it, `$ref` last.
+// (commonType), the event-time column kept only where every branch has it, `$ref` last. A chain
+// with a distinct `UNION` goes to bind-union-distinct.ts, which builds on unionAll.
 
 import type { SelectQuery, Span, UnionQuery } from '../sql/ast.js';
 import { T, commonType, typeToSql, type SqlType } from '../catalog/types.js';
@@ -9,6 +10,7 @@ import { Scope, type ScopeColumn } from './scope.js';
 import type { PlanBuilder } from './builder.js';
 import { REF_COLUMN, type PlanColumn } from './physical.js';
 import type { BoundRelation } from './bind-relation.js';
+import { bindUnionDistinct } from './bind-union-distinct.js';
 
 const ORDINALS = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth', 'tenth'];
 
@@ -17,15 +19,20 @@ function nth(i: number): string {
 }
 
 export function bindUnion(b: PlanBuilder, q: UnionQuery, text: string, bindSelect: (branch: SelectQuery) => BoundRelation): BoundRelation {
-  const rels = q.branches.map((branch) => bindSelect(branch));
+  if (q.distinct?.some((d) => d)) return bindUnionDistinct(b, q, text, bindSelect);
+  return unionAll(b, q.branches.map((branch) => bindSelect(branch)), q.branches, text);
+}
+
+/** One union node over bound branches; `branches[i]` (i >= 1) gives diagnostics their position, `what` their wording. */
+export function unionAll(b: PlanBuilder, rels: readonly BoundRelation[], branches: readonly SelectQuery[], text: string, what = 'UNION ALL'): BoundRelation {
   const visible = rels.map((r) => r.scope.columns.filter((c) => !c.hidden));
   const first = visible[0]!;
   const types: SqlType[] = first.map((c) => c.type);
   for (let i = 1; i < rels.length; i++) {
-    const branch = q.branches[i]!;
+    const branch = branches[i]!;
     const cols = visible[i]!;
     if (cols.length !== first.length) {
-      throw new PlanError(text, selectListSpan(branch), `each query of a UNION ALL must select as many columns: the first selects ${first.length} (${names(first)}), the ${nth(i)} ${cols.length} (${names(cols)})`, {
+      throw new PlanError(text, selectListSpan(branch), `each query of a ${what} must select as many columns: the first selects ${first.length} (${names(first)}), the ${nth(i)} ${cols.length} (${names(cols)})`, {
         hint: 'columns are matched by position: add or remove columns, or select NULL AS name for a missing one',
       });
     }
@@ -33,7 +40,7 @@ export function bindUnion(b: PlanBuilder, q: UnionQuery, text: string, bindSelec
       const widened = commonType(types[k]!, c.type);
       if (widened === undefined) {
         const was = types[k]!;
-        throw new PlanError(text, itemSpan(branch, k, cols.length), `column ${k + 1} of the UNION ALL ('${first[k]!.name}') is ${typeToSql(was)} before the ${nth(i)} query, which makes it ${typeToSql(c.type)}`, {
+        throw new PlanError(text, itemSpan(branch, k, cols.length), `column ${k + 1} of the ${what} ('${first[k]!.name}') is ${typeToSql(was)} before the ${nth(i)} query, which makes it ${typeToSql(c.type)}`, {
           expected: `a ${typeToSql(was)} column${was.kind === 'int' || was.kind === 'bigint' || was.kind === 'double' ? ' or another number' : ''}`,
           hint: `cast one side so the types match, e.g. CAST(${c.name} AS ${typeToSql(was)}); numbers widen (INT and BIGINT to BIGINT, any with DOUBLE to DOUBLE), other types must be equal`,
         });

@@ -3,7 +3,7 @@
 
 import type { Catalog, SourceDef } from '../catalog/catalog.js';
 import type { PhysicalNode, PhysicalPlan, PlanColumn } from './physical.js';
-import { REF_COLUMN } from './physical.js';
+import { DELETED_COLUMN, REF_COLUMN } from './physical.js';
 import { T } from '../catalog/types.js';
 
 export interface PlanOptions {
@@ -52,6 +52,12 @@ export class PlanBuilder {
       refColumn = schema.length;
       schema.push({ name: REF_COLUMN, type: T.varchar, hidden: true });
     }
+    // A table's changelog: which rows are tombstones (deletions of their key).
+    let deletedColumn: number | undefined;
+    if (def.table?.upsert) {
+      deletedColumn = schema.length;
+      schema.push({ name: DELETED_COLUMN, type: T.boolean, hidden: true });
+    }
     const wmCol = def.watermark ? def.columns.findIndex((c) => c.name === def.watermark!.column) : -1;
     const id = this.add({
       kind: 'source',
@@ -63,6 +69,7 @@ export class PlanBuilder {
       source: def,
       watermark: wmCol >= 0 ? { column: wmCol, delayMicros: def.watermark!.delayMicros } : undefined,
       refColumn,
+      ...(deletedColumn !== undefined ? { deletedColumn } : {}),
     });
     this.sources.set(def.name, id);
     return id;

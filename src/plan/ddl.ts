@@ -12,6 +12,7 @@ import { sourceConnector, sinkConnector, sourceConnectorNames, sinkConnectorName
 import { resolveTypeName } from './bind-expr.js';
 import { PlanError } from './errors.js';
 import { PlanBuilder } from './builder.js';
+import { tableInfo } from './ddl-table.js';
 import { bindQuery } from './bind-query.js';
 
 export interface DdlContext {
@@ -57,10 +58,12 @@ export function applyDdl(catalog: Catalog, s: Statement, ctx: DdlContext): boole
       return true;
     }
     case 'drop': {
-      const map = s.what === 'source' ? catalog.sources : s.what === 'view' ? catalog.views : catalog.sinks;
-      if (!map.has(s.name.name)) {
-        if (s.ifExists) return true;
-        throw new PlanError(ctx.text, s.name.span, `no ${s.what} named '${s.name.name}'`);
+      const map = s.what === 'source' || s.what === 'table' ? catalog.sources : s.what === 'view' ? catalog.views : catalog.sinks;
+      const def = catalog.sources.get(s.name.name);
+      const other = (s.what === 'table' && def && !def.table) || (s.what === 'source' && def?.table);
+      if (!map.has(s.name.name) || other) {
+        if (s.ifExists && !other) return true;
+        throw new PlanError(ctx.text, s.name.span, `no ${s.what} named '${s.name.name}'`, other ? { hint: `'${s.name.name}' is a ${def?.table ? 'table' : 'source'}: DROP ${def?.table ? 'TABLE' : 'SOURCE'} ${s.name.name}` } : {});
       }
       map.delete(s.name.name);
       return true;
@@ -81,12 +84,13 @@ export function applyDdl(catalog: Catalog, s: Statement, ctx: DdlContext): boole
 
 function createSource(catalog: Catalog, s: Statement & { kind: 'createSource' }, ctx: DdlContext): void {
   if (catalog.sources.has(s.name.name) && s.ifNotExists) return;
+  const what = s.table ? 'table' : 'source';
   checkFree(catalog, s.name.name, s.name.span, ctx.text);
   const options = optionRecord(s.options, ctx.text);
   const connName = options['connector'];
   if (connName === undefined) {
-    throw new PlanError(ctx.text, s.name.span, `source '${s.name.name}' has no connector`, {
-      hint: `add WITH (connector = 'file', path = 'data.jsonl', format = 'jsonl') or connector = 'datagen'`,
+    throw new PlanError(ctx.text, s.name.span, `${what} '${s.name.name}' has no connector`, {
+      hint: s.table ? `add WITH (connector = 'file', path = 'meta.csv', format = 'csv') or connector = 'kafka'` : `add WITH (connector = 'file', path = 'data.jsonl', format = 'jsonl') or connector = 'datagen'`,
     });
   }
   const conn = sourceConnector(connName);
@@ -136,8 +140,11 @@ function createSource(catalog: Catalog, s: Statement & { kind: 'createSource' },
     }
     watermark = { column: col.name, delayMicros: watermarkDelay(w.expr, col.name, ctx.text), span: w.span };
   }
+  const table = s.table ? tableInfo(s, conn.name, columns, options, ctx.text) : undefined;
+  if (table?.upsert) columns = columns.map((c) => (table.primaryKey.includes(c.name) && !c.key ? { ...c, key: true } : c));
   const def: SourceDef = {
     name: s.name.name,
+    ...(table ? { table } : {}),
     columns,
     ...(watermark ? { watermark } : {}),
     options,

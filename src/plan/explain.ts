@@ -7,6 +7,8 @@ import { formatDuration } from '../catalog/duration.js';
 import type { BoundExpr } from '../expr/bound.js';
 import type { PhysicalNode, PhysicalPlan, WindowSpec } from './physical.js';
 import { describeExpr } from './describe-expr.js';
+import { joinExpiry, joinTimeSide } from '../exec/time.js';
+import { tableJoinText } from './explain-table-join.js';
 import { guaranteeText } from '../connectors/connector.js';
 import { sideGuarantee, sideTarget, sinkGuarantee, type GuaranteeContext } from './guarantees.js';
 
@@ -58,6 +60,11 @@ function label(n: PhysicalNode): string {
     lag: 'Lag',
     union: 'UnionAll',
     intervalJoin: 'IntervalJoin',
+    regularJoin: 'RegularJoin',
+    distinct: 'UnionDistinct',
+    windowJoin: 'WindowJoin',
+    temporalJoin: 'TemporalJoin',
+    lookupJoin: 'LookupJoin',
     sink: 'Sink',
   };
   return names[n.kind];
@@ -76,7 +83,7 @@ function line(n: PhysicalNode, plan: PhysicalPlan): string {
         ? 'no watermark'
         : n.watermark.fromMarkers
           ? `watermark ${n.schema[n.watermark.column]!.name} from the upstream partitions' marks`
-          : `watermark ${n.schema[n.watermark.column]!.name} - ${formatDuration(n.watermark.delayMicros)}`;
+          : `watermark ${n.schema[n.watermark.column]!.name}${n.watermark.delayMicros === 0 ? '' : ` - ${formatDuration(n.watermark.delayMicros)}`}`;
       return `${head} ${n.source.name} [${o['connector']}${where ? ` ${where}` : ''}] (${cols}) ${wm}`;
     }
     case 'filter':
@@ -99,6 +106,22 @@ function line(n: PhysicalNode, plan: PhysicalPlan): string {
     }
     case 'intervalJoin':
       return `${head} ${joinText(n, plan)}`;
+    case 'regularJoin':
+      return `${head} ${regularJoinText(n, plan)}`;
+    case 'distinct': {
+      const cols = n.schema.map((c) => `${c.name} ${typeToSql(c.type)}`).join(', ');
+      const how = !n.appendOnly
+        ? 'a count per distinct row: +I at its first copy, -D when its last copy is retracted; changelog (+I/-D)'
+        : n.timeInput === undefined
+          ? 'first occurrence of each row, append-only; every distinct row kept for as long as the job runs (no event time to forget it by)'
+          : `first occurrence of each row, append-only; a row kept until the watermark passes its ${n.schema[n.timeColumn!]!.name} (rows behind the watermark are late), event time ${n.schema[n.timeColumn!]!.name}`;
+      return `${head} (${cols}) ${how}`;
+    }
+    case 'windowJoin':
+      return `${head} ${windowJoinText(n, plan)}`;
+    case 'temporalJoin':
+    case 'lookupJoin':
+      return `${head} ${tableJoinText(n, plan)}`;
     case 'sink': {
       const o = n.sink.options;
       const where = o['path'] ?? o['topic'] ?? '';
@@ -125,6 +148,23 @@ function windowText(w: WindowSpec, ts: string): string {
   }
 }
 
+/** `INNER TUMBLE(10s) keys=[...]; ...`: the window, keys, residual, when rows leave and what comes out. */
+function windowJoinText(n: PhysicalNode & { kind: 'windowJoin' }, plan: PhysicalPlan): string {
+  const l = plan.nodes[n.inputs[0]!]!.schema;
+  const r = plan.nodes[n.inputs[1]!]!.schema;
+  const keys = [`left ${l[n.starts[0]]!.name} = right ${r[n.starts[1]]!.name}`, `left ${l[n.ends[0]]!.name} = right ${r[n.ends[1]]!.name}`];
+  n.leftKeys.forEach((k, i) => keys.push(`left ${describeExpr(k, l)} = right ${describeExpr(n.rightKeys[i]!, r)}`));
+  const words = { inner: 'INNER', left: 'LEFT OUTER', right: 'RIGHT OUTER', full: 'FULL OUTER' }[n.joinType];
+  // The window alone, without a time column: `TUMBLE(10s)`.
+  const window = windowText(n.window, '\u0000').replace('\u0000, ', '');
+  const parts = [`${words} ${window} keys=[${keys.join(', ')}]`];
+  if (n.residual) parts.push(`residual ${describeExpr(n.residual, [...l, ...r])}`);
+  const padded = { inner: '', left: ' (unmatched left rows with NULLs)', right: ' (unmatched right rows with NULLs)', full: ' (unmatched rows of both sides with NULLs)' }[n.joinType];
+  parts.push(`each side's rows kept per window until the watermark (the minimum of both inputs') passes window_end, then the window's pairs emitted${padded}`);
+  parts.push('no event time, append-only');
+  return parts.join('; ');
+}
+
 /** `INNER keys=[a.k = b.k] b.ts - a.ts in [-5m, +1m], ...`: the keys, bounds, residual, how long rows wait, and the output's event time. */
 function joinText(n: PhysicalNode & { kind: 'intervalJoin' }, plan: PhysicalPlan): string {
   const l = plan.nodes[n.inputs[0]!]!.schema;
@@ -133,12 +173,40 @@ function joinText(n: PhysicalNode & { kind: 'intervalJoin' }, plan: PhysicalPlan
   const lt = l[n.leftTime]!.name;
   const rt = r[n.rightTime]!.name;
   const signed = (m: number) => (m < 0 ? `-${formatDuration(-m)}` : `+${formatDuration(m)}`);
-  const parts = [
-    `${n.joinType === 'left' ? 'LEFT OUTER' : 'INNER'} keys=[${keys.join(', ')}]`,
-    `bounds: right.${rt} - left.${lt} in [${signed(n.lowerMicros)}, ${signed(n.upperMicros)}]`,
-  ];
+  const words = { inner: 'INNER', left: 'LEFT OUTER', right: 'RIGHT OUTER', full: 'FULL OUTER' }[n.joinType];
+  const parts = [`${words} keys=[${keys.join(', ')}]`, `bounds: right.${rt} - left.${lt} in [${signed(n.lowerMicros)}, ${signed(n.upperMicros)}]`];
   if (n.residual) parts.push(`residual ${describeExpr(n.residual, [...l, ...r])}`);
-  parts.push(`left rows kept until the watermark passes ${lt}${n.joinType === 'left' ? ' (then, if unmatched, emitted with NULLs)' : ''}, right rows until it passes ${rt} ${n.lowerMicros <= 0 ? '+' : '-'} ${formatDuration(Math.abs(n.lowerMicros))}`);
-  parts.push(`event time ${n.schema[n.timeColumn!]!.name}, watermark min(left, right ${n.upperMicros >= 0 ? '-' : '+'} ${formatDuration(Math.abs(n.upperMicros))}), append-only`);
+  const side = joinTimeSide(n.joinType);
+  // How long each side waits: until the join's watermark passes joinExpiry (exec/time.ts) of its row.
+  const until = (s: 0 | 1, name: string): string => {
+    const shift = joinExpiry(s, 0, side, n.lowerMicros, n.upperMicros);
+    return s === side ? name : `${name} ${shift >= 0 ? '+' : '-'} ${formatDuration(Math.abs(shift))}`;
+  };
+  const pad = ' (then, if unmatched, emitted with NULLs)';
+  const padL = n.joinType === 'left' || n.joinType === 'full' ? pad : '';
+  const padR = n.joinType === 'right' || n.joinType === 'full' ? pad : '';
+  parts.push(`left rows kept until the watermark passes ${until(0, lt)}${padL}, right rows until it passes ${until(1, rt)}${padR}`);
+  if (n.timeColumn === undefined) parts.push(`no event time (either side may be NULL), watermark min(left, right ${n.upperMicros >= 0 ? '-' : '+'} ${formatDuration(Math.abs(n.upperMicros))}) for expiry only, append-only`);
+  else if (side === 0) parts.push(`event time ${n.schema[n.timeColumn]!.name}, watermark min(left, right ${n.upperMicros >= 0 ? '-' : '+'} ${formatDuration(Math.abs(n.upperMicros))}), append-only`);
+  else parts.push(`event time ${n.schema[n.timeColumn]!.name}, watermark min(left ${n.lowerMicros >= 0 ? '+' : '-'} ${formatDuration(Math.abs(n.lowerMicros))}, right), append-only`);
+  return parts.join('; ');
+}
+
+/** `LEFT OUTER keys=[...]; residual ...; every row kept ...; changelog`: how long rows are held, and what state_ttl does. */
+function regularJoinText(n: PhysicalNode & { kind: 'regularJoin' }, plan: PhysicalPlan): string {
+  const l = plan.nodes[n.inputs[0]!]!.schema;
+  const r = plan.nodes[n.inputs[1]!]!.schema;
+  const keys = n.leftKeys.map((k, i) => `left ${describeExpr(k, l)} = right ${describeExpr(n.rightKeys[i]!, r)}`);
+  const kind = { inner: 'INNER', left: 'LEFT OUTER', right: 'RIGHT OUTER', full: 'FULL OUTER' }[n.joinType];
+  const parts = [`${kind} keys=[${keys.join(', ')}]`];
+  // Both sides may have a column of one name (date_time): the residual says whose.
+  const sides = [...l.map((c) => ({ ...c, name: `left.${c.name}` })), ...r.map((c) => ({ ...c, name: `right.${c.name}` }))];
+  if (n.residual) parts.push(`residual ${describeExpr(n.residual, sides)}`);
+  parts.push(
+    n.ttlMicros === undefined
+      ? 'every row of both sides kept per key for as long as the job runs (no time bound: state grows with the distinct keys)'
+      : `a key's rows kept until the watermark is more than state_ttl ${formatDuration(n.ttlMicros)} past its last row, then dropped (later rows no longer join them: results may differ from a join of all rows)`,
+  );
+  parts.push(`no event time, ${n.appendOnly ? 'append-only' : 'changelog (+I/-U/+U/-D)'}`);
   return parts.join('; ');
 }

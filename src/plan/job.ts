@@ -43,7 +43,7 @@ function withUnionProvenance(options: PlanOptions, plan: (o: PlanOptions) => Phy
   if (options.provenance) return first;
   const track = new Set<string>();
   for (const n of first.nodes) {
-    if (n.kind !== 'union' && n.kind !== 'intervalJoin') continue;
+    if (n.kind !== 'union' && n.kind !== 'intervalJoin' && n.kind !== 'windowJoin' && n.kind !== 'temporalJoin') continue;
     const sources = sourcesUpstream(first, n.id);
     if (sources.length > 1) for (const s of sources) if (s.refColumn === undefined) track.add(s.source.name);
   }

@@ -50,6 +50,8 @@ export interface SourceNode extends NodeBase {
   readonly watermark: { readonly column: number; readonly delayMicros: number; readonly fromMarkers?: boolean } | undefined;
   /** Index of the hidden `$ref` provenance column, when provenance is tracked. */
   readonly refColumn: number | undefined;
+  /** A Kafka table's hidden `$deleted` column (after `$ref`): true for a tombstone, the deletion of its key. */
+  readonly deletedColumn?: number;
 }
 
 export interface FilterNode extends NodeBase {
@@ -134,16 +136,20 @@ export interface UnionNode extends NodeBase {
 }
 
 /**
- * `a [LEFT] JOIN b ON a.k = b.k AND b.ts BETWEEN a.ts + lower AND a.ts + upper`: each side's
+ * `a [LEFT|RIGHT|FULL] JOIN b ON a.k = b.k AND b.ts BETWEEN a.ts + lower AND a.ts + upper`: each side's
  * rows wait per key while a row of the other side can still match them (exec/time.ts has the
  * rules), a pair is emitted when its second row arrives. Inputs: [left, right]. The condition
  * and residual see the two input rows side by side (left's columns, then right's); the output
- * is their visible columns in that order, the event-time column being left's.
+ * is their visible columns in that order, the event-time column being left's (RIGHT: right's;
+ * FULL: none).
  */
 export interface IntervalJoinNode extends NodeBase {
   readonly kind: 'intervalJoin';
-  /** LEFT: a left row that paired with nothing is emitted once, null-padded, when it expires. */
-  readonly joinType: 'inner' | 'left';
+  /**
+   * LEFT (RIGHT): a left (right) row that paired with nothing is emitted once, null-padded, when
+   * it expires; FULL: both. The output's event time is the right's for RIGHT, none for FULL.
+   */
+  readonly joinType: 'inner' | 'left' | 'right' | 'full';
   /** Equality keys, over each input's own columns; pairwise of one type. */
   readonly leftKeys: readonly BoundExpr[];
   readonly rightKeys: readonly BoundExpr[];
@@ -163,6 +169,122 @@ export interface IntervalJoinNode extends NodeBase {
   readonly refInputs: readonly [number | undefined, number | undefined];
 }
 
+/**
+ * A regular (unwindowed) join: `a [INNER|LEFT|RIGHT|FULL] JOIN b ON a.k = b.k [AND residual]`
+ * of streams or changelogs without a time bound (exec/operators/regular-join.ts). Each side's
+ * rows are kept per join key, as a multiset with counts, for as long as the join runs (or until
+ * the key is idle for `ttlMicros` of watermark). Inputs: [left, right]; the condition and
+ * residual see the two rows side by side; the output (no event time) is their visible columns.
+ */
+export interface RegularJoinNode extends NodeBase {
+  readonly kind: 'regularJoin';
+  readonly joinType: 'inner' | 'left' | 'right' | 'full';
+  /** Equality keys, over each input's own columns; pairwise of one type; at least one. */
+  readonly leftKeys: readonly BoundExpr[];
+  readonly rightKeys: readonly BoundExpr[];
+  /** The rest of ON, over the side-by-side row; undefined when nothing is left. */
+  readonly residual: BoundExpr | undefined;
+  /** The whole ON over the side-by-side row (the oracle's join condition). */
+  readonly condition: BoundExpr;
+  /** Per output column: [input, column] it copies. */
+  readonly outputs: readonly (readonly [0 | 1, number])[];
+  /** Per input: the index of its `$ref` column (not part of a row's identity), when tracked. */
+  readonly refInputs: readonly [number | undefined, number | undefined];
+  /** Per input: append-only (never retracts, so its rows need no identity to be found again). */
+  readonly inputsAppendOnly: readonly [boolean, boolean];
+  /** `SET state_ttl`: a key no row touched while the watermark advanced by more than this is dropped; undefined keeps every key. */
+  readonly ttlMicros: number | undefined;
+}
+
+/**
+ * `UNION` (distinct) over the UNION ALL of its branches: each distinct row once. Three modes,
+ * decided at plan time (exec/operators/distinct.ts): over an updating input, a count per
+ * distinct row (+I at the first copy, -D when the last is retracted); over an append-only
+ * input, its first occurrence only (append-only), every distinct row kept for as long as the
+ * job runs, or, when the input has an event-time column, until the watermark passes the row's
+ * event time (a row behind the watermark is late). Output: the input's visible columns.
+ */
+export interface DistinctNode extends NodeBase {
+  readonly kind: 'distinct';
+  /** The input's event-time column when rows are forgotten behind the watermark (append-only input). */
+  readonly timeInput: number | undefined;
+  /** Input column carrying provenance, for the late output; undefined when not tracked. */
+  readonly refInput: number | undefined;
+}
+
+/**
+ * Window join (`ON l.window_start = r.window_start AND l.window_end = r.window_end AND l.k = r.k`,
+ * both inputs windowed alike: TVF rows or windowed aggregates): each side's rows wait per (window,
+ * key) until the watermark (the minimum of both inputs') passes the window's end, then the
+ * window's pairs are emitted, with NULL-padded rows for an outer join's unmatched ones. Inputs:
+ * [left, right]; condition and residual see the rows side by side; the output is their visible
+ * columns in that order, with no event time.
+ */
+export interface WindowJoinNode extends NodeBase {
+  readonly kind: 'windowJoin';
+  readonly joinType: 'inner' | 'left' | 'right' | 'full';
+  readonly window: AlignedWindow;
+  /** Equality keys besides the window bounds, over each input's own columns. */
+  readonly leftKeys: readonly BoundExpr[];
+  readonly rightKeys: readonly BoundExpr[];
+  /** Per input: its window_start and window_end columns. */
+  readonly starts: readonly [number, number];
+  readonly ends: readonly [number, number];
+  /** Per input: its event-time column, for a late row's report (the window end when it has none). */
+  readonly times: readonly [number | undefined, number | undefined];
+  /** The rest of ON, over the side-by-side row; undefined when nothing is left. */
+  readonly residual: BoundExpr | undefined;
+  /** The whole ON over the side-by-side row (the oracle's join condition). */
+  readonly condition: BoundExpr;
+  readonly outputs: readonly (readonly [0 | 1, number])[];
+  readonly refInputs: readonly [number | undefined, number | undefined];
+}
+
+/**
+ * `s [LEFT] JOIN t FOR SYSTEM_TIME AS OF s.ts ON s.k = t.k`: each stream row (input 0) joins the
+ * version of table `t` (input 1, keyed by its PRIMARY KEY) valid at its event time, once the
+ * watermark (the minimum of both inputs') passes it (exec/time.ts: temporalRelease). The keys
+ * are the table's primary key in order. Output: the stream's visible columns, then the table's.
+ */
+export interface TemporalJoinNode extends NodeBase {
+  readonly kind: 'temporalJoin';
+  readonly joinType: 'inner' | 'left';
+  readonly table: string;
+  readonly leftKeys: readonly BoundExpr[];
+  readonly rightKeys: readonly BoundExpr[];
+  readonly leftTime: number;
+  readonly rightTime: number;
+  /** The rest of ON over the side-by-side row, judged on the version found. */
+  readonly residual: BoundExpr | undefined;
+  readonly outputs: readonly (readonly [0 | 1, number])[];
+  readonly refInputs: readonly [number | undefined, number | undefined];
+  /** The table's `$deleted` column (a Kafka table's tombstones), when it has one. */
+  readonly deletedInput: number | undefined;
+}
+
+/**
+ * `s [LEFT] JOIN t ON ...` against a table without FOR SYSTEM_TIME: each stream row joins the
+ * table's contents when it is joined. `bounded` (a file table): stream rows wait until the
+ * whole table is loaded, so the result is deterministic; otherwise (a Kafka table) it is
+ * processing-time: what the table holds when the row arrives. No keys: a nested loop over a
+ * small bounded table. Append-only output.
+ */
+export interface LookupJoinNode extends NodeBase {
+  readonly kind: 'lookupJoin';
+  readonly joinType: 'inner' | 'left';
+  readonly table: string;
+  readonly bounded: boolean;
+  readonly leftKeys: readonly BoundExpr[];
+  readonly rightKeys: readonly BoundExpr[];
+  /** The table's primary key columns, over its row (one row per key), empty when it has none. */
+  readonly primaryKey: readonly BoundExpr[];
+  readonly residual: BoundExpr | undefined;
+  /** The whole ON over the side-by-side row (the oracle's join condition). */
+  readonly condition: BoundExpr;
+  readonly outputs: readonly (readonly [0 | 1, number])[];
+  readonly deletedInput: number | undefined;
+}
+
 export interface SinkNode extends NodeBase {
   readonly kind: 'sink';
   readonly sink: SinkDef;
@@ -179,6 +301,11 @@ export type PhysicalNode =
   | LagNode
   | UnionNode
   | IntervalJoinNode
+  | RegularJoinNode
+  | DistinctNode
+  | WindowJoinNode
+  | TemporalJoinNode
+  | LookupJoinNode
   | SinkNode;
 
 export type OperatorKind = PhysicalNode['kind'];
@@ -191,3 +318,4 @@ export interface PhysicalPlan {
 }
 
 export const REF_COLUMN = '$ref';
+export const DELETED_COLUMN = '$deleted';

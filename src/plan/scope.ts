@@ -4,7 +4,7 @@
 import type { Ident, Span } from '../sql/ast.js';
 import type { SqlType } from '../catalog/types.js';
 import { nearest } from '../sql/diagnostics.js';
-import type { PlanColumn } from './physical.js';
+import { REF_COLUMN, type PlanColumn } from './physical.js';
 import { PlanError } from './errors.js';
 
 export interface ScopeColumn {
@@ -22,19 +22,22 @@ export class Scope {
   /** Index of the hidden provenance column, if tracked. */
   readonly refColumn: number | undefined;
 
-  /** Why there is no event-time column, when a UNION ALL lost it (for the diagnostic of a window over it). */
+  /** Why there is no event-time column, when a UNION ALL or a FULL JOIN lost it (for the diagnostic of a window over it). */
   readonly noTimeReason: string | undefined;
+  /** What lost it, `UNION ALL` unless told. */
+  readonly noTimeAfter: string;
 
-  constructor(columns: readonly ScopeColumn[], timeColumn: number | undefined, refColumn: number | undefined, noTimeReason?: string) {
+  constructor(columns: readonly ScopeColumn[], timeColumn: number | undefined, refColumn: number | undefined, noTimeReason?: string, noTimeAfter = 'UNION ALL') {
     this.columns = columns;
     this.timeColumn = timeColumn;
     this.refColumn = refColumn;
     this.noTimeReason = timeColumn === undefined ? noTimeReason : undefined;
+    this.noTimeAfter = noTimeAfter;
   }
 
   static fromSchema(schema: readonly PlanColumn[], qualifier: string | undefined, timeColumn: number | undefined): Scope {
     const cols = schema.map((c) => ({ name: c.name, type: c.type, qualifier, hidden: c.hidden === true }));
-    const ref = schema.findIndex((c) => c.hidden === true);
+    const ref = schema.findIndex((c) => c.hidden === true && c.name === REF_COLUMN);
     return new Scope(cols, timeColumn, ref >= 0 ? ref : undefined);
   }
 
@@ -44,6 +47,7 @@ export class Scope {
       this.timeColumn,
       this.refColumn,
       this.noTimeReason,
+      this.noTimeAfter,
     );
   }
 

@@ -37,6 +37,15 @@ const SET_OPTIONS: Readonly<Record<string, SetOption>> = {
       return 'error' in r ? r.error : undefined;
     },
   },
+  // Read by the planner (bind-regular-join.ts): a regular join drops a key idle for this long.
+  state_ttl: {
+    expected: "a positive duration, e.g. '1h' or '30m'",
+    check: (v) => {
+      if (durationTooLong(v)) return `state_ttl '${v}' is longer than ${MAX_DURATION_TEXT}`;
+      const ms = parseIntervalMs(v);
+      return ms === undefined || ms <= 0 ? `state_ttl '${v}' is not a positive duration` : undefined;
+    },
+  },
   state_dir: {
     expected: "a directory, e.g. '.sluice/job'",
     check: (v) => (v.trim() === '' ? 'state_dir must not be empty' : undefined),

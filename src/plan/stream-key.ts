@@ -18,6 +18,10 @@ export function streamKey(plan: PhysicalPlan, id: number): number[] | undefined 
     case 'windowExpand':
     case 'lag':
     case 'intervalJoin':
+    case 'regularJoin':
+    case 'windowJoin':
+    case 'temporalJoin':
+    case 'lookupJoin':
       return undefined;
     case 'union':
       // A row of a union of changelogs is identified by its input's key plus the branch it came
@@ -25,6 +29,9 @@ export function streamKey(plan: PhysicalPlan, id: number): number[] | undefined 
       return undefined;
     case 'groupAgg':
       return range(node.keys.length);
+    case 'distinct':
+      // Each row once: the whole row is its key.
+      return range(node.schema.length);
     case 'windowAgg':
     case 'sessionAgg':
       return range(node.keys.length + 2);

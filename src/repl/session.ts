@@ -89,9 +89,9 @@ export class Session {
         applyDdl(this.catalog, s, { text, baseDir });
         return [this.startSink(s.name.name)];
       case 'drop': {
-        if (s.what === 'source') {
+        if (s.what === 'source' || s.what === 'table') {
           const readers = this.runningSinks.filter((j) => j.sourceNodes.some((n) => n.source.name === s.name.name)).map((j) => j.name);
-          if (readers.length > 0) return [out.error(`error: cannot drop source ${s.name.name}: running sink ${readers.join(', ')} reads it; DROP SINK ${readers[0]} first`)];
+          if (readers.length > 0) return [out.error(`error: cannot drop ${s.what} ${s.name.name}: running sink ${readers.join(', ')} reads it; DROP SINK ${readers[0]} first`)];
         }
         const job = s.what === 'sink' ? this.sinkJobs.get(s.name.name) : undefined;
         applyDdl(this.catalog, s, { text, baseDir });
@@ -103,7 +103,7 @@ export class Session {
       case 'createSource':
       case 'createView':
         applyDdl(this.catalog, s, { text, baseDir });
-        return [out.dim(`created ${s.kind === 'createSource' ? 'source' : 'view'} ${s.name.name}`)];
+        return [out.dim(`created ${s.kind === 'createSource' ? (s.table ? 'table' : 'source') : 'view'} ${s.name.name}`)];
       case 'set':
         applyDdl(this.catalog, s, { text, baseDir });
         return [out.dim(`set ${s.key} = '${s.value}'`)];

@@ -32,10 +32,12 @@ export function columnsOf(catalog: Catalog, name: string): readonly Column[] {
 }
 
 /** SHOW SOURCES / VIEWS / SINKS over the catalog alone (SHOW STATE reads the jobs: show-state.ts). */
-export function showStatement(catalog: Catalog, what: 'sources' | 'views' | 'sinks'): Output[] {
-  if (what === 'sources') {
-    if (catalog.sources.size === 0) return [out.dim('no sources')];
-    return [out.plain([...catalog.sources.values()].map((s) => `${s.name}  (${s.options['connector']}${s.watermark ? `, watermark on ${s.watermark.column}` : ''})`).join('\n'))];
+export function showStatement(catalog: Catalog, what: 'sources' | 'tables' | 'views' | 'sinks'): Output[] {
+  if (what === 'sources' || what === 'tables') {
+    const defs = [...catalog.sources.values()].filter((s) => (s.table !== undefined) === (what === 'tables'));
+    if (defs.length === 0) return [out.dim(`no ${what}`)];
+    const key = (s: (typeof defs)[number]) => (s.table && s.table.primaryKey.length > 0 ? `, primary key ${s.table.primaryKey.join(', ')}` : '');
+    return [out.plain(defs.map((s) => `${s.name}  (${s.options['connector']}${key(s)}${s.watermark ? `, watermark on ${s.watermark.column}` : ''})`).join('\n'))];
   }
   if (what === 'views') {
     if (catalog.views.size === 0) return [out.dim('no views')];
@@ -79,7 +81,8 @@ export function describeStatement(catalog: Catalog, s: Statement & { kind: 'desc
   }
   const lines: string[] = [];
   if (source) {
-    lines.push(`source ${name}`);
+    const pk = source.table && source.table.primaryKey.length > 0 ? ` (primary key ${source.table.primaryKey.join(', ')}${source.table.upsert ? ': the message key, latest value per key' : ''})` : '';
+    lines.push(`${source.table ? 'table' : 'source'} ${name}${pk}`);
     for (const c of source.columns) lines.push(`  ${c.name.padEnd(16)} ${typeToSql(c.type)}${source.watermark?.column === c.name ? `  (event time, watermark delay ${source.watermark.delayMicros / 1e6}s)` : ''}`);
     lines.push(`  with ${optionText(source.options)}`);
   } else {

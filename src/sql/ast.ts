@@ -133,6 +133,8 @@ export type FromItem =
       readonly left: FromItem;
       readonly right: FromItem;
       readonly on?: Expr;
+      /** `JOIN t FOR SYSTEM_TIME AS OF s.ts`: the stream time whose table version the row joins (right is then a table). */
+      readonly asOf?: Expr;
       readonly span: Span;
     };
 
@@ -155,14 +157,18 @@ export interface SelectQuery {
 }
 
 /**
- * `q1 UNION ALL q2 [UNION ALL ...]`: the rows of every branch, columns matched by position,
- * named by the first branch. Flat: a chain of n UNION ALL is one node of n + 1 branches.
+ * `q1 UNION [ALL | DISTINCT] q2 [UNION ...]`: the rows of every branch, columns matched by
+ * position, named by the first branch. Flat: a chain of n UNIONs is one node of n + 1 branches;
+ * like SQL, the chain is read left to right, so a distinct UNION removes the duplicates of
+ * everything before it.
  */
 export interface UnionQuery {
   readonly kind: 'union';
   readonly branches: readonly SelectQuery[];
-  /** Each `UNION ALL`, between branch i and i + 1. */
+  /** Each `UNION [ALL]`, between branch i and i + 1. */
   readonly operators: readonly Span[];
+  /** Per operator: true for `UNION` / `UNION DISTINCT` (duplicates removed), false for `UNION ALL`; absent: all ALL. */
+  readonly distinct?: readonly boolean[];
   readonly span: Span;
 }
 
@@ -204,6 +210,8 @@ export type Statement =
       readonly columns: readonly ColumnDef[];
       readonly watermark?: WatermarkDef;
       readonly options: readonly WithOption[];
+      /** `CREATE TABLE`: reference data that queries join with, not a stream to read; its PRIMARY KEY columns. */
+      readonly table?: { readonly primaryKey: readonly Ident[]; readonly span: Span | undefined };
       readonly span: Span;
     }
   | { readonly kind: 'createView'; readonly name: Ident; readonly query: Query; readonly span: Span }
@@ -217,9 +225,9 @@ export type Statement =
   | { readonly kind: 'query'; readonly query: Query; readonly span: Span }
   | { readonly kind: 'explain'; readonly target: Query | { readonly kind: 'sinkRef'; readonly name: Ident }; readonly span: Span }
   | { readonly kind: 'set'; readonly key: string; readonly value: string; readonly keySpan: Span; readonly valueSpan: Span; readonly span: Span }
-  | { readonly kind: 'show'; readonly what: 'sources' | 'views' | 'sinks' | 'state'; readonly span: Span }
+  | { readonly kind: 'show'; readonly what: 'sources' | 'tables' | 'views' | 'sinks' | 'state'; readonly span: Span }
   | { readonly kind: 'describe'; readonly name: Ident; readonly span: Span }
-  | { readonly kind: 'drop'; readonly what: 'source' | 'view' | 'sink'; readonly name: Ident; readonly ifExists: boolean; readonly span: Span };
+  | { readonly kind: 'drop'; readonly what: 'source' | 'table' | 'view' | 'sink'; readonly name: Ident; readonly ifExists: boolean; readonly span: Span };
 
 export type StatementKind = Statement['kind'];
 

@@ -144,6 +144,8 @@ export const CROSS = r('CROSS');
 export const ON = r('ON');
 export const UNION = r('UNION');
 export const LIMIT = r('LIMIT');
+// FOR SYSTEM_TIME AS OF (temporal join): reserved, so `JOIN t FOR` is never taken for an alias.
+export const SYSTEM_TIME = r('SYSTEM_TIME');
 
 // Non-reserved.
 export const ALL = n('ALL');
@@ -153,6 +155,10 @@ export const VIEW = n('VIEW');
 export const VIEWS = n('VIEWS');
 export const SINK = n('SINK');
 export const SINKS = n('SINKS');
+export const TABLE = n('TABLE');
+export const TABLES = n('TABLES');
+export const PRIMARY = n('PRIMARY');
+export const OF = n('OF');
 export const STATE = n('STATE');
 export const IF = n('IF');
 export const EXISTS = n('EXISTS');

@@ -67,6 +67,7 @@ export class SluiceParser extends CstParser {
     this.CONSUME(T.CREATE);
     this.OR([
       { ALT: () => this.SUBRULE(this.createSource) },
+      { ALT: () => this.SUBRULE(this.createTable) },
       { ALT: () => this.SUBRULE(this.createView) },
       { ALT: () => this.SUBRULE(this.createSink) },
     ]);
@@ -90,6 +91,45 @@ export class SluiceParser extends CstParser {
       this.CONSUME(T.RParen);
     });
     this.SUBRULE(this.withClause);
+  });
+
+  /** `CREATE TABLE name (cols..., [PRIMARY KEY (k, ...)], [WATERMARK ...]) WITH (...)`: reference data to join with. */
+  readonly createTable = this.RULE('createTable', () => {
+    this.CONSUME(T.TABLE);
+    this.OPTION(() => {
+      this.CONSUME(T.IF);
+      this.CONSUME(T.NOT);
+      this.CONSUME(T.EXISTS);
+    });
+    this.SUBRULE(this.identifier, { LABEL: 'name' });
+    this.CONSUME(T.LParen);
+    this.SUBRULE(this.tableElement);
+    this.MANY(() => {
+      this.CONSUME(T.Comma);
+      this.SUBRULE2(this.tableElement);
+    });
+    this.CONSUME(T.RParen);
+    this.SUBRULE(this.withClause);
+  });
+
+  readonly tableElement = this.RULE('tableElement', () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.primaryKeyDef) },
+      { ALT: () => this.SUBRULE(this.watermarkDef) },
+      { ALT: () => this.SUBRULE(this.columnDef) },
+    ]);
+  });
+
+  readonly primaryKeyDef = this.RULE('primaryKeyDef', () => {
+    this.CONSUME(T.PRIMARY);
+    this.CONSUME(T.KEY);
+    this.CONSUME(T.LParen);
+    this.SUBRULE(this.identifier, { LABEL: 'column' });
+    this.MANY(() => {
+      this.CONSUME(T.Comma);
+      this.SUBRULE2(this.identifier, { LABEL: 'column' });
+    });
+    this.CONSUME(T.RParen);
   });
 
   readonly sourceElement = this.RULE('sourceElement', () => {
@@ -230,6 +270,7 @@ export class SluiceParser extends CstParser {
       { ALT: () => this.CONSUME(T.SOURCES, { LABEL: 'what' }) },
       { ALT: () => this.CONSUME(T.VIEWS, { LABEL: 'what' }) },
       { ALT: () => this.CONSUME(T.SINKS, { LABEL: 'what' }) },
+      { ALT: () => this.CONSUME(T.TABLES, { LABEL: 'what' }) },
       { ALT: () => this.CONSUME(T.STATE, { LABEL: 'what' }) },
     ]);
   });
@@ -245,6 +286,7 @@ export class SluiceParser extends CstParser {
       { ALT: () => this.CONSUME(T.SOURCE, { LABEL: 'what' }) },
       { ALT: () => this.CONSUME(T.VIEW, { LABEL: 'what' }) },
       { ALT: () => this.CONSUME(T.SINK, { LABEL: 'what' }) },
+      { ALT: () => this.CONSUME(T.TABLE, { LABEL: 'what' }) },
     ]);
     this.OPTION(() => {
       this.CONSUME(T.IF);
@@ -256,7 +298,7 @@ export class SluiceParser extends CstParser {
   // -------------------------------------------------------------------------------------------
   // Queries
 
-  /** SELECT blocks joined by UNION: to-ast.ts refuses UNION without ALL (distinct is not built). */
+  /** SELECT blocks joined by UNION [ALL | DISTINCT]. */
   readonly query = this.RULE('query', () => {
     this.SUBRULE(this.selectBlock);
     this.MANY(() => {
@@ -354,11 +396,25 @@ export class SluiceParser extends CstParser {
       this.OPTION2(() => this.CONSUME(T.OUTER));
     });
     this.CONSUME(T.JOIN);
-    this.SUBRULE(this.fromItem, { LABEL: 'right' });
+    this.OR2([
+      { ALT: () => this.SUBRULE(this.temporalItem) },
+      { ALT: () => this.SUBRULE(this.fromItem, { LABEL: 'right' }) },
+    ]);
     this.OPTION3(() => {
       this.CONSUME(T.ON);
       this.SUBRULE(this.expression, { LABEL: 'on' });
     });
+  });
+
+  /** `t FOR SYSTEM_TIME AS OF s.ts [[AS] alias]`: the table version valid at a stream row's event time. */
+  readonly temporalItem = this.RULE('temporalItem', () => {
+    this.SUBRULE(this.identifier, { LABEL: 'table' });
+    this.CONSUME(T.FOR);
+    this.CONSUME(T.SYSTEM_TIME);
+    this.CONSUME(T.AS);
+    this.CONSUME(T.OF);
+    this.SUBRULE(this.expression, { LABEL: 'asOf' });
+    this.OPTION(() => this.SUBRULE(this.aliasClause));
   });
 
   readonly subquery = this.RULE('subquery', () => {

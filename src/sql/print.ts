@@ -171,6 +171,11 @@ function printFrom(f: FromItem): string {
       break;
     case 'join': {
       const words = f.joinType === 'inner' ? 'JOIN' : `${f.joinType.toUpperCase()} JOIN`;
+      if (f.asOf && f.right.kind === 'table') {
+        const r = f.right;
+        const t = `${printIdent(r.name)} FOR SYSTEM_TIME AS OF ${printExpr(f.asOf)}${r.alias ? ` AS ${printIdent(r.alias)}` : ''}`;
+        return `${printFrom(f.left)} ${words} ${t}${f.on ? ` ON ${printExpr(f.on)}` : ''}`;
+      }
       return `${printFrom(f.left)} ${words} ${printFrom(f.right)}${f.on ? ` ON ${printExpr(f.on)}` : ''}`;
     }
     default: {
@@ -182,7 +187,7 @@ function printFrom(f: FromItem): string {
 }
 
 export function printQuery(q: Query): string {
-  if (q.kind === 'union') return q.branches.map(printSelect).join(' UNION ALL ');
+  if (q.kind === 'union') return q.branches.map((b, i) => (i === 0 ? '' : q.distinct?.[i - 1] ? ' UNION ' : ' UNION ALL ') + printSelect(b)).join('');
   return printSelect(q);
 }
 
@@ -220,9 +225,10 @@ export function printStatement(s: Statement): string {
   switch (s.kind) {
     case 'createSource': {
       const elements = s.columns.map((c) => `${printIdent(c.name)} ${printType(c.type)}${c.key ? ' KEY' : ''}`);
+      if (s.table && s.table.primaryKey.length > 0) elements.push(`PRIMARY KEY (${s.table.primaryKey.map(printIdent).join(', ')})`);
       if (s.watermark) elements.push(`WATERMARK FOR ${printIdent(s.watermark.column)} AS ${printExpr(s.watermark.expr)}`);
       const cols = elements.length > 0 ? ` (${elements.join(', ')})` : '';
-      return `CREATE SOURCE ${s.ifNotExists ? 'IF NOT EXISTS ' : ''}${printIdent(s.name)}${cols} ${printWith(s.options)}`;
+      return `CREATE ${s.table ? 'TABLE' : 'SOURCE'} ${s.ifNotExists ? 'IF NOT EXISTS ' : ''}${printIdent(s.name)}${cols} ${printWith(s.options)}`;
     }
     case 'createView':
       return `CREATE VIEW ${printIdent(s.name)} AS ${printQuery(s.query)}`;

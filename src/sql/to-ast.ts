@@ -82,11 +82,11 @@ export class AstBuilder {
     }
     if (c.showStatement) {
       const what = one(one(c.showStatement).children.what).tokenType.name.toLowerCase();
-      return { kind: 'show', what: what as 'sources' | 'views' | 'sinks' | 'state', span };
+      return { kind: 'show', what: what as 'sources' | 'tables' | 'views' | 'sinks' | 'state', span };
     }
     if (c.describeStatement) return { kind: 'describe', name: ident(one(one(c.describeStatement).children.name)), span };
     const d = one(c.dropStatement).children;
-    const what = one(d.what).tokenType.name.toLowerCase() as 'source' | 'view' | 'sink';
+    const what = one(d.what).tokenType.name.toLowerCase() as 'source' | 'table' | 'view' | 'sink';
     return { kind: 'drop', what, name: ident(one(d.name)), ifExists: d.IF !== undefined, span };
   }
 
@@ -101,10 +101,20 @@ export class AstBuilder {
       const options = s.withClause ? this.withClause(one(s.withClause)) : [];
       return { kind: 'createSink', name: ident(one(s.name)), options, query: this.query(one(s.query)), span };
     }
-    const s = one(c.createSource).children;
+    const isTable = c.createTable !== undefined;
+    const s = isTable ? one(c.createTable).children : one(c.createSource).children;
     const columns: ColumnDef[] = [];
     let watermark: WatermarkDef | undefined;
-    for (const el of s.sourceElement ?? []) {
+    let primaryKey: { primaryKey: Ident[]; span: Span | undefined } | undefined = isTable ? { primaryKey: [], span: undefined } : undefined;
+    const elements = isTable ? (one(c.createTable).children.tableElement ?? []) : (one(c.createSource).children.sourceElement ?? []);
+    for (const el of elements) {
+      const pk = 'primaryKeyDef' in el.children ? el.children.primaryKeyDef : undefined;
+      if (pk) {
+        const p = one(pk);
+        if (primaryKey?.span) throw sqlError(this.source, nodeSpan(p), 'a table has only one PRIMARY KEY', { hint: 'list every key column in one PRIMARY KEY (a, b)' });
+        primaryKey = { primaryKey: (p.children.column ?? []).map(ident), span: nodeSpan(p) };
+        continue;
+      }
       if (el.children.columnDef) {
         const cd = one(el.children.columnDef);
         const k = cd.children;
@@ -121,7 +131,7 @@ export class AstBuilder {
       watermark = { column: ident(one(w.column)), expr: this.expr(one(w.expression)), span: nodeSpan(wd) };
     }
     const options = this.withClause(one(s.withClause));
-    const base = { kind: 'createSource' as const, name: ident(one(s.name)), ifNotExists: s.IF !== undefined, columns, options, span };
+    const base = { kind: 'createSource' as const, name: ident(one(s.name)), ifNotExists: s.IF !== undefined, columns, options, span, ...(primaryKey ? { table: primaryKey } : {}) };
     return watermark ? { ...base, watermark } : base;
   }
 
@@ -154,19 +164,15 @@ export class AstBuilder {
     if (branches.length === 1) return branches[0]!;
     const unions = c.UNION ?? [];
     const quantifiers = c.quantifier ?? [];
+    const distinct: boolean[] = [];
     const operators = unions.map((u, i) => {
       // This UNION's quantifier, if written: between it and the next SELECT.
       const next = nodeSpan(c.selectBlock[i + 1]!).start.offset;
       const q = quantifiers.find((t) => t.startOffset > u.startOffset && t.startOffset < next);
-      if (q?.tokenType.name !== 'ALL') {
-        throw sqlError(this.source, q ? join(tokenSpan(u), tokenSpan(q)) : tokenSpan(u), `${q ? 'UNION DISTINCT' : 'UNION without ALL'} (a union that removes duplicates) is not supported`, {
-          expected: 'UNION ALL',
-          hint: 'write UNION ALL to keep every row of each query; to drop duplicates, wrap it: SELECT DISTINCT a, b FROM (... UNION ALL ...)',
-        });
-      }
-      return join(tokenSpan(u), tokenSpan(q));
+      distinct.push(q?.tokenType.name !== 'ALL');
+      return q ? join(tokenSpan(u), tokenSpan(q)) : tokenSpan(u);
     });
-    return { kind: 'union', branches, operators, span: nodeSpan(n) };
+    return { kind: 'union', branches, operators, ...(distinct.some((d) => d) ? { distinct } : {}), span: nodeSpan(n) };
   }
 
   private selectBlock(n: C.SelectBlockCstNode): SelectQuery {
@@ -217,10 +223,19 @@ export class AstBuilder {
     const joinType = (word?.tokenType.name.toLowerCase() ?? 'inner') as JoinType;
     const joinTok = one(c.JOIN);
     const typeSpan = word ? join(tokenSpan(word), tokenSpan(joinTok)) : tokenSpan(joinTok);
-    const right = this.fromItem(one(c.right));
+    let right: FromItem;
+    let asOf: Expr | undefined;
+    if (c.temporalItem) {
+      const t = one(c.temporalItem);
+      const tc = t.children;
+      const alias = tc.aliasClause ? ident(one(one(tc.aliasClause).children.alias)) : undefined;
+      right = { kind: 'table', name: ident(one(tc.table)), span: nodeSpan(t), ...(alias ? { alias } : {}) };
+      asOf = this.expr(one(tc.asOf));
+    } else right = this.fromItem(one(c.right));
     const span = join(first.span, nodeSpan(clause));
     const item: { -readonly [K in keyof (FromItem & { kind: 'join' })]: (FromItem & { kind: 'join' })[K] } = { kind: 'join', joinType, typeSpan, left: first, right, span };
     if (c.on) item.on = this.expr(one(c.on));
+    if (asOf) item.asOf = asOf;
     return item;
   }
 

@@ -10,6 +10,8 @@ export interface Event {
   readonly v: number | null;
   readonly d: number | null;
   readonly ms: number;
+  /** A table's changelog (temporal and lookup join tests): a tombstone, the deletion of its key. */
+  readonly tomb?: boolean;
 }
 
 /**

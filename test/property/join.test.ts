@@ -1,4 +1,4 @@
-// Property tests of the interval join (INNER and LEFT): two sources (each with its own watermark delay,
+// Property tests of the interval join (INNER, LEFT, RIGHT and FULL): two sources (each with its own watermark delay,
 // out-of-order, duplicate and late rows, NULL keys, few keys or many), interleaved on a random
 // schedule of random batch sizes (so their watermarks advance at different speeds), joined on
 // a key and a time bound (inclusive, strict, one-sided, mirrored, with a residual, expression
@@ -69,6 +69,18 @@ const QUERIES: ReadonlyArray<{ sql: string; readsB: boolean }> = [
     sql: `SELECT k, window_start, COUNT(*) AS n, COUNT(bts) AS matched, SUM(bv) AS s FROM (SELECT a.k, a.ts, b.v AS bv, b.ts AS bts FROM a LEFT JOIN b ON a.k = b.k AND b.ts BETWEEN a.ts - ${ms(1000)} AND a.ts + ${ms(1000)}) GROUP BY k, TUMBLE(ts, 1s)`,
     readsB: true,
   },
+  // RIGHT joins: unmatched right rows padded once they expire; the output keeps b's event time, so a window can follow.
+  { sql: `SELECT a.k, a.v, b.k AS bk, b.v AS bv, a.ts, b.ts AS bts FROM a RIGHT JOIN b ON a.k = b.k AND b.ts BETWEEN a.ts - ${ms(1000)} AND a.ts + ${ms(500)}`, readsB: true },
+  { sql: `SELECT x.k, x.ts, y.k AS yk, y.v AS yv, y.ts AS yts FROM a AS x RIGHT OUTER JOIN b y ON y.k = x.k AND y.ts >= x.ts + ${ms(250)} AND y.ts < x.ts + ${ms(2000)} AND x.v < y.v`, readsB: true },
+  { sql: `SELECT a.k, a.v, a2.k AS k2, a2.v AS v2, a2.ts FROM a RIGHT JOIN a AS a2 ON a.k = a2.k AND a2.ts BETWEEN a.ts + ${ms(1)} AND a.ts + ${ms(1000)}`, readsB: false },
+  {
+    sql: `SELECT bk, window_start, COUNT(*) AS n, COUNT(ats) AS matched, SUM(av) AS s FROM (SELECT b.k AS bk, b.ts, a.v AS av, a.ts AS ats FROM a RIGHT JOIN b ON a.k = b.k AND b.ts BETWEEN a.ts - ${ms(1000)} AND a.ts + ${ms(1000)}) GROUP BY bk, TUMBLE(ts, 1s)`,
+    readsB: true,
+  },
+  // FULL joins: unmatched rows of both sides padded, each once, when it expires.
+  { sql: `SELECT a.k, a.v, b.k AS bk, b.v AS bv, a.ts, b.ts AS bts FROM a FULL JOIN b ON a.k = b.k AND b.ts BETWEEN a.ts - ${ms(1000)} AND a.ts + ${ms(500)}`, readsB: true },
+  { sql: `SELECT x.k, x.ts, y.k AS yk, y.ts AS yts FROM a AS x FULL OUTER JOIN b y ON y.k = x.k AND x.ts BETWEEN y.ts + ${ms(250)} AND y.ts + ${ms(1500)} AND x.v <> y.v`, readsB: true },
+  { sql: `SELECT a.k, a.ts, a2.k AS k2, a2.ts AS ts2 FROM a FULL JOIN a AS a2 ON a.k = a2.k AND a2.ts BETWEEN a.ts - ${ms(500)} AND a.ts - ${ms(1)}`, readsB: false },
 ];
 
 function planJoin(query: string, delayA: number, delayB: number) {
@@ -122,17 +134,27 @@ async function check(query: string, delays: { a: number; b: number }, inputs: { 
   }
 }
 
-test(`INNER and LEFT interval joins of two sources (then sometimes a window), through crashes and spills, equals DuckDB; late rows follow each side's own watermark (${RUNS} cases)`, async () => {
+/** The RIGHT and FULL queries, which get cases of their own (a rule broken on one side only shows on few inputs). */
+const OUTER = QUERIES.flatMap((q, i) => (/ (RIGHT|FULL) /.test(q.sql) ? [i] : []));
+
+const inputsArb = fc.tuple(delayArb, delayArb, fc.boolean(), fc.boolean()).chain(([da, db, ta, tb]) => fc.tuple(fc.constant({ a: da, b: db }), eventsArb(da, ta), eventsArb(db, tb)));
+
+test(`INNER, LEFT, RIGHT and FULL interval joins of two sources (then sometimes a window), through crashes and spills, equals DuckDB; late rows follow each side's own watermark (${RUNS} cases)`, async () => {
   await fc.assert(
-    fc.asyncProperty(
-      fc.tuple(delayArb, delayArb, fc.boolean(), fc.boolean()).chain(([da, db, ta, tb]) => fc.tuple(fc.constant({ a: da, b: db }), eventsArb(da, ta), eventsArb(db, tb))),
-      fc.integer({ min: 0, max: QUERIES.length - 1 }),
-      runArb,
-      async ([delays, a, b], q, run) => {
-        const query = QUERIES[q]!;
-        await check(query.sql, delays, { a, b: query.readsB ? b : [] }, run);
-      },
-    ),
+    fc.asyncProperty(inputsArb, fc.integer({ min: 0, max: QUERIES.length - 1 }), runArb, async ([delays, a, b], q, run) => {
+      const query = QUERIES[q]!;
+      await check(query.sql, delays, { a, b: query.readsB ? b : [] }, run);
+    }),
+    { numRuns: RUNS, ...SEED },
+  );
+});
+
+test(`RIGHT and FULL interval joins: each unmatched row padded exactly once, when it expires, equals DuckDB through crashes and spills (${RUNS} cases)`, async () => {
+  await fc.assert(
+    fc.asyncProperty(inputsArb, fc.constantFrom(...OUTER), runArb, async ([delays, a, b], q, run) => {
+      const query = QUERIES[q]!;
+      await check(query.sql, delays, { a, b: query.readsB ? b : [] }, run);
+    }),
     { numRuns: RUNS, ...SEED },
   );
 });

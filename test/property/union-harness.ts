@@ -158,7 +158,7 @@ export async function runScheduled(
                 const step = await turnsOf().next(name);
                 if (step === undefined) return;
                 if (crashAfter !== undefined && batchesThisRun >= crashAfter) throw new Crash('crash');
-                const batch: SourceRecord[] = events.slice(step.from, step.from + step.size).map((e, j) => ({ value: { k: e.k, v: e.v, d: e.d, ts: e.ms }, position: { index: step.from + j } }));
+                const batch: SourceRecord[] = events.slice(step.from, step.from + step.size).map((e, j) => ({ value: { k: e.k, v: e.v, d: e.d, ts: e.ms }, position: { index: step.from + j }, ...(e.tomb ? { tombstone: true } : {}) }));
                 next = step.from + step.size;
                 batchesThisRun++;
                 await emit(batch);

@@ -1,5 +1,6 @@
 // UNION ALL in the REPL: a view over a union, a live windowed query over it whose rows appear,
-// EXPLAIN showing the union, and \compare proving the finished query equal to DuckDB.
+// EXPLAIN showing the union, and \compare proving the finished query equal to DuckDB; the same
+// for a UNION (distinct).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,10 +27,14 @@ test('a UNION ALL view, a live query over it, EXPLAIN and \\compare', async () =
   assert.match(t, /query: equal/);
 });
 
-test('UNION without ALL is refused in the REPL with the caret and a hint', async () => {
+test('a UNION (distinct) in the REPL: EXPLAIN shows it, each sensor once, and \\compare', async () => {
   const s = session(...TWO);
-  const t = text(await s.submit('SELECT sensor FROM north UNION SELECT sensor FROM south;'));
-  assert.match(t, /UNION without ALL \(a union that removes duplicates\) is not supported/);
-  assert.match(t, /\^{5}/);
-  assert.match(t, /hint: write UNION ALL/);
+  const q = 'SELECT sensor FROM north UNION SELECT sensor FROM south';
+  assert.match(text(await s.submit(`EXPLAIN ${q};`)), /UnionDistinct #\d+ \(sensor VARCHAR\) first occurrence of each row, append-only; every distinct row kept/);
+  await s.submit(`${q};`);
+  await until(() => s.live?.running === false, 20_000);
+  const rows = s.live!.result.rows.map((r) => String(r[0]));
+  assert.ok(rows.length > 0);
+  assert.equal(new Set(rows).size, rows.length, 'each sensor once');
+  assert.match(text(await s.submit('\\compare')), /query: equal/);
 });

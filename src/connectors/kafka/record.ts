@@ -32,6 +32,10 @@ export class KafkaRecord implements SourceRecord {
   get hasValue(): boolean {
     return this.message.value !== null;
   }
+  /** A message without a value: for a table (upsert) source, the deletion of its key. */
+  get tombstone(): boolean {
+    return this.message.value === null;
+  }
   get key(): Buffer | null {
     return this.message.key;
   }
@@ -93,11 +97,22 @@ function compileKeyDecoder(keyCols: readonly Column[]): (key: Buffer | null) => 
  * metadata columns it is the plain JSON decoder (the hot path); otherwise the value is decoded
  * into its columns and the rest are filled in from the message.
  */
-export function compileKafkaDecoder(columns: readonly Column[], eventTime: string | undefined): RecordDecoder {
+export function compileKafkaDecoder(columns: readonly Column[], eventTime: string | undefined, upsert = false): RecordDecoder {
   const valueCols = valueColumns(columns);
   const inValue = eventTimeIndex(valueCols, eventTime) >= 0;
   const decodeValue = compileDecoder(valueCols, inValue ? eventTime : undefined);
-  if (valueCols.length === columns.length) {
+  // A table's tombstone: its value columns NULL but the event time, which is the record timestamp.
+  const tsAt = inValue ? eventTimeIndex(valueCols, eventTime) : -1;
+  const tombstone = (rec: KafkaRecord): Row => {
+    const vals: Row = new Array<Value>(valueCols.length).fill(null);
+    if (tsAt >= 0) vals[tsAt] = rec.timestamp * 1000;
+    return vals;
+  };
+  if (upsert) {
+    const keyCols = columns.filter((c) => c.key);
+    if (keyCols.length === 0) throw new Error('internal: a Kafka table without KEY columns');
+  }
+  if (valueCols.length === columns.length && !upsert) {
     return (value, record) => {
       if (record instanceof KafkaRecord && !record.hasValue) return new DecodeError('message has no value (a tombstone)');
       return decodeValue(value);
@@ -115,7 +130,8 @@ export function compileKafkaDecoder(columns: readonly Column[], eventTime: strin
   return (value, record) => {
     const rec = record instanceof KafkaRecord ? record : undefined;
     let vals: Row = [];
-    if (valueCols.length > 0) {
+    if (upsert && rec && !rec.hasValue) vals = tombstone(rec);
+    else if (valueCols.length > 0) {
       if (rec && !rec.hasValue) return new DecodeError('message has no value (a tombstone)');
       const r = decodeValue(value);
       if (r instanceof DecodeError) return r;

@@ -34,6 +34,8 @@ export interface KafkaSourceSettings {
   readonly startup: Startup;
   /** Read up to the end offsets taken at start, then end. */
   readonly bounded: boolean;
+  /** A CREATE TABLE's topic: a tombstone is a row that deletes its key, not a dead letter. */
+  readonly upsert?: boolean;
   /** Milliseconds without records after which a partition is idle; undefined: never. */
   readonly idleTimeoutMs: number | undefined;
   readonly maxBytesPerPartition: number;
@@ -63,6 +65,7 @@ export function kafkaSourceSettings(def: SourceDef): KafkaSourceSettings {
     group: o['group'] ?? (def.job !== undefined ? `sluice-${def.job}-${def.name}` : `sluice-${def.name}-${topic}`),
     startup,
     bounded,
+    ...(def.table?.upsert ? { upsert: true } : {}),
     idleTimeoutMs: durationMs(o, 'idle_timeout'),
     // 1 MB, not kafkajs's usual 4+: a smaller fetch's decoded messages die young (bench:kafka:
     // engine 2.64-2.98 s per 1M events at 1 MB, 3.13-3.33 s at 4 MB; the raw consumer alike at both).
@@ -158,7 +161,7 @@ export class KafkaReader implements SourceReader {
   }
 
   decoder(columns: readonly Column[], eventTime: string | undefined): RecordDecoder {
-    return compileKafkaDecoder(columns, eventTime);
+    return compileKafkaDecoder(columns, eventTime, this.settings.upsert === true);
   }
 
   watchPartitions(listener: PartitionListener): void {

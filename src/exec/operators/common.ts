@@ -203,3 +203,18 @@ export function compileColumnar(calls: readonly AggCall[]): ColumnarAggs | undef
     },
   };
 }
+
+/** One value as a self-delimiting string for a row's identity (a regular join's multiset, a UNION's distinct rows): 0 and -0 meet, NULL is its own. */
+export function valueId(v: Value): string {
+  if (v === null) return 'N';
+  switch (typeof v) {
+    case 'number':
+      return `n${v === 0 ? 0 : v};`;
+    case 'string':
+      return `s${v.length}:${v}`;
+    case 'boolean':
+      return v ? 't' : 'f';
+    default:
+      return `o${JSON.stringify(v)};`;
+  }
+}

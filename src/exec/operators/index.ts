@@ -12,6 +12,11 @@ import { WindowAggOperator } from './window-agg.js';
 import { WindowExpandOperator } from './window-expand.js';
 import { UnionOperator } from './union.js';
 import { IntervalJoinOperator } from './interval-join.js';
+import { RegularJoinOperator } from './regular-join.js';
+import { DistinctOperator } from './distinct.js';
+import { WindowJoinOperator } from './window-join.js';
+import { TemporalJoinOperator } from './temporal-join.js';
+import { LookupJoinOperator } from './lookup-join.js';
 
 export function createOperator(node: PhysicalNode): Operator {
   switch (node.kind) {
@@ -33,6 +38,16 @@ export function createOperator(node: PhysicalNode): Operator {
       return new UnionOperator(node);
     case 'intervalJoin':
       return new IntervalJoinOperator(node);
+    case 'regularJoin':
+      return new RegularJoinOperator(node);
+    case 'distinct':
+      return new DistinctOperator(node);
+    case 'windowJoin':
+      return new WindowJoinOperator(node);
+    case 'temporalJoin':
+      return new TemporalJoinOperator(node);
+    case 'lookupJoin':
+      return new LookupJoinOperator(node);
     case 'source':
     case 'sink':
       throw new Error(`${node.kind} node ${node.id} is driven by the runner, not an operator`);
@@ -43,4 +58,4 @@ export function createOperator(node: PhysicalNode): Operator {
   }
 }
 
-export { FilterOperator, GroupAggOperator, LagOperator, ProjectOperator, SessionAggOperator, WindowAggOperator, WindowExpandOperator, UnionOperator, IntervalJoinOperator };
+export { FilterOperator, GroupAggOperator, LagOperator, ProjectOperator, SessionAggOperator, WindowAggOperator, WindowExpandOperator, UnionOperator, IntervalJoinOperator, RegularJoinOperator, DistinctOperator, WindowJoinOperator, TemporalJoinOperator, LookupJoinOperator };

@@ -1,13 +1,13 @@
-// Interval join (INNER or LEFT) at run time. Each input's rows wait in one keyed table (join key → the
+// Interval join (INNER, LEFT, RIGHT or FULL) at run time. Each input's rows wait in one keyed table (join key → the
 // rows of each side) while a row of the other side can still match them; an arriving row is
 // first judged late on its own input's watermark, then paired with the other side's waiting
 // rows of its key whose event times are within the bounds (and pass the residual), then waits
 // itself. A second, time-keyed table indexes the keys by the time their rows expire (exec/time.ts:
 // joinExpiry), so a watermark visits only the keys it expires. Under a memory budget both spill:
-// the runner brings back the keys a batch or a watermark touches first. Output: append-only; a
-// LEFT JOIN marks each waiting left row once it pairs, and emits one that never did, padded
-// with NULLs, when it expires (no right row can still pair with it), or at once when its key
-// or event time is NULL.
+// the runner brings back the keys a batch or a watermark touches first. Output: append-only; an
+// outer join marks each waiting row of its padded side(s) (LEFT: left, RIGHT: right, FULL: both)
+// once it pairs, and emits one that never did, padded with NULLs, when it expires (no row of
+// the other side can still pair with it), or at once when its key or event time is NULL.
 
 import type { Row, Value } from '../../catalog/types.js';
 import { compileExpr, type Evaluator } from '../../expr/compile.js';
@@ -15,15 +15,17 @@ import { compileKey, type KeyFn } from '../../expr/key.js';
 import type { IntervalJoinNode } from '../../plan/physical.js';
 import type { KeyedTable, TimeKeyedTable } from '../../state/tables.js';
 import type { Batch, Operator, OperatorContext } from '../operator.js';
-import { formatMicros, isLate, joinExpiry, lastReleasable } from '../time.js';
+import { formatMicros, isLate, joinExpiry, joinTimeSide, lastReleasable } from '../time.js';
 import { refOf, stateName } from './common.js';
 
 /** The rows of one join key still waiting, per side. */
 export interface Waiting {
   l: Row[];
   r: Row[];
-  /** LEFT JOIN: per left row, whether it has paired (absent for an INNER join). */
+  /** LEFT/FULL JOIN: per left row, whether it has paired (absent when left rows are not padded). */
   lm?: boolean[];
+  /** RIGHT/FULL JOIN: per right row, whether it has paired (absent when right rows are not padded). */
+  rm?: boolean[];
   /**
    * The earliest time this key is indexed under in the expiry table (at or before the earliest
    * expiry of its rows). A row that expires later adds no entry: the visit at `next` indexes the
@@ -39,9 +41,10 @@ export class IntervalJoinOperator implements Operator {
   private readonly keyParts: readonly [readonly Evaluator[], readonly Evaluator[]];
   private readonly times: readonly [number, number];
   private readonly residual: Evaluator | undefined;
-  private readonly outer: boolean;
-  /** The right input's width, for a null-padded row. */
-  private rightWidth = 0;
+  /** Per side: whether its unmatched rows are emitted padded with NULLs. */
+  private readonly pads: readonly [boolean, boolean];
+  /** The output's event time follows this side (exec/time.ts: joinTimeSide). */
+  private readonly timeSide: 0 | 1;
   private ctx!: OperatorContext;
   private rows!: KeyedTable<Waiting>;
   private expiry!: TimeKeyedTable<number>;
@@ -52,8 +55,9 @@ export class IntervalJoinOperator implements Operator {
     this.keyParts = [node.leftKeys.map((k) => compileExpr(k)), node.rightKeys.map((k) => compileExpr(k))];
     this.times = [node.leftTime, node.rightTime];
     this.residual = node.residual ? compileExpr(node.residual) : undefined;
-    this.outer = node.joinType === 'left';
-    for (const [side, col] of node.outputs) if (side === 1 && col + 1 > this.rightWidth) this.rightWidth = col + 1;
+    const t = node.joinType;
+    this.pads = [t === 'left' || t === 'full', t === 'right' || t === 'full'];
+    this.timeSide = joinTimeSide(t);
   }
 
   open(ctx: OperatorContext): void {
@@ -82,13 +86,14 @@ export class IntervalJoinOperator implements Operator {
     const keyFn = this.keys[side];
     const own = this.ctx.inputWatermark ? this.ctx.inputWatermark(side) : this.ctx.watermark;
     const { lowerMicros: lower, upperMicros: upper } = this.node;
+    const pads = this.pads[side];
     const out: Row[] = [];
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
       const ts = row[t];
-      // A NULL event time compares to nothing: the row never pairs (LEFT JOIN: padded at once).
+      // A NULL event time compares to nothing: the row never pairs (on a padded side: padded at once).
       if (typeof ts !== 'number') {
-        if (this.outer && side === 0) out.push(this.padded(row));
+        if (pads) out.push(this.padded(row, side));
         continue;
       }
       if (isLate(ts, own)) {
@@ -102,14 +107,14 @@ export class IntervalJoinOperator implements Operator {
         });
         continue;
       }
-      // A NULL key equals nothing: the row never pairs, and need not wait (LEFT JOIN: padded at once).
+      // A NULL key equals nothing: the row never pairs, and need not wait (on a padded side: padded at once).
       if (hasNull(this.keyParts[side], row)) {
-        if (this.outer && side === 0) out.push(this.padded(row));
+        if (pads) out.push(this.padded(row, side));
         continue;
       }
       const key = keyFn.encode(row);
       let w = this.rows.get(key);
-      if (w === undefined) w = this.outer ? { l: [], r: [], lm: [] } : { l: [], r: [] };
+      if (w === undefined) w = this.empty();
       else if (w.next === undefined) sortWaiting(w, this.times);
       // Each side's rows are kept ascending by event time: the rows in the bounds are one run.
       let paired = false;
@@ -123,6 +128,7 @@ export class IntervalJoinOperator implements Operator {
           if (this.residual !== undefined && this.residual(row.concat(o)) !== true) continue;
           out.push(this.pairRow(row, o));
           paired = true;
+          if (w.rm !== undefined) w.rm[j] = true;
         }
       } else {
         const others = w.l;
@@ -133,19 +139,21 @@ export class IntervalJoinOperator implements Operator {
           if ((o[ot] as number) > hi) break;
           if (this.residual !== undefined && this.residual(o.concat(row)) !== true) continue;
           out.push(this.pairRow(o, row));
+          paired = true;
           if (w.lm !== undefined) w.lm[j] = true;
         }
       }
       const mine = side === 0 ? w.l : w.r;
+      const flags = side === 0 ? w.lm : w.rm;
       // After the rows of an equal time: ties keep their arrival order.
       const at0 = firstAtOrAfter(mine, t, ts + 1);
       if (at0 === mine.length) mine.push(row);
       else mine.splice(at0, 0, row);
-      if (side === 0 && w.lm !== undefined) {
-        if (at0 === w.lm.length) w.lm.push(paired);
-        else w.lm.splice(at0, 0, paired);
+      if (flags !== undefined) {
+        if (at0 === flags.length) flags.push(paired);
+        else flags.splice(at0, 0, paired);
       }
-      const at = joinExpiry(side, ts, lower);
+      const at = joinExpiry(side, ts, this.timeSide, lower, upper);
       if (!(w.next !== undefined && w.next <= at)) {
         w.next = at;
         this.expiry.set(at, key, 1);
@@ -163,8 +171,9 @@ export class IntervalJoinOperator implements Operator {
   private expire(entries: ReadonlyArray<{ key: string }>): void {
     if (entries.length === 0) return;
     const through = lastReleasable(this.ctx.watermark);
-    const lower = this.node.lowerMicros;
+    const { lowerMicros: lower, upperMicros: upper } = this.node;
     const [lt, rt] = this.times;
+    const expiresAt = (side: 0 | 1, row: Row): number => joinExpiry(side, row[side === 0 ? lt : rt] as number, this.timeSide, lower, upper);
     // Most watermarks (one per record) expire one key: no set to build then.
     const seen = entries.length > 1 ? new Set<string>() : undefined;
     const padded: Row[] = [];
@@ -179,14 +188,18 @@ export class IntervalJoinOperator implements Operator {
       // left must be indexed again at their earliest expiry, or they would never be evicted.
       if (w.next !== undefined && w.next > through) continue;
       if (w.next === undefined) sortWaiting(w, this.times);
-      // Rows ascending by time expire as a prefix (joinExpiry grows with the time).
+      // Rows ascending by time expire as a prefix (joinExpiry grows with the time); an expired
+      // row of a padded side that never paired comes out with NULLs.
       let nl = 0;
-      while (nl < w.l.length && joinExpiry(0, w.l[nl]![lt] as number, lower) <= through) {
-        if (w.lm !== undefined && w.lm[nl] !== true) padded.push(this.padded(w.l[nl]!));
+      while (nl < w.l.length && expiresAt(0, w.l[nl]!) <= through) {
+        if (w.lm !== undefined && w.lm[nl] !== true) padded.push(this.padded(w.l[nl]!, 0));
         nl++;
       }
       let nr = 0;
-      while (nr < w.r.length && joinExpiry(1, w.r[nr]![rt] as number, lower) <= through) nr++;
+      while (nr < w.r.length && expiresAt(1, w.r[nr]!) <= through) {
+        if (w.rm !== undefined && w.rm[nr] !== true) padded.push(this.padded(w.r[nr]!, 1));
+        nr++;
+      }
       if (nl === w.l.length && nr === w.r.length) {
         this.rows.delete(e.key);
         continue;
@@ -195,10 +208,13 @@ export class IntervalJoinOperator implements Operator {
         w.l.splice(0, nl);
         w.lm?.splice(0, nl);
       }
-      if (nr > 0) w.r.splice(0, nr);
+      if (nr > 0) {
+        w.r.splice(0, nr);
+        w.rm?.splice(0, nr);
+      }
       const l0 = w.l[0];
       const r0 = w.r[0];
-      const next = Math.min(l0 === undefined ? Number.POSITIVE_INFINITY : joinExpiry(0, l0[lt] as number, lower), r0 === undefined ? Number.POSITIVE_INFINITY : joinExpiry(1, r0[rt] as number, lower));
+      const next = Math.min(l0 === undefined ? Number.POSITIVE_INFINITY : expiresAt(0, l0), r0 === undefined ? Number.POSITIVE_INFINITY : expiresAt(1, r0));
       w.next = next;
       this.rows.set(e.key, w);
       this.expiry.set(next, e.key, 1);
@@ -207,29 +223,31 @@ export class IntervalJoinOperator implements Operator {
     if (padded.length > 0) this.ctx.emit({ rows: padded, ops: null });
   }
 
-  /** LEFT JOIN: a left row that paired with nothing, the right side's columns NULL. */
-  private padded(left: Row): Row {
-    const right = new Array<Value>(this.rightWidth).fill(null);
-    return this.output(left.concat(right), left.length);
+  private empty(): Waiting {
+    const w: Waiting = { l: [], r: [] };
+    if (this.pads[0]) w.lm = [];
+    if (this.pads[1]) w.rm = [];
+    return w;
   }
 
-  /** The output row of a left and a right row (output() without building the pair). */
+  /** An outer join's row of `side` that paired with nothing, the other side's columns NULL. */
+  private padded(row: Row, side: 0 | 1): Row {
+    const outs = this.node.outputs;
+    const out = new Array<Value>(outs.length);
+    for (let k = 0; k < outs.length; k++) {
+      const [s, col] = outs[k]!;
+      out[k] = s === side ? row[col]! : null;
+    }
+    return out;
+  }
+
+  /** The output row of a left and a right row. */
   private pairRow(left: Row, right: Row): Row {
     const outs = this.node.outputs;
     const row = new Array<Value>(outs.length);
     for (let k = 0; k < outs.length; k++) {
       const [side, col] = outs[k]!;
       row[k] = (side === 0 ? left[col] : right[col])!;
-    }
-    return row;
-  }
-
-  private output(pair: Row, leftWidth: number): Row {
-    const outs = this.node.outputs;
-    const row = new Array<Value>(outs.length);
-    for (let k = 0; k < outs.length; k++) {
-      const [side, col] = outs[k]!;
-      row[k] = pair[side === 0 ? col : leftWidth + col]!;
     }
     return row;
   }
@@ -252,11 +270,13 @@ function firstAtOrAfter(rows: readonly Row[], t: number, x: number): number {
   return lo;
 }
 
-/** A key's rows from a checkpoint written before they were kept in time order (no `next`): sorted once, stably. */
+/** A key's rows from a checkpoint written before they were kept in time order (no `next`): each side sorted once, stably, with its matched flags. */
 function sortWaiting(w: Waiting, times: readonly [number, number]): void {
   const [lt, rt] = times;
-  const order = w.l.map((row, i) => ({ row, m: w.lm?.[i] === true })).sort((a, b) => (a.row[lt] as number) - (b.row[lt] as number));
-  w.l = order.map((o) => o.row);
-  if (w.lm !== undefined) w.lm = order.map((o) => o.m);
-  w.r = [...w.r].sort((a, b) => (a[rt] as number) - (b[rt] as number));
+  const l = w.l.map((row, i) => ({ row, m: w.lm?.[i] === true })).sort((a, b) => (a.row[lt] as number) - (b.row[lt] as number));
+  w.l = l.map((o) => o.row);
+  if (w.lm !== undefined) w.lm = l.map((o) => o.m);
+  const r = w.r.map((row, i) => ({ row, m: w.rm?.[i] === true })).sort((a, b) => (a.row[rt] as number) - (b.row[rt] as number));
+  w.r = r.map((o) => o.row);
+  if (w.rm !== undefined) w.rm = r.map((o) => o.m);
 }

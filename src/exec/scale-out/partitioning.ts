@@ -54,7 +54,11 @@ export function columnOrigins(plan: PhysicalPlan): Origin[][] {
         out.push(n.schema.map((_, i) => input[i]));
         break;
       case 'union':
-        // Each branch copies other columns; none traces back to one source column.
+      case 'regularJoin':
+      case 'windowJoin':
+      case 'temporalJoin':
+      case 'lookupJoin':
+        // Each branch (side) copies other columns; none traces back to one source column.
         out.push(n.schema.map(() => undefined));
         break;
       case 'intervalJoin':

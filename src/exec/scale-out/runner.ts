@@ -43,7 +43,25 @@ export interface ScaleOutSummary {
 
 /** Why a plan cannot run scaled out, as a ConnectorError with a hint; undefined when it can. */
 export function scaleOutProblem(plan: PhysicalPlan): ConnectorError | undefined {
-  // A join first: it runs per partition only when co-partitioned by its key (join-keying.ts).
+  // A join first. A join with a table needs the whole table in every task; regular and window
+  // joins are not split yet; an interval join runs per partition only when co-partitioned by its
+  // key (join-keying.ts).
+  for (const n of plan.nodes) {
+    if (n.kind === 'temporalJoin' || n.kind === 'lookupJoin') {
+      return new ConnectorError(
+        `a scaled-out job cannot join table '${n.table}' yet: each task reads one partition of the stream, and would need the whole table`,
+        undefined,
+        'run it without --scale-out',
+      );
+    }
+    if (n.kind === 'regularJoin' || n.kind === 'windowJoin') {
+      return new ConnectorError(
+        `a scaled-out job cannot run a ${n.kind === 'regularJoin' ? 'regular (unbounded) JOIN' : 'window JOIN'} yet: only an interval join of two Kafka sources keyed by the join key runs per partition`,
+        undefined,
+        'run it without --scale-out',
+      );
+    }
+  }
   for (const k of statefulKeying(plan)) {
     if (k.kind === 'intervalJoin' && !k.partitionLocal) {
       return new ConnectorError(

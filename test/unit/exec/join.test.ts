@@ -2,7 +2,8 @@
 // micro in), NULL keys and NULL times never pair, late rows on their own input's watermark,
 // eviction at the exact watermark of the rules in exec/time.ts (a left row at tl is kept while
 // W <= tl, a right row at tr while W <= tr - lower), the shifted watermark the runner gives the
-// join, and a snapshot/restore of its tables in the middle giving the same output.
+// join, and a snapshot/restore of its tables in the middle giving the same output; LEFT, RIGHT
+// and FULL outer joins padding an unmatched row once, at the exact watermark that expires it.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,7 +15,7 @@ import type { IntervalJoinNode } from '../../../src/plan/physical.js';
 import { IntervalJoinOperator, type Waiting } from '../../../src/exec/operators/interval-join.js';
 import type { Batch, LateEvent, OperatorContext } from '../../../src/exec/operator.js';
 import { MemoryKeyedTable, MemoryTimeKeyedTable, type KeyedTable, type TimeKeyedTable } from '../../../src/state/tables.js';
-import { WatermarkCombiner, joinWatermarkShifts } from '../../../src/exec/time.js';
+import { WatermarkCombiner, joinTimeSide, joinWatermarkShifts } from '../../../src/exec/time.js';
 
 const S = 1_000_000;
 
@@ -38,7 +39,7 @@ class Ctx implements OperatorContext {
   readonly op: IntervalJoinOperator;
   private readonly combiner: WatermarkCombiner;
   constructor(readonly node: IntervalJoinNode) {
-    this.combiner = new WatermarkCombiner(2, joinWatermarkShifts(node.upperMicros));
+    this.combiner = new WatermarkCombiner(2, joinWatermarkShifts(joinTimeSide(node.joinType), node.lowerMicros, node.upperMicros));
     this.op = new IntervalJoinOperator(node);
     this.op.open(this);
   }
@@ -200,4 +201,82 @@ test('LEFT JOIN: a left row that never paired is emitted once with NULLs when it
   c.mark(1, 500 * S);
   assert.equal(c.out.length, 4);
   assert.equal(c.keyed.size, 0);
+});
+
+test('RIGHT JOIN: the watermark follows the right side, min(left + lower, right); an unmatched right row comes out once with NULLs at W = tr + 1µs, not before; NULL keys and times at once', () => {
+  const c = new Ctx(joinNode(undefined, 'RIGHT JOIN'));
+  assert.deepEqual(c.send(1, [['x', 100 * S], ['y', 100 * S], [null, 100 * S], ['z', null]]), [
+    [null, null, 100 * S],
+    [null, null, null],
+  ]);
+  assert.deepEqual(c.send(0, [['x', 100 * S]]), [['x', 100 * S, 100 * S]]);
+  c.mark(1, 200 * S);
+  // W = min(105s - 5s, 200s) = 100s: a left row at 105s may still come and pair with y at 100s (100s - 105s = -5s, the lower bound).
+  c.mark(0, 105 * S);
+  assert.equal(c.watermark, 100 * S);
+  assert.equal(c.out.length, 3);
+  assert.deepEqual(c.send(0, [['y', 105 * S]]), [['y', 105 * S, 100 * S]]);
+  const d = new Ctx(joinNode(undefined, 'RIGHT JOIN'));
+  d.send(1, [['x', 100 * S], ['y', 100 * S]]);
+  d.send(0, [['x', 100 * S]]);
+  d.mark(1, 200 * S);
+  d.mark(0, 105 * S);
+  assert.equal(d.out.length, 1);
+  // One micro more: y can pair with nothing still to come; it comes out padded, once; x paired and does not.
+  d.mark(0, 105 * S + 1);
+  assert.equal(d.watermark, 100 * S + 1);
+  assert.deepEqual(d.out.slice(1), [[null, null, 100 * S]]);
+  // The left row at 100s waits until W passes 100s + upper (1s).
+  assert.equal(d.waiting()?.l.length, 1);
+  d.mark(0, 106 * S + 1);
+  assert.equal(d.keyed.size, 0);
+  d.mark(0, 500 * S);
+  assert.equal(d.out.length, 2);
+});
+
+test('FULL JOIN: unmatched rows of both sides padded once, each at the exact watermark that expires it (left at tl, right at tr - lower)', () => {
+  const c = new Ctx(joinNode(undefined, 'FULL OUTER JOIN'));
+  assert.equal(c.node.timeColumn, undefined);
+  c.send(0, [['x', 100 * S], ['y', 100 * S], [null, 100 * S]]);
+  assert.deepEqual(c.send(1, [['x', 100 * S], ['w', 100 * S], ['v', null]]), [
+    ['x', 100 * S, 100 * S],
+    [null, null, null],
+  ]);
+  assert.deepEqual(c.out, [
+    [null, 100 * S, null],
+    ['x', 100 * S, 100 * S],
+    [null, null, null],
+  ]);
+  c.mark(0, 200 * S);
+  c.mark(1, 101 * S);
+  assert.equal(c.watermark, 100 * S);
+  assert.equal(c.out.length, 3);
+  c.mark(1, 101 * S + 1);
+  assert.deepEqual(c.out.slice(3), [['y', 100 * S, null]]);
+  // The right row w at 100s waits until W passes 105s (a left row at 105s could still pair).
+  c.mark(1, 106 * S);
+  assert.equal(c.watermark, 105 * S);
+  assert.equal(c.out.length, 4);
+  c.mark(1, 106 * S + 1);
+  assert.deepEqual(c.out.slice(4), [[null, null, 100 * S]]);
+  c.mark(1, 500 * S);
+  assert.equal(c.out.length, 5);
+  assert.equal(c.keyed.size, 0);
+  assert.equal(c.timed.size, 0);
+});
+
+test('RIGHT and FULL: matched flags survive a snapshot and restore of the tables (a restored row that paired is never padded)', () => {
+  for (const kind of ['RIGHT JOIN', 'FULL JOIN']) {
+    let c = new Ctx(joinNode(undefined, kind));
+    c.send(1, [['x', 100 * S], ['y', 100 * S]]);
+    c.send(0, [['x', 100 * S]]);
+    const keyed = c.keyed.snapshot();
+    const timed = c.timed.snapshot();
+    c = new Ctx(joinNode(undefined, kind));
+    c.keyed.restore(keyed.chunks);
+    c.timed.restore(timed.chunks);
+    c.mark(0, 500 * S);
+    c.mark(1, 500 * S);
+    assert.deepEqual(c.out, [[null, null, 100 * S]], kind);
+  }
 });

@@ -1,8 +1,8 @@
 // Binding the interval join: which ON conjunctions are keys, time bounds (inclusive and strict,
 // either way round, BETWEEN) or the residual; refusals with position, caret and hint (no bound,
-// outer and cross joins, a third JOIN, a changelog or a side without event time, ambiguous
-// columns, bounds that admit nothing); the output's columns and event time; EXPLAIN, round
-// trip, scale-out refusal and the oracle's SQL.
+// cross joins, a third JOIN, a changelog or a side without event time, ambiguous columns,
+// bounds that admit nothing, a window after a FULL JOIN); the output's columns and event time
+// (RIGHT: the right's; FULL: none); EXPLAIN, round trip, scale-out refusal and the oracle's SQL.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -93,44 +93,68 @@ test('output: the visible columns of both sides, left event time kept so a windo
   assert.ok(w.nodes.some((n) => n.kind === 'windowAgg'));
 });
 
-test('a join without a time bound is refused at ON, naming the columns and the form', () => {
-  const q0 = `SELECT a.k FROM a JOIN b ON a.k = b.k`;
-  const d = diag(sink(q0));
-  assert.match(d.message, /^this JOIN has no time bound: ON needs a lower and an upper bound on b\.ts relative to a\.ts/);
-  assert.equal(d.line, 4);
-  assert.equal(d.column, col(q0, 'a.k = b.k'));
-  assert.equal(d.width, 'a.k = b.k'.length);
-  assert.match(d.hint!, /BETWEEN a\.ts - INTERVAL '5' MINUTE AND a\.ts \+ INTERVAL '1' MINUTE/);
-  assert.match(diag(sink(`SELECT a.k FROM a JOIN b ON a.k = b.k AND b.ts >= a.ts`)).message, /needs an upper bound/);
-  assert.match(diag(sink(`SELECT a.k FROM a JOIN b ON a.k = b.k AND b.ts <= a.ts`)).message, /needs a lower bound/);
-  // A bound on a column other than the event time does not count.
-  assert.match(diag(sink(`SELECT a.k FROM a JOIN b ON a.k = b.k AND b.ts BETWEEN a.t2 AND a.t2 + 1s`)).message, /no time bound/);
+test('a join with one time bound, or a bound on another column, is a regular join; bounds that admit nothing are refused', () => {
+  // A join without both bounds keeps every row: a regular join (test/unit/plan/regular-join.test.ts).
+  for (const on of ['a.k = b.k', 'a.k = b.k AND b.ts >= a.ts', 'a.k = b.k AND b.ts <= a.ts', 'a.k = b.k AND b.ts BETWEEN a.t2 AND a.t2 + 1s']) {
+    assert.ok(plan(sink(`SELECT a.k FROM a JOIN b ON ${on}`)).nodes.some((n) => n.kind === 'regularJoin'), on);
+  }
   assert.match(diag(sink(`SELECT a.k FROM a JOIN b ON a.k = b.k AND b.ts BETWEEN a.ts + 2s AND a.ts + 1s`)).message, /admit no pair/);
 });
 
-test('RIGHT, FULL, CROSS, JOIN without ON: refused with a caret on the join words', () => {
-  for (const [words, what] of [
-    ['RIGHT JOIN', 'RIGHT OUTER JOIN'],
-    ['RIGHT OUTER JOIN', 'RIGHT OUTER JOIN'],
-    ['FULL JOIN', 'FULL OUTER JOIN'],
-  ] as const) {
-    const q = `SELECT a.k FROM a ${words} b ON a.k = b.k AND b.ts BETWEEN a.ts AND a.ts + 1s`;
-    const d = diag(sink(q));
-    assert.equal(d.message, `${what} is not supported; only an INNER or LEFT [OUTER] interval join is`);
-    assert.equal(d.column, col(q, words));
-    assert.equal(d.width, words.length);
-    assert.match(d.hint!, /swap the two sides of a LEFT JOIN/);
-  }
-  assert.match(diag(sink(`SELECT a.k FROM a CROSS JOIN b`)).message, /^CROSS JOIN .* is not supported/);
-  assert.match(diag(sink(`SELECT a.k FROM a JOIN b`)).message, /a JOIN needs ON with a time bound/);
+test('CROSS JOIN and JOIN without ON: refused with a caret on the join words', () => {
+  const q = `SELECT a.k FROM a CROSS JOIN b`;
+  const d = diag(sink(q));
+  assert.equal(d.message, 'CROSS JOIN (every pair of rows, state without bound) is not supported; a JOIN needs an equality key between its two sides');
+  assert.equal(d.column, col(q, 'CROSS JOIN'));
+  assert.equal(d.width, 'CROSS JOIN'.length);
+  assert.match(d.hint!, /write JOIN \.\.\. ON a\.k = b\.k \[AND \.\.\.\], or bound the two event times for an interval join: ON a\.k = b\.k AND b\.ts BETWEEN/);
+  assert.match(diag(sink(`SELECT a.k FROM a JOIN b`)).message, /a JOIN needs ON with an equality key/);
+  assert.match(diag(sink(`SELECT a.k FROM a FULL JOIN b`)).message, /a JOIN needs ON with an equality key/);
 });
 
-test('sides a join cannot bound: no event time, a changelog; ambiguous unqualified columns', () => {
-  const q = `SELECT a.k FROM a JOIN c ON a.k = c.k AND c.ts BETWEEN a.ts AND a.ts + 1s`;
+test('RIGHT [OUTER] JOIN: keeps the right event time, watermark min(left + lower, right); EXPLAIN says right rows are padded; the oracle drops late right rows in WHERE', () => {
+  for (const words of ['RIGHT JOIN', 'RIGHT OUTER JOIN']) {
+    const p = plan(sink(`SELECT a.k, a.ts AS ats, b.v, b.ts FROM a ${words} b ON a.k = b.k AND b.ts BETWEEN a.ts - 2s AND a.ts + 1s`), true);
+    const j = joinOf(p);
+    assert.equal(j.joinType, 'right');
+    assert.equal(j.schema[j.timeColumn!]!.name, 'ts');
+    assert.equal(j.timeColumn, 6);
+    assert.match(
+      explainPlan(p),
+      /IntervalJoin #\d RIGHT OUTER keys=\[left k = right k\]; bounds: right\.ts - left\.ts in \[-2s, \+1s\]; left rows kept until the watermark passes ts \+ 1s, right rows until it passes ts \(then, if unmatched, emitted with NULLs\); event time ts, watermark min\(left - 2s, right\), append-only/,
+    );
+    const sql = translatePlan(p, p.sinks[0]!, { source: (id) => `src_${id}`, late: (id) => (id === j.id ? `late_${id}` : undefined) });
+    assert.match(sql, /SELECT .*, jr\.__seq AS __seq FROM n\d+ AS jl RIGHT JOIN n\d+ AS jr ON .* AND NOT EXISTS \(SELECT 1 FROM "late_\d+" AS l WHERE l\.seq = jl\.__seq\) WHERE NOT EXISTS \(SELECT 1 FROM "late_\d+" AS l WHERE l\.seq = jr\.__seq\)/);
+  }
+  // A window after a RIGHT JOIN windows the right side's time.
+  const w = plan(sink(`SELECT COUNT(*) AS n FROM (SELECT a.k, b.ts FROM a RIGHT JOIN b ON a.k = b.k AND b.ts BETWEEN a.ts AND a.ts + 1s) GROUP BY TUMBLE(ts, 10s)`));
+  assert.ok(w.nodes.some((n) => n.kind === 'windowAgg'));
+});
+
+test('FULL [OUTER] JOIN: no event time (a window after it is refused with a hint); EXPLAIN pads both sides; the oracle drops late rows of both before joining', () => {
+  for (const words of ['FULL JOIN', 'FULL OUTER JOIN']) {
+    const p = plan(sink(`SELECT a.k, a.ts, b.v, b.ts AS bts FROM a ${words} b ON a.k = b.k AND b.ts BETWEEN a.ts - 2s AND a.ts + 1s`), true);
+    const j = joinOf(p);
+    assert.equal(j.joinType, 'full');
+    assert.equal(j.timeColumn, undefined);
+    assert.match(
+      explainPlan(p),
+      /IntervalJoin #\d FULL OUTER keys=\[left k = right k\]; bounds: right\.ts - left\.ts in \[-2s, \+1s\]; left rows kept until the watermark passes ts \(then, if unmatched, emitted with NULLs\), right rows until it passes ts \+ 2s \(then, if unmatched, emitted with NULLs\); no event time \(either side may be NULL\), watermark min\(left, right - 1s\) for expiry only, append-only/,
+    );
+    const sql = translatePlan(p, p.sinks[0]!, { source: (id) => `src_${id}`, late: (id) => (id === j.id ? `late_${id}` : undefined) });
+    assert.match(sql, /COALESCE\(jl\.__seq, jr\.__seq\) AS __seq FROM \(SELECT \* FROM n\d+ AS jl WHERE NOT EXISTS \(SELECT 1 FROM "late_\d+" AS l WHERE l\.seq = jl\.__seq\)\) AS jl FULL JOIN \(SELECT \* FROM n\d+ AS jr WHERE NOT EXISTS/);
+  }
+  const q = `SELECT COUNT(*) AS n FROM (SELECT a.k, a.ts FROM a FULL JOIN b ON a.k = b.k AND b.ts BETWEEN a.ts AND a.ts + 1s) GROUP BY TUMBLE(ts, 10s)`;
   const d = diag(sink(q));
-  assert.match(d.message, /the right side of the JOIN has no event-time column/);
-  assert.equal(d.column, col(q, 'c ON'));
-  assert.match(diag(sink(`SELECT a.k FROM a JOIN (SELECT k, COUNT(*) AS n FROM b GROUP BY k) AS g ON a.k = g.k`)).message, /the right side of the JOIN is a changelog/);
+  assert.equal(d.message, "'ts' is not an event-time column after the FULL JOIN, so TUMBLE windows would never close");
+  assert.equal(d.column, col(q, 'ts, 10s'));
+  assert.match(d.hint!, /^a FULL JOIN's rows keep no event time .*; window the rows before the join, or use a LEFT or RIGHT JOIN/);
+});
+
+test('sides a join cannot bound (no event time, a changelog) make a regular join; ambiguous unqualified columns', () => {
+  for (const q of [`SELECT a.k FROM a JOIN c ON a.k = c.k AND c.ts BETWEEN a.ts AND a.ts + 1s`, `SELECT a.k FROM a JOIN (SELECT k, COUNT(*) AS n FROM b GROUP BY k) AS g ON a.k = g.k`]) {
+    assert.ok(plan(sink(q)).nodes.some((n) => n.kind === 'regularJoin'), q);
+  }
   const amb = diag(sink(`SELECT k FROM a JOIN b ON a.k = b.k AND b.ts BETWEEN a.ts AND a.ts + 1s`));
   assert.equal(amb.message, "column 'k' is ambiguous: both 'a' and 'b' have one");
   assert.equal(amb.hint, 'qualify it: a.k or b.k');

@@ -60,7 +60,7 @@ describe('parse errors', () => {
 
   it('misspelled keyword where a keyword must come', () => {
     expectError('SELECT * FORM raw', { message: "unexpected 'FORM'", line: 1, column: 10, width: 4, expected: "',' or FROM", hint: 'did you mean FROM?' });
-    expectError('CREATE SORCE s WITH (a = 1)', { message: "unexpected 'SORCE'", line: 1, column: 8, width: 5, expected: 'SOURCE, VIEW or SINK', hint: 'did you mean SOURCE?' });
+    expectError('CREATE SORCE s WITH (a = 1)', { message: "unexpected 'SORCE'", line: 1, column: 8, width: 5, expected: 'SOURCE, TABLE, VIEW or SINK', hint: 'did you mean SOURCE?' });
   });
 
   it('missing comma in GROUP BY TUMBLE(ts 10s)', () => {

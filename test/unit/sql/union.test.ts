@@ -1,6 +1,6 @@
 // UNION in the grammar: UNION ALL chains parse flat into one union of SELECT blocks (each with
-// its own clauses), anywhere a query may stand; UNION and UNION DISTINCT are refused with the
-// position of the UNION, what is supported and a hint; a misplaced UNION ALL is a parse error.
+// its own clauses), anywhere a query may stand; UNION and UNION DISTINCT parse as distinct
+// unions and print back; a misplaced UNION ALL is a parse error.
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -50,19 +50,15 @@ describe('UNION ALL parses', () => {
 });
 
 describe('UNION errors', () => {
-  it('UNION without ALL: refused at the UNION with the supported form and a hint', () => {
-    const d = diagnose('SELECT a FROM t\nUNION SELECT a FROM u');
-    assert.equal(d.message, 'UNION without ALL (a union that removes duplicates) is not supported');
-    assert.deepEqual([d.line, d.column, d.width], [2, 1, 5]);
-    assert.equal(d.expected, 'UNION ALL');
-    assert.match(d.hint!, /write UNION ALL/);
-    assert.match(d.rendered, /job\.sql:2:1\n/);
-    assert.match(d.rendered, /2 \| UNION SELECT a FROM u\n {2}\| \^{5}\n/);
-  });
-  it('UNION DISTINCT: the caret spans both words, in the second of a chain', () => {
-    const d = diagnose('SELECT a FROM t UNION ALL SELECT a FROM u UNION DISTINCT SELECT a FROM v');
-    assert.equal(d.message, 'UNION DISTINCT (a union that removes duplicates) is not supported');
-    assert.deepEqual([d.line, d.column, d.width], [1, 43, 14]);
+  it('UNION and UNION DISTINCT parse as distinct unions, per operator, and print back', () => {
+    const s = parseStatement('SELECT a FROM t UNION ALL SELECT a FROM u UNION DISTINCT SELECT a FROM v UNION SELECT a FROM w');
+    assert.ok(s.kind === 'query' && s.query.kind === 'union');
+    assert.deepEqual(s.query.distinct, [false, true, true]);
+    const printed = printStatement(s);
+    assert.match(printed, /FROM t UNION ALL SELECT .* FROM u UNION SELECT .* FROM v UNION SELECT/);
+    assert.equal(printStatement(parseStatement(printed)), printed);
+    const all = parseStatement('SELECT a FROM t UNION ALL SELECT a FROM u');
+    assert.ok(all.kind === 'query' && all.query.kind === 'union' && all.query.distinct === undefined);
   });
   it('a UNION ALL with nothing after it, or in a WHERE, is a parse error', () => {
     const end = diagnose('SELECT a FROM t UNION ALL');
