@@ -37,6 +37,8 @@ export interface Waiting {
 export class IntervalJoinOperator implements Operator {
   private readonly node: IntervalJoinNode;
   private readonly keys: readonly [KeyFn, KeyFn];
+  /** Each side's key expressions, to test for a NULL without building the key values. */
+  private readonly keyParts: readonly [readonly Evaluator[], readonly Evaluator[]];
   private readonly times: readonly [number, number];
   private readonly residual: Evaluator | undefined;
   /** Per side: whether its unmatched rows are emitted padded with NULLs. */
@@ -50,6 +52,7 @@ export class IntervalJoinOperator implements Operator {
   constructor(node: IntervalJoinNode) {
     this.node = node;
     this.keys = [compileKey(node.leftKeys), compileKey(node.rightKeys)];
+    this.keyParts = [node.leftKeys.map((k) => compileExpr(k)), node.rightKeys.map((k) => compileExpr(k))];
     this.times = [node.leftTime, node.rightTime];
     this.residual = node.residual ? compileExpr(node.residual) : undefined;
     const t = node.joinType;
@@ -105,7 +108,7 @@ export class IntervalJoinOperator implements Operator {
         continue;
       }
       // A NULL key equals nothing: the row never pairs, and need not wait (on a padded side: padded at once).
-      if (keyFn.values(row).some((v) => v === null)) {
+      if (hasNull(this.keyParts[side], row)) {
         if (pads) out.push(this.padded(row, side));
         continue;
       }
@@ -122,9 +125,8 @@ export class IntervalJoinOperator implements Operator {
         for (let j = firstAtOrAfter(others, ot, ts + lower); j < others.length; j++) {
           const o = others[j]!;
           if ((o[ot] as number) > hi) break;
-          const pair = row.concat(o);
-          if (this.residual !== undefined && this.residual(pair) !== true) continue;
-          out.push(this.output(pair, row.length));
+          if (this.residual !== undefined && this.residual(row.concat(o)) !== true) continue;
+          out.push(this.pairRow(row, o));
           paired = true;
           if (w.rm !== undefined) w.rm[j] = true;
         }
@@ -135,9 +137,8 @@ export class IntervalJoinOperator implements Operator {
         for (let j = firstAtOrAfter(others, ot, ts - upper); j < others.length; j++) {
           const o = others[j]!;
           if ((o[ot] as number) > hi) break;
-          const pair = o.concat(row);
-          if (this.residual !== undefined && this.residual(pair) !== true) continue;
-          out.push(this.output(pair, o.length));
+          if (this.residual !== undefined && this.residual(o.concat(row)) !== true) continue;
+          out.push(this.pairRow(o, row));
           paired = true;
           if (w.lm !== undefined) w.lm[j] = true;
         }
@@ -173,11 +174,14 @@ export class IntervalJoinOperator implements Operator {
     const { lowerMicros: lower, upperMicros: upper } = this.node;
     const [lt, rt] = this.times;
     const expiresAt = (side: 0 | 1, row: Row): number => joinExpiry(side, row[side === 0 ? lt : rt] as number, this.timeSide, lower, upper);
-    const seen = new Set<string>();
+    // Most watermarks (one per record) expire one key: no set to build then.
+    const seen = entries.length > 1 ? new Set<string>() : undefined;
     const padded: Row[] = [];
     for (const e of entries) {
-      if (seen.has(e.key)) continue;
-      seen.add(e.key);
+      if (seen !== undefined) {
+        if (seen.has(e.key)) continue;
+        seen.add(e.key);
+      }
       const w = this.rows.get(e.key);
       if (w === undefined) continue;
       // WARNING: this visit is the key's only index entry through `through`: a key with rows
@@ -237,15 +241,21 @@ export class IntervalJoinOperator implements Operator {
     return out;
   }
 
-  private output(pair: Row, leftWidth: number): Row {
+  /** The output row of a left and a right row. */
+  private pairRow(left: Row, right: Row): Row {
     const outs = this.node.outputs;
     const row = new Array<Value>(outs.length);
     for (let k = 0; k < outs.length; k++) {
       const [side, col] = outs[k]!;
-      row[k] = pair[side === 0 ? col : leftWidth + col]!;
+      row[k] = (side === 0 ? left[col] : right[col])!;
     }
     return row;
   }
+}
+
+function hasNull(parts: readonly Evaluator[], row: Row): boolean {
+  for (let i = 0; i < parts.length; i++) if ((parts[i]!(row) ?? null) === null) return true;
+  return false;
 }
 
 /** The index of the first row whose time (column `t`) is >= x; rows ascending by it. */
