@@ -5,7 +5,7 @@
 
 import type { PhysicalNode } from '../plan/physical.js';
 import { exprSql, type ColumnResolver } from './expr-sql.js';
-import { lateFilter, type Cte, type OracleTables } from './translate.js';
+import { lateFilter, type Cte, type OracleTables } from './cte.js';
 
 function widths(n: PhysicalNode, byId: ReadonlyMap<number, PhysicalNode>): [number, number] {
   const l = byId.get(n.inputs[0]!);

@@ -8,14 +8,9 @@ import type { AggCall, BoundExpr } from '../expr/bound.js';
 import { aggSql, exprSql, type ColumnResolver } from './expr-sql.js';
 import { duckTypeSql, quoteIdent, readableSql } from './sql-types.js';
 import { lookupJoinCtes, temporalJoinCtes } from './translate-table-join.js';
+import { lateFilter, type Cte, type OracleTables } from './cte.js';
 
-/** Where the loaded data lives. */
-export interface OracleTables {
-  /** A source node's admitted rows: one column per visible schema column, plus `__seq`. */
-  source(nodeId: number): string;
-  /** The late drops a node reported, `(seq BIGINT, window_start BIGINT)`; undefined when none. */
-  late(nodeId: number): string | undefined;
-}
+export type { Cte, OracleTables } from './cte.js';
 
 /** `src_<id>` and, for the given nodes, `late_<id>`: the names compareWithOracle loads into. */
 export function defaultTables(lateNodeIds: Iterable<number> = []): OracleTables {
@@ -24,11 +19,6 @@ export function defaultTables(lateNodeIds: Iterable<number> = []): OracleTables 
     source: (id) => `src_${id}`,
     late: (id) => (late.has(id) ? `late_${id}` : undefined),
   };
-}
-
-export interface Cte {
-  readonly name: string;
-  readonly sql: string;
 }
 
 /**
@@ -281,16 +271,6 @@ function windowBounds(window: AlignedWindow): { column: string; start: string; e
   // The start of the size-aligned window holding end - 1.
   const v = `(__we - 1 - ${off})`;
   return { column: '__we', start: `(${v} - (((${v} % ${size}) + ${size}) % ${size}) + ${off})`, end: '__we' };
-}
-
-/**
- * `NOT EXISTS` over a late table: a drop with a NULL window_start (or any drop when `ws` is
- * undefined) removes the whole row; with a window start only that (row, window) pair.
- */
-export function lateFilter(table: string | undefined, alias: string, ws: string | undefined): string | undefined {
-  if (table === undefined) return undefined;
-  const win = ws === undefined ? '' : ` AND (l.window_start IS NULL OR l.window_start = ${ws})`;
-  return `NOT EXISTS (SELECT 1 FROM ${quoteIdent(table)} AS l WHERE l.seq = ${alias}.__seq${win})`;
 }
 
 /**

@@ -14,6 +14,7 @@ import type { AlignedWindow } from './physical.js';
 import { bindAggregate, hasAggregates } from './bind-aggregate.js';
 import { bindLag } from './bind-lag.js';
 import { bindUnion } from './bind-union.js';
+import { bindUnionDistinct } from './bind-union-distinct.js';
 import { bindJoin } from './bind-join.js';
 import { bindTableJoin } from './bind-table-join.js';
 import type { SourceDef } from '../catalog/catalog.js';
@@ -30,7 +31,10 @@ export function bindQuery(b: PlanBuilder, q: Query, text: string, depth = 0): Bo
       hint: 'a view that reads itself (dropped and created again over a view that reads it) never ends; otherwise flatten the subqueries',
     });
   }
-  if (q.kind === 'union') return bindUnion(b, q, text, (branch) => bindSelect(b, branch, text, depth));
+  if (q.kind === 'union') {
+    const bind = q.distinct?.some((d) => d) ? bindUnionDistinct : bindUnion;
+    return bind(b, q, text, (branch) => bindSelect(b, branch, text, depth));
+  }
   return bindSelect(b, q, text, depth);
 }
 

@@ -14,7 +14,7 @@ import { Scope, type ScopeColumn } from './scope.js';
 import type { PlanBuilder } from './builder.js';
 import type { BoundRelation } from './bind-relation.js';
 import { REF_COLUMN, type StateDecl } from './physical.js';
-import { shiftColumns, splitCondition } from './bind-join.js';
+import { shiftColumns, splitCondition } from './join-condition.js';
 
 type JoinItem = FromItem & { kind: 'join' };
 

@@ -10,7 +10,7 @@ import type { SourceDef } from '../catalog/catalog.js';
 import { T, commonType } from '../catalog/types.js';
 import type { BoundExpr } from '../expr/bound.js';
 import { ExprBinder } from './bind-expr.js';
-import { splitCondition, shiftColumns } from './bind-join.js';
+import { splitCondition, shiftColumns } from './join-condition.js';
 import { PlanError } from './errors.js';
 import { Scope, type ScopeColumn } from './scope.js';
 import type { PlanBuilder } from './builder.js';

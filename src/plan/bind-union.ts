@@ -1,7 +1,8 @@
 // Binds `q1 UNION ALL q2 [UNION ALL ...]` into one union node over the branches' plans: columns
 // matched by position and named by the first branch, types widened as DuckDB widens them
 // (commonType), the event-time column kept only where every branch has it, `$ref` last. A chain
-// with a distinct `UNION` goes to bind-union-distinct.ts, which builds on unionAll.
+// with a distinct `UNION` goes (from bind-query.ts) to bind-union-distinct.ts, which builds on
+// unionAll.
 
 import type { SelectQuery, Span, UnionQuery } from '../sql/ast.js';
 import { T, commonType, typeToSql, type SqlType } from '../catalog/types.js';
@@ -10,7 +11,6 @@ import { Scope, type ScopeColumn } from './scope.js';
 import type { PlanBuilder } from './builder.js';
 import { REF_COLUMN, type PlanColumn } from './physical.js';
 import type { BoundRelation } from './bind-relation.js';
-import { bindUnionDistinct } from './bind-union-distinct.js';
 
 const ORDINALS = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth', 'tenth'];
 
@@ -19,7 +19,6 @@ function nth(i: number): string {
 }
 
 export function bindUnion(b: PlanBuilder, q: UnionQuery, text: string, bindSelect: (branch: SelectQuery) => BoundRelation): BoundRelation {
-  if (q.distinct?.some((d) => d)) return bindUnionDistinct(b, q, text, bindSelect);
   return unionAll(b, q.branches.map((branch) => bindSelect(branch)), q.branches, text);
 }
 

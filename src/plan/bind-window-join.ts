@@ -12,7 +12,7 @@ import { Scope } from './scope.js';
 import type { PlanBuilder } from './builder.js';
 import type { BoundRelation } from './bind-relation.js';
 import type { AlignedWindow, StateDecl } from './physical.js';
-import { alignKeys, joinOutputs, splitCondition } from './bind-join.js';
+import { alignKeys, joinOutputs, splitCondition } from './join-condition.js';
 
 type JoinItem = FromItem & { kind: 'join' };
 
