@@ -20,21 +20,11 @@ import { compareWithOracle, renderComparison } from '../../src/oracle/index.js';
 import { CheckpointStore, MemoryCheckpointStore } from '../../src/state/checkpoint.js';
 import { eventsArb, type Event } from './events.js';
 import { makeSchedule, runScheduled, unionLateKeys, type Step } from './union-harness.js';
+import { propertyRuns, SEED, delayArb, runShapeArb, type RunShape } from './run-shape.js';
 
-const RUNS = Math.ceil(Number(process.env['SLUICE_PROPERTY_RUNS'] ?? 200) / 2);
-const SEED = process.env['SLUICE_PROPERTY_SEED'] ? { seed: Number(process.env['SLUICE_PROPERTY_SEED']) } : {};
+const RUNS = propertyRuns(2);
 
-const delayArb = fc.oneof({ arbitrary: fc.constantFrom(0, 500, 1000, 2000), weight: 3 }, { arbitrary: fc.integer({ min: 0, max: 3000 }), weight: 1 });
-
-const runArb = fc.record({
-  sizes: fc.array(fc.oneof(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 25 })), { minLength: 1, maxLength: 5 }),
-  turns: fc.array(fc.nat(7), { minLength: 1, maxLength: 12 }),
-  checkpointEvery: fc.integer({ min: 1, max: 4 }),
-  crashAt: fc.array(fc.integer({ min: 1, max: 12 }), { maxLength: 3 }),
-  budget: fc.boolean(),
-  duckdbStore: fc.boolean(),
-});
-type RunShape = typeof runArb extends fc.Arbitrary<infer T> ? T : never;
+const runArb = runShapeArb();
 
 /** Table rows: some are tombstones (only a Kafka table has them). */
 const tableArb = (delay: number, tombs: boolean) =>
