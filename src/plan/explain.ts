@@ -172,24 +172,42 @@ function joinText(n: PhysicalNode & { kind: 'intervalJoin' }, plan: PhysicalPlan
   const keys = n.leftKeys.map((k, i) => `left ${describeExpr(k, l)} = right ${describeExpr(n.rightKeys[i]!, r)}`);
   const lt = l[n.leftTime]!.name;
   const rt = r[n.rightTime]!.name;
-  const signed = (m: number) => (m < 0 ? `-${formatDuration(-m)}` : `+${formatDuration(m)}`);
+  const signed = (m: number) => (m === 0 ? '0' : m < 0 ? `-${readable(-m)}` : `+${readable(m)}`);
   const words = { inner: 'INNER', left: 'LEFT OUTER', right: 'RIGHT OUTER', full: 'FULL OUTER' }[n.joinType];
-  const parts = [`${words} keys=[${keys.join(', ')}]`, `bounds: right.${rt} - left.${lt} in [${signed(n.lowerMicros)}, ${signed(n.upperMicros)}]`];
+  const parts = [`${words} keys=[${keys.join(', ')}]`, `bounds: right.${rt} - left.${lt} in ${boundsText(n.lowerMicros, n.upperMicros, signed)}`];
   if (n.residual) parts.push(`residual ${describeExpr(n.residual, [...l, ...r])}`);
   const side = joinTimeSide(n.joinType);
   // How long each side waits: until the join's watermark passes joinExpiry (exec/time.ts) of its row.
   const until = (s: 0 | 1, name: string): string => {
     const shift = joinExpiry(s, 0, side, n.lowerMicros, n.upperMicros);
-    return s === side ? name : `${name} ${shift >= 0 ? '+' : '-'} ${formatDuration(Math.abs(shift))}`;
+    return s === side ? name : `${name} ${shift >= 0 ? '+' : '-'} ${readable(Math.abs(shift))}`;
   };
   const pad = ' (then, if unmatched, emitted with NULLs)';
   const padL = n.joinType === 'left' || n.joinType === 'full' ? pad : '';
   const padR = n.joinType === 'right' || n.joinType === 'full' ? pad : '';
   parts.push(`left rows kept until the watermark passes ${until(0, lt)}${padL}, right rows until it passes ${until(1, rt)}${padR}`);
-  if (n.timeColumn === undefined) parts.push(`no event time (either side may be NULL), watermark min(left, right ${n.upperMicros >= 0 ? '-' : '+'} ${formatDuration(Math.abs(n.upperMicros))}) for expiry only, append-only`);
-  else if (side === 0) parts.push(`event time ${n.schema[n.timeColumn]!.name}, watermark min(left, right ${n.upperMicros >= 0 ? '-' : '+'} ${formatDuration(Math.abs(n.upperMicros))}), append-only`);
-  else parts.push(`event time ${n.schema[n.timeColumn]!.name}, watermark min(left ${n.lowerMicros >= 0 ? '+' : '-'} ${formatDuration(Math.abs(n.lowerMicros))}, right), append-only`);
+  if (n.timeColumn === undefined) parts.push(`no event time (either side may be NULL), watermark min(left, right ${n.upperMicros >= 0 ? '-' : '+'} ${readable(Math.abs(n.upperMicros))}) for expiry only, append-only`);
+  else if (side === 0) parts.push(`event time ${n.schema[n.timeColumn]!.name}, watermark min(left, right ${n.upperMicros >= 0 ? '-' : '+'} ${readable(Math.abs(n.upperMicros))}), append-only`);
+  else parts.push(`event time ${n.schema[n.timeColumn]!.name}, watermark min(left ${n.lowerMicros >= 0 ? '+' : '-'} ${readable(Math.abs(n.lowerMicros))}, right), append-only`);
   return parts.join('; ');
+}
+
+/**
+ * The inclusive bounds as written: a strict bound (stored 1 µs inside a round one, `b.ts > a.ts`)
+ * shows as an open end, `(0, +2m)` rather than `[+1us, +1m59.999999s]`.
+ */
+function boundsText(lower: number, upper: number, signed: (m: number) => string): string {
+  const round = (m: number) => m === 0 || !formatDuration(Math.abs(m)).endsWith('us');
+  const lo = !round(lower) && round(lower - 1) ? `(${signed(lower - 1)}` : `[${signed(lower)}`;
+  const hi = !round(upper) && round(upper + 1) ? `${signed(upper + 1)})` : `${signed(upper)}]`;
+  return `${lo}, ${hi}`;
+}
+
+/** A duration for reading: `5m`, `1s`, and `119.999999s` rather than `119999999us`. */
+function readable(micros: number): string {
+  const f = formatDuration(micros);
+  if (!f.endsWith('us') || micros < 1_000_000) return f;
+  return `${(micros / 1_000_000).toFixed(6).replace(/0+$/, '')}s`;
 }
 
 /** `LEFT OUTER keys=[...]; residual ...; every row kept ...; changelog`: how long rows are held, and what state_ttl does. */

@@ -167,6 +167,12 @@ test('EXPLAIN names the join, keys, bounds, residual, how long rows wait and the
     /IntervalJoin #\d INNER keys=\[left k = right k\]; bounds: right\.ts - left\.ts in \[-5m, \+1m\]; residual v > 0; left rows kept until the watermark passes ts, right rows until it passes ts \+ 5m; event time ts, watermark min\(left, right - 1m\), append-only/,
   );
   assert.match(text, /state rows: keyed \(join key → each side's waiting rows\), bounded/);
+  // Strict bounds (stored 1 µs inside) read as open ends, and durations in seconds, not microseconds.
+  const strict = explainPlan(plan(sink(`SELECT a.k FROM a JOIN b ON a.k = b.k AND b.ts > a.ts AND b.ts < a.ts + INTERVAL '2' MINUTE`)));
+  assert.match(strict, /bounds: right\.ts - left\.ts in \(0, \+2m\);/);
+  assert.match(strict, /watermark min\(left, right - 119\.999999s\)/);
+  const mixed = explainPlan(plan(sink(`SELECT a.k FROM a JOIN b ON a.k = b.k AND b.ts >= a.ts - INTERVAL '1' SECOND AND b.ts < a.ts + INTERVAL '3' SECOND`)));
+  assert.match(mixed, /bounds: right\.ts - left\.ts in \[-1s, \+3s\);/);
   assert.match(text, /state expiry: time-keyed \(expiry time × join key\), bounded/);
   assert.doesNotMatch(text, /warning/);
 });
