@@ -84,7 +84,7 @@ export class Graph {
     return this.runtimes.filter((r) => r.node.inputs.length > 0).map((r) => ({ node: r.node.id, marks: r.combiner.inputMarks(), endedInputs: r.endedInputs }));
   }
 
-  /** Puts back what marks() saved; `rerun`: every input starts over from this watermark instead. */
+  /** Puts back what marks() saved, then tells each operator (onRestore); `rerun`: every input starts over from this watermark instead. */
   restoreMarks(saved: ReadonlyArray<{ node: number; marks: number[]; endedInputs: number }>, rerun: number | undefined): void {
     for (const n of saved) {
       const rt = this.runtimes[n.node];
@@ -92,6 +92,7 @@ export class Graph {
       rt.combiner.restoreMarks(rerun !== undefined ? n.marks.map(() => rerun) : n.marks);
       rt.endedInputs = rerun !== undefined ? 0 : n.endedInputs;
       if (rt.ctx) rt.ctx.watermark = rt.combiner.current;
+      rt.op?.onRestore?.();
     }
   }
 

@@ -99,6 +99,12 @@ export interface Operator {
    * forwards the watermark downstream after this returns.
    */
   onWatermark?(micros: number): void;
+  /**
+   * The job resumed from a checkpoint: state tables and input watermarks are back (ctx.watermark
+   * is the one the operator had seen when the checkpoint was taken), no data yet. Rebuild here
+   * what derives from them.
+   */
+  onRestore?(): void;
   /** A checkpoint barrier passed (all inputs aligned). */
   onBarrier?(checkpointId: number): void;
   /** All inputs ended. The runner first delivers onWatermark(+Infinity). */

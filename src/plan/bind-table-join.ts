@@ -113,8 +113,16 @@ export function bindTableJoin(b: PlanBuilder, f: JoinItem, text: string, left: B
     if (leftKeys.length === 0) {
       throw new PlanError(text, f.on.span, `a temporal join needs ON to equate the PRIMARY KEY of table '${tname}' with the stream`, { hint: `e.g. ON s.k = ${tname}.${table.table!.primaryKey[0]}` });
     }
+    // A file table's versions are at most its rows; a Kafka table's grow with its keys.
+    const file = !table.table!.upsert;
     const state: StateDecl[] = [
-      { name: 'versions', shape: 'keyed', describe: `primary key → the table's versions: the latest before the watermark, and any after it`, bounded: false },
+      {
+        name: 'versions',
+        shape: 'keyed',
+        describe: `primary key → the table's versions: the latest before the watermark, and any after it`,
+        bounded: file,
+        ...(file ? { held: 'bounded by the file: at most its rows, the versions before the watermark let go but the last' } : {}),
+      },
       { name: 'waiting', shape: 'timeKeyed', describe: 'event time × key → stream rows waiting for the watermark', bounded: true },
       { name: 'expiry', shape: 'timeKeyed', describe: 'version time × key: when older versions can go', bounded: true },
     ];
@@ -132,10 +140,19 @@ export function bindTableJoin(b: PlanBuilder, f: JoinItem, text: string, left: B
       });
     }
   }
-  const state: StateDecl[] = [
-    { name: 'table', shape: 'keyed', describe: `join key → the table's rows${pk.length > 0 ? ' (one per primary key)' : ''}`, bounded: false },
-    ...(bounded ? [{ name: 'pending', shape: 'timeKeyed' as const, describe: 'join key → stream rows waiting until the table is loaded', bounded: true }] : []),
-  ];
+  const rows = `join key → the table's rows${pk.length > 0 ? ' (one per primary key)' : ''}`;
+  const state: StateDecl[] = bounded
+    ? [
+        { name: 'table', shape: 'keyed', describe: rows, bounded: true, held: 'bounded by the file: its rows, loaded once' },
+        {
+          name: 'pending',
+          shape: 'timeKeyed',
+          describe: 'join key → stream rows waiting until the table is loaded',
+          bounded: true,
+          held: 'bounded: the stream rows that came before the table was loaded, emptied at the first watermark after it is',
+        },
+      ]
+    : [{ name: 'table', shape: 'keyed', describe: rows, bounded: false }];
   const primaryKey: BoundExpr[] = pk.map((i) => ({ kind: 'column', index: i, name: n.schema[i]!.name, type: n.schema[i]!.type }));
   const id = b.add({ ...common, kind: 'lookupJoin', state, bounded, primaryKey, condition: on });
   return { node: id, scope, appendOnly: true };

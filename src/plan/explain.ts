@@ -33,7 +33,7 @@ function walk(plan: PhysicalPlan, id: number, first: string, rest: string, out: 
   out.push(`${first}${line(n, plan)}`);
   const detail = rest + (n.inputs.length > 0 ? '│    ' : '     ');
   for (const s of n.state) {
-    out.push(`${detail}state ${s.name}: ${s.shape === 'keyed' ? 'keyed' : 'time-keyed'} (${s.describe}), ${s.bounded ? 'bounded: expires behind the watermark' : 'UNBOUNDED: grows with the number of keys'}`);
+    out.push(`${detail}state ${s.name}: ${s.shape === 'keyed' ? 'keyed' : 'time-keyed'} (${s.describe}), ${s.held ?? (s.bounded ? 'bounded: expires behind the watermark' : 'UNBOUNDED: grows with the number of keys')}`);
   }
   if (n.kind === 'source') {
     for (const kind of ['dead_letter', 'late'] as const) {

@@ -23,8 +23,10 @@ export interface StateDecl {
   readonly shape: 'keyed' | 'timeKeyed';
   /** What a key and a value are, for EXPLAIN and SHOW STATE. */
   readonly describe: string;
-  /** True when the table expires behind the watermark; false means it grows with the key space. */
+  /** True when the table expires behind the watermark (or is bounded otherwise, see `held`); false means it grows with the key space. */
   readonly bounded: boolean;
+  /** EXPLAIN's words for how long entries are held, when not expiry behind the watermark (a file table's rows: bounded by the file). */
+  readonly held?: string;
 }
 
 interface NodeBase {

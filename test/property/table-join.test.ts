@@ -1,7 +1,9 @@
 // Property tests of joins with a table: an event-time temporal join (`FOR SYSTEM_TIME AS OF`)
 // against a Kafka-declared table whose changelog has upserts and tombstones, and a lookup join
 // against a file table (loaded whole first). Stream and table each have their own watermark
-// delay, out-of-order, duplicate, late and NULL-keyed rows, interleaved on a random schedule of
+// delay, out-of-order, duplicate, late and NULL-keyed rows, event times and delays at microsecond
+// grain (1 µs and 1 ms either side of round times, so watermarks fall on and just beside version
+// and row times: pruning a version 1 µs early fails), interleaved on a random schedule of
 // random batch sizes; random checkpoints, crashes and restores, sometimes a 1-byte state budget
 // (every key spills). Late rows must be exactly those behind their own source's watermark, and
 // the output must equal DuckDB's (ASOF JOIN for the temporal join, JOIN for the lookup join).
@@ -18,17 +20,64 @@ import { loadScriptText } from '../../src/cli/load.js';
 import { planSinks } from '../../src/plan/job.js';
 import { compareWithOracle, renderComparison } from '../../src/oracle/index.js';
 import { CheckpointStore, MemoryCheckpointStore } from '../../src/state/checkpoint.js';
-import { eventsArb, type Event } from './events.js';
+import { eventMicros, eventsArb, type Event } from './events.js';
 import { makeSchedule, runScheduled, unionLateKeys, type Step } from './union-harness.js';
-import { propertyRuns, SEED, delayArb, runShapeArb, type RunShape } from './run-shape.js';
+import { propertyRuns, SEED, runShapeArb, type RunShape } from './run-shape.js';
 
 const RUNS = propertyRuns(2);
+
+/**
+ * Watermark delays in microseconds: round ones, 1 µs or 1 ms either side of them, and any
+ * millisecond; with the events' fine times this puts watermarks exactly on, and 1 µs or 1 ms
+ * either side of, version times and stream row times (pruning a version 1 µs early shows).
+ */
+const delayArb = fc.oneof(
+  { arbitrary: fc.tuple(fc.constantFrom(0, 500, 1000, 2000), fc.constantFrom(0, 0, 0, 1, -1, 1000, -1000)).map(([ms, us]) => Math.max(0, ms * 1000 + us)), weight: 3 },
+  { arbitrary: fc.integer({ min: 0, max: 3000 }).map((ms) => ms * 1000), weight: 1 },
+);
+const fine = { fine: true };
 
 const runArb = runShapeArb();
 
 /** Table rows: some are tombstones (only a Kafka table has them). */
 const tableArb = (delay: number, tombs: boolean) =>
-  fc.tuple(eventsArb(delay, true), fc.array(fc.nat(4), { maxLength: 200 })).map(([events, flags]) => events.map((e, i) => (tombs && flags[i] === 0 ? { ...e, tomb: true } : e)));
+  fc.tuple(eventsArb(delay / 1000, true, 10, fine), fc.array(fc.nat(4), { maxLength: 200 })).map(([events, flags]) => events.map((e, i) => (tombs && flags[i] === 0 ? { ...e, tomb: true } : e)));
+
+/**
+ * Table versions at a stream row's time (its key; on it, or 1 µs, 999 µs or 1 ms either side),
+ * sometimes with one just before it as well, each placed in the changelog before the first
+ * version later than it: versions on both sides of a waiting row's time, 1 µs or 1 ms from it,
+ * and so from watermarks that fall on it: where pruning 1 µs early shows.
+ */
+const echoesArb = fc.array(
+  fc.record({
+    pick: fc.nat(),
+    us: fc.constantFrom(-1000, -999, -1, 0, 1, 999, 1000),
+    before: fc.option(fc.constantFrom(-1, -1000, -250_000), { nil: undefined }),
+    v: fc.integer({ min: -50, max: 100 }),
+    tomb: fc.nat(5),
+  }),
+  { maxLength: 40 },
+);
+type Echo = typeof echoesArb extends fc.Arbitrary<Array<infer T>> ? T : never;
+
+function withEchoes(stream: readonly Event[], table: readonly Event[], echoes: readonly Echo[], tombs: boolean): Event[] {
+  if (stream.length === 0) return [...table];
+  const out = [...table];
+  const put = (e: Event): void => {
+    const us = eventMicros(e);
+    const at = out.findIndex((x) => eventMicros(x) > us);
+    out.splice(at < 0 ? out.length : at, 0, e);
+  };
+  for (const e of echoes) {
+    const s = stream[e.pick % stream.length]!;
+    if (s.k === null) continue;
+    const at = eventMicros(s);
+    if (e.before !== undefined) put({ k: s.k, v: e.v - 1, d: null, ms: (at + e.before) / 1000 });
+    put({ k: s.k, v: e.v, d: null, ms: (at + e.us) / 1000, ...(tombs && e.tomb === 0 ? { tomb: true } : {}) });
+  }
+  return out;
+}
 
 /** Each query, and whether its table is the Kafka one (tombstones, temporal) or the file one. */
 const QUERIES: ReadonlyArray<{ sql: string; table: 'kt' | 'ft' | 'fk' }> = [
@@ -46,11 +95,12 @@ const QUERIES: ReadonlyArray<{ sql: string; table: 'kt' | 'ft' | 'fk' }> = [
   { sql: `SELECT k, window_start, COUNT(*) AS n, SUM(tv) AS s FROM (SELECT a.k, a.ts, fk.v AS tv FROM a JOIN fk ON a.k = fk.k) GROUP BY k, TUMBLE(ts, 1s)`, table: 'fk' },
 ];
 
+/** `delayA`, `delayT` in microseconds. */
 function planTableJoin(query: string, delayA: number, delayT: number) {
-  const cols = (t: string) => `k VARCHAR, v BIGINT, d DOUBLE, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '${t}' MILLISECOND`;
+  const cols = (us: number) => `k VARCHAR, v BIGINT, d DOUBLE, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '${us / 1000}' MILLISECOND`;
   const sql =
-    `CREATE SOURCE a (${cols(String(delayA))}) WITH (connector = 'datagen', generator = 'sensors');\n` +
-    `CREATE TABLE kt (${cols(String(delayT))}, PRIMARY KEY (k)) WITH (connector = 'kafka', topic = 'kt');\n` +
+    `CREATE SOURCE a (${cols(delayA)}) WITH (connector = 'datagen', generator = 'sensors');\n` +
+    `CREATE TABLE kt (${cols(delayT)}, PRIMARY KEY (k)) WITH (connector = 'kafka', topic = 'kt');\n` +
     `CREATE TABLE ft (k VARCHAR, v BIGINT, d DOUBLE, ts TIMESTAMP) WITH (connector = 'file', path = 'ft.jsonl', format = 'jsonl');\n` +
     `CREATE TABLE fk (k VARCHAR, v BIGINT, d DOUBLE, ts TIMESTAMP, PRIMARY KEY (k)) WITH (connector = 'file', path = 'fk.jsonl', format = 'jsonl');\n` +
     `CREATE SINK out AS ${query};`;
@@ -62,7 +112,7 @@ function planTableJoin(query: string, delayA: number, delayT: number) {
  * The rows dropped as late, by brute force from the rules in exec/time.ts: a stream row, or a
  * version of the temporal join's table, is late when its event time is behind its own source's
  * watermark (largest event time so far minus the delay) as it arrives. A lookup join drops
- * nothing. Keys `source:seq`, sorted.
+ * nothing. Times and `delays` in whole microseconds. Keys `source:seq`, sorted.
  */
 function expectedLate(inputs: Readonly<Record<string, readonly Event[]>>, delays: Readonly<Record<string, number>>, schedule: readonly Step[], judged: ReadonlySet<string>): string[] {
   const maxTs = new Map<string, number>();
@@ -73,10 +123,10 @@ function expectedLate(inputs: Readonly<Record<string, readonly Event[]>>, delays
     const from = seqs.get(step.source) ?? 0;
     const to = Math.min(events.length, from + step.size);
     for (let seq = from; seq < to; seq++) {
-      const e = events[seq]!;
+      const us = eventMicros(events[seq]!);
       const m = maxTs.get(step.source);
-      if (judged.has(step.source) && m !== undefined && e.ms < m - delays[step.source]!) out.push(`${step.source}:${seq}`);
-      maxTs.set(step.source, Math.max(m ?? e.ms, e.ms));
+      if (judged.has(step.source) && m !== undefined && us < m - delays[step.source]!) out.push(`${step.source}:${seq}`);
+      maxTs.set(step.source, Math.max(m ?? us, us));
     }
     seqs.set(step.source, to);
   }
@@ -107,7 +157,10 @@ test(`temporal joins (upserts and tombstones) and lookup joins with a table, thr
   await fc.assert(
     fc.asyncProperty(
       fc.integer({ min: 0, max: QUERIES.length - 1 }).chain((q) =>
-        fc.tuple(delayArb, delayArb, fc.boolean()).chain(([da, dt, ties]) => fc.tuple(fc.constant(q), fc.constant({ a: da, t: dt }), eventsArb(da, ties), tableArb(dt, QUERIES[q]!.table === 'kt'))),
+        fc
+          .tuple(delayArb, delayArb, fc.boolean())
+          .chain(([da, dt, ties]) => fc.tuple(fc.constant(q), fc.constant({ a: da, t: dt }), eventsArb(da / 1000, ties, ties ? 10 : 0, fine), tableArb(dt, QUERIES[q]!.table === 'kt'), echoesArb))
+          .map(([q, delays, a, t, echoes]) => [q, delays, a, withEchoes(a, t, echoes, QUERIES[q]!.table === 'kt')] as const),
       ),
       runArb,
       async ([q, delays, a, t], run) => {

@@ -32,8 +32,10 @@ export class TemporalJoinOperator implements Operator {
   private waiting!: TimeKeyedTable<Row[]>;
   private expiry!: TimeKeyedTable<number>;
   /**
-   * The watermark of the last onWatermark: rows at or after it may still join. Not checkpointed:
-   * after a restore it starts at -inf, which only keeps versions a little longer.
+   * The watermark of the last onWatermark: rows at or after it may still join. Not a state table
+   * of its own: a checkpoint is taken between batches, when it equals the combined watermark the
+   * runner checkpoints, so onRestore takes it back from there (a restored run prunes as the
+   * uninterrupted one would).
    */
   private done = Number.NEGATIVE_INFINITY;
 
@@ -65,6 +67,10 @@ export class TemporalJoinOperator implements Operator {
       keysAt: (micros) => [...this.waiting.keysThrough(lastReleasable(micros)), ...this.expiry.keysThrough(lastReleasable(micros))],
       keysClosing: (entries) => entries.map((e) => e.key),
     });
+  }
+
+  onRestore(): void {
+    this.done = this.ctx.watermark;
   }
 
   onData(batch: Batch, input: number): void {

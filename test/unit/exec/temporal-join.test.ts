@@ -1,8 +1,8 @@
 // The temporal join operator by hand: a stream row waits until the watermark passes its time,
 // then joins the version valid at it (the last at or before it; of equal times the last to
 // arrive), a tombstone found means no row (LEFT: NULLs), late rows on either input's own
-// watermark, versions pruned behind the watermark (the last before it kept), and the lookup
-// join's wait for a file table's end.
+// watermark, versions pruned behind the watermark (the last before it kept; after a restore at
+// the same watermark as without it), and the lookup join's wait for a file table's end.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +14,9 @@ import type { LookupJoinNode, PhysicalNode, TemporalJoinNode } from '../../../sr
 import { TemporalJoinOperator, type Version } from '../../../src/exec/operators/temporal-join.js';
 import { LookupJoinOperator } from '../../../src/exec/operators/lookup-join.js';
 import { firstVersionKept, versionAt } from '../../../src/exec/time.js';
+import type { TimeSpill } from '../../../src/exec/operator.js';
+import { stateName } from '../../../src/exec/operators/common.js';
+import type { TimeKeyedTable } from '../../../src/state/tables.js';
 import { Harness } from './harness.js';
 
 const S = 1_000_000;
@@ -142,4 +145,57 @@ test('lookup join with a file table: stream rows wait until the table has ended,
   assert.deepEqual(c.rows().slice(1).sort(), [['a', 1 * S, 'a', 2], ['b', 2 * S, null, null]]);
   c.op.onData({ rows: [sv('a', 9)], ops: null }, 0);
   assert.deepEqual(c.rows().slice(3), [['a', 9 * S, 'a', 2]], 'after the end, at once');
+});
+
+/** A Ctx that keeps each time-keyed table's spill hooks, to close "spilled" entries as the runner does before onWatermark. */
+class Spilling extends Ctx {
+  // Filled by open(), which the base constructor calls before this class's fields exist (so `declare`: no initializer to wipe it).
+  declare private hooks: Map<string, TimeSpill<unknown>> | undefined;
+  get spills(): Map<string, TimeSpill<unknown>> {
+    return (this.hooks ??= new Map());
+  }
+  override timeKeyedTable<V>(name: string, spill?: TimeSpill<V>): TimeKeyedTable<V> {
+    if (spill) this.spills.set(name, spill as TimeSpill<unknown>);
+    return super.timeKeyedTable<V>(name);
+  }
+  /** Watermark `w` on both inputs with every time-keyed entry before it spilled: closed through the hooks first, then onWatermark. */
+  spilledWatermark(w: number): void {
+    this.marks[0] = this.marks[1] = w;
+    this.watermark = w;
+    for (const [name, spill] of this.spills) {
+      const t = this.timeKeyedTable_(name)!;
+      spill.close(t.drainThrough(spill.closesThrough ? spill.closesThrough(w) : w));
+    }
+    this.op.onWatermark?.(w);
+  }
+}
+
+test('after a restore, versions are pruned at the same watermark as in the uninterrupted run (the last watermark comes back with the checkpoint)', () => {
+  const n = node('temporalJoin', 'JOIN t FOR SYSTEM_TIME AS OF s.ts ON s.k = t.k');
+  const run = (): Spilling => {
+    const c = new Spilling(new TemporalJoinOperator(n));
+    c.move(0, 5 * S);
+    c.move(1, 5 * S);
+    c.op.onData({ rows: [tv('a', 1, 10), tv('a', 2, 20), tv('a', 3, 30)], ops: null }, 1);
+    // The index entries at 10 s and 20 s had spilled: closed before the watermark's own pruning, so 'a' is visited again at the next one.
+    c.spilledWatermark(25 * S);
+    return c;
+  };
+  const uninterrupted = run();
+  uninterrupted.spilledWatermark(27 * S);
+  const versions = (c: Harness) => c.keyedTable<Version[]>(stateName(n, 'keyed')).get('a')?.map((v) => v.t / S);
+  assert.deepEqual(versions(uninterrupted), [20, 30]);
+
+  // The same state, checkpointed at 25 s and restored into a new operator, as the runner does.
+  const before = run();
+  const restored = new Spilling(new TemporalJoinOperator(n));
+  for (const [k, v] of before.keyedTable<unknown>(stateName(n, 'keyed')).entries()) restored.keyedTable<unknown>(stateName(n, 'keyed')).set(k, v);
+  for (const name of before.spills.keys()) {
+    for (const e of before.timeKeyedTable_(name)!.drainThrough(Infinity)) restored.timeKeyedTable<unknown>(name).set(e.time, e.key, e.value);
+  }
+  restored.marks[0] = restored.marks[1] = restored.watermark = 25 * S;
+  restored.op.onRestore?.();
+  restored.spilledWatermark(27 * S);
+  assert.deepEqual(versions(restored), versions(uninterrupted), 'restored state equals the uninterrupted run');
+  assert.equal(restored.timeKeyedSize(stateName(n, 'timeKeyed', 1)), uninterrupted.timeKeyedSize(stateName(n, 'timeKeyed', 1)), 'and so does the index of version times');
 });

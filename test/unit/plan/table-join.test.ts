@@ -97,6 +97,24 @@ test('temporal join: keys on the primary key, the stream and table times, EXPLAI
   assert.match(text, /watermark min\(stream, table\), append-only/);
 });
 
+test('EXPLAIN: the state of a file table is bounded by the file (no warning), of a Kafka table UNBOUNDED with the warning; pending rows empty once the table is loaded', () => {
+  const file = explainPlan(plan(sink('SELECT s.k, m.building FROM s LEFT JOIN meta AS m ON s.k = m.k')));
+  assert.match(file, /state table: keyed \(join key → the table's rows \(one per primary key\)\), bounded by the file: its rows, loaded once\n/);
+  assert.match(file, /state pending: time-keyed \(join key → stream rows waiting until the table is loaded\), bounded: the stream rows that came before the table was loaded, emptied at the first watermark after it is\n/);
+  assert.doesNotMatch(file, /warning|UNBOUNDED|expires behind/);
+  const hist = `CREATE TABLE hist (k VARCHAR, building VARCHAR, ts TIMESTAMP, PRIMARY KEY (k), WATERMARK FOR ts AS ts) WITH (connector = 'file', path = 'hist.jsonl');\n`;
+  const versions = explainPlan(plan(hist + sink('SELECT s.k, h.building FROM s JOIN hist FOR SYSTEM_TIME AS OF s.ts AS h ON s.k = h.k')));
+  assert.match(versions, /state versions: keyed \(.*\), bounded by the file: at most its rows, the versions before the watermark let go but the last\n/);
+  assert.doesNotMatch(versions, /warning|UNBOUNDED/);
+  const kafka = explainPlan(plan(sink('SELECT s.k, kt.rate FROM s JOIN kt FOR SYSTEM_TIME AS OF s.ts ON s.k = kt.k')));
+  assert.match(kafka, /state versions: keyed \(.*\), UNBOUNDED: grows with the number of keys/);
+  assert.match(kafka, /warning: TemporalJoin #\d+ keeps state that grows with its keys and never expires \(versions\)/);
+  const lookup = explainPlan(plan(sink('SELECT s.k, kt.rate FROM s JOIN kt ON s.k = kt.k')));
+  assert.match(lookup, /state table: keyed \(.*\), UNBOUNDED: grows with the number of keys/);
+  assert.match(lookup, /warning: LookupJoin #\d+ keeps state that grows with its keys and never expires \(table\)/);
+  assert.doesNotMatch(lookup, /state pending/);
+});
+
 test('temporal join refusals: AS OF another column, a table without event time or primary key, keys other than the primary key, RIGHT JOIN, a stream without event time', () => {
   const cases: Array<[string, string, string]> = [
     ['SELECT s.k FROM s JOIN kt FOR SYSTEM_TIME AS OF kt.ts ON s.k = kt.k', 'must name the event-time column of the stream', 'event time'],
