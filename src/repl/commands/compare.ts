@@ -35,6 +35,12 @@ export async function compareLast(session: Session): Promise<Output[]> {
   if (!q) return [out.dim('no query to compare yet: run a query first, then \\compare')];
   if (q.running) await q.stop();
   const snaps = new Map([...q.snapshot.values()].map((s) => [s.name, s]));
+  // The snapshot holds rows as they were read; a Kafka table's tombstones (deletions) are not
+  // rows, so a replay would keep keys the live run had deleted: say so rather than compare wrongly.
+  const upsert = [...snaps.keys()].find((name) => session.catalog.sources.get(name)?.table?.upsert === true);
+  if (upsert !== undefined) {
+    return [out.dim(`not compared: \\compare replays the rows the query read, and Kafka table '${upsert}' is an upsert changelog whose deletions (tombstones) a replay would lose; put the statements in a .sql file and run sluice compare FILE.sql, which reads the topic itself`)];
+  }
   const sink: SinkDef = { name: 'query', options: { connector: 'stdout' }, query: q.query, span: q.query.span, baseDir: session.baseDir, sourceText: q.text };
   try {
     const result = await checkJob(session.catalog, [sink], {
