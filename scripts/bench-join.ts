@@ -4,8 +4,10 @@
 // same run: both files read in alternating 1 MB chunks, JSON.parse, a Map of buffered rows per
 // key and side, pairs probed on arrival, rows evicted once the join's watermark (the minimum
 // of the left watermark and the right one minus the upper bound) passes their expiry, the same
-// JSON-lines output. Each run is its own child process, so its peak RSS is its own. Prints
-// figures and the ratio (target >= 0.6); never asserts. Not part of `npm test`.
+// JSON-lines output. Also the sensor-enrichment join (scripts/bench-join-enrichment.ts);
+// BENCH_JOIN=interval|enrichment|both (default both). Each run is its own child process, so its
+// peak RSS is its own. Prints figures and the ratio (target >= 0.6); never asserts. Not part of
+// `npm test`.
 
 import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -17,6 +19,7 @@ import { Catalog } from '../src/catalog/catalog.js';
 import { loadScriptText } from '../src/cli/load.js';
 import { planSinks } from '../src/plan/job.js';
 import { Job } from '../src/exec/job.js';
+import { ENRICHMENT_JOB, enrichmentBaseline, enrichmentEngine, writeEnrichmentInputs } from './bench-join-enrichment.js';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 1_000_000);
 const KEYS = 1000;
@@ -142,12 +145,57 @@ function lines(file: string): number {
   return n;
 }
 
+/** One benchmark: its inputs, its two runs, and what its output lines are called. */
+interface Bench {
+  readonly title: string;
+  /** Input events of one run (the rate's numerator). */
+  readonly events: number;
+  /** What one output line is, for the report ('pairs', 'rows'). */
+  readonly unit: string;
+  prepare(dir: string): Promise<string>;
+  run(which: string, dir: string, output: string): Promise<number>;
+}
+
+const BENCHES: Record<'interval' | 'enrichment', Bench> = {
+  interval: {
+    title: 'interval join',
+    events: 2 * EVENTS,
+    unit: 'pairs',
+    async prepare(dir) {
+      process.stdout.write(`generating 2 × ${EVENTS.toLocaleString('en-US')} events over ${KEYS} keys ...\n`);
+      await writeInput(path.join(dir, 'left.jsonl'), 12345);
+      await writeInput(path.join(dir, 'right.jsonl'), 54321);
+      const mb = (statSync(path.join(dir, 'left.jsonl')).size + statSync(path.join(dir, 'right.jsonl')).size) / 1e6;
+      return `input: ${mb.toFixed(0)} MB of JSON lines; job: l JOIN r ON l.k = r.k AND r.ts BETWEEN l.ts - 1 minute AND l.ts + 1 minute`;
+    },
+    run(which, dir, output) {
+      const [left, right] = ['left.jsonl', 'right.jsonl'].map((f) => path.join(dir, f)) as [string, string];
+      return which === 'engine' ? engine(dir, left, right, output) : baseline(left, right, output);
+    },
+  },
+  enrichment: {
+    title: 'sensor-enrichment join',
+    events: EVENTS,
+    unit: 'rows',
+    async prepare(dir) {
+      process.stdout.write(`generating ${EVENTS.toLocaleString('en-US')} sensor readings and a metadata CSV ...\n`);
+      await writeEnrichmentInputs(dir, EVENTS);
+      const mb = statSync(path.join(dir, 'readings.jsonl')).size / 1e6;
+      const kb = statSync(path.join(dir, 'sensor-meta.csv')).size / 1e3;
+      return `input: ${mb.toFixed(0)} MB of JSON lines and a ${kb.toFixed(0)} kB CSV; job: ${ENRICHMENT_JOB}`;
+    },
+    run(which, dir, output) {
+      return which === 'engine' ? enrichmentEngine(dir, output) : enrichmentBaseline(dir, output);
+    },
+  },
+};
+
 /** One measured run in this (child) process: prints {seconds, events, rows, rssMb} as JSON. */
-async function child(which: string, dir: string): Promise<void> {
-  const [left, right, output] = ['left.jsonl', 'right.jsonl', `${which}.out.jsonl`].map((f) => path.join(dir, f)) as [string, string, string];
+async function child(bench: Bench, which: string, dir: string): Promise<void> {
+  const output = path.join(dir, `${which}.out.jsonl`);
   const t0 = process.hrtime.bigint();
   const c0 = process.cpuUsage();
-  const events = which === 'engine' ? await engine(dir, left, right, output) : await baseline(left, right, output);
+  const events = await bench.run(which, dir, output);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(c0);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
@@ -163,30 +211,27 @@ interface Run {
   rssMb: number;
 }
 
-function measure(which: string, dir: string): Run {
-  const args = [...(process.env['BENCH_PROFILE'] && which === 'engine' ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`] : []), fileURLToPath(import.meta.url), 'child', which, dir];
+function measure(name: string, which: string, dir: string): Run {
+  const args = [...(process.env['BENCH_PROFILE'] && which === 'engine' ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`] : []), fileURLToPath(import.meta.url), 'child', name, which, dir];
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
-  if (r.status !== 0) throw new Error(`${which} run failed (exit ${r.status})`);
+  if (r.status !== 0) throw new Error(`${name} ${which} run failed (exit ${r.status})`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Run;
 }
 
-if (process.argv[2] === 'child') {
-  await child(process.argv[3]!, process.argv[4]!);
-} else {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-join-'));
+async function report(name: string, bench: Bench): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `sluice-bench-join-${name}-`));
   try {
-    process.stdout.write(`generating 2 × ${EVENTS.toLocaleString('en-US')} events over ${KEYS} keys ...\n`);
-    await writeInput(path.join(dir, 'left.jsonl'), 12345);
-    await writeInput(path.join(dir, 'right.jsonl'), 54321);
-    const mb = (statSync(path.join(dir, 'left.jsonl')).size + statSync(path.join(dir, 'right.jsonl')).size) / 1e6;
-    process.stdout.write(`input: ${mb.toFixed(0)} MB of JSON lines; job: l JOIN r ON l.k = r.k AND r.ts BETWEEN l.ts - 1 minute AND l.ts + 1 minute; best of ${ROUNDS} rounds, each run in its own process\n\n`);
+    process.stdout.write(`== ${bench.title} ==\n`);
+    const input = await bench.prepare(dir);
+    process.stdout.write(`${input}; best of ${ROUNDS} rounds, each run in its own process\n\n`);
     const best = { baseline: Infinity, engine: Infinity };
     const cpu = { baseline: Infinity, engine: Infinity };
     const rss = { baseline: 0, engine: 0 };
     const rows = { baseline: 0, engine: 0 };
+    const u = bench.unit;
     for (let r = 0; r < ROUNDS; r++) {
-      const b = measure('baseline', dir);
-      const e = measure('engine', dir);
+      const b = measure(name, 'baseline', dir);
+      const e = measure(name, 'engine', dir);
       best.baseline = Math.min(best.baseline, b.seconds);
       best.engine = Math.min(best.engine, e.seconds);
       cpu.baseline = Math.min(cpu.baseline, b.cpuSeconds);
@@ -195,16 +240,30 @@ if (process.argv[2] === 'child') {
       rss.engine = Math.max(rss.engine, e.rssMb);
       rows.baseline = b.rows;
       rows.engine = e.rows;
-      process.stdout.write(`round ${r + 1}: baseline ${b.seconds.toFixed(2)} s (CPU ${b.cpuSeconds.toFixed(2)} s, ${b.rows.toLocaleString('en-US')} pairs), engine ${e.seconds.toFixed(2)} s (CPU ${e.cpuSeconds.toFixed(2)} s, ${e.rows.toLocaleString('en-US')} pairs, ${e.events.toLocaleString('en-US')} events in)\n`);
+      process.stdout.write(`round ${r + 1}: baseline ${b.seconds.toFixed(2)} s (CPU ${b.cpuSeconds.toFixed(2)} s, ${b.rows.toLocaleString('en-US')} ${u}), engine ${e.seconds.toFixed(2)} s (CPU ${e.cpuSeconds.toFixed(2)} s, ${e.rows.toLocaleString('en-US')} ${u}, ${e.events.toLocaleString('en-US')} events in)\n`);
     }
-    const rate = (s: number) => Math.round((2 * EVENTS) / s);
+    const rate = (s: number) => Math.round(bench.events / s);
     const fmt = (n: number) => n.toLocaleString('en-US').padStart(12);
     process.stdout.write(`\n${'hand-written baseline'.padEnd(24)}${fmt(rate(best.baseline))} events/s (${fmt(rate(cpu.baseline))} per CPU second)   peak RSS ${rss.baseline.toFixed(0)} MB\n`);
     process.stdout.write(`${'sluice engine'.padEnd(24)}${fmt(rate(best.engine))} events/s (${fmt(rate(cpu.engine))} per CPU second)   peak RSS ${rss.engine.toFixed(0)} MB\n\n`);
     const ratio = best.baseline / best.engine;
     process.stdout.write(`engine / baseline: ${ratio.toFixed(2)} (target >= 0.60: ${ratio >= 0.6 ? 'met' : 'NOT met'}); by CPU time ${(cpu.baseline / cpu.engine).toFixed(2)}\n`);
-    if (rows.baseline !== rows.engine) process.stdout.write(`WARNING: the baseline wrote ${rows.baseline} pairs and the engine ${rows.engine}\n`);
+    if (rows.baseline !== rows.engine) process.stdout.write(`WARNING: the baseline wrote ${rows.baseline} ${u} and the engine ${rows.engine}\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === 'child') {
+  const name = process.argv[3];
+  if (name !== 'interval' && name !== 'enrichment') throw new Error(`unknown benchmark '${name}'`);
+  await child(BENCHES[name], process.argv[4]!, process.argv[5]!);
+} else {
+  const which = process.env['BENCH_JOIN'] ?? 'both';
+  if (which !== 'interval' && which !== 'enrichment' && which !== 'both') throw new Error(`BENCH_JOIN must be interval, enrichment or both, not '${which}'`);
+  const names: readonly (keyof typeof BENCHES)[] = which === 'both' ? ['interval', 'enrichment'] : [which];
+  for (const [i, name] of names.entries()) {
+    if (i > 0) process.stdout.write('\n');
+    await report(name, BENCHES[name]);
   }
 }
