@@ -13,10 +13,10 @@ export interface Exit {
   stderr: string;
 }
 
-/** Runs `file` in `dir`; `kill`: SIGKILL it `jitterMs` after it has written `checkpoints` new checkpoints. */
-export function runJob(dir: string, file: string, kill?: { checkpoints: number; jitterMs: number }, env: Record<string, string> = {}): Promise<Exit> {
+/** Runs `file` in `dir`; `kill`: SIGKILL it `jitterMs` after it has written `checkpoints` new checkpoints (one every `checkpointInterval`). */
+export function runJob(dir: string, file: string, kill?: { checkpoints: number; jitterMs: number }, env: Record<string, string> = {}, checkpointInterval = '150ms'): Promise<Exit> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'run', file, '--checkpoint-interval', '150ms'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [BIN, 'run', file, '--checkpoint-interval', checkpointInterval], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
     let stderr = '';
     const summary = path.join(dir, '.sluice', file.replace(/\.sql$/, ''), 'checkpoint.json');
     const read = (): { id: number; finished: boolean } => {
