@@ -7,7 +7,6 @@
 // join (no key, no bound) is refused. INNER, LEFT, RIGHT and FULL are built for all three.
 
 import type { FromItem } from '../sql/ast.js';
-import { T } from '../catalog/types.js';
 import { ExprBinder } from './bind-expr.js';
 import { PlanError } from './errors.js';
 import { Scope } from './scope.js';
@@ -18,7 +17,7 @@ import { REF_COLUMN } from './physical.js';
 import { bindRegularJoin } from './bind-regular-join.js';
 import { joinTimeSide } from '../exec/time.js';
 import { bindWindowJoin } from './bind-window-join.js';
-import { alignKeys, joinOutputs, signed, splitCondition } from './join-condition.js';
+import { alignKeys, allOf, joinOutputs, signed, splitCondition } from './join-condition.js';
 
 export type { JoinCondition } from './join-condition.js';
 
@@ -51,7 +50,7 @@ export function bindJoin(b: PlanBuilder, f: JoinItem, text: string, left: BoundR
     const windowed = bindWindowJoin(b, f, text, left, right, on);
     if (windowed !== undefined) return windowed;
   }
-  const regular = bindRegularJoin(b, f, text, left, right);
+  const regular = bindRegularJoin(b, f, text, left, right, on);
   if (regular !== undefined) return regular;
   for (const [rel, side, item] of [[left, 'left', f.left], [right, 'right', f.right]] as const) {
     if (rel.scope.timeColumn === undefined) {
@@ -78,7 +77,7 @@ export function bindJoin(b: PlanBuilder, f: JoinItem, text: string, left: BoundR
     });
   }
   const [leftKeys, rightKeys] = alignKeys(cond.leftKeys, cond.rightKeys, lw);
-  const residual = cond.residual.length === 0 ? undefined : cond.residual.length === 1 ? cond.residual[0]! : ({ kind: 'logic', op: 'AND', operands: cond.residual, type: T.boolean } as const);
+  const residual = allOf(cond.residual);
 
   // Output: the visible columns of the left, then of the right; the event time stays the left's
   // (RIGHT: the right's, whose rows all come out; FULL: none, as either side may be NULL).

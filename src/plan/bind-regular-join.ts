@@ -5,33 +5,26 @@
 // RIGHT and FULL; every row is kept per key until the job ends, or until `SET state_ttl`.
 
 import type { FromItem } from '../sql/ast.js';
-import { T, commonType } from '../catalog/types.js';
 import type { BoundExpr } from '../expr/bound.js';
 import { parseDuration } from '../catalog/duration.js';
-import { ExprBinder } from './bind-expr.js';
 import { PlanError } from './errors.js';
-import { Scope, type ScopeColumn } from './scope.js';
+import { Scope } from './scope.js';
 import type { PlanBuilder } from './builder.js';
 import type { BoundRelation } from './bind-relation.js';
-import { REF_COLUMN, type StateDecl } from './physical.js';
-import { shiftColumns, splitCondition } from './join-condition.js';
+import type { StateDecl } from './physical.js';
+import { alignKeys, allOf, joinOutputs, splitCondition } from './join-condition.js';
 
 type JoinItem = FromItem & { kind: 'join' };
 
 /**
- * The regular join for `f`, or undefined when it is an interval join (both sides append-only
- * with event times, ON bounding one's time by the other's from both sides) or has no ON (CROSS
- * JOIN, JOIN without ON): bindJoin takes, or refuses, those.
+ * The regular join for `f` with its ON already bound over the side-by-side row (`on`, by
+ * bindJoin), or undefined when it is an interval join (both sides append-only with event times,
+ * ON bounding one's time by the other's from both sides), which bindJoin takes. CROSS JOIN and a
+ * JOIN without ON are refused by bindJoin before this.
  */
-export function bindRegularJoin(b: PlanBuilder, f: JoinItem, text: string, left: BoundRelation, right: BoundRelation): BoundRelation | undefined {
-  if (f.joinType === 'cross' || f.on === undefined) return undefined;
+export function bindRegularJoin(b: PlanBuilder, f: JoinItem, text: string, left: BoundRelation, right: BoundRelation, on: BoundExpr): BoundRelation | undefined {
+  if (f.joinType === 'cross' || f.on === undefined) return undefined; // refused by bindJoin; narrows the types
   const lw = left.scope.columns.length;
-  const both = new Scope(
-    [...left.scope.columns, ...right.scope.columns].map((c) => ({ ...c, hidden: c.hidden || c.name === REF_COLUMN })),
-    undefined,
-    undefined,
-  );
-  const on = new ExprBinder(both, text).bindCondition(f.on, 'ON');
   const lt = left.scope.timeColumn;
   const rt = right.scope.timeColumn;
   if (left.appendOnly && right.appendOnly && lt !== undefined && rt !== undefined) {
@@ -46,24 +39,9 @@ export function bindRegularJoin(b: PlanBuilder, f: JoinItem, text: string, left:
       hint: "join on a key: ON a.k = b.k [AND ...]; or bound the two event times for an interval join: ON a.k = b.k AND b.ts BETWEEN a.ts - INTERVAL '5' MINUTE AND a.ts + INTERVAL '1' MINUTE",
     });
   }
-  const leftKeys: BoundExpr[] = [];
-  const rightKeys: BoundExpr[] = [];
-  cond.leftKeys.forEach((lk, i) => {
-    const [l, r] = sameType(lk, shiftColumns(cond.rightKeys[i]!, -lw));
-    leftKeys.push(l);
-    rightKeys.push(r);
-  });
-  const residual = cond.residual.length === 0 ? undefined : cond.residual.length === 1 ? cond.residual[0]! : ({ kind: 'logic', op: 'AND', operands: cond.residual, type: T.boolean } as const);
-
-  const outputs: Array<readonly [0 | 1, number]> = [];
-  const cols: ScopeColumn[] = [];
-  for (const [side, rel] of [[0, left], [1, right]] as const) {
-    rel.scope.columns.forEach((c, i) => {
-      if (c.hidden) return;
-      outputs.push([side, i]);
-      cols.push({ ...c });
-    });
-  }
+  const [leftKeys, rightKeys] = alignKeys(cond.leftKeys, cond.rightKeys, lw);
+  const residual = allOf(cond.residual);
+  const { outputs, cols } = joinOutputs(left, right, undefined, undefined);
   const scope = new Scope(cols, undefined, undefined);
   const ttlMicros = stateTtl(b);
   const state: StateDecl[] = [
@@ -94,13 +72,6 @@ export function bindRegularJoin(b: PlanBuilder, f: JoinItem, text: string, left:
     ttlMicros,
   });
   return { node, scope, appendOnly };
-}
-
-/** Both keys of one type, the narrower cast to the common one. */
-function sameType(l: BoundExpr, r: BoundExpr): [BoundExpr, BoundExpr] {
-  if (l.type.kind === r.type.kind) return [l, r];
-  const t = commonType(l.type, r.type) ?? l.type;
-  return [l.type.kind === t.kind ? l : { kind: 'cast', operand: l, type: t }, r.type.kind === t.kind ? r : { kind: 'cast', operand: r, type: t }];
 }
 
 /** `SET state_ttl = '1h'` (checked when SET ran: set-options.ts). */

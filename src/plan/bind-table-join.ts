@@ -7,10 +7,9 @@ import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Expr, FromItem } from '../sql/ast.js';
 import type { SourceDef } from '../catalog/catalog.js';
-import { T, commonType } from '../catalog/types.js';
 import type { BoundExpr } from '../expr/bound.js';
 import { ExprBinder } from './bind-expr.js';
-import { splitCondition, shiftColumns } from './join-condition.js';
+import { alignKeys, allOf, splitCondition } from './join-condition.js';
 import { PlanError } from './errors.js';
 import { Scope, type ScopeColumn } from './scope.js';
 import type { PlanBuilder } from './builder.js';
@@ -49,20 +48,8 @@ export function bindTableJoin(b: PlanBuilder, f: JoinItem, text: string, left: B
   );
   const on = new ExprBinder(both, text).bindCondition(f.on, 'ON');
   const cond = splitCondition(on, lw, -1, -1);
-  const leftKeys: BoundExpr[] = [];
-  const rightKeys: BoundExpr[] = [];
-  cond.leftKeys.forEach((lk, i) => {
-    let l = lk;
-    let r = shiftColumns(cond.rightKeys[i]!, -lw);
-    if (l.type.kind !== r.type.kind) {
-      const t = commonType(l.type, r.type) ?? l.type;
-      if (l.type.kind !== t.kind) l = { kind: 'cast', operand: l, type: t };
-      if (r.type.kind !== t.kind) r = { kind: 'cast', operand: r, type: t };
-    }
-    leftKeys.push(l);
-    rightKeys.push(r);
-  });
-  const residual = cond.residual.length === 0 ? undefined : cond.residual.length === 1 ? cond.residual[0]! : ({ kind: 'logic', op: 'AND', operands: cond.residual, type: T.boolean } as const);
+  const [leftKeys, rightKeys] = alignKeys(cond.leftKeys, cond.rightKeys, lw);
+  const residual = allOf(cond.residual);
   const pk = table.table!.primaryKey.map((name) => n.schema.findIndex((c) => c.name === name));
   if (pk.length > 0 && leftKeys.length > 0) {
     const ordered = keysOnPrimaryKey(rightKeys, pk);

@@ -7,7 +7,7 @@ import type { Query, Span } from '../sql/ast.js';
 import { PlanBuilder, type PlanOptions } from './builder.js';
 import { bindQuery } from './bind-query.js';
 import type { BoundRelation } from './bind-relation.js';
-import type { PhysicalPlan, SourceNode } from './physical.js';
+import { upstreamSources, type PhysicalPlan } from './physical.js';
 
 export function planSinks(catalog: Catalog, sinks: readonly SinkDef[], options: PlanOptions): PhysicalPlan {
   return withUnionProvenance(options, (o) => {
@@ -44,24 +44,10 @@ function withUnionProvenance(options: PlanOptions, plan: (o: PlanOptions) => Phy
   const track = new Set<string>();
   for (const n of first.nodes) {
     if (n.kind !== 'union' && n.kind !== 'intervalJoin' && n.kind !== 'windowJoin' && n.kind !== 'temporalJoin') continue;
-    const sources = sourcesUpstream(first, n.id);
+    const sources = upstreamSources(first, n.id);
     if (sources.length > 1) for (const s of sources) if (s.refColumn === undefined) track.add(s.source.name);
   }
   return track.size === 0 ? first : plan({ ...options, track });
-}
-
-function sourcesUpstream(plan: PhysicalPlan, id: number): SourceNode[] {
-  const seen = new Set<number>();
-  const out: SourceNode[] = [];
-  const walk = (i: number): void => {
-    if (seen.has(i)) return;
-    seen.add(i);
-    const n = plan.nodes[i]!;
-    if (n.kind === 'source') out.push(n);
-    for (const j of n.inputs) walk(j);
-  };
-  walk(id);
-  return out;
 }
 
 function addSink(b: PlanBuilder, rel: BoundRelation, def: SinkDef): number {

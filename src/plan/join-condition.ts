@@ -18,6 +18,11 @@ export interface JoinCondition {
   readonly residual: BoundExpr[];
 }
 
+/** The AND of a condition's parts (a join's residual); undefined when there are none. */
+export function allOf(parts: readonly BoundExpr[]): BoundExpr | undefined {
+  return parts.length === 0 ? undefined : parts.length === 1 ? parts[0]! : { kind: 'logic', op: 'AND', operands: [...parts], type: T.boolean };
+}
+
 /** Key pairs of one type each (`INT = BIGINT` compares as BIGINT), the right ones over the right input's own row. */
 export function alignKeys(leftKeys: readonly BoundExpr[], rightKeys: readonly BoundExpr[], lw: number): [BoundExpr[], BoundExpr[]] {
   const ls: BoundExpr[] = [];

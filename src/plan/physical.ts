@@ -321,3 +321,19 @@ export interface PhysicalPlan {
 
 export const REF_COLUMN = '$ref';
 export const DELETED_COLUMN = '$deleted';
+
+/** The source nodes upstream of a plan node, each once, depth first from its first input. */
+export function upstreamSources(plan: PhysicalPlan, node: number): SourceNode[] {
+  const seen = new Set<number>();
+  const found: SourceNode[] = [];
+  const visit = (id: number): void => {
+    if (seen.has(id)) return;
+    seen.add(id);
+    const n = plan.nodes[id];
+    if (!n) return;
+    if (n.kind === 'source') found.push(n);
+    for (const i of n.inputs) visit(i);
+  };
+  visit(node);
+  return found;
+}

@@ -12,7 +12,8 @@ import { Job, type JobSummary } from '../exec/job.js';
 import type { LateEvent } from '../exec/operator.js';
 import type { SinkWriter } from '../connectors/connector.js';
 import { ResultModel } from './result-model.js';
-import { IdleTracker, upstreamSources, type WatchedJob } from './status.js';
+import { IdleTracker, type WatchedJob } from './status.js';
+import { upstreamSources } from '../plan/physical.js';
 
 /** Source rows kept for `\compare`, over all sources; past it the snapshot is a prefix. */
 export const SNAPSHOT_LIMIT = 200_000;

@@ -4,7 +4,7 @@
 
 import { formatTimestamp } from '../catalog/timestamp.js';
 import { windowStartOf } from '../exec/time.js';
-import type { PhysicalNode, PhysicalPlan, SourceNode } from '../plan/physical.js';
+import { upstreamSources, type PhysicalNode, type PhysicalPlan, type SourceNode } from '../plan/physical.js';
 import type { Job } from '../exec/job.js';
 import type { PartitionMetrics } from '../exec/metrics.js';
 import { plural } from './format.js';
@@ -35,21 +35,6 @@ export class IdleTracker {
   }
 }
 
-/** The source nodes upstream of a plan node (a late row's source when provenance is off). */
-export function upstreamSources(plan: PhysicalPlan, node: number): SourceNode[] {
-  const seen = new Set<number>();
-  const found: SourceNode[] = [];
-  const visit = (id: number): void => {
-    if (seen.has(id)) return;
-    seen.add(id);
-    const n = plan.nodes[id];
-    if (!n) return;
-    if (n.kind === 'source') found.push(n);
-    for (const i of n.inputs) visit(i);
-  };
-  visit(node);
-  return found;
-}
 
 /** A source silent this long counts as idle: its watermark no longer advances. */
 export const IDLE_AFTER_MS = 3000;

@@ -5,7 +5,7 @@
 // stateful key is traced back through projections and filters to source columns; it is
 // partition-local when it keeps every KEY column of the source it comes from unchanged.
 
-import type { PhysicalNode, PhysicalPlan, SourceNode } from '../../plan/physical.js';
+import { upstreamSources, type PhysicalNode, type PhysicalPlan } from '../../plan/physical.js';
 import type { BoundExpr } from '../../expr/bound.js';
 import { joinKeying, type Origin as JoinOrigin } from './join-keying.js';
 
@@ -110,18 +110,4 @@ export function statefulKeying(plan: PhysicalPlan): StatefulKeying[] {
     result.push({ node: n.id, kind: n.kind, partitionLocal: missing.length === 0, ...(missing.length > 0 ? { reason: missing.join('; ') } : {}) });
   }
   return result;
-}
-
-function upstreamSources(plan: PhysicalPlan, id: number): SourceNode[] {
-  const seen = new Set<number>();
-  const out: SourceNode[] = [];
-  const walk = (i: number): void => {
-    if (seen.has(i)) return;
-    seen.add(i);
-    const n = plan.nodes[i]!;
-    if (n.kind === 'source') out.push(n);
-    for (const j of n.inputs) walk(j);
-  };
-  walk(id);
-  return out;
 }
