@@ -133,7 +133,10 @@ export class SpilledChunk {
   private readonly nums: Float64Array[] = [];
 
   constructor(
-    chunk: DuckDBDataChunk,
+    // Held for as long as this object lives: the vectors below read the chunk's native memory,
+    // which DuckDB frees when the chunk object is collected, and values are decoded lazily, after
+    // awaits (a dropped chunk read back as garbage: "... is not valid JSON" in decodeState).
+    private readonly chunk: DuckDBDataChunk,
     private readonly registry: ShapeRegistry,
     width: number,
     first = 0,
