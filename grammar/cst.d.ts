@@ -335,11 +335,53 @@ export type SelectBlockCstChildren = {
   where?: ExpressionCstNode[];
   GROUP?: IToken[];
   BY?: IToken[];
-  groupBy?: (ExpressionCstNode)[];
+  groupByItem?: (GroupByItemCstNode)[];
   HAVING?: IToken[];
   having?: ExpressionCstNode[];
   EMIT?: IToken[];
   emitMode?: (IToken)[];
+};
+
+export interface GroupByItemCstNode extends CstNode {
+  name: "groupByItem";
+  children: GroupByItemCstChildren;
+}
+
+export type GroupByItemCstChildren = {
+  GROUPING?: IToken[];
+  SETS?: IToken[];
+  LParen?: IToken[];
+  groupingSet?: (GroupingSetCstNode)[];
+  Comma?: IToken[];
+  RParen?: IToken[];
+  rollup?: GroupingListCstNode[];
+  cube?: GroupingListCstNode[];
+  groupBy?: ExpressionCstNode[];
+};
+
+export interface GroupingListCstNode extends CstNode {
+  name: "groupingList";
+  children: GroupingListCstChildren;
+}
+
+export type GroupingListCstChildren = {
+  word?: (IToken)[];
+  LParen: IToken[];
+  item: (ExpressionCstNode)[];
+  Comma?: IToken[];
+  RParen: IToken[];
+};
+
+export interface GroupingSetCstNode extends CstNode {
+  name: "groupingSet";
+  children: GroupingSetCstChildren;
+}
+
+export type GroupingSetCstChildren = {
+  LParen?: IToken[];
+  item?: (ExpressionCstNode)[];
+  Comma?: IToken[];
+  RParen?: IToken[];
 };
 
 export interface SelectItemCstNode extends CstNode {
@@ -777,6 +819,9 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   dropStatement(children: DropStatementCstChildren, param?: IN): OUT;
   query(children: QueryCstChildren, param?: IN): OUT;
   selectBlock(children: SelectBlockCstChildren, param?: IN): OUT;
+  groupByItem(children: GroupByItemCstChildren, param?: IN): OUT;
+  groupingList(children: GroupingListCstChildren, param?: IN): OUT;
+  groupingSet(children: GroupingSetCstChildren, param?: IN): OUT;
   selectItem(children: SelectItemCstChildren, param?: IN): OUT;
   aliasClause(children: AliasClauseCstChildren, param?: IN): OUT;
   fromItem(children: FromItemCstChildren, param?: IN): OUT;

@@ -2,7 +2,7 @@
 // `n<id>` with columns c0..c<n-1> (positional, as in the node's schema) plus `__seq`, the source
 // row id that provenance and late exclusion key on (the hidden `$ref` column reads as __seq).
 
-import type { AlignedWindow, PhysicalNode, PhysicalPlan, WindowSpec } from '../plan/physical.js';
+import type { AlignedWindow, GroupingSets, PhysicalNode, PhysicalPlan, WindowSpec } from '../plan/physical.js';
 import { WINDOW_TIME_BEFORE_END } from '../exec/time.js';
 import type { AggCall, BoundExpr } from '../expr/bound.js';
 import { aggSql, exprSql, type ColumnResolver } from './expr-sql.js';
@@ -122,13 +122,13 @@ function nodeCtes(n: PhysicalNode, byId: ReadonlyMap<number, PhysicalNode>, tabl
       const bounds = [`make_timestamp(${b.start})`, `make_timestamp(${b.end})`];
       // window_time: the end minus 1 ms (exec/time.ts, windowTime).
       if (n.windowTime) bounds.push(`make_timestamp(${b.end} - ${WINDOW_TIME_BEFORE_END})`);
-      return [w, ...groupCtes(n, w.name, n.keys, n.aggs, b.column, [b.column], bounds)];
+      return [w, ...groupCtes(n, w.name, n.keys, n.aggs, b.column, [b.column], bounds, n.groupingSets)];
     }
     case 'sessionAgg':
       return sessionCtes(n, inputId, tables);
     case 'groupAgg': {
       const pre: Cte = { name: `${name}_in`, sql: `SELECT i.* FROM ${from}${where([])}` };
-      return [pre, ...groupCtes(n, pre.name, n.keys, n.aggs, undefined, [], [])];
+      return [pre, ...groupCtes(n, pre.name, n.keys, n.aggs, undefined, [], [], n.groupingSets)];
     }
     case 'lag': {
       const width = input.schema.length;
@@ -287,8 +287,12 @@ function groupCtes(
   passColumn: string | undefined,
   groupExtras: readonly string[],
   extraOutputs: readonly string[],
+  sets?: GroupingSets,
 ): Cte[] {
-  expectWidth(n, keys.length + extraOutputs.length + aggs.length);
+  // Grouping sets: DuckDB's own GROUPING SETS, each set with the extras (the window), and its
+  // grouping(k) per key as the hidden bit columns after the keys.
+  const bits = sets ? keys.map((_, j) => `grouping(__k${j})`) : [];
+  expectWidth(n, keys.length + bits.length + extraOutputs.length + aggs.length);
   const col: ColumnResolver = (i) => `p.c${i}`;
   const pre = [
     ...keys.map((k, j) => `${exprSql(k, col)} AS __k${j}`),
@@ -299,10 +303,16 @@ function groupCtes(
   const group = [...keys.map((_, j) => `__k${j}`), ...groupExtras];
   const cols = [
     ...keys.map((_, j) => `__k${j}`),
+    ...bits,
     ...extraOutputs,
     ...aggs.map((a, j) => aggSql(a, a.arg ? `__a${j}` : undefined)),
   ].map((s, k) => `${s} AS c${k}`);
-  const tail = group.length > 0 ? ` GROUP BY ${group.join(', ')}` : ' HAVING count(*) > 0';
+  // The empty set over no rows makes one row in SQL and none in the engine, as a global aggregate.
+  const tail = sets
+    ? ` GROUP BY GROUPING SETS (${sets.map((set) => `(${[...set.map((j) => `__k${j}`), ...groupExtras].join(', ')})`).join(', ')}) HAVING count(*) > 0`
+    : group.length > 0
+      ? ` GROUP BY ${group.join(', ')}`
+      : ' HAVING count(*) > 0';
   return [
     { name: `n${n.id}_p`, sql: preSql },
     { name: `n${n.id}`, sql: `SELECT ${[...cols, 'CAST(NULL AS BIGINT) AS __seq'].join(', ')} FROM n${n.id}_p${tail}` },

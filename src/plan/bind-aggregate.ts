@@ -14,7 +14,9 @@ import type { AlignedWindow, EmitMode, StateDecl, WindowSpec } from './physical.
 import { project, requireTimeColumn, isVirtualRef, isAggregateCall, type BoundFrom, type BoundRelation } from './bind-relation.js';
 import { cumulateWindow, hopWindow, tumbleWindow, windowArg } from './window-args.js';
 import { defaultName } from './names.js';
+import { printExpr } from '../sql/print.js';
 import { bindUpdatingWindow, checkUpdatingWindow, windowWithoutWatermark } from './bind-updating-window.js';
+import { bindGrouping, distinctItems, isGroupingCall, setMasks, writtenSets } from './grouping-sets.js';
 
 export function isWindowGroup(e: Expr): e is Expr & { kind: 'call' } {
   return e.kind === 'call' && GROUP_WINDOWS.has(e.name.name.toLowerCase());
@@ -57,19 +59,24 @@ export function bindAggregate(b: PlanBuilder, q: SelectQuery, rel: BoundFrom, te
   let win: WindowChoice | undefined;
   const keyAsts: Expr[] = [];
   const keys: BoundExpr[] = [];
-  const setWindow = (w: WindowChoice) => {
+  // GROUPING SETS / ROLLUP / CUBE: the items of every set, each once (a window may be in several sets).
+  const sets = writtenSets(q, text);
+  let windowId: string | undefined;
+  const setWindow = (w: WindowChoice, g: Expr) => {
+    if (sets !== undefined && windowId === exprIdentity(g)) return;
+    windowId = exprIdentity(g);
     if (win && !(rel.tvf && w.span === rel.tvf.span)) {
       throw new PlanError(text, w.span, 'a GROUP BY takes at most one window', { hint: 'group by one of TUMBLE, HOP, CUMULATE or SESSION' });
     }
     win = w;
   };
   let groupedByEnd = false;
-  for (const g of q.groupBy) {
+  for (const g of sets ? distinctItems(sets) : q.groupBy) {
     // Before the time column's checks: a changelog's time column has no watermark, but that is not the reason.
     if (isWindowGroup(g) && !rel.appendOnly) refuseChangelogWindow(g.span, text);
-    if (isWindowGroup(g)) setWindow(groupWindow(g, rel, text));
+    if (isWindowGroup(g)) setWindow(groupWindow(g, rel, text), g);
     else if (rel.tvf && isVirtualRef(g, rel)) {
-      setWindow({ window: rel.tvf.window, timeIndex: rel.tvf.timeIndex, span: rel.tvf.span });
+      setWindow({ window: rel.tvf.window, timeIndex: rel.tvf.timeIndex, span: rel.tvf.span }, g);
       if (g.kind === 'column' && g.path[g.path.length - 1]!.name === 'window_end') groupedByEnd = true;
     }
     else {
@@ -84,7 +91,7 @@ export function bindAggregate(b: PlanBuilder, q: SelectQuery, rel: BoundFrom, te
     });
   }
   if (q.distinct) {
-    if (q.groupBy.length > 0 || hasAggregates(q)) {
+    if (q.groupBy.length > 0 || sets !== undefined || hasAggregates(q)) {
       throw new PlanError(text, q.span, 'SELECT DISTINCT cannot be combined with GROUP BY or aggregates', { hint: 'GROUP BY the selected columns instead' });
     }
     for (const it of q.items) {
@@ -117,6 +124,12 @@ export function bindAggregate(b: PlanBuilder, q: SelectQuery, rel: BoundFrom, te
     return out;
   };
   keys.forEach((k, i) => cols.push({ name: name(defaultName(keyAsts[i]!, k)), type: k.type, qualifier: undefined, hidden: false }));
+  // With grouping sets: per key, a hidden GROUPING bit (1 where the key is rolled up), so a
+  // rolled-up NULL stays apart from a NULL key, in state and in GROUPING(...).
+  const isWindowItem = (e: Expr) => isWindowGroup(e) || (rel.tvf !== undefined && isVirtualRef(e, rel));
+  const groupingSets = sets ? setMasks(sets, keyAsts, isWindowItem, win ? windowText(q, sets, isWindowItem) : undefined, text) : undefined;
+  const bitsAt = cols.length;
+  if (groupingSets) keys.forEach((_, i) => cols.push({ name: name(`$grouping.${cols[i]!.name}`), type: T.int, qualifier: undefined, hidden: true }));
   const windowAt = cols.length;
   if (win) {
     cols.push({ name: name('window_start'), type: T.timestamp, qualifier: undefined, hidden: false });
@@ -145,6 +158,15 @@ export function bindAggregate(b: PlanBuilder, q: SelectQuery, rel: BoundFrom, te
 
   let node: number;
   const refInput = rel.scope.refColumn;
+  if (groupingSets && win && (win.window.kind === 'session' || noWatermark)) {
+    const why = noWatermark ? 'a window without a watermark' : 'SESSION windows';
+    throw new PlanError(text, q.grouping![0]!.span, `GROUPING SETS, ROLLUP and CUBE are not supported over ${why}`, {
+      hint: noWatermark
+        ? 'they need windows that close: add a WATERMARK to the source'
+        : "each set's sessions would have bounds of their own; group by TUMBLE or HOP, or write one query per set",
+    });
+  }
+  const setsSpec = groupingSets ? { groupingSets } : {};
   if (win && win.window.kind === 'session') {
     const state: StateDecl[] = [
       { name: 'sessions', shape: 'keyed', describe: 'key → open sessions with accumulators and the end of the last closed one', bounded: true },
@@ -155,11 +177,13 @@ export function bindAggregate(b: PlanBuilder, q: SelectQuery, rel: BoundFrom, te
     node = bindUpdatingWindow(b, rel.node, win.window as AlignedWindow, win.timeIndex, keys, aggs, schema, aligned);
   } else if (win) {
     const w = win.window as AlignedWindow;
-    const state: StateDecl[] = [{ name: 'windows', shape: 'timeKeyed', describe: 'window end × key → accumulators', bounded: true }];
-    node = b.add({ kind: 'windowAgg', inputs: [rel.node], schema, timeColumn: outTime, appendOnly: emit === 'final', state, window: w, timeInput: win.timeIndex, keys, aggs, emit, refInput, windowTime: true });
+    const describe = groupingSets ? `window end × grouping set × key → accumulators (${groupingSets.length} sets)` : 'window end × key → accumulators';
+    const state: StateDecl[] = [{ name: 'windows', shape: 'timeKeyed', describe, bounded: true }];
+    node = b.add({ kind: 'windowAgg', inputs: [rel.node], schema, timeColumn: outTime, appendOnly: emit === 'final', state, window: w, timeInput: win.timeIndex, keys, aggs, emit, refInput, windowTime: true, ...setsSpec });
   } else {
-    const state: StateDecl[] = [{ name: 'groups', shape: 'keyed', describe: 'key → accumulators and last emitted row', bounded: false }];
-    node = b.add({ kind: 'groupAgg', inputs: [rel.node], schema, timeColumn: undefined, appendOnly: false, state, keys, aggs, inputAppendOnly: rel.appendOnly });
+    const describe = groupingSets ? `grouping set × key → accumulators and last emitted row (${groupingSets.length} sets)` : 'key → accumulators and last emitted row';
+    const state: StateDecl[] = [{ name: 'groups', shape: 'keyed', describe, bounded: false }];
+    node = b.add({ kind: 'groupAgg', inputs: [rel.node], schema, timeColumn: undefined, appendOnly: false, state, keys, aggs, inputAppendOnly: rel.appendOnly, ...setsSpec });
   }
   let out: BoundRelation = { node, scope: outScope, appendOnly: emit === 'final' && win !== undefined };
 
@@ -167,6 +191,7 @@ export function bindAggregate(b: PlanBuilder, q: SelectQuery, rel: BoundFrom, te
   const keyIds = new Map(keyAsts.map((k, i) => [exprIdentity(k), i]));
   const hooks: BindHooks = {
     intercept(e) {
+      if (isGroupingCall(e)) return bindGrouping(e, keyAsts, (k) => (groupingSets ? { kind: 'column', index: bitsAt + k, name: cols[bitsAt + k]!.name, type: T.int } : undefined), text);
       const id = exprIdentity(e);
       const k = keyIds.get(id);
       if (k !== undefined) return { kind: 'column', index: k, name: cols[k]!.name, type: keys[k]!.type };
@@ -181,6 +206,14 @@ export function bindAggregate(b: PlanBuilder, q: SelectQuery, rel: BoundFrom, te
     out = { ...out, node: b.add({ kind: 'filter', inputs: [out.node], schema, timeColumn: outTime, appendOnly: out.appendOnly, state: [], predicate: pred }) };
   }
   return project(b, q.items, out, text, hooks);
+}
+
+/** The window as the query wrote it, for the error on a set that lacks it. */
+function windowText(q: SelectQuery, sets: readonly { items: readonly Expr[] }[], isWindowItem: (e: Expr) => boolean): string {
+  const w = [...q.groupBy, ...sets.flatMap((s) => s.items)].filter(isWindowItem);
+  const first = w[0];
+  if (first === undefined) return 'the window';
+  return first.kind === 'call' ? printExpr(first) : 'window_start, window_end';
 }
 
 function refuseChangelogWindow(span: Span, text: string): never {

@@ -40,8 +40,9 @@ export function bindQuery(b: PlanBuilder, q: Query, text: string, depth = 0): Bo
 
 function bindSelect(b: PlanBuilder, q: SelectQuery, text: string, depth: number): BoundRelation {
   const from = bindFrom(b, q.from, text, depth);
-  const windowed = q.groupBy.length > 0 || q.distinct || hasAggregates(q);
-  if (q.groupBy.length === 0 && q.emit && !hasAggregates(q)) {
+  const grouped = q.groupBy.length > 0 || q.grouping !== undefined;
+  const windowed = grouped || q.distinct || hasAggregates(q);
+  if (!grouped && q.emit && !hasAggregates(q)) {
     throw new PlanError(text, q.emit.span, `EMIT ${q.emit.mode.toUpperCase()} needs an aggregate`, {
       hint: 'EMIT applies to GROUP BY queries: windows emit FINAL (default) or CHANGES',
     });
@@ -166,7 +167,8 @@ function expandTvf(b: PlanBuilder, from: BoundFrom): BoundFrom {
 }
 
 function groupsByTvfWindow(q: SelectQuery, from: BoundFrom): boolean {
-  return q.groupBy.some((g) => isVirtualRef(g, from));
+  const inSets = (q.grouping ?? []).flatMap((g) => (g.kind === 'groupingSets' ? g.sets.flatMap((s) => s.items) : g.items));
+  return [...q.groupBy, ...inSets].some((g) => isVirtualRef(g, from));
 }
 
 function referencesVirtual(e: Expr, from: BoundFrom): boolean {

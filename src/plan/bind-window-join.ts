@@ -11,7 +11,7 @@ import { PlanError } from './errors.js';
 import { Scope } from './scope.js';
 import type { PlanBuilder } from './builder.js';
 import type { BoundRelation } from './bind-relation.js';
-import type { AlignedWindow, StateDecl } from './physical.js';
+import { groupKeyWidth, type AlignedWindow, type StateDecl } from './physical.js';
 import { alignKeys, joinOutputs, splitCondition } from './join-condition.js';
 
 type JoinItem = FromItem & { kind: 'join' };
@@ -103,8 +103,8 @@ export function windowColumn(b: PlanBuilder, id: number, col: number): WindowCol
     }
     case 'windowAgg':
       if (n.emit !== 'final') return undefined;
-      if (col === n.keys.length) return { bound: 'start', window: n.window };
-      if (col === n.keys.length + 1) return { bound: 'end', window: n.window };
+      if (col === groupKeyWidth(n)) return { bound: 'start', window: n.window };
+      if (col === groupKeyWidth(n) + 1) return { bound: 'end', window: n.window };
       return undefined;
     case 'windowJoin': {
       const o = n.outputs[col];

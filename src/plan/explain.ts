@@ -5,7 +5,7 @@
 import { typeToSql } from '../catalog/types.js';
 import { formatDuration } from '../catalog/duration.js';
 import type { BoundExpr } from '../expr/bound.js';
-import type { PhysicalNode, PhysicalPlan, WindowSpec } from './physical.js';
+import type { GroupingSets, PhysicalNode, PhysicalPlan, WindowSpec } from './physical.js';
 import { describeExpr } from './describe-expr.js';
 import { joinExpiry, joinTimeSide } from '../exec/time.js';
 import { tableJoinText } from './explain-table-join.js';
@@ -94,9 +94,9 @@ function line(n: PhysicalNode, plan: PhysicalPlan): string {
       return `${head} ${windowText(n.window, input!.schema[n.timeInput]!.name)}`;
     case 'windowAgg':
     case 'sessionAgg':
-      return `${head} ${windowText(n.window, input!.schema[n.timeInput]!.name)} keys=[${n.keys.map(ex).join(', ')}] aggs=[${n.aggs.map((a) => a.display).join(', ')}] emit=${n.emit.toUpperCase()}`;
+      return `${head} ${windowText(n.window, input!.schema[n.timeInput]!.name)} keys=[${n.keys.map(ex).join(', ')}]${setsText(n, ex)} aggs=[${n.aggs.map((a) => a.display).join(', ')}] emit=${n.emit.toUpperCase()}`;
     case 'groupAgg':
-      return `${head} keys=[${n.keys.map(ex).join(', ')}] aggs=[${n.aggs.map((a) => a.display).join(', ')}] emit=CHANGES`;
+      return `${head} keys=[${n.keys.map(ex).join(', ')}]${setsText(n, ex)} aggs=[${n.aggs.map((a) => a.display).join(', ')}] emit=CHANGES`;
     case 'lag':
       return `${head} partition=[${n.partitionBy.map(ex).join(', ')}] order=${input!.schema[n.timeInput]!.name} ${n.lags.map((l) => l.display).join(', ')}`;
     case 'union': {
@@ -227,4 +227,10 @@ function regularJoinText(n: PhysicalNode & { kind: 'regularJoin' }, plan: Physic
   );
   parts.push(`no event time, ${n.appendOnly ? 'append-only' : 'changelog (+I/-U/+U/-D)'}`);
   return parts.join('; ');
+}
+
+/** ` sets=[(sensor, site), (sensor), ()]` for an aggregate with grouping sets (the window is in each), else nothing. */
+function setsText(n: { readonly kind: string; readonly keys: readonly BoundExpr[]; readonly groupingSets?: GroupingSets }, ex: (e: BoundExpr) => string): string {
+  if (n.kind === 'sessionAgg' || n.groupingSets === undefined) return '';
+  return ` sets=[${n.groupingSets.map((set) => `(${set.map((k) => ex(n.keys[k]!)).join(', ')})`).join(', ')}] (one group per set per row)`;
 }

@@ -90,6 +90,8 @@ export interface WindowAggNode extends NodeBase {
   readonly refInput: number | undefined;
   /** Output window_time (window_end - 1 ms) after window_end; set by the binder (absent in hand-built nodes). */
   readonly windowTime?: true;
+  /** GROUPING SETS / ROLLUP / CUBE: per set, the indices of the keys it holds (see groupKeyWidth). */
+  readonly groupingSets?: GroupingSets;
 }
 
 /** SESSION windows. Output columns: keys..., window_start, window_end, aggs... */
@@ -110,6 +112,20 @@ export interface GroupAggNode extends NodeBase {
   readonly aggs: readonly AggCall[];
   /** Whether the input carries retractions that the accumulators must undo. */
   readonly inputAppendOnly: boolean;
+  readonly groupingSets?: GroupingSets;
+}
+
+/**
+ * Grouping sets of an aggregate: per set, the indices of the keys it holds, ascending. Each
+ * input row updates one group per set; a key not in a set is NULL in its rows. The output then
+ * has, after the keys, one hidden GROUPING bit per key (1 where the key is rolled up), before
+ * the window bounds and the aggregates.
+ */
+export type GroupingSets = readonly (readonly number[])[];
+
+/** Output columns of an aggregate before its window bounds (or aggregates): the keys, and with grouping sets their GROUPING bits. */
+export function groupKeyWidth(n: { readonly keys: readonly unknown[]; readonly groupingSets?: GroupingSets }): number {
+  return n.groupingSets ? 2 * n.keys.length : n.keys.length;
 }
 
 /**

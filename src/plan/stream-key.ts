@@ -4,7 +4,7 @@
 // projections that select every key column unchanged; none after a UNION ALL. The oracle checks
 // changelogs by it.
 
-import type { PhysicalNode, PhysicalPlan } from './physical.js';
+import { groupKeyWidth, type PhysicalNode, type PhysicalPlan } from './physical.js';
 
 /**
  * Column indexes of the key in the node's output (for a sink: among its visible columns); []
@@ -28,11 +28,12 @@ export function streamKey(plan: PhysicalPlan, id: number): number[] | undefined 
       // from, and no output column holds the branch: the same key may be live once per branch.
       return undefined;
     case 'groupAgg':
-      return range(node.keys.length);
+      return range(groupKeyWidth(node));
     case 'distinct':
       // Each row once: the whole row is its key.
       return range(node.schema.length);
     case 'windowAgg':
+      return range(groupKeyWidth(node) + 2);
     case 'sessionAgg':
       return range(node.keys.length + 2);
     case 'filter':

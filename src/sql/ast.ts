@@ -142,6 +142,15 @@ export type JoinType = 'inner' | 'left' | 'right' | 'full' | 'cross';
 
 export type EmitMode = 'final' | 'changes';
 
+/**
+ * A GROUP BY item that stands for several grouping sets: `GROUPING SETS ((a, b), (a), ())` as
+ * written, `ROLLUP(a, b)` = (a, b), (a), (), `CUBE(a, b)` = every subset. Several items (and the
+ * plain items) combine by cross product, as in DuckDB and Flink.
+ */
+export type GroupingElement =
+  | { readonly kind: 'groupingSets'; readonly sets: readonly { readonly items: readonly Expr[]; readonly span: Span }[]; readonly span: Span }
+  | { readonly kind: 'rollup' | 'cube'; readonly items: readonly Expr[]; readonly span: Span };
+
 /** One SELECT block. */
 export interface SelectQuery {
   readonly kind: 'select';
@@ -150,6 +159,8 @@ export interface SelectQuery {
   readonly from: FromItem;
   readonly where?: Expr;
   readonly groupBy: readonly Expr[];
+  /** `GROUPING SETS`, `ROLLUP` and `CUBE` items of GROUP BY (after the plain items), when any. */
+  readonly grouping?: readonly GroupingElement[];
   readonly having?: Expr;
   /** Absent when the query does not say; the planner picks the default for its shape. */
   readonly emit?: { readonly mode: EmitMode; readonly span: Span };

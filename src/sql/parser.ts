@@ -331,10 +331,10 @@ export class SluiceParser extends CstParser {
     this.OPTION3(() => {
       this.CONSUME(T.GROUP);
       this.CONSUME(T.BY);
-      this.SUBRULE2(this.expression, { LABEL: 'groupBy' });
+      this.SUBRULE(this.groupByItem);
       this.MANY2(() => {
         this.CONSUME2(T.Comma);
-        this.SUBRULE3(this.expression, { LABEL: 'groupBy' });
+        this.SUBRULE2(this.groupByItem);
       });
     });
     this.OPTION4(() => {
@@ -347,6 +347,70 @@ export class SluiceParser extends CstParser {
         { ALT: () => this.CONSUME(T.FINAL, { LABEL: 'emitMode' }) },
         { ALT: () => this.CONSUME(T.CHANGES, { LABEL: 'emitMode' }) },
       ]);
+    });
+  });
+
+  /**
+   * One GROUP BY item: an expression (a key or a window), or `GROUPING SETS ((a, b), (a), ())`,
+   * `ROLLUP(a, b)`, `CUBE(a, b)`. In GROUP BY, `ROLLUP(...)` and `CUBE(...)` are always these,
+   * never calls of functions of those names (hence the ignored ambiguity).
+   */
+  readonly groupByItem = this.RULE('groupByItem', () => {
+    this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        {
+          ALT: () => {
+            this.CONSUME(T.GROUPING);
+            this.CONSUME(T.SETS);
+            this.CONSUME(T.LParen);
+            this.SUBRULE(this.groupingSet);
+            this.MANY(() => {
+              this.CONSUME(T.Comma);
+              this.SUBRULE2(this.groupingSet);
+            });
+            this.CONSUME(T.RParen);
+          },
+        },
+        { ALT: () => this.SUBRULE(this.groupingList, { LABEL: 'rollup' }), GATE: () => this.LA(1).tokenType === T.ROLLUP && this.LA(2).tokenType === T.LParen },
+        { ALT: () => this.SUBRULE2(this.groupingList, { LABEL: 'cube' }), GATE: () => this.LA(1).tokenType === T.CUBE && this.LA(2).tokenType === T.LParen },
+        { ALT: () => this.SUBRULE(this.expression, { LABEL: 'groupBy' }) },
+      ],
+    });
+  });
+
+  /** `ROLLUP(a, b)` or `CUBE(a, b)`: the word, then the columns. */
+  readonly groupingList = this.RULE('groupingList', () => {
+    this.OR([{ ALT: () => this.CONSUME(T.ROLLUP, { LABEL: 'word' }) }, { ALT: () => this.CONSUME(T.CUBE, { LABEL: 'word' }) }]);
+    this.CONSUME(T.LParen);
+    this.SUBRULE(this.expression, { LABEL: 'item' });
+    this.MANY(() => {
+      this.CONSUME(T.Comma);
+      this.SUBRULE2(this.expression, { LABEL: 'item' });
+    });
+    this.CONSUME(T.RParen);
+  });
+
+  /** One set of GROUPING SETS: `(a, b)`, `()` or a single expression. */
+  readonly groupingSet = this.RULE('groupingSet', () => {
+    this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        {
+          ALT: () => {
+            this.CONSUME(T.LParen);
+            this.OPTION(() => {
+              this.SUBRULE(this.expression, { LABEL: 'item' });
+              this.MANY(() => {
+                this.CONSUME(T.Comma);
+                this.SUBRULE2(this.expression, { LABEL: 'item' });
+              });
+            });
+            this.CONSUME(T.RParen);
+          },
+        },
+        { ALT: () => this.SUBRULE3(this.expression, { LABEL: 'item' }) },
+      ],
     });
   });
 

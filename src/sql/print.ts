@@ -2,7 +2,7 @@
 // parentheses that keep the tree. parse(print(parse(x))) equals parse(x) up to spans.
 
 import { quoteIdentIfNeeded } from '../catalog/types.js';
-import type { Expr, FromItem, Ident, Query, SelectItem, SelectQuery, Statement, TypeName, WithOption } from './ast.js';
+import type { Expr, FromItem, GroupingElement, Ident, Query, SelectItem, SelectQuery, Statement, TypeName, WithOption } from './ast.js';
 import { RESERVED_KEYWORDS } from './lexer.js';
 
 /** A name as SQL: quoted when it is not a plain lower-case word or is a reserved keyword. */
@@ -191,10 +191,16 @@ export function printQuery(q: Query): string {
   return printSelect(q);
 }
 
+function printGrouping(g: GroupingElement): string {
+  if (g.kind !== 'groupingSets') return `${g.kind === 'rollup' ? 'ROLLUP' : 'CUBE'}(${g.items.map(printExpr).join(', ')})`;
+  return `GROUPING SETS (${g.sets.map((s) => `(${s.items.map(printExpr).join(', ')})`).join(', ')})`;
+}
+
 function printSelect(q: SelectQuery): string {
   const parts = [`SELECT ${q.distinct ? 'DISTINCT ' : ''}${q.items.map(printSelectItem).join(', ')}`, `FROM ${printFrom(q.from)}`];
   if (q.where) parts.push(`WHERE ${printExpr(q.where)}`);
-  if (q.groupBy.length > 0) parts.push(`GROUP BY ${q.groupBy.map(printExpr).join(', ')}`);
+  const groupItems = [...q.groupBy.map(printExpr), ...(q.grouping ?? []).map(printGrouping)];
+  if (groupItems.length > 0) parts.push(`GROUP BY ${groupItems.join(', ')}`);
   if (q.having) parts.push(`HAVING ${printExpr(q.having)}`);
   if (q.emit) parts.push(`EMIT ${q.emit.mode === 'final' ? 'FINAL' : 'CHANGES'}`);
   return parts.join(' ');

@@ -6,7 +6,7 @@ import type { CstNode, IToken } from 'chevrotain';
 import type * as C from '../../grammar/cst.js';
 import { parseTimestamp } from '../catalog/timestamp.js';
 import { durationTooLong, MAX_DURATION_MICROS, MAX_DURATION_TEXT, parseDuration, unitMicros } from '../catalog/duration.js';
-import type { BinaryOp, ColumnDef, Expr, FromItem, Ident, JoinType, OverClause, Query, SelectItem, SelectQuery, Span, Statement, TypeName, WatermarkDef, WithOption } from './ast.js';
+import type { BinaryOp, ColumnDef, Expr, FromItem, GroupingElement, Ident, JoinType, OverClause, Query, SelectItem, SelectQuery, Span, Statement, TypeName, WatermarkDef, WithOption } from './ast.js';
 import { sqlError, type SqlError } from './diagnostics.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -185,14 +185,26 @@ export class AstBuilder {
       distinct: c.DISTINCT !== undefined,
       items,
       from: this.joined(this.fromItem(one(c.fromItem)), c.joinClause ?? []),
-      groupBy: (c.groupBy ?? []).map((e) => this.expr(e)),
+      groupBy: (c.groupByItem ?? []).flatMap((g) => (g.children.groupBy ? [this.expr(one(g.children.groupBy))] : [])),
       span: nodeSpan(n),
     };
+    const grouping = (c.groupByItem ?? []).flatMap((g) => (g.children.groupBy ? [] : [this.groupingElement(g)]));
+    if (grouping.length > 0) q.grouping = grouping;
     if (c.where) q.where = this.expr(one(c.where));
     if (c.having) q.having = this.expr(one(c.having));
     const emit = c.emitMode?.[0];
     if (emit) q.emit = { mode: emit.tokenType.name === 'FINAL' ? 'final' : 'changes', span: join(tokenSpan(one(c.EMIT)), tokenSpan(emit)) };
     return q;
+  }
+
+  private groupingElement(n: C.GroupByItemCstNode): GroupingElement {
+    const c = n.children;
+    const list = c.rollup ?? c.cube;
+    if (list) {
+      return { kind: c.rollup ? 'rollup' : 'cube', items: one(list).children.item.map((e) => this.expr(e)), span: nodeSpan(n) };
+    }
+    const sets = (c.groupingSet ?? []).map((s) => ({ items: (s.children.item ?? []).map((e) => this.expr(e)), span: nodeSpan(s) }));
+    return { kind: 'groupingSets', sets, span: nodeSpan(n) };
   }
 
   private selectItem(n: C.SelectItemCstNode): SelectItem {

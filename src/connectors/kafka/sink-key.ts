@@ -29,6 +29,8 @@ export function defaultSinkKey(query: Query, columns: readonly Column[], changel
 }
 
 function selectKey(query: SelectQuery, columns: readonly Column[], changelog: boolean): number[] {
+  // Grouping sets: a group column is NULL in the rows of sets without it, so it keys nothing.
+  if (query.grouping !== undefined) return [];
   const groupCols = new Set<string>();
   let windowed = false;
   for (const g of query.groupBy) {

@@ -2,10 +2,12 @@
 // row count and the row last emitted. After each batch, per touched group: +I the first time,
 // -U old / +U new on change, -D when its last row was retracted. A global aggregate (no keys)
 // is one group like any other: no rows, no output row (as the oracle's `HAVING count(*) > 0`).
+// With grouping sets (grouping-keys.ts) each row updates (or retracts from) one group per set.
 
 import type { Row, Value } from '../../catalog/types.js';
-import { compileKey, type KeyFn } from '../../expr/key.js';
-import type { GroupAggNode } from '../../plan/physical.js';
+import type { KeyFn } from '../../expr/key.js';
+import { groupKeyWidth, type GroupAggNode } from '../../plan/physical.js';
+import { groupingKeyFns } from './grouping-keys.js';
 import type { KeyedTable } from '../../state/tables.js';
 import { isRetraction, Op, type Batch, type Operator, type OperatorContext } from '../operator.js';
 import { addAll, compileAggs, evalArgs, initStates, pushResults, retractAll, pushChange, stateName, type CompiledAggs } from './common.js';
@@ -20,7 +22,8 @@ interface GroupState {
 
 export class GroupAggOperator implements Operator {
   private readonly node: GroupAggNode;
-  private readonly key: KeyFn;
+  /** One per grouping set (one without grouping sets). */
+  private readonly keys: readonly KeyFn[];
   private readonly aggs: CompiledAggs;
   private readonly nKeys: number;
   private readonly argValues: Value[];
@@ -32,49 +35,55 @@ export class GroupAggOperator implements Operator {
 
   constructor(node: GroupAggNode) {
     this.node = node;
-    this.key = compileKey(node.keys);
+    this.keys = groupingKeyFns(node.keys, node.groupingSets);
     this.aggs = compileAggs(node.aggs, !node.inputAppendOnly);
-    this.nKeys = node.keys.length;
+    this.nKeys = groupKeyWidth(node);
     this.argValues = new Array<Value>(node.aggs.length).fill(null);
   }
 
   open(ctx: OperatorContext): void {
     this.ctx = ctx;
-    this.table = ctx.keyedTable<GroupState>(stateName(this.node, 'keyed'), { keysOf: (batch) => batch.rows.map((r) => this.key.encode(r)) });
+    this.table = ctx.keyedTable<GroupState>(stateName(this.node, 'keyed'), { keysOf: (batch) => this.keys.flatMap((k) => batch.rows.map((r) => k.encode(r))) });
   }
 
   onData(batch: Batch): void {
     const { rows, ops } = batch;
     // WARNING: between batches the table may have moved the cached state to DuckDB.
     this.cached = undefined;
+    const keys = this.keys;
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
       const retract = ops !== null && isRetraction(ops[i]!);
-      const key = this.key.encode(row);
-      let state: GroupState | undefined;
-      if (key === this.cachedKey && this.cached !== undefined) state = this.cached;
-      else {
-        state = this.table.get(key);
-        if (state === undefined) {
-          // Retracting a row never added is an upstream bug; nothing to undo.
-          if (retract) continue;
-          state = { keyValues: this.key.values(row), accs: initStates(this.aggs), rowCount: 0, lastEmitted: undefined };
-          this.table.set(key, state);
-        }
-        this.cachedKey = key;
-        this.cached = state;
-      }
       evalArgs(this.aggs, row, this.argValues);
-      if (retract) {
-        retractAll(this.aggs, state.accs, this.argValues);
-        state.rowCount--;
-      } else {
-        addAll(this.aggs, state.accs, this.argValues);
-        state.rowCount++;
-      }
-      if (!this.touched.has(key)) this.touched.set(key, state);
+      for (let s = 0; s < keys.length; s++) this.update(row, keys[s]!, retract);
     }
     if (this.touched.size > 0) this.flush();
+  }
+
+  /** Adds (retracts) the row's evaluated arguments to (from) its group of one grouping set. */
+  private update(row: Row, keyFn: KeyFn, retract: boolean): void {
+    const key = keyFn.encode(row);
+    let state: GroupState | undefined;
+    if (key === this.cachedKey && this.cached !== undefined) state = this.cached;
+    else {
+      state = this.table.get(key);
+      if (state === undefined) {
+        // Retracting a row never added is an upstream bug; nothing to undo.
+        if (retract) return;
+        state = { keyValues: keyFn.values(row), accs: initStates(this.aggs), rowCount: 0, lastEmitted: undefined };
+        this.table.set(key, state);
+      }
+      this.cachedKey = key;
+      this.cached = state;
+    }
+    if (retract) {
+      retractAll(this.aggs, state.accs, this.argValues);
+      state.rowCount--;
+    } else {
+      addAll(this.aggs, state.accs, this.argValues);
+      state.rowCount++;
+    }
+    if (!this.touched.has(key)) this.touched.set(key, state);
   }
 
   private outputRow(state: GroupState): Row {

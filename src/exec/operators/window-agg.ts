@@ -4,10 +4,12 @@
 // This is the benchmark's hot path: everything is compiled once, the last lookup is cached.
 // EMIT FINAL with aggregates that all have a fixed-width form keeps its state columnar
 // (state/columnar.ts): no object per open group, accumulators updated in place.
+// With grouping sets (grouping-keys.ts) each row updates one group per set, in the same table.
 
 import type { Row, Value } from '../../catalog/types.js';
-import { compileKey, type KeyFn } from '../../expr/key.js';
-import type { WindowAggNode } from '../../plan/physical.js';
+import type { KeyFn } from '../../expr/key.js';
+import { groupKeyWidth, type WindowAggNode } from '../../plan/physical.js';
+import { groupingKeyFns } from './grouping-keys.js';
 import type { ColumnarLayout, ColumnarTimeKeyedTable } from '../../state/columnar.js';
 import type { NumericSegment, Segment, StringSegment } from '../../state/columnar-segment.js';
 import type { TimeKeyedTable } from '../../state/tables.js';
@@ -30,7 +32,9 @@ interface WindowState {
 
 export class WindowAggOperator implements Operator {
   private readonly node: WindowAggNode;
-  private readonly key: KeyFn;
+  /** One per grouping set (one without grouping sets): a row updates the group of each. */
+  private readonly keys: readonly KeyFn[];
+  private key: KeyFn;
   private readonly aggs: CompiledAggs;
   private readonly size: number;
   /** Equal to size for TUMBLE. */
@@ -64,7 +68,8 @@ export class WindowAggOperator implements Operator {
 
   constructor(node: WindowAggNode) {
     this.node = node;
-    this.key = compileKey(node.keys);
+    this.keys = groupingKeyFns(node.keys, node.groupingSets);
+    this.key = this.keys[0]!;
     // Windowed input is append-only: no retractions to undo.
     this.aggs = compileAggs(node.aggs, false);
     this.size = node.window.sizeMicros;
@@ -74,11 +79,11 @@ export class WindowAggOperator implements Operator {
     this.slide = node.window.kind === 'hop' ? node.window.slideMicros : node.window.kind === 'cumulate' ? node.window.stepMicros : node.window.sizeMicros;
     this.offset = node.window.offsetMicros ?? 0;
     this.changes = node.emit === 'changes';
-    this.nKeys = node.keys.length;
+    this.nKeys = groupKeyWidth(node);
     this.argValues = new Array<Value>(node.aggs.length).fill(null);
     this.cols = this.changes ? undefined : compileColumnar(node.aggs);
     const k = node.keys[0];
-    this.numKey = this.cols !== undefined && node.keys.length === 1 && NUMERIC_KEY.has(k!.type.kind) ? compileExpr(k!) : undefined;
+    this.numKey = this.cols !== undefined && node.keys.length === 1 && node.groupingSets === undefined && NUMERIC_KEY.has(k!.type.kind) ? compileExpr(k!) : undefined;
   }
 
   open(ctx: OperatorContext): void {
@@ -208,6 +213,18 @@ export class WindowAggOperator implements Operator {
   }
 
   private accumulate(row: Row, end: number): void {
+    const keys = this.keys;
+    if (keys.length === 1) this.accumulateSet(row, end);
+    else {
+      for (let s = 0; s < keys.length; s++) {
+        this.key = keys[s]!;
+        this.accumulateSet(row, end);
+      }
+    }
+  }
+
+  /** Into the group of the current set (`this.key`). */
+  private accumulateSet(row: Row, end: number): void {
     if (this.cols !== undefined) {
       this.accumulateColumnar(row, end, this.cols);
       return;

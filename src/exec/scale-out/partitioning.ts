@@ -48,7 +48,8 @@ export function columnOrigins(plan: PhysicalPlan): Origin[][] {
       case 'sessionAgg':
       case 'groupAgg':
         // Output: keys..., [window_start, window_end,] aggs...
-        out.push(n.schema.map((_, i) => (i < n.keys.length ? exprOrigin(n.keys[i]!, input) : undefined)));
+        // With grouping sets a key copies its input only when every set holds it (else it is NULL in some rows).
+        out.push(n.schema.map((_, i) => (i < n.keys.length && inEverySet(n, i) ? exprOrigin(n.keys[i]!, input) : undefined)));
         break;
       case 'sink':
         out.push(n.schema.map((_, i) => input[i]));
@@ -73,6 +74,11 @@ export function columnOrigins(plan: PhysicalPlan): Origin[][] {
   return out;
 }
 
+function inEverySet(n: PhysicalNode, key: number): boolean {
+  if (n.kind !== 'windowAgg' && n.kind !== 'groupAgg') return true;
+  return n.groupingSets === undefined || n.groupingSets.every((s) => s.includes(key));
+}
+
 /** Each stateful operator of the plan and whether its key pins rows to a partition. */
 export function statefulKeying(plan: PhysicalPlan): StatefulKeying[] {
   const origins = columnOrigins(plan);
@@ -92,7 +98,8 @@ export function statefulKeying(plan: PhysicalPlan): StatefulKeying[] {
     }
     if (n.kind !== 'windowAgg' && n.kind !== 'sessionAgg' && n.kind !== 'groupAgg' && n.kind !== 'lag') continue;
     const input = origins[n.inputs[0]!]!;
-    const keys = n.kind === 'lag' ? n.partitionBy : n.keys;
+    // Grouping sets: only a key in every set pins a group to a partition (a set without it mixes partitions).
+    const keys = n.kind === 'lag' ? n.partitionBy : n.keys.filter((_, i) => inEverySet(n, i));
     const traced = keys.map((k) => exprOrigin(k, input));
     const sources = upstreamSources(plan, n.id);
     const missing: string[] = [];
