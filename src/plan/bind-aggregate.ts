@@ -14,7 +14,6 @@ import type { AlignedWindow, EmitMode, StateDecl, WindowSpec } from './physical.
 import { project, requireTimeColumn, isVirtualRef, isAggregateCall, type BoundFrom, type BoundRelation } from './bind-relation.js';
 import { cumulateWindow, hopWindow, tumbleWindow, windowArg } from './window-args.js';
 import { defaultName } from './names.js';
-import { printExpr } from '../sql/print.js';
 import { bindUpdatingWindow, checkUpdatingWindow, windowWithoutWatermark } from './bind-updating-window.js';
 import { bindGrouping, distinctItems, isGroupingCall, setMasks, writtenSets } from './grouping-sets.js';
 
@@ -127,7 +126,7 @@ export function bindAggregate(b: PlanBuilder, q: SelectQuery, rel: BoundFrom, te
   // With grouping sets: per key, a hidden GROUPING bit (1 where the key is rolled up), so a
   // rolled-up NULL stays apart from a NULL key, in state and in GROUPING(...).
   const isWindowItem = (e: Expr) => isWindowGroup(e) || (rel.tvf !== undefined && isVirtualRef(e, rel));
-  const groupingSets = sets ? setMasks(sets, keyAsts, isWindowItem, win ? windowText(q, sets, isWindowItem) : undefined, text) : undefined;
+  const groupingSets = sets ? setMasks(sets, keyAsts, isWindowItem, win ? windowText(q, sets, isWindowItem, text) : undefined, text) : undefined;
   const bitsAt = cols.length;
   if (groupingSets) keys.forEach((_, i) => cols.push({ name: name(`$grouping.${cols[i]!.name}`), type: T.int, qualifier: undefined, hidden: true }));
   const windowAt = cols.length;
@@ -209,11 +208,11 @@ export function bindAggregate(b: PlanBuilder, q: SelectQuery, rel: BoundFrom, te
 }
 
 /** The window as the query wrote it, for the error on a set that lacks it. */
-function windowText(q: SelectQuery, sets: readonly { items: readonly Expr[] }[], isWindowItem: (e: Expr) => boolean): string {
+function windowText(q: SelectQuery, sets: readonly { items: readonly Expr[] }[], isWindowItem: (e: Expr) => boolean, text: string): string {
   const w = [...q.groupBy, ...sets.flatMap((s) => s.items)].filter(isWindowItem);
   const first = w[0];
   if (first === undefined) return 'the window';
-  return first.kind === 'call' ? printExpr(first) : 'window_start, window_end';
+  return first.kind === 'call' ? text.slice(first.span.start.offset, first.span.end.offset) : 'window_start, window_end';
 }
 
 function refuseChangelogWindow(span: Span, text: string): never {
