@@ -92,6 +92,14 @@ test('compare: the UNION ALL example (two sources, a view, a union of changelogs
   assert.match(r.stdout, /UNION ALL/);
 });
 
+test('compare: the grouping sets example (per sensor, per site and total per window; ROLLUP over HOP) equals DuckDB', () => {
+  const r = sluice(['compare', 'queries/sensor-rollup-sets.sql', '--show-sql']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /per_window: equal \(\d+ rows\)/);
+  assert.match(r.stdout, /site_rollup: equal \(\d+ rows\)/);
+  assert.match(r.stdout, /GROUP BY GROUPING SETS \(\(__k0, __k1, __ws\), \(__k1, __ws\), \(__ws\)\)/);
+});
+
 test('compare: the interval join example (orders and payments, a window after the join, unpaid orders by a LEFT JOIN) equals DuckDB', () => {
   const r = sluice(['compare', 'queries/order-payments.sql', '--show-sql']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
