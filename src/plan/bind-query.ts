@@ -75,11 +75,14 @@ function bindFrom(b: PlanBuilder, f: FromItem, text: string, depth: number): Bou
     case 'table': {
       const entry = b.catalog.lookupRelation(f.name.name);
       if (!entry) {
-        const guess = nearest(f.name.name, b.catalog.relationNames());
+        const names = b.catalog.relationNames();
+        const guess = nearest(f.name.name, names);
         const sink = b.catalog.sinks.has(f.name.name);
+        // With nothing declared there is no list to offer: say so instead of "one of" nothing.
+        const none = `no source or view is declared yet: declare it first, e.g. CREATE SOURCE ${f.name.name} (ts TIMESTAMP, ...) WITH (connector = 'file', path = '...')`;
         throw new PlanError(text, f.name.span, sink ? `'${f.name.name}' is a sink and cannot be read` : `unknown source or view '${f.name.name}'`, {
-          expected: `one of ${listNames(b.catalog.relationNames())}`,
-          ...(guess ? { hint: `did you mean '${guess}'?` } : sink ? {} : { hint: 'declare it with CREATE SOURCE or CREATE VIEW first' }),
+          ...(names.length > 0 ? { expected: `one of ${listNames(names)}` } : {}),
+          ...(guess ? { hint: `did you mean '${guess}'?` } : sink ? {} : { hint: names.length === 0 ? none : 'declare it with CREATE SOURCE or CREATE VIEW first' }),
         });
       }
       const qualifier = f.alias?.name ?? f.name.name;

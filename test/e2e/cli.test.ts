@@ -127,6 +127,17 @@ test('a SQL mistake: line, column, caret and hint on stderr, exit 2, no stack tr
   assert.doesNotMatch(r.stderr, /\n\s+at /);
 });
 
+test('an unknown source when no source is declared says so, instead of "one of no columns"', () => {
+  const dir = tmp();
+  writeFileSync(path.join(dir, 'empty.sql'), 'SELECT * FROM raw;\n');
+  const r = sluice(['explain', 'empty.sql'], dir);
+  assert.equal(r.code, 2, r.stdout + r.stderr);
+  assert.match(r.stderr, /unknown source or view 'raw'/);
+  assert.match(r.stderr, /\^\^\^/);
+  assert.match(r.stderr, /hint: no source or view is declared yet: declare it first, e\.g\. CREATE SOURCE raw \(/);
+  assert.doesNotMatch(r.stderr, /one of|no columns|expected/);
+});
+
 test('a syntax error gets the same treatment', () => {
   const dir = tmp();
   writeFileSync(path.join(dir, 'bad.sql'), "CREATE SOURCE s (a INT) WITH (connector = 'datagen');\nSELECT a FORM s;\n");
