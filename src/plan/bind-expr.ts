@@ -16,6 +16,8 @@ import type { Scope } from './scope.js';
 export const AGGREGATES: ReadonlySet<string> = new Set(AGGREGATE_NAMES);
 export const WINDOW_FUNCTIONS = new Set(['lag']);
 export const GROUP_WINDOWS = new Set(['tumble', 'hop', 'cumulate', 'session']);
+/** GROUPING()/GROUPING_ID() (bound by the aggregate binder) and ROLLUP/CUBE (GROUP BY items). */
+const GROUPING_WORDS = new Set(['grouping', 'grouping_id', 'rollup', 'cube']);
 
 export interface BindHooks {
   /** A replacement for this node (group key, aggregate, window function), or undefined. */
@@ -268,6 +270,12 @@ export class ExprBinder {
     if (GROUP_WINDOWS.has(name)) {
       throw this.err(e.span, `${name.toUpperCase()}() is a window of GROUP BY, not a function`, {
         hint: `write \`GROUP BY key, ${name.toUpperCase()}(ts, 10s)\` and select window_start, window_end`,
+      });
+    }
+    if (GROUPING_WORDS.has(name)) {
+      // Reached only where the aggregate binder does not intercept GROUPING (bind-aggregate.ts).
+      throw this.err(e.span, name === 'rollup' || name === 'cube' ? `${name.toUpperCase()}(...) is a GROUP BY item with at least one column, not a function` : `${name.toUpperCase()}() is only allowed in the SELECT list and HAVING of a GROUP BY query`, {
+        hint: name === 'rollup' || name === 'cube' ? `e.g. GROUP BY TUMBLE(ts, 10s), ${name.toUpperCase()}(site, sensor)` : 'e.g. SELECT site, GROUPING(site) AS rolled_up, COUNT(*) FROM t GROUP BY ROLLUP(site)',
       });
     }
     if (e.over || WINDOW_FUNCTIONS.has(name)) {

@@ -125,3 +125,12 @@ test('refused: a set listed twice, SESSION windows, windows without a watermark,
   assert.match(g.message, /GROUPING takes grouping columns, and this is not one/);
   assert.match(diag(sink('SELECT DISTINCT sensor FROM r GROUP BY ROLLUP(sensor)')).message, /SELECT DISTINCT cannot be combined with GROUP BY/);
 });
+
+test('refused with the reason: GROUPING outside SELECT and HAVING of a GROUP BY, an empty ROLLUP', () => {
+  const w = diag(sink('SELECT sensor FROM r WHERE GROUPING(sensor) = 0 GROUP BY ROLLUP(sensor)'));
+  assert.match(w.message, /GROUPING\(\) is only allowed in the SELECT list and HAVING of a GROUP BY query/);
+  assert.match(diag(sink('SELECT GROUPING(sensor) FROM r')).message, /only allowed in the SELECT list and HAVING/);
+  const r = diag(sink('SELECT COUNT(*) FROM r GROUP BY TUMBLE(ts, 10s), ROLLUP()'));
+  assert.match(r.message, /ROLLUP\(\.\.\.\) is a GROUP BY item with at least one column/);
+  assert.match(r.hint ?? '', /GROUP BY TUMBLE\(ts, 10s\), ROLLUP\(site, sensor\)/);
+});
