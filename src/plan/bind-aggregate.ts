@@ -89,6 +89,16 @@ export function bindAggregate(b: PlanBuilder, q: SelectQuery, rel: BoundFrom, te
       hint: 'GROUP BY window_start, window_end',
     });
   }
+  if (sets && rel.tvf?.window.kind === 'cumulate') {
+    // As above, per set: a set grouped by window_start alone would merge one cumulation's windows.
+    const isEnd = (e: Expr) => e.kind === 'column' && isVirtualRef(e, rel) && e.path[e.path.length - 1]!.name === 'window_end';
+    const without = sets.find((st) => !st.items.some(isEnd));
+    if (without) {
+      throw new PlanError(text, without.span, 'every grouping set over a CUMULATE table function must hold window_end: its windows of one cumulation share window_start', {
+        hint: 'GROUP BY window_start, window_end, GROUPING SETS (...)',
+      });
+    }
+  }
   if (q.distinct) {
     if (q.groupBy.length > 0 || sets !== undefined || hasAggregates(q)) {
       throw new PlanError(text, q.span, 'SELECT DISTINCT cannot be combined with GROUP BY or aggregates', { hint: 'GROUP BY the selected columns instead' });

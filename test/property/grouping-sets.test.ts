@@ -1,7 +1,7 @@
 // Property tests of GROUPING SETS, ROLLUP and CUBE against DuckDB's: random events (out of order
 // within the watermark delay, late beyond it, duplicates, NULL keys, so a NULL key meets a
-// rolled-up NULL), random sets over a windowed (TUMBLE, HOP, CUMULATE, the TUMBLE table
-// function; EMIT FINAL and CHANGES) or unwindowed (updating) aggregate, the latter also over an
+// rolled-up NULL), random sets over a windowed (TUMBLE, HOP, CUMULATE, in GROUP BY or as table
+// functions; EMIT FINAL and CHANGES) or unwindowed (updating) aggregate, the latter also over an
 // updating input (retractions undo each set's group), on random batch sizes,
 // through random checkpoints, crashes, restores and 1-byte state budgets. The output must be a
 // well-formed changelog equal to DuckDB's GROUP BY GROUPING SETS over the admitted rows, with
@@ -34,7 +34,7 @@ const windowArb = fc.oneof(
   fc.record({ kind: fc.constant('tumble' as const), size: fc.constantFrom(1000, 2000) }),
   fc.record({ kind: fc.constant('hop' as const), slide: fc.constant(1000), size: fc.constantFrom(2000, 3000) }),
   fc.record({ kind: fc.constant('cumulate' as const), step: fc.constant(500), size: fc.constantFrom(1000, 2000) }),
-  fc.record({ kind: fc.constant('tvf' as const), size: fc.constantFrom(1000, 2000) }),
+  fc.record({ kind: fc.constant('tvf' as const), size: fc.constantFrom(1000, 2000), fn: fc.constantFrom('TUMBLE', 'HOP', 'CUMULATE') }),
   fc.record({ kind: fc.constant('none' as const) }),
   // Over an updating input: every change of the inner result retracts from each set's group.
   fc.record({ kind: fc.constant('changelog' as const) }),
@@ -62,7 +62,8 @@ function buildSql(q: QueryShape, delayMs: number): string {
   if (w.kind === 'hop') win = `HOP(ts, ${w.slide}ms, ${w.size}ms), `;
   if (w.kind === 'cumulate') win = `CUMULATE(ts, ${w.step}ms, ${w.size}ms), `;
   if (w.kind === 'tvf') {
-    from = `TUMBLE(a, ts, ${w.size}ms)`;
+    // HOP slides by half the size, CUMULATE steps by a quarter.
+    from = w.fn === 'HOP' ? `HOP(a, ts, ${w.size / 2}ms, ${w.size}ms)` : w.fn === 'CUMULATE' ? `CUMULATE(a, ts, ${w.size / 4}ms, ${w.size}ms)` : `TUMBLE(a, ts, ${w.size}ms)`;
     win = 'window_start, window_end, ';
   }
   if (w.kind === 'changelog') from = '(SELECT k, MAX(v) AS v, MIN(d) AS d, COUNT(*) AS n FROM a GROUP BY k)';
@@ -78,6 +79,8 @@ const FILTERS: Record<string, (e: Event) => boolean> = { '': () => true, 'WHERE 
 
 function refWindow(q: QueryShape): RefWindow | undefined {
   const w = q.window;
+  if (w.kind === 'tvf' && w.fn === 'HOP') return { kind: 'hop', slide: w.size / 2, size: w.size };
+  if (w.kind === 'tvf' && w.fn === 'CUMULATE') return { kind: 'cumulate', step: w.size / 4, size: w.size };
   if (w.kind === 'tumble' || w.kind === 'tvf') return { kind: 'tumble', size: w.size };
   if (w.kind === 'hop') return { kind: 'hop', slide: w.slide, size: w.size };
   if (w.kind === 'cumulate') return { kind: 'cumulate', step: w.step, size: w.size };

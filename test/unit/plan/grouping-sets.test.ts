@@ -134,3 +134,9 @@ test('refused with the reason: GROUPING outside SELECT and HAVING of a GROUP BY,
   assert.match(r.message, /ROLLUP\(\.\.\.\) is a GROUP BY item with at least one column/);
   assert.match(r.hint ?? '', /GROUP BY TUMBLE\(ts, 10s\), ROLLUP\(site, sensor\)/);
 });
+
+test('a CUMULATE table function: window_end in every set', () => {
+  const d = diag(sink('SELECT COUNT(*) FROM CUMULATE(r, ts, 1s, 4s) GROUP BY GROUPING SETS ((window_start, window_end, site), (window_start))'));
+  assert.match(d.message, /every grouping set over a CUMULATE table function must hold window_end/);
+  assert.equal(agg(plan(sink('SELECT site, COUNT(*) FROM CUMULATE(r, ts, 1s, 4s) GROUP BY window_start, window_end, ROLLUP(site)'))).kind, 'windowAgg');
+});
