@@ -21,7 +21,7 @@ function summaryLines(s: JobSummary): SummaryLine[] {
     lines.push({
       text: `  source ${src.name}: ${src.recordsIn} records, ${src.deadLetters} dead-lettered, ${src.late} late, ${src.blank ? `${src.blank} blank skipped, ` : ''}${wm}`,
       level: 'info',
-      fields: { event: 'summary', source: src.name, records: src.recordsIn, deadLetters: src.deadLetters, late: src.late, ...(src.blank ? { blank: src.blank } : {}), ended: src.ended, ...(Number.isFinite(src.watermark) ? { watermark: formatTimestamp(src.watermark) } : {}) },
+      fields: { event: 'summary', source: src.name, records: src.recordsIn, deadLetters: src.deadLetters, late: src.late, ...(src.blank ? { blank: src.blank } : {}), ...(src.firstReadAt !== undefined ? { firstRecordMs: Math.round(src.firstReadAt - performance.timeOrigin) } : {}), ended: src.ended, ...(Number.isFinite(src.watermark) ? { watermark: formatTimestamp(src.watermark) } : {}) },
     });
   }
   for (const k of s.metrics.sinks) lines.push({ text: `  sink ${k.name}: ${k.rowsOut} rows`, level: 'info', fields: { event: 'summary', sink: k.name, rows: k.rowsOut } });
