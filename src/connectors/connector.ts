@@ -219,8 +219,9 @@ export interface SinkConnector {
    * consumer groups), and which commit `resume` (a checkpoint's stored position, if any) stands
    * for. `sluice run` refuses a checkpoint older than a recorded commit, or none while one is
    * recorded (cli/restore.ts). Undefined: the sink commits nothing outside in this job.
+   * `resume` is a promise: the commits are read while the state directory is still opening.
    */
-  commits?(def: SinkDef, context: SinkContext, resume: SinkPosition | undefined): Promise<SinkCommits | undefined>;
+  commits?(def: SinkDef, context: SinkContext, resume: Promise<SinkPosition | undefined>): Promise<SinkCommits | undefined>;
 }
 
 /** A transactional sink's commit: the run (a fresh start's random epoch) and checkpoint it belongs to. */
