@@ -67,6 +67,11 @@ export interface SourceReader {
    * called, so it covers exactly what the engine has pushed). Undefined: cannot resume.
    */
   position?(): ResumePosition | undefined;
+  /**
+   * Start the work that reads nothing and changes no position (Kafka: looking up offsets), while
+   * the engine restores state and takes its first checkpoint; run() then uses it. Start-up only.
+   */
+  prepare?(): void;
 }
 
 /** Why a record could not be decoded; a class so the hot path tells it from a row without allocating a wrapper. */

@@ -184,6 +184,15 @@ export class KafkaReader implements SourceReader {
    * partition to its start, so the group's committed offsets (which an exactly-once sink writes)
    * matter only for startup = 'group'. One admin session for all of it.
    */
+  /** prepareGroup started by prepare(), for run(). */
+  private prepared: Promise<{ start: Offsets; end: Offsets }> | undefined;
+
+  prepare(): void {
+    this.prepared ??= this.prepareGroup();
+    // Awaited by run(); a job that fails before run() must not leave it unhandled.
+    this.prepared.catch(() => {});
+  }
+
   private async prepareGroup(): Promise<{ start: Offsets; end: Offsets }> {
     const { topic, group, startup } = this.settings;
     return withAdmin(this.kafka, `kafka source '${topic}': reading its offsets`, async (admin) => {
@@ -203,7 +212,7 @@ export class KafkaReader implements SourceReader {
     if (signal.aborted) return;
     const { topic, group, startup, bounded, idleTimeoutMs } = this.settings;
     // bounded: partitions still to read, and the offset each must reach.
-    const prepared = await this.prepareGroup();
+    const prepared = await (this.prepared ?? this.prepareGroup());
     const start = prepared.start;
     // bounded: the end offsets of the job's first start, kept through restores until reached;
     // a restore that had reached them all (a finished job run again) reads to the end offsets now.
@@ -340,7 +349,8 @@ export class KafkaReader implements SourceReader {
       signal.removeEventListener('abort', onAbort);
       if (timer) clearInterval(timer);
       await consumer.close().catch(() => {});
-      await this.dropGroup(membership);
+      // Not awaited: the group goes while the job takes its final checkpoint (it holds no offsets).
+      void this.dropGroup(membership);
     }
   }
 
