@@ -27,6 +27,12 @@ if (process.argv[2] === 'run' && typeof process.execve === 'function' && process
   if (!chosen) process.execve(process.execPath, [process.execPath, ...process.execArgv, YOUNG, ...process.argv.slice(1)], { ...process.env, SLUICE_YOUNG_GEN: '16', SLUICE_STARTED_AT: String(Date.now() - process.uptime() * 1000) });
 }
 
+// V8's compiled code of every module, cached on disk (Node's compile cache, in the OS's temp
+// directory unless NODE_COMPILE_CACHE says where): later starts skip compiling the engine,
+// kafkajs, DuckDB's bindings and the parser library.
+const { enableCompileCache } = await import('node:module');
+enableCompileCache?.();
+
 const { existsSync } = await import('node:fs');
 const { fileURLToPath } = await import('node:url');
 const main = new URL('../dist/src/cli/main.js', import.meta.url);
