@@ -178,12 +178,6 @@ export class KafkaReader implements SourceReader {
     return out;
   }
 
-  /**
-   * Where each partition starts (the checkpoint's next offset, else by `startup`) and its end
-   * offset now (the next offset to be written), for `bounded`. The consumer seeks every assigned
-   * partition to its start, so the group's committed offsets (which an exactly-once sink writes)
-   * matter only for startup = 'group'. One admin session for all of it.
-   */
   /** prepareGroup started by prepare(), for run(). */
   private prepared: Promise<{ start: Offsets; end: Offsets }> | undefined;
 
@@ -193,6 +187,12 @@ export class KafkaReader implements SourceReader {
     this.prepared.catch(() => {});
   }
 
+  /**
+   * Where each partition starts (the checkpoint's next offset, else by `startup`) and its end
+   * offset now (the next offset to be written), for `bounded`. The consumer seeks every assigned
+   * partition to its start, so the group's committed offsets (which an exactly-once sink writes)
+   * matter only for startup = 'group'. One admin session for all of it.
+   */
   private async prepareGroup(): Promise<{ start: Offsets; end: Offsets }> {
     const { topic, group, startup } = this.settings;
     return withAdmin(this.kafka, `kafka source '${topic}': reading its offsets`, async (admin) => {
