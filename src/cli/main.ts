@@ -1,13 +1,12 @@
 // argv -> run | explain | compare. No engine logic here: each command is a thin file that
-// loads the script, plans it and hands it to the engine or the oracle.
+// loads the script, plans it and hands it to the engine or the oracle. Each command's file is
+// imported when its action runs, so `sluice run` never loads the oracle, and the engine's
+// optional parts (DuckDB, the Kafka client, the metrics endpoint) load where they are used.
 
 import { Command, CommanderError, Option } from 'commander';
 import { SqlError } from '../sql/diagnostics.js';
 import { UsageError } from './errors.js';
-import { runCommand, type RunOptions } from './run.js';
-import { explainCommand } from './explain.js';
-import { compareCommand } from './compare.js';
-import { stateCommand } from './state.js';
+import type { RunOptions } from './run.js';
 import { registerProduce } from './produce.js';
 import { ConnectorError } from '../connectors/connector.js';
 import { isReplInvocation, replCommand } from './repl.js';
@@ -49,6 +48,7 @@ program
   .addOption(new Option('--log-level <level>', 'log this level and above on stderr: JSON lines when stderr is not a terminal, text when it is').choices(LOG_LEVELS).default('info'))
   .addHelpText('after', '\nExamples:\n  sluice run queries/sensor-downsampling.sql\n  sluice run examples/kafka/sensor-downsampling.sql --scale-out   (start it twice: the processes split the partitions)\n')
   .action(async (file: string, opts: RunOptions) => {
+    const { runCommand } = await import('./run.js');
     process.exitCode = await runCommand(file, opts);
   });
 
@@ -59,6 +59,7 @@ program
   .option('--sink <name...>', 'explain only these sinks')
   .option('--scale-out', 'how the job runs with run --scale-out: its stages, groups and changelog topics')
   .action(async (file: string, opts: { sink?: string[]; scaleOut?: boolean }) => {
+    const { explainCommand } = await import('./explain.js');
     process.exitCode = explainCommand(file, opts);
   });
 
@@ -69,6 +70,7 @@ program
   .option('--sink <name...>', 'compare only these sinks')
   .option('--show-sql', 'print the DuckDB query of each sink')
   .action(async (file: string, opts: { sink?: string[]; showSql?: boolean }) => {
+    const { compareCommand } = await import('./compare.js');
     process.exitCode = await compareCommand(file, opts);
   });
 
@@ -78,7 +80,8 @@ program
   .argument('<file>', 'the .sql job')
   .option('--sink <name...>', 'only these sinks')
   .option('--state-dir <dir>', 'the state directory (default: .sluice/<job> beside the .sql file)')
-  .action((file: string, opts: { sink?: string[]; stateDir?: string }) => {
+  .action(async (file: string, opts: { sink?: string[]; stateDir?: string }) => {
+    const { stateCommand } = await import('./state.js');
     process.exitCode = stateCommand(file, opts);
   });
 

@@ -2,7 +2,6 @@
 // how many messages went out and at what rate.
 
 import type { Command } from 'commander';
-import { produce } from '../connectors/kafka/produce.js';
 import { UsageError } from './errors.js';
 
 interface ProduceFlags {
@@ -33,6 +32,7 @@ export async function produceCommand(topic: string, flags: ProduceFlags): Promis
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
+    const { produce } = await import('../connectors/kafka/produce.js');
     const r = await produce(
       {
         topic,

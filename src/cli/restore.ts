@@ -31,7 +31,7 @@ export interface CommitOptions {
  * the ways out; under --fresh returns warnings instead (the output stays where it was written);
  * under --from-committed-offsets the recorded commits are where the job starts.
  */
-export async function checkCommits(plan: PhysicalPlan, restore: JobCheckpoint<CheckpointMeta> | undefined, o: CommitOptions): Promise<Map<string, string>> {
+export async function checkCommits(plan: PhysicalPlan, restoring: Promise<JobCheckpoint<CheckpointMeta> | undefined>, o: CommitOptions): Promise<Map<string, string>> {
   const warnings = new Map<string, string>();
   const found: Array<{ sink: SinkDef; commits: SinkCommits }> = [];
   for (const id of plan.sinks) {
@@ -39,10 +39,12 @@ export async function checkCommits(plan: PhysicalPlan, restore: JobCheckpoint<Ch
     if (node.kind !== 'sink') continue;
     const conn = sinkConnector(node.sink.options['connector'] ?? 'stdout');
     if (!conn?.commits) continue;
-    const resume = restore?.meta.sinks.find((s) => s.node === id)?.position;
+    const resume = restoring.then((r) => r?.meta.sinks.find((s) => s.node === id)?.position);
     const commits = await conn.commits(node.sink, sinkContext(plan, id, { job: o.job, checkpoints: true }), resume);
     if (commits !== undefined) found.push({ sink: node.sink, commits });
   }
+  // The checkpoint itself (or the reason it cannot be resumed) before any rule about it.
+  const restore = await restoring;
   // Each sink's markers are its own (a further sink of a source commits to a group of its own:
   // kafka/sink.ts commitGroups). A marker of another of the checkpoint's runs (each sink has its
   // epoch) counts as the checkpoint's too: runs before commitGroups left one group's marker to

@@ -12,6 +12,12 @@ interface SummaryLine {
   readonly fields: LogFields;
 }
 
+/** When the `sluice` process started (epoch ms): before bin/sluice.js replaced itself, if it did. */
+function processStart(): number {
+  const before = Number(process.env['SLUICE_STARTED_AT']);
+  return Number.isFinite(before) && before > 0 ? before : performance.timeOrigin;
+}
+
 function summaryLines(s: JobSummary): SummaryLine[] {
   const lines: SummaryLine[] = [];
   const secs = ((Date.now() - s.metrics.startedAt) / 1000).toFixed(1);
@@ -21,7 +27,7 @@ function summaryLines(s: JobSummary): SummaryLine[] {
     lines.push({
       text: `  source ${src.name}: ${src.recordsIn} records, ${src.deadLetters} dead-lettered, ${src.late} late, ${src.blank ? `${src.blank} blank skipped, ` : ''}${wm}`,
       level: 'info',
-      fields: { event: 'summary', source: src.name, records: src.recordsIn, deadLetters: src.deadLetters, late: src.late, ...(src.blank ? { blank: src.blank } : {}), ended: src.ended, ...(Number.isFinite(src.watermark) ? { watermark: formatTimestamp(src.watermark) } : {}) },
+      fields: { event: 'summary', source: src.name, records: src.recordsIn, deadLetters: src.deadLetters, late: src.late, ...(src.blank ? { blank: src.blank } : {}), ...(src.firstReadAt !== undefined ? { firstRecordMs: Math.round(src.firstReadAt - processStart()) } : {}), ended: src.ended, ...(Number.isFinite(src.watermark) ? { watermark: formatTimestamp(src.watermark) } : {}) },
     });
   }
   for (const k of s.metrics.sinks) lines.push({ text: `  sink ${k.name}: ${k.rowsOut} rows`, level: 'info', fields: { event: 'summary', sink: k.name, rows: k.rowsOut } });

@@ -67,6 +67,11 @@ export interface SourceReader {
    * called, so it covers exactly what the engine has pushed). Undefined: cannot resume.
    */
   position?(): ResumePosition | undefined;
+  /**
+   * Start the work that reads nothing and changes no position (Kafka: looking up offsets), while
+   * the engine restores state and takes its first checkpoint; run() then uses it. Start-up only.
+   */
+  prepare?(): void;
 }
 
 /** Why a record could not be decoded; a class so the hot path tells it from a row without allocating a wrapper. */
@@ -219,8 +224,9 @@ export interface SinkConnector {
    * consumer groups), and which commit `resume` (a checkpoint's stored position, if any) stands
    * for. `sluice run` refuses a checkpoint older than a recorded commit, or none while one is
    * recorded (cli/restore.ts). Undefined: the sink commits nothing outside in this job.
+   * `resume` is a promise: the commits are read while the state directory is still opening.
    */
-  commits?(def: SinkDef, context: SinkContext, resume: SinkPosition | undefined): Promise<SinkCommits | undefined>;
+  commits?(def: SinkDef, context: SinkContext, resume: Promise<SinkPosition | undefined>): Promise<SinkCommits | undefined>;
 }
 
 /** A transactional sink's commit: the run (a fresh start's random epoch) and checkpoint it belongs to. */

@@ -153,6 +153,8 @@ export class Job {
   /** Runs until every source has ended (bounded inputs) or the signal aborts. */
   async run(): Promise<JobSummary> {
     const readers = this.openReaders();
+    // Offset lookups and the like go on while state is restored and the first checkpoint taken.
+    for (const r of readers) r?.prepare?.();
     this.graph.open();
     const controller = new AbortController();
     const signal = this.signal ? AbortSignal.any([this.signal, controller.signal]) : controller.signal;

@@ -12,6 +12,8 @@ export interface SourceMetrics {
   watermark: number;
   maxEventTime: number;
   ended: boolean;
+  /** When the first record was read (epoch ms); absent before one. The start-up figure of bench:kafka. */
+  firstReadAt?: number;
   /** Partitioned sources with an event time (Kafka): each partition's watermark, read on demand. */
   readonly partitions?: readonly PartitionMetrics[];
 }

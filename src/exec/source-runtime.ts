@@ -167,6 +167,7 @@ export class SourceRuntime {
    * every record. Hot path.
    */
   decodeBatch(records: readonly SourceRecord[]): Segment[] {
+    if (this.metrics.firstReadAt === undefined && records.length > 0) this.metrics.firstReadAt = Date.now();
     if (this.partitions) return this.decodePartitioned(records, this.partitions);
     const decode = this.decode!;
     const seg = new Segmenter(this.step, this.metrics.watermark);

@@ -35,8 +35,13 @@ export function expectedTokenNames(message: string): string[] {
 }
 
 export class SluiceParser extends CstParser {
-  constructor() {
-    super(T.allTokens, { recoveryEnabled: false, nodeLocationTracking: 'full', maxLookahead: 3, errorMessageProvider });
+  /**
+   * `validate`: Chevrotain's grammar validations (ambiguities, left recursion), about 20 ms of
+   * every start-up; the grammar is fixed at build time, so they run in a unit test
+   * (test/unit/sql/grammar-valid.test.ts), not in every process.
+   */
+  constructor(validate = false) {
+    super(T.allTokens, { recoveryEnabled: false, nodeLocationTracking: 'full', maxLookahead: 3, errorMessageProvider, skipValidations: !validate });
     this.performSelfAnalysis();
   }
 

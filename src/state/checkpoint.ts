@@ -7,7 +7,8 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { loadDuckDB } from './duckdb.js';
 import { decodeState, encodeState } from './codec.js';
 import { SpillStore } from './spill.js';
 import { ensureDir } from '../util/dirs.js';
@@ -138,10 +139,11 @@ export class CheckpointStore implements CheckpointTarget {
 
   private static async openOnce(dir: string): Promise<CheckpointStore> {
     ensureDir(dir);
+    const { DuckDBInstance: Instance } = await loadDuckDB();
     let instance: DuckDBInstance | undefined;
     try {
       // Under a memory budget the spill tier lives here too and caps the buffer pool (SpillStore.attach).
-      instance = await DuckDBInstance.create(path.join(dir, STATE_DB));
+      instance = await Instance.create(path.join(dir, STATE_DB));
       const conn = await instance.connect();
       // A damaged file can open and fail at its first read: these are the first reads.
       await conn.run(`CREATE TABLE IF NOT EXISTS checkpoints (id BIGINT, created_at BIGINT, fingerprint VARCHAR, meta VARCHAR, finished BOOLEAN)`);

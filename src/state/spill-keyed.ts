@@ -4,7 +4,7 @@
 // load(), which brings the spilled ones back (one query per batch; a Bloom filter keeps keys
 // never spilled from costing a lookup).
 
-import { listValue } from '@duckdb/node-api';
+import { duckdb } from './duckdb.js';
 import { encodeState } from './codec.js';
 import { KeyFilter } from './key-filter.js';
 import { ShapeCache } from './shape-codec.js';
@@ -120,7 +120,7 @@ export class SpillableKeyedTable<V> extends MemoryKeyedTable<V> {
     const wanted = new Set<string>();
     for (const k of keys) if (!this.has(k) && filter.mightContain(k)) wanted.add(k);
     if (wanted.size === 0) return;
-    const list = listValue([...wanted]);
+    const list = duckdb().listValue([...wanted]);
     const width = this.shapes?.width ?? 0;
     const result = await store.conn.run(`SELECT ${spillColumns(width)} FROM ${SPILL} WHERE tbl = $1 AND time IS NULL AND key IN (SELECT unnest($2::VARCHAR[]))`, [this.id, list]);
     const chunks = (await result.fetchAllChunks()).filter((c) => c.rowCount > 0).map((c) => new SpilledChunk(c, store.shapes, width));

@@ -3,7 +3,8 @@
 // value), and the reading of a fetched chunk. A value is either in the numeric columns under a
 // learned shape (shape-codec.ts) or JSON text in `value` (shape -1).
 
-import { DOUBLE, DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBAppender, type DuckDBConnection, type DuckDBVarCharVector } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection, DuckDBDataChunk, DuckDBType, DuckDBVarCharVector } from '@duckdb/node-api';
+import { duckdb } from './duckdb.js';
 import { decodeState, encodeState } from './codec.js';
 import { NUM_COLUMNS, type NumColumns, type ShapeCache, type ShapeRegistry } from './shape-codec.js';
 
@@ -11,7 +12,11 @@ const NUMS = Array.from({ length: NUM_COLUMNS }, (_, i) => `n${i}`);
 /** The spill table, in the store's database (the checkpoint database when there is one). */
 export const SPILL = 'spill';
 export const SPILL_DDL = `CREATE TABLE ${SPILL} (tbl VARCHAR, time DOUBLE, key VARCHAR, value VARCHAR, shape INTEGER, ${NUMS.map((n) => `${n} DOUBLE`).join(', ')})`;
-const TYPES = [VARCHAR, DOUBLE, VARCHAR, VARCHAR, INTEGER, ...NUMS.map(() => DOUBLE)];
+/** The spill table's column types (a function: DuckDB loads with the first store). */
+function types(): DuckDBType[] {
+  const { VARCHAR, DOUBLE, INTEGER } = duckdb();
+  return [VARCHAR, DOUBLE, VARCHAR, VARCHAR, INTEGER, ...NUMS.map(() => DOUBLE)];
+}
 /** DuckDB's vector size: rows per appended chunk. */
 const ROWS = 2048;
 /**
@@ -40,7 +45,7 @@ export class SpillWriter {
    * small wrapper, so a chunk per 2,048 rows left hundreds of MB pending (bench:state peaked at
    * ~900 MB RSS instead of ~530).
    */
-  private readonly chunk = DuckDBDataChunk.create(TYPES);
+  private readonly chunk = duckdb().DuckDBDataChunk.create(types());
 
   private constructor(
     private readonly appender: DuckDBAppender,

@@ -5,7 +5,8 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BIGINT, DOUBLE, DuckDBDataChunk, DuckDBInstance, VARCHAR, type DuckDBConnection, type DuckDBVarCharVector } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance, DuckDBVarCharVector } from '@duckdb/node-api';
+import { duckdb, loadDuckDB } from './duckdb.js';
 import { encodeState } from './codec.js';
 import { ShapeRegistry } from './shape-codec.js';
 import { SPILL, SPILL_DDL } from './spill-rows.js';
@@ -37,7 +38,7 @@ export class SpillStore {
     fs.rmSync(file, { force: true });
     fs.rmSync(`${file}.wal`, { force: true });
     // A small buffer pool: the point of spilling is to keep the process's memory down.
-    const instance = await DuckDBInstance.create(file, { memory_limit: `${mb(memoryLimit)}MB`, ...LEAN });
+    const instance = await (await loadDuckDB()).DuckDBInstance.create(file, { memory_limit: `${mb(memoryLimit)}MB`, ...LEAN });
     const store = new SpillStore(await instance.connect(), await instance.connect(), { file, instance });
     await store.init();
     return store;
@@ -48,6 +49,7 @@ export class SpillStore {
    * buffer pool is part of the state budget: `memoryLimit` bytes (it spills to disk past them).
    */
   static async attach(instance: DuckDBInstance, memoryLimit: number): Promise<SpillStore> {
+    await loadDuckDB();
     const store = new SpillStore(await instance.connect(), await instance.connect(), undefined);
     if (Number.isFinite(memoryLimit)) await store.conn.run(`SET memory_limit = '${mb(memoryLimit)}MB'`);
     for (const [k, v] of Object.entries(LEAN)) await store.conn.run(`SET ${k} = '${v}'`);
@@ -83,6 +85,7 @@ export class SpillStore {
   async stageEntries(id: number, tbl: string, entries: Iterable<readonly [number, string, unknown]>): Promise<{ rows: number; bytes: number }> {
     const appender = await this.conn.createAppender('checkpoint_spill');
     // Whole chunks, a vector per column: an append call per value cost ~4 µs a row.
+    const { DuckDBDataChunk, BIGINT, VARCHAR, DOUBLE } = duckdb();
     const chunk = DuckDBDataChunk.create([BIGINT, VARCHAR, DOUBLE, VARCHAR, VARCHAR]);
     const times = new Float64Array(STAGE_CHUNK);
     const keys = new Array<string>(STAGE_CHUNK);

@@ -9,7 +9,7 @@ import { boolOption, choiceOption } from '../options.js';
 import { registerSecret } from '../../util/log.js';
 import { isTopicError, withKafkaRetry } from './retry.js';
 import type { ClientSettings, KafkaAdmin, KafkaClient } from './port.js';
-import { kafkajsPort } from './kafkajs/port.js';
+import { lazyPort } from './lazy-port.js';
 
 type Options = Readonly<Record<string, string>>;
 
@@ -99,9 +99,9 @@ export function clientSettings(options: Options, fallbackClientId: string): Clie
   return { brokers: brokerList(options), clientId: options['client_id'] ?? fallbackClientId, ...(sasl ? { sasl } : {}), ...(tls ? { tls } : {}) };
 }
 
-/** The Kafka port for a connector's options: the one place that names the implementation. */
+/** The Kafka port for a connector's options: the one place that names the implementation (loaded on first use: lazy-port.ts). */
 export function kafkaClient(options: Options, fallbackClientId: string): KafkaClient {
-  return kafkajsPort(clientSettings(options, fallbackClientId));
+  return lazyPort(clientSettings(options, fallbackClientId));
 }
 
 /**

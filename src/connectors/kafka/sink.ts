@@ -215,9 +215,10 @@ export const kafkaSink: SinkConnector = {
   carriesSideOutputs(def: SinkDef, context: SinkContext, source: SourceDef): boolean {
     return kafkaSinkGuarantee(def, context) === 'exactly_once' && source.options['connector'] === 'kafka' && sameCluster(def.options, source.options);
   },
-  async commits(def: SinkDef, context: SinkContext, resume: SinkPosition | undefined): Promise<SinkCommits | undefined> {
+  async commits(def: SinkDef, context: SinkContext, resume: Promise<SinkPosition | undefined>): Promise<SinkCommits | undefined> {
     if (kafkaSinkGuarantee(def, context) !== 'exactly_once') return undefined;
-    return { recorded: await recordedMarks(context.sources, commitGroups(def, context)), checkpoint: sealedMark(resume) };
+    const [recorded, position] = await Promise.all([recordedMarks(context.sources, commitGroups(def, context)), resume]);
+    return { recorded, checkpoint: sealedMark(position) };
   },
   open(def: SinkDef, columns: readonly Column[], changelog: boolean, resume?: SinkPosition, context?: SinkContext): SinkWriter {
     const o = def.options;

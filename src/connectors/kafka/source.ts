@@ -67,9 +67,10 @@ export function kafkaSourceSettings(def: SourceDef): KafkaSourceSettings {
     bounded,
     ...(def.table?.upsert ? { upsert: true } : {}),
     idleTimeoutMs: durationMs(o, 'idle_timeout'),
-    // 1 MB, not kafkajs's usual 4+: a smaller fetch's decoded messages die young (bench:kafka:
-    // engine 2.64-2.98 s per 1M events at 1 MB, 3.13-3.33 s at 4 MB; the raw consumer alike at both).
-    maxBytesPerPartition: intOption(o, 'fetch_max_bytes', 1 << 20, 1),
+    // 256 KB, not kafkajs's usual 4+ MB: a smaller fetch's decoded messages die young (bench:kafka:
+    // engine 2.64-2.98 s per 1M events at 1 MB, 3.13-3.33 s at 4 MB; at 256 KB, with the 16 MB
+    // semi-spaces of bin/sluice.js, peak RSS ~280 MB instead of ~390 MB at 1 MB, and less CPU).
+    maxBytesPerPartition: intOption(o, 'fetch_max_bytes', 256 << 10, 1),
     sessionTimeoutMs: durationMs(o, 'session_timeout') ?? 30_000,
     rate: o['rate'] === undefined ? undefined : intOption(o, 'rate', 1, 1),
   };
@@ -177,6 +178,15 @@ export class KafkaReader implements SourceReader {
     return out;
   }
 
+  /** prepareGroup started by prepare(), for run(). */
+  private prepared: Promise<{ start: Offsets; end: Offsets }> | undefined;
+
+  prepare(): void {
+    this.prepared ??= this.prepareGroup();
+    // Awaited by run(); a job that fails before run() must not leave it unhandled.
+    this.prepared.catch(() => {});
+  }
+
   /**
    * Where each partition starts (the checkpoint's next offset, else by `startup`) and its end
    * offset now (the next offset to be written), for `bounded`. The consumer seeks every assigned
@@ -202,7 +212,7 @@ export class KafkaReader implements SourceReader {
     if (signal.aborted) return;
     const { topic, group, startup, bounded, idleTimeoutMs } = this.settings;
     // bounded: partitions still to read, and the offset each must reach.
-    const prepared = await this.prepareGroup();
+    const prepared = await (this.prepared ?? this.prepareGroup());
     const start = prepared.start;
     // bounded: the end offsets of the job's first start, kept through restores until reached;
     // a restore that had reached them all (a finished job run again) reads to the end offsets now.
@@ -339,7 +349,8 @@ export class KafkaReader implements SourceReader {
       signal.removeEventListener('abort', onAbort);
       if (timer) clearInterval(timer);
       await consumer.close().catch(() => {});
-      await this.dropGroup(membership);
+      // Not awaited: the group goes while the job takes its final checkpoint (it holds no offsets).
+      void this.dropGroup(membership);
     }
   }
 

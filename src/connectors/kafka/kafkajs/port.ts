@@ -22,7 +22,13 @@ import { openProducer, sendInSlices, SEND_SLICE, type JsProducer, type JsTransac
 
 function admin(a: Admin): KafkaAdmin {
   return {
-    connect: () => a.connect(),
+    // WHY the metadata request: kafkajs's admin connect() reaches the seed broker only, so its
+    // first coordinator lookup (group offsets, deleting a group) found no broker and slept a retry
+    // (100-300 ms) before asking again; one metadata round trip (no topics) fills its broker pool.
+    connect: async () => {
+      await a.connect();
+      await a.fetchTopicMetadata({ topics: [] });
+    },
     disconnect: () => a.disconnect(),
     listTopics: () => a.listTopics(),
     async createTopic(topic, partitions, options) {
