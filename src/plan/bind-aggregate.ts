@@ -5,6 +5,7 @@
 import type { Expr, SelectQuery, Span } from '../sql/ast.js';
 import { T } from '../catalog/types.js';
 import { aggregateFn, aggregateResultType } from '../expr/aggregates/accumulator.js';
+import { extraArgs } from '../expr/aggregates/types.js';
 import type { AggCall, BoundExpr } from '../expr/bound.js';
 import { ExprBinder, AGGREGATES, GROUP_WINDOWS, exprIdentity, type BindHooks } from './bind-expr.js';
 import { PlanError } from './errors.js';
@@ -15,6 +16,7 @@ import { project, requireTimeColumn, isVirtualRef, isAggregateCall, type BoundFr
 import { cumulateWindow, hopWindow, tumbleWindow, windowArg } from './window-args.js';
 import { defaultName } from './names.js';
 import { bindUpdatingWindow, checkUpdatingWindow, windowWithoutWatermark } from './bind-updating-window.js';
+import { argCount, bindAggDistinct, orderedParts, usageOf, type AggContext } from './bind-agg-args.js';
 
 export function isWindowGroup(e: Expr): e is Expr & { kind: 'call' } {
   return e.kind === 'call' && GROUP_WINDOWS.has(e.name.name.toLowerCase());
@@ -25,7 +27,7 @@ export function hasAggregates(q: SelectQuery): boolean {
 }
 
 /** Aggregate calls in an expression, outermost first, not descending into them. */
-function findAggregates(e: Expr): Array<Expr & { kind: 'call' }> {
+export function findAggregates(e: Expr): Array<Expr & { kind: 'call' }> {
   const out: Array<Expr & { kind: 'call' }> = [];
   const visit = (x: unknown): void => {
     if (!x || typeof x !== 'object') return;
@@ -103,7 +105,7 @@ export function bindAggregate(b: PlanBuilder, q: SelectQuery, rel: BoundFrom, te
       const id = exprIdentity(call);
       if (aggIndex.has(id)) continue;
       aggIndex.set(id, aggs.length);
-      aggs.push(bindAggCall(call, inBinder, text));
+      aggs.push(bindAggCall(call, inBinder, text, { timeIndex: win?.timeIndex ?? rel.scope.timeColumn, appendOnly: rel.appendOnly, scope: rel.scope }));
     }
   }
 
@@ -272,7 +274,7 @@ function emitMode(q: SelectQuery, windowed: boolean, text: string): EmitMode {
   return q.emit.mode;
 }
 
-function bindAggCall(call: Expr & { kind: 'call' }, binder: ExprBinder, text: string): AggCall {
+function bindAggCall(call: Expr & { kind: 'call' }, binder: ExprBinder, text: string, ctx: AggContext): AggCall {
   const lname = call.name.name.toLowerCase();
   const display = defaultName(call, { kind: 'literal', value: null, type: T.null });
   if (!AGGREGATES.has(lname)) throw new PlanError(text, call.span, `unknown aggregate ${lname}`);
@@ -281,11 +283,13 @@ function bindAggCall(call: Expr & { kind: 'call' }, binder: ExprBinder, text: st
     if (fn !== 'count') throw new PlanError(text, call.span, `${lname.toUpperCase()}(*) is not an aggregate`, { hint: 'only COUNT takes *' });
     return { fn: 'count_star', distinct: false, type: T.bigint, display };
   }
-  if (call.args.length !== 1) throw new PlanError(text, call.span, `${lname.toUpperCase()} takes one argument`);
+  const extras = extraArgs(fn);
+  if (call.args.length !== 1 + extras.length) throw new PlanError(text, call.span, `${lname.toUpperCase()} takes ${argCount(extras.length)}`, { expected: usageOf(fn, lname) });
   const argAst = call.args[0]!;
-  if (findAggregates(argAst).length > 0) throw new PlanError(text, argAst.span, 'aggregates cannot be nested');
+  for (const a of call.args) if (findAggregates(a).length > 0) throw new PlanError(text, a.span, 'aggregates cannot be nested');
   const arg = binder.bind(argAst);
   const type = aggregateResultType(fn, arg.type);
   if ('error' in type) throw new PlanError(text, argAst.span, type.error);
-  return { fn, arg, distinct: call.distinct, type, display };
+  if (call.distinct === false) return { fn, arg, distinct: false, type, display, ...orderedParts(call, fn, lname, extras, binder, text, ctx) };
+  return bindAggDistinct(call, fn, lname, { fn, arg, distinct: true, type, display, ...orderedParts(call, fn, lname, extras, binder, text, ctx) }, text);
 }
