@@ -57,6 +57,11 @@ export interface AggCall {
   readonly orderBy?: BoundExpr;
   /** Ordered by arrival too: the tuple's last member is the row's arrival number (aggregates/arrival.ts). */
   readonly arrival?: true;
+  /**
+   * ARG_MIN/ARG_MAX over a changelog: ties go to the smallest value (a retracted and re-added row
+   * has no arrival to rank by), not the earliest arrival.
+   */
+  readonly tieByValue?: true;
   /** A constant argument: STRING_AGG's separator, the quantile of QUANTILE_CONT/APPROX_QUANTILE. */
   readonly param?: Value;
 }

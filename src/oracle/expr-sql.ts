@@ -161,10 +161,12 @@ export function aggSql(a: AggCall, arg: string | undefined, order?: string, seq 
     case 'latest_by_offset':
       return typed(`arg_max(${need()}, ${seq})`);
     case 'arg_min':
-      return typed(`arg_min(${need()}, {'y': ${key()}, 's': ${seq}}) FILTER (WHERE ${key()} IS NOT NULL)`);
-    case 'arg_max':
-      // Ties go to the earliest arrival, as ARG_MIN's.
-      return typed(`arg_max(${need()}, {'y': ${key()}, 's': -${seq}}) FILTER (WHERE ${key()} IS NOT NULL)`);
+    case 'arg_max': {
+      // Rows with a NULL x or y do not count; ties go to the earliest arrival (over a changelog: the smallest x).
+      const dir = a.fn === 'arg_min' ? 'ASC' : 'DESC';
+      const tie = a.tieByValue ? `${need()} ASC` : seq;
+      return typed(`first(${need()} ORDER BY ${key()} ${dir}, ${tie}) FILTER (WHERE ${key()} IS NOT NULL AND ${need()} IS NOT NULL)`);
+    }
     case 'string_agg':
       return `string_agg(${need()}, ${quoteString(typeof a.param === 'string' ? a.param : ',')} ${byTime()})`;
     case 'array_agg':

@@ -50,11 +50,16 @@ export function orderedParts(
   binder: ExprBinder,
   text: string,
   ctx: AggContext,
-): Pick<AggCall, 'orderBy' | 'arrival' | 'param'> {
+): Pick<AggCall, 'orderBy' | 'arrival' | 'param' | 'tieByValue'> {
   const u = name.toUpperCase();
   if (fn === 'approx_count_distinct' && !ctx.appendOnly) {
     throw new PlanError(text, call.span, 'APPROX_COUNT_DISTINCT cannot take back a retracted row (a HyperLogLog only grows), and this input is a changelog', {
       hint: 'use COUNT(DISTINCT x), which keeps every value and retracts exactly',
+    });
+  }
+  if (fn === 'latest_by_offset' && !ctx.appendOnly) {
+    throw new PlanError(text, call.span, 'LATEST_BY_OFFSET follows arrival order, and the rows of a changelog input have none once updated', {
+      hint: 'use ARG_MAX(x, y) with the column that orders the rows',
     });
   }
   let orderBy: BoundExpr | undefined;
@@ -92,7 +97,13 @@ export function orderedParts(
     const c = ctx.scope.columns[ctx.timeIndex]!;
     orderBy = { kind: 'column', index: ctx.timeIndex, name: c.name, type: T.timestamp };
   }
-  return { ...(orderBy !== undefined ? { orderBy } : {}), ...(ORDERED.has(fn) ? { arrival: true as const } : {}), ...(param !== undefined ? { param } : {}) };
+  const tieByValue = (fn === 'arg_min' || fn === 'arg_max') && !ctx.appendOnly;
+  return {
+    ...(orderBy !== undefined ? { orderBy } : {}),
+    ...(ORDERED.has(fn) ? { arrival: true as const } : {}),
+    ...(param !== undefined ? { param } : {}),
+    ...(tieByValue ? { tieByValue: true as const } : {}),
+  };
 }
 
 /** DISTINCT where it means something: not with an order (the argument is an entry) nor for an already-distinct count. */

@@ -58,7 +58,7 @@ export function createAccumulator(call: AggCall, retractable: boolean): Accumula
     case 'arg_min':
     case 'arg_max':
       // DISTINCT does not change them (the binder refuses it: their argument is a tuple).
-      return ordered(call.fn, orderType, retractable) as Accumulator;
+      return ordered(call.fn, orderType, retractable, call.tieByValue ? argType : undefined) as Accumulator;
     case 'string_agg':
       return stringAgg(orderType, typeof call.param === 'string' ? call.param : ',') as Accumulator;
     case 'array_agg':

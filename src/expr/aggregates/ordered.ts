@@ -2,7 +2,8 @@
 // time), LATEST_BY_OFFSET (last by arrival, NULLs skipped), ARG_MIN/ARG_MAX (x at the smallest/
 // largest y; rows with a NULL x or y skipped). Ties go to the earliest arrival, except that
 // LAST_VALUE takes the latest (it is FIRST_VALUE's order reversed). Append-only input keeps the
-// best entry; a changelog input keeps every entry (entries.ts) so a retracted best is replaced.
+// best entry; a changelog input keeps every entry (entries.ts) so a retracted best is replaced,
+// and ARG_MIN/ARG_MAX then break ties by the smaller value (AggCall.tieByValue).
 
 import type { SqlType, Value } from '../../catalog/types.js';
 import type { AggFn } from '../bound.js';
@@ -17,8 +18,15 @@ export interface BestState {
 }
 
 /** Negative when `a` beats `b`. */
-function rank(fn: OrderedFn, keyType: SqlType): (a: Entry, b: Entry) => number {
+function rank(fn: OrderedFn, keyType: SqlType, valueTies: SqlType | undefined): (a: Entry, b: Entry) => number {
   const order = entryOrder(keyType);
+  if (valueTies !== undefined && (fn === 'arg_min' || fn === 'arg_max')) {
+    // Over a changelog: y, then the smaller x (arrival is not kept across a retraction).
+    const cy = comparatorFor(keyType);
+    const cx = comparatorFor(valueTies);
+    const sign = fn === 'arg_min' ? 1 : -1;
+    return (a, b) => sign * cy(a[1]!, b[1]!) || cx(a[0]!, b[0]!) || a[2] - b[2];
+  }
   switch (fn) {
     case 'first_value':
     case 'arg_min':
@@ -48,8 +56,9 @@ function skips(fn: OrderedFn): (e: Entry) => boolean {
   }
 }
 
-export function ordered(fn: OrderedFn, keyType: SqlType, retractable: boolean): Accumulator<BestState> | Accumulator<BagState> {
-  const better = rank(fn, keyType);
+/** `valueTies`: the argument's type when ARG_MIN/ARG_MAX break ties by value (AggCall.tieByValue). */
+export function ordered(fn: OrderedFn, keyType: SqlType, retractable: boolean, valueTies?: SqlType): Accumulator<BestState> | Accumulator<BagState> {
+  const better = rank(fn, keyType, valueTies);
   const skip = skips(fn);
   if (!retractable) {
     const best: Accumulator<BestState> = {
