@@ -6,6 +6,8 @@ import type { Expr } from '../sql/ast.js';
 import { T, typeToSql, type Value } from '../catalog/types.js';
 import type { AggCall, AggFn, BoundExpr } from '../expr/bound.js';
 import type { ExtraArg } from '../expr/aggregates/types.js';
+import { HLL_REGISTERS, SPARSE_MAX } from '../expr/aggregates/hll.js';
+import { ALPHA, EXACT_MAX } from '../expr/aggregates/ddsketch.js';
 import type { ExprBinder } from './bind-expr.js';
 import { PlanError } from './errors.js';
 import type { Scope } from './scope.js';
@@ -114,4 +116,39 @@ export function bindAggDistinct(call: Expr & { kind: 'call' }, fn: AggFn, name: 
     });
   }
   return bound;
+}
+
+/**
+ * For EXPLAIN's state line: the aggregates whose state per group grows with its rows or is a
+ * sketch (README, the table of aggregates); empty when there are none.
+ */
+export function aggStateNote(aggs: readonly AggCall[], appendOnly: boolean): string {
+  const every: string[] = [];
+  const sketch: string[] = [];
+  for (const a of aggs) {
+    switch (a.fn) {
+      case 'median':
+      case 'quantile_cont':
+      case 'string_agg':
+      case 'array_agg':
+        every.push(a.display);
+        break;
+      case 'first_value':
+      case 'last_value':
+      case 'arg_min':
+      case 'arg_max':
+        if (!appendOnly) every.push(a.display);
+        break;
+      case 'approx_count_distinct':
+        sketch.push(`${a.display}: exact to ${SPARSE_MAX} values, then ${HLL_REGISTERS} registers`);
+        break;
+      case 'approx_quantile':
+        sketch.push(`${a.display}: exact to ${EXACT_MAX} values, then a ${ALPHA * 100}% DDSketch`);
+        break;
+      default:
+        break;
+    }
+  }
+  const parts = [...(every.length > 0 ? [`every value of ${every.join(', ')}`] : []), ...sketch];
+  return parts.length > 0 ? `; ${parts.join('; ')}` : '';
 }

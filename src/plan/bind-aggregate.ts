@@ -16,7 +16,7 @@ import { project, requireTimeColumn, isVirtualRef, isAggregateCall, type BoundFr
 import { cumulateWindow, hopWindow, tumbleWindow, windowArg } from './window-args.js';
 import { defaultName } from './names.js';
 import { bindUpdatingWindow, checkUpdatingWindow, windowWithoutWatermark } from './bind-updating-window.js';
-import { argCount, bindAggDistinct, orderedParts, usageOf, type AggContext } from './bind-agg-args.js';
+import { aggStateNote, argCount, bindAggDistinct, orderedParts, usageOf, type AggContext } from './bind-agg-args.js';
 
 export function isWindowGroup(e: Expr): e is Expr & { kind: 'call' } {
   return e.kind === 'call' && GROUP_WINDOWS.has(e.name.name.toLowerCase());
@@ -149,7 +149,7 @@ export function bindAggregate(b: PlanBuilder, q: SelectQuery, rel: BoundFrom, te
   const refInput = rel.scope.refColumn;
   if (win && win.window.kind === 'session') {
     const state: StateDecl[] = [
-      { name: 'sessions', shape: 'keyed', describe: 'key → open sessions with accumulators and the end of the last closed one', bounded: true },
+      { name: 'sessions', shape: 'keyed', describe: `key → open sessions with accumulators and the end of the last closed one${aggStateNote(aggs, rel.appendOnly)}`, bounded: true },
       { name: 'timers', shape: 'timeKeyed', describe: 'session end × key → key to check', bounded: true },
     ];
     node = b.add({ kind: 'sessionAgg', inputs: [rel.node], schema, timeColumn: undefined, appendOnly: emit === 'final', state, window: win.window, timeInput: win.timeIndex, keys, aggs, emit, refInput });
@@ -157,10 +157,10 @@ export function bindAggregate(b: PlanBuilder, q: SelectQuery, rel: BoundFrom, te
     node = bindUpdatingWindow(b, rel.node, win.window as AlignedWindow, win.timeIndex, keys, aggs, schema, aligned);
   } else if (win) {
     const w = win.window as AlignedWindow;
-    const state: StateDecl[] = [{ name: 'windows', shape: 'timeKeyed', describe: 'window end × key → accumulators', bounded: true }];
+    const state: StateDecl[] = [{ name: 'windows', shape: 'timeKeyed', describe: `window end × key → accumulators${aggStateNote(aggs, rel.appendOnly)}`, bounded: true }];
     node = b.add({ kind: 'windowAgg', inputs: [rel.node], schema, timeColumn: outTime, appendOnly: emit === 'final', state, window: w, timeInput: win.timeIndex, keys, aggs, emit, refInput, windowTime: true });
   } else {
-    const state: StateDecl[] = [{ name: 'groups', shape: 'keyed', describe: 'key → accumulators and last emitted row', bounded: false }];
+    const state: StateDecl[] = [{ name: 'groups', shape: 'keyed', describe: `key → accumulators and last emitted row${aggStateNote(aggs, rel.appendOnly)}`, bounded: false }];
     node = b.add({ kind: 'groupAgg', inputs: [rel.node], schema, timeColumn: undefined, appendOnly: false, state, keys, aggs, inputAppendOnly: rel.appendOnly });
   }
   let out: BoundRelation = { node, scope: outScope, appendOnly: emit === 'final' && win !== undefined };

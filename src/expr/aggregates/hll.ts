@@ -9,6 +9,7 @@ import { valueCodec } from './value-codec.js';
 
 const P = 12;
 const M = 1 << P;
+export const HLL_REGISTERS = M;
 /** Distinct hashes kept exactly before switching to registers (about the registers' size). */
 export const SPARSE_MAX = 1024;
 
