@@ -48,6 +48,9 @@ export function jsonElement(v: Value, t: SqlType): string {
     }
     case 'timestamp':
       return JSON.stringify(formatTimestampSql(v as number));
+    case 'varchar':
+      // DuckDB writes \u escapes with upper-case hex digits (an escaped backslash is not one).
+      return JSON.stringify(v).replace(/(?<!\\)((?:\\\\)*)\\u([0-9a-f]{4})/g, (_m, pre: string, hex: string) => `${pre}\\u${hex.toUpperCase()}`);
     default:
       return JSON.stringify(v);
   }
