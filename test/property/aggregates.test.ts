@@ -1,7 +1,8 @@
 // Property tests of the aggregates of issue 13 (FIRST_VALUE ... APPROX_QUANTILE) against DuckDB's
 // functions of the same name (oracle/expr-sql.ts): random events (out of order within the
 // watermark delay, late beyond it, duplicates, NULLs, many ties in event time and in value),
-// every window kind and no window, EMIT FINAL and CHANGES, random batch sizes, checkpoints,
+// every window kind and no window, EMIT FINAL and CHANGES, TUMBLE and HOP over a source
+// without a watermark (windows that never close), random batch sizes, checkpoints,
 // crashes and restores, sometimes a 1-byte state budget (every batch spills and partials merge
 // back). A second test regroups an updating result, so the accumulators retract; its output
 // must be a well-formed changelog (compareWithOracle checks it). A failure prints the seed
@@ -55,15 +56,17 @@ const AGGS = [
 
 const WINDOWS = ['', 'TUMBLE(ts, 1s)', 'TUMBLE(ts, 2s)', 'HOP(ts, 500ms, 1500ms)', 'HOP(ts, 1s, 3s)', 'SESSION(ts, 700ms)', 'CUMULATE(ts, 1s, 3s)'];
 
-function plan(query: string, delay: number) {
+/** `delay` undefined: a source without a WATERMARK (windows never close and update). */
+function plan(query: string, delay: number | undefined) {
+  const watermark = delay === undefined ? '' : `, WATERMARK FOR ts AS ts - INTERVAL '${delay}' MILLISECOND`;
   const sql =
-    `CREATE SOURCE a (k VARCHAR, v INT, d DOUBLE, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '${delay}' MILLISECOND) WITH (connector = 'datagen', generator = 'sensors');\n` +
+    `CREATE SOURCE a (k VARCHAR, v INT, d DOUBLE, ts TIMESTAMP${watermark}) WITH (connector = 'datagen', generator = 'sensors');\n` +
     `CREATE SINK out AS ${query};`;
   const script = loadScriptText(sql, 'aggregates.sql', process.cwd(), new Catalog());
   return { sql, plan: planSinks(script.catalog, [...script.catalog.sinks.values()], { provenance: true }) };
 }
 
-async function check(query: string, delay: number, events: readonly Event[], run: RunShape): Promise<void> {
+async function check(query: string, delay: number | undefined, events: readonly Event[], run: RunShape): Promise<void> {
   const { sql, plan: p } = plan(query, delay);
   const inputs = { a: events };
   const schedule = makeSchedule(inputs, run.sizes, run.turns);
@@ -88,14 +91,17 @@ test(`the new aggregates over every window kind and none, through crashes and sp
       fc.subarray(AGGS, { minLength: 1, maxLength: 6 }),
       fc.boolean(),
       fc.boolean(),
+      fc.boolean(),
       runShapeArb(),
-      async ([delay, events], window, aggs, keyed, changes, run) => {
+      async ([delay, events], window, aggs, keyed, changes, watermark, run) => {
         const k = keyed ? 'k, ' : '';
         const bounds = window === '' ? '' : 'window_start, window_end, ';
         const groupBy = [...(keyed ? ['k'] : []), ...(window === '' ? [] : [window])];
-        const emit = window !== '' && changes ? ' EMIT CHANGES' : '';
+        // Without a watermark (TUMBLE and HOP only), windows never close: EMIT CHANGES.
+        const noWatermark = !watermark && (window.startsWith('TUMBLE') || window.startsWith('HOP'));
+        const emit = window !== '' && (changes || noWatermark) ? ' EMIT CHANGES' : '';
         const query = `SELECT ${k}${bounds}COUNT(*) AS n, ${aggs.map((a, i) => `${a} AS a${i}`).join(', ')} FROM a${groupBy.length > 0 ? ` GROUP BY ${groupBy.join(', ')}` : ''}${emit}`;
-        await check(query, delay, events, run);
+        await check(query, noWatermark ? undefined : delay, events, run);
       },
     ),
     { numRuns: RUNS, ...SEED },
