@@ -19,6 +19,9 @@ export interface HllState {
   r?: number[];
 }
 
+/** The sparse lists' members for O(1) lookups; rebuilt on first use after a restore or a merge. */
+const members = new WeakMap<number[], Set<number>>();
+
 function fnv(s: string, seed: number): number {
   let h = seed >>> 0;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
@@ -69,7 +72,12 @@ export function approxCountDistinct(type: SqlType): Accumulator<HllState> {
     if (st.r !== undefined) addHash(st.r, h);
     else {
       const s = st.s ?? (st.s = []);
-      if (!s.includes(h)) s.push(h);
+      let seen = members.get(s);
+      if (seen === undefined) members.set(s, (seen = new Set(s)));
+      if (!seen.has(h)) {
+        seen.add(h);
+        s.push(h);
+      }
       if (s.length > SPARSE_MAX) return { r: dense(s) };
     }
     return st;
