@@ -1,8 +1,8 @@
 // The accumulator of every aggregate call, picked from the implementations beside it (the
 // interface, init/add/retract/merge/result, is accumulator-shape.ts). A call with an order key
-// or arrival order (AggCall.orderBy/arrival) gets entries [arg, key, arrival] (entries.ts). States must be mergeable
-// (spilled partial aggregates are merged back) and serialisable as JSON values (use
-// stateReplacer/stateReviver: DOUBLE states may hold NaN or an infinity).
+// or arrival order (AggCall.orderBy/arrival) gets entries [arg, key, arrival] (entries.ts).
+// States must be mergeable (spilled partial aggregates are merged back) and serialisable as
+// JSON values (use stateReplacer/stateReviver: DOUBLE states may hold NaN or an infinity).
 
 import type { AggCall } from '../bound.js';
 import type { Accumulator } from './accumulator-shape.js';

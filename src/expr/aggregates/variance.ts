@@ -8,6 +8,6 @@ function welford(result: (s: StddevState) => number | null): Accumulator<StddevS
   return { ...stddev, result };
 }
 
-export const varPop = welford((s) => (s.n < 1 ? null : Math.max(s.m2, 0) / s.n));
+export const varPop = welford((s) => (s.n < 1 ? null : s.n === 1 ? 0 : Math.max(s.m2, 0) / s.n));
 export const varSamp = welford((s) => (s.n < 2 ? null : Math.max(s.m2, 0) / (s.n - 1)));
-export const stddevPop = welford((s) => (s.n < 1 ? null : Math.sqrt(Math.max(s.m2, 0) / s.n)));
+export const stddevPop = welford((s) => (s.n < 1 ? null : s.n === 1 ? 0 : Math.sqrt(Math.max(s.m2, 0) / s.n)));
