@@ -4,6 +4,9 @@
 // accuracy ALPHA, so the result is within 1% (relative) of that exact value. Buckets are
 // counts: merging adds them and retraction subtracts, both exact. Non-finite values are
 // counted apart (ordered -inf < numbers < +inf < NaN, as DuckDB sorts doubles).
+// Written here rather than taken from @datadog/sketches-js (2.1.1, Apache-2.0, no dependencies):
+// the state must be plain JSON for checkpoints and spills, retract by count, rank as DuckDB's
+// quantile_disc and be exact for small groups, which that package's API does not offer as is.
 
 import type { Accumulator } from './accumulator-shape.js';
 import { compareDoubles } from '../values.js';
