@@ -141,3 +141,52 @@ test(`the new aggregates over an updating input retract exactly: a well-formed c
     { numRuns: RUNS, ...SEED },
   );
 });
+
+/** Exact quantile_disc: the value at rank ceil(q * n) - 1 of the sorted values. */
+function quantileDisc(values: readonly number[], q: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.max(0, Math.ceil(q * s.length) - 1)]!;
+}
+
+test(`the sketches past their exact thresholds, through crashes and 1-byte budgets, stay within their documented error (${Math.ceil(RUNS / 5)} cases)`, async () => {
+  const BASE = Date.UTC(2024, 4, 20, 10, 0, 0);
+  await fc.assert(
+    fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), runShapeArb(), async (seed, run) => {
+      // 3,000 rows in two 10 s windows: about 1,300 to 1,700 distinct v each (HyperLogLog registers),
+      // d over six orders of magnitude and both signs (DDSketch buckets), 200 ms out of order.
+      let x = seed;
+      const rand = (): number => {
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        return (x >>> 0) / 2 ** 32;
+      };
+      const events: Event[] = Array.from({ length: 3000 }, (_, i) => ({ k: 'a', v: i, d: (rand() - 0.2) * 10 ** Math.floor(rand() * 6), ms: BASE + 200 + i * 6 - Math.floor(rand() * 200) }));
+      const query = 'SELECT window_start, COUNT(*) AS n, APPROX_COUNT_DISTINCT(v) AS dv, APPROX_QUANTILE(d, 0.9) AS p90, APPROX_QUANTILE(d, 0.1) AS p10 FROM a GROUP BY TUMBLE(ts, 10s)';
+      const { plan: p } = plan(query, 500);
+      const big = { ...run, sizes: run.sizes.map((s) => s * 40) };
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-aggs-sketch-'));
+      try {
+        const r = await runScheduled(p, { a: events }, makeSchedule({ a: events }, big.sizes, big.turns), (n) => n % run.checkpointEvery === 0, run.crashAt, run.budget ? { stateMemory: { bytes: 1, dir } } : {}, new MemoryCheckpointStore());
+        assert.equal(r.late.length, 0, 'nothing is late');
+        const out = [...r.sinkOutputs.values()][0]!;
+        assert.equal(out.rows.length, 2);
+        for (const row of out.rows) {
+          const start = row[0] as number;
+          const inWindow = events.filter((e) => e.ms * 1000 >= start && e.ms * 1000 < start + 10_000_000);
+          assert.equal(row[1], inWindow.length);
+          const dv = row[2] as number;
+          assert.ok(Math.abs(dv - inWindow.length) <= 4 * 0.0163 * inWindow.length, `APPROX_COUNT_DISTINCT ${dv} of ${inWindow.length} (seed ${seed})`);
+          const ds = inWindow.map((e) => e.d!);
+          for (const [at, q] of [[3, 0.9], [4, 0.1]] as const) {
+            const want = quantileDisc(ds, q);
+            assert.ok(Math.abs((row[at] as number) - want) <= 0.01 * Math.abs(want), `APPROX_QUANTILE(d, ${q}) ${row[at]} vs ${want} (seed ${seed}, run ${JSON.stringify(run)})`);
+          }
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }),
+    { numRuns: Math.ceil(RUNS / 5), ...SEED },
+  );
+});
