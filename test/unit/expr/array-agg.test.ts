@@ -1,5 +1,6 @@
 // ARRAY_AGG's VARCHAR is DuckDB's CAST(to_json(array_agg(x)) AS VARCHAR), element by element:
-// strings with escapes, doubles (whole, tiny, huge, -0, NaN), timestamps with fractions.
+// strings with escapes, doubles (whole, tiny, huge, -0, NaN), timestamps with fractions. (NUL
+// is left out of the random strings: a DuckDB string literal cannot hold it.)
 
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,7 +24,7 @@ test('ARRAY_AGG elements render as DuckDB to_json', async () => {
   await same([true, false, null], T.boolean);
   await same([1, -2147483648, null], T.int);
   await fc.assert(
-    fc.asyncProperty(fc.array(fc.string({ unit: 'binary', maxLength: 6 }), { minLength: 1, maxLength: 5 }), (xs) => same(xs, T.varchar)),
+    fc.asyncProperty(fc.array(fc.string({ unit: 'binary', maxLength: 6 }).filter((x) => !x.includes('\0')), { minLength: 1, maxLength: 5 }), (xs) => same(xs, T.varchar)),
     { numRuns: 100 },
   );
   await fc.assert(
