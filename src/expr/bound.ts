@@ -34,7 +34,11 @@ export type BoundExpr =
 export type BoundExprKind = BoundExpr['kind'];
 
 /** Aggregate functions of the closed set in aggregates/. */
-export type AggFn = 'count_star' | 'count' | 'sum' | 'avg' | 'min' | 'max' | 'stddev';
+export type AggFn =
+  | 'count_star' | 'count' | 'sum' | 'avg' | 'min' | 'max' | 'stddev'
+  | 'first_value' | 'last_value' | 'latest_by_offset' | 'arg_min' | 'arg_max' | 'string_agg' | 'array_agg'
+  | 'bool_and' | 'bool_or' | 'var_pop' | 'var_samp' | 'stddev_pop' | 'approx_count_distinct' | 'median'
+  | 'quantile_cont' | 'approx_quantile';
 
 export interface AggCall {
   readonly fn: AggFn;
@@ -45,6 +49,21 @@ export interface AggCall {
   readonly type: SqlType;
   /** How it is shown in EXPLAIN and used as a default output name, e.g. `avg(value)`. */
   readonly display: string;
+  /**
+   * The per-row order key of an ordered aggregate (aggregates/ordered.ts, collect.ts): the
+   * event-time column for FIRST_VALUE/LAST_VALUE/STRING_AGG/ARRAY_AGG, `y` of ARG_MIN(x, y).
+   * With it, the accumulator gets the tuple [arg, orderBy, arrival] instead of the arg.
+   */
+  readonly orderBy?: BoundExpr;
+  /** Ordered by arrival too: the tuple's last member is the row's arrival number (aggregates/arrival.ts). */
+  readonly arrival?: true;
+  /**
+   * ARG_MIN/ARG_MAX over a changelog: ties go to the smallest value (a retracted and re-added row
+   * has no arrival to rank by), not the earliest arrival.
+   */
+  readonly tieByValue?: true;
+  /** A constant argument: STRING_AGG's separator, the quantile of QUANTILE_CONT/APPROX_QUANTILE. */
+  readonly param?: Value;
 }
 
 /** Visit every sub-expression (pre-order). */

@@ -6,10 +6,10 @@
 export type UnsupportedKind = 'aggregate' | 'window' | 'scalar';
 
 const AGGREGATES = [
-  'median', 'mode', 'quantile', 'quantile_cont', 'quantile_disc', 'percentile_cont', 'percentile_disc', 'approx_quantile',
-  'variance', 'var_samp', 'var_pop', 'stddev_pop', 'string_agg', 'group_concat', 'listagg', 'list', 'array_agg',
-  'first', 'last', 'any_value', 'arg_min', 'arg_max', 'min_by', 'max_by', 'bool_and', 'bool_or', 'count_if',
-  'approx_count_distinct', 'product', 'corr', 'covar_pop', 'covar_samp', 'histogram', 'entropy', 'kurtosis', 'skewness',
+  'mode', 'quantile', 'quantile_disc', 'percentile_cont', 'percentile_disc',
+  'group_concat', 'list',
+  'first', 'last', 'any_value', 'count_if',
+  'product', 'corr', 'covar_pop', 'covar_samp', 'histogram', 'entropy', 'kurtosis', 'skewness',
 ];
 const WINDOW = ['lead', 'row_number', 'rank', 'dense_rank', 'percent_rank', 'cume_dist', 'ntile', 'first_value', 'last_value', 'nth_value'];
 const SCALAR = ['now', 'current_timestamp', 'current_date', 'random', 'uuid', 'gen_random_uuid'];

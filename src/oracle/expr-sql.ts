@@ -119,14 +119,26 @@ function castSql(operand: string, to: SqlType): string {
   return `TRY_CAST(${operand} AS ${duckTypeSql(to)})`;
 }
 
-/** An aggregate call over an already-computed argument column, typed as the engine types it. */
-export function aggSql(a: AggCall, arg: string | undefined): string {
+/**
+ * An aggregate call over an already-computed argument column, typed as the engine types it.
+ * `order`: the column of its order key (AggCall.orderBy); `seq`: the arrival order (__seq).
+ * APPROX_COUNT_DISTINCT and APPROX_QUANTILE are held to the exact answer (COUNT(DISTINCT),
+ * quantile_disc): the engine is exact below their sketches' thresholds (aggregates/hll.ts,
+ * ddsketch.ts), and tests check larger groups within the documented error.
+ */
+export function aggSql(a: AggCall, arg: string | undefined, order?: string, seq = '__seq'): string {
   const d = a.distinct ? 'DISTINCT ' : '';
   const need = (): string => {
     if (arg === undefined) throw new Error(`oracle: aggregate ${a.display} has no argument`);
     return arg;
   };
+  const key = (): string => {
+    if (order === undefined) throw new Error(`oracle: aggregate ${a.display} has no order key`);
+    return order;
+  };
   const typed = (s: string): string => `CAST(${s} AS ${duckTypeSql(a.type)})`;
+  const byTime = (): string => `ORDER BY ${key()} ASC NULLS LAST, ${seq}`;
+  const q = (): string => String(a.param as number);
   switch (a.fn) {
     case 'count_star':
       return 'count(*)';
@@ -142,5 +154,37 @@ export function aggSql(a: AggCall, arg: string | undefined): string {
       return `max(${need()})`;
     case 'stddev':
       return typed(`stddev_samp(${d}${need()})`);
+    case 'first_value':
+      return typed(`first(${need()} ${byTime()})`);
+    case 'last_value':
+      return typed(`last(${need()} ${byTime()})`);
+    case 'latest_by_offset':
+      return typed(`arg_max(${need()}, ${seq})`);
+    case 'arg_min':
+    case 'arg_max': {
+      // Rows with a NULL x or y do not count; ties go to the earliest arrival (over a changelog: the smallest x).
+      const dir = a.fn === 'arg_min' ? 'ASC' : 'DESC';
+      const tie = a.tieByValue ? `${need()} ASC` : seq;
+      return typed(`first(${need()} ORDER BY ${key()} ${dir}, ${tie}) FILTER (WHERE ${key()} IS NOT NULL AND ${need()} IS NOT NULL)`);
+    }
+    case 'string_agg':
+      return `string_agg(${need()}, ${quoteString(typeof a.param === 'string' ? a.param : ',')} ${byTime()})`;
+    case 'array_agg':
+      return `CAST(to_json(array_agg(${need()} ${byTime()})) AS VARCHAR)`;
+    case 'bool_and':
+    case 'bool_or':
+      return `${a.fn}(${d}${need()})`;
+    case 'var_pop':
+    case 'var_samp':
+    case 'stddev_pop':
+      return typed(`${a.fn}(${d}CAST(${need()} AS DOUBLE))`);
+    case 'approx_count_distinct':
+      return `count(DISTINCT ${need()})`;
+    case 'median':
+      return typed(`median(${d}CAST(${need()} AS DOUBLE))`);
+    case 'quantile_cont':
+      return typed(`quantile_cont(${d}CAST(${need()} AS DOUBLE), ${q()})`);
+    case 'approx_quantile':
+      return typed(`quantile_disc(${d}CAST(${need()} AS DOUBLE), ${q()})`);
   }
 }

@@ -298,6 +298,8 @@ function groupCtes(
     ...keys.map((k, j) => `${exprSql(k, col)} AS __k${j}`),
     ...(passColumn ? [`p.${passColumn}`] : []),
     ...aggs.flatMap((a, j) => (a.arg ? [`${exprSql(a.arg, col)} AS __a${j}`] : [])),
+    ...aggs.flatMap((a, j) => (a.orderBy ? [`${exprSql(a.orderBy, col)} AS __o${j}`] : [])),
+    ...(aggs.some((a) => a.arrival) ? ['p.__seq AS __seq'] : []),
   ];
   const preSql = `SELECT ${pre.length > 0 ? pre.join(', ') : '1 AS __one'} FROM ${fromCte} AS p`;
   const group = [...keys.map((_, j) => `__k${j}`), ...groupExtras];
@@ -305,7 +307,7 @@ function groupCtes(
     ...keys.map((_, j) => `__k${j}`),
     ...bits,
     ...extraOutputs,
-    ...aggs.map((a, j) => aggSql(a, a.arg ? `__a${j}` : undefined)),
+    ...aggs.map((a, j) => aggSql(a, a.arg ? `__a${j}` : undefined, `__o${j}`)),
   ].map((s, k) => `${s} AS c${k}`);
   // The empty set over no rows makes one row in SQL and none in the engine, as a global aggregate.
   const tail = sets
@@ -335,6 +337,7 @@ function sessionCtes(n: PhysicalNode & { kind: 'sessionAgg' }, inputId: number, 
     `epoch_us(i.c${n.timeInput}) AS __x`,
     'i.__seq AS __seq',
     ...n.aggs.flatMap((a, j) => (a.arg ? [`${exprSql(a.arg, col)} AS __a${j}`] : [])),
+    ...n.aggs.flatMap((a, j) => (a.orderBy ? [`${exprSql(a.orderBy, col)} AS __o${j}`] : [])),
   ];
   const keyCols = n.keys.map((_, j) => `__k${j}`);
   const part = keyCols.length > 0 ? `PARTITION BY ${keyCols.join(', ')} ` : '';
@@ -344,7 +347,7 @@ function sessionCtes(n: PhysicalNode & { kind: 'sessionAgg' }, inputId: number, 
     ...keyCols,
     'make_timestamp(min(__x))',
     `make_timestamp(max(__x) + ${gap})`,
-    ...n.aggs.map((a, j) => aggSql(a, a.arg ? `__a${j}` : undefined)),
+    ...n.aggs.map((a, j) => aggSql(a, a.arg ? `__a${j}` : undefined, `__o${j}`)),
   ].map((s, k) => `${s} AS c${k}`);
   return [
     { name: `n${n.id}_p`, sql: `SELECT ${pre.join(', ')} FROM n${inputId} AS i WHERE ${conds.join(' AND ')}` },

@@ -5,6 +5,7 @@
 import type { Expr, SelectQuery, Span } from '../sql/ast.js';
 import { T } from '../catalog/types.js';
 import { aggregateFn, aggregateResultType } from '../expr/aggregates/accumulator.js';
+import { extraArgs } from '../expr/aggregates/types.js';
 import type { AggCall, BoundExpr } from '../expr/bound.js';
 import { ExprBinder, AGGREGATES, GROUP_WINDOWS, exprIdentity, type BindHooks } from './bind-expr.js';
 import { PlanError } from './errors.js';
@@ -16,6 +17,7 @@ import { cumulateWindow, hopWindow, tumbleWindow, windowArg } from './window-arg
 import { defaultName } from './names.js';
 import { bindUpdatingWindow, checkUpdatingWindow, windowWithoutWatermark } from './bind-updating-window.js';
 import { bindGrouping, distinctItems, isGroupingCall, setMasks, writtenSets } from './grouping-sets.js';
+import { aggStateNote, argCount, bindAggDistinct, orderedParts, usageOf, type AggContext } from './bind-agg-args.js';
 
 export function isWindowGroup(e: Expr): e is Expr & { kind: 'call' } {
   return e.kind === 'call' && GROUP_WINDOWS.has(e.name.name.toLowerCase());
@@ -26,7 +28,7 @@ export function hasAggregates(q: SelectQuery): boolean {
 }
 
 /** Aggregate calls in an expression, outermost first, not descending into them. */
-function findAggregates(e: Expr): Array<Expr & { kind: 'call' }> {
+export function findAggregates(e: Expr): Array<Expr & { kind: 'call' }> {
   const out: Array<Expr & { kind: 'call' }> = [];
   const visit = (x: unknown): void => {
     if (!x || typeof x !== 'object') return;
@@ -119,7 +121,7 @@ export function bindAggregate(b: PlanBuilder, q: SelectQuery, rel: BoundFrom, te
       const id = exprIdentity(call);
       if (aggIndex.has(id)) continue;
       aggIndex.set(id, aggs.length);
-      aggs.push(bindAggCall(call, inBinder, text));
+      aggs.push(bindAggCall(call, inBinder, text, { timeIndex: win?.timeIndex ?? rel.scope.timeColumn, appendOnly: rel.appendOnly, scope: rel.scope }));
     }
   }
 
@@ -178,7 +180,7 @@ export function bindAggregate(b: PlanBuilder, q: SelectQuery, rel: BoundFrom, te
   const setsSpec = groupingSets ? { groupingSets } : {};
   if (win && win.window.kind === 'session') {
     const state: StateDecl[] = [
-      { name: 'sessions', shape: 'keyed', describe: 'key → open sessions with accumulators and the end of the last closed one', bounded: true },
+      { name: 'sessions', shape: 'keyed', describe: `key → open sessions with accumulators and the end of the last closed one${aggStateNote(aggs, rel.appendOnly)}`, bounded: true },
       { name: 'timers', shape: 'timeKeyed', describe: 'session end × key → key to check', bounded: true },
     ];
     node = b.add({ kind: 'sessionAgg', inputs: [rel.node], schema, timeColumn: undefined, appendOnly: emit === 'final', state, window: win.window, timeInput: win.timeIndex, keys, aggs, emit, refInput });
@@ -186,12 +188,12 @@ export function bindAggregate(b: PlanBuilder, q: SelectQuery, rel: BoundFrom, te
     node = bindUpdatingWindow(b, rel.node, win.window as AlignedWindow, win.timeIndex, keys, aggs, schema, aligned);
   } else if (win) {
     const w = win.window as AlignedWindow;
-    const describe = groupingSets ? `window end × grouping set × key → accumulators (${groupingSets.length} sets)` : 'window end × key → accumulators';
-    const state: StateDecl[] = [{ name: 'windows', shape: 'timeKeyed', describe, bounded: true }];
+    const sets = groupingSets ? `window end × grouping set × key → accumulators (${groupingSets.length} sets)` : 'window end × key → accumulators';
+    const state: StateDecl[] = [{ name: 'windows', shape: 'timeKeyed', describe: `${sets}${aggStateNote(aggs, rel.appendOnly)}`, bounded: true }];
     node = b.add({ kind: 'windowAgg', inputs: [rel.node], schema, timeColumn: outTime, appendOnly: emit === 'final', state, window: w, timeInput: win.timeIndex, keys, aggs, emit, refInput, windowTime: true, ...setsSpec });
   } else {
-    const describe = groupingSets ? `grouping set × key → accumulators and last emitted row (${groupingSets.length} sets)` : 'key → accumulators and last emitted row';
-    const state: StateDecl[] = [{ name: 'groups', shape: 'keyed', describe, bounded: false }];
+    const sets = groupingSets ? `grouping set × key → accumulators and last emitted row (${groupingSets.length} sets)` : 'key → accumulators and last emitted row';
+    const state: StateDecl[] = [{ name: 'groups', shape: 'keyed', describe: `${sets}${aggStateNote(aggs, rel.appendOnly)}`, bounded: false }];
     node = b.add({ kind: 'groupAgg', inputs: [rel.node], schema, timeColumn: undefined, appendOnly: false, state, keys, aggs, inputAppendOnly: rel.appendOnly, ...setsSpec });
   }
   let out: BoundRelation = { node, scope: outScope, appendOnly: emit === 'final' && win !== undefined };
@@ -314,7 +316,7 @@ function emitMode(q: SelectQuery, windowed: boolean, text: string): EmitMode {
   return q.emit.mode;
 }
 
-function bindAggCall(call: Expr & { kind: 'call' }, binder: ExprBinder, text: string): AggCall {
+function bindAggCall(call: Expr & { kind: 'call' }, binder: ExprBinder, text: string, ctx: AggContext): AggCall {
   const lname = call.name.name.toLowerCase();
   const display = defaultName(call, { kind: 'literal', value: null, type: T.null });
   if (!AGGREGATES.has(lname)) throw new PlanError(text, call.span, `unknown aggregate ${lname}`);
@@ -323,11 +325,13 @@ function bindAggCall(call: Expr & { kind: 'call' }, binder: ExprBinder, text: st
     if (fn !== 'count') throw new PlanError(text, call.span, `${lname.toUpperCase()}(*) is not an aggregate`, { hint: 'only COUNT takes *' });
     return { fn: 'count_star', distinct: false, type: T.bigint, display };
   }
-  if (call.args.length !== 1) throw new PlanError(text, call.span, `${lname.toUpperCase()} takes one argument`);
+  const extras = extraArgs(fn);
+  if (call.args.length !== 1 + extras.length) throw new PlanError(text, call.span, `${lname.toUpperCase()} takes ${argCount(extras.length)}`, { expected: usageOf(fn, lname) });
   const argAst = call.args[0]!;
-  if (findAggregates(argAst).length > 0) throw new PlanError(text, argAst.span, 'aggregates cannot be nested');
+  for (const a of call.args) if (findAggregates(a).length > 0) throw new PlanError(text, a.span, 'aggregates cannot be nested');
   const arg = binder.bind(argAst);
   const type = aggregateResultType(fn, arg.type);
   if ('error' in type) throw new PlanError(text, argAst.span, type.error);
-  return { fn, arg, distinct: call.distinct, type, display };
+  if (call.distinct === false) return { fn, arg, distinct: false, type, display, ...orderedParts(call, fn, lname, extras, binder, text, ctx) };
+  return bindAggDistinct(call, fn, lname, { fn, arg, distinct: true, type, display, ...orderedParts(call, fn, lname, extras, binder, text, ctx) }, text);
 }

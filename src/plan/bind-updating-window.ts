@@ -9,6 +9,7 @@ import type { AggCall, BoundExpr } from '../expr/bound.js';
 import { WINDOW_TIME_BEFORE_END } from '../exec/time.js';
 import { PlanError } from './errors.js';
 import type { Scope } from './scope.js';
+import { aggStateNote } from './bind-agg-args.js';
 import type { PlanBuilder } from './builder.js';
 import type { AlignedWindow, PlanColumn, StateDecl, WindowSpec } from './physical.js';
 
@@ -62,7 +63,7 @@ export function bindUpdatingWindow(
   const end: BoundExpr = { kind: 'column', index: width + 1, name: 'window_end', type: T.timestamp };
   const time: BoundExpr = { kind: 'arith', op: '-', left: end, right: { kind: 'literal', value: WINDOW_TIME_BEFORE_END, type: T.interval }, type: T.timestamp };
   const state: StateDecl[] = [
-    { name: 'groups', shape: 'keyed', describe: 'window × key → accumulators and last emitted row; no watermark, so no window ever closes', bounded: false },
+    { name: 'groups', shape: 'keyed', describe: `window × key → accumulators and last emitted row${aggStateNote(aggs, true)}; no watermark, so no window ever closes`, bounded: false },
   ];
   return b.add({
     kind: 'groupAgg',

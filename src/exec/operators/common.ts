@@ -6,6 +6,7 @@ import type { Row, Value } from '../../catalog/types.js';
 import type { AggCall } from '../../expr/bound.js';
 import { compileExpr, type Evaluator } from '../../expr/compile.js';
 import { createAccumulator, type Accumulator } from '../../expr/aggregates/accumulator.js';
+import { nextArrival } from '../../expr/aggregates/arrival.js';
 import { columnarAccumulator, type ColumnarAccumulator, type SqlMerge } from '../../expr/aggregates/columnar.js';
 import type { StateDecl } from '../../plan/physical.js';
 import { Op, type RecordRef } from '../operator.js';
@@ -67,7 +68,7 @@ export function compileAggs(calls: readonly AggCall[], retractable: boolean): Co
   const args: (Evaluator | null)[] = [];
   for (const call of calls) {
     accs.push(createAccumulator(call, retractable));
-    args.push(call.arg === undefined ? null : compileExpr(call.arg));
+    args.push(call.arg === undefined ? null : argEvaluator(call, compileExpr(call.arg)));
   }
   const n = accs.length;
   const names = [...accs.map((_, i) => `c${i}`), ...args.map((_, i) => `a${i}`)];
@@ -78,6 +79,18 @@ export function compileAggs(calls: readonly AggCall[], retractable: boolean): Co
   ) => [CompiledAggs['evalInto'], CompiledAggs['addInto']];
   const [evalInto, addInto] = make(...accs, ...args);
   return { accs, args, evalInto, addInto };
+}
+
+/**
+ * An ordered aggregate's argument is the entry [arg, order key, arrival] (aggregates/entries.ts);
+ * others get the argument alone.
+ */
+function argEvaluator(call: AggCall, arg: Evaluator): Evaluator {
+  if (call.orderBy === undefined && call.arrival === undefined) return arg;
+  const key = call.orderBy === undefined ? null : compileExpr(call.orderBy);
+  const arrival = call.arrival === true;
+  // The accumulator receives the tuple where a Value is expected (accumulator-shape.ts).
+  return (row) => [arg(row), key === null ? null : key(row), arrival ? nextArrival() : 0] as unknown as Value;
 }
 
 /** Fresh accumulator states, one per aggregate. */

@@ -191,6 +191,11 @@ export function columnarAccumulator(call: AggCall): ColumnarAccumulator | undefi
     case 'avg':
       return isDouble ? floatSum : intSum;
     case 'stddev':
+    case 'var_pop':
+    case 'var_samp':
+    case 'stddev_pop':
       return stddev;
+    default:
+      return undefined;
   }
 }

@@ -37,6 +37,8 @@ export const stddev: Accumulator<StddevState> = {
     const d = x - st.mean;
     st.mean -= d / st.n;
     st.m2 -= d * (x - st.mean);
+    // One value left: no spread, whatever rounding the inverse steps left (VAR_POP of it is 0).
+    if (st.n === 1) st.m2 = 0;
     return st;
   },
   merge: (a, b) => {
