@@ -37,6 +37,7 @@ export function columnOrigins(plan: PhysicalPlan): Origin[][] {
         break;
       case 'filter':
       case 'lag':
+      case 'overWindow':
       case 'windowExpand':
         // Input columns first, unchanged (then lagged values / window bounds, which copy nothing).
         out.push(n.schema.map((_, i) => (i < input.length ? input[i] : undefined)));
