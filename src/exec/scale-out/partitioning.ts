@@ -91,9 +91,9 @@ export function statefulKeying(plan: PhysicalPlan): StatefulKeying[] {
       result.push({ node: n.id, kind: n.kind, partitionLocal: k.partitionLocal, ...(k.reason !== undefined ? { reason: k.reason } : {}) });
       continue;
     }
-    if (n.kind !== 'windowAgg' && n.kind !== 'sessionAgg' && n.kind !== 'groupAgg' && n.kind !== 'lag') continue;
+    if (n.kind !== 'windowAgg' && n.kind !== 'sessionAgg' && n.kind !== 'groupAgg' && n.kind !== 'lag' && n.kind !== 'overWindow') continue;
     const input = origins[n.inputs[0]!]!;
-    const keys = n.kind === 'lag' ? n.partitionBy : n.keys;
+    const keys = n.kind === 'lag' || n.kind === 'overWindow' ? n.partitionBy : n.keys;
     const traced = keys.map((k) => exprOrigin(k, input));
     const sources = upstreamSources(plan, n.id);
     const missing: string[] = [];
