@@ -34,6 +34,14 @@ interface Partition {
   first: Value[];
   /** Released output rows waiting for their LEAD rows, oldest first, each with its own values. */
   wait: { out: Row; vals: Value[] }[];
+  /** Rows trimmed from the front of `recent` so far: a row's position is dropped + its index. */
+  dropped?: number;
+  /**
+   * Per function, a sliding SUM/AVG/COUNT over a bounded frame: its state and the positions
+   * [lo, hi) it holds; rows enter as the frame's end passes them and are retracted as its
+   * start does (or when trimmed), so a frame of n rows costs O(1) per row, not O(n).
+   */
+  slide?: ({ s: unknown; lo: number; hi: number } | null)[];
 }
 
 /**
@@ -53,6 +61,8 @@ export class OverWindowOperator implements Operator {
   private readonly offsets: readonly number[];
   private readonly defaults: readonly (Evaluator | null)[];
   private readonly accs: readonly (Accumulator | undefined)[];
+  /** Per function, whether it slides (SUM/AVG/COUNT over a bounded frame: retractable). */
+  private readonly sliding: readonly boolean[];
   /** Rows to keep by count, and by time (micros; -1 none). */
   private readonly keepRows: number;
   private readonly keepMicros: number;
@@ -110,6 +120,7 @@ export class OverWindowOperator implements Operator {
     this.offsets = offsets;
     this.defaults = defaults;
     this.accs = accs;
+    this.sliding = node.functions.map((f) => f.fn === 'agg' && f.frame.preceding !== 'unbounded' && f.agg.fn !== 'min' && f.agg.fn !== 'max' && f.agg.fn !== 'stddev');
     this.keepRows = keepRows;
     this.keepMicros = keepMicros;
     this.maxLead = maxLead;
@@ -295,6 +306,7 @@ export class OverWindowOperator implements Operator {
       if (f.units === 'rows') st.acc[j] = acc.add(st.acc[j], recent[pos]![j + 1]!);
       return acc.result(st.acc[j]);
     }
+    if (this.sliding[j]) return this.slideTo(j, st, f, pos, end, ts);
     let start: number;
     if (f.units === 'rows') start = Math.max(0, pos - f.preceding);
     else {
@@ -307,6 +319,26 @@ export class OverWindowOperator implements Operator {
     let s = acc.init();
     for (let p = start; p <= end; p++) s = acc.add(s, recent[p]![j + 1]!);
     return acc.result(s);
+  }
+
+  /** Moves function j's sliding state to the frame ending at `end` and returns its result. */
+  private slideTo(j: number, st: Partition, f: OverFrame, pos: number, end: number, ts: number): Value {
+    const acc = this.accs[j]!;
+    const recent = st.recent;
+    const dropped = st.dropped ?? 0;
+    const slides = st.slide ?? (st.slide = []);
+    while (slides.length <= j) slides.push(null);
+    let sl = slides[j];
+    if (sl === null || sl === undefined) slides[j] = sl = { s: acc.init(), lo: dropped, hi: dropped };
+    for (; sl.hi <= dropped + end; sl.hi++) sl.s = acc.add(sl.s, recent[sl.hi - dropped]![j + 1]!);
+    if (f.units === 'rows') {
+      const lo = dropped + Math.max(0, pos - (f.preceding as number));
+      for (; sl.lo < lo; sl.lo++) sl.s = acc.retract(sl.s, recent[sl.lo - dropped]![j + 1]!);
+    } else {
+      const from = ts - (f.preceding as number);
+      for (; sl.lo < sl.hi && (recent[sl.lo - dropped]![0] as number) < from; sl.lo++) sl.s = acc.retract(sl.s, recent[sl.lo - dropped]![j + 1]!);
+    }
+    return acc.result(sl.s);
   }
 
   /** Drops the rows no frame or LAG can reach from a later event time than `ts`. */
@@ -322,6 +354,18 @@ export class OverWindowOperator implements Operator {
       // A peer of ts is needed only by a RANGE frame at ts itself, already emitted.
       if (this.keepMicros === 0) drop = recent.length - this.keepRows;
     }
-    if (drop > 0) recent.splice(0, drop);
+    if (drop <= 0) return;
+    const dropped = st.dropped ?? 0;
+    // A sliding frame still holding a trimmed row lets go of it first (no later frame has it).
+    if (st.slide) {
+      for (let j = 0; j < st.slide.length; j++) {
+        const sl = st.slide[j];
+        if (!sl) continue;
+        for (; sl.lo < dropped + drop && sl.lo < sl.hi; sl.lo++) sl.s = this.accs[j]!.retract(sl.s, recent[sl.lo - dropped]![j + 1]!);
+        if (sl.lo < dropped + drop) sl.lo = sl.hi = dropped + drop;
+      }
+    }
+    recent.splice(0, drop);
+    st.dropped = dropped + drop;
   }
 }
