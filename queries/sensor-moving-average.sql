@@ -2,7 +2,9 @@
 -- the last 30 seconds (RANGE), the running maximum since the first reading (SQL's default
 -- frame), and the change from the previous reading (LAG) and to the next one (LEAD).
 -- Timestamps are epoch milliseconds; each row leaves once the watermark has passed it and its
--- next reading (a sensor's last reading leaves at the end of input, with next_delta NULL).
+-- next reading (a sensor's last reading leaves at the end of input, with delta_next NULL).
+-- The averages are not ROUNDed: a sum kept as the frame slides may differ from DuckDB's in the
+-- last bits, which compare allows but a ROUND at a .0005 boundary would turn into 0.001.
 CREATE SOURCE readings (
   sensor_id VARCHAR,
   temperature DOUBLE,
@@ -12,8 +14,8 @@ CREATE SOURCE readings (
 
 CREATE SINK sensor_moving_average WITH (connector = 'file', path = '../out/sensor-moving-average.jsonl') AS
 SELECT sensor_id, "timestamp", temperature,
-       ROUND(avg5, 3) AS avg_last_5,
-       ROUND(avg30s, 3) AS avg_last_30s,
+       avg5 AS avg_last_5,
+       avg30s AS avg_last_30s,
        readings_30s,
        max_so_far,
        first_reading,
