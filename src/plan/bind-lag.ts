@@ -37,7 +37,7 @@ function windowCalls(e: Expr): Call[] {
 export function bindLag(b: PlanBuilder, q: SelectQuery, rel: BoundRelation, text: string): { relation: BoundRelation; hooks: BindHooks } {
   const calls = q.items.flatMap((i) => windowCalls(i.expr));
   // LEAD, DESC, frames, FIRST_VALUE/LAST_VALUE and framed aggregates: the over-window operator.
-  if (needsOverWindow(calls)) return bindOverWindow(b, q, rel, text, calls);
+  if (needsOverWindow(calls)) return bindOverWindow(b, rel, text, calls);
   const binder = new ExprBinder(rel.scope, text);
   if (!rel.appendOnly) {
     throw new PlanError(text, calls[0]!.span, 'LAG needs an append-only input, and this input is a changelog', {

@@ -2,7 +2,7 @@
 // LAST_VALUE and SUM/AVG/MIN/MAX/COUNT(x) OVER (PARTITION BY k ORDER BY ts [frame]) become one
 // overWindow node per SELECT (bind-lag.ts hands them here); frames must end at the current row.
 
-import type { Expr, FrameBound, FrameClause, OverClause, SelectQuery } from '../sql/ast.js';
+import type { Expr, FrameBound, FrameClause, OverClause } from '../sql/ast.js';
 import type { AggCall, BoundExpr } from '../expr/bound.js';
 import { aggregateFn, aggregateResultType, AGGREGATE_NAMES } from '../expr/aggregates/accumulator.js';
 import { unsupportedFunctionMessage } from '../expr/unsupported.js';
@@ -68,8 +68,7 @@ function frameOf(f: FrameClause | undefined, text: string): OverFrame {
   return { units: 'range', preceding: o.micros };
 }
 
-export function bindOverWindow(b: PlanBuilder, q: SelectQuery, rel: BoundRelation, text: string, calls: readonly Call[]): { relation: BoundRelation; hooks: BindHooks } {
-  void q;
+export function bindOverWindow(b: PlanBuilder, rel: BoundRelation, text: string, calls: readonly Call[]): { relation: BoundRelation; hooks: BindHooks } {
   const binder = new ExprBinder(rel.scope, text);
   if (!rel.appendOnly) {
     throw new PlanError(text, calls[0]!.span, 'window functions need an append-only input, and this input is a changelog', {
