@@ -769,7 +769,34 @@ export type OverClauseCstChildren = {
   Comma?: (IToken)[];
   ORDER?: IToken[];
   orderItem?: (OrderItemCstNode)[];
+  frameClause?: FrameClauseCstNode[];
   RParen: IToken[];
+};
+
+export interface FrameClauseCstNode extends CstNode {
+  name: "frameClause";
+  children: FrameClauseCstChildren;
+}
+
+export type FrameClauseCstChildren = {
+  units?: (IToken)[];
+  BETWEEN?: IToken[];
+  bound?: (FrameBoundCstNode)[];
+  AND?: IToken[];
+};
+
+export interface FrameBoundCstNode extends CstNode {
+  name: "frameBound";
+  children: FrameBoundCstChildren;
+}
+
+export type FrameBoundCstChildren = {
+  UNBOUNDED?: IToken[];
+  CURRENT?: IToken[];
+  ROW?: IToken[];
+  offset?: (IToken)[];
+  intervalLiteral?: IntervalLiteralCstNode[];
+  direction?: (IToken)[];
 };
 
 export interface OrderItemCstNode extends CstNode {
@@ -853,6 +880,8 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   columnOrCall(children: ColumnOrCallCstChildren, param?: IN): OUT;
   callSuffix(children: CallSuffixCstChildren, param?: IN): OUT;
   overClause(children: OverClauseCstChildren, param?: IN): OUT;
+  frameClause(children: FrameClauseCstChildren, param?: IN): OUT;
+  frameBound(children: FrameBoundCstChildren, param?: IN): OUT;
   orderItem(children: OrderItemCstChildren, param?: IN): OUT;
   identifier(children: IdentifierCstChildren, param?: IN): OUT;
 }

@@ -137,7 +137,7 @@ export function describeResume(plan: PhysicalPlan, c: JobCheckpoint<CheckpointMe
     return `sluice: resuming from ${when} (${at})`;
   }
   const at = c.meta.sources.map((s) => `${def(s.node).name} ${resumeAt(def(s.node), s.position, true)}`).join('; ');
-  const late = Number.isFinite(rerun.watermark) && plan.nodes.some((n) => n.kind === 'windowAgg' || n.kind === 'sessionAgg' || n.kind === 'lag')
+  const late = Number.isFinite(rerun.watermark) && plan.nodes.some((n) => n.kind === 'windowAgg' || n.kind === 'sessionAgg' || n.kind === 'lag' || n.kind === 'overWindow')
     ? `; the windows it closed stay closed: rows before ${formatTimestamp(rerun.watermark)} are late`
     : '';
   return `sluice: the last run read its inputs to the end (${when}); reading only what arrived since: ${at}${late} (--fresh starts over)`;

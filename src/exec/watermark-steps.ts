@@ -24,6 +24,7 @@ function observableStep(n: PhysicalNode): number | undefined {
     }
     case 'sessionAgg':
     case 'lag':
+    case 'overWindow':
     case 'intervalJoin':
     case 'temporalJoin':
       return 1;

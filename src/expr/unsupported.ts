@@ -11,7 +11,7 @@ const AGGREGATES = [
   'first', 'last', 'any_value', 'count_if',
   'product', 'corr', 'covar_pop', 'covar_samp', 'histogram', 'entropy', 'kurtosis', 'skewness',
 ];
-const WINDOW = ['lead', 'row_number', 'rank', 'dense_rank', 'percent_rank', 'cume_dist', 'ntile', 'first_value', 'last_value', 'nth_value'];
+const WINDOW = ['row_number', 'rank', 'dense_rank', 'percent_rank', 'cume_dist', 'ntile', 'nth_value'];
 const SCALAR = ['now', 'current_timestamp', 'current_date', 'random', 'uuid', 'gen_random_uuid'];
 
 const KINDS: ReadonlyMap<string, UnsupportedKind> = new Map([
@@ -32,7 +32,7 @@ export function unsupportedFunctionMessage(name: string, kind: UnsupportedKind, 
     case 'aggregate':
       return { message: `${upper}() is not supported yet`, hint: `the aggregates are ${aggregates.map((a) => `${a.toUpperCase()}()`).join(', ')}` };
     case 'window':
-      return { message: `window function ${upper}() is not supported yet`, hint: 'the one window function is LAG(x [, n [, default]]) OVER (PARTITION BY k ORDER BY ts)' };
+      return { message: `window function ${upper}() is not supported yet`, hint: 'the window functions are LAG, LEAD, FIRST_VALUE, LAST_VALUE and SUM/AVG/MIN/MAX/COUNT OVER (PARTITION BY k ORDER BY ts [frame])' };
     case 'scalar':
       return {
         message: `${upper}() is not supported`,

@@ -8,6 +8,7 @@ import type { AggCall, BoundExpr } from '../expr/bound.js';
 import { aggSql, exprSql, type ColumnResolver } from './expr-sql.js';
 import { duckTypeSql, quoteIdent, readableSql } from './sql-types.js';
 import { lookupJoinCtes, temporalJoinCtes } from './translate-table-join.js';
+import { overWindowCte } from './translate-over.js';
 import { lateFilter, type Cte, type OracleTables } from './cte.js';
 
 export type { Cte, OracleTables } from './cte.js';
@@ -143,6 +144,8 @@ function nodeCtes(n: PhysicalNode, byId: ReadonlyMap<number, PhysicalNode>, tabl
       const cols = [...range(width).map((k) => `i.c${k}`), ...lags, 'i.__seq AS __seq'];
       return [{ name, sql: `SELECT ${cols.join(', ')} FROM ${from}${where([`i.c${n.timeInput} IS NOT NULL`])}` }];
     }
+    case 'overWindow':
+      return [overWindowCte(n, input.schema.length, from, where)];
   }
 }
 

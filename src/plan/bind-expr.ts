@@ -14,7 +14,7 @@ import { PlanError } from './errors.js';
 import type { Scope } from './scope.js';
 
 export const AGGREGATES: ReadonlySet<string> = new Set(AGGREGATE_NAMES);
-export const WINDOW_FUNCTIONS = new Set(['lag']);
+export const WINDOW_FUNCTIONS = new Set(['lag', 'lead', 'first_value', 'last_value']);
 export const GROUP_WINDOWS = new Set(['tumble', 'hop', 'cumulate', 'session']);
 /** GROUPING()/GROUPING_ID() (bound by the aggregate binder) and ROLLUP/CUBE (GROUP BY items). */
 const GROUPING_WORDS = new Set(['grouping', 'grouping_id', 'rollup', 'cube']);

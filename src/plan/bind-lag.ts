@@ -3,7 +3,8 @@
 
 import type { Expr, SelectQuery } from '../sql/ast.js';
 import type { BoundExpr } from '../expr/bound.js';
-import { ExprBinder, exprIdentity, type BindHooks } from './bind-expr.js';
+import { ExprBinder, exprIdentity, WINDOW_FUNCTIONS, type BindHooks } from './bind-expr.js';
+import { bindOverWindow, needsOverWindow } from './bind-over.js';
 import { PlanError } from './errors.js';
 import { Scope, type ScopeColumn } from './scope.js';
 import type { PlanBuilder } from './builder.js';
@@ -23,7 +24,7 @@ function windowCalls(e: Expr): Call[] {
       return;
     }
     const n = x as Expr;
-    if (n.kind === 'call' && (n.over || n.name.name.toLowerCase() === 'lag')) {
+    if (n.kind === 'call' && (n.over || WINDOW_FUNCTIONS.has(n.name.name.toLowerCase()))) {
       out.push(n);
       return;
     }
@@ -35,6 +36,8 @@ function windowCalls(e: Expr): Call[] {
 
 export function bindLag(b: PlanBuilder, q: SelectQuery, rel: BoundRelation, text: string): { relation: BoundRelation; hooks: BindHooks } {
   const calls = q.items.flatMap((i) => windowCalls(i.expr));
+  // LEAD, DESC, frames, FIRST_VALUE/LAST_VALUE and framed aggregates: the over-window operator.
+  if (needsOverWindow(calls)) return bindOverWindow(b, rel, text, calls);
   const binder = new ExprBinder(rel.scope, text);
   if (!rel.appendOnly) {
     throw new PlanError(text, calls[0]!.span, 'LAG needs an append-only input, and this input is a changelog', {

@@ -9,6 +9,7 @@ import type { GroupingSets, PhysicalNode, PhysicalPlan, WindowSpec } from './phy
 import { describeExpr } from './describe-expr.js';
 import { joinExpiry, joinTimeSide } from '../exec/time.js';
 import { tableJoinText } from './explain-table-join.js';
+import { overFunctionsText } from './bind-over.js';
 import { guaranteeText } from '../connectors/connector.js';
 import { sideGuarantee, sideTarget, sinkGuarantee, type GuaranteeContext } from './guarantees.js';
 
@@ -58,6 +59,7 @@ function label(n: PhysicalNode): string {
     sessionAgg: 'SessionAggregate',
     groupAgg: 'GroupAggregate',
     lag: 'Lag',
+    overWindow: 'OverWindow',
     union: 'UnionAll',
     intervalJoin: 'IntervalJoin',
     regularJoin: 'RegularJoin',
@@ -99,6 +101,8 @@ function line(n: PhysicalNode, plan: PhysicalPlan): string {
       return `${head} keys=[${n.keys.map(ex).join(', ')}]${setsText(n, ex)} aggs=[${n.aggs.map((a) => a.display).join(', ')}] emit=CHANGES`;
     case 'lag':
       return `${head} partition=[${n.partitionBy.map(ex).join(', ')}] order=${input!.schema[n.timeInput]!.name} ${n.lags.map((l) => l.display).join(', ')}`;
+    case 'overWindow':
+      return `${head} partition=[${n.partitionBy.map(ex).join(', ')}] order=${input!.schema[n.timeInput]!.name} ${overFunctionsText(n.functions)}${n.timeColumn === undefined ? ' (LEAD: rows leave after their following rows, so the output keeps no event time)' : ''}`;
     case 'union': {
       const cols = n.schema.filter((c) => !c.hidden).map((c) => `${c.name} ${typeToSql(c.type)}`).join(', ');
       const time = n.timeColumn === undefined ? 'no event time' : `event time ${n.schema[n.timeColumn]!.name}, watermark the minimum of the ${n.inputs.length} inputs'`;

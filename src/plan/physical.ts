@@ -3,6 +3,7 @@
 // A job's plan is a DAG held as an array in topological order; inputs refer to node ids.
 
 import type { Column, SinkDef, SourceDef } from '../catalog/catalog.js';
+import type { SqlType } from '../catalog/types.js';
 import type { AggCall, BoundExpr } from '../expr/bound.js';
 
 /** offsetMicros: window starts at epoch + offset + k * size (HOP: k * slide), in [0, size or slide); absent is 0. */
@@ -140,6 +141,34 @@ export interface LagNode extends NodeBase {
   readonly lags: readonly { readonly arg: BoundExpr; readonly offset: number; readonly default: BoundExpr | undefined; readonly display: string }[];
   readonly refInput: number | undefined;
 }
+
+/**
+ * Over-window functions sharing one `OVER (PARTITION BY k ORDER BY ts [frame])`: LAG, LEAD,
+ * FIRST_VALUE, LAST_VALUE and SUM/AVG/MIN/MAX/COUNT over a frame ending at the current row.
+ * Rows wait until the watermark passes them and are released in event-time order (ties in
+ * arrival order); with a LEAD a row waits further for its n-th following row of the partition
+ * (or its default at end of input). Output columns: input columns..., one per function.
+ */
+export interface OverWindowNode extends NodeBase {
+  readonly kind: 'overWindow';
+  readonly partitionBy: readonly BoundExpr[];
+  readonly timeInput: number;
+  readonly functions: readonly OverFunction[];
+  readonly refInput: number | undefined;
+}
+
+/** A frame ending at the current row: `preceding` rows (ROWS) or micros (RANGE), or unbounded. */
+export interface OverFrame {
+  readonly units: 'rows' | 'range';
+  readonly preceding: number | 'unbounded';
+}
+
+export type OverFunction =
+  | { readonly fn: 'lag'; readonly arg: BoundExpr; readonly offset: number; readonly default: BoundExpr | undefined; readonly type: SqlType; readonly display: string }
+  | { readonly fn: 'lead'; readonly arg: BoundExpr; readonly offset: number; readonly default: BoundExpr | undefined; readonly type: SqlType; readonly display: string }
+  | { readonly fn: 'first_value'; readonly arg: BoundExpr; readonly frame: OverFrame; readonly type: SqlType; readonly display: string }
+  | { readonly fn: 'last_value'; readonly arg: BoundExpr; readonly frame: OverFrame; readonly type: SqlType; readonly display: string }
+  | { readonly fn: 'agg'; readonly agg: AggCall; readonly frame: OverFrame; readonly type: SqlType; readonly display: string };
 
 /**
  * `UNION ALL`: the rows (and changelog ops) of every input, unchanged, in the order they come.
@@ -317,6 +346,7 @@ export type PhysicalNode =
   | SessionAggNode
   | GroupAggNode
   | LagNode
+  | OverWindowNode
   | UnionNode
   | IntervalJoinNode
   | RegularJoinNode

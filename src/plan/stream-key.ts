@@ -17,6 +17,7 @@ export function streamKey(plan: PhysicalPlan, id: number): number[] | undefined 
     case 'source':
     case 'windowExpand':
     case 'lag':
+    case 'overWindow':
     case 'intervalJoin':
     case 'regularJoin':
     case 'windowJoin':

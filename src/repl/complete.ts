@@ -15,7 +15,7 @@ export interface Completion {
 }
 
 const RELATION_AFTER = new Set(['FROM', 'DESCRIBE', 'TUMBLE', 'HOP', 'CUMULATE', 'SOURCE', 'VIEW', 'SINK', 'EXPLAIN']);
-const WINDOW_FUNCTIONS = ['tumble', 'hop', 'cumulate', 'session', 'lag'];
+const WINDOW_FUNCTIONS = ['tumble', 'hop', 'cumulate', 'session', 'lag', 'lead', 'first_value', 'last_value'];
 
 function relationsInScope(text: string, catalog: Catalog): string[] {
   const toks = tokenize(text).filter((t) => t.category !== 'comment');

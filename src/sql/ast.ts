@@ -93,8 +93,25 @@ export type BinaryOp =
 export interface OverClause {
   readonly partitionBy: readonly Expr[];
   readonly orderBy: readonly Expr[];
+  /** Per ORDER BY item, whether it is DESC; absent when none is. */
+  readonly descending?: readonly boolean[];
+  /** `ROWS|RANGE BETWEEN ... AND ...`; absent when none is written (SQL's default frame). */
+  readonly frame?: FrameClause;
   readonly span: Span;
 }
+
+/** A window frame; the one-bound form `ROWS 4 PRECEDING` has `end` CURRENT ROW. */
+export interface FrameClause {
+  readonly units: 'rows' | 'range';
+  readonly start: FrameBound;
+  readonly end: FrameBound;
+  readonly span: Span;
+}
+
+export type FrameBound =
+  | { readonly kind: 'unboundedPreceding' | 'unboundedFollowing' | 'currentRow'; readonly span: Span }
+  /** `4 PRECEDING`, `INTERVAL '30' SECOND PRECEDING`: offset is a number or interval literal. */
+  | { readonly kind: 'preceding' | 'following'; readonly offset: Expr; readonly span: Span };
 
 // ---------------------------------------------------------------------------------------------
 // Queries

@@ -198,6 +198,14 @@ export const HOUR = n('HOUR');
 export const HOURS = n('HOURS');
 export const DAY = n('DAY');
 export const DAYS = n('DAYS');
+// Window frames: `ROWS BETWEEN 4 PRECEDING AND CURRENT ROW`, `RANGE INTERVAL '30' SECOND PRECEDING`.
+export const ROWS = n('ROWS');
+export const RANGE = n('RANGE');
+export const UNBOUNDED = n('UNBOUNDED');
+export const PRECEDING = n('PRECEDING');
+export const FOLLOWING = n('FOLLOWING');
+export const CURRENT = n('CURRENT');
+export const ROW = n('ROW');
 
 /** Every keyword, upper-case, in declaration order. */
 export const KEYWORDS: string[] = keywordTokens.map((t) => t.name);

@@ -819,7 +819,48 @@ export class SluiceParser extends CstParser {
         this.SUBRULE2(this.orderItem);
       });
     });
+    this.OPTION3(() => this.SUBRULE(this.frameClause));
     this.CONSUME(T.RParen);
+  });
+
+  /** `ROWS BETWEEN 4 PRECEDING AND CURRENT ROW`, `RANGE INTERVAL '30' SECOND PRECEDING` (the end is CURRENT ROW). */
+  readonly frameClause = this.RULE('frameClause', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.ROWS, { LABEL: 'units' }) },
+      { ALT: () => this.CONSUME(T.RANGE, { LABEL: 'units' }) },
+    ]);
+    this.OR2([
+      {
+        ALT: () => {
+          this.CONSUME(T.BETWEEN);
+          this.SUBRULE(this.frameBound, { LABEL: 'bound' });
+          this.CONSUME(T.AND);
+          this.SUBRULE2(this.frameBound, { LABEL: 'bound' });
+        },
+      },
+      { ALT: () => this.SUBRULE3(this.frameBound, { LABEL: 'bound' }) },
+    ]);
+  });
+
+  readonly frameBound = this.RULE('frameBound', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.UNBOUNDED) },
+      {
+        ALT: () => {
+          this.CONSUME(T.CURRENT);
+          this.CONSUME(T.ROW);
+        },
+      },
+      { ALT: () => this.CONSUME(T.NumberLiteral, { LABEL: 'offset' }) },
+      { ALT: () => this.CONSUME(T.Duration, { LABEL: 'offset' }) },
+      { ALT: () => this.SUBRULE(this.intervalLiteral) },
+    ]);
+    this.OPTION(() => {
+      this.OR2([
+        { ALT: () => this.CONSUME(T.PRECEDING, { LABEL: 'direction' }) },
+        { ALT: () => this.CONSUME(T.FOLLOWING, { LABEL: 'direction' }) },
+      ]);
+    });
   });
 
   readonly orderItem = this.RULE('orderItem', () => {

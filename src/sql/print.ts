@@ -2,7 +2,7 @@
 // parentheses that keep the tree. parse(print(parse(x))) equals parse(x) up to spans.
 
 import { quoteIdentIfNeeded } from '../catalog/types.js';
-import type { Expr, FromItem, GroupingElement, Ident, Query, SelectItem, SelectQuery, Statement, TypeName, WithOption } from './ast.js';
+import type { Expr, FrameBound, FrameClause, FromItem, GroupingElement, Ident, Query, SelectItem, SelectQuery, Statement, TypeName, WithOption } from './ast.js';
 import { RESERVED_KEYWORDS } from './lexer.js';
 
 /** A name as SQL: quoted when it is not a plain lower-case word or is a reserved keyword. */
@@ -135,7 +135,8 @@ export function printExpr(e: Expr): string {
       if (e.over) {
         const parts: string[] = [];
         if (e.over.partitionBy.length > 0) parts.push(`PARTITION BY ${e.over.partitionBy.map(printExpr).join(', ')}`);
-        if (e.over.orderBy.length > 0) parts.push(`ORDER BY ${e.over.orderBy.map(printExpr).join(', ')}`);
+        if (e.over.orderBy.length > 0) parts.push(`ORDER BY ${e.over.orderBy.map((o, i) => printExpr(o) + (e.over?.descending?.[i] ? ' DESC' : '')).join(', ')}`);
+        if (e.over.frame) parts.push(printFrame(e.over.frame));
         s += ` OVER (${parts.join(' ')})`;
       }
       return s;
@@ -259,4 +260,24 @@ export function printStatement(s: Statement): string {
       return never;
     }
   }
+}
+
+function printFrameBound(b: FrameBound): string {
+  switch (b.kind) {
+    case 'unboundedPreceding':
+      return 'UNBOUNDED PRECEDING';
+    case 'unboundedFollowing':
+      return 'UNBOUNDED FOLLOWING';
+    case 'currentRow':
+      return 'CURRENT ROW';
+    case 'preceding':
+      return `${printExpr(b.offset)} PRECEDING`;
+    case 'following':
+      return `${printExpr(b.offset)} FOLLOWING`;
+  }
+}
+
+/** `ROWS BETWEEN 4 PRECEDING AND CURRENT ROW`, always in the BETWEEN form. */
+export function printFrame(f: FrameClause): string {
+  return `${f.units.toUpperCase()} BETWEEN ${printFrameBound(f.start)} AND ${printFrameBound(f.end)}`;
 }

@@ -6,7 +6,7 @@ import type { CstNode, IToken } from 'chevrotain';
 import type * as C from '../../grammar/cst.js';
 import { parseTimestamp } from '../catalog/timestamp.js';
 import { durationTooLong, MAX_DURATION_MICROS, MAX_DURATION_TEXT, parseDuration, unitMicros } from '../catalog/duration.js';
-import type { BinaryOp, ColumnDef, Expr, FromItem, GroupingElement, Ident, JoinType, OverClause, Query, SelectItem, SelectQuery, Span, Statement, TypeName, WatermarkDef, WithOption } from './ast.js';
+import type { BinaryOp, ColumnDef, Expr, FrameBound, FrameClause, FromItem, GroupingElement, Ident, JoinType, OverClause, Query, SelectItem, SelectQuery, Span, Statement, TypeName, WatermarkDef, WithOption } from './ast.js';
 import { sqlError, type SqlError } from './diagnostics.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -509,19 +509,42 @@ export class AstBuilder {
 
   private over(n: C.OverClauseCstNode): OverClause {
     const c = n.children;
-    for (const o of c.orderItem ?? []) {
-      const dir = o.children.direction?.[0];
-      if (dir?.tokenType.name === 'DESC') {
-        throw sqlError(this.source, tokenSpan(dir), 'OVER (... ORDER BY ... DESC) is not supported', {
-          hint: 'a window function reads a stream in event-time order: write ORDER BY ts (ascending), without DESC',
-        });
-      }
-    }
+    const items = c.orderItem ?? [];
+    const descending = items.map((o) => o.children.direction?.[0]?.tokenType.name === 'DESC');
+    const frame = c.frameClause ? this.frame(one(c.frameClause)) : undefined;
     return {
       partitionBy: (c.partitionBy ?? []).map((e) => this.expr(e)),
-      orderBy: (c.orderItem ?? []).map((o) => this.expr(one(o.children.expression))),
+      orderBy: items.map((o) => this.expr(one(o.children.expression))),
+      ...(descending.includes(true) ? { descending } : {}),
+      ...(frame ? { frame } : {}),
       span: nodeSpan(n),
     };
+  }
+
+  private frame(n: C.FrameClauseCstNode): FrameClause {
+    const c = n.children;
+    const bounds = (c.bound ?? []).map((b) => this.frameBound(b));
+    const span = nodeSpan(n);
+    const start = bounds[0]!;
+    // The one-bound form `ROWS 4 PRECEDING` ends at the current row.
+    const end: FrameBound = bounds[1] ?? { kind: 'currentRow', span };
+    return { units: one(c.units).tokenType.name === 'ROWS' ? 'rows' : 'range', start, end, span };
+  }
+
+  private frameBound(n: C.FrameBoundCstNode): FrameBound {
+    const c = n.children;
+    const span = nodeSpan(n);
+    if (c.CURRENT) return { kind: 'currentRow', span };
+    const dir = c.direction?.[0];
+    if (!dir) throw sqlError(this.source, span, 'a frame bound needs PRECEDING or FOLLOWING', { hint: 'e.g. ROWS BETWEEN 4 PRECEDING AND CURRENT ROW' });
+    const following = dir.tokenType.name === 'FOLLOWING';
+    if (c.UNBOUNDED) return { kind: following ? 'unboundedFollowing' : 'unboundedPreceding', span };
+    const num = c.offset?.[0];
+    let offset: Expr;
+    if (c.intervalLiteral) offset = this.interval(one(c.intervalLiteral));
+    else if (num && num.tokenType.name === 'Duration') offset = { kind: 'interval', micros: this.duration(num.image, tokenSpan(num)), text: num.image.toLowerCase(), span: tokenSpan(num) };
+    else offset = this.number(num!.image, tokenSpan(num!));
+    return { kind: following ? 'following' : 'preceding', offset, span };
   }
 }
 

@@ -6,6 +6,7 @@ import type { Operator } from '../operator.js';
 import { FilterOperator } from './filter.js';
 import { GroupAggOperator } from './group-agg.js';
 import { LagOperator } from './lag.js';
+import { OverWindowOperator } from './over-window.js';
 import { ProjectOperator } from './project.js';
 import { SessionAggOperator } from './session-agg.js';
 import { WindowAggOperator } from './window-agg.js';
@@ -34,6 +35,8 @@ export function createOperator(node: PhysicalNode): Operator {
       return new GroupAggOperator(node);
     case 'lag':
       return new LagOperator(node);
+    case 'overWindow':
+      return new OverWindowOperator(node);
     case 'union':
       return new UnionOperator(node);
     case 'intervalJoin':

@@ -37,6 +37,7 @@ export function columnOrigins(plan: PhysicalPlan): Origin[][] {
         break;
       case 'filter':
       case 'lag':
+      case 'overWindow':
       case 'windowExpand':
         // Input columns first, unchanged (then lagged values / window bounds, which copy nothing).
         out.push(n.schema.map((_, i) => (i < input.length ? input[i] : undefined)));
@@ -96,10 +97,10 @@ export function statefulKeying(plan: PhysicalPlan): StatefulKeying[] {
       result.push({ node: n.id, kind: n.kind, partitionLocal: k.partitionLocal, ...(k.reason !== undefined ? { reason: k.reason } : {}) });
       continue;
     }
-    if (n.kind !== 'windowAgg' && n.kind !== 'sessionAgg' && n.kind !== 'groupAgg' && n.kind !== 'lag') continue;
+    if (n.kind !== 'windowAgg' && n.kind !== 'sessionAgg' && n.kind !== 'groupAgg' && n.kind !== 'lag' && n.kind !== 'overWindow') continue;
     const input = origins[n.inputs[0]!]!;
     // Grouping sets: only a key in every set pins a group to a partition (a set without it mixes partitions).
-    const keys = n.kind === 'lag' ? n.partitionBy : n.keys.filter((_, i) => inEverySet(n, i));
+    const keys = n.kind === 'lag' || n.kind === 'overWindow' ? n.partitionBy : n.keys.filter((_, i) => inEverySet(n, i));
     const traced = keys.map((k) => exprOrigin(k, input));
     const sources = upstreamSources(plan, n.id);
     const missing: string[] = [];

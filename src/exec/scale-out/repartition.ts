@@ -62,7 +62,7 @@ export function splitForRepartition(plan: PhysicalPlan, topic: string, group: st
   const cut = keying.find((k) => !k.partitionLocal);
   if (cut === undefined) return undefined;
   const op = plan.nodes[cut.node]!;
-  if (op.kind !== 'windowAgg' && op.kind !== 'sessionAgg' && op.kind !== 'groupAgg' && op.kind !== 'lag') throw new Error(`unexpected stateful node ${op.kind}`);
+  if (op.kind !== 'windowAgg' && op.kind !== 'sessionAgg' && op.kind !== 'groupAgg' && op.kind !== 'lag' && op.kind !== 'overWindow') throw new Error(`unexpected stateful node ${op.kind}`);
   const hint = 'run it without --scale-out, or split it into two jobs joined by a topic';
   // Topological order: every node before the cut must feed it, every node after must follow it.
   const feeds = new Set<number>();
@@ -119,7 +119,7 @@ export function splitForRepartition(plan: PhysicalPlan, topic: string, group: st
   const shift = (i: number): number => i - op.id + 1;
   const rest = plan.nodes.slice(op.id).map((n) => ({ ...n, id: shift(n.id), inputs: n.id === op.id ? [0] : n.inputs.map(shift) }) as PhysicalNode);
   const second: PhysicalPlan = { nodes: [internal, ...rest], sinks: plan.sinks.map(shift) };
-  return { first, second, operator: op.id, keys: op.kind === 'lag' ? op.partitionBy : op.keys };
+  return { first, second, operator: op.id, keys: op.kind === 'lag' || op.kind === 'overWindow' ? op.partitionBy : op.keys };
 }
 
 /**

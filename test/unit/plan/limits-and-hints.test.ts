@@ -100,15 +100,16 @@ test("functions Sluice lacks say so, and 'did you mean' names only close, real f
   assert.equal(diag('CREATE SINK s AS SELECT stdev(value) FROM raw;').hint, 'did you mean STDDEV()?');
   // Two edits from a 3-letter name is another function, not a typo.
   assert.equal(diag('CREATE SINK s AS SELECT log(value) FROM raw;').hint, undefined);
-  const lead = diag('CREATE SINK s AS SELECT LEAD(value) OVER (PARTITION BY sensor ORDER BY ts) FROM raw;');
-  assert.equal(lead.message, 'window function LEAD() is not supported yet');
-  assert.equal(lead.hint, 'the one window function is LAG(x [, n [, default]]) OVER (PARTITION BY k ORDER BY ts)');
+  const nth = diag('CREATE SINK s AS SELECT NTH_VALUE(value, 2) OVER (PARTITION BY sensor ORDER BY ts) FROM raw;');
+  assert.equal(nth.message, 'window function NTH_VALUE() is not supported yet');
+  assert.equal(nth.hint, 'the window functions are LAG, LEAD, FIRST_VALUE, LAST_VALUE and SUM/AVG/MIN/MAX/COUNT OVER (PARTITION BY k ORDER BY ts [frame])');
 });
 
-test('ORDER BY ... DESC in OVER is refused plainly, without suggesting ASC', () => {
-  const d = diag('CREATE SINK s AS SELECT LAG(value) OVER (PARTITION BY sensor ORDER BY ts DESC) FROM raw;');
-  assert.equal(d.message, 'OVER (... ORDER BY ... DESC) is not supported');
-  assert.deepEqual([d.column, d.width], [74, 4]);
+test('ORDER BY ... DESC in OVER: accepted for LAG and LEAD, refused plainly for a frame, without suggesting ASC', () => {
+  assert.doesNotThrow(() => plan('CREATE SINK s AS SELECT LAG(value) OVER (PARTITION BY sensor ORDER BY ts DESC) FROM raw;'));
+  const d = diag('CREATE SINK s AS SELECT SUM(value) OVER (PARTITION BY sensor ORDER BY ts DESC) FROM raw;');
+  assert.equal(d.message, 'SUM OVER (... ORDER BY ts DESC) is not supported');
+  assert.deepEqual([d.column, d.width], [36, 43]);
   assert.doesNotMatch(d.hint ?? '', /did you mean/);
   assert.doesNotThrow(() => plan('CREATE SINK s AS SELECT LAG(value) OVER (PARTITION BY sensor ORDER BY ts ASC) FROM raw;'));
 });

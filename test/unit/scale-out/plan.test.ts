@@ -41,6 +41,11 @@ test('an aggregate by another column, or by an expression of the key, is not par
   }
   const lag = plan(`CREATE SINK o WITH (connector = 'kafka', topic = 'o') AS SELECT sensor, v - LAG(v) OVER (PARTITION BY sensor ORDER BY ts) AS d FROM ev;`);
   assert.deepEqual(statefulKeying(lag).map((k) => [k.kind, k.partitionLocal]), [['lag', true]]);
+  const over = plan(`CREATE SINK o WITH (connector = 'kafka', topic = 'o') AS SELECT sensor, AVG(v) OVER (PARTITION BY sensor ORDER BY ts ROWS 4 PRECEDING) AS a FROM ev;`);
+  assert.deepEqual(statefulKeying(over).map((k) => [k.kind, k.partitionLocal]), [['overWindow', true]]);
+  const bySite = plan(`CREATE SINK o WITH (connector = 'kafka', topic = 'o') AS SELECT site, LEAD(v) OVER (PARTITION BY site ORDER BY ts) AS nx FROM ev;`);
+  assert.deepEqual(statefulKeying(bySite).map((k) => [k.kind, k.partitionLocal]), [['overWindow', false]]);
+  assert.equal(bySite.nodes[splitForRepartition(bySite, 'rep', 'g2')!.operator]!.kind, 'overWindow');
 });
 
 test('a repartitioned plan: stage 1 is the stateless prefix writing to the topic, stage 2 reads it with the watermark from marks', () => {
