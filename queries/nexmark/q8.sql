@@ -6,7 +6,7 @@
 CREATE SOURCE person WITH (connector = 'datagen', generator = 'person', count = 1000, first_event_rate = 1000, seed = 7);
 CREATE SOURCE auction WITH (connector = 'datagen', generator = 'auction', count = 3000, first_event_rate = 1000, seed = 7);
 
-CREATE SINK new_sellers WITH (connector = 'file', path = '../out/nexmark-q8.jsonl') AS
+CREATE SINK new_sellers WITH (connector = 'file', path = '../../out/nexmark-q8.jsonl') AS
 SELECT p.id, p.name, p.window_start AS starttime
 FROM (SELECT id, name, window_start, window_end FROM person GROUP BY id, name, TUMBLE(date_time, 10s)) AS p
 JOIN (SELECT seller, window_start, window_end FROM auction GROUP BY seller, TUMBLE(date_time, 10s)) AS a

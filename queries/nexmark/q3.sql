@@ -6,7 +6,7 @@
 CREATE SOURCE person WITH (connector = 'datagen', generator = 'person', count = 200, seed = 7);
 CREATE SOURCE auction WITH (connector = 'datagen', generator = 'auction', count = 600, seed = 7);
 
-CREATE SINK local_items WITH (connector = 'file', path = '../out/nexmark-q3.jsonl') AS
+CREATE SINK local_items WITH (connector = 'file', path = '../../out/nexmark-q3.jsonl') AS
 SELECT p.name, p.city, p.state, a.id
 FROM auction AS a
 JOIN person AS p ON a.seller = p.id

@@ -13,7 +13,7 @@ FROM auction AS a
 JOIN bid AS b ON a.id = b.auction AND b.date_time BETWEEN a.date_time AND a.expires
 GROUP BY a.id, a.category;
 
-CREATE SINK avg_closing_price WITH (connector = 'file', path = '../out/nexmark-q4.jsonl') AS
+CREATE SINK avg_closing_price WITH (connector = 'file', path = '../../out/nexmark-q4.jsonl') AS
 SELECT category, AVG(final) AS avg_price, COUNT(*) AS auctions
 FROM winning_bids
 GROUP BY category;
