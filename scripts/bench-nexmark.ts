@@ -7,10 +7,10 @@
 // generator) is the query's. Beside it: Flink's published per-core figures. `--kafka` reads the
 // events from local Kafka topics instead, filled once and reused. Not part of `npm test`.
 //
-//   npm run bench:nexmark -- --events 1000000 --queries q0,q5 [--rate 10000000] [--kafka]
+//   npm run bench:nexmark -- --events 1000000 --queries q0,q5 [--rate 10000000] [--state-memory 1GB] [--kafka]
 
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,7 @@ import { Catalog } from '../src/catalog/catalog.js';
 import { loadScriptText } from '../src/cli/load.js';
 import { planSinks } from '../src/plan/job.js';
 import { Job } from '../src/exec/job.js';
+import { parseStateMemory } from '../src/state/budget.js';
 import { DatagenReader, datagenSettings } from '../src/connectors/datagen/source.js';
 import { NEXMARK_COLUMNS, AUCTION_PROPORTION, BID_PROPORTION, PERSON_PROPORTION, type NexmarkKind } from '../src/connectors/datagen/nexmark.js';
 import { fillNexmarkTopic, nexmarkTopic } from './bench-nexmark-kafka.js';
@@ -25,6 +26,8 @@ import { fillNexmarkTopic, nexmarkTopic } from './bench-nexmark-kafka.js';
 const QUERIES_DIR = path.resolve('queries/nexmark');
 const SUITE = ['q0', 'q1', 'q2', 'q3', 'q4', 'q5', 'q6', 'q7', 'q8', 'q9', 'q11', 'q12'];
 const SEED = 7;
+/** V8 heap cap of each query's process: state is kept in memory unless --state-memory is given. */
+const HEAP_MB = Number(process.env['BENCH_HEAP_MB'] ?? 6144);
 
 /**
  * Flink's throughput per core, from the Nexmark repository's GUIDE_V1.md (Flink 1.13 era, 100M
@@ -47,6 +50,8 @@ interface Args {
   readonly rate: number;
   readonly queries: readonly string[];
   readonly kafka: boolean;
+  /** State budget (as `SET state_memory`): past it the state spills to DuckDB in a temp dir; absent: all in memory. */
+  readonly stateMemory: string | undefined;
   readonly child: string | undefined;
 }
 
@@ -61,6 +66,7 @@ function parseArgs(argv: readonly string[]): Args {
     rate: Number(get('rate') ?? 10_000_000),
     queries: (get('queries') ?? SUITE.join(',')).split(',').map((q) => q.trim()),
     kafka: argv.includes('--kafka'),
+    stateMemory: get('state-memory'),
     child: get('child'),
   };
 }
@@ -115,6 +121,8 @@ interface Measured {
   readonly wallS: number;
   readonly cpuS: number;
   readonly peakRssMb: number;
+  /** Rows the query wrote into its blackhole sinks (changelog rows included). */
+  readonly rowsOut: number;
   readonly error?: string;
 }
 
@@ -133,6 +141,7 @@ async function child(a: Args, what: string): Promise<Measured> {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let events = 0;
+  let rowsOut = 0;
   if (genOnly) {
     const counts = slices(kinds, a.events);
     for (const kind of kinds) {
@@ -148,24 +157,33 @@ async function child(a: Args, what: string): Promise<Measured> {
       plan = planSinks(script.catalog, [...script.catalog.sinks.values()], { provenance: false });
     } catch (e) {
       const text = e instanceof Error ? e.message.split('\n')[0]! : String(e);
-      return { events: 0, wallS: 0, cpuS: 0, peakRssMb: 0, error: text };
+      return { events: 0, wallS: 0, cpuS: 0, peakRssMb: 0, rowsOut: 0, error: text };
     }
-    const summary = await new Job(plan, { signal: ac.signal }).run();
+    const budget = a.stateMemory === undefined ? undefined : parseStateMemory(a.stateMemory);
+    if (budget !== undefined && 'error' in budget) throw new Error(budget.error);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-nexmark-'));
+    let summary;
+    try {
+      summary = await new Job(plan, { signal: ac.signal, ...(budget ? { stateMemory: { bytes: budget.bytes, dir } } : {}) }).run();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     events = summary.metrics.sources.reduce((n, s) => n + s.recordsIn, 0);
+    rowsOut = summary.metrics.sinks.reduce((n, s) => n + s.rowsOut, 0);
   }
   const wallS = (performance.now() - t0) / 1000;
   const cpuS = cpuSeconds(process.cpuUsage(cpu0));
-  return { events, wallS, cpuS, peakRssMb: (process.resourceUsage().maxRSS * 1024) / 1e6 };
+  return { events, wallS, cpuS, peakRssMb: (process.resourceUsage().maxRSS * 1024) / 1e6, rowsOut };
 }
 
 function runChild(what: string, argv: readonly string[]): Measured {
   const self = fileURLToPath(import.meta.url);
-  const r = spawnSync(process.execPath, [self, ...argv, '--child', what], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] });
+  const r = spawnSync(process.execPath, [`--max-old-space-size=${HEAP_MB}`, self, ...argv, '--child', what], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   try {
     return JSON.parse(line) as Measured;
   } catch {
-    return { events: 0, wallS: 0, cpuS: 0, peakRssMb: 0, error: `child exited ${r.status}: ${line.slice(0, 200)}` };
+    return { events: 0, wallS: 0, cpuS: 0, peakRssMb: 0, rowsOut: 0, error: `child exited ${r.status}: ${line.slice(0, 200)}` };
   }
 }
 
@@ -191,7 +209,7 @@ async function main(): Promise<void> {
   const budget = a.seconds === undefined ? `${fmt(a.events)} events per query` : `${a.seconds} s per query`;
   process.stdout.write(
     `Nexmark on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(1)}; ` +
-      `${budget}; event time ${fmt(a.rate)} events/s; source ${a.kafka ? 'Kafka (pre-filled topics)' : 'datagen'}; sink blackhole\n\n`,
+      `${budget}; event time ${fmt(a.rate)} events/s; state ${a.stateMemory === undefined ? `in memory (heap cap ${HEAP_MB} MB)` : `memory ${a.stateMemory}, spilling to DuckDB`}; source ${a.kafka ? 'Kafka (pre-filled topics)' : 'datagen'}; sink blackhole\n\n`,
   );
   if (a.kafka) {
     const brokers = process.env['SLUICE_BROKERS'] ?? '127.0.0.1:9092';
@@ -205,13 +223,13 @@ async function main(): Promise<void> {
       process.stdout.write(`topic ${nexmarkTopic(kind, count, SEED, a.rate)}: ${filled ? 'filled' : 'already filled, reused'}\n`);
     }
   }
-  const header = ['query', 'events', 'wall s', 'events/s', 'CPU s', 'ev/CPU-s', 'gen CPU s', 'ev/CPU-s net', 'peak RSS MB', 'Flink/core', 'net/Flink', 'target'];
+  const header = ['query', 'events', 'rows out', 'wall s', 'events/s', 'CPU s', 'ev/CPU-s', 'gen CPU s', 'ev/CPU-s net', 'peak RSS MB', 'Flink/core', 'net/Flink', 'target'];
   const rows: string[][] = [];
   const genCache = new Map<string, Measured>();
   for (const q of a.queries) {
     const m = runChild(q, argv);
     if (m.error !== undefined) {
-      rows.push([q, '-', '-', '-', '-', '-', '-', '-', '-', FLINK_PER_CORE[q] ? fmt(FLINK_PER_CORE[q]) : '-', '-', `does not run: ${m.error}`]);
+      rows.push([q, '-', '-', '-', '-', '-', '-', '-', '-', '-', FLINK_PER_CORE[q] ? fmt(FLINK_PER_CORE[q]) : '-', '-', `does not run: ${m.error}`]);
       process.stdout.write(`${q}: does not run: ${m.error}\n`);
       continue;
     }
@@ -229,7 +247,7 @@ async function main(): Promise<void> {
     const ratio = flink ? net / flink : undefined;
     const target = TARGET[q];
     const verdict = target === undefined || ratio === undefined ? '' : `≥ ${target}× ${ratio >= target ? 'met' : 'NOT met'}`;
-    rows.push([q, fmt(m.events), m.wallS.toFixed(2), fmt(m.events / m.wallS), m.cpuS.toFixed(2), fmt(perCpu), gen ? gen.cpuS.toFixed(2) : 'n/a', fmt(net), m.peakRssMb.toFixed(0), flink ? fmt(flink) : '-', ratio ? ratio.toFixed(2) : '-', verdict]);
+    rows.push([q, fmt(m.events), fmt(m.rowsOut), m.wallS.toFixed(2), fmt(m.events / m.wallS), m.cpuS.toFixed(2), fmt(perCpu), gen ? gen.cpuS.toFixed(2) : 'n/a', fmt(net), m.peakRssMb.toFixed(0), flink ? fmt(flink) : '-', ratio ? ratio.toFixed(2) : '-', verdict]);
     process.stdout.write(`${q}: ${fmt(m.events)} events in ${m.wallS.toFixed(2)} s, ${fmt(net)} events per CPU second net of the generator\n`);
   }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
