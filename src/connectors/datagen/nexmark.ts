@@ -142,7 +142,9 @@ export class NexmarkGenerator {
   /** Random letters (1 in 13 a space) that strings are cut from: one draw per string, not per char. */
   private readonly pool: string;
   private readonly hotUrls: string[];
-  private readonly channelUrls = new Map<number, string>();
+  /** Per channel number, its name and url, made on first use (a bid's hot path allocates neither). */
+  private readonly channelNames: Array<string | undefined> = new Array<string | undefined>(CHANNELS).fill(undefined);
+  private readonly channelUrls: Array<string | undefined> = new Array<string | undefined>(CHANNELS).fill(undefined);
 
   constructor(o: NexmarkOptions) {
     this.seed = o.seed;
@@ -218,15 +220,21 @@ export class NexmarkGenerator {
 
   /** A channel's url is fixed for the run (drawn from the seed and the channel number). */
   private channelUrl(channel: number): string {
-    let url = this.channelUrls.get(channel);
+    let url = this.channelUrls[channel];
     if (url === undefined) {
       const r = new Rng(0);
       r.reseed(this.seed ^ 0x27d4eb2f, channel);
       url = this.baseUrl(r);
       if (r.nextInt(10) > 0) url += `&channel_id=${Math.abs(reverseBits32(channel) | 0)}`;
-      this.channelUrls.set(channel, url);
+      this.channelUrls[channel] = url;
     }
     return url;
+  }
+
+  private channelName(channel: number): string {
+    let name = this.channelNames[channel];
+    if (name === undefined) this.channelNames[channel] = name = `channel-${channel}`;
+    return name;
   }
 
   private bid(id: number): Record<string, unknown> {
@@ -244,7 +252,7 @@ export class NexmarkGenerator {
       url = this.hotUrls[i]!;
     } else {
       const c = rng.nextInt(CHANNELS);
-      channel = `channel-${c}`;
+      channel = this.channelName(c);
       url = this.channelUrl(c);
     }
     const date_time = this.eventTime(id);
