@@ -178,12 +178,16 @@ async function child(a: Args, what: string): Promise<Measured> {
 
 function runChild(what: string, argv: readonly string[]): Measured {
   const self = fileURLToPath(import.meta.url);
-  const r = spawnSync(process.execPath, [`--max-old-space-size=${HEAP_MB}`, self, ...argv, '--child', what], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] });
+  const r = spawnSync(process.execPath, [`--max-old-space-size=${HEAP_MB}`, self, ...argv, '--child', what], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'pipe'] });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   try {
     return JSON.parse(line) as Measured;
   } catch {
-    return { events: 0, wallS: 0, cpuS: 0, peakRssMb: 0, rowsOut: 0, error: `child exited ${r.status}: ${line.slice(0, 200)}` };
+    const stderr = r.stderr ?? '';
+    const why = /heap out of memory/.test(stderr)
+      ? `out of memory: state past the ${HEAP_MB} MB heap (BENCH_HEAP_MB); --state-memory 2GB spills it`
+      : (stderr.split('\n').find((l) => /Error|error:/.test(l)) ?? `exit ${r.status ?? r.signal}`).trim().slice(0, 200);
+    return { events: 0, wallS: 0, cpuS: 0, peakRssMb: 0, rowsOut: 0, error: why };
   }
 }
 
