@@ -3,8 +3,10 @@
 -- those counts per window, keeping the auctions whose count reaches it. Adapted: the window
 -- table function is Sluice's `HOP(bid, date_time, 2s, 10s)` (Flink: `TABLE(HOP(TABLE bid,
 -- DESCRIPTOR(dateTime), ...))`), and the join equates window_start and window_end of the two
--- windowed aggregates (a window join) with the `>=` as its residual; Flink names them
--- starttime/endtime in the subqueries, which a window join needs by their own names.
+-- windowed aggregates with the `>=` as its residual; the views keep the names window_start
+-- and window_end (Flink renames them starttime and endtime). The maximum per window is an
+-- updating GROUP BY window_start, window_end, not a window aggregate, so the join is a regular
+-- join whose state is kept per window for as long as the job runs (EXPLAIN: UNBOUNDED).
 CREATE SOURCE bid WITH (connector = 'datagen', generator = 'bid', count = 20000, first_event_rate = 500, seed = 7);
 
 CREATE VIEW auction_bids AS
