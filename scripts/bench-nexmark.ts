@@ -54,6 +54,8 @@ interface Args {
   /** State budget (as `SET state_memory`): past it the state spills to DuckDB in a temp dir; absent: all in memory. */
   readonly stateMemory: string | undefined;
   readonly child: string | undefined;
+  /** The child's spill directory, made and removed by the parent (so a crashed child leaves none). */
+  readonly tmp: string | undefined;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -69,6 +71,7 @@ function parseArgs(argv: readonly string[]): Args {
     kafka: argv.includes('--kafka'),
     stateMemory: get('state-memory'),
     child: get('child'),
+    tmp: get('tmp'),
   };
 }
 
@@ -162,13 +165,8 @@ async function child(a: Args, what: string): Promise<Measured> {
     }
     const budget = a.stateMemory === undefined ? undefined : parseStateMemory(a.stateMemory);
     if (budget !== undefined && 'error' in budget) throw new Error(budget.error);
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-nexmark-'));
-    let summary;
-    try {
-      summary = await new Job(plan, { signal: ac.signal, ...(budget ? { stateMemory: { bytes: budget.bytes, dir } } : {}) }).run();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const dir = a.tmp ?? os.tmpdir();
+    const summary = await new Job(plan, { signal: ac.signal, ...(budget ? { stateMemory: { bytes: budget.bytes, dir } } : {}) }).run();
     events = summary.metrics.sources.reduce((n, s) => n + s.recordsIn, 0);
     rowsOut = summary.metrics.sinks.reduce((n, s) => n + s.rowsOut, 0);
   }
@@ -179,7 +177,13 @@ async function child(a: Args, what: string): Promise<Measured> {
 
 function runChild(what: string, argv: readonly string[]): Measured {
   const self = fileURLToPath(import.meta.url);
-  const r = spawnSync(process.execPath, [`--max-old-space-size=${HEAP_MB}`, self, ...argv, '--child', what], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'pipe'] });
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'sluice-nexmark-'));
+  let r;
+  try {
+    r = spawnSync(process.execPath, [`--max-old-space-size=${HEAP_MB}`, self, ...argv, '--child', what, '--tmp', tmp], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'pipe'] });
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
   const line = r.stdout.trim().split('\n').pop() ?? '';
   try {
     return JSON.parse(line) as Measured;
