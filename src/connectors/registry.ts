@@ -1,6 +1,7 @@
 // The closed set of connectors, by the name used in `WITH (connector = '...')`.
 
 import type { SinkConnector, SourceConnector } from './connector.js';
+import { blackholeSink } from './blackhole/sink.js';
 import { datagenSource } from './datagen/source.js';
 import { fileSink } from './file/sink.js';
 import { fileSource } from './file/source.js';
@@ -18,6 +19,7 @@ const SINKS: ReadonlyMap<string, SinkConnector> = new Map([
   [fileSink.name, fileSink],
   [stdoutSink.name, stdoutSink],
   [kafkaSink.name, kafkaSink],
+  [blackholeSink.name, blackholeSink],
 ]);
 
 export function sourceConnector(name: string): SourceConnector | undefined {

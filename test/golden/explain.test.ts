@@ -10,7 +10,7 @@ import { selectSinks } from '../../src/cli/select-sinks.js';
 import { planSinks } from '../../src/plan/job.js';
 import { explainPlan } from '../../src/plan/explain.js';
 
-for (const q of exampleQueries().filter((x) => !x.fail)) {
+for (const q of exampleQueries().filter((x) => !x.fail && !x.pending)) {
   test(`EXPLAIN ${q.name}.sql matches its golden plan`, () => {
     const script = loadScriptFile(q.file);
     const actual = explainPlan(planSinks(script.catalog, selectSinks(script, undefined), { provenance: false }));

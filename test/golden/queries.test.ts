@@ -12,7 +12,7 @@ import { renderComparison } from '../../src/oracle/index.js';
 import { SqlError } from '../../src/sql/diagnostics.js';
 import { sourceConnector } from '../../src/connectors/registry.js';
 
-for (const q of exampleQueries()) {
+for (const q of exampleQueries().filter((x) => !x.pending)) {
   if (q.fail) {
     test(`${q.name}.sql is rejected with '${q.fail}'`, () => {
       assert.throws(

@@ -12,17 +12,34 @@ export interface ExampleQuery {
   readonly file: string;
   /** Set for jobs that must be rejected: a substring of the expected error. */
   readonly fail: string | undefined;
+  /** Set for jobs written ahead of the features they need (PENDING): the error they get today. */
+  readonly pending: string | undefined;
 }
 
+/**
+ * Jobs that do not plan yet because they need features being built on other branches, with
+ * the diagnostic each gets today. Their test (test/golden/nexmark.test.ts) fails once they plan:
+ * then take them out of this list, run `npm run golden:update`, and they are compared as the rest.
+ */
+export const PENDING: Readonly<Record<string, string>> = {
+  'nexmark/q6': 'window function ROW_NUMBER() is not supported yet',
+  'nexmark/q9': 'window function ROW_NUMBER() is not supported yet',
+};
+
+/** Folders of queries/ that hold example jobs too (named `<folder>/<file>`, goldens likewise). */
+const SUBFOLDERS = ['nexmark'];
+
 export function exampleQueries(): ExampleQuery[] {
-  return readdirSync(QUERIES_DIR)
-    .filter((f) => f.endsWith('.sql'))
+  const files = readdirSync(QUERIES_DIR).filter((f) => f.endsWith('.sql'));
+  for (const dir of SUBFOLDERS) files.push(...readdirSync(path.join(QUERIES_DIR, dir)).filter((f) => f.endsWith('.sql')).map((f) => `${dir}/${f}`));
+  return files
     .sort()
     .map((f) => {
       const file = path.join(QUERIES_DIR, f);
       const first = readFileSync(file, 'utf8').split('\n')[0] ?? '';
       const m = /^--\s*fail:\s*(.+)$/.exec(first);
-      return { name: f.replace(/\.sql$/, ''), file, fail: m ? m[1]!.trim() : undefined };
+      const name = f.replace(/\.sql$/, '');
+      return { name, file, fail: m ? m[1]!.trim() : undefined, pending: PENDING[name] };
     });
 }
 

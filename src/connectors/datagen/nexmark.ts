@@ -142,7 +142,9 @@ export class NexmarkGenerator {
   /** Random letters (1 in 13 a space) that strings are cut from: one draw per string, not per char. */
   private readonly pool: string;
   private readonly hotUrls: string[];
-  private readonly channelUrls = new Map<number, string>();
+  /** Per channel number, its name and url, made on first use (a bid's hot path allocates neither). */
+  private readonly channelNames: Array<string | undefined> = new Array<string | undefined>(CHANNELS).fill(undefined);
+  private readonly channelUrls: Array<string | undefined> = new Array<string | undefined>(CHANNELS).fill(undefined);
 
   constructor(o: NexmarkOptions) {
     this.seed = o.seed;
@@ -218,15 +220,21 @@ export class NexmarkGenerator {
 
   /** A channel's url is fixed for the run (drawn from the seed and the channel number). */
   private channelUrl(channel: number): string {
-    let url = this.channelUrls.get(channel);
+    let url = this.channelUrls[channel];
     if (url === undefined) {
       const r = new Rng(0);
       r.reseed(this.seed ^ 0x27d4eb2f, channel);
       url = this.baseUrl(r);
       if (r.nextInt(10) > 0) url += `&channel_id=${Math.abs(reverseBits32(channel) | 0)}`;
-      this.channelUrls.set(channel, url);
+      this.channelUrls[channel] = url;
     }
     return url;
+  }
+
+  private channelName(channel: number): string {
+    let name = this.channelNames[channel];
+    if (name === undefined) this.channelNames[channel] = name = `channel-${channel}`;
+    return name;
   }
 
   private bid(id: number): Record<string, unknown> {
@@ -244,11 +252,13 @@ export class NexmarkGenerator {
       url = this.hotUrls[i]!;
     } else {
       const c = rng.nextInt(CHANNELS);
-      channel = `channel-${c}`;
+      channel = this.channelName(c);
       url = this.channelUrl(c);
     }
     const date_time = this.eventTime(id);
-    const extra = this.extra(32 + channel.length + url.length, AVG_BID_BYTES);
+    // As Nexmark's generator: the size so far counts the four 8-byte fields only, so `extra`
+    // fills a bid to about 100 bytes without the channel and url (about 68 characters).
+    const extra = this.extra(32, AVG_BID_BYTES);
     return { auction, bidder, price, channel, url, date_time, extra };
   }
 
@@ -282,7 +292,7 @@ export class NexmarkGenerator {
     const city = CITIES[rng.nextInt(CITIES.length)]!;
     const state = STATES[rng.nextInt(STATES.length)]!;
     const date_time = this.eventTime(id);
-    const extra = this.extra(16 + name.length + email_address.length + credit_card.length + city.length + state.length, AVG_PERSON_BYTES);
+    const extra = this.extra(8 + name.length + email_address.length + credit_card.length + city.length + state.length, AVG_PERSON_BYTES);
     return { id: personId, name, email_address, credit_card, city, state, date_time, extra };
   }
 }

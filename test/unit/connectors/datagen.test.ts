@@ -106,6 +106,9 @@ test('nexmark: ids, schemas and values follow the model', async () => {
   const channels = new Set(bids.map((b) => b['channel']));
   for (const c of ['Google', 'Facebook', 'Baidu', 'Apple']) assert.ok(channels.has(c));
   assert.ok(bids.every((b) => (b['price'] as number) >= 100 && (b['price'] as number) <= 100_000_000));
+  // Sizes as Nexmark's generator: a bid's extra fills its 32 bytes of numbers to about 100 (68 characters on average).
+  const extraLength = bids.reduce((n, b) => n + (b['extra'] as string).length, 0) / bids.length;
+  assert.ok(extraLength > 60 && extraLength < 76, `bid extra averages ${extraLength} characters`);
   // Event time: 10000 events/s -> bid k sits at event id nexmarkEventId('bid', k) / 10 ms.
   const start = Date.UTC(2024, 4, 20, 10);
   bids.forEach((b, k) => assert.equal(b['date_time'], start + Math.floor(nexmarkEventId('bid', k) / 10)));

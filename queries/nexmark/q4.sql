@@ -4,6 +4,8 @@
 -- an event time, so it is a regular join (rows kept per auction id) with the bounds as its
 -- residual. Its output feeds a GROUP BY (an updating MAX per auction), whose changes feed the
 -- AVG per category: a changelog whose -U/+U pairs retract the old maximum and add the new one.
+-- As Flink's q4. Adapted: the inner query is a view, its join written JOIN ... ON (Flink: a
+-- comma join with the condition in WHERE); `date_time` for Flink's `dateTime`.
 CREATE SOURCE auction WITH (connector = 'datagen', generator = 'auction', count = 600, seed = 7);
 CREATE SOURCE bid WITH (connector = 'datagen', generator = 'bid', count = 9200, seed = 7);
 
@@ -13,7 +15,7 @@ FROM auction AS a
 JOIN bid AS b ON a.id = b.auction AND b.date_time BETWEEN a.date_time AND a.expires
 GROUP BY a.id, a.category;
 
-CREATE SINK avg_closing_price WITH (connector = 'file', path = '../out/nexmark-q4.jsonl') AS
-SELECT category, AVG(final) AS avg_price, COUNT(*) AS auctions
+CREATE SINK avg_closing_price WITH (connector = 'file', path = '../../out/nexmark-q4.jsonl') AS
+SELECT category, AVG(final) AS avg_price
 FROM winning_bids
 GROUP BY category;
