@@ -746,12 +746,17 @@ export interface CallSuffixCstNode extends CstNode {
 }
 
 export type CallSuffixCstChildren = {
-  LParen: IToken[];
+  LParen: (IToken)[];
   Star?: IToken[];
   DISTINCT?: IToken[];
   arg?: (ExpressionCstNode)[];
   Comma?: IToken[];
-  RParen: IToken[];
+  RParen: (IToken)[];
+  WITHIN?: IToken[];
+  GROUP?: IToken[];
+  ORDER?: IToken[];
+  BY?: IToken[];
+  withinGroup?: OrderItemCstNode[];
   overClause?: OverClauseCstNode[];
 };
 

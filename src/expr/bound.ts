@@ -64,6 +64,8 @@ export interface AggCall {
   readonly tieByValue?: true;
   /** A constant argument: STRING_AGG's separator, the quantile of QUANTILE_CONT/APPROX_QUANTILE. */
   readonly param?: Value;
+  /** PERCENTILE_CONT(q) WITHIN GROUP (ORDER BY x DESC): the fraction counts from the largest value. */
+  readonly descending?: true;
 }
 
 /** Visit every sub-expression (pre-order). */

@@ -6,7 +6,7 @@
 export type UnsupportedKind = 'aggregate' | 'window' | 'scalar';
 
 const AGGREGATES = [
-  'mode', 'quantile', 'quantile_disc', 'percentile_cont', 'percentile_disc',
+  'mode', 'quantile', 'quantile_disc', 'percentile_disc',
   'group_concat', 'list',
   'first', 'last', 'any_value', 'count_if',
   'product', 'corr', 'covar_pop', 'covar_samp', 'histogram', 'entropy', 'kurtosis', 'skewness',

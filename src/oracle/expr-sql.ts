@@ -183,6 +183,7 @@ export function aggSql(a: AggCall, arg: string | undefined, order?: string, seq 
     case 'median':
       return typed(`median(${d}CAST(${need()} AS DOUBLE))`);
     case 'quantile_cont':
+      if (a.descending) return typed(`percentile_cont(${q()}) WITHIN GROUP (ORDER BY CAST(${need()} AS DOUBLE) DESC)`);
       return typed(`quantile_cont(${d}CAST(${need()} AS DOUBLE), ${q()})`);
     case 'approx_quantile':
       return typed(`quantile_disc(${d}CAST(${need()} AS DOUBLE), ${q()})`);

@@ -37,7 +37,7 @@ export function usageOf(fn: AggFn, name: string): string {
       return `${u}(x, ', ')`;
     case 'quantile_cont':
     case 'approx_quantile':
-      return `${u}(x, 0.95)`;
+      return name.toLowerCase() === 'percentile_cont' ? `${u}(0.95) WITHIN GROUP (ORDER BY x)` : `${u}(x, 0.95)`;
     default:
       return `${u}(x)`;
   }
@@ -52,7 +52,7 @@ export function orderedParts(
   binder: ExprBinder,
   text: string,
   ctx: AggContext,
-): Pick<AggCall, 'orderBy' | 'arrival' | 'param' | 'tieByValue'> {
+): Pick<AggCall, 'orderBy' | 'arrival' | 'param' | 'tieByValue' | 'descending'> {
   const u = name.toUpperCase();
   if (fn === 'approx_count_distinct' && !ctx.appendOnly) {
     throw new PlanError(text, call.span, 'APPROX_COUNT_DISTINCT cannot take back a retracted row (a HyperLogLog only grows), and this input is a changelog', {
@@ -105,6 +105,8 @@ export function orderedParts(
     ...(ORDERED.has(fn) ? { arrival: true as const } : {}),
     ...(param !== undefined ? { param } : {}),
     ...(tieByValue ? { tieByValue: true as const } : {}),
+    // WITHIN GROUP (ORDER BY x DESC): sorted from the largest value, as SQL (not 1 - q, which rounds).
+    ...(call.withinGroup?.descending ? { descending: true as const } : {}),
   };
 }
 

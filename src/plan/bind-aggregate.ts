@@ -321,6 +321,9 @@ function bindAggCall(call: Expr & { kind: 'call' }, binder: ExprBinder, text: st
   const display = defaultName(call, { kind: 'literal', value: null, type: T.null });
   if (!AGGREGATES.has(lname)) throw new PlanError(text, call.span, `unknown aggregate ${lname}`);
   const fn = aggregateFn(lname)!;
+  if (lname === 'percentile_cont' && !call.withinGroup) {
+    throw new PlanError(text, call.span, 'PERCENTILE_CONT takes its value in WITHIN GROUP', { expected: usageOf(fn, lname) });
+  }
   if (call.star) {
     if (fn !== 'count') throw new PlanError(text, call.span, `${lname.toUpperCase()}(*) is not an aggregate`, { hint: 'only COUNT takes *' });
     return { fn: 'count_star', distinct: false, type: T.bigint, display };

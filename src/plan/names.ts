@@ -16,6 +16,7 @@ function nameOf(e: Expr): string {
     case 'call': {
       const fn = e.name.name.toLowerCase();
       if (e.star) return `${fn}(*)`;
+      if (e.withinGroup) return `${fn}(${nameOf(e.args[1]!)}) within group (order by ${nameOf(e.args[0]!)}${e.withinGroup.descending ? ' desc' : ''})`;
       const args = e.args.map(nameOf).join(', ');
       return `${fn}(${e.distinct ? 'DISTINCT ' : ''}${args})`;
     }

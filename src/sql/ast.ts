@@ -80,6 +80,11 @@ export type Expr =
       /** `COUNT(*)` */
       readonly star: boolean;
       readonly over?: OverClause;
+      /**
+       * `PERCENTILE_CONT(q) WITHIN GROUP (ORDER BY x [DESC])`: then `args` is `[x, q]` (the
+       * ordered value first, as QUANTILE_CONT takes them) and this says how it was written.
+       */
+      readonly withinGroup?: { readonly descending: boolean; readonly span: Span };
       readonly span: Span;
     }
   /** `STRUCT(a AS x, b AS y)` (named fields) builds a nested object. */

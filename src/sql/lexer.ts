@@ -177,6 +177,7 @@ export const GROUPING = n('GROUPING');
 export const SETS = n('SETS');
 export const ROLLUP = n('ROLLUP');
 export const CUBE = n('CUBE');
+export const WITHIN = n('WITHIN');
 export const BOOLEAN = n('BOOLEAN');
 export const INT = n('INT');
 export const INTEGER = n('INTEGER');

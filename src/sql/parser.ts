@@ -795,6 +795,19 @@ export class SluiceParser extends CstParser {
       ]);
     });
     this.CONSUME(T.RParen);
+    // `PERCENTILE_CONT(0.95) WITHIN GROUP (ORDER BY x)`: WITHIN is non-reserved, so only before GROUP (.
+    this.OPTION4({
+      GATE: () => this.LA(1).tokenType === T.WITHIN && this.LA(2).tokenType === T.GROUP,
+      DEF: () => {
+        this.CONSUME(T.WITHIN);
+        this.CONSUME(T.GROUP);
+        this.CONSUME2(T.LParen);
+        this.CONSUME(T.ORDER);
+        this.CONSUME(T.BY);
+        this.SUBRULE(this.orderItem, { LABEL: 'withinGroup' });
+        this.CONSUME2(T.RParen);
+      },
+    });
     this.OPTION3(() => this.SUBRULE(this.overClause));
   });
 

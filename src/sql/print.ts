@@ -132,6 +132,7 @@ export function printExpr(e: Expr): string {
     case 'call': {
       const args = e.star ? '*' : `${e.distinct ? 'DISTINCT ' : ''}${e.args.map(printExpr).join(', ')}`;
       let s = `${printIdent(e.name)}(${args})`;
+      if (e.withinGroup) s = `${printIdent(e.name)}(${printExpr(e.args[1]!)}) WITHIN GROUP (ORDER BY ${printExpr(e.args[0]!)}${e.withinGroup.descending ? ' DESC' : ''})`;
       if (e.over) {
         const parts: string[] = [];
         if (e.over.partitionBy.length > 0) parts.push(`PARTITION BY ${e.over.partitionBy.map(printExpr).join(', ')}`);

@@ -504,6 +504,17 @@ export class AstBuilder {
       star: s.Star !== undefined,
       span,
     };
+    const within = s.withinGroup?.[0];
+    if (within) {
+      if (call.name.name.toLowerCase() !== 'percentile_cont' || call.args.length !== 1 || call.distinct) {
+        throw sqlError(this.source, nodeSpan(within), 'WITHIN GROUP (ORDER BY ...) goes with PERCENTILE_CONT(fraction) only', {
+          hint: 'write PERCENTILE_CONT(0.95) WITHIN GROUP (ORDER BY x), or QUANTILE_CONT(x, 0.95)',
+        });
+      }
+      const descending = within.children.direction?.[0]?.tokenType.name === 'DESC';
+      const ordered = { ...call, args: [this.expr(one(within.children.expression)), call.args[0]!], withinGroup: { descending, span: nodeSpan(within) } };
+      return s.overClause ? { ...ordered, over: this.over(one(s.overClause)) } : ordered;
+    }
     return s.overClause ? { ...call, over: this.over(one(s.overClause)) } : call;
   }
 

@@ -85,7 +85,7 @@ export function createAccumulator(call: AggCall, retractable: boolean): Accumula
       base = quantileCont(0.5) as Accumulator;
       break;
     case 'quantile_cont':
-      base = quantileCont(call.param as number) as Accumulator;
+      base = quantileCont(call.param as number, call.descending === true) as Accumulator;
       break;
     case 'approx_quantile':
       base = approxQuantile(call.param as number) as Accumulator;

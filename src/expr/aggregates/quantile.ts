@@ -9,7 +9,9 @@ export interface ValuesState {
   v: number[];
 }
 
-export function quantileCont(q: number): Accumulator<ValuesState> {
+/** `descending`: positions count from the largest value (WITHIN GROUP (ORDER BY x DESC)). */
+export function quantileCont(q: number, descending = false): Accumulator<ValuesState> {
+  const order = descending ? (a: number, b: number) => compareDoubles(b, a) : compareDoubles;
   return {
     init: () => ({ v: [] }),
     add: (st, v) => {
@@ -27,7 +29,7 @@ export function quantileCont(q: number): Accumulator<ValuesState> {
     result: (st) => {
       const n = st.v.length;
       if (n === 0) return null;
-      const s = [...st.v].sort(compareDoubles);
+      const s = [...st.v].sort(order);
       const h = q * (n - 1);
       const lo = Math.floor(h);
       const hi = Math.ceil(h);

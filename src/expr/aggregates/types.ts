@@ -31,6 +31,7 @@ const BY_NAME: Readonly<Record<string, Exclude<AggFn, 'count_star'>>> = {
   approx_count_distinct: 'approx_count_distinct',
   median: 'median',
   quantile_cont: 'quantile_cont',
+  percentile_cont: 'quantile_cont',
   approx_quantile: 'approx_quantile',
 };
 

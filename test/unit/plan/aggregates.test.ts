@@ -62,6 +62,11 @@ test('over a changelog: value-ordered aggregates retract (keeping every entry), 
 test('arguments: arity, constant separator and fraction, orderable keys, DISTINCT', () => {
   assert.equal(diag('CREATE SINK s AS SELECT ARG_MIN(sensor) FROM raw GROUP BY sensor;').message, 'ARG_MIN takes 2 arguments');
   assert.equal(diag('CREATE SINK s AS SELECT MEDIAN(value, 0.5) FROM raw GROUP BY sensor;').message, 'MEDIAN takes one argument');
+  const pct = diag('CREATE SINK s AS SELECT PERCENTILE_CONT(value, 0.5) FROM raw GROUP BY sensor;');
+  assert.equal(pct.message, 'PERCENTILE_CONT takes its value in WITHIN GROUP');
+  assert.equal(pct.expected, 'PERCENTILE_CONT(0.95) WITHIN GROUP (ORDER BY x)');
+  assert.equal(diag('CREATE SINK s AS SELECT PERCENTILE_CONT(2) WITHIN GROUP (ORDER BY value) FROM raw GROUP BY sensor;').message, 'the fraction of PERCENTILE_CONT must be a number from 0 to 1');
+  assert.match(plan('CREATE SINK s AS SELECT PERCENTILE_CONT(0.9) WITHIN GROUP (ORDER BY value DESC) AS p FROM raw GROUP BY sensor;'), /percentile_cont\(0\.9\) within group \(order by value desc\)/);
   const sep = diag('CREATE SINK s AS SELECT STRING_AGG(sensor, sensor) FROM raw GROUP BY sensor;');
   assert.equal(sep.message, 'the separator of STRING_AGG must be a constant');
   assert.equal(sep.expected, "STRING_AGG(x, ', ')");

@@ -33,6 +33,13 @@ function expectError(text: string, want: { message: string; line: number; column
 }
 
 describe('parse errors', () => {
+  it('WITHIN GROUP on anything but PERCENTILE_CONT(fraction)', () => {
+    const { d } = diagnose('SELECT ABS(v) WITHIN GROUP (ORDER BY v) FROM t;');
+    assert.equal(d.message, 'WITHIN GROUP (ORDER BY ...) goes with PERCENTILE_CONT(fraction) only');
+    assert.equal(d.span.start.column, 38);
+    assert.equal(diagnose('SELECT PERCENTILE_CONT(0.5, 1) WITHIN GROUP (ORDER BY v) FROM t;').d.message, 'WITHIN GROUP (ORDER BY ...) goes with PERCENTILE_CONT(fraction) only');
+  });
+
   it('missing FROM item', () => {
     expectError('SELECT a FROM WHERE x > 1', {
       message: "unexpected 'WHERE'",
