@@ -21,6 +21,7 @@ import type { SourceDef } from '../catalog/catalog.js';
 import { isVirtualRef, project, requireTimeColumn, type BoundFrom, type BoundRelation } from './bind-relation.js';
 import { cumulateWindow, hopWindow, tumbleWindow } from './window-args.js';
 import { windowWithoutWatermark } from './bind-updating-window.js';
+import { bindTopN, findRanking, refuseRanking, topNSubquery } from './bind-topn.js';
 
 /** Views and subqueries inside each other: each level binds a whole query, recursively. */
 export const MAX_QUERY_DEPTH = 32;
@@ -38,8 +39,15 @@ export function bindQuery(b: PlanBuilder, q: Query, text: string, depth = 0): Bo
   return bindSelect(b, q, text, depth);
 }
 
-function bindSelect(b: PlanBuilder, q: SelectQuery, text: string, depth: number): BoundRelation {
-  const from = bindFrom(b, q.from, text, depth);
+function bindSelect(b: PlanBuilder, q0: SelectQuery, text: string, depth: number): BoundRelation {
+  // Top-N: the subquery ranks rows (bind-topn.ts); the rn bounds leave the outer WHERE.
+  const inner = topNSubquery(q0);
+  const topN = inner && bindTopN(b, q0, inner, text, (sub) => bindTopNInput(b, sub, text, depth + 1));
+  const q: SelectQuery = topN ? { ...q0, where: topN.where } : q0;
+  const ranking = findRanking([q.items, q.where, q.having, q.groupBy]);
+  if (ranking) refuseRanking(ranking, text);
+  refuseDescLag(q, text);
+  const from = topN ? topN.from : bindFrom(b, q.from, text, depth);
   const windowed = q.groupBy.length > 0 || q.distinct || hasAggregates(q);
   if (q.groupBy.length === 0 && q.emit && !hasAggregates(q)) {
     throw new PlanError(text, q.emit.span, `EMIT ${q.emit.mode.toUpperCase()} needs an aggregate`, {
@@ -67,6 +75,28 @@ function bindSelect(b: PlanBuilder, q: SelectQuery, text: string, depth: number)
     return project(b, q.items, lagged.relation, text, lagged.hooks);
   }
   return project(b, q.items, rel, text, {});
+}
+
+/** A Top-N subquery's FROM (a window table function materialised) and WHERE. */
+function bindTopNInput(b: PlanBuilder, q: SelectQuery, text: string, depth: number): BoundRelation {
+  const from = bindFrom(b, q.from, text, depth);
+  const rel = from.tvf ? expandTvf(b, from) : from;
+  if (!q.where) return rel;
+  const pred = new ExprBinder(rel.scope, text).bindCondition(q.where, 'WHERE');
+  return { ...rel, node: b.add({ kind: 'filter', inputs: [rel.node], schema: b.node(rel.node).schema, timeColumn: rel.scope.timeColumn, appendOnly: rel.appendOnly, state: [], predicate: pred }) };
+}
+
+/** OVER (... ORDER BY ... DESC) is for the ranking functions: LAG reads a stream in event-time order. */
+function refuseDescLag(q: SelectQuery, text: string): void {
+  JSON.stringify(q.items, (_k, v: unknown) => {
+    const c = v as (Expr & { kind: 'call' }) | undefined;
+    if (c && typeof c === 'object' && c.kind === 'call' && c.over?.descending?.some((d) => d)) {
+      throw new PlanError(text, c.over.span, 'OVER (... ORDER BY ... DESC) is not supported here', {
+        hint: 'a window function reads a stream in event-time order: write ORDER BY ts (ascending), without DESC; DESC ranks rows in the Top-N pattern (ROW_NUMBER, RANK, DENSE_RANK)',
+      });
+    }
+    return v;
+  });
 }
 
 function bindFrom(b: PlanBuilder, f: FromItem, text: string, depth: number): BoundFrom {

@@ -9,6 +9,7 @@ import type { PhysicalNode, PhysicalPlan, WindowSpec } from './physical.js';
 import { describeExpr } from './describe-expr.js';
 import { joinExpiry, joinTimeSide } from '../exec/time.js';
 import { tableJoinText } from './explain-table-join.js';
+import { topNText } from './explain-top-n.js';
 import { guaranteeText } from '../connectors/connector.js';
 import { sideGuarantee, sideTarget, sinkGuarantee, type GuaranteeContext } from './guarantees.js';
 
@@ -65,6 +66,7 @@ function label(n: PhysicalNode): string {
     windowJoin: 'WindowJoin',
     temporalJoin: 'TemporalJoin',
     lookupJoin: 'LookupJoin',
+    topN: 'TopN',
     sink: 'Sink',
   };
   return names[n.kind];
@@ -122,6 +124,8 @@ function line(n: PhysicalNode, plan: PhysicalPlan): string {
     case 'temporalJoin':
     case 'lookupJoin':
       return `${head} ${tableJoinText(n, plan)}`;
+    case 'topN':
+      return `${head} ${topNText(n, input!.schema)}`;
     case 'sink': {
       const o = n.sink.options;
       const where = o['path'] ?? o['topic'] ?? '';

@@ -93,6 +93,8 @@ export type BinaryOp =
 export interface OverClause {
   readonly partitionBy: readonly Expr[];
   readonly orderBy: readonly Expr[];
+  /** Per ORDER BY item, true for DESC; absent when every item is ascending. */
+  readonly descending?: readonly boolean[];
   readonly span: Span;
 }
 

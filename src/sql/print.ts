@@ -135,7 +135,7 @@ export function printExpr(e: Expr): string {
       if (e.over) {
         const parts: string[] = [];
         if (e.over.partitionBy.length > 0) parts.push(`PARTITION BY ${e.over.partitionBy.map(printExpr).join(', ')}`);
-        if (e.over.orderBy.length > 0) parts.push(`ORDER BY ${e.over.orderBy.map(printExpr).join(', ')}`);
+        if (e.over.orderBy.length > 0) parts.push(`ORDER BY ${e.over.orderBy.map((o, i) => `${printExpr(o)}${e.over!.descending?.[i] ? ' DESC' : ''}`).join(', ')}`);
         s += ` OVER (${parts.join(' ')})`;
       }
       return s;

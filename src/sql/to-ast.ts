@@ -497,17 +497,12 @@ export class AstBuilder {
 
   private over(n: C.OverClauseCstNode): OverClause {
     const c = n.children;
-    for (const o of c.orderItem ?? []) {
-      const dir = o.children.direction?.[0];
-      if (dir?.tokenType.name === 'DESC') {
-        throw sqlError(this.source, tokenSpan(dir), 'OVER (... ORDER BY ... DESC) is not supported', {
-          hint: 'a window function reads a stream in event-time order: write ORDER BY ts (ascending), without DESC',
-        });
-      }
-    }
+    // DESC is kept for the ranking functions (ROW_NUMBER, RANK, DENSE_RANK); the binder refuses it for LAG.
+    const descending = (c.orderItem ?? []).map((o) => o.children.direction?.[0]?.tokenType.name === 'DESC');
     return {
       partitionBy: (c.partitionBy ?? []).map((e) => this.expr(e)),
       orderBy: (c.orderItem ?? []).map((o) => this.expr(one(o.children.expression))),
+      ...(descending.some((d) => d) ? { descending } : {}),
       span: nodeSpan(n),
     };
   }
