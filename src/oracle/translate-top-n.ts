@@ -16,7 +16,8 @@ export function topNCtes(n: TopNNode, byId: ReadonlyMap<number, PhysicalNode>, t
   const col: ColumnResolver = (i) => `i.c${i}`;
   const order = [
     ...n.orderBy.map((o) => `${exprSql(o.expr, col)} ${o.desc ? 'DESC' : 'ASC'} NULLS LAST`),
-    ...n.tieBreak.map((c) => `i.c${c} ASC NULLS LAST`),
+    // RANK and DENSE_RANK give tied rows one rank: only ROW_NUMBER needs the tie-break.
+    ...(n.fn === 'row_number' ? n.tieBreak.map((c) => `i.c${c} ASC NULLS LAST`) : []),
   ];
   const part = n.partitionBy.length > 0 ? `PARTITION BY ${n.partitionBy.map((e) => exprSql(e, col)).join(', ')} ` : '';
   const rank = `${n.fn}() OVER (${part}ORDER BY ${order.join(', ')})`;
