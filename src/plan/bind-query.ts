@@ -22,6 +22,7 @@ import { isVirtualRef, project, requireTimeColumn, type BoundFrom, type BoundRel
 import { cumulateWindow, hopWindow, tumbleWindow } from './window-args.js';
 import { windowWithoutWatermark } from './bind-updating-window.js';
 import { bindTopN, findRanking, refuseRanking, topNSubquery } from './bind-topn.js';
+import { bindWindowDistinct } from './bind-distinct-window.js';
 
 /** Views and subqueries inside each other: each level binds a whole query, recursively. */
 export const MAX_QUERY_DEPTH = 32;
@@ -69,6 +70,10 @@ function bindSelect(b: PlanBuilder, q0: SelectQuery, text: string, depth: number
     rel = { ...rel, node: b.add({ kind: 'filter', inputs: [rel.node], schema: b.node(rel.node).schema, timeColumn: rel.scope.timeColumn, appendOnly: rel.appendOnly, state: [], predicate: pred }) };
   }
 
+  if (q.distinct && !rel.tvf) {
+    const bounded = bindWindowDistinct(b, q, rel, text);
+    if (bounded) return bounded;
+  }
   if (windowed) return bindAggregate(b, q, rel, text);
   if (q.items.some((it) => containsWindowFunction(it.expr))) {
     const lagged = bindLag(b, q, rel, text);
@@ -90,8 +95,9 @@ function bindTopNInput(b: PlanBuilder, q: SelectQuery, text: string, depth: numb
 function refuseDescLag(q: SelectQuery, text: string): void {
   JSON.stringify(q.items, (_k, v: unknown) => {
     const c = v as (Expr & { kind: 'call' }) | undefined;
-    if (c && typeof c === 'object' && c.kind === 'call' && c.over?.descending?.some((d) => d)) {
-      throw new PlanError(text, c.over.span, 'OVER (... ORDER BY ... DESC) is not supported here', {
+    const desc = c && typeof c === 'object' && c.kind === 'call' ? c.over?.descending?.find((d) => d !== null) : undefined;
+    if (desc) {
+      throw new PlanError(text, desc, 'OVER (... ORDER BY ... DESC) is not supported', {
         hint: 'a window function reads a stream in event-time order: write ORDER BY ts (ascending), without DESC; DESC ranks rows in the Top-N pattern (ROW_NUMBER, RANK, DENSE_RANK)',
       });
     }
@@ -196,7 +202,8 @@ function expandTvf(b: PlanBuilder, from: BoundFrom): BoundFrom {
 }
 
 function groupsByTvfWindow(q: SelectQuery, from: BoundFrom): boolean {
-  return q.groupBy.some((g) => isVirtualRef(g, from));
+  // SELECT DISTINCT of a window's bounds groups by the window (bind-aggregate.ts).
+  return q.groupBy.some((g) => isVirtualRef(g, from)) || (q.distinct && q.groupBy.length === 0 && q.items.some((i) => isVirtualRef(i.expr, from)));
 }
 
 function referencesVirtual(e: Expr, from: BoundFrom): boolean {

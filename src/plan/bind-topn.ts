@@ -93,7 +93,7 @@ export function bindTopN(b: PlanBuilder, q: SelectQuery, inner: SelectQuery, tex
   const rel = bindInput(inner);
   const binder = new ExprBinder(rel.scope, text);
   const partitionBy = call.over.partitionBy.map((p) => binder.bind(p));
-  const orderBy = call.over.orderBy.map((o, i) => ({ expr: binder.bind(o), desc: call.over!.descending?.[i] ?? false }));
+  const orderBy = call.over.orderBy.map((o, i) => ({ expr: binder.bind(o), desc: (call.over!.descending?.[i] ?? null) !== null }));
   for (let i = 0; i < orderBy.length; i++) {
     if (orderBy[i]!.expr.type.kind === 'struct') throw new PlanError(text, call.over.orderBy[i]!.span, `${fnName}() cannot order by a STRUCT`, { hint: 'order by one of its fields' });
   }
@@ -261,7 +261,7 @@ function windowBounds(b: PlanBuilder, rel: BoundRelation, partitionBy: readonly 
   return start !== undefined && end !== undefined ? [start, end] : undefined;
 }
 
-function windowRole(b: PlanBuilder, id: number, column: number): 'start' | 'end' | undefined {
+export function windowRole(b: PlanBuilder, id: number, column: number): 'start' | 'end' | undefined {
   const n = b.node(id);
   switch (n.kind) {
     case 'filter':

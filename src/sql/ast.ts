@@ -93,8 +93,8 @@ export type BinaryOp =
 export interface OverClause {
   readonly partitionBy: readonly Expr[];
   readonly orderBy: readonly Expr[];
-  /** Per ORDER BY item, true for DESC; absent when every item is ascending. */
-  readonly descending?: readonly boolean[];
+  /** Per ORDER BY item, the span of its DESC keyword (null when ascending); absent when every item is ascending. */
+  readonly descending?: readonly (Span | null)[];
   readonly span: Span;
 }
 

@@ -498,11 +498,14 @@ export class AstBuilder {
   private over(n: C.OverClauseCstNode): OverClause {
     const c = n.children;
     // DESC is kept for the ranking functions (ROW_NUMBER, RANK, DENSE_RANK); the binder refuses it for LAG.
-    const descending = (c.orderItem ?? []).map((o) => o.children.direction?.[0]?.tokenType.name === 'DESC');
+    const descending = (c.orderItem ?? []).map((o) => {
+      const dir = o.children.direction?.[0];
+      return dir?.tokenType.name === 'DESC' ? tokenSpan(dir) : null;
+    });
     return {
       partitionBy: (c.partitionBy ?? []).map((e) => this.expr(e)),
       orderBy: (c.orderItem ?? []).map((o) => this.expr(one(o.children.expression))),
-      ...(descending.some((d) => d) ? { descending } : {}),
+      ...(descending.some((d) => d !== null) ? { descending } : {}),
       span: nodeSpan(n),
     };
   }

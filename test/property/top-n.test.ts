@@ -69,6 +69,10 @@ const QUERIES: readonly Case[] = [
     sql: 'SELECT * FROM (SELECT k, n, DENSE_RANK() OVER (ORDER BY n) AS r FROM (SELECT k, COUNT(*) AS n FROM a GROUP BY k UNION ALL SELECT k, COUNT(*) AS n FROM b GROUP BY k)) WHERE r <= 2',
     late: 'none',
   },
+  // SELECT DISTINCT with a window's bounds: state ends with the window (a windowed GROUP BY, or a distinct node timed by window_end).
+  { sql: 'SELECT DISTINCT k, window_start, window_end FROM TUMBLE(a, ts, 1s)', late: 'window' },
+  { sql: 'SELECT DISTINCT window_end, k, window_start FROM HOP(a, ts, 500ms, 1s)', late: 'window' },
+  { sql: 'SELECT DISTINCT window_start, window_end, n > 1 AS many FROM (SELECT k, window_start, window_end, COUNT(*) AS n FROM a GROUP BY k, TUMBLE(ts, 1s))', late: 'window' },
 ];
 
 function planTopN(query: string, delayA: number, delayB: number) {
@@ -108,7 +112,7 @@ export async function checkTopN(query: Case, delays: { a: number; b: number }, i
   }
 }
 
-test(`Top-N and deduplication (window, keep first, keep last, updating over streams and changelogs), through crashes and spills, equal DuckDB's ranking functions; late rows follow the rules (${RUNS} cases)`, async () => {
+test(`Top-N and deduplication (window, keep first, keep last, updating over streams and changelogs) and SELECT DISTINCT over windows, through crashes and spills, equal DuckDB's ranking functions; late rows follow the rules (${RUNS} cases)`, async () => {
   await fc.assert(
     fc.asyncProperty(
       fc.tuple(delayArb, delayArb, fc.boolean(), fc.boolean()).chain(([da, db, ta, tb]) => fc.tuple(fc.constant({ a: da, b: db }), eventsArb(da, ta), eventsArb(db, tb))),

@@ -131,7 +131,8 @@ test('refused forms: a caret and the supported pattern', () => {
   const noAlias = diag('CREATE SINK s AS SELECT * FROM (SELECT k, ROW_NUMBER() OVER (ORDER BY v) FROM a) WHERE k = 1;');
   assert.match(noAlias.message, /name the ROW_NUMBER\(\) column with AS/);
   const lagDesc = diag('CREATE SINK s AS SELECT k, LAG(v) OVER (PARTITION BY k ORDER BY ts DESC) AS p FROM a;');
-  assert.match(lagDesc.message, /ORDER BY \.\.\. DESC\) is not supported here/);
+  assert.match(lagDesc.message, /ORDER BY \.\.\. DESC\) is not supported/);
+  assert.match(lagDesc.hint!, /DESC ranks rows in the Top-N pattern/);
   const inWhere = diag('CREATE SINK s AS SELECT k FROM a WHERE RANK() OVER (ORDER BY v) <= 2;');
   assert.match(inWhere.message, /RANK\(\) is supported only in the Top-N pattern/);
 });
@@ -141,4 +142,18 @@ test('OVER (... ORDER BY x DESC) parses, prints and parses back', () => {
   const printed = printStatement(parseStatement(sql));
   assert.match(printed, /ORDER BY v DESC, ts\)/);
   assert.equal(printStatement(parseStatement(printed)), printed);
+});
+
+test('SELECT DISTINCT with a window\'s bounds is bounded: a windowed GROUP BY over a window table function, a distinct node timed by window_end over windowed results', () => {
+  const tvf = plan('CREATE SINK s AS SELECT DISTINCT k, window_start, window_end FROM TUMBLE(a, ts, 10s);');
+  assert.ok(tvf.nodes.some((n) => n.kind === 'windowAgg' && n.aggs.length === 0 && n.emit === 'final'));
+  assert.doesNotMatch(explainPlan(tvf), /UNBOUNDED|warning/);
+  const agg = plan('CREATE VIEW w AS SELECT k, window_start, window_end, COUNT(*) AS n FROM a GROUP BY k, TUMBLE(ts, 10s);\nCREATE SINK s AS SELECT DISTINCT window_start, window_end, n FROM w;');
+  const d = agg.nodes.find((n) => n.kind === 'distinct');
+  assert.ok(d && d.kind === 'distinct' && d.timeInput === 1);
+  assert.match(explainPlan(agg), /a row kept until the watermark passes its window_end/);
+  assert.doesNotMatch(explainPlan(agg), /UNBOUNDED|warning/);
+  // Without the window's bounds: a distinct row is kept for good, and EXPLAIN warns.
+  assert.match(explainPlan(plan('CREATE SINK s AS SELECT DISTINCT k FROM a;')), /warning: GroupAggregate/);
+  assert.match(explainPlan(plan('CREATE SINK s AS SELECT DISTINCT k, window_start FROM TUMBLE(a, ts, 10s);')), /WindowAggregate/);
 });
