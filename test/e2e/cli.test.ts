@@ -92,6 +92,14 @@ test('compare: the UNION ALL example (two sources, a view, a union of changelogs
   assert.match(r.stdout, /UNION ALL/);
 });
 
+test('compare: the Top-N example (top 3 sensors per 10 s window, first reading per sensor) equals DuckDB', () => {
+  const r = sluice(['compare', 'queries/top-sensors.sql', '--show-sql']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /top_sensors: equal \(12 rows\)/);
+  assert.match(r.stdout, /first_readings: equal \(5 rows\)/);
+  assert.match(r.stdout, /row_number\(\) OVER \(PARTITION BY/);
+});
+
 test('compare: the interval join example (orders and payments, a window after the join, unpaid orders by a LEFT JOIN) equals DuckDB', () => {
   const r = sluice(['compare', 'queries/order-payments.sql', '--show-sql']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
