@@ -28,6 +28,9 @@ function observableStep(n: PhysicalNode): number | undefined {
     case 'intervalJoin':
     case 'temporalJoin':
       return 1;
+    case 'topN':
+      // A window Top-N closes at its input's window ends (any value); keep-first dedup judges rows by event time.
+      return n.mode === 'updating' ? undefined : 1;
     case 'distinct':
       // A row behind the watermark is late.
       return n.timeInput === undefined ? undefined : 1;

@@ -10,6 +10,7 @@ import { duckTypeSql, quoteIdent, readableSql } from './sql-types.js';
 import { lookupJoinCtes, temporalJoinCtes } from './translate-table-join.js';
 import { overWindowCte } from './translate-over.js';
 import { lateFilter, type Cte, type OracleTables } from './cte.js';
+import { topNCtes } from './translate-top-n.js';
 
 export type { Cte, OracleTables } from './cte.js';
 
@@ -84,6 +85,7 @@ function nodeCtes(n: PhysicalNode, byId: ReadonlyMap<number, PhysicalNode>, tabl
   if (n.kind === 'distinct') return [distinctCte(n, tables)];
   if (n.kind === 'temporalJoin') return temporalJoinCtes(n, byId, tables);
   if (n.kind === 'lookupJoin') return lookupJoinCtes(n, byId);
+  if (n.kind === 'topN') return topNCtes(n, byId, tables);
   const inputId = n.inputs[0];
   if (n.inputs.length !== 1 || inputId === undefined) throw new Error(`oracle: ${n.kind} node ${n.id} must have exactly one input`);
   const input = byId.get(inputId);

@@ -85,12 +85,6 @@ export function bindAggregate(b: PlanBuilder, q: SelectQuery, rel: BoundFrom, te
       keys.push(inBinder.bind(g));
     }
   }
-  if (rel.tvf?.window.kind === 'cumulate' && win !== undefined && !groupedByEnd) {
-    // The windows of one cumulation share window_start: grouping by it alone would merge them.
-    throw new PlanError(text, rel.tvf.span, 'a CUMULATE table function must be grouped by window_end: its windows of one cumulation share window_start', {
-      hint: 'GROUP BY window_start, window_end',
-    });
-  }
   if (sets && rel.tvf?.window.kind === 'cumulate') {
     // As above, per set: a set grouped by window_start alone would merge one cumulation's windows.
     const isEnd = (e: Expr) => e.kind === 'column' && isVirtualRef(e, rel) && e.path[e.path.length - 1]!.name === 'window_end';
@@ -107,9 +101,21 @@ export function bindAggregate(b: PlanBuilder, q: SelectQuery, rel: BoundFrom, te
     }
     for (const it of q.items) {
       if (it.expr.kind === 'star') throw new PlanError(text, it.span, 'SELECT DISTINCT * is not supported', { hint: 'list the columns' });
+      // A window table function's bounds: the rows are grouped by its window, so state ends with each window.
+      if (rel.tvf && isVirtualRef(it.expr, rel)) {
+        setWindow({ window: rel.tvf.window, timeIndex: rel.tvf.timeIndex, span: rel.tvf.span }, it.expr);
+        if (it.expr.kind === 'column' && it.expr.path[it.expr.path.length - 1]!.name === 'window_end') groupedByEnd = true;
+        continue;
+      }
       keyAsts.push(it.expr);
       keys.push(inBinder.bind(it.expr));
     }
+  }
+  if (rel.tvf?.window.kind === 'cumulate' && win !== undefined && !groupedByEnd) {
+    // The windows of one cumulation share window_start: grouping by it alone would merge them.
+    throw new PlanError(text, rel.tvf.span, 'a CUMULATE table function must be grouped by window_end: its windows of one cumulation share window_start', {
+      hint: 'GROUP BY window_start, window_end',
+    });
   }
   if (win && !rel.appendOnly) refuseChangelogWindow(win.span, text);
 

@@ -21,6 +21,8 @@ import type { SourceDef } from '../catalog/catalog.js';
 import { isVirtualRef, project, requireTimeColumn, type BoundFrom, type BoundRelation } from './bind-relation.js';
 import { cumulateWindow, hopWindow, tumbleWindow } from './window-args.js';
 import { windowWithoutWatermark } from './bind-updating-window.js';
+import { bindTopN, findRanking, refuseRanking, topNSubquery } from './bind-topn.js';
+import { bindWindowDistinct } from './bind-distinct-window.js';
 
 /** Views and subqueries inside each other: each level binds a whole query, recursively. */
 export const MAX_QUERY_DEPTH = 32;
@@ -38,8 +40,14 @@ export function bindQuery(b: PlanBuilder, q: Query, text: string, depth = 0): Bo
   return bindSelect(b, q, text, depth);
 }
 
-function bindSelect(b: PlanBuilder, q: SelectQuery, text: string, depth: number): BoundRelation {
-  const from = bindFrom(b, q.from, text, depth);
+function bindSelect(b: PlanBuilder, q0: SelectQuery, text: string, depth: number): BoundRelation {
+  // Top-N: the subquery ranks rows (bind-topn.ts); the rn bounds leave the outer WHERE.
+  const inner = topNSubquery(q0);
+  const topN = inner && bindTopN(b, q0, inner, text, (sub) => bindTopNInput(b, sub, text, depth + 1));
+  const q: SelectQuery = topN ? { ...q0, where: topN.where } : q0;
+  const ranking = findRanking([q.items, q.where, q.having, q.groupBy]);
+  if (ranking) refuseRanking(ranking, text);
+  const from = topN ? topN.from : bindFrom(b, q.from, text, depth);
   const grouped = q.groupBy.length > 0 || q.grouping !== undefined;
   const windowed = grouped || q.distinct || hasAggregates(q);
   if (!grouped && q.emit && !hasAggregates(q)) {
@@ -62,12 +70,25 @@ function bindSelect(b: PlanBuilder, q: SelectQuery, text: string, depth: number)
     rel = { ...rel, node: b.add({ kind: 'filter', inputs: [rel.node], schema: b.node(rel.node).schema, timeColumn: rel.scope.timeColumn, appendOnly: rel.appendOnly, state: [], predicate: pred }) };
   }
 
+  if (q.distinct && !rel.tvf) {
+    const bounded = bindWindowDistinct(b, q, rel, text);
+    if (bounded) return bounded;
+  }
   if (windowed) return bindAggregate(b, q, rel, text);
   if (q.items.some((it) => containsWindowFunction(it.expr))) {
     const lagged = bindLag(b, q, rel, text);
     return project(b, q.items, lagged.relation, text, lagged.hooks);
   }
   return project(b, q.items, rel, text, {});
+}
+
+/** A Top-N subquery's FROM (a window table function materialised) and WHERE. */
+function bindTopNInput(b: PlanBuilder, q: SelectQuery, text: string, depth: number): BoundRelation {
+  const from = bindFrom(b, q.from, text, depth);
+  const rel = from.tvf ? expandTvf(b, from) : from;
+  if (!q.where) return rel;
+  const pred = new ExprBinder(rel.scope, text).bindCondition(q.where, 'WHERE');
+  return { ...rel, node: b.add({ kind: 'filter', inputs: [rel.node], schema: b.node(rel.node).schema, timeColumn: rel.scope.timeColumn, appendOnly: rel.appendOnly, state: [], predicate: pred }) };
 }
 
 function bindFrom(b: PlanBuilder, f: FromItem, text: string, depth: number): BoundFrom {
@@ -171,7 +192,8 @@ function expandTvf(b: PlanBuilder, from: BoundFrom): BoundFrom {
 
 function groupsByTvfWindow(q: SelectQuery, from: BoundFrom): boolean {
   const inSets = (q.grouping ?? []).flatMap((g) => (g.kind === 'groupingSets' ? g.sets.flatMap((s) => s.items) : g.items));
-  return [...q.groupBy, ...inSets].some((g) => isVirtualRef(g, from));
+  // SELECT DISTINCT of a window's bounds groups by the window (bind-aggregate.ts).
+  return [...q.groupBy, ...inSets].some((g) => isVirtualRef(g, from)) || (q.distinct && q.groupBy.length === 0 && q.grouping === undefined && q.items.some((i) => isVirtualRef(i.expr, from)));
 }
 
 function referencesVirtual(e: Expr, from: BoundFrom): boolean {

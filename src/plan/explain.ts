@@ -10,6 +10,7 @@ import { describeExpr } from './describe-expr.js';
 import { joinExpiry, joinTimeSide } from '../exec/time.js';
 import { tableJoinText } from './explain-table-join.js';
 import { overFunctionsText } from './bind-over.js';
+import { topNText } from './explain-top-n.js';
 import { guaranteeText } from '../connectors/connector.js';
 import { sideGuarantee, sideTarget, sinkGuarantee, type GuaranteeContext } from './guarantees.js';
 
@@ -67,6 +68,7 @@ function label(n: PhysicalNode): string {
     windowJoin: 'WindowJoin',
     temporalJoin: 'TemporalJoin',
     lookupJoin: 'LookupJoin',
+    topN: 'TopN',
     sink: 'Sink',
   };
   return names[n.kind];
@@ -126,6 +128,8 @@ function line(n: PhysicalNode, plan: PhysicalPlan): string {
     case 'temporalJoin':
     case 'lookupJoin':
       return `${head} ${tableJoinText(n, plan)}`;
+    case 'topN':
+      return `${head} ${topNText(n, input!.schema)}`;
     case 'sink': {
       const o = n.sink.options;
       const where = o['path'] ?? o['topic'] ?? '';

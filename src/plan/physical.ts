@@ -332,6 +332,35 @@ export interface LookupJoinNode extends NodeBase {
   readonly deletedInput: number | undefined;
 }
 
+/**
+ * `SELECT ... FROM (SELECT ..., ROW_NUMBER() | RANK() | DENSE_RANK() OVER (PARTITION BY p ORDER BY o)
+ * AS rn FROM x) WHERE rn <= N` (plan/bind-topn.ts). Three modes, decided at plan time:
+ * `window` (p holds window_start and window_end of a windowed input: each window's top N once,
+ * when the watermark passes window_end; append-only), `first` (ROW_NUMBER, rn = 1, ORDER BY the
+ * event-time column ASC over an append-only input: each partition's first row once the watermark
+ * proves no earlier one can come; append-only) and `updating` (anything else: a changelog kept
+ * per partition). Ties in o are broken by `tieBreak` (the row's visible columns, ascending);
+ * NULLs sort last in either direction. Output: the input's columns, then rn when `rankColumn`.
+ */
+export interface TopNNode extends NodeBase {
+  readonly kind: 'topN';
+  readonly fn: 'row_number' | 'rank' | 'dense_rank';
+  readonly mode: 'window' | 'first' | 'updating';
+  readonly partitionBy: readonly BoundExpr[];
+  readonly orderBy: readonly { readonly expr: BoundExpr; readonly desc: boolean }[];
+  /** Input columns ordering rows of equal sort keys, ascending, NULLs last. */
+  readonly tieBreak: readonly number[];
+  /** rn <= limit. */
+  readonly limit: number;
+  readonly rankColumn: boolean;
+  /** `window`: the input's window_start and window_end columns. */
+  readonly windowColumns: readonly [number, number] | undefined;
+  /** `first`: the input's event-time column. */
+  readonly timeInput: number | undefined;
+  readonly inputAppendOnly: boolean;
+  readonly refInput: number | undefined;
+}
+
 export interface SinkNode extends NodeBase {
   readonly kind: 'sink';
   readonly sink: SinkDef;
@@ -354,6 +383,7 @@ export type PhysicalNode =
   | WindowJoinNode
   | TemporalJoinNode
   | LookupJoinNode
+  | TopNNode
   | SinkNode;
 
 export type OperatorKind = PhysicalNode['kind'];

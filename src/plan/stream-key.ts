@@ -23,6 +23,8 @@ export function streamKey(plan: PhysicalPlan, id: number): number[] | undefined 
     case 'windowJoin':
     case 'temporalJoin':
     case 'lookupJoin':
+    case 'topN':
+      // A Top-N's rows move between ranks: no column set stays unique while an update pair passes.
       return undefined;
     case 'union':
       // A row of a union of changelogs is identified by its input's key plus the branch it came

@@ -100,6 +100,14 @@ test('compare: the grouping sets example (per sensor, per site and total per win
   assert.match(r.stdout, /GROUP BY GROUPING SETS \(\(__k0, __k1, __ws\), \(__k1, __ws\), \(__ws\)\)/);
 });
 
+test('compare: the Top-N example (top 3 sensors per 10 s window, first reading per sensor) equals DuckDB', () => {
+  const r = sluice(['compare', 'queries/top-sensors.sql', '--show-sql']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /top_sensors: equal \(12 rows\)/);
+  assert.match(r.stdout, /first_readings: equal \(5 rows\)/);
+  assert.match(r.stdout, /row_number\(\) OVER \(PARTITION BY/);
+});
+
 test('compare: the interval join example (orders and payments, a window after the join, unpaid orders by a LEFT JOIN) equals DuckDB', () => {
   const r = sluice(['compare', 'queries/order-payments.sql', '--show-sql']);
   assert.equal(r.code, 0, r.stdout + r.stderr);

@@ -18,6 +18,7 @@ import { DistinctOperator } from './distinct.js';
 import { WindowJoinOperator } from './window-join.js';
 import { TemporalJoinOperator } from './temporal-join.js';
 import { LookupJoinOperator } from './lookup-join.js';
+import { createTopN } from './top-n.js';
 
 export function createOperator(node: PhysicalNode): Operator {
   switch (node.kind) {
@@ -51,6 +52,8 @@ export function createOperator(node: PhysicalNode): Operator {
       return new TemporalJoinOperator(node);
     case 'lookupJoin':
       return new LookupJoinOperator(node);
+    case 'topN':
+      return createTopN(node);
     case 'source':
     case 'sink':
       throw new Error(`${node.kind} node ${node.id} is driven by the runner, not an operator`);

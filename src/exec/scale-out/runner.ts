@@ -61,6 +61,9 @@ export function scaleOutProblem(plan: PhysicalPlan): ConnectorError | undefined 
         'run it without --scale-out',
       );
     }
+    if (n.kind === 'topN') {
+      return new ConnectorError('a scaled-out job cannot run a Top-N or deduplication yet: it ranks rows across every partition', undefined, 'run it without --scale-out');
+    }
   }
   for (const k of statefulKeying(plan)) {
     if (k.kind === 'intervalJoin' && !k.partitionLocal) {
