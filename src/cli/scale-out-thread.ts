@@ -28,9 +28,22 @@ const port = parentPort!;
 configureLog({ level: data.level, json: data.json });
 if (data.kafkaRetryForMs !== undefined) setKafkaRetryFor(data.kafkaRetryForMs);
 const controller = new AbortController();
+/** Per stage, the main thread's word that every thread is ready to join the group. */
+const joins = new Map<string, () => void>();
 port.on('message', (m: ThreadCommand) => {
   if (m.kind === 'stop') controller.abort();
+  else joins.get(m.stage)?.();
 });
+controller.signal.addEventListener('abort', () => {
+  for (const go of joins.values()) go();
+});
+
+function beforeJoin(stage: string): Promise<void> {
+  const go = new Promise<void>((resolve) => joins.set(stage, resolve));
+  if (controller.signal.aborted) return Promise.resolve();
+  port.postMessage({ kind: 'ready', stage } satisfies ThreadReply);
+  return go;
+}
 
 async function main(): Promise<ThreadReply> {
   const script = loadScriptFile(data.file);
@@ -39,6 +52,10 @@ async function main(): Promise<ThreadReply> {
     fingerprint: planFingerprint(plan),
     intervalMs: data.intervalMs,
     signal: controller.signal,
+    beforeJoin,
+    // The threads join together, and the coordinator may still give one of them every partition
+    // first: a short heartbeat tells it of the rebalance before its tasks got far.
+    heartbeatMs: 250,
     onEvent: (message, fields) => log.info(message.replace(/^sluice: /, `sluice: thread ${data.thread}: `), { ...fields, thread: data.thread }),
   });
   return { kind: 'done', summary };

@@ -31,6 +31,10 @@ export interface ScaleOutOptions {
   readonly onEvent?: (message: string, fields: Readonly<Record<string, unknown>>) => void;
   /** Called once per stage with a view of its running tasks' jobs, labelled (for metrics). */
   readonly expose?: (tasks: () => ReadonlyArray<{ readonly labels: Readonly<Record<string, string | number>>; readonly job: Job }>) => void;
+  /** Awaited just before a stage's consumer joins the group (threads.ts: the threads of one process join together). */
+  readonly beforeJoin?: (stage: string) => Promise<void>;
+  /** Time between the consumer's heartbeats (default: a third of the session timeout, at most 3 s). */
+  readonly heartbeatMs?: number;
 }
 
 export interface ScaleOutSummary {
@@ -169,6 +173,7 @@ async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Sta
     maxBytesPerPartition: first.maxBytesPerPartition,
     maxWaitMs: 100,
     sessionTimeoutMs: first.sessionTimeoutMs,
+    ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
     concurrency: Math.min(n, 8),
     restartAs: `scale-out group ${group}: consumer`,
   });
@@ -342,6 +347,7 @@ async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Sta
 
   let poll: NodeJS.Timeout | undefined;
   try {
+    await options.beforeJoin?.(stage.label);
     await consumer.start({ assigned: onAssigned, batch: onBatch, skipped: onSkipped, failed: fail });
     if (bounded) {
       // Only once this process has nothing left to read: then ask whether the others are done too.
