@@ -329,7 +329,9 @@ async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Sta
       fresh.push(task);
     }
     event(`sluice: group ${group}: this process runs partitions ${[...assigned].sort((a, b) => a - b).join(', ') || '(none)'}`, { event: 'assigned', partitions: [...assigned] });
-    if (fresh.length > 0) void startTasks(fresh).catch(fail);
+    // A stopping process takes nothing over: starting a task would fence the final checkpoint of
+    // the member giving it up (another thread of this process, stopping too).
+    if (fresh.length > 0 && !options.signal.aborted) void startTasks(fresh).catch(fail);
   };
   // Ranges of transaction markers only never reach batch(): the position moves past them here.
   const onSkipped = (topic: string, p: number, firstOffset: bigint, lastOffset: bigint): void => {
