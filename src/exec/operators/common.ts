@@ -9,7 +9,8 @@ import { createAccumulator, type Accumulator } from '../../expr/aggregates/accum
 import { nextArrival } from '../../expr/aggregates/arrival.js';
 import { columnarAccumulator, type ColumnarAccumulator, type SqlMerge } from '../../expr/aggregates/columnar.js';
 import type { StateDecl } from '../../plan/physical.js';
-import { Op, type RecordRef } from '../operator.js';
+import { Op, type OperatorContext, type RecordRef } from '../operator.js';
+import { formatMicros } from '../time.js';
 
 /**
  * The name of the node's first state table of a shape. When the planner declared none, a name
@@ -27,6 +28,24 @@ export function stateName(
     seen++;
   }
   return `${node.kind}#${node.id}.${shape}${nth === 0 ? '' : nth}`;
+}
+
+/**
+ * Report a row behind a watermark to the late output: "event time T is behind WHOSE watermark W:
+ * WHAT". The reason is formatted only when read (a late output or the REPL): most late rows are
+ * only counted.
+ */
+export function reportBehindWatermark(ctx: OperatorContext, operator: number, ref: RecordRef | undefined, eventTime: number, watermark: number, whose: string, what: string): void {
+  ctx.late({
+    operator,
+    ref,
+    eventTime,
+    watermark,
+    windowStart: undefined,
+    get reason() {
+      return `event time ${formatMicros(eventTime)} is behind ${whose}watermark ${formatMicros(watermark)}: ${what}`;
+    },
+  });
 }
 
 /** Provenance of a row from its hidden `$ref` column, when tracked. */

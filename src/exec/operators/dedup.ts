@@ -11,8 +11,8 @@ import { compileKey, type KeyFn } from '../../expr/key.js';
 import type { TopNNode } from '../../plan/physical.js';
 import type { KeyedTable, TimeKeyedTable } from '../../state/tables.js';
 import type { Batch, Operator, OperatorContext } from '../operator.js';
-import { formatMicros, isLate, lastReleasable } from '../time.js';
-import { refOf, stateName } from './common.js';
+import { isLate, lastReleasable } from '../time.js';
+import { refOf, stateName, reportBehindWatermark } from './common.js';
 import { compileRanking, withRank, type Ranked, type Ranking } from './ranking.js';
 
 export class DedupFirstOperator implements Operator {
@@ -51,14 +51,7 @@ export class DedupFirstOperator implements Operator {
       const ts = row[this.time];
       if (typeof ts !== 'number') continue;
       if (isLate(ts, watermark)) {
-        this.ctx.late({
-          operator: this.node.id,
-          ref: refOf(row, this.node.refInput),
-          eventTime: ts,
-          watermark,
-          windowStart: undefined,
-          reason: `event time ${formatMicros(ts)} is behind watermark ${formatMicros(watermark)}: deduplication already chose the first rows before it`,
-        });
+        reportBehindWatermark(this.ctx, this.node.id, refOf(row, this.node.refInput), ts, watermark, '', 'deduplication already chose the first rows before it');
         continue;
       }
       const key = this.partition.encode(row);

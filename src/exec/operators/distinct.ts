@@ -9,8 +9,8 @@ import type { Row, Value } from '../../catalog/types.js';
 import type { DistinctNode } from '../../plan/physical.js';
 import type { KeyedTable, TimeKeyedTable } from '../../state/tables.js';
 import { isRetraction, Op, type Batch, type Operator, type OperatorContext } from '../operator.js';
-import { formatMicros, isLate, lastReleasable } from '../time.js';
-import { refOf, stateName, valueId } from './common.js';
+import { isLate, lastReleasable } from '../time.js';
+import { refOf, stateName, valueId, reportBehindWatermark } from './common.js';
 
 export class DistinctOperator implements Operator {
   private readonly node: DistinctNode;
@@ -54,14 +54,7 @@ export class DistinctOperator implements Operator {
       if (t !== undefined) {
         const ts = input[t];
         if (typeof ts === 'number' && isLate(ts, this.ctx.watermark)) {
-          this.ctx.late({
-            operator: this.node.id,
-            ref: refOf(input, this.node.refInput),
-            eventTime: ts,
-            watermark: this.ctx.watermark,
-            windowStart: undefined,
-            reason: `event time ${formatMicros(ts)} is behind the UNION's watermark ${formatMicros(this.ctx.watermark)}: it already forgot the rows before it`,
-          });
+          reportBehindWatermark(this.ctx, this.node.id, refOf(input, this.node.refInput), ts, this.ctx.watermark, "the UNION's ", 'it already forgot the rows before it');
           continue;
         }
       }

@@ -15,8 +15,8 @@ import { compileKey, type KeyFn } from '../../expr/key.js';
 import type { IntervalJoinNode } from '../../plan/physical.js';
 import type { KeyedTable, TimeKeyedTable } from '../../state/tables.js';
 import type { Batch, Operator, OperatorContext } from '../operator.js';
-import { formatMicros, isLate, joinExpiry, joinTimeSide, lastReleasable } from '../time.js';
-import { refOf, stateName } from './common.js';
+import { isLate, joinExpiry, joinTimeSide, lastReleasable } from '../time.js';
+import { refOf, stateName, reportBehindWatermark } from './common.js';
 
 /** The rows of one join key still waiting, per side. */
 export interface Waiting {
@@ -97,14 +97,7 @@ export class IntervalJoinOperator implements Operator {
         continue;
       }
       if (isLate(ts, own)) {
-        this.ctx.late({
-          operator: this.node.id,
-          ref: refOf(row, this.node.refInputs[side]),
-          eventTime: ts,
-          watermark: own,
-          windowStart: undefined,
-          reason: `event time ${formatMicros(ts)} is behind the ${side === 0 ? 'left' : 'right'} input's watermark ${formatMicros(own)}: the JOIN already let go of the rows it could pair with`,
-        });
+        reportBehindWatermark(this.ctx, this.node.id, refOf(row, this.node.refInputs[side]), ts, own, `the ${side === 0 ? 'left' : 'right'} input's `, 'the JOIN already let go of the rows it could pair with');
         continue;
       }
       // A NULL key equals nothing: the row never pairs, and need not wait (on a padded side: padded at once).

@@ -12,8 +12,8 @@ import { compileKey, type KeyFn } from '../../expr/key.js';
 import type { LagNode } from '../../plan/physical.js';
 import type { KeyedTable, TimeKeyedTable } from '../../state/tables.js';
 import type { Batch, Operator, OperatorContext } from '../operator.js';
-import { formatMicros, isLate, lastReleasable } from '../time.js';
-import { refOf, stateName } from './common.js';
+import { isLate, lastReleasable } from '../time.js';
+import { refOf, stateName, reportBehindWatermark } from './common.js';
 
 /** The rows of one partition at one event time, in arrival order. */
 interface Pending {
@@ -117,14 +117,7 @@ export class LagOperator implements Operator {
       const ts = row[timeInput];
       if (typeof ts !== 'number') continue;
       if (isLate(ts, watermark)) {
-        this.ctx.late({
-          operator: this.node.id,
-          ref: refOf(row, this.node.refInput),
-          eventTime: ts,
-          watermark,
-          windowStart: undefined,
-          reason: `event time ${formatMicros(ts)} is behind watermark ${formatMicros(watermark)}: LAG already released the rows before it`,
-        });
+        reportBehindWatermark(this.ctx, this.node.id, refOf(row, this.node.refInput), ts, watermark, '', 'LAG already released the rows before it');
         continue;
       }
       const key = this.partition.encode(row);

@@ -13,8 +13,8 @@ import { compileKey, type KeyFn } from '../../expr/key.js';
 import type { OverFrame, OverWindowNode } from '../../plan/physical.js';
 import type { KeyedTable, TimeKeyedTable } from '../../state/tables.js';
 import type { Batch, Operator, OperatorContext } from '../operator.js';
-import { formatMicros, isLate, lastReleasable } from '../time.js';
-import { refOf, stateName } from './common.js';
+import { isLate, lastReleasable } from '../time.js';
+import { refOf, stateName, reportBehindWatermark } from './common.js';
 import { mergePending } from './lag.js';
 
 interface Pending {
@@ -169,14 +169,7 @@ export class OverWindowOperator implements Operator {
       const ts = row[timeInput];
       if (typeof ts !== 'number') continue;
       if (isLate(ts, watermark)) {
-        this.ctx.late({
-          operator: this.node.id,
-          ref: refOf(row, this.node.refInput),
-          eventTime: ts,
-          watermark,
-          windowStart: undefined,
-          reason: `event time ${formatMicros(ts)} is behind watermark ${formatMicros(watermark)}: the window functions already released the rows after it`,
-        });
+        reportBehindWatermark(this.ctx, this.node.id, refOf(row, this.node.refInput), ts, watermark, '', 'the window functions already released the rows after it');
         continue;
       }
       const key = this.partition.encode(row);
