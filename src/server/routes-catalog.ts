@@ -14,7 +14,8 @@ import type { JobManager } from './job-manager.js';
 import { planText } from './served-job.js';
 import { diagnosticsOf, HttpError, userError } from './errors.js';
 import { jsonBody, stringField } from './body.js';
-import { columnsJson } from './job-json.js';
+import { columnsJson, rowEncoder } from './job-json.js';
+import type { Row } from '../catalog/types.js';
 import { planSinks } from '../plan/job.js';
 
 const WINDOW_FUNCTIONS = ['TUMBLE', 'HOP', 'CUMULATE', 'SESSION', 'LAG', 'LEAD', 'FIRST_VALUE', 'LAST_VALUE', 'ROW_NUMBER'];
@@ -82,14 +83,18 @@ export function catalogRoutes(router: Router, jobs: JobManager): void {
       const result = await checkJob(planned.script.catalog, planned.sinks);
       return {
         json: {
-          sinks: result.comparisons.map((c) => ({
-            name: c.sink,
-            equal: c.equal,
-            missing: c.onlyOracle,
-            unexpected: c.onlyEngine,
-            ...(c.firstDifference ? { note: c.firstDifference } : {}),
-            ...(c.changelogErrors.length > 0 ? { changelogErrors: c.changelogErrors } : {}),
-          })),
+          sinks: result.comparisons.map((c) => {
+            const encode = rowEncoder(c.columns);
+            const rows = (rs: readonly Row[]) => rs.map((r) => JSON.parse(encode(r)) as unknown);
+            return {
+              name: c.sink,
+              equal: c.equal,
+              missing: rows(c.onlyOracle),
+              unexpected: rows(c.onlyEngine),
+              ...(c.firstDifference ? { note: c.firstDifference } : {}),
+              ...(c.changelogErrors.length > 0 ? { changelogErrors: c.changelogErrors } : {}),
+            };
+          }),
         },
       };
     } catch (e) {

@@ -83,7 +83,8 @@ export function planText(sql: string, file: string | undefined, baseDir: string,
     })),
   ];
   if (sinks.length === 0) throw new UsageError('the text has no CREATE SINK and no SELECT to run');
-  return { script, sinks, plan: planSinks(script.catalog, sinks, { provenance: false }) };
+  // WHY provenance: a late row's own record is what the console shows of it (the REPL plans without, for speed).
+  return { script, sinks, plan: planSinks(script.catalog, sinks, { provenance: true }) };
 }
 
 export class ServedJob {

@@ -131,3 +131,26 @@ test('Kafka-backed http source: accepted records are produced to the topic befor
   assert.deepEqual(dead[0].position, { request: 1, index: 1 });
   await request(s.base, 'DELETE', `/api/jobs/${id}`);
 });
+
+test('late rows: dropped behind the watermark, streamed as late events and listed with reason and record', async () => {
+  const path = `/ingest/${unique('late')}`;
+  const sql = `CREATE SOURCE clicks (user_id VARCHAR, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
+  WITH (connector = 'http', path = '${path}');
+SELECT user_id, window_start, COUNT(*) AS n FROM clicks GROUP BY user_id, TUMBLE(ts, 10s);`;
+  const { id } = (await request(s.base, 'POST', '/api/jobs', { sql })).json;
+  assert.equal((await ingest(s.base, path, '[{"user_id":"a","ts":"2024-05-20T10:00:00Z"},{"user_id":"a","ts":"2024-05-20T10:00:30Z"}]')).status, 200);
+  const { events } = await import('./helpers.js');
+  const st = await events(s.base, `/api/jobs/${id}/events`);
+  await st.until((e) => e.event === 'snapshot');
+  assert.equal((await ingest(s.base, path, '{"user_id":"b","ts":"2024-05-20T10:00:01Z"}')).status, 200);
+  const late = await st.until((e) => e.event === 'late');
+  st.close();
+  assert.equal(late.data.source, 'clicks');
+  assert.match(late.data.reason, /closed|late|watermark/);
+  assert.match(late.data.row, /"b"/);
+  assert.equal(late.data.eventTime, '2024-05-20T10:00:01.000Z');
+  const rows = (await request(s.base, 'GET', `/api/jobs/${id}/late`)).json.rows;
+  assert.equal(rows.length, 1);
+  assert.equal((await request(s.base, 'GET', `/api/jobs/${id}`)).json.metrics.late, 1);
+  await request(s.base, 'DELETE', `/api/jobs/${id}`);
+});
