@@ -50,5 +50,7 @@ export async function serveCommand(files: readonly string[], opts: ServeCliOptio
     process.on('SIGTERM', stop);
   });
   log.info('sluice: stopped', { event: 'stopped' });
+  // A client library's leftover timer must not keep a stopped server alive.
+  setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();
   return 0;
 }

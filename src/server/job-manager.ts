@@ -9,6 +9,10 @@ import { loadScriptText } from '../cli/load.js';
 import { DEMO_SQL } from '../catalog/demo.js';
 import { ServedJob } from './served-job.js';
 import { HttpError } from './errors.js';
+import { UsageError } from '../cli/errors.js';
+
+/** How long stopping every job may take before the server exits anyway. */
+export const STOP_TIMEOUT_MS = 15_000;
 
 export class JobManager {
   readonly catalog: Catalog;
@@ -55,7 +59,12 @@ export class JobManager {
   }
 
   submitFile(file: string): ServedJob {
-    const sql = fs.readFileSync(file, 'utf8');
+    let sql: string;
+    try {
+      sql = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    }
     return this.submit(sql, { file });
   }
 
@@ -65,10 +74,13 @@ export class JobManager {
     await j.remove();
   }
 
-  /** Stops every job (each takes its final checkpoint). */
-  async stopAll(): Promise<void> {
+  /** Stops every job (each takes its final checkpoint); one that has not stopped within `timeoutMs` (a hung sink) is left behind. */
+  async stopAll(timeoutMs = STOP_TIMEOUT_MS): Promise<void> {
     clearInterval(this.ticker);
-    await Promise.all(this.list().map((j) => j.stop()));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    await Promise.race([Promise.all(this.list().map((j) => j.stop())), timeout]);
+    clearTimeout(timer);
     for (const j of this.list()) j.hub.closeAll();
   }
 }

@@ -9,6 +9,7 @@ import type { Catalog, Column, SinkDef } from '../catalog/catalog.js';
 import { loadScriptText, type LoadedScript } from '../cli/load.js';
 import { planSinks } from '../plan/job.js';
 import { parseScript } from '../sql/index.js';
+import { SqlError } from '../sql/diagnostics.js';
 import { upstreamSources, type PhysicalPlan, type SinkNode } from '../plan/physical.js';
 import { streamKey } from '../plan/stream-key.js';
 import { sinkContext } from '../plan/guarantees.js';
@@ -84,7 +85,12 @@ export function planText(sql: string, file: string | undefined, baseDir: string,
   ];
   if (sinks.length === 0) throw new UsageError('the text has no CREATE SINK and no SELECT to run');
   // WHY provenance: a late row's own record is what the console shows of it (the REPL plans without, for speed).
-  return { script, sinks, plan: planSinks(script.catalog, sinks, { provenance: true }) };
+  try {
+    return { script, sinks, plan: planSinks(script.catalog, sinks, { provenance: true }) };
+  } catch (e) {
+    if (e instanceof SqlError && e.file === undefined && file !== undefined) throw e.withFile(file);
+    throw e;
+  }
 }
 
 export class ServedJob {

@@ -109,3 +109,20 @@ test('a host beyond loopback needs a token: refused without one, served with SLU
   assert.equal((await ok.exited).code, 0);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('a job file with a mistake: exit 2 with file:line:column and caret before serving; a missing file says so', { timeout: 60_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-serve-bad-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'bad.sql'), 'SELECT sensor,\n  vlaue FROM sensors;\n');
+    const bad = spawnServe(['bad.sql', '--port', '0', '--state-dir', path.join(dir, 'st')], {}, dir);
+    assert.equal((await bad.exited).code, 2);
+    assert.match(bad.stderr(), /bad\.sql:2:3/);
+    assert.match(bad.stderr(), /\^\^\^\^\^/);
+    assert.doesNotMatch(bad.stderr(), /serving the console/);
+    const missing = spawnServe(['missing.sql', '--port', '0', '--state-dir', path.join(dir, 'st')], {}, dir);
+    assert.equal((await missing.exited).code, 2);
+    assert.match(missing.stderr(), /cannot read missing\.sql: no such file/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
