@@ -5,6 +5,7 @@
 // memory or the job back. A disconnected client is forgotten; the job never notices.
 
 import type { ServerResponse } from 'node:http';
+import type { Row } from '../catalog/types.js';
 
 /** Rows kept per sink for the snapshot; late rows and dead letters kept per job. */
 export const KEEP_ROWS = 1000;
@@ -43,18 +44,22 @@ export class Hub {
     return this.clients.size;
   }
 
-  /** Rows a sink wrote (JSON texts of value arrays), sent to clients within ROWS_EVERY_MS. */
-  rowsOut(sink: string, ops: readonly string[], json: readonly string[]): void {
+  /**
+   * Rows a sink wrote, sent to clients within ROWS_EVERY_MS. Hot path: with no client listening
+   * only the rows the snapshot keeps are encoded (`encode`: a row's JSON text).
+   */
+  rowsOut(sink: string, ops: readonly string[] | null, rows: readonly Row[], encode: (row: Row) => string): void {
     let ring = this.rows.get(sink);
     if (!ring) this.rows.set(sink, (ring = new Ring(KEEP_ROWS)));
     let p = this.pending.get(sink);
     if (!p) this.pending.set(sink, (p = []));
-    for (let i = 0; i < json.length; i++) {
-      const r = { op: ops[i]!, json: json[i]! };
+    const listening = this.clients.size > 0;
+    for (let i = listening ? 0 : Math.max(0, rows.length - KEEP_ROWS); i < rows.length; i++) {
+      const r = { op: ops === null ? '+I' : ops[i]!, json: encode(rows[i]!) };
       ring.push(r);
-      if (this.clients.size > 0) p.push(r);
+      if (listening) p.push(r);
     }
-    this.totals.set(sink, (this.totals.get(sink) ?? 0) + json.length);
+    this.totals.set(sink, (this.totals.get(sink) ?? 0) + rows.length);
     if (this.clients.size > 0) this.timer ??= setTimeout(() => this.flushRows(), ROWS_EVERY_MS);
   }
 

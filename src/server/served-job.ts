@@ -107,7 +107,8 @@ export class ServedJob {
   private controller = new AbortController();
   private running: Promise<void> = Promise.resolve();
   private store: CheckpointStore | undefined;
-  private rates = { at: Date.now(), rowsIn: 0, rowsOut: 0, rateIn: 0, rateOut: 0 };
+  /** Totals at the last tick (at = 0: none yet; restored counters arrive after the start) and the rates since. */
+  private rates = { at: 0, rowsIn: 0, rowsOut: 0, rateIn: 0, rateOut: 0 };
   private readonly sinkNodes: SinkNode[];
   private readonly intervalMs: number;
   /** Watermarks last sent per source (and partition), so only changes are sent. */
@@ -202,7 +203,7 @@ export class ServedJob {
         },
       });
       this.job = job;
-      this.rates = { at: Date.now(), rowsIn: 0, rowsOut: 0, rateIn: 0, rateOut: 0 };
+      this.rates = { at: 0, rowsIn: 0, rowsOut: 0, rateIn: 0, rateOut: 0 };
       if (this.controller.signal.aborted) return true;
       this.status = 'running';
       const summary = await job.run();
@@ -230,8 +231,7 @@ export class ServedJob {
     const name = node.sink.name;
     const hub = this.hub;
     const tee = (b: Batch): void => {
-      const ops = b.ops === null ? b.rows.map(() => '+I') : b.ops.map((o) => OP_LABEL[o]);
-      hub.rowsOut(name, ops, b.rows.map(encode));
+      hub.rowsOut(name, b.ops === null ? null : b.ops.map((o) => OP_LABEL[o]), b.rows, encode);
     };
     const connector = (node.sink.options['connector'] ?? 'stdout').toLowerCase();
     if (connector === 'stdout') return { write: tee, flush: async () => {}, close: async () => {} };
@@ -277,6 +277,16 @@ export class ServedJob {
     this.hub.send('deadLetter', item);
   }
 
+  /** Rates in and out since the last tick (the first tick only takes the totals). */
+  private sampleRates(job: Job, now: number): void {
+    const m = job.metrics();
+    const rowsIn = m.sources.reduce((a, s) => a + s.recordsIn, 0);
+    const rowsOut = m.sinks.reduce((a, s) => a + s.rowsOut, 0);
+    const r = this.rates;
+    const secs = (now - r.at) / 1000;
+    this.rates = r.at === 0 || secs <= 0 ? { ...r, at: now, rowsIn, rowsOut } : { at: now, rowsIn, rowsOut, rateIn: (rowsIn - r.rowsIn) / secs, rateOut: (rowsOut - r.rowsOut) / secs };
+  }
+
   /** The status-line figures: totals, rates over the last tick, the largest lag, checkpoint age, state bytes. */
   metrics(now = Date.now()): MetricsJson {
     const job = this.job;
@@ -284,11 +294,6 @@ export class ServedJob {
     const m = job.metrics();
     const rowsIn = m.sources.reduce((a, s) => a + s.recordsIn, 0);
     const rowsOut = m.sinks.reduce((a, s) => a + s.rowsOut, 0);
-    const r = this.rates;
-    if (now - r.at >= 900 && this.active) {
-      const secs = (now - r.at) / 1000;
-      this.rates = { at: now, rowsIn, rowsOut, rateIn: (rowsIn - r.rowsIn) / secs, rateOut: (rowsOut - r.rowsOut) / secs };
-    }
     const lags = m.sources.filter((s) => Number.isFinite(s.watermark) && !s.ended).map((s) => Math.max(0, now - s.watermark / 1000));
     const c = job.lastCheckpoint;
     return {
@@ -306,7 +311,9 @@ export class ServedJob {
 
   /** Once a second while clients listen: status, and each source's (and partition's) watermark when it moved. */
   tick(now = Date.now()): void {
-    if (this.hub.clientCount === 0 || !this.job) return;
+    if (!this.job) return;
+    if (this.active) this.sampleRates(this.job, now);
+    if (this.hub.clientCount === 0) return;
     this.hub.send('status', { status: this.status, metrics: this.metrics(now) });
     for (const s of this.job.metrics().sources) {
       const marks: Array<[string, number | undefined, number]> = [[s.name, undefined, s.watermark]];

@@ -123,6 +123,8 @@ test('a job: submitted, listed, running with metrics, explained, state and water
     return j.status === 'running' && j.metrics.rowsOut > 0 ? j : undefined;
   }, 'rows out');
   assert.ok(running.metrics.rowsIn > 0);
+  // The demo source reads about 4 records a second: the rate over the last second shows it.
+  await eventually(async () => ((await request(s.base, 'GET', `/api/jobs/${id}`)).json.metrics.rateIn > 0 ? true : undefined), 'a rate in');
   assert.equal(typeof running.metrics.lagMs, 'number');
   assert.match((await request(s.base, 'GET', `/api/jobs/${id}/explain`)).json.plan, /sensors/);
   const state = (await request(s.base, 'GET', `/api/jobs/${id}/state`)).json;
