@@ -56,7 +56,11 @@ export class Router {
       if (r.method !== method && !(r.method === 'GET' && method === 'HEAD')) continue;
       const params: Record<string, string> = {};
       r.names.forEach((n, i) => {
-        params[n] = decodeURIComponent(m[i + 1] ?? '');
+        try {
+          params[n] = decodeURIComponent(m[i + 1] ?? '');
+        } catch {
+          throw new HttpError(400, `malformed percent-encoding in ${pathname}`);
+        }
       });
       return { handler: r.handler, params };
     }

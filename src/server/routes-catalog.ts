@@ -11,7 +11,7 @@ import { explainPlan } from '../plan/explain.js';
 import { sourceConnector } from '../connectors/registry.js';
 import type { Router } from './router.js';
 import type { JobManager } from './job-manager.js';
-import { planText } from './served-job.js';
+import { planText } from './plan-text.js';
 import { diagnosticsOf, HttpError, userError } from './errors.js';
 import { jsonBody, stringField } from './body.js';
 import { columnsJson, rowEncoder } from './job-json.js';

@@ -5,14 +5,10 @@
 // act on it; the JSON the API returns for it is built here.
 
 import * as fs from 'node:fs';
-import type { Catalog, Column, SinkDef } from '../catalog/catalog.js';
-import { loadScriptText, type LoadedScript } from '../cli/load.js';
-import { planSinks } from '../plan/job.js';
-import { parseScript } from '../sql/index.js';
-import { SqlError } from '../sql/diagnostics.js';
-import { upstreamSources, type PhysicalPlan, type SinkNode } from '../plan/physical.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { LoadedScript } from '../cli/load.js';
+import { upstreamSources, type PhysicalPlan, type SinkNode, type SourceNode } from '../plan/physical.js';
 import { streamKey } from '../plan/stream-key.js';
-import { sinkContext } from '../plan/guarantees.js';
 import { DEFAULT_CHECKPOINT_INTERVAL_MS, Job, type CheckpointMeta } from '../exec/job.js';
 import type { LateEvent } from '../exec/operator.js';
 import type { DeadLetterInfo } from '../exec/source-runtime.js';
@@ -21,15 +17,12 @@ import { planFingerprint } from '../state/fingerprint.js';
 import { parseIntervalMs } from '../catalog/duration.js';
 import { checkCommits } from '../cli/restore.js';
 import { UsageError } from '../cli/errors.js';
-import { OP_LABEL } from '../catalog/batch.js';
-import type { SinkPosition, SinkWriter } from '../connectors/connector.js';
-import type { Batch } from '../catalog/batch.js';
-import { sinkConnector } from '../connectors/registry.js';
-import { Hub } from './hub.js';
-import { columnsJson, isoOrNull, rowEncoder } from './job-json.js';
 import { formatTimestamp } from '../catalog/timestamp.js';
 import { IdleTracker, type WatchedJob } from '../exec/job-status.js';
-import type { SourceNode } from '../plan/physical.js';
+import { Hub } from './hub.js';
+import { columnsJson, isoOrNull } from './job-json.js';
+import { planText } from './plan-text.js';
+import { hubWriter } from './sink-tee.js';
 
 export type JobStatus = 'starting' | 'running' | 'stopped' | 'finished' | 'failed';
 
@@ -53,44 +46,6 @@ export interface MetricsJson {
   deadLetters: number;
   checkpointAgeMs: number | null;
   stateBytes: number;
-}
-
-/** Plans `sql` against a copy of `catalog` (the demo sources): its sinks, then one console sink per bare SELECT. */
-export function planText(sql: string, file: string | undefined, baseDir: string, catalog: Catalog): { script: LoadedScript; sinks: SinkDef[]; plan: PhysicalPlan } {
-  // A job's own source or view of a demo source's name replaces it (queries/demo.sql declares `sensors`).
-  const base = catalog.clone();
-  try {
-    for (const { statement: st } of parseScript(sql, file).statements) {
-      if (st.kind === 'createSource' || st.kind === 'createView') {
-        base.sources.delete(st.name.name);
-        base.views.delete(st.name.name);
-      }
-    }
-  } catch {
-    // A parse error is reported by loadScriptText below, with its position.
-  }
-  const script = loadScriptText(sql, file, baseDir, base);
-  const own = [...script.catalog.sinks.values()];
-  const queries = script.other.filter((st) => st.kind === 'query');
-  const sinks: SinkDef[] = [
-    ...own,
-    ...queries.map((q, i) => ({
-      name: queries.length === 1 ? 'query' : `query_${i + 1}`,
-      options: { connector: 'stdout' },
-      query: q.query,
-      span: q.span,
-      baseDir,
-      sourceText: sql,
-    })),
-  ];
-  if (sinks.length === 0) throw new UsageError('the text has no CREATE SINK and no SELECT to run');
-  // WHY provenance: a late row's own record is what the console shows of it (the REPL plans without, for speed).
-  try {
-    return { script, sinks, plan: planSinks(script.catalog, sinks, { provenance: true }) };
-  } catch (e) {
-    if (e instanceof SqlError && e.file === undefined && file !== undefined) throw e.withFile(file);
-    throw e;
-  }
 }
 
 export class ServedJob {
@@ -197,7 +152,7 @@ export class ServedJob {
           ...(fresh ? { fresh: true } : {}),
         },
         hooks: {
-          sinkWriter: (node, columns, changelog, resume) => this.writer(node, columns, changelog, resume),
+          sinkWriter: (node, columns, changelog, resume) => hubWriter({ plan: this.plan, job: this.spec.name, hub: this.hub }, node, columns, changelog, resume),
           onLate: (e) => this.onLate(e),
           onDeadLetter: (d) => this.onDeadLetter(d),
         },
@@ -220,37 +175,6 @@ export class ServedJob {
     this.hub.send('status', { status, metrics: this.metrics() });
     this.hub.send('end', { status, ...(error ? { error } : {}) });
     this.hub.closeAll();
-  }
-
-  /**
-   * Every sink also streams to the hub: a stdout sink (and a bare SELECT) only there (the
-   * server's stdout is no place for rows), any other through its connector as under `sluice run`.
-   */
-  private writer(node: SinkNode, columns: readonly Column[], changelog: boolean, resume: SinkPosition | undefined): SinkWriter {
-    const encode = rowEncoder(columns);
-    const name = node.sink.name;
-    const hub = this.hub;
-    const tee = (b: Batch): void => {
-      hub.rowsOut(name, b.ops === null ? null : b.ops.map((o) => OP_LABEL[o]), b.rows, encode);
-    };
-    const connector = (node.sink.options['connector'] ?? 'stdout').toLowerCase();
-    if (connector === 'stdout') return { write: tee, flush: async () => {}, close: async () => {} };
-    const conn = sinkConnector(connector);
-    if (!conn) throw new Error(`unknown sink connector '${connector}'`);
-    const key = streamKey(this.plan, node.id);
-    const context = { ...sinkContext(this.plan, node.id, { job: this.spec.name, checkpoints: true }), ...(key ? { upsertKey: key } : {}) };
-    const real = conn.open(node.sink, columns, changelog, resume, context);
-    // The real writer's methods, with write teed (optional ones stay absent when it has none).
-    const w: SinkWriter = Object.create(real) as SinkWriter;
-    w.write = (b) => {
-      tee(b);
-      real.write(b);
-    };
-    for (const k of ['flush', 'sync', 'relieve', 'close', 'position', 'prepareCheckpoint', 'commitCheckpoint', 'recover', 'checkpointWanted'] as const) {
-      const f = real[k] as ((...a: unknown[]) => unknown) | undefined;
-      if (typeof f === 'function') (w as unknown as Record<string, unknown>)[k] = f.bind(real);
-    }
-    return w;
   }
 
   private lateSource(e: LateEvent): string {
