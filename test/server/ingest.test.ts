@@ -129,6 +129,12 @@ test('Kafka-backed http source: accepted records are produced to the topic befor
     return d.length === 1 ? d : undefined;
   }, 'the rejected record as a dead letter');
   assert.deepEqual(dead[0].position, { request: 1, index: 1 });
+  // Stopped and restarted from its checkpoint, the job goes on from its offsets: nothing counted twice.
+  assert.equal((await request(s.base, 'POST', `/api/jobs/${id}/stop`)).json.status, 'stopped');
+  assert.equal((await request(s.base, 'POST', `/api/jobs/${id}/restart`, {})).status, 200);
+  assert.equal((await ingest(s.base, path, '{"user_id": "k", "n": 10, "ts": "2024-05-20T10:00:02Z"}')).status, 200);
+  await eventually(async () => ((await totals(id)).get('k') === 14 ? true : undefined), 'k = 4 + 10 after the restart', 60_000);
+  assert.equal((await totals(id)).get('m'), 6);
   await request(s.base, 'DELETE', `/api/jobs/${id}`);
 });
 
