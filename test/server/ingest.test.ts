@@ -138,7 +138,7 @@ test('Kafka-backed http source: accepted records are produced to the topic befor
   await request(s.base, 'DELETE', `/api/jobs/${id}`);
 });
 
-test('late rows: dropped behind the watermark, streamed as late events and listed with reason and record', async () => {
+test('late rows and dead letters as they happen: late and deadLetter events; late rows listed with reason and record', async () => {
   const path = `/ingest/${unique('late')}`;
   const sql = `CREATE SOURCE clicks (user_id VARCHAR, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
   WITH (connector = 'http', path = '${path}');
@@ -150,7 +150,11 @@ SELECT user_id, window_start, COUNT(*) AS n FROM clicks GROUP BY user_id, TUMBLE
   await st.until((e) => e.event === 'snapshot');
   assert.equal((await ingest(s.base, path, '{"user_id":"b","ts":"2024-05-20T10:00:01Z"}')).status, 200);
   const late = await st.until((e) => e.event === 'late');
+  assert.equal((await ingest(s.base, path, '{"user_id":"c","ts":"soon"}')).status, 400);
+  const dead = await st.until((e) => e.event === 'deadLetter');
   st.close();
+  assert.deepEqual(dead.data.position, { request: 3, index: 0 });
+  assert.match(dead.data.reason, /column 'ts'/);
   assert.equal(late.data.source, 'clicks');
   assert.match(late.data.reason, /closed|late|watermark/);
   assert.match(late.data.row, /"b"/);
