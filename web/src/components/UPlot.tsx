@@ -1,0 +1,87 @@
+// A uPlot chart as a Preact component: time on x, one series per label, line or bars. The
+// plot is created once per shape (series labels, mode) and fed new data in place otherwise, and
+// follows its container's width.
+
+import { useEffect, useRef } from 'preact/hooks';
+import uPlot from 'uplot';
+
+export interface PlotSeries {
+  readonly label: string;
+  readonly values: (number | null)[];
+}
+
+export interface UPlotProps {
+  readonly xs: number[];
+  readonly series: readonly PlotSeries[];
+  readonly mode?: 'line' | 'bar';
+  readonly height?: number;
+  readonly yLabel?: string;
+  /** Formats y values in the legend and the axis. */
+  readonly yFormat?: (v: number) => string;
+  readonly testId?: string;
+}
+
+const PALETTE = ['#2f7fd8', '#e0684b', '#3aa676', '#b36ad8', '#d8a32f', '#2fb7c4', '#d84f8f', '#7f8c2f', '#6b7ad8', '#c46a2f'];
+
+export function colorOf(i: number): string {
+  return PALETTE[i % PALETTE.length]!;
+}
+
+export function UPlot(props: UPlotProps) {
+  const host = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const shape = `${props.mode ?? 'line'}|${props.yLabel ?? ''}|${props.series.map((s) => s.label).join('\u0000')}`;
+
+  useEffect(() => {
+    const el = host.current;
+    if (!el) return;
+    const bars = props.mode === 'bar' ? uPlot.paths.bars?.({ size: [0.8 / Math.max(1, props.series.length), 40] }) : undefined;
+    const fmt = props.yFormat;
+    const opts: uPlot.Options = {
+      width: Math.max(200, el.clientWidth),
+      height: props.height ?? 240,
+      legend: { show: true },
+      cursor: { drag: { x: true, y: false } },
+      scales: { x: { time: true } },
+      axes: [
+        { stroke: 'var(--muted)', grid: { stroke: 'var(--grid)' }, ticks: { stroke: 'var(--grid)' } },
+        {
+          stroke: 'var(--muted)',
+          grid: { stroke: 'var(--grid)' },
+          ticks: { stroke: 'var(--grid)' },
+          label: props.yLabel,
+          size: 60,
+          ...(fmt ? { values: (_u: uPlot, vals: number[]) => vals.map((v) => (v === null ? '' : fmt(v))) } : {}),
+        },
+      ],
+      series: [
+        { label: 'time' },
+        ...props.series.map((s, i) => ({
+          label: s.label,
+          stroke: colorOf(i),
+          width: 2,
+          fill: props.mode === 'bar' ? `${colorOf(i)}99` : undefined,
+          spanGaps: true,
+          points: { show: props.mode !== 'bar', size: 5 },
+          ...(bars ? { paths: bars } : {}),
+          ...(fmt ? { value: (_u: uPlot, v: number | null) => (v === null ? '—' : fmt(v)) } : {}),
+        })),
+      ],
+    };
+    plot.current = new uPlot(opts, [props.xs, ...props.series.map((s) => s.values)] as uPlot.AlignedData, el);
+    const ro = new ResizeObserver(() => plot.current?.setSize({ width: Math.max(200, el.clientWidth), height: props.height ?? 240 }));
+    ro.observe(el);
+    return () => {
+      ro.disconnect();
+      plot.current?.destroy();
+      plot.current = null;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [shape]);
+
+  useEffect(() => {
+    plot.current?.setData([props.xs, ...props.series.map((s) => s.values)] as uPlot.AlignedData);
+  }, [props.xs, props.series]);
+
+  return <div class="uplot-host" ref={host} data-testid={props.testId} data-series={props.series.length} data-points={props.xs.length} />;
+}
