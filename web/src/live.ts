@@ -18,6 +18,8 @@ interface SnapshotSink {
   readonly sink?: string;
   readonly ops?: readonly ChangeOp[];
   readonly rows?: readonly Row[];
+  /** Rows the sink has written in total (the snapshot holds only the last ones). */
+  readonly total?: number;
 }
 
 export class JobStream {
@@ -108,6 +110,7 @@ export class JobStream {
       const t = this.table(name);
       t.clear();
       if (s.rows) t.apply(s.rows, s.ops);
+      if (typeof s.total === 'number') t.received = Math.max(t.received, s.total);
     }
   }
 
