@@ -87,6 +87,19 @@ program
 
 registerProduce(program);
 
+program
+  .command('serve')
+  .description('serve the web console and its HTTP API (jobs, live results over Server-Sent Events, HTTP ingest), running the given .sql jobs and those submitted later')
+  .argument('[files...]', '.sql jobs to run at start-up (each resumes from its checkpoint in the state directory)')
+  .option('--port <port>', 'port to listen on (default 8080; 0: any free port)')
+  .option('--host <host>', 'address to bind (default 127.0.0.1; any other needs --auth-token)')
+  .option('--auth-token <token>', 'require this token on every request (Authorization: Bearer TOKEN or ?token=TOKEN); or SLUICE_TOKEN')
+  .option('--state-dir <dir>', "where the jobs' checkpoints live, one directory per job (default .sluice/serve)")
+  .action(async (files: string[], opts: import('./serve.js').ServeCliOptions) => {
+    const { serveCommand } = await import('./serve.js');
+    process.exitCode = await serveCommand(files, opts);
+  });
+
 try {
   if (isReplInvocation(process.argv.slice(2))) {
     process.exitCode = await replCommand(process.argv.slice(2));

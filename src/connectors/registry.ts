@@ -5,6 +5,7 @@ import { blackholeSink } from './blackhole/sink.js';
 import { datagenSource } from './datagen/source.js';
 import { fileSink } from './file/sink.js';
 import { fileSource } from './file/source.js';
+import { httpSource } from './http/source.js';
 import { kafkaSink } from './kafka/sink.js';
 import { kafkaSource } from './kafka/source.js';
 import { stdoutSink } from './stdout/sink.js';
@@ -13,6 +14,7 @@ const SOURCES: ReadonlyMap<string, SourceConnector> = new Map([
   [fileSource.name, fileSource],
   [datagenSource.name, datagenSource],
   [kafkaSource.name, kafkaSource],
+  [httpSource.name, httpSource],
 ]);
 
 const SINKS: ReadonlyMap<string, SinkConnector> = new Map([

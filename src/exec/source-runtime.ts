@@ -297,6 +297,7 @@ export function reasonClass(reason: string): string {
 export function positionText(p: Readonly<Record<string, string | number>>): string {
   if (p['file'] !== undefined) return `${p['file']}:${p['line'] ?? '?'}`;
   if (p['partition'] !== undefined) return `partition ${p['partition']} offset ${p['offset']}`;
+  if (p['request'] !== undefined) return `request ${p['request']} record ${p['index']}`;
   if (p['index'] !== undefined) return `record ${p['index']}`;
   return JSON.stringify(p);
 }
