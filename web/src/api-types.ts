@@ -24,6 +24,8 @@ export interface ApiError {
   readonly message: string;
   readonly line?: number;
   readonly column?: number;
+  readonly endLine?: number;
+  readonly endColumn?: number;
   readonly caret?: string;
   readonly hint?: string;
 }
@@ -34,6 +36,7 @@ export interface Diagnostic {
   readonly column: number;
   readonly endLine?: number;
   readonly endColumn?: number;
+  readonly caret?: string;
   readonly hint?: string;
 }
 

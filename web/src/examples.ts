@@ -29,7 +29,9 @@ GROUP BY sensor;
   {
     title: 'Clicks over HTTP (POST JSON to /ingest/clicks)',
     name: 'clicks',
-    sql: `-- POST {"user":"ada","page":"/home","ts":"2026-01-01T10:00:00Z"} to /ingest/clicks
+    sql: `-- Then POST JSON to /ingest/clicks, e.g. with curl:
+--   curl -H 'content-type: application/json' -d '{"user_id":"ada","page":"/home","ts":"2026-01-01T10:00:00Z"}' \
+--     http://127.0.0.1:8080/ingest/clicks
 CREATE SOURCE clicks (
   user_id VARCHAR, page VARCHAR, ts TIMESTAMP,
   WATERMARK FOR ts AS ts - INTERVAL '1' SECOND

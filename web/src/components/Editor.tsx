@@ -41,7 +41,7 @@ export function Editor(props: { catalog: Catalog | null; onSubmitted: (job: Job)
     setAnswer({ kind: 'error', error });
     const view = editor.current?.view;
     if (view && error.line !== undefined && error.column !== undefined) {
-      const d = { message: error.message, line: error.line, column: error.column, ...(error.hint ? { hint: error.hint } : {}) };
+      const d = { ...error, line: error.line, column: error.column };
       view.dispatch(setDiagnostics(view.state, toCmDiagnostics(view.state, [d])));
     }
   };

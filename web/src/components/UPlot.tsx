@@ -27,6 +27,11 @@ export function colorOf(i: number): string {
   return PALETTE[i % PALETTE.length]!;
 }
 
+/** A palette colour from styles.css (a canvas cannot read CSS variables itself). */
+function cssVar(name: string, fallback: string): string {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
+}
+
 export function UPlot(props: UPlotProps) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -37,6 +42,8 @@ export function UPlot(props: UPlotProps) {
     if (!el) return;
     const bars = props.mode === 'bar' ? uPlot.paths.bars?.({ size: [0.8 / Math.max(1, props.series.length), 40] }) : undefined;
     const fmt = props.yFormat;
+    const muted = cssVar('--muted', '#667085');
+    const grid = cssVar('--grid', '#eceef2');
     const opts: uPlot.Options = {
       width: Math.max(200, el.clientWidth),
       height: props.height ?? 240,
@@ -44,11 +51,11 @@ export function UPlot(props: UPlotProps) {
       cursor: { drag: { x: true, y: false } },
       scales: { x: { time: true } },
       axes: [
-        { stroke: 'var(--muted)', grid: { stroke: 'var(--grid)' }, ticks: { stroke: 'var(--grid)' } },
+        { stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } },
         {
-          stroke: 'var(--muted)',
-          grid: { stroke: 'var(--grid)' },
-          ticks: { stroke: 'var(--grid)' },
+          stroke: muted,
+          grid: { stroke: grid, width: 1 },
+          ticks: { stroke: grid, width: 1 },
           label: props.yLabel,
           size: 60,
           ...(fmt ? { values: (_u: uPlot, vals: number[]) => vals.map((v) => (v === null ? '' : fmt(v))) } : {}),

@@ -1,0 +1,153 @@
+// The web console in a real browser against the real `sluice serve`: submit the sensor
+// downsampling job over the demo source, see rows and a line per sensor, see the watermark
+// advance in the time view, POST good and bad events to an HTTP source and find them in the
+// results and the dead-letter view, stop the jobs. A screenshot of each step goes to the
+// artifacts folder (SLUICE_TEST_ARTIFACTS, default <tmp>/sluice-browser-artifacts).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import type { Page } from 'puppeteer-core';
+import { artifactsDir, launchBrowser, replaceEditorText, startServe } from './harness.js';
+
+const DOWNSAMPLING =
+  'SELECT sensor, window_start, COUNT(*) AS readings, MIN(value) AS min_value, MAX(value) AS max_value, AVG(value) AS mean FROM sensors GROUP BY sensor, TUMBLE(ts, 2s);';
+
+// The few DOM members the in-page conditions use (this project compiles without the DOM lib;
+// these functions run in the browser, where `document` is the page's).
+interface El {
+  getAttribute(name: string): string | null;
+  readonly textContent: string | null;
+}
+declare const document: { querySelector(sel: string): El | null; querySelectorAll(sel: string): Iterable<El> };
+
+const WAIT = { timeout: 30_000, polling: 100 } as const;
+
+test('console: live results, chart, watermarks, HTTP ingest with dead letters, stop', { timeout: 120_000 }, async (t) => {
+  const served = await startServe();
+  const shots = artifactsDir(`console-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  t.diagnostic(`screenshots: ${shots}`);
+  console.log(`console browser test: screenshots in ${shots}`);
+  const pageErrors: string[] = [];
+  let step = 0;
+  let page: Page | undefined;
+  const shot = async (name: string) => {
+    const file = path.join(shots, `${String(++step).padStart(2, '0')}-${name}.png`);
+    await page?.screenshot({ path: file as `${string}.png`, fullPage: true });
+  };
+  const browser = await launchBrowser().catch(async (e: unknown) => {
+    await served.stop();
+    throw e;
+  });
+  try {
+    page = await browser.newPage();
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) pageErrors.push(m.text());
+    });
+    await page.goto(`${served.url}/`, { waitUntil: 'domcontentloaded' });
+    await page.waitForSelector('.editor .cm-content', WAIT);
+    await page.waitForFunction(() => /sources/.test(document.querySelector('.topbar')?.textContent ?? ''), WAIT);
+    await shot('opened');
+
+    // 1. A mistake is marked where it is, with the server's hint; then the sensor downsampling
+    // job, typed into the editor and run.
+    await replaceEditorText(page, 'SELECT sensor, AVG(valu) FROM sensors GROUP BY sensor;');
+    await page.click('[data-action=check]');
+    await page.waitForSelector('.answer.error', WAIT);
+    const problem = await page.$eval('.answer.error', (e) => (e as unknown as El).textContent ?? '');
+    assert.match(problem, /1:20 unknown column 'valu'/);
+    assert.match(problem, /hint: did you mean 'value'\?/);
+    const marked = await page.$eval('.editor .cm-lintRange-error', (e) => (e as unknown as El).textContent ?? '');
+    assert.equal(marked, 'valu');
+    await shot('check-diagnostic');
+    await replaceEditorText(page, DOWNSAMPLING);
+    await page.type('input.job-name', 'sensor-downsampling');
+    await page.click('[data-action=run]');
+    await page.waitForSelector('.detail-panel[data-status=running]', WAIT);
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=result-table]')?.getAttribute('data-rows') ?? 0) >= 5, WAIT);
+    // A line per sensor (the demo has five), each with at least two windows.
+    await page.waitForFunction(
+      () => {
+        const c = document.querySelector('[data-testid=result-chart]');
+        return c !== null && c.getAttribute('data-series') === '5' && Number(c.getAttribute('data-points')) >= 2;
+      },
+      WAIT,
+    );
+    const legend = await page.$$eval('[data-testid=result-chart] .u-legend .u-series th', (ths) => ths.map((th) => (th as unknown as El).textContent?.trim() ?? ''));
+    assert.deepEqual(legend.slice(1).sort(), ['Sensor1', 'Sensor2', 'Sensor3', 'Sensor4', 'Sensor5']);
+    const header = await page.$$eval('[data-testid=result-table] thead th', (ths) => ths.map((th) => (th as unknown as El).textContent));
+    assert.deepEqual(header, ['sensor', 'window_start', 'readings', 'min_value', 'max_value', 'mean']);
+    const firstJob = await page.$eval('.detail-panel', (e) => (e as unknown as El).getAttribute('data-job-id'));
+    await shot('results-and-chart');
+
+    // 2. The time view: the sensors' watermark advances, its lag is charted, open windows say why.
+    await page.click('[data-tab=time]');
+    const wmOf = () =>
+      page!.$eval('[data-testid=watermarks] tr.source-row[data-source=sensors]', (tr) => Number((tr as unknown as El).getAttribute('data-watermark-ms') || 0)).catch(() => 0);
+    await page.waitForFunction(() => Number(document.querySelector('tr.source-row[data-source=sensors]')?.getAttribute('data-watermark-ms') || 0) > 0, WAIT);
+    const first = await wmOf();
+    await page.waitForFunction(
+      (before: number) => Number(document.querySelector('tr.source-row[data-source=sensors]')?.getAttribute('data-watermark-ms') || 0) > before,
+      WAIT,
+      first,
+    );
+    assert.ok((await wmOf()) > first);
+    await page.waitForSelector('[data-testid=lag-chart]', WAIT);
+    await page.waitForFunction(() => /waiting for the watermark/.test(document.querySelector('[data-testid=open-windows]')?.textContent ?? ''), WAIT);
+    await shot('time-view');
+
+    // 3. An HTTP source, from the examples menu; good and bad events POSTed to it.
+    await page.select('select.examples', '2');
+    await page.waitForFunction(() => /connector = 'http'/.test(document.querySelector('.editor .cm-content')?.textContent ?? ''), WAIT);
+    await page.click('[data-action=run]');
+    await page.waitForFunction(
+      (prev: string | null) => {
+        const d = document.querySelector('.detail-panel');
+        return d !== null && d.getAttribute('data-job-id') !== prev && d.getAttribute('data-status') === 'running';
+      },
+      WAIT,
+      firstJob,
+    );
+    const body = [
+      { user_id: 'ada', page: '/home', ts: '2026-01-01T10:00:00Z' },
+      { user_id: 'bob', page: '/cart', ts: '2026-01-01T10:00:01Z' },
+      { user_id: 'eve', page: '/x', ts: 'not a time' },
+    ];
+    const res = await fetch(`${served.url}/ingest/clicks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const answer = (await res.json()) as { accepted: number; rejected: { index: number; reason: string }[] };
+    assert.equal(res.status, 207, JSON.stringify(answer));
+    assert.equal(answer.accepted, 2);
+    assert.deepEqual(answer.rejected.map((r) => r.index), [2]);
+    await page.waitForFunction(
+      () => {
+        const text = document.querySelector('[data-testid=result-table] tbody')?.textContent ?? '';
+        return text.includes('ada') && text.includes('/cart');
+      },
+      WAIT,
+    );
+    await shot('http-results');
+    await page.click('[data-tab=side]');
+    await page.waitForFunction(() => /not a time/.test(document.querySelector('[data-testid=dead-letters]')?.textContent ?? ''), WAIT);
+    const deadRow = await page.$eval('[data-testid=dead-letters] tbody tr', (tr) => (tr as unknown as El).textContent ?? '');
+    assert.match(deadRow, /clicks/);
+    await shot('dead-letters');
+
+    // 4. Stop both jobs from the page.
+    await page.click('[data-action=stop]');
+    await page.waitForSelector('.detail-panel[data-status=stopped]', WAIT);
+    await page.click(`.jobs tr[data-job-id="${firstJob}"]`);
+    await page.waitForSelector(`.detail-panel[data-job-id="${firstJob}"][data-status=running]`, WAIT);
+    await page.click('[data-action=stop]');
+    await page.waitForSelector(`.detail-panel[data-job-id="${firstJob}"][data-status=stopped]`, WAIT);
+    await page.waitForFunction(() => [...document.querySelectorAll('.jobs tbody tr')].every((tr) => tr.getAttribute('data-status') === 'stopped'), WAIT);
+    await shot('stopped');
+    assert.deepEqual(pageErrors, [], 'no errors in the page');
+  } catch (e) {
+    await shot('failure').catch(() => {});
+    throw new Error(`${(e as Error).message}\n(screenshots in ${shots}; server output:\n${served.output().slice(-3000)})`, { cause: e });
+  } finally {
+    await browser.close();
+    await served.stop();
+  }
+});
