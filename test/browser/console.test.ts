@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { Page } from 'puppeteer-core';
-import { artifactsDir, launchBrowser, replaceEditorText, startServe } from './harness.js';
+import { artifactsDir, findChromium, launchBrowser, replaceEditorText, startServe } from './harness.js';
 
 const DOWNSAMPLING =
   'SELECT sensor, window_start, COUNT(*) AS readings, MIN(value) AS min_value, MAX(value) AS max_value, AVG(value) AS mean FROM sensors GROUP BY sensor, TUMBLE(ts, 2s);';
@@ -24,6 +24,7 @@ declare const document: { querySelector(sel: string): El | null; querySelectorAl
 const WAIT = { timeout: 30_000, polling: 100 } as const;
 
 test('console: live results, chart, watermarks, HTTP ingest with dead letters, stop', { timeout: 120_000 }, async (t) => {
+  const chromium = findChromium(); // first: without it the test fails here, saying how to install it
   const served = await startServe();
   const shots = artifactsDir(`console-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   t.diagnostic(`screenshots: ${shots}`);
@@ -35,7 +36,7 @@ test('console: live results, chart, watermarks, HTTP ingest with dead letters, s
     const file = path.join(shots, `${String(++step).padStart(2, '0')}-${name}.png`);
     await page?.screenshot({ path: file as `${string}.png`, fullPage: true });
   };
-  const browser = await launchBrowser().catch(async (e: unknown) => {
+  const browser = await launchBrowser(chromium).catch(async (e: unknown) => {
     await served.stop();
     throw e;
   });
@@ -97,7 +98,34 @@ test('console: live results, chart, watermarks, HTTP ingest with dead letters, s
     await page.waitForFunction(() => /waiting for the watermark/.test(document.querySelector('[data-testid=open-windows]')?.textContent ?? ''), WAIT);
     await shot('time-view');
 
-    // 3. An HTTP source, from the examples menu; good and bad events POSTed to it.
+    // 3. A changelog (a running count per sensor): rows are updated in place, one per sensor;
+    // then Delete removes the job (after the confirmation dialog).
+    const changelog = await fetch(`${served.url}/api/jobs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'sensor-counts', sql: 'SELECT sensor, COUNT(*) AS readings FROM sensors GROUP BY sensor;' }),
+    });
+    assert.equal(changelog.status, 201);
+    const countsId = ((await changelog.json()) as { id: string }).id;
+    await page.waitForSelector(`.jobs tr[data-job-id="${countsId}"]`, WAIT);
+    await page.click(`.jobs tr[data-job-id="${countsId}"]`);
+    await page.waitForFunction(
+      () => {
+        const tb = document.querySelector('[data-testid=result-table]');
+        const rows = Number(tb?.getAttribute('data-rows') ?? 0);
+        return rows === 5 && Number(tb?.getAttribute('data-received') ?? 0) >= 20 && tb?.getAttribute('data-unmatched') === '0';
+      },
+      WAIT,
+    );
+    const sensors = await page.$$eval('[data-testid=result-table] tbody tr td:first-child', (tds) => tds.map((td) => (td as unknown as El).textContent ?? ''));
+    assert.deepEqual([...sensors].sort(), ['Sensor1', 'Sensor2', 'Sensor3', 'Sensor4', 'Sensor5'], 'one row per sensor');
+    await shot('changelog-in-place');
+    page.once('dialog', (d) => void d.accept());
+    await page.click('[data-action=delete]');
+    await page.waitForFunction((id: string) => document.querySelector(`.jobs tr[data-job-id="${id}"]`) === null, WAIT, countsId);
+    assert.equal((await fetch(`${served.url}/api/jobs/${countsId}`)).status, 404);
+
+    // 4. An HTTP source, from the examples menu; good and bad events POSTed to it.
     await page.select('select.examples', '2');
     await page.waitForFunction(() => /connector = 'http'/.test(document.querySelector('.editor .cm-content')?.textContent ?? ''), WAIT);
     await page.click('[data-action=run]');
@@ -133,7 +161,7 @@ test('console: live results, chart, watermarks, HTTP ingest with dead letters, s
     assert.match(deadRow, /clicks/);
     await shot('dead-letters');
 
-    // 4. Stop both jobs from the page.
+    // 5. Stop both jobs from the page.
     await page.click('[data-action=stop]');
     await page.waitForSelector('.detail-panel[data-status=stopped]', WAIT);
     await page.click(`.jobs tr[data-job-id="${firstJob}"]`);

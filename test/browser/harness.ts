@@ -39,8 +39,7 @@ function isExecutable(file: string): boolean {
   }
 }
 
-export async function launchBrowser(): Promise<Browser> {
-  const executablePath = findChromium();
+export async function launchBrowser(executablePath = findChromium()): Promise<Browser> {
   const args = ['--headless=new', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--hide-scrollbars'];
   if (process.getuid?.() === 0) args.push('--no-sandbox');
   return puppeteer.launch({ executablePath, headless: true, args, defaultViewport: { width: 1440, height: 1000, deviceScaleFactor: 1 }, timeout: 30_000 });

@@ -130,7 +130,7 @@ function ResultGrid(props: { columns: readonly Column[]; info: SinkInfo | undefi
         {all.length > SHOWN ? ` (the last ${SHOWN} drawn)` : ''}
       </div>
       <div class="scroll">
-        <table class="grid results-table" data-testid="result-table" data-rows={all.length}>
+        <table class="grid results-table" data-testid="result-table" data-rows={all.length} data-received={props.table.received} data-unmatched={props.table.unmatched}>
           <thead>
             <tr>
               {props.columns.map((c) => (
