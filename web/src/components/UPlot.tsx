@@ -49,7 +49,8 @@ export function UPlot(props: UPlotProps) {
       height: props.height ?? 240,
       legend: { show: true },
       cursor: { drag: { x: true, y: false } },
-      scales: { x: { time: true } },
+      // One point (or all at one time) would stretch the axis over years: show a minute around it.
+      scales: { x: { time: true, range: (_u, min, max) => (min === max ? [min - 30, max + 30] : [min, max]) } },
       axes: [
         { stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } },
         {
