@@ -31,6 +31,7 @@ test('console: live results, chart, watermarks, HTTP ingest with dead letters, s
   console.log(`console browser test: screenshots in ${shots}`);
   const pageErrors: string[] = [];
   let step = 0;
+  let doing = 'opening the console';
   let page: Page | undefined;
   const shot = async (name: string) => {
     const file = path.join(shots, `${String(++step).padStart(2, '0')}-${name}.png`);
@@ -53,6 +54,7 @@ test('console: live results, chart, watermarks, HTTP ingest with dead letters, s
 
     // 1. A mistake is marked where it is, with the server's hint; then the sensor downsampling
     // job, typed into the editor and run.
+    doing = 'checking a query with a mistake';
     await replaceEditorText(page, 'SELECT sensor, AVG(valu) FROM sensors GROUP BY sensor;');
     await page.click('[data-action=check]');
     await page.waitForSelector('.answer.error', WAIT);
@@ -62,6 +64,7 @@ test('console: live results, chart, watermarks, HTTP ingest with dead letters, s
     const marked = await page.$eval('.editor .cm-lintRange-error', (e) => (e as unknown as El).textContent ?? '');
     assert.equal(marked, 'valu');
     await shot('check-diagnostic');
+    doing = 'running the sensor downsampling job and waiting for rows and a line per sensor';
     await replaceEditorText(page, DOWNSAMPLING);
     await page.type('input.job-name', 'sensor-downsampling');
     await page.click('[data-action=run]');
@@ -83,6 +86,7 @@ test('console: live results, chart, watermarks, HTTP ingest with dead letters, s
     await shot('results-and-chart');
 
     // 2. The time view: the sensors' watermark advances, its lag is charted, open windows say why.
+    doing = 'waiting for the watermark of sensors to advance in the time view';
     await page.click('[data-tab=time]');
     const wmOf = () =>
       page!.$eval('[data-testid=watermarks] tr.source-row[data-source=sensors]', (tr) => Number((tr as unknown as El).getAttribute('data-watermark-ms') || 0)).catch(() => 0);
@@ -100,6 +104,7 @@ test('console: live results, chart, watermarks, HTTP ingest with dead letters, s
 
     // 3. A changelog (a running count per sensor): rows are updated in place, one per sensor;
     // then Delete removes the job (after the confirmation dialog).
+    doing = 'watching a changelog updated in place, then deleting it';
     const changelog = await fetch(`${served.url}/api/jobs`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -126,6 +131,7 @@ test('console: live results, chart, watermarks, HTTP ingest with dead letters, s
     assert.equal((await fetch(`${served.url}/api/jobs/${countsId}`)).status, 404);
 
     // 4. An HTTP source, from the examples menu; good and bad events POSTed to it.
+    doing = 'running the HTTP source job, posting events, finding them in the results and dead letters';
     await page.select('select.examples', '2');
     await page.waitForFunction(() => /connector = 'http'/.test(document.querySelector('.editor .cm-content')?.textContent ?? ''), WAIT);
     await page.click('[data-action=run]');
@@ -162,6 +168,7 @@ test('console: live results, chart, watermarks, HTTP ingest with dead letters, s
     await shot('dead-letters');
 
     // 5. Stop both jobs from the page.
+    doing = 'stopping the jobs';
     await page.click('[data-action=stop]');
     await page.waitForSelector('.detail-panel[data-status=stopped]', WAIT);
     await page.click(`.jobs tr[data-job-id="${firstJob}"]`);
@@ -173,7 +180,7 @@ test('console: live results, chart, watermarks, HTTP ingest with dead letters, s
     assert.deepEqual(pageErrors, [], 'no errors in the page');
   } catch (e) {
     await shot('failure').catch(() => {});
-    throw new Error(`${(e as Error).message}\n(screenshots in ${shots}; server output:\n${served.output().slice(-3000)})`, { cause: e });
+    throw new Error(`while ${doing}: ${(e as Error).message}\n(screenshots in ${shots}; server output:\n${served.output().slice(-3000)})`, { cause: e });
   } finally {
     await browser.close();
     await served.stop();
