@@ -64,6 +64,23 @@ test('console: live results, chart, watermarks, HTTP ingest with dead letters, s
     const marked = await page.$eval('.editor .cm-lintRange-error', (e) => (e as unknown as El).textContent ?? '');
     assert.equal(marked, 'valu');
     await shot('check-diagnostic');
+
+    // Completion from the catalog: a source, its columns, the functions.
+    doing = 'completing a source, a column and a function';
+    const offered = async (typed: string, last: string, expected: string) => {
+      await replaceEditorText(page!, typed);
+      await page!.keyboard.type(last);
+      await page!.waitForFunction(
+        (want: string) => [...document.querySelectorAll('.cm-tooltip-autocomplete li .cm-completionLabel')].some((li) => li.textContent === want),
+        WAIT,
+        expected,
+      );
+    };
+    await offered('SELECT sensor FROM sen', 's', 'sensors');
+    await offered('SELECT sensor FROM sensors WHERE val', 'u', 'value');
+    await offered('SELECT sensor, A', 'V', 'AVG');
+    await shot('completion');
+    await page.keyboard.press('Escape');
     doing = 'running the sensor downsampling job and waiting for rows and a line per sensor';
     await replaceEditorText(page, DOWNSAMPLING);
     await page.type('input.job-name', 'sensor-downsampling');

@@ -59,15 +59,39 @@ function languageFor(catalog: Catalog | null): Extension {
     types: 'boolean int integer bigint double float real decimal varchar string timestamp date interval struct',
     caseInsensitiveIdentifiers: true,
   });
-  const fns = (catalog?.functions ?? []).map<Completion>((f) => ({ label: f, type: 'function', apply: `${f}(`, boost: -1 }));
-  const functionCompletion = (ctx: CompletionContext) => {
+  // Unqualified columns: those of the sources and views the statement under the cursor names
+  // (lang-sql completes columns only after `table.`).
+  const entries = [...(catalog?.sources ?? []), ...(catalog?.views ?? [])];
+  const columnsInScope = (ctx: CompletionContext) => {
     const word = ctx.matchBefore(/\w+/);
-    if (!word || (word.from === word.to && !ctx.explicit)) return null;
-    return { from: word.from, options: fns, validFor: /^\w*$/ };
+    if (!word && !ctx.explicit) return null;
+    if (ctx.matchBefore(/\.\w*/)) return null;
+    const text = ctx.state.doc.toString();
+    const start = text.lastIndexOf(';', ctx.pos - 1) + 1;
+    const end = text.indexOf(';', ctx.pos);
+    const words = new Set(text.slice(start, end < 0 ? undefined : end).toLowerCase().match(/\w+/g) ?? []);
+    const seen = new Set<string>();
+    const options: Completion[] = [];
+    for (const e of entries) {
+      if (!words.has(e.name.toLowerCase())) continue;
+      for (const c of e.columns) {
+        if (seen.has(c.name)) continue;
+        seen.add(c.name);
+        options.push({ label: c.name, type: 'property', detail: `${c.type} · ${e.name}`, boost: 2 });
+      }
+    }
+    return options.length === 0 ? null : { from: word?.from ?? ctx.pos, options, validFor: /^\w*$/ };
   };
   return [
-    sql({ dialect, schema: schema as SQLNamespace, upperCaseKeywords: true }),
-    dialect.language.data.of({ autocomplete: functionCompletion }),
+    dialect.language.data.of({ autocomplete: columnsInScope }),
+    sql({
+      dialect,
+      schema: schema as SQLNamespace,
+      upperCaseKeywords: true,
+      // The dialect's builtins are Sluice's functions: complete them with their parenthesis.
+      keywordCompletion: (label, type) =>
+        type === 'variable' ? { label, type: 'function', apply: `${label}(`, detail: 'function' } : { label, type, boost: type === 'keyword' ? -1 : 0 },
+    }),
   ];
 }
 
