@@ -14,7 +14,7 @@ const JOBS = [
   },
   {
     name: 'sensor-downsampling',
-    sql: `SELECT sensor, window_start, COUNT(*) AS readings, MIN(value) AS min_value, MAX(value) AS max_value, AVG(value) AS mean
+    sql: `SELECT sensor, window_start, AVG(value) AS mean, MIN(value) AS min_value, MAX(value) AS max_value, COUNT(*) AS readings
 FROM sensors
 GROUP BY sensor, TUMBLE(ts, 2s);
 `,

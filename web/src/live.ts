@@ -61,7 +61,11 @@ export class JobStream {
         }
         this.touch(() => fn(data as never));
       });
-    on('snapshot', (d: { sinks?: SnapshotSink[] | Record<string, SnapshotSink | Row[]> }) => this.onSnapshot(d));
+    on('snapshot', (d: { sinks?: SnapshotSink[] | Record<string, SnapshotSink | Row[]>; status?: JobStatus; metrics?: Metrics }) => {
+      this.onSnapshot(d);
+      if (d.status) this.status = d.status;
+      if (d.metrics) this.metrics = d.metrics;
+    });
     on('rows', (d: RowsEvent) => this.table(d.sink).apply(d.rows, d.ops));
     on('watermark', (d: { source: string; partition?: number | string; watermark: WatermarkValue; lagMs: number | null }) => {
       const name = d.partition === undefined || d.partition === null ? d.source : `${d.source}[${d.partition}]`;

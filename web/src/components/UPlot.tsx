@@ -48,11 +48,13 @@ export function UPlot(props: UPlotProps) {
       width: Math.max(200, el.clientWidth),
       height: props.height ?? 240,
       legend: { show: true },
+      // Event times are UTC everywhere else on the page (and in the engine): the axis too.
+      tzDate: (ts: number) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
       cursor: { drag: { x: true, y: false } },
       // One point (or all at one time) would stretch the axis over years: show a minute around it.
       scales: { x: { time: true, range: (_u, min, max) => (min === max ? [min - 30, max + 30] : [min, max]) } },
       axes: [
-        { stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } },
+        { stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, space: 80 },
         {
           stroke: muted,
           grid: { stroke: grid, width: 1 },
