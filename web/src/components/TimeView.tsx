@@ -21,8 +21,8 @@ export function TimeView({ stream }: { stream: JobStream }) {
     if (!wm) return;
     const now = Date.now();
     for (const s of wm.sources) {
-      if (s.partitions.length <= 1) stream.lag.add(s.name, now, s.lagMs);
-      else for (const p of s.partitions) stream.lag.add(`${s.name}[${p.partition}]`, now, lagOf(p.watermark, now));
+      stream.lag.add(s.name, now, s.lagMs);
+      if (s.partitions.length > 1) for (const p of s.partitions) stream.lag.add(`${s.name}[${p.partition}]`, now, lagOf(p.watermark, now));
     }
   }, [wm, stream]);
 
@@ -43,8 +43,10 @@ export function TimeView({ stream }: { stream: JobStream }) {
         </thead>
         <tbody>
           {(wm?.sources ?? []).flatMap((s) => {
-            const live = stream.watermarks.get(s.name);
-            const ms = live ?? toMillis(s.watermark);
+            // Watermarks only advance: the newer of the live event and the polled figure.
+            const live = stream.watermarks.get(s.name) ?? null;
+            const polledMs = toMillis(s.watermark);
+            const ms = live === null ? polledMs : polledMs === null ? live : Math.max(live, polledMs);
             const head = (
               <tr class="source-row" data-source={s.name} data-watermark-ms={ms ?? ''}>
                 <td>{s.name}</td>
@@ -98,13 +100,14 @@ function OpenWindows({ wm }: { wm: Watermarks | null }) {
   const ops = (wm?.operators ?? []).filter((o) => o.openWindows.length > 0);
   if (!wm) return <div class="muted small">loading…</div>;
   if (ops.length === 0) return <div class="empty">no open windows</div>;
+  const keyed = ops.some((o) => o.openWindows.some((w) => w.key !== undefined && w.key !== ''));
   return (
     <table class="grid" data-testid="open-windows">
       <thead>
         <tr>
           <th>operator</th>
           <th>window</th>
-          <th>key</th>
+          {keyed ? <th>key</th> : null}
           <th>why still open</th>
         </tr>
       </thead>
@@ -116,7 +119,7 @@ function OpenWindows({ wm }: { wm: Watermarks | null }) {
               <td>
                 {formatTime(toMillis(w.windowStart))} – {formatTime(toMillis(w.windowEnd))}
               </td>
-              <td>{w.key ?? ''}</td>
+              {keyed ? <td>{w.key ?? ''}</td> : null}
               <td class="reason">{w.reason}</td>
             </tr>
           )),
