@@ -110,21 +110,20 @@ class HttpReader implements SourceReader, IngestEndpoint {
     return { request: this.emitted };
   }
 
-  prepare(): void {
-    this.kafka?.prepare?.();
-  }
-
   backlog(): ReadonlyMap<number, number> {
     return this.kafka?.backlog?.() ?? new Map();
   }
 
   async run(emit: Emit, signal: AbortSignal): Promise<void> {
+    // WHY the topic first, and not in prepare(): its offsets can be looked up only once it exists,
+    // and no request is taken before the records can go somewhere.
+    if (this.kafka) await ensureTopic(kafkaClient(this.def.options, `sluice-${this.def.name}`), this.settings.topic!);
     if (!registerIngest(this.settings.path, this)) {
       throw new ConnectorError(`another running job already takes POSTs at ${this.settings.path}`, 'path', 'give this source another path');
     }
     try {
       if (this.kafka) {
-        await ensureTopic(kafkaClient(this.def.options, `sluice-${this.def.name}`), this.settings.topic!);
+        this.kafka.prepare?.();
         await Promise.all([this.kafka.run(emit, signal), this.drain(emit, signal)]);
       } else {
         await this.drain(emit, signal);
