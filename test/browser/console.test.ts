@@ -184,6 +184,24 @@ test('console: live results, chart, watermarks, HTTP ingest with dead letters, s
     assert.match(deadRow, /clicks/);
     await shot('dead-letters');
 
+    // A click at 10:00:30 moves the watermark to 10:00:29 and closes the first window (clicks per
+    // page, the job's second result); one at 10:00:02 is then late, dropped and shown as such.
+    doing = 'posting a late click and finding it in the time view';
+    for (const late of [{ user_id: 'cy', page: '/home', ts: '2026-01-01T10:00:30Z' }, { user_id: 'dee', page: '/home', ts: '2026-01-01T10:00:02Z' }]) {
+      const r = await fetch(`${served.url}/ingest/clicks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(late) });
+      assert.equal(r.status, 200, await r.text());
+    }
+    await page.click('[data-tab=time]');
+    await page.waitForFunction(() => /closed at watermark/.test(document.querySelector('.time-view [data-testid=late-live]')?.textContent ?? ''), WAIT);
+    const lateRow = await page.$eval('.time-view [data-testid=late-live] tbody tr', (tr) => (tr as unknown as El).textContent ?? '');
+    assert.match(lateRow, /10:00:02/);
+    await page.click('[data-tab=results]');
+    const sinks = await page.$$eval('.sink-picker .chip', (bs) => bs.map((b) => (b as unknown as El).textContent ?? ''));
+    assert.equal(sinks.length, 2, `two results: ${sinks.join(', ')}`);
+    await page.click('.sink-picker .chip:nth-child(2)');
+    await page.waitForFunction(() => /\/home/.test(document.querySelector('[data-testid=result-table] tbody')?.textContent ?? ''), WAIT);
+    await shot('late-and-windowed');
+
     // 5. Stop both jobs from the page.
     doing = 'stopping the jobs';
     await page.click('[data-action=stop]');

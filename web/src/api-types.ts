@@ -127,6 +127,9 @@ export interface SideRow {
   readonly position?: unknown;
   readonly record?: unknown;
   readonly row?: unknown;
+  /** Late rows: the row's event time and the watermark it was behind. */
+  readonly eventTime?: WatermarkValue;
+  readonly watermark?: WatermarkValue;
   readonly at?: string | number;
 }
 

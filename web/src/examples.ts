@@ -27,17 +27,20 @@ GROUP BY sensor;
 `,
   },
   {
-    title: 'Clicks over HTTP (POST JSON to /ingest/clicks)',
+    title: 'Clicks over HTTP (POST JSON to /ingest/clicks), per page per 10 s',
     name: 'clicks',
-    sql: `-- Then POST JSON to /ingest/clicks, e.g. with curl:
---   curl -H 'content-type: application/json' -d '{"user_id":"ada","page":"/home","ts":"2026-01-01T10:00:00Z"}' \
---     http://127.0.0.1:8080/ingest/clicks
+    sql: `-- POST JSON (content-type: application/json) to /ingest/clicks on this server, e.g.
+--   {"user_id": "ada", "page": "/home", "ts": "2026-01-01T10:00:00Z"}
+-- one object, an array of them, or JSON lines (application/x-ndjson).
 CREATE SOURCE clicks (
   user_id VARCHAR, page VARCHAR, ts TIMESTAMP,
   WATERMARK FOR ts AS ts - INTERVAL '1' SECOND
 ) WITH (connector = 'http', path = '/ingest/clicks', format = 'json');
 
+-- Each click as it arrives, and the clicks per page per 10 s window (a click more than 1 s
+-- behind the newest is late for a closed window: see Time & watermarks).
 SELECT user_id, page, ts FROM clicks;
+SELECT page, window_start, COUNT(*) AS clicks FROM clicks GROUP BY page, TUMBLE(ts, 10s);
 `,
   },
   {

@@ -22,6 +22,8 @@ test('formats', () => {
   assert.equal(formatTime(Date.parse('2025-12-31T10:00:01Z'), now), '2025-12-31 10:00:01');
   assert.equal(formatDuration(850), '850 ms');
   assert.equal(formatDuration(2500), '2.5 s');
+  assert.equal(formatDuration(5 * 3_600_000), '5 h');
+  assert.equal(formatDuration(30 * 86_400_000), '30 d');
   assert.equal(formatDuration(null), '—');
 });
 

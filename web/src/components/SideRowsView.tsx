@@ -48,6 +48,7 @@ export function SideRowsTable(props: { rows: readonly SideRow[]; kind: 'dead' | 
             <th>at</th>
             <th>source</th>
             <th>reason</th>
+            {props.kind === 'late' ? <th>event time</th> : null}
             <th>position</th>
             <th>{props.kind === 'dead' ? 'record' : 'row'}</th>
           </tr>
@@ -58,14 +59,18 @@ export function SideRowsTable(props: { rows: readonly SideRow[]; kind: 'dead' | 
               <td class="nowrap">{formatTime(toMillis(r.at ?? null))}</td>
               <td>{r.source}</td>
               <td class="reason">{r.reason}</td>
+              {props.kind === 'late' ? <td class="nowrap">{formatTime(toMillis(r.eventTime ?? null))}</td> : null}
               <td class="nowrap">{position(r.position)}</td>
-              <td class="record">
-                <code>{typeof (r.record ?? r.row) === 'string' ? String(r.record ?? r.row) : JSON.stringify(r.record ?? r.row)}</code>
-              </td>
+              <td class="record">{recordText(r.record ?? r.row)}</td>
             </tr>
           ))}
         </tbody>
       </table>
     </div>
   );
+}
+
+function recordText(v: unknown) {
+  if (v === null || v === undefined) return <span class="muted">—</span>;
+  return <code>{typeof v === 'string' ? v : JSON.stringify(v)}</code>;
 }

@@ -86,7 +86,7 @@ export function TimeView({ stream }: { stream: JobStream }) {
       <h3>Open windows and why they are still open</h3>
       <OpenWindows wm={wm} />
       <h3>Late rows, as they are dropped {stream.late.length > 0 ? <span class="count">{stream.late.length}</span> : null}</h3>
-      <SideRowsTable rows={[...stream.late].reverse()} kind="late" empty="no late rows since the page opened" />
+      <SideRowsTable rows={[...stream.late].reverse()} kind="late" empty="no late rows since the page opened" testId="late-live" />
     </div>
   );
 }

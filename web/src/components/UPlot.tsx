@@ -52,7 +52,16 @@ export function UPlot(props: UPlotProps) {
       tzDate: (ts: number) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
       cursor: { drag: { x: true, y: false } },
       // One point (or all at one time) would stretch the axis over years: show a minute around it.
-      scales: { x: { time: true, range: (_u, min, max) => (min === max ? [min - 30, max + 30] : [min, max]) } },
+      scales: {
+        x: {
+          time: true,
+          range: (u, min, max) => {
+            const xs = u.data[0];
+            const first = xs[0];
+            return first !== undefined && first === xs[xs.length - 1] ? [first - 30, first + 30] : [min, max];
+          },
+        },
+      },
       axes: [
         { stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, space: 80 },
         {
