@@ -183,6 +183,12 @@ test('console: live results, chart, watermarks, HTTP ingest with dead letters, s
     const deadRow = await page.$eval('[data-testid=dead-letters] tbody tr', (tr) => (tr as unknown as El).textContent ?? '');
     assert.match(deadRow, /clicks/);
     await shot('dead-letters');
+    const href = await page.$eval('[data-action=download-dead-letters]', (a) => (a as unknown as El).getAttribute('href') ?? '');
+    const download = await fetch(new URL(href, served.url));
+    assert.equal(download.status, 200);
+    const lines = (await download.text()).trim().split('\n');
+    assert.equal(lines.length, 1, 'one dead letter as one JSON line');
+    assert.match(lines[0]!, /not a time/);
 
     // A click at 10:00:30 moves the watermark to 10:00:29 and closes the first window (clicks per
     // page, the job's second result); one at 10:00:02 is then late, dropped and shown as such.
@@ -208,6 +214,20 @@ test('console: live results, chart, watermarks, HTTP ingest with dead letters, s
     await page.waitForSelector('.detail-panel[data-status=stopped]', WAIT);
     await page.click(`.jobs tr[data-job-id="${firstJob}"]`);
     await page.waitForSelector(`.detail-panel[data-job-id="${firstJob}"][data-status=running]`, WAIT);
+    // Restart (from its checkpoint): a new run, followed live again.
+    doing = 'restarting the first job';
+    const started = await page.$eval('.detail-panel', (e) => (e as unknown as El).getAttribute('data-started'));
+    await page.click('[data-action=restart]');
+    await page.waitForFunction(
+      (before: string | null) => {
+        const d = document.querySelector('.detail-panel');
+        return d !== null && d.getAttribute('data-started') !== before && d.getAttribute('data-status') === 'running';
+      },
+      WAIT,
+      started,
+    );
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=result-table]')?.getAttribute('data-rows') ?? 0) > 0, WAIT);
+    doing = 'stopping the first job';
     await page.click('[data-action=stop]');
     await page.waitForSelector(`.detail-panel[data-job-id="${firstJob}"][data-status=stopped]`, WAIT);
     await page.waitForFunction(() => [...document.querySelectorAll('.jobs tbody tr')].every((tr) => tr.getAttribute('data-status') === 'stopped'), WAIT);

@@ -54,7 +54,7 @@ export function JobDetail(props: { job: Job; onChanged: () => void; onDeleted: (
   const error = stream?.error ?? (job.error ? errorText(job.error) : null);
   const dead = Math.max(m.deadLetters, stream?.deadLetters.length ?? 0);
   return (
-    <section class="panel detail-panel" aria-label={`Job ${job.name}`} data-job-id={job.id} data-status={status}>
+    <section class="panel detail-panel" aria-label={`Job ${job.name}`} data-job-id={job.id} data-status={status} data-started={String(job.startedAt)}>
       <div class="toolbar">
         <h2>{job.name}</h2>
         <StatusBadge status={status} />

@@ -49,7 +49,7 @@ function ResultChart(props: { columns: readonly Column[]; info: SinkInfo | undef
   const times = props.columns.filter(isTime);
   const numbers = props.columns.filter(isNumeric);
   if (!c || times.length === 0 || numbers.length === 0) {
-    return <div class="chart-empty muted small">No chart: the result needs a time column (window_start or a TIMESTAMP) and a numeric column.</div>;
+    return <div class="chart-none muted small">No chart: it needs a time column (window_start or a TIMESTAMP) and a numeric column.</div>;
   }
   const set = (patch: Partial<ChartChoice>) => setChoice({ ...c, ...patch });
   const others = props.columns.filter((col) => col.name !== c.time && col.name !== c.value);
