@@ -141,6 +141,8 @@ test('console: live results, chart, watermarks, HTTP ingest with dead letters, s
     );
     const sensors = await page.$$eval('[data-testid=result-table] tbody tr td:first-child', (tds) => tds.map((td) => (td as unknown as El).textContent ?? ''));
     assert.deepEqual([...sensors].sort(), ['Sensor1', 'Sensor2', 'Sensor3', 'Sensor4', 'Sensor5'], 'one row per sensor');
+    // Its chart: one bar per sensor (no time column).
+    await page.waitForFunction(() => document.querySelector('[data-testid=result-chart]')?.getAttribute('data-points') === '5', WAIT);
     await shot('changelog-in-place');
     page.once('dialog', (d) => void d.accept());
     await page.click('[data-action=delete]');

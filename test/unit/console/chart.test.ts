@@ -20,8 +20,8 @@ test('a windowed result: time = window_start, one series per key column, value =
   assert.deepEqual(chooseChart(COLUMNS, []), { time: 'window_start', series: ['sensor'], value: 'readings', mode: 'line' });
 });
 
-test('nothing to plot without a time or a numeric column', () => {
-  assert.equal(chooseChart([{ name: 'sensor', type: 'VARCHAR' }, { name: 'n', type: 'BIGINT' }], ['sensor']), null);
+test('nothing to plot without a numeric column, or without both a time column and a key', () => {
+  assert.equal(chooseChart([{ name: 'n', type: 'BIGINT' }], []), null);
   assert.equal(chooseChart([{ name: 'sensor', type: 'VARCHAR' }, { name: 'ts', type: 'TIMESTAMP' }], []), null);
   assert.deepEqual(chooseChart([{ name: 'ts', type: 'TIMESTAMP(3)' }, { name: 'v', type: 'DECIMAL(10,2)' }], [])?.value, 'v');
 });
@@ -50,4 +50,18 @@ test('series past the limit are counted, not drawn', () => {
   assert.equal(d.series.length, 20);
   assert.equal(d.dropped, 5);
   assert.equal(d.series[2]!.label, 's2', 'numeric-aware order');
+});
+
+test('without a time column: one bar per key, the latest value of each (a changelog updated in place)', () => {
+  const cols = [
+    { name: 'sensor', type: 'VARCHAR' },
+    { name: 'readings', type: 'BIGINT' },
+    { name: 'max_value', type: 'INT' },
+  ];
+  const choice = chooseChart(cols, ['sensor']);
+  assert.deepEqual(choice, { time: null, series: ['sensor'], value: 'readings', mode: 'bar' });
+  const d = chartData(cols, [['s10', 1, 5], ['s2', 4, 9], ['s10', 3, 7]], choice!);
+  assert.deepEqual(d.categories, ['s2', 's10']);
+  assert.deepEqual(d.xs, [0, 1]);
+  assert.deepEqual(d.series, [{ label: 'readings', values: [4, 3] }]);
 });

@@ -48,8 +48,8 @@ function ResultChart(props: { columns: readonly Column[]; info: SinkInfo | undef
   const data = useMemo(() => (c ? chartData(props.columns, props.table.rows().map((r) => r.values), c) : null), [c, props.columns, props.table, props.version]);
   const times = props.columns.filter(isTime);
   const numbers = props.columns.filter(isNumeric);
-  if (!c || times.length === 0 || numbers.length === 0) {
-    return <div class="chart-none muted small">No chart: it needs a time column (window_start or a TIMESTAMP) and a numeric column.</div>;
+  if (!c || numbers.length === 0) {
+    return <div class="chart-none muted small">No chart: it needs a numeric column, and a time column (window_start or a TIMESTAMP) or a key.</div>;
   }
   const set = (patch: Partial<ChartChoice>) => setChoice({ ...c, ...patch });
   const others = props.columns.filter((col) => col.name !== c.time && col.name !== c.value);
@@ -58,10 +58,11 @@ function ResultChart(props: { columns: readonly Column[]; info: SinkInfo | undef
       <div class="chart-controls">
         <label>
           time
-          <select value={c.time ?? ''} onChange={(e) => set({ time: (e.target as HTMLSelectElement).value })}>
+          <select value={c.time ?? ''} onChange={(e) => set({ time: (e.target as HTMLSelectElement).value || null })}>
             {times.map((t) => (
               <option value={t.name}>{t.name}</option>
             ))}
+            <option value="">none: one bar per key</option>
           </select>
         </label>
         <label>
@@ -73,7 +74,7 @@ function ResultChart(props: { columns: readonly Column[]; info: SinkInfo | undef
           </select>
         </label>
         <span class="series-picker">
-          one line per
+          {c.time === null ? 'key' : 'one line per'}
           {others.map((col) => (
             <label class="check">
               <input
@@ -104,13 +105,13 @@ function ResultChart(props: { columns: readonly Column[]; info: SinkInfo | undef
         ) : null}
       </div>
       {data && data.xs.length > 0 ? (
-        <UPlot xs={data.xs} series={data.series} mode={c.mode} yLabel={c.value ?? ''} testId="result-chart" />
+        <UPlot xs={data.xs} series={data.series} mode={c.mode} yLabel={c.value ?? ''} testId="result-chart" {...(data.categories ? { categories: data.categories } : {})} />
       ) : (
         <div class="chart-empty muted small" data-testid="result-chart-waiting">
           waiting for rows…
         </div>
       )}
-      {data && data.dropped > 0 ? <div class="muted small">{`${data.dropped} more series not drawn (the first 20 by name are)`}</div> : null}
+      {data && data.dropped > 0 ? <div class="muted small">{`${data.dropped} more ${data.categories ? 'keys' : 'series'} not drawn (the first ${data.categories ? data.categories.length : 20} by name are)`}</div> : null}
     </div>
   );
 }

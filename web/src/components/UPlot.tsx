@@ -19,6 +19,8 @@ export interface UPlotProps {
   /** Formats y values in the legend and the axis. */
   readonly yFormat?: (v: number) => string;
   readonly testId?: string;
+  /** A category axis instead of time: the label of each x index. */
+  readonly categories?: readonly string[];
 }
 
 const PALETTE = ['#2f7fd8', '#e0684b', '#3aa676', '#b36ad8', '#d8a32f', '#2fb7c4', '#d84f8f', '#7f8c2f', '#6b7ad8', '#c46a2f'];
@@ -35,7 +37,10 @@ function cssVar(name: string, fallback: string): string {
 export function UPlot(props: UPlotProps) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const shape = `${props.mode ?? 'line'}|${props.yLabel ?? ''}|${props.series.map((s) => s.label).join('\u0000')}`;
+  const categories = useRef<readonly string[] | undefined>(props.categories);
+  categories.current = props.categories;
+  const byCategory = props.categories !== undefined;
+  const shape = `${props.mode ?? 'line'}|${props.yLabel ?? ''}|${byCategory}|${props.series.map((s) => s.label).join('\u0000')}`;
 
   useEffect(() => {
     const el = host.current;
@@ -51,19 +56,32 @@ export function UPlot(props: UPlotProps) {
       // Event times are UTC everywhere else on the page (and in the engine): the axis too.
       tzDate: (ts: number) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
       cursor: { drag: { x: true, y: false } },
-      // One point (or all at one time) would stretch the axis over years: show a minute around it.
       scales: {
-        x: {
-          time: true,
-          range: (u, min, max) => {
-            const xs = u.data[0];
-            const first = xs[0];
-            return first !== undefined && first === xs[xs.length - 1] ? [first - 30, first + 30] : [min, max];
-          },
-        },
+        x: byCategory
+          ? { time: false, range: (u: uPlot) => [-0.5, Math.max(0, u.data[0].length - 0.5)] }
+          : {
+              time: true,
+              // One point (or all at one time) would stretch the axis over a day: show a minute.
+              range: (u, min, max) => {
+                const xs = u.data[0];
+                const first = xs[0];
+                return first !== undefined && first === xs[xs.length - 1] ? [first - 30, first + 30] : [min, max];
+              },
+            },
+        // Bars start at zero, or their heights mislead.
+        ...(props.mode === 'bar' ? { y: { range: (_u: uPlot, min: number, max: number) => [Math.min(0, min * 1.1), Math.max(0, max * 1.1)] as uPlot.Range.MinMax } } : {}),
       },
       axes: [
-        { stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, space: 80 },
+        {
+          stroke: muted,
+          grid: { stroke: grid, width: 1 },
+          ticks: { stroke: grid, width: 1 },
+          space: byCategory ? 30 : 80,
+          ...(byCategory ? { incrs: [1, 2, 5, 10, 20, 50, 100] } : {}),
+          ...(byCategory
+            ? { values: (_u: uPlot, splits: number[]) => splits.map((i) => (Number.isInteger(i) ? (categories.current?.[i] ?? '') : '')) }
+            : {}),
+        },
         {
           stroke: muted,
           grid: { stroke: grid, width: 1 },
@@ -74,7 +92,7 @@ export function UPlot(props: UPlotProps) {
         },
       ],
       series: [
-        { label: 'time' },
+        byCategory ? { label: 'key', value: (_u: uPlot, i: number | null) => (i === null ? '—' : (categories.current?.[i] ?? '')) } : { label: 'time' },
         ...props.series.map((s, i) => ({
           label: s.label,
           stroke: colorOf(i),

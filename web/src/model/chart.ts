@@ -18,8 +18,10 @@ export interface ChartData {
   /** Seconds since the epoch (uPlot's time scale), ascending. */
   readonly xs: number[];
   readonly series: { readonly label: string; readonly values: (number | null)[] }[];
-  /** Series beyond the limit, not drawn. */
+  /** Series (or, without a time column, keys) beyond the limit, not drawn. */
   readonly dropped: number;
+  /** Without a time column: the key of each x position. */
+  readonly categories?: string[];
 }
 
 const NUMERIC = /^(TINYINT|SMALLINT|INT|INTEGER|BIGINT|HUGEINT|UBIGINT|UINTEGER|FLOAT|REAL|DOUBLE|DECIMAL|NUMERIC)/i;
@@ -28,16 +30,20 @@ const TIME = /^(TIMESTAMP|DATE)/i;
 export const isNumeric = (c: Column): boolean => NUMERIC.test(c.type);
 export const isTime = (c: Column): boolean => TIME.test(c.type);
 
-/** The automatic choice: null when nothing can be plotted (no time or no numeric column). */
+/**
+ * The automatic choice: with a time column, a line per key over time; without one, a bar per
+ * key (time null: a running aggregate per key, updated in place). Null when nothing can be
+ * plotted (no numeric column, or neither a time column nor a key).
+ */
 export function chooseChart(columns: readonly Column[], keyColumns: readonly string[]): ChartChoice | null {
   const byName = (n: string) => columns.find((c) => c.name === n);
   const time = byName('window_start') ?? byName('window_end') ?? columns.find(isTime);
-  if (!time) return null;
-  const windowCols = new Set(['window_start', 'window_end', 'window_time', time.name]);
+  const windowCols = new Set(['window_start', 'window_end', 'window_time', ...(time ? [time.name] : [])]);
   const keys = keyColumns.filter((k) => !windowCols.has(k) && byName(k) !== undefined);
   const series = keys.length > 0 ? keys : columns.filter((c) => !windowCols.has(c.name) && !isNumeric(c) && !isTime(c) && c.type.toUpperCase().startsWith('VARCHAR')).map((c) => c.name);
   const value = columns.find((c) => isNumeric(c) && !windowCols.has(c.name) && !series.includes(c.name));
   if (!value) return null;
+  if (!time) return series.length > 0 ? { time: null, series, value: value.name, mode: 'bar' } : null;
   return { time: time.name, series, value: value.name, mode: 'line' };
 }
 
@@ -46,28 +52,42 @@ function label(v: unknown): string {
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
-/** Pivots rows into one aligned series per key; a later row for the same (time, key) wins. */
+/**
+ * Pivots rows into one aligned series per key; a later row for the same (time, key) wins.
+ * Without a time column: one series over the keys (x = their index, `categories` their labels).
+ */
 export function chartData(columns: readonly Column[], rows: readonly Row[], choice: ChartChoice, maxSeries = 20): ChartData {
   const at = (name: string | null) => (name === null ? -1 : columns.findIndex((c) => c.name === name));
   const ti = at(choice.time);
   const vi = at(choice.value);
   const si = choice.series.map(at).filter((i) => i >= 0);
-  if (ti < 0 || vi < 0) return { xs: [], series: [], dropped: 0 };
+  if (vi < 0 || (ti < 0 && choice.time !== null)) return { xs: [], series: [], dropped: 0 };
+  const keyOf = (row: Row) => (si.length > 0 ? si.map((i) => label(row[i])).join(' / ') : (choice.value ?? ''));
+  if (ti < 0) {
+    const latest = new Map<string, number | null>();
+    for (const row of rows) latest.set(keyOf(row), numberOf(row[vi]));
+    const all = [...latest.keys()].sort(byLabel);
+    const categories = all.slice(0, maxSeries * 5);
+    return {
+      xs: categories.map((_, i) => i),
+      series: [{ label: choice.value ?? '', values: categories.map((c) => latest.get(c) ?? null) }],
+      dropped: all.length - categories.length,
+      categories,
+    };
+  }
   const points = new Map<string, Map<number, number | null>>();
   const times = new Set<number>();
   for (const row of rows) {
     const t = toMillis(row[ti] as string | number | null);
     if (t === null) continue;
-    const key = si.length > 0 ? si.map((i) => label(row[i])).join(' / ') : (choice.value ?? '');
-    const raw = row[vi];
-    const v = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : null;
+    const key = keyOf(row);
     let m = points.get(key);
     if (!m) points.set(key, (m = new Map()));
-    m.set(t / 1000, v);
+    m.set(t / 1000, numberOf(row[vi]));
     times.add(t / 1000);
   }
   const xs = [...times].sort((a, b) => a - b);
-  const labels = [...points.keys()].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+  const labels = [...points.keys()].sort(byLabel);
   const kept = labels.slice(0, maxSeries);
   return {
     xs,
@@ -77,4 +97,13 @@ export function chartData(columns: readonly Column[], rows: readonly Row[], choi
     }),
     dropped: labels.length - kept.length,
   };
+}
+
+function numberOf(raw: unknown): number | null {
+  if (typeof raw === 'number') return raw;
+  return typeof raw === 'string' && raw.trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : null;
+}
+
+function byLabel(a: string, b: string): number {
+  return a.localeCompare(b, undefined, { numeric: true });
 }
