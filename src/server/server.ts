@@ -14,6 +14,7 @@ import { ingest } from './ingest.js';
 import { serveStatic } from './static.js';
 import { OPENAPI } from './openapi.js';
 import { log } from '../util/log.js';
+import { markIngestServed } from '../connectors/http/endpoints.js';
 
 export interface ServeOptions {
   readonly port: number;
@@ -38,6 +39,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   if (!isLoopback(o.host) && (o.token === undefined || o.token === '')) {
     throw new ServeError(`binding to ${o.host} makes the console reachable from other machines; give --auth-token TOKEN (or set SLUICE_TOKEN) to require it on every request, or bind to 127.0.0.1`);
   }
+  markIngestServed();
   const jobs = new JobManager(o.stateDir);
   for (const f of o.files ?? []) jobs.submitFile(f);
   const router = new Router();

@@ -24,6 +24,16 @@ export interface IngestEndpoint {
 }
 
 const endpoints = new Map<string, IngestEndpoint>();
+let served = false;
+
+/** Called by `sluice serve` once it takes requests: only then can an http source receive any. */
+export function markIngestServed(): void {
+  served = true;
+}
+
+export function ingestServed(): boolean {
+  return served;
+}
 
 export function ingestEndpoint(path: string): IngestEndpoint | undefined {
   return endpoints.get(path);

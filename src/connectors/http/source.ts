@@ -11,7 +11,7 @@ import { ConnectorError, DecodeError, isBlank, type ResumePosition, type SourceC
 import { compileDecoder, type RecordDecoder } from '../format/decode.js';
 import { choiceOption, intOption } from '../options.js';
 import { parseBytes } from '../../util/units.js';
-import { registerIngest, unregisterIngest, type IngestEndpoint, type OfferResult } from './endpoints.js';
+import { ingestServed, registerIngest, unregisterIngest, type IngestEndpoint, type OfferResult } from './endpoints.js';
 import { kafkaSource } from '../kafka/source.js';
 import { CLIENT_OPTIONS, ensureTopic, kafkaClient } from '../kafka/client.js';
 import type { KafkaProducer } from '../kafka/port.js';
@@ -115,6 +115,9 @@ class HttpReader implements SourceReader, IngestEndpoint {
   }
 
   async run(emit: Emit, signal: AbortSignal): Promise<void> {
+    if (!ingestServed()) {
+      throw new ConnectorError(`source '${this.def.name}' takes records POSTed to ${this.settings.path} of \`sluice serve\`, which this process is not`, 'connector', 'run the job with `sluice serve job.sql` (or submit it to a running one)');
+    }
     // WHY the topic first, and not in prepare(): its offsets can be looked up only once it exists,
     // and no request is taken before the records can go somewhere.
     if (this.kafka) await ensureTopic(kafkaClient(this.def.options, `sluice-${this.def.name}`), this.settings.topic!);

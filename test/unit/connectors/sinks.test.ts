@@ -117,7 +117,7 @@ test('side outputs append JSON lines, creating directories', async () => {
 });
 
 test('registry lists and finds the connectors', () => {
-  assert.deepEqual(sourceConnectorNames(), ['file', 'datagen', 'kafka']);
+  assert.deepEqual(sourceConnectorNames(), ['file', 'datagen', 'kafka', 'http']);
   assert.deepEqual(sinkConnectorNames(), ['file', 'stdout', 'kafka', 'blackhole']);
   assert.equal(sourceConnector('FILE')?.name, 'file');
   assert.equal(sinkConnector('stdout')?.name, 'stdout');
