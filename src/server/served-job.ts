@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import type { Catalog, Column, SinkDef } from '../catalog/catalog.js';
 import { loadScriptText, type LoadedScript } from '../cli/load.js';
 import { planSinks } from '../plan/job.js';
+import { parseScript } from '../sql/index.js';
 import { upstreamSources, type PhysicalPlan, type SinkNode } from '../plan/physical.js';
 import { streamKey } from '../plan/stream-key.js';
 import { sinkContext } from '../plan/guarantees.js';
@@ -55,7 +56,19 @@ export interface MetricsJson {
 
 /** Plans `sql` against a copy of `catalog` (the demo sources): its sinks, then one console sink per bare SELECT. */
 export function planText(sql: string, file: string | undefined, baseDir: string, catalog: Catalog): { script: LoadedScript; sinks: SinkDef[]; plan: PhysicalPlan } {
-  const script = loadScriptText(sql, file, baseDir, catalog.clone());
+  // A job's own source or view of a demo source's name replaces it (queries/demo.sql declares `sensors`).
+  const base = catalog.clone();
+  try {
+    for (const { statement: st } of parseScript(sql, file).statements) {
+      if (st.kind === 'createSource' || st.kind === 'createView') {
+        base.sources.delete(st.name.name);
+        base.views.delete(st.name.name);
+      }
+    }
+  } catch {
+    // A parse error is reported by loadScriptText below, with its position.
+  }
+  const script = loadScriptText(sql, file, baseDir, base);
   const own = [...script.catalog.sinks.values()];
   const queries = script.other.filter((st) => st.kind === 'query');
   const sinks: SinkDef[] = [

@@ -14,7 +14,7 @@ import { parseBytes } from '../../util/units.js';
 import { ingestServed, registerIngest, unregisterIngest, type IngestEndpoint, type OfferResult } from './endpoints.js';
 import { kafkaSource } from '../kafka/source.js';
 import { CLIENT_OPTIONS, ensureTopic, kafkaClient } from '../kafka/client.js';
-import type { KafkaProducer } from '../kafka/port.js';
+import type { KafkaProducer, OutMessage } from '../kafka/port.js';
 
 /** Default largest request body. */
 export const DEFAULT_MAX_BODY = 1024 * 1024;
@@ -80,6 +80,9 @@ class HttpReader implements SourceReader, IngestEndpoint {
   /** Kafka-backed: the topic's reader and a producer made on the first request. */
   private readonly kafka: SourceReader | undefined;
   private producer: Promise<KafkaProducer> | undefined;
+  /** The send in flight (settled), and the one gathering messages to go after it. */
+  private sending: Promise<void> = Promise.resolve();
+  private nextSend: { batch: OutMessage[]; promise: Promise<void> } | undefined;
   private readonly def: SourceDef;
   /** Kafka-backed sources keep a watermark per partition of the topic. */
   watchPartitions?: SourceReader['watchPartitions'];
@@ -170,11 +173,7 @@ class HttpReader implements SourceReader, IngestEndpoint {
     const at = (i: number): SourceRecord => ({ value: recordValue(values[i]), position: { request, index: i } });
     if (this.kafka) {
       if (good.length > 0) {
-        const producer = await (this.producer ??= this.connectProducer());
-        await producer.send(
-          this.settings.topic!,
-          good.map((i) => ({ value: typeof values[i] === 'string' ? (values[i] as string) : JSON.stringify(values[i]) })),
-        );
+        await this.produce(good.map((i) => ({ value: typeof values[i] === 'string' ? (values[i] as string) : JSON.stringify(values[i]) })));
       }
       // Rejected records go to the job's dead letters (in memory: they were never produced).
       for (const r of rejected) this.queue.push(at(r.index));
@@ -187,6 +186,28 @@ class HttpReader implements SourceReader, IngestEndpoint {
     }
     if (this.queue.length > 0) this.wake?.();
     return { accepted: good.length, rejected: rejected.filter((r) => r.reason !== 'blank (whitespace only)') };
+  }
+
+  /**
+   * Group commit: the producer sends one request at a time, so messages offered while one is in
+   * flight wait and go together in the next; each offer resolves once the send holding its
+   * messages is acknowledged (by all in-sync replicas).
+   */
+  private produce(messages: OutMessage[]): Promise<void> {
+    let next = this.nextSend;
+    if (!next) {
+      const batch: OutMessage[] = [];
+      const after = this.sending;
+      const promise = after.then(async () => {
+        this.nextSend = undefined;
+        const producer = await (this.producer ??= this.connectProducer());
+        await producer.send(this.settings.topic!, batch);
+      });
+      this.sending = promise.catch(() => {});
+      next = this.nextSend = { batch, promise };
+    }
+    for (const m of messages) next.batch.push(m);
+    return next.promise;
   }
 
   private async connectProducer(): Promise<KafkaProducer> {
