@@ -7,7 +7,10 @@ import './styles.css';
 import { App } from './components/App.js';
 
 function mount(): void {
-  render(<App />, document.getElementById('app')!);
+  const root = document.getElementById('app')!;
+  root.textContent = '';
+  root.removeAttribute('style');
+  render(<App />, root);
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', mount);
