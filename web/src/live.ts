@@ -1,6 +1,6 @@
 // The selected job's live feed: one EventSource on /api/jobs/:id/events, folded into the
 // page's models (a ResultTable per sink, watermark lag history, the late rows and dead letters
-// as they arrive, the latest metrics). Components read it and re-render at most once a frame.
+// as they arrive, the latest metrics). Components read it and re-render at most every 250 ms.
 
 import type { ChangeOp, Job, JobStatus, Metrics, Row, RowsEvent, SideRow, SinkInfo, WatermarkValue } from './api-types.js';
 import { api } from './api.js';
@@ -9,6 +9,7 @@ import { SeriesHistory } from './model/history.js';
 import { toMillis } from './model/time.js';
 
 export const TABLE_LIMIT = 1000;
+const RENDER_EVERY_MS = 250;
 const SIDE_LIMIT = 200;
 
 export type Connection = 'connecting' | 'open' | 'closed' | 'error';
@@ -123,10 +124,12 @@ export class JobStream {
     this.version++;
     if (this.scheduled) return;
     this.scheduled = true;
-    requestAnimationFrame(() => {
+    // At most four renders a second: a fast stream (thousands of rows a second) would otherwise
+    // keep the page busy redrawing its table and chart on every frame.
+    setTimeout(() => {
       this.scheduled = false;
       for (const l of this.listeners) l();
-    });
+    }, RENDER_EVERY_MS);
   }
 }
 

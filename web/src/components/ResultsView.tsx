@@ -9,7 +9,7 @@ import type { ResultTable } from '../model/result-table.js';
 import { cell } from '../format.js';
 import { UPlot } from './UPlot.js';
 
-const SHOWN = 500;
+const SHOWN = 200;
 
 export function ResultsView({ stream }: { stream: JobStream }) {
   const sinks = [...stream.tables.keys()];
@@ -120,7 +120,10 @@ function ResultGrid(props: { columns: readonly Column[]; info: SinkInfo | undefi
   const updating = props.info?.updating ?? false;
   const all = props.table.rows();
   const rows = updating ? all.slice(-SHOWN) : all.slice(-SHOWN).reverse();
+  // Changed rows flash, in a changelog and when a batch is small: flashing hundreds of rows
+  // several times a second costs more than the table itself.
   const latest = props.table.version;
+  const flash = all.filter((r) => r.version === latest).length <= (updating ? 100 : 20);
   return (
     <div class="table-box">
       <div class="muted small table-note">
@@ -143,7 +146,7 @@ function ResultGrid(props: { columns: readonly Column[]; info: SinkInfo | undefi
           </thead>
           <tbody>
             {rows.map((r) => (
-              <tr key={r.id} class={r.version === latest ? 'fresh' : ''}>
+              <tr key={r.id} class={flash && r.version === latest ? 'fresh' : ''}>
                 {r.values.map((v, i) => (
                   <td class={typeof v === 'number' ? 'num' : v === null ? 'null' : ''}>{cell(v)}</td>
                 ))}
