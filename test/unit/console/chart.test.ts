@@ -16,8 +16,21 @@ const COLUMNS = [
 
 test('a windowed result: time = window_start, one series per key column, value = the first numeric column', () => {
   assert.deepEqual(chooseChart(COLUMNS, ['sensor', 'window_start', 'window_end']), { time: 'window_start', series: ['sensor'], value: 'readings', mode: 'line' });
-  // Without key columns (an append-only sink), text columns become the series.
+  // Without key columns (an append-only sink): the columns before the time column.
   assert.deepEqual(chooseChart(COLUMNS, []), { time: 'window_start', series: ['sensor'], value: 'readings', mode: 'line' });
+  const bids = [
+    { name: 'auction', type: 'BIGINT' },
+    { name: 'window_start', type: 'TIMESTAMP' },
+    { name: 'bids', type: 'BIGINT' },
+  ];
+  assert.deepEqual(chooseChart(bids, []), { time: 'window_start', series: ['auction'], value: 'bids', mode: 'line' });
+  // Else the text columns.
+  const late = [
+    { name: 'window_start', type: 'TIMESTAMP' },
+    { name: 'page', type: 'VARCHAR' },
+    { name: 'clicks', type: 'BIGINT' },
+  ];
+  assert.deepEqual(chooseChart(late, []), { time: 'window_start', series: ['page'], value: 'clicks', mode: 'line' });
 });
 
 test('nothing to plot without a numeric column, or without both a time column and a key', () => {

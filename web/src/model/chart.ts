@@ -31,7 +31,8 @@ export const isNumeric = (c: Column): boolean => NUMERIC.test(c.type);
 export const isTime = (c: Column): boolean => TIME.test(c.type);
 
 /**
- * The automatic choice: with a time column, a line per key over time; without one, a bar per
+ * The automatic choice: with a time column, a line per key over time (the key: the sink's key
+ * columns, else the columns before the time column, else the text columns); without one, a bar per
  * key (time null: a running aggregate per key, updated in place). Null when nothing can be
  * plotted (no numeric column, or neither a time column nor a key).
  */
@@ -40,7 +41,11 @@ export function chooseChart(columns: readonly Column[], keyColumns: readonly str
   const time = byName('window_start') ?? byName('window_end') ?? columns.find(isTime);
   const windowCols = new Set(['window_start', 'window_end', 'window_time', ...(time ? [time.name] : [])]);
   const keys = keyColumns.filter((k) => !windowCols.has(k) && byName(k) !== undefined);
-  const series = keys.length > 0 ? keys : columns.filter((c) => !windowCols.has(c.name) && !isNumeric(c) && !isTime(c) && c.type.toUpperCase().startsWith('VARCHAR')).map((c) => c.name);
+  // Without declared keys (an append-only windowed result), the columns written before the time
+  // column (`SELECT auction, window_start, COUNT(*) ...`), else the text columns.
+  const before = time ? columns.slice(0, columns.indexOf(time)).filter((c) => !windowCols.has(c.name) && !isTime(c)) : [];
+  const texts = columns.filter((c) => !windowCols.has(c.name) && !isNumeric(c) && !isTime(c) && c.type.toUpperCase().startsWith('VARCHAR'));
+  const series = keys.length > 0 ? keys : (before.length > 0 ? before : texts).map((c) => c.name);
   const value = columns.find((c) => isNumeric(c) && !windowCols.has(c.name) && !series.includes(c.name));
   if (!value) return null;
   if (!time) return series.length > 0 ? { time: null, series, value: value.name, mode: 'bar' } : null;
