@@ -119,6 +119,22 @@ test('an updating sink is compared as its final rows, or as its changelog when r
     '    ordered: true\n',
   );
   assert.ok(log.c.pass, log.text);
+  // the same rows with one op wrong: the changelog compare looks at op too
+  const opOnly = await one(
+    `      counts:
+        - {op: +I, sensor: a, n: 1}
+        - {op: +I, sensor: b, n: 1}
+        - {op: -U, sensor: a, n: 1}
+        - {op: +U, sensor: a, n: 2}
+        - {op: -U, sensor: a, n: 2}
+        - {op: +U, sensor: a, n: 3}
+        - {op: -U, sensor: b, n: 1}
+        - {op: +I, sensor: b, n: 2}
+`,
+  );
+  assert.equal(opOnly.c.pass, false);
+  assert.match(opOnly.text, /- missing +\{op: \+I, sensor: b, n: 2\}/);
+  assert.match(opOnly.text, /\+ unexpected +\{op: \+U, sensor: b, n: 2\}/);
   const wrongOp = await one(`      counts:
         - {op: +I, sensor: a, n: 3}
         - {op: +I, sensor: b, n: 2}
