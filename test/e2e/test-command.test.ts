@@ -112,7 +112,7 @@ test('--update writes the actual rows (inline and in the expected-rows file), ke
   const text = readFileSync(path.join(dir, 'job.test.yaml'), 'utf8');
   assert.match(text, /^# readings of two sensors$/m);
   assert.match(text, /# the answer, worked out by hand/);
-  assert.match(text, /- \{sensor: a, window_start: 2024-05-20T10:00:00\.000Z, n: 1, mean: 1\}/);
+  assert.match(text, /- \{sensor: a, window_start: 2024-05-20T10:00:00Z, n: 1, mean: 1\}/);
   assert.doesNotMatch(text, /sensor: c/);
   const dead = readFileSync(path.join(dir, 'expected-dead.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.deepEqual(dead, [{ reason: dead[0]!['reason'], raw: 'not json' }]);
