@@ -9,6 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { existsSync } from 'node:fs';
+import { exampleQueries } from '../helpers/queries.js';
 
 const BIN = path.resolve('bin/sluice.js');
 
@@ -59,13 +61,22 @@ function project(tests = TESTS): string {
   return dir;
 }
 
-test('the example jobs in queries/ pass their fixture tests', () => {
-  const r = sluice(['test', 'queries']);
+test('the example jobs in queries/ and examples/ pass their fixture tests', () => {
+  const r = sluice(['test', 'queries', 'examples']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /^PASS queries\/quickstart\.test\.yaml › /m);
   assert.match(r.stdout, /^PASS queries\/order-payments\.test\.yaml › /m);
+  assert.match(r.stdout, /^PASS queries\/nexmark\/q9\.test\.yaml › /m);
+  assert.match(r.stdout, /^PASS examples\/kafka\/sensor-downsampling\.test\.yaml › /m);
   assert.doesNotMatch(r.stdout, /^FAIL/m);
   assert.match(r.stdout, /Tests: \d+ passed, 0 failed \(\d+ files, \d+ ms\)/);
+});
+
+test('every example job that runs has a test file beside it', () => {
+  const runnable = exampleQueries().filter((q) => q.fail === undefined && q.pending === undefined);
+  assert.ok(runnable.length >= 25);
+  const missing = runnable.filter((q) => !existsSync(q.file.replace(/\.sql$/, '.test.yaml'))).map((q) => q.name);
+  assert.deepEqual(missing, []);
 });
 
 test('a failing case: exit 1, a diff naming missing, unexpected and changed rows, no colour off a terminal', () => {
