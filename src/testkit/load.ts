@@ -72,7 +72,7 @@ export function loadTestFile(file: string): TestFile {
     const seq = casesPair.value;
     if (!isSeq(seq)) problems.add(rangeOf(seq as Node, keyRange(casesPair)), '`cases:` is a list of cases (`- name: ...`)');
     else seq.items.forEach((item, i) => {
-      const c = readCase(item as Node, i, { file: tf, problems, plan, sinks });
+      const c = readCase(item as Node, i, { file: tf, problems, plan, sinks, declared: new Set(script.catalog.sources.keys()) });
       if (c) cases.push(c);
     });
     const seen = new Map<string, number>();
