@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runTestFile, type CaseResult } from '../../../src/testkit/runner.js';
-import { PLAIN, renderFile } from '../../../src/testkit/report-text.js';
+import { COLOR, PLAIN, renderFile } from '../../../src/testkit/report-text.js';
 import { fixture, WINDOW_JOB } from './helpers.js';
 
 const ROWS = `
@@ -63,6 +63,11 @@ test('a row that differs in one column is shown changed, with the column named',
   assert.deepEqual(o.changed[0]!.columns, ['mean']);
   assert.match(text, /~ changed +\{sensor: a, window_start: 2024-05-20T10:00:00Z, n: 2, mean: 2\.5 → 2\}/);
   assert.equal(o.missing.length + o.unexpected.length, 0);
+  // on a terminal the changed column stands out (bold yellow), FAIL is red
+  const r = await runTestFile(fixture(WINDOW_JOB, `cases:\n  - name: c\n    sources:\n      raw:${ROWS}\n    expect:\n${GOOD_AGG.replace('n: 2, mean: 2}', 'n: 2, mean: 2.5}')}`));
+  const colored = renderFile(r, COLOR).join('\n');
+  assert.ok(colored.includes('\x1b[1;33mmean: 2.5 → 2\x1b[0m'), colored);
+  assert.ok(colored.includes('\x1b[31mFAIL\x1b[39m'), colored);
 });
 
 test('ordered: true fails when the same rows arrive in another order', async () => {
