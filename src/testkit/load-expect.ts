@@ -101,8 +101,8 @@ function checkRow(values: Map<string, unknown>, shape: OutputShape, target: stri
       ok = false;
     }
   }
-  if (shape.allFields) {
-    const missing = [...shape.fields.keys()].filter((k) => !values.has(k));
+  {
+    const missing = shape.required.filter((k) => !values.has(k));
     if (missing.length > 0) {
       ctx.problems.add(r, `this row of '${target}' gives no ${missing.map((m) => `'${m}'`).join(', ')}`, 'give every column of the sink; write `{any: true}` where the value does not matter');
       ok = false;
