@@ -95,6 +95,9 @@ test('a failing case: exit 1, a diff naming missing, unexpected and changed rows
   const only = sluice(['test', '--filter', 'TWO SENSORS'], dir);
   assert.equal(only.code, 0, only.stdout);
   assert.doesNotMatch(only.stdout, /wrong on purpose/);
+  const nothing = sluice(['test', '--filter', 'no such case'], dir);
+  assert.equal(nothing.code, 2);
+  assert.match(nothing.stderr, /sluice: no case name contains 'no such case'/);
 });
 
 test('a broken test file: exit 2, file:line:column with a caret, never a stack trace', () => {
