@@ -189,3 +189,22 @@ test('a Kafka sink row may give its message key, _key, as the sink writes it (th
   assert.equal(r.cases[0]!.pass, false);
   assert.deepEqual(r.cases[0]!.outputs[0]!.changed[0]!.columns, ['_key']);
 });
+
+test('while every partition is idle the watermark follows the wall clock, as a live Kafka source does', async () => {
+  await pass(
+    KAFKA_JOB,
+    `cases:
+  - name: all idle
+    sources:
+      raw:
+        - {sensor: a, value: 1, ts: 2024-05-20T10:00:01Z}
+        - idle
+        - {sensor: a, value: 2, ts: 2024-05-20T10:00:02Z}
+    expect:
+      agg:
+        - {sensor: a, window_start: 2024-05-20T10:00:00Z, n: 1}
+      raw.late:
+        - {event_time: 2024-05-20T10:00:02Z, watermark: {between: [2025-01-01T00:00:00Z, 2999-01-01T00:00:00Z]}}
+`,
+  );
+});
