@@ -154,8 +154,10 @@ function readRowsFile(file: string, rel: string, at: Range, shape: OutputShape, 
   return ctx.problems.count > before ? undefined : rows;
 }
 
+/** A CSV field as the value of a column of `kind` (CSV has only text): a number, true/false, or text. */
 function csvValue(text: string | null, kind: string | undefined): unknown {
   if (text === null || text === '') return null;
   if (kind === 'number') return Number(text);
+  if (kind === 'boolean' && /^(true|false)$/i.test(text)) return text.toLowerCase() === 'true';
   return text;
 }
