@@ -50,7 +50,7 @@ export function renderJunit(results: readonly FileResult[], totalMs: number, cwd
         f++;
         const bad = c.outputs.filter((o) => !o.pass);
         const message = `wrong rows in ${bad.map((o) => o.expectation.target).join(', ')}`;
-        const body = bad.flatMap((o) => renderOutputDiff(o, lineOf, PLAIN)).join('\n');
+        const body = [...bad.flatMap((o) => renderOutputDiff(o, lineOf, PLAIN)), ...c.notes.map((n) => `note: ${n}`)].join('\n');
         cases.push(`${head}>\n      <failure message="${xmlEscape(message)}" type="RowsDiffer">${xmlEscape(body)}</failure>\n    </testcase>`);
       }
     }

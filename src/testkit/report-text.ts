@@ -106,6 +106,7 @@ export function renderFile(r: FileResult, s: Style, cwd = process.cwd()): string
     if (c.pass) continue;
     if (c.error !== undefined) out.push(...c.error.split('\n').map((l) => `    ${s.red(l)}`));
     for (const o of c.outputs) if (!o.pass) out.push(...renderOutputDiff(o, lineOf, s).map((l) => `    ${l}`));
+    for (const n of c.notes) out.push(s.dim(`    note: ${n}`));
   }
   return out;
 }

@@ -19,6 +19,8 @@ export interface CaseResult {
   readonly outputs: readonly OutputResult[];
   /** The job failed while running the case (not a wrong answer). */
   readonly error?: string;
+  /** Rows of side outputs the case does not check (dead letters, late rows), shown under a failure: they often explain it. */
+  readonly notes: readonly string[];
   readonly case: TestCase;
 }
 
@@ -113,12 +115,20 @@ async function runOne(tf: TestFile, c: TestCase, signal: AbortSignal | undefined
     run = await runCase(tf, c, signal);
   } catch (e) {
     const msg = renderLoadError(e) ?? (e instanceof Error ? e.message : String(e));
-    return { name: c.name, pass: false, ms: performance.now() - t0, outputs: [], error: msg, case: c };
+    return { name: c.name, pass: false, ms: performance.now() - t0, outputs: [], error: msg, notes: [], case: c };
   }
   const sinks = sinkNodes(tf.plan);
   const outputs = c.expect.map((exp) => {
     const shape = exp.kind === 'sink' ? sinkShape(sinks.get(exp.name)!) : sideShape(exp.kind, exp.name);
     return compareOutput(exp, run.outputs.get(exp.target) ?? [], shape.fields, c.ordered);
   });
-  return { name: c.name, pass: outputs.every((o) => o.pass), ms: run.ms, outputs, case: c };
+  const checked = new Set(c.expect.map((e) => e.target));
+  const notes: string[] = [];
+  for (const [target, rows] of run.outputs) {
+    if (rows.length === 0 || checked.has(target) || !/\.(late|dead_letter)$/.test(target)) continue;
+    const late = target.endsWith('.late');
+    const first = rows[0]!.values;
+    notes.push(`${target}: ${rows.length} ${late ? `late row${rows.length === 1 ? '' : 's'}` : `dead letter${rows.length === 1 ? '' : 's'}`}, first at ${String(first['at'] ?? '?')}: ${String(first['reason'])} (not checked: add ${target} to expect)`);
+  }
+  return { name: c.name, pass: outputs.every((o) => o.pass), ms: run.ms, outputs, notes, case: c };
 }

@@ -53,6 +53,9 @@ test('a missing row and an unexpected row are reported as such', async () => {
   assert.equal(o.unexpected[0]!.values['sensor'], 'b');
   assert.match(text, /- missing +\{sensor: z, window_start: 2024-05-20T10:01:00Z, n: 7, mean: 7\} \(line 15\)/);
   assert.match(text, /\+ unexpected +\{sensor: b, window_start: 2024-05-20T10:00:00Z, n: 1, mean: 2\}/);
+  // side outputs the case does not check are named under the failure: they often explain it
+  assert.match(text, /note: raw\.late: 1 late row, first at job\.test\.yaml:9: window .* closed at watermark .* \(not checked: add raw\.late to expect\)/);
+  assert.match(text, /note: raw\.dead_letter: 1 dead letter, first at job\.test\.yaml:10: not valid JSON/);
 });
 
 test('a row that differs in one column is shown changed, with the column named', async () => {
