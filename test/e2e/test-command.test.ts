@@ -262,3 +262,15 @@ test("the README's Testing your jobs workflow: the job and test as written pass;
     assert.ok(bad.stdout.includes(line), `output lacks ${line}:\n${bad.stdout}`);
   }
 });
+
+test('--update on a .test.json file writes JSON back', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-test-cmd-'));
+  writeFileSync(path.join(dir, 'job.sql'), JOB);
+  const tests = { cases: [{ name: 'j', sources: { raw: [{ sensor: 'a', value: 1, ts: '2024-05-20T10:00:01Z' }] }, expect: { agg: [{ sensor: 'a', window_start: '2024-05-20T10:00:00Z', n: 2, mean: 1 }] } }] };
+  writeFileSync(path.join(dir, 'job.test.json'), JSON.stringify(tests, null, 2));
+  assert.equal(sluice(['test'], dir).code, 1);
+  assert.equal(sluice(['test', '--update'], dir).code, 0);
+  const updated = JSON.parse(readFileSync(path.join(dir, 'job.test.json'), 'utf8')) as typeof tests;
+  assert.deepEqual(updated.cases[0]!.expect.agg, [{ sensor: 'a', window_start: '2024-05-20T10:00:00Z', n: 1, mean: 1 }]);
+  assert.equal(sluice(['test'], dir).code, 0);
+});
