@@ -25,7 +25,10 @@ export const PLAIN: Style = { red: (s) => s, green: (s) => s, yellow: (s) => s, 
 /** A value as a short YAML-like text: `Sensor1`, `21.5`, `null`, `{count: 3, mean: 21.5}`. */
 export function formatValue(v: unknown): string {
   if (v === null || v === undefined) return 'null';
-  if (typeof v === 'string') return /^\d{4}-\d\d-\d\dT[\d:.]+Z$/.test(v) || /^[A-Za-z_/][\w./:+\- ]*$/.test(v) && !/^(true|false|null|any)$/i.test(v) && v.trim() === v ? v : JSON.stringify(v);
+  if (typeof v === 'string') {
+    const plain = /^\d{4}-\d\d-\d\dT[\d:.]+Z$/.test(v) || (/^[A-Za-z_/][\w./:+\- ]*$/.test(v) && !/^(true|false|null|any)$/i.test(v) && v.trim() === v);
+    return plain ? v : JSON.stringify(v);
+  }
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (Array.isArray(v)) return `[${v.map(formatValue).join(', ')}]`;
   return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k}: ${formatValue(x)}`).join(', ')}}`;
