@@ -111,8 +111,7 @@ function malformedArb(def: SourceDef): fc.Arbitrary<Item> {
 export function sourceArb(def: SourceDef, spec: SourceGenSpec): fc.Arbitrary<Item[]> {
   const ts = def.watermark?.column;
   const delayMs = (def.watermark?.delayMicros ?? 0) / 1000;
-  const raw = spec.spreadMs / spec.rows;
-  const step = raw >= 100 ? Math.round(raw / 100) * 100 : Math.max(1, Math.round(raw));
+  const step = niceStep(spec.spreadMs / spec.rows);
   const cols = def.columns.filter((c) => c.name !== ts);
   const rowArb = fc.record(Object.fromEntries(cols.map((c) => [c.name, columnArb(c.type, spec.columns.get(c.name), c.name)])));
   const entry = fc.record({
@@ -122,10 +121,11 @@ export function sourceArb(def: SourceDef, spec: SourceGenSpec): fc.Arbitrary<Ite
     // Rare events come second in a oneof, so shrinking moves towards the plain case.
     late: rarely(12),
     dup: rarely(12),
-    bad: fc.oneof({ arbitrary: fc.constant(undefined), weight: 14 }, { arbitrary: malformedArb(def), weight: 1 }),
+    bad: fc.tuple(fc.nat(14), malformedArb(def)).map(([i, m]) => (i === 14 ? m : undefined)),
   });
   return fc.array(entry, { maxLength: spec.rows, size: 'max' }).map((raw) => {
     const out: Item[] = [];
+    const taken = new Map<string, string>();
     let clock = 0;
     for (const r of raw) {
       clock += r.step;
@@ -134,6 +134,8 @@ export function sourceArb(def: SourceDef, spec: SourceGenSpec): fc.Arbitrary<Ite
       if (ts !== undefined) {
         ms = BASE_MS + clock - Math.min(r.jitter, delayMs);
         if (r.late) ms -= delayMs + 2 * step + 1000; // behind the watermark
+        // A declared unique key: another row of the key moves on to the next free millisecond.
+        while (spec.unique.length > 0 && clash(taken, spec.unique, values, ms)) ms++;
         values[ts] = toIso(ms);
       }
       const item: Item = { kind: 'row', values: orderLike(def, values), ms };
@@ -145,8 +147,28 @@ export function sourceArb(def: SourceDef, spec: SourceGenSpec): fc.Arbitrary<Ite
   });
 }
 
+/**
+ * The largest round step (1, 2, 2.5 or 5 times a power of ten ms) at most `ms`: event times then
+ * fall on whole seconds and window bounds, where the watermark rules have their edge cases.
+ */
+function niceStep(ms: number): number {
+  let best = 1;
+  for (let p = 1; p <= 1e9; p *= 10) for (const m of [1, 2, 2.5, 5]) if (m * p <= ms && Number.isInteger(m * p)) best = m * p;
+  return best;
+}
+
 /** True about one time in `n`, shrinking to false. */
-const rarely = (n: number): fc.Arbitrary<boolean> => fc.oneof({ arbitrary: fc.constant(false), weight: n - 1 }, { arbitrary: fc.constant(true), weight: 1 });
+const rarely = (n: number): fc.Arbitrary<boolean> => fc.nat(n - 1).map((i) => i === n - 1);
+
+/** Whether another row already holds the unique key of `values` at `ms`; claims it when not. */
+function clash(taken: Map<string, string>, unique: readonly string[], values: Readonly<Record<string, Json>>, ms: number): boolean {
+  const key = JSON.stringify(unique.map((c) => (c in values ? values[c] : ms)));
+  const row = JSON.stringify(values);
+  const holder = taken.get(key);
+  if (holder !== undefined && holder !== row) return true;
+  taken.set(key, row);
+  return false;
+}
 
 /** The values keyed in the source's column order (how a fixture lists them). */
 function orderLike(def: SourceDef, values: Record<string, Json>): Record<string, Json> {

@@ -2,7 +2,7 @@
 // source the stream length, event-time spread and column generators. Every mistake is a
 // diagnostic at its file:line:column (inside the YAML scalar for a generator expression).
 
-import { isMap, isScalar, type Node, type Pair, type Scalar } from 'yaml';
+import { isMap, isScalar, isSeq, type Node, type Pair, type Scalar } from 'yaml';
 import type { Catalog, SourceDef } from '../../catalog/catalog.js';
 import type { SqlType } from '../../catalog/types.js';
 import { parseDuration } from '../../catalog/duration.js';
@@ -16,6 +16,11 @@ export interface SourceGenSpec {
   readonly rows: number;
   /** The event-time span a stream's in-order rows cover, in ms. */
   readonly spreadMs: number;
+  /**
+   * Columns no two different rows share (the event-time column included by name): a real
+   * source's key such as (sensor, ts). Exact duplicates are still sent.
+   */
+  readonly unique: readonly string[];
   /** Per column name: its generator (others derive from the column type). */
   readonly columns: ReadonlyMap<string, GenExpr>;
 }
@@ -30,7 +35,7 @@ export const DEFAULT_ROWS = 30;
 export const DEFAULT_SPREAD_MS = 20_000;
 
 /** The spec of a source the section does not mention. */
-export const defaultSourceSpec = (): SourceGenSpec => ({ rows: DEFAULT_ROWS, spreadMs: DEFAULT_SPREAD_MS, columns: new Map() });
+export const defaultSourceSpec = (): SourceGenSpec => ({ rows: DEFAULT_ROWS, spreadMs: DEFAULT_SPREAD_MS, unique: [], columns: new Map() });
 
 export const EMPTY_SPEC: GenerateSpec = { runs: undefined, seed: undefined, sources: new Map() };
 
@@ -117,12 +122,13 @@ export function readGenerateSection(node: Node | null | undefined, text: string,
 }
 
 function readSource(p: Positions, node: Node | null, def: SourceDef): SourceGenSpec {
-  let { rows, spreadMs } = defaultSourceSpec();
+  let { rows, spreadMs, unique } = defaultSourceSpec();
   const columns = new Map<string, GenExpr>();
-  if (!node) return { rows, spreadMs, columns };
-  for (const { name, pair } of entries(p, node, `source '${def.name}'`, ['rows', 'spread', 'columns'])) {
+  if (!node) return { rows, spreadMs, unique, columns };
+  for (const { name, pair } of entries(p, node, `source '${def.name}'`, ['rows', 'spread', 'unique', 'columns'])) {
     const value = pair.value as Node | null;
     if (name === 'rows') rows = wholeNumber(p, value, "'rows'", 1, 10_000);
+    else if (name === 'unique') unique = readUnique(p, value, def);
     else if (name === 'spread') {
       const us = isScalar(value) ? parseDuration(String(value.value)) : undefined;
       if (us === undefined || us <= 0) throw p.at(value, "'spread' must be a duration such as 30s or 5m", 'the event-time span that one stream covers');
@@ -141,7 +147,21 @@ function readSource(p: Positions, node: Node | null, def: SourceDef): SourceGenS
       }
     }
   }
-  return { rows, spreadMs, columns };
+  return { rows, spreadMs, unique, columns };
+}
+
+/** `unique: [sensor, ts]`: column names of the source, as its schema spells them. */
+function readUnique(p: Positions, node: Node | null, def: SourceDef): string[] {
+  if (!isSeq(node) || node.items.length === 0) throw p.at(node, "'unique' must be a list of column names", 'e.g. unique: [sensor, ts]');
+  return (node.items as Node[]).map((item) => {
+    const name = isScalar(item) ? String(item.value) : '';
+    const col = def.columns.find((x) => x.name === name) ?? def.columns.find((x) => x.name.toLowerCase() === name.toLowerCase());
+    if (!col) {
+      const near = nearest(name, def.columns.map((x) => x.name));
+      throw p.at(item, `source '${def.name}' has no column '${name}'`, near ? `did you mean '${near}'?` : `its columns: ${def.columns.map((x) => x.name).join(', ')}`);
+    }
+    return col.name;
+  });
 }
 
 function readColumn(p: Positions, node: Node | null, column: string, type: SqlType): GenExpr {
