@@ -85,6 +85,20 @@ program
     process.exitCode = stateCommand(file, opts);
   });
 
+program
+  .command('test')
+  .description('run the fixture tests of jobs (*.test.yaml / *.test.json beside each .sql): one line per case, a diff per failure; exit 0 all passed, 1 a case failed, 2 a test file has errors')
+  .argument('[paths...]', 'test files or folders to search (default: the current directory)')
+  .option('--reporter <name>', "'text' (default) or 'junit' (JUnit XML, to --output or stdout)")
+  .option('--output <file>', 'where --reporter junit writes its XML')
+  .option('--update', 'rewrite the expected rows of failing cases with the actual output (review the diff)')
+  .option('--filter <text>', 'only the cases whose name contains this text')
+  .addHelpText('after', '\nExamples:\n  sluice test queries\n  sluice test --reporter junit --output report.xml\n')
+  .action(async (paths: string[], opts: import('./test.js').TestOptions) => {
+    const { testCommand } = await import('./test.js');
+    process.exitCode = await testCommand(paths, opts);
+  });
+
 registerProduce(program);
 
 try {

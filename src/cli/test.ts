@@ -1,0 +1,77 @@
+// `sluice test [PATH...]`: runs the fixture cases of every test file under the paths (default:
+// the current directory), prints one line per case and a diff per failure, a summary, and a
+// JUnit report on request; `--update` rewrites failing expectations from the actual output.
+// Exit status: 0 all passed, 1 a case failed, 2 a test file (or its job) has errors, bad usage.
+
+import { writeFileSync } from 'node:fs';
+import { UsageError } from './errors.js';
+import { findTestFiles, runTestFile, type FileResult } from '../testkit/runner.js';
+import { COLOR, PLAIN, renderFile, renderSummary, totals } from '../testkit/report-text.js';
+import { renderJunit } from '../testkit/junit.js';
+import { updateFile } from '../testkit/update.js';
+
+export interface TestOptions {
+  readonly reporter?: string;
+  readonly output?: string;
+  readonly update?: boolean;
+  readonly filter?: string;
+}
+
+export async function testCommand(paths: readonly string[], opts: TestOptions): Promise<number> {
+  const reporter = opts.reporter ?? 'text';
+  if (reporter !== 'text' && reporter !== 'junit') throw new UsageError(`unknown reporter '${reporter}': use 'text' or 'junit'`);
+  if (opts.output !== undefined && reporter !== 'junit') throw new UsageError('--output names the JUnit report file: use it with --reporter junit');
+  const files = findTestFiles(paths.length > 0 ? paths : ['.']);
+  if (files.length === 0) throw new UsageError(`no test files (*.test.yaml, *.test.json) under ${paths.length ? paths.join(', ') : 'the current directory'}`);
+  // The text report goes to stdout unless the JUnit XML does.
+  const xmlToStdout = reporter === 'junit' && opts.output === undefined;
+  const style = process.stdout.isTTY === true && !xmlToStdout ? COLOR : PLAIN;
+  const print = (lines: readonly string[]) => {
+    if (!xmlToStdout && lines.length > 0) process.stdout.write(lines.join('\n') + '\n');
+  };
+  const controller = new AbortController();
+  let interrupts = 0;
+  const stop = (): void => {
+    if (++interrupts > 1) process.exit(130);
+    process.stderr.write('\nsluice: stopping (Ctrl-C again to exit at once)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  const t0 = performance.now();
+  const results: FileResult[] = [];
+  try {
+    for (const f of files) {
+      if (controller.signal.aborted) break;
+      const r = await runTestFile(f, { ...(opts.filter ? { filter: opts.filter } : {}), signal: controller.signal });
+      results.push(r);
+      print(renderFile(r, style));
+      if (opts.update && r.testFile && r.cases.some((c) => !c.pass && c.error === undefined)) {
+        const written = updateFile(r);
+        for (const w of written) print([`  updated ${w}`]);
+      }
+    }
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+  const ms = performance.now() - t0;
+  const t = totals(results);
+  print(['', renderSummary(t, ms, style)]);
+  if (reporter === 'junit') {
+    const xml = renderJunit(results, ms);
+    if (opts.output === undefined) process.stdout.write(xml);
+    else {
+      try {
+        writeFileSync(opts.output, xml);
+      } catch (e) {
+        throw new UsageError(`cannot write ${opts.output}: ${(e as Error).message}`);
+      }
+    }
+  }
+  if (controller.signal.aborted) return 130;
+  if (t.errors > 0) return 2;
+  // --update: the failures were rewritten (to be reviewed), so only a job that failed to run fails.
+  if (opts.update) return results.some((r) => r.cases.some((c) => c.error !== undefined)) ? 1 : 0;
+  return t.failed > 0 ? 1 : 0;
+}

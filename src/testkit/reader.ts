@@ -1,0 +1,122 @@
+// In-memory sources for a case. One Arrival per case fixes the order records arrive in across
+// sources (round robin over the sources in the order the case lists them, one entry per turn),
+// so a case is deterministic however the engine schedules its readers; every reader ends when
+// the whole arrival is done, as bounded files end. Kafka sources read KafkaRecords (key,
+// headers, partition, offset) through the Kafka decoder with per-partition watermarks; others
+// read JSON text or CSV lines, partitioned only when the case has watermark or idle steps.
+
+import type { Column, SourceDef } from '../catalog/catalog.js';
+import type { PartitionListener, RecordDecoder, SourceReader, SourceRecord } from '../connectors/connector.js';
+import { compileCsvDecoder } from '../connectors/format/csv.js';
+import { KafkaRecord, compileKafkaDecoder } from '../connectors/kafka/record.js';
+import type { InputEntry, SourceInput } from './model.js';
+
+type Turn = { readonly source: string; readonly entry: InputEntry };
+
+export class Arrival {
+  private readonly turns: Turn[] = [];
+  private next = 0;
+  private readonly waiting = new Map<string, () => void>();
+
+  constructor(inputs: readonly SourceInput[]) {
+    const longest = Math.max(0, ...inputs.map((i) => i.entries.length));
+    for (let k = 0; k < longest; k++) for (const i of inputs) if (k < i.entries.length) this.turns.push({ source: i.source, entry: i.entries[k]! });
+  }
+
+  /** The entry of `source` whose turn it is, once it is; undefined when every turn is done (or on abort). */
+  async take(source: string, signal: AbortSignal): Promise<InputEntry | undefined> {
+    for (;;) {
+      if (signal.aborted || this.next >= this.turns.length) return undefined;
+      const t = this.turns[this.next]!;
+      if (t.source === source) return t.entry;
+      await new Promise<void>((resolve) => {
+        this.waiting.set(source, resolve);
+        signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+    }
+  }
+
+  /** The current turn is over: wake its successor's reader, or everyone once all are done. */
+  release(): void {
+    this.next++;
+    const wake = this.next >= this.turns.length ? [...this.waiting.keys()] : [this.turns[this.next]!.source];
+    for (const s of wake) {
+      const r = this.waiting.get(s);
+      this.waiting.delete(s);
+      r?.();
+    }
+  }
+}
+
+export class InMemoryReader implements SourceReader {
+  readonly bounded = true;
+  private listener: PartitionListener | undefined;
+  private readonly partitions: number[];
+  private readonly offsets = new Map<number, number>();
+  readonly watchPartitions: ((l: PartitionListener) => void) | undefined;
+
+  constructor(
+    private readonly def: SourceDef,
+    private readonly input: SourceInput,
+    private readonly arrival: Arrival,
+    private readonly kafka: boolean,
+    /** The source's watermark delay (µs): a watermark step at T is a mark at T + delay. */
+    private readonly delay: number,
+  ) {
+    const parts = new Set<number>([0]);
+    for (const e of input.entries) if (e.partition !== undefined) parts.add(e.partition);
+    this.partitions = [...parts].sort((a, b) => a - b);
+    const stepped = input.entries.some((e) => e.kind !== 'row');
+    this.watchPartitions = kafka || stepped ? (l) => (this.listener = l) : undefined;
+    const header = input.csvHeader;
+    this.decoder = kafka
+      ? (columns, eventTime) => compileKafkaDecoder(columns, eventTime, def.table?.upsert === true)
+      : header
+        ? (columns, eventTime) => compileCsvDecoder(columns, eventTime, header)
+        : undefined;
+  }
+
+  /** Kafka: the Kafka decoder; CSV input: the CSV decoder over its header; else none (JSON, the engine's default). */
+  readonly decoder: ((columns: readonly Column[], eventTime: string | undefined) => RecordDecoder) | undefined;
+
+  async run(emit: (records: SourceRecord[]) => void | Promise<void>, signal: AbortSignal): Promise<void> {
+    this.listener?.assigned(this.partitions);
+    for (;;) {
+      const entry = await this.arrival.take(this.input.source, signal);
+      if (entry === undefined) return;
+      try {
+        await emit(this.records(entry));
+      } finally {
+        this.arrival.release();
+      }
+    }
+  }
+
+  private records(e: InputEntry): SourceRecord[] {
+    const position = { file: e.origin.file, line: e.origin.line };
+    switch (e.kind) {
+      case 'idle':
+        for (const p of e.partition === undefined ? this.partitions : [e.partition]) this.listener?.idle(p, true);
+        return [];
+      case 'watermark':
+        return (e.partition === undefined ? this.partitions : [e.partition]).map((p) => ({ value: '', position, partition: p, watermark: e.micros + this.delay }));
+      case 'row': {
+        if (!this.kafka) return [{ value: e.text ?? '', position, ...(this.listener ? { partition: 0 } : {}) }];
+        const p = e.partition ?? 0;
+        const offset = this.offsets.get(p) ?? 0;
+        this.offsets.set(p, offset + 1);
+        const headers = e.headers ? Object.fromEntries(Object.entries(e.headers).map(([k, v]) => [k, Buffer.from(v)])) : undefined;
+        const topic = this.def.options['topic'] ?? this.def.name;
+        return [
+          new KafkaRecord(topic, p, {
+            offset: String(offset),
+            key: e.key === undefined || e.key === null ? null : Buffer.from(e.key),
+            value: e.text === null ? null : Buffer.from(e.text),
+            timestamp: String(e.timestamp ?? 0),
+            ...(headers ? { headers } : {}),
+          }),
+        ];
+      }
+    }
+  }
+}
