@@ -38,6 +38,8 @@ export async function generateForTestFile(tf: TestFile, job: string, flags: Gene
 /** `--generate JOB.sql`: prints the report; true when every check passed or was skipped. */
 export async function generateCommand(job: string, flags: GenerateFlags, signal: AbortSignal, print: (lines: readonly string[]) => void): Promise<boolean> {
   if (!/\.sql$/i.test(job)) throw new UsageError(`--generate takes a job's .sql file, not '${job}'`);
+  wholeNumber('--runs', flags.runs, 1, 100_000);
+  wholeNumber('--seed', flags.seed, -(2 ** 31), 2 ** 31 - 1);
   const testFile = testFileOf(job);
   let report: GenerateReport;
   if (testFile) report = await generateForTestFile(loadTestFile(testFile), job, flags, signal);

@@ -50,7 +50,13 @@ export async function testCommand(paths: readonly string[], opts: TestOptions): 
   const results: FileResult[] = [];
   let generatedFailed = false;
   try {
-    if (opts.generate !== undefined) generatedFailed = !(await generateCommand(opts.generate, opts, controller.signal, print));
+    if (opts.generate !== undefined) {
+      try {
+        generatedFailed = !(await generateCommand(opts.generate, opts, controller.signal, print));
+      } catch (e) {
+        if (!controller.signal.aborted) throw e; // interrupted: exit 130 below
+      }
+    }
     for (const f of files) {
       if (controller.signal.aborted) break;
       const r = await runTestFile(f, { ...(opts.filter ? { filter: opts.filter } : {}), signal: controller.signal });
@@ -63,7 +69,8 @@ export async function testCommand(paths: readonly string[], opts: TestOptions): 
           generatedFailed ||= !g.passed;
         } catch (e) {
           const msg = renderLoadError(e);
-          if (msg === undefined || controller.signal.aborted) throw e;
+          if (controller.signal.aborted) break;
+          if (msg === undefined) throw e;
           results.push({ file: f, cases: [], error: msg, ms: 0 });
           print([msg]);
         }
