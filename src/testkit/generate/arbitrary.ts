@@ -55,7 +55,7 @@ function typeArb(type: SqlType): fc.Arbitrary<Json> {
     case 'double':
       return fc.oneof(
         fc.integer({ min: -100, max: 100 }),
-        fc.double({ min: -1000, max: 1000, noNaN: true, noDefaultInfinity: true }).map((d) => Math.round(d * 1000) / 1000),
+        fc.double({ min: -1000, max: 1000, noNaN: true, noDefaultInfinity: true }).map((d) => Math.round(d * 1000) / 1000 + 0),
       );
     case 'boolean':
       return fc.boolean();
@@ -87,7 +87,7 @@ function valuesArb(type: SqlType, gen: GenExpr | undefined, column: string): fc.
       return fc.integer({ min: 1, max: gen.count }).map((k) => (type.kind === 'varchar' ? `${column}_${k}` : k));
     case 'between':
       if (type.kind === 'double') {
-        return fc.oneof(fc.integer({ min: Math.ceil(gen.lo), max: Math.floor(gen.hi) }), fc.double({ min: gen.lo, max: gen.hi, noNaN: true }).map((d) => Math.min(gen.hi, Math.max(gen.lo, Math.round(d * 1000) / 1000))));
+        return fc.oneof(fc.integer({ min: Math.ceil(gen.lo), max: Math.floor(gen.hi) }), fc.double({ min: gen.lo, max: gen.hi, noNaN: true }).map((d) => Math.min(gen.hi, Math.max(gen.lo, Math.round(d * 1000) / 1000)) + 0));
       }
       return fc.integer({ min: gen.lo, max: gen.hi });
   }
