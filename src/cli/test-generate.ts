@@ -4,6 +4,7 @@
 
 import { existsSync } from 'node:fs';
 import { loadScriptFile } from './load.js';
+import { selectSinks } from './select-sinks.js';
 import { UsageError } from './errors.js';
 import { defaultJobPath, loadTestFile } from '../testkit/load.js';
 import type { TestFile } from '../testkit/model.js';
@@ -32,7 +33,7 @@ export async function generateForTestFile(tf: TestFile, job: string, flags: Gene
   const spec = readGenerateSection(tf.generate?.node, tf.text, tf.path, tf.script.catalog);
   const runs = wholeNumber('--runs', flags.runs, 1, 100_000);
   const seed = wholeNumber('--seed', flags.seed, -(2 ** 31), 2 ** 31 - 1);
-  return generateTest(tf.script.catalog, spec, { job, signal, ...(runs !== undefined ? { runs } : {}), ...(seed !== undefined ? { seed } : {}) });
+  return generateTest(tf.script.catalog, tf.sinks, spec, { job, signal, ...(runs !== undefined ? { runs } : {}), ...(seed !== undefined ? { seed } : {}) });
 }
 
 /** `--generate JOB.sql`: prints the report; true when every check passed or was skipped. */
@@ -47,7 +48,7 @@ export async function generateCommand(job: string, flags: GenerateFlags, signal:
     const script = loadScriptFile(job);
     const runs = wholeNumber('--runs', flags.runs, 1, 100_000);
     const seed = wholeNumber('--seed', flags.seed, -(2 ** 31), 2 ** 31 - 1);
-    report = await generateTest(script.catalog, EMPTY_SPEC, { job, signal, ...(runs !== undefined ? { runs } : {}), ...(seed !== undefined ? { seed } : {}) });
+    report = await generateTest(script.catalog, selectSinks(script, undefined), EMPTY_SPEC, { job, signal, ...(runs !== undefined ? { runs } : {}), ...(seed !== undefined ? { seed } : {}) });
   }
   print([renderReport(report)]);
   return report.passed;

@@ -134,10 +134,12 @@ export function sourceArb(def: SourceDef, spec: SourceGenSpec): fc.Arbitrary<Ite
       if (ts !== undefined) {
         ms = BASE_MS + clock - Math.min(r.jitter, delayMs);
         if (r.late) ms -= delayMs + 2 * step + 1000; // behind the watermark
-        // A declared unique key: another row of the key moves on to the next free millisecond.
-        while (spec.unique.length > 0 && clash(taken, spec.unique, values, ms)) ms++;
+        // A declared unique key with the event time: another row of the key moves on to the next free millisecond.
+        if (spec.unique.includes(ts)) while (clash(taken, spec.unique, values, ms)) ms++;
         values[ts] = toIso(ms);
       }
+      // A unique key without it: a second row of the key is left out.
+      if (spec.unique.length > 0 && (ts === undefined || !spec.unique.includes(ts)) && clash(taken, spec.unique, values, ms ?? 0)) continue;
       const item: Item = { kind: 'row', values: orderLike(def, values), ms };
       out.push(item);
       if (r.dup) out.push(item);

@@ -18,7 +18,7 @@ import type { ColumnInfo } from '../../oracle/values.js';
 import { streamKey } from '../../plan/stream-key.js';
 import type { Item, Scenario } from './arbitrary.js';
 import { engineLateKeys, expectedLate } from './late-rule.js';
-import { makeSchedule, runScheduled, type RunResult, type Step } from './run.js';
+import { makeSchedule, rebatch, runScheduled, type RunResult, type Step } from './run.js';
 
 export const CHECKS = ['oracle', 'changelog', 'late', 'dead_letter', 'second_way', 'order'] as const;
 export type CheckName = (typeof CHECKS)[number];
@@ -90,7 +90,14 @@ export function inEventTimeOrder(streams: Readonly<Record<string, readonly Item[
   const out: Record<string, Item[]> = {};
   for (const [name, items] of Object.entries(streams)) {
     const rows = items.flatMap((it, i) => (it.kind === 'row' ? [{ it, i }] : []));
-    rows.sort((x, y) => (x.it.kind === 'row' && y.it.kind === 'row' ? (x.it.ms ?? -Infinity) - (y.it.ms ?? -Infinity) : 0) || (reverseTies ? y.i - x.i : x.i - y.i));
+    // Rows without an event time (a table's) keep their order: only ties in event time are turned.
+    const ms = (x: { it: Item }): number | undefined => (x.it.kind === 'row' ? x.it.ms : undefined);
+    rows.sort((x, y) => {
+      const a = ms(x);
+      const b = ms(y);
+      if (a === undefined || b === undefined) return a === b ? x.i - y.i : a === undefined ? -1 : 1;
+      return a - b || (reverseTies ? y.i - x.i : x.i - y.i);
+    });
     out[name] = rows.map((r) => r.it);
   }
   return out;
@@ -176,7 +183,7 @@ export async function runCase(plan: PhysicalPlan, scenario: Scenario, skips: Ski
     const w = scenario.second;
     const second = await timed('second_way', () =>
       w.kind === 'batches'
-        ? runScheduled(plan, scenario.streams, makeSchedule(scenario.streams, w.sizes, scenario.turns), opts)
+        ? runScheduled(plan, scenario.streams, rebatch(schedule, w.sizes), opts)
         : w.kind === 'restore'
           ? runScheduled(plan, scenario.streams, schedule, { ...opts, restore: w })
           : runScheduled(plan, scenario.streams, schedule, { ...opts, budget: true }),

@@ -25,7 +25,7 @@ export interface LateExpectation {
 
 export interface LateRuleResult {
   readonly checked: LateExpectation[];
-  /** Operators that can drop late rows but that the rule is not stated for, with why. */
+  /** Operators that can drop late rows but that the rule is not stated for (joins, unions, DISTINCT, Top-N, or fed by more than one source). */
   readonly skipped: string[];
 }
 
@@ -56,7 +56,7 @@ export function expectedLate(plan: PhysicalPlan, admitted: ReadonlyMap<number, r
     const chain = chainTo(plan, node);
     const supported = node.kind === 'windowAgg' || node.kind === 'sessionAgg' || node.kind === 'lag' || node.kind === 'overWindow';
     if (!chain || !supported) {
-      skipped.push(`node ${node.id} (${node.kind}): the rule is stated for windows, sessions, LAG and OVER fed by one source through filters and projections`);
+      skipped.push(`node ${node.id} (${node.kind})`);
       continue;
     }
     if (!chain.source.watermark || chain.source.refColumn === undefined) continue;

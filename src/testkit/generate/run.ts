@@ -41,6 +41,28 @@ export function makeSchedule(streams: Readonly<Record<string, readonly Item[]>>,
   }
 }
 
+/**
+ * The same arrival order in other batches: each run of consecutive records of one source is cut
+ * by `sizes` (cycled) instead, so no record overtakes another source's (which would change what
+ * a union's or a join's watermark makes late); only the batch bounds move.
+ */
+export function rebatch(schedule: readonly Step[], sizes: readonly number[]): Step[] {
+  const out: Step[] = [];
+  let k = 0;
+  for (let i = 0; i < schedule.length; ) {
+    const source = schedule[i]!.source;
+    const from = schedule[i]!.from;
+    let end = from;
+    while (i < schedule.length && schedule[i]!.source === source && schedule[i]!.from === end) end += schedule[i++]!.size;
+    for (let at = from; at < end; ) {
+      const size = Math.min(Math.max(1, sizes[k++ % Math.max(1, sizes.length)] ?? 1), end - at);
+      out.push({ source, from: at, size });
+      at += size;
+    }
+  }
+  return out;
+}
+
 export interface DeadLetter {
   readonly source: string;
   /** The record's index in its source's stream. */
