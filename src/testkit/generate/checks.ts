@@ -150,7 +150,7 @@ export async function runCase(plan: PhysicalPlan, scenario: Scenario, skips: Ski
   }
 
   if (!skips.has('late')) {
-    const rule = expectedLate(plan, first.sourceRows);
+    const rule = expectedLate(plan, first.arrival);
     for (const op of rule.checked) {
       const actual = engineLateKeys(first.late, op.operator);
       if (actual.join() !== op.expected.join()) {

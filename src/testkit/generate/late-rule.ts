@@ -8,8 +8,9 @@
 //   - for a SESSION window when it would join a closed session, or start one that ends at or
 //     before the watermark without touching an open one;
 //   - for LAG and the other OVER functions when its event time is before the watermark.
-// Stated for operators fed by one source through filters and projections (rows a WHERE drops
-// never reach the operator, so they are never late); other operators are reported as skipped.
+// Below a UNION ALL the watermark is the minimum over its inputs' (-infinity until each has
+// sent a row). Stated for operators fed through filters, projections and UNION ALLs (rows a
+// WHERE drops never reach the operator, so they are never late); others are reported skipped.
 
 import type { Row, Value } from '../../catalog/types.js';
 import { compileExpr, compilePredicate } from '../../expr/compile.js';
@@ -29,65 +30,95 @@ export interface LateRuleResult {
   readonly skipped: string[];
 }
 
-type Stage = { readonly kind: 'filter'; readonly test: (row: Row) => boolean } | { readonly kind: 'project'; readonly exprs: ReadonlyArray<(row: Row) => unknown> };
-
 const DROPS_LATE = new Set<PhysicalNode['kind']>(['windowAgg', 'sessionAgg', 'lag', 'overWindow', 'intervalJoin', 'windowJoin', 'temporalJoin', 'distinct', 'topN']);
 
-/** The chain from a source to `node`'s input through filters and projections only, or undefined. */
-function chainTo(plan: PhysicalPlan, node: PhysicalNode): { source: SourceNode; steps: PhysicalNode[] } | undefined {
-  const steps: PhysicalNode[] = [];
-  let at = plan.nodes.find((n) => n.id === node.inputs[0]);
-  while (at && (at.kind === 'filter' || at.kind === 'project')) {
-    steps.unshift(at);
-    at = plan.nodes.find((n) => n.id === at!.inputs[0]);
+type Stage =
+  | { readonly kind: 'filter'; readonly test: (row: Row) => boolean }
+  | { readonly kind: 'project'; readonly exprs: ReadonlyArray<(row: Row) => unknown> }
+  /** Into a UNION ALL: its visible columns by position, then the branch's provenance. */
+  | { readonly kind: 'union'; readonly visible: number; readonly ref: number | undefined };
+
+interface Path {
+  readonly source: SourceNode;
+  readonly stages: readonly Stage[];
+}
+
+/** Every path from a source to node `id` through filters, projections and UNION ALLs; undefined when another operator is on the way. */
+function pathsTo(plan: PhysicalPlan, id: number): Path[] | undefined {
+  const n = plan.nodes.find((x) => x.id === id);
+  if (!n) return undefined;
+  if (n.kind === 'source') return [{ source: n, stages: [] }];
+  if (n.kind === 'filter' || n.kind === 'project') {
+    const stage: Stage = n.kind === 'filter' ? { kind: 'filter', test: compilePredicate(n.predicate) } : { kind: 'project', exprs: n.exprs.map((e) => compileExpr(e)) };
+    return pathsTo(plan, n.inputs[0]!)?.map((p) => ({ source: p.source, stages: [...p.stages, stage] }));
   }
-  return at?.kind === 'source' && node.inputs.length === 1 ? { source: at, steps } : undefined;
+  if (n.kind === 'union') {
+    const visible = n.schema.filter((c) => !c.hidden).length;
+    const out: Path[] = [];
+    for (let i = 0; i < n.inputs.length; i++) {
+      const sub = pathsTo(plan, n.inputs[i]!);
+      if (!sub) return undefined;
+      for (const p of sub) out.push({ source: p.source, stages: [...p.stages, { kind: 'union', visible, ref: n.refInputs[i] }] });
+    }
+    return out;
+  }
+  return undefined;
+}
+
+/** A source row through a path's stages: the row the operator receives, or undefined when a WHERE drops it. */
+function through(stages: readonly Stage[], sourceRow: Row): Row | undefined {
+  let row: Row = sourceRow;
+  for (const st of stages) {
+    if (st.kind === 'filter') {
+      if (!st.test(row)) return undefined;
+    } else if (st.kind === 'project') {
+      const r = row;
+      row = st.exprs.map((f) => f(r) as Value);
+    } else row = [...row.slice(0, st.visible), ...(st.ref === undefined ? [] : [row[st.ref]!])];
+  }
+  return row;
 }
 
 /**
- * The late keys per operator over `admitted` (per source node id, the decoded rows in arrival
- * order, each carrying its provenance in the source's hidden $ref column).
+ * The late keys per operator over `arrival`: every admitted row in the order the sources
+ * delivered them (source node id and the decoded row, whose hidden $ref column carries its
+ * provenance). Below a UNION ALL the watermark is the minimum over the sources of its branches.
  */
-export function expectedLate(plan: PhysicalPlan, admitted: ReadonlyMap<number, readonly Row[]>): LateRuleResult {
+export function expectedLate(plan: PhysicalPlan, arrival: ReadonlyArray<readonly [number, Row]>): LateRuleResult {
   const checked: LateExpectation[] = [];
   const skipped: string[] = [];
   for (const node of plan.nodes) {
     if (!DROPS_LATE.has(node.kind)) continue;
-    const chain = chainTo(plan, node);
     const supported = node.kind === 'windowAgg' || node.kind === 'sessionAgg' || node.kind === 'lag' || node.kind === 'overWindow';
-    if (!chain || !supported) {
+    const paths = supported && node.inputs.length === 1 ? pathsTo(plan, node.inputs[0]!) : undefined;
+    if (!paths || paths.length === 0) {
       skipped.push(`node ${node.id} (${node.kind})`);
       continue;
     }
-    if (!chain.source.watermark || chain.source.refColumn === undefined) continue;
-    const stages = chain.steps.map((s): Stage => (s.kind === 'filter' ? { kind: 'filter', test: compilePredicate(s.predicate) } : { kind: 'project', exprs: (s as Extract<PhysicalNode, { kind: 'project' }>).exprs.map((e) => compileExpr(e)) }));
-    const ts = chain.source.watermark.column;
-    const delay = chain.source.watermark.delayMicros;
-    const ref = chain.source.refColumn;
+    const sources = [...new Map(paths.map((p) => [p.source.id, p.source])).values()];
+    if (sources.some((src) => !src.watermark || src.refColumn === undefined)) continue;
+    const maxTs = new Map(sources.map((src) => [src.id, Number.NEGATIVE_INFINITY]));
     const out: string[] = [];
     const sessions = new Map<string, number[]>();
-    let maxTs = Number.NEGATIVE_INFINITY;
-    for (const sourceRow of admitted.get(chain.source.id) ?? []) {
-      const wm = maxTs - delay; // before this row
-      const t0 = sourceRow[ts] as number;
-      if (t0 > maxTs) maxTs = t0;
-      let row: Row | undefined = sourceRow;
-      for (const st of stages) {
-        if (st.kind === 'filter') {
-          if (!st.test(row)) {
-            row = undefined;
-            break;
-          }
-        } else row = st.exprs.map((f) => f(row!) as Value);
+    const timeInput = (node as { timeInput: number }).timeInput;
+    for (const [id, sourceRow] of arrival) {
+      const src = sources.find((x) => x.id === id);
+      if (!src) continue;
+      // The watermark this row sees: the minimum over the sources, as of the rows before it.
+      const wm = Math.min(...sources.map((x) => maxTs.get(x.id)! - x.watermark!.delayMicros));
+      const t0 = sourceRow[src.watermark!.column] as number;
+      if (t0 > maxTs.get(id)!) maxTs.set(id, t0);
+      for (const p of paths) {
+        if (p.source.id !== id) continue;
+        const row = through(p.stages, sourceRow);
+        if (row === undefined) continue;
+        const t = row[timeInput] as number | null;
+        if (t === null || t === undefined) continue;
+        const r = sourceRow[src.refColumn!] as unknown as RecordRef;
+        judge(node, t, wm, `${r.source}:${r.seq}`, row, sessions, out);
       }
-      if (row === undefined) continue;
-      const r = sourceRow[ref] as unknown as RecordRef;
-      const id = `${r.source}:${r.seq}`;
-      const t = row[(node as { timeInput: number }).timeInput] as number | null;
-      if (t === null || t === undefined) continue;
-      judge(node, t, wm, id, row, sessions, out);
     }
-    checked.push({ operator: node.id, kind: node.kind, expected: out.sort() });
+    checked.push({ operator: node.id, kind: node.kind, expected: [...new Set(out)].sort() });
   }
   return { checked, skipped };
 }

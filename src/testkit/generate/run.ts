@@ -72,6 +72,8 @@ export interface DeadLetter {
 
 export interface RunResult {
   readonly sourceRows: Map<number, Row[]>;
+  /** Every admitted row in the order the sources delivered them (source node id, row); of the last attempt's rows after a restore. */
+  readonly arrival: Array<readonly [number, Row]>;
   readonly late: LateEvent[];
   readonly deadLetters: DeadLetter[];
   readonly sinkOutputs: Map<number, { rows: Row[]; ops: Op[] }>;
@@ -125,6 +127,7 @@ export async function runScheduled(plan: PhysicalPlan, streams: Readonly<Record<
   const fingerprint = planFingerprint(plan);
   const sourceNodes = plan.nodes.flatMap((n) => (n.kind === 'source' ? [n] : []));
   const admitted = new Map<number, Map<number, Row>>(sourceNodes.map((n) => [n.id, new Map()]));
+  const arrival: Array<readonly [number, Row]> = [];
   const late = new Map<string, LateEvent>();
   const dead = new Map<string, DeadLetter>();
   const sinks = new Map<number, { rows: Row[]; ops: Op[] }>();
@@ -149,7 +152,10 @@ export async function runScheduled(plan: PhysicalPlan, streams: Readonly<Record<
         hooks: {
           onSourceRows(id, rows) {
             const node = sourceNodes.find((n) => n.id === id)!;
-            for (const r of rows) admitted.get(id)!.set((r[node.refColumn!] as unknown as RecordRef).seq, r);
+            for (const r of rows) {
+              admitted.get(id)!.set((r[node.refColumn!] as unknown as RecordRef).seq, r);
+              arrival.push([id, r]);
+            }
           },
           onLate(e) {
             late.set(`${e.ref!.source}:${e.ref!.seq}@${e.windowStart ?? ''}:${e.operator}`, e);
@@ -220,5 +226,5 @@ export async function runScheduled(plan: PhysicalPlan, streams: Readonly<Record<
   for (const id of plan.sinks) if (!sinks.has(id)) sinks.set(id, { rows: [], ops: [] });
   const sourceRows = new Map<number, Row[]>();
   for (const [id, rows] of admitted) sourceRows.set(id, [...rows.entries()].sort((a, b) => a[0] - b[0]).map(([, r]) => r));
-  return { sourceRows, late: [...late.values()], deadLetters: [...dead.values()], sinkOutputs: sinks, crashes };
+  return { sourceRows, arrival, late: [...late.values()], deadLetters: [...dead.values()], sinkOutputs: sinks, crashes };
 }

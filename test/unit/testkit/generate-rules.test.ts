@@ -61,7 +61,7 @@ async function lateOf(sink: string, items: Item[]) {
   const { plan } = planOf(sink);
   const streams = { raw: items };
   const r = await runScheduled(plan, streams, makeSchedule(streams, [2, 1, 3], [0]));
-  const rule = expectedLate(plan, r.sourceRows);
+  const rule = expectedLate(plan, r.arrival);
   assert.equal(rule.checked.length, 1);
   const op = rule.checked[0]!;
   return { expected: op.expected, engine: engineLateKeys(r.late, op.operator) };
