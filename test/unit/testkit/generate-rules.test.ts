@@ -91,3 +91,29 @@ test('LAG: late when before the watermark, on time at it', async () => {
   assert.deepEqual(expected, ['raw:1']);
   assert.deepEqual(engine, expected);
 });
+
+test('below a UNION ALL the watermark is the minimum over the branches\' sources', async () => {
+  const s = loadScriptText(
+    `CREATE SOURCE a (sensor VARCHAR, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH (connector = 'file', path = 'a.jsonl');
+CREATE SOURCE b (sensor VARCHAR, ts TIMESTAMP, WATERMARK FOR ts AS ts) WITH (connector = 'file', path = 'b.jsonl');
+CREATE SINK out WITH (connector = 'file', path = 'o.jsonl') AS SELECT sensor, COUNT(*) AS c FROM (SELECT sensor, ts FROM a UNION ALL SELECT sensor, ts FROM b) GROUP BY sensor, TUMBLE(ts, 10s);`,
+    'job.sql',
+    '/tmp',
+  );
+  const plan = planSinks(s.catalog, [...s.catalog.sinks.values()], { provenance: true });
+  const at = (sec: number): Item => ({ kind: 'row', values: { sensor: 'x', ts: new Date(BASE_MS + sec * 1000).toISOString() }, ms: BASE_MS + sec * 1000 });
+  // a@12 (a's watermark 11 s, b has none: the union's is -inf), b@0 (on time), b@20 (union: min(11, 20) = 11),
+  // then a@5 and b@9: window [0, 10) ended at 10 s <= 11 s, both late.
+  const streams = { a: [at(12), at(5)], b: [at(0), at(20), at(9)] };
+  const steps = [
+    { source: 'a', from: 0, size: 1 },
+    { source: 'b', from: 0, size: 2 },
+    { source: 'a', from: 1, size: 1 },
+    { source: 'b', from: 2, size: 1 },
+  ];
+  const r = await runScheduled(plan, streams, steps);
+  const rule = expectedLate(plan, r.arrival);
+  assert.deepEqual(rule.skipped, []);
+  assert.deepEqual(rule.checked[0]!.expected, ['a:1', 'b:2']);
+  assert.deepEqual(engineLateKeys(r.late, rule.checked[0]!.operator), ['a:1', 'b:2']);
+});
