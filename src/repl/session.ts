@@ -35,6 +35,8 @@ export class Session {
   /** The most recent query started, for \compare and \watermarks after it stopped. */
   last: LiveQuery | undefined;
   exitRequested = false;
+  /** The last file read with \i or --file (its test file is what \test runs by default). */
+  loadedFile: string | undefined;
   /** Called when a statement starts a query (the UI subscribes to show it live). */
   onQuery: ((q: LiveQuery) => void) | undefined;
   /** Each CREATE SINK's job, by sink name, until DROP SINK (ended ones stay for SHOW SINKS). */

@@ -56,12 +56,12 @@ export function readExpectation(target: string, value: Node | null, at: readonly
       continue;
     }
     const values = new Map<string, unknown>();
-    const keyRanges = new Map<string, Range>();
+    const ranges = new Map<string, { key: Range; value: Range }>();
     for (const p of (item as YAMLMap).items) {
       values.set(keyName(p), (p.value as Node | null)?.toJSON?.() ?? null);
-      keyRanges.set(keyName(p), rangeOf(p.value as Node, keyRange(p)));
+      ranges.set(keyName(p), { key: keyRange(p), value: rangeOf(p.value as Node, keyRange(p)) });
     }
-    const row = checkRow(values, shape, target, r, (k) => keyRanges.get(k) ?? r, ctx);
+    const row = checkRow(values, shape, target, r, (k, what) => ranges.get(k)?.[what] ?? r, ctx);
     if (row) rows.push({ ...row, node: item });
   }
   return node ? finish(target, shape, rows, node, at, ctx, undefined) : undefined;
@@ -77,27 +77,27 @@ function finish(target: string, shape: OutputShape, rows: ExpectedRow[], node: N
 }
 
 /** One expected row checked against the output's fields; `at(k)`: where value k is written. */
-function checkRow(values: Map<string, unknown>, shape: OutputShape, target: string, r: Range, at: (k: string) => Range, ctx: CaseContext): Omit<ExpectedRow, 'node'> | undefined {
+function checkRow(values: Map<string, unknown>, shape: OutputShape, target: string, r: Range, at: (k: string, what: 'key' | 'value') => Range, ctx: CaseContext): Omit<ExpectedRow, 'node'> | undefined {
   let ok = true;
   let op: Op | undefined;
   for (const [k, v] of values) {
     if (k === 'op' && shape.kind === 'sink' && !shape.fields.has('op')) {
       const i = OP_LABEL.indexOf(v as (typeof OP_LABEL)[number]);
       if (i < 0) {
-        ctx.problems.add(at(k), `bad op ${JSON.stringify(v)}`, "write one of '+I', '-U', '+U', '-D' (quoted)");
+        ctx.problems.add(at(k, 'value'), `bad op ${JSON.stringify(v)}`, "write one of '+I', '-U', '+U', '-D' (quoted)");
         ok = false;
       } else op = i as Op;
       continue;
     }
     const ft = shape.fields.get(k);
     if (!ft) {
-      ctx.problems.add(at(k), `'${target}' has no ${shape.kind === 'sink' ? 'column' : 'field'} '${k}'`, hintFor(k, [...shape.fields.keys()]));
+      ctx.problems.add(at(k, 'key'), `'${target}' has no ${shape.kind === 'sink' ? 'column' : 'field'} '${k}'`, hintFor(k, [...shape.fields.keys()]));
       ok = false;
       continue;
     }
     const err = checkExpected(v, ft);
     if (err) {
-      ctx.problems.add(at(k), `${k}: ${err}`);
+      ctx.problems.add(at(k, 'value'), `${k}: ${err}`);
       ok = false;
     }
   }

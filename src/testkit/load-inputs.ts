@@ -71,7 +71,7 @@ function readEntry(item: Node, shape: SourceShape, ctx: CaseContext): InputEntry
     const v = isScalar(p.value) ? p.value.value : undefined;
     if (!needsWatermark(shape, r, 'an idle marker', ctx)) return undefined;
     if (v === true || v === null) return { kind: 'idle', origin };
-    if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return { kind: 'idle', partition: v, origin };
+    if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return onlyKafka(shape, rangeOf(p.value as Node, keyRange(p)), ctx) ? { kind: 'idle', partition: v, origin } : undefined;
     problems.add(rangeOf(p.value as Node, keyRange(p)), '`idle:` takes a partition number (or write `- idle` for every partition)');
     return undefined;
   }
@@ -110,7 +110,15 @@ function readWatermark(pairs: Map<string, Pair>, shape: SourceShape, r: readonly
     ctx.problems.add(rangeOf(part.value as Node, keyRange(part)), '`partition:` is a partition number');
     return undefined;
   }
+  if (part && !onlyKafka(shape, keyRange(part), ctx)) return undefined;
   return { kind: 'watermark', micros, ...(typeof pv === 'number' ? { partition: pv } : {}), origin };
+}
+
+/** Partitions are a Kafka source's: elsewhere a partition step would hold the watermark back for good. */
+function onlyKafka(shape: SourceShape, r: readonly [number, number], ctx: CaseContext): boolean {
+  if (shape.kafka) return true;
+  ctx.problems.add(r, `source '${shape.node.source.name}' reads connector '${shape.node.source.options['connector']}', which has no partitions`, 'write `- idle` or `- watermark: ...` without a partition');
+  return false;
 }
 
 type KafkaFields = { key?: string | null; headers?: Record<string, string>; partition?: number; timestamp?: number };

@@ -10,7 +10,8 @@ import type { SqlType } from '../catalog/types.js';
 import { parseTimestamp } from '../catalog/timestamp.js';
 
 /** How a field's values compare. */
-export type FieldType = { readonly kind: 'timestamp' | 'number' | 'other' } | { readonly kind: 'struct'; readonly fields: ReadonlyMap<string, FieldType> };
+/** `object`: free-form JSON (a side output's position): a mapping is a value unless all its keys are a matcher's. */
+export type FieldType = { readonly kind: 'timestamp' | 'number' | 'other' | 'object' } | { readonly kind: 'struct'; readonly fields: ReadonlyMap<string, FieldType> };
 
 export function fieldType(t: SqlType): FieldType {
   switch (t.kind) {
@@ -49,6 +50,7 @@ export function parseMatcher(v: unknown, t: FieldType): Matcher | string | undef
   if (!isPlainObject(v)) return undefined;
   const keys = Object.keys(v);
   if (t.kind === 'struct' && !(keys.length > 0 && keys.every((k) => MATCHER_KEYS.includes(k) && !t.fields.has(k)))) return undefined;
+  if (t.kind === 'object' && !(keys.length > 0 && keys.every((k) => MATCHER_KEYS.includes(k)))) return undefined;
   if (keys.length === 0) return 'an empty mapping is no value: write a value, null, or a matcher such as {any: true}';
   if ('approx' in v) {
     const extra = keys.filter((k) => k !== 'approx' && k !== 'tol');
@@ -74,7 +76,7 @@ export function parseMatcher(v: unknown, t: FieldType): Matcher | string | undef
     if (v[k] !== true) return `write \`{${k}: true}\``;
     return { kind: k === 'any' ? 'any' : 'not_null' };
   }
-  if (t.kind === 'struct') return undefined;
+  if (t.kind === 'struct' || t.kind === 'object') return undefined;
   return `'${keys[0]}' is not a matcher: expected one of {approx: x, tol: t}, {between: [lo, hi]}, {any: true}, {not_null: true}`;
 }
 
@@ -139,6 +141,16 @@ export function matches(e: unknown, a: unknown, t: FieldType): boolean {
     for (const [k, ft] of t.fields) if (!matches(k in e ? e[k] : null, a[k] ?? null, ft)) return false;
     return Object.keys(e).every((k) => t.fields.has(k));
   }
-  if (isPlainObject(e) || Array.isArray(e)) return JSON.stringify(e) === JSON.stringify(a);
+  return deepEqual(e, a);
+}
+
+/** JSON equality, key order aside. */
+function deepEqual(e: unknown, a: unknown): boolean {
+  if (Array.isArray(e)) return Array.isArray(a) && a.length === e.length && e.every((x, i) => deepEqual(x, a[i]));
+  if (isPlainObject(e)) {
+    if (!isPlainObject(a)) return false;
+    const ek = Object.keys(e);
+    return ek.length === Object.keys(a).length && ek.every((k) => k in a && deepEqual(e[k], a[k]));
+  }
   return e === a;
 }

@@ -16,6 +16,7 @@ export interface OutputShape {
 
 const OTHER: FieldType = { kind: 'other' };
 const TS: FieldType = { kind: 'timestamp' };
+const OBJECT: FieldType = { kind: 'object' };
 
 export const LATE_FIELDS: ReadonlyMap<string, FieldType> = new Map([
   ['source', OTHER],
@@ -23,7 +24,7 @@ export const LATE_FIELDS: ReadonlyMap<string, FieldType> = new Map([
   ['event_time', TS],
   ['watermark', TS],
   ['window_start', TS],
-  ['position', OTHER],
+  ['position', OBJECT],
   ['at', OTHER],
   ['raw', OTHER],
 ]);
@@ -31,7 +32,7 @@ export const LATE_FIELDS: ReadonlyMap<string, FieldType> = new Map([
 export const DEAD_LETTER_FIELDS: ReadonlyMap<string, FieldType> = new Map([
   ['source', OTHER],
   ['reason', OTHER],
-  ['position', OTHER],
+  ['position', OBJECT],
   ['at', OTHER],
   ['raw', OTHER],
 ]);

@@ -85,7 +85,10 @@ export async function runTestFile(file: string, opts: RunOptions = {}): Promise<
   for (const c of tf.cases) {
     if (filter && !c.name.toLowerCase().includes(filter)) continue;
     if (opts.signal?.aborted) break;
-    cases.push(await runOne(tf, c, opts.signal));
+    const r = await runOne(tf, c, opts.signal);
+    // Stopped part-way (Ctrl-C): its output is partial, so it is neither passed nor failed.
+    if (opts.signal?.aborted) break;
+    cases.push(r);
   }
   return { file, cases, testFile: tf, ms: performance.now() - t0 };
 }

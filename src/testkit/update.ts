@@ -11,7 +11,8 @@ import type { OutputResult } from './compare.js';
 import type { Expectation } from './model.js';
 import type { ActualRow } from './run-case.js';
 import type { FileResult } from './runner.js';
-import { sinkNodes } from './outputs.js';
+import { sideShape, sinkNodes, sinkShape } from './outputs.js';
+import type { FieldType } from './match.js';
 
 /** Side-output fields written for a new row when the expectation names none yet. */
 const DEFAULT_FIELDS: Record<string, readonly string[]> = { late: ['event_time', 'raw'], dead_letter: ['reason', 'raw'] };
@@ -31,7 +32,8 @@ export function updateFile(r: FileResult): string[] {
       if (o.pass) continue;
       const exp = o.expectation;
       const columns = exp.kind === 'sink' ? sinks.get(exp.name)!.schema.filter((col) => !col.hidden).map((col) => col.name) : fieldsOf(exp);
-      const rows = newRows(o, columns);
+      const fields = exp.kind === 'sink' ? sinkShape(sinks.get(exp.name)!).fields : sideShape(exp.kind, exp.name).fields;
+      const rows = newRows(o, columns, fields);
       if (exp.file) {
         writeRowsFile(exp.file, rows.map((x) => x.plain), columns, exp.changelog);
         written.add(exp.file);
@@ -57,7 +59,7 @@ function fieldsOf(exp: Expectation): string[] {
 }
 
 /** The rows to write, in output order: a matched expected row as it was, else the actual one. */
-function newRows(o: OutputResult, columns: readonly string[]): Array<{ plain: Plain; node?: Node }> {
+function newRows(o: OutputResult, columns: readonly string[], fields: ReadonlyMap<string, FieldType>): Array<{ plain: Plain; node?: Node }> {
   const exp = o.expectation;
   return o.actual.map((a, j) => {
     const ei = o.matchedBy[j]!;
@@ -67,13 +69,17 @@ function newRows(o: OutputResult, columns: readonly string[]): Array<{ plain: Pl
       for (const [k, v] of e.values) plain[k] = v;
       return { plain, ...(e.node ? { node: e.node } : {}) };
     }
-    return { plain: fromActual(a, columns, exp.changelog) };
+    return { plain: fromActual(a, columns, exp.changelog, fields) };
   });
 }
 
-function fromActual(a: ActualRow, columns: readonly string[], changelog: boolean): Plain {
+function fromActual(a: ActualRow, columns: readonly string[], changelog: boolean, fields: ReadonlyMap<string, FieldType>): Plain {
   const plain: Plain = changelog ? { op: OP_LABEL[a.op] } : {};
-  for (const k of columns) plain[k] = a.values[k] ?? null;
+  for (const k of columns) {
+    const v = a.values[k] ?? null;
+    // `2024-05-20T10:00:00Z`, as people write it, when there are no milliseconds
+    plain[k] = fields.get(k)?.kind === 'timestamp' && typeof v === 'string' ? v.replace(/\.000Z$/, 'Z') : v;
+  }
   return plain;
 }
 

@@ -16,6 +16,7 @@ export async function includeFile(file: string, session: Session): Promise<Outpu
     const code = (e as NodeJS.ErrnoException).code;
     return [out.error(`error: cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`)];
   }
+  session.loadedFile = full;
   return [out.dim(`reading ${file}`), ...(await session.runScript(text, file, path.dirname(full)))];
 }
 

@@ -7,6 +7,7 @@ import { formatCommand } from './format.js';
 import { helpCommand } from './help.js';
 import { includeCommand } from './include.js';
 import { quitCommand } from './quit.js';
+import { testCommand } from './test.js';
 import { timingCommand } from './timing.js';
 import { watermarksCommand } from './watermarks.js';
 
@@ -20,6 +21,7 @@ export const COMMANDS: readonly Command[] = [
   formatCommand,
   timingCommand,
   includeCommand,
+  testCommand,
   quitCommand,
 ];
 

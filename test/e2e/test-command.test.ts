@@ -1,0 +1,204 @@
+// `sluice test` as a user runs it: the example jobs' fixture tests pass; a wrong expectation
+// fails with a readable diff (exit 1); a broken test file is a diagnostic (exit 2, no stack
+// trace); --update rewrites the expectations keeping comments, and the rerun passes; the JUnit
+// report parses back with the elements and attributes CI systems require.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const BIN = path.resolve('bin/sluice.js');
+
+function sluice(args: string[], cwd = process.cwd()) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const JOB = `CREATE SOURCE raw (
+  sensor VARCHAR, value DOUBLE, ts TIMESTAMP,
+  WATERMARK FOR ts AS ts - INTERVAL '1' SECOND
+) WITH (connector = 'file', path = 'in.jsonl', format = 'jsonl', dead_letter = 'dlq.jsonl');
+
+CREATE SINK agg WITH (connector = 'file', path = 'out.jsonl') AS
+SELECT sensor, window_start, COUNT(*) AS n, AVG(value) AS mean FROM raw GROUP BY sensor, TUMBLE(ts, 10s);
+`;
+
+const TESTS = `# readings of two sensors
+cases:
+  - name: two sensors <one window> & "quotes"
+    sources:
+      raw:
+        - {sensor: a, value: 1, ts: 2024-05-20T10:00:01Z}
+        - {sensor: b, value: 2, ts: 2024-05-20T10:00:02Z}
+        - {sensor: a, value: 3, ts: 2024-05-20T10:00:04Z}
+    expect:
+      # the answer, worked out by hand
+      agg:
+        - {sensor: a, window_start: 2024-05-20T10:00:00Z, n: 2, mean: 2}
+        - {sensor: b, window_start: 2024-05-20T10:00:00Z, n: 1, mean: 2}
+  - name: wrong on purpose
+    sources:
+      raw:
+        - {sensor: a, value: 1, ts: 2024-05-20T10:00:01Z}
+        - {raw: 'not json'}
+    expect:
+      agg:
+        - {sensor: a, window_start: 2024-05-20T10:00:00Z, n: 1, mean: 1.5}   # mean is 1
+        - {sensor: c, window_start: 2024-05-20T10:00:00Z, n: 9, mean: 9}
+      raw.dead_letter: expected-dead.jsonl
+`;
+
+function project(tests = TESTS): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-test-cmd-'));
+  writeFileSync(path.join(dir, 'job.sql'), JOB);
+  writeFileSync(path.join(dir, 'job.test.yaml'), tests);
+  writeFileSync(path.join(dir, 'expected-dead.jsonl'), '');
+  return dir;
+}
+
+test('the example jobs in queries/ pass their fixture tests', () => {
+  const r = sluice(['test', 'queries']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /^PASS queries\/quickstart\.test\.yaml › /m);
+  assert.match(r.stdout, /^PASS queries\/order-payments\.test\.yaml › /m);
+  assert.doesNotMatch(r.stdout, /^FAIL/m);
+  assert.match(r.stdout, /Tests: \d+ passed, 0 failed \(\d+ files, \d+ ms\)/);
+});
+
+test('a failing case: exit 1, a diff naming missing, unexpected and changed rows, no colour off a terminal', () => {
+  const dir = project();
+  const r = sluice(['test'], dir);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /^PASS job\.test\.yaml › two sensors <one window> & "quotes" \(\d+ ms\)$/m);
+  assert.match(r.stdout, /^FAIL job\.test\.yaml › wrong on purpose \(\d+ ms\)$/m);
+  assert.match(r.stdout, /agg: 1 missing, 1 changed \(expected 2 rows, got 1\)/);
+  assert.match(r.stdout, /~ changed +\{sensor: a, window_start: 2024-05-20T10:00:00Z, n: 1, mean: 1\.5 → 1\} \(line 21\)/);
+  assert.match(r.stdout, /- missing +\{sensor: c, .*\} \(line 22\)/);
+  assert.match(r.stdout, /raw\.dead_letter: 1 unexpected \(expected 0 rows, got 1\)/);
+  assert.match(r.stdout, /Tests: 1 passed, 1 failed \(1 file, \d+ ms\)/);
+  assert.doesNotMatch(r.stdout, /\x1b\[/);
+  // --filter runs only the matching cases
+  const only = sluice(['test', '--filter', 'TWO SENSORS'], dir);
+  assert.equal(only.code, 0, only.stdout);
+  assert.doesNotMatch(only.stdout, /wrong on purpose/);
+});
+
+test('a broken test file: exit 2, file:line:column with a caret, never a stack trace', () => {
+  const dir = project(TESTS.replace('        - {sensor: b, value: 2', '        - {sensor: b, valeu: 2'));
+  const r = sluice(['test', 'job.test.yaml'], dir);
+  assert.equal(r.code, 2, r.stdout + r.stderr);
+  assert.match(r.stdout, /^ERROR job\.test\.yaml$/m);
+  assert.match(r.stdout, /error: source 'raw' has no column 'valeu'\n\s+--> job\.test\.yaml:7:23\n/);
+  assert.match(r.stdout, /\^\^\^\^\^\n\s+= hint: did you mean 'value'\?/);
+  assert.doesNotMatch(r.stdout + r.stderr, /\n\s+at .*\.js:\d+/);
+  const yamlError = project('cases:\n  - name: [unclosed\n');
+  const y = sluice(['test'], yamlError);
+  assert.equal(y.code, 2);
+  assert.match(y.stdout, /error: invalid YAML: .*\n\s+--> job\.test\.yaml:\d+:\d+/);
+  const none = sluice(['test', 'nowhere'], dir);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /^sluice: cannot read nowhere: no such file or directory/);
+});
+
+test('--update writes the actual rows (inline and in the expected-rows file), keeps comments, and the rerun passes', () => {
+  const dir = project();
+  const r = sluice(['test', '--update'], dir);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /updated job\.test\.yaml/);
+  assert.match(r.stdout, /updated expected-dead\.jsonl/);
+  const text = readFileSync(path.join(dir, 'job.test.yaml'), 'utf8');
+  assert.match(text, /^# readings of two sensors$/m);
+  assert.match(text, /# the answer, worked out by hand/);
+  assert.match(text, /- \{sensor: a, window_start: 2024-05-20T10:00:00Z, n: 1, mean: 1\}/);
+  assert.doesNotMatch(text, /sensor: c/);
+  const dead = readFileSync(path.join(dir, 'expected-dead.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(dead, [{ reason: dead[0]!['reason'], raw: 'not json' }]);
+  assert.match(String(dead[0]!['reason']), /JSON/);
+  const again = sluice(['test'], dir);
+  assert.equal(again.code, 0, again.stdout);
+  assert.match(again.stdout, /Tests: 2 passed, 0 failed/);
+});
+
+interface El {
+  name: string;
+  attrs: Record<string, string>;
+  children: El[];
+  text: string;
+}
+
+/** A strict little XML reader: well-formed nesting, quoted attributes, only the five entities. */
+function parseXml(xml: string): El {
+  const body = xml.replace(/^<\?xml [^?]*\?>\s*/, '');
+  const unescape = (s: string) => {
+    assert.doesNotMatch(s, /&(?!(amp|lt|gt|quot|apos);)/, `bad entity in ${s}`);
+    return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  };
+  const root: El = { name: '#root', attrs: {}, children: [], text: '' };
+  const stack = [root];
+  const re = /<(\/?)([A-Za-z_][\w.-]*)((?:\s+[A-Za-z_][\w.-]*="[^"<]*")*)\s*(\/?)>|([^<]+)/gy;
+  let m: RegExpExecArray | null;
+  let at = 0;
+  while ((m = re.exec(body)) !== null) {
+    at = re.lastIndex;
+    const top = stack[stack.length - 1]!;
+    if (m[5] !== undefined) {
+      top.text += unescape(m[5]);
+      continue;
+    }
+    if (m[1]) {
+      assert.equal(m[2], top.name, 'mismatched closing tag');
+      stack.pop();
+      continue;
+    }
+    const attrs: Record<string, string> = {};
+    for (const a of (m[3] ?? '').matchAll(/([A-Za-z_][\w.-]*)="([^"]*)"/g)) attrs[a[1]!] = unescape(a[2]!);
+    const el: El = { name: m[2]!, attrs, children: [], text: '' };
+    top.children.push(el);
+    if (!m[4]) stack.push(el);
+  }
+  assert.equal(at, body.length, `unparsable XML at ${at}: ${body.slice(at, at + 40)}`);
+  assert.equal(stack.length, 1, 'unclosed element');
+  assert.equal(root.children.length, 1);
+  return root.children[0]!;
+}
+
+test('--reporter junit --output: testsuites/testsuite/testcase/failure with the required attributes, escaped', () => {
+  const dir = project();
+  const bad = path.join(dir, 'sub');
+  spawnSync('mkdir', [bad]);
+  writeFileSync(path.join(bad, 'broken.test.yaml'), 'cases: [\n');
+  writeFileSync(path.join(bad, 'broken.sql'), JOB);
+  const r = sluice(['test', '--reporter', 'junit', '--output', 'report.xml'], dir);
+  assert.equal(r.code, 2, r.stdout + r.stderr);
+  const doc = parseXml(readFileSync(path.join(dir, 'report.xml'), 'utf8'));
+  assert.equal(doc.name, 'testsuites');
+  for (const a of ['name', 'tests', 'failures', 'errors', 'time']) assert.ok(a in doc.attrs, `testsuites lacks ${a}`);
+  assert.deepEqual([doc.attrs['tests'], doc.attrs['failures'], doc.attrs['errors']], ['3', '1', '1']);
+  assert.equal(doc.children.length, 2);
+  for (const s of doc.children) {
+    assert.equal(s.name, 'testsuite');
+    for (const a of ['name', 'tests', 'failures', 'errors', 'time']) assert.ok(a in s.attrs, `testsuite lacks ${a}`);
+    assert.match(s.attrs['time']!, /^\d+\.\d{3}$/);
+    assert.equal(Number(s.attrs['tests']), s.children.length);
+    for (const c of s.children) {
+      assert.equal(c.name, 'testcase');
+      for (const a of ['name', 'classname', 'time']) assert.ok(a in c.attrs, `testcase lacks ${a}`);
+    }
+  }
+  const suite = doc.children.find((s) => s.attrs['name'] === 'job.test.yaml')!;
+  assert.deepEqual(suite.children.map((c) => c.attrs['name']), ['two sensors <one window> & "quotes"', 'wrong on purpose']);
+  assert.equal(suite.children[0]!.children.length, 0);
+  const failure = suite.children[1]!.children[0]!;
+  assert.equal(failure.name, 'failure');
+  assert.ok(failure.attrs['message'] && failure.attrs['type']);
+  assert.match(failure.text, /~ changed +\{sensor: a, .* mean: 1\.5 → 1\}/);
+  const broken = doc.children.find((s) => s.attrs['name'] === 'sub/broken.test.yaml')!;
+  assert.equal(broken.attrs['errors'], '1');
+  assert.equal(broken.children[0]!.children[0]!.name, 'error');
+  assert.match(broken.children[0]!.children[0]!.text, /invalid YAML/);
+  // the text report still goes to the terminal
+  assert.match(r.stdout, /Tests: 1 passed, 1 failed, 1 file error/);
+});
