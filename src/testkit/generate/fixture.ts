@@ -92,6 +92,7 @@ export function fixtureCase(f: Failure, ctx: FixtureContext): string {
       for (const r of s.actual) out.push(`      #   - ${rowLine(r, s.columns)}`);
     }
   }
+  if (f.check === 'changelog') out.push(`    # the changelog itself is malformed (${f.message}): expected rows with \`op:\` compare it entry by entry`);
   if (f.check === 'second_way') out.push('    # a fixture runs its stream once: replay the seed to see the second way (batch sizes, crashes, state budget) differ');
   return out.join('\n');
 }

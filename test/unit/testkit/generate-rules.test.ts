@@ -12,7 +12,7 @@ import { sourceArb, BASE_MS, type Item } from '../../../src/testkit/generate/arb
 import { defaultSourceSpec } from '../../../src/testkit/generate/spec.js';
 import { parseGenExpr } from '../../../src/testkit/generate/expr.js';
 import { engineLateKeys, expectedLate } from '../../../src/testkit/generate/late-rule.js';
-import { makeSchedule, runScheduled } from '../../../src/testkit/generate/run.js';
+import { makeSchedule, rebatch, runScheduled } from '../../../src/testkit/generate/run.js';
 
 const SOURCE = `CREATE SOURCE raw (sensor VARCHAR, value DOUBLE, n INT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH (connector = 'file', path = 'x.jsonl');`;
 
@@ -116,4 +116,18 @@ CREATE SINK out WITH (connector = 'file', path = 'o.jsonl') AS SELECT sensor, CO
   assert.deepEqual(rule.skipped, []);
   assert.deepEqual(rule.checked[0]!.expected, ['a:1', 'b:2']);
   assert.deepEqual(engineLateKeys(r.late, rule.checked[0]!.operator), ['a:1', 'b:2']);
+});
+
+test('other batch sizes keep every record\'s place in the arrival order across sources', () => {
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 4 }), fc.array(fc.nat(3), { minLength: 1, maxLength: 5 }), fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 4 }), (sizes, turns, other) => {
+      const streams = { a: Array.from({ length: 11 }, () => row('a', 0)), b: Array.from({ length: 7 }, () => row('b', 0)) };
+      const first = makeSchedule(streams, sizes, turns);
+      const second = rebatch(first, other);
+      const order = (steps: typeof first) => steps.flatMap((s) => Array.from({ length: s.size }, (_, j) => `${s.source}${s.from + j}`));
+      assert.deepEqual(order(second), order(first));
+      assert.equal(order(first).length, 18);
+    }),
+    { numRuns: 200, seed: 3 },
+  );
 });
