@@ -29,7 +29,8 @@ export async function testCommand(paths: readonly string[], opts: TestOptions): 
   if (reporter !== 'text' && reporter !== 'junit') throw new UsageError(`unknown reporter '${reporter}': use 'text' or 'junit'`);
   if (opts.output !== undefined && reporter !== 'junit') throw new UsageError('--output names the JUnit report file: use it with --reporter junit');
   if (opts.generate === undefined && (opts.seed !== undefined || opts.runs !== undefined)) throw new UsageError('--seed and --runs go with --generate JOB.sql');
-  const files = opts.generate !== undefined ? [] : findTestFiles(paths.length > 0 ? paths : ['.']);
+  // With --generate, fixture files run only when paths are given as well.
+  const files = opts.generate !== undefined && paths.length === 0 ? [] : findTestFiles(paths.length > 0 ? paths : ['.']);
   if (opts.generate === undefined && files.length === 0) throw new UsageError(`no test files (*.test.yaml, *.test.json) under ${paths.length ? paths.join(', ') : 'the current directory'}`);
   // The text report goes to stdout unless the JUnit XML does.
   const xmlToStdout = reporter === 'junit' && opts.output === undefined;
@@ -99,7 +100,7 @@ export async function testCommand(paths: readonly string[], opts: TestOptions): 
     }
   }
   if (controller.signal.aborted) return 130;
-  if (opts.generate !== undefined) return generatedFailed ? 1 : 0;
+  if (opts.generate !== undefined && files.length === 0) return generatedFailed ? 1 : 0;
   if (t.errors > 0) return 2;
   // --update: the failures were rewritten (to be reviewed), so only a job that failed to run fails.
   if (opts.update) return results.some((r) => r.cases.some((c) => c.error !== undefined)) ? 1 : 0;

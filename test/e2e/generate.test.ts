@@ -62,6 +62,11 @@ test('a LAG over a shared timestamp is caught and shrunk to a fixture case that 
   assert.equal(replay.code, 1, replay.stdout + replay.stderr);
   assert.match(replay.stdout, /FAIL alerts\.test\.yaml › generated \(seed 7, order\)/);
   assert.match(replay.stdout, /jumps: 1 changed/);
+  // Paths given with --generate run their fixture cases as well.
+  const both = sluice(['test', '--generate', 'alerts.sql', '--seed', '7', 'alerts.test.yaml'], dir);
+  assert.equal(both.code, 1, both.stdout + both.stderr);
+  assert.match(both.stdout, /FAIL  order/);
+  assert.match(both.stdout, /FAIL alerts\.test\.yaml › generated \(seed 7, order\)/);
 
   // The data's real key is (sensor, ts): declared, the generated streams never tie and all pass.
   writeFileSync(path.join(dir, 'alerts.test.yaml'), 'generate:\n  runs: 30\n  sources:\n    readings:\n      unique: [sensor, ts]\n      columns:\n        sensor: one_of(S1..S3)\n        temp: between(0, 40)\n');
