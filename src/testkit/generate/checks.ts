@@ -189,7 +189,7 @@ export async function runCase(plan: PhysicalPlan, scenario: Scenario, skips: Ski
           : runScheduled(plan, scenario.streams, schedule, { ...opts, budget: true }),
     );
     const label = w.kind === 'batches' ? `batches of ${w.sizes.join(', ')}` : w.kind === 'restore' ? `${second.crashes} crash(es) and restore(s)` : 'a 1-byte state budget';
-    const diff = compareRuns(plan, consolidated(plan, first), consolidated(plan, second), `with ${label}, the output`);
+    const diff = compareRuns(plan, consolidated(plan, first), consolidated(plan, second), `the run with ${label}`);
     if (diff) return fail({ check: 'second_way', message: diff.message, streams: scenario.streams, sinks: diff.sinks });
     ran.push('second_way');
   }
@@ -198,7 +198,7 @@ export async function runCase(plan: PhysicalPlan, scenario: Scenario, skips: Ski
     const one = inEventTimeOrder(scenario.streams, false);
     const two = inEventTimeOrder(scenario.streams, true);
     const [a, b] = await timed('order', async () => [await runScheduled(plan, one, eventTimeSchedule(one), opts), await runScheduled(plan, two, eventTimeSchedule(two), opts)] as const);
-    const diff = compareRuns(plan, consolidated(plan, a), consolidated(plan, b), 'with ties in the other order, the output');
+    const diff = compareRuns(plan, consolidated(plan, a), consolidated(plan, b), 'the run with ties in the other order');
     if (diff) {
       return fail({ check: 'order', message: `${diff.message}: the answer depends on the arrival order of rows with equal event times (order by a unique key, e.g. ORDER BY ts, id)`, streams: two, sinks: diff.sinks });
     }
