@@ -34,7 +34,8 @@ export async function testCommand(paths: readonly string[], opts: TestOptions): 
   if (opts.generate === undefined && files.length === 0) throw new UsageError(`no test files (*.test.yaml, *.test.json) under ${paths.length ? paths.join(', ') : 'the current directory'}`);
   // The text report goes to stdout unless the JUnit XML does.
   const xmlToStdout = reporter === 'junit' && opts.output === undefined;
-  const style = process.stdout.isTTY === true && !xmlToStdout ? COLOR : PLAIN;
+  // Colour on a terminal only, and never with NO_COLOR set (https://no-color.org).
+  const style = process.stdout.isTTY === true && !xmlToStdout && !process.env['NO_COLOR'] ? COLOR : PLAIN;
   const print = (lines: readonly string[]) => {
     if (!xmlToStdout && lines.length > 0) process.stdout.write(lines.join('\n') + '\n');
   };

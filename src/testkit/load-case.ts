@@ -16,6 +16,8 @@ export interface CaseContext {
   readonly problems: Problems;
   readonly plan: PhysicalPlan;
   readonly sinks: readonly SinkDef[];
+  /** Every source and table the job declares, read by a sink or not. */
+  readonly declared: ReadonlySet<string>;
 }
 
 const CASE_KEYS = ['name', 'sources', 'expect', 'ordered'];
@@ -62,7 +64,8 @@ export function readCase(node: Node, index: number, ctx: CaseContext): TestCase 
         const s = keyName(p);
         const src = sources.get(s);
         if (!src) {
-          problems.add(keyRange(p), `unknown source '${s}': the job reads ${[...sources.keys()].map((n) => `'${n}'`).join(', ') || 'no sources'}`, hintFor(s, [...sources.keys()]));
+          if (ctx.declared.has(s)) problems.add(keyRange(p), `source '${s}' is declared, but no sink of the job reads it`, 'drop its rows from the case, or add a sink that reads it');
+          else problems.add(keyRange(p), `unknown source '${s}': the job reads ${[...sources.keys()].map((n) => `'${n}'`).join(', ') || 'no sources'}`, hintFor(s, [...sources.keys()]));
           continue;
         }
         const input = readInputs(p.value as Node | null, keyRange(p), src, ctx);

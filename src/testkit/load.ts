@@ -49,6 +49,7 @@ export function loadTestFile(file: string): TestFile {
   }
   const jobPair = map.items.find((p) => keyName(p) === 'job');
   let jobPath = defaultJobPath(file);
+  if (!jobPair && jobPath === file) problems.add([0, 1], `${path.basename(file)} names no job`, 'add `job: file.sql` at the top, or name the test file JOB.test.yaml beside JOB.sql');
   if (jobPair) {
     if (!isScalar(jobPair.value) || typeof jobPair.value.value !== 'string') problems.add(rangeOf(jobPair.value as Node, keyRange(jobPair)), '`job:` is the path of the .sql file the cases run, relative to this file');
     else jobPath = path.resolve(path.dirname(file), jobPair.value.value);
@@ -72,7 +73,7 @@ export function loadTestFile(file: string): TestFile {
     const seq = casesPair.value;
     if (!isSeq(seq)) problems.add(rangeOf(seq as Node, keyRange(casesPair)), '`cases:` is a list of cases (`- name: ...`)');
     else seq.items.forEach((item, i) => {
-      const c = readCase(item as Node, i, { file: tf, problems, plan, sinks });
+      const c = readCase(item as Node, i, { file: tf, problems, plan, sinks, declared: new Set(script.catalog.sources.keys()) });
       if (c) cases.push(c);
     });
     const seen = new Map<string, number>();

@@ -30,8 +30,12 @@ export class Arrival {
       const t = this.turns[this.next]!;
       if (t.source === source) return t.entry;
       await new Promise<void>((resolve) => {
-        this.waiting.set(source, resolve);
-        signal.addEventListener('abort', () => resolve(), { once: true });
+        const abort = (): void => resolve();
+        signal.addEventListener('abort', abort, { once: true });
+        this.waiting.set(source, () => {
+          signal.removeEventListener('abort', abort);
+          resolve();
+        });
       });
     }
   }

@@ -41,10 +41,24 @@ function expectedText(e: ExpectedRow, changelog: boolean): string {
   return fields(e.values, changelog && e.op !== undefined ? OP_LABEL[e.op] : undefined);
 }
 
+/** An output's value as shown: a timestamp without milliseconds as people write it (`...T10:00:00Z`). */
+function shown(v: unknown): unknown {
+  return typeof v === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/.test(v) ? v.replace('.000Z', 'Z') : v;
+}
+
 /** An actual row showing the fields the expectation names (all of a sink's), in its order. */
 function actualText(a: ActualRow, keys: readonly string[] | undefined, changelog: boolean): string {
-  const entries: Array<[string, unknown]> = keys ? keys.map((k) => [k, a.values[k] ?? null]) : Object.entries(a.values);
+  const entries: Array<[string, unknown]> = keys ? keys.map((k) => [k, shown(a.values[k] ?? null)]) : Object.entries(a.values).map(([k, v]) => [k, shown(v)]);
   return fields(entries, changelog ? OP_LABEL[a.op] : undefined);
+}
+
+/** At most this many rows of each kind in a diff; the rest are counted. */
+const MAX_SHOWN = 20;
+
+function capped<T>(rows: readonly T[], line: (r: T) => string, what: string, s: Style): string[] {
+  const out = rows.slice(0, MAX_SHOWN).map(line);
+  if (rows.length > MAX_SHOWN) out.push(s.dim(`  … and ${rows.length - MAX_SHOWN} more ${what} rows`));
+  return out;
 }
 
 export function renderOutputDiff(o: OutputResult, lineOf: (offset: number) => number, s: Style): string[] {
@@ -59,15 +73,16 @@ export function renderOutputDiff(o: OutputResult, lineOf: (offset: number) => nu
   out.push(`${s.bold(exp.target)}${exp.changelog ? ' (changelog)' : ''}: ${counts.join(', ')} (expected ${exp.rows.length} row${exp.rows.length === 1 ? '' : 's'}, got ${o.actual.length})`);
   const keys = exp.kind === 'sink' ? undefined : [...new Set(exp.rows.flatMap((r) => [...r.values.keys()]))];
   const where = (e: ExpectedRow) => s.dim(exp.file ? `(${path.basename(exp.file)})` : `(line ${lineOf(e.range[0])})`);
-  for (const e of o.missing) out.push(s.red(`  - missing     ${expectedText(e, exp.changelog)}`) + ` ${where(e)}`);
-  for (const a of o.unexpected) out.push(s.green(`  + unexpected  ${actualText(a, keys?.length ? keys : undefined, exp.changelog)}`));
-  for (const c of o.changed) {
+  out.push(...capped(o.missing, (e) => s.red(`  - missing     ${expectedText(e, exp.changelog)}`) + ` ${where(e)}`, 'missing', s));
+  out.push(...capped(o.unexpected, (a) => s.green(`  + unexpected  ${actualText(a, keys?.length ? keys : undefined, exp.changelog)}`), 'unexpected', s));
+  const changedLine = (c: OutputResult['changed'][number]): string => {
     const changed = new Set(c.columns);
     const text = fields(c.expected.values, exp.changelog && c.expected.op !== undefined ? OP_LABEL[c.expected.op] : undefined, (k, v) =>
-      changed.has(k) ? s.yellow(`${k}: ${v} → ${formatValue(c.actual.values[k] ?? null)}`) : `${k}: ${v}`,
+      changed.has(k) ? s.yellow(`${k}: ${v} → ${formatValue(shown(c.actual.values[k] ?? null))}`) : `${k}: ${v}`,
     );
-    out.push(`  ~ changed     ${text} ${where(c.expected)}`);
-  }
+    return `  ~ changed     ${text} ${where(c.expected)}`;
+  };
+  out.push(...capped(o.changed, changedLine, 'changed', s));
   if (o.order) {
     out.push(`  order: row ${o.order.index + 1} should be ${expectedText(o.order.expected, exp.changelog)} ${where(o.order.expected)}`);
     out.push(`         but is ${actualText(o.order.actual, keys?.length ? keys : undefined, exp.changelog)}`);

@@ -1,7 +1,7 @@
 // Runs the cases of test files and collects their results: per case pass/fail, time and each
 // checked output's comparison; per file a load error (a rendered diagnostic) instead, if any.
 
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { SqlError } from '../sql/diagnostics.js';
 import { ConnectorError } from '../connectors/connector.js';
@@ -37,13 +37,25 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Every `*.test.yaml` / `*.test.yml` / `*.test.json` under the paths (files are taken as given), sorted. */
+/** The test file of `file`: itself unless it is a job's .sql, then JOB.test.yaml (or .yml, .json) beside it, if there is one. */
+export function testFileOf(file: string): string | undefined {
+  if (!/\.sql$/i.test(file)) return file;
+  const base = file.replace(/\.sql$/i, '');
+  return ['.test.yaml', '.test.yml', '.test.json'].map((ext) => base + ext).find((f) => existsSync(f));
+}
+
+/**
+ * Every `*.test.yaml` / `*.test.yml` / `*.test.json` under the paths, sorted. A file named is
+ * taken as given, but a job's .sql stands for its test file.
+ */
 export function findTestFiles(paths: readonly string[]): string[] {
   const out = new Set<string>();
   const walk = (p: string): void => {
     const st = statSync(p);
     if (st.isFile()) {
-      out.add(p);
+      const t = testFileOf(p);
+      if (t === undefined) throw new UsageError(`no test file for ${p}: write ${p.replace(/\.sql$/i, '')}.test.yaml beside it (see the README: Testing your jobs)`);
+      out.add(t);
       return;
     }
     for (const e of readdirSync(p, { withFileTypes: true })) {
@@ -57,6 +69,7 @@ export function findTestFiles(paths: readonly string[]): string[] {
     try {
       walk(p);
     } catch (e) {
+      if (e instanceof UsageError) throw e;
       throw new UsageError(`cannot read ${p}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`);
     }
   }

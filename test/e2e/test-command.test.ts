@@ -5,10 +5,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { existsSync } from 'node:fs';
+import { exampleQueries } from '../helpers/queries.js';
 
 const BIN = path.resolve('bin/sluice.js');
 
@@ -59,13 +61,22 @@ function project(tests = TESTS): string {
   return dir;
 }
 
-test('the example jobs in queries/ pass their fixture tests', () => {
-  const r = sluice(['test', 'queries']);
+test('the example jobs in queries/ and examples/ pass their fixture tests', () => {
+  const r = sluice(['test', 'queries', 'examples']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /^PASS queries\/quickstart\.test\.yaml › /m);
   assert.match(r.stdout, /^PASS queries\/order-payments\.test\.yaml › /m);
+  assert.match(r.stdout, /^PASS queries\/nexmark\/q9\.test\.yaml › /m);
+  assert.match(r.stdout, /^PASS examples\/kafka\/sensor-downsampling\.test\.yaml › /m);
   assert.doesNotMatch(r.stdout, /^FAIL/m);
   assert.match(r.stdout, /Tests: \d+ passed, 0 failed \(\d+ files, \d+ ms\)/);
+});
+
+test('every example job that runs has a test file beside it', () => {
+  const runnable = exampleQueries().filter((q) => q.fail === undefined && q.pending === undefined);
+  assert.ok(runnable.length >= 25);
+  const missing = runnable.filter((q) => !existsSync(q.file.replace(/\.sql$/, '.test.yaml'))).map((q) => q.name);
+  assert.deepEqual(missing, []);
 });
 
 test('a failing case: exit 1, a diff naming missing, unexpected and changed rows, no colour off a terminal', () => {
@@ -201,4 +212,27 @@ test('--reporter junit --output: testsuites/testsuite/testcase/failure with the 
   assert.match(broken.children[0]!.children[0]!.text, /invalid YAML/);
   // the text report still goes to the terminal
   assert.match(r.stdout, /Tests: 1 passed, 1 failed, 1 file error/);
+});
+
+test('SIGTERM during a long case stops promptly with exit 130, the case neither passed nor failed', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-test-cmd-'));
+  writeFileSync(path.join(dir, 'job.sql'), JOB);
+  // About 6 s of work uninterrupted (1M rows, read in about 1 s), so a run that ignored the signal would show.
+  const t0 = Date.parse('2024-05-20T10:00:00Z');
+  const lines: string[] = [];
+  for (let i = 0; i < 1_000_000; i++) lines.push(`{"sensor":"s${i % 7}","value":${i % 50},"ts":${t0 + i * 10}}`);
+  writeFileSync(path.join(dir, 'big.jsonl'), lines.join('\n') + '\n');
+  lines.length = 0;
+  writeFileSync(path.join(dir, 'job.test.yaml'), 'cases:\n  - name: big\n    sources:\n      raw: big.jsonl\n    expect:\n      raw.late: []\n');
+  const child = spawn(process.execPath, [BIN, 'test'], { cwd: dir });
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  await new Promise((r) => setTimeout(r, 3000));
+  const sent = Date.now();
+  child.kill('SIGTERM');
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  assert.ok(Date.now() - sent < 3000, `took ${Date.now() - sent} ms to stop`);
+  assert.equal(code, 130, stdout);
+  assert.doesNotMatch(stdout, /(PASS|FAIL) job\.test\.yaml › big/);
+  rmSync(dir, { recursive: true, force: true });
 });

@@ -6,16 +6,8 @@ import { existsSync } from 'node:fs';
 import type { Command } from './command.js';
 import { out, type Output } from '../output.js';
 import type { Session } from '../session.js';
-import { isTestFileName } from '../../testkit/load.js';
-import { runTestFile } from '../../testkit/runner.js';
+import { runTestFile, testFileOf } from '../../testkit/runner.js';
 import { PLAIN, renderFile, renderSummary, totals } from '../../testkit/report-text.js';
-
-/** The test file of `file`: itself when it is one, else JOB.test.yaml (or .yml, .json) beside JOB.sql. */
-export function testFileOf(file: string): string | undefined {
-  if (isTestFileName(file)) return file;
-  const base = file.replace(/\.sql$/i, '');
-  return ['.test.yaml', '.test.yml', '.test.json'].map((ext) => base + ext).find((f) => existsSync(f));
-}
 
 export async function runTests(args: string, session: Session): Promise<Output[]> {
   const target = args !== '' ? session.resolvePath(args) : session.loadedFile;

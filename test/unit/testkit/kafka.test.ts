@@ -118,3 +118,38 @@ ${step ? '        - {event_time: 2024-05-20T10:00:15Z, watermark: 2024-05-20T10:
   await pass(WINDOW_JOB, yaml(''));
   await pass(WINDOW_JOB, yaml('        - watermark: 2024-05-20T10:00:30Z\n'));
 });
+
+test('a Kafka table: rows upsert by the message key, `raw: null` is a tombstone deleting its key from its record timestamp', async () => {
+  const sql = `CREATE SOURCE readings (k VARCHAR, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH (connector = 'file', path = 'r.jsonl');
+CREATE TABLE rates (k VARCHAR, rate DOUBLE, ts TIMESTAMP, PRIMARY KEY (k), WATERMARK FOR ts AS ts) WITH (connector = 'kafka', topic = 'rates', bounded = 'latest');
+CREATE SINK out WITH (connector = 'file', path = 'o.jsonl') AS SELECT r.k, r.ts, t.rate FROM readings AS r LEFT JOIN rates FOR SYSTEM_TIME AS OF r.ts AS t ON r.k = t.k;
+`;
+  // the same messages and readings as test/kafka/table.test.ts, which runs them on a broker
+  await pass(
+    sql,
+    `cases:
+  - name: upserts and a tombstone
+    sources:
+      rates:
+        - {k: a, rate: 1, ts: 2024-05-20T10:00:00Z}
+        - {k: b, rate: 2, ts: 2024-05-20T10:00:00Z}
+        - {raw: null, _key: b, _timestamp: 2024-05-20T10:00:05Z}
+        - {k: a, rate: 3, ts: 2024-05-20T10:00:10Z}
+        - {k: c, rate: 9, ts: 2024-05-20T10:00:20Z}
+      readings:
+        - {k: a, ts: 2024-05-20T10:00:03Z}
+        - {k: b, ts: 2024-05-20T10:00:02Z}
+        - {k: b, ts: 2024-05-20T10:00:07Z}
+        - {k: a, ts: 2024-05-20T10:00:12Z}
+        - {k: b, ts: 2024-05-20T10:00:15Z}
+    expect:
+      out:
+        - {k: a, ts: 2024-05-20T10:00:03Z, rate: 1}
+        - {k: a, ts: 2024-05-20T10:00:12Z, rate: 3}
+        - {k: b, ts: 2024-05-20T10:00:02Z, rate: 2}
+        - {k: b, ts: 2024-05-20T10:00:07Z, rate: null}
+        - {k: b, ts: 2024-05-20T10:00:15Z, rate: null}
+      rates.dead_letter: []
+`,
+  );
+});

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runTestFile, type CaseResult } from '../../../src/testkit/runner.js';
-import { PLAIN, renderFile } from '../../../src/testkit/report-text.js';
+import { COLOR, PLAIN, renderFile } from '../../../src/testkit/report-text.js';
 import { fixture, WINDOW_JOB } from './helpers.js';
 
 const ROWS = `
@@ -52,7 +52,7 @@ test('a missing row and an unexpected row are reported as such', async () => {
   assert.equal(o.unexpected.length, 1);
   assert.equal(o.unexpected[0]!.values['sensor'], 'b');
   assert.match(text, /- missing +\{sensor: z, window_start: 2024-05-20T10:01:00Z, n: 7, mean: 7\} \(line 15\)/);
-  assert.match(text, /\+ unexpected +\{sensor: b, window_start: 2024-05-20T10:00:00\.000Z, n: 1, mean: 2\}/);
+  assert.match(text, /\+ unexpected +\{sensor: b, window_start: 2024-05-20T10:00:00Z, n: 1, mean: 2\}/);
 });
 
 test('a row that differs in one column is shown changed, with the column named', async () => {
@@ -63,6 +63,11 @@ test('a row that differs in one column is shown changed, with the column named',
   assert.deepEqual(o.changed[0]!.columns, ['mean']);
   assert.match(text, /~ changed +\{sensor: a, window_start: 2024-05-20T10:00:00Z, n: 2, mean: 2\.5 → 2\}/);
   assert.equal(o.missing.length + o.unexpected.length, 0);
+  // on a terminal the changed column stands out (bold yellow), FAIL is red
+  const r = await runTestFile(fixture(WINDOW_JOB, `cases:\n  - name: c\n    sources:\n      raw:${ROWS}\n    expect:\n${GOOD_AGG.replace('n: 2, mean: 2}', 'n: 2, mean: 2.5}')}`));
+  const colored = renderFile(r, COLOR).join('\n');
+  assert.ok(colored.includes('\x1b[1;33mmean: 2.5 → 2\x1b[0m'), colored);
+  assert.ok(colored.includes('\x1b[31mFAIL\x1b[39m'), colored);
 });
 
 test('ordered: true fails when the same rows arrive in another order', async () => {
@@ -168,4 +173,12 @@ SELECT k, window_start, COUNT(*) AS n FROM (SELECT k, ts FROM l UNION ALL SELECT
     const r = await runTestFile(fixture(job, yaml));
     assert.ok(r.cases[0]!.pass, renderFile(r, PLAIN).join('\n'));
   }
+});
+
+test('a long diff shows 20 rows of each kind and counts the rest', async () => {
+  const rows = Array.from({ length: 25 }, (_, i) => `        - {sensor: z${i}, window_start: 2030-01-01T00:00:00Z, n: 99, mean: 99}`).join('\n');
+  const { c, text } = await one(`      agg:\n${rows}\n`);
+  assert.equal(c.outputs[0]!.missing.length, 25);
+  assert.equal(text.match(/- missing/g)?.length, 20);
+  assert.match(text, /… and 5 more missing rows/);
 });
