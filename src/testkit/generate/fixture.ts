@@ -11,7 +11,7 @@ import type { Failure } from './checks.js';
 import { recordText } from './run.js';
 
 function timestampText(micros: number): string {
-  return micros % 1000 === 0 ? new Date(micros / 1000).toISOString() : formatTimestamp(micros);
+  return micros % 1000 === 0 ? new Date(micros / 1000).toISOString().replace('.000Z', 'Z') : formatTimestamp(micros);
 }
 
 function jsonOf(v: Value, type: SqlType | undefined): Json {
