@@ -64,7 +64,7 @@ export async function testCommand(paths: readonly string[], opts: TestOptions): 
       const r = await runTestFile(f, { ...(opts.filter ? { filter: opts.filter } : {}), signal: controller.signal });
       results.push(r);
       print(renderFile(r, style));
-      if (r.testFile?.generate && !controller.signal.aborted) {
+      if (r.testFile?.generate && opts.filter === undefined && !controller.signal.aborted) {
         try {
           const g = await generateForTestFile(r.testFile, r.testFile.script.file, {}, controller.signal);
           print([renderReport(g)]);
