@@ -102,6 +102,8 @@ export async function testCommand(paths: readonly string[], opts: TestOptions): 
   }
   if (controller.signal.aborted) return 130;
   if (opts.generate !== undefined && files.length === 0) return generatedFailed ? 1 : 0;
+  // A filter that selects nothing would pass silently in CI: say so instead.
+  if (opts.filter !== undefined && t.passed + t.failed === 0 && t.errors === 0) throw new UsageError(`no case name contains '${opts.filter}'`);
   if (t.errors > 0) return 2;
   // --update: the failures were rewritten (to be reviewed), so only a job that failed to run fails.
   if (opts.update) return results.some((r) => r.cases.some((c) => c.error !== undefined)) ? 1 : 0;

@@ -101,8 +101,8 @@ function checkRow(values: Map<string, unknown>, shape: OutputShape, target: stri
       ok = false;
     }
   }
-  if (shape.allFields) {
-    const missing = [...shape.fields.keys()].filter((k) => !values.has(k));
+  {
+    const missing = shape.required.filter((k) => !values.has(k));
     if (missing.length > 0) {
       ctx.problems.add(r, `this row of '${target}' gives no ${missing.map((m) => `'${m}'`).join(', ')}`, 'give every column of the sink; write `{any: true}` where the value does not matter');
       ok = false;
@@ -154,8 +154,10 @@ function readRowsFile(file: string, rel: string, at: Range, shape: OutputShape, 
   return ctx.problems.count > before ? undefined : rows;
 }
 
+/** A CSV field as the value of a column of `kind` (CSV has only text): a number, true/false, or text. */
 function csvValue(text: string | null, kind: string | undefined): unknown {
   if (text === null || text === '') return null;
   if (kind === 'number') return Number(text);
+  if (kind === 'boolean' && /^(true|false)$/i.test(text)) return text.toLowerCase() === 'true';
   return text;
 }

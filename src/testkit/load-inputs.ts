@@ -10,6 +10,7 @@ import type { Column } from '../catalog/catalog.js';
 import type { SourceNode } from '../plan/physical.js';
 import { parseTimestamp } from '../catalog/timestamp.js';
 import { parseCsvHeader } from '../connectors/format/csv.js';
+import { valueColumns } from '../connectors/kafka/record.js';
 import type { InputEntry, Origin, SourceInput } from './model.js';
 import type { CaseContext } from './load-case.js';
 import { hintFor, keyName, keyRange, rangeOf } from './load.js';
@@ -175,8 +176,10 @@ function readRow(pairs: Map<string, Pair>, shape: SourceShape, kafka: KafkaField
   if (shape.csv && !shape.kafka) return { kind: 'row', text: shape.columns.map((c) => csvField(values[c.name])).join(','), origin };
   if (!shape.kafka) return { kind: 'row', text: JSON.stringify(values), origin };
   const keyCols = shape.columns.filter((c) => c.key);
+  // The message value holds the value columns; KEY columns go to the key, metadata columns come from the message.
+  const inValue = new Set(valueColumns(shape.columns).map((c) => c.name));
   const value: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(values)) if (!keyCols.some((c) => c.name === k) && !k.startsWith('_')) value[k] = v;
+  for (const [k, v] of Object.entries(values)) if (inValue.has(k)) value[k] = v;
   let key = kafka.key;
   if (key === undefined && keyCols.length > 0) {
     const kv = keyCols.map((c) => values[c.name] ?? null);

@@ -11,7 +11,7 @@ import { parseTimestamp } from '../catalog/timestamp.js';
 
 /** How a field's values compare. */
 /** `object`: free-form JSON (a side output's position): a mapping is a value unless all its keys are a matcher's. */
-export type FieldType = { readonly kind: 'timestamp' | 'number' | 'other' | 'object' } | { readonly kind: 'struct'; readonly fields: ReadonlyMap<string, FieldType> };
+export type FieldType = { readonly kind: 'timestamp' | 'number' | 'boolean' | 'other' | 'object' } | { readonly kind: 'struct'; readonly fields: ReadonlyMap<string, FieldType> };
 
 export function fieldType(t: SqlType): FieldType {
   switch (t.kind) {
@@ -22,6 +22,8 @@ export function fieldType(t: SqlType): FieldType {
     case 'double':
     case 'interval':
       return { kind: 'number' };
+    case 'boolean':
+      return { kind: 'boolean' };
     case 'struct':
       return { kind: 'struct', fields: new Map(t.fields.map((f) => [f.name, fieldType(f.type)])) };
     default:

@@ -1,5 +1,5 @@
 // The outputs a case can check and the fields of their rows: a sink's columns (every one must
-// be given), and a source's side outputs `SOURCE.late` / `SOURCE.dead_letter` with the fields
+// be given; a Kafka sink's rows may give their message key, `_key`), and a source's side outputs `SOURCE.late` / `SOURCE.dead_letter` with the fields
 // their JSON-lines files have (only the fields given are compared).
 
 import type { PhysicalPlan, SinkNode } from '../plan/physical.js';
@@ -10,8 +10,8 @@ export interface OutputShape {
   readonly kind: OutputKind;
   readonly name: string;
   readonly fields: ReadonlyMap<string, FieldType>;
-  /** Sinks: an expected row gives every column. Side outputs: only the fields that matter. */
-  readonly allFields: boolean;
+  /** The fields every expected row must give: a sink's columns (not a Kafka sink's `_key`); none of a side output's. */
+  readonly required: readonly string[];
 }
 
 const OTHER: FieldType = { kind: 'other' };
@@ -43,9 +43,16 @@ export function sinkNodes(plan: PhysicalPlan): Map<string, SinkNode> {
   return m;
 }
 
+/** A Kafka sink's rows may also be checked for their message key, `_key`, as the sink writes it. */
+export function isKafkaSink(node: SinkNode): boolean {
+  return node.sink.options['connector'] === 'kafka';
+}
+
 export function sinkShape(node: SinkNode): OutputShape {
   const fields = new Map(node.schema.filter((c) => !c.hidden).map((c) => [c.name, fieldType(c.type)] as const));
-  return { kind: 'sink', name: node.sink.name, fields, allFields: true };
+  const required = [...fields.keys()];
+  if (isKafkaSink(node) && !fields.has('_key')) fields.set('_key', OTHER);
+  return { kind: 'sink', name: node.sink.name, fields, required };
 }
 
 /** `agg` | `raw.late` | `raw.dead_letter` -> what it names, or undefined. */
@@ -55,5 +62,5 @@ export function splitTarget(target: string): { kind: OutputKind; name: string } 
 }
 
 export function sideShape(kind: 'late' | 'dead_letter', source: string): OutputShape {
-  return { kind, name: source, fields: kind === 'late' ? LATE_FIELDS : DEAD_LETTER_FIELDS, allFields: false };
+  return { kind, name: source, fields: kind === 'late' ? LATE_FIELDS : DEAD_LETTER_FIELDS, required: [] };
 }

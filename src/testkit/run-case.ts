@@ -13,6 +13,10 @@ import { Job } from '../exec/job.js';
 import { positionText } from '../exec/source-runtime.js';
 import { Arrival, InMemoryReader } from './reader.js';
 import { isKafkaSource } from './load-inputs.js';
+import { isKafkaSink } from './outputs.js';
+import { sinkKey } from '../connectors/kafka/sink.js';
+import { compileKeyEncoder } from '../connectors/kafka/sink-messages.js';
+import { streamKey } from '../plan/stream-key.js';
 import type { SourceInput, TestCase, TestFile } from './model.js';
 
 /** A row as its output holds it: field -> JSON value; `op` for changelog outputs. */
@@ -55,10 +59,15 @@ export async function runCase(tf: TestFile, c: TestCase, signal?: AbortSignal): 
       sinkWriter(node, columns, changelog) {
         const rows = out(node.sink.name);
         const encode = compileEncoder(columns, false);
+        // A Kafka sink's message key, as the sink computes it (its `key` option, else the query's group key).
+        const key = isKafkaSink(node) ? compileKeyEncoder(columns, sinkKey(node.sink, columns, changelog, streamKey(tf.plan, node.id))) : undefined;
         const writer: SinkWriter = {
           write(batch) {
             for (let i = 0; i < batch.rows.length; i++) {
-              rows.push({ values: JSON.parse(encode(batch.rows[i]!, 0)) as Record<string, unknown>, op: changelog && batch.ops ? batch.ops[i]! : (0 as Op) });
+              const row = batch.rows[i]!;
+              const values = JSON.parse(encode(row, 0)) as Record<string, unknown>;
+              if (key) values['_key'] = key(row);
+              rows.push({ values, op: changelog && batch.ops ? batch.ops[i]! : (0 as Op) });
             }
           },
           flush: async () => {},

@@ -95,6 +95,9 @@ test('a failing case: exit 1, a diff naming missing, unexpected and changed rows
   const only = sluice(['test', '--filter', 'TWO SENSORS'], dir);
   assert.equal(only.code, 0, only.stdout);
   assert.doesNotMatch(only.stdout, /wrong on purpose/);
+  const nothing = sluice(['test', '--filter', 'no such case'], dir);
+  assert.equal(nothing.code, 2);
+  assert.match(nothing.stderr, /sluice: no case name contains 'no such case'/);
 });
 
 test('a broken test file: exit 2, file:line:column with a caret, never a stack trace', () => {
@@ -235,4 +238,27 @@ test('SIGTERM during a long case stops promptly with exit 130, the case neither 
   assert.equal(code, 130, stdout);
   assert.doesNotMatch(stdout, /(PASS|FAIL) job\.test\.yaml › big/);
   rmSync(dir, { recursive: true, force: true });
+});
+
+test("the README's Testing your jobs workflow: the job and test as written pass; the changed filter gives the diff shown", () => {
+  const readme = readFileSync('README.md', 'utf8');
+  const section = readme.slice(readme.indexOf('## Testing your jobs'));
+  const sql = /```sql\n([^]*?)```/.exec(section)![1]!;
+  const yaml = /```yaml\n([^]*?)```/.exec(section)![1]!;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-readme-'));
+  spawnSync('mkdir', [path.join(dir, 'jobs')]);
+  writeFileSync(path.join(dir, 'jobs/hot.sql'), sql);
+  writeFileSync(path.join(dir, 'jobs/hot.test.yaml'), yaml);
+  const ok = sluice(['test', 'jobs'], dir);
+  assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+  assert.match(ok.stdout, /^PASS jobs\/hot\.test\.yaml › hot readings per sensor and 10 s window \(\d+ ms\)$/m);
+  assert.ok(sql.includes('WHERE value > 50'));
+  writeFileSync(path.join(dir, 'jobs/hot.sql'), sql.replace('WHERE value > 50', 'WHERE value >= 20'));
+  const bad = sluice(['test', 'jobs'], dir);
+  assert.equal(bad.code, 1);
+  const shown = /\$ npx sluice test jobs\nFAIL[^]*?```/.exec(section)![0]!;
+  for (const line of ['    hot: 1 changed (expected 3 rows, got 3)', '      ~ changed     {sensor: s1, window_start: 2024-05-20T10:00:00Z, n: 1 → 2, peak: 55} (line 13)']) {
+    assert.ok(shown.includes(line), `README lacks ${line}`);
+    assert.ok(bad.stdout.includes(line), `output lacks ${line}:\n${bad.stdout}`);
+  }
 });

@@ -153,3 +153,58 @@ CREATE SINK out WITH (connector = 'file', path = 'o.jsonl') AS SELECT r.k, r.ts,
 `,
   );
 });
+
+test('a Kafka sink row may give its message key, _key, as the sink writes it (the group key; none without one)', async () => {
+  await pass(
+    KAFKA_JOB,
+    `cases:
+  - name: keys out
+    sources:
+      raw:
+        - {sensor: a, value: 1, ts: 2024-05-20T10:00:01Z}
+        - {sensor: b, value: 2, ts: 2024-05-20T10:00:02Z}
+    expect:
+      agg:
+        - {_key: a, sensor: a, window_start: 2024-05-20T10:00:00Z, n: 1}
+        - {_key: b, sensor: b, window_start: 2024-05-20T10:00:00Z, n: 1}
+      seen:
+        - {_key: null, sensor: a, value: 1, p: 0}
+        - {sensor: b, value: 2, p: 0}
+`,
+  );
+  const r = await runTestFile(
+    fixture(
+      KAFKA_JOB,
+      `cases:
+  - name: wrong key
+    sources:
+      raw:
+        - {sensor: a, value: 1, ts: 2024-05-20T10:00:01Z}
+    expect:
+      agg:
+        - {_key: '{"sensor":"a"}', sensor: a, window_start: 2024-05-20T10:00:00Z, n: 1}
+`,
+    ),
+  );
+  assert.equal(r.cases[0]!.pass, false);
+  assert.deepEqual(r.cases[0]!.outputs[0]!.changed[0]!.columns, ['_key']);
+});
+
+test('while every partition is idle the watermark follows the wall clock, as a live Kafka source does', async () => {
+  await pass(
+    KAFKA_JOB,
+    `cases:
+  - name: all idle
+    sources:
+      raw:
+        - {sensor: a, value: 1, ts: 2024-05-20T10:00:01Z}
+        - idle
+        - {sensor: a, value: 2, ts: 2024-05-20T10:00:02Z}
+    expect:
+      agg:
+        - {sensor: a, window_start: 2024-05-20T10:00:00Z, n: 1}
+      raw.late:
+        - {event_time: 2024-05-20T10:00:02Z, watermark: {between: [2025-01-01T00:00:00Z, 2999-01-01T00:00:00Z]}}
+`,
+  );
+});

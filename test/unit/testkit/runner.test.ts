@@ -182,3 +182,28 @@ test('a long diff shows 20 rows of each kind and counts the rest', async () => {
   assert.equal(text.match(/- missing/g)?.length, 20);
   assert.match(text, /… and 5 more missing rows/);
 });
+
+test('inputs and expected rows in files: JSON lines and CSV (typed by the columns), paths relative to the test file', async () => {
+  const job = `CREATE SOURCE raw (sensor VARCHAR, value DOUBLE, ts TIMESTAMP, WATERMARK FOR ts AS ts) WITH (connector = 'file', path = 'x.csv', format = 'csv');
+CREATE SINK hot WITH (connector = 'file', path = 'o.jsonl') AS SELECT sensor, value, value > 10 AS high, ts FROM raw;
+`;
+  const file = fixture(
+    job,
+    `cases:
+  - name: from files
+    sources:
+      raw: in.csv
+    expect:
+      hot: expected.csv
+      raw.dead_letter: dead.jsonl
+`,
+    {
+      'in.csv': 'ts,sensor,value\n2024-05-20T10:00:01Z,a,5\n2024-05-20T10:00:02Z,"b, the second",12.5\nnot,enough\n',
+      'expected.csv': 'sensor,value,high,ts\na,5,false,2024-05-20T10:00:01Z\n"b, the second",12.5,true,2024-05-20T10:00:02Z\n',
+      'dead.jsonl': '{"at": "in.csv:4", "raw": "not,enough"}\n',
+    },
+  );
+  const r = await runTestFile(file);
+  assert.equal(r.error, undefined, r.error);
+  assert.ok(r.cases[0]!.pass, renderFile(r, PLAIN).join('\n'));
+});
