@@ -93,7 +93,10 @@ program
   .option('--output <file>', 'where --reporter junit writes its XML')
   .option('--update', 'rewrite the expected rows of failing cases with the actual output (review the diff)')
   .option('--filter <text>', 'only the cases whose name contains this text')
-  .addHelpText('after', '\nExamples:\n  sluice test queries\n  sluice test --reporter junit --output report.xml\n')
+  .option('--generate <job.sql>', "generated-stream tests of a job: streams drawn from its sources' schemas (and the generate: section of JOB.test.yaml), each checked against DuckDB's batch answer")
+  .option('--seed <n>', 'with --generate: the seed to replay (printed with every run)')
+  .option('--runs <n>', 'with --generate: how many streams to draw (default 100)')
+  .addHelpText('after', '\nExamples:\n  sluice test queries\n  sluice test --reporter junit --output report.xml\n  sluice test --generate queries/quickstart.sql\n')
   .action(async (paths: string[], opts: import('./test.js').TestOptions) => {
     const { testCommand } = await import('./test.js');
     process.exitCode = await testCommand(paths, opts);

@@ -9,20 +9,29 @@ import { findTestFiles, runTestFile, type FileResult } from '../testkit/runner.j
 import { COLOR, PLAIN, renderFile, renderSummary, totals } from '../testkit/report-text.js';
 import { renderJunit } from '../testkit/junit.js';
 import { updateFile } from '../testkit/update.js';
+import { renderLoadError } from '../testkit/runner.js';
+import { renderReport } from '../testkit/generate/index.js';
+import { generateCommand, generateForTestFile } from './test-generate.js';
 
 export interface TestOptions {
   readonly reporter?: string;
   readonly output?: string;
   readonly update?: boolean;
   readonly filter?: string;
+  /** `--generate JOB.sql` (with --seed, --runs): the job's generated-stream tests (cli/test-generate.ts). */
+  readonly generate?: string;
+  readonly seed?: string;
+  readonly runs?: string;
 }
 
 export async function testCommand(paths: readonly string[], opts: TestOptions): Promise<number> {
   const reporter = opts.reporter ?? 'text';
   if (reporter !== 'text' && reporter !== 'junit') throw new UsageError(`unknown reporter '${reporter}': use 'text' or 'junit'`);
   if (opts.output !== undefined && reporter !== 'junit') throw new UsageError('--output names the JUnit report file: use it with --reporter junit');
-  const files = findTestFiles(paths.length > 0 ? paths : ['.']);
-  if (files.length === 0) throw new UsageError(`no test files (*.test.yaml, *.test.json) under ${paths.length ? paths.join(', ') : 'the current directory'}`);
+  if (opts.generate === undefined && (opts.seed !== undefined || opts.runs !== undefined)) throw new UsageError('--seed and --runs go with --generate JOB.sql');
+  // With --generate, fixture files run only when paths are given as well.
+  const files = opts.generate !== undefined && paths.length === 0 ? [] : findTestFiles(paths.length > 0 ? paths : ['.']);
+  if (opts.generate === undefined && files.length === 0) throw new UsageError(`no test files (*.test.yaml, *.test.json) under ${paths.length ? paths.join(', ') : 'the current directory'}`);
   // The text report goes to stdout unless the JUnit XML does.
   const xmlToStdout = reporter === 'junit' && opts.output === undefined;
   // Colour on a terminal only, and never with NO_COLOR set (https://no-color.org).
@@ -41,12 +50,33 @@ export async function testCommand(paths: readonly string[], opts: TestOptions): 
   process.on('SIGTERM', stop);
   const t0 = performance.now();
   const results: FileResult[] = [];
+  let generatedFailed = false;
   try {
+    if (opts.generate !== undefined) {
+      try {
+        generatedFailed = !(await generateCommand(opts.generate, opts, controller.signal, print));
+      } catch (e) {
+        if (!controller.signal.aborted) throw e; // interrupted: exit 130 below
+      }
+    }
     for (const f of files) {
       if (controller.signal.aborted) break;
       const r = await runTestFile(f, { ...(opts.filter ? { filter: opts.filter } : {}), signal: controller.signal });
       results.push(r);
       print(renderFile(r, style));
+      if (r.testFile?.generate && opts.filter === undefined && !controller.signal.aborted) {
+        try {
+          const g = await generateForTestFile(r.testFile, r.testFile.script.file, {}, controller.signal);
+          print([renderReport(g)]);
+          generatedFailed ||= !g.passed;
+        } catch (e) {
+          const msg = renderLoadError(e);
+          if (controller.signal.aborted) break;
+          if (msg === undefined) throw e;
+          results.push({ file: f, cases: [], error: msg, ms: 0 });
+          print([msg]);
+        }
+      }
       if (opts.update && r.testFile && r.cases.some((c) => !c.pass && c.error === undefined)) {
         const written = updateFile(r);
         for (const w of written) print([`  updated ${w}`]);
@@ -58,7 +88,7 @@ export async function testCommand(paths: readonly string[], opts: TestOptions): 
   }
   const ms = performance.now() - t0;
   const t = totals(results);
-  print(['', renderSummary(t, ms, style)]);
+  if (files.length > 0) print(['', renderSummary(t, ms, style)]);
   if (reporter === 'junit') {
     const xml = renderJunit(results, ms);
     if (opts.output === undefined) process.stdout.write(xml);
@@ -71,10 +101,11 @@ export async function testCommand(paths: readonly string[], opts: TestOptions): 
     }
   }
   if (controller.signal.aborted) return 130;
+  if (opts.generate !== undefined && files.length === 0) return generatedFailed ? 1 : 0;
   // A filter that selects nothing would pass silently in CI: say so instead.
   if (opts.filter !== undefined && t.passed + t.failed === 0 && t.errors === 0) throw new UsageError(`no case name contains '${opts.filter}'`);
   if (t.errors > 0) return 2;
   // --update: the failures were rewritten (to be reviewed), so only a job that failed to run fails.
   if (opts.update) return results.some((r) => r.cases.some((c) => c.error !== undefined)) ? 1 : 0;
-  return t.failed > 0 ? 1 : 0;
+  return t.failed > 0 || generatedFailed ? 1 : 0;
 }
