@@ -31,6 +31,10 @@ export interface ScaleOutOptions {
   readonly onEvent?: (message: string, fields: Readonly<Record<string, unknown>>) => void;
   /** Called once per stage with a view of its running tasks' jobs, labelled (for metrics). */
   readonly expose?: (tasks: () => ReadonlyArray<{ readonly labels: Readonly<Record<string, string | number>>; readonly job: Job }>) => void;
+  /** Awaited just before a stage's consumer joins the group (threads.ts: the threads of one process join together). */
+  readonly beforeJoin?: (stage: string) => Promise<void>;
+  /** Time between the consumer's heartbeats (default: a third of the session timeout, at most 3 s). */
+  readonly heartbeatMs?: number;
 }
 
 export interface ScaleOutSummary {
@@ -172,6 +176,7 @@ async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Sta
     maxBytesPerPartition: first.maxBytesPerPartition,
     maxWaitMs: 100,
     sessionTimeoutMs: first.sessionTimeoutMs,
+    ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
     concurrency: Math.min(n, 8),
     restartAs: `scale-out group ${group}: consumer`,
   });
@@ -327,7 +332,9 @@ async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Sta
       fresh.push(task);
     }
     event(`sluice: group ${group}: this process runs partitions ${[...assigned].sort((a, b) => a - b).join(', ') || '(none)'}`, { event: 'assigned', partitions: [...assigned] });
-    if (fresh.length > 0) void startTasks(fresh).catch(fail);
+    // A stopping process takes nothing over: starting a task would fence the final checkpoint of
+    // the member giving it up (another thread of this process, stopping too).
+    if (fresh.length > 0 && !options.signal.aborted) void startTasks(fresh).catch(fail);
   };
   // Ranges of transaction markers only never reach batch(): the position moves past them here.
   const onSkipped = (topic: string, p: number, firstOffset: bigint, lastOffset: bigint): void => {
@@ -345,6 +352,7 @@ async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Sta
 
   let poll: NodeJS.Timeout | undefined;
   try {
+    await options.beforeJoin?.(stage.label);
     await consumer.start({ assigned: onAssigned, batch: onBatch, skipped: onSkipped, failed: fail });
     if (bounded) {
       // Only once this process has nothing left to read: then ask whether the others are done too.
