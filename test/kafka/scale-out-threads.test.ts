@@ -101,7 +101,7 @@ async function scenario(groupBy: string): Promise<void> {
   const ref = start(dir, 'ref.sql');
   assert.deepEqual(await ref.exit, { code: 0, signal: null }, ref.stderr);
 
-  const args = ['--scale-out', '--threads', '2', '--checkpoint-interval', '200ms'];
+  const args = ['--scale-out', '--threads', '2', '--checkpoint-interval', '200ms', ...(process.env['SLUICE_TEST_LOG_LEVEL'] ? ['--log-level', process.env['SLUICE_TEST_LOG_LEVEL']] : [])];
   const a = start(dir, 'thr.sql', args);
   // Both threads run tasks (the group split the partitions between them) and progress commits.
   await until('both threads to run partitions and commit progress', async () => /thread 0: (stage \d )?partition \d: /.test(a.stderr) && /thread 1: (stage \d )?partition \d: /.test(a.stderr) && (await committed(group, inTopic)) > ROWS * 0.1, 90_000, [a]);
