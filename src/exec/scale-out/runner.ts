@@ -203,6 +203,8 @@ async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Sta
   });
   const onAbort = (): void => finish();
   options.signal.addEventListener('abort', onAbort, { once: true });
+  // WARNING: a stop during the admin calls above came before the listener: it hears nothing of it.
+  if (options.signal.aborted) finish();
   const pause = (p: number): void => {
     for (const t of topics) if (p < (counts.get(t) ?? 0)) consumer.pause(t, [p]);
   };
@@ -353,7 +355,8 @@ async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Sta
   let poll: NodeJS.Timeout | undefined;
   try {
     await options.beforeJoin?.(stage.label);
-    await consumer.start({ assigned: onAssigned, batch: onBatch, skipped: onSkipped, failed: fail });
+    // Stopped before joining: joining now would only move partitions of the others.
+    if (!options.signal.aborted) await consumer.start({ assigned: onAssigned, batch: onBatch, skipped: onSkipped, failed: fail });
     if (bounded) {
       // Only once this process has nothing left to read: then ask whether the others are done too.
       let asking = false;

@@ -87,6 +87,8 @@ export async function runOnThreads(entry: URL, count: number, data: (thread: num
   });
   const onAbort = (): void => stopAll();
   signal.addEventListener('abort', onAbort, { once: true });
+  // Interrupted while the threads were being made (the engine's imports): tell them now.
+  if (signal.aborted) stopAll();
   try {
     const summaries = await Promise.all(ends);
     if (failure) throw failure;
