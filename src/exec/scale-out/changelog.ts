@@ -71,8 +71,6 @@ export async function readSnapshots<M>(
   topic: string,
   partitions: readonly number[],
   committed: ReadonlyMap<number, number> = new Map(),
-  /** Filled with the newest head id read per partition, whatever was committed. */
-  newest?: Map<number, number>,
 ): Promise<Map<number, { checkpoint: JobCheckpoint<M>; head: Head } | undefined>> {
   const result = new Map<number, { checkpoint: JobCheckpoint<M>; head: Head } | undefined>();
   for (const p of partitions) result.set(p, undefined);
@@ -115,7 +113,6 @@ export async function readSnapshots<M>(
             if (key === 'head') {
               const head = JSON.parse(value) as Head;
               if (want === undefined || head.id === want) heads.set(p, head);
-              if (newest !== undefined && head.id > (newest.get(p) ?? Number.NEGATIVE_INFINITY)) newest.set(p, head.id);
             } else {
               const header = m.headers?.['checkpoint'];
               const id = (Array.isArray(header) ? header[0] : header)?.toString() ?? '';
@@ -156,71 +153,31 @@ export async function readSnapshots<M>(
 
 /**
  * The partitions' snapshots of the checkpoint ids committed with their offsets (`committed`,
- * same transaction; read again by calling it): one missing is a read that stopped short (its
- * records not visible to the read yet), read again after `backoffMs` x the attempt, up to
- * `attempts` reads; one that stays missing is an error, not a silent replay from an older state.
- * WARNING: the committed offsets read just after a hand-over can be the previous ones although
- * the transaction that moved them has completed (the group coordinator applies a transaction's
- * offsets after its markers, asynchronously; kafkajs cannot ask for stable offsets, KIP-447's
- * require_stable). Restoring the previous snapshot then replays output already committed: rows
- * counted twice. So when the changelog holds a head newer than the committed id, the offsets
- * are read again, every `settleMs` up to `settleReads` times, until they move to it (then the
- * snapshots are read again); a newer head whose offsets never move was an aborted transaction's.
+ * same transaction): one missing is a read that stopped short (its records not visible to the
+ * read yet), read again after `backoffMs` x the attempt, up to `attempts` reads; one that stays
+ * missing is an error, not a silent replay from an older state.
  */
 export async function readConsistentSnapshots<M>(
   kafka: KafkaClient,
   topic: string,
   partitions: readonly number[],
-  committed: ReadonlyMap<number, number> | (() => Promise<ReadonlyMap<number, number>>),
+  committed: ReadonlyMap<number, number>,
   onRetry: (partition: number, found: number | undefined, want: number) => void,
-  options: { attempts?: number; backoffMs?: number; settleReads?: number; settleMs?: number; read?: typeof readSnapshots } = {},
+  options: { attempts?: number; backoffMs?: number } = {},
 ): Promise<Map<number, { checkpoint: JobCheckpoint<M>; head: Head } | undefined>> {
   const attempts = options.attempts ?? 5;
   const backoffMs = options.backoffMs ?? 200;
-  const settleReads = options.settleReads ?? 10;
-  const settleMs = options.settleMs ?? 100;
-  const read = options.read ?? readSnapshots;
-  const offsets = typeof committed === 'function' ? committed : async () => committed;
-  let want = await offsets();
-  let settling = true;
   for (let attempt = 1; ; attempt++) {
-    const newest = new Map<number, number>();
-    const snaps = await read<M>(kafka, topic, partitions, want, newest);
-    const ahead = partitions.filter((p) => (newest.get(p) ?? Number.NEGATIVE_INFINITY) > (want.get(p) ?? Number.NEGATIVE_INFINITY));
-    if (settling && ahead.length > 0) {
-      settling = false;
-      const moved = await settledOffsets(offsets, want, ahead, settleReads, settleMs);
-      if (moved !== undefined) {
-        want = moved;
-        attempt--;
-        continue;
-      }
-    }
+    const snaps = await readSnapshots<M>(kafka, topic, partitions, committed);
     const short = partitions.filter((p) => {
-      const id = want.get(p);
-      return id !== undefined && snaps.get(p)?.checkpoint.id !== id;
+      const want = committed.get(p);
+      return want !== undefined && snaps.get(p)?.checkpoint.id !== want;
     });
     if (short.length === 0) return snaps;
     const p = short[0]!;
     const found = snaps.get(p)?.checkpoint.id;
-    if (attempt >= attempts) throw new Error(`the changelog ${topic} holds checkpoint ${found ?? 'none'} of partition ${p}, but checkpoint ${want.get(p)} was committed with its offsets`);
-    onRetry(p, found, want.get(p)!);
+    if (attempt >= attempts) throw new Error(`the changelog ${topic} holds checkpoint ${found ?? 'none'} of partition ${p}, but checkpoint ${committed.get(p)} was committed with its offsets`);
+    onRetry(p, found, committed.get(p)!);
     await new Promise((r) => setTimeout(r, backoffMs * attempt));
   }
-}
-
-/** The committed ids read again until one of `ahead` moves past `want`'s (then all of them), or undefined after `reads` reads. */
-async function settledOffsets(
-  offsets: () => Promise<ReadonlyMap<number, number>>,
-  want: ReadonlyMap<number, number>,
-  ahead: readonly number[],
-  reads: number,
-  ms: number,
-): Promise<ReadonlyMap<number, number> | undefined> {
-  for (let i = 0; i < reads; i++) {
-    await new Promise((r) => setTimeout(r, ms));
-    const again = await offsets();
-    if (ahead.some((p) => (again.get(p) ?? Number.NEGATIVE_INFINITY) > (want.get(p) ?? Number.NEGATIVE_INFINITY))) return again;
-  }
-  return undefined;
 }

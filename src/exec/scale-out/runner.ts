@@ -221,7 +221,7 @@ async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Sta
 
   /** The partitions' snapshots of the checkpoint ids committed with their offsets (changelog.ts). */
   const readConsistent = async (partitions: readonly number[]) =>
-    readConsistentSnapshots<CheckpointMeta>(kafka, changelog, partitions, () => committedCheckpoints(kafka, group, topics[0]!), (p, found, want) =>
+    readConsistentSnapshots<CheckpointMeta>(kafka, changelog, partitions, await committedCheckpoints(kafka, group, topics[0]!), (p, found, want) =>
       event(`sluice: partition ${p}: read checkpoint ${found ?? 'none'} from ${changelog} but ${want} is committed; reading again`, { event: 'restore-retry', partition: p }),
     );
 
