@@ -13,7 +13,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { broker, client, createTopic, produceMessages, readCommitted, unique, type TestMessage } from './broker.js';
+import { broker, client, createTopic, port, produceMessages, readCommitted, unique, type TestMessage } from './broker.js';
 
 const BIN = path.resolve('bin/sluice.js');
 const PARTITIONS = 4;
@@ -147,3 +147,36 @@ async function scenario(slots: number, args: readonly string[]): Promise<void> {
 test('scale-out on 2 threads, stopped with SIGTERM at random points and restarted, again and again: the output equals a single-process run', { timeout: 600_000 }, () => scenario(1, ['--threads', '2']));
 
 test('scale-out as 2 processes, each stopped in turn and restarted (its partitions moving to the other and back): the output equals a single-process run', { timeout: 600_000 }, () => scenario(2, []));
+
+test("a running task fenced by a zombie's late connect (a member that began starting it before it moved) starts again: the job ends with the exact output", { timeout: 300_000 }, async () => {
+  await broker();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-stops-'));
+  const inTopic = unique('fence-in');
+  const refOut = unique('fence-ref');
+  const out = unique('fence-out');
+  const group = unique('g-fence');
+  await createTopic(inTopic, PARTITIONS);
+  await produceMessages(inTopic, input());
+  writeFileSync(path.join(dir, 'ref.sql'), job(inTopic, refOut, unique('g-ref')));
+  writeFileSync(path.join(dir, 'job.sql'), job(inTopic, out, group, ", rate = '2500'"));
+  const ref = start(dir, 'ref.sql', []);
+  assert.deepEqual(await ref.exit, { code: 0, signal: null }, ref.stderr);
+  const p = start(dir, 'job.sql', ['--scale-out', '--checkpoint-interval', '200ms']);
+  const history = (): string => `--- the job:\n${p.stderr}`;
+  await until('progress', async () => (await committed(group, inTopic)) > ROWS * 0.1, history);
+  // The zombie: a producer of task 0's transactional id connecting as a task does (its transactional
+  // producer id initialized, which fences the running task's producer).
+  const zombie = (await port()).transactionalProducer(`${group}-task-0`);
+  await zombie.connect();
+  await zombie.disconnect();
+  const exit = await Promise.race([p.exit, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 120_000).unref())]);
+  if (exit === 'hung') {
+    p.child.kill('SIGKILL');
+    assert.fail(`the job did not finish within 120 s of the fencing\n${history()}`);
+  }
+  assert.deepEqual(exit, { code: 0, signal: null }, history());
+  assert.match(p.stderr, /partition 0: fenced by another producer while still assigned here/, history());
+  const want = await readCommitted(refOut);
+  const got = await readCommitted(out);
+  assert.deepEqual(got, want, history());
+});

@@ -120,7 +120,10 @@ async function scenario(groupBy: string): Promise<void> {
   assert.doesNotMatch(b.stderr, /read to its end/);
 
   const c = start(dir, 'thr.sql', args);
-  assert.deepEqual(await c.exit, { code: 0, signal: null }, c.stderr);
+  // Nothing hangs: a run that does not finish fails with the logs of all three.
+  const exit = await Promise.race([c.exit, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 150_000).unref())]);
+  if (exit === 'hung') c.child.kill('SIGKILL');
+  assert.deepEqual(exit, { code: 0, signal: null }, `--- killed:\n${a.stderr}\n--- stopped:\n${b.stderr}\n--- finished (or not within 150 s):\n${c.stderr}`);
   assert.match(c.stderr, /sluice: done: ran partitions .* on 2 threads/);
   const logs = `--- killed:\n${a.stderr}\n--- stopped:\n${b.stderr}\n--- finished:\n${c.stderr}`;
   if (process.env['SLUICE_TEST_VERBOSE']) console.log(logs);

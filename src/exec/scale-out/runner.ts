@@ -271,6 +271,13 @@ async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Sta
       return true;
     }
     event(`sluice: partition ${p}: task failed (${reasonOf(error)}); restarting it from its committed checkpoint in ${formatMs(delay)} (retry ${o.attempts}, giving up in ${formatMs(kafkaRetryFor() - (now - o.first))})`, { event: 'task-restart', partition: p, attempt: o.attempts, delayMs: delay });
+    restartLater(t, delay);
+    return true;
+  };
+
+  /** Starts partition `t.partition`'s task again from its committed snapshot in `delay` ms, if it is still this member's then. */
+  const restartLater = (t: PartitionTask, delay: number): void => {
+    const p = t.partition;
     tasks.delete(p);
     flowing.delete(t);
     pause(p);
@@ -281,8 +288,10 @@ async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Sta
       tasks.set(p, task);
       void startTasks([task]).catch(fail);
     }, delay);
-    return true;
   };
+
+  /** Per partition, tasks fenced in a row while the partition stayed this member's. */
+  const fencings = new Map<number, number>();
 
   const onTaskEnd = (t: PartitionTask, end: TaskEnd): void => {
     ends.set(t.partition, end.kind);
@@ -293,8 +302,23 @@ async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Sta
       return;
     }
     if (end.kind === 'fenced') {
-      event(`sluice: partition ${t.partition}: taken over by another process`, { event: 'task-fenced', partition: t.partition });
-      if (tasks.get(t.partition) === t) tasks.delete(t.partition);
+      const p = t.partition;
+      // WARNING: fenced while the group still gives the partition to this member, the producer
+      // that fenced it was a zombie's: a member that had begun starting this task (connect()
+      // fences) before the partition was moved here, its connect arriving late. Left alone, the
+      // partition would run no task here until the next rebalance, and a bounded job never ends.
+      // Started again, the task restores the committed snapshot and fences the zombie in turn
+      // (exactly-once either way: every start restores what was committed).
+      if (tasks.get(p) === t && assignedNow.has(p) && !options.signal.aborted) {
+        const n = (fencings.get(p) ?? 0) + 1;
+        fencings.set(p, t.txn.commits > 0 ? 1 : n);
+        const delay = backoffMs(fencings.get(p)!);
+        event(`sluice: partition ${p}: fenced by another producer while still assigned here; starting it again from its committed checkpoint in ${formatMs(delay)}`, { event: 'task-refenced', partition: p, delayMs: delay });
+        restartLater(t, delay);
+        return;
+      }
+      event(`sluice: partition ${p}: taken over by another process`, { event: 'task-fenced', partition: p });
+      if (tasks.get(p) === t) tasks.delete(p);
       return;
     }
     if (end.kind === 'finished') {
