@@ -43,6 +43,7 @@ program
   .option('--fresh', "discard the saved state and start from the beginning of the inputs (a Kafka sink's earlier output stays in its topic)")
   .option('--from-committed-offsets', "Kafka sources: discard the saved state and start at the offsets the sources' consumer groups committed (an exactly-once sink's last commit); windows and groups open then lose their earlier rows")
   .option('--scale-out', "Kafka-to-Kafka jobs: share the sources' partitions with every other process of the job in its consumer group; state is kept in a changelog topic")
+  .option('--threads <n>', "with --scale-out: run the job's partition tasks on n worker threads of this process (auto: one per core), each a member of the job's consumer group")
   .option('--metrics-port <port>', 'serve Prometheus metrics on http://127.0.0.1:<port>/metrics while the job runs (0: any free port)')
   .option('--kafka-retry-for <duration>', 'how long a Kafka call keeps retrying through a broker outage before the job exits with the reason, e.g. 30s or 10m (default 5m; 0: no retries past kafkajs\'s own; or SET kafka_retry_for)')
   .addOption(new Option('--log-level <level>', 'log this level and above on stderr: JSON lines when stderr is not a terminal, text when it is').choices(LOG_LEVELS).default('info'))

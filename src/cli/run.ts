@@ -37,6 +37,7 @@ export interface RunOptions {
   fresh?: boolean;
   fromCommittedOffsets?: boolean;
   scaleOut?: boolean;
+  threads?: string;
   metricsPort?: string;
   kafkaRetryFor?: string;
   logLevel?: LogLevel;
@@ -68,8 +69,10 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     if (memoryText !== undefined) throw new UsageError('a scaled-out job keeps its state in memory and in its changelog topic; --state-memory (SET state_memory) is for single-process jobs');
     if (opts.fresh) throw new UsageError("a scaled-out job's state lives in its changelog topic, shared by its processes; to start over, give its sources a new group option");
     if (opts.fromCommittedOffsets) throw new UsageError("a scaled-out job resumes from its changelog topic and the offsets committed with it already; --from-committed-offsets is for single-process jobs");
+    if (opts.threads !== undefined) return runScaledOutOnThreads(file, plan, opts, intervalMs, metricsPort);
     return runScaledOut(file, plan, intervalMs, metricsPort);
   }
+  if (opts.threads !== undefined) throw new UsageError('--threads runs the partition tasks of a scaled-out job on worker threads; add --scale-out');
   const budget = memoryText === undefined ? undefined : parseStateMemory(memoryText);
   if (budget !== undefined && 'error' in budget) throw new UsageError(budget.error);
   // Under a budget the job runs in a child node whose V8 heap is capped to match (cli/heap-cap.ts).
@@ -218,6 +221,37 @@ async function runScaledOut(file: string, plan: PhysicalPlan, intervalMs: number
     return 0;
   } finally {
     await metrics?.close();
+    release();
+  }
+}
+
+/** `--scale-out --threads N`: N members of the job's consumer group in this process, one per worker thread (exec/scale-out/threads.ts). */
+async function runScaledOutOnThreads(file: string, plan: PhysicalPlan, opts: RunOptions, intervalMs: number, metricsPort: number | undefined): Promise<number> {
+  const { threadCount, runOnThreads } = await import('../exec/scale-out/threads.js');
+  const count = threadCount(opts.threads!);
+  if (count === undefined) throw new UsageError(`--threads '${opts.threads}' is not a thread count; write a number from 1 to 256, or auto (one per core: ${(await import('node:os')).availableParallelism()} here)`);
+  if (metricsPort !== undefined) throw new UsageError('--metrics-port serves the tasks of one thread; run a scaled-out job on threads without it (or as processes: --scale-out without --threads)');
+  const { scaleOutProblem } = await import('../exec/scale-out/runner.js');
+  const problem = scaleOutProblem(plan);
+  if (problem) throw problem;
+  const { controller, release } = onInterrupt();
+  try {
+    const sides = outputGuarantees(plan, { job: path.basename(file).replace(/\.sql$/i, ''), checkpoints: true })
+      .filter((o) => o.output !== 'sink')
+      .map((o) => describeOutput(o.guarantee.level === 'exactly_once' ? { ...o, guarantee: { level: 'exactly_once', how: 'partition task transaction' } } : o));
+    log.info(`sluice: running ${file} scaled out on ${count} worker thread${count === 1 ? '' : 's'} (exactly-once per partition task)${sides.map((d) => `; ${d}`).join('')}`, { event: 'start', file, scaleOut: true, threads: count });
+    const { logConfig } = await import('../util/log.js');
+    const { kafkaRetryFor } = await import('../connectors/kafka/retry.js');
+    const summary = await runOnThreads(
+      new URL('./scale-out-thread.js', import.meta.url),
+      count,
+      (thread) => ({ file: path.resolve(file), sinks: opts.sink, format: opts.format, intervalMs, kafkaRetryForMs: kafkaRetryFor(), level: logConfig().level, json: logConfig().json, thread }),
+      controller.signal,
+    );
+    const rows = summary.tasks.reduce((n, t) => n + t.rowsOut, 0);
+    log.info(`sluice: ${summary.aborted ? 'stopped' : 'done'}: ran partitions ${summary.tasks.map((t) => `${t.partition} (${t.end})`).join(', ') || '(none)'} of group ${summary.group} on ${count} threads; ${rows} rows committed; state in ${summary.changelog}`, { event: 'end', rows });
+    return 0;
+  } finally {
     release();
   }
 }

@@ -113,6 +113,21 @@ export class Job {
     this.checkpointer = this.ckpt && new Checkpointer(this.ckpt, parts);
   }
 
+  /** One source batch: pushed through the graph, then a periodic checkpoint when one is due. */
+  private async takeBatch(src: SourceRuntime, records: Parameters<SourceRuntime['decodeBatch']>[0], signal: AbortSignal): Promise<void> {
+    const checkpointer = this.checkpointer;
+    const whole = await this.state.serial(async () => {
+      const pushed = await this.pushBatch(src, records, signal);
+      await this.state.maybeSpill();
+      return pushed;
+    });
+    if (!whole) return;
+    await this.sinks.relieve();
+    await this.sideOutputs.relieve();
+    // Not while another source is part-way through a batch (pushBatch yields): its position is past it.
+    if (checkpointer?.due() && this.batchesInFlight === 0) await checkpointer.checkpoint(false);
+  }
+
   /** The last checkpoint written by this run, with the time of its barrier. */
   get lastCheckpoint(): (CheckpointStats & { readonly createdAt: number }) | undefined {
     return this.checkpointer?.last;
@@ -166,18 +181,20 @@ export class Job {
         this.sources.map(async (src, i) => {
           const reader = readers[i];
           if (reader === undefined) return;
-          await reader.run(async (records) => {
-            const whole = await this.state.serial(async () => {
-              const pushed = await this.pushBatch(src, records, signal);
-              await this.state.maybeSpill();
-              return pushed;
-            });
-            if (!whole) return;
-            await this.sinks.relieve();
-            await this.sideOutputs.relieve();
-            // Not while another source is part-way through a batch (pushBatch yields): its position is past it.
-            if (checkpointer?.due() && this.batchesInFlight === 0) await checkpointer.checkpoint(false);
+          const emitting = new Set<Promise<void>>();
+          await reader.run((records) => {
+            const step = this.takeBatch(src, records, signal);
+            const settled = step.then(
+              () => void emitting.delete(settled),
+              () => void emitting.delete(settled),
+            );
+            emitting.add(settled);
+            return step;
           }, signal);
+          // WARNING: a reader may end on abort while a batch it handed over is still entering the
+          // graph (waiting on the slicer), its position already past that batch. Until that batch
+          // is pushed whole or stopped inside (stoppedInBatch), no final checkpoint may be taken.
+          await Promise.all(emitting);
           if (!signal.aborted) await this.state.serial(() => this.finish(src));
         }),
       );
@@ -189,7 +206,7 @@ export class Job {
     await this.sinks.flush();
     // Stopped inside a batch: the sources' positions are past rows never pushed, so no final
     // checkpoint (a restart resumes from the last one, and sinks roll back to it).
-    if (checkpointer && !this.stoppedInBatch) await checkpointer.checkpoint(true);
+    if (checkpointer && !this.stoppedInBatch && this.batchesInFlight === 0) await checkpointer.checkpoint(true);
     await this.close();
     return { aborted: signal.aborted, metrics: this.metrics(), notes: jobNotes(this.sources) };
   }

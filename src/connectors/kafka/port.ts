@@ -127,6 +127,8 @@ export interface ConsumerSettings {
   readonly maxWaitMs: number;
   /** How long a crashed member holds its partitions; heartbeats go at a third of it (at most 3 s). */
   readonly sessionTimeoutMs?: number;
+  /** Time between heartbeats, when shorter than the above's: a member learns of a rebalance at its next heartbeat. */
+  readonly heartbeatMs?: number;
   /** Partitions handled at once (default 1). */
   readonly concurrency?: number;
   readonly assigner?: PartitionAssigner;

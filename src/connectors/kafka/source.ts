@@ -255,6 +255,8 @@ export class KafkaReader implements SourceReader {
     });
     const onAbort = (): void => finish();
     signal.addEventListener('abort', onAbort, { once: true });
+    // Stopped during the offset look-ups above: the listener came too late to hear it.
+    if (signal.aborted) finish();
     let timer: NodeJS.Timeout | undefined;
     const pacer = this.settings.rate === undefined ? undefined : new Pacer(this.settings.rate);
 

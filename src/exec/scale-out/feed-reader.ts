@@ -118,7 +118,8 @@ export class FeedReader implements SourceReader {
       this.listener?.assigned(this.upstream !== undefined ? Array.from({ length: this.upstream }, (_, q) => q) : [this.partition]);
       if (this.idleTimeoutMs !== undefined) this.timer = this.idleTimer(this.idleTimeoutMs);
       this.started();
-      if (this.done) this.finish();
+      // A task stopped while its job restored (before run) ends here: the listener came too late.
+      if (this.done || signal.aborted) this.finish();
     });
   }
 

@@ -31,6 +31,10 @@ export interface ScaleOutOptions {
   readonly onEvent?: (message: string, fields: Readonly<Record<string, unknown>>) => void;
   /** Called once per stage with a view of its running tasks' jobs, labelled (for metrics). */
   readonly expose?: (tasks: () => ReadonlyArray<{ readonly labels: Readonly<Record<string, string | number>>; readonly job: Job }>) => void;
+  /** Awaited just before a stage's consumer joins the group (threads.ts: the threads of one process join together). */
+  readonly beforeJoin?: (stage: string) => Promise<void>;
+  /** Time between the consumer's heartbeats (default: a third of the session timeout, at most 3 s). */
+  readonly heartbeatMs?: number;
 }
 
 export interface ScaleOutSummary {
@@ -172,6 +176,7 @@ async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Sta
     maxBytesPerPartition: first.maxBytesPerPartition,
     maxWaitMs: 100,
     sessionTimeoutMs: first.sessionTimeoutMs,
+    ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
     concurrency: Math.min(n, 8),
     restartAs: `scale-out group ${group}: consumer`,
   });
@@ -198,6 +203,8 @@ async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Sta
   });
   const onAbort = (): void => finish();
   options.signal.addEventListener('abort', onAbort, { once: true });
+  // WARNING: a stop during the admin calls above came before the listener: it hears nothing of it.
+  if (options.signal.aborted) finish();
   const pause = (p: number): void => {
     for (const t of topics) if (p < (counts.get(t) ?? 0)) consumer.pause(t, [p]);
   };
@@ -264,6 +271,13 @@ async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Sta
       return true;
     }
     event(`sluice: partition ${p}: task failed (${reasonOf(error)}); restarting it from its committed checkpoint in ${formatMs(delay)} (retry ${o.attempts}, giving up in ${formatMs(kafkaRetryFor() - (now - o.first))})`, { event: 'task-restart', partition: p, attempt: o.attempts, delayMs: delay });
+    restartLater(t, delay);
+    return true;
+  };
+
+  /** Starts partition `t.partition`'s task again from its committed snapshot in `delay` ms, if it is still this member's then. */
+  const restartLater = (t: PartitionTask, delay: number): void => {
+    const p = t.partition;
     tasks.delete(p);
     flowing.delete(t);
     pause(p);
@@ -274,8 +288,10 @@ async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Sta
       tasks.set(p, task);
       void startTasks([task]).catch(fail);
     }, delay);
-    return true;
   };
+
+  /** Per partition, tasks fenced in a row while the partition stayed this member's. */
+  const fencings = new Map<number, number>();
 
   const onTaskEnd = (t: PartitionTask, end: TaskEnd): void => {
     ends.set(t.partition, end.kind);
@@ -286,8 +302,23 @@ async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Sta
       return;
     }
     if (end.kind === 'fenced') {
-      event(`sluice: partition ${t.partition}: taken over by another process`, { event: 'task-fenced', partition: t.partition });
-      if (tasks.get(t.partition) === t) tasks.delete(t.partition);
+      const p = t.partition;
+      // WARNING: fenced while the group still gives the partition to this member, the producer
+      // that fenced it was a zombie's: a member that had begun starting this task (connect()
+      // fences) before the partition was moved here, its connect arriving late. Left alone, the
+      // partition would run no task here until the next rebalance, and a bounded job never ends.
+      // Started again, the task restores the committed snapshot and fences the zombie in turn
+      // (exactly-once either way: every start restores what was committed).
+      if (tasks.get(p) === t && assignedNow.has(p) && !options.signal.aborted) {
+        const n = (fencings.get(p) ?? 0) + 1;
+        fencings.set(p, t.txn.commits > 0 ? 1 : n);
+        const delay = backoffMs(fencings.get(p)!);
+        event(`sluice: partition ${p}: fenced by another producer while still assigned here; starting it again from its committed checkpoint in ${formatMs(delay)}`, { event: 'task-refenced', partition: p, delayMs: delay });
+        restartLater(t, delay);
+        return;
+      }
+      event(`sluice: partition ${p}: taken over by another process`, { event: 'task-fenced', partition: p });
+      if (tasks.get(p) === t) tasks.delete(p);
       return;
     }
     if (end.kind === 'finished') {
@@ -327,7 +358,9 @@ async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Sta
       fresh.push(task);
     }
     event(`sluice: group ${group}: this process runs partitions ${[...assigned].sort((a, b) => a - b).join(', ') || '(none)'}`, { event: 'assigned', partitions: [...assigned] });
-    if (fresh.length > 0) void startTasks(fresh).catch(fail);
+    // A stopping process takes nothing over: starting a task would fence the final checkpoint of
+    // the member giving it up (another thread of this process, stopping too).
+    if (fresh.length > 0 && !options.signal.aborted) void startTasks(fresh).catch(fail);
   };
   // Ranges of transaction markers only never reach batch(): the position moves past them here.
   const onSkipped = (topic: string, p: number, firstOffset: bigint, lastOffset: bigint): void => {
@@ -345,7 +378,9 @@ async function runStage(plan: PhysicalPlan, options: ScaleOutOptions, stage: Sta
 
   let poll: NodeJS.Timeout | undefined;
   try {
-    await consumer.start({ assigned: onAssigned, batch: onBatch, skipped: onSkipped, failed: fail });
+    await options.beforeJoin?.(stage.label);
+    // Stopped before joining: joining now would only move partitions of the others.
+    if (!options.signal.aborted) await consumer.start({ assigned: onAssigned, batch: onBatch, skipped: onSkipped, failed: fail });
     if (bounded) {
       // Only once this process has nothing left to read: then ask whether the others are done too.
       let asking = false;

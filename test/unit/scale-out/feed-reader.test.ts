@@ -98,3 +98,13 @@ test('a stage-2 reader drops rows whose number it has seen: sent again by the ta
   await ended;
   await second.ended;
 });
+
+test('a reader whose task was stopped before run() (while its job restored) ends at once instead of waiting for an abort that already happened', async () => {
+  const r = new FeedReader('t', 0, { next: 0n, end: undefined }, undefined, undefined);
+  const stop = new AbortController();
+  stop.abort();
+  const ended = r.run(() => {}, stop.signal);
+  const outcome = await Promise.race([ended.then(() => 'ended'), new Promise((res) => setTimeout(() => res('still running'), 500))]);
+  assert.equal(outcome, 'ended');
+  await r.ready;
+});

@@ -77,6 +77,7 @@ export class KafkajsConsumer implements KafkaConsumer {
       ...(this.restarts ? { retry: { restartOnFailure: this.restarts.restartOnFailure } } : {}),
       ...(settings.assigner ? { partitionAssigners: [kafkajsAssigner(settings.assigner)] } : {}),
       ...(session !== undefined ? { sessionTimeout: session, heartbeatInterval: Math.min(3_000, Math.floor(session / 3)) } : {}),
+      ...(settings.heartbeatMs !== undefined ? { heartbeatInterval: Math.min(settings.heartbeatMs, session === undefined ? 3_000 : Math.floor(session / 3)) } : {}),
     });
   }
 
