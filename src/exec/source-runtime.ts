@@ -248,7 +248,9 @@ export class SourceRuntime {
     pw.tick(Date.now() * 1000);
     const last = pw.current;
     const segments = seg.finish(last);
-    if (seg.moved) this.metrics.watermark = Math.max(this.metrics.watermark, last);
+    // WARNING: the source's watermark is the last one sent downstream, a cut's included (a batch
+    // whose watermark stopped at its last cut has not `moved` past it, yet the engine has it).
+    for (const sgm of segments) if (sgm.watermark !== undefined && sgm.watermark > this.metrics.watermark) this.metrics.watermark = sgm.watermark;
     return segments;
   }
 
