@@ -34,6 +34,8 @@ export interface JobHooks {
   sinkWriter?(node: SinkNode, columns: readonly Column[], changelog: boolean, resume?: SinkPosition): SinkWriter | undefined;
   /** Replace a source's reader (tests feeding batches directly); `resume`: its checkpointed position. */
   sourceReader?(node: SourceNode, resume?: ResumePosition): SourceReader | undefined;
+  /** The run's state and counters are in place (restored from a checkpoint, or fresh) and its sources start reading. */
+  onStarted?(): void;
 }
 
 export interface JobOptions {
@@ -177,6 +179,7 @@ export class Job {
     try {
       await this.state.open(this.ckpt?.target);
       await checkpointer?.start(this.rerun);
+      this.hooks.onStarted?.();
       await Promise.all(
         this.sources.map(async (src, i) => {
           const reader = readers[i];

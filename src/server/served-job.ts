@@ -23,6 +23,7 @@ import { Hub } from './hub.js';
 import { columnsJson, isoOrNull } from './job-json.js';
 import { planText } from './plan-text.js';
 import { hubWriter } from './sink-tee.js';
+import { RateMeter } from './rates.js';
 
 export type JobStatus = 'starting' | 'running' | 'stopped' | 'finished' | 'failed';
 
@@ -62,8 +63,8 @@ export class ServedJob {
   private controller = new AbortController();
   private running: Promise<void> = Promise.resolve();
   private store: CheckpointStore | undefined;
-  /** Totals at the last tick (at = 0: none yet; restored counters arrive after the start) and the rates since. */
-  private rates = { at: 0, rowsIn: 0, rowsOut: 0, rateIn: 0, rateOut: 0 };
+  /** Rates in and out of the current run (rates.ts), counted from when its counters are in place. */
+  private rates = new RateMeter();
   private readonly sinkNodes: SinkNode[];
   private readonly intervalMs: number;
   /** Watermarks last sent per source (and partition), so only changes are sent. */
@@ -155,10 +156,14 @@ export class ServedJob {
           sinkWriter: (node, columns, changelog, resume) => hubWriter({ plan: this.plan, job: this.spec.name, hub: this.hub }, node, columns, changelog, resume),
           onLate: (e) => this.onLate(e),
           onDeadLetter: (d) => this.onDeadLetter(d),
+          onStarted: () => {
+            const [rowsIn, rowsOut] = totals(job);
+            this.rates.reset(Date.now(), rowsIn, rowsOut);
+          },
         },
       });
       this.job = job;
-      this.rates = { at: 0, rowsIn: 0, rowsOut: 0, rateIn: 0, rateOut: 0 };
+      this.rates = new RateMeter();
       if (this.controller.signal.aborted) return true;
       this.status = 'running';
       const summary = await job.run();
@@ -201,30 +206,20 @@ export class ServedJob {
     this.hub.send('deadLetter', item);
   }
 
-  /** Rates in and out since the last tick (the first tick only takes the totals). */
-  private sampleRates(job: Job, now: number): void {
-    const m = job.metrics();
-    const rowsIn = m.sources.reduce((a, s) => a + s.recordsIn, 0);
-    const rowsOut = m.sinks.reduce((a, s) => a + s.rowsOut, 0);
-    const r = this.rates;
-    const secs = (now - r.at) / 1000;
-    this.rates = r.at === 0 || secs <= 0 ? { ...r, at: now, rowsIn, rowsOut } : { at: now, rowsIn, rowsOut, rateIn: (rowsIn - r.rowsIn) / secs, rateOut: (rowsOut - r.rowsOut) / secs };
-  }
-
-  /** The status-line figures: totals, rates over the last tick, the largest lag, checkpoint age, state bytes. */
+  /** The status-line figures: totals, rates (rates.ts: the same figures everywhere), the largest lag, checkpoint age, state bytes. */
   metrics(now = Date.now()): MetricsJson {
     const job = this.job;
     if (!job) return { rowsIn: 0, rowsOut: 0, rateIn: 0, rateOut: 0, lagMs: null, late: 0, deadLetters: 0, checkpointAgeMs: null, stateBytes: 0 };
     const m = job.metrics();
-    const rowsIn = m.sources.reduce((a, s) => a + s.recordsIn, 0);
-    const rowsOut = m.sinks.reduce((a, s) => a + s.rowsOut, 0);
+    const [rowsIn, rowsOut] = totals(job, m);
+    const { rateIn, rateOut } = this.active ? this.rates.rates(now, rowsIn, rowsOut) : { rateIn: 0, rateOut: 0 };
     const lags = m.sources.filter((s) => Number.isFinite(s.watermark) && !s.ended).map((s) => Math.max(0, now - s.watermark / 1000));
     const c = job.lastCheckpoint;
     return {
       rowsIn,
       rowsOut,
-      rateIn: this.active ? Math.round(this.rates.rateIn * 10) / 10 : 0,
-      rateOut: this.active ? Math.round(this.rates.rateOut * 10) / 10 : 0,
+      rateIn,
+      rateOut,
       lagMs: lags.length > 0 ? Math.round(Math.max(...lags)) : null,
       late: m.sources.reduce((a, s) => a + s.late, 0),
       deadLetters: m.sources.reduce((a, s) => a + s.deadLetters, 0),
@@ -236,7 +231,10 @@ export class ServedJob {
   /** Once a second while clients listen: status, and each source's (and partition's) watermark when it moved. */
   tick(now = Date.now()): void {
     if (!this.job) return;
-    if (this.active) this.sampleRates(this.job, now);
+    if (this.active) {
+      const [rowsIn, rowsOut] = totals(this.job);
+      this.rates.sample(now, rowsIn, rowsOut);
+    }
     if (this.hub.clientCount === 0) return;
     this.hub.send('status', { status: this.status, metrics: this.metrics(now) });
     for (const s of this.job.metrics().sources) {
@@ -293,4 +291,9 @@ export class ServedJob {
       metrics: this.metrics(),
     };
   }
+}
+
+/** Rows read by every source and written by every sink so far. */
+function totals(job: Job, m = job.metrics()): [number, number] {
+  return [m.sources.reduce((a, s) => a + s.recordsIn, 0), m.sinks.reduce((a, s) => a + s.rowsOut, 0)];
 }
