@@ -2,7 +2,7 @@
 // JSON array of them (application/json) or JSON lines (application/x-ndjson); 200 when all were
 // accepted, 207 when some were rejected (each also goes to the source's dead letters), 400 when
 // none was or the body is malformed, 413 over the source's size limit, 415 for another content
-// type, 404 when no running job declares the path, 503 with Retry-After when its queue is full.
+// type, 404 when no running job declares the path (or its job stopped before reading a waiting request), 503 with Retry-After when its queue is full.
 
 import type { IncomingMessage } from 'node:http';
 import { ingestEndpoint } from '../connectors/http/endpoints.js';
@@ -42,6 +42,7 @@ export async function ingest(req: IncomingMessage, pathname: string): Promise<Re
   }
   if (values.length === 0) throw new HttpError(400, 'the request holds no records');
   const result = await endpoint.offer(values);
+  if (result === 'stopped') throw new HttpError(404, `the job taking records at ${pathname} stopped before it read them`, { hint: 'GET /api/jobs shows its status and error' });
   if (result === 'full') {
     throw new HttpError(503, `the in-memory queue of source '${endpoint.source}' is full; retry shortly`, { hint: "the job is behind its input; back the source with a Kafka topic (topic = '...') to buffer more" }, { 'retry-after': '1' });
   }

@@ -24,6 +24,8 @@ import { columnsJson, isoOrNull } from './job-json.js';
 import { planText } from './plan-text.js';
 import { hubWriter } from './sink-tee.js';
 import { RateMeter } from './rates.js';
+import { reserveIngest } from '../connectors/http/endpoints.js';
+import { httpIngestSettings } from '../connectors/http/source.js';
 
 export type JobStatus = 'starting' | 'running' | 'stopped' | 'finished' | 'failed';
 
@@ -117,7 +119,31 @@ export class ServedJob {
     fs.rmSync(this.spec.stateDir, { recursive: true, force: true });
   }
 
+  /**
+   * A run. Its `http` sources' paths are reserved first, synchronously (this runs to its first
+   * await inside start()), so a POST right after the job was accepted waits for the reader
+   * instead of meeting 404; they are released when the run ends.
+   */
   private async run(fresh: boolean): Promise<boolean> {
+    const releases: Array<() => void> = [];
+    const paths = new Set<string>();
+    try {
+      for (const n of this.plan.nodes) {
+        if (n.kind !== 'source' || n.source.options['connector'] !== 'http') continue;
+        const { path, maxBodyBytes, maxQueue } = httpIngestSettings(n.source);
+        if (paths.has(path)) continue;
+        paths.add(path);
+        const release = reserveIngest(path, n.source.name, maxBodyBytes, maxQueue);
+        if (!release) throw new UsageError(`another running job already takes POSTs at ${path}; give source '${n.source.name}' another path`);
+        releases.push(release);
+      }
+      return await this.runJob(fresh);
+    } finally {
+      for (const r of releases) r();
+    }
+  }
+
+  private async runJob(fresh: boolean): Promise<boolean> {
     const dir = this.spec.stateDir;
     if (fresh) CheckpointStore.remove(dir);
     fs.mkdirSync(dir, { recursive: true });

@@ -128,10 +128,7 @@ export async function eventually<T>(f: () => Promise<T | undefined> | T | undefi
   }
 }
 
-/** POSTs to an ingest path, retrying while the job's source has not registered it yet (404). */
-export async function ingest(base: string, pathName: string, body: string, type = 'application/json'): Promise<Response> {
-  return eventually(async () => {
-    const r = await request(base, 'POST', pathName, body, { 'content-type': type });
-    return r.status === 404 ? undefined : r;
-  }, `${pathName} to accept records`);
+/** POSTs to an ingest path, once: a job's path takes requests from the moment the job is accepted (no retry on 404). */
+export function ingest(base: string, pathName: string, body: string, type = 'application/json'): Promise<Response> {
+  return request(base, 'POST', pathName, body, { 'content-type': type });
 }

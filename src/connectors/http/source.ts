@@ -47,6 +47,12 @@ function httpSettings(def: SourceDef): HttpSettings {
   return { path, topic: o['topic'], maxBodyBytes, maxQueue: intOption(o, 'max_queue', DEFAULT_MAX_QUEUE, 1) };
 }
 
+/** Where a served job's `http` source takes requests, and its limits (to reserve the path before it runs). */
+export function httpIngestSettings(def: SourceDef): { path: string; maxBodyBytes: number; maxQueue: number } {
+  const { path, maxBodyBytes, maxQueue } = httpSettings(def);
+  return { path, maxBodyBytes, maxQueue };
+}
+
 /** Splits offered values into records for the job and the rejected ones' reasons. */
 function validate(decode: RecordDecoder, values: readonly unknown[]): { good: number[]; rejected: Array<{ index: number; reason: string }> } {
   const good: number[] = [];
