@@ -1,6 +1,8 @@
 // The jobs of one `sluice serve` process: submitted texts and the files given on the command
 // line, each a ServedJob with its own id and state directory (<state dir>/<id>), the demo
 // catalog they are planned against, and the once-a-second tick that feeds their live clients.
+// Submitted jobs are kept in the state directory's registry (job-registry.ts) and come back when
+// a server starts again on it: running ones resume from their checkpoints, stopped ones stay stopped.
 
 import * as path from 'node:path';
 import * as fs from 'node:fs';
@@ -10,6 +12,8 @@ import { DEMO_SQL } from '../catalog/demo.js';
 import { ServedJob } from './served-job.js';
 import { HttpError } from './errors.js';
 import { UsageError } from '../cli/errors.js';
+import { JobRegistry } from './job-registry.js';
+import { log } from '../util/log.js';
 
 /** How long stopping every job may take before the server exits anyway. */
 export const STOP_TIMEOUT_MS = 15_000;
@@ -18,12 +22,14 @@ export class JobManager {
   readonly catalog: Catalog;
   readonly stateDir: string;
   private readonly jobs = new Map<string, ServedJob>();
-  private counter = 0;
+  private readonly registry: JobRegistry;
   private readonly ticker: NodeJS.Timeout;
 
   constructor(stateDir: string) {
     this.stateDir = path.resolve(stateDir);
     this.catalog = loadScriptText(DEMO_SQL, undefined, process.cwd()).catalog;
+    this.registry = new JobRegistry(this.stateDir);
+    this.restore();
     this.ticker = setInterval(() => {
       for (const j of this.jobs.values()) j.tick();
     }, 1000);
@@ -48,14 +54,49 @@ export class JobManager {
   submit(sql: string, options: { name?: string; file?: string } = {}): ServedJob {
     const base = options.file ? path.basename(options.file).replace(/\.sql$/i, '') : (options.name ?? 'job');
     const slug = base.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'job';
-    let id = options.file ? slug : `${slug}-${++this.counter}`;
-    while (this.jobs.has(id)) id = `${slug}-${++this.counter}`;
+    let id = options.file ? slug : `${slug}-${this.registry.nextNumber()}`;
+    while (this.jobs.has(id)) id = `${slug}-${this.registry.nextNumber()}`;
     const stateDir = path.join(this.stateDir, id);
     const baseDir = options.file ? path.dirname(path.resolve(options.file)) : process.cwd();
-    const job = new ServedJob({ id, name: options.name ?? base, sql, ...(options.file ? { file: options.file } : {}), baseDir, stateDir }, this.catalog);
+    const name = options.name ?? base;
+    const job = new ServedJob({ id, name, sql, ...(options.file ? { file: options.file } : {}), baseDir, stateDir }, this.catalog);
     this.jobs.set(id, job);
+    if (!options.file) this.registry.put({ id, name, sql, stopped: false });
     void job.start(!options.file);
     return job;
+  }
+
+  /** Brings back the registry's jobs: running ones resume from their checkpoints, stopped ones are listed as stopped. */
+  private restore(): void {
+    for (const e of this.registry.list()) {
+      let job: ServedJob;
+      try {
+        job = new ServedJob({ id: e.id, name: e.name, sql: e.sql, baseDir: process.cwd(), stateDir: path.join(this.stateDir, e.id) }, this.catalog);
+      } catch (err) {
+        log.warn(`sluice serve: job '${e.id}' of ${this.stateDir} no longer plans and is not brought back: ${(err as Error).message}`, { event: 'job-restore-failed', job: e.id });
+        continue;
+      }
+      this.jobs.set(e.id, job);
+      if (e.stopped) job.markStopped();
+      else void job.start(false);
+    }
+  }
+
+  /** Stops a job cleanly (a final checkpoint); a later server on this state directory lists it as stopped. */
+  async stop(id: string): Promise<ServedJob> {
+    const j = this.get(id);
+    this.registry.setStopped(id, true);
+    await j.stop();
+    return j;
+  }
+
+  /** Stops a job if running and starts it again, from its last checkpoint or `fresh`. */
+  async restart(id: string, fresh: boolean): Promise<ServedJob> {
+    const j = this.get(id);
+    await j.stop();
+    this.registry.setStopped(id, false);
+    void j.start(fresh);
+    return j;
   }
 
   submitFile(file: string): ServedJob {
@@ -71,6 +112,7 @@ export class JobManager {
   async remove(id: string): Promise<void> {
     const j = this.get(id);
     this.jobs.delete(id);
+    this.registry.remove(id);
     await j.remove();
   }
 

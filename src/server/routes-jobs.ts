@@ -36,19 +36,15 @@ export function jobRoutes(router: Router, jobs: JobManager): void {
   router.add('GET', '/api/jobs/:id', ({ params }) => ({ json: jobs.get(params['id']!).toJSON() }));
 
   router.add('POST', '/api/jobs/:id/stop', async ({ params }) => {
-    const j = jobs.get(params['id']!);
-    await j.stop();
-    return { json: j.toJSON() };
+    return { json: (await jobs.stop(params['id']!)).toJSON() };
   });
 
   router.add('POST', '/api/jobs/:id/restart', async ({ req, params }) => {
-    const j = jobs.get(params['id']!);
+    jobs.get(params['id']!);
     const body = await jsonBody(req);
     const fresh = body['fresh'];
     if (fresh !== undefined && typeof fresh !== 'boolean') throw new HttpError(400, "field 'fresh' must be true or false");
-    await j.stop();
-    void j.start(fresh === true);
-    return { json: j.toJSON() };
+    return { json: (await jobs.restart(params['id']!, fresh === true)).toJSON() };
   });
 
   router.add('DELETE', '/api/jobs/:id', async ({ params }) => {

@@ -106,6 +106,11 @@ export class ServedJob {
     return this.running;
   }
 
+  /** A job brought back by a new server as stopped: listed, not run, until restarted. */
+  markStopped(): void {
+    this.status = 'stopped';
+  }
+
   /** Stops the run (sinks flushed, a final checkpoint) and resolves when it has ended. */
   async stop(): Promise<void> {
     this.controller.abort();

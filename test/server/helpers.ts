@@ -14,8 +14,9 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function serve(options: { token?: string; files?: string[] } = {}): Promise<TestServer> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-serve-'));
+/** A server on a new temporary folder (removed by close()), or on `dir` (kept: to start another server on its state). */
+export async function serve(options: { token?: string; files?: string[]; dir?: string } = {}): Promise<TestServer> {
+  const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-serve-'));
   const server = await startServer({ port: 0, host: '127.0.0.1', token: options.token, stateDir: path.join(dir, 'state'), files: options.files ?? [] });
   return {
     base: `http://127.0.0.1:${server.port}`,
@@ -23,7 +24,7 @@ export async function serve(options: { token?: string; files?: string[] } = {}):
     dir,
     close: async () => {
       await server.close();
-      fs.rmSync(dir, { recursive: true, force: true });
+      if (options.dir === undefined) fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }
