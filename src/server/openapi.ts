@@ -122,7 +122,7 @@ export const OPENAPI: Json = {
     },
     '/api/jobs/{id}': {
       get: jobOp('one job', json(ref('Job'))),
-      delete: jobOp('stop the job and remove it and its state', json({ type: 'object', properties: { deleted: { type: 'string' } } })),
+      delete: jobOp('stop the job and remove it, its state and its entry in jobs.json of the state directory', json({ type: 'object', properties: { deleted: { type: 'string' } } })),
     },
     '/api/jobs/{id}/stop': { post: jobOp('stop cleanly (sinks flushed, a final checkpoint)', json(ref('Job'))) },
     '/api/jobs/{id}/restart': {
