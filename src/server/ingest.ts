@@ -2,7 +2,8 @@
 // JSON array of them (application/json) or JSON lines (application/x-ndjson); 200 when all were
 // accepted, 207 when some were rejected (each also goes to the source's dead letters), 400 when
 // none was or the body is malformed, 413 over the source's size limit, 415 for another content
-// type, 404 when no running job declares the path (or its job stopped before reading a waiting request), 503 with Retry-After when its queue is full.
+// type, 404 when no running job declares the path (or its job stopped before it read a request
+// that waited for it), 503 with Retry-After when its queue is full.
 
 import type { IncomingMessage } from 'node:http';
 import { ingestEndpoint } from '../connectors/http/endpoints.js';
