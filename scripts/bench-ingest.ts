@@ -1,10 +1,11 @@
 // `npm run bench:ingest`: records per second accepted over HTTP by `sluice serve` (a child
 // process, so the load generator does not share its event loop) into an in-memory http source
-// and a Kafka-backed one (topic = ..., produced with acks from all in-sync replicas before each
-// answer), with BENCH_CLIENTS concurrent clients (default 50) on keep-alive agents, at batch sizes
+// (its job counting records per user into a blackhole sink, or writing every record to a JSON-lines
+// file sink) and a Kafka-backed one (topic = ..., produced with acks from all in-sync replicas
+// before each answer), with BENCH_CLIENTS concurrent clients (default 50) on keep-alive agents, at batch sizes
 // of 1 and 100 records per request, each for BENCH_SECONDS (default 5). Prints accepted records
 // per second, requests per second and p50/p99 request latency; 503s (a full queue) are counted.
-// The job behind each source counts records per user into a blackhole sink. Never asserts.
+// Never asserts.
 
 import { execFileSync, spawn } from 'node:child_process';
 import * as http from 'node:http';
@@ -93,26 +94,31 @@ async function main(): Promise<void> {
       else await new Promise((r) => setTimeout(r, 50));
     }
     const topic = `bench-ingest-${randomUUID().slice(0, 8)}`;
+    const counts = "CREATE SINK counts WITH (connector = 'blackhole') AS SELECT user_id, COUNT(*) AS n FROM clicks GROUP BY user_id;";
     const sources = [
-      { label: 'in memory', path: '/ingest/mem', extra: ", max_queue = '1000000'" },
-      { label: `Kafka-backed (topic ${topic})`, path: '/ingest/kafka', extra: `, topic = '${topic}'` },
+      { label: 'in memory, counts', path: '/ingest/mem', extra: ", max_queue = '1000000'", sink: counts },
+      {
+        label: 'in memory, every record to a file',
+        path: '/ingest/file',
+        extra: ", max_queue = '1000000'",
+        sink: `CREATE SINK raw WITH (connector = 'file', path = '${path.join(dir, 'clicks.jsonl')}') AS SELECT * FROM clicks;`,
+      },
+      { label: `Kafka-backed (topic ${topic}), counts`, path: '/ingest/kafka', extra: `, topic = '${topic}'`, sink: counts },
     ];
     const agent = new http.Agent({ keepAlive: true });
     for (const s of sources) {
       const sql = `CREATE SOURCE clicks (user_id VARCHAR, page VARCHAR, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH (connector = 'http', path = '${s.path}'${s.extra});
-CREATE SINK counts WITH (connector = 'blackhole') AS SELECT user_id, COUNT(*) AS n FROM clicks GROUP BY user_id;`;
+${s.sink}`;
       const r = await post(agent, `${base}/api/jobs`, JSON.stringify({ sql, name: s.path.slice(8) }));
       if (r.status !== 201) throw new Error(`submitting the ${s.label} job: ${r.text}`);
-      // Wait until the source takes requests.
-      while ((await post(agent, `${base}${s.path}`, '[]')).status === 404) await new Promise((x) => setTimeout(x, 100));
     }
     process.stdout.write(`ingest over HTTP: ${CLIENTS} concurrent keep-alive clients, ${SECONDS} s per run, ${os.cpus().length} CPUs\n`);
-    process.stdout.write(`${'source'.padEnd(44)} ${'batch'.padStart(5)} ${'records/s'.padStart(10)} ${'requests/s'.padStart(10)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'503s'.padStart(6)} ${'errors'.padStart(6)}\n`);
+    process.stdout.write(`${'source'.padEnd(52)} ${'batch'.padStart(5)} ${'records/s'.padStart(10)} ${'requests/s'.padStart(10)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'503s'.padStart(6)} ${'errors'.padStart(6)}\n`);
     for (const s of sources) {
       for (const batch of [1, 100]) {
         const m = await load(`${base}${s.path}`, batch);
         process.stdout.write(
-          `${s.label.padEnd(44)} ${String(batch).padStart(5)} ${Math.round(m.records / m.secs).toLocaleString('en-US').padStart(10)} ${Math.round(m.requests / m.secs).toLocaleString('en-US').padStart(10)} ${m.p50.toFixed(1).padStart(8)} ${m.p99.toFixed(1).padStart(8)} ${String(m.busy).padStart(6)} ${String(m.errors).padStart(6)}\n`,
+          `${s.label.padEnd(52)} ${String(batch).padStart(5)} ${Math.round(m.records / m.secs).toLocaleString('en-US').padStart(10)} ${Math.round(m.requests / m.secs).toLocaleString('en-US').padStart(10)} ${m.p50.toFixed(1).padStart(8)} ${m.p99.toFixed(1).padStart(8)} ${String(m.busy).padStart(6)} ${String(m.errors).padStart(6)}\n`,
         );
       }
     }
