@@ -1,5 +1,6 @@
 // In-memory sources for a case. One Arrival per case fixes the order records arrive in across
-// sources (round robin over the sources in the order the case lists them, one entry per turn),
+// sources (the case's `arrival:` list, else round robin over the sources in the order the case
+// lists them, one entry per turn),
 // so a case is deterministic however the engine schedules its readers; every reader ends when
 // the whole arrival is done, as bounded files end. Kafka sources read KafkaRecords (key,
 // headers, partition, offset) through the Kafka decoder with per-partition watermarks; others
@@ -18,7 +19,18 @@ export class Arrival {
   private next = 0;
   private readonly waiting = new Map<string, () => void>();
 
-  constructor(inputs: readonly SourceInput[]) {
+  constructor(inputs: readonly SourceInput[], order?: readonly string[]) {
+    if (order) {
+      // Checked on load: each source named once per entry.
+      const at = new Map<string, number>(inputs.map((i) => [i.source, 0]));
+      for (const source of order) {
+        const input = inputs.find((i) => i.source === source)!;
+        const k = at.get(source)!;
+        at.set(source, k + 1);
+        this.turns.push({ source, entry: input.entries[k]! });
+      }
+      return;
+    }
     const longest = Math.max(0, ...inputs.map((i) => i.entries.length));
     for (let k = 0; k < longest; k++) for (const i of inputs) if (k < i.entries.length) this.turns.push({ source: i.source, entry: i.entries[k]! });
   }

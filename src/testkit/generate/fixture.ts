@@ -46,13 +46,26 @@ export function replayCommand(ctx: FixtureContext): string {
   return `sluice test --generate ${ctx.job} --seed ${ctx.seed} --runs ${ctx.runs}`;
 }
 
+/** `[a*3, b, a]`: runs of one source as NAME*N. */
+export function arrivalText(arrival: readonly string[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < arrival.length; ) {
+    let j = i;
+    while (j < arrival.length && arrival[j] === arrival[i]) j++;
+    parts.push(j - i === 1 ? arrival[i]! : `${arrival[i]}*${j - i}`);
+    i = j;
+  }
+  return `[${parts.join(', ')}]`;
+}
+
 /** The case, indented to sit under a test file's `cases:` key. */
 export function fixtureCase(f: Failure, ctx: FixtureContext): string {
   const out: string[] = [];
   const records = Object.values(f.streams).reduce((n, s) => n + s.length, 0);
   out.push(`  # found by \`${replayCommand(ctx)}\`: check '${f.check}', shrunk to ${records} record${records === 1 ? '' : 's'}`);
   out.push(`  - name: generated (seed ${ctx.seed}, ${f.check})`);
-  if (Object.keys(f.streams).length > 1) out.push('    # sources are listed one by one; the generated run interleaved their batches');
+  // Several sources: the order their records arrived in, so the case replays the same interleaving.
+  if (Object.values(f.streams).filter((s) => s.length > 0).length > 1) out.push(`    arrival: ${arrivalText(f.arrival)}`);
   out.push('    sources:');
   for (const [source, items] of Object.entries(f.streams)) {
     out.push(`      ${flow(source)}:${items.length === 0 ? ' []' : ''}`);
