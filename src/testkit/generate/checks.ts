@@ -18,7 +18,7 @@ import type { ColumnInfo } from '../../oracle/values.js';
 import { streamKey } from '../../plan/stream-key.js';
 import type { Item, Scenario } from './arbitrary.js';
 import { engineLateKeys, expectedLate } from './late-rule.js';
-import { makeSchedule, rebatch, runScheduled, type RunResult, type Step } from './run.js';
+import { makeSchedule, rebatch, recordText, runScheduled, type RunResult, type Step } from './run.js';
 
 export const CHECKS = ['oracle', 'changelog', 'late', 'dead_letter', 'second_way', 'order'] as const;
 export type CheckName = (typeof CHECKS)[number];
@@ -179,8 +179,8 @@ export async function runCase(plan: PhysicalPlan, scenario: Scenario, skips: Ski
     if (missing.length > 0 || extra.length > 0) {
       const say = (k: string): string => {
         const [s, i] = k.split(':');
-        const it = scenario.streams[s!]![Number(i)]!;
-        return `${s} record ${i} (${it.kind === 'raw' ? it.text : JSON.stringify(it.values)})`;
+        const it = scenario.streams[s!]![Number(i)];
+        return `${s} record ${i} (${it === undefined ? '?' : it.kind === 'row' ? JSON.stringify(it.values) : recordText(it)})`;
       };
       return fail({ check: 'dead_letter', message: missing.length > 0 ? `malformed ${say(missing[0]!)} did not go to the dead letters` : `${say(extra[0]!)} went to the dead letters: ${first.deadLetters.find((d) => `${d.source}:${d.index}` === extra[0])?.reason}`, streams: scenario.streams, arrival, sinks: [] });
     }

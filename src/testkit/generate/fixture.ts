@@ -6,7 +6,7 @@
 import { stringify } from 'yaml';
 import type { Row, SqlType, Value } from '../../catalog/types.js';
 import { formatTimestamp } from '../../catalog/timestamp.js';
-import type { Json } from './arbitrary.js';
+import type { Item, Json } from './arbitrary.js';
 import type { Failure } from './checks.js';
 import { recordText } from './run.js';
 
@@ -58,6 +58,25 @@ export function arrivalText(arrival: readonly string[]): string {
   return `[${parts.join(', ')}]`;
 }
 
+/**
+ * One input entry as a fixture writes it: a row's columns (a Kafka record's partition as
+ * `_partition:` unless 0; its key comes from the KEY columns), `raw:`, `watermark:` (with
+ * `partition:`) or `idle:`.
+ */
+function entryLine(it: Item): string {
+  const part = (p: number | undefined, name: string): Record<string, number> => (p !== undefined && p !== 0 ? { [name]: p } : {});
+  switch (it.kind) {
+    case 'row':
+      return flow({ ...it.values, ...part(it.kafka?.partition, '_partition') });
+    case 'raw':
+      return flow({ raw: it.text, ...part(it.kafka?.partition, '_partition') });
+    case 'watermark':
+      return flow({ watermark: timestampText(it.ms * 1000), ...(it.partition !== undefined ? { partition: it.partition } : {}) });
+    case 'idle':
+      return flow({ idle: it.partition });
+  }
+}
+
 /** The case, indented to sit under a test file's `cases:` key. */
 export function fixtureCase(f: Failure, ctx: FixtureContext): string {
   const out: string[] = [];
@@ -69,7 +88,7 @@ export function fixtureCase(f: Failure, ctx: FixtureContext): string {
   out.push('    sources:');
   for (const [source, items] of Object.entries(f.streams)) {
     out.push(`      ${flow(source)}:${items.length === 0 ? ' []' : ''}`);
-    for (const it of items) out.push(`        - ${it.kind === 'row' ? flow(it.values) : flow({ raw: it.text })}`);
+    for (const it of items) out.push(`        - ${entryLine(it)}`);
   }
   out.push('    expect:');
   if (f.check === 'late' && f.late) {
