@@ -146,15 +146,22 @@ export function sourceArb(def: SourceDef, spec: SourceGenSpec): fc.Arbitrary<Ite
     late: rarely(12),
     dup: rarely(12),
     bad: fc.tuple(fc.nat(14), malformedArb(def)).map(([i, m]) => (i === 14 ? m : undefined)),
-    // Kafka: the record's partition (without KEY columns), and now and then a watermark step
-    // (ahead of the rows by 0-3 steps, for one partition or all) or an idle partition before it.
-    part: fc.nat(2),
-    mark: fc.tuple(fc.nat(9), fc.constantFrom(0, step, 3 * step), fc.option(fc.nat(2), { freq: 2 })).map(([i, ahead, p]) => (i === 9 ? { ahead, p } : undefined)),
-    idle: fc.tuple(fc.nat(9), fc.nat(2)).map(([i, p]) => (i === 9 ? p : undefined)),
   });
   const partitioned = kafka && ts !== undefined;
-  const arb = fc.record({ entries: fc.array(entry, { maxLength: spec.rows, size: 'max' }), partitions: kafka ? fc.integer({ min: 1, max: 3 }) : fc.constant(1) });
-  return arb.map(({ entries: raw, partitions }) => {
+  // Kafka: the record's partition (without KEY columns), and now and then a watermark step
+  // (ahead of the rows by 0-3 steps, for one partition or all) or an idle partition before it.
+  // Drawn for Kafka sources only, so other sources' streams stay as a seed made them before.
+  const kafkaEntry = fc.record({
+    part: fc.nat(2),
+    mark: partitioned ? fc.tuple(fc.nat(9), fc.constantFrom(0, step, 3 * step), fc.option(fc.nat(2), { freq: 2 })).map(([i, ahead, p]) => (i === 9 ? { ahead, p } : undefined)) : fc.constant(undefined),
+    idle: partitioned ? fc.tuple(fc.nat(9), fc.nat(2)).map(([i, p]) => (i === 9 ? p : undefined)) : fc.constant(undefined),
+  });
+  type KafkaDraw = { readonly part: number; readonly mark: { ahead: number; p: number | null } | undefined; readonly idle: number | undefined };
+  const none: KafkaDraw = { part: 0, mark: undefined, idle: undefined };
+  const arb = kafka
+    ? fc.record({ entries: fc.array(fc.tuple(entry, kafkaEntry), { maxLength: spec.rows, size: 'max' }), partitions: fc.integer({ min: 1, max: 3 }) })
+    : fc.array(entry, { maxLength: spec.rows, size: 'max' }).map((entries) => ({ entries: entries.map((e) => [e, none] as const), partitions: 1 }));
+  return arb.map(({ entries: drawn, partitions }) => {
     const out: Item[] = [];
     const keyCols = def.columns.filter((c) => c.key);
     const inValue = valueColumns(def.columns).map((c) => c.name);
@@ -168,12 +175,12 @@ export function sourceArb(def: SourceDef, spec: SourceGenSpec): fc.Arbitrary<Ite
     };
     const taken = new Map<string, string>();
     let clock = 0;
-    for (const r of raw) {
+    for (const [r, k] of drawn) {
       clock += r.step;
       // One partition idle is the whole source idle: its watermark jumps to the wall clock and every later row is late, so only with several.
-      if (partitioned && partitions > 1 && r.idle !== undefined) out.push({ kind: 'idle', partition: r.idle % partitions });
-      if (partitioned && r.mark !== undefined) {
-        out.push({ kind: 'watermark', ms: BASE_MS + clock - delayMs + r.mark.ahead, ...(r.mark.p !== null ? { partition: r.mark.p % partitions } : {}) });
+      if (partitions > 1 && k.idle !== undefined) out.push({ kind: 'idle', partition: k.idle % partitions });
+      if (k.mark !== undefined) {
+        out.push({ kind: 'watermark', ms: BASE_MS + clock - delayMs + k.mark.ahead, ...(k.mark.p !== null ? { partition: k.mark.p % partitions } : {}) });
       }
       let ms: number | undefined;
       const values: Record<string, Json> = { ...r.values };
@@ -187,12 +194,12 @@ export function sourceArb(def: SourceDef, spec: SourceGenSpec): fc.Arbitrary<Ite
       // A unique key without it: a second row of the key is left out.
       if (spec.unique.length > 0 && (ts === undefined || !spec.unique.includes(ts)) && clash(taken, spec.unique, values, ms ?? 0)) continue;
       const ordered = orderLike(def, values);
-      const k = kafkaOf(ordered, r.part);
-      const item: Item = { kind: 'row', values: ordered, ms, ...(k ? { kafka: k } : {}) };
+      const km = kafkaOf(ordered, k.part);
+      const item: Item = { kind: 'row', values: ordered, ms, ...(km ? { kafka: km } : {}) };
       out.push(item);
       if (r.dup) out.push(item);
       if (r.bad) {
-        const kb = kafkaOf(undefined, r.part, r.bad.text);
+        const kb = kafkaOf(undefined, k.part, r.bad.text);
         out.push(kb ? { ...r.bad, kafka: kb } : r.bad);
       }
     }

@@ -20,7 +20,7 @@ export { readGenerateSection, EMPTY_SPEC, type GenerateSpec } from './spec.js';
 export const DEFAULT_RUNS = 100;
 
 /** After the first failure, at most this many shrinking steps (each runs the case) or this long. */
-const SHRINK_STEPS = 2000;
+const SHRINK_STEPS = 1000;
 const SHRINK_MS = 60_000;
 
 export interface GenerateOptions {
