@@ -2,8 +2,10 @@
 // 3 records, then b's next 5, ...): each in-memory reader waits for its turn, so the
 // interleaving of the inputs is the schedule's and can be restated independently (late-rule.ts).
 // Optionally through checkpoints, crashes and restores (sinks roll back like files), or under a
-// 1-byte state budget (every table spills to DuckDB). Returns what the checks need: admitted
-// rows per source node, late drops, dead letters and each sink's output.
+// 1-byte state budget (every table spills to DuckDB). Records reach the engine through the
+// fixture cases' feed (reader.ts EntryFeed: Kafka partitions, keys, watermark steps, idle
+// markers). Returns what the checks need: admitted rows per source node, what arrived in which
+// order (with partitions and steps), late drops, dead letters and each sink's output.
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
