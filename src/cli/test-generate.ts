@@ -36,8 +36,8 @@ export async function generateForTestFile(tf: TestFile, job: string, flags: Gene
   return generateTest(tf.script.catalog, tf.sinks, spec, { job, signal, ...(runs !== undefined ? { runs } : {}), ...(seed !== undefined ? { seed } : {}) });
 }
 
-/** `--generate JOB.sql`: prints the report; true when every check passed or was skipped. */
-export async function generateCommand(job: string, flags: GenerateFlags, signal: AbortSignal, print: (lines: readonly string[]) => void): Promise<boolean> {
+/** `--generate JOB.sql`: prints the report and returns it (its `passed`: every check passed or was skipped). */
+export async function generateCommand(job: string, flags: GenerateFlags, signal: AbortSignal, print: (lines: readonly string[]) => void): Promise<GenerateReport> {
   if (!/\.sql$/i.test(job)) throw new UsageError(`--generate takes a job's .sql file, not '${job}'`);
   wholeNumber('--runs', flags.runs, 1, 100_000);
   wholeNumber('--seed', flags.seed, -(2 ** 31), 2 ** 31 - 1);
@@ -51,5 +51,5 @@ export async function generateCommand(job: string, flags: GenerateFlags, signal:
     report = await generateTest(script.catalog, selectSinks(script, undefined), EMPTY_SPEC, { job, signal, ...(runs !== undefined ? { runs } : {}), ...(seed !== undefined ? { seed } : {}) });
   }
   print([renderReport(report)]);
-  return report.passed;
+  return report;
 }

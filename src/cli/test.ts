@@ -10,7 +10,7 @@ import { COLOR, PLAIN, renderFile, renderSummary, totals } from '../testkit/repo
 import { renderJunit } from '../testkit/junit.js';
 import { updateFile } from '../testkit/update.js';
 import { renderLoadError } from '../testkit/runner.js';
-import { renderReport } from '../testkit/generate/index.js';
+import { renderReport, type GenerateReport } from '../testkit/generate/index.js';
 import { generateCommand, generateForTestFile } from './test-generate.js';
 
 export interface TestOptions {
@@ -51,10 +51,14 @@ export async function testCommand(paths: readonly string[], opts: TestOptions): 
   const t0 = performance.now();
   const results: FileResult[] = [];
   let generatedFailed = false;
+  // Every generated-stream report, for the JUnit XML (one suite per job, one case per check).
+  const generated: GenerateReport[] = [];
   try {
     if (opts.generate !== undefined) {
       try {
-        generatedFailed = !(await generateCommand(opts.generate, opts, controller.signal, print));
+        const g = await generateCommand(opts.generate, opts, controller.signal, print);
+        generated.push(g);
+        generatedFailed = !g.passed;
       } catch (e) {
         if (!controller.signal.aborted) throw e; // interrupted: exit 130 below
       }
@@ -68,6 +72,7 @@ export async function testCommand(paths: readonly string[], opts: TestOptions): 
         try {
           const g = await generateForTestFile(r.testFile, r.testFile.script.file, {}, controller.signal);
           print([renderReport(g)]);
+          generated.push(g);
           generatedFailed ||= !g.passed;
         } catch (e) {
           const msg = renderLoadError(e);
@@ -90,7 +95,7 @@ export async function testCommand(paths: readonly string[], opts: TestOptions): 
   const t = totals(results);
   if (files.length > 0) print(['', renderSummary(t, ms, style)]);
   if (reporter === 'junit') {
-    const xml = renderJunit(results, ms);
+    const xml = renderJunit(results, ms, process.cwd(), generated);
     if (opts.output === undefined) process.stdout.write(xml);
     else {
       try {

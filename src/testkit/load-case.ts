@@ -1,8 +1,8 @@
 // One case of a test file: `name`, `sources` (inputs per source), `expect` (rows per output),
-// `ordered`. Checks names against the planned job; inputs and expectations are read by
+// `ordered`, `arrival` (the order entries of several sources arrive in). Checks names against the planned job; inputs and expectations are read by
 // load-inputs.ts and load-expect.ts.
 
-import { isMap, isScalar, type Node, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { PhysicalPlan, SourceNode } from '../plan/physical.js';
 import type { SinkDef } from '../catalog/catalog.js';
 import type { Problems, TextFile } from './diagnostics.js';
@@ -20,7 +20,7 @@ export interface CaseContext {
   readonly declared: ReadonlySet<string>;
 }
 
-const CASE_KEYS = ['name', 'sources', 'expect', 'ordered'];
+const CASE_KEYS = ['name', 'sources', 'expect', 'ordered', 'arrival'];
 
 /** The job's source nodes by name (tables included: they are read as sources). */
 export function sourceNodes(plan: PhysicalPlan): Map<string, SourceNode> {
@@ -83,5 +83,58 @@ export function readCase(node: Node, index: number, ctx: CaseContext): TestCase 
       if (e) expect.push(e);
     }
   }
-  return { name, index, inputs, expect, ordered, range };
+  const arrivalPair = get('arrival');
+  const arrival = arrivalPair ? readArrival(arrivalPair, inputs, ctx) : undefined;
+  return { name, index, inputs, expect, ordered, ...(arrival ? { arrival } : {}), range };
+}
+
+/**
+ * `arrival: [a*3, b, a]`: the source of each entry, in order (`NAME*N`: N entries of NAME in a
+ * row). Each source's count must equal its number of entries, so every entry arrives once.
+ */
+function readArrival(pair: Pair, inputs: readonly SourceInput[], ctx: CaseContext): string[] | undefined {
+  const { problems } = ctx;
+  const at = rangeOf(pair.value as Node, keyRange(pair));
+  const form = 'e.g. `arrival: [readings*2, alerts, readings]`: the source of each entry in the order they arrive (`NAME*N`: N in a row)';
+  if (!isSeq(pair.value)) {
+    problems.add(at, '`arrival:` is a list of source names', form);
+    return undefined;
+  }
+  const counts = new Map(inputs.map((i) => [i.source, i.entries.length] as const));
+  const seen = new Map<string, number>();
+  const out: string[] = [];
+  let ok = true;
+  for (const item of pair.value.items as Node[]) {
+    const v = isScalar(item) ? item.value : undefined;
+    const m = typeof v === 'string' ? /^\s*([^*\s]+)\s*(?:\*\s*(\d+)\s*)?$/.exec(v) : null;
+    const r = rangeOf(item, at);
+    if (!m) {
+      problems.add(r, 'an `arrival:` item is a source name, or `NAME*N` for N entries of it in a row', form);
+      ok = false;
+      continue;
+    }
+    const name = m[1]!;
+    const n = m[2] === undefined ? 1 : Number(m[2]);
+    if (!counts.has(name)) {
+      problems.add(r, `'${name}' has no entries in this case`, counts.size > 0 ? hintFor(name, [...counts.keys()]) : 'the case lists no sources');
+      ok = false;
+      continue;
+    }
+    if (n < 1) {
+      problems.add(r, '`NAME*N` takes N of 1 or more');
+      ok = false;
+      continue;
+    }
+    seen.set(name, (seen.get(name) ?? 0) + n);
+    for (let k = 0; k < n; k++) out.push(name);
+  }
+  if (!ok) return undefined;
+  for (const [name, n] of counts) {
+    const got = seen.get(name) ?? 0;
+    if (got !== n) {
+      problems.add(at, `\`arrival:\` names '${name}' ${got} time${got === 1 ? '' : 's'}, but it has ${n} entr${n === 1 ? 'y' : 'ies'}`, 'name each source once per entry, in the order the entries arrive');
+      return undefined;
+    }
+  }
+  return out;
 }

@@ -25,7 +25,18 @@ interface SourceShape {
 }
 
 export function isKafkaSource(node: SourceNode): boolean {
-  return node.source.options['connector'] === 'kafka';
+  return isKafkaDef(node.source);
+}
+
+export function isKafkaDef(def: { readonly options: Readonly<Record<string, string>> }): boolean {
+  return def.options['connector'] === 'kafka';
+}
+
+/** The message key a row's KEY columns make: a single VARCHAR key as plain text, otherwise JSON. */
+export function messageKey(keyCols: readonly Column[], values: Readonly<Record<string, unknown>>): string | null {
+  const kv = keyCols.map((c) => values[c.name] ?? null);
+  if (keyCols.length === 1) return kv[0] === null ? null : keyCols[0]!.type.kind === 'varchar' ? String(kv[0]) : JSON.stringify(kv[0]);
+  return JSON.stringify(Object.fromEntries(keyCols.map((c, i) => [c.name, kv[i]])));
 }
 
 export function readInputs(value: Node | null, at: readonly [number, number], node: SourceNode, ctx: CaseContext): SourceInput | undefined {
@@ -181,10 +192,7 @@ function readRow(pairs: Map<string, Pair>, shape: SourceShape, kafka: KafkaField
   const value: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(values)) if (inValue.has(k)) value[k] = v;
   let key = kafka.key;
-  if (key === undefined && keyCols.length > 0) {
-    const kv = keyCols.map((c) => values[c.name] ?? null);
-    key = keyCols.length === 1 ? (kv[0] === null ? null : keyCols[0]!.type.kind === 'varchar' ? String(kv[0]) : JSON.stringify(kv[0])) : JSON.stringify(Object.fromEntries(keyCols.map((c, i) => [c.name, kv[i]])));
-  }
+  if (key === undefined && keyCols.length > 0) key = messageKey(keyCols, values);
   const et = shape.node.watermark ? shape.columns[shape.node.watermark.column]?.name : undefined;
   const tsValue = et !== undefined ? values[et] : undefined;
   const etMs = typeof tsValue === 'string' || typeof tsValue === 'number' ? parseTimestamp(tsValue) : undefined;

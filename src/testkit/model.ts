@@ -75,6 +75,8 @@ export interface TestCase {
   readonly inputs: readonly SourceInput[];
   readonly expect: readonly Expectation[];
   readonly ordered: boolean;
+  /** `arrival:` expanded: the source of each entry in the order they arrive; absent: round-robin turns. */
+  readonly arrival?: readonly string[];
   readonly range: Range;
 }
 

@@ -1,5 +1,6 @@
 // In-memory sources for a case. One Arrival per case fixes the order records arrive in across
-// sources (round robin over the sources in the order the case lists them, one entry per turn),
+// sources (the case's `arrival:` list, else round robin over the sources in the order the case
+// lists them, one entry per turn),
 // so a case is deterministic however the engine schedules its readers; every reader ends when
 // the whole arrival is done, as bounded files end. Kafka sources read KafkaRecords (key,
 // headers, partition, offset) through the Kafka decoder with per-partition watermarks; others
@@ -18,7 +19,18 @@ export class Arrival {
   private next = 0;
   private readonly waiting = new Map<string, () => void>();
 
-  constructor(inputs: readonly SourceInput[]) {
+  constructor(inputs: readonly SourceInput[], order?: readonly string[]) {
+    if (order) {
+      // Checked on load: each source named once per entry.
+      const at = new Map<string, number>(inputs.map((i) => [i.source, 0]));
+      for (const source of order) {
+        const input = inputs.find((i) => i.source === source)!;
+        const k = at.get(source)!;
+        at.set(source, k + 1);
+        this.turns.push({ source, entry: input.entries[k]! });
+      }
+      return;
+    }
     const longest = Math.max(0, ...inputs.map((i) => i.entries.length));
     for (let k = 0; k < longest; k++) for (const i of inputs) if (k < i.entries.length) this.turns.push({ source: i.source, entry: i.entries[k]! });
   }
@@ -52,52 +64,53 @@ export class Arrival {
   }
 }
 
-export class InMemoryReader implements SourceReader {
-  readonly bounded = true;
+/**
+ * How one source's entries become records (shared by fixture cases and generated streams):
+ * Kafka rows as KafkaRecords with per-partition offsets, watermark steps as partition marks
+ * (at T + delay, so the source's watermark is T), idle markers through the partition listener.
+ * Partitions are 0 and every partition an entry names; non-Kafka inputs are partitioned only
+ * when they hold watermark or idle steps.
+ */
+export class EntryFeed {
   private listener: PartitionListener | undefined;
-  private readonly partitions: number[];
+  readonly partitions: readonly number[];
   private readonly offsets = new Map<number, number>();
   readonly watchPartitions: ((l: PartitionListener) => void) | undefined;
-
-  constructor(
-    private readonly def: SourceDef,
-    private readonly input: SourceInput,
-    private readonly arrival: Arrival,
-    private readonly kafka: boolean,
-    /** The source's watermark delay (µs): a watermark step at T is a mark at T + delay. */
-    private readonly delay: number,
-  ) {
-    const parts = new Set<number>([0]);
-    for (const e of input.entries) if (e.partition !== undefined) parts.add(e.partition);
-    this.partitions = [...parts].sort((a, b) => a - b);
-    const stepped = input.entries.some((e) => e.kind !== 'row');
-    this.watchPartitions = kafka || stepped ? (l) => (this.listener = l) : undefined;
-    const header = input.csvHeader;
-    this.decoder = kafka
-      ? (columns, eventTime) => compileKafkaDecoder(columns, eventTime, def.table?.upsert === true)
-      : header
-        ? (columns, eventTime) => compileCsvDecoder(columns, eventTime, header)
-        : undefined;
-  }
-
   /** Kafka: the Kafka decoder; CSV input: the CSV decoder over its header; else none (JSON, the engine's default). */
   readonly decoder: ((columns: readonly Column[], eventTime: string | undefined) => RecordDecoder) | undefined;
 
-  async run(emit: (records: SourceRecord[]) => void | Promise<void>, signal: AbortSignal): Promise<void> {
-    this.listener?.assigned(this.partitions);
-    for (;;) {
-      const entry = await this.arrival.take(this.input.source, signal);
-      if (entry === undefined) return;
-      try {
-        await emit(this.records(entry));
-      } finally {
-        this.arrival.release();
-      }
-    }
+  constructor(
+    private readonly def: SourceDef,
+    entries: readonly InputEntry[],
+    private readonly kafka: boolean,
+    /** The source's watermark delay (µs): a watermark step at T is a mark at T + delay. */
+    private readonly delay: number,
+    csvHeader?: readonly string[],
+  ) {
+    const parts = new Set<number>([0]);
+    for (const e of entries) if (e.partition !== undefined) parts.add(e.partition);
+    this.partitions = [...parts].sort((a, b) => a - b);
+    const stepped = entries.some((e) => e.kind !== 'row');
+    this.watchPartitions = kafka || stepped ? (l) => (this.listener = l) : undefined;
+    this.decoder = kafka
+      ? (columns, eventTime) => compileKafkaDecoder(columns, eventTime, def.table?.upsert === true)
+      : csvHeader
+        ? (columns, eventTime) => compileCsvDecoder(columns, eventTime, csvHeader)
+        : undefined;
   }
 
-  private records(e: InputEntry): SourceRecord[] {
-    const position = { file: e.origin.file, line: e.origin.line };
+  /** Tell the engine its partitions (at the start of a run). */
+  start(): void {
+    this.listener?.assigned(this.partitions);
+  }
+
+  /** Where a Kafka partition's next offset is (a resumed run starts past the records it already read). */
+  setOffset(partition: number, offset: number): void {
+    this.offsets.set(partition, offset);
+  }
+
+  /** The records of one entry; an idle marker tells the listener and gives none (the engine then needs an `emit([])`). */
+  records(e: InputEntry, position: Readonly<Record<string, string | number>>): SourceRecord[] {
     switch (e.kind) {
       case 'idle':
         for (const p of e.partition === undefined ? this.partitions : [e.partition]) this.listener?.idle(p, true);
@@ -120,6 +133,38 @@ export class InMemoryReader implements SourceReader {
             ...(headers ? { headers } : {}),
           }),
         ];
+      }
+    }
+  }
+}
+
+export class InMemoryReader implements SourceReader {
+  readonly bounded = true;
+  private readonly feed: EntryFeed;
+  readonly watchPartitions: ((l: PartitionListener) => void) | undefined;
+  readonly decoder: ((columns: readonly Column[], eventTime: string | undefined) => RecordDecoder) | undefined;
+
+  constructor(
+    def: SourceDef,
+    private readonly input: SourceInput,
+    private readonly arrival: Arrival,
+    kafka: boolean,
+    delay: number,
+  ) {
+    this.feed = new EntryFeed(def, input.entries, kafka, delay, input.csvHeader);
+    this.watchPartitions = this.feed.watchPartitions;
+    this.decoder = this.feed.decoder;
+  }
+
+  async run(emit: (records: SourceRecord[]) => void | Promise<void>, signal: AbortSignal): Promise<void> {
+    this.feed.start();
+    for (;;) {
+      const entry = await this.arrival.take(this.input.source, signal);
+      if (entry === undefined) return;
+      try {
+        await emit(this.feed.records(entry, { file: entry.origin.file, line: entry.origin.line }));
+      } finally {
+        this.arrival.release();
       }
     }
   }

@@ -46,7 +46,7 @@ export async function runCase(tf: TestFile, c: TestCase, signal?: AbortSignal): 
     out(`${s}.late`);
     out(`${s}.dead_letter`);
   }
-  const arrival = new Arrival(c.inputs);
+  const arrival = new Arrival(c.inputs, c.arrival);
   const job = new Job(tf.plan, {
     sideOutputs: false,
     name: tf.script.file,

@@ -79,6 +79,32 @@ test('a LAG over a shared timestamp is caught and shrunk to a fixture case that 
   assert.match(all.stdout, /generated streams: .*alerts\.sql \(seed -?\d+, 30 runs/);
 });
 
+test('a two-source failure prints its arrival order, so the fixture case replays the same interleaving', () => {
+  const dir = tmp();
+  // LATEST_BY_OFFSET over a union: which row is the latest depends on how the two sources interleave.
+  writeFileSync(
+    path.join(dir, 'u.sql'),
+    `CREATE SOURCE r1 (sensor VARCHAR, v INT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH (connector = 'file', path = 'a.jsonl');
+CREATE SOURCE r2 (sensor VARCHAR, v INT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH (connector = 'file', path = 'b.jsonl');
+CREATE SINK s WITH (connector = 'file', path = 'o.jsonl') AS
+SELECT sensor, LATEST_BY_OFFSET(v) AS v, COUNT(*) AS n FROM (SELECT * FROM r1 UNION ALL SELECT * FROM r2) GROUP BY sensor, TUMBLE(ts, 5s);
+`,
+  );
+  const r = sluice(['test', '--generate', 'u.sql', '--seed', '3', '--runs', '50'], dir);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  const fixture = r.stdout.slice(r.stdout.indexOf('  # found by'), r.stdout.indexOf('\nreplay:'));
+  const arrival = /\n {4}arrival: (\[.*\])\n/.exec(fixture);
+  assert.ok(arrival, fixture);
+  writeFileSync(path.join(dir, 'u.test.yaml'), `cases:\n${fixture}\n`);
+  const replay = sluice(['test', 'u.test.yaml'], dir);
+  assert.equal(replay.code, 1, replay.stdout + replay.stderr);
+  assert.match(replay.stdout, /FAIL u\.test\.yaml › generated \(seed 3, oracle\)/);
+  // The same rows in round-robin turns do not show it: the stated order is what replays.
+  writeFileSync(path.join(dir, 'u.test.yaml'), `cases:\n${fixture.replace(arrival[0], '\n')}\n`);
+  const turns = sluice(['test', 'u.test.yaml'], dir);
+  assert.equal(turns.code, 0, turns.stdout + turns.stderr);
+});
+
 test('checks a job does not allow are skipped with the reason, never passed silently', () => {
   const dir = tmp();
   writeFileSync(

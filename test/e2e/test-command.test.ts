@@ -274,3 +274,47 @@ test('--update on a .test.json file writes JSON back', () => {
   assert.deepEqual(updated.cases[0]!.expect.agg, [{ sensor: 'a', window_start: '2024-05-20T10:00:00Z', n: 1, mean: 1 }]);
   assert.equal(sluice(['test'], dir).code, 0);
 });
+
+const ALERTS = `CREATE SOURCE readings (
+  sensor VARCHAR, temp DOUBLE, ts TIMESTAMP,
+  WATERMARK FOR ts AS ts - INTERVAL '2' SECOND
+) WITH (connector = 'file', path = 'readings.jsonl', format = 'jsonl');
+
+CREATE SINK jumps WITH (connector = 'file', path = 'jumps.jsonl') AS
+SELECT sensor, temp, prev, ts FROM (
+  SELECT sensor, temp, ts, LAG(temp) OVER (PARTITION BY sensor ORDER BY ts) AS prev FROM readings
+) WHERE ABS(temp - prev) > 5;
+`;
+
+test('--reporter junit: each generated-stream check is a testcase; a SKIP is <skipped>, a failure carries the fixture case and the seed', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-test-cmd-'));
+  writeFileSync(path.join(dir, 'alerts.sql'), ALERTS);
+  writeFileSync(path.join(dir, 'last.sql'), `CREATE SOURCE raw (sensor VARCHAR, v INT, ts TIMESTAMP, WATERMARK FOR ts AS ts) WITH (connector = 'file', path = 'x.jsonl');
+CREATE SINK s WITH (connector = 'file', path = 'o.jsonl') AS SELECT sensor, LATEST_BY_OFFSET(v) AS v FROM raw GROUP BY sensor, TUMBLE(ts, 5s);
+`);
+  writeFileSync(path.join(dir, 'last.test.yaml'), 'generate:\n  runs: 5\n  seed: 1\n');
+  const r = sluice(['test', '--generate', 'alerts.sql', '--seed', '7', '--reporter', 'junit', '--output', 'report.xml', 'last.test.yaml'], dir);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  const doc = parseXml(readFileSync(path.join(dir, 'report.xml'), 'utf8'));
+  const checks = ['oracle', 'changelog', 'late', 'dead_letter', 'second_way', 'order'];
+  const alerts = doc.children.find((s) => s.attrs['name'] === 'generated: alerts.sql');
+  assert.ok(alerts, doc.children.map((s) => s.attrs['name']).join(', '));
+  assert.deepEqual(alerts.children.map((c) => c.attrs['name']), checks);
+  assert.deepEqual([alerts.attrs['tests'], alerts.attrs['failures'], alerts.attrs['errors']], ['6', '1', '0']);
+  const order = alerts.children.find((c) => c.attrs['name'] === 'order')!;
+  assert.equal(order.children[0]!.name, 'failure');
+  assert.match(order.children[0]!.attrs['message']!, /sink 'jumps'.*\(seed 7\)/);
+  assert.match(order.children[0]!.text, /- name: generated \(seed 7, order\)/);
+  assert.match(order.children[0]!.text, /replay: sluice test --generate alerts\.sql --seed 7 --runs 100/);
+  for (const c of alerts.children.filter((c) => c.attrs['name'] !== 'order')) assert.equal(c.children.length, 0, c.attrs['name']);
+  const last = doc.children.find((s) => s.attrs['name'] === 'generated: last.sql')!;
+  assert.ok(last, doc.children.map((s) => s.attrs['name']).join(', '));
+  assert.equal(last.attrs['skipped'], '1');
+  const skipped = last.children.find((c) => c.attrs['name'] === 'order')!;
+  assert.equal(skipped.children[0]!.name, 'skipped');
+  assert.match(skipped.children[0]!.attrs['message']!, /LATEST_BY_OFFSET follows arrival order by definition/);
+  for (const s of doc.children) for (const c of s.children) for (const a of ['name', 'classname', 'time']) assert.ok(a in c.attrs, `testcase lacks ${a}`);
+  // The totals count the generated checks.
+  assert.deepEqual([doc.attrs['tests'], doc.attrs['failures']], ['12', '1']);
+  rmSync(dir, { recursive: true, force: true });
+});

@@ -3,7 +3,9 @@
 // WATERMARK delay, sometimes fall far behind it, tie, repeat, or jump ahead after an idle
 // stretch; and malformed records), and the shape of a run (batch sizes, whose turn it is, and
 // the second way the same stream is run: other batch sizes, crashes and restores, a 1-byte
-// state budget). Shrinking works on these values, so a failure shrinks to a short stream.
+// state budget). Kafka sources spread their records over partitions (by message key when the
+// source has KEY columns, as Kafka's partitioner does) with explicit watermark steps and idle
+// partitions among them. Shrinking works on these values, so a failure shrinks to a short stream.
 
 import fc from 'fast-check';
 import type { SourceDef } from '../../catalog/catalog.js';
@@ -11,12 +13,30 @@ import type { SqlType } from '../../catalog/types.js';
 import { parseTimestamp } from '../../catalog/timestamp.js';
 import type { GenExpr, Literal } from './expr.js';
 import type { SourceGenSpec } from './spec.js';
+import { isKafkaDef, messageKey } from '../load-inputs.js';
+import { METADATA_COLUMNS, valueColumns } from '../../connectors/kafka/record.js';
 
 /** JSON values of a record (timestamps as ISO text, structs as objects). */
 export type Json = null | boolean | number | string | { readonly [k: string]: Json };
 
-/** One record of a source, in arrival order: a row, or a malformed record (raw text). */
-export type Item = { readonly kind: 'row'; readonly values: Readonly<Record<string, Json>>; readonly ms: number | undefined } | { readonly kind: 'raw'; readonly text: string };
+/**
+ * One entry of a source, in arrival order: a row, a malformed record (raw text), or (Kafka
+ * sources) a watermark step or an idle partition. Kafka records carry their partition, their
+ * message key (from the KEY columns) and the message value's text (the value columns).
+ */
+export type Item =
+  | { readonly kind: 'row'; readonly values: Readonly<Record<string, Json>>; readonly ms: number | undefined; readonly kafka?: KafkaMeta }
+  | { readonly kind: 'raw'; readonly text: string; readonly kafka?: KafkaMeta }
+  /** The source's watermark moves to `ms` (every partition's, or `partition`'s). */
+  | { readonly kind: 'watermark'; readonly ms: number; readonly partition?: number }
+  | { readonly kind: 'idle'; readonly partition: number };
+
+export interface KafkaMeta {
+  readonly partition: number;
+  readonly key: string | null;
+  /** The message value: the row's value columns as JSON (KEY and metadata columns aside). */
+  readonly value: string;
+}
 
 /** The second way a case runs its stream; its output must equal the first run's. */
 export type SecondWay = { readonly kind: 'batches'; readonly sizes: readonly number[] } | { readonly kind: 'restore'; readonly checkpointEvery: number; readonly crashAt: readonly number[] } | { readonly kind: 'budget' };
@@ -95,7 +115,7 @@ function valuesArb(type: SqlType, gen: GenExpr | undefined, column: string): fc.
 }
 
 /** Malformed records of a source: bad JSON, a wrong type, a missing event time. */
-function malformedArb(def: SourceDef): fc.Arbitrary<Item> {
+function malformedArb(def: SourceDef): fc.Arbitrary<{ readonly kind: 'raw'; readonly text: string }> {
   const kinds: Array<fc.Arbitrary<string>> = [fc.constantFrom('{"broken": ', 'not json at all')];
   const numeric = def.columns.find((c) => c.type.kind === 'int' || c.type.kind === 'double' || c.type.kind === 'bigint');
   if (numeric) kinds.push(fc.constant(JSON.stringify({ [numeric.name]: 'not a number' })));
@@ -113,7 +133,10 @@ export function sourceArb(def: SourceDef, spec: SourceGenSpec): fc.Arbitrary<Ite
   const ts = def.watermark?.column;
   const delayMs = (def.watermark?.delayMicros ?? 0) / 1000;
   const step = niceStep(spec.spreadMs / spec.rows);
-  const cols = def.columns.filter((c) => c.name !== ts);
+  const kafka = isKafkaDef(def);
+  // A Kafka message's metadata columns come from the message, not from generated values.
+  const meta = new Set<string>(kafka ? METADATA_COLUMNS : []);
+  const cols = def.columns.filter((c) => c.name !== ts && !meta.has(c.name.toLowerCase()));
   const rowArb = fc.record(Object.fromEntries(cols.map((c) => [c.name, columnArb(c.type, spec.columns.get(c.name), c.name)])));
   const entry = fc.record({
     values: rowArb,
@@ -124,12 +147,41 @@ export function sourceArb(def: SourceDef, spec: SourceGenSpec): fc.Arbitrary<Ite
     dup: rarely(12),
     bad: fc.tuple(fc.nat(14), malformedArb(def)).map(([i, m]) => (i === 14 ? m : undefined)),
   });
-  return fc.array(entry, { maxLength: spec.rows, size: 'max' }).map((raw) => {
+  const partitioned = kafka && ts !== undefined;
+  // Kafka: the record's partition (without KEY columns), and now and then a watermark step
+  // (ahead of the rows by 0-3 steps, for one partition or all) or an idle partition before it.
+  // Drawn for Kafka sources only, so other sources' streams stay as a seed made them before.
+  const kafkaEntry = fc.record({
+    part: fc.nat(2),
+    mark: partitioned ? fc.tuple(fc.nat(9), fc.constantFrom(0, step, 3 * step), fc.option(fc.nat(2), { freq: 2 })).map(([i, ahead, p]) => (i === 9 ? { ahead, p } : undefined)) : fc.constant(undefined),
+    idle: partitioned ? fc.tuple(fc.nat(9), fc.nat(2)).map(([i, p]) => (i === 9 ? p : undefined)) : fc.constant(undefined),
+  });
+  type KafkaDraw = { readonly part: number; readonly mark: { ahead: number; p: number | null } | undefined; readonly idle: number | undefined };
+  const none: KafkaDraw = { part: 0, mark: undefined, idle: undefined };
+  const arb = kafka
+    ? fc.record({ entries: fc.array(fc.tuple(entry, kafkaEntry), { maxLength: spec.rows, size: 'max' }), partitions: fc.integer({ min: 1, max: 3 }) })
+    : fc.array(entry, { maxLength: spec.rows, size: 'max' }).map((entries) => ({ entries: entries.map((e) => [e, none] as const), partitions: 1 }));
+  return arb.map(({ entries: drawn, partitions }) => {
     const out: Item[] = [];
+    const keyCols = def.columns.filter((c) => c.key);
+    const inValue = valueColumns(def.columns).map((c) => c.name);
+    const kafkaOf = (values: Readonly<Record<string, Json>> | undefined, part: number, text?: string): KafkaMeta | undefined => {
+      if (!kafka) return undefined;
+      const key = values && keyCols.length > 0 ? messageKey(keyCols, values) : null;
+      // With a key, its partition is a hash of it (as Kafka's default partitioner), so one key's records keep their order.
+      const partition = key !== null && key !== undefined ? hash(key) % partitions : part % partitions;
+      const value = text ?? JSON.stringify(Object.fromEntries(inValue.filter((c) => values && c in values).map((c) => [c, values![c]!])));
+      return { partition, key: key ?? null, value };
+    };
     const taken = new Map<string, string>();
     let clock = 0;
-    for (const r of raw) {
+    for (const [r, k] of drawn) {
       clock += r.step;
+      // One partition idle is the whole source idle: its watermark jumps to the wall clock and every later row is late, so only with several.
+      if (partitions > 1 && k.idle !== undefined) out.push({ kind: 'idle', partition: k.idle % partitions });
+      if (k.mark !== undefined) {
+        out.push({ kind: 'watermark', ms: BASE_MS + clock - delayMs + k.mark.ahead, ...(k.mark.p !== null ? { partition: k.mark.p % partitions } : {}) });
+      }
       let ms: number | undefined;
       const values: Record<string, Json> = { ...r.values };
       if (ts !== undefined) {
@@ -141,10 +193,15 @@ export function sourceArb(def: SourceDef, spec: SourceGenSpec): fc.Arbitrary<Ite
       }
       // A unique key without it: a second row of the key is left out.
       if (spec.unique.length > 0 && (ts === undefined || !spec.unique.includes(ts)) && clash(taken, spec.unique, values, ms ?? 0)) continue;
-      const item: Item = { kind: 'row', values: orderLike(def, values), ms };
+      const ordered = orderLike(def, values);
+      const km = kafkaOf(ordered, k.part);
+      const item: Item = { kind: 'row', values: ordered, ms, ...(km ? { kafka: km } : {}) };
       out.push(item);
       if (r.dup) out.push(item);
-      if (r.bad) out.push(r.bad);
+      if (r.bad) {
+        const kb = kafkaOf(undefined, k.part, r.bad.text);
+        out.push(kb ? { ...r.bad, kafka: kb } : r.bad);
+      }
     }
     return out;
   });
@@ -158,6 +215,13 @@ function niceStep(ms: number): number {
   let best = 1;
   for (let p = 1; p <= 1e9; p *= 10) for (const m of [1, 2, 2.5, 5]) if (m * p <= ms && Number.isInteger(m * p)) best = m * p;
   return best;
+}
+
+/** A stable hash of a message key (FNV-1a), for its partition. */
+function hash(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
 }
 
 /** True about one time in `n`, shrinking to false. */

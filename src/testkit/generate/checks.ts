@@ -18,7 +18,7 @@ import type { ColumnInfo } from '../../oracle/values.js';
 import { streamKey } from '../../plan/stream-key.js';
 import type { Item, Scenario } from './arbitrary.js';
 import { engineLateKeys, expectedLate } from './late-rule.js';
-import { makeSchedule, rebatch, runScheduled, type RunResult, type Step } from './run.js';
+import { makeSchedule, rebatch, recordText, runScheduled, type RunResult, type Step } from './run.js';
 
 export const CHECKS = ['oracle', 'changelog', 'late', 'dead_letter', 'second_way', 'order'] as const;
 export type CheckName = (typeof CHECKS)[number];
@@ -37,6 +37,8 @@ export interface Failure {
   readonly message: string;
   /** The arrival order the failure shows with (the case's own, or the order check's variant). */
   readonly streams: Readonly<Record<string, readonly Item[]>>;
+  /** The source of each record in the order they arrived (the fixture's `arrival:`). */
+  readonly arrival: readonly string[];
   readonly sinks: readonly SinkRows[];
   /** The late keys (`source:seq`) expected and found, for a late failure. */
   readonly late?: { readonly expected: readonly string[]; readonly actual: readonly string[] };
@@ -103,6 +105,11 @@ export function inEventTimeOrder(streams: Readonly<Record<string, readonly Item[
   return out;
 }
 
+/** The source of each record, in the order a schedule delivers them. */
+export function arrivalOf(schedule: readonly Step[]): string[] {
+  return schedule.flatMap((s) => Array.from({ length: s.size }, () => s.source));
+}
+
 /** One record at a time, all sources merged by event time (rows without one first), so nothing is late. */
 function eventTimeSchedule(streams: Readonly<Record<string, readonly Item[]>>): Step[] {
   const all = Object.entries(streams).flatMap(([source, items]) => items.map((it, from) => ({ source, from, ms: it.kind === 'row' ? (it.ms ?? -Infinity) : -Infinity })));
@@ -124,6 +131,7 @@ export async function runCase(plan: PhysicalPlan, scenario: Scenario, skips: Ski
   const opts = signal ? { signal } : {};
   const fail = (f: Failure): CaseOutcome => ({ failure: f, ran: [...ran, f.check], ms });
   const schedule = makeSchedule(scenario.streams, scenario.sizes, scenario.turns);
+  const arrival = arrivalOf(schedule);
   const first = await timed('oracle', () => runScheduled(plan, scenario.streams, schedule, opts));
 
   if (!skips.has('changelog')) {
@@ -133,7 +141,7 @@ export async function runCase(plan: PhysicalPlan, scenario: Scenario, skips: Ski
       if (errors.length > 0) {
         const engine = consolidated(plan, first);
         const sinks = plan.sinks.map((s) => ({ sink: sinkName(plan, s), columns: visibleColumns(plan, s), expected: engine.get(s)!, actual: engine.get(s)! }));
-        return fail({ check: 'changelog', message: `sink '${sinkName(plan, id)}': ${errors[0]}`, streams: scenario.streams, sinks });
+        return fail({ check: 'changelog', message: `sink '${sinkName(plan, id)}': ${errors[0]}`, streams: scenario.streams, arrival, sinks });
       }
     }
     ran.push('changelog');
@@ -145,7 +153,7 @@ export async function runCase(plan: PhysicalPlan, scenario: Scenario, skips: Ski
     const sinks: SinkRows[] = comparisons.map((c, i) => ({ sink: c.sink, columns: c.columns, expected: oracleRows(c, engine.get(plan.sinks[i]!)!), actual: engine.get(plan.sinks[i]!)! }));
     // Differences, or an upsert view (what a compacted topic keeps) that differs from DuckDB.
     const bad = comparisons.find((c) => !c.equal);
-    if (bad) return fail({ check: 'oracle', message: `sink '${bad.sink}': ${bad.firstDifference ?? bad.changelogErrors[0] ?? 'differs from DuckDB'}`, streams: scenario.streams, sinks });
+    if (bad) return fail({ check: 'oracle', message: `sink '${bad.sink}': ${bad.firstDifference ?? bad.changelogErrors[0] ?? 'differs from DuckDB'}`, streams: scenario.streams, arrival, sinks });
     ran.push('oracle');
   }
 
@@ -157,7 +165,7 @@ export async function runCase(plan: PhysicalPlan, scenario: Scenario, skips: Ski
         const missing = op.expected.filter((k) => !actual.includes(k));
         const extra = actual.filter((k) => !op.expected.includes(k));
         const message = `${op.kind} (node ${op.operator}): ${extra.length > 0 ? `dropped ${extra.join(', ')} as late, which the watermark rule admits` : ''}${extra.length > 0 && missing.length > 0 ? '; ' : ''}${missing.length > 0 ? `admitted ${missing.join(', ')}, which the watermark rule names late` : ''}`;
-        return fail({ check: 'late', message, streams: scenario.streams, sinks: [], late: { expected: op.expected, actual } });
+        return fail({ check: 'late', message, streams: scenario.streams, arrival, sinks: [], late: { expected: op.expected, actual } });
       }
     }
     ran.push('late');
@@ -171,10 +179,10 @@ export async function runCase(plan: PhysicalPlan, scenario: Scenario, skips: Ski
     if (missing.length > 0 || extra.length > 0) {
       const say = (k: string): string => {
         const [s, i] = k.split(':');
-        const it = scenario.streams[s!]![Number(i)]!;
-        return `${s} record ${i} (${it.kind === 'raw' ? it.text : JSON.stringify(it.values)})`;
+        const it = scenario.streams[s!]![Number(i)];
+        return `${s} record ${i} (${it === undefined ? '?' : it.kind === 'row' ? JSON.stringify(it.values) : recordText(it)})`;
       };
-      return fail({ check: 'dead_letter', message: missing.length > 0 ? `malformed ${say(missing[0]!)} did not go to the dead letters` : `${say(extra[0]!)} went to the dead letters: ${first.deadLetters.find((d) => `${d.source}:${d.index}` === extra[0])?.reason}`, streams: scenario.streams, sinks: [] });
+      return fail({ check: 'dead_letter', message: missing.length > 0 ? `malformed ${say(missing[0]!)} did not go to the dead letters` : `${say(extra[0]!)} went to the dead letters: ${first.deadLetters.find((d) => `${d.source}:${d.index}` === extra[0])?.reason}`, streams: scenario.streams, arrival, sinks: [] });
     }
     ran.push('dead_letter');
   }
@@ -190,7 +198,7 @@ export async function runCase(plan: PhysicalPlan, scenario: Scenario, skips: Ski
     );
     const label = w.kind === 'batches' ? `batches of ${w.sizes.join(', ')}` : w.kind === 'restore' ? `${second.crashes} crash(es) and restore(s)` : 'a 1-byte state budget';
     const diff = compareRuns(plan, consolidated(plan, first), consolidated(plan, second), `the run with ${label}`);
-    if (diff) return fail({ check: 'second_way', message: diff.message, streams: scenario.streams, sinks: diff.sinks });
+    if (diff) return fail({ check: 'second_way', message: diff.message, streams: scenario.streams, arrival, sinks: diff.sinks });
     ran.push('second_way');
   }
 
@@ -200,7 +208,7 @@ export async function runCase(plan: PhysicalPlan, scenario: Scenario, skips: Ski
     const [a, b] = await timed('order', async () => [await runScheduled(plan, one, eventTimeSchedule(one), opts), await runScheduled(plan, two, eventTimeSchedule(two), opts)] as const);
     const diff = compareRuns(plan, consolidated(plan, a), consolidated(plan, b), 'the run with ties in the other order');
     if (diff) {
-      return fail({ check: 'order', message: `${diff.message}: the answer depends on the arrival order of rows with equal event times (order by a unique key, e.g. ORDER BY ts, id)`, streams: two, sinks: diff.sinks });
+      return fail({ check: 'order', message: `${diff.message}: the answer depends on the arrival order of rows with equal event times (order by a unique key, e.g. ORDER BY ts, id)`, streams: two, arrival: arrivalOf(eventTimeSchedule(two)), sinks: diff.sinks });
     }
     ran.push('order');
   }

@@ -6,7 +6,7 @@
 import { stringify } from 'yaml';
 import type { Row, SqlType, Value } from '../../catalog/types.js';
 import { formatTimestamp } from '../../catalog/timestamp.js';
-import type { Json } from './arbitrary.js';
+import type { Item, Json } from './arbitrary.js';
 import type { Failure } from './checks.js';
 import { recordText } from './run.js';
 
@@ -46,17 +46,49 @@ export function replayCommand(ctx: FixtureContext): string {
   return `sluice test --generate ${ctx.job} --seed ${ctx.seed} --runs ${ctx.runs}`;
 }
 
+/** `[a*3, b, a]`: runs of one source as NAME*N. */
+export function arrivalText(arrival: readonly string[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < arrival.length; ) {
+    let j = i;
+    while (j < arrival.length && arrival[j] === arrival[i]) j++;
+    parts.push(j - i === 1 ? arrival[i]! : `${arrival[i]}*${j - i}`);
+    i = j;
+  }
+  return `[${parts.join(', ')}]`;
+}
+
+/**
+ * One input entry as a fixture writes it: a row's columns (a Kafka record's partition as
+ * `_partition:` unless 0; its key comes from the KEY columns), `raw:`, `watermark:` (with
+ * `partition:`) or `idle:`.
+ */
+function entryLine(it: Item): string {
+  const part = (p: number | undefined, name: string): Record<string, number> => (p !== undefined && p !== 0 ? { [name]: p } : {});
+  switch (it.kind) {
+    case 'row':
+      return flow({ ...it.values, ...part(it.kafka?.partition, '_partition') });
+    case 'raw':
+      return flow({ raw: it.text, ...part(it.kafka?.partition, '_partition') });
+    case 'watermark':
+      return flow({ watermark: timestampText(it.ms * 1000), ...(it.partition !== undefined ? { partition: it.partition } : {}) });
+    case 'idle':
+      return flow({ idle: it.partition });
+  }
+}
+
 /** The case, indented to sit under a test file's `cases:` key. */
 export function fixtureCase(f: Failure, ctx: FixtureContext): string {
   const out: string[] = [];
   const records = Object.values(f.streams).reduce((n, s) => n + s.length, 0);
   out.push(`  # found by \`${replayCommand(ctx)}\`: check '${f.check}', shrunk to ${records} record${records === 1 ? '' : 's'}`);
   out.push(`  - name: generated (seed ${ctx.seed}, ${f.check})`);
-  if (Object.keys(f.streams).length > 1) out.push('    # sources are listed one by one; the generated run interleaved their batches');
+  // Several sources: the order their records arrived in, so the case replays the same interleaving.
+  if (Object.values(f.streams).filter((s) => s.length > 0).length > 1) out.push(`    arrival: ${arrivalText(f.arrival)}`);
   out.push('    sources:');
   for (const [source, items] of Object.entries(f.streams)) {
     out.push(`      ${flow(source)}:${items.length === 0 ? ' []' : ''}`);
-    for (const it of items) out.push(`        - ${it.kind === 'row' ? flow(it.values) : flow({ raw: it.text })}`);
+    for (const it of items) out.push(`        - ${entryLine(it)}`);
   }
   out.push('    expect:');
   if (f.check === 'late' && f.late) {

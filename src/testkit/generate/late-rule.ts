@@ -9,13 +9,17 @@
 //     before the watermark without touching an open one;
 //   - for LAG and the other OVER functions when its event time is before the watermark.
 // Below a UNION ALL the watermark is the minimum over its inputs' (-infinity until each has
-// sent a row). Stated for operators fed through filters, projections and UNION ALLs (rows a
+// sent a row). A partitioned source (Kafka) keeps one watermark per partition (its largest
+// event time minus the delay, or a watermark step's) and its own is the minimum over the
+// partitions that are not idle (-infinity while an assigned partition has sent nothing); when
+// every partition is idle it follows the wall clock; it never goes back. Stated for operators fed through filters, projections and UNION ALLs (rows a
 // WHERE drops never reach the operator, so they are never late); others are reported skipped.
 
 import type { Row, Value } from '../../catalog/types.js';
 import { compileExpr, compilePredicate } from '../../expr/compile.js';
 import type { PhysicalNode, PhysicalPlan, SourceNode } from '../../plan/physical.js';
 import type { LateEvent, RecordRef } from '../../exec/operator.js';
+import type { Arrived } from './run.js';
 
 /** What the rule says about one operator: the late keys `source:seq` or `source:seq@windowStartMicros`, sorted. */
 export interface LateExpectation {
@@ -80,11 +84,11 @@ function through(stages: readonly Stage[], sourceRow: Row): Row | undefined {
 }
 
 /**
- * The late keys per operator over `arrival`: every admitted row in the order the sources
- * delivered them (source node id and the decoded row, whose hidden $ref column carries its
- * provenance). Below a UNION ALL the watermark is the minimum over the sources of its branches.
+ * The late keys per operator over `arrival`: every admitted row (the decoded row, whose hidden
+ * $ref column carries its provenance), watermark step and idle marker in the order the sources
+ * delivered them. Below a UNION ALL the watermark is the minimum over the sources of its branches.
  */
-export function expectedLate(plan: PhysicalPlan, arrival: ReadonlyArray<readonly [number, Row]>): LateRuleResult {
+export function expectedLate(plan: PhysicalPlan, arrival: readonly Arrived[]): LateRuleResult {
   const checked: LateExpectation[] = [];
   const skipped: string[] = [];
   for (const node of plan.nodes) {
@@ -97,19 +101,25 @@ export function expectedLate(plan: PhysicalPlan, arrival: ReadonlyArray<readonly
     }
     const sources = [...new Map(paths.map((p) => [p.source.id, p.source])).values()];
     if (sources.some((src) => !src.watermark || src.refColumn === undefined)) continue;
-    const maxTs = new Map(sources.map((src) => [src.id, Number.NEGATIVE_INFINITY]));
+    const clocks = new Map(sources.map((src) => [src.id, new SourceClock(src.watermark!.delayMicros)]));
     const out: string[] = [];
     const sessions = new Map<string, number[]>();
     const timeInput = (node as { timeInput: number }).timeInput;
-    for (const [id, sourceRow] of arrival) {
-      const src = sources.find((x) => x.id === id);
+    for (const a of arrival) {
+      const src = sources.find((x) => x.id === a.source);
       if (!src) continue;
-      // The watermark this row sees: the minimum over the sources, as of the rows before it.
-      const wm = Math.min(...sources.map((x) => maxTs.get(x.id)! - x.watermark!.delayMicros));
-      const t0 = sourceRow[src.watermark!.column] as number;
-      if (t0 > maxTs.get(id)!) maxTs.set(id, t0);
+      const clock = clocks.get(src.id)!;
+      if (a.kind !== 'row') {
+        clock.apply(a);
+        continue;
+      }
+      const sourceRow = a.row;
+      // The watermark this row sees: the minimum over the sources, as of the entries before it.
+      const wm = Math.min(...sources.map((x) => clocks.get(x.id)!.watermark));
+      const t0 = sourceRow[src.watermark!.column] as number | null;
+      if (t0 !== null && t0 !== undefined) clock.row(a.partition, t0);
       for (const p of paths) {
-        if (p.source.id !== id) continue;
+        if (p.source.id !== src.id) continue;
         const row = through(p.stages, sourceRow);
         if (row === undefined) continue;
         const t = row[timeInput] as number | null;
@@ -121,6 +131,58 @@ export function expectedLate(plan: PhysicalPlan, arrival: ReadonlyArray<readonly
     checked.push({ operator: node.id, kind: node.kind, expected: [...new Set(out)].sort() });
   }
   return { checked, skipped };
+}
+
+/** One source's watermark, stated from the rules above (not from exec/time.ts). */
+class SourceClock {
+  /** Partitioned sources: each partition's watermark; undefined until the source is given its partitions. */
+  private marks: Map<number, number> | undefined;
+  private readonly idle = new Set<number>();
+  private maxTs = Number.NEGATIVE_INFINITY;
+  watermark = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly delay: number) {}
+
+  row(partition: number | undefined, t: number): void {
+    if (!this.marks) {
+      this.maxTs = Math.max(this.maxTs, t);
+      this.watermark = Math.max(this.watermark, this.maxTs - this.delay);
+      return;
+    }
+    this.raise(partition ?? 0, t - this.delay);
+  }
+
+  apply(a: Exclude<Arrived, { kind: 'row' }>): void {
+    if (a.kind === 'assign') {
+      this.marks = new Map(a.partitions.map((p) => [p, Number.NEGATIVE_INFINITY]));
+      return;
+    }
+    const marks = (this.marks ??= new Map([[0, Number.NEGATIVE_INFINITY]]));
+    const parts = a.partition === undefined ? [...marks.keys()] : [a.partition];
+    if (a.kind === 'watermark') for (const p of parts) this.raise(p, a.micros);
+    else {
+      for (const p of parts) {
+        if (!marks.has(p)) marks.set(p, Number.NEGATIVE_INFINITY);
+        this.idle.add(p);
+      }
+      this.settle();
+    }
+  }
+
+  /** Partition `p` heard from: its watermark is at least `w`, and it is not idle. */
+  private raise(p: number, w: number): void {
+    const marks = this.marks!;
+    marks.set(p, Math.max(marks.get(p) ?? Number.NEGATIVE_INFINITY, w));
+    this.idle.delete(p);
+    this.settle();
+  }
+
+  private settle(): void {
+    const active = [...this.marks!].filter(([p]) => !this.idle.has(p)).map(([, m]) => m);
+    // Every partition idle: the wall clock (now minus the delay), far past any generated time.
+    const w = active.length > 0 ? Math.min(...active) : Math.max(...this.marks!.values(), Date.now() * 1000 - this.delay);
+    this.watermark = Math.max(this.watermark, w);
+  }
 }
 
 const floorTo = (t: number, size: number, offset = 0): number => Math.floor((t - offset) / size) * size + offset;

@@ -33,6 +33,7 @@ test('generated rows keep to the overrides and unique keys, with late rows, dupl
     const keys = new Map<string, string>();
     items.forEach((it: Item, i) => {
       if (it.kind === 'raw') return void raws++;
+      if (it.kind !== 'row') return;
       const v = it.values;
       assert.ok(['S1', 'S2', 'S3'].includes(v['sensor'] as string), `sensor ${String(v['sensor'])}`);
       if (v['value'] === null) nulls++;

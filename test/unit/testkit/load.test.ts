@@ -102,3 +102,18 @@ test('the generate: section is kept with its node; JSON test files load too', ()
   assert.equal(j.format, 'json');
   assert.equal(j.cases[0]!.name, 'j');
 });
+
+test('arrival: an unknown source, a bad item, and counts that do not match the entries', () => {
+  const rows = '      raw:\n        - {sensor: a, value: 1, ts: 2024-05-20T10:00:00Z}\n        - {sensor: a, value: 2, ts: 2024-05-20T10:00:01Z}\n';
+  const withArrival = (a: string) => `cases:\n  - name: c\n    arrival: ${a}\n    sources:\n${rows}    expect:\n      agg: []\n`;
+  const unknown = errorOf(withArrival('[raw, rwa]'));
+  assert.match(unknown, /error: 'rwa' has no entries in this case\n\s+--> .*job\.test\.yaml:3:20/);
+  assert.match(unknown, /hint: did you mean 'raw'\?/);
+  const bad = errorOf(withArrival('[raw*x]'));
+  assert.match(bad, /an `arrival:` item is a source name, or `NAME\*N` for N entries of it in a row/);
+  const count = errorOf(withArrival('[raw*3]'));
+  assert.match(count, /`arrival:` names 'raw' 3 times, but it has 2 entries\n\s+--> .*job\.test\.yaml:3:14/);
+  const notList = errorOf(withArrival('raw'));
+  assert.match(notList, /`arrival:` is a list of source names/);
+  loadTestFile(fixture(WINDOW_JOB, withArrival('[raw*2]')));
+});

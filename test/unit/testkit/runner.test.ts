@@ -210,3 +210,33 @@ CREATE SINK hot WITH (connector = 'file', path = 'o.jsonl') AS SELECT sensor, va
   assert.equal(r.error, undefined, r.error);
   assert.ok(r.cases[0]!.pass, renderFile(r, PLAIN).join('\n'));
 });
+
+test('arrival: states the interleaving across sources, entry by entry (NAME*N: N in a row)', async () => {
+  const job = `CREATE SOURCE l (k VARCHAR, ts TIMESTAMP, WATERMARK FOR ts AS ts) WITH (connector = 'file', path = 'l.jsonl');
+CREATE SOURCE r (k VARCHAR, ts TIMESTAMP, WATERMARK FOR ts AS ts) WITH (connector = 'file', path = 'r.jsonl');
+CREATE SINK u WITH (connector = 'file', path = 'u.jsonl') AS
+SELECT k, window_start, COUNT(*) AS n FROM (SELECT k, ts FROM l UNION ALL SELECT k, ts FROM r) GROUP BY k, TUMBLE(ts, 10s);
+`;
+  const yaml = (arrival: string, late: string) => `cases:
+  - name: stated
+    arrival: ${arrival}
+    sources:
+      l:
+        - {k: x, ts: 2024-05-20T10:00:01Z}
+        - {k: x, ts: 2024-05-20T10:00:30Z}
+        - {k: x, ts: 2024-05-20T10:00:15Z}
+      r:
+        - {k: y, ts: 2024-05-20T10:00:02Z}
+        - {k: y, ts: 2024-05-20T10:00:20Z}
+    expect:
+      l.late: ${late}
+`;
+  // Every l row before r has sent one: the union's watermark is still -inf, nothing is late.
+  const first = await runTestFile(fixture(job, yaml('[l*3, r*2]', '[]')));
+  assert.ok(first.cases[0]!.pass, renderFile(first, PLAIN).join('\n'));
+  // r's two rows before l's last two: the union's watermark is min(10:00:30, 10:00:20) when 10:00:15 comes.
+  const second = await runTestFile(fixture(job, yaml('[l, r*2, l*2]', '\n        - {event_time: 2024-05-20T10:00:15Z, watermark: 2024-05-20T10:00:20Z}')));
+  assert.ok(second.cases[0]!.pass, renderFile(second, PLAIN).join('\n'));
+  const wrong = await runTestFile(fixture(job, yaml('[l*3, r*2]', '\n        - {event_time: 2024-05-20T10:00:15Z}')));
+  assert.equal(wrong.cases[0]!.pass, false);
+});
