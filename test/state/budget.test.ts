@@ -1,8 +1,8 @@
 // The split of a state budget (state/budget.ts): every budget the option accepts gives DuckDB a
 // buffer pool it can work in, and a smaller one is refused naming the smallest that works. The
 // spill tier at the smallest budget's pool takes a few hundred thousand window partials through
-// appender batches and a checkpoint copy (at 16 MB, what a 64 MB budget used to give, DuckDB
-// failed to pin a block and the job died).
+// appender batches and a checkpoint copy (at 16 MB, what a 64 MB budget once gave, DuckDB
+// failed to pin a block and the job died; the floor is 32 MB).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,6 +26,8 @@ test('a budget below the smallest is refused naming it; the accepted ones give D
     assert.ok(duckdbBytes(r.bytes) >= DUCKDB_FLOOR);
   }
   assert.equal((parseStateMemory('64MB') as { bytes: number }).bytes, MIN_STATE_MEMORY);
+  assert.equal(duckdbBytes(MIN_STATE_MEMORY), DUCKDB_FLOOR);
+  assert.equal(duckdbBytes(256 * 2 ** 20), 64 * 2 ** 20);
 });
 
 test('the spill tier works within the pool the smallest budget gives DuckDB', async () => {
