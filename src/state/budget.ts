@@ -10,8 +10,9 @@ export const DUCKDB_SHARE = 0.25;
  * The smallest buffer pool that holds DuckDB's own work on the spill table: an appender commit
  * pins the blocks it writes, a checkpoint copy its slices, a window close the hash aggregate of
  * millions of partials. bench:state's open shape (2.5M groups, a mid-run checkpoint) ran at 32
- * MB; at 24 MB (appender flushes of 128K rows) it died: "could not allocate block of size 256.0
- * KiB". WARNING: at 16 MB the first spill failed to pin a 256 KB block and the job died.
+ * MB; at 24 MB the close's GROUP BY ran out of memory ("could not allocate block of size 256.0
+ * KiB"; it now falls back to merging in JS, spill.ts). WARNING: at 16 MB the first spill failed
+ * to pin a 256 KB block and the job died.
  */
 export const DUCKDB_FLOOR = 32 * MB;
 /**

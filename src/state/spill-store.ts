@@ -171,7 +171,8 @@ export class SpillStore {
  * checkpoint fail to pin a block and invalidate the database (bench:state, when a checkpoint
  * still wrote millions of entries as JSON chunks in one statement); with checkpoints appending
  * in flushed chunks (stageEntries) and copying in slices (sliced), bench:state's open shape
- * runs at 32 MB, and dies at 24 MB. The budget never gives less than DUCKDB_FLOOR (state/budget.ts). DuckDB's allocator (jemalloc)
+ * runs at 32 MB (at 24 MB its close's GROUP BY ran out of memory and the close merged in JS
+ * instead). The budget never gives less than DUCKDB_FLOOR (state/budget.ts). DuckDB's allocator (jemalloc)
  * keeps freed pages up to allocator_flush_threshold (128 MB by default) unless a background
  * thread returns them: bench:state's open shape at 64 MB peaked ~45 MB lower with both set.
  */
