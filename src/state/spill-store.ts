@@ -167,9 +167,12 @@ export class SpillStore {
  * DuckDB settings that keep its memory outside the buffer pool small: every worker thread keeps
  * allocations of its own that duckdb_memory() does not count (bench:state sees 5-47 MB in the
  * pool while the process holds ~250 MB natively), and the spill and checkpoint statements gain
- * nothing from order-preserving scans. WARNING: a memory_limit much below 64 MB made DuckDB's
- * own checkpoint fail to pin a block and invalidate the database (bench:state at 32 MB); the
- * budget never gives it less than DUCKDB_FLOOR (state/budget.ts). DuckDB's allocator (jemalloc)
+ * nothing from order-preserving scans. WARNING: a memory_limit of 32 MB once made DuckDB's own
+ * checkpoint fail to pin a block and invalidate the database (bench:state, when a checkpoint
+ * still wrote millions of entries as JSON chunks in one statement); with checkpoints appending
+ * in flushed chunks (stageEntries) and copying in slices (sliced), bench:state's open shape
+ * runs at 32 MB (at 24 MB its close's GROUP BY ran out of memory and the close merged in JS
+ * instead). The budget never gives less than DUCKDB_FLOOR (state/budget.ts). DuckDB's allocator (jemalloc)
  * keeps freed pages up to allocator_flush_threshold (128 MB by default) unless a background
  * thread returns them: bench:state's open shape at 64 MB peaked ~45 MB lower with both set.
  */

@@ -21,6 +21,8 @@ export { SpillStore } from './spill-store.js';
 /** Hash partitions a closing time's spilled partials are merged in, at most; and the least memory one may take. */
 const MAX_PARTS = 256;
 const MIN_CLOSE_BYTES = 4096;
+/** DuckDB's error when a query needs more than its memory_limit. */
+const OUT_OF_MEMORY = /Out of Memory Error/;
 /** Entries per chunk handed to an operator from memory. */
 const CLOSE_CHUNK = 4096;
 /** Keys of a time's first spilled-key filter; each next one holds twice the keys before it. */
@@ -180,8 +182,8 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
    */
   private async streamTime(store: SpillStore, t: number, onChunk: (entries: TimeEntry<V>[]) => void | Promise<void>): Promise<void> {
     const at = this.spilledTimes.get(t)!;
-    if (at.merge !== undefined && at.merge !== null) await this.streamMergedBySql(store, t, at.shape, at.merge, onChunk);
-    else await this.streamMergedInJs(store, t, at.rows, onChunk);
+    const bySql = at.merge !== undefined && at.merge !== null && (await this.streamMergedBySql(store, t, at.shape, at.merge, onChunk));
+    if (!bySql) await this.streamMergedInJs(store, t, at.rows, onChunk);
     await store.conn.run(`DELETE FROM ${SPILL} WHERE tbl = $1 AND time = $2`, [this.id, t]);
     this.spilledRows -= at.rows;
     this.spilledBytes -= at.bytes;
@@ -196,13 +198,23 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
    * bench:state's open shape (3.5M partials of 2.5M keys, 64 MB) it took ~2 s where reading the
    * partials back in 18 hash partitions took ~10 s.
    */
-  private async streamMergedBySql(store: SpillStore, t: number, shape: number, merge: readonly SqlMerge[], onChunk: (entries: TimeEntry<V>[]) => void | Promise<void>): Promise<void> {
-    const both = this.memoryAndSpilled(t);
+  private async streamMergedBySql(store: SpillStore, t: number, shape: number, merge: readonly SqlMerge[], onChunk: (entries: TimeEntry<V>[]) => void | Promise<void>): Promise<boolean> {
     const nums = merge.map((f, i) => `${f}(n${i}) AS n${i}`);
     const sql = `SELECT key, ${shape}::INTEGER AS shape, NULL::VARCHAR AS value${nums.map((n) => `, ${n}`).join('')} FROM ${SPILL} WHERE tbl = $1 AND time = $2 GROUP BY key`;
-    const result = await store.reader.stream(sql, [this.id, t]);
-    for (;;) {
-      const fetched = await result.fetchChunk();
+    let result: Awaited<ReturnType<typeof store.reader.stream>>;
+    let first: Awaited<ReturnType<typeof result.fetchChunk>>;
+    try {
+      // The hash aggregate is built before the first chunk comes out: when it runs out of the
+      // buffer pool there (bench:state's 3.5M partials at a 24 MB memory_limit), nothing has been
+      // emitted or taken yet, and the partials merge in JS a hash partition at a time instead.
+      result = await store.reader.stream(sql, [this.id, t]);
+      first = await result.fetchChunk();
+    } catch (e) {
+      if (OUT_OF_MEMORY.test(e instanceof Error ? e.message : String(e))) return false;
+      throw e;
+    }
+    const both = this.memoryAndSpilled(t);
+    for (let fetched = first; ; fetched = await result.fetchChunk()) {
       if (fetched === null || fetched.rowCount === 0) break;
       const chunk = new SpilledChunk(fetched, store.shapes, merge.length);
       const out: TimeEntry<V>[] = new Array<TimeEntry<V>>(chunk.count);
@@ -214,6 +226,7 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
       }
       await onChunk(out);
     }
+    return true;
   }
 
   /**
