@@ -11,6 +11,7 @@ import { ShapeCache } from './shape-codec.js';
 import { BYTES_PER_CHAR, ENTRY_OVERHEAD, type SpillStore } from './spill.js';
 import { SPILL, SpillWriter, SpilledChunk, spillColumns } from './spill-rows.js';
 import { MemoryKeyedTable } from './tables.js';
+import { readSpilled } from './spill-scan.js';
 
 const SAMPLE = 48;
 
@@ -157,9 +158,7 @@ export class SpillableKeyedTable<V> extends MemoryKeyedTable<V> {
     const width = this.shapes?.width ?? 0;
     const result = await store.conn.stream(`SELECT ${spillColumns(width)} FROM ${SPILL} WHERE tbl = $1 AND time IS NULL`, [this.id]);
     const chunks: string[] = [];
-    for (;;) {
-      const fetched = await result.fetchChunk();
-      if (fetched === null || fetched.rowCount === 0) break;
+    await readSpilled(result, { rows: this.spilledRows, what: `the spilled keys of table ${this.id} for a checkpoint` }, (fetched) => {
       const chunk = new SpilledChunk(fetched, store.shapes, width);
       const parts = new Array<string>(chunk.count);
       for (let i = 0; i < chunk.count; i++) {
@@ -167,7 +166,7 @@ export class SpillableKeyedTable<V> extends MemoryKeyedTable<V> {
         parts[i] = encodeState([k, chunk.value(i, k)]);
       }
       chunks.push(`[${parts.join(',')}]`);
-    }
+    });
     return chunks;
   }
 
@@ -184,11 +183,9 @@ export class SpillableKeyedTable<V> extends MemoryKeyedTable<V> {
     const filter = new KeyFilter(capacity);
     if (this.spilledRows > 0) {
       const result = await store.conn.stream(`SELECT key FROM ${SPILL} WHERE tbl = $1 AND time IS NULL`, [this.id]);
-      for (;;) {
-        const chunk = await result.fetchChunk();
-        if (chunk === null || chunk.rowCount === 0) break;
+      await readSpilled(result, { rows: this.spilledRows, what: `the spilled keys of table ${this.id} for its filter` }, (chunk) => {
         for (const k of chunk.getColumnValues(0) as string[]) filter.add(k);
-      }
+      });
     }
     this.filter = filter;
   }

@@ -15,6 +15,8 @@ import { SPILL, SpillWriter, SpilledChunk, spillColumns } from './spill-rows.js'
 import { MemoryTimeKeyedTable } from './tables.js';
 import type { SqlMerge } from '../expr/aggregates/columnar.js';
 import { SpillStore } from './spill-store.js';
+import { readSpilled } from './spill-scan.js';
+import type { DuckDBDataChunk } from '@duckdb/node-api';
 
 export { SpillStore } from './spill-store.js';
 
@@ -200,7 +202,8 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
    */
   private async streamMergedBySql(store: SpillStore, t: number, shape: number, merge: readonly SqlMerge[], onChunk: (entries: TimeEntry<V>[]) => void | Promise<void>): Promise<boolean> {
     const nums = merge.map((f, i) => `${f}(n${i}) AS n${i}`);
-    const sql = `SELECT key, ${shape}::INTEGER AS shape, NULL::VARCHAR AS value${nums.map((n) => `, ${n}`).join('')} FROM ${SPILL} WHERE tbl = $1 AND time = $2 GROUP BY key`;
+    // The last column counts each key's partials: they add up to the time's spilled rows (readSpilled).
+    const sql = `SELECT key, ${shape}::INTEGER AS shape, NULL::VARCHAR AS value${nums.map((n) => `, ${n}`).join('')}, count(*)::INTEGER AS partials FROM ${SPILL} WHERE tbl = $1 AND time = $2 GROUP BY key`;
     let result: Awaited<ReturnType<typeof store.reader.stream>>;
     let first: Awaited<ReturnType<typeof result.fetchChunk>>;
     try {
@@ -214,8 +217,10 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
       throw e;
     }
     const both = this.memoryAndSpilled(t);
-    for (let fetched = first; ; fetched = await result.fetchChunk()) {
-      if (fetched === null || fetched.rowCount === 0) break;
+    const partials = 3 + merge.length;
+    const rows = this.spilledTimes.get(t)!.rows;
+    const counted = (c: DuckDBDataChunk): number => (c.getColumnValues(partials) as number[]).reduce((a, b) => a + b, 0);
+    await readSpilled(result, { rows, what: `the spilled partials of table ${this.id} merged by key`, counted }, async (fetched) => {
       const chunk = new SpilledChunk(fetched, store.shapes, merge.length);
       const out: TimeEntry<V>[] = new Array<TimeEntry<V>>(chunk.count);
       for (let i = 0; i < chunk.count; i++) {
@@ -225,7 +230,7 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
         out[i] = { time: t, key: k, value: mem === undefined ? v : this.merge(v, mem) };
       }
       await onChunk(out);
-    }
+    }, first);
     return true;
   }
 
@@ -239,18 +244,23 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
     const parts = Math.min(MAX_PARTS, Math.max(1, Math.ceil((rows * merged.bytesPerKey) / Math.max(MIN_CLOSE_BYTES, store.closeBytes))));
     const both = this.memoryAndSpilled(t);
     const width = this.shapes?.width ?? 0;
+    // Rows per partition, to check each partition's scan (readSpilled); a materialized query, so it fails loudly.
+    const perPart = new Map<number, number>([[0, rows]]);
+    if (parts > 1) {
+      perPart.clear();
+      const counts = await store.reader.runAndReadAll(`SELECT (hash(key) % ${parts})::INTEGER, count(*)::INTEGER FROM ${SPILL} WHERE tbl = $1 AND time = $2 GROUP BY ALL`, [this.id, t]);
+      for (const [p, n] of counts.getRowsJS()) perPart.set(Number(p), Number(n));
+    }
     for (let p = 0; p < parts; p++) {
       const part = parts === 1 ? '' : ` AND hash(key) % ${parts} = ${p}`;
       const result = await store.reader.stream(`SELECT ${spillColumns(width)} FROM ${SPILL} WHERE tbl = $1 AND time = $2${part}`, [this.id, t]);
-      for (;;) {
-        const fetched = await result.fetchChunk();
-        if (fetched === null || fetched.rowCount === 0) break;
+      await readSpilled(result, { rows: perPart.get(p) ?? 0, what: `the spilled partials of table ${this.id} (hash partition ${p + 1} of ${parts})` }, (fetched) => {
         const chunk = new SpilledChunk(fetched, store.shapes, width);
         for (let i = 0; i < chunk.count; i++) {
           const k = chunk.key(i);
           merged.add(k, chunk.value<V>(i, k));
         }
-      }
+      });
       let out: TimeEntry<V>[] = [];
       for (const [k, v] of merged.drain()) {
         const mem = both === undefined || both.has(k) ? this.take(t, k) : undefined;
@@ -342,9 +352,7 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
     const width = this.shapes?.width ?? 0;
     const result = await store.conn.stream(`SELECT time, ${spillColumns(width)} FROM ${SPILL} WHERE tbl = $1`, [this.id]);
     const chunks: string[] = [];
-    for (;;) {
-      const fetched = await result.fetchChunk();
-      if (fetched === null || fetched.rowCount === 0) break;
+    await readSpilled(result, { rows: this.spilledRows, what: `the spilled rows of table ${this.id} for a checkpoint` }, (fetched) => {
       const times = fetched.getColumnValues(0) as number[];
       const chunk = new SpilledChunk(fetched, store.shapes, width, 1);
       const parts: string[] = new Array<string>(chunk.count);
@@ -353,7 +361,7 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
         parts[i] = encodeState([times[i], k, chunk.value(i, k)]);
       }
       chunks.push(`[${parts.join(',')}]`);
-    }
+    });
     return chunks;
   }
 
