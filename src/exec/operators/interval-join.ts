@@ -84,11 +84,14 @@ export class IntervalJoinOperator implements Operator {
     const rows = batch.rows;
     const t = this.times[side];
     const keyFn = this.keys[side];
-    const own = this.ctx.inputWatermark ? this.ctx.inputWatermark(side) : this.ctx.watermark;
+    let own = this.ctx.inputWatermark ? this.ctx.inputWatermark(side) : this.ctx.watermark;
+    // A source's batch with per-row marks (Batch.marks): the watermark after each row applied here, in order.
+    const marks = batch.marks;
     const { lowerMicros: lower, upperMicros: upper } = this.node;
     const pads = this.pads[side];
     const out: Row[] = [];
     for (let i = 0; i < rows.length; i++) {
+      if (marks !== undefined && i > 0) own = this.mark(side, marks[i - 1]!, out);
       const row = rows[i]!;
       const ts = row[t];
       // A NULL event time compares to nothing: the row never pairs (on a padded side: padded at once).
@@ -153,6 +156,7 @@ export class IntervalJoinOperator implements Operator {
       }
       this.rows.set(key, w);
     }
+    if (marks !== undefined && rows.length > 0) this.mark(side, marks[rows.length - 1]!, out);
     if (out.length > 0) this.ctx.emit({ rows: out, ops: null });
   }
 
@@ -160,8 +164,15 @@ export class IntervalJoinOperator implements Operator {
     this.expire(this.expiry.drainThrough(lastReleasable(micros)));
   }
 
-  /** Drops the rows of the given keys that no later row can pair with at the current watermark. */
-  private expire(entries: ReadonlyArray<{ key: string }>): void {
+  /** The watermark after a row of a marked batch: what onWatermark does when it moves the join's, its padded rows into `out`; returns the side's own watermark. */
+  private mark(side: 0 | 1, micros: number, out: Row[]): number {
+    const combined = this.ctx.advanceInput!(side, micros);
+    if (combined !== undefined) this.expire(this.expiry.drainThrough(lastReleasable(combined)), out);
+    return this.ctx.inputWatermark!(side);
+  }
+
+  /** Drops the rows of the given keys that no later row can pair with at the current watermark; padded rows go to `into`, else are emitted. */
+  private expire(entries: ReadonlyArray<{ key: string }>, into?: Row[]): void {
     if (entries.length === 0) return;
     const through = lastReleasable(this.ctx.watermark);
     const { lowerMicros: lower, upperMicros: upper } = this.node;
@@ -169,7 +180,8 @@ export class IntervalJoinOperator implements Operator {
     const expiresAt = (side: 0 | 1, row: Row): number => joinExpiry(side, row[side === 0 ? lt : rt] as number, this.timeSide, lower, upper);
     // Most watermarks (one per record) expire one key: no set to build then.
     const seen = entries.length > 1 ? new Set<string>() : undefined;
-    const padded: Row[] = [];
+    const padded: Row[] = into ?? [];
+    const start = padded.length;
     for (const e of entries) {
       if (seen !== undefined) {
         if (seen.has(e.key)) continue;
@@ -213,7 +225,7 @@ export class IntervalJoinOperator implements Operator {
       this.expiry.set(next, e.key, 1);
     }
     // Emitted before the runner passes the watermark on: each at or after the previous one.
-    if (padded.length > 0) this.ctx.emit({ rows: padded, ops: null });
+    if (into === undefined && padded.length > start) this.ctx.emit({ rows: padded, ops: null });
   }
 
   private empty(): Waiting {
