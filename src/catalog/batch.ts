@@ -20,4 +20,10 @@ export interface Batch {
   readonly rows: Row[];
   /** One Op per row; null means every row is an insert (the common, append-only case). */
   readonly ops: Op[] | null;
+  /**
+   * A source batch cut nowhere although its watermark moved inside it (exec/watermark-steps.ts:
+   * perRowSources): per row, the source's watermark after that row. The receiver applies them
+   * in order, exactly as if a watermark message followed each row; absent on every other batch.
+   */
+  readonly marks?: number[];
 }

@@ -106,6 +106,10 @@ export class Graph {
         rt.sink.write(batch);
         continue;
       }
+      if (batch.marks !== undefined) {
+        yield* this.pushMarked(rt, d.input, batch, batch.marks);
+        continue;
+      }
       const loading = this.state.beforeData(d.id, batch, d.input);
       if (loading) yield loading;
       rt.op!.onData(batch, d.input);
@@ -113,21 +117,57 @@ export class Graph {
     }
   }
 
+  /**
+   * A batch with per-row marks (Batch.marks; only a source's to its one interval join). Without
+   * spilled state the operator applies them itself (OperatorContext.advanceInput) and its last
+   * watermark goes on after the batch; under the DuckDB tier, whose loads come before each
+   * watermark, the batch is cut where its watermark moves, as the source would have cut it.
+   */
+  private *pushMarked(rt: Runtime, input: number, batch: Batch, marks: readonly number[]): Steps {
+    const id = rt.node.id;
+    if (!this.state.spilling) {
+      const before = rt.ctx!.watermark;
+      rt.op!.onData(batch, input);
+      if (rt.outbox.length > 0) yield* this.drain(rt);
+      if (rt.ctx!.watermark > before) yield* this.advance(id, rt.ctx!.watermark);
+      return;
+    }
+    const rows = batch.rows;
+    let prev = rt.combiner.inputMark(input);
+    for (let from = 0; from < rows.length; ) {
+      // Up to and including the row after which the watermark moved, then that watermark.
+      let to = from;
+      while (to < rows.length - 1 && !(marks[to]! > prev)) to++;
+      const part = { rows: rows.slice(from, to + 1), ops: null };
+      const loading = this.state.beforeData(id, part, input);
+      if (loading) yield loading;
+      rt.op!.onData(part, input);
+      if (rt.outbox.length > 0) yield* this.drain(rt);
+      if (marks[to]! > prev) {
+        prev = marks[to]!;
+        yield* this.advanceInput(rt, input, prev);
+      }
+      from = to + 1;
+    }
+  }
+
   /** Watermark `wm` from node `from`: each node downstream whose combined watermark it moves sees it, then passes it on. */
   *advance(from: number, wm: number): Steps {
-    for (const d of this.runtimes[from]!.downstream) {
-      const rt = this.runtimes[d.id]!;
-      const combined = rt.combiner.update(d.input, wm);
-      if (combined === undefined) continue;
-      if (rt.ctx) {
-        rt.ctx.watermark = combined;
-        const closing = this.state.beforeWatermark(d.id, combined, () => settle(this.drain(rt)));
-        if (closing) yield closing;
-        rt.op!.onWatermark?.(combined);
-        if (rt.outbox.length > 0) yield* this.drain(rt);
-      }
-      yield* this.advance(d.id, combined);
+    for (const d of this.runtimes[from]!.downstream) yield* this.advanceInput(this.runtimes[d.id]!, d.input, wm);
+  }
+
+  /** Watermark `wm` on one input of `rt`: if it moves the combined watermark, the operator sees it, then passes it on. */
+  private *advanceInput(rt: Runtime, input: number, wm: number): Steps {
+    const combined = rt.combiner.update(input, wm);
+    if (combined === undefined) return;
+    if (rt.ctx) {
+      rt.ctx.watermark = combined;
+      const closing = this.state.beforeWatermark(rt.node.id, combined, () => settle(this.drain(rt)));
+      if (closing) yield closing;
+      rt.op!.onWatermark?.(combined);
+      if (rt.outbox.length > 0) yield* this.drain(rt);
     }
+    yield* this.advance(rt.node.id, combined);
   }
 
   /** End of input from node `from`: a node whose inputs have all ended ends in turn. */
@@ -166,9 +206,14 @@ export class Graph {
 
   private makeContext(id: number, outbox: Batch[], upstreamSources: readonly number[], parts: GraphParts, combiner: WatermarkCombiner): MutableContext {
     const state = parts.state;
-    return {
+    const ctx: MutableContext = {
       watermark: Number.NEGATIVE_INFINITY,
       inputWatermark: (input: number) => combiner.inputMark(input),
+      advanceInput(input: number, micros: number) {
+        const combined = combiner.update(input, micros);
+        if (combined !== undefined) ctx.watermark = combined;
+        return combined;
+      },
       emit(batch: Batch) {
         outbox.push(batch);
       },
@@ -179,5 +224,6 @@ export class Graph {
       timeKeyedTable: <V>(name: string, spill?: TimeSpill<V>) => state.timeKeyedTable<V>(id, name, spill),
       columnarTable: <V>(name: string, layout: ColumnarLayout<V>, spill: TimeSpill<V>) => state.columnarTable<V>(id, name, layout, spill),
     };
+    return ctx;
   }
 }

@@ -12,7 +12,7 @@ import { sourceConnector } from '../connectors/registry.js';
 import { outputGuarantees, type OutputGuarantee } from '../plan/guarantees.js';
 import type { CheckpointStats } from '../state/checkpoint.js';
 import { END_OF_TIME, type LateEvent } from './operator.js';
-import { watermarkSteps } from './watermark-steps.js';
+import { perRowSources, watermarkSteps } from './watermark-steps.js';
 import { Slicer } from './slicer.js';
 import { SourceRuntime, type DeadLetterInfo } from './source-runtime.js';
 import type { JobMetrics } from './metrics.js';
@@ -109,7 +109,11 @@ export class Job {
       late: (e, upstream) => this.sideOutputs.late(e, upstream),
     });
     const steps = watermarkSteps(plan);
-    for (const s of this.sources) s.step = steps.get(s.node.id);
+    const perRow = perRowSources(plan, steps);
+    for (const s of this.sources) {
+      s.step = steps.get(s.node.id);
+      s.perRow = perRow.has(s.node.id);
+    }
     this.sideOutputs.joinTransactions(plan, { job: this.name, checkpoints: this.ckpt !== undefined }, (id) => this.sinks.writerOf(id));
     const parts = { plan, graph: this.graph, state: this.state, sources: this.sources, sinks: this.sinks, sideOutputs: this.sideOutputs, finished: () => this.finished };
     this.checkpointer = this.ckpt && new Checkpointer(this.ckpt, parts);
@@ -253,7 +257,7 @@ export class Job {
     const slicer = this.state.spilling ? undefined : this.slicer;
     if (slicer) this.batchesInFlight++;
     try {
-      for (const { rows, watermark } of src.decodeBatch(records)) {
+      for (const { rows, watermark, marks } of src.decodeBatch(records)) {
         for (let from = 0; from < rows.length; ) {
           if (slicer?.due()) {
             await slicer.pause();
@@ -263,7 +267,8 @@ export class Job {
           const slice = n === rows.length ? rows : rows.slice(from, from + n);
           const t0 = performance.now();
           this.hooks.onSourceRows?.(src.node.id, slice);
-          const waiting = settle(this.graph.push(src.node.id, { rows: slice, ops: null }));
+          const batch = marks === undefined ? { rows: slice, ops: null } : { rows: slice, ops: null, marks: n === rows.length ? marks : marks.slice(from, from + n) };
+          const waiting = settle(this.graph.push(src.node.id, batch));
           if (waiting) await waiting;
           slicer?.took(n, performance.now() - t0);
           from += n;

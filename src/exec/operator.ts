@@ -88,6 +88,12 @@ export interface OperatorContext {
   readonly watermark: number;
   /** One input's own watermark (before an interval join's shift), -Infinity before its first. */
   inputWatermark?(input: number): number;
+  /**
+   * A batch with per-row marks (Batch.marks): moves one input's watermark as a watermark message
+   * would, and returns the new combined watermark when it moved (the operator then does at once
+   * what onWatermark would; the runner passes the last one on after the batch).
+   */
+  advanceInput?(input: number, micros: number): number | undefined;
 }
 
 export interface Operator {

@@ -38,6 +38,8 @@ export interface SourceRuntimeState {
 export interface Segment {
   rows: Row[];
   watermark: number | undefined;
+  /** A per-row source (perRow): the watermark after each row (Batch.marks); the batch is not cut. */
+  marks?: number[];
 }
 
 /**
@@ -97,6 +99,8 @@ export class SourceRuntime {
   reader: SourceReader | undefined;
   /** Watermark step at which batches are cut (see watermark-steps.ts); undefined: never cut. */
   step: number | undefined;
+  /** Cut nowhere: each segment carries the watermark after each row instead (watermark-steps.ts: perRowSources). Plain readers only. */
+  perRow = false;
   private maxTs = Number.NEGATIVE_INFINITY;
   /** Partitioned readers with an event time: the per-partition watermarks (exec/time.ts). */
   private partitions: PartitionWatermarks | undefined;
@@ -172,10 +176,12 @@ export class SourceRuntime {
     const decode = this.decode!;
     const seg = new Segmenter(this.step, this.metrics.watermark);
     const ts = this.tsIndex;
-    const cuts = this.step !== undefined;
+    const marks = this.perRow && ts >= 0 ? [] as number[] : undefined;
+    const cuts = this.step !== undefined && marks === undefined;
     const delay = this.delay;
     const blank = this.metrics.blank ?? 0;
     let maxTs = this.maxTs;
+    let wm = this.metrics.watermark;
     for (let i = 0; i < records.length; i++) {
       const rec = records[i]!;
       // An upstream mark of a repartition topic whose rows carry no event time: nothing to do.
@@ -188,13 +194,16 @@ export class SourceRuntime {
         if (t > maxTs) {
           maxTs = t;
           if (cuts) seg.cut(sourceWatermark(maxTs, delay));
+          else if (marks !== undefined) wm = Math.max(wm, sourceWatermark(maxTs, delay));
         }
+        if (marks !== undefined) marks.push(wm);
       }
     }
     this.maxTs = maxTs;
     this.metrics.recordsIn += records.length - ((this.metrics.blank ?? 0) - blank);
     this.metrics.maxEventTime = maxTs;
     const segments = seg.finish(ts >= 0 && maxTs !== Number.NEGATIVE_INFINITY ? sourceWatermark(maxTs, delay) : undefined);
+    if (marks !== undefined && segments.length === 1) segments[0]!.marks = marks;
     for (const sgm of segments) if (sgm.watermark !== undefined) this.metrics.watermark = Math.max(this.metrics.watermark, sgm.watermark);
     return segments;
   }

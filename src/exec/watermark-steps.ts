@@ -67,3 +67,37 @@ export function watermarkSteps(plan: PhysicalPlan): Map<number, number | undefin
   }
   return out;
 }
+
+/**
+ * The sources whose batches need not be cut at all: each watermark advance would be a cut (step
+ * 1), and its one consumer is an interval join that applies the per-row marks itself
+ * (Batch.marks), with nothing after the join that observes watermarks. A cut per advance is a
+ * push and a watermark walk per record; a marked batch is one push. The join's output is never
+ * behind its watermark (exec/time.ts), and only sinks and stateless operators follow it, so
+ * passing its watermark on once after the batch changes no result.
+ */
+export function perRowSources(plan: PhysicalPlan, steps: ReadonlyMap<number, number | undefined>): Set<number> {
+  const down = new Map<number, number[]>();
+  for (const n of plan.nodes) for (const i of n.inputs) down.set(i, [...(down.get(i) ?? []), n.id]);
+  const quietAfter = (id: number): boolean => {
+    const seen = new Set<number>();
+    const stack = [...(down.get(id) ?? [])];
+    while (stack.length > 0) {
+      const d = stack.pop()!;
+      if (seen.has(d)) continue;
+      seen.add(d);
+      if (observableStep(plan.nodes[d]!) !== undefined) return false;
+      stack.push(...(down.get(d) ?? []));
+    }
+    return true;
+  };
+  const out = new Set<number>();
+  for (const n of plan.nodes) {
+    if (n.kind !== 'source' || steps.get(n.id) !== 1) continue;
+    const consumers = down.get(n.id) ?? [];
+    if (consumers.length !== 1) continue;
+    const join = plan.nodes[consumers[0]!]!;
+    if (join.kind === 'intervalJoin' && quietAfter(join.id)) out.add(n.id);
+  }
+  return out;
+}

@@ -118,8 +118,22 @@ export class MemoryKeyedTable<V> implements KeyedTable<V> {
   }
 }
 
+/**
+ * The one entry under a time, until a second comes: most times of an interval join's expiry index
+ * (a time per key) or a session's timers hold one key, and a Map per time was most of their cost.
+ */
+class One<V> {
+  constructor(
+    readonly key: string,
+    public value: V,
+  ) {}
+}
+
+/** The entries under one time. */
+type Slot<V> = One<V> | Map<string, V>;
+
 export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
-  private readonly byTime = new Map<number, Map<string, V>>();
+  private readonly byTime = new Map<number, Slot<V>>();
   /**
    * Ascending from `head` (times before it are drained): set() inserts a new time in place, so
    * a drain neither sorts nor copies. Operators that judge every record (an interval join, LAG)
@@ -130,14 +144,16 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
   private entryCount = 0;
 
   get(time: number, key: string): V | undefined {
-    return this.byTime.get(time)?.get(key);
+    const m = this.byTime.get(time);
+    if (m instanceof One) return m.key === key ? m.value : undefined;
+    return m?.get(key);
   }
 
   set(time: number, key: string, value: V): void {
-    let m = this.byTime.get(time);
+    const m = this.byTime.get(time);
     if (m === undefined) {
-      m = new Map();
-      this.byTime.set(time, m);
+      this.byTime.set(time, new One(key, value));
+      this.entryCount++;
       const times = this.times;
       const last = times.length > this.head ? times[times.length - 1]! : Number.NEGATIVE_INFINITY;
       if (time > last) times.push(time);
@@ -152,6 +168,15 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
         }
         times.splice(lo, 0, time);
       }
+      return;
+    }
+    if (m instanceof One) {
+      if (m.key === key) m.value = value;
+      else {
+        this.byTime.set(time, new Map([[m.key, m.value], [key, value]]));
+        this.entryCount++;
+      }
+      return;
     }
     if (!m.has(key)) this.entryCount++;
     m.set(key, value);
@@ -160,8 +185,11 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
   delete(time: number, key: string): void {
     const m = this.byTime.get(time);
     if (m === undefined) return;
-    if (m.delete(key)) this.entryCount--;
-    if (m.size === 0) {
+    if (m instanceof One) {
+      if (m.key !== key) return;
+      this.entryCount--;
+    } else if (m.delete(key)) this.entryCount--;
+    if (m instanceof One || m.size === 0) {
       this.byTime.delete(time);
       this.sort();
       this.times = this.times.filter((t) => t !== time);
@@ -169,7 +197,9 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
   }
 
   keysAt(time: number): IterableIterator<[string, V]> | undefined {
-    return this.byTime.get(time)?.entries();
+    const m = this.byTime.get(time);
+    if (m instanceof One) return [[m.key, m.value] as [string, V]][Symbol.iterator]();
+    return m?.entries();
   }
 
   minTime(): number | undefined {
@@ -184,8 +214,13 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
       if (t > upTo) break;
       const m = this.byTime.get(t);
       if (m === undefined) continue;
-      for (const [key, value] of m) out.push({ time: t, key, value });
-      this.entryCount -= m.size;
+      if (m instanceof One) {
+        out.push({ time: t, key: m.key, value: m.value });
+        this.entryCount--;
+      } else {
+        for (const [key, value] of m) out.push({ time: t, key, value });
+        this.entryCount -= m.size;
+      }
       this.byTime.delete(t);
     }
     this.head = i;
@@ -200,7 +235,8 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
       const t = this.times[i]!;
       if (t > upTo) break;
       const m = this.byTime.get(t);
-      if (m !== undefined) for (const k of m.keys()) out.push(k);
+      if (m instanceof One) out.push(m.key);
+      else if (m !== undefined) for (const k of m.keys()) out.push(k);
     }
     return out;
   }
@@ -218,11 +254,12 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
   /** Removes and returns up to `max` entries under one time, oldest inserted (coldest) first. */
   takeSome(time: number, max: number): Array<{ key: string; value: V }> {
     const m = this.byTime.get(time);
-    if (m === undefined) return [];
+    if (m === undefined || max <= 0) return [];
     const out: Array<{ key: string; value: V }> = [];
-    if (max >= m.size) {
+    if (m instanceof One || max >= m.size) {
       // The whole time (spilling an old window, closing one): no per-key deletes.
-      for (const [key, value] of m) out.push({ key, value });
+      if (m instanceof One) out.push({ key: m.key, value: m.value });
+      else for (const [key, value] of m) out.push({ key, value });
       this.entryCount -= out.length;
       this.byTime.delete(time);
       this.sort();
@@ -245,8 +282,7 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
 
   /** Removes and returns one entry. */
   take(time: number, key: string): V | undefined {
-    const m = this.byTime.get(time);
-    const v = m?.get(key);
+    const v = this.get(time, key);
     if (v !== undefined) this.delete(time, key);
     return v;
   }
@@ -256,6 +292,10 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
     const out: Array<{ key: string; value: V }> = [];
     const m = this.byTime.get(time);
     if (m === undefined) return out;
+    if (m instanceof One) {
+      if (n > 0) out.push({ key: m.key, value: m.value });
+      return out;
+    }
     for (const [key, value] of m) {
       if (out.length >= n) break;
       out.push({ key, value });
@@ -271,7 +311,8 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
     function* all(): Generator<[number, string, V]> {
       for (const t of times) {
         const m = byTime.get(t);
-        if (m !== undefined) for (const [k, v] of m) yield [t, k, v];
+        if (m instanceof One) yield [t, m.key, m.value];
+        else if (m !== undefined) for (const [k, v] of m) yield [t, k, v];
       }
     }
     return chunked(all());

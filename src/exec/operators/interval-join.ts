@@ -27,6 +27,13 @@ export interface Waiting {
   /** RIGHT/FULL JOIN: per right row, whether it has paired (absent when right rows are not padded). */
   rm?: boolean[];
   /**
+   * Each side's event times, in the order of its rows: the searches and the expiry scan read
+   * these packed numbers, not a column of each row (a pointer chase and a cache miss per look).
+   * Absent in checkpoints written before they were kept (`withTimes` rebuilds them).
+   */
+  lt?: number[];
+  rt?: number[];
+  /**
    * The earliest time this key is indexed under in the expiry table (at or before the earliest
    * expiry of its rows). A row that expires later adds no entry: the visit at `next` indexes the
    * key again at its next expiry, so the index holds about one entry per key, not one per row.
@@ -45,6 +52,8 @@ export class IntervalJoinOperator implements Operator {
   private readonly pads: readonly [boolean, boolean];
   /** The output's event time follows this side (exec/time.ts: joinTimeSide). */
   private readonly timeSide: 0 | 1;
+  /** Per side: a waiting row at time ts expires under ts + this (exec/time.ts: joinExpiry), computed once. */
+  private readonly expiryShift: readonly [number, number];
   private ctx!: OperatorContext;
   private rows!: KeyedTable<Waiting>;
   private expiry!: TimeKeyedTable<number>;
@@ -58,6 +67,7 @@ export class IntervalJoinOperator implements Operator {
     const t = node.joinType;
     this.pads = [t === 'left' || t === 'full', t === 'right' || t === 'full'];
     this.timeSide = joinTimeSide(t);
+    this.expiryShift = [joinExpiry(0, 0, this.timeSide, node.lowerMicros, node.upperMicros), joinExpiry(1, 0, this.timeSide, node.lowerMicros, node.upperMicros)];
   }
 
   open(ctx: OperatorContext): void {
@@ -84,11 +94,14 @@ export class IntervalJoinOperator implements Operator {
     const rows = batch.rows;
     const t = this.times[side];
     const keyFn = this.keys[side];
-    const own = this.ctx.inputWatermark ? this.ctx.inputWatermark(side) : this.ctx.watermark;
+    let own = this.ctx.inputWatermark ? this.ctx.inputWatermark(side) : this.ctx.watermark;
+    // A source's batch with per-row marks (Batch.marks): the watermark after each row applied here, in order.
+    const marks = batch.marks;
     const { lowerMicros: lower, upperMicros: upper } = this.node;
     const pads = this.pads[side];
     const out: Row[] = [];
     for (let i = 0; i < rows.length; i++) {
+      if (marks !== undefined && i > 0) own = this.mark(side, marks[i - 1]!, out);
       const row = rows[i]!;
       const ts = row[t];
       // A NULL event time compares to nothing: the row never pairs (on a padded side: padded at once).
@@ -108,16 +121,17 @@ export class IntervalJoinOperator implements Operator {
       const key = keyFn.encode(row);
       let w = this.rows.get(key);
       if (w === undefined) w = this.empty();
-      else if (w.next === undefined) sortWaiting(w, this.times);
+      else if (w.lt === undefined || w.rt === undefined) withTimes(w, this.times);
+      const lts = w.lt!;
+      const rts = w.rt!;
       // Each side's rows are kept ascending by event time: the rows in the bounds are one run.
       let paired = false;
       if (side === 0) {
         const others = w.r;
-        const ot = this.times[1];
         const hi = ts + upper;
-        for (let j = firstAtOrAfter(others, ot, ts + lower); j < others.length; j++) {
+        for (let j = firstAtOrAfter(rts, ts + lower); j < others.length; j++) {
+          if (rts[j]! > hi) break;
           const o = others[j]!;
-          if ((o[ot] as number) > hi) break;
           if (this.residual !== undefined && this.residual(row.concat(o)) !== true) continue;
           out.push(this.pairRow(row, o));
           paired = true;
@@ -125,11 +139,10 @@ export class IntervalJoinOperator implements Operator {
         }
       } else {
         const others = w.l;
-        const ot = this.times[0];
         const hi = ts - lower;
-        for (let j = firstAtOrAfter(others, ot, ts - upper); j < others.length; j++) {
+        for (let j = firstAtOrAfter(lts, ts - upper); j < others.length; j++) {
+          if (lts[j]! > hi) break;
           const o = others[j]!;
-          if ((o[ot] as number) > hi) break;
           if (this.residual !== undefined && this.residual(o.concat(row)) !== true) continue;
           out.push(this.pairRow(o, row));
           paired = true;
@@ -137,22 +150,30 @@ export class IntervalJoinOperator implements Operator {
         }
       }
       const mine = side === 0 ? w.l : w.r;
+      const mineTimes = side === 0 ? lts : rts;
       const flags = side === 0 ? w.lm : w.rm;
-      // After the rows of an equal time: ties keep their arrival order.
-      const at0 = firstAtOrAfter(mine, t, ts + 1);
-      if (at0 === mine.length) mine.push(row);
-      else mine.splice(at0, 0, row);
+      // After the rows of an equal time: ties keep their arrival order. Rows come mostly in time order: the last one is checked first.
+      const n = mineTimes.length;
+      const at0 = n === 0 || mineTimes[n - 1]! <= ts ? n : firstAtOrAfter(mineTimes, ts + 1);
+      if (at0 === n) {
+        mine.push(row);
+        mineTimes.push(ts);
+      } else {
+        mine.splice(at0, 0, row);
+        mineTimes.splice(at0, 0, ts);
+      }
       if (flags !== undefined) {
         if (at0 === flags.length) flags.push(paired);
         else flags.splice(at0, 0, paired);
       }
-      const at = joinExpiry(side, ts, this.timeSide, lower, upper);
+      const at = ts + this.expiryShift[side];
       if (!(w.next !== undefined && w.next <= at)) {
         w.next = at;
         this.expiry.set(at, key, 1);
       }
       this.rows.set(key, w);
     }
+    if (marks !== undefined && rows.length > 0) this.mark(side, marks[rows.length - 1]!, out);
     if (out.length > 0) this.ctx.emit({ rows: out, ops: null });
   }
 
@@ -160,16 +181,23 @@ export class IntervalJoinOperator implements Operator {
     this.expire(this.expiry.drainThrough(lastReleasable(micros)));
   }
 
-  /** Drops the rows of the given keys that no later row can pair with at the current watermark. */
-  private expire(entries: ReadonlyArray<{ key: string }>): void {
+  /** The watermark after a row of a marked batch: what onWatermark does when it moves the join's, its padded rows into `out`; returns the side's own watermark. */
+  private mark(side: 0 | 1, micros: number, out: Row[]): number {
+    const combined = this.ctx.advanceInput!(side, micros);
+    if (combined !== undefined) this.expire(this.expiry.drainThrough(lastReleasable(combined)), out);
+    return this.ctx.inputWatermark!(side);
+  }
+
+  /** Drops the rows of the given keys that no later row can pair with at the current watermark; padded rows go to `into`, else are emitted. */
+  private expire(entries: ReadonlyArray<{ key: string }>, into?: Row[]): void {
     if (entries.length === 0) return;
     const through = lastReleasable(this.ctx.watermark);
-    const { lowerMicros: lower, upperMicros: upper } = this.node;
-    const [lt, rt] = this.times;
-    const expiresAt = (side: 0 | 1, row: Row): number => joinExpiry(side, row[side === 0 ? lt : rt] as number, this.timeSide, lower, upper);
+    const ls = this.expiryShift[0];
+    const rs = this.expiryShift[1];
     // Most watermarks (one per record) expire one key: no set to build then.
     const seen = entries.length > 1 ? new Set<string>() : undefined;
-    const padded: Row[] = [];
+    const padded: Row[] = into ?? [];
+    const start = padded.length;
     for (const e of entries) {
       if (seen !== undefined) {
         if (seen.has(e.key)) continue;
@@ -180,16 +208,18 @@ export class IntervalJoinOperator implements Operator {
       // WARNING: this visit is the key's only index entry through `through`: a key with rows
       // left must be indexed again at their earliest expiry, or they would never be evicted.
       if (w.next !== undefined && w.next > through) continue;
-      if (w.next === undefined) sortWaiting(w, this.times);
+      if (w.lt === undefined || w.rt === undefined) withTimes(w, this.times);
+      const lts = w.lt!;
+      const rts = w.rt!;
       // Rows ascending by time expire as a prefix (joinExpiry grows with the time); an expired
       // row of a padded side that never paired comes out with NULLs.
       let nl = 0;
-      while (nl < w.l.length && expiresAt(0, w.l[nl]!) <= through) {
+      while (nl < lts.length && lts[nl]! + ls <= through) {
         if (w.lm !== undefined && w.lm[nl] !== true) padded.push(this.padded(w.l[nl]!, 0));
         nl++;
       }
       let nr = 0;
-      while (nr < w.r.length && expiresAt(1, w.r[nr]!) <= through) {
+      while (nr < rts.length && rts[nr]! + rs <= through) {
         if (w.rm !== undefined && w.rm[nr] !== true) padded.push(this.padded(w.r[nr]!, 1));
         nr++;
       }
@@ -198,26 +228,26 @@ export class IntervalJoinOperator implements Operator {
         continue;
       }
       if (nl > 0) {
-        w.l.splice(0, nl);
-        w.lm?.splice(0, nl);
+        dropPrefix(w.l, nl);
+        dropPrefix(lts, nl);
+        if (w.lm !== undefined) dropPrefix(w.lm, nl);
       }
       if (nr > 0) {
-        w.r.splice(0, nr);
-        w.rm?.splice(0, nr);
+        dropPrefix(w.r, nr);
+        dropPrefix(rts, nr);
+        if (w.rm !== undefined) dropPrefix(w.rm, nr);
       }
-      const l0 = w.l[0];
-      const r0 = w.r[0];
-      const next = Math.min(l0 === undefined ? Number.POSITIVE_INFINITY : expiresAt(0, l0), r0 === undefined ? Number.POSITIVE_INFINITY : expiresAt(1, r0));
+      const next = Math.min(lts.length === 0 ? Number.POSITIVE_INFINITY : lts[0]! + ls, rts.length === 0 ? Number.POSITIVE_INFINITY : rts[0]! + rs);
       w.next = next;
       this.rows.set(e.key, w);
       this.expiry.set(next, e.key, 1);
     }
     // Emitted before the runner passes the watermark on: each at or after the previous one.
-    if (padded.length > 0) this.ctx.emit({ rows: padded, ops: null });
+    if (into === undefined && padded.length > start) this.ctx.emit({ rows: padded, ops: null });
   }
 
   private empty(): Waiting {
-    const w: Waiting = { l: [], r: [] };
+    const w: Waiting = { l: [], r: [], lt: [], rt: [] };
     if (this.pads[0]) w.lm = [];
     if (this.pads[1]) w.rm = [];
     return w;
@@ -251,16 +281,30 @@ function hasNull(parts: readonly Evaluator[], row: Row): boolean {
   return false;
 }
 
-/** The index of the first row whose time (column `t`) is >= x; rows ascending by it. */
-function firstAtOrAfter(rows: readonly Row[], t: number, x: number): number {
+/** Removes the first `n` items in place (splice would allocate an array of them). */
+function dropPrefix<T>(items: T[], n: number): void {
+  const len = items.length - n;
+  for (let i = 0; i < len; i++) items[i] = items[i + n]!;
+  items.length = len;
+}
+
+/** The index of the first time >= x; times ascending. */
+function firstAtOrAfter(times: readonly number[], x: number): number {
   let lo = 0;
-  let hi = rows.length;
+  let hi = times.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((rows[mid]![t] as number) < x) lo = mid + 1;
+    if (times[mid]! < x) lo = mid + 1;
     else hi = mid;
   }
   return lo;
+}
+
+/** A key's rows from a checkpoint written before the times were kept beside them: sorted first if need be (no `next`), then their times. */
+function withTimes(w: Waiting, times: readonly [number, number]): void {
+  if (w.next === undefined) sortWaiting(w, times);
+  w.lt = w.l.map((row) => row[times[0]] as number);
+  w.rt = w.r.map((row) => row[times[1]] as number);
 }
 
 /** A key's rows from a checkpoint written before they were kept in time order (no `next`): each side sorted once, stably, with its matched flags. */

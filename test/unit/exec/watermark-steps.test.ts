@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { Catalog } from '../../../src/catalog/catalog.js';
 import { loadScriptText } from '../../../src/cli/load.js';
 import { planSinks } from '../../../src/plan/job.js';
-import { watermarkSteps } from '../../../src/exec/watermark-steps.js';
+import { perRowSources, watermarkSteps } from '../../../src/exec/watermark-steps.js';
 
 const SOURCE = `CREATE SOURCE raw (sensor VARCHAR, value DOUBLE, ts TIMESTAMP,
   WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH (connector = 'file', path = 'x.jsonl', format = 'jsonl');
@@ -50,4 +50,26 @@ CREATE SINK out AS SELECT window_start, COUNT(*) AS n FROM ev GROUP BY TUMBLE(ts
   const r = await checkJob(s.catalog, [...s.catalog.sinks.values()], { reader });
   assert.deepEqual(r.late.map((l) => l.ref!.seq), [2]);
   assert.ok(r.comparisons.every((c) => c.equal));
+});
+
+test('per-row marks instead of cuts: only for a source whose one consumer is an interval join with nothing after it that watches watermarks', () => {
+  const two = `CREATE SOURCE l (k VARCHAR, v INT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '5' SECOND) WITH (connector = 'file', path = 'l.jsonl', format = 'jsonl');
+CREATE SOURCE r (k VARCHAR, v INT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '5' SECOND) WITH (connector = 'file', path = 'r.jsonl', format = 'jsonl');
+`;
+  const marked = (sql: string): string[] => {
+    const s = loadScriptText(two + sql, 'job.sql', process.cwd(), new Catalog());
+    const plan = planSinks(s.catalog, [...s.catalog.sinks.values()], { provenance: false });
+    return [...perRowSources(plan, watermarkSteps(plan))].map((id) => {
+      const n = plan.nodes[id]!;
+      return n.kind === 'source' ? n.source.name : '?';
+    });
+  };
+  const on = `ON l.k = r.k AND r.ts BETWEEN l.ts - INTERVAL '1' MINUTE AND l.ts + INTERVAL '1' MINUTE`;
+  assert.deepEqual(marked(`CREATE SINK s AS SELECT l.k, l.v, r.v AS rv FROM l JOIN r ${on};`).sort(), ['l', 'r']);
+  assert.deepEqual(marked(`CREATE SINK s AS SELECT l.k, l.v, r.v AS rv FROM l JOIN r ${on} WHERE r.v > 3;`).sort(), ['l', 'r']);
+  // A window after the join watches its watermark: cut as before.
+  assert.deepEqual(marked(`CREATE SINK s AS SELECT l.k, COUNT(*) AS n FROM l JOIN r ${on} GROUP BY l.k, TUMBLE(l.ts, 10s);`), []);
+  // A filter before the join (the source's consumer is not the join), and a source read twice: cut as before.
+  assert.deepEqual(marked(`CREATE SINK s AS SELECT l.k, r.v FROM (SELECT * FROM l WHERE v > 1) l JOIN r ${on};`), ['r']);
+  assert.deepEqual(marked(`CREATE SINK s AS SELECT a.k FROM l a JOIN l b ON a.k = b.k AND b.ts BETWEEN a.ts - INTERVAL '1' MINUTE AND a.ts;`), []);
 });
