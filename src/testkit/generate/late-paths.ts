@@ -31,17 +31,16 @@ const wholeMs = (w: WindowSpec): boolean => {
 /**
  * The README's words that nothing a stateful operator emits is late at an operator after it:
  * an interval join ("no later output is behind W", "nothing it emits is late at the outer one"),
- * a temporal join ("no joined row is late after the join"), and an EMIT FINAL window whose
- * bounds are whole milliseconds ("a result is never late for the outer window"; "a windowed
- * aggregate's results are never late there" at a window join). Others are not stated.
+ * a temporal join ("no joined row is late after the join"), and an EMIT FINAL window: at an
+ * outer window when every bound is a whole millisecond ("a result is never late for the outer
+ * window"), at a window join ("a windowed aggregate's results are never late there"). Others
+ * are not stated.
  */
 function neverLateAfter(up: PhysicalNode, at: PhysicalNode): boolean {
   if (up.kind === 'intervalJoin') return up.joinType !== 'full';
   if (up.kind === 'temporalJoin') return true;
-  if (up.kind === 'windowAgg') {
-    const atWindow = at.kind === 'windowAgg' ? at.window : undefined;
-    return up.emit === 'final' && wholeMs(up.window) && (atWindow === undefined || wholeMs(atWindow));
-  }
+  // Stated for a window over window results and for a window join, not for LAG, OVER or DISTINCT (whose rule is ts < W).
+  if (up.kind === 'windowAgg' && up.emit === 'final') return at.kind === 'windowJoin' || (at.kind === 'windowAgg' && wholeMs(up.window) && wholeMs(at.window));
   return false;
 }
 
