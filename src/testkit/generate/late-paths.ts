@@ -31,16 +31,20 @@ const wholeMs = (w: WindowSpec): boolean => {
 /**
  * The README's words that nothing a stateful operator emits is late at an operator after it:
  * an interval join ("no later output is behind W", "nothing it emits is late at the outer one"),
- * a temporal join ("no joined row is late after the join"), and an EMIT FINAL window: at an
- * outer window when every bound is a whole millisecond ("a result is never late for the outer
- * window"), at a window join ("a windowed aggregate's results are never late there"). Others
- * are not stated.
+ * a temporal join ("no joined row is late after the join"), and an EMIT FINAL window ("any
+ * later result ends after W"; "a result is never late for the outer window" when every bound is
+ * a whole millisecond; at a window join "a windowed aggregate's results are never late there").
+ * Others are not stated.
  */
 function neverLateAfter(up: PhysicalNode, at: PhysicalNode): boolean {
   if (up.kind === 'intervalJoin') return up.joinType !== 'full';
   if (up.kind === 'temporalJoin') return true;
-  // Stated for a window over window results and for a window join, not for LAG, OVER or DISTINCT (whose rule is ts < W).
-  if (up.kind === 'windowAgg' && up.emit === 'final') return at.kind === 'windowJoin' || (at.kind === 'windowAgg' && wholeMs(up.window) && wholeMs(at.window));
+  // "Any later result ends after W": never late where a row is late by its window's end (a window
+  // join, a window Top-N); at an outer window when the bounds are whole milliseconds. Not stated
+  // where the rule is ts < W (an interval join, LAG, OVER, DISTINCT): window_time is end - 1 ms.
+  if (up.kind === 'windowAgg' && up.emit === 'final') {
+    return at.kind === 'windowJoin' || (at.kind === 'topN' && at.mode === 'window') || (at.kind === 'windowAgg' && wholeMs(up.window) && wholeMs(at.window));
+  }
   return false;
 }
 

@@ -161,3 +161,18 @@ test('planted bug: an interval join judging a right row by the left watermark is
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a window Top-N over windowed results expects none late; an interval join over them is still skipped, with the reason', async () => {
+  const streams = { a: [at('x', 21), at('y', 15), at('x', 32), at('y', 5)] };
+  const order = [['a', 0], ['a', 1], ['a', 2], ['a', 3]] as const;
+  const top = `SELECT * FROM (SELECT k, window_start, window_end, n, ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY n DESC) AS rn FROM (SELECT k, window_start, window_end, COUNT(*) AS n FROM a GROUP BY k, TUMBLE(ts, 10s))) WHERE rn <= 1`;
+  const t = await lateOf(top, streams, order, 'topN');
+  assert.deepEqual(t.expected, []);
+  assert.deepEqual(t.engine, []);
+  // The window itself drops a@15 ([10, 20) ends at the watermark 20 s) and a@5.
+  assert.deepEqual(t.rule.checked.find((c) => c.kind === 'windowAgg')!.expected, ['a:1', 'a:3']);
+  const { plan } = planOf(`${SOURCES}CREATE SINK out WITH (connector = 'file', path = 'o.jsonl') AS SELECT w.k, w.window_time, b.v FROM (SELECT k, window_time, COUNT(*) AS n FROM a GROUP BY k, TUMBLE(ts, 10s)) AS w JOIN b ON w.k = b.k AND b.ts BETWEEN w.window_time AND w.window_time + INTERVAL '5' SECOND;`);
+  const skipped = expectedLate(plan, []).skipped;
+  assert.equal(skipped.length, 1);
+  assert.match(skipped[0]!, /intervalJoin, fed by node \d+ \(windowAgg\)/);
+});
