@@ -29,6 +29,7 @@ import type { Row } from '../../catalog/types.js';
 import { compileExpr } from '../../expr/compile.js';
 import type { PhysicalNode, PhysicalPlan, SourceNode } from '../../plan/physical.js';
 import type { LateEvent, RecordRef } from '../../exec/operator.js';
+import { formatTimestamp } from '../../catalog/timestamp.js';
 import { inputPaths, through, type Path } from './late-paths.js';
 import type { Arrived } from './run.js';
 
@@ -253,7 +254,8 @@ function judge(node: PhysicalNode, side: number, row: Row, wm: number, id: strin
   }
 }
 
-/** The engine's late drops at `operator` in the rule's form (HOP: one key per window). */
+/** The engine's late drops at `operator` in the rule's form (HOP: one key per window); a drop without provenance as `unnamed row at <event time>`, so it cannot pass unseen. */
 export function engineLateKeys(late: readonly LateEvent[], operator: number): string[] {
-  return [...new Set(late.filter((l) => l.operator === operator && l.ref).map((l) => `${l.ref!.source}:${l.ref!.seq}${l.windowStart === undefined ? '' : `@${l.windowStart}`}`))].sort();
+  const keyOf = (l: LateEvent): string => `${l.ref ? `${l.ref.source}:${l.ref.seq}` : `unnamed row at ${formatTimestamp(l.eventTime)}`}${l.windowStart === undefined ? '' : `@${l.windowStart}`}`;
+  return [...new Set(late.filter((l) => l.operator === operator).map(keyOf))].sort();
 }

@@ -176,3 +176,15 @@ test('a window Top-N over windowed results expects none late; an interval join o
   assert.equal(skipped.length, 1);
   assert.match(skipped[0]!, /intervalJoin, fed by node \d+ \(windowAgg\)/);
 });
+
+test('a late drop without provenance is a key of its own, so a "none late" expectation cannot pass over it', () => {
+  const keys = engineLateKeys(
+    [
+      { operator: 4, ref: undefined, eventTime: sec(5), watermark: sec(20), windowStart: sec(0), reason: 'window closed' },
+      { operator: 4, ref: { source: 'a', seq: 2 } as never, eventTime: sec(6), watermark: sec(20), windowStart: undefined, reason: 'late' },
+      { operator: 5, ref: undefined, eventTime: sec(7), watermark: sec(20), windowStart: undefined, reason: 'another operator' },
+    ],
+    4,
+  );
+  assert.deepEqual(keys, ['a:2', `unnamed row at 2024-05-20T10:00:05.000Z@${sec(0)}`].sort());
+});
