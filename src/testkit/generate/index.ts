@@ -136,7 +136,7 @@ export async function generateTest(catalog: Catalog, sinks: readonly SinkDef[], 
     const skip = skips.get(check);
     if (skip !== undefined) return { check, status: 'skip', runs: 0, ms: 0, note: skip };
     if (check === 'late' && lateCoverage.checked.length === 0 && lateCoverage.skipped.length > 0) {
-      return { check, status: 'skip', runs: 0, ms: 0, note: `the watermark rule is not stated for ${lateCoverage.skipped.join('; ')} (joins, DISTINCT, Top-N)` };
+      return { check, status: 'skip', runs: 0, ms: 0, note: `the watermark rule is not stated for ${lateCoverage.skipped.join('; ')}` };
     }
     if (failure?.check === check) return { check, status: 'fail', runs: c.runs, ms: c.ms, note: failure.message };
     // The late rule is stated for some operators only: the others are named, not passed silently.

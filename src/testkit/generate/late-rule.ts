@@ -7,18 +7,30 @@
 //   - for a CUMULATE window when its first window (ending at the next step) has closed;
 //   - for a SESSION window when it would join a closed session, or start one that ends at or
 //     before the watermark without touching an open one;
-//   - for LAG and the other OVER functions when its event time is before the watermark.
-// Below a UNION ALL the watermark is the minimum over its inputs' (-infinity until each has
-// sent a row). A partitioned source (Kafka) keeps one watermark per partition (its largest
-// event time minus the delay, or a watermark step's) and its own is the minimum over the
-// partitions that are not idle (-infinity while an assigned partition has sent nothing); when
-// every partition is idle it follows the wall clock; it never goes back. Stated for operators fed through filters, projections and UNION ALLs (rows a
-// WHERE drops never reach the operator, so they are never late); others are reported skipped.
+//   - for LAG and the other OVER functions when its event time is before the watermark;
+//   - for an interval or temporal JOIN when its event time is before its *own* input's watermark
+//     (a left row on the left input's, a right or table row on the right input's);
+//   - for a window JOIN when its window's end is at or before its own input's watermark, window
+//     by window (the rows of `FROM TUMBLE(...)` / HOP / CUMULATE, one per window);
+//   - for a UNION (distinct) with event time and for first-row deduplication when its event time
+//     is before the watermark; for a window Top-N when its window has closed (per window).
+// An updating Top-N and a DISTINCT without event time never drop a row. Below a UNION ALL the
+// watermark is the minimum over its inputs' (-infinity until each has sent a row). A partitioned
+// source (Kafka) keeps one watermark per partition (its largest event time minus the delay, or a
+// watermark step's) and its own is the minimum over the partitions that are not idle (-infinity
+// while an assigned partition has sent nothing); when every partition is idle it follows the wall
+// clock; it never goes back. Stated for operators fed through filters, projections, UNION ALLs
+// and window table functions (rows a WHERE drops never reach the operator, so they are never
+// late); an input fed by an operator whose output the README says is never late (interval and
+// temporal joins, EMIT FINAL windows of whole-millisecond bounds: late-paths.ts) expects none
+// late from it; other operators are reported skipped.
 
-import type { Row, Value } from '../../catalog/types.js';
-import { compileExpr, compilePredicate } from '../../expr/compile.js';
+import type { Row } from '../../catalog/types.js';
+import { compileExpr } from '../../expr/compile.js';
 import type { PhysicalNode, PhysicalPlan, SourceNode } from '../../plan/physical.js';
 import type { LateEvent, RecordRef } from '../../exec/operator.js';
+import { formatTimestamp } from '../../catalog/timestamp.js';
+import { inputPaths, through, type Path } from './late-paths.js';
 import type { Arrived } from './run.js';
 
 /** What the rule says about one operator: the late keys `source:seq` or `source:seq@windowStartMicros`, sorted. */
@@ -30,103 +42,74 @@ export interface LateExpectation {
 
 export interface LateRuleResult {
   readonly checked: LateExpectation[];
-  /** Operators that can drop late rows but that the rule is not stated for (joins, unions, DISTINCT, Top-N, or fed by more than one source). */
+  /** Operators that can drop late rows but that the rule is not stated for, each with the reason. */
   readonly skipped: string[];
 }
 
 const DROPS_LATE = new Set<PhysicalNode['kind']>(['windowAgg', 'sessionAgg', 'lag', 'overWindow', 'intervalJoin', 'windowJoin', 'temporalJoin', 'distinct', 'topN']);
 
-type Stage =
-  | { readonly kind: 'filter'; readonly test: (row: Row) => boolean }
-  | { readonly kind: 'project'; readonly exprs: ReadonlyArray<(row: Row) => unknown> }
-  /** Into a UNION ALL: its visible columns by position, then the branch's provenance. */
-  | { readonly kind: 'union'; readonly visible: number; readonly ref: number | undefined };
-
-interface Path {
-  readonly source: SourceNode;
-  readonly stages: readonly Stage[];
-}
-
-/** Every path from a source to node `id` through filters, projections and UNION ALLs; undefined when another operator is on the way. */
-function pathsTo(plan: PhysicalPlan, id: number): Path[] | undefined {
-  const n = plan.nodes.find((x) => x.id === id);
-  if (!n) return undefined;
-  if (n.kind === 'source') return [{ source: n, stages: [] }];
-  if (n.kind === 'filter' || n.kind === 'project') {
-    const stage: Stage = n.kind === 'filter' ? { kind: 'filter', test: compilePredicate(n.predicate) } : { kind: 'project', exprs: n.exprs.map((e) => compileExpr(e)) };
-    return pathsTo(plan, n.inputs[0]!)?.map((p) => ({ source: p.source, stages: [...p.stages, stage] }));
-  }
-  if (n.kind === 'union') {
-    const visible = n.schema.filter((c) => !c.hidden).length;
-    const out: Path[] = [];
-    for (let i = 0; i < n.inputs.length; i++) {
-      const sub = pathsTo(plan, n.inputs[i]!);
-      if (!sub) return undefined;
-      for (const p of sub) out.push({ source: p.source, stages: [...p.stages, { kind: 'union', visible, ref: n.refInputs[i] }] });
-    }
-    return out;
-  }
-  return undefined;
-}
-
-/** A source row through a path's stages: the row the operator receives, or undefined when a WHERE drops it. */
-function through(stages: readonly Stage[], sourceRow: Row): Row | undefined {
-  let row: Row = sourceRow;
-  for (const st of stages) {
-    if (st.kind === 'filter') {
-      if (!st.test(row)) return undefined;
-    } else if (st.kind === 'project') {
-      const r = row;
-      row = st.exprs.map((f) => f(r) as Value);
-    } else row = [...row.slice(0, st.visible), ...(st.ref === undefined ? [] : [row[st.ref]!])];
-  }
-  return row;
+/** One input of the operator as the rule sees it: its paths from sources, or none when every row comes from an operator whose output is never late. */
+interface Side {
+  readonly paths: Path[];
+  readonly sources: SourceNode[];
 }
 
 /**
  * The late keys per operator over `arrival`: every admitted row (the decoded row, whose hidden
  * $ref column carries its provenance), watermark step and idle marker in the order the sources
- * delivered them. Below a UNION ALL the watermark is the minimum over the sources of its branches.
+ * delivered them. Each input's watermark is the minimum over the sources of its branches.
  */
 export function expectedLate(plan: PhysicalPlan, arrival: readonly Arrived[]): LateRuleResult {
   const checked: LateExpectation[] = [];
   const skipped: string[] = [];
   for (const node of plan.nodes) {
     if (!DROPS_LATE.has(node.kind)) continue;
-    const supported = node.kind === 'windowAgg' || node.kind === 'sessionAgg' || node.kind === 'lag' || node.kind === 'overWindow';
-    const paths = supported && node.inputs.length === 1 ? pathsTo(plan, node.inputs[0]!) : undefined;
-    if (!paths || paths.length === 0) {
-      skipped.push(`node ${node.id} (${node.kind})`);
+    // An updating Top-N and a DISTINCT without event time forget nothing, so nothing is late there.
+    if ((node.kind === 'topN' && node.mode === 'updating') || (node.kind === 'distinct' && node.timeInput === undefined)) {
+      checked.push({ operator: node.id, kind: node.kind, expected: [] });
       continue;
     }
-    const sources = [...new Map(paths.map((p) => [p.source.id, p.source])).values()];
-    if (sources.some((src) => !src.watermark || src.refColumn === undefined)) continue;
-    const clocks = new Map(sources.map((src) => [src.id, new SourceClock(src.watermark!.delayMicros)]));
+    const inputs = node.inputs.map((i) => inputPaths(plan, i, node));
+    const unknown = inputs.find((x) => x.kind === 'unknown');
+    if (unknown?.kind === 'unknown') {
+      skipped.push(`node ${node.id} (${node.kind}, ${unknown.why})`);
+      continue;
+    }
+    const sides: Side[] = inputs.map((x) => {
+      const paths = x.kind === 'sources' ? x.paths : [];
+      return { paths, sources: [...new Map(paths.map((p) => [p.source.id, p.source])).values()] };
+    });
+    const all = [...new Map(sides.flatMap((s) => s.sources).map((src) => [src.id, src])).values()];
+    const untracked = all.find((src) => src.refColumn === undefined);
+    if (untracked) {
+      skipped.push(`node ${node.id} (${node.kind}, source ${untracked.source.name} without provenance)`);
+      continue;
+    }
+    // A source without a WATERMARK never moves its clock: nothing behind it is late.
+    const clocks = new Map(all.map((src) => [src.id, new SourceClock(src.watermark?.delayMicros ?? 0)]));
     const out: string[] = [];
     const sessions = new Map<string, number[]>();
-    const timeInput = (node as { timeInput: number }).timeInput;
     for (const a of arrival) {
-      const src = sources.find((x) => x.id === a.source);
+      const src = all.find((x) => x.id === a.source);
       if (!src) continue;
       const clock = clocks.get(src.id)!;
       if (a.kind !== 'row') {
-        clock.apply(a);
+        if (src.watermark) clock.apply(a);
         continue;
       }
       const sourceRow = a.row;
-      // The watermark this row sees: the minimum over the sources, as of the entries before it.
-      const wm = Math.min(...sources.map((x) => clocks.get(x.id)!.watermark));
-      const t0 = sourceRow[src.watermark!.column] as number | null;
+      // The watermark of each input as this row arrives: the minimum over its sources, as of the entries before it.
+      const marks = sides.map((s) => (s.sources.length === 0 ? Number.NEGATIVE_INFINITY : Math.min(...s.sources.map((x) => clocks.get(x.id)!.watermark))));
+      const t0 = src.watermark ? (sourceRow[src.watermark.column] as number | null) : null;
       if (t0 !== null && t0 !== undefined) clock.row(a.partition, t0);
-      for (const p of paths) {
-        if (p.source.id !== src.id) continue;
-        const row = through(p.stages, sourceRow);
-        if (row === undefined) continue;
-        const t = row[timeInput] as number | null;
-        if (t === null || t === undefined) continue;
-        const r = sourceRow[src.refColumn!] as unknown as RecordRef;
-        judge(node, t, wm, `${r.source}:${r.seq}`, row, sessions, out);
-      }
+      const r = sourceRow[src.refColumn!] as unknown as RecordRef;
+      const id = `${r.source}:${r.seq}`;
+      sides.forEach((s, side) => {
+        for (const p of s.paths) {
+          if (p.source.id !== src.id) continue;
+          for (const row of through(p.stages, sourceRow)) judge(node, side, row, marks[side]!, id, sessions, out);
+        }
+      });
     }
     checked.push({ operator: node.id, kind: node.kind, expected: [...new Set(out)].sort() });
   }
@@ -187,9 +170,14 @@ class SourceClock {
 
 const floorTo = (t: number, size: number, offset = 0): number => Math.floor((t - offset) / size) * size + offset;
 
-function judge(node: PhysicalNode, t: number, wm: number, id: string, row: Row, sessions: Map<string, number[]>, out: string[]): void {
+const num = (v: unknown): v is number => typeof v === 'number';
+
+/** Whether the row `id` (input `side`, as the operator receives it) is late at watermark `wm`: pushes its key(s) onto `out`. */
+function judge(node: PhysicalNode, side: number, row: Row, wm: number, id: string, sessions: Map<string, number[]>, out: string[]): void {
   switch (node.kind) {
     case 'windowAgg': {
+      const t = row[node.timeInput];
+      if (!num(t)) return;
       const w = node.window;
       if (w.kind === 'tumble') {
         if (floorTo(t, w.sizeMicros, w.offsetMicros) + w.sizeMicros <= wm) out.push(id);
@@ -203,10 +191,46 @@ function judge(node: PhysicalNode, t: number, wm: number, id: string, row: Row, 
       return;
     }
     case 'lag':
-    case 'overWindow':
-      if (t < wm) out.push(id);
+    case 'overWindow': {
+      const t = row[node.timeInput];
+      if (num(t) && t < wm) out.push(id);
       return;
+    }
+    // Joins: each side's row on its own input's watermark (README: Interval JOIN, Temporal JOIN).
+    case 'intervalJoin':
+    case 'temporalJoin': {
+      const t = row[side === 0 ? node.leftTime : node.rightTime];
+      if (num(t) && t < wm) out.push(id);
+      return;
+    }
+    // Window join: a row whose window has closed on its own input's watermark, per window.
+    case 'windowJoin': {
+      const start = row[node.starts[side === 0 ? 0 : 1]];
+      const end = row[node.ends[side === 0 ? 0 : 1]];
+      if (num(start) && num(end) && end <= wm) out.push(`${id}@${start}`);
+      return;
+    }
+    // UNION (distinct) with event time: a row behind the watermark.
+    case 'distinct': {
+      const t = node.timeInput === undefined ? undefined : row[node.timeInput];
+      if (num(t) && t < wm) out.push(id);
+      return;
+    }
+    // Window Top-N: a row whose window has closed; first-row deduplication: a row behind the watermark.
+    case 'topN': {
+      if (node.mode === 'window' && node.windowColumns) {
+        const start = row[node.windowColumns[0]];
+        const end = row[node.windowColumns[1]];
+        if (num(end) && end <= wm) out.push(num(start) ? `${id}@${start}` : id);
+      } else if (node.mode === 'first' && node.timeInput !== undefined) {
+        const t = row[node.timeInput];
+        if (num(t) && t < wm) out.push(id);
+      }
+      return;
+    }
     case 'sessionAgg': {
+      const t = row[node.timeInput];
+      if (!num(t)) return;
       const gap = node.window.gapMicros;
       const key = JSON.stringify(node.keys.map((k) => compileExpr(k)(row)));
       const times = sessions.get(key) ?? [];
@@ -230,7 +254,8 @@ function judge(node: PhysicalNode, t: number, wm: number, id: string, row: Row, 
   }
 }
 
-/** The engine's late drops at `operator` in the rule's form (HOP: one key per window). */
+/** The engine's late drops at `operator` in the rule's form (HOP: one key per window); a drop without provenance as `unnamed row at <event time>`, so it cannot pass unseen. */
 export function engineLateKeys(late: readonly LateEvent[], operator: number): string[] {
-  return [...new Set(late.filter((l) => l.operator === operator && l.ref).map((l) => `${l.ref!.source}:${l.ref!.seq}${l.windowStart === undefined ? '' : `@${l.windowStart}`}`))].sort();
+  const keyOf = (l: LateEvent): string => `${l.ref ? `${l.ref.source}:${l.ref.seq}` : `unnamed row at ${formatTimestamp(l.eventTime)}`}${l.windowStart === undefined ? '' : `@${l.windowStart}`}`;
+  return [...new Set(late.filter((l) => l.operator === operator).map(keyOf))].sort();
 }

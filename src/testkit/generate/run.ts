@@ -179,7 +179,8 @@ export async function runScheduled(plan: PhysicalPlan, streams: Readonly<Record<
             }
           },
           onLate(e) {
-            late.set(`${e.ref!.source}:${e.ref!.seq}@${e.windowStart ?? ''}:${e.operator}`, e);
+            // A drop without provenance (an operator whose input carries no $ref) is kept too, by its times.
+            late.set(e.ref ? `${e.ref.source}:${e.ref.seq}@${e.windowStart ?? ''}:${e.operator}` : `?${e.eventTime}@${e.windowStart ?? ''}:${e.operator}:${late.size}`, e);
           },
           onDeadLetter(d) {
             const index = d.position['index'] ?? offsets[d.source]?.index.get(`${d.position['partition']}:${d.position['offset']}`);
