@@ -190,7 +190,9 @@ export class Graph {
   private makeRuntime(node: PhysicalNode, parts: GraphParts): Runtime {
     const upstreamSources = node.kind === 'source' ? [node.id] : [...new Set(node.inputs.flatMap((i) => this.runtimes[i]!.upstreamSources))];
     const shifts = node.kind === 'intervalJoin' ? joinWatermarkShifts(joinTimeSide(node.joinType), node.lowerMicros, node.upperMicros) : [];
-    const base = { node, downstream: [], combiner: new WatermarkCombiner(Math.max(1, node.inputs.length), shifts), endedInputs: 0, upstreamSources, outbox: [] };
+    // A lookup join against a file table holds stream rows until the table's end: its watermark counts only then.
+    const untilEnd = node.kind === 'lookupJoin' && node.bounded ? [1] : [];
+    const base = { node, downstream: [], combiner: new WatermarkCombiner(Math.max(1, node.inputs.length), shifts, untilEnd), endedInputs: 0, upstreamSources, outbox: [] };
     // A lookup join against a Kafka table runs on processing time: the table's watermark does not hold its output back.
     if (node.kind === 'lookupJoin' && !node.bounded) base.combiner.markIdle(1, true);
     switch (node.kind) {

@@ -185,16 +185,27 @@ export function eventJoinsSession(ts: number, gap: number, start: number, end: n
  *   the union back and the rest go on alone;
  * - the per-input watermarks and the count of ended inputs are part of a checkpoint
  *   (inputMarks / restoreMarks), so a restored union holds the same minimum as before.
+ *
+ * A lookup join against a bounded (file) table holds every stream row until the table has been
+ * read to its end, so its output watermark must not pass them: the table input counts only once
+ * it has ended (+inf), whatever WATERMARK the table declares (`untilEnd`); until then the join's
+ * watermark stays at -inf. (Against a Kafka table the join runs on processing time and the table
+ * input is marked idle: the stream's watermark alone passes.)
  */
 export class WatermarkCombiner {
   private readonly marks: number[];
   private readonly idle: boolean[];
   private combined = Number.NEGATIVE_INFINITY;
 
-  /** `shifts`: per input, added to its watermark before the minimum (an interval join's, see joinWatermarkShifts); zero by default. */
+  /**
+   * `shifts`: per input, added to its watermark before the minimum (an interval join's, see
+   * joinWatermarkShifts); zero by default. `untilEnd`: inputs whose watermark counts only at their
+   * end (+inf), -inf before.
+   */
   constructor(
     inputs: number,
     private readonly shifts: readonly number[] = [],
+    private readonly untilEnd: readonly number[] = [],
   ) {
     this.marks = new Array<number>(inputs).fill(Number.NEGATIVE_INFINITY);
     this.idle = new Array<boolean>(inputs).fill(false);
@@ -217,7 +228,7 @@ export class WatermarkCombiner {
   /** Restores checkpointed per-input watermarks (before any update). */
   restoreMarks(marks: readonly number[]): void {
     marks.forEach((m, i) => {
-      if (i < this.marks.length) this.marks[i] = m;
+      if (i < this.marks.length) this.marks[i] = this.counted(i, m);
     });
     this.recompute();
   }
@@ -226,8 +237,13 @@ export class WatermarkCombiner {
   update(input: number, watermark: number): number | undefined {
     const prev = this.marks[input];
     if (prev === undefined) throw new Error(`watermark for unknown input ${input}`);
-    if (watermark > prev) this.marks[input] = watermark;
+    const w = this.counted(input, watermark);
+    if (w > prev) this.marks[input] = w;
     return this.recompute();
+  }
+
+  private counted(input: number, watermark: number): number {
+    return watermark !== Number.POSITIVE_INFINITY && this.untilEnd.includes(input) ? Number.NEGATIVE_INFINITY : watermark;
   }
 
   /** Mark an input idle (or active again). Returns the new combined value when it advanced. */

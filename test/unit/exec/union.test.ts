@@ -61,6 +61,17 @@ describe('the union watermark rule (exec/time.ts)', () => {
     assert.equal(c.markIdle(0, true), 20, 'input 0 idle');
     assert.equal(c.update(1, END_OF_TIME), END_OF_TIME, 'every active input ended: the idle one does not hold the union back');
   });
+
+  it('an input counted only at its end (a lookup join\'s file table) holds the minimum at -inf until then, restored too', () => {
+    const c = new WatermarkCombiner(2, [], [1]);
+    assert.equal(c.update(0, 10), undefined);
+    assert.equal(c.update(1, 1_000), undefined, "the table's own watermark does not count");
+    assert.equal(c.inputMark(1), Number.NEGATIVE_INFINITY);
+    assert.equal(c.update(1, END_OF_TIME), 10, 'the table ended: the stream alone');
+    const r = new WatermarkCombiner(2, [], [1]);
+    r.restoreMarks([10, 1_000]);
+    assert.equal(r.current, Number.NEGATIVE_INFINITY, 'a finite table mark from a checkpoint does not count either');
+  });
 });
 
 const SQL = `CREATE SOURCE a (k VARCHAR, v INT, ts TIMESTAMP, WATERMARK FOR ts AS ts) WITH (connector = 'datagen', generator = 'sensors');
