@@ -127,16 +127,20 @@ type Keys<V> = string | Map<string, V>;
 
 export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
   /**
-   * Three parallel arrays, ascending by time from `head` (times before it are drained): the
-   * time, its key or keys, and the value of a lone key. No Map by time and no object per entry:
-   * the join's index entries live as long as their rows, so each object would be promoted and
-   * collected in the old space. set() inserts a new time in place, so a drain neither sorts nor
-   * copies. Operators that judge every record (an interval join, LAG) drain once per watermark
-   * advance, that is once per record: each must cost O(what it drains).
+   * Two parallel arrays of numbers, ascending by time from `head` (times before it are
+   * drained): the time and its slot in `keys` / `vals` (its key or keys, the value of a lone
+   * key), slots reused through `free`. No Map by time and no object per entry: the join's index
+   * entries live as long as their rows, so each object would be promoted and collected in the
+   * old space; and a time inserted out of order moves only numbers. set() inserts a new time in
+   * place, so a drain neither sorts nor copies. Operators that judge every record (an interval
+   * join, LAG) drain once per watermark advance, that is once per record: each must cost
+   * O(what it drains).
    */
   private times: number[] = [];
+  private slots: number[] = [];
   private keys: Array<Keys<V> | undefined> = [];
   private vals: Array<V | undefined> = [];
+  private free: number[] = [];
   private head = 0;
   private entryCount = 0;
 
@@ -165,8 +169,9 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
   get(time: number, key: string): V | undefined {
     const i = this.find(time);
     if (i < 0) return undefined;
-    const k = this.keys[i]!;
-    if (typeof k === 'string') return k === key ? this.vals[i] : undefined;
+    const s = this.slots[i]!;
+    const k = this.keys[s]!;
+    if (typeof k === 'string') return k === key ? this.vals[s] : undefined;
     return k.get(key);
   }
 
@@ -179,24 +184,26 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
     else i = this.firstAtOrAfter(time);
     if (i === n || times[i] !== time) {
       // Times come mostly ascending: the insertion point is near the end, the move short.
+      const slot = this.free.pop() ?? this.keys.length;
+      this.keys[slot] = key;
+      this.vals[slot] = value;
       if (i === n) {
         times.push(time);
-        this.keys.push(key);
-        this.vals.push(value);
+        this.slots.push(slot);
       } else {
         times.splice(i, 0, time);
-        this.keys.splice(i, 0, key);
-        this.vals.splice(i, 0, value);
+        this.slots.splice(i, 0, slot);
       }
       this.entryCount++;
       return;
     }
-    const k = this.keys[i]!;
+    const s = this.slots[i]!;
+    const k = this.keys[s]!;
     if (typeof k === 'string') {
-      if (k === key) this.vals[i] = value;
+      if (k === key) this.vals[s] = value;
       else {
-        this.keys[i] = new Map([[k, this.vals[i]!], [key, value]]);
-        this.vals[i] = undefined;
+        this.keys[s] = new Map([[k, this.vals[s]!], [key, value]]);
+        this.vals[s] = undefined;
         this.entryCount++;
       }
       return;
@@ -208,7 +215,7 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
   delete(time: number, key: string): void {
     const i = this.find(time);
     if (i < 0) return;
-    const k = this.keys[i]!;
+    const k = this.keys[this.slots[i]!]!;
     if (typeof k === 'string') {
       if (k !== key) return;
       this.entryCount--;
@@ -222,8 +229,9 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
   keysAt(time: number): IterableIterator<[string, V]> | undefined {
     const i = this.find(time);
     if (i < 0) return undefined;
-    const k = this.keys[i]!;
-    if (typeof k === 'string') return [[k, this.vals[i]!] as [string, V]][Symbol.iterator]();
+    const s = this.slots[i]!;
+    const k = this.keys[s]!;
+    if (typeof k === 'string') return [[k, this.vals[s]!] as [string, V]][Symbol.iterator]();
     return k.entries();
   }
 
@@ -233,22 +241,21 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
 
   drainThrough(upTo: number): Array<{ time: number; key: string; value: V }> {
     const out: Array<{ time: number; key: string; value: V }> = [];
-    const { times, keys, vals } = this;
+    const { times, slots, keys, vals } = this;
     let i = this.head;
     for (; i < times.length; i++) {
       const t = times[i]!;
       if (t > upTo) break;
-      const k = keys[i]!;
+      const s = slots[i]!;
+      const k = keys[s]!;
       if (typeof k === 'string') {
-        out.push({ time: t, key: k, value: vals[i]! });
+        out.push({ time: t, key: k, value: vals[s]! });
         this.entryCount--;
       } else {
         for (const [key, value] of k) out.push({ time: t, key, value });
         this.entryCount -= k.size;
       }
-      // The drained prefix stays until it is cut off: it must not hold on to keys and values.
-      keys[i] = undefined;
-      vals[i] = undefined;
+      this.release(s);
     }
     this.head = i;
     // Cut the drained prefix off once it is most of the array: amortised O(1) per time.
@@ -260,7 +267,7 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
     const out: string[] = [];
     for (let i = this.head; i < this.times.length; i++) {
       if (this.times[i]! > upTo) break;
-      const k = this.keys[i]!;
+      const k = this.keys[this.slots[i]!]!;
       if (typeof k === 'string') out.push(k);
       else for (const key of k.keys()) out.push(key);
     }
@@ -281,11 +288,12 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
   takeSome(time: number, max: number): Array<{ key: string; value: V }> {
     const i = this.find(time);
     if (i < 0 || max <= 0) return [];
-    const k = this.keys[i]!;
+    const s = this.slots[i]!;
+    const k = this.keys[s]!;
     const out: Array<{ key: string; value: V }> = [];
     if (typeof k === 'string' || max >= k.size) {
       // The whole time (spilling an old window, closing one): no per-key deletes.
-      if (typeof k === 'string') out.push({ key: k, value: this.vals[i]! });
+      if (typeof k === 'string') out.push({ key: k, value: this.vals[s]! });
       else for (const [key, value] of k) out.push({ key, value });
       this.entryCount -= out.length;
       this.removeAt(i);
@@ -313,9 +321,10 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
     const out: Array<{ key: string; value: V }> = [];
     const i = this.find(time);
     if (i < 0) return out;
-    const k = this.keys[i]!;
+    const s = this.slots[i]!;
+    const k = this.keys[s]!;
     if (typeof k === 'string') {
-      if (n > 0) out.push({ key: k, value: this.vals[i]! });
+      if (n > 0) out.push({ key: k, value: this.vals[s]! });
       return out;
     }
     for (const [key, value] of k) {
@@ -328,11 +337,12 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
   /** Entries as [time, key, value], ascending time, insertion order within a time. */
   snapshot(): TableSnapshot {
     this.compact();
-    const { times, keys, vals } = this;
+    const { times, slots, keys, vals } = this;
     function* all(): Generator<[number, string, V]> {
       for (let i = 0; i < times.length; i++) {
-        const k = keys[i]!;
-        if (typeof k === 'string') yield [times[i]!, k, vals[i]!];
+        const s = slots[i]!;
+        const k = keys[s]!;
+        if (typeof k === 'string') yield [times[i]!, k, vals[s]!];
         else for (const [key, v] of k) yield [times[i]!, key, v];
       }
     }
@@ -342,8 +352,10 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
   /** Replaces the contents with a snapshot's. */
   restore(chunks: readonly string[]): void {
     this.times = [];
+    this.slots = [];
     this.keys = [];
     this.vals = [];
+    this.free = [];
     this.head = 0;
     this.entryCount = 0;
     for (const c of chunks) for (const [t, k, v] of decodeState<Array<[number, string, V]>>(c)) this.set(t, k, v);
@@ -357,8 +369,7 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
   private compact(): void {
     if (this.head > 0) {
       this.times = this.times.slice(this.head);
-      this.keys = this.keys.slice(this.head);
-      this.vals = this.vals.slice(this.head);
+      this.slots = this.slots.slice(this.head);
       this.head = 0;
     }
   }
@@ -373,9 +384,16 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
       b.splice(i - this.head, 1);
       return b;
     };
+    this.release(this.slots[i]!);
     this.times = cut(this.times);
-    this.keys = cut(this.keys);
-    this.vals = cut(this.vals);
+    this.slots = cut(this.slots);
     this.head = 0;
+  }
+
+  /** A drained or removed time's slot, for reuse; it must not hold on to keys and values. */
+  private release(slot: number): void {
+    this.keys[slot] = undefined;
+    this.vals[slot] = undefined;
+    this.free.push(slot);
   }
 }
