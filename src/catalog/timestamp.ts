@@ -154,3 +154,28 @@ export function formatTimestamp(micros: number): string {
   const fraction = subMs === 0 ? pad3(milli) : pad3(milli) + pad3(subMs);
   return `${year}-${pad2(m)}-${pad2(d)}T${pad2(hour)}:${pad2(min)}:${pad2(sec)}.${fraction}Z`;
 }
+
+/**
+ * formatTimestamp with a memo of the last second formatted: a column's values (an output's event
+ * times) come mostly in order, many per second, so the date and time of day are built once per
+ * second and only the fraction per value. One formatter per column (each keeps its own second).
+ */
+export function timestampFormatter(): (micros: number) => string {
+  let second = Number.NaN;
+  let prefix = '';
+  return (micros) => {
+    // Fractional micros, or beyond 2^53 (past the year 2255), round differently: left to formatTimestamp.
+    if (!Number.isSafeInteger(micros)) return formatTimestamp(micros);
+    const sec = Math.floor(micros / 1_000_000);
+    if (sec !== second) {
+      const whole = formatTimestamp(sec * 1_000_000);
+      // `...:SS.000Z`: everything up to and including the dot.
+      prefix = whole.slice(0, whole.length - 4);
+      second = sec;
+    }
+    const within = micros - sec * 1_000_000;
+    const milli = Math.floor(within / 1000);
+    const subMs = within - milli * 1000;
+    return `${prefix}${subMs === 0 ? pad3(milli) : pad3(milli) + pad3(subMs)}Z`;
+  };
+}

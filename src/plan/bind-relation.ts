@@ -10,6 +10,7 @@ import { Scope, type ScopeColumn } from './scope.js';
 import type { PlanBuilder } from './builder.js';
 import type { AlignedWindow, WindowSpec } from './physical.js';
 import { defaultName } from './names.js';
+import { foldProjectIntoJoin } from './fold-project.js';
 
 export interface BoundRelation {
   readonly node: number;
@@ -64,7 +65,9 @@ export function project(b: PlanBuilder, items: readonly SelectItem[], rel: Bound
     cols.push({ ...rc, qualifier: undefined });
   }
   const scope = new Scope(cols, timeColumn, refColumn, rel.scope.noTimeReason, rel.scope.noTimeAfter);
-  const node = b.add({ kind: 'project', inputs: [rel.node], schema: scope.schema(), timeColumn, appendOnly: rel.appendOnly, state: [], exprs });
+  const schema = scope.schema();
+  if (foldProjectIntoJoin(b, rel.node, exprs, schema, timeColumn)) return { node: rel.node, scope, appendOnly: rel.appendOnly };
+  const node = b.add({ kind: 'project', inputs: [rel.node], schema, timeColumn, appendOnly: rel.appendOnly, state: [], exprs });
   return { node, scope, appendOnly: rel.appendOnly };
 }
 

@@ -35,6 +35,12 @@ export class PlanBuilder {
     return id;
   }
 
+  /** Replaces a node by a rewritten one of the same id (a rewrite rule; see fold-project.ts). */
+  replace(node: PhysicalNode): void {
+    if (this.nodes[node.id] === undefined) throw new Error(`internal: no plan node ${node.id}`);
+    this.nodes[node.id] = node;
+  }
+
   node(id: number): PhysicalNode {
     const n = this.nodes[id];
     if (!n) throw new Error(`internal: no plan node ${id}`);

@@ -5,7 +5,7 @@
 import { typeToSql } from '../catalog/types.js';
 import { formatDuration } from '../catalog/duration.js';
 import type { BoundExpr } from '../expr/bound.js';
-import type { GroupingSets, PhysicalNode, PhysicalPlan, WindowSpec } from './physical.js';
+import type { GroupingSets, PhysicalNode, PhysicalPlan, PlanColumn, WindowSpec } from './physical.js';
 import { describeExpr } from './describe-expr.js';
 import { joinExpiry, joinTimeSide } from '../exec/time.js';
 import { tableJoinText } from './explain-table-join.js';
@@ -197,6 +197,8 @@ function joinText(n: PhysicalNode & { kind: 'intervalJoin' }, plan: PhysicalPlan
   if (n.timeColumn === undefined) parts.push(`no event time (either side may be NULL), watermark min(left, right ${n.upperMicros >= 0 ? '-' : '+'} ${readable(Math.abs(n.upperMicros))}) for expiry only, append-only`);
   else if (side === 0) parts.push(`event time ${n.schema[n.timeColumn]!.name}, watermark min(left, right ${n.upperMicros >= 0 ? '-' : '+'} ${readable(Math.abs(n.upperMicros))}), append-only`);
   else parts.push(`event time ${n.schema[n.timeColumn]!.name}, watermark min(left ${n.lowerMicros >= 0 ? '+' : '-'} ${readable(Math.abs(n.lowerMicros))}, right), append-only`);
+  const output = joinOutputText(n.outputs, n.schema, l, r);
+  if (output !== undefined) parts.push(output);
   return parts.join('; ');
 }
 
@@ -241,4 +243,21 @@ function regularJoinText(n: PhysicalNode & { kind: 'regularJoin' }, plan: Physic
 function setsText(n: { readonly kind: string; readonly keys: readonly BoundExpr[]; readonly groupingSets?: GroupingSets }, ex: (e: BoundExpr) => string): string {
   if (n.kind === 'sessionAgg' || n.groupingSets === undefined) return '';
   return ` sets=[${n.groupingSets.map((set) => `(${set.map((k) => ex(n.keys[k]!)).join(', ')})`).join(', ')}] (one group per set per row)`;
+}
+
+/**
+ * A join's output columns when they are not simply each side's visible columns in order (a
+ * SELECT list folded into the join, plan/fold-project.ts): `output left.a, right.ts AS b`.
+ */
+function joinOutputText(outputs: readonly (readonly [0 | 1, number])[], schema: readonly PlanColumn[], l: readonly PlanColumn[], r: readonly PlanColumn[]): string | undefined {
+  const identity: Array<readonly [0 | 1, number]> = [];
+  for (const [side, cols] of [[0, l], [1, r]] as const) cols.forEach((c, i) => c.hidden !== true && identity.push([side, i]));
+  const same = outputs.length === identity.length && outputs.every(([s, c], k) => identity[k]![0] === s && identity[k]![1] === c) && outputs.every(([s, c], k) => (s === 0 ? l : r)[c]!.name === schema[k]!.name);
+  if (same) return undefined;
+  const cols = outputs.map(([s, c], k) => {
+    const from = (s === 0 ? l : r)[c]!.name;
+    const name = schema[k]!.name;
+    return `${s === 0 ? 'left' : 'right'}.${from}${from === name ? '' : ` AS ${name}`}`;
+  });
+  return `output ${cols.join(', ')}`;
 }

@@ -119,87 +119,120 @@ export class MemoryKeyedTable<V> implements KeyedTable<V> {
 }
 
 /**
- * The one entry under a time, until a second comes: most times of an interval join's expiry index
- * (a time per key) or a session's timers hold one key, and a Map per time was most of their cost.
+ * The entries under one time: its one key (with its value beside it), until a second comes,
+ * then a Map. Most times of an interval join's expiry index (a time per key) or a session's
+ * timers hold one key, and a Map, or even an object, per time was most of their cost.
  */
-class One<V> {
-  constructor(
-    readonly key: string,
-    public value: V,
-  ) {}
-}
-
-/** The entries under one time. */
-type Slot<V> = One<V> | Map<string, V>;
+type Keys<V> = string | Map<string, V>;
 
 export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
-  private readonly byTime = new Map<number, Slot<V>>();
   /**
-   * Ascending from `head` (times before it are drained): set() inserts a new time in place, so
-   * a drain neither sorts nor copies. Operators that judge every record (an interval join, LAG)
-   * drain once per watermark advance, that is once per record: each must cost O(what it drains).
+   * Two parallel arrays of numbers, ascending by time from `head` (times before it are
+   * drained): the time and its slot in `keys` / `vals` (its key or keys, the value of a lone
+   * key), slots reused through `free`. No Map by time and no object per entry: the join's index
+   * entries live as long as their rows, so each object would be promoted and collected in the
+   * old space; and a time inserted out of order moves only numbers. set() inserts a new time in
+   * place, so a drain neither sorts nor copies. Operators that judge every record (an interval
+   * join, LAG) drain once per watermark advance, that is once per record: each must cost
+   * O(what it drains).
    */
   private times: number[] = [];
+  private slots: number[] = [];
+  private keys: Array<Keys<V> | undefined> = [];
+  private vals: Array<V | undefined> = [];
+  private free: number[] = [];
   private head = 0;
   private entryCount = 0;
 
+  /** The index of `time`, or -1. Times come mostly ascending: the last one is checked first. */
+  private find(time: number): number {
+    const times = this.times;
+    const n = times.length;
+    if (n === this.head) return -1;
+    if (times[n - 1] === time) return n - 1;
+    const at = this.firstAtOrAfter(time);
+    return at < n && times[at] === time ? at : -1;
+  }
+
+  private firstAtOrAfter(time: number): number {
+    const times = this.times;
+    let lo = this.head;
+    let hi = times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (times[mid]! < time) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   get(time: number, key: string): V | undefined {
-    const m = this.byTime.get(time);
-    if (m instanceof One) return m.key === key ? m.value : undefined;
-    return m?.get(key);
+    const i = this.find(time);
+    if (i < 0) return undefined;
+    const s = this.slots[i]!;
+    const k = this.keys[s]!;
+    if (typeof k === 'string') return k === key ? this.vals[s] : undefined;
+    return k.get(key);
   }
 
   set(time: number, key: string, value: V): void {
-    const m = this.byTime.get(time);
-    if (m === undefined) {
-      this.byTime.set(time, new One(key, value));
-      this.entryCount++;
-      const times = this.times;
-      const last = times.length > this.head ? times[times.length - 1]! : Number.NEGATIVE_INFINITY;
-      if (time > last) times.push(time);
-      else {
-        // Times come mostly ascending: the insertion point is near the end, the move short.
-        let lo = this.head;
-        let hi = times.length;
-        while (lo < hi) {
-          const mid = (lo + hi) >>> 1;
-          if (times[mid]! < time) lo = mid + 1;
-          else hi = mid;
-        }
-        times.splice(lo, 0, time);
+    const times = this.times;
+    const n = times.length;
+    let i: number;
+    if (n === this.head || time > times[n - 1]!) i = n;
+    else if (times[n - 1] === time) i = n - 1;
+    else i = this.firstAtOrAfter(time);
+    if (i === n || times[i] !== time) {
+      // Times come mostly ascending: the insertion point is near the end, the move short.
+      const slot = this.free.pop() ?? this.keys.length;
+      this.keys[slot] = key;
+      this.vals[slot] = value;
+      if (i === n) {
+        times.push(time);
+        this.slots.push(slot);
+      } else {
+        times.splice(i, 0, time);
+        this.slots.splice(i, 0, slot);
       }
+      this.entryCount++;
       return;
     }
-    if (m instanceof One) {
-      if (m.key === key) m.value = value;
+    const s = this.slots[i]!;
+    const k = this.keys[s]!;
+    if (typeof k === 'string') {
+      if (k === key) this.vals[s] = value;
       else {
-        this.byTime.set(time, new Map([[m.key, m.value], [key, value]]));
+        this.keys[s] = new Map([[k, this.vals[s]!], [key, value]]);
+        this.vals[s] = undefined;
         this.entryCount++;
       }
       return;
     }
-    if (!m.has(key)) this.entryCount++;
-    m.set(key, value);
+    if (!k.has(key)) this.entryCount++;
+    k.set(key, value);
   }
 
   delete(time: number, key: string): void {
-    const m = this.byTime.get(time);
-    if (m === undefined) return;
-    if (m instanceof One) {
-      if (m.key !== key) return;
+    const i = this.find(time);
+    if (i < 0) return;
+    const k = this.keys[this.slots[i]!]!;
+    if (typeof k === 'string') {
+      if (k !== key) return;
       this.entryCount--;
-    } else if (m.delete(key)) this.entryCount--;
-    if (m instanceof One || m.size === 0) {
-      this.byTime.delete(time);
-      this.sort();
-      this.times = this.times.filter((t) => t !== time);
+      this.removeAt(i);
+    } else if (k.delete(key)) {
+      this.entryCount--;
+      if (k.size === 0) this.removeAt(i);
     }
   }
 
   keysAt(time: number): IterableIterator<[string, V]> | undefined {
-    const m = this.byTime.get(time);
-    if (m instanceof One) return [[m.key, m.value] as [string, V]][Symbol.iterator]();
-    return m?.entries();
+    const i = this.find(time);
+    if (i < 0) return undefined;
+    const s = this.slots[i]!;
+    const k = this.keys[s]!;
+    if (typeof k === 'string') return [[k, this.vals[s]!] as [string, V]][Symbol.iterator]();
+    return k.entries();
   }
 
   minTime(): number | undefined {
@@ -208,75 +241,71 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
 
   drainThrough(upTo: number): Array<{ time: number; key: string; value: V }> {
     const out: Array<{ time: number; key: string; value: V }> = [];
+    const { times, slots, keys, vals } = this;
     let i = this.head;
-    for (; i < this.times.length; i++) {
-      const t = this.times[i]!;
+    for (; i < times.length; i++) {
+      const t = times[i]!;
       if (t > upTo) break;
-      const m = this.byTime.get(t);
-      if (m === undefined) continue;
-      if (m instanceof One) {
-        out.push({ time: t, key: m.key, value: m.value });
+      const s = slots[i]!;
+      const k = keys[s]!;
+      if (typeof k === 'string') {
+        out.push({ time: t, key: k, value: vals[s]! });
         this.entryCount--;
       } else {
-        for (const [key, value] of m) out.push({ time: t, key, value });
-        this.entryCount -= m.size;
+        for (const [key, value] of k) out.push({ time: t, key, value });
+        this.entryCount -= k.size;
       }
-      this.byTime.delete(t);
+      this.release(s);
     }
     this.head = i;
     // Cut the drained prefix off once it is most of the array: amortised O(1) per time.
-    if (i > 64 && i * 2 > this.times.length) this.sort();
+    if (i > 64 && i * 2 > times.length) this.compact();
     return out;
   }
 
   keysThrough(upTo: number): string[] {
     const out: string[] = [];
     for (let i = this.head; i < this.times.length; i++) {
-      const t = this.times[i]!;
-      if (t > upTo) break;
-      const m = this.byTime.get(t);
-      if (m instanceof One) out.push(m.key);
-      else if (m !== undefined) for (const k of m.keys()) out.push(k);
+      if (this.times[i]! > upTo) break;
+      const k = this.keys[this.slots[i]!]!;
+      if (typeof k === 'string') out.push(k);
+      else for (const key of k.keys()) out.push(key);
     }
     return out;
   }
 
   get timeCount(): number {
-    return this.byTime.size;
+    return this.times.length - this.head;
   }
 
   /** Times held, ascending (the spill tier moves the oldest out first). */
   timesAscending(): readonly number[] {
-    this.sort();
+    this.compact();
     return this.times;
   }
 
   /** Removes and returns up to `max` entries under one time, oldest inserted (coldest) first. */
   takeSome(time: number, max: number): Array<{ key: string; value: V }> {
-    const m = this.byTime.get(time);
-    if (m === undefined || max <= 0) return [];
+    const i = this.find(time);
+    if (i < 0 || max <= 0) return [];
+    const s = this.slots[i]!;
+    const k = this.keys[s]!;
     const out: Array<{ key: string; value: V }> = [];
-    if (m instanceof One || max >= m.size) {
+    if (typeof k === 'string' || max >= k.size) {
       // The whole time (spilling an old window, closing one): no per-key deletes.
-      if (m instanceof One) out.push({ key: m.key, value: m.value });
-      else for (const [key, value] of m) out.push({ key, value });
+      if (typeof k === 'string') out.push({ key: k, value: this.vals[s]! });
+      else for (const [key, value] of k) out.push({ key, value });
       this.entryCount -= out.length;
-      this.byTime.delete(time);
-      this.sort();
-      this.times = this.times.filter((t) => t !== time);
+      this.removeAt(i);
       return out;
     }
-    for (const [key, value] of m) {
+    for (const [key, value] of k) {
       if (out.length >= max) break;
       out.push({ key, value });
     }
-    for (const e of out) m.delete(e.key);
+    for (const e of out) k.delete(e.key);
     this.entryCount -= out.length;
-    if (m.size === 0) {
-      this.byTime.delete(time);
-      this.sort();
-      this.times = this.times.filter((t) => t !== time);
-    }
+    if (k.size === 0) this.removeAt(i);
     return out;
   }
 
@@ -290,13 +319,15 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
   /** Up to `n` entries under one time, left in place (memory sampling). */
   peek(time: number, n: number): Array<{ key: string; value: V }> {
     const out: Array<{ key: string; value: V }> = [];
-    const m = this.byTime.get(time);
-    if (m === undefined) return out;
-    if (m instanceof One) {
-      if (n > 0) out.push({ key: m.key, value: m.value });
+    const i = this.find(time);
+    if (i < 0) return out;
+    const s = this.slots[i]!;
+    const k = this.keys[s]!;
+    if (typeof k === 'string') {
+      if (n > 0) out.push({ key: k, value: this.vals[s]! });
       return out;
     }
-    for (const [key, value] of m) {
+    for (const [key, value] of k) {
       if (out.length >= n) break;
       out.push({ key, value });
     }
@@ -305,14 +336,14 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
 
   /** Entries as [time, key, value], ascending time, insertion order within a time. */
   snapshot(): TableSnapshot {
-    this.sort();
-    const byTime = this.byTime;
-    const times = this.times;
+    this.compact();
+    const { times, slots, keys, vals } = this;
     function* all(): Generator<[number, string, V]> {
-      for (const t of times) {
-        const m = byTime.get(t);
-        if (m instanceof One) yield [t, m.key, m.value];
-        else if (m !== undefined) for (const [k, v] of m) yield [t, k, v];
+      for (let i = 0; i < times.length; i++) {
+        const s = slots[i]!;
+        const k = keys[s]!;
+        if (typeof k === 'string') yield [times[i]!, k, vals[s]!];
+        else for (const [key, v] of k) yield [times[i]!, key, v];
       }
     }
     return chunked(all());
@@ -320,8 +351,11 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
 
   /** Replaces the contents with a snapshot's. */
   restore(chunks: readonly string[]): void {
-    this.byTime.clear();
     this.times = [];
+    this.slots = [];
+    this.keys = [];
+    this.vals = [];
+    this.free = [];
     this.head = 0;
     this.entryCount = 0;
     for (const c of chunks) for (const [t, k, v] of decodeState<Array<[number, string, V]>>(c)) this.set(t, k, v);
@@ -332,10 +366,34 @@ export class MemoryTimeKeyedTable<V> implements TimeKeyedTable<V> {
   }
 
   /** Drops the drained prefix: `times` is then exactly the times held, ascending. */
-  private sort(): void {
+  private compact(): void {
     if (this.head > 0) {
       this.times = this.times.slice(this.head);
+      this.slots = this.slots.slice(this.head);
       this.head = 0;
     }
+  }
+
+  /**
+   * Removes the time at index `i` into fresh arrays (as the spill tier may be walking the old
+   * ones from timesAscending()); O(times), as deletes in the middle are rare (a spilled window).
+   */
+  private removeAt(i: number): void {
+    const cut = <T>(a: T[]): T[] => {
+      const b = a.slice(this.head);
+      b.splice(i - this.head, 1);
+      return b;
+    };
+    this.release(this.slots[i]!);
+    this.times = cut(this.times);
+    this.slots = cut(this.slots);
+    this.head = 0;
+  }
+
+  /** A drained or removed time's slot, for reuse; it must not hold on to keys and values. */
+  private release(slot: number): void {
+    this.keys[slot] = undefined;
+    this.vals[slot] = undefined;
+    this.free.push(slot);
   }
 }

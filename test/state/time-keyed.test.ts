@@ -63,3 +63,55 @@ test('one-key times: take, takeSome, peek, snapshot and restore', () => {
     { time: 4, key: 'e', value: 'v' },
   ]);
 });
+
+test('against a plain reference model: random sets, deletes, takes and drains, times in and out of order, keep every entry, the time count and the drain order', () => {
+  let seed = 7;
+  const rnd = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  for (let round = 0; round < 20; round++) {
+    const t = new MemoryTimeKeyedTable<number>();
+    // The model: time -> key -> value, insertion order kept by Map.
+    const model = new Map<number, Map<string, number>>();
+    let drained = -1;
+    for (let step = 0; step < 400; step++) {
+      const time = drained + 1 + rnd(30);
+      const key = `k${rnd(4)}`;
+      const op = rnd(10);
+      if (op < 6) {
+        t.set(time, key, step);
+        if (!model.has(time)) model.set(time, new Map());
+        model.get(time)!.set(key, step);
+      } else if (op < 7) {
+        t.delete(time, key);
+        model.get(time)?.delete(key);
+        if (model.get(time)?.size === 0) model.delete(time);
+      } else if (op < 8) {
+        const got = t.takeSome(time, 1 + rnd(2));
+        for (const e of got) {
+          assert.equal(model.get(time)?.get(e.key), e.value);
+          model.get(time)!.delete(e.key);
+        }
+        if (model.get(time)?.size === 0) model.delete(time);
+      } else {
+        const upTo = drained + rnd(8);
+        const want = [...model.keys()].filter((x) => x <= upTo).sort((a, b) => a - b).flatMap((x) => [...model.get(x)!].map(([key, value]) => ({ time: x, key, value })));
+        assert.deepEqual(t.keysThrough(upTo), want.map((e) => e.key));
+        assert.deepEqual(t.drainThrough(upTo), want);
+        for (const e of want) model.delete(e.time);
+        drained = Math.max(drained, upTo);
+      }
+      assert.equal(t.size, [...model.values()].reduce((n, m) => n + m.size, 0));
+      assert.equal(t.timeCount, model.size);
+      assert.equal(t.minTime(), model.size === 0 ? undefined : Math.min(...model.keys()));
+      const probe = drained + 1 + rnd(30);
+      const pk = `k${rnd(4)}`;
+      assert.equal(t.get(probe, pk), model.get(probe)?.get(pk));
+    }
+    assert.deepEqual([...t.timesAscending()], [...model.keys()].sort((a, b) => a - b));
+    const copy = new MemoryTimeKeyedTable<number>();
+    copy.restore(t.snapshot().chunks);
+    assert.deepEqual(copy.drainThrough(Infinity), t.drainThrough(Infinity));
+  }
+});

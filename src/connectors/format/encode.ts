@@ -3,7 +3,7 @@
 
 import type { Column } from '../../catalog/catalog.js';
 import type { Row, SqlType, Value } from '../../catalog/types.js';
-import { formatTimestamp } from '../../catalog/timestamp.js';
+import { formatTimestamp, timestampFormatter } from '../../catalog/timestamp.js';
 import { OP_LABEL } from '../../catalog/batch.js';
 import type { Op } from '../../catalog/batch.js';
 
@@ -32,8 +32,10 @@ export function compileValueEncoder(type: SqlType): ValueEncoder {
       return encodeNumber;
     case 'varchar':
       return (v) => (v === null ? 'null' : JSON.stringify(v));
-    case 'timestamp':
-      return (v) => (typeof v === 'number' && Number.isFinite(v) ? `"${formatTimestamp(v)}"` : 'null');
+    case 'timestamp': {
+      const format = timestampFormatter();
+      return (v) => (typeof v === 'number' && Number.isFinite(v) ? `"${format(v)}"` : 'null');
+    }
     case 'null':
       return () => 'null';
     case 'struct': {

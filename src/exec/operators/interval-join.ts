@@ -194,19 +194,15 @@ export class IntervalJoinOperator implements Operator {
     const through = lastReleasable(this.ctx.watermark);
     const ls = this.expiryShift[0];
     const rs = this.expiryShift[1];
-    // Most watermarks (one per record) expire one key: no set to build then.
-    const seen = entries.length > 1 ? new Set<string>() : undefined;
     const padded: Row[] = into ?? [];
     const start = padded.length;
     for (const e of entries) {
-      if (seen !== undefined) {
-        if (seen.has(e.key)) continue;
-        seen.add(e.key);
-      }
       const w = this.rows.get(e.key);
       if (w === undefined) continue;
       // WARNING: this visit is the key's only index entry through `through`: a key with rows
       // left must be indexed again at their earliest expiry, or they would never be evicted.
+      // A second entry of the key in `entries` stops here too (or finds it deleted): the visit
+      // set `next` past `through`, as every row left expires after it.
       if (w.next !== undefined && w.next > through) continue;
       if (w.lt === undefined || w.rt === undefined) withTimes(w, this.times);
       const lts = w.lt!;

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import type { Column } from '../../../src/catalog/catalog.js';
 import { struct, T } from '../../../src/catalog/types.js';
 import { compileEncoder, formatValueForTable } from '../../../src/connectors/format/encode.js';
+import { formatTimestamp } from '../../../src/catalog/timestamp.js';
 import { Op } from '../../../src/exec/operator.js';
 
 const cols: Column[] = [
@@ -45,4 +46,20 @@ test('table values', () => {
   assert.equal(formatValueForTable('a\nb', T.varchar), 'a\\nb');
   assert.equal(formatValueForTable(2.5, T.double), '2.5');
   assert.equal(formatValueForTable(false, T.boolean), 'false');
+});
+
+test('TIMESTAMP columns: the per-column memo of the last second writes exactly what formatTimestamp does, in and out of order, across seconds, days, years and signs', () => {
+  const enc = compileEncoder([{ name: 't', type: T.timestamp }], false);
+  let seed = 11;
+  const rnd = () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x7fffffff;
+  };
+  const base = [Date.UTC(2024, 4, 20, 23, 59, 59) * 1000, 0, -1, Date.UTC(1969, 11, 31, 23, 59, 59) * 1000, Date.UTC(2255, 11, 31, 23, 59, 59) * 1000, Date.UTC(9999, 11, 31, 23, 59, 59) * 1000, Date.UTC(-50, 0, 1) * 1000, 1.5];
+  for (let i = 0; i < 20_000; i++) {
+    const b = base[i % base.length]!;
+    // Mostly within a second or two of the previous value, sometimes whole milliseconds, sometimes far.
+    const v = i % 97 === 0 ? Math.floor((rnd() - 0.5) * 1e17) : b + Math.floor((rnd() - 0.5) * 3_000_000) * (i % 3 === 0 ? 1000 : 1);
+    assert.equal(enc([v], Op.Insert), `{"t":"${formatTimestamp(v)}"}`, String(v));
+  }
 });

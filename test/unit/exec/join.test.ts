@@ -43,9 +43,9 @@ class Ctx implements OperatorContext {
     this.op = new IntervalJoinOperator(node);
     this.op.open(this);
   }
-  /** The join's output is a's columns then b's: kept here as a.k, a.ts, b.ts. */
+  /** The sink's SELECT list is folded into the join (plan/fold-project.ts): it outputs a.k, a.ts, b.ts itself. */
   emit(b: Batch): void {
-    for (const r of b.rows) this.out.push([r[0]!, r[1]!, r[3]!]);
+    for (const r of b.rows) this.out.push(r);
   }
   late(e: LateEvent): void {
     this.lates.push(e);

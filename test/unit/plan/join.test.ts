@@ -84,13 +84,41 @@ test('keys, expressions as keys, types widened, and the residual', () => {
 });
 
 test('output: the visible columns of both sides, left event time kept so a window can follow; aliases and qualified stars', () => {
+  // An expression in the SELECT list keeps its project: the join outputs both sides' visible columns.
+  const raw = joinOf(plan(sink(`SELECT x.*, y.v + 1 AS bv FROM a AS x JOIN b y ON x.k = y.k AND y.ts BETWEEN x.ts AND x.ts + 1s`)));
+  assert.deepEqual(raw.schema.map((c) => c.name), ['k', 'v', 'ts', 't2', 'k', 'v', 'ts']);
+  assert.equal(raw.timeColumn, 2);
+  // A pure column selection is folded into the join (plan/fold-project.ts): it outputs the selection.
   const p = plan(sink(`SELECT x.*, y.v AS bv FROM a AS x JOIN b y ON x.k = y.k AND y.ts BETWEEN x.ts AND x.ts + 1s`));
   const j = joinOf(p);
-  assert.deepEqual(j.schema.map((c) => c.name), ['k', 'v', 'ts', 't2', 'k', 'v', 'ts']);
+  assert.deepEqual(j.schema.map((c) => c.name), ['k', 'v', 'ts', 't2', 'bv']);
+  assert.deepEqual(j.outputs, [[0, 0], [0, 1], [0, 2], [0, 3], [1, 1]]);
   assert.equal(j.timeColumn, 2);
   assert.equal(j.appendOnly, true);
   const w = plan(sink(`SELECT k, window_start, COUNT(*) AS n FROM (SELECT a.k, a.ts FROM a JOIN b ON a.k = b.k AND b.ts BETWEEN a.ts AND a.ts + 1s) GROUP BY k, TUMBLE(ts, 10s)`));
   assert.ok(w.nodes.some((n) => n.kind === 'windowAgg'));
+});
+
+test('a SELECT list that only picks columns is folded into the interval join (no project copies each pair); one with an expression, one dropping the event time, or one over another node is not', () => {
+  const p = plan(sink(`SELECT b.v AS bv, a.ts, a.k FROM a JOIN b ON a.k = b.k AND b.ts BETWEEN a.ts AND a.ts + 1s`));
+  const j = joinOf(p);
+  assert.ok(!p.nodes.some((n) => n.kind === 'project'), 'no project left');
+  assert.equal(p.nodes[p.sinks[0]!]!.inputs[0], j.id);
+  assert.deepEqual(j.outputs, [[1, 1], [0, 2], [0, 0]]);
+  assert.deepEqual(j.schema.map((c) => c.name), ['bv', 'ts', 'k']);
+  assert.equal(j.timeColumn, 1);
+  assert.match(explainPlan(p), /IntervalJoin #\d INNER .*append-only; output right\.v AS bv, left\.ts, left\.k\n/);
+  // Kept: an expression, a selection without the join's event time, a filter in between.
+  for (const q of [
+    `SELECT a.k, b.v + 1 AS bv, a.ts FROM a JOIN b ON a.k = b.k AND b.ts BETWEEN a.ts AND a.ts + 1s`,
+    `SELECT a.k, b.v FROM a JOIN b ON a.k = b.k AND b.ts BETWEEN a.ts AND a.ts + 1s`,
+    `SELECT a.k, a.ts FROM a JOIN b ON a.k = b.k AND b.ts BETWEEN a.ts AND a.ts + 1s WHERE b.v > 1`,
+  ]) {
+    const k = plan(sink(q));
+    assert.ok(k.nodes.some((n) => n.kind === 'project'), q);
+    assert.equal(joinOf(k).outputs.length, 7, q);
+    assert.doesNotMatch(explainPlan(k), /; output /, q);
+  }
 });
 
 test('a join with one time bound, or a bound on another column, is a regular join; bounds that admit nothing are refused', () => {
@@ -118,7 +146,8 @@ test('RIGHT [OUTER] JOIN: keeps the right event time, watermark min(left + lower
     const j = joinOf(p);
     assert.equal(j.joinType, 'right');
     assert.equal(j.schema[j.timeColumn!]!.name, 'ts');
-    assert.equal(j.timeColumn, 6);
+    // The SELECT list folded into the join: a.k, a.ts AS ats, b.v, b.ts.
+    assert.equal(j.timeColumn, 3);
     assert.match(
       explainPlan(p),
       /IntervalJoin #\d RIGHT OUTER keys=\[left k = right k\]; bounds: right\.ts - left\.ts in \[-2s, \+1s\]; left rows kept until the watermark passes ts \+ 1s, right rows until it passes ts \(then, if unmatched, emitted with NULLs\); event time ts, watermark min\(left - 2s, right\), append-only/,
