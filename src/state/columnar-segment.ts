@@ -172,6 +172,11 @@ export class NumericSegment extends Segment {
     return [slot === this.nullSlot ? null : this.keys[slot]!];
   }
 
+  /** The key value of a slot, as keyValuesOf's only element, without the array. */
+  keyNumberOf(slot: number): number | null {
+    return slot === this.nullSlot ? null : this.keys[slot]!;
+  }
+
   find(key: string): number {
     if (key === '') return this.nullSlot;
     const k = Number(key);

@@ -10,7 +10,7 @@
 
 import { decodeState, encodeState } from './codec.js';
 import { KeyFilter } from './key-filter.js';
-import { ShapeCache } from './shape-codec.js';
+import { ShapeCache, type Shape } from './shape-codec.js';
 import { SPILL, SpillWriter, SpilledChunk, spillColumns } from './spill-rows.js';
 import { MemoryTimeKeyedTable } from './tables.js';
 import type { SqlMerge } from '../expr/aggregates/columnar.js';
@@ -39,13 +39,22 @@ export const ENTRY_OVERHEAD = 96;
 export type TimeEntry<V> = { time: number; key: string; value: V };
 
 /** The spilled rows of one time: how many, their encoded characters, and how they merge on close. */
-interface SpilledTime {
+export interface SpilledTime {
   rows: number;
   bytes: number;
   /** The shape every row has so far (when `merge` is a list). */
   shape: number;
   /** Per numeric column, DuckDB's merge; null: merge in JS; undefined: nothing spilled yet. */
   merge: readonly SqlMerge[] | null | undefined;
+}
+
+/** Where one spill writes, and the accounting of the time it takes entries from. */
+export interface SpillSink {
+  readonly writer: SpillWriter;
+  readonly at: SpilledTime;
+  readonly filters: KeyFilter[] | undefined;
+  readonly store: SpillStore;
+  readonly shapes: ShapeCache;
 }
 
 /** Spilled partials merged per key (see SpillableTimeKeyedTable.mergeBuffer). */
@@ -110,37 +119,61 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
   async spill(store: SpillStore, bytes: number): Promise<void> {
     if (this.entryBytes === 0) this.estimatedBytes();
     let left = Math.ceil(bytes / Math.max(1, this.entryBytes));
-    this.shapes ??= new ShapeCache(store.shapes);
-    const writer = await SpillWriter.open(store.conn, this.id, this.shapes);
+    const shapes = (this.shapes ??= new ShapeCache(store.shapes));
+    const writer = await SpillWriter.open(store.conn, this.id, shapes);
     try {
       for (const t of [...this.timesAscending()]) {
         if (left <= 0) break;
         const filters = this.spilledTimes.has(t) ? this.spilledKeys.get(t) : this.newFilters(t);
+        let at = this.spilledTimes.get(t);
+        if (at === undefined) {
+          at = { rows: 0, bytes: 0, shape: -1, merge: undefined };
+          this.spilledTimes.set(t, at);
+        }
+        const sink: SpillSink = { writer, at, filters, store, shapes };
         // In chunks: a columnar table builds each entry's value as it is taken.
         for (;;) {
-          const entries = this.takeSome(t, Math.min(left, CLOSE_CHUNK));
-          if (entries.length === 0) break;
-          left -= entries.length;
-          let at = this.spilledTimes.get(t);
-          if (at === undefined) {
-            at = { rows: 0, bytes: 0, shape: -1, merge: undefined };
-            this.spilledTimes.set(t, at);
-          }
-          for (const { key, value } of entries) {
-            const chars = writer.add(t, key, value);
-            this.spilledBytes += chars;
-            at.bytes += chars;
-            if (filters !== undefined) addKey(filters, key);
-            this.noteShape(at, writer.lastShape, value, store);
-            at.rows++;
-          }
-          this.spilledRows += entries.length;
+          const n = this.spillSome(t, Math.min(left, CLOSE_CHUNK), sink);
+          if (n === 0) break;
+          left -= n;
+          this.spilledRows += n;
           if (left <= 0) break;
         }
+        if (at.rows === 0) this.spilledTimes.delete(t);
       }
     } finally {
       writer.close();
     }
+  }
+
+  /** Takes up to `max` entries of time `t` into the spill writer; returns how many. */
+  protected spillSome(t: number, max: number, sink: SpillSink): number {
+    const entries = this.takeSome(t, max);
+    for (const { key, value } of entries) this.spillEntry(t, key, value, sink);
+    return entries.length;
+  }
+
+  /** One entry into the writer, with the time's accounting (bytes, filters, shape). */
+  protected spillEntry(t: number, key: string, value: V, sink: SpillSink): void {
+    const chars = sink.writer.add(t, key, value);
+    this.spilledBytes += chars;
+    sink.at.bytes += chars;
+    if (sink.filters !== undefined) addKey(sink.filters, key);
+    this.noteShape(sink.at, sink.writer.lastShape, value, sink.store);
+    sink.at.rows++;
+  }
+
+  /**
+   * An entry written as raw numbers under a shape already checked (a columnar table's fast
+   * path): `fields` are the shape's numbers after the key's, from `from`.
+   */
+  protected spillRaw(t: number, key: string, keyNumber: number, shape: Shape, fields: Float64Array, from: number, sample: V, sink: SpillSink): void {
+    const chars = sink.writer.addRaw(t, key, keyNumber, shape, fields, from);
+    this.spilledBytes += chars;
+    sink.at.bytes += chars;
+    if (sink.filters !== undefined) addKey(sink.filters, key);
+    this.noteShape(sink.at, shape.id, sample, sink.store);
+    sink.at.rows++;
   }
 
   /** True when a watermark up to `upTo` closes a time with spilled rows (then closeThrough). */
