@@ -178,8 +178,11 @@ export class NumericSegment extends Segment {
   }
 
   find(key: string): number {
-    if (key === '') return this.nullSlot;
-    const k = Number(key);
+    return key === '' ? this.nullSlot : this.findNumber(Number(key));
+  }
+
+  /** The live slot of a non-NULL key value, or -1. */
+  findNumber(k: number): number {
     const keys = this.keys;
     let h = hash(k) & this.mask;
     for (;;) {

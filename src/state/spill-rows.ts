@@ -189,6 +189,11 @@ export class SpilledChunk {
     return shape.decode(key, this.nums, i) as V;
   }
 
+  /** Numeric column `c` of row `i` (shape-encoded rows). */
+  num(c: number, i: number): number {
+    return this.nums[c]![i]!;
+  }
+
   /** Encoded size of the value last read, key included (spilledBytes accounting). */
   lastChars = 0;
 }

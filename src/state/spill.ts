@@ -249,7 +249,7 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
       if (OUT_OF_MEMORY.test(e instanceof Error ? e.message : String(e))) return false;
       throw e;
     }
-    const both = this.memoryAndSpilled(t);
+    const partner = this.closePartner(t, shape);
     const partials = 3 + merge.length;
     const rows = this.spilledTimes.get(t)!.rows;
     const counted = (c: DuckDBDataChunk): number => (c.getColumnValues(partials) as number[]).reduce((a, b) => a + b, 0);
@@ -259,7 +259,7 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
       for (let i = 0; i < chunk.count; i++) {
         const k = chunk.key(i);
         const v = chunk.value<V>(i, k);
-        const mem = both === undefined || both.has(k) ? this.take(t, k) : undefined;
+        const mem = partner(k, chunk, i);
         out[i] = { time: t, key: k, value: mem === undefined ? v : this.merge(v, mem) };
       }
       await onChunk(out);
@@ -305,6 +305,16 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
       }
       if (out.length > 0) await onChunk(out);
     }
+  }
+
+  /**
+   * Closing time `t` by SQL, whose merged rows have shape `shape`: takes the memory partial of
+   * row `i`'s key, if any. Here through the spilled keys' filters and a Set of the memory keys
+   * they may hold; a columnar table finds it by the row's numbers.
+   */
+  protected closePartner(t: number, _shape: number): (key: string, chunk: SpilledChunk, i: number) => V | undefined {
+    const both = this.memoryAndSpilled(t);
+    return (k) => (both === undefined || both.has(k) ? this.take(t, k) : undefined);
   }
 
   /**
