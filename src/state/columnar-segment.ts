@@ -234,7 +234,7 @@ export class NumericSegment extends Segment {
  * doubles (bench:state spent more time there than in the lookups); two parts below 10^8 take
  * its integer path. Equal to String(k) for every double.
  */
-function numberKey(k: number): string {
+export function numberKey(k: number): string {
   if (k > 99_999_999 && k <= Number.MAX_SAFE_INTEGER && Number.isInteger(k)) {
     const hi = Math.floor(k / 1e8);
     const lo = k - hi * 1e8;

@@ -8,7 +8,7 @@
 
 import type { Value } from '../catalog/types.js';
 import type { SqlMerge } from '../expr/aggregates/columnar.js';
-import { NumericSegment, StringSegment, type Segment } from './columnar-segment.js';
+import { NumericSegment, StringSegment, numberKey, type Segment } from './columnar-segment.js';
 import { SpillableTimeKeyedTable, type MergeBuffer, type SpillSink } from './spill.js';
 import type { SpilledChunk } from './spill-rows.js';
 import { NUM_COLUMNS, type Shape } from './shape-codec.js';
@@ -172,6 +172,11 @@ export class ColumnarTimeKeyedTable<V> extends SpillableTimeKeyedTable<V> {
       this.dropIfEmpty(t, seg);
       return v;
     };
+  }
+
+  /** A plain shape's key is numberKey(n0), as NumericSegment.keyOf encodes it (-0 as 0). */
+  protected override closeKeyOf(shape: number): ((chunk: SpilledChunk, i: number) => string) | undefined {
+    return this.plainShapes.has(shape) ? (chunk, i) => numberKey(chunk.num(0, i)) : undefined;
   }
 
   /** The shape of the segment's first non-NULL entry, when the codec writes it as key then fields. */

@@ -236,7 +236,9 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
   private async streamMergedBySql(store: SpillStore, t: number, shape: number, merge: readonly SqlMerge[], onChunk: (entries: TimeEntry<V>[]) => void | Promise<void>): Promise<boolean> {
     const nums = merge.map((f, i) => `${f}(n${i}) AS n${i}`);
     // The last column counts each key's partials: they add up to the time's spilled rows (readSpilled).
-    const sql = `SELECT key, ${shape}::INTEGER AS shape, NULL::VARCHAR AS value${nums.map((n) => `, ${n}`).join('')}, count(*)::INTEGER AS partials FROM ${SPILL} WHERE tbl = $1 AND time = $2 GROUP BY key`;
+    const keyOf = this.closeKeyOf(shape);
+    // A key the table rebuilds from the row's numbers is not read back as a string.
+    const sql = `SELECT ${keyOf === undefined ? 'key' : 'NULL::VARCHAR AS k'}, ${shape}::INTEGER AS shape, NULL::VARCHAR AS value${nums.map((n) => `, ${n}`).join('')}, count(*)::INTEGER AS partials FROM ${SPILL} WHERE tbl = $1 AND time = $2 GROUP BY key`;
     let result: Awaited<ReturnType<typeof store.reader.stream>>;
     let first: Awaited<ReturnType<typeof result.fetchChunk>>;
     try {
@@ -257,7 +259,7 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
       const chunk = new SpilledChunk(fetched, store.shapes, merge.length);
       const out: TimeEntry<V>[] = new Array<TimeEntry<V>>(chunk.count);
       for (let i = 0; i < chunk.count; i++) {
-        const k = chunk.key(i);
+        const k = keyOf === undefined ? chunk.key(i) : keyOf(chunk, i);
         const v = chunk.value<V>(i, k);
         const mem = partner(k, chunk, i);
         out[i] = { time: t, key: k, value: mem === undefined ? v : this.merge(v, mem) };
@@ -315,6 +317,11 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
   protected closePartner(t: number, _shape: number): (key: string, chunk: SpilledChunk, i: number) => V | undefined {
     const both = this.memoryAndSpilled(t);
     return (k) => (both === undefined || both.has(k) ? this.take(t, k) : undefined);
+  }
+
+  /** For merged rows of `shape`: the encoded key from the row's numbers, or undefined (read the key column). */
+  protected closeKeyOf(_shape: number): ((chunk: SpilledChunk, i: number) => string) | undefined {
+    return undefined;
   }
 
   /**
