@@ -172,9 +172,17 @@ export class NumericSegment extends Segment {
     return [slot === this.nullSlot ? null : this.keys[slot]!];
   }
 
+  /** The key value of a slot, as keyValuesOf's only element, without the array. */
+  keyNumberOf(slot: number): number | null {
+    return slot === this.nullSlot ? null : this.keys[slot]!;
+  }
+
   find(key: string): number {
-    if (key === '') return this.nullSlot;
-    const k = Number(key);
+    return key === '' ? this.nullSlot : this.findNumber(Number(key));
+  }
+
+  /** The live slot of a non-NULL key value, or -1. */
+  findNumber(k: number): number {
     const keys = this.keys;
     let h = hash(k) & this.mask;
     for (;;) {
@@ -226,7 +234,7 @@ export class NumericSegment extends Segment {
  * doubles (bench:state spent more time there than in the lookups); two parts below 10^8 take
  * its integer path. Equal to String(k) for every double.
  */
-function numberKey(k: number): string {
+export function numberKey(k: number): string {
   if (k > 99_999_999 && k <= Number.MAX_SAFE_INTEGER && Number.isInteger(k)) {
     const hi = Math.floor(k / 1e8);
     const lo = k - hi * 1e8;

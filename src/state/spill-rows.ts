@@ -6,7 +6,7 @@
 import type { DuckDBAppender, DuckDBConnection, DuckDBDataChunk, DuckDBType, DuckDBVarCharVector } from '@duckdb/node-api';
 import { duckdb } from './duckdb.js';
 import { decodeState, encodeState } from './codec.js';
-import { NUM_COLUMNS, type NumColumns, type ShapeCache, type ShapeRegistry } from './shape-codec.js';
+import { NUM_COLUMNS, type NumColumns, type Shape, type ShapeCache, type ShapeRegistry } from './shape-codec.js';
 
 const NUMS = Array.from({ length: NUM_COLUMNS }, (_, i) => `n${i}`);
 /** The spill table, in the store's database (the checkpoint database when there is one). */
@@ -81,6 +81,25 @@ export class SpillWriter {
     }
     if (++this.row === ROWS) this.flushChunk();
     return chars + key.length;
+  }
+
+  /**
+   * Adds one entry of a shape whose numbers are `keyNumber` then `width - 1` fields from
+   * `fields[from]` (checked by the caller on a sample: ColumnarTimeKeyedTable): no value object,
+   * no walk. Returns its encoded size in characters, as add does.
+   */
+  addRaw(time: number, key: string, keyNumber: number, shape: Shape, fields: Float64Array, from: number): number {
+    const r = this.row;
+    this.times[r] = time;
+    this.keys[r] = key;
+    this.texts[r] = null;
+    this.shapes[r] = shape.id;
+    this.lastShape = shape.id;
+    const nums = this.nums;
+    nums[0]![r] = keyNumber;
+    for (let c = 1; c < shape.width; c++) nums[c]![r] = fields[from + c - 1]!;
+    if (++this.row === ROWS) this.flushChunk();
+    return shape.jsonChars + key.length;
   }
 
   /** Appends what is left and closes the appender. */
@@ -168,6 +187,11 @@ export class SpilledChunk {
     const shape = this.registry.shapes[s]!;
     this.lastChars = shape.jsonChars + key.length;
     return shape.decode(key, this.nums, i) as V;
+  }
+
+  /** Numeric column `c` of row `i` (shape-encoded rows). */
+  num(c: number, i: number): number {
+    return this.nums[c]![i]!;
   }
 
   /** Encoded size of the value last read, key included (spilledBytes accounting). */

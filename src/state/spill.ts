@@ -10,7 +10,7 @@
 
 import { decodeState, encodeState } from './codec.js';
 import { KeyFilter } from './key-filter.js';
-import { ShapeCache } from './shape-codec.js';
+import { ShapeCache, type Shape } from './shape-codec.js';
 import { SPILL, SpillWriter, SpilledChunk, spillColumns } from './spill-rows.js';
 import { MemoryTimeKeyedTable } from './tables.js';
 import type { SqlMerge } from '../expr/aggregates/columnar.js';
@@ -39,13 +39,22 @@ export const ENTRY_OVERHEAD = 96;
 export type TimeEntry<V> = { time: number; key: string; value: V };
 
 /** The spilled rows of one time: how many, their encoded characters, and how they merge on close. */
-interface SpilledTime {
+export interface SpilledTime {
   rows: number;
   bytes: number;
   /** The shape every row has so far (when `merge` is a list). */
   shape: number;
   /** Per numeric column, DuckDB's merge; null: merge in JS; undefined: nothing spilled yet. */
   merge: readonly SqlMerge[] | null | undefined;
+}
+
+/** Where one spill writes, and the accounting of the time it takes entries from. */
+export interface SpillSink {
+  readonly writer: SpillWriter;
+  readonly at: SpilledTime;
+  readonly filters: KeyFilter[] | undefined;
+  readonly store: SpillStore;
+  readonly shapes: ShapeCache;
 }
 
 /** Spilled partials merged per key (see SpillableTimeKeyedTable.mergeBuffer). */
@@ -110,37 +119,61 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
   async spill(store: SpillStore, bytes: number): Promise<void> {
     if (this.entryBytes === 0) this.estimatedBytes();
     let left = Math.ceil(bytes / Math.max(1, this.entryBytes));
-    this.shapes ??= new ShapeCache(store.shapes);
-    const writer = await SpillWriter.open(store.conn, this.id, this.shapes);
+    const shapes = (this.shapes ??= new ShapeCache(store.shapes));
+    const writer = await SpillWriter.open(store.conn, this.id, shapes);
     try {
       for (const t of [...this.timesAscending()]) {
         if (left <= 0) break;
         const filters = this.spilledTimes.has(t) ? this.spilledKeys.get(t) : this.newFilters(t);
+        let at = this.spilledTimes.get(t);
+        if (at === undefined) {
+          at = { rows: 0, bytes: 0, shape: -1, merge: undefined };
+          this.spilledTimes.set(t, at);
+        }
+        const sink: SpillSink = { writer, at, filters, store, shapes };
         // In chunks: a columnar table builds each entry's value as it is taken.
         for (;;) {
-          const entries = this.takeSome(t, Math.min(left, CLOSE_CHUNK));
-          if (entries.length === 0) break;
-          left -= entries.length;
-          let at = this.spilledTimes.get(t);
-          if (at === undefined) {
-            at = { rows: 0, bytes: 0, shape: -1, merge: undefined };
-            this.spilledTimes.set(t, at);
-          }
-          for (const { key, value } of entries) {
-            const chars = writer.add(t, key, value);
-            this.spilledBytes += chars;
-            at.bytes += chars;
-            if (filters !== undefined) addKey(filters, key);
-            this.noteShape(at, writer.lastShape, value, store);
-            at.rows++;
-          }
-          this.spilledRows += entries.length;
+          const n = this.spillSome(t, Math.min(left, CLOSE_CHUNK), sink);
+          if (n === 0) break;
+          left -= n;
+          this.spilledRows += n;
           if (left <= 0) break;
         }
+        if (at.rows === 0) this.spilledTimes.delete(t);
       }
     } finally {
       writer.close();
     }
+  }
+
+  /** Takes up to `max` entries of time `t` into the spill writer; returns how many. */
+  protected spillSome(t: number, max: number, sink: SpillSink): number {
+    const entries = this.takeSome(t, max);
+    for (const { key, value } of entries) this.spillEntry(t, key, value, sink);
+    return entries.length;
+  }
+
+  /** One entry into the writer, with the time's accounting (bytes, filters, shape). */
+  protected spillEntry(t: number, key: string, value: V, sink: SpillSink): void {
+    const chars = sink.writer.add(t, key, value);
+    this.spilledBytes += chars;
+    sink.at.bytes += chars;
+    if (sink.filters !== undefined) addKey(sink.filters, key);
+    this.noteShape(sink.at, sink.writer.lastShape, value, sink.store);
+    sink.at.rows++;
+  }
+
+  /**
+   * An entry written as raw numbers under a shape already checked (a columnar table's fast
+   * path): `fields` are the shape's numbers after the key's, from `from`.
+   */
+  protected spillRaw(t: number, key: string, keyNumber: number, shape: Shape, fields: Float64Array, from: number, sample: V, sink: SpillSink): void {
+    const chars = sink.writer.addRaw(t, key, keyNumber, shape, fields, from);
+    this.spilledBytes += chars;
+    sink.at.bytes += chars;
+    if (sink.filters !== undefined) addKey(sink.filters, key);
+    this.noteShape(sink.at, shape.id, sample, sink.store);
+    sink.at.rows++;
   }
 
   /** True when a watermark up to `upTo` closes a time with spilled rows (then closeThrough). */
@@ -203,7 +236,9 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
   private async streamMergedBySql(store: SpillStore, t: number, shape: number, merge: readonly SqlMerge[], onChunk: (entries: TimeEntry<V>[]) => void | Promise<void>): Promise<boolean> {
     const nums = merge.map((f, i) => `${f}(n${i}) AS n${i}`);
     // The last column counts each key's partials: they add up to the time's spilled rows (readSpilled).
-    const sql = `SELECT key, ${shape}::INTEGER AS shape, NULL::VARCHAR AS value${nums.map((n) => `, ${n}`).join('')}, count(*)::INTEGER AS partials FROM ${SPILL} WHERE tbl = $1 AND time = $2 GROUP BY key`;
+    const keyOf = this.closeKeyOf(shape);
+    // A key the table rebuilds from the row's numbers is not read back as a string.
+    const sql = `SELECT ${keyOf === undefined ? 'key' : 'NULL::VARCHAR AS k'}, ${shape}::INTEGER AS shape, NULL::VARCHAR AS value${nums.map((n) => `, ${n}`).join('')}, count(*)::INTEGER AS partials FROM ${SPILL} WHERE tbl = $1 AND time = $2 GROUP BY key`;
     let result: Awaited<ReturnType<typeof store.reader.stream>>;
     let first: Awaited<ReturnType<typeof result.fetchChunk>>;
     try {
@@ -216,7 +251,7 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
       if (OUT_OF_MEMORY.test(e instanceof Error ? e.message : String(e))) return false;
       throw e;
     }
-    const both = this.memoryAndSpilled(t);
+    const partner = this.closePartner(t, shape);
     const partials = 3 + merge.length;
     const rows = this.spilledTimes.get(t)!.rows;
     const counted = (c: DuckDBDataChunk): number => (c.getColumnValues(partials) as number[]).reduce((a, b) => a + b, 0);
@@ -224,9 +259,9 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
       const chunk = new SpilledChunk(fetched, store.shapes, merge.length);
       const out: TimeEntry<V>[] = new Array<TimeEntry<V>>(chunk.count);
       for (let i = 0; i < chunk.count; i++) {
-        const k = chunk.key(i);
+        const k = keyOf === undefined ? chunk.key(i) : keyOf(chunk, i);
         const v = chunk.value<V>(i, k);
-        const mem = both === undefined || both.has(k) ? this.take(t, k) : undefined;
+        const mem = partner(k, chunk, i);
         out[i] = { time: t, key: k, value: mem === undefined ? v : this.merge(v, mem) };
       }
       await onChunk(out);
@@ -272,6 +307,21 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
       }
       if (out.length > 0) await onChunk(out);
     }
+  }
+
+  /**
+   * Closing time `t` by SQL, whose merged rows have shape `shape`: takes the memory partial of
+   * row `i`'s key, if any. Here through the spilled keys' filters and a Set of the memory keys
+   * they may hold; a columnar table finds it by the row's numbers.
+   */
+  protected closePartner(t: number, _shape: number): (key: string, chunk: SpilledChunk, i: number) => V | undefined {
+    const both = this.memoryAndSpilled(t);
+    return (k) => (both === undefined || both.has(k) ? this.take(t, k) : undefined);
+  }
+
+  /** For merged rows of `shape`: the encoded key from the row's numbers, or undefined (read the key column). */
+  protected closeKeyOf(_shape: number): ((chunk: SpilledChunk, i: number) => string) | undefined {
+    return undefined;
   }
 
   /**

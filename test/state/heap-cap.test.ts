@@ -26,17 +26,20 @@ function input(n: number): string {
   return lines.join('\n') + '\n';
 }
 
-function run(dir: string, file: string, killAfterMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+/**
+ * Runs `sluice run file`; with `killOnStart`, SIGKILLs the parent as soon as the capped child
+ * logs the job's start (a fixed delay raced the job: on an idle machine it was done in 0.8 s).
+ */
+function run(dir: string, file: string, killOnStart = false): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, 'run', file], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      if (timer) clearTimeout(timer);
-      resolve({ code, signal, stderr });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (killOnStart && stderr.includes('"event":"start"')) child.kill('SIGKILL');
     });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => resolve({ code, signal, stderr }));
   });
 }
 
@@ -74,7 +77,7 @@ test('a SIGKILLed sluice run takes its capped child with it: a restart finds the
   writeFileSync(path.join(dir, 'in.jsonl'), input(400_000));
   writeFileSync(path.join(dir, 'plain.sql'), job(undefined, 'plain.jsonl'));
   writeFileSync(path.join(dir, 'budget.sql'), job('64MB', 'budget.jsonl'));
-  const killed = await run(dir, 'budget.sql', 1500);
+  const killed = await run(dir, 'budget.sql', true);
   assert.equal(killed.signal, 'SIGKILL', killed.stderr);
   await new Promise((r) => setTimeout(r, 1000));
   const again = await run(dir, 'budget.sql');

@@ -154,8 +154,8 @@ const counted: ColumnarLayout<Counted> = {
   mergeSql: (v) => [...v.keyValues.filter((k) => typeof k === 'number').map(() => 'any_value' as const), 'sum'],
 };
 
-for (const withNull of [false, true]) {
-  test(`a closing time's spilled partials merge ${withNull ? 'in JS when their shapes differ' : 'in DuckDB when they share a shape'}`, async () => {
+for (const [withNull, plain] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+  test(`a closing time's spilled partials merge ${withNull ? 'in JS when their shapes differ' : 'in DuckDB when they share a shape'}${plain ? ', spilled straight from the fields' : ''}`, async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-spill-merge-'));
     const store = await SpillStore.open(dir, 64 * 2 ** 20);
     const queries: string[] = [];
@@ -165,7 +165,7 @@ for (const withNull of [false, true]) {
       return stream(sql, values as never);
     }) as typeof store.reader.stream;
     try {
-      const table = new ColumnarTimeKeyedTable<Counted>('w', (a, b) => ({ keyValues: a.keyValues, n: a.n + b.n }), counted);
+      const table = new ColumnarTimeKeyedTable<Counted>('w', (a, b) => ({ keyValues: a.keyValues, n: a.n + b.n }), { ...counted, plain });
       const model = new Map<string, number>();
       const T1 = 1000;
       // Three rounds: each key touched, then spilled; the last round stays in memory.

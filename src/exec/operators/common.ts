@@ -180,6 +180,8 @@ export function pushChange(rows: Row[], ops: Op[], prev: Row | undefined, row: R
 /** The aggregates' fixed-width forms laid out side by side in one row of float64 fields. */
 export interface ColumnarAggs {
   readonly width: number;
+  /** Every aggregate's state is its fields as numbers, in order (ColumnarAccumulator.plain). */
+  readonly plain: boolean;
   readonly init: (d: Float64Array, at: number) => void;
   /** evalArgs' values added into the row at `at`, unrolled as addAll. */
   readonly addInto: (d: Float64Array, at: number, values: readonly Value[]) => void;
@@ -214,6 +216,7 @@ export function compileColumnar(calls: readonly AggCall[]): ColumnarAggs | undef
   const [initFn, addInto] = make(...cols);
   return {
     width,
+    plain: cols.every((c) => c.plain),
     init: initFn,
     addInto,
     toStates(d, at) {

@@ -112,6 +112,8 @@ export class WindowAggOperator implements Operator {
       width: cols.width,
       keyColumns: this.nKeys,
       numericKey: this.numKey !== undefined,
+      // WindowState walks as keyValues ([k]), then accs, then lastEmitted (undefined: skipped).
+      plain: this.numKey !== undefined && cols.plain,
       init: cols.init,
       toValue: (keyValues, d, at) => ({ keyValues, accs: cols.toStates(d, at), lastEmitted: undefined }),
       fromValue: (v, d, at) => cols.fromStates(v.accs, d, at),

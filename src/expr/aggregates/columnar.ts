@@ -22,6 +22,11 @@ export interface ColumnarAccumulator {
    * object state (JSON order), or undefined when SQL cannot merge them exactly as `merge` does.
    */
   mergeSql(s: unknown): readonly SqlMerge[] | undefined;
+  /**
+   * True when the numbers of toState's object, in JSON order, are exactly the fields in order,
+   * for every state: the spill tier then writes the fields without building the object.
+   */
+  readonly plain: boolean;
 }
 
 /** A DuckDB aggregate over one numeric column of spilled partials (state/spill.ts). */
@@ -32,6 +37,7 @@ const SUM1: readonly SqlMerge[] = ['sum'];
 const SUM2: readonly SqlMerge[] = ['sum', 'sum'];
 
 const countStar: ColumnarAccumulator = {
+  plain: true,
   width: 1,
   init: (d, at) => void (d[at] = 0),
   add: (d, at) => void d[at]!++,
@@ -41,6 +47,7 @@ const countStar: ColumnarAccumulator = {
 };
 
 const count: ColumnarAccumulator = {
+  plain: true,
   width: 1,
   init: (d, at) => void (d[at] = 0),
   add: (d, at, v) => {
@@ -53,6 +60,7 @@ const count: ColumnarAccumulator = {
 
 /** sum.ts IntSumState {n, s}. */
 const intSum: ColumnarAccumulator = {
+  plain: true,
   width: 2,
   init: (d, at) => {
     d[at] = 0;
@@ -74,6 +82,7 @@ const intSum: ColumnarAccumulator = {
 
 /** sum.ts FloatSumState {n, s, c, pinf, ninf, nan}: Neumaier's sum, non-finite values counted apart. */
 const floatSum: ColumnarAccumulator = {
+  plain: true,
   width: 6,
   init: (d, at) => d.fill(0, at, at + 6),
   add: (d, at, v) => {
@@ -107,6 +116,7 @@ const floatSum: ColumnarAccumulator = {
 
 /** stddev.ts StddevState {n, mean, m2}: Welford's steps. */
 const stddev: ColumnarAccumulator = {
+  plain: true,
   width: 3,
   init: (d, at) => d.fill(0, at, at + 3),
   add: (d, at, v) => {
@@ -140,6 +150,8 @@ function extreme(fn: 'min' | 'max', type: SqlType): ColumnarAccumulator {
   const cmp = comparatorFor(type) as (a: number, b: number) => number;
   const sign = fn === 'max' ? 1 : -1;
   return {
+    // {v: null} has no number at all.
+    plain: false,
     width: 2,
     init: (d, at) => {
       d[at] = 0;
