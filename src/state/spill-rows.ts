@@ -1,17 +1,25 @@
 // The rows of the DuckDB spill table, shared by both spillable table shapes: the layout, a writer
 // that appends whole DataChunks (typed arrays copied once per column, not a native call per
 // value), and the reading of a fetched chunk. A value is either in the numeric columns under a
-// learned shape (shape-codec.ts) or JSON text in `value` (shape -1).
+// learned shape (shape-codec.ts) or JSON text in `value` (shape -1). A row of a single numeric
+// key that is a safe integer may leave `key` NULL: its key is then n0's integer (KEY_SQL), and no
+// key string is made, copied into DuckDB, compressed or hashed.
 
 import type { DuckDBAppender, DuckDBConnection, DuckDBDataChunk, DuckDBType, DuckDBVarCharVector } from '@duckdb/node-api';
 import { duckdb } from './duckdb.js';
 import { decodeState, encodeState } from './codec.js';
 import { NUM_COLUMNS, type NumColumns, type Shape, type ShapeCache, type ShapeRegistry } from './shape-codec.js';
+import { numberKey } from './columnar-segment.js';
 
 const NUMS = Array.from({ length: NUM_COLUMNS }, (_, i) => `n${i}`);
 /** The spill table, in the store's database (the checkpoint database when there is one). */
 export const SPILL = 'spill';
 export const SPILL_DDL = `CREATE TABLE ${SPILL} (tbl VARCHAR, time DOUBLE, key VARCHAR, value VARCHAR, shape INTEGER, ${NUMS.map((n) => `${n} DOUBLE`).join(', ')})`;
+/**
+ * A spill row's key as text: `key`, or for a row whose key is a number (NULL `key`, a safe
+ * integer in n0) its digits, as numberKey writes them (SpillWriter.addRaw with a null key).
+ */
+export const KEY_SQL = 'coalesce(key, CAST(CAST(n0 AS BIGINT) AS VARCHAR))';
 /** The spill table's column types (a function: DuckDB loads with the first store). */
 function types(): DuckDBType[] {
   const { VARCHAR, DOUBLE, INTEGER } = duckdb();
@@ -33,7 +41,7 @@ export function spillColumns(width: number): string {
 /** Appends one table's entries to the spill table, a chunk at a time. */
 export class SpillWriter {
   private readonly times = new Float64Array(ROWS);
-  private readonly keys: string[] = new Array<string>(ROWS);
+  private readonly keys: Array<string | null> = new Array<string | null>(ROWS);
   private readonly texts: Array<string | null> = new Array<string | null>(ROWS);
   private readonly shapes = new Int32Array(ROWS);
   /** Rows of values that fit no shape hold stale numbers here; nothing reads them. */
@@ -86,9 +94,10 @@ export class SpillWriter {
   /**
    * Adds one entry of a shape whose numbers are `keyNumber` then `width - 1` fields from
    * `fields[from]` (checked by the caller on a sample: ColumnarTimeKeyedTable): no value object,
-   * no walk. Returns its encoded size in characters, as add does.
+   * no walk. `key` null: the key is `keyNumber`, which must then be a safe integer other than -0
+   * (see KEY_SQL), and is not written as text. Returns its encoded size in characters, as add does.
    */
-  addRaw(time: number, key: string, keyNumber: number, shape: Shape, fields: Float64Array, from: number): number {
+  addRaw(time: number, key: string | null, keyNumber: number, shape: Shape, fields: Float64Array, from: number): number {
     const r = this.row;
     this.times[r] = time;
     this.keys[r] = key;
@@ -99,7 +108,7 @@ export class SpillWriter {
     nums[0]![r] = keyNumber;
     for (let c = 1; c < shape.width; c++) nums[c]![r] = fields[from + c - 1]!;
     if (++this.row === ROWS) this.flushChunk();
-    return shape.jsonChars + key.length;
+    return shape.jsonChars + (key === null ? digits(keyNumber) : key.length);
   }
 
   /** Appends what is left and closes the appender. */
@@ -124,7 +133,7 @@ export class SpillWriter {
     const value = chunk.getColumnVector(3) as DuckDBVarCharVector;
     for (let i = 0; i < n; i++) {
       tbl.setItem(i, this.tbl);
-      key.setItem(i, this.keys[i]!);
+      key.setItem(i, this.keys[i] ?? null);
       value.setItem(i, this.texts[i]!);
       const t = this.times[i]!;
       time.setItem(i, t === t ? t : null);
@@ -139,6 +148,13 @@ export class SpillWriter {
     this.row = 0;
     if (++this.chunks % FLUSH_CHUNKS === 0) this.appender.flushSync();
   }
+}
+
+/** Characters of a safe integer's decimal text (numberKey's length), without making it. */
+function digits(k: number): number {
+  let n = k < 0 ? 2 : 1;
+  for (let a = Math.abs(k); a >= 10; a = Math.floor(a / 10)) n++;
+  return n;
 }
 
 /** Copies a typed column into a fixed-width vector of the chunk. */
@@ -172,8 +188,9 @@ export class SpilledChunk {
     for (let c = 0; c < width; c++) this.nums.push((chunk.getColumnVector(first + 3 + c) as unknown as { items: Float64Array }).items);
   }
 
+  /** Row `i`'s key: its text, or for a NULL key (a number key, see KEY_SQL) n0's digits. */
   key(i: number): string {
-    return this.keyVec.getItem(i)!;
+    return this.keyVec.getItem(i) ?? numberKey(this.nums[0]![i]!);
   }
 
   /** The value of row `i` (whose key is `key`), and its encoded size through `bytes`. */

@@ -9,7 +9,7 @@ import type { DuckDBConnection, DuckDBInstance, DuckDBVarCharVector } from '@duc
 import { duckdb, loadDuckDB } from './duckdb.js';
 import { encodeState } from './codec.js';
 import { ShapeRegistry } from './shape-codec.js';
-import { SPILL, SPILL_DDL } from './spill-rows.js';
+import { KEY_SQL, SPILL, SPILL_DDL } from './spill-rows.js';
 import { ensureDir } from '../util/dirs.js';
 
 /** Rows per statement copying spilled rows into or out of a checkpoint (see SpillStore.sliced). */
@@ -73,7 +73,7 @@ export class SpillStore {
    */
   async stage(id: number): Promise<void> {
     await this.conn.run('DELETE FROM checkpoint_spill WHERE id = $1', [id]);
-    await this.sliced(SPILL, '', (range) => `INSERT INTO checkpoint_spill SELECT ${id}, tbl, time, key, ${this.shapes.jsonSql()} FROM ${SPILL} WHERE ${range}`);
+    await this.sliced(SPILL, '', (range) => `INSERT INTO checkpoint_spill SELECT ${id}, tbl, time, ${KEY_SQL}, ${this.shapes.jsonSql()} FROM ${SPILL} WHERE ${range}`);
   }
 
   /**
