@@ -14,7 +14,7 @@ import { numberKey } from './columnar-segment.js';
 const NUMS = Array.from({ length: NUM_COLUMNS }, (_, i) => `n${i}`);
 /** The spill table, in the store's database (the checkpoint database when there is one). */
 export const SPILL = 'spill';
-export const SPILL_DDL = `CREATE TABLE ${SPILL} (tbl VARCHAR, time DOUBLE, key VARCHAR, value VARCHAR, shape INTEGER, ${NUMS.map((n) => `${n} DOUBLE`).join(', ')})`;
+export const SPILL_DDL = `CREATE TABLE ${SPILL} (tbl INTEGER, time DOUBLE, key VARCHAR, value VARCHAR, shape INTEGER, ${NUMS.map((n) => `${n} DOUBLE`).join(', ')})`;
 /**
  * A spill row's key as text: `key`, or for a row whose key is a number (NULL `key`, a safe
  * integer in n0) its digits, as numberKey writes them (SpillWriter.addRaw with a null key).
@@ -23,7 +23,7 @@ export const KEY_SQL = 'coalesce(key, CAST(CAST(n0 AS BIGINT) AS VARCHAR))';
 /** The spill table's column types (a function: DuckDB loads with the first store). */
 function types(): DuckDBType[] {
   const { VARCHAR, DOUBLE, INTEGER } = duckdb();
-  return [VARCHAR, DOUBLE, VARCHAR, VARCHAR, INTEGER, ...NUMS.map(() => DOUBLE)];
+  return [INTEGER, DOUBLE, VARCHAR, VARCHAR, INTEGER, ...NUMS.map(() => DOUBLE)];
 }
 /** DuckDB's vector size: rows per appended chunk. */
 const ROWS = 2048;
@@ -44,6 +44,8 @@ export class SpillWriter {
   private readonly keys: Array<string | null> = new Array<string | null>(ROWS);
   private readonly texts: Array<string | null> = new Array<string | null>(ROWS);
   private readonly shapes = new Int32Array(ROWS);
+  /** The table's number in every row (SpillStore.tableId). */
+  private readonly tbls: Int32Array;
   /** Rows of values that fit no shape hold stale numbers here; nothing reads them. */
   private readonly nums: NumColumns = NUMS.map(() => new Float64Array(ROWS));
   private row = 0;
@@ -57,11 +59,14 @@ export class SpillWriter {
 
   private constructor(
     private readonly appender: DuckDBAppender,
-    private readonly tbl: string,
+    tbl: number,
     private readonly cache: ShapeCache,
-  ) {}
+  ) {
+    this.tbls = new Int32Array(ROWS).fill(tbl);
+  }
 
-  static async open(conn: DuckDBConnection, tbl: string, cache: ShapeCache): Promise<SpillWriter> {
+  /** A writer of table number `tbl` (SpillStore.tableId). */
+  static async open(conn: DuckDBConnection, tbl: number, cache: ShapeCache): Promise<SpillWriter> {
     return new SpillWriter(await conn.createAppender(SPILL), tbl, cache);
   }
 
@@ -127,18 +132,16 @@ export class SpillWriter {
     const chunk = this.chunk;
     chunk.reset();
     chunk.rowCount = n;
-    const tbl = chunk.getColumnVector(0) as DuckDBVarCharVector;
     const time = chunk.getColumnVector(1);
     const key = chunk.getColumnVector(2) as DuckDBVarCharVector;
     const value = chunk.getColumnVector(3) as DuckDBVarCharVector;
     for (let i = 0; i < n; i++) {
-      tbl.setItem(i, this.tbl);
       key.setItem(i, this.keys[i] ?? null);
       value.setItem(i, this.texts[i]!);
       const t = this.times[i]!;
       time.setItem(i, t === t ? t : null);
     }
-    tbl.flush();
+    setNumbers(chunk, 0, this.tbls, n);
     time.flush();
     key.flush();
     value.flush();

@@ -20,6 +20,11 @@ const STAGE_CHUNK = 2048;
 export class SpillStore {
   /** Shapes of the values spilled through this store (spill-rows.ts); they live as long as its spill table. */
   readonly shapes = new ShapeRegistry();
+  /**
+   * The spill table's `tbl` numbers of the state tables' names (a number per row costs the
+   * appender a typed-array copy where a name cost a native call per row); checkpoints hold names.
+   */
+  private readonly tableIds = new Map<string, number>();
   /** Memory a closing time's merge of spilled partials may take (the runner sets it from the budget). */
   closeBytes = 16 * 2 ** 20;
 
@@ -57,6 +62,23 @@ export class SpillStore {
     return store;
   }
 
+  /** The number of state table `name` in the spill table's `tbl` column (given at first use). */
+  tableId(name: string): number {
+    let id = this.tableIds.get(name);
+    if (id === undefined) {
+      id = this.tableIds.size;
+      this.tableIds.set(name, id);
+    }
+    return id;
+  }
+
+  /** SQL mapping `tbl` (numbers: toName, else names) to the other: a CASE over the tables known. */
+  private tableSql(toName: boolean): string {
+    if (this.tableIds.size === 0) return toName ? 'NULL::VARCHAR' : 'NULL::INTEGER';
+    const arms = [...this.tableIds].map(([name, id]) => (toName ? `WHEN ${id} THEN ${quote(name)}` : `WHEN ${quote(name)} THEN ${id}`));
+    return `(CASE tbl ${arms.join(' ')} END)`;
+  }
+
   /** True when checkpoints can copy spilled rows inside DuckDB (stage / restoreFrom). */
   get shared(): boolean {
     return this.owned === undefined;
@@ -73,7 +95,7 @@ export class SpillStore {
    */
   async stage(id: number): Promise<void> {
     await this.conn.run('DELETE FROM checkpoint_spill WHERE id = $1', [id]);
-    await this.sliced(SPILL, '', (range) => `INSERT INTO checkpoint_spill SELECT ${id}, tbl, time, ${KEY_SQL}, ${this.shapes.jsonSql()} FROM ${SPILL} WHERE ${range}`);
+    await this.sliced(SPILL, '', (range) => `INSERT INTO checkpoint_spill SELECT ${id}, ${this.tableSql(true)}, time, ${KEY_SQL}, ${this.shapes.jsonSql()} FROM ${SPILL} WHERE ${range}`);
   }
 
   /**
@@ -136,7 +158,9 @@ export class SpillStore {
 
   /** Puts back the spilled rows of checkpoint `id` (as JSON rows). */
   async restoreFrom(id: number): Promise<void> {
-    await this.sliced('checkpoint_spill', `WHERE id = ${id}`, (range) => `INSERT INTO ${SPILL} (tbl, time, key, value, shape) SELECT tbl, time, key, value, -1 FROM checkpoint_spill WHERE id = ${id} AND ${range}`);
+    for (const [name] of (await this.conn.runAndReadAll(`SELECT DISTINCT tbl FROM checkpoint_spill WHERE id = ${id}`)).getRowsJS()) this.tableId(String(name));
+    const tbl = this.tableSql(false);
+    await this.sliced('checkpoint_spill', `WHERE id = ${id}`, (range) => `INSERT INTO ${SPILL} (tbl, time, key, value, shape) SELECT ${tbl}, time, key, value, -1 FROM checkpoint_spill WHERE id = ${id} AND ${range}`);
   }
 
   /**
@@ -177,6 +201,11 @@ export class SpillStore {
  * thread returns them: bench:state's open shape at 64 MB peaked ~45 MB lower with both set.
  */
 const LEAN: Readonly<Record<string, string>> = { threads: '1', preserve_insertion_order: 'false', allocator_flush_threshold: '16MB', allocator_background_threads: 'true' };
+
+/** A SQL string literal. */
+function quote(s: string): string {
+  return `'${s.replaceAll("'", "''")}'`;
+}
 
 function mb(bytes: number): number {
   return Math.max(1, Math.round(bytes / 2 ** 20));

@@ -123,7 +123,7 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
     if (this.entryBytes === 0) this.estimatedBytes();
     let left = Math.ceil(bytes / Math.max(1, this.entryBytes));
     const shapes = (this.shapes ??= new ShapeCache(store.shapes));
-    const writer = await SpillWriter.open(store.conn, this.id, shapes);
+    const writer = await SpillWriter.open(store.conn, store.tableId(this.id), shapes);
     try {
       for (const t of [...this.timesAscending()]) {
         if (left <= 0) break;
@@ -234,7 +234,7 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
     const at = this.spilledTimes.get(t)!;
     const bySql = at.merge !== undefined && at.merge !== null && (await this.streamMergedBySql(store, t, at.shape, at.merge, onChunk));
     if (!bySql) await this.streamMergedInJs(store, t, at.rows, onChunk);
-    await store.conn.run(`DELETE FROM ${SPILL} WHERE tbl = $1 AND time = $2`, [this.id, t]);
+    await store.conn.run(`DELETE FROM ${SPILL} WHERE tbl = $1::INTEGER AND time = $2`, [store.tableId(this.id), t]);
     this.spilledRows -= at.rows;
     this.spilledBytes -= at.bytes;
     this.spilledTimes.delete(t);
@@ -255,14 +255,14 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
     // Keys all numbers group by n0 (no strings in DuckDB either); a key the table rebuilds from
     // the row's numbers is not read back as a string.
     const by = this.spilledTimes.get(t)!.numberKeys ? `${SPILL}.n0` : KEY_SQL;
-    const sql = `SELECT ${keyOf === undefined ? `${KEY_SQL} AS key` : 'NULL::VARCHAR AS k'}, ${shape}::INTEGER AS shape, NULL::VARCHAR AS value${nums.map((n) => `, ${n}`).join('')}, count(*)::INTEGER AS partials FROM ${SPILL} WHERE tbl = $1 AND time = $2 GROUP BY ${by}`;
+    const sql = `SELECT ${keyOf === undefined ? `${KEY_SQL} AS key` : 'NULL::VARCHAR AS k'}, ${shape}::INTEGER AS shape, NULL::VARCHAR AS value${nums.map((n) => `, ${n}`).join('')}, count(*)::INTEGER AS partials FROM ${SPILL} WHERE tbl = $1::INTEGER AND time = $2 GROUP BY ${by}`;
     let result: Awaited<ReturnType<typeof store.reader.stream>>;
     let first: Awaited<ReturnType<typeof result.fetchChunk>>;
     try {
       // The hash aggregate is built before the first chunk comes out: when it runs out of the
       // buffer pool there (bench:state's 3.5M partials at a 24 MB memory_limit), nothing has been
       // emitted or taken yet, and the partials merge in JS a hash partition at a time instead.
-      result = await store.reader.stream(sql, [this.id, t]);
+      result = await store.reader.stream(sql, [store.tableId(this.id), t]);
       first = await result.fetchChunk();
     } catch (e) {
       if (OUT_OF_MEMORY.test(e instanceof Error ? e.message : String(e))) return false;
@@ -300,12 +300,12 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
     const perPart = new Map<number, number>([[0, rows]]);
     if (parts > 1) {
       perPart.clear();
-      const counts = await store.reader.runAndReadAll(`SELECT (hash(${KEY_SQL}) % ${parts})::INTEGER, count(*)::INTEGER FROM ${SPILL} WHERE tbl = $1 AND time = $2 GROUP BY ALL`, [this.id, t]);
+      const counts = await store.reader.runAndReadAll(`SELECT (hash(${KEY_SQL}) % ${parts})::INTEGER, count(*)::INTEGER FROM ${SPILL} WHERE tbl = $1::INTEGER AND time = $2 GROUP BY ALL`, [store.tableId(this.id), t]);
       for (const [p, n] of counts.getRowsJS()) perPart.set(Number(p), Number(n));
     }
     for (let p = 0; p < parts; p++) {
       const part = parts === 1 ? '' : ` AND hash(${KEY_SQL}) % ${parts} = ${p}`;
-      const result = await store.reader.stream(`SELECT ${spillColumns(width)} FROM ${SPILL} WHERE tbl = $1 AND time = $2${part}`, [this.id, t]);
+      const result = await store.reader.stream(`SELECT ${spillColumns(width)} FROM ${SPILL} WHERE tbl = $1::INTEGER AND time = $2${part}`, [store.tableId(this.id), t]);
       await readSpilled(result, { rows: perPart.get(p) ?? 0, what: `the spilled partials of table ${this.id} (hash partition ${p + 1} of ${parts})` }, (fetched) => {
         const chunk = new SpilledChunk(fetched, store.shapes, width);
         for (let i = 0; i < chunk.count; i++) {
@@ -417,7 +417,7 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
   async spilledChunks(store: SpillStore): Promise<string[]> {
     if (this.spilledRows === 0) return [];
     const width = this.shapes?.width ?? 0;
-    const result = await store.conn.stream(`SELECT time, ${spillColumns(width)} FROM ${SPILL} WHERE tbl = $1`, [this.id]);
+    const result = await store.conn.stream(`SELECT time, ${spillColumns(width)} FROM ${SPILL} WHERE tbl = $1::INTEGER`, [store.tableId(this.id)]);
     const chunks: string[] = [];
     await readSpilled(result, { rows: this.spilledRows, what: `the spilled rows of table ${this.id} for a checkpoint` }, (fetched) => {
       const times = fetched.getColumnValues(0) as number[];
@@ -434,7 +434,7 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
 
   /** After the spill table was filled from a checkpoint (restoreFrom): count this table's rows. */
   async recount(store: SpillStore): Promise<void> {
-    const rows = (await store.conn.runAndReadAll(`SELECT time, count(*), sum(length(${KEY_SQL}) + coalesce(length(value), 0)) FROM ${SPILL} WHERE tbl = $1 GROUP BY time`, [this.id])).getRowsJS();
+    const rows = (await store.conn.runAndReadAll(`SELECT time, count(*), sum(length(${KEY_SQL}) + coalesce(length(value), 0)) FROM ${SPILL} WHERE tbl = $1::INTEGER GROUP BY time`, [store.tableId(this.id)])).getRowsJS();
     this.spilledTimes.clear();
     this.spilledKeys.clear();
     this.spilledRows = 0;

@@ -99,7 +99,7 @@ test('shaped spill values read back, and render as checkpoint JSON, as a JSON ro
     const registry = new ShapeRegistry();
     const cache = new ShapeCache(registry);
     const values = [...SHAPED, ...UNSHAPED];
-    const writer = await SpillWriter.open(conn, 't', cache);
+    const writer = await SpillWriter.open(conn, 0, cache);
     values.forEach((v, i) => writer.add(i, KEY, v));
     writer.close();
     assert.equal(registry.shapes.length, SHAPED.length);
