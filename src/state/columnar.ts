@@ -200,6 +200,10 @@ export class ColumnarTimeKeyedTable<V> extends SpillableTimeKeyedTable<V> {
     return undefined;
   }
 
+  protected override plainWidth(): number | undefined {
+    return this.layout.plain === true && this.layout.numericKey && this.layout.width + 1 <= NUM_COLUMNS ? this.layout.width + 1 : undefined;
+  }
+
   protected override mergeSql(value: V): readonly SqlMerge[] | undefined {
     return this.layout.mergeSql(value);
   }

@@ -3,7 +3,10 @@
 // value), and the reading of a fetched chunk. A value is either in the numeric columns under a
 // learned shape (shape-codec.ts) or JSON text in `value` (shape -1). A row of a single numeric
 // key that is a safe integer may leave `key` NULL: its key is then n0's integer (KEY_SQL), and no
-// key string is made, copied into DuckDB, compressed or hashed.
+// key string is made, copied into DuckDB, compressed or hashed. Such rows (a plain columnar
+// window's, SpillWriter.addRaw) go to a narrow table of their width, `spill_p<width>` (tbl, time,
+// shape and the numbers only): DuckDB's commits of the wide table's unused columns (two VARCHARs
+// and the numbers past the shape's) took about half of its append time. SPILL_ROWS reads both.
 
 import type { DuckDBAppender, DuckDBConnection, DuckDBDataChunk, DuckDBType, DuckDBVarCharVector } from '@duckdb/node-api';
 import { duckdb } from './duckdb.js';
@@ -14,7 +17,26 @@ import { numberKey } from './columnar-segment.js';
 const NUMS = Array.from({ length: NUM_COLUMNS }, (_, i) => `n${i}`);
 /** The spill table, in the store's database (the checkpoint database when there is one). */
 export const SPILL = 'spill';
-export const SPILL_DDL = `CREATE TABLE ${SPILL} (tbl INTEGER, time DOUBLE, key VARCHAR, value VARCHAR, shape INTEGER, ${NUMS.map((n) => `${n} DOUBLE`).join(', ')})`;
+/** The narrow table of rows keyed by number whose shape has `width` numbers. */
+export function plainTable(width: number): string {
+  return `spill_p${width}`;
+}
+const WIDTHS = Array.from({ length: NUM_COLUMNS }, (_, i) => i + 1);
+/** Every spilled row, in the spill table's columns (a view over it and the narrow tables). */
+export const SPILL_ROWS = 'spill_rows';
+/** Each physical spill table with the select list that gives it SPILL_ROWS's columns. */
+export const SPILL_TABLES: ReadonlyArray<{ readonly table: string; readonly columns: string }> = [
+  { table: SPILL, columns: `tbl, time, key, value, shape, ${NUMS.join(', ')}` },
+  ...WIDTHS.map((w) => ({ table: plainTable(w), columns: `tbl, time, NULL::VARCHAR AS key, NULL::VARCHAR AS value, shape, ${NUMS.map((n, i) => (i < w ? n : `NULL::DOUBLE AS ${n}`)).join(', ')}` })),
+];
+/** Statements (re)creating the spill tables, empty, and SPILL_ROWS. */
+export const SPILL_DDL: readonly string[] = [
+  `DROP VIEW IF EXISTS ${SPILL_ROWS}`,
+  `DROP TABLE IF EXISTS ${SPILL}`,
+  `CREATE TABLE ${SPILL} (tbl INTEGER, time DOUBLE, key VARCHAR, value VARCHAR, shape INTEGER, ${NUMS.map((n) => `${n} DOUBLE`).join(', ')})`,
+  ...WIDTHS.flatMap((w) => [`DROP TABLE IF EXISTS ${plainTable(w)}`, `CREATE TABLE ${plainTable(w)} (tbl INTEGER, time DOUBLE, shape INTEGER, ${NUMS.slice(0, w).map((n) => `${n} DOUBLE`).join(', ')})`]),
+  `CREATE VIEW ${SPILL_ROWS} AS ${SPILL_TABLES.map((t) => `SELECT ${t.columns} FROM ${t.table}`).join(' UNION ALL ')}`,
+];
 /**
  * A spill row's key as text: `key`, or for a row whose key is a number (NULL `key`, a safe
  * integer in n0) its digits, as numberKey writes them (SpillWriter.addRaw with a null key).
@@ -61,13 +83,18 @@ export class SpillWriter {
     private readonly appender: DuckDBAppender,
     tbl: number,
     private readonly cache: ShapeCache,
+    private readonly plain: PlainWriter | undefined,
   ) {
     this.tbls = new Int32Array(ROWS).fill(tbl);
   }
 
-  /** A writer of table number `tbl` (SpillStore.tableId). */
-  static async open(conn: DuckDBConnection, tbl: number, cache: ShapeCache): Promise<SpillWriter> {
-    return new SpillWriter(await conn.createAppender(SPILL), tbl, cache);
+  /**
+   * A writer of table number `tbl` (SpillStore.tableId); `plainWidth`: the width of the shape
+   * whose rows addRaw may write keyed by number (into plainTable(plainWidth)).
+   */
+  static async open(conn: DuckDBConnection, tbl: number, cache: ShapeCache, plainWidth?: number): Promise<SpillWriter> {
+    const plain = plainWidth === undefined ? undefined : new PlainWriter(await conn.createAppender(plainTable(plainWidth)), tbl, plainWidth);
+    return new SpillWriter(await conn.createAppender(SPILL), tbl, cache, plain);
   }
 
   /** The shape id of the entry last added (-1: JSON text). */
@@ -103,6 +130,12 @@ export class SpillWriter {
    * (see KEY_SQL), and is not written as text. Returns its encoded size in characters, as add does.
    */
   addRaw(time: number, key: string | null, keyNumber: number, shape: Shape, fields: Float64Array, from: number): number {
+    this.lastShape = shape.id;
+    if (key === null) {
+      if (this.plain === undefined || this.plain.width !== shape.width) throw new Error(`no narrow spill table of width ${shape.width} open for rows keyed by number`);
+      this.plain.add(time, keyNumber, shape.id, fields, from);
+      return shape.jsonChars + digits(keyNumber);
+    }
     const r = this.row;
     this.times[r] = time;
     this.keys[r] = key;
@@ -113,7 +146,7 @@ export class SpillWriter {
     nums[0]![r] = keyNumber;
     for (let c = 1; c < shape.width; c++) nums[c]![r] = fields[from + c - 1]!;
     if (++this.row === ROWS) this.flushChunk();
-    return shape.jsonChars + (key === null ? digits(keyNumber) : key.length);
+    return shape.jsonChars + key.length;
   }
 
   /** Appends what is left and closes the appender. */
@@ -121,8 +154,10 @@ export class SpillWriter {
     try {
       this.flushChunk();
       this.appender.flushSync();
+      this.plain?.flush();
     } finally {
       this.appender.closeSync();
+      this.plain?.close();
     }
   }
 
@@ -147,6 +182,62 @@ export class SpillWriter {
     value.flush();
     setNumbers(chunk, 4, this.shapes, n);
     for (let c = 0; c < NUM_COLUMNS; c++) setNumbers(chunk, 5 + c, this.nums[c]!, n);
+    this.appender.appendDataChunk(chunk);
+    this.row = 0;
+    if (++this.chunks % FLUSH_CHUNKS === 0) this.appender.flushSync();
+  }
+}
+
+/** Rows keyed by number of one shape width, into their narrow table (plainTable): tbl, time, shape, numbers. */
+class PlainWriter {
+  private readonly tbls: Int32Array;
+  private readonly times = new Float64Array(ROWS);
+  private readonly shapes = new Int32Array(ROWS);
+  private readonly nums: Float64Array[];
+  private readonly chunk: DuckDBDataChunk;
+  private row = 0;
+  private chunks = 0;
+
+  constructor(
+    private readonly appender: DuckDBAppender,
+    tbl: number,
+    readonly width: number,
+  ) {
+    const { DOUBLE, INTEGER } = duckdb();
+    this.tbls = new Int32Array(ROWS).fill(tbl);
+    this.nums = Array.from({ length: width }, () => new Float64Array(ROWS));
+    this.chunk = duckdb().DuckDBDataChunk.create([INTEGER, DOUBLE, INTEGER, ...this.nums.map(() => DOUBLE)]);
+  }
+
+  add(time: number, keyNumber: number, shape: number, fields: Float64Array, from: number): void {
+    const r = this.row;
+    this.times[r] = time;
+    this.shapes[r] = shape;
+    const nums = this.nums;
+    nums[0]![r] = keyNumber;
+    for (let c = 1; c < this.width; c++) nums[c]![r] = fields[from + c - 1]!;
+    if (++this.row === ROWS) this.flushChunk();
+  }
+
+  flush(): void {
+    this.flushChunk();
+    this.appender.flushSync();
+  }
+
+  close(): void {
+    this.appender.closeSync();
+  }
+
+  private flushChunk(): void {
+    const n = this.row;
+    if (n === 0) return;
+    const chunk = this.chunk;
+    chunk.reset();
+    chunk.rowCount = n;
+    setNumbers(chunk, 0, this.tbls, n);
+    setNumbers(chunk, 1, this.times, n);
+    setNumbers(chunk, 2, this.shapes, n);
+    for (let c = 0; c < this.width; c++) setNumbers(chunk, 3 + c, this.nums[c]!, n);
     this.appender.appendDataChunk(chunk);
     this.row = 0;
     if (++this.chunks % FLUSH_CHUNKS === 0) this.appender.flushSync();

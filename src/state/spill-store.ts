@@ -9,7 +9,7 @@ import type { DuckDBConnection, DuckDBInstance, DuckDBVarCharVector } from '@duc
 import { duckdb, loadDuckDB } from './duckdb.js';
 import { encodeState } from './codec.js';
 import { ShapeRegistry } from './shape-codec.js';
-import { KEY_SQL, SPILL, SPILL_DDL } from './spill-rows.js';
+import { KEY_SQL, SPILL, SPILL_DDL, SPILL_TABLES } from './spill-rows.js';
 import { ensureDir } from '../util/dirs.js';
 
 /** Rows per statement copying spilled rows into or out of a checkpoint (see SpillStore.sliced). */
@@ -85,8 +85,7 @@ export class SpillStore {
   }
 
   private async init(): Promise<void> {
-    await this.conn.run(`DROP TABLE IF EXISTS ${SPILL}`);
-    await this.conn.run(SPILL_DDL);
+    for (const statement of SPILL_DDL) await this.conn.run(statement);
   }
 
   /**
@@ -95,7 +94,9 @@ export class SpillStore {
    */
   async stage(id: number): Promise<void> {
     await this.conn.run('DELETE FROM checkpoint_spill WHERE id = $1', [id]);
-    await this.sliced(SPILL, '', (range) => `INSERT INTO checkpoint_spill SELECT ${id}, ${this.tableSql(true)}, time, ${KEY_SQL}, ${this.shapes.jsonSql()} FROM ${SPILL} WHERE ${range}`);
+    for (const { table, columns } of SPILL_TABLES) {
+      await this.sliced(table, '', (range) => `INSERT INTO checkpoint_spill SELECT ${id}, ${this.tableSql(true)}, time, ${KEY_SQL}, ${this.shapes.jsonSql()} FROM (SELECT ${columns} FROM ${table} WHERE ${range})`);
+    }
   }
 
   /**

@@ -11,7 +11,7 @@
 import { decodeState, encodeState } from './codec.js';
 import { KeyFilter } from './key-filter.js';
 import { ShapeCache, type Shape } from './shape-codec.js';
-import { KEY_SQL, SPILL, SpillWriter, SpilledChunk, spillColumns } from './spill-rows.js';
+import { KEY_SQL, SPILL, SPILL_ROWS, SPILL_TABLES, SpillWriter, SpilledChunk, plainTable, spillColumns } from './spill-rows.js';
 import { MemoryTimeKeyedTable } from './tables.js';
 import type { SqlMerge } from '../expr/aggregates/columnar.js';
 import { SpillStore } from './spill-store.js';
@@ -123,7 +123,7 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
     if (this.entryBytes === 0) this.estimatedBytes();
     let left = Math.ceil(bytes / Math.max(1, this.entryBytes));
     const shapes = (this.shapes ??= new ShapeCache(store.shapes));
-    const writer = await SpillWriter.open(store.conn, store.tableId(this.id), shapes);
+    const writer = await SpillWriter.open(store.conn, store.tableId(this.id), shapes, this.plainWidth());
     try {
       for (const t of [...this.timesAscending()]) {
         if (left <= 0) break;
@@ -234,7 +234,7 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
     const at = this.spilledTimes.get(t)!;
     const bySql = at.merge !== undefined && at.merge !== null && (await this.streamMergedBySql(store, t, at.shape, at.merge, onChunk));
     if (!bySql) await this.streamMergedInJs(store, t, at.rows, onChunk);
-    await store.conn.run(`DELETE FROM ${SPILL} WHERE tbl = $1::INTEGER AND time = $2`, [store.tableId(this.id), t]);
+    for (const { table } of SPILL_TABLES) await store.conn.run(`DELETE FROM ${table} WHERE tbl = $1::INTEGER AND time = $2`, [store.tableId(this.id), t]);
     this.spilledRows -= at.rows;
     this.spilledBytes -= at.bytes;
     this.spilledTimes.delete(t);
@@ -254,8 +254,11 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
     const keyOf = this.closeKeyOf(shape);
     // Keys all numbers group by n0 (no strings in DuckDB either); a key the table rebuilds from
     // the row's numbers is not read back as a string.
-    const by = this.spilledTimes.get(t)!.numberKeys ? `${SPILL}.n0` : KEY_SQL;
-    const sql = `SELECT ${keyOf === undefined ? `${KEY_SQL} AS key` : 'NULL::VARCHAR AS k'}, ${shape}::INTEGER AS shape, NULL::VARCHAR AS value${nums.map((n) => `, ${n}`).join('')}, count(*)::INTEGER AS partials FROM ${SPILL} WHERE tbl = $1::INTEGER AND time = $2 GROUP BY ${by}`;
+    // (Rows keyed by number are all in their shape's narrow table.)
+    const byNumber = this.spilledTimes.get(t)!.numberKeys;
+    const from = byNumber ? plainTable(merge.length) : SPILL_ROWS;
+    const by = byNumber ? `${from}.n0` : KEY_SQL;
+    const sql = `SELECT ${keyOf === undefined ? `${KEY_SQL} AS key` : 'NULL::VARCHAR AS k'}, ${shape}::INTEGER AS shape, NULL::VARCHAR AS value${nums.map((n) => `, ${n}`).join('')}, count(*)::INTEGER AS partials FROM ${from} WHERE tbl = $1::INTEGER AND time = $2 GROUP BY ${by}`;
     let result: Awaited<ReturnType<typeof store.reader.stream>>;
     let first: Awaited<ReturnType<typeof result.fetchChunk>>;
     try {
@@ -300,12 +303,12 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
     const perPart = new Map<number, number>([[0, rows]]);
     if (parts > 1) {
       perPart.clear();
-      const counts = await store.reader.runAndReadAll(`SELECT (hash(${KEY_SQL}) % ${parts})::INTEGER, count(*)::INTEGER FROM ${SPILL} WHERE tbl = $1::INTEGER AND time = $2 GROUP BY ALL`, [store.tableId(this.id), t]);
+      const counts = await store.reader.runAndReadAll(`SELECT (hash(${KEY_SQL}) % ${parts})::INTEGER, count(*)::INTEGER FROM ${SPILL_ROWS} WHERE tbl = $1::INTEGER AND time = $2 GROUP BY ALL`, [store.tableId(this.id), t]);
       for (const [p, n] of counts.getRowsJS()) perPart.set(Number(p), Number(n));
     }
     for (let p = 0; p < parts; p++) {
       const part = parts === 1 ? '' : ` AND hash(${KEY_SQL}) % ${parts} = ${p}`;
-      const result = await store.reader.stream(`SELECT ${spillColumns(width)} FROM ${SPILL} WHERE tbl = $1::INTEGER AND time = $2${part}`, [store.tableId(this.id), t]);
+      const result = await store.reader.stream(`SELECT ${spillColumns(width)} FROM ${SPILL_ROWS} WHERE tbl = $1::INTEGER AND time = $2${part}`, [store.tableId(this.id), t]);
       await readSpilled(result, { rows: perPart.get(p) ?? 0, what: `the spilled partials of table ${this.id} (hash partition ${p + 1} of ${parts})` }, (fetched) => {
         const chunk = new SpilledChunk(fetched, store.shapes, width);
         for (let i = 0; i < chunk.count; i++) {
@@ -352,6 +355,11 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
       at.shape = shape;
       at.merge = merge !== undefined && merge.length === store.shapes.shapes[shape]!.width ? merge : null;
     } else if (shape !== at.shape) at.merge = null;
+  }
+
+  /** The shape width of rows spillRaw writes keyed by number (a plain columnar table's), if any. */
+  protected plainWidth(): number | undefined {
+    return undefined;
   }
 
   /** The SQL merge of each number in values like `value` (see ColumnarLayout.mergeSql); undefined: JS only. */
@@ -417,7 +425,7 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
   async spilledChunks(store: SpillStore): Promise<string[]> {
     if (this.spilledRows === 0) return [];
     const width = this.shapes?.width ?? 0;
-    const result = await store.conn.stream(`SELECT time, ${spillColumns(width)} FROM ${SPILL} WHERE tbl = $1::INTEGER`, [store.tableId(this.id)]);
+    const result = await store.conn.stream(`SELECT time, ${spillColumns(width)} FROM ${SPILL_ROWS} WHERE tbl = $1::INTEGER`, [store.tableId(this.id)]);
     const chunks: string[] = [];
     await readSpilled(result, { rows: this.spilledRows, what: `the spilled rows of table ${this.id} for a checkpoint` }, (fetched) => {
       const times = fetched.getColumnValues(0) as number[];
@@ -434,7 +442,7 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
 
   /** After the spill table was filled from a checkpoint (restoreFrom): count this table's rows. */
   async recount(store: SpillStore): Promise<void> {
-    const rows = (await store.conn.runAndReadAll(`SELECT time, count(*), sum(length(${KEY_SQL}) + coalesce(length(value), 0)) FROM ${SPILL} WHERE tbl = $1::INTEGER GROUP BY time`, [store.tableId(this.id)])).getRowsJS();
+    const rows = (await store.conn.runAndReadAll(`SELECT time, count(*), sum(length(${KEY_SQL}) + coalesce(length(value), 0)) FROM ${SPILL_ROWS} WHERE tbl = $1::INTEGER GROUP BY time`, [store.tableId(this.id)])).getRowsJS();
     this.spilledTimes.clear();
     this.spilledKeys.clear();
     this.spilledRows = 0;
