@@ -146,6 +146,9 @@ export class ColumnarTimeKeyedTable<V> extends SpillableTimeKeyedTable<V> {
       if (seg.dead[s] === 1) continue;
       const k = seg.keyNumberOf(s);
       if (k === null) this.spillEntry(t, '', this.value(seg, s), sink);
+      // A safe integer is written as its number only (KEY_SQL); -0 keeps its text ("0"), as
+      // DuckDB may group -0.0 apart from 0.0.
+      else if (Number.isSafeInteger(k) && !Object.is(k, -0)) this.spillRaw(t, null, k, shape, seg.data, s * w, sample, sink);
       else this.spillRaw(t, seg.keyOf(s), k, shape, seg.data, s * w, sample, sink);
       if (!whole) seg.kill(s);
       n++;
@@ -195,6 +198,10 @@ export class ColumnarTimeKeyedTable<V> extends SpillableTimeKeyedTable<V> {
       return { shape, sample };
     }
     return undefined;
+  }
+
+  protected override plainWidth(): number | undefined {
+    return this.layout.plain === true && this.layout.numericKey && this.layout.width + 1 <= NUM_COLUMNS ? this.layout.width + 1 : undefined;
   }
 
   protected override mergeSql(value: V): readonly SqlMerge[] | undefined {

@@ -101,7 +101,7 @@ export class SpillableKeyedTable<V> extends MemoryKeyedTable<V> {
     const f = this.filter;
     if (f === undefined || f.added + entries.length > f.capacity || f.capacity > 8 * Math.max(1024, need)) await this.rebuildFilter(store, 2 * need);
     this.shapes ??= new ShapeCache(store.shapes);
-    const writer = await SpillWriter.open(store.conn, this.id, this.shapes);
+    const writer = await SpillWriter.open(store.conn, store.tableId(this.id), this.shapes);
     try {
       for (const [key, value] of entries) {
         this.spilledBytes += writer.add(Number.NaN, key, value);
@@ -123,10 +123,10 @@ export class SpillableKeyedTable<V> extends MemoryKeyedTable<V> {
     if (wanted.size === 0) return;
     const list = duckdb().listValue([...wanted]);
     const width = this.shapes?.width ?? 0;
-    const result = await store.conn.run(`SELECT ${spillColumns(width)} FROM ${SPILL} WHERE tbl = $1 AND time IS NULL AND key IN (SELECT unnest($2::VARCHAR[]))`, [this.id, list]);
+    const result = await store.conn.run(`SELECT ${spillColumns(width)} FROM ${SPILL} WHERE tbl = $1::INTEGER AND time IS NULL AND key IN (SELECT unnest($2::VARCHAR[]))`, [store.tableId(this.id), list]);
     const chunks = (await result.fetchAllChunks()).filter((c) => c.rowCount > 0).map((c) => new SpilledChunk(c, store.shapes, width));
     if (chunks.length === 0) return;
-    await store.conn.run(`DELETE FROM ${SPILL} WHERE tbl = $1 AND time IS NULL AND key IN (SELECT unnest($2::VARCHAR[]))`, [this.id, list]);
+    await store.conn.run(`DELETE FROM ${SPILL} WHERE tbl = $1::INTEGER AND time IS NULL AND key IN (SELECT unnest($2::VARCHAR[]))`, [store.tableId(this.id), list]);
     for (const chunk of chunks) {
       for (let i = 0; i < chunk.count; i++) {
         const key = chunk.key(i);
@@ -156,7 +156,7 @@ export class SpillableKeyedTable<V> extends MemoryKeyedTable<V> {
   async spilledChunks(store: SpillStore): Promise<string[]> {
     if (this.spilledRows === 0) return [];
     const width = this.shapes?.width ?? 0;
-    const result = await store.conn.stream(`SELECT ${spillColumns(width)} FROM ${SPILL} WHERE tbl = $1 AND time IS NULL`, [this.id]);
+    const result = await store.conn.stream(`SELECT ${spillColumns(width)} FROM ${SPILL} WHERE tbl = $1::INTEGER AND time IS NULL`, [store.tableId(this.id)]);
     const chunks: string[] = [];
     await readSpilled(result, { rows: this.spilledRows, what: `the spilled keys of table ${this.id} for a checkpoint` }, (fetched) => {
       const chunk = new SpilledChunk(fetched, store.shapes, width);
@@ -172,7 +172,7 @@ export class SpillableKeyedTable<V> extends MemoryKeyedTable<V> {
 
   /** After the spill table was filled from a checkpoint (SpillStore.restoreFrom). */
   async recount(store: SpillStore): Promise<void> {
-    const r = (await store.conn.runAndReadAll(`SELECT count(*), coalesce(sum(length(key) + coalesce(length(value), 0)), 0) FROM ${SPILL} WHERE tbl = $1 AND time IS NULL`, [this.id])).getRowsJS()[0];
+    const r = (await store.conn.runAndReadAll(`SELECT count(*), coalesce(sum(length(key) + coalesce(length(value), 0)), 0) FROM ${SPILL} WHERE tbl = $1::INTEGER AND time IS NULL`, [store.tableId(this.id)])).getRowsJS()[0];
     this.spilledRows = Number(r?.[0] ?? 0);
     this.spilledBytes = Number(r?.[1] ?? 0);
     if (this.spilledRows > 0) await this.rebuildFilter(store, 2 * this.spilledRows);
@@ -182,7 +182,7 @@ export class SpillableKeyedTable<V> extends MemoryKeyedTable<V> {
   private async rebuildFilter(store: SpillStore, capacity: number): Promise<void> {
     const filter = new KeyFilter(capacity);
     if (this.spilledRows > 0) {
-      const result = await store.conn.stream(`SELECT key FROM ${SPILL} WHERE tbl = $1 AND time IS NULL`, [this.id]);
+      const result = await store.conn.stream(`SELECT key FROM ${SPILL} WHERE tbl = $1::INTEGER AND time IS NULL`, [store.tableId(this.id)]);
       await readSpilled(result, { rows: this.spilledRows, what: `the spilled keys of table ${this.id} for its filter` }, (chunk) => {
         for (const k of chunk.getColumnValues(0) as string[]) filter.add(k);
       });

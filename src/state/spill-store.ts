@@ -9,7 +9,7 @@ import type { DuckDBConnection, DuckDBInstance, DuckDBVarCharVector } from '@duc
 import { duckdb, loadDuckDB } from './duckdb.js';
 import { encodeState } from './codec.js';
 import { ShapeRegistry } from './shape-codec.js';
-import { SPILL, SPILL_DDL } from './spill-rows.js';
+import { KEY_SQL, SPILL, SPILL_DDL, SPILL_TABLES } from './spill-rows.js';
 import { ensureDir } from '../util/dirs.js';
 
 /** Rows per statement copying spilled rows into or out of a checkpoint (see SpillStore.sliced). */
@@ -20,6 +20,11 @@ const STAGE_CHUNK = 2048;
 export class SpillStore {
   /** Shapes of the values spilled through this store (spill-rows.ts); they live as long as its spill table. */
   readonly shapes = new ShapeRegistry();
+  /**
+   * The spill table's `tbl` numbers of the state tables' names (a number per row costs the
+   * appender a typed-array copy where a name cost a native call per row); checkpoints hold names.
+   */
+  private readonly tableIds = new Map<string, number>();
   /** Memory a closing time's merge of spilled partials may take (the runner sets it from the budget). */
   closeBytes = 16 * 2 ** 20;
 
@@ -57,14 +62,30 @@ export class SpillStore {
     return store;
   }
 
+  /** The number of state table `name` in the spill table's `tbl` column (given at first use). */
+  tableId(name: string): number {
+    let id = this.tableIds.get(name);
+    if (id === undefined) {
+      id = this.tableIds.size;
+      this.tableIds.set(name, id);
+    }
+    return id;
+  }
+
+  /** SQL mapping `tbl` (numbers: toName, else names) to the other: a CASE over the tables known. */
+  private tableSql(toName: boolean): string {
+    if (this.tableIds.size === 0) return toName ? 'NULL::VARCHAR' : 'NULL::INTEGER';
+    const arms = [...this.tableIds].map(([name, id]) => (toName ? `WHEN ${id} THEN ${quote(name)}` : `WHEN ${quote(name)} THEN ${id}`));
+    return `(CASE tbl ${arms.join(' ')} END)`;
+  }
+
   /** True when checkpoints can copy spilled rows inside DuckDB (stage / restoreFrom). */
   get shared(): boolean {
     return this.owned === undefined;
   }
 
   private async init(): Promise<void> {
-    await this.conn.run(`DROP TABLE IF EXISTS ${SPILL}`);
-    await this.conn.run(SPILL_DDL);
+    for (const statement of SPILL_DDL) await this.conn.run(statement);
   }
 
   /**
@@ -73,7 +94,9 @@ export class SpillStore {
    */
   async stage(id: number): Promise<void> {
     await this.conn.run('DELETE FROM checkpoint_spill WHERE id = $1', [id]);
-    await this.sliced(SPILL, '', (range) => `INSERT INTO checkpoint_spill SELECT ${id}, tbl, time, key, ${this.shapes.jsonSql()} FROM ${SPILL} WHERE ${range}`);
+    for (const { table, columns } of SPILL_TABLES) {
+      await this.sliced(table, '', (range) => `INSERT INTO checkpoint_spill SELECT ${id}, ${this.tableSql(true)}, time, ${KEY_SQL}, ${this.shapes.jsonSql()} FROM (SELECT ${columns} FROM ${table} WHERE ${range})`);
+    }
   }
 
   /**
@@ -136,7 +159,9 @@ export class SpillStore {
 
   /** Puts back the spilled rows of checkpoint `id` (as JSON rows). */
   async restoreFrom(id: number): Promise<void> {
-    await this.sliced('checkpoint_spill', `WHERE id = ${id}`, (range) => `INSERT INTO ${SPILL} (tbl, time, key, value, shape) SELECT tbl, time, key, value, -1 FROM checkpoint_spill WHERE id = ${id} AND ${range}`);
+    for (const [name] of (await this.conn.runAndReadAll(`SELECT DISTINCT tbl FROM checkpoint_spill WHERE id = ${id}`)).getRowsJS()) this.tableId(String(name));
+    const tbl = this.tableSql(false);
+    await this.sliced('checkpoint_spill', `WHERE id = ${id}`, (range) => `INSERT INTO ${SPILL} (tbl, time, key, value, shape) SELECT ${tbl}, time, key, value, -1 FROM checkpoint_spill WHERE id = ${id} AND ${range}`);
   }
 
   /**
@@ -177,6 +202,11 @@ export class SpillStore {
  * thread returns them: bench:state's open shape at 64 MB peaked ~45 MB lower with both set.
  */
 const LEAN: Readonly<Record<string, string>> = { threads: '1', preserve_insertion_order: 'false', allocator_flush_threshold: '16MB', allocator_background_threads: 'true' };
+
+/** A SQL string literal. */
+function quote(s: string): string {
+  return `'${s.replaceAll("'", "''")}'`;
+}
 
 function mb(bytes: number): number {
   return Math.max(1, Math.round(bytes / 2 ** 20));

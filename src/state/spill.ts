@@ -11,7 +11,7 @@
 import { decodeState, encodeState } from './codec.js';
 import { KeyFilter } from './key-filter.js';
 import { ShapeCache, type Shape } from './shape-codec.js';
-import { SPILL, SpillWriter, SpilledChunk, spillColumns } from './spill-rows.js';
+import { KEY_SQL, SPILL, SPILL_ROWS, SPILL_TABLES, SpillWriter, SpilledChunk, plainTable, spillColumns } from './spill-rows.js';
 import { MemoryTimeKeyedTable } from './tables.js';
 import type { SqlMerge } from '../expr/aggregates/columnar.js';
 import { SpillStore } from './spill-store.js';
@@ -46,13 +46,16 @@ export interface SpilledTime {
   shape: number;
   /** Per numeric column, DuckDB's merge; null: merge in JS; undefined: nothing spilled yet. */
   merge: readonly SqlMerge[] | null | undefined;
+  /** Every row's key is its number in n0 (NULL `key`, see KEY_SQL): a SQL merge groups by n0. */
+  numberKeys: boolean;
 }
 
 /** Where one spill writes, and the accounting of the time it takes entries from. */
 export interface SpillSink {
   readonly writer: SpillWriter;
   readonly at: SpilledTime;
-  readonly filters: KeyFilter[] | undefined;
+  /** The time's spilled-key filters; dropped (undefined) at its first row keyed by number. */
+  filters: KeyFilter[] | undefined;
   readonly store: SpillStore;
   readonly shapes: ShapeCache;
 }
@@ -120,14 +123,14 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
     if (this.entryBytes === 0) this.estimatedBytes();
     let left = Math.ceil(bytes / Math.max(1, this.entryBytes));
     const shapes = (this.shapes ??= new ShapeCache(store.shapes));
-    const writer = await SpillWriter.open(store.conn, this.id, shapes);
+    const writer = await SpillWriter.open(store.conn, store.tableId(this.id), shapes, this.plainWidth());
     try {
       for (const t of [...this.timesAscending()]) {
         if (left <= 0) break;
         const filters = this.spilledTimes.has(t) ? this.spilledKeys.get(t) : this.newFilters(t);
         let at = this.spilledTimes.get(t);
         if (at === undefined) {
-          at = { rows: 0, bytes: 0, shape: -1, merge: undefined };
+          at = { rows: 0, bytes: 0, shape: -1, merge: undefined, numberKeys: true };
           this.spilledTimes.set(t, at);
         }
         const sink: SpillSink = { writer, at, filters, store, shapes };
@@ -159,19 +162,31 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
     this.spilledBytes += chars;
     sink.at.bytes += chars;
     if (sink.filters !== undefined) addKey(sink.filters, key);
+    sink.at.numberKeys = false;
     this.noteShape(sink.at, sink.writer.lastShape, value, sink.store);
     sink.at.rows++;
   }
 
   /**
    * An entry written as raw numbers under a shape already checked (a columnar table's fast
-   * path): `fields` are the shape's numbers after the key's, from `from`.
+   * path): `fields` are the shape's numbers after the key's, from `from`. `key` null: the key is
+   * `keyNumber`, a safe integer other than -0, written as a number only (SpillWriter.addRaw).
+   * Such a row drops the time's key filters, which hash key strings: a close merging by SQL
+   * finds memory partials by number, and one merging in JS then looks up every spilled key.
    */
-  protected spillRaw(t: number, key: string, keyNumber: number, shape: Shape, fields: Float64Array, from: number, sample: V, sink: SpillSink): void {
+  protected spillRaw(t: number, key: string | null, keyNumber: number, shape: Shape, fields: Float64Array, from: number, sample: V, sink: SpillSink): void {
     const chars = sink.writer.addRaw(t, key, keyNumber, shape, fields, from);
     this.spilledBytes += chars;
     sink.at.bytes += chars;
-    if (sink.filters !== undefined) addKey(sink.filters, key);
+    if (key === null) {
+      if (sink.filters !== undefined) {
+        sink.filters = undefined;
+        this.spilledKeys.delete(t);
+      }
+    } else {
+      sink.at.numberKeys = false;
+      if (sink.filters !== undefined) addKey(sink.filters, key);
+    }
     this.noteShape(sink.at, shape.id, sample, sink.store);
     sink.at.rows++;
   }
@@ -219,7 +234,7 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
     const at = this.spilledTimes.get(t)!;
     const bySql = at.merge !== undefined && at.merge !== null && (await this.streamMergedBySql(store, t, at.shape, at.merge, onChunk));
     if (!bySql) await this.streamMergedInJs(store, t, at.rows, onChunk);
-    await store.conn.run(`DELETE FROM ${SPILL} WHERE tbl = $1 AND time = $2`, [this.id, t]);
+    for (const { table } of SPILL_TABLES) await store.conn.run(`DELETE FROM ${table} WHERE tbl = $1::INTEGER AND time = $2`, [store.tableId(this.id), t]);
     this.spilledRows -= at.rows;
     this.spilledBytes -= at.bytes;
     this.spilledTimes.delete(t);
@@ -237,15 +252,20 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
     const nums = merge.map((f, i) => `${f}(n${i}) AS n${i}`);
     // The last column counts each key's partials: they add up to the time's spilled rows (readSpilled).
     const keyOf = this.closeKeyOf(shape);
-    // A key the table rebuilds from the row's numbers is not read back as a string.
-    const sql = `SELECT ${keyOf === undefined ? 'key' : 'NULL::VARCHAR AS k'}, ${shape}::INTEGER AS shape, NULL::VARCHAR AS value${nums.map((n) => `, ${n}`).join('')}, count(*)::INTEGER AS partials FROM ${SPILL} WHERE tbl = $1 AND time = $2 GROUP BY key`;
+    // Keys all numbers group by n0 (no strings in DuckDB either); a key the table rebuilds from
+    // the row's numbers is not read back as a string.
+    // (Rows keyed by number are all in their shape's narrow table.)
+    const byNumber = this.spilledTimes.get(t)!.numberKeys;
+    const from = byNumber ? plainTable(merge.length) : SPILL_ROWS;
+    const by = byNumber ? `${from}.n0` : KEY_SQL;
+    const sql = `SELECT ${keyOf === undefined ? `${KEY_SQL} AS key` : 'NULL::VARCHAR AS k'}, ${shape}::INTEGER AS shape, NULL::VARCHAR AS value${nums.map((n) => `, ${n}`).join('')}, count(*)::INTEGER AS partials FROM ${from} WHERE tbl = $1::INTEGER AND time = $2 GROUP BY ${by}`;
     let result: Awaited<ReturnType<typeof store.reader.stream>>;
     let first: Awaited<ReturnType<typeof result.fetchChunk>>;
     try {
       // The hash aggregate is built before the first chunk comes out: when it runs out of the
       // buffer pool there (bench:state's 3.5M partials at a 24 MB memory_limit), nothing has been
       // emitted or taken yet, and the partials merge in JS a hash partition at a time instead.
-      result = await store.reader.stream(sql, [this.id, t]);
+      result = await store.reader.stream(sql, [store.tableId(this.id), t]);
       first = await result.fetchChunk();
     } catch (e) {
       if (OUT_OF_MEMORY.test(e instanceof Error ? e.message : String(e))) return false;
@@ -283,12 +303,12 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
     const perPart = new Map<number, number>([[0, rows]]);
     if (parts > 1) {
       perPart.clear();
-      const counts = await store.reader.runAndReadAll(`SELECT (hash(key) % ${parts})::INTEGER, count(*)::INTEGER FROM ${SPILL} WHERE tbl = $1 AND time = $2 GROUP BY ALL`, [this.id, t]);
+      const counts = await store.reader.runAndReadAll(`SELECT (hash(${KEY_SQL}) % ${parts})::INTEGER, count(*)::INTEGER FROM ${SPILL_ROWS} WHERE tbl = $1::INTEGER AND time = $2 GROUP BY ALL`, [store.tableId(this.id), t]);
       for (const [p, n] of counts.getRowsJS()) perPart.set(Number(p), Number(n));
     }
     for (let p = 0; p < parts; p++) {
-      const part = parts === 1 ? '' : ` AND hash(key) % ${parts} = ${p}`;
-      const result = await store.reader.stream(`SELECT ${spillColumns(width)} FROM ${SPILL} WHERE tbl = $1 AND time = $2${part}`, [this.id, t]);
+      const part = parts === 1 ? '' : ` AND hash(${KEY_SQL}) % ${parts} = ${p}`;
+      const result = await store.reader.stream(`SELECT ${spillColumns(width)} FROM ${SPILL_ROWS} WHERE tbl = $1::INTEGER AND time = $2${part}`, [store.tableId(this.id), t]);
       await readSpilled(result, { rows: perPart.get(p) ?? 0, what: `the spilled partials of table ${this.id} (hash partition ${p + 1} of ${parts})` }, (fetched) => {
         const chunk = new SpilledChunk(fetched, store.shapes, width);
         for (let i = 0; i < chunk.count; i++) {
@@ -335,6 +355,11 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
       at.shape = shape;
       at.merge = merge !== undefined && merge.length === store.shapes.shapes[shape]!.width ? merge : null;
     } else if (shape !== at.shape) at.merge = null;
+  }
+
+  /** The shape width of rows spillRaw writes keyed by number (a plain columnar table's), if any. */
+  protected plainWidth(): number | undefined {
+    return undefined;
   }
 
   /** The SQL merge of each number in values like `value` (see ColumnarLayout.mergeSql); undefined: JS only. */
@@ -400,7 +425,7 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
   async spilledChunks(store: SpillStore): Promise<string[]> {
     if (this.spilledRows === 0) return [];
     const width = this.shapes?.width ?? 0;
-    const result = await store.conn.stream(`SELECT time, ${spillColumns(width)} FROM ${SPILL} WHERE tbl = $1`, [this.id]);
+    const result = await store.conn.stream(`SELECT time, ${spillColumns(width)} FROM ${SPILL_ROWS} WHERE tbl = $1::INTEGER`, [store.tableId(this.id)]);
     const chunks: string[] = [];
     await readSpilled(result, { rows: this.spilledRows, what: `the spilled rows of table ${this.id} for a checkpoint` }, (fetched) => {
       const times = fetched.getColumnValues(0) as number[];
@@ -417,7 +442,7 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
 
   /** After the spill table was filled from a checkpoint (restoreFrom): count this table's rows. */
   async recount(store: SpillStore): Promise<void> {
-    const rows = (await store.conn.runAndReadAll(`SELECT time, count(*), sum(length(key) + coalesce(length(value), 0)) FROM ${SPILL} WHERE tbl = $1 GROUP BY time`, [this.id])).getRowsJS();
+    const rows = (await store.conn.runAndReadAll(`SELECT time, count(*), sum(length(${KEY_SQL}) + coalesce(length(value), 0)) FROM ${SPILL_ROWS} WHERE tbl = $1::INTEGER GROUP BY time`, [store.tableId(this.id)])).getRowsJS();
     this.spilledTimes.clear();
     this.spilledKeys.clear();
     this.spilledRows = 0;
@@ -426,7 +451,7 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
       const n = Number(r[1]);
       const bytes = Number(r[2]);
       // Restored rows are JSON text: they merge in JS.
-      this.spilledTimes.set(Number(r[0]), { rows: n, bytes, shape: -1, merge: null });
+      this.spilledTimes.set(Number(r[0]), { rows: n, bytes, shape: -1, merge: null, numberKeys: false });
       this.spilledRows += n;
       this.spilledBytes += bytes;
     }
