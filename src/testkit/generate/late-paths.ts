@@ -31,7 +31,8 @@ const wholeMs = (w: WindowSpec): boolean => {
 /**
  * The README's words that nothing a stateful operator emits is late at an operator after it:
  * an interval join ("no later output is behind W", "nothing it emits is late at the outer one"),
- * a temporal join ("no joined row is late after the join"), and an EMIT FINAL window ("any
+ * a temporal join ("no joined row is late after the join"), a lookup join against a file table
+ * (its watermark waits for the table's end, which a generated run reaches last), and an EMIT FINAL window ("any
  * later result ends after W"; "a result is never late for the outer window" when every bound is
  * a whole millisecond; at a window join "a windowed aggregate's results are never late there").
  * Others are not stated.
@@ -39,6 +40,10 @@ const wholeMs = (w: WindowSpec): boolean => {
 function neverLateAfter(up: PhysicalNode, at: PhysicalNode): boolean {
   if (up.kind === 'intervalJoin') return up.joinType !== 'full';
   if (up.kind === 'temporalJoin') return true;
+  // A lookup join against a file table: "its watermark is -inf until a file table is loaded", and
+  // a generated run's sources (the table too) end together after the whole schedule, so every
+  // stream row is joined before the join's watermark moves.
+  if (up.kind === 'lookupJoin') return up.bounded;
   // "Any later result ends after W": never late where a row is late by its window's end (a window
   // join, a window Top-N); at an outer window when the bounds are whole milliseconds. Not stated
   // where the rule is ts < W (an interval join, LAG, OVER, DISTINCT): window_time is end - 1 ms.
