@@ -3,7 +3,7 @@
 // and the result object. CSV text has its own decoder (csv.ts) chosen by the reader.
 
 import type { Column } from '../../catalog/catalog.js';
-import type { SqlType } from '../../catalog/types.js';
+import type { SqlType, Value } from '../../catalog/types.js';
 import { BLANK, DecodeError, isBlank, type DecodeResult, type RecordDecoder, type SourceReader } from '../connector.js';
 import { compileConverter, compileFieldGetter, failure, FAIL, showValue } from './convert.js';
 import { compileFlatScanner } from './flat-json.js';
@@ -32,6 +32,20 @@ export function eventTimeIndex(columns: readonly Column[], eventTime: string | u
  * errors) goes through the compiled converters of convert.ts.
  */
 export function compileDecoder(columns: readonly Column[], eventTime: string | undefined): RecordDecoder {
+  return generate(columns, eventTime, undefined) as RecordDecoder;
+}
+
+/**
+ * A value decoder whose rows have `width` columns: value column i at `at[i]`, and the other
+ * columns, in order, from the arguments after the value (a Kafka message's key columns, say),
+ * so that the row is built once, as one array literal, with no array of the value's columns in
+ * between. Errors and BLANK as compileDecoder's.
+ */
+export function compileWideDecoder(columns: readonly Column[], eventTime: string | undefined, width: number, at: readonly number[]): (value: string, ...extra: Value[]) => DecodeResult {
+  return generate(columns, eventTime, { width, at }) as (value: string, ...extra: Value[]) => DecodeResult;
+}
+
+function generate(columns: readonly Column[], eventTime: string | undefined, wide: { width: number; at: readonly number[] } | undefined): unknown {
   const getters = columns.map((c) => compileFieldGetter(c.name));
   const convs = columns.map((c) => compileConverter(c.type, c.name));
   const et = eventTimeIndex(columns, eventTime);
@@ -56,8 +70,19 @@ export function compileDecoder(columns: readonly Column[], eventTime: string | u
     );
   });
   const vars = columns.map((_, i) => `v${i}`);
+  // The row literal: the value's columns, or (wide) those at their places and the extra arguments between.
+  let params = '';
+  let items = vars;
+  if (wide !== undefined) {
+    const slots: string[] = new Array<string>(wide.width);
+    wide.at.forEach((o, i) => (slots[o] = `v${i}`));
+    const extra: string[] = [];
+    for (let o = 0; o < wide.width; o++) if (slots[o] === undefined) extra.push((slots[o] = `x${extra.length}`));
+    params = extra.map((x) => `, ${x}`).join('');
+    items = slots;
+  }
   const source = `
-    return function decodeJson(value) {
+    return function decodeJson(value${params}) {
       let ${vars.length > 0 ? vars.join(', ') : '_'};
       if (scan !== undefined && typeof value === 'string' && scan(value, scratch)) {
         ${vars.map((v, i) => `${v} = scratch[${i}];`).join(' ')}
@@ -74,12 +99,12 @@ export function compileDecoder(columns: readonly Column[], eventTime: string | u
         ${reads.join('\n        ')}
       }
       ${converts.join('\n      ')}
-      return [${vars.join(', ')}];
+      return [${items.join(', ')}];
     };`;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const make = new Function('getters', 'convs', 'FAIL', 'failure', 'DecodeError', 'showValue', 'missingEventTime', 'scan', 'scratch', 'BLANK', 'isBlank', source) as (
     ...args: unknown[]
-  ) => RecordDecoder;
+  ) => unknown;
   return make(getters, convs, FAIL, failure, DecodeError, showValue, missingEventTime, scan, scratch, BLANK, isBlank);
 }
 

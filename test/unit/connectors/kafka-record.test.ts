@@ -44,3 +44,22 @@ test('a blank value is BLANK, a tombstone a dead letter', () => {
   assert.equal(error(decodeWith(valueOnly, null, null)), 'message has no value (a tombstone)');
   assert.equal(error(decodeWith(keyed, '1', null)), 'message has no value (a tombstone)');
 });
+
+test('a VARCHAR key between value columns: one row in column order, the same as the JSON path gives', () => {
+  const mid: Column[] = [{ name: 'v', type: T.double }, { name: 'k', type: T.varchar, key: true }, { name: 'ts', type: T.timestamp }];
+  const decode = compileKafkaDecoder(mid, 'ts');
+  const row = (key: string | null, value: string | null): DecodeResult => {
+    const rec = record(key, value);
+    return decode(rec.value, rec);
+  };
+  assert.deepEqual(row('sensor-1', '{"v":21.5,"ts":1716199200000}'), [21.5, 'sensor-1', 1716199200000000]);
+  assert.deepEqual(row(null, '{"ts":1716199200000,"v":null}'), [null, null, 1716199200000000]);
+  // Not the flat scanner's shape (nested): JSON.parse's path, same row.
+  assert.deepEqual(row('ü', '{"v":{"a":1},"ts":1716199200000}') instanceof DecodeError, true);
+  assert.deepEqual(row('ü', ' {"v": 2, "x": [1], "ts": 1716199200000} '), [2, 'ü', 1716199200000000]);
+  assert.equal(error(row('k', '{"v":1}')), "missing event time 'ts'");
+  assert.equal(error(row('k', null)), 'message has no value (a tombstone)');
+  assert.equal(row('k', ''), BLANK);
+  // Without a record (a decoder called on text alone) the key is NULL.
+  assert.deepEqual(decode('{"v":1,"ts":1716199200000}'), [1, null, 1716199200000000]);
+});

@@ -3,6 +3,8 @@
 // they never reach eachBatch) as skipped ranges, a Sluice assigner encoded in kafkajs's
 // protocol, and a crashed consumer restarted within kafka_retry_for (restartAs).
 
+// First: its record decoder takes kafkajs's place before kafkajs loads (record-decoder.ts).
+import './record-decoder.js';
 import { AssignerProtocol, type Assigner, type Consumer, type GroupMember, type Kafka } from 'kafkajs';
 import type { ConsumerHandlers, ConsumerSettings, KafkaConsumer, PartitionAssigner } from '../port.js';
 import { isRetriable, KafkaGaveUpError, kafkaRetryFor, logRetry, realClock, type RetryClock } from '../retry.js';

@@ -1,0 +1,126 @@
+// A leaner decoder of fetched Kafka records, installed in place of kafkajs's own. kafkajs 2.2
+// computes every record's offset and timestamp with its 64-bit Long class (the batch's first
+// offset parsed from text, the delta added, the sum printed again): a third of its per-record
+// decoding in bench:kafka's profile. Here, while the batch's first offset and timestamp and the
+// record's timestamp delta are exact in a double (below 2^53, as every real offset and epoch
+// millisecond is), the sum is plain arithmetic; the result is the same object with the same
+// strings. Anything else (headers, a sum past 2^53) is handed to kafkajs's decoder from the
+// record's start. test/unit/connectors/kafka-record-decoder.test.ts holds the two to equality.
+//
+// WHY a module swap: kafkajs has no hook for it; its batch decoder takes the record decoder from
+// its module at load time, so this module must be evaluated before kafkajs is (client.ts imports
+// it first). kafkajs is pinned (package.json); a kafkajs whose module is not where it was leaves
+// kafkajs's own decoder in place.
+
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+const RECORD_DECODER = 'kafkajs/src/protocol/recordBatch/record/v0/decoder.js';
+const LOG_APPEND_TIME = 1;
+
+/** The part of kafkajs's Decoder the record decoder reads with. */
+interface KafkajsDecoder {
+  buffer: Buffer;
+  offset: number;
+  readInt8(): number;
+  readVarInt(): number;
+  readVarIntBytes(): Buffer | null;
+}
+
+interface BatchContext {
+  firstOffset: string;
+  firstTimestamp: string;
+  magicByte: number;
+  isControlBatch?: boolean;
+  timestampType: number;
+  maxTimestamp: string;
+}
+
+type RecordDecoder = (decoder: KafkajsDecoder, ctx?: BatchContext) => unknown;
+
+/** A zigzag varlong at `decoder.offset` as a number, or undefined when it is 7 bytes or longer (|v| may pass 2^48). */
+function readSmallVarLong(decoder: KafkajsDecoder): number | undefined {
+  const buf = decoder.buffer;
+  let at = decoder.offset;
+  let raw = 0;
+  let scale = 1;
+  for (let n = 0; n < 7; n++) {
+    const b = buf[at++];
+    if (b === undefined) return undefined;
+    raw += (b & 0x7f) * scale;
+    if (b < 0x80) {
+      decoder.offset = at;
+      return raw % 2 === 1 ? -(raw + 1) / 2 : raw / 2;
+    }
+    scale *= 128;
+  }
+  return undefined;
+}
+
+/** The lean decoder in front of kafkajs's `original` (see the head of this file). */
+export function leanRecordDecoder(original: RecordDecoder): RecordDecoder {
+  // The batch context the bases were read from: records of one batch share it.
+  let ctxSeen: BatchContext | undefined;
+  let baseOffset = Number.NaN;
+  let baseTimestamp = Number.NaN;
+  return (decoder, ctx) => {
+    if (ctx === undefined) return original(decoder, ctx);
+    if (ctx !== ctxSeen) {
+      ctxSeen = ctx;
+      baseOffset = Number(ctx.firstOffset);
+      baseTimestamp = Number(ctx.firstTimestamp);
+      if (!Number.isSafeInteger(baseOffset)) baseOffset = Number.NaN;
+      if (!Number.isSafeInteger(baseTimestamp)) baseTimestamp = Number.NaN;
+    }
+    const start = decoder.offset;
+    const appendTime = ctx.timestampType === LOG_APPEND_TIME && Boolean(ctx.maxTimestamp);
+    if (baseOffset !== baseOffset || (!appendTime && baseTimestamp !== baseTimestamp)) return original(decoder, ctx);
+    const attributes = decoder.readInt8();
+    const tsDelta = readSmallVarLong(decoder);
+    if (tsDelta === undefined) {
+      decoder.offset = start;
+      return original(decoder, ctx);
+    }
+    const offsetDelta = decoder.readVarInt();
+    const key = decoder.readVarIntBytes();
+    const value = decoder.readVarIntBytes();
+    const headerCount = decoder.readVarInt();
+    const ts = baseTimestamp + tsDelta;
+    const offset = baseOffset + offsetDelta;
+    if (headerCount > 0 || !Number.isSafeInteger(ts) || !Number.isSafeInteger(offset)) {
+      decoder.offset = start;
+      return original(decoder, ctx);
+    }
+    return {
+      magicByte: ctx.magicByte,
+      attributes,
+      timestamp: appendTime ? ctx.maxTimestamp : String(ts),
+      offset: String(offset),
+      key,
+      value,
+      headers: {},
+      isControlRecord: ctx.isControlBatch ?? false,
+      batchContext: ctx,
+    };
+  };
+}
+
+/** kafkajs's own record decoder, and whether the lean one took its place (false: kafkajs was loaded first, or moved it). */
+export const kafkajsRecordDecoder: { original: RecordDecoder | undefined; installed: boolean } = { original: undefined, installed: false };
+
+function install(): void {
+  try {
+    const path = require.resolve(RECORD_DECODER);
+    const original = require(RECORD_DECODER) as RecordDecoder;
+    const cached = require.cache[path];
+    if (cached === undefined || typeof original !== 'function') return;
+    kafkajsRecordDecoder.original = original;
+    cached.exports = leanRecordDecoder(original);
+    kafkajsRecordDecoder.installed = true;
+  } catch {
+    // Not where kafkajs 2.2 keeps it: kafkajs's own decoder stays.
+  }
+}
+
+install();
