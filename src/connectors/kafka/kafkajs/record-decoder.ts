@@ -9,8 +9,9 @@
 //
 // WHY a module swap: kafkajs has no hook for it; its batch decoder takes the record decoder from
 // its module at load time, so this module must be evaluated before kafkajs is (client.ts imports
-// it first). kafkajs is pinned (package.json); a kafkajs whose module is not where it was leaves
-// kafkajs's own decoder in place.
+// it first). It is installed only into kafkajs 2.2.4 (the version package-lock.json holds, whose
+// record object it reproduces); any other version, or a module not where it was, keeps kafkajs's
+// own decoder.
 
 import { createRequire } from 'node:module';
 
@@ -109,8 +110,12 @@ export function leanRecordDecoder(original: RecordDecoder): RecordDecoder {
 /** kafkajs's own record decoder, and whether the lean one took its place (false: kafkajs was loaded first, or moved it). */
 export const kafkajsRecordDecoder: { original: RecordDecoder | undefined; installed: boolean } = { original: undefined, installed: false };
 
+/** The kafkajs release whose record decoder the lean one reproduces. */
+const KAFKAJS_VERSION = '2.2.4';
+
 function install(): void {
   try {
+    if ((require('kafkajs/package.json') as { version?: string }).version !== KAFKAJS_VERSION) return;
     const path = require.resolve(RECORD_DECODER);
     const original = require(RECORD_DECODER) as RecordDecoder;
     const cached = require.cache[path];
