@@ -219,21 +219,26 @@ test('--reporter junit --output: testsuites/testsuite/testcase/failure with the 
 
 test('SIGTERM during a long case stops promptly with exit 130, the case neither passed nor failed', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-test-cmd-'));
-  writeFileSync(path.join(dir, 'job.sql'), JOB);
-  // About 6 s of work uninterrupted (1M rows, read in about 1 s), so a run that ignored the signal would show.
+  // A case far longer than the wait before the signal however fast the engine gets: 200k rows,
+  // each in 1,000 HOP windows (about 12 s of work; a 1M-row TUMBLE case once took 6 s and takes
+  // 2 s now, and a child that had already exited left the test waiting for its exit forever).
+  writeFileSync(path.join(dir, 'job.sql'), JOB.replace('TUMBLE(ts, 10s)', 'HOP(ts, 100ms, 100s)'));
   const t0 = Date.parse('2024-05-20T10:00:00Z');
   const lines: string[] = [];
-  for (let i = 0; i < 1_000_000; i++) lines.push(`{"sensor":"s${i % 7}","value":${i % 50},"ts":${t0 + i * 10}}`);
+  for (let i = 0; i < 200_000; i++) lines.push(`{"sensor":"s${i % 7}","value":${i % 50},"ts":${t0 + i * 10}}`);
   writeFileSync(path.join(dir, 'big.jsonl'), lines.join('\n') + '\n');
   lines.length = 0;
   writeFileSync(path.join(dir, 'job.test.yaml'), 'cases:\n  - name: big\n    sources:\n      raw: big.jsonl\n    expect:\n      raw.late: []\n');
   const child = spawn(process.execPath, [BIN, 'test'], { cwd: dir });
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  await new Promise((r) => setTimeout(r, 3000));
+  // Listened for from the start, so an early exit is seen (and reported) rather than waited for.
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  const early = await Promise.race([exited.then((c) => ({ code: c })), new Promise<undefined>((r) => setTimeout(() => r(undefined), 3000))]);
+  assert.equal(early, undefined, `the case ended before the signal (exit ${early?.code}): make it longer\n${stdout}`);
   const sent = Date.now();
   child.kill('SIGTERM');
-  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  const code = await exited;
   assert.ok(Date.now() - sent < 3000, `took ${Date.now() - sent} ms to stop`);
   assert.equal(code, 130, stdout);
   assert.doesNotMatch(stdout, /(PASS|FAIL) job\.test\.yaml › big/);
