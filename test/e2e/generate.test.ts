@@ -155,10 +155,13 @@ test('a mistake in the generate: section is a diagnostic at its line and column;
 
 test('Ctrl-C stops a long generated run promptly', async () => {
   const child = spawn(process.execPath, [BIN, 'test', '--generate', 'queries/quickstart.sql', '--runs', '100000'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  await new Promise((r) => setTimeout(r, 2500));
+  // Listened for from the spawn: a run that ended early fails here instead of leaving the test waiting.
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  const early = await Promise.race([exited.then((c) => ({ code: c })), new Promise<undefined>((r) => setTimeout(() => r(undefined), 2500))]);
+  assert.equal(early, undefined, `the run ended before the signal (exit ${early?.code})`);
   const t0 = Date.now();
   child.kill('SIGINT');
-  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  const code = await exited;
   assert.ok(Date.now() - t0 < 5000, `took ${Date.now() - t0} ms to stop`);
   assert.equal(code, 130);
 });
