@@ -13,6 +13,7 @@ import type { PhysicalPlan } from '../../src/plan/physical.js';
 import { MemoryCheckpointStore, type CheckpointStore } from '../../src/state/checkpoint.js';
 import { planFingerprint } from '../../src/state/fingerprint.js';
 import type { Event } from './events.js';
+import { collectingSink } from '../../src/testkit/collect-sink.js';
 
 /** One batch: the next `size` events of `source`. */
 export interface Step {
@@ -168,27 +169,7 @@ export async function runScheduled(
           };
           return reader;
         },
-        sinkWriter(node, _columns, _changelog, resume) {
-          let out = sinks.get(node.id);
-          if (!out) sinks.set(node.id, (out = { rows: [], ops: [] }));
-          // Like a file sink: roll back what was written after the checkpoint.
-          const keep = typeof resume?.['rows'] === 'number' ? resume['rows'] : 0;
-          out.rows.length = keep;
-          out.ops.length = keep;
-          const o = out;
-          const writer: SinkWriter = {
-            write(batch) {
-              for (let i = 0; i < batch.rows.length; i++) {
-                o.rows.push(batch.rows[i]!);
-                o.ops.push(batch.ops ? batch.ops[i]! : (0 as Op));
-              }
-            },
-            flush: async () => {},
-            close: async () => {},
-            position: () => ({ rows: o.rows.length }),
-          };
-          return writer;
-        },
+        sinkWriter: (node, _columns, _changelog, resume) => collectingSink(sinks, node.id, resume),
       },
     });
     try {

@@ -14,6 +14,7 @@ import { planFingerprint } from '../../src/state/fingerprint.js';
 import { Catalog } from '../../src/catalog/catalog.js';
 import { loadScriptText } from '../../src/cli/load.js';
 import { planSinks } from '../../src/plan/job.js';
+import { collectingSink } from '../../src/testkit/collect-sink.js';
 
 /** The tests' event source `ev (k, v, d, ts)` with a watermark `delayMs` behind, and `query` as its sink, planned with provenance. */
 export function planOverEvents(query: string, delayMs: number): { sql: string; plan: PhysicalPlan } {
@@ -102,27 +103,7 @@ export async function runWithCrashes(
           };
           return reader;
         },
-        sinkWriter(node, _columns, _changelog, resume) {
-          let out = sinks.get(node.id);
-          if (!out) sinks.set(node.id, (out = { rows: [], ops: [] }));
-          // Like a file sink: roll back what was written after the checkpoint.
-          const keep = typeof resume?.['rows'] === 'number' ? resume['rows'] : 0;
-          out.rows.length = keep;
-          out.ops.length = keep;
-          const o = out;
-          const writer: SinkWriter = {
-            write(batch) {
-              for (let i = 0; i < batch.rows.length; i++) {
-                o.rows.push(batch.rows[i]!);
-                o.ops.push(batch.ops ? batch.ops[i]! : (0 as Op));
-              }
-            },
-            flush: async () => {},
-            close: async () => {},
-            position: () => ({ rows: o.rows.length }),
-          };
-          return writer;
-        },
+        sinkWriter: (node, _columns, _changelog, resume) => collectingSink(sinks, node.id, resume),
       },
     });
     try {

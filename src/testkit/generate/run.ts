@@ -22,6 +22,7 @@ import type { Item } from './arbitrary.js';
 import { EntryFeed } from '../reader.js';
 import { isKafkaDef } from '../load-inputs.js';
 import { entryOf, isRecord } from './entries.js';
+import { collectingSink } from '../collect-sink.js';
 
 export { recordText } from './entries.js';
 
@@ -240,27 +241,7 @@ export async function runScheduled(plan: PhysicalPlan, streams: Readonly<Record<
             };
             return reader;
           },
-          sinkWriter(node, _columns, _changelog, resume) {
-            let out = sinks.get(node.id);
-            if (!out) sinks.set(node.id, (out = { rows: [], ops: [] }));
-            // Like a file sink: roll back what was written after the checkpoint.
-            const keep = typeof resume?.['rows'] === 'number' ? resume['rows'] : 0;
-            out.rows.length = keep;
-            out.ops.length = keep;
-            const o = out;
-            const writer: SinkWriter = {
-              write(batch) {
-                for (let i = 0; i < batch.rows.length; i++) {
-                  o.rows.push(batch.rows[i]!);
-                  o.ops.push(batch.ops ? batch.ops[i]! : (0 as Op));
-                }
-              },
-              flush: async () => {},
-              close: async () => {},
-              position: () => ({ rows: o.rows.length }),
-            };
-            return writer;
-          },
+          sinkWriter: (node, _columns, _changelog, resume) => collectingSink(sinks, node.id, resume),
         },
       };
       try {
