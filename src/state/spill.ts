@@ -300,12 +300,14 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
     const both = this.memoryAndSpilled(t);
     const width = this.shapes?.width ?? 0;
     // Rows per partition, to check each partition's scan (readSpilled); a materialized query, so it fails loudly.
-    const perPart = new Map<number, number>([[0, rows]]);
-    if (parts > 1) {
-      perPart.clear();
-      const counts = await store.reader.runAndReadAll(`SELECT (hash(${KEY_SQL}) % ${parts})::INTEGER, count(*)::INTEGER FROM ${SPILL_ROWS} WHERE tbl = $1::INTEGER AND time = $2 GROUP BY ALL`, [store.tableId(this.id), t]);
-      for (const [p, n] of counts.getRowsJS()) perPart.set(Number(p), Number(n));
-    }
+    const perPart =
+      parts === 1
+        ? new Map([[0, rows]])
+        : new Map(
+            (await store.reader.runAndReadAll(`SELECT (hash(${KEY_SQL}) % ${parts})::INTEGER, count(*)::INTEGER FROM ${SPILL_ROWS} WHERE tbl = $1::INTEGER AND time = $2 GROUP BY ALL`, [store.tableId(this.id), t]))
+              .getRowsJS()
+              .map(([p, n]) => [Number(p), Number(n)]),
+          );
     for (let p = 0; p < parts; p++) {
       const part = parts === 1 ? '' : ` AND hash(${KEY_SQL}) % ${parts} = ${p}`;
       const result = await store.reader.stream(`SELECT ${spillColumns(width)} FROM ${SPILL_ROWS} WHERE tbl = $1::INTEGER AND time = $2${part}`, [store.tableId(this.id), t]);
