@@ -12,7 +12,7 @@ import { DEMO_SQL } from '../catalog/demo.js';
 import { ServedJob } from './served-job.js';
 import { HttpError } from './errors.js';
 import { UsageError } from '../cli/errors.js';
-import { JobRegistry } from './job-registry.js';
+import { JobRegistry, RegistryWriteError } from './job-registry.js';
 import { log } from '../util/log.js';
 
 /** How long stopping every job may take before the server exits anyway. */
@@ -60,8 +60,17 @@ export class JobManager {
     const baseDir = options.file ? path.dirname(path.resolve(options.file)) : process.cwd();
     const name = options.name ?? base;
     const job = new ServedJob({ id, name, sql, ...(options.file ? { file: options.file } : {}), baseDir, stateDir }, this.catalog);
+    // Kept before it starts: a job the registry cannot hold would vanish at the next restart of
+    // the server, so it is refused (nothing started) rather than accepted and lost later.
+    if (!options.file) {
+      try {
+        this.registry.put({ id, name, sql, stopped: false });
+      } catch (e) {
+        if (!(e instanceof RegistryWriteError)) throw e;
+        throw new HttpError(500, `job not started: ${e.message}`, { hint: `make ${this.stateDir} writable (or free space on its disk), or start the server with another --state-dir` });
+      }
+    }
     this.jobs.set(id, job);
-    if (!options.file) this.registry.put({ id, name, sql, stopped: false });
     void job.start(!options.file);
     return job;
   }
@@ -85,7 +94,7 @@ export class JobManager {
   /** Stops a job cleanly (a final checkpoint); a later server on this state directory lists it as stopped. */
   async stop(id: string): Promise<ServedJob> {
     const j = this.get(id);
-    this.registry.setStopped(id, true);
+    this.keep(id, () => this.registry.setStopped(id, true), 'stopped');
     await j.stop();
     return j;
   }
@@ -94,7 +103,7 @@ export class JobManager {
   async restart(id: string, fresh: boolean): Promise<ServedJob> {
     const j = this.get(id);
     await j.stop();
-    this.registry.setStopped(id, false);
+    this.keep(id, () => this.registry.setStopped(id, false), 'restarted');
     void j.start(fresh);
     return j;
   }
@@ -112,8 +121,22 @@ export class JobManager {
   async remove(id: string): Promise<void> {
     const j = this.get(id);
     this.jobs.delete(id);
-    this.registry.remove(id);
+    this.keep(id, () => this.registry.remove(id), 'deleted');
     await j.remove();
+  }
+
+  /**
+   * A stop, restart or delete goes ahead when the registry cannot record it (refusing to stop a
+   * job because a disk is full would be worse); the server says so, since after its own restart
+   * the job comes back as the registry last recorded it.
+   */
+  private keep(id: string, change: () => void, what: string): void {
+    try {
+      change();
+    } catch (e) {
+      if (!(e instanceof RegistryWriteError)) throw e;
+      log.warn(`sluice serve: job '${id}' ${what}, but ${e.message}; a restart of the server will not know it was ${what}`, { event: 'registry-write-failed', job: id });
+    }
   }
 
   /** Stops every job (each takes its final checkpoint); one that has not stopped within `timeoutMs` (a hung sink) is left behind. */

@@ -53,11 +53,20 @@ export class JobRegistry {
     return ++this.counterValue;
   }
 
+  /** Keeps a new job; when the file cannot be written the entry is not kept either (throws RegistryWriteError). */
   put(entry: RegistryEntry): void {
+    const before = this.entries.get(entry.id);
     this.entries.set(entry.id, entry);
-    this.write();
+    try {
+      this.write();
+    } catch (e) {
+      if (before) this.entries.set(entry.id, before);
+      else this.entries.delete(entry.id);
+      throw e;
+    }
   }
 
+  /** Records a stop or a restart (throws RegistryWriteError when the file cannot be written; the entry in memory is changed anyway). */
   setStopped(id: string, stopped: boolean): void {
     const e = this.entries.get(id);
     if (!e || e.stopped === stopped) return;
@@ -65,17 +74,36 @@ export class JobRegistry {
     this.write();
   }
 
+  /** Forgets a job (throws RegistryWriteError when the file cannot be written; forgotten in memory anyway). */
   remove(id: string): void {
     if (this.entries.delete(id)) this.write();
   }
 
-  /** WARNING: temp file + rename, so a crash mid-write leaves the old registry or the new one, never half of one. */
+  /**
+   * WARNING: temp file + rename, so a crash mid-write leaves the old registry or the new one, never
+   * half of one. A write that fails (a read-only or full disk) throws RegistryWriteError naming
+   * the file and the system's reason, and leaves no temp file behind.
+   */
   private write(): void {
-    fs.mkdirSync(this.dir, { recursive: true });
     const data: RegistryFile = { version: 1, counter: this.counterValue, jobs: this.list() };
     const tmp = `${this.file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, `${JSON.stringify(data, null, 2)}\n`);
-    fs.renameSync(tmp, this.file);
+    try {
+      fs.mkdirSync(this.dir, { recursive: true });
+      fs.writeFileSync(tmp, `${JSON.stringify(data, null, 2)}\n`);
+      fs.renameSync(tmp, this.file);
+    } catch (e) {
+      fs.rmSync(tmp, { force: true, recursive: true });
+      const err = e as NodeJS.ErrnoException;
+      throw new RegistryWriteError(`cannot write the job registry ${this.file}: ${err.code ?? ''}${err.code ? ' ' : ''}${err.message.replace(/^[A-Z]+: /, '')}`);
+    }
+  }
+}
+
+/** The registry could not be written: the change it records is not kept across a restart of the server. */
+export class RegistryWriteError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RegistryWriteError';
   }
 }
 

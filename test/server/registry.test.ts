@@ -94,3 +94,44 @@ test('a state directory whose jobs.json is not a registry is refused, naming the
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a registry that cannot be written: a submit is refused naming the file, nothing starts; a stop still stops, with a warning', { timeout: 60_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-serve-registry-'));
+  const s = await serve({ dir });
+  const warnings: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  try {
+    const keptPath = `/ingest/${unique('reg-kept')}`;
+    const kept = (await request(s.base, 'POST', '/api/jobs', { sql: job(keptPath), name: 'kept' })).json;
+    // The registry file replaced by a directory with something in it: every rename onto it fails
+    // (as on a read-only or full disk; root ignores file modes, so a mode would not do here).
+    const file = path.join(dir, 'state', 'jobs.json');
+    fs.rmSync(file);
+    fs.mkdirSync(path.join(file, 'blocker'), { recursive: true });
+
+    const newPath = `/ingest/${unique('reg-refused')}`;
+    const refused = await request(s.base, 'POST', '/api/jobs', { sql: job(newPath), name: 'refused' });
+    assert.equal(refused.status, 500);
+    assert.match(refused.json.error.message, /^job not started: cannot write the job registry .*jobs\.json: EISDIR/);
+    assert.match(refused.json.error.hint, /writable .*--state-dir/);
+    assert.deepEqual((await request(s.base, 'GET', '/api/jobs')).json.jobs.map((j: { id: string }) => j.id), [kept.id], 'the refused job is not listed');
+    assert.equal((await post(s, newPath, 1)).status, 404, "the refused job's ingest path is not open");
+    assert.deepEqual(fs.readdirSync(path.join(dir, 'state')).filter((f) => f.endsWith('.tmp')), [], 'no temp file left');
+
+    process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      warnings.push(String(chunk));
+      return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof process.stderr.write;
+    const stopped = await request(s.base, 'POST', `/api/jobs/${kept.id}/stop`);
+    assert.equal(stopped.status, 200);
+    assert.equal(stopped.json.status, 'stopped');
+    assert.ok(
+      warnings.some((w) => w.includes(`job '${kept.id}' stopped, but cannot write the job registry`) && w.includes('will not know it was stopped')),
+      `a warning names the job and the file: ${warnings.join('')}`,
+    );
+  } finally {
+    process.stderr.write = write;
+    await s.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
