@@ -101,15 +101,19 @@ export class SpillableKeyedTable<V> extends MemoryKeyedTable<V> {
     const f = this.filter;
     if (f === undefined || f.added + entries.length > f.capacity || f.capacity > 8 * Math.max(1024, need)) await this.rebuildFilter(store, 2 * need);
     this.shapes ??= new ShapeCache(store.shapes);
-    const writer = await SpillWriter.open(store.conn, store.tableId(this.id), this.shapes);
-    try {
-      for (const [key, value] of entries) {
-        this.spilledBytes += writer.add(Number.NaN, key, value);
-        this.filter!.add(key);
+    const shapes = this.shapes;
+    // One transaction per spill (SpillStore.transaction): the appender's flushes do not commit.
+    await store.transaction(async () => {
+      const writer = await SpillWriter.open(store.conn, store.tableId(this.id), shapes);
+      try {
+        for (const [key, value] of entries) {
+          this.spilledBytes += writer.add(Number.NaN, key, value);
+          this.filter!.add(key);
+        }
+      } finally {
+        writer.close();
       }
-    } finally {
-      writer.close();
-    }
+    });
     this.spilledRows += entries.length;
     this.rowsSpilledTotal += entries.length;
   }

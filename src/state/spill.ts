@@ -121,31 +121,40 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
   /** Moves the coldest entries of the oldest times to DuckDB until about `bytes` are freed. */
   async spill(store: SpillStore, bytes: number): Promise<void> {
     if (this.entryBytes === 0) this.estimatedBytes();
-    let left = Math.ceil(bytes / Math.max(1, this.entryBytes));
+    const rows = Math.ceil(bytes / Math.max(1, this.entryBytes));
     const shapes = (this.shapes ??= new ShapeCache(store.shapes));
-    const writer = await SpillWriter.open(store.conn, store.tableId(this.id), shapes, this.plainWidth());
-    try {
-      for (const t of [...this.timesAscending()]) {
-        if (left <= 0) break;
-        const filters = this.spilledTimes.has(t) ? this.spilledKeys.get(t) : this.newFilters(t);
-        let at = this.spilledTimes.get(t);
-        if (at === undefined) {
-          at = { rows: 0, bytes: 0, shape: -1, merge: undefined, numberKeys: true };
-          this.spilledTimes.set(t, at);
-        }
-        const sink: SpillSink = { writer, at, filters, store, shapes };
-        // In chunks: a columnar table builds each entry's value as it is taken.
-        for (;;) {
-          const n = this.spillSome(t, Math.min(left, CLOSE_CHUNK), sink);
-          if (n === 0) break;
-          left -= n;
-          this.spilledRows += n;
-          if (left <= 0) break;
-        }
-        if (at.rows === 0) this.spilledTimes.delete(t);
+    // One transaction per spill (SpillStore.transaction): the appender's flushes do not commit.
+    await store.transaction(async () => {
+      const writer = await SpillWriter.open(store.conn, store.tableId(this.id), shapes, this.plainWidth());
+      try {
+        this.spillInto(writer, rows, store, shapes);
+      } finally {
+        writer.close();
       }
-    } finally {
-      writer.close();
+    });
+  }
+
+  /** Up to `rows` entries, oldest times first, into `writer`. */
+  private spillInto(writer: SpillWriter, rows: number, store: SpillStore, shapes: ShapeCache): void {
+    let left = rows;
+    for (const t of [...this.timesAscending()]) {
+      if (left <= 0) break;
+      const filters = this.spilledTimes.has(t) ? this.spilledKeys.get(t) : this.newFilters(t);
+      let at = this.spilledTimes.get(t);
+      if (at === undefined) {
+        at = { rows: 0, bytes: 0, shape: -1, merge: undefined, numberKeys: true };
+        this.spilledTimes.set(t, at);
+      }
+      const sink: SpillSink = { writer, at, filters, store, shapes };
+      // In chunks: a columnar table builds each entry's value as it is taken.
+      for (;;) {
+        const n = this.spillSome(t, Math.min(left, CLOSE_CHUNK), sink);
+        if (n === 0) break;
+        left -= n;
+        this.spilledRows += n;
+        if (left <= 0) break;
+      }
+      if (at.rows === 0) this.spilledTimes.delete(t);
     }
   }
 

@@ -63,3 +63,24 @@ test('readSpilled: the exact count passes, chunk by chunk; a counted column adds
   await assert.rejects(readSpilled(await conn.stream('SELECT 1 WHERE false'), { rows: 1, what: 'x' }, () => {}), ShortScanError);
   conn.closeSync();
 });
+
+test('readSpilled fetches the next chunk while an async onChunk works: rows in order, each once; its error leaves after the fetch in flight', async () => {
+  const { conn } = await connect();
+  const seen: number[] = [];
+  await readSpilled(await conn.stream('SELECT i FROM range(20000) t(i)'), { rows: 20_000, what: 'x' }, async (c) => {
+    await new Promise((resolve) => setImmediate(resolve));
+    for (const v of c.getColumnValues(0) as bigint[]) seen.push(Number(v));
+  });
+  assert.deepEqual(seen, Array.from({ length: 20_000 }, (_, i) => i));
+  let chunks = 0;
+  await assert.rejects(
+    readSpilled(await conn.stream('SELECT i FROM range(20000) t(i)'), { rows: 20_000, what: 'x' }, () => {
+      if (++chunks === 2) throw new Error('emit failed');
+    }),
+    /emit failed/,
+  );
+  assert.equal(chunks, 2);
+  // The connection serves the next query (no fetch of the abandoned result still running on it).
+  assert.equal(Number((await conn.runAndReadAll('SELECT count(*) FROM range(7)')).getRowsJS()[0]![0]), 7);
+  conn.closeSync();
+});
