@@ -85,15 +85,16 @@ export class Checkpointer {
    * (and committed by transactional sinks), so that sources may connect, join their groups and
    * fetch while it is written (and the state database opened: cli/run.ts defers DuckDB on a
    * fresh state directory). WARNING: no batch may enter the graph before that promise resolves.
+   * (Wrapped in an object: an async function returning the promise itself would wait for it.)
    */
-  async start(rerun: { readonly watermark: number } | undefined): Promise<Promise<void>> {
+  async start(rerun: { readonly watermark: number } | undefined): Promise<{ durable: Promise<void> }> {
     const c = this.options.restore;
     if (c) {
       await this.restore(c, rerun);
       // Transactional sinks commit the restored checkpoint's output if it never was.
       for (const s of this.job.sinks.all) if (s.writer.recover) await s.writer.recover(this.checkpointSources(c.meta, s));
       this.nextAt = Date.now() + (this.options.intervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS);
-      return Promise.resolve();
+      return { durable: Promise.resolve() };
     }
     // A crash before the first periodic checkpoint then rolls back to the side outputs'
     // starting lengths instead of appending to them again.
@@ -105,7 +106,7 @@ export class Checkpointer {
     });
     // Observed here too: a job whose sources read nothing still fails on it (Job.run awaits it).
     durable.catch(() => {});
-    return durable;
+    return { durable };
   }
 
   due(): boolean {

@@ -187,7 +187,7 @@ export class Job {
       await this.state.open(this.ckpt?.target);
       // A fresh run's first checkpoint is written while the sources connect and fetch; their
       // first batch waits for it (takeBatch), as does the end of a run that read nothing.
-      const durable = (await checkpointer?.start(this.rerun)) ?? Promise.resolve();
+      const durable = (await checkpointer?.start(this.rerun))?.durable ?? Promise.resolve();
       this.firstCheckpoint = durable.then(() => {
         this.firstCheckpoint = undefined;
         this.hooks.onStarted?.();
