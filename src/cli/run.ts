@@ -12,7 +12,8 @@ import { DEFAULT_CHECKPOINT_INTERVAL_MS, Job, type CheckpointMeta } from '../exe
 import { logSummary } from './summary.js';
 import { exitWithParent, reexecWithHeapCap } from './heap-cap.js';
 import { UsageError } from './errors.js';
-import { CheckpointStore, readSummary, type JobCheckpoint } from '../state/checkpoint.js';
+import { CheckpointStore, readSummary, type CheckpointTarget, type JobCheckpoint } from '../state/checkpoint.js';
+import { DeferredCheckpointStore, hasStateDatabase } from '../state/deferred-store.js';
 import { renderState } from './state.js';
 import { planFingerprint } from '../state/fingerprint.js';
 import { defaultStateDir } from '../state/settings.js';
@@ -84,32 +85,45 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   if (opts.fresh || opts.fromCommittedOffsets) CheckpointStore.remove(stateDir);
 
   const fingerprint = planFingerprint(plan);
-  // WHY at once: opening the state loads DuckDB (~0.1 s of the start-up), and the sinks' recorded
-  // commits are read from Kafka meanwhile; the rules about them wait for the checkpoint.
-  const opening = CheckpointStore.open(stateDir);
-  // Finished or interrupted, the last checkpoint is where this run goes on (Job.rerun tells which).
-  const restoring = opening.then(async (store) => {
-    const restore = (await store.latest<CheckpointMeta>())?.checkpoint;
-    if (restore !== undefined && restore.fingerprint !== fingerprint) {
-      throw new UsageError(
-        `the state in ${stateDir} was checkpointed by a different plan (the job's operators, what a source reads or where a sink writes changed; output formats, batching and connection options do not count); run with --fresh to discard it and start over`,
-      );
-    }
-    return restore;
-  });
-  let store: CheckpointStore;
+  const jobName = path.basename(file).replace(/\.sql$/i, '');
+  const commitOptions = { job: jobName, stateDir, fresh: opts.fresh === true, fromCommittedOffsets: opts.fromCommittedOffsets === true };
+  let store: CheckpointTarget & { close(): void };
   let restore: JobCheckpoint<CheckpointMeta> | undefined;
   let committed: Map<string, string>;
-  try {
-    const job = path.basename(file).replace(/\.sql$/i, '');
-    [store, restore, committed] = await Promise.all([
-      opening,
-      restoring,
-      checkCommits(plan, restoring, { job, stateDir, fresh: opts.fresh === true, fromCommittedOffsets: opts.fromCommittedOffsets === true }),
-    ]);
-  } catch (e) {
-    (await opening.catch(() => undefined))?.close();
-    throw e;
+  if (!hasStateDatabase(stateDir)) {
+    // WHY deferred: with no state database there is no checkpoint to restore, so DuckDB (~0.1 s
+    // of CPU to load) opens with the first checkpoint, while the sources connect and fetch.
+    const deferred = new DeferredCheckpointStore(stateDir);
+    store = deferred;
+    try {
+      const committing = checkCommits(plan, Promise.resolve(undefined), commitOptions);
+      // Loaded while Kafka answers (its client is loaded by then: checkCommits connects first).
+      deferred.open().catch(() => {});
+      committed = await committing;
+    } catch (e) {
+      store.close();
+      throw e;
+    }
+  } else {
+    // WHY at once: opening the state loads DuckDB, and the sinks' recorded commits are read from
+    // Kafka meanwhile; the rules about them wait for the checkpoint.
+    const opening = CheckpointStore.open(stateDir);
+    // Finished or interrupted, the last checkpoint is where this run goes on (Job.rerun tells which).
+    const restoring = opening.then(async (store) => {
+      const restore = (await store.latest<CheckpointMeta>())?.checkpoint;
+      if (restore !== undefined && restore.fingerprint !== fingerprint) {
+        throw new UsageError(
+          `the state in ${stateDir} was checkpointed by a different plan (the job's operators, what a source reads or where a sink writes changed; output formats, batching and connection options do not count); run with --fresh to discard it and start over`,
+        );
+      }
+      return restore;
+    });
+    try {
+      [store, restore, committed] = await Promise.all([opening, restoring, checkCommits(plan, restoring, commitOptions)]);
+    } catch (e) {
+      (await opening.catch(() => undefined))?.close();
+      throw e;
+    }
   }
 
   const { controller, release } = onInterrupt();
@@ -117,7 +131,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   try {
     const memory = memoryText === undefined ? undefined : parseBytes(memoryText);
     const job = new Job(plan, {
-      name: path.basename(file).replace(/\.sql$/i, ''),
+      name: jobName,
       signal: controller.signal,
       checkpoints: {
         target: store,

@@ -79,19 +79,34 @@ export class Checkpointer {
     this.checkpointId = options.restore?.id ?? 0;
   }
 
-  /** Before any source reads: restores the checkpoint to start from, or takes a first one. */
-  async start(rerun: { readonly watermark: number } | undefined): Promise<void> {
+  /**
+   * Before any source reads: restores the checkpoint to start from, or takes the barrier and
+   * snapshot of a first one. Resolves with the promise of that first checkpoint being durable
+   * (and committed by transactional sinks), so that sources may connect, join their groups and
+   * fetch while it is written (and the state database opened: cli/run.ts defers DuckDB on a
+   * fresh state directory). WARNING: no batch may enter the graph before that promise resolves.
+   * (Wrapped in an object: an async function returning the promise itself would wait for it.)
+   */
+  async start(rerun: { readonly watermark: number } | undefined): Promise<{ durable: Promise<void> }> {
     const c = this.options.restore;
     if (c) {
       await this.restore(c, rerun);
       // Transactional sinks commit the restored checkpoint's output if it never was.
       for (const s of this.job.sinks.all) if (s.writer.recover) await s.writer.recover(this.checkpointSources(c.meta, s));
-    } else {
-      // A crash before the first periodic checkpoint then rolls back to the side outputs'
-      // starting lengths instead of appending to them again.
-      await this.checkpoint(false);
+      this.nextAt = Date.now() + (this.options.intervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS);
+      return { durable: Promise.resolve() };
     }
-    this.nextAt = Date.now() + (this.options.intervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS);
+    // A crash before the first periodic checkpoint then rolls back to the side outputs'
+    // starting lengths instead of appending to them again.
+    const snapshot = await this.barrier();
+    const first = this.persist(snapshot, false);
+    this.running = first;
+    const durable = first.finally(() => {
+      if (this.running === first) this.running = undefined;
+    });
+    // Observed here too: a job whose sources read nothing still fails on it (Job.run awaits it).
+    durable.catch(() => {});
+    return { durable };
   }
 
   due(): boolean {
@@ -118,13 +133,23 @@ export class Checkpointer {
   }
 
   private async take(final: boolean): Promise<void> {
-    const { graph, state, sinks, sideOutputs } = this.job;
-    const snapshot = await state.serial(async (): Promise<JobCheckpoint<CheckpointMeta>> => {
+    await this.persist(await this.barrier(), final);
+  }
+
+  /** The barrier and snapshot, consistent: between two batches (serial with them under a budget). */
+  private barrier(): Promise<JobCheckpoint<CheckpointMeta>> {
+    const { graph, state } = this.job;
+    return state.serial(async (): Promise<JobCheckpoint<CheckpointMeta>> => {
       const id = ++this.checkpointId;
       const spilled = await state.stage(id);
       graph.barrier(id);
       return { id, createdAt: Date.now(), fingerprint: this.options.fingerprint, meta: this.meta(), tables: state.snapshot(spilled) };
     });
+  }
+
+  /** Flushes and syncs the outputs, writes the snapshot, then lets transactional sinks commit it. */
+  private async persist(snapshot: JobCheckpoint<CheckpointMeta>, final: boolean): Promise<void> {
+    const { sinks, sideOutputs } = this.job;
     await sinks.flush();
     await sideOutputs.flush();
     // WARNING: the lengths the checkpoint records must be on the disk before it is (else an OS crash cuts the files short of them).

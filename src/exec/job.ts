@@ -34,7 +34,7 @@ export interface JobHooks {
   sinkWriter?(node: SinkNode, columns: readonly Column[], changelog: boolean, resume?: SinkPosition): SinkWriter | undefined;
   /** Replace a source's reader (tests feeding batches directly); `resume`: its checkpointed position. */
   sourceReader?(node: SourceNode, resume?: ResumePosition): SourceReader | undefined;
-  /** The run's state and counters are in place (restored from a checkpoint, or fresh) and its sources start reading. */
+  /** The run's state and counters are in place (restored from a checkpoint, or a fresh run's first checkpoint durable) and batches start entering the graph. */
   onStarted?(): void;
 }
 
@@ -79,6 +79,8 @@ export class Job {
   private readonly sideOutputs: SideOutputs;
   private readonly graph: Graph;
   private readonly checkpointer: Checkpointer | undefined;
+  /** Until a fresh run's first checkpoint is durable: no batch enters the graph before it. */
+  private firstCheckpoint: Promise<void> | undefined;
   /** Paces pushes so that signals are seen during long synchronous work. */
   private readonly slicer = new Slicer();
   /** Aborted part-way through a source batch (see pushBatch). */
@@ -121,6 +123,7 @@ export class Job {
 
   /** One source batch: pushed through the graph, then a periodic checkpoint when one is due. */
   private async takeBatch(src: SourceRuntime, records: Parameters<SourceRuntime['decodeBatch']>[0], signal: AbortSignal): Promise<void> {
+    if (this.firstCheckpoint) await this.firstCheckpoint;
     const checkpointer = this.checkpointer;
     const whole = await this.state.serial(async () => {
       const pushed = await this.pushBatch(src, records, signal);
@@ -182,10 +185,17 @@ export class Job {
     const checkpointer = this.checkpointer;
     try {
       await this.state.open(this.ckpt?.target);
-      await checkpointer?.start(this.rerun);
-      this.hooks.onStarted?.();
-      await Promise.all(
-        this.sources.map(async (src, i) => {
+      // A fresh run's first checkpoint is written while the sources connect and fetch; their
+      // first batch waits for it (takeBatch), as does the end of a run that read nothing.
+      const durable = (await checkpointer?.start(this.rerun))?.durable ?? Promise.resolve();
+      this.firstCheckpoint = durable.then(() => {
+        this.firstCheckpoint = undefined;
+        this.hooks.onStarted?.();
+      });
+      this.firstCheckpoint.catch(() => {});
+      await Promise.all([
+        durable,
+        ...this.sources.map(async (src, i) => {
           const reader = readers[i];
           if (reader === undefined) return;
           const emitting = new Set<Promise<void>>();
@@ -204,7 +214,7 @@ export class Job {
           await Promise.all(emitting);
           if (!signal.aborted) await this.state.serial(() => this.finish(src));
         }),
-      );
+      ]);
     } catch (e) {
       controller.abort();
       await this.close();
