@@ -238,3 +238,13 @@ test('a reader that closes the pipe ends the command quietly (sluice run job.sql
   assert.equal(code, 0, stderr);
   assert.doesNotMatch(stderr, /EPIPE|Unhandled|\n\s+at /, 'no stack trace');
 });
+
+test('the REPL from a pipe or a file (not a terminal): a clear usage error with the ways to run the statements, no stack trace', () => {
+  for (const input of ['SELECT 1;\n', '']) {
+    const r = spawnSync(process.execPath, [BIN], { input, encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /^sluice: the REPL needs a terminal, and standard input is not one/);
+    assert.match(r.stderr, /sluice run FILE\.sql/);
+    assert.doesNotMatch(r.stderr + r.stdout, /Raw mode|node_modules|at \S+ \(/, 'no ink error or stack trace');
+  }
+});
