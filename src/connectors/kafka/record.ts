@@ -8,7 +8,6 @@ import type { Row, Value } from '../../catalog/types.js';
 import { DecodeError, type RecordDecoder, type RecordPosition, type SourceRecord } from '../connector.js';
 import { compileConverter, failure, FAIL } from '../format/convert.js';
 import { compileDecoder, compileWideDecoder, eventTimeIndex } from '../format/decode.js';
-import { KeyText } from './key-text.js';
 import type { FetchedMessage, MessageHeaders } from './port.js';
 
 export const METADATA_COLUMNS = ['_partition', '_offset', '_timestamp'] as const;
@@ -123,13 +122,12 @@ export function compileKafkaDecoder(columns: readonly Column[], eventTime: strin
   // The common keyed shape (one VARCHAR key, value columns, no metadata): the row in one literal.
   if (!upsert && valueCols.length > 0 && keyCols.length === 1 && keyCols[0]!.type.kind === 'varchar' && keyCols.length + valueCols.length === columns.length) {
     const wide = compileWideDecoder(valueCols, inValue ? eventTime : undefined, columns.length, valueCols.map((c) => columns.indexOf(c)));
-    // The same string per recurring key (key-text.ts): the key is most often the group key.
-    const keyText = new KeyText();
     return (value, record) => {
       if (!(record instanceof KafkaRecord)) return wide(value as string, null);
       const key = record.key;
       if (!record.hasValue) return new DecodeError('message has no value (a tombstone)');
-      return wide(value as string, key === null ? null : keyText.of(key));
+      // toString() without an encoding is utf8 by its fastest path.
+      return wide(value as string, key === null ? null : key.toString());
     };
   }
   const decodeKey = compileKeyDecoder(keyCols);
