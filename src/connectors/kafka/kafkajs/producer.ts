@@ -9,7 +9,6 @@ import type { ClientSettings } from '../port.js';
 import { kafkajsClient } from './client.js';
 import { keyCachingPartitioner } from './partitioner.js';
 import { kafkaThread, threadEnabled, type KafkaThread } from './thread.js';
-import { packMessages } from './packed-messages.js';
 
 /** What the port's producers use of a kafkajs producer, on the Kafka thread or on this one. */
 export interface JsProducer {
@@ -26,14 +25,6 @@ export interface JsTransaction {
   abort(): Promise<void>;
 }
 
-/** A send's record as it crosses to the Kafka thread: its messages packed when they are plain text (packed-messages.ts). */
-export function crossing(record: ProducerRecord): ProducerRecord | { packed: ReturnType<typeof packMessages>; rest: Omit<ProducerRecord, 'messages'> } {
-  const packed = packMessages(record.messages);
-  if (packed === undefined) return record;
-  const { messages: _, ...rest } = record;
-  return { packed, rest };
-}
-
 /** Producer settings (the partitioner is always kafkajs's default one, keys remembered: partitioner.ts). */
 export type ProducerSettings = Omit<ProducerConfig, 'createPartitioner'>;
 
@@ -43,7 +34,7 @@ class ThreadTransaction implements JsTransaction {
     return this.t.call({ op: 'txn', txn: this.txn, method, arg });
   }
   send(record: ProducerRecord): Promise<unknown> {
-    return this.call('send', crossing(record));
+    return this.call('send', record);
   }
   async sendOffsets(offsets: { consumerGroupId: string; topics: TopicOffsets[] }): Promise<void> {
     await this.call('sendOffsets', offsets);
@@ -74,7 +65,7 @@ class ThreadProducer implements JsProducer {
     await this.call('producer.disconnect');
   }
   send(record: ProducerRecord): Promise<unknown> {
-    return this.call('producer.send', { record: crossing(record) });
+    return this.call('producer.send', { record });
   }
   async transaction(): Promise<JsTransaction> {
     return new ThreadTransaction(this.t, (await this.call('producer.transaction')) as number);

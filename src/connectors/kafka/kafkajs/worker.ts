@@ -8,7 +8,6 @@ import type { ClientSettings } from '../port.js';
 import { kafkajsClient, type KafkaLogSink } from './client.js';
 import { kafkajsProducer, type ProducerSettings } from './producer.js';
 import { errorData, type WorkerMessage } from './thread.js';
-import { unpackMessages, type PackedMessages } from './packed-messages.js';
 
 type Request = { id: number; op: string } & Record<string, unknown>;
 
@@ -28,11 +27,7 @@ function asBuffer(v: unknown): unknown {
   return v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v;
 }
 
-/** A send's record from the engine: its messages unpacked (packed-messages.ts), Buffers restored. */
-function revive(sent: unknown): ProducerRecord {
-  const p = sent as { packed?: PackedMessages; rest?: Omit<ProducerRecord, 'messages'> };
-  if (p.packed !== undefined) return { ...p.rest!, messages: unpackMessages(p.packed) } as ProducerRecord;
-  const record = sent as ProducerRecord;
+function revive(record: ProducerRecord): ProducerRecord {
   for (const m of record.messages) {
     if (m.key !== null && m.key !== undefined && typeof m.key !== 'string') m.key = asBuffer(m.key) as Buffer;
     if (m.value !== null && typeof m.value !== 'string') m.value = asBuffer(m.value) as Buffer;
@@ -62,7 +57,7 @@ async function handle(r: Request): Promise<unknown> {
       producers.delete(r['producer'] as number);
       return undefined;
     case 'producer.send':
-      await producer(r['producer']).send(revive(r['record']));
+      await producer(r['producer']).send(revive(r['record'] as ProducerRecord));
       return undefined;
     case 'producer.transaction': {
       const t = await producer(r['producer']).transaction();
@@ -75,7 +70,7 @@ async function handle(r: Request): Promise<unknown> {
       const t = transactions.get(id);
       if (!t) throw new Error(`no transaction ${id} on the Kafka thread`);
       const arg = r['arg'];
-      if (r['method'] === 'send') await t.send(revive(arg));
+      if (r['method'] === 'send') await t.send(revive(arg as ProducerRecord));
       else if (r['method'] === 'sendOffsets') await t.sendOffsets(arg as Parameters<Transaction['sendOffsets']>[0]);
       else if (r['method'] === 'commit') await t.commit();
       else await t.abort();
