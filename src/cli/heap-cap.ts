@@ -13,17 +13,9 @@ const HEADROOM_MB = 112;
 /**
  * A small young generation (V8's default semi-space grows to 16-32 MB, three of them): with
  * bench:state's 256 MB budget it took peak RSS from ~690 MB (old space 288 MB, default young
- * generation) to ~530 MB together with the lower old-space cap. Derived from the budget, one MB
- * of semi-space per 32 MB, between 2 and 8 MB: at 64 MB, 8 MB semi-spaces held a committed heap
- * of 34-54 MB for 18-44 MB live, 2 MB ones 24-36 MB for the same (bench:state's open shape).
+ * generation) to ~530 MB together with the lower old-space cap.
  */
-const SEMI_SPACE_MIN_MB = 2;
-const SEMI_SPACE_MAX_MB = 8;
-
-/** The --max-semi-space-size in MB for a state budget of `bytes`. */
-export function semiSpaceMB(bytes: number): number {
-  return Math.min(SEMI_SPACE_MAX_MB, Math.max(SEMI_SPACE_MIN_MB, Math.round(bytes / (32 * 2 ** 20))));
-}
+const SEMI_SPACE_MB = 8;
 
 /**
  * glibc malloc settings for a budgeted job (read only at start-up; the user's environment wins).
@@ -42,7 +34,7 @@ export function heapCapMB(bytes: number): number {
 
 /** The node flags for a state budget of `bytes`. */
 export function heapFlags(bytes: number): string[] {
-  return [`--max-old-space-size=${heapCapMB(bytes)}`, `--max-semi-space-size=${semiSpaceMB(bytes)}`];
+  return [`--max-old-space-size=${heapCapMB(bytes)}`, `--max-semi-space-size=${SEMI_SPACE_MB}`];
 }
 
 /** True when the user already chose the heap size, or this process is the re-executed one. */

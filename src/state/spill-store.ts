@@ -199,17 +199,9 @@ export class SpillStore {
  * runs at 32 MB (at 24 MB its close's GROUP BY ran out of memory and the close merged in JS
  * instead). The budget never gives less than DUCKDB_FLOOR (state/budget.ts). DuckDB's allocator (jemalloc)
  * keeps freed pages up to allocator_flush_threshold (128 MB by default) unless a background
- * thread returns them: bench:state's open shape at 64 MB peaked ~45 MB lower with both set. Flushed
- * past 1 MB of a task's peak, and after any bulk free past 1 MB (512 MB by default: the close's
- * hash aggregate and a checkpoint's staged rows are freed in bulk), it peaked lower again.
+ * thread returns them: bench:state's open shape at 64 MB peaked ~45 MB lower with both set.
  */
-const LEAN: Readonly<Record<string, string>> = {
-  threads: '1',
-  preserve_insertion_order: 'false',
-  allocator_flush_threshold: '1MB',
-  allocator_bulk_deallocation_flush_threshold: '1MB',
-  allocator_background_threads: 'true',
-};
+const LEAN: Readonly<Record<string, string>> = { threads: '1', preserve_insertion_order: 'false', allocator_flush_threshold: '16MB', allocator_background_threads: 'true' };
 
 /** A SQL string literal. */
 function quote(s: string): string {

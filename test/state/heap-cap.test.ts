@@ -48,10 +48,6 @@ const sorted = (file: string): string[] => readFileSync(file, 'utf8').split('\n'
 test('the heap cap follows the budget: half of it plus headroom, and a small young generation', () => {
   assert.equal(heapCapMB(256 * 2 ** 20), 240);
   assert.deepEqual(heapFlags(256 * 2 ** 20), ['--max-old-space-size=240', '--max-semi-space-size=8']);
-  // The young generation shrinks with the budget (1 MB per 32 MB, 2 to 8 MB).
-  assert.deepEqual(heapFlags(64 * 2 ** 20), ['--max-old-space-size=144', '--max-semi-space-size=2']);
-  assert.deepEqual(heapFlags(128 * 2 ** 20), ['--max-old-space-size=176', '--max-semi-space-size=4']);
-  assert.deepEqual(heapFlags(4 * 2 ** 30), ['--max-old-space-size=2160', '--max-semi-space-size=8']);
 });
 
 test('sluice run with SET state_memory runs capped in a child and gives the unbudgeted output', { timeout: 60_000 }, async () => {
