@@ -152,10 +152,17 @@ export class JobState {
     const sizes = tables.map((t) => t.estimatedBytes());
     let total = 0;
     for (const n of sizes) total += n;
+    let peak = 0;
+    for (let i = 0; i < tables.length; i++) {
+      const t = tables[i]!;
+      peak += t instanceof SpillableTimeKeyedTable ? t.peakBytes() : sizes[i]!;
+    }
     // DuckDB's buffer pool has its share of the budget (SpillStore); live JS state the rest's share.
     const heap = liveStateBytes(budget.bytes);
-    if (total <= heap) return;
-    const excess = total - heap / 2;
+    if (total <= heap && peak <= heap) return;
+    // Down to half the share; when only the next batch's growth would pass it (a full segment
+    // doubling), by half, so the segment compacts into its own arrays instead of doubling.
+    const excess = Math.max(total - heap / 2, total <= heap ? total / 2 : 0);
     for (let i = 0; i < tables.length; i++) {
       const share = (sizes[i]! / total) * excess;
       if (share > 0) await tables[i]!.spill(store, share);

@@ -15,6 +15,8 @@ export abstract class Segment {
   /** Every slot before it is dead. */
   head = 0;
   cap = FIRST_CAPACITY;
+  /** Slots taken since the last takeInserted(). */
+  private inserted = 0;
   data: Float64Array;
   dead: Uint8Array;
 
@@ -43,6 +45,23 @@ export abstract class Segment {
   }
   protected abstract keyBytes(): number;
 
+  /** Slots taken since the last call. */
+  takeInserted(): number {
+    const n = this.inserted;
+    this.inserted = 0;
+    return n;
+  }
+
+  /**
+   * Bytes held at the worst while `more` new slots come in: a segment that must grow holds its
+   * arrays and the doubled ones at once while it copies (three times what it holds), unless
+   * enough of it is dead that it compacts instead.
+   */
+  bytesTaking(more: number): number {
+    const bytes = this.bytes();
+    return this.n + more <= this.cap || this.live * 2 <= this.n ? bytes : 3 * bytes;
+  }
+
   /** Removes a live slot. */
   kill(slot: number): void {
     this.dead[slot] = 1;
@@ -53,6 +72,7 @@ export abstract class Segment {
 
   /** Room for one more slot at `n` (compacting, or growing, first). */
   protected reserve(): number {
+    this.inserted++;
     if (this.n === this.cap) {
       if (this.live * 2 <= this.n) this.compact();
       else this.resize(this.cap * 2);

@@ -335,6 +335,19 @@ export class ColumnarTimeKeyedTable<V> extends SpillableTimeKeyedTable<V> {
     return bytes;
   }
 
+  /**
+   * Bytes held at the worst during the next batch if it brings as many new keys as came in since
+   * the last call (the runner calls it once per batch): a segment that fills up doubles, holding
+   * its old arrays and the new ones at once. Spilling on this keeps a full segment from doubling
+   * past the budget (bench:state's open shape at 64 MB: 16 MB of segment became 33 MB, plus the
+   * 16 MB being copied, each time the live state reached the budget).
+   */
+  override peakBytes(): number {
+    let bytes = 0;
+    for (const seg of this.segs.values()) bytes += seg.bytesTaking(seg.takeInserted());
+    return bytes;
+  }
+
   override snapshot(): TableSnapshot {
     const self = this;
     return chunked(

@@ -118,6 +118,11 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
     return n * this.entryBytes;
   }
 
+  /** Memory held at the worst during the next batch (a table whose storage grows in steps says more). */
+  peakBytes(): number {
+    return this.estimatedBytes();
+  }
+
   /** Moves the coldest entries of the oldest times to DuckDB until about `bytes` are freed. */
   async spill(store: SpillStore, bytes: number): Promise<void> {
     if (this.entryBytes === 0) this.estimatedBytes();

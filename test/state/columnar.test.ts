@@ -123,3 +123,26 @@ test('a columnar checkpoint restores into the object table and back, entries and
     { numRuns: 200 },
   );
 });
+
+test('a full segment counts the doubling the next batch would cause, so spilling happens before it (peakBytes)', () => {
+  const merge = (a: Val, b: Val): Val => ({ keyValues: a.keyValues, n: a.n + b.n });
+  const table = new ColumnarTimeKeyedTable<Val>('t', merge, layout(true));
+  const add = (from: number, to: number): void => {
+    for (let k = from; k < to; k++) table.set(10, String(k), { keyValues: [k], n: 1 });
+  };
+  // 40 keys: capacity 64 (doubled from 16), and another 40 would not fit.
+  add(0, 40);
+  assert.equal(table.peakBytes(), 3 * table.estimatedBytes(), 'another 40 double it while the old arrays are copied');
+  add(40, 50);
+  assert.equal(table.peakBytes(), table.estimatedBytes(), 'room for another 10: no growth ahead');
+  add(50, 64);
+  assert.equal(table.peakBytes(), 3 * table.estimatedBytes(), 'full: the next 14 keys double it');
+  assert.equal(table.peakBytes(), table.estimatedBytes(), 'no new keys since the last call: none expected');
+  // Half the slots dead: the segment compacts into its own arrays instead of doubling.
+  const seg = new NumericSegment(1);
+  for (let k = 0; k < 16; k++) seg.insert(String(k), [k]);
+  assert.equal(seg.bytesTaking(1), 3 * seg.bytes());
+  assert.equal(seg.bytesTaking(0), seg.bytes());
+  for (let k = 0; k < 8; k++) seg.kill(seg.find(String(k)));
+  assert.equal(seg.bytesTaking(1), seg.bytes(), 'half dead: compacts instead of growing');
+});
