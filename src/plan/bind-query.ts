@@ -23,6 +23,8 @@ import { cumulateWindow, hopWindow, tumbleWindow } from './window-args.js';
 import { windowWithoutWatermark } from './bind-updating-window.js';
 import { bindTopN, findRanking, refuseRanking, topNSubquery } from './bind-topn.js';
 import { bindWindowDistinct } from './bind-distinct-window.js';
+import { pushIntoJoin } from './push-join.js';
+import { allOf } from './join-condition.js';
 
 /** Views and subqueries inside each other: each level binds a whole query, recursively. */
 export const MAX_QUERY_DEPTH = 32;
@@ -65,7 +67,16 @@ function bindSelect(b: PlanBuilder, q0: SelectQuery, text: string, depth: number
     });
   }
 
-  if (q.where) {
+  // A join just built: one-sided WHERE conjunctions go below it, unread columns are dropped (push-join.ts).
+  const pushed = !topN && q.from.kind === 'join' && !rel.tvf ? pushIntoJoin(b, rel, q, text) : undefined;
+  if (pushed) {
+    rel = pushed.rel;
+    if (pushed.where.length > 0) {
+      const binder = new ExprBinder(rel.scope, text);
+      const pred = allOf(pushed.where.map((c) => binder.bindCondition(c, 'WHERE')))!;
+      rel = { ...rel, node: b.add({ kind: 'filter', inputs: [rel.node], schema: b.node(rel.node).schema, timeColumn: rel.scope.timeColumn, appendOnly: rel.appendOnly, state: [], predicate: pred }) };
+    }
+  } else if (q.where) {
     const pred = new ExprBinder(rel.scope, text).bindCondition(q.where, 'WHERE');
     rel = { ...rel, node: b.add({ kind: 'filter', inputs: [rel.node], schema: b.node(rel.node).schema, timeColumn: rel.scope.timeColumn, appendOnly: rel.appendOnly, state: [], predicate: pred }) };
   }
