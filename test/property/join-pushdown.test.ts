@@ -1,5 +1,5 @@
 // Property test of filter pushdown and column pruning below joins (src/plan/push-join.ts): each
-// query has WHERE or ON conjunctions on one side of a regular or interval join, INNER, LEFT,
+// query has WHERE or ON conjunctions on one side of a regular, interval or window join, INNER, LEFT,
 // RIGHT and FULL, including those that must NOT move (a WHERE on the null-supplying side, the
 // `WHERE b.k IS NULL` anti-join, an ON conjunction on the preserved side, anything of a FULL
 // join). The engine runs the rewritten plan; DuckDB runs the same job planned without the rule
@@ -24,6 +24,7 @@ import { makeSchedule, runScheduled } from './union-harness.js';
 import { propertyRuns, SEED, runShapeArb } from './run-shape.js';
 
 const RUNS = propertyRuns(25);
+const WINDOWS = 'x.k = y.k AND x.window_start = y.window_start AND x.window_end = y.window_end';
 const BETWEEN = "b.ts BETWEEN a.ts - INTERVAL '1000' MILLISECOND AND a.ts + INTERVAL '500' MILLISECOND";
 
 /** Each query and how many filters the rule must put below its join (so the test knows it ran). */
@@ -51,6 +52,9 @@ const QUERIES: ReadonlyArray<{ sql: string; below: number }> = [
   // ... RIGHT anti-join on the interval join, INNER with both.
   { sql: `SELECT b.k, b.v, b.ts FROM a RIGHT JOIN b ON a.k = b.k AND ${BETWEEN} WHERE a.k IS NULL`, below: 0 },
   { sql: `SELECT a.k, b.d, b.ts AS bts FROM a JOIN b ON a.k = b.k AND ${BETWEEN} AND a.d > 0 WHERE b.v < 30`, below: 2 },
+  // Window joins: LEFT with both kinds of pushable conjunction and a WHERE on the null-supplying side that stays.
+  { sql: `SELECT x.k, x.v, y.v AS yv, x.window_start FROM TUMBLE(a, ts, 1s) AS x LEFT JOIN TUMBLE(b, ts, 1s) AS y ON ${WINDOWS} AND y.v > 2 WHERE x.v % 2 = 0 AND (y.d IS NULL OR y.d > 0)`, below: 2 },
+  { sql: `SELECT x.k, y.k AS yk, y.window_end FROM TUMBLE(a, ts, 1s) AS x RIGHT JOIN TUMBLE(b, ts, 1s) AS y ON ${WINDOWS} WHERE x.k IS NULL`, below: 0 },
 ];
 
 function plan(query: string, pushdown: boolean) {
@@ -65,7 +69,7 @@ function plan(query: string, pushdown: boolean) {
 test('the rule puts the expected filters below each join, and prunes columns', () => {
   for (const q of QUERIES) {
     const { plan: p } = plan(q.sql, true);
-    const join = p.nodes.find((n) => n.kind === 'regularJoin' || n.kind === 'intervalJoin')!;
+    const join = p.nodes.find((n) => n.kind === 'regularJoin' || n.kind === 'intervalJoin' || n.kind === 'windowJoin')!;
     const filtersBelow = join.inputs.filter((i) => {
       let n = p.nodes[i]!;
       if (n.kind === 'project') n = p.nodes[n.inputs[0]!]!;
