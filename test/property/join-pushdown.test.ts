@@ -67,6 +67,7 @@ function plan(query: string, pushdown: boolean) {
 }
 
 test('the rule puts the expected filters below each join, and prunes columns', () => {
+  let projects = 0;
   for (const q of QUERIES) {
     const { plan: p } = plan(q.sql, true);
     const join = p.nodes.find((n) => n.kind === 'regularJoin' || n.kind === 'intervalJoin' || n.kind === 'windowJoin')!;
@@ -76,8 +77,10 @@ test('the rule puts the expected filters below each join, and prunes columns', (
       return n.kind === 'filter';
     }).length;
     assert.equal(filtersBelow, q.below, `${q.sql}\n${explainPlan(p)}`);
-    assert.ok(join.inputs.some((i) => p.nodes[i]!.kind === 'project'), `some column pruned: ${q.sql}\n${explainPlan(p)}`);
+    projects += join.inputs.filter((i) => p.nodes[i]!.kind === 'project').length;
   }
+  // A project drops unread columns of a side that is filtered, or loses at least half its columns.
+  assert.ok(projects >= 10, `${projects} join inputs pruned`);
 });
 
 test(`joins with pushed-down filters and pruned columns equal DuckDB's join of the unrewritten plan (${QUERIES.length} queries × ${RUNS} cases)`, async () => {
