@@ -70,7 +70,7 @@ export function watermarkSteps(plan: PhysicalPlan): Map<number, number | undefin
 
 /**
  * The sources whose batches need not be cut at all: each watermark advance would be a cut (step
- * 1), and its one consumer is an interval join that applies the per-row marks itself
+ * 1), and its one consumer (through projects, which pass the marks on) is an interval join that applies the per-row marks itself
  * (Batch.marks), with nothing after the join that observes watermarks. A cut per advance is a
  * push and a watermark walk per record; a marked batch is one push. The join's output is never
  * behind its watermark (exec/time.ts), and only sinks and stateless operators follow it, so
@@ -94,7 +94,9 @@ export function perRowSources(plan: PhysicalPlan, steps: ReadonlyMap<number, num
   const out = new Set<number>();
   for (const n of plan.nodes) {
     if (n.kind !== 'source' || steps.get(n.id) !== 1) continue;
-    const consumers = down.get(n.id) ?? [];
+    // Through projects (column pruning before a join, plan/push-join.ts): they pass the marks on, row for row.
+    let consumers = down.get(n.id) ?? [];
+    while (consumers.length === 1 && plan.nodes[consumers[0]!]!.kind === 'project') consumers = down.get(consumers[0]!) ?? [];
     if (consumers.length !== 1) continue;
     const join = plan.nodes[consumers[0]!]!;
     if (join.kind === 'intervalJoin' && quietAfter(join.id)) out.add(n.id);

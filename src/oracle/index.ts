@@ -15,6 +15,7 @@ import { describeFirstDifference, diffMultisets } from './compare.js';
 import { checkChangelog } from './changelog-check.js';
 import { loadInputs } from './load.js';
 import { fromDuck } from './sql-types.js';
+import { baselineTables } from './baseline.js';
 import { translatePlan } from './translate.js';
 import type { ColumnInfo } from './values.js';
 import type { SinkComparison } from './comparison.js';
@@ -32,6 +33,8 @@ export interface OracleInput {
   late: readonly LateEvent[];
   /** Per sink node id: what the engine emitted, rows in the sink node's schema minus hidden columns, with ops (null = all inserts). */
   sinkOutputs: ReadonlyMap<number, { rows: readonly Row[]; ops: readonly Op[] | null }>;
+  /** The same job planned otherwise (e.g. without a rewrite rule): DuckDB runs this plan's query, sink by sink in order (baseline.ts). */
+  baseline?: PhysicalPlan;
 }
 
 export type { SinkComparison } from './comparison.js';
@@ -47,7 +50,8 @@ export async function compareWithOracle(input: OracleInput): Promise<SinkCompari
       const node = plan.nodes.find((n) => n.id === sinkId);
       if (!node) throw new Error(`oracle: sink node ${sinkId} is not in the plan`);
       const columns = node.schema.filter((c) => !c.hidden).map((c) => ({ name: c.name, type: c.type }));
-      const sql = translatePlan(plan, sinkId, tables);
+      const base = input.baseline;
+      const sql = base ? translatePlan(base, base.sinks[plan.sinks.indexOf(sinkId)]!, baselineTables(plan, base, tables)) : translatePlan(plan, sinkId, tables);
       const reader = await conn.runAndReadAll(sql);
       const oracle: Row[] = reader.getRowsJS().map((r) => r.map(fromDuck));
       const emitted = input.sinkOutputs.get(sinkId) ?? { rows: [], ops: null };

@@ -23,6 +23,8 @@ import { cumulateWindow, hopWindow, tumbleWindow } from './window-args.js';
 import { windowWithoutWatermark } from './bind-updating-window.js';
 import { bindTopN, findRanking, refuseRanking, topNSubquery } from './bind-topn.js';
 import { bindWindowDistinct } from './bind-distinct-window.js';
+import { pushIntoJoin } from './push-join.js';
+import { allOf } from './join-condition.js';
 
 /** Views and subqueries inside each other: each level binds a whole query, recursively. */
 export const MAX_QUERY_DEPTH = 32;
@@ -65,10 +67,7 @@ function bindSelect(b: PlanBuilder, q0: SelectQuery, text: string, depth: number
     });
   }
 
-  if (q.where) {
-    const pred = new ExprBinder(rel.scope, text).bindCondition(q.where, 'WHERE');
-    rel = { ...rel, node: b.add({ kind: 'filter', inputs: [rel.node], schema: b.node(rel.node).schema, timeColumn: rel.scope.timeColumn, appendOnly: rel.appendOnly, state: [], predicate: pred }) };
-  }
+  rel = bindWhere(b, rel, q, text);
 
   if (q.distinct && !rel.tvf) {
     const bounded = bindWindowDistinct(b, q, rel, text);
@@ -85,10 +84,21 @@ function bindSelect(b: PlanBuilder, q0: SelectQuery, text: string, depth: number
 /** A Top-N subquery's FROM (a window table function materialised) and WHERE. */
 function bindTopNInput(b: PlanBuilder, q: SelectQuery, text: string, depth: number): BoundRelation {
   const from = bindFrom(b, q.from, text, depth);
-  const rel = from.tvf ? expandTvf(b, from) : from;
-  if (!q.where) return rel;
-  const pred = new ExprBinder(rel.scope, text).bindCondition(q.where, 'WHERE');
-  return { ...rel, node: b.add({ kind: 'filter', inputs: [rel.node], schema: b.node(rel.node).schema, timeColumn: rel.scope.timeColumn, appendOnly: rel.appendOnly, state: [], predicate: pred }) };
+  return bindWhere(b, from.tvf ? expandTvf(b, from) : from, q, text);
+}
+
+/**
+ * WHERE over the FROM just bound; over a join just built, its one-sided conjunctions go below the
+ * join and unread columns are dropped first (push-join.ts), the rest is filtered above it.
+ */
+function bindWhere<R extends BoundFrom>(b: PlanBuilder, rel: R, q: SelectQuery, text: string): R {
+  const pushed = q.from.kind === 'join' && !rel.tvf ? pushIntoJoin(b, rel, q, text) : undefined;
+  const r: R = pushed ? { ...rel, ...pushed.rel } : rel;
+  const where = pushed ? pushed.where : q.where ? [q.where] : [];
+  if (where.length === 0) return r;
+  const binder = new ExprBinder(r.scope, text);
+  const pred = allOf(where.map((c) => binder.bindCondition(c, 'WHERE')))!;
+  return { ...r, node: b.add({ kind: 'filter', inputs: [r.node], schema: b.node(r.node).schema, timeColumn: r.scope.timeColumn, appendOnly: r.appendOnly, state: [], predicate: pred }) };
 }
 
 function bindFrom(b: PlanBuilder, f: FromItem, text: string, depth: number): BoundFrom {

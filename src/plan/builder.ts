@@ -15,6 +15,8 @@ export interface PlanOptions {
   readonly provenance: boolean;
   /** Sources whose records carry provenance anyway: those feeding a UNION ALL of several (job.ts). */
   readonly track?: ReadonlySet<string>;
+  /** `false`: no filter pushdown or column pruning below joins (push-join.ts); the oracle's baseline in tests. */
+  readonly pushdown?: boolean;
 }
 
 type Distribute<N> = N extends PhysicalNode ? Omit<N, 'id'> : never;
@@ -39,6 +41,12 @@ export class PlanBuilder {
   replace(node: PhysicalNode): void {
     if (this.nodes[node.id] === undefined) throw new Error(`internal: no plan node ${node.id}`);
     this.nodes[node.id] = node;
+  }
+
+  /** Takes back the newest node, which nothing reads yet (a rewrite rule rebuilding it; see push-join.ts). */
+  removeNewest(id: number): void {
+    if (id !== this.nodes.length - 1) throw new Error(`internal: plan node ${id} is not the newest`);
+    this.nodes.pop();
   }
 
   node(id: number): PhysicalNode {

@@ -184,12 +184,17 @@ function isExpr(v: unknown): v is BoundExpr {
 
 /** The expression with every column index moved by `by` (a right-side expression onto the right input's own row). */
 export function shiftColumns(e: BoundExpr, by: number): BoundExpr {
-  if (e.kind === 'column') return { ...e, index: e.index + by };
+  return mapColumns(e, (i) => i + by);
+}
+
+/** The expression with every column index `i` replaced by `f(i)` (also how its columns are listed). */
+export function mapColumns(e: BoundExpr, f: (index: number) => number): BoundExpr {
+  if (e.kind === 'column') return { ...e, index: f(e.index) };
   if (e.kind === 'literal') return e;
   const copy: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(e)) {
-    if (Array.isArray(v)) copy[k] = v.map((x: unknown) => (isExpr(x) ? shiftColumns(x, by) : x && typeof x === 'object' ? Object.fromEntries(Object.entries(x as object).map(([kk, y]) => [kk, isExpr(y) ? shiftColumns(y, by) : y])) : x));
-    else copy[k] = k !== 'type' && isExpr(v) ? shiftColumns(v, by) : v;
+    if (Array.isArray(v)) copy[k] = v.map((x: unknown) => (isExpr(x) ? mapColumns(x, f) : x && typeof x === 'object' ? Object.fromEntries(Object.entries(x as object).map(([kk, y]) => [kk, isExpr(y) ? mapColumns(y, f) : y])) : x));
+    else copy[k] = k !== 'type' && isExpr(v) ? mapColumns(v, f) : v;
   }
   return copy as unknown as BoundExpr;
 }

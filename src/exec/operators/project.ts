@@ -1,4 +1,6 @@
-// SELECT list: one compiled evaluator per output column. Stateless; ops pass through unchanged.
+// SELECT list: one compiled evaluator per output column. Stateless; ops pass through unchanged,
+// and so do a source batch's per-row watermark marks (one output row per input row; see
+// watermark-steps.ts: perRowSources, which lets a pruning project sit before an interval join).
 
 import type { Row, Value } from '../../catalog/types.js';
 import { compileExpr, type Evaluator } from '../../expr/compile.js';
@@ -30,6 +32,6 @@ export class ProjectOperator implements Operator {
       for (let j = 0; j < n; j++) o[j] = evals[j]!(row);
       out[i] = o;
     }
-    if (out.length > 0) this.ctx!.emit({ rows: out, ops });
+    if (out.length > 0) this.ctx!.emit(batch.marks === undefined ? { rows: out, ops } : { rows: out, ops, marks: batch.marks });
   }
 }
