@@ -8,7 +8,7 @@ import { ExprBinder, AGGREGATES, type BindHooks } from './bind-expr.js';
 import { PlanError } from './errors.js';
 import { Scope, type ScopeColumn } from './scope.js';
 import type { PlanBuilder } from './builder.js';
-import type { AlignedWindow, WindowSpec } from './physical.js';
+import type { AlignedWindow, PlanColumn, WindowSpec } from './physical.js';
 import { defaultName } from './names.js';
 import { foldProjectIntoJoin } from './fold-project.js';
 
@@ -67,8 +67,25 @@ export function project(b: PlanBuilder, items: readonly SelectItem[], rel: Bound
   const scope = new Scope(cols, timeColumn, refColumn, rel.scope.noTimeReason, rel.scope.noTimeAfter);
   const schema = scope.schema();
   if (foldProjectIntoJoin(b, rel.node, exprs, schema, timeColumn)) return { node: rel.node, scope, appendOnly: rel.appendOnly };
+  // A SELECT list that is its input as it is (`SELECT * FROM (subquery)`, or every column in
+  // order under its own name) adds no node: a project would only copy every row.
+  if (isIdentity(b, rel.node, exprs, schema, timeColumn)) return { node: rel.node, scope, appendOnly: rel.appendOnly };
   const node = b.add({ kind: 'project', inputs: [rel.node], schema, timeColumn, appendOnly: rel.appendOnly, state: [], exprs });
   return { node, scope, appendOnly: rel.appendOnly };
+}
+
+function isIdentity(b: PlanBuilder, input: number, exprs: readonly BoundExpr[], schema: readonly PlanColumn[], timeColumn: number | undefined): boolean {
+  const node = b.node(input);
+  if (node.kind === 'sink' || node.timeColumn !== timeColumn || node.schema.length !== schema.length) return false;
+  return exprs.every((e, i) => {
+    const mine = schema[i]!;
+    const theirs = node.schema[i]!;
+    return e.kind === 'column' && e.index === i && mine.name === theirs.name && (mine.hidden ?? false) === (theirs.hidden ?? false) && sameType(mine.type, theirs.type);
+  });
+}
+
+function sameType(a: PlanColumn['type'], b: PlanColumn['type']): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** The event-time column check shared by TUMBLE, HOP, SESSION and LAG. */

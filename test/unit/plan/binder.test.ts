@@ -128,3 +128,19 @@ test('table-function window with GROUP BY window_start plans a window aggregate'
   const q = plan('CREATE SINK s AS SELECT sensor, window_start FROM HOP(raw, ts, 5s, 10s);');
   assert.ok(q.nodes.some((n) => n.kind === 'windowExpand'));
 });
+
+test('a SELECT list that is its input as it is adds no project node; a rename, a reorder or a subset keeps one', () => {
+  const kinds = (sql: string): string[] => plan(sql).nodes.map((n) => n.kind);
+  assert.deepEqual(kinds('CREATE SINK s AS SELECT * FROM raw;'), ['source', 'sink']);
+  assert.deepEqual(kinds('CREATE SINK s AS SELECT sensor, value, ts, meta FROM raw;'), ['source', 'sink']);
+  assert.deepEqual(
+    kinds('CREATE SINK s AS SELECT * FROM (SELECT sensor, window_start, COUNT(*) AS n FROM raw GROUP BY sensor, TUMBLE(ts, 10s));'),
+    ['source', 'windowAgg', 'project', 'sink'],
+  );
+  assert.deepEqual(kinds('CREATE SINK s AS SELECT sensor AS s, value, ts, meta FROM raw;'), ['source', 'project', 'sink'], 'a rename');
+  assert.deepEqual(kinds('CREATE SINK s AS SELECT value, sensor, ts, meta FROM raw;'), ['source', 'project', 'sink'], 'a reorder');
+  assert.deepEqual(kinds('CREATE SINK s AS SELECT sensor, value, ts FROM raw;'), ['source', 'project', 'sink'], 'a subset');
+  assert.deepEqual(kinds('CREATE SINK s AS SELECT sensor, value, CAST(ts AS VARCHAR) AS ts, meta FROM raw;'), ['source', 'project', 'sink'], 'a computed column');
+  // The sink still names the columns as the SELECT list does.
+  assert.deepEqual(plan('CREATE SINK s AS SELECT * FROM raw;').nodes.at(-1)!.schema.map((c) => c.name), ['sensor', 'value', 'ts', 'meta']);
+});
