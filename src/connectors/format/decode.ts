@@ -46,23 +46,21 @@ export function compileWideDecoder(columns: readonly Column[], eventTime: string
   return generate(columns, eventTime, { width, at }, false) as (value: string, ...extra: Value[]) => DecodeResult;
 }
 
-/** The UTF-8 bytes of a JSON value, and the way to its text when the bytes alone do not do (a Kafka record's lazy `value`). */
-export interface JsonBytes {
-  readonly rawValue: Uint8Array | null;
+/** The way to a JSON value's text when its bytes alone do not do (a Kafka record's lazy `value`). */
+export interface JsonText {
   readonly value: unknown;
 }
 
+/** A decoder of the JSON value in `bytes[start, end)`, `source.value` being its text. */
+export type ByteDecoder = (source: JsonText, bytes: Uint8Array, start: number, end: number, ...extra: Value[]) => DecodeResult;
+
 /**
- * A decoder of JSON values given as UTF-8 bytes (a Kafka message value): the plain flat object
- * read from the bytes (flat-json-bytes.ts), anything else from `source.value`, the value's text,
- * as compileDecoder (or compileWideDecoder, with `wide`) would. `source.rawValue` must not be null.
+ * A decoder of JSON values given as UTF-8 bytes (a Kafka message value, in place in its record's
+ * bytes): the plain flat object read from the bytes (flat-json-bytes.ts), anything else from
+ * `source.value`, the value's text, as compileDecoder (or compileWideDecoder, with `wide`) would.
  */
-export function compileByteDecoder(
-  columns: readonly Column[],
-  eventTime: string | undefined,
-  wide?: { width: number; at: readonly number[] },
-): (source: JsonBytes, ...extra: Value[]) => DecodeResult {
-  return generate(columns, eventTime, wide, true) as (source: JsonBytes, ...extra: Value[]) => DecodeResult;
+export function compileByteDecoder(columns: readonly Column[], eventTime: string | undefined, wide?: { width: number; at: readonly number[] }): ByteDecoder {
+  return generate(columns, eventTime, wide, true) as ByteDecoder;
 }
 
 function generate(columns: readonly Column[], eventTime: string | undefined, wide: { width: number; at: readonly number[] } | undefined, bytes: boolean): unknown {
@@ -104,10 +102,10 @@ function generate(columns: readonly Column[], eventTime: string | undefined, wid
   }
   // Bytes: the byte scanner first, then the text (the record's lazy value) down the text path.
   const head = bytes
-    ? `function decodeJsonBytes(source${params}) {
+    ? `function decodeJsonBytes(source, bytes, start, end${params}) {
       let ${vars.length > 0 ? vars.join(', ') : '_'};
       let value;
-      if (byteScan !== undefined && byteScan(source.rawValue, scratch)) {
+      if (byteScan !== undefined && byteScan(bytes, start, end, scratch)) {
         ${vars.map((v, i) => `${v} = scratch[${i}];`).join(' ')}
       } else if ((value = source.value), scan !== undefined && typeof value === 'string' && scan(value, scratch)) {`
     : `function decodeJson(value${params}) {

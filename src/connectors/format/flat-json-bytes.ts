@@ -17,8 +17,8 @@ const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
 /** Schemas wider than this look keys up in a map once the expected next name misses. */
 const WIDE = 16;
 
-/** Scans `bytes` into `out` (one slot per name, in `names` order); false: use the text path. */
-export type FlatByteScanner = (bytes: Uint8Array, out: unknown[]) => boolean;
+/** Scans `bytes[start, end)` into `out` (one slot per name, in `names` order); false: use the text path. */
+export type FlatByteScanner = (bytes: Uint8Array, start: number, end: number, out: unknown[]) => boolean;
 
 function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 13 || c === 9;
@@ -148,12 +148,11 @@ export function compileFlatByteScanner(names: readonly string[]): FlatByteScanne
   const FALSE = [102, 97, 108, 115, 101];
   const NULL = [110, 117, 108, 108];
 
-  return (b, out) => {
-    const len = b.length;
+  return (b, start, len, out) => {
     for (let k = 0; k < n; k++) out[k] = undefined;
     let found = 0;
-    let i = 0;
-    let c = len > 0 ? b[0]! : -1;
+    let i = start;
+    let c = i < len ? b[i]! : -1;
     while (isSpace(c)) c = ++i < len ? b[i]! : -1;
     if (c !== 123) return false;
     c = ++i < len ? b[i]! : -1;

@@ -37,11 +37,20 @@ export class KafkaRecord implements SourceRecord {
   }
   /** False for a tombstone (a null value). */
   get hasValue(): boolean {
-    return this.message.value !== null;
+    const m = this.message;
+    return m.raw !== undefined ? m.valueStart! >= 0 : m.value !== null;
   }
   /** A message without a value: for a table (upsert) source, the deletion of its key. */
   get tombstone(): boolean {
-    return this.message.value === null;
+    return !this.hasValue;
+  }
+  /** The key as UTF-8 text, null without one: read in place when the client allows it. */
+  get keyText(): string | null {
+    const m = this.message;
+    if (m.raw !== undefined) return m.keyStart! < 0 ? null : m.raw.toString('utf8', m.keyStart, m.keyEnd);
+    const key = m.key;
+    // toString() without an encoding is utf8 by its fastest path.
+    return key === null ? null : key.toString();
   }
   get key(): Buffer | null {
     return this.message.key;
@@ -50,7 +59,7 @@ export class KafkaRecord implements SourceRecord {
     return this.message.value;
   }
   get offset(): number {
-    return Number(this.message.offset);
+    return this.message.offsetNumber ?? Number(this.message.offset);
   }
   get timestamp(): number {
     return Number(this.message.timestamp);
@@ -130,7 +139,10 @@ export function compileKafkaDecoder(columns: readonly Column[], eventTime: strin
       fromRecord: (record: SourceRecord) => {
         if (!(record instanceof KafkaRecord)) return decodeValue(record.value);
         if (!record.hasValue) return new DecodeError('message has no value (a tombstone)');
-        return fromBytes(record);
+        const m = record.message;
+        if (m.raw !== undefined) return fromBytes(record, m.raw, m.valueStart!, m.valueEnd!);
+        const v = m.value!;
+        return fromBytes(record, v, 0, v.length);
       },
     });
   }
@@ -150,9 +162,11 @@ export function compileKafkaDecoder(columns: readonly Column[], eventTime: strin
     return Object.assign(decode, {
       fromRecord: (record: SourceRecord) => {
         if (!(record instanceof KafkaRecord)) return wide(record.value as string, null);
-        const key = record.key;
         if (!record.hasValue) return new DecodeError('message has no value (a tombstone)');
-        return wideBytes(record, key === null ? null : key.toString());
+        const m = record.message;
+        if (m.raw !== undefined) return wideBytes(record, m.raw, m.valueStart!, m.valueEnd!, record.keyText);
+        const v = m.value!;
+        return wideBytes(record, v, 0, v.length, record.keyText);
       },
     });
   }

@@ -14,6 +14,9 @@ import { T } from '../../../src/catalog/types.js';
 import { compileByteDecoder, compileDecoder } from '../../../src/connectors/format/decode.js';
 import { compileFlatByteScanner } from '../../../src/connectors/format/flat-json-bytes.js';
 import { compileKafkaDecoder, KafkaRecord } from '../../../src/connectors/kafka/record.js';
+import { LeanRecord } from '../../../src/connectors/kafka/kafkajs/record-decoder.js';
+
+const ctx = { firstOffset: '0', firstTimestamp: '0', magicByte: 2, timestampType: 0, maxTimestamp: '0' };
 import { RUNS } from '../expr/support.js';
 
 const cols: Column[] = [
@@ -26,24 +29,29 @@ const cols: Column[] = [
 const viaText = compileDecoder(cols, 'ts');
 const viaBytes = compileByteDecoder(cols, 'ts');
 
-/** `bytes` as kafkajs hands a value over: a view into a larger buffer. */
-function inside(bytes: Uint8Array): Buffer {
+/** `bytes` as a record holds a value: a range of a larger buffer (quotes around it, to catch a range read wrong). */
+function inside(bytes: Uint8Array): { big: Buffer; start: number; end: number } {
   const big = Buffer.alloc(bytes.length + 16, 0x22);
   big.set(bytes, 7);
-  return big.subarray(7, 7 + bytes.length);
+  return { big, start: 7, end: 7 + bytes.length };
 }
 
 /** A record of `bytes` whose text is made only when read, and says whether it was. */
-function source(bytes: Buffer): { rawValue: Buffer; readonly value: string; texts: number } {
+function source(raw: Uint8Array): { big: Buffer; start: number; end: number; readonly value: string; texts: number } {
+  const { big, start, end } = inside(raw);
   return {
-    rawValue: bytes,
+    big,
+    start,
+    end,
     texts: 0,
     get value() {
       this.texts++;
-      return bytes.toString();
+      return big.toString('utf8', start, end);
     },
   };
 }
+
+const byBytes = (s: ReturnType<typeof source>): unknown => viaBytes(s, s.big, s.start, s.end);
 
 const numberText = fc
   .tuple(
@@ -92,8 +100,7 @@ const bytesOf = fc
 test('the byte path gives for any bytes what the text path gives for their UTF-8 text (property)', () => {
   fc.assert(
     fc.property(bytesOf, (raw) => {
-      const bytes = inside(raw);
-      assert.deepStrictEqual(viaBytes(source(bytes)), viaText(bytes.toString()), JSON.stringify(bytes.toString()));
+      assert.deepStrictEqual(byBytes(source(raw)), viaText(raw.toString()), JSON.stringify(raw.toString()));
     }),
     { numRuns: RUNS * 20 },
   );
@@ -106,10 +113,15 @@ test('the Kafka decoders read records from their bytes as from their text, keyed
     assert.ok(decode.fromRecord !== undefined);
     fc.assert(
       fc.property(bytesOf, fc.option(fc.string(), { nil: null }), (raw, k) => {
-        const message = { key: k === null ? null : Buffer.from(k), value: inside(raw), offset: '7', timestamp: '1716199200000', attributes: 0, headers: {} } as KafkaMessage;
-        const a = new KafkaRecord('t', 0, message);
-        const b = new KafkaRecord('t', 0, message);
-        assert.deepStrictEqual(decode.fromRecord!(a), decode(b.value, b), raw.toString());
+        const message = { key: k === null ? null : Buffer.from(k), value: raw, offset: '7', timestamp: '1716199200000', attributes: 0, headers: {} } as KafkaMessage;
+        const expected = decode(message.value!.toString(), new KafkaRecord('t', 0, message));
+        // kafkajs's own record, and the lean decoder's (key and value read in place in the record's bytes).
+        assert.deepStrictEqual(decode.fromRecord!(new KafkaRecord('t', 0, message)), expected, raw.toString());
+        const keyBytes = k === null ? Buffer.alloc(0) : Buffer.from(k);
+        const big = Buffer.concat([Buffer.from('"x'), keyBytes, Buffer.from('"'), raw, Buffer.from('"')]);
+        const ks = k === null ? -1 : 2;
+        const lean = new LeanRecord(2, 0, 1716199200000, 7, big, ks, 2 + keyBytes.length, 3 + keyBytes.length, 3 + keyBytes.length + raw.length, false, ctx);
+        assert.deepStrictEqual(decode.fromRecord!(new KafkaRecord('t', 0, lean)), expected, raw.toString());
       }),
       { numRuns: RUNS * 10 },
     );
@@ -126,12 +138,12 @@ test('plain ASCII records are read from the bytes alone, their text never made; 
     '{"sensor":"x","value":0.1234567890123456789,"n":1e2,"ok":true,"ts":12345678901234567890}',
   ];
   for (const text of plain) {
-    const s = source(inside(Buffer.from(text)));
-    assert.equal(scan(s.rawValue, out), true, text);
-    assert.deepStrictEqual(viaBytes(s), viaText(text), text);
+    const s = source(Buffer.from(text));
+    assert.equal(scan(s.big, s.start, s.end, out), true, text);
+    assert.deepStrictEqual(byBytes(s), viaText(text), text);
     assert.equal(s.texts, 0, `${text}: the text was made`);
   }
-  assert.ok(Object.is((viaBytes(source(inside(Buffer.from(plain[2]!)))) as unknown[])[1], -0));
+  assert.ok(Object.is((byBytes(source(Buffer.from(plain[2]!))) as unknown[])[1], -0));
   for (const text of [
     '{"sensor":"é","value":1,"n":1,"ok":true,"ts":1}',
     '{"sensor":"a\\"b","value":1,"n":1,"ok":true,"ts":1}',
@@ -142,12 +154,12 @@ test('plain ASCII records are read from the bytes alone, their text never made; 
     '\ufeff{"sensor":"s","value":1,"n":1,"ok":true,"ts":1}',
     '',
   ]) {
-    const s = source(inside(Buffer.from(text)));
-    assert.equal(scan(s.rawValue, out), false, text);
-    assert.deepStrictEqual(viaBytes(s), viaText(text), text);
+    const s = source(Buffer.from(text));
+    assert.equal(scan(s.big, s.start, s.end, out), false, text);
+    assert.deepStrictEqual(byBytes(s), viaText(text), text);
   }
   // Malformed JSON is a dead letter with JSON.parse's words and position, as before.
-  const bad = viaBytes(source(inside(Buffer.from('{"sensor":"s","value":1,}'))));
+  const bad = byBytes(source(Buffer.from('{"sensor":"s","value":1,}')));
   assert.deepStrictEqual(bad, viaText('{"sensor":"s","value":1,}'));
   assert.match(JSON.stringify(bad), /not valid JSON: .*position 24/);
   assert.equal(compileFlatByteScanner(['a', 'sénsor']), undefined, 'names past ASCII are left to the text path');

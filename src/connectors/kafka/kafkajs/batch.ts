@@ -22,7 +22,7 @@ interface PartitionData {
   partition: number;
   highWatermark: string;
   abortedTransactions?: readonly unknown[] | null;
-  messages: Array<{ offset: string; isControlRecord?: boolean }>;
+  messages: Array<{ offset: string; offsetNumber?: number; isControlRecord?: boolean }>;
 }
 
 export type BatchClass = new (topic: string, fetchedOffset: unknown, partitionData: PartitionData) => object;
@@ -37,6 +37,14 @@ export function leanBatch(Original: BatchClass): BatchClass {
     let all = true;
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i]!;
+      // The lean record decoder's records carry the number (exact), their text made on demand.
+      const exact = m.offsetNumber;
+      if (exact !== undefined) {
+        if (exact >= from) within.push(m);
+        else all = false;
+        if (m.isControlRecord) all = false;
+        continue;
+      }
       const o = Number(m.offset);
       // Not exact in a double (or not a plain integer): kafkajs's Long decides.
       if (!Number.isSafeInteger(o) || typeof m.offset !== 'string') return new Original(topic, fetchedOffset, partitionData);
