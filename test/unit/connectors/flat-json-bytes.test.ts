@@ -120,7 +120,7 @@ test('the Kafka decoders read records from their bytes as from their text, keyed
         const keyBytes = k === null ? Buffer.alloc(0) : Buffer.from(k);
         const big = Buffer.concat([Buffer.from('"x'), keyBytes, Buffer.from('"'), raw, Buffer.from('"')]);
         const ks = k === null ? -1 : 2;
-        const lean = new LeanRecord(2, 0, 1716199200000, 7, big, ks, 2 + keyBytes.length, 3 + keyBytes.length, 3 + keyBytes.length + raw.length, false, ctx);
+        const lean = new LeanRecord(0, 1716199200000, 7, big, ks, 2 + keyBytes.length, 3 + keyBytes.length, 3 + keyBytes.length + raw.length, ctx);
         assert.deepStrictEqual(decode.fromRecord!(new KafkaRecord('t', 0, lean)), expected, raw.toString());
       }),
       { numRuns: RUNS * 10 },

@@ -100,7 +100,7 @@ export function leanRecordDecoder(original: RecordDecoder): RecordDecoder {
       decoder.offset = start;
       return original(decoder, ctx);
     }
-    return new LeanRecord(ctx.magicByte, attributes, appendTime ? ctx.maxTimestamp : ts, offset, decoder.buffer, keyStart, keyEnd, valueStart, valueEnd, ctx.isControlBatch ?? false, ctx);
+    return new LeanRecord(attributes, appendTime ? ctx.maxTimestamp : ts, offset, decoder.buffer, keyStart, keyEnd, valueStart, valueEnd, ctx);
   };
 }
 
@@ -108,16 +108,12 @@ export function leanRecordDecoder(original: RecordDecoder): RecordDecoder {
  * A fetched record as kafkajs's decoder makes it (the same fields, read the same), with less made
  * per record: its key and value are ranges of the record's bytes, made Buffers only when read (the
  * Kafka source reads them in place: `raw`, `keyStart`... see port.ts FetchedMessage), its offset
- * and timestamp numbers, made text only when read, and its headers object made when read. Two
+ * and timestamp numbers, made text only when read, and its (empty) headers made when read. Two
  * Buffer views, two strings and an object per record were ~40% of the bytes the engine allocated
  * per record in bench:kafka (allocation sampling).
  */
 export class LeanRecord {
-  private keyBuf: Buffer | null | undefined = undefined;
-  private valueBuf: Buffer | null | undefined = undefined;
-  private headerObj: Record<string, never> | undefined = undefined;
   constructor(
-    readonly magicByte: number,
     readonly attributes: number,
     /** A number, or kafkajs's text for log-append time (the batch's max timestamp). */
     private readonly ts: number | string,
@@ -129,18 +125,20 @@ export class LeanRecord {
     readonly keyEnd: number,
     readonly valueStart: number,
     readonly valueEnd: number,
-    readonly isControlRecord: boolean,
     readonly batchContext: BatchContext,
   ) {}
+  get magicByte(): number {
+    return this.batchContext.magicByte;
+  }
+  get isControlRecord(): boolean {
+    return this.batchContext.isControlBatch ?? false;
+  }
+  /** A new view of the record's bytes at each read (kafkajs's decoder made one per record). */
   get key(): Buffer | null {
-    let k = this.keyBuf;
-    if (k === undefined) k = this.keyBuf = this.keyStart < 0 ? null : this.raw.subarray(this.keyStart, this.keyEnd);
-    return k;
+    return this.keyStart < 0 ? null : this.raw.subarray(this.keyStart, this.keyEnd);
   }
   get value(): Buffer | null {
-    let v = this.valueBuf;
-    if (v === undefined) v = this.valueBuf = this.valueStart < 0 ? null : this.raw.subarray(this.valueStart, this.valueEnd);
-    return v;
+    return this.valueStart < 0 ? null : this.raw.subarray(this.valueStart, this.valueEnd);
   }
   get offset(): string {
     return String(this.offsetNumber);
@@ -148,10 +146,9 @@ export class LeanRecord {
   get timestamp(): string {
     return typeof this.ts === 'string' ? this.ts : String(this.ts);
   }
+  /** Always empty (records with headers are kafkajs's to decode); a new object at each read. */
   get headers(): Record<string, never> {
-    let h = this.headerObj;
-    if (h === undefined) h = this.headerObj = {};
-    return h;
+    return {};
   }
   /** The fields kafkajs's record has, as a plain object (tests compare it to kafkajs's). */
   toJSON(): Record<string, unknown> {
