@@ -52,7 +52,7 @@ export interface JsonText {
 }
 
 /** A decoder of the JSON value in `bytes[start, end)`, `source.value` being its text. */
-export type ByteDecoder = (source: JsonText, bytes: Uint8Array, start: number, end: number, ...extra: Value[]) => DecodeResult;
+export type ByteDecoder = (source: JsonText, bytes: Buffer, start: number, end: number, ...extra: Value[]) => DecodeResult;
 
 /**
  * A decoder of JSON values given as UTF-8 bytes (a Kafka message value, in place in its record's

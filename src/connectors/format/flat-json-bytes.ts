@@ -18,7 +18,7 @@ const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
 const WIDE = 16;
 
 /** Scans `bytes[start, end)` into `out` (one slot per name, in `names` order); false: use the text path. */
-export type FlatByteScanner = (bytes: Uint8Array, start: number, end: number, out: unknown[]) => boolean;
+export type FlatByteScanner = (bytes: Buffer, start: number, end: number, out: unknown[]) => boolean;
 
 function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 13 || c === 9;
@@ -29,7 +29,7 @@ interface Latin1 {
   latin1Slice(start: number, end: number): string;
 }
 
-function ascii(bytes: Uint8Array, from: number, to: number): string {
+function ascii(bytes: Buffer, from: number, to: number): string {
   return (bytes as unknown as Latin1).latin1Slice(from, to);
 }
 
@@ -47,7 +47,7 @@ export function compileFlatByteScanner(names: readonly string[]): FlatByteScanne
   const byName = n > WIDE ? new Map(names.map((name, i) => [name, i])) : undefined;
 
   /** The index of the quote closing a string whose bytes start at `from`; -1 at an escape, a control byte or the end. Sets `wide`. */
-  function stringEnd(b: Uint8Array, from: number, len: number): number {
+  function stringEnd(b: Buffer, from: number, len: number): number {
     let high = false;
     for (let j = from; j < len; j++) {
       const d = b[j]!;
@@ -62,7 +62,7 @@ export function compileFlatByteScanner(names: readonly string[]): FlatByteScanne
   }
 
   /** Index of the schema name equal to bytes[from, to), -1 for another key. `hint`: the likely one. */
-  function keyIndex(b: Uint8Array, from: number, to: number, hint: number): number {
+  function keyIndex(b: Buffer, from: number, to: number, hint: number): number {
     const len = to - from;
     if (byName !== undefined) {
       const c = codes[hint]!;
@@ -86,7 +86,7 @@ export function compileFlatByteScanner(names: readonly string[]): FlatByteScanne
   }
 
   /** A JSON number at `i`: its value, `end` after it (or -1 when it is not one). -1 past the end stands for no byte. */
-  function number(b: Uint8Array, i: number, len: number): number {
+  function number(b: Buffer, i: number, len: number): number {
     const start = i;
     let c = i < len ? b[i]! : -1;
     const negative = c === 45;
@@ -139,7 +139,7 @@ export function compileFlatByteScanner(names: readonly string[]): FlatByteScanne
   }
 
   /** True when bytes[i, i + word.length) are `word`'s. */
-  function literal(b: Uint8Array, i: number, len: number, word: readonly number[]): boolean {
+  function literal(b: Buffer, i: number, len: number, word: readonly number[]): boolean {
     if (i + word.length > len) return false;
     for (let j = 0; j < word.length; j++) if (b[i + j] !== word[j]) return false;
     return true;
