@@ -3,9 +3,10 @@
 // offset parsed from text, the delta added, the sum printed again): a third of its per-record
 // decoding in bench:kafka's profile. Here, while the batch's first offset and timestamp and the
 // record's timestamp delta are exact in a double (below 2^53, as every real offset and epoch
-// millisecond is), the sum is plain arithmetic; the result is the same object with the same
-// strings. Anything else (headers, a sum past 2^53) is handed to kafkajs's decoder from the
-// record's start. test/unit/connectors/kafka-record-decoder.test.ts holds the two to equality.
+// millisecond is), the sum is plain arithmetic; the result (a LeanRecord, below) reads the same
+// fields with the same values, its key, value, offset and timestamp made only when read. Anything
+// else (headers, a sum past 2^53) is handed to kafkajs's decoder from the record's start.
+// test/unit/connectors/kafka-record-decoder.test.ts holds the two to equality.
 //
 // WHY a module swap: kafkajs has no hook for it; its batch decoder takes the record decoder from
 // its module at load time, so this module must be evaluated before kafkajs is (client.ts imports
