@@ -96,7 +96,14 @@ export function isBlank(text: string): boolean {
 export type DecodeResult = Row | DecodeError;
 
 /** `record` is the whole record, for decoders that read more than the value (Kafka keys, metadata). */
-export type RecordDecoder = (value: SourceRecord['value'], record?: SourceRecord) => DecodeResult;
+export type RecordDecoder = ((value: SourceRecord['value'], record?: SourceRecord) => DecodeResult) & {
+  /**
+   * Decoders that read the record itself (Kafka: the value's bytes) have this: the engine calls
+   * it with the record instead of the decoder with the record's `value`, so that a value's text
+   * is made only when something asks for it (a dead letter, a record the bytes path gives up on).
+   */
+  readonly fromRecord?: (record: SourceRecord) => DecodeResult;
+};
 
 export interface SourceConnector {
   readonly name: string;

@@ -265,7 +265,8 @@ export class SourceRuntime {
 
   /** One record: its row, stamped with provenance when tracked, or undefined when dead-lettered. */
   private admit(rec: SourceRecord, decode: RecordDecoder): Row | undefined {
-    const r = decode(rec.value, rec);
+    const fromRecord = decode.fromRecord;
+    const r = fromRecord !== undefined ? fromRecord(rec) : decode(rec.value, rec);
     if (r instanceof DecodeError) {
       if (r === BLANK) this.metrics.blank = (this.metrics.blank ?? 0) + 1;
       else this.dead(rec, r.error);

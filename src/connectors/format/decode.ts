@@ -7,6 +7,7 @@ import type { SqlType, Value } from '../../catalog/types.js';
 import { BLANK, DecodeError, isBlank, type DecodeResult, type RecordDecoder, type SourceReader } from '../connector.js';
 import { compileConverter, compileFieldGetter, failure, FAIL, showValue } from './convert.js';
 import { compileFlatScanner } from './flat-json.js';
+import { compileFlatByteScanner } from './flat-json-bytes.js';
 
 export type { DecodeResult, RecordDecoder } from '../connector.js';
 
@@ -32,7 +33,7 @@ export function eventTimeIndex(columns: readonly Column[], eventTime: string | u
  * errors) goes through the compiled converters of convert.ts.
  */
 export function compileDecoder(columns: readonly Column[], eventTime: string | undefined): RecordDecoder {
-  return generate(columns, eventTime, undefined) as RecordDecoder;
+  return generate(columns, eventTime, undefined, false) as RecordDecoder;
 }
 
 /**
@@ -42,10 +43,27 @@ export function compileDecoder(columns: readonly Column[], eventTime: string | u
  * between. Errors and BLANK as compileDecoder's.
  */
 export function compileWideDecoder(columns: readonly Column[], eventTime: string | undefined, width: number, at: readonly number[]): (value: string, ...extra: Value[]) => DecodeResult {
-  return generate(columns, eventTime, { width, at }) as (value: string, ...extra: Value[]) => DecodeResult;
+  return generate(columns, eventTime, { width, at }, false) as (value: string, ...extra: Value[]) => DecodeResult;
 }
 
-function generate(columns: readonly Column[], eventTime: string | undefined, wide: { width: number; at: readonly number[] } | undefined): unknown {
+/** The way to a JSON value's text when its bytes alone do not do (a Kafka record's lazy `value`). */
+export interface JsonText {
+  readonly value: unknown;
+}
+
+/** A decoder of the JSON value in `bytes[start, end)`, `source.value` being its text. */
+export type ByteDecoder = (source: JsonText, bytes: Buffer, start: number, end: number, ...extra: Value[]) => DecodeResult;
+
+/**
+ * A decoder of JSON values given as UTF-8 bytes (a Kafka message value, in place in its record's
+ * bytes): the plain flat object read from the bytes (flat-json-bytes.ts), anything else from
+ * `source.value`, the value's text, as compileDecoder (or compileWideDecoder, with `wide`) would.
+ */
+export function compileByteDecoder(columns: readonly Column[], eventTime: string | undefined, wide?: { width: number; at: readonly number[] }): ByteDecoder {
+  return generate(columns, eventTime, wide, true) as ByteDecoder;
+}
+
+function generate(columns: readonly Column[], eventTime: string | undefined, wide: { width: number; at: readonly number[] } | undefined, bytes: boolean): unknown {
   const getters = columns.map((c) => compileFieldGetter(c.name));
   const convs = columns.map((c) => compileConverter(c.type, c.name));
   const et = eventTimeIndex(columns, eventTime);
@@ -53,6 +71,7 @@ function generate(columns: readonly Column[], eventTime: string | undefined, wid
   // The plain case reads the fields straight from the text (flat-json.ts); the rest, and
   // everything the scanner gives up on, goes through JSON.parse and the field getters.
   const scan = compileFlatScanner(columns.map((c) => c.name));
+  const byteScan = bytes ? compileFlatByteScanner(columns.map((c) => c.name)) : undefined;
   const scratch: unknown[] = new Array<unknown>(columns.length).fill(undefined);
   const reads: string[] = [];
   const converts: string[] = [];
@@ -81,10 +100,19 @@ function generate(columns: readonly Column[], eventTime: string | undefined, wid
     params = extra.map((x) => `, ${x}`).join('');
     items = slots;
   }
-  const source = `
-    return function decodeJson(value${params}) {
+  // Bytes: the byte scanner first, then the text (the record's lazy value) down the text path.
+  const head = bytes
+    ? `function decodeJsonBytes(source, bytes, start, end${params}) {
       let ${vars.length > 0 ? vars.join(', ') : '_'};
-      if (scan !== undefined && typeof value === 'string' && scan(value, scratch)) {
+      let value;
+      if (byteScan !== undefined && byteScan(bytes, start, end, scratch)) {
+        ${vars.map((v, i) => `${v} = scratch[${i}];`).join(' ')}
+      } else if ((value = source.value), scan !== undefined && typeof value === 'string' && scan(value, scratch)) {`
+    : `function decodeJson(value${params}) {
+      let ${vars.length > 0 ? vars.join(', ') : '_'};
+      if (scan !== undefined && typeof value === 'string' && scan(value, scratch)) {`;
+  const source = `
+    return ${head}
         ${vars.map((v, i) => `${v} = scratch[${i}];`).join(' ')}
       } else {
         let o = value;
@@ -102,10 +130,10 @@ function generate(columns: readonly Column[], eventTime: string | undefined, wid
       return [${items.join(', ')}];
     };`;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const make = new Function('getters', 'convs', 'FAIL', 'failure', 'DecodeError', 'showValue', 'missingEventTime', 'scan', 'scratch', 'BLANK', 'isBlank', source) as (
+  const make = new Function('getters', 'convs', 'FAIL', 'failure', 'DecodeError', 'showValue', 'missingEventTime', 'scan', 'scratch', 'BLANK', 'isBlank', 'byteScan', source) as (
     ...args: unknown[]
   ) => unknown;
-  return make(getters, convs, FAIL, failure, DecodeError, showValue, missingEventTime, scan, scratch, BLANK, isBlank);
+  return make(getters, convs, FAIL, failure, DecodeError, showValue, missingEventTime, scan, scratch, BLANK, isBlank, byteScan);
 }
 
 /**

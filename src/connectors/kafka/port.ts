@@ -32,6 +32,17 @@ export interface FetchedMessage {
   readonly value: Buffer | null;
   readonly timestamp: string;
   readonly headers?: MessageHeaders;
+  /**
+   * A client that decodes records leanly (kafkajs/record-decoder.ts) also gives the record's bytes
+   * and where its key and value lie in them ([start, end), start -1 for null), so that they are
+   * read in place, with no Buffer made per message, and the offset as a number.
+   */
+  readonly raw?: Buffer;
+  readonly keyStart?: number;
+  readonly keyEnd?: number;
+  readonly valueStart?: number;
+  readonly valueEnd?: number;
+  readonly offsetNumber?: number;
 }
 
 /** Offsets (and their metadata, a Sluice marker) committed for one topic to a consumer group. */

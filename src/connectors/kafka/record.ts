@@ -7,34 +7,50 @@ import type { Column } from '../../catalog/catalog.js';
 import type { Row, Value } from '../../catalog/types.js';
 import { DecodeError, type RecordDecoder, type RecordPosition, type SourceRecord } from '../connector.js';
 import { compileConverter, failure, FAIL } from '../format/convert.js';
-import { compileDecoder, compileWideDecoder, eventTimeIndex } from '../format/decode.js';
+import { compileByteDecoder, compileDecoder, compileWideDecoder, eventTimeIndex } from '../format/decode.js';
 import type { FetchedMessage, MessageHeaders } from './port.js';
 
 export const METADATA_COLUMNS = ['_partition', '_offset', '_timestamp'] as const;
 type Meta = (typeof METADATA_COLUMNS)[number];
 
 /**
- * One consumed message: its value as text (what the decoder reads) and, when asked for, its key,
- * raw value, offset, timestamp and headers. The position object is built only when asked for
- * (dead letters, late rows).
+ * One consumed message: its raw value (the bytes the decoder reads) and, when asked for, its
+ * value as text, key, offset, timestamp and headers. The text and the position object are made
+ * only when asked for (dead letters, late rows, values the byte scanner gives up on).
  */
 export class KafkaRecord implements SourceRecord {
-  readonly value: string;
+  private text: string | undefined = undefined;
   constructor(
     readonly topic: string,
     readonly partition: number,
     readonly message: FetchedMessage,
-  ) {
-    // toString() without an encoding is utf8 by its fastest path.
-    this.value = message.value === null ? '' : message.value.toString();
+  ) {}
+  /** The value as UTF-8 text ('' for a tombstone), made once, on the first read. */
+  get value(): string {
+    let t = this.text;
+    if (t === undefined) {
+      const v = this.message.value;
+      // toString() without an encoding is utf8 by its fastest path.
+      t = this.text = v === null ? '' : v.toString();
+    }
+    return t;
   }
   /** False for a tombstone (a null value). */
   get hasValue(): boolean {
-    return this.message.value !== null;
+    const m = this.message;
+    return m.raw !== undefined ? m.valueStart! >= 0 : m.value !== null;
   }
   /** A message without a value: for a table (upsert) source, the deletion of its key. */
   get tombstone(): boolean {
-    return this.message.value === null;
+    return !this.hasValue;
+  }
+  /** The key as UTF-8 text, null without one: read in place when the client allows it. */
+  get keyText(): string | null {
+    const m = this.message;
+    if (m.raw !== undefined) return m.keyStart! < 0 ? null : m.raw.toString('utf8', m.keyStart, m.keyEnd);
+    const key = m.key;
+    // toString() without an encoding is utf8 by its fastest path.
+    return key === null ? null : key.toString();
   }
   get key(): Buffer | null {
     return this.message.key;
@@ -43,7 +59,7 @@ export class KafkaRecord implements SourceRecord {
     return this.message.value;
   }
   get offset(): number {
-    return Number(this.message.offset);
+    return this.message.offsetNumber ?? Number(this.message.offset);
   }
   get timestamp(): number {
     return Number(this.message.timestamp);
@@ -113,22 +129,46 @@ export function compileKafkaDecoder(columns: readonly Column[], eventTime: strin
     if (keyCols.length === 0) throw new Error('internal: a Kafka table without KEY columns');
   }
   if (valueCols.length === columns.length && !upsert) {
-    return (value, record) => {
+    const fromBytes = compileByteDecoder(valueCols, inValue ? eventTime : undefined);
+    const decode: RecordDecoder = (value, record) => {
       if (record instanceof KafkaRecord && !record.hasValue) return new DecodeError('message has no value (a tombstone)');
       return decodeValue(value);
     };
+    // The engine's path: the value's bytes, its text only when they do not do.
+    return Object.assign(decode, {
+      fromRecord: (record: SourceRecord) => {
+        if (!(record instanceof KafkaRecord)) return decodeValue(record.value);
+        if (!record.hasValue) return new DecodeError('message has no value (a tombstone)');
+        const m = record.message;
+        if (m.raw !== undefined) return fromBytes(record, m.raw, m.valueStart!, m.valueEnd!);
+        const v = m.value!;
+        return fromBytes(record, v, 0, v.length);
+      },
+    });
   }
   const keyCols = columns.filter((c) => c.key);
   // The common keyed shape (one VARCHAR key, value columns, no metadata): the row in one literal.
   if (!upsert && valueCols.length > 0 && keyCols.length === 1 && keyCols[0]!.type.kind === 'varchar' && keyCols.length + valueCols.length === columns.length) {
-    const wide = compileWideDecoder(valueCols, inValue ? eventTime : undefined, columns.length, valueCols.map((c) => columns.indexOf(c)));
-    return (value, record) => {
+    const at = valueCols.map((c) => columns.indexOf(c));
+    const wide = compileWideDecoder(valueCols, inValue ? eventTime : undefined, columns.length, at);
+    const wideBytes = compileByteDecoder(valueCols, inValue ? eventTime : undefined, { width: columns.length, at });
+    const decode: RecordDecoder = (value, record) => {
       if (!(record instanceof KafkaRecord)) return wide(value as string, null);
       const key = record.key;
       if (!record.hasValue) return new DecodeError('message has no value (a tombstone)');
       // toString() without an encoding is utf8 by its fastest path.
       return wide(value as string, key === null ? null : key.toString());
     };
+    return Object.assign(decode, {
+      fromRecord: (record: SourceRecord) => {
+        if (!(record instanceof KafkaRecord)) return wide(record.value as string, null);
+        if (!record.hasValue) return new DecodeError('message has no value (a tombstone)');
+        const m = record.message;
+        if (m.raw !== undefined) return wideBytes(record, m.raw, m.valueStart!, m.valueEnd!, record.keyText);
+        const v = m.value!;
+        return wideBytes(record, v, 0, v.length, record.keyText);
+      },
+    });
   }
   const decodeKey = compileKeyDecoder(keyCols);
   // Where each output column comes from: value index, key index or a metadata column.
