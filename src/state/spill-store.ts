@@ -10,6 +10,8 @@ import { duckdb, loadDuckDB } from './duckdb.js';
 import { encodeState } from './codec.js';
 import { ShapeRegistry } from './shape-codec.js';
 import { KEY_SQL, SPILL, SPILL_DDL, SPILL_TABLES } from './spill-rows.js';
+import { checkpointTable, checkpointTables, quote, restoreCatalog, stageCatalog } from './spill-checkpoint.js';
+import { NUM_COLUMNS } from './shape-codec.js';
 import { ensureDir } from '../util/dirs.js';
 
 /**
@@ -22,6 +24,7 @@ import { ensureDir } from '../util/dirs.js';
 const SLICE_ROWS = 122_880;
 /** Rows per chunk staging memory rows into a checkpoint (DuckDB's vector size). */
 const STAGE_CHUNK = 2048;
+const NUMS = Array.from({ length: NUM_COLUMNS }, (_, i) => `n${i}`).join(', ');
 
 export class SpillStore {
   /** Shapes of the values spilled through this store (spill-rows.ts); they live as long as its spill table. */
@@ -116,13 +119,16 @@ export class SpillStore {
   }
 
   /**
-   * Copies every spilled row into checkpoint `id` (committed by the checkpoint's transaction),
-   * values as JSON text (shaped rows rendered by SQL), so a checkpoint needs no shape registry.
+   * Copies every spilled row into checkpoint `id` (committed by the checkpoint's transaction) in
+   * the spill tables' own columns, a table per spill table (spill-checkpoint.ts), with the names
+   * of the `tbl` numbers and the shapes' JSON renderings, so a restore needs no shape registry.
    */
   async stage(id: number): Promise<void> {
     await this.conn.run('DELETE FROM checkpoint_spill WHERE id = $1', [id]);
-    for (const { table, columns } of SPILL_TABLES) {
-      await this.sliced(table, '', (range) => `INSERT INTO checkpoint_spill SELECT ${id}, ${this.tableSql(true)}, time, ${KEY_SQL}, ${this.shapes.jsonSql()} FROM (SELECT ${columns} FROM ${table} WHERE ${range})`);
+    await stageCatalog(this.conn, id, this.tableIds, this.shapes);
+    for (const { table } of SPILL_TABLES) {
+      const copy = checkpointTable(id, table);
+      await this.sliced(table, '', (range) => `INSERT INTO ${copy} SELECT * FROM ${table} WHERE ${range}`, `CREATE TABLE ${copy} AS FROM ${table} LIMIT 0`);
     }
   }
 
@@ -188,21 +194,35 @@ export class SpillStore {
     return { rows, bytes };
   }
 
-  /** Puts back the spilled rows of checkpoint `id` (as JSON rows). */
+  /**
+   * Puts back the spilled rows of checkpoint `id` as JSON rows: its typed copies (stage) rendered
+   * by the shapes it recorded, and rows in checkpoint_spill (stageEntries, and every spilled row
+   * of a checkpoint written before the typed copies).
+   */
   async restoreFrom(id: number): Promise<void> {
     for (const [name] of (await this.conn.runAndReadAll(`SELECT DISTINCT tbl FROM checkpoint_spill WHERE id = ${id}`)).getRowsJS()) this.tableId(String(name));
     const tbl = this.tableSql(false);
     await this.sliced('checkpoint_spill', `WHERE id = ${id}`, (range) => `INSERT INTO ${SPILL} (tbl, time, key, value, shape) SELECT ${tbl}, time, key, value, -1 FROM checkpoint_spill WHERE id = ${id} AND ${range}`);
+    const copies = new Set((await checkpointTables(this.conn)).filter((t) => t.id === id).map((t) => t.name));
+    if (copies.size === 0) return;
+    const map = await restoreCatalog(this.conn, id, (name) => this.tableId(name));
+    for (const { table, columns } of SPILL_TABLES) {
+      const copy = checkpointTable(id, table);
+      if (!copies.has(copy)) continue;
+      await this.sliced(copy, '', (range) => `INSERT INTO ${SPILL} (tbl, time, key, value, shape) SELECT ${map.tbl}, time, key, ${map.json}, -1 FROM (SELECT tbl, time, ${KEY_SQL} AS key, value, shape, ${NUMS} FROM (SELECT ${columns} FROM ${copy} WHERE ${range}))`);
+    }
   }
 
   /**
    * Runs `statement` over `table` a slice of rowids at a time. WARNING: one statement copying
    * millions of rows failed to commit under a small memory_limit ("failed to pin block", bench:state
-   * at 64 MB): DuckDB holds a statement's new blocks pinned until it commits.
+   * at 64 MB): DuckDB holds a statement's new blocks pinned until it commits. `first` runs
+   * before the first slice, when `table` has rows.
    */
-  private async sliced(table: string, where: string, statement: (range: string) => string): Promise<void> {
+  private async sliced(table: string, where: string, statement: (range: string) => string, first?: string): Promise<void> {
     const r = (await this.conn.runAndReadAll(`SELECT min(rowid), max(rowid) FROM ${table} ${where}`)).getRowsJS()[0];
     if (r === undefined || r[0] === null) return;
+    if (first !== undefined) await this.conn.run(first);
     const lo = Number(r[0]);
     const hi = Number(r[1]);
     for (let from = lo; from <= hi; from += SLICE_ROWS) await this.conn.run(statement(`rowid >= ${from} AND rowid < ${from + SLICE_ROWS}`));
@@ -234,10 +254,6 @@ export class SpillStore {
  */
 const LEAN: Readonly<Record<string, string>> = { threads: '1', preserve_insertion_order: 'false', allocator_flush_threshold: '16MB', allocator_background_threads: 'true' };
 
-/** A SQL string literal. */
-function quote(s: string): string {
-  return `'${s.replaceAll("'", "''")}'`;
-}
 
 function mb(bytes: number): number {
   return Math.max(1, Math.round(bytes / 2 ** 20));
