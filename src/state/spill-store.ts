@@ -31,7 +31,7 @@ export class SpillStore {
   readonly shapes = new ShapeRegistry();
   /**
    * The spill table's `tbl` numbers of the state tables' names (a number per row costs the
-   * appender a typed-array copy where a name cost a native call per row); checkpoints hold names.
+   * appender a typed-array copy where a name cost a native call per row); a checkpoint records the names beside them (spill-checkpoint.ts).
    */
   private readonly tableIds = new Map<string, number>();
   /** Memory a closing time's merge of spilled partials may take (the runner sets it from the budget). */
@@ -102,11 +102,10 @@ export class SpillStore {
     return out;
   }
 
-  /** SQL mapping `tbl` (numbers: toName, else names) to the other: a CASE over the tables known. */
-  private tableSql(toName: boolean): string {
-    if (this.tableIds.size === 0) return toName ? 'NULL::VARCHAR' : 'NULL::INTEGER';
-    const arms = [...this.tableIds].map(([name, id]) => (toName ? `WHEN ${id} THEN ${quote(name)}` : `WHEN ${quote(name)} THEN ${id}`));
-    return `(CASE tbl ${arms.join(' ')} END)`;
+  /** SQL mapping a checkpoint_spill row's `tbl` (a name) to its number: a CASE over the tables known. */
+  private tableSql(): string {
+    if (this.tableIds.size === 0) return 'NULL::INTEGER';
+    return `(CASE tbl ${[...this.tableIds].map(([name, id]) => `WHEN ${quote(name)} THEN ${id}`).join(' ')} END)`;
   }
 
   /** True when checkpoints can copy spilled rows inside DuckDB (stage / restoreFrom). */
@@ -201,7 +200,7 @@ export class SpillStore {
    */
   async restoreFrom(id: number): Promise<void> {
     for (const [name] of (await this.conn.runAndReadAll(`SELECT DISTINCT tbl FROM checkpoint_spill WHERE id = ${id}`)).getRowsJS()) this.tableId(String(name));
-    const tbl = this.tableSql(false);
+    const tbl = this.tableSql();
     await this.sliced('checkpoint_spill', `WHERE id = ${id}`, (range) => `INSERT INTO ${SPILL} (tbl, time, key, value, shape) SELECT ${tbl}, time, key, value, -1 FROM checkpoint_spill WHERE id = ${id} AND ${range}`);
     const copies = new Set((await checkpointTables(this.conn)).filter((t) => t.id === id).map((t) => t.name));
     if (copies.size === 0) return;
