@@ -41,7 +41,8 @@ export async function dropCheckpointSpill(conn: DuckDBConnection, keep: (id: num
 
 /** Records checkpoint `id`'s `tbl` numbers and shapes, so its typed rows restore without this process's registry. */
 export async function stageCatalog(conn: DuckDBConnection, id: number, tableIds: ReadonlyMap<string, number>, shapes: ShapeRegistry): Promise<void> {
-  await dropCheckpointSpill(conn, (x) => x !== id, `id <> ${id}`);
+  await conn.run(`DELETE FROM checkpoint_spill_names WHERE id = ${id}`);
+  await conn.run(`DELETE FROM checkpoint_spill_shapes WHERE id = ${id}`);
   if (tableIds.size > 0) await conn.run(`INSERT INTO checkpoint_spill_names VALUES ${[...tableIds].map(([name, tbl]) => `(${id}, ${tbl}, ${quote(name)})`).join(', ')}`);
   if (shapes.shapes.length > 0) await conn.run(`INSERT INTO checkpoint_spill_shapes VALUES ${shapes.shapes.map((s) => `(${id}, ${s.id}, ${quote(s.sql)})`).join(', ')}`);
 }

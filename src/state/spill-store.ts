@@ -10,7 +10,7 @@ import { duckdb, loadDuckDB } from './duckdb.js';
 import { encodeState } from './codec.js';
 import { ShapeRegistry } from './shape-codec.js';
 import { KEY_SQL, SPILL, SPILL_DDL, SPILL_TABLES } from './spill-rows.js';
-import { checkpointTable, checkpointTables, quote, restoreCatalog, stageCatalog } from './spill-checkpoint.js';
+import { checkpointTable, checkpointTables, dropCheckpointSpill, quote, restoreCatalog, stageCatalog } from './spill-checkpoint.js';
 import { NUM_COLUMNS } from './shape-codec.js';
 import { ensureDir } from '../util/dirs.js';
 
@@ -119,16 +119,31 @@ export class SpillStore {
 
   /**
    * Copies every spilled row into checkpoint `id` (committed by the checkpoint's transaction) in
-   * the spill tables' own columns, a table per spill table (spill-checkpoint.ts), with the names
-   * of the `tbl` numbers and the shapes' JSON renderings, so a restore needs no shape registry.
+   * the spill tables' own columns, a table per spill table (spill-checkpoint.ts). Entries in
+   * memory may follow (stageInto, stageEntries); finishStage then records the names of the `tbl`
+   * numbers and the shapes' JSON renderings, so a restore needs no shape registry.
    */
   async stage(id: number): Promise<void> {
     await this.conn.run('DELETE FROM checkpoint_spill WHERE id = $1', [id]);
-    await stageCatalog(this.conn, id, this.tableIds, this.shapes);
+    await dropCheckpointSpill(this.conn, (x) => x !== id, `id <> ${id}`);
     for (const { table } of SPILL_TABLES) {
       const copy = checkpointTable(id, table);
       await this.sliced(table, '', (range) => `INSERT INTO ${copy} SELECT * FROM ${table} WHERE ${range}`, `CREATE TABLE ${copy} AS FROM ${table} LIMIT 0`);
     }
+  }
+
+  /**
+   * Checkpoint `id`'s copies of the spill tables (created empty where stage made none), for a
+   * SpillWriter to append entries still in memory in their typed columns (SpillWriter.open's `into`).
+   */
+  async stageInto(id: number): Promise<(table: string) => string> {
+    for (const { table } of SPILL_TABLES) await this.conn.run(`CREATE TABLE IF NOT EXISTS ${checkpointTable(id, table)} AS FROM ${table} LIMIT 0`);
+    return (table) => checkpointTable(id, table);
+  }
+
+  /** After stage and the entries in memory: the names and shapes checkpoint `id`'s typed rows need. */
+  finishStage(id: number): Promise<void> {
+    return stageCatalog(this.conn, id, this.tableIds, this.shapes);
   }
 
   /**
