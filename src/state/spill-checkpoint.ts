@@ -3,7 +3,8 @@
 // names of the `tbl` numbers and each shape's JSON rendering (SQL) in two small tables. Copying
 // the narrow rows as they are replaced rendering every row as JSON text into checkpoint_spill,
 // the peak of bench:state's open shape at 64 MB (native memory outside DuckDB's pool) and ~1.7
-// CPU-seconds of it. A restore renders the rows as JSON then, as checkpoint_spill held them.
+// CPU-seconds of it. A time-keyed table's entries in memory are appended to the same copies
+// (SpillStore.stageInto). A restore renders the rows as JSON then, as checkpoint_spill held them.
 // Checkpoints of earlier versions (JSON rows in checkpoint_spill) still restore (SpillStore).
 
 import type { DuckDBConnection } from '@duckdb/node-api';

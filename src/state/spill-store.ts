@@ -147,8 +147,8 @@ export class SpillStore {
   }
 
   /**
-   * Appends entries still in memory to checkpoint `id`'s spilled rows (as JSON text, as stage
-   * renders them), leaving them in memory: a large state then reaches the checkpoint without
+   * Appends entries still in memory to checkpoint `id`'s spilled rows as JSON text in
+   * checkpoint_spill (keyed tables; time-keyed ones go typed, through stageInto), leaving them in memory: a large state then reaches the checkpoint without
    * being spilled first and merged back when its window closes. A restore brings them back as
    * spilled rows. Returns the rows and their characters.
    */
