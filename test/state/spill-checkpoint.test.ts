@@ -75,6 +75,7 @@ test('spilled rows of the wide and narrow tables restore exactly from a checkpoi
       other.close();
       // Checkpoint 1, then checkpoint 2 after more spilled rows: only 2's copies stay.
       await spill.stage(1);
+      await spill.finishStage(1);
       await commit(store, 1, names, rows.length);
       const more = await SpillWriter.open(spill.conn, spill.tableId('w'), cacheW, 3);
       for (let i = 0; i < 10; i++) {
@@ -85,6 +86,7 @@ test('spilled rows of the wide and narrow tables restore exactly from a checkpoi
       }
       more.close();
       await spill.stage(2);
+      await spill.finishStage(2);
       await commit(store, 2, names, rows.length);
       const copies = (await spill.conn.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'ckspill%' ORDER BY 1`)).getRowsJS().map((r) => String(r[0]));
       assert.deepStrictEqual(copies, ['ckspill_2_spill', 'ckspill_2_spill_p3']);
