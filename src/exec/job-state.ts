@@ -191,6 +191,7 @@ export class JobState {
     if (store?.shared) {
       await store.stage(id);
       if (large) for (const t of spillable) staged.set(t, await t.stageMemory(store, id));
+      await store.finishStage(id);
     } else if (store) for (const t of spillable) spilled.set(t, await t.spilledChunks(store));
     return { spilled, staged };
   }

@@ -11,6 +11,7 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { loadDuckDB } from './duckdb.js';
 import { decodeState, encodeState } from './codec.js';
 import { SpillStore } from './spill.js';
+import { CHECKPOINT_SPILL_DDL, dropCheckpointSpill } from './spill-checkpoint.js';
 import { ensureDir } from '../util/dirs.js';
 
 export interface StoredTable {
@@ -23,7 +24,7 @@ export interface StoredTable {
   readonly spilledRows?: number;
   /** Their encoded bytes. */
   readonly spilledBytes?: number;
-  /** The spilled rows are not in `chunks` but in the store's checkpoint_spill table (SpillStore.stage). */
+  /** The spilled rows are not in `chunks` but in the store's database (SpillStore.stage: typed copies, and checkpoint_spill). */
   readonly spilledInStore?: boolean;
 }
 
@@ -154,6 +155,10 @@ export class CheckpointStore implements CheckpointTarget {
       await conn.run(`CREATE TABLE IF NOT EXISTS checkpoint_spill (id BIGINT, tbl VARCHAR, time DOUBLE, key VARCHAR, value VARCHAR)`);
       await conn.run(`CREATE TABLE IF NOT EXISTS checkpoint_spilled (id BIGINT, operator INTEGER, tbl VARCHAR, rows BIGINT, bytes BIGINT)`);
       await conn.run(`DELETE FROM checkpoint_spill WHERE id NOT IN (SELECT id FROM checkpoints)`);
+      // Typed copies of spilled rows (spill-checkpoint.ts), the same way.
+      for (const statement of CHECKPOINT_SPILL_DDL) await conn.run(statement);
+      const committed = new Set((await conn.runAndReadAll(`SELECT id FROM checkpoints`)).getRowsJS().map((r) => Number(r[0])));
+      await dropCheckpointSpill(conn, (id) => committed.has(id), 'id IN (SELECT id FROM checkpoints)');
       await conn.run(`DELETE FROM checkpoint_state WHERE id NOT IN (SELECT id FROM checkpoints)`);
       return new CheckpointStore(dir, instance, conn);
     } catch (e) {
@@ -238,6 +243,7 @@ export class CheckpointStore implements CheckpointTarget {
       await conn.run(`DELETE FROM checkpoint_state WHERE id <> $1`, [c.id]);
       await conn.run(`DELETE FROM checkpoint_spilled WHERE id <> $1`, [c.id]);
       await conn.run(`DELETE FROM checkpoint_spill WHERE id <> $1`, [c.id]);
+      await dropCheckpointSpill(conn, (id) => id === c.id, `id = ${c.id}`);
       await conn.run(`DELETE FROM checkpoints WHERE id <> $1`, [c.id]);
       // Fault injection for the crash tests and the fault suite (test/faults): die inside the checkpoint,
       // every output flushed and its rows written, before it commits.

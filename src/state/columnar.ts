@@ -10,8 +10,8 @@ import type { Value } from '../catalog/types.js';
 import type { SqlMerge } from '../expr/aggregates/columnar.js';
 import { NumericSegment, StringSegment, numberKey, type Segment } from './columnar-segment.js';
 import { SpillableTimeKeyedTable, type MergeBuffer, type SpillSink } from './spill.js';
-import type { SpilledChunk } from './spill-rows.js';
-import { NUM_COLUMNS, type Shape } from './shape-codec.js';
+import type { SpilledChunk, SpillWriter } from './spill-rows.js';
+import { NUM_COLUMNS, type Shape, type ShapeCache } from './shape-codec.js';
 import { chunked, type TableSnapshot } from './tables.js';
 
 /** How the operator's value maps to a slot's fields. */
@@ -136,7 +136,7 @@ export class ColumnarTimeKeyedTable<V> extends SpillableTimeKeyedTable<V> {
     const seg = this.segs.get(t);
     if (seg === undefined) return 0;
     if (this.layout.plain !== true || !(seg instanceof NumericSegment)) return super.spillSome(t, max, sink);
-    const raw = this.rawShape(seg, sink);
+    const raw = this.rawShape(seg, sink.shapes);
     if (raw === undefined) return super.spillSome(t, max, sink);
     const { shape, sample } = raw;
     const w = seg.width;
@@ -156,6 +156,31 @@ export class ColumnarTimeKeyedTable<V> extends SpillableTimeKeyedTable<V> {
     if (whole) seg.live = 0;
     this.dropIfEmpty(t, seg);
     return n;
+  }
+
+  /**
+   * Stages a plain layout's entries from the fields, as spillSome writes them (no value object,
+   * no codec walk), leaving them in memory; other segments take the generic path.
+   */
+  protected override stageInto(writer: SpillWriter, shapes: ShapeCache): { rows: number; bytes: number } {
+    if (this.layout.plain !== true) return super.stageInto(writer, shapes);
+    let rows = 0;
+    let bytes = 0;
+    for (const t of [...this.timesAscending()]) {
+      const seg = this.segs.get(t);
+      if (seg === undefined) continue;
+      const raw = seg instanceof NumericSegment ? this.rawShape(seg, shapes) : undefined;
+      const w = seg.width;
+      for (let s = seg.head; s < seg.n; s++) {
+        if (seg.dead[s] === 1) continue;
+        const k = raw === undefined ? null : (seg as NumericSegment).keyNumberOf(s);
+        if (raw === undefined || k === null) bytes += writer.add(t, seg.keyOf(s), this.value(seg, s));
+        // As spillSome: a safe integer other than -0 as its number only.
+        else bytes += writer.addRaw(t, Number.isSafeInteger(k) && !Object.is(k, -0) ? null : seg.keyOf(s), k, raw.shape, seg.data, s * w);
+        rows++;
+      }
+    }
+    return { rows, bytes };
   }
 
   /**
@@ -183,7 +208,7 @@ export class ColumnarTimeKeyedTable<V> extends SpillableTimeKeyedTable<V> {
   }
 
   /** The shape of the segment's first non-NULL entry, when the codec writes it as key then fields. */
-  private rawShape(seg: NumericSegment, sink: SpillSink): { shape: Shape; sample: V } | undefined {
+  private rawShape(seg: NumericSegment, shapes: ShapeCache): { shape: Shape; sample: V } | undefined {
     const w = seg.width;
     if (w + 1 > NUM_COLUMNS) return undefined;
     for (let s = seg.head; s < seg.n; s++) {
@@ -191,7 +216,7 @@ export class ColumnarTimeKeyedTable<V> extends SpillableTimeKeyedTable<V> {
       const k = seg.keyNumberOf(s);
       if (k === null) continue;
       const sample = this.value(seg, s);
-      const shape = sink.shapes.encode(sample, seg.keyOf(s), SCRATCH, 0);
+      const shape = shapes.encode(sample, seg.keyOf(s), SCRATCH, 0);
       if (shape === undefined || shape.width !== w + 1 || !Object.is(SCRATCH[0]![0], k)) return undefined;
       for (let c = 0; c < w; c++) if (!Object.is(SCRATCH[c + 1]![0], seg.data[s * w + c])) return undefined;
       this.plainShapes.add(shape.id);

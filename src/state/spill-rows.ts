@@ -90,11 +90,12 @@ export class SpillWriter {
 
   /**
    * A writer of table number `tbl` (SpillStore.tableId); `plainWidth`: the width of the shape
-   * whose rows addRaw may write keyed by number (into plainTable(plainWidth)).
+   * whose rows addRaw may write keyed by number (into plainTable(plainWidth)); `into`: the
+   * tables written instead of the spill tables (a checkpoint's copies of them, SpillStore.stageInto).
    */
-  static async open(conn: DuckDBConnection, tbl: number, cache: ShapeCache, plainWidth?: number): Promise<SpillWriter> {
-    const plain = plainWidth === undefined ? undefined : new PlainWriter(await conn.createAppender(plainTable(plainWidth)), tbl, plainWidth);
-    return new SpillWriter(await conn.createAppender(SPILL), tbl, cache, plain);
+  static async open(conn: DuckDBConnection, tbl: number, cache: ShapeCache, plainWidth?: number, into: (table: string) => string = (t) => t): Promise<SpillWriter> {
+    const plain = plainWidth === undefined ? undefined : new PlainWriter(await conn.createAppender(into(plainTable(plainWidth))), tbl, plainWidth);
+    return new SpillWriter(await conn.createAppender(into(SPILL)), tbl, cache, plain);
   }
 
   /** The shape id of the entry last added (-1: JSON text). */

@@ -10,6 +10,8 @@ import { duckdb, loadDuckDB } from './duckdb.js';
 import { encodeState } from './codec.js';
 import { ShapeRegistry } from './shape-codec.js';
 import { KEY_SQL, SPILL, SPILL_DDL, SPILL_TABLES } from './spill-rows.js';
+import { checkpointTable, checkpointTables, dropCheckpointSpill, quote, restoreCatalog, stageCatalog } from './spill-checkpoint.js';
+import { NUM_COLUMNS } from './shape-codec.js';
 import { ensureDir } from '../util/dirs.js';
 
 /**
@@ -22,13 +24,14 @@ import { ensureDir } from '../util/dirs.js';
 const SLICE_ROWS = 122_880;
 /** Rows per chunk staging memory rows into a checkpoint (DuckDB's vector size). */
 const STAGE_CHUNK = 2048;
+const NUMS = Array.from({ length: NUM_COLUMNS }, (_, i) => `n${i}`).join(', ');
 
 export class SpillStore {
   /** Shapes of the values spilled through this store (spill-rows.ts); they live as long as its spill table. */
   readonly shapes = new ShapeRegistry();
   /**
    * The spill table's `tbl` numbers of the state tables' names (a number per row costs the
-   * appender a typed-array copy where a name cost a native call per row); checkpoints hold names.
+   * appender a typed-array copy where a name cost a native call per row); a checkpoint records the names beside them (spill-checkpoint.ts).
    */
   private readonly tableIds = new Map<string, number>();
   /** Memory a closing time's merge of spilled partials may take (the runner sets it from the budget). */
@@ -99,11 +102,10 @@ export class SpillStore {
     return out;
   }
 
-  /** SQL mapping `tbl` (numbers: toName, else names) to the other: a CASE over the tables known. */
-  private tableSql(toName: boolean): string {
-    if (this.tableIds.size === 0) return toName ? 'NULL::VARCHAR' : 'NULL::INTEGER';
-    const arms = [...this.tableIds].map(([name, id]) => (toName ? `WHEN ${id} THEN ${quote(name)}` : `WHEN ${quote(name)} THEN ${id}`));
-    return `(CASE tbl ${arms.join(' ')} END)`;
+  /** SQL mapping a checkpoint_spill row's `tbl` (a name) to its number: a CASE over the tables known. */
+  private tableSql(): string {
+    if (this.tableIds.size === 0) return 'NULL::INTEGER';
+    return `(CASE tbl ${[...this.tableIds].map(([name, id]) => `WHEN ${quote(name)} THEN ${id}`).join(' ')} END)`;
   }
 
   /** True when checkpoints can copy spilled rows inside DuckDB (stage / restoreFrom). */
@@ -116,19 +118,37 @@ export class SpillStore {
   }
 
   /**
-   * Copies every spilled row into checkpoint `id` (committed by the checkpoint's transaction),
-   * values as JSON text (shaped rows rendered by SQL), so a checkpoint needs no shape registry.
+   * Copies every spilled row into checkpoint `id` (committed by the checkpoint's transaction) in
+   * the spill tables' own columns, a table per spill table (spill-checkpoint.ts). Entries in
+   * memory may follow (stageInto, stageEntries); finishStage then records the names of the `tbl`
+   * numbers and the shapes' JSON renderings, so a restore needs no shape registry.
    */
   async stage(id: number): Promise<void> {
     await this.conn.run('DELETE FROM checkpoint_spill WHERE id = $1', [id]);
-    for (const { table, columns } of SPILL_TABLES) {
-      await this.sliced(table, '', (range) => `INSERT INTO checkpoint_spill SELECT ${id}, ${this.tableSql(true)}, time, ${KEY_SQL}, ${this.shapes.jsonSql()} FROM (SELECT ${columns} FROM ${table} WHERE ${range})`);
+    await dropCheckpointSpill(this.conn, (x) => x !== id, `id <> ${id}`);
+    for (const { table } of SPILL_TABLES) {
+      const copy = checkpointTable(id, table);
+      await this.sliced(table, '', (range) => `INSERT INTO ${copy} SELECT * FROM ${table} WHERE ${range}`, `CREATE TABLE ${copy} AS FROM ${table} LIMIT 0`);
     }
   }
 
   /**
-   * Appends entries still in memory to checkpoint `id`'s spilled rows (as JSON text, as stage
-   * renders them), leaving them in memory: a large state then reaches the checkpoint without
+   * Checkpoint `id`'s copies of the spill tables (created empty where stage made none), for a
+   * SpillWriter to append entries still in memory in their typed columns (SpillWriter.open's `into`).
+   */
+  async stageInto(id: number): Promise<(table: string) => string> {
+    for (const { table } of SPILL_TABLES) await this.conn.run(`CREATE TABLE IF NOT EXISTS ${checkpointTable(id, table)} AS FROM ${table} LIMIT 0`);
+    return (table) => checkpointTable(id, table);
+  }
+
+  /** After stage and the entries in memory: the names and shapes checkpoint `id`'s typed rows need. */
+  finishStage(id: number): Promise<void> {
+    return stageCatalog(this.conn, id, this.tableIds, this.shapes);
+  }
+
+  /**
+   * Appends entries still in memory to checkpoint `id`'s spilled rows as JSON text in
+   * checkpoint_spill (keyed tables; time-keyed ones go typed, through stageInto), leaving them in memory: a large state then reaches the checkpoint without
    * being spilled first and merged back when its window closes. A restore brings them back as
    * spilled rows. Returns the rows and their characters.
    */
@@ -188,21 +208,35 @@ export class SpillStore {
     return { rows, bytes };
   }
 
-  /** Puts back the spilled rows of checkpoint `id` (as JSON rows). */
+  /**
+   * Puts back the spilled rows of checkpoint `id` as JSON rows: its typed copies (stage) rendered
+   * by the shapes it recorded, and rows in checkpoint_spill (stageEntries, and every spilled row
+   * of a checkpoint written before the typed copies).
+   */
   async restoreFrom(id: number): Promise<void> {
     for (const [name] of (await this.conn.runAndReadAll(`SELECT DISTINCT tbl FROM checkpoint_spill WHERE id = ${id}`)).getRowsJS()) this.tableId(String(name));
-    const tbl = this.tableSql(false);
+    const tbl = this.tableSql();
     await this.sliced('checkpoint_spill', `WHERE id = ${id}`, (range) => `INSERT INTO ${SPILL} (tbl, time, key, value, shape) SELECT ${tbl}, time, key, value, -1 FROM checkpoint_spill WHERE id = ${id} AND ${range}`);
+    const copies = new Set((await checkpointTables(this.conn)).filter((t) => t.id === id).map((t) => t.name));
+    if (copies.size === 0) return;
+    const map = await restoreCatalog(this.conn, id, (name) => this.tableId(name));
+    for (const { table, columns } of SPILL_TABLES) {
+      const copy = checkpointTable(id, table);
+      if (!copies.has(copy)) continue;
+      await this.sliced(copy, '', (range) => `INSERT INTO ${SPILL} (tbl, time, key, value, shape) SELECT ${map.tbl}, time, key, ${map.json}, -1 FROM (SELECT tbl, time, ${KEY_SQL} AS key, value, shape, ${NUMS} FROM (SELECT ${columns} FROM ${copy} WHERE ${range}))`);
+    }
   }
 
   /**
    * Runs `statement` over `table` a slice of rowids at a time. WARNING: one statement copying
    * millions of rows failed to commit under a small memory_limit ("failed to pin block", bench:state
-   * at 64 MB): DuckDB holds a statement's new blocks pinned until it commits.
+   * at 64 MB): DuckDB holds a statement's new blocks pinned until it commits. `first` runs
+   * before the first slice, when `table` has rows.
    */
-  private async sliced(table: string, where: string, statement: (range: string) => string): Promise<void> {
+  private async sliced(table: string, where: string, statement: (range: string) => string, first?: string): Promise<void> {
     const r = (await this.conn.runAndReadAll(`SELECT min(rowid), max(rowid) FROM ${table} ${where}`)).getRowsJS()[0];
     if (r === undefined || r[0] === null) return;
+    if (first !== undefined) await this.conn.run(first);
     const lo = Number(r[0]);
     const hi = Number(r[1]);
     for (let from = lo; from <= hi; from += SLICE_ROWS) await this.conn.run(statement(`rowid >= ${from} AND rowid < ${from + SLICE_ROWS}`));
@@ -234,10 +268,6 @@ export class SpillStore {
  */
 const LEAN: Readonly<Record<string, string>> = { threads: '1', preserve_insertion_order: 'false', allocator_flush_threshold: '16MB', allocator_background_threads: 'true' };
 
-/** A SQL string literal. */
-function quote(s: string): string {
-  return `'${s.replaceAll("'", "''")}'`;
-}
 
 function mb(bytes: number): number {
   return Math.max(1, Math.round(bytes / 2 ** 20));

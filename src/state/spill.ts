@@ -422,19 +422,37 @@ export class SpillableTimeKeyedTable<V> extends MemoryTimeKeyedTable<V> {
     if (mem !== undefined) for (const [k] of mem) yield k;
   }
 
-  /** Stages the entries in memory into checkpoint `id`, leaving them there (SpillStore.stageEntries). */
-  stageMemory(store: SpillStore, id: number): Promise<{ rows: number; bytes: number }> {
-    const self = this;
-    return store.stageEntries(
-      id,
-      this.id,
-      (function* (): Generator<[number, string, V]> {
-        for (const t of [...self.timesAscending()]) {
-          const at = self.keysAt(t);
-          if (at !== undefined) for (const [k, v] of at) yield [t, k, v];
-        }
-      })(),
-    );
+  /**
+   * Stages the entries in memory into checkpoint `id`'s typed copies of the spill tables
+   * (SpillStore.stageInto), leaving them there; values of no shape go as JSON in `value`, as a
+   * spill writes them. Returns the rows and their encoded characters.
+   */
+  async stageMemory(store: SpillStore, id: number): Promise<{ rows: number; bytes: number }> {
+    const into = await store.stageInto(id);
+    const shapes = (this.shapes ??= new ShapeCache(store.shapes));
+    return store.transaction(async () => {
+      const writer = await SpillWriter.open(store.conn, store.tableId(this.id), shapes, this.plainWidth(), into);
+      try {
+        return this.stageInto(writer, shapes);
+      } finally {
+        writer.close();
+      }
+    });
+  }
+
+  /** Every entry in memory into `writer`, left in memory. */
+  protected stageInto(writer: SpillWriter, _shapes: ShapeCache): { rows: number; bytes: number } {
+    let rows = 0;
+    let bytes = 0;
+    for (const t of [...this.timesAscending()]) {
+      const at = this.keysAt(t);
+      if (at === undefined) continue;
+      for (const [k, v] of at) {
+        bytes += writer.add(t, k, v);
+        rows++;
+      }
+    }
+    return { rows, bytes };
   }
 
   /** Spilled entries as checkpoint chunks ([time, key, value] JSON arrays), read chunk by chunk. */

@@ -18,17 +18,22 @@ import { SPILL, SPILL_DDL, SpillWriter, SpilledChunk, spillColumns } from '../..
 import type { Value } from '../../src/catalog/types.js';
 import { ColumnarTimeKeyedTable, type ColumnarLayout } from '../../src/state/columnar.js';
 import type { NumericSegment } from '../../src/state/columnar-segment.js';
-import { SpillStore } from '../../src/state/spill.js';
+import { SpillStore, SpillableTimeKeyedTable } from '../../src/state/spill.js';
 
 const BASE = Date.UTC(2024, 4, 20, 10, 0, 0);
 const EVENTS: Event[] = Array.from({ length: 400 }, (_, i) => ({ k: `k${(i * 7) % 23}`, v: i % 13, d: i / 3, ms: BASE + i * 300 - (i % 5) * 200 }));
 
+/** Events of ~100 values of v: NUMBER_KEYED's open windows hold enough keys to be staged. */
+const MANY_V: Event[] = EVENTS.map((e, i) => ({ ...e, v: (i * 31) % 101 }));
+/** A plain columnar window keyed by one integer: spilled and staged rows go to the narrow table, keyed by number. */
+const NUMBER_KEYED = 'SELECT v, window_start, COUNT(*) AS n, SUM(v) AS s FROM ev GROUP BY v, TUMBLE(ts, 10s)';
 const QUERIES = [
   'SELECT k, COUNT(*) AS n, SUM(d) AS s, COUNT(DISTINCT v) AS dv FROM ev GROUP BY k',
   'SELECT k, window_start, window_end, COUNT(*) AS n FROM ev GROUP BY k, SESSION(ts, 1s) EMIT CHANGES',
   'SELECT k, window_start, window_end, COUNT(*) AS n, MAX(d) AS m FROM ev GROUP BY k, SESSION(ts, 2s)',
   'SELECT k, v, ts, prev FROM (SELECT k, v, ts, LAG(v, 2, -1) OVER (PARTITION BY k ORDER BY ts) AS prev FROM ev)',
   'SELECT k, window_start, COUNT(*) AS n, SUM(v) AS s, COUNT(DISTINCT v) AS dv FROM ev GROUP BY k, HOP(ts, 1s, 3s)',
+  NUMBER_KEYED,
 ];
 
 for (const query of QUERIES) {
@@ -51,26 +56,33 @@ for (const query of QUERIES) {
 // A budget that state outgrows by a quarter but not a half: checkpoints stage the memory state
 // into the checkpoint database without spilling it (SpillStore.stageEntries), and each restore
 // brings it back as spilled rows.
-for (const query of [QUERIES[0]!, QUERIES[2]!, 'SELECT k, window_start, COUNT(*) AS n, SUM(v) AS s, MAX(v) AS m FROM ev GROUP BY k, TUMBLE(ts, 2s)']) {
+for (const query of [QUERIES[0]!, QUERIES[2]!, 'SELECT k, window_start, COUNT(*) AS n, SUM(v) AS s, MAX(v) AS m FROM ev GROUP BY k, TUMBLE(ts, 2s)', NUMBER_KEYED]) {
   test(`checkpoints staging memory state in DuckDB, through crashes, equal DuckDB: ${query}`, async () => {
     const { plan } = planOverEvents(query, 1000);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-spill-staged-'));
     const store = await CheckpointStore.open(dir);
     const stageEntries = SpillStore.prototype.stageEntries;
+    const stageMemory = SpillableTimeKeyedTable.prototype.stageMemory;
     let staged = 0;
     SpillStore.prototype.stageEntries = async function (this: SpillStore, ...args: Parameters<typeof stageEntries>) {
       const r = await stageEntries.apply(this, args);
       staged += r.rows;
       return r;
     };
+    SpillableTimeKeyedTable.prototype.stageMemory = async function (this: SpillableTimeKeyedTable<unknown>, ...args: Parameters<typeof stageMemory>) {
+      const r = await stageMemory.apply(this, args);
+      staged += r.rows;
+      return r;
+    };
     try {
-      const r = await runWithCrashes(plan, EVENTS, [7, 3, 11], (n) => n % 3 === 0, [5, 9, 14, 30], { stateMemory: { bytes: 16_384, dir } }, store);
+      const r = await runWithCrashes(plan, query === NUMBER_KEYED ? MANY_V : EVENTS, [7, 3, 11], (n) => n % 3 === 0, [5, 9, 14, 30], { stateMemory: { bytes: 16_384, dir } }, store);
       assert.equal(r.crashes, 4);
       assert.ok(staged > 0, 'no memory row was staged');
       const comparisons = await compareWithOracle({ plan, sourceRows: r.sourceRows, late: r.late, sinkOutputs: r.sinkOutputs });
       for (const c of comparisons) assert.ok(c.equal, renderComparison([c]));
     } finally {
       SpillStore.prototype.stageEntries = stageEntries;
+      SpillableTimeKeyedTable.prototype.stageMemory = stageMemory;
       store.close();
       rmSync(dir, { recursive: true, force: true });
     }
