@@ -128,7 +128,11 @@ export async function readAll(topic: string): Promise<Array<KafkaMessage & { par
           const id = `${partition}:${message.offset}`;
           if (seen.has(id)) return;
           seen.add(id);
-          out.push({ ...message, partition });
+          // Field by field: in a process that made a Sluice Kafka client, kafkajs's records are
+          // Sluice's lean records (connectors/kafka/kafkajs/record-decoder.ts), whose fields are
+          // getters a spread would not copy.
+          const { key, value, offset, timestamp, headers, attributes, size } = message;
+          out.push({ key, value, offset, timestamp, headers, attributes, size, partition } as KafkaMessage & { partition: number });
           if (BigInt(message.offset) + 1n >= end) want.delete(partition);
           if (want.size === 0) {
             clearTimeout(timer);

@@ -111,7 +111,9 @@ export function leanRecordDecoder(original: RecordDecoder): RecordDecoder {
  * Kafka source reads them in place: `raw`, `keyStart`... see port.ts FetchedMessage), its offset
  * and timestamp numbers, made text only when read, and its (empty) headers made when read. Two
  * Buffer views, two strings and an object per record were about a fifth of the bytes the engine allocated
- * per record in bench:kafka (allocation sampling).
+ * per record in bench:kafka (allocation sampling). WARNING: the swap is the process's, so other
+ * kafkajs consumers in it (tests, scripts) get these records too, and their fields are getters:
+ * `{ ...message }` copies none of them; read them one by one (test/kafka/broker.ts readAll).
  */
 export class LeanRecord {
   constructor(
