@@ -11,6 +11,7 @@
 // The consumer itself joins a group of its own per run (see run()); `group` is where offsets are
 // read from (startup = 'group') and committed to. Scale-out (exec/scale-out) shares `group`.
 
+import { startupMark } from '../../util/startup-marks.js';
 import { randomUUID } from 'node:crypto';
 import type { Column, SourceDef } from '../../catalog/catalog.js';
 import { parseDuration } from '../../catalog/duration.js';
@@ -93,7 +94,8 @@ export async function partitionStarts(admin: KafkaAdmin, topic: string, group: s
   const topics = await admin.listTopics();
   if (!topics.includes(topic)) throw new ConnectorError(`topic '${topic}' does not exist`, 'topic', 'create it first (sluice produce creates its topic), or check brokers');
   const bounds = await admin.topicOffsets(topic);
-  const committed = await admin.groupOffsets(group, topic);
+  // Only startup = 'group' starts at the group's offsets (a look-up at its coordinator).
+  const committed = startup === 'group' ? await admin.groupOffsets(group, topic) : [];
   return bounds.map((b) => {
     const c = committed.find((p) => p.partition === b.partition);
     const from = startup === 'latest' ? b.high : startup === 'group' && c && c.offset >= 0n ? c.offset : b.low;
@@ -181,10 +183,11 @@ export class KafkaReader implements SourceReader {
   /** prepareGroup started by prepare(), for run(). */
   private prepared: Promise<{ start: Offsets; end: Offsets }> | undefined;
 
-  prepare(): void {
+  prepare(): Promise<void> {
     this.prepared ??= this.prepareGroup();
     // Awaited by run(); a job that fails before run() must not leave it unhandled.
     this.prepared.catch(() => {});
+    return this.prepared.then(() => undefined);
   }
 
   /**
@@ -204,6 +207,9 @@ export class KafkaReader implements SourceReader {
         // A resumed offset below the log start (retention deleted it) starts at the log start.
         start.set(b.partition, resumed !== undefined ? (resumed < b.low ? b.low : resumed) : b.from);
       }
+      // WHY: position() then pins where a fresh run starts (its first checkpoint records it), so
+      // a restart from that checkpoint goes on from there, also for startup = 'latest'.
+      for (const [p, o] of start) if (!this.next.has(p)) this.next.set(p, o);
       return { start, end };
     });
   }
@@ -228,6 +234,7 @@ export class KafkaReader implements SourceReader {
     // offsets in its checkpoints (an exactly-once sink commits them to `group` itself), so it
     // needs no share of `group`'s partitions; and a restart after kill -9 would otherwise wait
     // out the dead member's session timeout before getting any partition.
+    startupMark('offsets looked up');
     const membership = `${group}.run-${randomUUID().slice(0, 8)}`;
     // A crashed consumer (the broker gone past the client's own retries) restarts within kafka_retry_for.
     const consumer = this.kafka.consumer({
@@ -286,6 +293,7 @@ export class KafkaReader implements SourceReader {
     const pacer = this.settings.rate === undefined ? undefined : new Pacer(this.settings.rate);
 
     const assigned = (given: ReadonlyMap<string, readonly number[]>): void => {
+      startupMark('group joined');
       const mine = (given.get(topic) ?? []).slice().sort((a, b) => a - b);
       const now = Date.now();
       this.lastSeen.clear();
@@ -321,6 +329,7 @@ export class KafkaReader implements SourceReader {
       }
     };
     const batch = async (b: FetchedBatch): Promise<void> => {
+      startupMark('first fetch');
       if (b.stale() || signal.aborted) return;
       const p = b.partition;
       this.high.set(p, b.highWatermark);
