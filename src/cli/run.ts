@@ -29,6 +29,7 @@ import type { SourceDef } from '../catalog/catalog.js';
 import { checkCommits, describeResume, freshNotes } from './restore.js';
 import { describeOutput, outputGuarantees } from '../plan/guarantees.js';
 import { setKafkaRetryFor } from '../connectors/kafka/retry.js';
+import { sourceConnector } from '../connectors/registry.js';
 
 export interface RunOptions {
   sink?: string[];
@@ -99,6 +100,8 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     // of CPU to load) opens with the first checkpoint, which Job.run writes once the first batch
     // is in the graph (or its sources ended, or a moment passed): off the way to the first record.
     store = new DeferredCheckpointStore(stateDir);
+    // The sources' offsets are looked up meanwhile (read-only), not once the job is built.
+    for (const n of plan.nodes) if (n.kind === 'source') sourceConnector(n.source.options['connector'] ?? '')?.lookAhead?.(n.source);
     try {
       committed = await checkCommits(plan, Promise.resolve(undefined), commitOptions);
       startupMark('recorded commits read');

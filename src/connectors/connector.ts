@@ -117,6 +117,11 @@ export interface SourceConnector {
    * topic); absent: a JSON-lines file at that path.
    */
   sideOutput?(def: SourceDef, target: string): SideOutput;
+  /**
+   * Starts the look-ups that a fresh reader's prepare() makes (Kafka: its partitions' offsets)
+   * before the job is built; the next open(def) without a position uses them. Reads nothing.
+   */
+  lookAhead?(def: SourceDef): void;
   /** Throws ConnectorError on a bad option value. `resume`: a checkpointed position() to start from. */
   open(def: SourceDef, resume?: ResumePosition): SourceReader;
 }

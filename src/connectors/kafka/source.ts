@@ -103,6 +103,15 @@ export async function partitionStarts(admin: KafkaAdmin, topic: string, group: s
   });
 }
 
+/** Where each partition of a source starts and ends, looked up in one admin session. */
+function lookUpStarts(kafka: KafkaClient, settings: KafkaSourceSettings): Promise<PartitionStart[]> {
+  const { topic, group, startup } = settings;
+  return withAdmin(kafka, `kafka source '${topic}': reading its offsets`, (admin) => partitionStarts(admin, topic, group, startup));
+}
+
+/** A fresh run's offset look-ups started before its job was built (kafkaSource.lookAhead), by source; open() takes them. */
+const lookedAhead = new WeakMap<SourceDef, Promise<PartitionStart[]>>();
+
 /** An offset per partition (partition -> offset). */
 type Offsets = Map<number, bigint>;
 
@@ -148,6 +157,8 @@ export class KafkaReader implements SourceReader {
     private readonly kafka: KafkaClient,
     readonly settings: KafkaSourceSettings,
     resume?: ResumePosition,
+    /** The partitions' offsets, looked up already (kafkaSource.lookAhead). */
+    private readonly ahead?: Promise<PartitionStart[]>,
   ) {
     this.bounded = settings.bounded;
     const r = kafkaPosition(resume);
@@ -197,21 +208,19 @@ export class KafkaReader implements SourceReader {
    * matter only for startup = 'group'. One admin session for all of it.
    */
   private async prepareGroup(): Promise<{ start: Offsets; end: Offsets }> {
-    const { topic, group, startup } = this.settings;
-    return withAdmin(this.kafka, `kafka source '${topic}': reading its offsets`, async (admin) => {
-      const start: Offsets = new Map();
-      const end: Offsets = new Map();
-      for (const b of await partitionStarts(admin, topic, group, startup)) {
-        end.set(b.partition, b.high);
-        const resumed = this.next.get(b.partition);
-        // A resumed offset below the log start (retention deleted it) starts at the log start.
-        start.set(b.partition, resumed !== undefined ? (resumed < b.low ? b.low : resumed) : b.from);
-      }
-      // WHY: position() then pins where a fresh run starts (its first checkpoint records it), so
-      // a restart from that checkpoint goes on from there, also for startup = 'latest'.
-      for (const [p, o] of start) if (!this.next.has(p)) this.next.set(p, o);
-      return { start, end };
-    });
+    const parts = await (this.ahead ?? lookUpStarts(this.kafka, this.settings));
+    const start: Offsets = new Map();
+    const end: Offsets = new Map();
+    for (const b of parts) {
+      end.set(b.partition, b.high);
+      const resumed = this.next.get(b.partition);
+      // A resumed offset below the log start (retention deleted it) starts at the log start.
+      start.set(b.partition, resumed !== undefined ? (resumed < b.low ? b.low : resumed) : b.from);
+    }
+    // WHY: position() then pins where a fresh run starts (its first checkpoint records it), so
+    // a restart from that checkpoint goes on from there, also for startup = 'latest'.
+    for (const [p, o] of start) if (!this.next.has(p)) this.next.set(p, o);
+    return { start, end };
   }
 
   async run(emit: (records: SourceRecord[]) => void | Promise<void>, signal: AbortSignal): Promise<void> {
@@ -440,8 +449,17 @@ export const kafkaSource: SourceConnector = {
   identity: ['connector', 'topic', 'format', 'group', 'dead_letter', 'late'],
   /** dead_letter / late name topics: the original message with why and where in headers. */
   sideOutput: (def: SourceDef, topic: string) => openKafkaSideOutput(def, topic),
+  lookAhead(def: SourceDef): void {
+    if (lookedAhead.has(def)) return;
+    const looking = lookUpStarts(kafkaClient(def.options, `sluice-${def.name}`), kafkaSourceSettings(def));
+    // Taken by open(); a run refused before it opens its readers must not leave it unhandled.
+    looking.catch(() => {});
+    lookedAhead.set(def, looking);
+  },
   open(def: SourceDef, resume?: ResumePosition): SourceReader {
     const settings = kafkaSourceSettings(def);
-    return new KafkaReader(kafkaClient(def.options, `sluice-${def.name}`), settings, resume);
+    const ahead = resume === undefined ? lookedAhead.get(def) : undefined;
+    lookedAhead.delete(def);
+    return new KafkaReader(kafkaClient(def.options, `sluice-${def.name}`), settings, resume, ahead);
   },
 };
