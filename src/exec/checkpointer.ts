@@ -110,7 +110,10 @@ export class Checkpointer {
     this.nextAt = Date.now() + (this.options.intervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS);
     const written = (async () => {
       await first.begin;
-      await this.persist(snapshot, false);
+      // WHY no positions to commit: they are where the sources start, and nothing was sent in
+      // its transaction (output written meanwhile is sent after it), so an exactly-once sink
+      // would run a Kafka transaction of offsets alone on every start, for nothing.
+      await this.persist(snapshot, false, false);
     })();
     this.running = written;
     const durable = written.finally(() => {
@@ -160,7 +163,7 @@ export class Checkpointer {
   }
 
   /** Flushes and syncs the outputs, writes the snapshot, then lets transactional sinks commit it. */
-  private async persist(snapshot: JobCheckpoint<CheckpointMeta>, final: boolean): Promise<void> {
+  private async persist(snapshot: JobCheckpoint<CheckpointMeta>, final: boolean, commitPositions = true): Promise<void> {
     const { sinks, sideOutputs } = this.job;
     await sinks.flush();
     await sideOutputs.flush();
@@ -169,7 +172,7 @@ export class Checkpointer {
     const stats = await this.options.target.write(snapshot, final && this.job.finished());
     startupMark('first checkpoint written');
     // Transactional sinks commit the output sealed at the barrier once the checkpoint holding it is durable.
-    for (const s of sinks.all) if (s.writer.commitCheckpoint) await s.writer.commitCheckpoint(snapshot.id, this.checkpointSources(snapshot.meta, s));
+    for (const s of sinks.all) if (s.writer.commitCheckpoint) await s.writer.commitCheckpoint(snapshot.id, this.checkpointSources(snapshot.meta, s, commitPositions));
     this.last = { ...stats, createdAt: snapshot.createdAt };
     this.nextAt = Date.now() + (this.options.intervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS);
     this.options.onCheckpoint?.(stats);
@@ -191,10 +194,10 @@ export class Checkpointer {
   }
 
   /** The sources upstream of a sink with their positions in a checkpoint. */
-  private checkpointSources(meta: CheckpointMeta, sink: SinkRuntime): CheckpointSource[] {
+  private checkpointSources(meta: CheckpointMeta, sink: SinkRuntime, positions = true): CheckpointSource[] {
     return sink.upstreamSources.map((id) => {
       const node = this.job.plan.nodes[id] as SourceNode;
-      return { def: node.source, position: meta.sources.find((s) => s.node === id)?.position ?? null };
+      return { def: node.source, position: (positions && meta.sources.find((s) => s.node === id)?.position) || null };
     });
   }
 
