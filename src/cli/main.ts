@@ -49,6 +49,7 @@ program
   .addOption(new Option('--log-level <level>', 'log this level and above on stderr: JSON lines when stderr is not a terminal, text when it is').choices(LOG_LEVELS).default('info'))
   .addHelpText('after', '\nExamples:\n  sluice run queries/sensor-downsampling.sql\n  sluice run examples/kafka/sensor-downsampling.sql --scale-out   (start it twice: the processes split the partitions)\n')
   .action(async (file: string, opts: RunOptions) => {
+    (await import('../util/startup-marks.js')).startupMark('main loaded');
     const { runCommand } = await import('./run.js');
     process.exitCode = await runCommand(file, opts);
   });

@@ -6,6 +6,7 @@
 // SHOW STATE statement in the file prints the `sluice state` view when the run ends.
 
 import * as path from 'node:path';
+import { startupMark } from '../util/startup-marks.js';
 import { loadScriptFile, planScript } from './load.js';
 import { selectSinks } from './select-sinks.js';
 import { DEFAULT_CHECKPOINT_INTERVAL_MS, Job, type CheckpointMeta } from '../exec/job.js';
@@ -28,6 +29,7 @@ import type { SourceDef } from '../catalog/catalog.js';
 import { checkCommits, describeResume, freshNotes } from './restore.js';
 import { describeOutput, outputGuarantees } from '../plan/guarantees.js';
 import { setKafkaRetryFor } from '../connectors/kafka/retry.js';
+import { sourceConnector } from '../connectors/registry.js';
 
 export interface RunOptions {
   sink?: string[];
@@ -46,11 +48,14 @@ export interface RunOptions {
 
 export async function runCommand(file: string, opts: RunOptions): Promise<number> {
   // Text for a person at a terminal; JSON lines for whatever collects a service's stderr.
+  startupMark('run modules loaded');
   configureLog({ level: opts.logLevel ?? 'info', json: !process.stderr.isTTY });
   const script = loadScriptFile(file);
+  startupMark('parsed');
   if (opts.fromCommittedOffsets) startAtCommittedOffsets(script.catalog.sources, opts);
   const sinks = selectSinks(script, opts.sink, opts.format);
   const plan = planScript(script, sinks, { provenance: false });
+  startupMark('planned');
   const settings = script.catalog.settings;
   const intervalText = opts.checkpointInterval ?? settings.get('checkpoint_interval');
   const intervalMs = intervalText === undefined ? DEFAULT_CHECKPOINT_INTERVAL_MS : parseIntervalMs(intervalText);
@@ -92,14 +97,14 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   let committed: Map<string, string>;
   if (!hasStateDatabase(stateDir)) {
     // WHY deferred: with no state database there is no checkpoint to restore, so DuckDB (~0.1 s
-    // of CPU to load) opens with the first checkpoint, while the sources connect and fetch.
-    const deferred = new DeferredCheckpointStore(stateDir);
-    store = deferred;
+    // of CPU to load) opens with the first checkpoint, which Job.run writes once the first batch
+    // is in the graph (or its sources ended, or a moment passed): off the way to the first record.
+    store = new DeferredCheckpointStore(stateDir);
+    // The sources' offsets are looked up meanwhile (read-only), not once the job is built.
+    for (const n of plan.nodes) if (n.kind === 'source') sourceConnector(n.source.options['connector'] ?? '')?.lookAhead?.(n.source);
     try {
-      const committing = checkCommits(plan, Promise.resolve(undefined), commitOptions);
-      // Loaded while Kafka answers (its client is loaded by then: checkCommits connects first).
-      deferred.open().catch(() => {});
-      committed = await committing;
+      committed = await checkCommits(plan, Promise.resolve(undefined), commitOptions);
+      startupMark('recorded commits read');
     } catch (e) {
       store.close();
       throw e;

@@ -68,10 +68,11 @@ export interface SourceReader {
    */
   position?(): ResumePosition | undefined;
   /**
-   * Start the work that reads nothing and changes no position (Kafka: looking up offsets), while
-   * the engine restores state and takes its first checkpoint; run() then uses it. Start-up only.
+   * Start the work that reads nothing (Kafka: looking up offsets), while the engine restores
+   * state; run() then uses it. Resolves once position() tells where run() starts (a fresh run's
+   * first checkpoint records that, so a restart goes on from there). Start-up only.
    */
-  prepare?(): void;
+  prepare?(): Promise<void> | void;
 }
 
 /** Why a record could not be decoded; a class so the hot path tells it from a row without allocating a wrapper. */
@@ -123,6 +124,11 @@ export interface SourceConnector {
    * topic); absent: a JSON-lines file at that path.
    */
   sideOutput?(def: SourceDef, target: string): SideOutput;
+  /**
+   * Starts the look-ups that a fresh reader's prepare() makes (Kafka: its partitions' offsets)
+   * before the job is built; the next open(def) without a position uses them. Reads nothing.
+   */
+  lookAhead?(def: SourceDef): void;
   /** Throws ConnectorError on a bad option value. `resume`: a checkpointed position() to start from. */
   open(def: SourceDef, resume?: ResumePosition): SourceReader;
 }

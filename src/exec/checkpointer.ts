@@ -8,6 +8,7 @@ import type { PhysicalPlan, SourceNode } from '../plan/physical.js';
 import type { CheckpointSource, ResumePosition, SinkPosition } from '../connectors/connector.js';
 import type { CheckpointStats, CheckpointTarget, JobCheckpoint } from '../state/checkpoint.js';
 import { rerunWatermark } from './time.js';
+import { startupMark } from '../util/startup-marks.js';
 import type { SourceRuntime, SourceRuntimeState } from './source-runtime.js';
 import type { Graph } from './graph.js';
 import type { JobState } from './job-state.js';
@@ -81,13 +82,19 @@ export class Checkpointer {
 
   /**
    * Before any source reads: restores the checkpoint to start from, or takes the barrier and
-   * snapshot of a first one. Resolves with the promise of that first checkpoint being durable
-   * (and committed by transactional sinks), so that sources may connect, join their groups and
-   * fetch while it is written (and the state database opened: cli/run.ts defers DuckDB on a
-   * fresh state directory). WARNING: no batch may enter the graph before that promise resolves.
+   * snapshot of a fresh run's first one. Resolves with the promise of that first checkpoint being
+   * durable (and committed by transactional sinks), so that sources may connect, join their
+   * groups, fetch and, where Job.run allows it, feed the graph while it is written. `positions`:
+   * the sources' start positions are known (a Kafka source's offset look-ups), so that the first
+   * checkpoint pins them (startup = 'latest' resumes where the first run started, not at the
+   * latest offsets of the restart); `begin`: when to write it (Job.run: once the first batch has
+   * entered the graph, so that loading DuckDB is off the way to the first record).
    * (Wrapped in an object: an async function returning the promise itself would wait for it.)
    */
-  async start(rerun: { readonly watermark: number } | undefined): Promise<{ durable: Promise<void> }> {
+  async start(
+    rerun: { readonly watermark: number } | undefined,
+    first: { readonly positions?: Promise<unknown>; readonly begin?: Promise<void> } = {},
+  ): Promise<{ durable: Promise<void> }> {
     const c = this.options.restore;
     if (c) {
       await this.restore(c, rerun);
@@ -96,13 +103,21 @@ export class Checkpointer {
       this.nextAt = Date.now() + (this.options.intervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS);
       return { durable: Promise.resolve() };
     }
+    await first.positions;
     // A crash before the first periodic checkpoint then rolls back to the side outputs'
     // starting lengths instead of appending to them again.
     const snapshot = await this.barrier();
-    const first = this.persist(snapshot, false);
-    this.running = first;
-    const durable = first.finally(() => {
-      if (this.running === first) this.running = undefined;
+    this.nextAt = Date.now() + (this.options.intervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS);
+    const written = (async () => {
+      await first.begin;
+      // WHY no positions to commit: they are where the sources start, and nothing was sent in
+      // its transaction (output written meanwhile is sent after it), so an exactly-once sink
+      // would run a Kafka transaction of offsets alone on every start, for nothing.
+      await this.persist(snapshot, false, false);
+    })();
+    this.running = written;
+    const durable = written.finally(() => {
+      if (this.running === written) this.running = undefined;
     });
     // Observed here too: a job whose sources read nothing still fails on it (Job.run awaits it).
     durable.catch(() => {});
@@ -148,15 +163,16 @@ export class Checkpointer {
   }
 
   /** Flushes and syncs the outputs, writes the snapshot, then lets transactional sinks commit it. */
-  private async persist(snapshot: JobCheckpoint<CheckpointMeta>, final: boolean): Promise<void> {
+  private async persist(snapshot: JobCheckpoint<CheckpointMeta>, final: boolean, commitPositions = true): Promise<void> {
     const { sinks, sideOutputs } = this.job;
     await sinks.flush();
     await sideOutputs.flush();
     // WARNING: the lengths the checkpoint records must be on the disk before it is (else an OS crash cuts the files short of them).
     await Promise.all([...sinks.all.map((s) => s.writer.sync?.()), ...sideOutputs.syncs()]);
     const stats = await this.options.target.write(snapshot, final && this.job.finished());
+    startupMark('first checkpoint written');
     // Transactional sinks commit the output sealed at the barrier once the checkpoint holding it is durable.
-    for (const s of sinks.all) if (s.writer.commitCheckpoint) await s.writer.commitCheckpoint(snapshot.id, this.checkpointSources(snapshot.meta, s));
+    for (const s of sinks.all) if (s.writer.commitCheckpoint) await s.writer.commitCheckpoint(snapshot.id, this.checkpointSources(snapshot.meta, s, commitPositions));
     this.last = { ...stats, createdAt: snapshot.createdAt };
     this.nextAt = Date.now() + (this.options.intervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS);
     this.options.onCheckpoint?.(stats);
@@ -178,10 +194,10 @@ export class Checkpointer {
   }
 
   /** The sources upstream of a sink with their positions in a checkpoint. */
-  private checkpointSources(meta: CheckpointMeta, sink: SinkRuntime): CheckpointSource[] {
+  private checkpointSources(meta: CheckpointMeta, sink: SinkRuntime, positions = true): CheckpointSource[] {
     return sink.upstreamSources.map((id) => {
       const node = this.job.plan.nodes[id] as SourceNode;
-      return { def: node.source, position: meta.sources.find((s) => s.node === id)?.position ?? null };
+      return { def: node.source, position: (positions && meta.sources.find((s) => s.node === id)?.position) || null };
     });
   }
 

@@ -22,6 +22,7 @@ import { SideOutputs } from './side-outputs.js';
 import { openSink, Sinks } from './sink-runtime.js';
 import { Checkpointer, rerunOf, type CheckpointMeta, type CheckpointOptions } from './checkpointer.js';
 import { jobMetrics, jobNotes } from './job-report.js';
+import { startupMark } from '../util/startup-marks.js';
 
 export { DEFAULT_CHECKPOINT_INTERVAL_MS, type CheckpointMeta, type CheckpointOptions } from './checkpointer.js';
 
@@ -58,6 +59,9 @@ export interface JobSummary {
   readonly notes: readonly string[];
 }
 
+/** The longest a fresh run's first checkpoint waits for the first batch before it is written. */
+const FIRST_CHECKPOINT_WAIT_MS = 500;
+
 export class Job {
   readonly plan: PhysicalPlan;
   /**
@@ -79,8 +83,13 @@ export class Job {
   private readonly sideOutputs: SideOutputs;
   private readonly graph: Graph;
   private readonly checkpointer: Checkpointer | undefined;
-  /** Until a fresh run's first checkpoint is durable: no batch enters the graph before it. */
+  /**
+   * Until a fresh run's first checkpoint is durable, when batches may not enter the graph before
+   * it (flowsBeforeFirstCheckpoint).
+   */
   private firstCheckpoint: Promise<void> | undefined;
+  /** Lets a fresh run's first checkpoint be written (its first batch came, or none will). */
+  private beginFirstCheckpoint: () => void = () => {};
   /** Paces pushes so that signals are seen during long synchronous work. */
   private readonly slicer = new Slicer();
   /** Aborted part-way through a source batch (see pushBatch). */
@@ -130,6 +139,7 @@ export class Job {
       await this.state.maybeSpill();
       return pushed;
     });
+    this.beginFirstCheckpoint();
     if (!whole) return;
     await this.sinks.relieve();
     await this.sideOutputs.relieve();
@@ -177,44 +187,60 @@ export class Job {
   /** Runs until every source has ended (bounded inputs) or the signal aborts. */
   async run(): Promise<JobSummary> {
     const readers = this.openReaders();
-    // Offset lookups and the like go on while state is restored and the first checkpoint taken.
-    for (const r of readers) r?.prepare?.();
+    // Offset lookups and the like go on while state is restored.
+    const positions = Promise.all(readers.map((r) => r?.prepare?.()));
+    positions.catch(() => {});
     this.graph.open();
     const controller = new AbortController();
     const signal = this.signal ? AbortSignal.any([this.signal, controller.signal]) : controller.signal;
     const checkpointer = this.checkpointer;
     try {
       await this.state.open(this.ckpt?.target);
-      // A fresh run's first checkpoint is written while the sources connect and fetch; their
-      // first batch waits for it (takeBatch), as does the end of a run that read nothing.
-      const durable = (await checkpointer?.start(this.rerun))?.durable ?? Promise.resolve();
-      this.firstCheckpoint = durable.then(() => {
-        this.firstCheckpoint = undefined;
+      // A fresh run's first checkpoint (empty state, the sources' start positions) is written
+      // once its first batch has entered the graph (so that loading DuckDB for it is off the way
+      // to the first record), its sources ended without one, or FIRST_CHECKPOINT_WAIT_MS passed
+      // (an idle source's start position is pinned soon all the same).
+      let begin!: () => void;
+      const begun = new Promise<void>((r) => (begin = r));
+      this.beginFirstCheckpoint = begin;
+      setTimeout(begin, FIRST_CHECKPOINT_WAIT_MS).unref();
+      const early = this.flowsBeforeFirstCheckpoint();
+      const started = await checkpointer?.start(this.rerun, { positions, begin: early ? begun : undefined });
+      startupMark('first barrier taken');
+      const durable = started?.durable ?? Promise.resolve();
+      if (early) {
         this.hooks.onStarted?.();
-      });
-      this.firstCheckpoint.catch(() => {});
-      await Promise.all([
-        durable,
-        ...this.sources.map(async (src, i) => {
-          const reader = readers[i];
-          if (reader === undefined) return;
-          const emitting = new Set<Promise<void>>();
-          await reader.run((records) => {
-            const step = this.takeBatch(src, records, signal);
-            const settled = step.then(
-              () => void emitting.delete(settled),
-              () => void emitting.delete(settled),
-            );
-            emitting.add(settled);
-            return step;
-          }, signal);
-          // WARNING: a reader may end on abort while a batch it handed over is still entering the
-          // graph (waiting on the slicer), its position already past that batch. Until that batch
-          // is pushed whole or stopped inside (stoppedInBatch), no final checkpoint may be taken.
-          await Promise.all(emitting);
-          if (!signal.aborted) await this.state.serial(() => this.finish(src));
-        }),
-      ]);
+      } else {
+        // Batches wait for the first checkpoint to be durable (takeBatch).
+        this.firstCheckpoint = durable.then(() => {
+          this.firstCheckpoint = undefined;
+          this.hooks.onStarted?.();
+        });
+        this.firstCheckpoint.catch(() => {});
+      }
+      void durable.then(() => startupMark('first checkpoint durable'), () => {});
+      const reading = this.sources.map(async (src, i) => {
+        const reader = readers[i];
+        if (reader === undefined) return;
+        const emitting = new Set<Promise<void>>();
+        await reader.run((records) => {
+          const step = this.takeBatch(src, records, signal);
+          const settled = step.then(
+            () => void emitting.delete(settled),
+            () => void emitting.delete(settled),
+          );
+          emitting.add(settled);
+          return step;
+        }, signal);
+        // WARNING: a reader may end on abort while a batch it handed over is still entering the
+        // graph (waiting on the slicer), its position already past that batch. Until that batch
+        // is pushed whole or stopped inside (stoppedInBatch), no final checkpoint may be taken.
+        await Promise.all(emitting);
+        if (!signal.aborted) await this.state.serial(() => this.finish(src));
+        });
+      // Sources that end (or fail) without a batch: the first checkpoint is still written.
+      void Promise.allSettled(reading).then(begin);
+      await Promise.all([durable, ...reading]);
     } catch (e) {
       controller.abort();
       await this.close();
@@ -226,6 +252,21 @@ export class Job {
     if (checkpointer && !this.stoppedInBatch && this.batchesInFlight === 0) await checkpointer.checkpoint(true);
     await this.close();
     return { aborted: signal.aborted, metrics: this.metrics(), notes: jobNotes(this.sources) };
+  }
+
+  /**
+   * Whether a fresh run's batches may enter the graph while its first checkpoint (empty state,
+   * the sources' start positions, taken before any batch) is still being written, instead of
+   * once it is durable. Exactly-once holds as long as nothing written before it is durable
+   * survives a crash as done: a transactional sink holds that output behind the checkpoint's
+   * commit (its sends queue behind it, kafka/transactional-sink.ts), the next checkpoint waits for
+   * the first (Checkpointer.checkpoint), a file sink with no checkpoint to restore is truncated
+   * when opened, and at-least-once outputs may repeat. Not so: side-output files (dead letters,
+   * late rows), which a run with no checkpoint appends to, and state under a budget, whose DuckDB
+   * tier a checkpoint writes from while batches would spill into it.
+   */
+  private flowsBeforeFirstCheckpoint(): boolean {
+    return !this.state.spilling && !this.sideOutputs.appendsFiles();
   }
 
   /** Each source's reader, from its checkpointed position; undefined for one a restored run had read to its end. */

@@ -49,6 +49,11 @@ export class SideOutputs {
     }
   }
 
+  /** True when the job writes a side output to a file (appended to by a run with no checkpoint to restore). */
+  appendsFiles(): boolean {
+    return this.outputs.some((s) => s.source === undefined);
+  }
+
   /** A row an operator kept out: counted on its source, and written to the source's late output. */
   late(e: LateEvent, upstream: readonly number[]): void {
     const ref: RecordRef | undefined = e.ref;

@@ -3,6 +3,7 @@
 // watermark (largest event time seen minus the declared delay) after each batch. Its counters
 // and largest event time are part of a checkpoint (saveState/restoreState).
 
+import { startupMark } from '../util/startup-marks.js';
 import type { Row } from '../catalog/types.js';
 import type { Column } from '../catalog/catalog.js';
 import type { SourceNode } from '../plan/physical.js';
@@ -171,7 +172,10 @@ export class SourceRuntime {
    * every record. Hot path.
    */
   decodeBatch(records: readonly SourceRecord[]): Segment[] {
-    if (this.metrics.firstReadAt === undefined && records.length > 0) this.metrics.firstReadAt = Date.now();
+    if (this.metrics.firstReadAt === undefined && records.length > 0) {
+      this.metrics.firstReadAt = Date.now();
+      startupMark('first record');
+    }
     if (this.partitions) return this.decodePartitioned(records, this.partitions);
     const decode = this.decode!;
     const seg = new Segmenter(this.step, this.metrics.watermark);

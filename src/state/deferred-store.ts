@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CheckpointStore, STATE_DB, type CheckpointStats, type CheckpointTarget, type JobCheckpoint } from './checkpoint.js';
 import type { SpillStore } from './spill.js';
+import { startupMark } from '../util/startup-marks.js';
 
 /** Whether `dir` holds a state database: a run there resumes from (or is refused by) its last checkpoint. */
 export function hasStateDatabase(dir: string): boolean {
@@ -27,6 +28,7 @@ export class DeferredCheckpointStore implements CheckpointTarget {
 
   private async openFresh(): Promise<CheckpointStore> {
     const store = await CheckpointStore.open(this.dir);
+    startupMark('state opened');
     if (this.closed) {
       store.close();
       throw new Error(`the state in ${this.dir} was closed before it opened`);

@@ -3,12 +3,16 @@
 // loads it while its Kafka connections are being made (cli/run.ts).
 
 import type * as DuckDB from '@duckdb/node-api';
+import { startupMark } from '../util/startup-marks.js';
 
 let loaded: typeof DuckDB | undefined;
 
 /** The DuckDB module, imported on the first call. */
 export async function loadDuckDB(): Promise<typeof DuckDB> {
-  return (loaded ??= await import('@duckdb/node-api'));
+  startupMark('duckdb load starts');
+  loaded ??= await import('@duckdb/node-api');
+  startupMark('duckdb loaded');
+  return loaded;
 }
 
 /** The DuckDB module, for code that runs only once a store is open (so loadDuckDB has resolved). */

@@ -3,6 +3,7 @@
 // port (port.ts) made from them, and the admin work every connector shares: sessions retried
 // through outages, topics created, a deleted output topic told apart from an outage.
 
+import { startupMark } from '../../util/startup-marks.js';
 import * as fs from 'node:fs';
 import { ConnectorError } from '../connector.js';
 import { boolOption, choiceOption } from '../options.js';
@@ -113,6 +114,7 @@ export async function withAdmin<T>(kafka: KafkaClient, what: string, f: (admin: 
     const admin = kafka.admin();
     try {
       await admin.connect();
+      startupMark('kafka admin connected');
       return await f(admin);
     } finally {
       await admin.disconnect().catch(() => {});

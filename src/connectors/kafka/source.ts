@@ -11,6 +11,7 @@
 // The consumer itself joins a group of its own per run (see run()); `group` is where offsets are
 // read from (startup = 'group') and committed to. Scale-out (exec/scale-out) shares `group`.
 
+import { startupMark } from '../../util/startup-marks.js';
 import { randomUUID } from 'node:crypto';
 import type { Column, SourceDef } from '../../catalog/catalog.js';
 import { parseDuration } from '../../catalog/duration.js';
@@ -93,13 +94,23 @@ export async function partitionStarts(admin: KafkaAdmin, topic: string, group: s
   const topics = await admin.listTopics();
   if (!topics.includes(topic)) throw new ConnectorError(`topic '${topic}' does not exist`, 'topic', 'create it first (sluice produce creates its topic), or check brokers');
   const bounds = await admin.topicOffsets(topic);
-  const committed = await admin.groupOffsets(group, topic);
+  // Only startup = 'group' starts at the group's offsets (a look-up at its coordinator).
+  const committed = startup === 'group' ? await admin.groupOffsets(group, topic) : [];
   return bounds.map((b) => {
     const c = committed.find((p) => p.partition === b.partition);
     const from = startup === 'latest' ? b.high : startup === 'group' && c && c.offset >= 0n ? c.offset : b.low;
     return { partition: b.partition, low: b.low, high: b.high, from };
   });
 }
+
+/** Where each partition of a source starts and ends, looked up in one admin session. */
+function lookUpStarts(kafka: KafkaClient, settings: KafkaSourceSettings): Promise<PartitionStart[]> {
+  const { topic, group, startup } = settings;
+  return withAdmin(kafka, `kafka source '${topic}': reading its offsets`, (admin) => partitionStarts(admin, topic, group, startup));
+}
+
+/** A fresh run's offset look-ups started before its job was built (kafkaSource.lookAhead), by source; open() takes them. */
+const lookedAhead = new WeakMap<SourceDef, Promise<PartitionStart[]>>();
 
 /** An offset per partition (partition -> offset). */
 type Offsets = Map<number, bigint>;
@@ -146,6 +157,8 @@ export class KafkaReader implements SourceReader {
     private readonly kafka: KafkaClient,
     readonly settings: KafkaSourceSettings,
     resume?: ResumePosition,
+    /** The partitions' offsets, looked up already (kafkaSource.lookAhead). */
+    private readonly ahead?: Promise<PartitionStart[]>,
   ) {
     this.bounded = settings.bounded;
     const r = kafkaPosition(resume);
@@ -181,10 +194,11 @@ export class KafkaReader implements SourceReader {
   /** prepareGroup started by prepare(), for run(). */
   private prepared: Promise<{ start: Offsets; end: Offsets }> | undefined;
 
-  prepare(): void {
+  prepare(): Promise<void> {
     this.prepared ??= this.prepareGroup();
     // Awaited by run(); a job that fails before run() must not leave it unhandled.
     this.prepared.catch(() => {});
+    return this.prepared.then(() => undefined);
   }
 
   /**
@@ -194,18 +208,19 @@ export class KafkaReader implements SourceReader {
    * matter only for startup = 'group'. One admin session for all of it.
    */
   private async prepareGroup(): Promise<{ start: Offsets; end: Offsets }> {
-    const { topic, group, startup } = this.settings;
-    return withAdmin(this.kafka, `kafka source '${topic}': reading its offsets`, async (admin) => {
-      const start: Offsets = new Map();
-      const end: Offsets = new Map();
-      for (const b of await partitionStarts(admin, topic, group, startup)) {
-        end.set(b.partition, b.high);
-        const resumed = this.next.get(b.partition);
-        // A resumed offset below the log start (retention deleted it) starts at the log start.
-        start.set(b.partition, resumed !== undefined ? (resumed < b.low ? b.low : resumed) : b.from);
-      }
-      return { start, end };
-    });
+    const parts = await (this.ahead ?? lookUpStarts(this.kafka, this.settings));
+    const start: Offsets = new Map();
+    const end: Offsets = new Map();
+    for (const b of parts) {
+      end.set(b.partition, b.high);
+      const resumed = this.next.get(b.partition);
+      // A resumed offset below the log start (retention deleted it) starts at the log start.
+      start.set(b.partition, resumed !== undefined ? (resumed < b.low ? b.low : resumed) : b.from);
+    }
+    // WHY: position() then pins where a fresh run starts (its first checkpoint records it), so
+    // a restart from that checkpoint goes on from there, also for startup = 'latest'.
+    for (const [p, o] of start) if (!this.next.has(p)) this.next.set(p, o);
+    return { start, end };
   }
 
   async run(emit: (records: SourceRecord[]) => void | Promise<void>, signal: AbortSignal): Promise<void> {
@@ -228,6 +243,7 @@ export class KafkaReader implements SourceReader {
     // offsets in its checkpoints (an exactly-once sink commits them to `group` itself), so it
     // needs no share of `group`'s partitions; and a restart after kill -9 would otherwise wait
     // out the dead member's session timeout before getting any partition.
+    startupMark('offsets looked up');
     const membership = `${group}.run-${randomUUID().slice(0, 8)}`;
     // A crashed consumer (the broker gone past the client's own retries) restarts within kafka_retry_for.
     const consumer = this.kafka.consumer({
@@ -286,6 +302,7 @@ export class KafkaReader implements SourceReader {
     const pacer = this.settings.rate === undefined ? undefined : new Pacer(this.settings.rate);
 
     const assigned = (given: ReadonlyMap<string, readonly number[]>): void => {
+      startupMark('group joined');
       const mine = (given.get(topic) ?? []).slice().sort((a, b) => a - b);
       const now = Date.now();
       this.lastSeen.clear();
@@ -321,6 +338,7 @@ export class KafkaReader implements SourceReader {
       }
     };
     const batch = async (b: FetchedBatch): Promise<void> => {
+      startupMark('first fetch');
       if (b.stale() || signal.aborted) return;
       const p = b.partition;
       this.high.set(p, b.highWatermark);
@@ -431,8 +449,17 @@ export const kafkaSource: SourceConnector = {
   identity: ['connector', 'topic', 'format', 'group', 'dead_letter', 'late'],
   /** dead_letter / late name topics: the original message with why and where in headers. */
   sideOutput: (def: SourceDef, topic: string) => openKafkaSideOutput(def, topic),
+  lookAhead(def: SourceDef): void {
+    if (lookedAhead.has(def)) return;
+    const looking = lookUpStarts(kafkaClient(def.options, `sluice-${def.name}`), kafkaSourceSettings(def));
+    // Taken by open(); a run refused before it opens its readers must not leave it unhandled.
+    looking.catch(() => {});
+    lookedAhead.set(def, looking);
+  },
   open(def: SourceDef, resume?: ResumePosition): SourceReader {
     const settings = kafkaSourceSettings(def);
-    return new KafkaReader(kafkaClient(def.options, `sluice-${def.name}`), settings, resume);
+    const ahead = resume === undefined ? lookedAhead.get(def) : undefined;
+    lookedAhead.delete(def);
+    return new KafkaReader(kafkaClient(def.options, `sluice-${def.name}`), settings, resume, ahead);
   },
 };
