@@ -22,7 +22,7 @@ const RECORD_DECODER = 'kafkajs/src/protocol/recordBatch/record/v0/decoder.js';
 const LOG_APPEND_TIME = 1;
 
 /** The part of kafkajs's Decoder the record decoder reads with. */
-interface KafkajsDecoder {
+export interface KafkajsDecoder {
   buffer: Buffer;
   offset: number;
   readInt8(): number;
@@ -30,7 +30,7 @@ interface KafkajsDecoder {
   readVarIntBytes(): Buffer | null;
 }
 
-interface BatchContext {
+export interface BatchContext {
   firstOffset: string;
   firstTimestamp: string;
   magicByte: number;
@@ -39,7 +39,7 @@ interface BatchContext {
   maxTimestamp: string;
 }
 
-type RecordDecoder = (decoder: KafkajsDecoder, ctx?: BatchContext) => unknown;
+export type RecordDecoder = (decoder: KafkajsDecoder, ctx?: BatchContext) => unknown;
 
 /** A zigzag varlong at `decoder.offset` as a number, or undefined when it is 7 bytes or longer (|v| may pass 2^48). */
 function readSmallVarLong(decoder: KafkajsDecoder): number | undefined {
@@ -60,48 +60,66 @@ function readSmallVarLong(decoder: KafkajsDecoder): number | undefined {
   return undefined;
 }
 
+/**
+ * The lean decoding of the record at `decoder.offset` (its fields, not its length prefix), which
+ * ends at `limit`: a LeanRecord, `decoder.offset` past its fields; or undefined, `decoder.offset`
+ * where it was, when the record is kafkajs's to decode (see the head of this file). `bases` caches
+ * the batch context's first offset and timestamp as numbers (records of one batch share them).
+ */
+export function decodeLeanRecord(decoder: KafkajsDecoder, ctx: BatchContext, bases: LeanBases, limit: number): LeanRecord | undefined {
+  if (ctx !== bases.ctx) {
+    bases.ctx = ctx;
+    bases.offset = Number(ctx.firstOffset);
+    bases.timestamp = Number(ctx.firstTimestamp);
+    if (!Number.isSafeInteger(bases.offset)) bases.offset = Number.NaN;
+    if (!Number.isSafeInteger(bases.timestamp)) bases.timestamp = Number.NaN;
+  }
+  const baseOffset = bases.offset;
+  const baseTimestamp = bases.timestamp;
+  const start = decoder.offset;
+  const appendTime = ctx.timestampType === LOG_APPEND_TIME && Boolean(ctx.maxTimestamp);
+  if (baseOffset !== baseOffset || (!appendTime && baseTimestamp !== baseTimestamp)) return undefined;
+  const attributes = decoder.readInt8();
+  const tsDelta = readSmallVarLong(decoder);
+  if (tsDelta === undefined) {
+    decoder.offset = start;
+    return undefined;
+  }
+  const offsetDelta = decoder.readVarInt();
+  const keyStart = skipVarIntBytes(decoder);
+  const keyEnd = decoder.offset;
+  const valueStart = skipVarIntBytes(decoder);
+  const valueEnd = decoder.offset;
+  // kafkajs's Buffer.slice clamps a range past the end; here that record is kafkajs's to decode.
+  if (valueEnd > limit) {
+    decoder.offset = start;
+    return undefined;
+  }
+  const headerCount = decoder.readVarInt();
+  const ts = baseTimestamp + tsDelta;
+  const offset = baseOffset + offsetDelta;
+  if (headerCount > 0 || !Number.isSafeInteger(ts) || !Number.isSafeInteger(offset)) {
+    decoder.offset = start;
+    return undefined;
+  }
+  return new LeanRecord(attributes, appendTime ? ctx.maxTimestamp : ts, offset, decoder.buffer, keyStart, keyEnd, valueStart, valueEnd, ctx);
+}
+
+/** The batch context decodeLeanRecord last read its bases from, and those bases as numbers. */
+export interface LeanBases {
+  ctx: BatchContext | undefined;
+  offset: number;
+  timestamp: number;
+}
+
+export const newLeanBases = (): LeanBases => ({ ctx: undefined, offset: Number.NaN, timestamp: Number.NaN });
+
 /** The lean decoder in front of kafkajs's `original` (see the head of this file). */
 export function leanRecordDecoder(original: RecordDecoder): RecordDecoder {
-  // The batch context the bases were read from: records of one batch share it.
-  let ctxSeen: BatchContext | undefined;
-  let baseOffset = Number.NaN;
-  let baseTimestamp = Number.NaN;
+  const bases = newLeanBases();
   return (decoder, ctx) => {
     if (ctx === undefined) return original(decoder, ctx);
-    if (ctx !== ctxSeen) {
-      ctxSeen = ctx;
-      baseOffset = Number(ctx.firstOffset);
-      baseTimestamp = Number(ctx.firstTimestamp);
-      if (!Number.isSafeInteger(baseOffset)) baseOffset = Number.NaN;
-      if (!Number.isSafeInteger(baseTimestamp)) baseTimestamp = Number.NaN;
-    }
-    const start = decoder.offset;
-    const appendTime = ctx.timestampType === LOG_APPEND_TIME && Boolean(ctx.maxTimestamp);
-    if (baseOffset !== baseOffset || (!appendTime && baseTimestamp !== baseTimestamp)) return original(decoder, ctx);
-    const attributes = decoder.readInt8();
-    const tsDelta = readSmallVarLong(decoder);
-    if (tsDelta === undefined) {
-      decoder.offset = start;
-      return original(decoder, ctx);
-    }
-    const offsetDelta = decoder.readVarInt();
-    const keyStart = skipVarIntBytes(decoder);
-    const keyEnd = decoder.offset;
-    const valueStart = skipVarIntBytes(decoder);
-    const valueEnd = decoder.offset;
-    // kafkajs's Buffer.slice clamps a range past the end; here that record is kafkajs's to decode.
-    if (valueEnd > decoder.buffer.length) {
-      decoder.offset = start;
-      return original(decoder, ctx);
-    }
-    const headerCount = decoder.readVarInt();
-    const ts = baseTimestamp + tsDelta;
-    const offset = baseOffset + offsetDelta;
-    if (headerCount > 0 || !Number.isSafeInteger(ts) || !Number.isSafeInteger(offset)) {
-      decoder.offset = start;
-      return original(decoder, ctx);
-    }
-    return new LeanRecord(attributes, appendTime ? ctx.maxTimestamp : ts, offset, decoder.buffer, keyStart, keyEnd, valueStart, valueEnd, ctx);
+    return decodeLeanRecord(decoder, ctx, bases, decoder.buffer.length) ?? original(decoder, ctx);
   };
 }
 
