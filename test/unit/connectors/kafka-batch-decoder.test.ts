@@ -17,7 +17,10 @@ type Encoder = { buffer: Buffer };
 const Record = require('kafkajs/src/protocol/recordBatch/record/v0/index.js') as (r: object) => Encoder;
 const Decoder = require('kafkajs/src/protocol/decoder.js') as new (b: Buffer | null) => BatchDecoderInput;
 const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0/index.js') as { RecordBatch: (b: object) => Promise<Encoder> };
-const { Types } = require('kafkajs/src/protocol/message/compression/index.js') as { Types: { GZIP: number; None: number } };
+const { Types, lookupCodecByAttributes: codecOf } = require('kafkajs/src/protocol/message/compression/index.js') as {
+  Types: { GZIP: number; None: number };
+  lookupCodecByAttributes: Parameters<typeof leanBatchDecoder>[3];
+};
 
 /** A decoded batch with every record as a plain object (a LeanRecord read field by field). */
 function plain(batch: unknown): unknown {
@@ -73,7 +76,7 @@ test('the lean batch decoder gives what kafkajs gives (property)', async () => {
   const original = kafkajsBatchDecoder.original;
   const recordDecoder = kafkajsRecordDecoder.original;
   assert.ok(original && recordDecoder, "kafkajs's batch and record decoders were found");
-  const lean = leanBatchDecoder(original, recordDecoder, Decoder);
+  const lean = leanBatchDecoder(original, recordDecoder, Decoder, codecOf);
   await fc.assert(
     fc.asyncProperty(fc.array(batch, { minLength: 1, maxLength: 3 }), fc.nat(40), async (batches, cut) => {
       const whole = Buffer.concat(await Promise.all(batches.map(encode)));
@@ -88,12 +91,21 @@ test('the lean batch decoder gives what kafkajs gives (property)', async () => {
 
 test('a batch of plain records is decoded in place (lean records over the fetch buffer)', async () => {
   const original = kafkajsBatchDecoder.original!;
-  const lean = leanBatchDecoder(original, kafkajsRecordDecoder.original!, Decoder);
+  const lean = leanBatchDecoder(original, kafkajsRecordDecoder.original!, Decoder, codecOf);
   const records = Array.from({ length: 4 }, (_, i) => Record({ offsetDelta: i, timestampDelta: i, key: Buffer.from(`k${i}`), value: Buffer.from(`{"i":${i}}`), headers: {} }));
   const buf = (await RecordBatch({ firstOffset: '10', firstTimestamp: '1716199200000', maxTimestamp: '1716199200003', records })).buffer;
   const out = (await lean(new Decoder(buf))) as { records: LeanRecord[] };
-  assert.ok(out.records.every((r) => r instanceof LeanRecord && r.raw.buffer === buf.buffer && r.raw.length === buf.length - 12));
+  assert.ok(out.records.every((r) => r instanceof LeanRecord && r.raw.buffer === buf.buffer && r.raw.length === buf.length - 12 && r.raw === out.records[0]!.raw));
   assert.deepEqual(out.records.map((r) => [r.offset, r.key!.toString(), r.value!.toString()]), [0, 1, 2, 3].map((i) => [String(10 + i), `k${i}`, `{"i":${i}}`]));
+});
+
+test('a gzip batch is decoded in place too (lean records over its decompressed bytes)', async () => {
+  const lean = leanBatchDecoder(kafkajsBatchDecoder.original!, kafkajsRecordDecoder.original!, Decoder, codecOf);
+  const records = Array.from({ length: 3 }, (_, i) => Record({ offsetDelta: i, timestampDelta: i, key: null, value: Buffer.from(`v${i}`), headers: {} }));
+  const buf = (await RecordBatch({ compression: Types.GZIP, firstOffset: '5', firstTimestamp: '1', maxTimestamp: '3', records })).buffer;
+  const out = (await lean(new Decoder(buf))) as { records: LeanRecord[] };
+  assert.ok(out.records.every((r) => r instanceof LeanRecord && r.raw === out.records[0]!.raw));
+  assert.deepEqual(out.records.map((r) => [r.offset, r.timestamp, r.key, r.value!.toString()]), [0, 1, 2].map((i) => [String(5 + i), String(1 + i), null, `v${i}`]));
 });
 
 test("kafkajs's fetch decoder decodes batches with the lean batch decoder", () => {
