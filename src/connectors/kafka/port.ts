@@ -33,9 +33,10 @@ export interface FetchedMessage {
   readonly timestamp: string;
   readonly headers?: MessageHeaders;
   /**
-   * A client that decodes records leanly (kafkajs/record-decoder.ts) also gives the record's bytes
-   * and where its key and value lie in them ([start, end), start -1 for null), so that they are
-   * read in place, with no Buffer made per message, and the offset as a number.
+   * A client that decodes records leanly (kafkajs/record-decoder.ts, batch-decoder.ts) also gives
+   * bytes holding the record (its batch's) and where its key and value lie in them ([start, end),
+   * start -1 for null), so that they are read in place, with no Buffer made per message, and the
+   * offset as a number.
    */
   readonly raw?: Buffer;
   readonly keyStart?: number;

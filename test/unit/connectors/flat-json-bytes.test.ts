@@ -14,9 +14,9 @@ import { T } from '../../../src/catalog/types.js';
 import { compileByteDecoder, compileDecoder } from '../../../src/connectors/format/decode.js';
 import { compileFlatByteScanner } from '../../../src/connectors/format/flat-json-bytes.js';
 import { compileKafkaDecoder, KafkaRecord } from '../../../src/connectors/kafka/record.js';
-import { LeanRecord } from '../../../src/connectors/kafka/kafkajs/record-decoder.js';
+import { LeanBytes, LeanRecord } from '../../../src/connectors/kafka/kafkajs/record-decoder.js';
 
-const ctx = { firstOffset: '0', firstTimestamp: '0', magicByte: 2, timestampType: 0, maxTimestamp: '0' };
+const ctx = { firstOffset: '0', firstTimestamp: '1716199200000', magicByte: 2, timestampType: 0, maxTimestamp: '0' };
 import { RUNS } from '../expr/support.js';
 
 const cols: Column[] = [
@@ -120,7 +120,7 @@ test('the Kafka decoders read records from their bytes as from their text, keyed
         const keyBytes = k === null ? Buffer.alloc(0) : Buffer.from(k);
         const big = Buffer.concat([Buffer.from('"x'), keyBytes, Buffer.from('"'), raw, Buffer.from('"')]);
         const ks = k === null ? -1 : 2;
-        const lean = new LeanRecord(0, 1716199200000, 7, big, ks, 2 + keyBytes.length, 3 + keyBytes.length, 3 + keyBytes.length + raw.length, ctx);
+        const lean = new LeanRecord(new LeanBytes(big, ctx), 7 * 256, 0, ks, 2 + keyBytes.length, 3 + keyBytes.length, 3 + keyBytes.length + raw.length);
         assert.deepStrictEqual(decode.fromRecord!(new KafkaRecord('t', 0, lean)), expected, raw.toString());
       }),
       { numRuns: RUNS * 10 },

@@ -2,9 +2,11 @@
 // bounded retries, and its log lines filtered into the process's log (warnings and errors only,
 // each outage line once a minute). Made on the engine's thread and on the Kafka thread alike.
 
-// First: its record decoder, its consumer batches and its grouping of a send's messages take
-// kafkajs's place before kafkajs loads (record-decoder.ts, batch.ts, group-messages.ts).
+// First: its record and record batch decoders, its consumer batches and its grouping of a send's
+// messages take kafkajs's place before kafkajs loads (record-decoder.ts, batch-decoder.ts,
+// batch.ts, group-messages.ts).
 import './record-decoder.js';
+import './batch-decoder.js';
 import './batch.js';
 import './group-messages.js';
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';

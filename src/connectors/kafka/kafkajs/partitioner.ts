@@ -4,8 +4,9 @@
 // every window), and kafkajs's murmur2 works through 64-bit Long objects: ~2 µs a message, a
 // fifth of what producing a message costs on the Kafka thread.
 
-// First: its record decoder takes kafkajs's place before kafkajs loads (record-decoder.ts).
+// First: its record and batch decoders take kafkajs's place before kafkajs loads (record-decoder.ts, batch-decoder.ts).
 import './record-decoder.js';
+import './batch-decoder.js';
 import { Partitioners, type ICustomPartitioner } from 'kafkajs';
 
 /** Keys remembered per topic; past it the memory starts over. */
