@@ -243,6 +243,9 @@ export class Job {
       await Promise.all([durable, ...reading]);
     } catch (e) {
       controller.abort();
+      // A fresh run's first checkpoint may still be writing to the state store (batches flow
+      // before it is durable): it must end before the store closes.
+      await this.checkpointer?.halt();
       await this.close();
       throw e;
     }
