@@ -121,7 +121,7 @@ async function child(shapeName: string, budget: number | undefined): Promise<voi
           const st = job.metrics().state.map((t) => t.rows).join('/');
           const duck = await duckMemory(job);
           const lo = v8.getHeapSpaceStatistics().find((sp) => sp.space_name === 'large_object_space');
-          process.stderr.write(`batch ${batches}: rss ${Math.round(m.rss / 2 ** 20)} MB (${rssParts()}) heap ${Math.round(m.heapUsed / 2 ** 20)}/${Math.round(m.heapTotal / 2 ** 20)} MB (large objects ${Math.round((lo?.space_size ?? 0) / 2 ** 20)} MB) ext ${Math.round(m.external / 2 ** 20)} MB duckdb ${duck}, memory rows ${st}\n`);
+          process.stderr.write(`batch ${batches}: rss ${Math.round(m.rss / 2 ** 20)} MB (${rssParts()} [${smapsParts()}]) heap ${Math.round(m.heapUsed / 2 ** 20)}/${Math.round(m.heapTotal / 2 ** 20)} MB (large objects ${Math.round((lo?.space_size ?? 0) / 2 ** 20)} MB) ext ${Math.round(m.external / 2 ** 20)} MB duckdb ${duck}, memory rows ${st}\n`);
         }
         await emit(batch);
       }
@@ -139,11 +139,11 @@ async function child(shapeName: string, budget: number | undefined): Promise<voi
     ...(budget !== undefined ? { stateMemory: { bytes: budget, dir } } : {}),
   });
   // Under BENCH_TRACE, the moment of peak RSS (between the per-50-batch lines): heap then, and the batch.
-  let peak = { rss: 0, heap: 0, heapTotal: 0, batch: 0 };
+  let peak = { rss: 0, heap: 0, heapTotal: 0, batch: 0, spaces: '', anon: '', ext: 0 };
   const sampler = TRACE
     ? setInterval(() => {
         const m = process.memoryUsage();
-        if (m.rss > peak.rss) peak = { rss: m.rss, heap: m.heapUsed, heapTotal: m.heapTotal, batch: batches };
+        if (m.rss > peak.rss) peak = { rss: m.rss, heap: m.heapUsed, heapTotal: m.heapTotal, batch: batches, spaces: heapSpaces(), anon: `${rssParts()} [${smapsParts()}]`, ext: m.external };
       }, 20)
     : undefined;
   const t0 = performance.now();
@@ -152,7 +152,7 @@ async function child(shapeName: string, budget: number | undefined): Promise<voi
   if (sampler) {
     clearInterval(sampler);
     const mb = (n: number): number => Math.round(n / 2 ** 20);
-    process.stderr.write(`peak sampled rss ${mb(peak.rss)} MB at batch ${peak.batch} of ${total}: heap ${mb(peak.heap)}/${mb(peak.heapTotal)} MB\n`);
+    process.stderr.write(`peak sampled rss ${mb(peak.rss)} MB at batch ${peak.batch} of ${total}: ${peak.anon}, heap ${mb(peak.heap)}/${mb(peak.heapTotal)} MB, ext ${mb(peak.ext)} MB, resident by space: ${peak.spaces}\n`);
   }
   const secs = (performance.now() - t0) / 1000;
   store.close();
@@ -180,6 +180,38 @@ function rssParts(): string {
   } catch {
     return '-';
   }
+}
+
+/** Resident anonymous memory by mapping size class (trace only): 256 KB mappings, [heap], the rest. */
+function smapsParts(): string {
+  try {
+    const text = readFileSync('/proc/self/smaps', 'utf8');
+    const acc = new Map<string, number>();
+    let cls = '';
+    for (const line of text.split('\n')) {
+      const head = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+      if (head) {
+        const kb = (parseInt(head[2]!, 16) - parseInt(head[1]!, 16)) / 1024;
+        const name = head[3] ?? '';
+        cls = name.startsWith('/') ? '' : name !== '' ? name : kb === 256 ? '256K' : kb < 1024 ? '<1M' : kb % 1024 === 4 ? 'mmapchunk' : 'anon>=1M';
+        continue;
+      }
+      const rss = /^Rss:\s+(\d+)/.exec(line);
+      if (rss && cls !== '') acc.set(cls, (acc.get(cls) ?? 0) + Number(rss[1]));
+    }
+    return [...acc].filter(([, v]) => v >= 1024).map(([k, v]) => `${k} ${Math.round(v / 1024)}`).join(', ');
+  } catch {
+    return '-';
+  }
+}
+
+/** V8's heap spaces' resident bytes (physical_space_size), in MB, the larger ones. */
+function heapSpaces(): string {
+  return v8
+    .getHeapSpaceStatistics()
+    .filter((sp) => sp.physical_space_size >= 2 ** 19)
+    .map((sp) => `${sp.space_name.replace('_space', '')} ${Math.round(sp.physical_space_size / 2 ** 20)}`)
+    .join(', ');
 }
 
 /** The JS heap in use plus ArrayBuffers (typed arrays' contents live outside the heap). */
