@@ -27,6 +27,8 @@ interface Setup {
   readonly from?: number;
   /** A dead-letter file for the source (and side outputs on). */
   readonly deadLetter?: string;
+  /** The reader fails after its batches (the job fails). */
+  readonly fail?: boolean;
 }
 
 function jobWith(target: CheckpointTarget, s: Setup): Job {
@@ -56,6 +58,7 @@ function jobWith(target: CheckpointTarget, s: Setup): Job {
         events.push(`emit ${b}`);
         await emit(batch);
       }
+      if (s.fail) throw new Error('the source failed');
     },
   };
   return new Job(plan, {
@@ -68,7 +71,7 @@ function jobWith(target: CheckpointTarget, s: Setup): Job {
         const w: SinkWriter = {
           write: (batch) => void events.push(`sink gets ${batch.rows.length}`),
           flush: async () => {},
-          close: async () => {},
+          close: async () => void events.push('sink closed'),
           prepareCheckpoint: (id) => ({ id }) as unknown as SinkPosition,
           commitCheckpoint: async (id) => void events.push(`commit ${id}`),
         };
@@ -162,4 +165,17 @@ test('a first checkpoint that fails fails the run, also when its sources read no
     await assert.rejects(jobWith(target, { events, batches }).run(), /disk full/);
     assert.ok(!events.some((e) => e.startsWith('commit')), events.join(', '));
   }
+});
+
+test('a run that fails while its first checkpoint is being written waits for that write before it closes (the state store must not close under it)', async () => {
+  const events: string[] = [];
+  const { target, release } = heldTarget(events);
+  const running = jobWith(target, { events, batches: 1, fail: true }).run();
+  const failed = assert.rejects(running, /the source failed/);
+  await until(events, 'write 1 starts');
+  await new Promise((r) => setTimeout(r, 50));
+  assert.ok(!events.includes('sink closed'), `nothing closed while checkpoint 1 is written: ${events.join(', ')}`);
+  release();
+  await failed;
+  assert.ok(events.indexOf('write 1 done') < events.indexOf('sink closed'), events.join(', '));
 });
