@@ -184,6 +184,10 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     await metrics?.close();
     store.close();
     release();
+    // Stopped by Ctrl-C or SIGTERM: the job is done (outputs closed, final checkpoint taken), but a
+    // Kafka look-up it no longer waits for may still be retrying a broker that is down; it must
+    // not keep the process alive.
+    if (controller.signal.aborted) setTimeout(() => process.exit(), 2000).unref();
   }
 }
 

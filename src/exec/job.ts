@@ -205,7 +205,10 @@ export class Job {
       this.beginFirstCheckpoint = begin;
       setTimeout(begin, FIRST_CHECKPOINT_WAIT_MS).unref();
       const early = this.flowsBeforeFirstCheckpoint();
-      const started = await checkpointer?.start(this.rerun, { positions, begin: early ? begun : undefined });
+      // A stop while the sources still look their offsets up (a broker being retried for
+      // kafka_retry_for) ends the wait: nothing was read, the sources see the abort and end.
+      const stopped = new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+      const started = await checkpointer?.start(this.rerun, { positions: Promise.race([positions, stopped]), begin: early ? begun : undefined });
       startupMark('first barrier taken');
       const durable = started?.durable ?? Promise.resolve();
       if (early) {

@@ -51,3 +51,30 @@ SELECT k, window_start, COUNT(*) AS n FROM s GROUP BY k, HOP(ts, 1s, 1h);\n`,
   // Only the checkpoint taken before any input: the reader's position was past rows never pushed.
   assert.match(stderr, /checkpoint 1 in /);
 });
+
+test('SIGTERM stops a Kafka job whose broker is down while it still retries its offset look-up (kafka_retry_for is minutes)', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-interrupt-'));
+  // Port 1: nothing listens, every connect is refused and retried.
+  writeFileSync(
+    path.join(dir, 'job.sql'),
+    `CREATE SOURCE s (k VARCHAR, v DOUBLE) WITH (connector = 'kafka', topic = 'down', brokers = '127.0.0.1:1');
+CREATE SINK o WITH (connector = 'file', path = 'o.jsonl') AS SELECT k, v FROM s;\n`,
+  );
+  const child = spawn(process.execPath, [BIN, 'run', 'job.sql', '--state-dir', path.join(dir, 'st')], { cwd: dir });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d: string) => (stderr += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  while (!stderr.includes('ECONNREFUSED')) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 1000));
+  const sent = Date.now();
+  child.kill('SIGTERM');
+  // Generous against a loaded machine; without the fix the process stays for kafka_retry_for (5 min).
+  const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const { code, signal } = await exited;
+  clearTimeout(guard);
+  assert.equal(signal, null, `killed: it did not stop on SIGTERM within 30 s\n${stderr}`);
+  assert.equal(code, 0, stderr);
+  assert.match(stderr, /sluice: stopped after/);
+  assert.ok(Date.now() - sent < 30_000);
+});

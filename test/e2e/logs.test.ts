@@ -59,8 +59,9 @@ SELECT sensor, window_start, COUNT(*) AS n FROM readings GROUP BY sensor, TUMBLE
   assert.match(ex.stdout, /Source #0 readings \[kafka readings\]/);
   // The broker list is not host:port: the error that names it must mask it.
   const run = sluice(['run', 'job.sql', '--log-level', 'debug'], dir, env);
+  // (A fresh run looks its Kafka sources' offsets up while it starts: the broker list is refused
+  // before the start line.)
   assert.equal(run.code, 2, run.stderr);
-  assert.match(run.stderr, /"event":"start"/);
   assert.match(run.stderr, /broker '\*\*\*' is not host:port/);
   for (const out of [ex.stdout, ex.stderr, run.stdout, run.stderr]) {
     assert.ok(!out.includes(password), `password leaked:\n${out}`);
