@@ -138,6 +138,9 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     const job = new Job(plan, {
       name: jobName,
       signal: controller.signal,
+      // Its sinks hold output until the first checkpoint is durable (a transactional Kafka sink
+      // queues its sends behind that commit; a file sink with no checkpoint is truncated).
+      earlyFlow: true,
       checkpoints: {
         target: store,
         fingerprint,

@@ -50,6 +50,14 @@ export interface JobOptions {
   readonly stateMemory?: { readonly bytes: number; readonly dir: string };
   /** The job's name (its .sql file's), for ids a sink keeps across restarts (Kafka transactionalId). */
   readonly name?: string;
+  /**
+   * A fresh run's batches may enter the graph while its first checkpoint is written (see
+   * flowsBeforeFirstCheckpoint). Off unless the caller's sinks are known to hold their output
+   * until that checkpoint is durable: `sluice run` turns it on. WARNING: a scaled-out task's
+   * transaction (output, changelog and offsets together) committed checkpoint 1 with rows read
+   * after its barrier, which a restart from it read again (a repartitioned count one too high).
+   */
+  readonly earlyFlow?: boolean;
 }
 
 export interface JobSummary {
@@ -74,6 +82,7 @@ export class Job {
   private readonly signal: AbortSignal | undefined;
   private readonly startedAt = Date.now();
   private readonly name: string;
+  private readonly earlyFlow: boolean;
   private readonly ckpt: CheckpointOptions | undefined;
   private readonly writeSideOutputs: boolean;
   private readonly restoring: CheckpointMeta | undefined;
@@ -104,6 +113,7 @@ export class Job {
     this.writeSideOutputs = options.sideOutputs ?? true;
     this.ckpt = options.checkpoints;
     this.name = options.name ?? 'job';
+    this.earlyFlow = options.earlyFlow === true;
     this.restoring = this.ckpt?.restore?.meta;
     this.rerun = this.restoring ? rerunOf(plan, this.restoring) : undefined;
     this.state = new JobState(JobState.budgetFor(options.stateMemory, this.ckpt?.restore));
@@ -272,7 +282,7 @@ export class Job {
    * tier a checkpoint writes from while batches would spill into it.
    */
   private flowsBeforeFirstCheckpoint(): boolean {
-    return !this.state.spilling && !this.sideOutputs.appendsFiles();
+    return this.earlyFlow && !this.state.spilling && !this.sideOutputs.appendsFiles();
   }
 
   /** Each source's reader, from its checkpointed position; undefined for one a restored run had read to its end. */

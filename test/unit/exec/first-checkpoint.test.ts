@@ -29,6 +29,8 @@ interface Setup {
   readonly deadLetter?: string;
   /** The reader fails after its batches (the job fails). */
   readonly fail?: boolean;
+  /** JobOptions.earlyFlow (default on, as `sluice run` sets it). */
+  readonly early?: boolean;
 }
 
 function jobWith(target: CheckpointTarget, s: Setup): Job {
@@ -62,6 +64,7 @@ function jobWith(target: CheckpointTarget, s: Setup): Job {
     },
   };
   return new Job(plan, {
+    earlyFlow: s.early ?? true,
     sideOutputs: s.deadLetter !== undefined,
     checkpoints: { target, fingerprint: 'f', intervalMs: 60_000 },
     hooks: {
@@ -178,4 +181,17 @@ test('a run that fails while its first checkpoint is being written waits for tha
   release();
   await failed;
   assert.ok(events.indexOf('write 1 done') < events.indexOf('sink closed'), events.join(', '));
+});
+
+test('without earlyFlow (scaled-out tasks, serve, the REPL) rows wait until the first checkpoint is durable', async () => {
+  const events: string[] = [];
+  const { target, release } = heldTarget(events);
+  const running = jobWith(target, { events, batches: 2, early: false }).run();
+  await until(events, 'emit 0');
+  await until(events, 'write 1 starts');
+  await new Promise((r) => setTimeout(r, 20));
+  assert.ok(!events.some((e) => e.startsWith('sink gets')), `no row before checkpoint 1 is durable: ${events.join(', ')}`);
+  release();
+  await running;
+  assert.ok(events.indexOf('write 1 done') < events.indexOf('sink gets 1'), events.join(', '));
 });
