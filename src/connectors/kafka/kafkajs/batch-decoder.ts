@@ -13,15 +13,13 @@
 // WHY a module swap: as record-decoder.ts; kafkajs's fetch response decoder takes the batch
 // decoder from its module at load time. Installed only into kafkajs 2.2.4.
 
-import { createRequire } from 'node:module';
+import { require, swapKafkajsModule } from './swap.js';
 import { decodeLeanRecord, kafkajsRecordDecoder, newLeanBases, type BatchContext, type KafkajsDecoder, type RecordDecoder } from './record-decoder.js';
 
-const require = createRequire(import.meta.url);
 
 const BATCH_DECODER = 'kafkajs/src/protocol/recordBatch/v0/decoder.js';
 const DECODER = 'kafkajs/src/protocol/decoder.js';
 const COMPRESSION = 'kafkajs/src/protocol/message/compression/index.js';
-const KAFKAJS_VERSION = '2.2.4';
 
 const TIMESTAMP_TYPE_FLAG_MASK = 0x8;
 const TRANSACTIONAL_FLAG_MASK = 0x10;
@@ -120,25 +118,12 @@ export function leanBatchDecoder(original: BatchDecoder, recordDecoder: RecordDe
 }
 
 /** kafkajs's own batch decoder, and whether the lean one took its place. */
-export const kafkajsBatchDecoder: { original: BatchDecoder | undefined; installed: boolean } = { original: undefined, installed: false };
-
-function install(): void {
-  try {
-    const recordDecoder = kafkajsRecordDecoder.original;
-    if (!kafkajsRecordDecoder.installed || recordDecoder === undefined) return;
-    if ((require('kafkajs/package.json') as { version?: string }).version !== KAFKAJS_VERSION) return;
-    const path = require.resolve(BATCH_DECODER);
-    const original = require(BATCH_DECODER) as BatchDecoder;
-    const cached = require.cache[path];
-    const Decoder = require(DECODER) as DecoderClass;
-    const codecOf = (require(COMPRESSION) as { lookupCodecByAttributes?: CodecLookup }).lookupCodecByAttributes;
-    if (cached === undefined || typeof original !== 'function' || typeof Decoder !== 'function' || typeof codecOf !== 'function') return;
-    kafkajsBatchDecoder.original = original;
-    cached.exports = leanBatchDecoder(original, recordDecoder, Decoder, codecOf);
-    kafkajsBatchDecoder.installed = true;
-  } catch {
-    // Not where kafkajs 2.2 keeps it: kafkajs's own decoder stays.
-  }
-}
-
-install();
+export const kafkajsBatchDecoder = swapKafkajsModule<BatchDecoder>(BATCH_DECODER, (original) => {
+  // Over the lean record decoder only (its records are what this one makes).
+  const recordDecoder = kafkajsRecordDecoder.original;
+  if (!kafkajsRecordDecoder.installed || recordDecoder === undefined) return undefined;
+  const Decoder = require(DECODER) as DecoderClass;
+  const codecOf = (require(COMPRESSION) as { lookupCodecByAttributes?: CodecLookup }).lookupCodecByAttributes;
+  if (typeof Decoder !== 'function' || typeof codecOf !== 'function') return undefined;
+  return leanBatchDecoder(original, recordDecoder, Decoder, codecOf);
+});

@@ -12,12 +12,9 @@
 // at load time. Installed only into kafkajs 2.2.4; test/unit/connectors/kafka-batch.test.ts
 // holds the two to equality.
 
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
+import { swapKafkajsModule } from './swap.js';
 
 const BATCH = 'kafkajs/src/consumer/batch.js';
-const KAFKAJS_VERSION = '2.2.4';
 
 interface PartitionData {
   partition: number;
@@ -66,21 +63,4 @@ export function leanBatch(Original: BatchClass): BatchClass {
 }
 
 /** kafkajs's own Batch, and whether the lean constructor took its place. */
-export const kafkajsBatch: { original: BatchClass | undefined; installed: boolean } = { original: undefined, installed: false };
-
-function install(): void {
-  try {
-    if ((require('kafkajs/package.json') as { version?: string }).version !== KAFKAJS_VERSION) return;
-    const path = require.resolve(BATCH);
-    const original = require(BATCH) as BatchClass;
-    const cached = require.cache[path];
-    if (cached === undefined || typeof original !== 'function') return;
-    kafkajsBatch.original = original;
-    cached.exports = leanBatch(original);
-    kafkajsBatch.installed = true;
-  } catch {
-    // Not where kafkajs 2.2 keeps it: kafkajs's own Batch stays.
-  }
-}
-
-install();
+export const kafkajsBatch = swapKafkajsModule<BatchClass>(BATCH, leanBatch);

@@ -10,13 +10,10 @@
 // takes it from its module at load time. Installed only into kafkajs 2.2.4, whose function this
 // reproduces; test/unit/connectors/kafka-group-messages.test.ts holds the two to equality.
 
-import { createRequire } from 'node:module';
+import { swapKafkajsModule } from './swap.js';
 import type { Message, PartitionerArgs } from 'kafkajs';
 
-const require = createRequire(import.meta.url);
-
 const GROUP_MESSAGES = 'kafkajs/src/producer/groupMessagesPerPartition.js';
-const KAFKAJS_VERSION = '2.2.4';
 
 export interface GroupArgs {
   topic: string;
@@ -42,21 +39,4 @@ export const groupMessagesLinear: GroupMessages = ({ topic, partitionMetadata, m
 };
 
 /** kafkajs's own grouping, and whether the linear one took its place (false: kafkajs was loaded first, or moved it). */
-export const kafkajsGroupMessages: { original: GroupMessages | undefined; installed: boolean } = { original: undefined, installed: false };
-
-function install(): void {
-  try {
-    if ((require('kafkajs/package.json') as { version?: string }).version !== KAFKAJS_VERSION) return;
-    const path = require.resolve(GROUP_MESSAGES);
-    const original = require(GROUP_MESSAGES) as GroupMessages;
-    const cached = require.cache[path];
-    if (cached === undefined || typeof original !== 'function') return;
-    kafkajsGroupMessages.original = original;
-    cached.exports = groupMessagesLinear;
-    kafkajsGroupMessages.installed = true;
-  } catch {
-    // Not where kafkajs 2.2 keeps it: kafkajs's own grouping stays.
-  }
-}
-
-install();
+export const kafkajsGroupMessages = swapKafkajsModule<GroupMessages>(GROUP_MESSAGES, () => groupMessagesLinear);

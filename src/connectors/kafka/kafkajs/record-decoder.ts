@@ -14,9 +14,7 @@
 // record object it reproduces); any other version, or a module not where it was, keeps kafkajs's
 // own decoder.
 
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
+import { swapKafkajsModule } from './swap.js';
 
 const RECORD_DECODER = 'kafkajs/src/protocol/recordBatch/record/v0/decoder.js';
 const LOG_APPEND_TIME = 1;
@@ -211,24 +209,4 @@ function skipVarIntBytes(decoder: KafkajsDecoder): number {
 }
 
 /** kafkajs's own record decoder, and whether the lean one took its place (false: kafkajs was loaded first, or moved it). */
-export const kafkajsRecordDecoder: { original: RecordDecoder | undefined; installed: boolean } = { original: undefined, installed: false };
-
-/** The kafkajs release whose record decoder the lean one reproduces. */
-const KAFKAJS_VERSION = '2.2.4';
-
-function install(): void {
-  try {
-    if ((require('kafkajs/package.json') as { version?: string }).version !== KAFKAJS_VERSION) return;
-    const path = require.resolve(RECORD_DECODER);
-    const original = require(RECORD_DECODER) as RecordDecoder;
-    const cached = require.cache[path];
-    if (cached === undefined || typeof original !== 'function') return;
-    kafkajsRecordDecoder.original = original;
-    cached.exports = leanRecordDecoder(original);
-    kafkajsRecordDecoder.installed = true;
-  } catch {
-    // Not where kafkajs 2.2 keeps it: kafkajs's own decoder stays.
-  }
-}
-
-install();
+export const kafkajsRecordDecoder = swapKafkajsModule<RecordDecoder>(RECORD_DECODER, leanRecordDecoder);
