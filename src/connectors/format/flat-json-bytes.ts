@@ -11,18 +11,10 @@
 // values that are skipped are only stepped over: UTF-8 decoding never merges such a byte with an
 // ASCII one, so quotes, backslashes and control characters stand where they stood.
 
-/** Exact powers of ten: a mantissa below 2^53 divided by one of them is correctly rounded (Clinger). */
-const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
-
-/** Schemas wider than this look keys up in a map once the expected next name misses. */
-const WIDE = 16;
+import { isSpace, POW10, scannableNames, WIDE } from './flat-json.js';
 
 /** Scans `bytes[start, end)` into `out` (one slot per name, in `names` order); false: use the text path. */
 export type FlatByteScanner = (bytes: Buffer, start: number, end: number, out: unknown[]) => boolean;
-
-function isSpace(c: number): boolean {
-  return c === 32 || c === 10 || c === 13 || c === 9;
-}
 
 /** Node's Buffer has latin1Slice (its fastest decoder); for ASCII bytes it is the UTF-8 text. */
 interface Latin1 {
@@ -35,8 +27,7 @@ function ascii(bytes: Buffer, from: number, to: number): string {
 
 /** Scanner for `names`, or undefined when a name cannot be matched safely (flat-json.ts's rules, plus ASCII names only). */
 export function compileFlatByteScanner(names: readonly string[]): FlatByteScanner | undefined {
-  if (names.length === 0 || names.some((n) => n in Object.prototype || /["\\\u0000-\u001f]|[^\u0000-\u007f]/.test(n))) return undefined;
-  if (new Set(names).size !== names.length) return undefined;
+  if (!scannableNames(names) || names.some((n) => /[^\u0000-\u007f]/.test(n))) return undefined;
   if (typeof (Buffer.prototype as unknown as Partial<Latin1>).latin1Slice !== 'function') return undefined;
   const n = names.length;
   const codes = names.map((name) => Array.from({ length: name.length }, (_, i) => name.charCodeAt(i)));

@@ -11,15 +11,15 @@
 // (JSON.parse then words the error).
 
 /** Exact powers of ten: a mantissa below 2^53 divided by one of them is correctly rounded (Clinger). */
-const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+export const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 /** Schemas wider than this look keys up in a map once the expected next name misses. */
-const WIDE = 16;
+export const WIDE = 16;
 
 /** Scans `text` into `out` (one slot per name, in `names` order); false: use JSON.parse. */
 export type FlatScanner = (text: string, out: unknown[]) => boolean;
 
-function isSpace(c: number): boolean {
+export function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 13 || c === 9;
 }
 
@@ -34,10 +34,14 @@ function plainStringEnd(text: string, from: number): number {
   return -1;
 }
 
+/** Names a scanner can match safely (see above): some, distinct, none in Object.prototype, none with a quote, backslash or control character. */
+export function scannableNames(names: readonly string[]): boolean {
+  return names.length > 0 && !names.some((n) => n in Object.prototype || /["\\\u0000-\u001f]/.test(n)) && new Set(names).size === names.length;
+}
+
 /** Scanner for `names`, or undefined when a name cannot be matched safely (see above). */
 export function compileFlatScanner(names: readonly string[]): FlatScanner | undefined {
-  if (names.length === 0 || names.some((n) => n in Object.prototype || /["\\\u0000-\u001f]/.test(n))) return undefined;
-  if (new Set(names).size !== names.length) return undefined;
+  if (!scannableNames(names)) return undefined;
   const n = names.length;
   const codes = names.map((name) => Array.from({ length: name.length }, (_, i) => name.charCodeAt(i)));
   /** Where the value scanned last ends (numbers and strings report through it); -1: invalid. */
