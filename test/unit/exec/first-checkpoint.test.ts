@@ -101,6 +101,20 @@ function heldTarget(events: string[]): { target: CheckpointTarget; checkpoints: 
   return { target, checkpoints, release };
 }
 
+/** Runs a job of two batches whose checkpoint 1 is held: no row may reach the sink before it is durable. */
+async function rowsWaitForFirstCheckpoint(setup: Pick<Setup, 'deadLetter' | 'early'>): Promise<void> {
+  const events: string[] = [];
+  const { target, release } = heldTarget(events);
+  const running = jobWith(target, { events, batches: 2, ...setup }).run();
+  await until(events, 'emit 0');
+  await until(events, 'write 1 starts');
+  await new Promise((r) => setTimeout(r, 20));
+  assert.ok(!events.some((e) => e.startsWith('sink gets')), `no row before checkpoint 1 is durable: ${events.join(', ')}`);
+  release();
+  await running;
+  assert.ok(events.indexOf('write 1 done') < events.indexOf('sink gets 1'), events.join(', '));
+}
+
 async function until(events: string[], what: string): Promise<void> {
   for (let t = 0; !events.includes(what); t++) {
     if (t === 200) assert.fail(`never: ${what}: ${events.join(', ')}`);
@@ -142,16 +156,7 @@ test("the first checkpoint pins the start positions the sources' prepare() looke
 test('with a side-output file (appended to by a run without a checkpoint) rows wait until the first checkpoint is durable', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-first-ckpt-'));
   try {
-    const events: string[] = [];
-    const { target, release } = heldTarget(events);
-    const running = jobWith(target, { events, batches: 2, deadLetter: path.join(dir, 'dead.jsonl') }).run();
-    await until(events, 'emit 0');
-    await until(events, 'write 1 starts');
-    await new Promise((r) => setTimeout(r, 20));
-    assert.ok(!events.some((e) => e.startsWith('sink gets')), `no row before checkpoint 1 is durable: ${events.join(', ')}`);
-    release();
-    await running;
-    assert.ok(events.indexOf('write 1 done') < events.indexOf('sink gets 1'), events.join(', '));
+    await rowsWaitForFirstCheckpoint({ deadLetter: path.join(dir, 'dead.jsonl') });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -184,14 +189,5 @@ test('a run that fails while its first checkpoint is being written waits for tha
 });
 
 test('without earlyFlow (scaled-out tasks, serve, the REPL) rows wait until the first checkpoint is durable', async () => {
-  const events: string[] = [];
-  const { target, release } = heldTarget(events);
-  const running = jobWith(target, { events, batches: 2, early: false }).run();
-  await until(events, 'emit 0');
-  await until(events, 'write 1 starts');
-  await new Promise((r) => setTimeout(r, 20));
-  assert.ok(!events.some((e) => e.startsWith('sink gets')), `no row before checkpoint 1 is durable: ${events.join(', ')}`);
-  release();
-  await running;
-  assert.ok(events.indexOf('write 1 done') < events.indexOf('sink gets 1'), events.join(', '));
+  await rowsWaitForFirstCheckpoint({ early: false });
 });
