@@ -139,11 +139,13 @@ async function child(shapeName: string, budget: number | undefined): Promise<voi
     ...(budget !== undefined ? { stateMemory: { bytes: budget, dir } } : {}),
   });
   // Under BENCH_TRACE, the moment of peak RSS (between the per-50-batch lines): heap then, and the batch.
+  let closeTicks = 0;
   let peak = { rss: 0, heap: 0, heapTotal: 0, batch: 0, spaces: '', anon: '', ext: 0 };
   const sampler = TRACE
     ? setInterval(() => {
         const m = process.memoryUsage();
         if (m.rss > peak.rss) peak = { rss: m.rss, heap: m.heapUsed, heapTotal: m.heapTotal, batch: batches, spaces: heapSpaces(), anon: `${rssParts()} [${smapsParts()}]`, ext: m.external };
+        if (process.env['BENCH_TRACE'] === 'close' && batches === total && ++closeTicks % 5 === 0) process.stderr.write(`close +${closeTicks * 20} ms: rss ${Math.round(m.rss / 2 ** 20)} [${smapsParts()}] heap ${Math.round(m.heapUsed / 2 ** 20)}/${Math.round(m.heapTotal / 2 ** 20)} ext ${Math.round(m.external / 2 ** 20)}\n`);
       }, 20)
     : undefined;
   const t0 = performance.now();
@@ -167,7 +169,7 @@ async function child(shapeName: string, budget: number | undefined): Promise<voi
   }
   const bytesPerGroup = budget === undefined && atEnd !== undefined && atEnd.rows > 0 ? atEnd.heap / atEnd.rows : null;
   process.stdout.write(
-    JSON.stringify({ budget: budget ?? null, events, rows: out, secs, cpuSecs: (process.cpuUsage().user + process.cpuUsage().system) / 1e6 - cpu0, eventsPerSec: events / secs, peakRssMB: rssMB, bytesPerGroup, openGroups: atEnd?.rows ?? null, checkpointMs: ckpt?.ms ?? null, checkpointMB: ckpt ? ckpt.bytes / 2 ** 20 : null, keyedSpilled, keyedLoaded }) + '\n',
+    JSON.stringify({ budget: budget ?? null, events, rows: out, secs, cpuSecs: (process.cpuUsage().user + process.cpuUsage().system) / 1e6 - cpu0, eventsPerSec: events / secs, peakRssMB: rssMB, bytesPerGroup, openGroups: atEnd?.rows ?? null, checkpointMs: ckpt?.ms ?? null, checkpointMB: ckpt ? ckpt.bytes / 2 ** 20 : null, keyedSpilled, keyedLoaded, heapReleases: jobState(job).heapReleases }) + '\n',
   );
 }
 
@@ -221,8 +223,8 @@ function heapBytes(): number {
 }
 
 /** The job's state tables and DuckDB tier (private to Job; a benchmark may look). */
-function jobState(job: Job): { store?: SpillStore; tables: Array<{ table: object }> } {
-  return (job as unknown as { state: { store?: SpillStore; tables: Array<{ table: object }> } }).state;
+function jobState(job: Job): { store?: SpillStore; tables: Array<{ table: object }>; heapReleases: number } {
+  return (job as unknown as { state: { store?: SpillStore; tables: Array<{ table: object }>; heapReleases: number } }).state;
 }
 
 /** DuckDB's own account of its memory (duckdb_memory(): buffer pool by tag) and its temp files, in MB. */
@@ -266,9 +268,10 @@ function parent(): void {
       const perGroup = r['bytesPerGroup'] === null ? '' : `, ${Math.round(r['bytesPerGroup'] as number)} B heap per open group (JS heap and ArrayBuffers, after a GC) (${(r['openGroups'] as number).toLocaleString('en')} open)`;
       const over = budgetMB === undefined ? '' : ` (budget + ${rss - budgetMB} MB)`;
       const keyed = (r['keyedSpilled'] as number) > 0 ? `, keyed rows spilled ${(r['keyedSpilled'] as number).toLocaleString('en')} and loaded back ${(r['keyedLoaded'] as number).toLocaleString('en')}` : '';
+      const releases = (r['heapReleases'] as number) > 0 ? `, V8 page releases ${r['heapReleases']}` : '';
       const ratio = budgetMB !== undefined && free ? `, ${((r['eventsPerSec'] as number) / (free['eventsPerSec'] as number)).toFixed(2)} of no budget's throughput` : '';
       process.stdout.write(
-        `  budget ${budgetMB === undefined ? 'none ' : `${budgetMB} MB`}: ${Math.round(r['eventsPerSec'] as number).toLocaleString('en')} events/s, ${(r['secs'] as number).toFixed(1)} s (CPU ${(r['cpuSecs'] as number).toFixed(1)} s), peak RSS ${rss} MB${over}${perGroup}${keyed}${ratio}, ` +
+        `  budget ${budgetMB === undefined ? 'none ' : `${budgetMB} MB`}: ${Math.round(r['eventsPerSec'] as number).toLocaleString('en')} events/s, ${(r['secs'] as number).toFixed(1)} s (CPU ${(r['cpuSecs'] as number).toFixed(1)} s), peak RSS ${rss} MB${over}${perGroup}${keyed}${releases}${ratio}, ` +
           `mid-run checkpoint ${r['checkpointMs'] === null ? '-' : `${Math.round(r['checkpointMs'] as number)} ms, ${(r['checkpointMB'] as number).toFixed(1)} MB`}, ${r['rows']} rows out\n`,
       );
     }

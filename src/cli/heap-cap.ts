@@ -18,23 +18,39 @@ const HEADROOM_MB = 112;
 const SEMI_SPACE_MB = 8;
 
 /**
- * glibc malloc settings for a budgeted job (read only at start-up; the user's environment wins).
- * Two arenas instead of one per thread: DuckDB's and libuv's threads otherwise keep freed native
- * memory in arenas of their own. A fixed mmap threshold: glibc otherwise raises it to the size of
- * each large block freed, so the columnar segments' typed arrays, once freed by a spill, came back
- * from the heap and stayed there; with a trim threshold, bench:state's open shape at 256 MB
- * peaked at ~350 MB instead of ~390.
+ * Allocator settings for a budgeted job (read only at start-up; the user's environment wins).
+ * glibc malloc: two arenas instead of one per thread: DuckDB's and libuv's threads otherwise keep
+ * freed native memory in arenas of their own. A fixed mmap threshold: glibc otherwise raises it to
+ * the size of each large block freed, so the columnar segments' typed arrays, once freed by a
+ * spill, came back from the heap and stayed there; with a trim threshold, bench:state's open shape
+ * at 256 MB peaked at ~350 MB instead of ~390.
+ * DuckDB's own jemalloc (DUCKDB_JE_MALLOC_CONF): freed pages go back to the system at once instead
+ * of after a decay time. It held 20-50 MB of freed pages past its buffer pool in bench:state's
+ * open shape at 64 MB; with this, peak RSS 204-207 MB instead of 222-250 (with the V8 page release,
+ * state/heap-release.ts), for about 0.6 CPU s more of madvise and page faults.
  */
-export const MALLOC_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072', MALLOC_TRIM_THRESHOLD_: '4194304' };
+export const MALLOC_ENV: Readonly<Record<string, string>> = {
+  MALLOC_ARENA_MAX: '2',
+  MALLOC_MMAP_THRESHOLD_: '131072',
+  MALLOC_TRIM_THRESHOLD_: '4194304',
+  DUCKDB_JE_MALLOC_CONF: 'dirty_decay_ms:0,muzzy_decay_ms:0',
+};
 
 /** The derived --max-old-space-size in MB for a state budget of `bytes` (its JS share plus headroom). */
 export function heapCapMB(bytes: number): number {
   return Math.round((bytes * HEAP_SHARE) / 2 ** 20) + HEADROOM_MB;
 }
 
-/** The node flags for a state budget of `bytes`. */
+/**
+ * The node flags for a state budget of `bytes`. Without allocation-site pretenuring: V8 otherwise
+ * learns to allocate a batch's rows and a spill's and a close's short-lived objects straight in
+ * old space (it saw them outlive a scavenge), where only a full collection frees them; bench:state's
+ * open shape at 64 MB then ran a mark-compact every 15-100 ms with the heap swinging between 15
+ * and 84 MB committed, and V8 keeps that high-water mark resident (state/heap-release.ts). Without
+ * it: 17 mark-compacts instead of ~40, 33-43 MB committed, and ~0.3 CPU s less.
+ */
 export function heapFlags(bytes: number): string[] {
-  return [`--max-old-space-size=${heapCapMB(bytes)}`, `--max-semi-space-size=${SEMI_SPACE_MB}`];
+  return [`--max-old-space-size=${heapCapMB(bytes)}`, `--max-semi-space-size=${SEMI_SPACE_MB}`, '--no-allocation-site-pretenuring'];
 }
 
 /** True when the user already chose the heap size, or this process is the re-executed one. */

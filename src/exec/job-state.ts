@@ -9,6 +9,7 @@ import { MemoryKeyedTable, MemoryTimeKeyedTable, type KeyedTable, type TimeKeyed
 import type { CheckpointTarget, JobCheckpoint, StoredTable } from '../state/checkpoint.js';
 import { SpillStore, SpillableTimeKeyedTable } from '../state/spill.js';
 import { duckdbBytes, liveStateBytes } from '../state/budget.js';
+import { HeapRelease } from '../state/heap-release.js';
 import { SpillableKeyedTable } from '../state/spill-keyed.js';
 import { estimateTableBytes } from '../state/estimate.js';
 import { ColumnarTimeKeyedTable, type ColumnarLayout } from '../state/columnar.js';
@@ -35,6 +36,8 @@ export class JobState {
   private readonly spillable: Array<{ readonly operator: number; readonly table: SpillableTimeKeyedTable<unknown>; readonly spill: TimeSpill<unknown> }> = [];
   private readonly spillableKeyed: Array<{ readonly operator: number; readonly table: SpillableKeyedTable<unknown>; readonly spill: KeyedSpill }> = [];
   private store: SpillStore | undefined;
+  /** Under a finite budget with a DuckDB tier: V8's pooled pages go back past a resident ceiling. */
+  private release: HeapRelease | undefined;
   /** Under a memory budget, batches, spills and checkpoints run one at a time (see serial). */
   private lock: Promise<void> = Promise.resolve();
 
@@ -89,6 +92,12 @@ export class JobState {
     const duck = duckdbBytes(this.budget.bytes);
     this.store = target?.openSpill ? await target.openSpill(duck) : await SpillStore.open(this.budget.dir, duck);
     this.store.closeBytes = liveStateBytes(this.budget.bytes) / 2;
+    if (Number.isFinite(this.budget.bytes)) this.release = HeapRelease.forBudget(this.budget.bytes);
+  }
+
+  /** Pooled V8 pages released when resident memory is past the budget's ceiling (HeapRelease). */
+  get heapReleases(): number {
+    return this.release?.releases ?? 0;
   }
 
   close(): void {
@@ -137,6 +146,7 @@ export class JobState {
           for (const k of keyed) if (k.spill.keysClosing) await k.table.load(store, k.spill.keysClosing(entries));
           s.spill.close(entries);
           await drain();
+          this.release?.check();
         });
       }
       for (const k of keyed) if (k.spill.keysAt) await k.table.load(store, k.spill.keysAt(wm));
@@ -148,6 +158,7 @@ export class JobState {
     const store = this.store;
     const budget = this.budget;
     if (!store || !budget || !Number.isFinite(budget.bytes)) return;
+    this.release?.check();
     const tables = this.spillables();
     const sizes = tables.map((t) => t.estimatedBytes());
     let total = 0;

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { heapCapMB, heapFlags } from '../../src/cli/heap-cap.js';
+import { heapCapMB, heapFlags, MALLOC_ENV } from '../../src/cli/heap-cap.js';
 
 const BIN = path.resolve('bin/sluice.js');
 
@@ -45,9 +45,18 @@ function run(dir: string, file: string, killOnStart = false): Promise<{ code: nu
 
 const sorted = (file: string): string[] => readFileSync(file, 'utf8').split('\n').filter(Boolean).sort();
 
-test('the heap cap follows the budget: half of it plus headroom, and a small young generation', () => {
+test('the heap cap follows the budget: half of it plus headroom, a small young generation, no pretenuring', () => {
   assert.equal(heapCapMB(256 * 2 ** 20), 240);
-  assert.deepEqual(heapFlags(256 * 2 ** 20), ['--max-old-space-size=240', '--max-semi-space-size=8']);
+  assert.deepEqual(heapFlags(256 * 2 ** 20), ['--max-old-space-size=240', '--max-semi-space-size=8', '--no-allocation-site-pretenuring']);
+});
+
+test("a budgeted child's allocators: two glibc arenas, fixed mmap and trim thresholds, DuckDB's jemalloc returning freed pages at once", () => {
+  assert.deepEqual(MALLOC_ENV, {
+    MALLOC_ARENA_MAX: '2',
+    MALLOC_MMAP_THRESHOLD_: '131072',
+    MALLOC_TRIM_THRESHOLD_: '4194304',
+    DUCKDB_JE_MALLOC_CONF: 'dirty_decay_ms:0,muzzy_decay_ms:0',
+  });
 });
 
 test('sluice run with SET state_memory runs capped in a child and gives the unbudgeted output', { timeout: 60_000 }, async () => {
