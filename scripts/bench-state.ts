@@ -10,6 +10,9 @@
 // Prints throughput, peak RSS, rows spilled and loaded back (keyed state), the heap each open group holds (no budget), and one mid-run
 // checkpoint's duration and size. Figures only; nothing is asserted. BENCH_SHAPES=open (or
 // minute) runs one shape; BENCH_BUDGETS=none,64MB picks the budgets; BENCH_CHECKPOINT=off skips the checkpoint.
+// Under a budget it also prints how often the JS heap's unused memory was given back (state/heap-release.ts).
+// BENCH_TRACE=1 prints resident memory by kind every 50 batches and at the sampled peak;
+// BENCH_TRACE=close also every 100 ms of the close at end of input.
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
