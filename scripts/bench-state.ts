@@ -172,7 +172,7 @@ async function child(shapeName: string, budget: number | undefined): Promise<voi
   }
   const bytesPerGroup = budget === undefined && atEnd !== undefined && atEnd.rows > 0 ? atEnd.heap / atEnd.rows : null;
   process.stdout.write(
-    JSON.stringify({ budget: budget ?? null, events, rows: out, secs, cpuSecs: (process.cpuUsage().user + process.cpuUsage().system) / 1e6 - cpu0, eventsPerSec: events / secs, peakRssMB: rssMB, bytesPerGroup, openGroups: atEnd?.rows ?? null, checkpointMs: ckpt?.ms ?? null, checkpointMB: ckpt ? ckpt.bytes / 2 ** 20 : null, keyedSpilled, keyedLoaded, heapReleases: jobState(job).heapReleases }) + '\n',
+    JSON.stringify({ budget: budget ?? null, events, rows: out, secs, cpuSecs: (process.cpuUsage().user + process.cpuUsage().system) / 1e6 - cpu0, eventsPerSec: events / secs, peakRssMB: rssMB, bytesPerGroup, openGroups: atEnd?.rows ?? null, checkpointMs: ckpt?.ms ?? null, checkpointMB: ckpt ? ckpt.bytes / 2 ** 20 : null, keyedSpilled, keyedLoaded, heapReleases: jobState(job).heapReleases.count, heapReleaseMs: jobState(job).heapReleases.ms }) + '\n',
   );
 }
 
@@ -226,8 +226,8 @@ function heapBytes(): number {
 }
 
 /** The job's state tables and DuckDB tier (private to Job; a benchmark may look). */
-function jobState(job: Job): { store?: SpillStore; tables: Array<{ table: object }>; heapReleases: number } {
-  return (job as unknown as { state: { store?: SpillStore; tables: Array<{ table: object }>; heapReleases: number } }).state;
+function jobState(job: Job): { store?: SpillStore; tables: Array<{ table: object }>; heapReleases: { count: number; ms: number } } {
+  return (job as unknown as { state: { store?: SpillStore; tables: Array<{ table: object }>; heapReleases: { count: number; ms: number } } }).state;
 }
 
 /** DuckDB's own account of its memory (duckdb_memory(): buffer pool by tag) and its temp files, in MB. */
@@ -271,7 +271,7 @@ function parent(): void {
       const perGroup = r['bytesPerGroup'] === null ? '' : `, ${Math.round(r['bytesPerGroup'] as number)} B heap per open group (JS heap and ArrayBuffers, after a GC) (${(r['openGroups'] as number).toLocaleString('en')} open)`;
       const over = budgetMB === undefined ? '' : ` (budget + ${rss - budgetMB} MB)`;
       const keyed = (r['keyedSpilled'] as number) > 0 ? `, keyed rows spilled ${(r['keyedSpilled'] as number).toLocaleString('en')} and loaded back ${(r['keyedLoaded'] as number).toLocaleString('en')}` : '';
-      const releases = (r['heapReleases'] as number) > 0 ? `, V8 page releases ${r['heapReleases']}` : '';
+      const releases = (r['heapReleases'] as number) > 0 ? `, heap released ${r['heapReleases']} times (${Math.round(r['heapReleaseMs'] as number)} ms)` : '';
       const ratio = budgetMB !== undefined && free ? `, ${((r['eventsPerSec'] as number) / (free['eventsPerSec'] as number)).toFixed(2)} of no budget's throughput` : '';
       process.stdout.write(
         `  budget ${budgetMB === undefined ? 'none ' : `${budgetMB} MB`}: ${Math.round(r['eventsPerSec'] as number).toLocaleString('en')} events/s, ${(r['secs'] as number).toFixed(1)} s (CPU ${(r['cpuSecs'] as number).toFixed(1)} s), peak RSS ${rss} MB${over}${perGroup}${keyed}${releases}${ratio}, ` +

@@ -95,9 +95,9 @@ export class JobState {
     if (Number.isFinite(this.budget.bytes)) this.release = HeapRelease.forBudget(this.budget.bytes);
   }
 
-  /** Pooled V8 pages released when resident memory is past the budget's ceiling (HeapRelease). */
-  get heapReleases(): number {
-    return this.release?.releases ?? 0;
+  /** Releases of the JS heap's unused memory past the budget's resident ceiling (HeapRelease), and their time in ms. */
+  get heapReleases(): { count: number; ms: number } {
+    return { count: this.release?.releases ?? 0, ms: this.release?.releaseMs ?? 0 };
   }
 
   close(): void {
