@@ -85,6 +85,7 @@ export class ColumnarTimeKeyedTable<V> extends SpillableTimeKeyedTable<V> {
     }
     this.segs.delete(time);
     this.order = this.order.filter((t) => t !== time);
+    seg.release();
   }
 
   override get(time: number, key: string): V | undefined {
@@ -386,6 +387,7 @@ export class ColumnarTimeKeyedTable<V> extends SpillableTimeKeyedTable<V> {
   }
 
   override restore(chunks: readonly string[]): void {
+    for (const seg of this.segs.values()) seg.release();
     this.segs.clear();
     this.order = [];
     this.inOrder = true;

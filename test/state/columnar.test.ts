@@ -146,3 +146,39 @@ test('a full segment counts the doubling the next batch would cause, so spilling
   for (let k = 0; k < 8; k++) seg.kill(seg.find(String(k)));
   assert.equal(seg.bytesTaking(1), seg.bytes(), 'half dead: compacts instead of growing');
 });
+
+test('a segment frees the arrays it replaces at once, and a dropped segment all of its arrays (their buffers detached)', () => {
+  const seg = new NumericSegment(2);
+  const first = { data: seg.data, dead: seg.dead };
+  for (let i = 0; i < 100; i++) {
+    const s = seg.slotOf(i * 1_000_003);
+    seg.isNew = false;
+    seg.data[s * 2] = i;
+    seg.data[s * 2 + 1] = 2 * i;
+  }
+  assert.equal(first.data.length, 0, 'the first data array was detached when the segment grew');
+  assert.equal(first.dead.length, 0);
+  for (let i = 0; i < 100; i++) {
+    const s = seg.slotOf(i * 1_000_003);
+    assert.equal(seg.isNew, false);
+    assert.deepEqual([seg.data[s * 2], seg.data[s * 2 + 1]], [i, 2 * i]);
+  }
+  const layout: ColumnarLayout<{ keyValues: Value[]; n: number }> = {
+    width: 1,
+    keyColumns: 1,
+    numericKey: true,
+    init: (d, at) => void (d[at] = 0),
+    toValue: (keyValues, d, at) => ({ keyValues, n: d[at]! }),
+    fromValue: (v, d, at) => void (d[at] = v.n),
+    keyValues: (v) => v.keyValues,
+    mergeSql: () => ['any_value', 'sum'],
+  };
+  const table = new ColumnarTimeKeyedTable('w', (a, b) => ({ keyValues: a.keyValues, n: a.n + b.n }), layout);
+  for (let i = 0; i < 40; i++) table.set(1000, String(i), { keyValues: [i], n: i });
+  const held = table.segment(1000).data;
+  assert.equal(held.length > 0, true);
+  const taken = table.takeSome(1000, Number.POSITIVE_INFINITY);
+  assert.deepEqual(taken.map((e) => e.value.n), Array.from({ length: 40 }, (_, i) => i));
+  assert.equal(held.length, 0, 'the emptied segment was dropped and its arrays freed');
+  assert.equal(table.size, 0);
+});
