@@ -13,6 +13,7 @@ import { ColumnarTimeKeyedTable, type ColumnarLayout } from '../../src/state/col
 import { NumericSegment, StringSegment } from '../../src/state/columnar-segment.js';
 import { MemoryTimeKeyedTable } from '../../src/state/tables.js';
 import { agg, col, cols, Harness, S, timeKeyed } from '../unit/exec/harness.js';
+import { counted, type Counted } from './harness.js';
 
 function node(keys: BoundExpr[], aggs: AggCall[], emit: EmitMode = 'final'): WindowAggNode {
   return { kind: 'windowAgg', id: 7, inputs: [0], schema: cols('out'), timeColumn: undefined, appendOnly: emit === 'final', state: [timeKeyed('windows')], window: { kind: 'tumble', sizeMicros: 10 * S }, timeInput: 1, keys, aggs, emit, refInput: undefined };
@@ -163,17 +164,7 @@ test('a segment frees the arrays it replaces at once, and a dropped segment all 
     assert.equal(seg.isNew, false);
     assert.deepEqual([seg.data[s * 2], seg.data[s * 2 + 1]], [i, 2 * i]);
   }
-  const layout: ColumnarLayout<{ keyValues: Value[]; n: number }> = {
-    width: 1,
-    keyColumns: 1,
-    numericKey: true,
-    init: (d, at) => void (d[at] = 0),
-    toValue: (keyValues, d, at) => ({ keyValues, n: d[at]! }),
-    fromValue: (v, d, at) => void (d[at] = v.n),
-    keyValues: (v) => v.keyValues,
-    mergeSql: () => ['any_value', 'sum'],
-  };
-  const table = new ColumnarTimeKeyedTable('w', (a, b) => ({ keyValues: a.keyValues, n: a.n + b.n }), layout);
+  const table = new ColumnarTimeKeyedTable<Counted>('w', (a, b) => ({ keyValues: a.keyValues, n: a.n + b.n }), counted);
   for (let i = 0; i < 40; i++) table.set(1000, String(i), { keyValues: [i], n: i });
   const held = table.segment(1000).data;
   assert.equal(held.length > 0, true);

@@ -4,7 +4,8 @@
 // input ends. Sinks behave like files (restored to their checkpointed length). Returns what
 // the oracle needs: admitted rows and late drops (each once, by provenance seq) and sink output.
 
-import type { Row } from '../../src/catalog/types.js';
+import type { Row, Value } from '../../src/catalog/types.js';
+import type { ColumnarLayout } from '../../src/state/columnar.js';
 import type { SourceReader, SourceRecord, SinkWriter } from '../../src/connectors/connector.js';
 import { Job, type CheckpointMeta, type JobOptions } from '../../src/exec/job.js';
 import type { LateEvent, Op, RecordRef } from '../../src/exec/operator.js';
@@ -119,3 +120,19 @@ export async function runWithCrashes(
   const rows = [...admitted.entries()].sort((a, b) => a[0] - b[0]).map(([, r]) => r);
   return { sourceRows: new Map([[sourceNode.id, rows]]), late: [...late.values()], sinkOutputs: sinks, crashes, restores };
 }
+
+/** A columnar window value of one count per key (state/columnar.ts), merged by SQL as any_value of the key and a sum. */
+export interface Counted {
+  keyValues: Value[];
+  n: number;
+}
+export const counted: ColumnarLayout<Counted> = {
+  width: 1,
+  keyColumns: 1,
+  numericKey: true,
+  init: (d, at) => void (d[at] = 0),
+  toValue: (keyValues, d, at) => ({ keyValues, n: d[at]! }),
+  fromValue: (v, d, at) => void (d[at] = v.n),
+  keyValues: (v) => v.keyValues,
+  mergeSql: (v) => [...v.keyValues.filter((k) => typeof k === 'number').map(() => 'any_value' as const), 'sum'],
+};

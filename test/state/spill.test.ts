@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { compareWithOracle, renderComparison } from '../../src/oracle/index.js';
 import { CheckpointStore } from '../../src/state/checkpoint.js';
-import { planOverEvents, runWithCrashes, type Event } from './harness.js';
+import { counted, planOverEvents, runWithCrashes, type Counted, type Event } from './harness.js';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { decodeState, encodeState } from '../../src/state/codec.js';
 import { NUM_COLUMNS, ShapeCache, ShapeRegistry } from '../../src/state/shape-codec.js';
@@ -151,20 +151,6 @@ test('a value whose keys come in another order takes another shape', () => {
 // A closing time whose spilled partials share one shape that SQL can merge is merged by one
 // GROUP BY in DuckDB; partials of several shapes (a NULL key beside numbers) merge in JS. Both
 // must give the sums a Map gives, memory partials of spilled keys included.
-interface Counted {
-  keyValues: Value[];
-  n: number;
-}
-const counted: ColumnarLayout<Counted> = {
-  width: 1,
-  keyColumns: 1,
-  numericKey: true,
-  init: (d, at) => void (d[at] = 0),
-  toValue: (keyValues, d, at) => ({ keyValues, n: d[at]! }),
-  fromValue: (v, d, at) => void (d[at] = v.n),
-  keyValues: (v) => v.keyValues,
-  mergeSql: (v) => [...v.keyValues.filter((k) => typeof k === 'number').map(() => 'any_value' as const), 'sum'],
-};
 
 for (const [withNull, plain] of [[false, false], [true, false], [false, true], [true, true]] as const) {
   test(`a closing time's spilled partials merge ${withNull ? 'in JS when their shapes differ' : 'in DuckDB when they share a shape'}${plain ? ', spilled straight from the fields' : ''}`, async () => {
