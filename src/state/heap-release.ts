@@ -164,12 +164,19 @@ export class HeapRelease {
     this.probed = now;
     if (this.probe.rss() <= this.ceiling) return false;
     const pooled = this.probe.pooled();
-    if (pooled === undefined) return false;
+    if (pooled === undefined) {
+      // No /proc/self/smaps (not Linux): nothing to measure, so no more looks.
+      this.quietUntil = Number.POSITIVE_INFINITY;
+      return false;
+    }
     const { used, committed } = this.probe.heap();
     if (pooled + (committed - used) + Math.max(0, used - this.live) < WORTH_RELEASING) return false;
     const start = performance.now();
     const before = this.probe.rss();
-    if (!this.probe.collect()) return false;
+    if (!this.probe.collect()) {
+      this.quietUntil = Number.POSITIVE_INFINITY;
+      return false;
+    }
     const gave = before - this.probe.rss();
     const took = performance.now() - start;
     this.quietUntil = now + took * (gave >= WORTH_RELEASING ? QUIET_GAVE : QUIET_IDLE);

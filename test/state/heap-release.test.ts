@@ -67,9 +67,7 @@ test('HeapRelease: nothing at or under the ceiling, nothing when little would co
   state.pooled = 3 * MB;
   state.committed = state.used + 2 * MB;
   assert.equal(r.check((now += 100)), false, 'past it, but only 5 MB would come back');
-  state.pooled = undefined;
   state.committed = state.used + 30 * MB;
-  assert.equal(r.check((now += 100)), false, 'the pool cannot be read (no /proc): nothing');
   state.pooled = 6 * MB;
   state.rssAfter = 200 * MB;
   assert.equal(r.check((now += 100)), true, '6 MB pooled and 30 MB committed unused');
@@ -80,7 +78,18 @@ test('HeapRelease: nothing at or under the ceiling, nothing when little would co
   state.rss = 250 * MB;
   state.pooled = 20 * MB;
   assert.equal(r.check((now += 1_000)), false, 'no gc() to call: nothing counted');
+  state.canCollect = true;
+  assert.equal(r.check((now += 60_000)), false, 'and no more looks');
   assert.equal(r.releases, 1);
+});
+
+test('HeapRelease: where the pool cannot be read (no /proc/self/smaps) nothing is released, and it stops looking', () => {
+  const { state, probe } = fake({ rss: 300 * MB, pooled: undefined, used: 20 * MB, committed: 60 * MB });
+  const r = new HeapRelease(200 * MB, probe);
+  assert.equal(r.check(1_000), false);
+  state.pooled = 50 * MB;
+  assert.equal(r.check(61_000), false);
+  assert.equal(state.collected, 0);
 });
 
 test('HeapRelease: garbage past what the last collection left counts, as live heap does not', () => {
